@@ -1,0 +1,49 @@
+package dev.grindstone.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code grindstone} command: one subcommand per task. */
+@Command(
+    name = "grindstone",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and a metrics server.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class Main implements Runnable {
+
+  /** Exit code for bad input: a file, option or expression that cannot be used. */
+  public static final int EXIT_BAD_INPUT = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code, without exiting (for tests). */
+  public static int execute(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler(new UserErrorHandler());
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"grindstone " + (v == null ? "(development build)" : v)};
+    }
+  }
+}
