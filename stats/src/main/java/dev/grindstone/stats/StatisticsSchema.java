@@ -122,11 +122,13 @@ public final class StatisticsSchema {
     return samples;
   }
 
-  int longSlots() {
+  /** Number of long slots a set of this schema holds (basic longs and sample parts). */
+  public int longSlots() {
     return longSlots;
   }
 
-  int doubleSlots() {
+  /** Number of double slots a set of this schema holds. */
+  public int doubleSlots() {
     return doubleSlots;
   }
 

@@ -1,0 +1,110 @@
+package dev.grindstone.engine;
+
+import dev.grindstone.engine.internal.RunEngine;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.sink.ConsoleSink;
+import dev.grindstone.engine.sink.HdrLogSink;
+import dev.grindstone.engine.sink.HtmlReportSink;
+import dev.grindstone.engine.sink.JsonResultsSink;
+import dev.grindstone.engine.sink.RunInfo;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.Sink;
+import dev.grindstone.engine.sink.SummaryFileSink;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * One load test: a scenario run through the phases of a {@link RunConfig}.
+ *
+ * <pre>{@code
+ * RunSummary summary = Run.of(RunConfig.builder("checkout")
+ *         .phase(Phase.ramp("ramp up", Duration.ofSeconds(10), 0, 50))
+ *         .phase(Phase.hold("hold", Duration.ofSeconds(30), 50))
+ *         .threshold("p99<250ms")
+ *         .build(), user -> checkout.run())
+ *     .execute();
+ * }</pre>
+ *
+ * <p>Besides the sinks given in the configuration, a run writes the live console (when
+ * {@code console}) and, when it has an output folder, summary.txt, data.csv, latency.hlog,
+ * results.json and report.html.
+ */
+public final class Run {
+
+  /** Exit code of a run whose thresholds failed. */
+  public static final int EXIT_THRESHOLDS_FAILED = 99;
+
+  private final RunEngine engine;
+
+  private Run(RunConfig config, Scenario scenario, PrintStream console) {
+    Objects.requireNonNull(scenario, "scenario");
+    List<java.util.function.Function<RunInfo, List<Sink>>> defaults = new ArrayList<>();
+    defaults.add(info -> {
+      List<Sink> sinks = new ArrayList<>();
+      if (config.console()) {
+        sinks.add(new ConsoleSink(console));
+      }
+      if (info.outputDirectory() != null) {
+        sinks.add(new SummaryFileSink(info.outputDirectory()));
+        sinks.add(new HdrLogSink(info.outputDirectory()));
+        sinks.add(new JsonResultsSink(info.outputDirectory()));
+        sinks.add(new HtmlReportSink(info.outputDirectory()));
+      }
+      return sinks;
+    });
+    this.engine = new RunEngine(config, scenario, defaults);
+  }
+
+  public static Run of(RunConfig config, Scenario scenario) {
+    return new Run(config, scenario, System.out);
+  }
+
+  /** The same, with the live console going to {@code console}. */
+  public static Run of(RunConfig config, Scenario scenario, PrintStream console) {
+    return new Run(config, scenario, console);
+  }
+
+  /** Runs the test on the calling thread until it ends or is stopped, and returns the results. */
+  public RunSummary execute() {
+    return engine.execute();
+  }
+
+  /**
+   * Stops the run early: iterations in progress may finish (up to the graceful stop), then every
+   * queue is drained and the results are written. Any thread.
+   */
+  public void stop() {
+    engine.requestStop();
+  }
+
+  /**
+   * Makes Ctrl-C (SIGINT) and SIGTERM stop this run gracefully; a second Ctrl-C ends the process at
+   * once (exit code 130).
+   */
+  public Run stopOnSignals(PrintStream messages) {
+    AtomicInteger count = new AtomicInteger();
+    SignalHandler handler = signal -> {
+      if (count.incrementAndGet() == 1) {
+        messages.println();
+        messages.println("Stopping: letting iterations finish and writing the results."
+            + " Press Ctrl-C again to quit at once.");
+        stop();
+      } else {
+        Runtime.getRuntime().halt(130);
+      }
+    };
+    Signal.handle(new Signal("INT"), handler);
+    Signal.handle(new Signal("TERM"), handler);
+    return this;
+  }
+
+  /** 0 when every threshold passed, {@link #EXIT_THRESHOLDS_FAILED} otherwise. */
+  public static int exitCode(RunSummary summary) {
+    return summary.thresholdsPassed() ? 0 : EXIT_THRESHOLDS_FAILED;
+  }
+}

@@ -1,0 +1,138 @@
+package dev.grindstone.engine;
+
+import dev.grindstone.engine.internal.WorkerContext;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * A numbered, described unit of timed work. Every call made through a test's {@link #wrap wrapper}
+ * or {@link #record record} method is timed and counted, with The Grinder's semantics:
+ *
+ * <ul>
+ *   <li>a call that throws is an error (counted in {@code errors} only) and the exception
+ *       propagates;
+ *   <li>a test re-entered on the same virtual user records only the outermost call;
+ *   <li>a test that calls another test becomes <em>composite</em>: shown in parentheses and left
+ *       out of the totals.
+ * </ul>
+ *
+ * <p>Test numbers are unique within a run: two {@code Test} objects with the same number are the
+ * same test, and the first description used in the run wins. Tests may be created anywhere (often
+ * in static fields); they can be called only from a virtual user. Immutable and thread-safe.
+ */
+public final class Test {
+
+  private final int number;
+  private final String description;
+
+  public Test(int number, String description) {
+    if (number < 0) {
+      throw new IllegalArgumentException("A test number must be zero or more, got " + number);
+    }
+    this.number = number;
+    this.description = description == null ? "" : description;
+  }
+
+  public int number() {
+    return number;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** Grinder's name for {@link #number()}. */
+  public int getNumber() {
+    return number;
+  }
+
+  /** Grinder's name for {@link #description()}. */
+  public String getDescription() {
+    return description;
+  }
+
+  /** A runnable whose every run is a call of this test. Wrapping once and calling often is free. */
+  public Runnable wrap(Runnable target) {
+    Objects.requireNonNull(target, "target");
+    return () -> WorkerContext.require(this).run(this, target);
+  }
+
+  /** A callable whose every call is a call of this test. */
+  public <T> Callable<T> wrap(Callable<T> target) {
+    Objects.requireNonNull(target, "target");
+    return () -> WorkerContext.require(this).call(this, target);
+  }
+
+  /**
+   * A proxy for {@code target} through {@code type} (an interface): every method call is a call of
+   * this test. (Reflection allocates an argument array per call; for the lowest overhead wrap a
+   * {@link Runnable} or {@link Callable}.)
+   */
+  public <T> T wrap(Class<T> type, T target) {
+    Objects.requireNonNull(target, "target");
+    if (!type.isInterface()) {
+      throw new IllegalArgumentException(
+          "Test.wrap(type, target) needs an interface type, got the class " + type.getName()
+              + "; wrap a Runnable or Callable around the call instead");
+    }
+    InvocationHandler h = (proxy, method, args) -> {
+      if (method.getDeclaringClass() == Object.class) {
+        return objectMethod(proxy, method, args, target);
+      }
+      return WorkerContext.require(this).call(this, () -> invoke(method, target, args));
+    };
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
+  }
+
+  private static Object objectMethod(Object proxy, Method m, Object[] args, Object target) throws Exception {
+    return switch (m.getName()) {
+      case "equals" -> proxy == args[0];
+      case "hashCode" -> System.identityHashCode(proxy);
+      default -> "Test proxy for " + target;
+    };
+  }
+
+  private static Object invoke(Method method, Object target, Object[] args) throws Exception {
+    try {
+      return method.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw e;
+    }
+  }
+
+  /** Runs {@code work} now as one call of this test. */
+  public void record(Runnable work) {
+    WorkerContext.require(this).run(this, work);
+  }
+
+  /** Calls {@code work} now as one call of this test and returns its result. */
+  public <T> T record(Callable<T> work) throws Exception {
+    return WorkerContext.require(this).call(this, work);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Test t && t.number == number;
+  }
+
+  @Override
+  public int hashCode() {
+    return Integer.hashCode(number);
+  }
+
+  @Override
+  public String toString() {
+    return "Test " + number + (description.isEmpty() ? "" : " \"" + description + "\"");
+  }
+}

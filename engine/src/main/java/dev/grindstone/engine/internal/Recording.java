@@ -1,0 +1,72 @@
+package dev.grindstone.engine.internal;
+
+import dev.grindstone.engine.Test;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsView;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a run's virtual users record into: one {@link TestRecorder} per test number, the data-log
+ * ring, the run's clock origin and its views. Thread-safe.
+ */
+public final class Recording {
+
+  private final StatisticsSchema schema;
+  private final ConcurrentHashMap<Integer, TestRecorder> recorders = new ConcurrentHashMap<>();
+  private final DataLogRing dataLog;
+  private final long startNanos;
+  private final long startEpochMillis;
+  private final StatisticsView summaryView;
+
+  public Recording(StatisticsSchema schema, DataLogRing dataLog, long startNanos, long startEpochMillis,
+      StatisticsView summaryView) {
+    this.schema = schema;
+    this.dataLog = dataLog;
+    this.startNanos = startNanos;
+    this.startEpochMillis = startEpochMillis;
+    this.summaryView = summaryView;
+  }
+
+  public StatisticsSchema schema() {
+    return schema;
+  }
+
+  /** The test's recorder, created on its first call in this run (the first description wins). */
+  public TestRecorder recorder(Test test) {
+    TestRecorder r = recorders.get(test.number());
+    return r != null ? r : recorders.computeIfAbsent(test.number(),
+        n -> new TestRecorder(n, test.description(), schema));
+  }
+
+  /** Every test called so far, by number. */
+  public List<TestRecorder> recorders() {
+    List<TestRecorder> list = new ArrayList<>(recorders.values());
+    list.sort(Comparator.comparingInt(TestRecorder::number));
+    return list;
+  }
+
+  /** The data-log ring, or null when the data log is off. */
+  public DataLogRing dataLog() {
+    return dataLog;
+  }
+
+  public long startNanos() {
+    return startNanos;
+  }
+
+  public long startEpochMillis() {
+    return startEpochMillis;
+  }
+
+  /** Milliseconds since the epoch of a {@link System#nanoTime()} reading. */
+  public long epochMillis(long nanos) {
+    return startEpochMillis + Math.floorDiv(nanos - startNanos, 1_000_000L);
+  }
+
+  public StatisticsView summaryView() {
+    return summaryView;
+  }
+}

@@ -1,0 +1,496 @@
+package dev.grindstone.engine.internal;
+
+import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.run.LoadShape;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.Threshold;
+import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.sink.IntervalSnapshot;
+import dev.grindstone.engine.sink.RunInfo;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
+import dev.grindstone.engine.sink.Sink;
+import dev.grindstone.engine.sink.TestSnapshot;
+import dev.grindstone.stats.ExpressionView;
+import dev.grindstone.stats.StandardViews;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.expr.Expressions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Runs one load test: starts the collector, the data-log writer and the sinks, drives the phases
+ * (starting and stopping virtual users, or starting iterations on an arrival schedule), and at the
+ * end (or on {@link #requestStop()}) drains everything and builds the summary.
+ */
+public final class RunEngine {
+
+  /** What virtual users need to know of the phase in force. */
+  record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
+      long expectedIntervalMicros) {}
+
+  private static final long LATE_MICROS = 10_000;
+  private static final int MAX_FAILURE_KINDS = 50;
+
+  private final RunConfig config;
+  private final Scenario scenario;
+  private final List<Function<RunInfo, List<Sink>>> defaultSinks;
+  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+  private volatile boolean stopping;
+  private volatile boolean interrupted;
+  private volatile Thread controller;
+  private volatile int activeUsers;
+
+  private final List<UserThread> users = new ArrayList<>();
+  private final AtomicInteger liveUsers = new AtomicInteger();
+  private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
+  private final Recorder lateness = new Recorder(3);
+  private final AtomicLong lateStarts = new AtomicLong();
+  private final AtomicLong droppedStarts = new AtomicLong();
+  private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
+  private final Object phaseChange = new Object();
+  private int nextUserNumber;
+
+  private Recording recording;
+  private Collector collector;
+  private RunInfo info;
+
+  /**
+   * @param defaultSinks makes the built-in sinks (console, files) once the run's info is known
+   */
+  public RunEngine(RunConfig config, Scenario scenario, List<Function<RunInfo, List<Sink>>> defaultSinks) {
+    this.config = config;
+    this.scenario = scenario;
+    this.defaultSinks = defaultSinks;
+  }
+
+  /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
+  public void requestStop() {
+    interrupted = true;
+    stopping = true;
+    Thread c = controller;
+    if (c != null) {
+      LockSupport.unpark(c);
+    }
+    synchronized (phaseChange) {
+      phaseChange.notifyAll();
+    }
+  }
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  PhaseState phaseState() {
+    return phase;
+  }
+
+  /** Runs the whole test on the calling thread and returns its summary. */
+  public RunSummary execute() {
+    controller = Thread.currentThread();
+    StatisticsSchema schema = StatisticsSchema.withHttp();
+    StatisticsView summaryView = StandardViews.summary(schema, config.http());
+    StatisticsView dataLogView = StandardViews.dataLog(schema, config.http());
+    for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
+      ExpressionView v = new ExpressionView(r.displayName(), Expressions.parse(r.expression(), schema), r.dataLog());
+      (r.dataLog() ? dataLogView : summaryView).add(v);
+    }
+    long startNanos = System.nanoTime();
+    long startEpoch = System.currentTimeMillis();
+    Path out = config.outputRoot() == null ? null : outputDirectory(config.outputRoot(), config.name());
+    info = new RunInfo(config.name(), startEpoch, config.phases(), config.period(), out, schema, summaryView,
+        dataLogView, config.http());
+
+    DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
+    recording = new Recording(schema, ring, startNanos, startEpoch, summaryView);
+    DataLogWriter dataLog = null;
+    if (ring != null) {
+      try {
+        dataLog = new DataLogWriter(ring, dataLogView, out.resolve("data.csv"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write the data log in " + out + ": " + e.getMessage(), e);
+      }
+      dataLog.start();
+    }
+
+    CopyOnWriteArrayList<String> problems = new CopyOnWriteArrayList<>();
+    List<SinkWorker> workers = new ArrayList<>();
+    for (Function<RunInfo, List<Sink>> f : defaultSinks) {
+      for (Sink s : f.apply(info)) {
+        workers.add(new SinkWorker(s, problems));
+      }
+    }
+    for (Sink s : config.sinks()) {
+      workers.add(new SinkWorker(s, problems));
+    }
+    workers.forEach(w -> w.start(info));
+
+    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers);
+    Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
+        .start(() -> collectLoop(startNanos));
+
+    try {
+      runPhases();
+    } finally {
+      stopUsers();
+      collectorThread.interrupt();
+      try {
+        collectorThread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    long end = System.nanoTime();
+    collector.sample(end);
+    if (dataLog != null) {
+      try {
+        dataLog.finish();
+      } catch (IOException e) {
+        problems.add("The data log could not be written completely: " + e.getMessage());
+      }
+    }
+    List<TestSnapshot> tests = collector.runTests(end);
+    TestSnapshot totals = collector.runTotals(tests, end);
+    Map<String, Long> failed = new LinkedHashMap<>();
+    failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+        .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
+    Histogram late = lateness.getIntervalHistogram();
+    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, collector.phaseResults(),
+        checkThresholds(tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
+        ring == null ? 0 : ring.dropped(), problems, interrupted);
+    for (SinkWorker w : workers) {
+      w.finish(summary, 60_000);
+    }
+    return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
+        summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted);
+  }
+
+  private void collectLoop(long startNanos) {
+    long period = config.period().toNanos();
+    long next = startNanos + period;
+    while (!Thread.currentThread().isInterrupted()) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+        continue;
+      }
+      collector.sample(System.nanoTime());
+      next += period;
+      if (next < System.nanoTime()) {
+        next = System.nanoTime() + period; // fell behind (a long GC pause): do not burst
+      }
+    }
+  }
+
+  private void runPhases() {
+    List<Phase> phases = config.phases();
+    for (int i = 0; i < phases.size() && !stopping; i++) {
+      Phase p = phases.get(i);
+      if (i > 0 && config.waitBetweenPhases().isPositive()) {
+        adjustUsers(0);
+        sleepUntil(System.nanoTime() + config.waitBetweenPhases().toNanos());
+        if (stopping) {
+          break;
+        }
+      }
+      long now = System.nanoTime();
+      if (i > 0 || now - recording.startNanos() > 1_000_000) {
+        collector.sample(now); // cut: the interval so far belongs to the previous phase
+      }
+      collector.beginPhase(p.name(), i, now);
+      usersDoneWithPhase.set(0);
+      phase = new PhaseState(i, p.name(), p.thinkTime(), p.initialSleep(), p.iterations(),
+          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000);
+      synchronized (phaseChange) {
+        phaseChange.notifyAll();
+      }
+      switch (p.shape()) {
+        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now);
+        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, steps, now);
+        default -> runClosed(p, now);
+      }
+    }
+  }
+
+  private void runClosed(Phase p, long startNanos) {
+    long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
+    Duration length = p.duration() == null ? Duration.ZERO : p.duration();
+    while (!stopping) {
+      long now = System.nanoTime();
+      if (now - end >= 0) {
+        break;
+      }
+      int target = p.shape().usersAt(Duration.ofNanos(now - startNanos), length);
+      adjustUsers(target);
+      if (p.duration() == null && p.iterations() > 0 && usersDoneWithPhase.get() >= target) {
+        break;
+      }
+      LockSupport.parkNanos(Math.min(10_000_000, end - now));
+    }
+  }
+
+  private void runWaves(Phase p, LoadShape.Steps steps, long startNanos) {
+    adjustUsers(0);
+    long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
+    List<LoadShape.Steps.Step> schedule = steps.schedule();
+    int wave = 0;
+    List<ArrivalUser> pool = new ArrayList<>();
+    while (!stopping && System.nanoTime() - end < 0) {
+      LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
+      while (pool.size() < step.users()) {
+        pool.add(new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber)));
+      }
+      List<Thread> threads = new ArrayList<>();
+      long intended = System.nanoTime();
+      activeUsers = step.users();
+      for (int u = 0; u < step.users(); u++) {
+        ArrivalUser user = pool.get(u);
+        threads.add(Thread.ofVirtual().start(() -> user.runOnce(p.name(), intended)));
+      }
+      for (Thread t : threads) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stopping = true;
+        }
+      }
+      activeUsers = 0;
+      Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
+      sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
+      wave++;
+      if (p.iterations() > 0 && wave >= p.iterations()) {
+        break;
+      }
+    }
+    pool.forEach(ArrivalUser::close);
+  }
+
+  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos) {
+    adjustUsers(0);
+    double lengthSeconds = p.duration().toNanos() / 1e9;
+    long end = startNanos + p.duration().toNanos();
+    ConcurrentLinkedQueue<ArrivalUser> idle = new ConcurrentLinkedQueue<>();
+    AtomicInteger inFlight = new AtomicInteger();
+    int created = 0;
+    for (long k = 0; !stopping; k++) {
+      double t = rate.startOf(k, lengthSeconds);
+      if (Double.isInfinite(t)) {
+        break;
+      }
+      long intended = startNanos + (long) (t * 1e9);
+      if (intended - end >= 0) {
+        break;
+      }
+      sleepUntil(intended);
+      if (stopping) {
+        break;
+      }
+      ArrivalUser user = idle.poll();
+      if (user == null) {
+        if (created >= rate.maxUsers()) {
+          droppedStarts.incrementAndGet();
+          continue;
+        }
+        user = new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
+        created++;
+      }
+      ArrivalUser u = user;
+      activeUsers = inFlight.incrementAndGet();
+      Thread.ofVirtual().start(() -> {
+        try {
+          u.runOnce(p.name(), intended);
+        } finally {
+          activeUsers = inFlight.decrementAndGet();
+          idle.offer(u);
+        }
+      });
+    }
+    sleepUntil(end);
+    long deadline = System.nanoTime() + config.gracefulStop().toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(5_000_000);
+    }
+    for (ArrivalUser u : idle) {
+      u.close();
+    }
+  }
+
+  private void sleepUntil(long deadline) {
+    long left;
+    while (!stopping && (left = deadline - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
+    }
+  }
+
+  private void adjustUsers(int target) {
+    while (users.size() < target && !stopping) {
+      UserThread u = new UserThread(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
+      users.add(u);
+      u.start();
+    }
+    while (users.size() > target) {
+      users.removeLast().requestStop(); // ramp down: the newest users leave first
+    }
+    activeUsers = users.size();
+  }
+
+  private static long seed(int user) {
+    return 0x9E3779B97F4A7C15L * (user + 1);
+  }
+
+  private void stopUsers() {
+    stopping = true;
+    List<UserThread> all = new ArrayList<>(users);
+    adjustUsers(0);
+    synchronized (phaseChange) {
+      phaseChange.notifyAll();
+    }
+    long deadline = System.nanoTime() + config.gracefulStop().toNanos();
+    while (liveUsers.get() > 0 && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(5_000_000);
+    }
+    if (liveUsers.get() > 0) {
+      for (UserThread u : all) {
+        Thread t = u.thread();
+        if (t != null) {
+          t.interrupt();
+        }
+      }
+      long hard = System.nanoTime() + 1_000_000_000L;
+      while (liveUsers.get() > 0 && System.nanoTime() - hard < 0) {
+        LockSupport.parkNanos(5_000_000);
+      }
+    }
+    activeUsers = 0;
+  }
+
+  // ---- called by virtual users ---------------------------------------------------------------
+
+  void userStarted() {
+    liveUsers.incrementAndGet();
+  }
+
+  void userEnded(UserThread u) {
+    liveUsers.decrementAndGet();
+  }
+
+  void userDoneWithPhase(long phaseIndex) {
+    if (phase.index() == phaseIndex) {
+      usersDoneWithPhase.incrementAndGet();
+      LockSupport.unpark(controller);
+    }
+  }
+
+  void awaitPhaseChange(long phaseIndex, UserThread u) {
+    synchronized (phaseChange) {
+      while (phase.index() == phaseIndex && !stopping && !u.isStoppingFlag()) {
+        try {
+          phaseChange.wait(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  void recordLateness(long nanos) {
+    long micros = Math.max(0, nanos / 1000);
+    lateness.recordValue(micros);
+    if (micros > LATE_MICROS) {
+      lateStarts.incrementAndGet();
+    }
+  }
+
+  void iterationFailed(Throwable t) {
+    String message = t.getMessage();
+    String key = t.getClass().getName() + (message == null ? "" : ": " + firstLine(message));
+    LongAdder counter = failures.get(key);
+    if (counter == null) {
+      if (failures.size() >= MAX_FAILURE_KINDS) {
+        key = "(other kinds of failure)";
+      }
+      counter = failures.computeIfAbsent(key, k -> new LongAdder());
+    }
+    counter.increment();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+  }
+
+  // ---- thresholds and output ------------------------------------------------------------------
+
+  private List<ThresholdResult> checkThresholds(List<TestSnapshot> tests, TestSnapshot totals) {
+    List<ThresholdResult> results = new ArrayList<>();
+    for (Threshold t : config.thresholds()) {
+      if (t.test() >= 0) {
+        TestSnapshot s = tests.stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
+        if (s == null) {
+          results.add(new ThresholdResult(t.text(), "Test " + t.test(), Double.NaN, false));
+        } else {
+          results.add(check(t, s, "Test " + t.test()));
+        }
+        continue;
+      }
+      for (TestSnapshot s : tests) {
+        if (!s.composite()) {
+          results.add(check(t, s, "Test " + s.test()));
+        }
+      }
+      results.add(check(t, totals, "Totals"));
+    }
+    return results;
+  }
+
+  private static ThresholdResult check(Threshold t, TestSnapshot s, String scope) {
+    double actual = switch (t.metric()) {
+      case "min" -> s.minMillis();
+      case "max" -> s.maxMillis();
+      case "mean" -> s.meanMillis();
+      case "errors" -> t.percent() ? s.errorPercent() : s.errors();
+      case "tps" -> s.tps();
+      default -> s.percentileMillis(Double.parseDouble(t.metric().substring(1)));
+    };
+    return new ThresholdResult(t.text(), scope, actual, t.passes(actual));
+  }
+
+  static Path outputDirectory(Path root, String name) {
+    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    try {
+      Files.createDirectories(root);
+      Path dir = root.resolve(name + "-" + stamp);
+      for (int i = 2; Files.exists(dir); i++) {
+        dir = root.resolve(name + "-" + stamp + "-" + i);
+      }
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the results folder under " + root.toAbsolutePath()
+          + ": " + e.getMessage() + ". Choose another one with --out.", e);
+    }
+  }
+}

@@ -1,0 +1,403 @@
+package dev.grindstone.engine.internal;
+
+import dev.grindstone.engine.InvalidContextException;
+import dev.grindstone.engine.Statistics.StatisticsForTest;
+import dev.grindstone.engine.Test;
+import dev.grindstone.stats.StatisticIndex.DoubleIndex;
+import dev.grindstone.stats.StatisticIndex.LongIndex;
+import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
+import java.util.concurrent.Callable;
+
+/**
+ * One virtual user's test state: the tests in progress (a stack, for nested tests), the last
+ * completed test and whether its report is held back. Used only by its own thread.
+ *
+ * <p>IMPLEMENTATION NOTES. A call of a test allocates nothing: frames and their statistics sets are
+ * preallocated and reused, reports copy values into the recorder's striped accumulators and the
+ * data-log ring. The Grinder's rules are kept exactly: a report held back by
+ * {@code setDelayReports(true)} is sent when the next test starts (even a nested one), when an
+ * enclosing test ends, when the iteration ends, on {@code report()}, or on
+ * {@code setDelayReports(false)}.
+ */
+public final class WorkerContext {
+
+  private static final ThreadLocal<WorkerContext> CURRENT = new ThreadLocal<>();
+
+  private final Recording recording;
+  private final StatisticsSchema schema;
+  private final SampleIndex timed;
+  private final LongIndex errors;
+  private final int userNumber;
+  private long runNumber;
+
+  private Frame[] frames = new Frame[4];
+  private int depth;
+
+  private final StatisticsSet last;
+  private final Frame lastView = new Frame(null); // view over `last`
+  private TestRecorder lastRecorder;
+  private Test lastTest;
+  private long lastStartNanos;
+  private long lastElapsedNanos;
+  private boolean lastComposite;
+  private boolean hasLast;
+  private boolean pending;
+
+  private boolean delayReports;
+  private long expectedIntervalMicros;
+  private long intendedStartNanos;
+
+  public WorkerContext(Recording recording, int userNumber) {
+    this.recording = recording;
+    this.schema = recording.schema();
+    this.timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
+    this.errors = schema.longIndex(StatisticsSchema.ERRORS);
+    this.userNumber = userNumber;
+    this.last = new StatisticsSet(schema);
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = new Frame(new StatisticsSet(schema));
+    }
+  }
+
+  /** Binds this context to the calling thread (a virtual user's). */
+  public void attach() {
+    CURRENT.set(this);
+  }
+
+  public void detach() {
+    CURRENT.remove();
+  }
+
+  /** The calling thread's context, or null off a virtual user. */
+  public static WorkerContext current() {
+    return CURRENT.get();
+  }
+
+  /** The calling thread's context, or an explanation of why tests cannot run here. */
+  public static WorkerContext require(Test test) {
+    WorkerContext c = CURRENT.get();
+    if (c == null) {
+      throw new InvalidContextException("Only virtual users can call tests, but " + test
+          + " was called on " + Thread.currentThread() + ". Call wrapped code from a scenario's"
+          + " iteration (a virtual user), not from set-up code or another thread.");
+    }
+    return c;
+  }
+
+  static WorkerContext requireForStatistics() {
+    WorkerContext c = CURRENT.get();
+    if (c == null) {
+      throw new InvalidContextException("Statistics can be read and changed only by a virtual user,"
+          + " but this call came from " + Thread.currentThread() + ". Call it from a scenario's"
+          + " iteration.");
+    }
+    return c;
+  }
+
+  public Recording recording() {
+    return recording;
+  }
+
+  public int userNumber() {
+    return userNumber;
+  }
+
+  public long runNumber() {
+    return runNumber;
+  }
+
+  /** Starts the next iteration (The Grinder's "run"). */
+  public void beginIteration(long run, long intendedStartNanos) {
+    this.runNumber = run;
+    this.intendedStartNanos = intendedStartNanos;
+  }
+
+  /** Ends the iteration: unwinds any frames left open and sends a held-back report. */
+  public void endIteration() {
+    depth = 0;
+    flushPending();
+    intendedStartNanos = 0;
+  }
+
+  /**
+   * Closed-model coordinated-omission correction: each recorded time above this interval also
+   * records the calls that would have been issued meanwhile. 0 turns it off.
+   */
+  public void setExpectedIntervalMicros(long micros) {
+    this.expectedIntervalMicros = micros;
+  }
+
+  // ---- calls --------------------------------------------------------------------------------
+
+  public void run(Test test, Runnable target) {
+    TestRecorder rec = recording.recorder(test);
+    if (isInProgress(rec)) {
+      target.run();
+      return;
+    }
+    Frame f = enter(test, rec);
+    boolean threw = true;
+    try {
+      target.run();
+      threw = false;
+    } finally {
+      exit(f, threw);
+    }
+  }
+
+  public <T> T call(Test test, Callable<T> target) throws Exception {
+    TestRecorder rec = recording.recorder(test);
+    if (isInProgress(rec)) {
+      return target.call();
+    }
+    Frame f = enter(test, rec);
+    boolean threw = true;
+    try {
+      T result = target.call();
+      threw = false;
+      return result;
+    } finally {
+      exit(f, threw);
+    }
+  }
+
+  private boolean isInProgress(TestRecorder rec) {
+    for (int i = 0; i < depth; i++) {
+      if (frames[i].recorder == rec) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Frame enter(Test test, TestRecorder rec) {
+    flushPending(); // the next test starts
+    if (depth > 0) {
+      frames[depth - 1].composite = true;
+    }
+    if (depth == frames.length) {
+      grow();
+    }
+    Frame f = frames[depth++];
+    f.test = test;
+    f.recorder = rec;
+    f.statistics.reset();
+    f.pausedNanos = 0;
+    f.composite = false;
+    long now = System.nanoTime();
+    if (depth == 1 && intendedStartNanos != 0) {
+      // Open model: the first call of an iteration is timed from when it should have started.
+      f.startNanos = Math.min(now, intendedStartNanos);
+      intendedStartNanos = 0;
+    } else {
+      f.startNanos = now;
+    }
+    return f;
+  }
+
+  private void exit(Frame f, boolean threw) {
+    long end = System.nanoTime();
+    flushPending(); // an enclosing test ends: a held-back inner report goes first
+    depth--;
+    if (depth > 0) {
+      frames[depth - 1].pausedNanos += f.pausedNanos;
+    }
+    last.copyFrom(f.statistics);
+    if (threw) {
+      last.setLong(errors, 1);
+    }
+    lastTest = f.test;
+    lastRecorder = f.recorder;
+    lastStartNanos = f.startNanos;
+    lastElapsedNanos = Math.max(end - f.startNanos - f.pausedNanos, 0);
+    lastComposite = f.composite;
+    hasLast = true;
+    pending = true;
+    if (!delayReports) {
+      flushPending();
+    }
+  }
+
+  private void grow() {
+    Frame[] bigger = new Frame[frames.length * 2];
+    System.arraycopy(frames, 0, bigger, 0, frames.length);
+    for (int i = frames.length; i < bigger.length; i++) {
+      bigger[i] = new Frame(new StatisticsSet(schema));
+    }
+    frames = bigger;
+  }
+
+  /** Pauses the clock of the test in progress (time spent processing, not waiting). */
+  public void addPausedNanos(long nanos) {
+    if (depth > 0) {
+      frames[depth - 1].pausedNanos += nanos;
+    }
+  }
+
+  /** The statistics of the innermost test in progress, or null. For plug-ins such as HTTP. */
+  public StatisticsSet currentStatisticsOrNull() {
+    return depth > 0 ? frames[depth - 1].statistics : null;
+  }
+
+  private void flushPending() {
+    if (!pending) {
+      return;
+    }
+    pending = false;
+    long micros = lastElapsedNanos / 1_000;
+    boolean failed = last.getLong(errors) > 0;
+    last.setLong(errors, failed ? 1 : 0);
+    last.resetSample(timed);
+    last.addSample(timed, micros);
+    if (lastComposite) {
+      lastRecorder.markComposite();
+    }
+    DataLogRing ring = recording.dataLog();
+    if (ring != null) {
+      ring.offer(userNumber, runNumber, lastRecorder.number(), recording.epochMillis(lastStartNanos), last);
+    }
+    if (failed) {
+      lastRecorder.recordFailure(micros);
+    } else {
+      lastRecorder.recordSuccess(last, micros, expectedIntervalMicros);
+    }
+  }
+
+  // ---- the Statistics API ---------------------------------------------------------------------
+
+  boolean isTestInProgress() {
+    return depth > 0;
+  }
+
+  StatisticsForTest forCurrentTest() {
+    if (depth == 0) {
+      throw new InvalidContextException("No test is in progress, so there are no statistics for the"
+          + " current test. Call getForCurrentTest() from code that a Test wraps, or use"
+          + " getForLastTest() after the call.");
+    }
+    return frames[depth - 1];
+  }
+
+  StatisticsForTest forLastTest() {
+    if (!hasLast) {
+      throw new InvalidContextException("No test has completed on this virtual user yet, so there"
+          + " are no statistics for the last test. Call getForLastTest() after a test's call returns.");
+    }
+    return lastView;
+  }
+
+  void setDelayReports(boolean delay) {
+    delayReports = delay;
+    if (!delay) {
+      flushPending();
+    }
+  }
+
+  void report() {
+    flushPending();
+  }
+
+  private final class Frame implements StatisticsForTest {
+    final StatisticsSet statistics;
+    Test test;
+    TestRecorder recorder;
+    long startNanos;
+    long pausedNanos;
+    boolean composite;
+
+    /** A frame of the stack, or, with {@code null}, the view over the last test. */
+    Frame(StatisticsSet statistics) {
+      this.statistics = statistics;
+    }
+
+    private boolean isLast() {
+      return statistics == null;
+    }
+
+    private StatisticsSet readable() {
+      return isLast() ? last : statistics;
+    }
+
+    private StatisticsSet writable(String statistic) {
+      if (isLast()) {
+        if (!pending) {
+          throw new InvalidContextException("The statistics of " + lastTest + " were already reported,"
+              + " so '" + statistic + "' can no longer be changed. Perhaps you should have called"
+              + " setDelayReports(true) before the call?");
+        }
+        return last;
+      }
+      return statistics;
+    }
+
+    @Override
+    public Test getTest() {
+      return isLast() ? lastTest : test;
+    }
+
+    @Override
+    public long getLong(String name) {
+      LongIndex i = schema.longIndex(name);
+      long v = readable().getLong(i);
+      return i.isScaled() ? (long) (v * i.scale()) : v;
+    }
+
+    @Override
+    public double getDouble(String name) {
+      return readable().getDouble(schema.doubleIndex(name));
+    }
+
+    @Override
+    public void setLong(String name, long value) {
+      LongIndex i = schema.longIndex(name);
+      writable(name).setLong(i, stored(i, value));
+    }
+
+    @Override
+    public void addLong(String name, long value) {
+      LongIndex i = schema.longIndex(name);
+      writable(name).addLong(i, stored(i, value));
+    }
+
+    @Override
+    public void setDouble(String name, double value) {
+      DoubleIndex i = schema.doubleIndex(name);
+      writable(name).setDouble(i, value);
+    }
+
+    @Override
+    public void addDouble(String name, double value) {
+      DoubleIndex i = schema.doubleIndex(name);
+      writable(name).addDouble(i, value);
+    }
+
+    private static long stored(LongIndex i, long shown) {
+      return i.isScaled() ? Math.round(shown / i.scale()) : shown;
+    }
+
+    @Override
+    public boolean getSuccess() {
+      return readable().getLong(errors) == 0;
+    }
+
+    @Override
+    public void setSuccess(boolean success) {
+      writable(StatisticsSchema.ERRORS).setLong(errors, success ? 0 : 1);
+    }
+
+    @Override
+    public long getTime() {
+      if (isLast()) {
+        return lastElapsedNanos / 1_000_000;
+      }
+      return Math.max(System.nanoTime() - startNanos - pausedNanos, 0) / 1_000_000;
+    }
+
+    @Override
+    public String toString() {
+      return "statistics for " + getTest() + ": " + readable();
+    }
+  }
+}

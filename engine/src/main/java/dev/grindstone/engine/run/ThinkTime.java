@@ -1,0 +1,63 @@
+package dev.grindstone.engine.run;
+
+import java.time.Duration;
+import java.util.random.RandomGenerator;
+
+/** The pause a virtual user takes after each iteration (closed model). */
+public sealed interface ThinkTime {
+
+  ThinkTime NONE = new Constant(Duration.ZERO);
+
+  /** The next pause, never negative. */
+  Duration next(RandomGenerator random);
+
+  record Constant(Duration pause) implements ThinkTime {
+    public Constant {
+      requireNonNegative("think time", pause);
+    }
+
+    public Duration next(RandomGenerator random) {
+      return pause;
+    }
+  }
+
+  /** Uniform between {@code min} and {@code max}. */
+  record Uniform(Duration min, Duration max) implements ThinkTime {
+    public Uniform {
+      requireNonNegative("think time min", min);
+      if (max.compareTo(min) < 0) {
+        throw new IllegalArgumentException("think time max (" + max + ") must not be below min (" + min + ")");
+      }
+    }
+
+    public Duration next(RandomGenerator random) {
+      long span = max.toNanos() - min.toNanos();
+      return span == 0 ? min : min.plusNanos(random.nextLong(span + 1));
+    }
+  }
+
+  /**
+   * Normal around {@code mean} with σ = mean × variation / 3, as The Grinder's
+   * {@code grinder.sleepTimeVariation} (default 0.2): 99.7% of pauses fall within ± variation.
+   */
+  record Normal(Duration mean, double variation) implements ThinkTime {
+    public Normal {
+      requireNonNegative("think time mean", mean);
+      if (!(variation >= 0 && variation <= 1)) {
+        throw new IllegalArgumentException("think time variation must be between 0 and 1, got " + variation);
+      }
+    }
+
+    public Duration next(RandomGenerator random) {
+      double sigma = mean.toNanos() * variation / 3;
+      long nanos = Math.round(mean.toNanos() + random.nextGaussian() * sigma);
+      return Duration.ofNanos(Math.max(0, nanos));
+    }
+  }
+
+  private static void requireNonNegative(String what, Duration d) {
+    if (d == null || d.isNegative()) {
+      throw new IllegalArgumentException(what + " must be zero or more, got " + d);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.grindstone.engine.run;
+
+import dev.grindstone.stats.BadInputException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A pass/fail rule over a run's results, such as {@code p99<250ms}, {@code errors<1%},
+ * {@code mean<=100ms}, {@code tps>=500} or, for one test, {@code test 3: p95<1s}. Checked for every
+ * test and for the totals (or only for the test named). Any failed threshold makes the run's exit
+ * code 99.
+ *
+ * @param metric one of min, mean, p50, p90, p95, p99, p99.9, max (milliseconds), errors (a
+ *     percentage of calls when the limit ends in %, otherwise a count) and tps
+ * @param test the test number it applies to, or -1 for every test and the totals
+ */
+public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent) {
+
+  private static final Pattern FORM = Pattern.compile(
+      "\\s*(?:test\\s*(\\d+)\\s*:\\s*)?(min|mean|avg|max|p\\d+(?:\\.\\d+)?|errors|error_rate|tps)\\s*(<=|>=|<|>|==)\\s*"
+          + "([0-9]*\\.?[0-9]+(?:[eE][-+]?\\d+)?)\\s*(ms|s|us|µs|%)?\\s*",
+      Pattern.CASE_INSENSITIVE);
+
+  /** Parses the text form; bad text gets a message with the accepted forms. */
+  public static Threshold parse(String text) {
+    Matcher m = FORM.matcher(text);
+    if (!m.matches()) {
+      throw new BadInputException("Threshold '" + text + "' is not understood. Write METRIC OP VALUE, e.g."
+          + " 'p99<250ms', 'mean<=80ms', 'max<2s', 'errors<1%', 'errors==0', 'tps>=100', optionally"
+          + " prefixed by 'test N:'. Metrics: min, mean, p50, p90, p95, p99, p99.9, max, errors, tps.");
+    }
+    int test = m.group(1) == null ? -1 : Integer.parseInt(m.group(1));
+    String metric = m.group(2).toLowerCase(Locale.ROOT);
+    if (metric.equals("avg")) {
+      metric = "mean";
+    }
+    if (metric.equals("error_rate")) {
+      metric = "errors";
+    }
+    double value = Double.parseDouble(m.group(4));
+    String unit = m.group(5) == null ? "" : m.group(5).toLowerCase(Locale.ROOT);
+    boolean isTime = !metric.equals("errors") && !metric.equals("tps");
+    if (metric.startsWith("p")) {
+      double p = Double.parseDouble(metric.substring(1));
+      if (p <= 0 || p > 100) {
+        throw new BadInputException("Threshold '" + text + "': a percentile must be above 0 and at most 100");
+      }
+    }
+    if (unit.equals("%") && !metric.equals("errors")) {
+      throw new BadInputException("Threshold '" + text + "': only errors can be given as a percentage");
+    }
+    if (!isTime && (unit.equals("ms") || unit.equals("s") || unit.equals("us") || unit.equals("µs"))) {
+      throw new BadInputException("Threshold '" + text + "': " + metric + " is not a time; drop the unit");
+    }
+    double millis = switch (unit) {
+      case "s" -> value * 1000;
+      case "us", "µs" -> value / 1000;
+      default -> value; // ms, or no unit (times default to ms)
+    };
+    return new Threshold(text.trim(), test, metric, m.group(3), isTime ? millis : value, unit.equals("%"));
+  }
+
+  /** True when {@code actual} satisfies the rule. NaN (no data) satisfies nothing but errors/tps rules. */
+  public boolean passes(double actual) {
+    if (Double.isNaN(actual)) {
+      return false;
+    }
+    return switch (operator) {
+      case "<" -> actual < limit;
+      case "<=" -> actual <= limit;
+      case ">" -> actual > limit;
+      case ">=" -> actual >= limit;
+      default -> actual == limit;
+    };
+  }
+}

@@ -1,0 +1,16 @@
+package dev.grindstone.engine.sink;
+
+import java.util.List;
+
+/**
+ * What the collector hands to the sinks every period: each test's figures over the interval, and
+ * the totals over the non-composite tests.
+ *
+ * @param sequence 0-based interval number
+ * @param phase the phase the interval belongs to
+ * @param elapsedMillis the interval's end, in ms since the run started
+ * @param activeUsers virtual users running at the interval's end
+ */
+public record IntervalSnapshot(
+    long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
+    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals) {}

@@ -1,0 +1,185 @@
+package dev.grindstone.engine.sink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.grindstone.engine.sink.RunSummary.PhaseResult;
+import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
+import dev.grindstone.stats.ExpressionView;
+import dev.grindstone.stats.StandardViews;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+/**
+ * The machine-readable results (results.json, and the data behind report.html): the run, its
+ * phases, per-test totals and the per-interval series. Times in milliseconds; NaN as null.
+ */
+public final class ResultsDocument {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final List<Map<String, Object>> intervals = new ArrayList<>();
+
+  /** Keeps the figures of one interval for the series. */
+  public void add(IntervalSnapshot s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sequence", s.sequence());
+    m.put("phase", s.phase());
+    m.put("startMs", s.startEpochMillis());
+    m.put("endMs", s.endEpochMillis());
+    m.put("elapsedMs", s.elapsedMillis());
+    m.put("activeUsers", s.activeUsers());
+    m.put("totals", brief(s.totals()));
+    List<Map<String, Object>> tests = new ArrayList<>();
+    for (TestSnapshot t : s.tests()) {
+      Map<String, Object> b = brief(t);
+      b.put("test", t.test());
+      tests.add(b);
+    }
+    m.put("tests", tests);
+    intervals.add(m);
+  }
+
+  private static Map<String, Object> brief(TestSnapshot t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tests", t.tests());
+    m.put("errors", t.errors());
+    m.put("tps", num(t.tps()));
+    m.put("mean", num(t.meanMillis()));
+    m.put("p50", num(t.percentileMillis(50)));
+    m.put("p95", num(t.percentileMillis(95)));
+    m.put("p99", num(t.percentileMillis(99)));
+    m.put("max", num(t.maxMillis()));
+    return m;
+  }
+
+  /** The whole document. */
+  public Map<String, Object> build(RunSummary s) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    RunInfo info = s.info();
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("name", info.name());
+    run.put("startMs", info.startEpochMillis());
+    run.put("endMs", s.endEpochMillis());
+    run.put("durationMs", s.endEpochMillis() - info.startEpochMillis());
+    run.put("periodMs", info.period().toMillis());
+    run.put("interrupted", s.interrupted());
+    run.put("thresholdsPassed", s.thresholdsPassed());
+    doc.put("run", run);
+    List<Map<String, Object>> phases = new ArrayList<>();
+    for (PhaseResult p : s.phases()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", p.name());
+      m.put("startMs", p.startEpochMillis());
+      m.put("endMs", p.endEpochMillis());
+      m.put("tests", tests(info, p.tests()));
+      m.put("totals", test(info, p.totals()));
+      phases.add(m);
+    }
+    doc.put("phases", phases);
+    doc.put("tests", tests(info, s.tests()));
+    doc.put("totals", test(info, s.totals()));
+    doc.put("latencyDistribution", distribution(s.totals().successes()));
+    List<Map<String, Object>> thresholds = new ArrayList<>();
+    for (ThresholdResult t : s.thresholds()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("threshold", t.threshold());
+      m.put("scope", t.scope());
+      m.put("actual", num(t.actual()));
+      m.put("passed", t.passed());
+      thresholds.add(m);
+    }
+    doc.put("thresholds", thresholds);
+    Map<String, Object> scheduling = new LinkedHashMap<>();
+    scheduling.put("latenessP50Ms", num(s.lateness().getTotalCount() == 0 ? Double.NaN
+        : s.lateness().getValueAtPercentile(50) / 1000.0));
+    scheduling.put("latenessP99Ms", num(s.lateness().getTotalCount() == 0 ? Double.NaN
+        : s.lateness().getValueAtPercentile(99) / 1000.0));
+    scheduling.put("latenessMaxMs", num(s.lateness().getTotalCount() == 0 ? Double.NaN
+        : s.lateness().getMaxValue() / 1000.0));
+    scheduling.put("lateStarts", s.lateStarts());
+    scheduling.put("droppedStarts", s.droppedStarts());
+    doc.put("scheduling", scheduling);
+    doc.put("iterationFailures", s.iterationFailures());
+    doc.put("droppedDataLogRows", s.droppedDataLogRows());
+    doc.put("notes", SummaryText.notes(s));
+    doc.put("intervals", intervals);
+    return doc;
+  }
+
+  public String toJson(RunSummary s) throws Exception {
+    return JSON.writeValueAsString(build(s));
+  }
+
+  private static List<Map<String, Object>> tests(RunInfo info, List<TestSnapshot> list) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (TestSnapshot t : list) {
+      out.add(test(info, t));
+    }
+    return out;
+  }
+
+  /** One test's (or the totals') figures, keyed as `grindstone analyze --format json` keys them. */
+  static Map<String, Object> test(RunInfo info, TestSnapshot t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("test", t.isTotals() ? "Totals" : t.test());
+    m.put("description", t.isTotals() ? "" : t.description());
+    m.put("composite", t.composite());
+    m.put("tests", t.tests());
+    m.put("errors", t.errors());
+    m.put("errorPercent", num(t.errorPercent()));
+    m.put("meanTestTime", num(t.meanMillis()));
+    m.put("testTimeStandardDeviation", num(t.standardDeviationMillis()));
+    m.put("tps", num(t.tps()));
+    m.put("peakTps", num(t.peakTps()));
+    m.put("min", num(t.minMillis()));
+    m.put("p50", num(t.percentileMillis(50)));
+    m.put("p90", num(t.percentileMillis(90)));
+    m.put("p95", num(t.percentileMillis(95)));
+    m.put("p99", num(t.percentileMillis(99)));
+    m.put("p999", num(t.percentileMillis(99.9)));
+    m.put("max", num(t.maxMillis()));
+    m.put("failedCalls", t.failures().getTotalCount());
+    m.put("failedCallsMeanTime", num(t.failures().getTotalCount() == 0 ? Double.NaN : t.failures().getMean() / 1000.0));
+    Map<String, Object> columns = new LinkedHashMap<>();
+    for (ExpressionView v : info.summaryView().views()) {
+      if (isStandard(v.displayName())) {
+        continue;
+      }
+      var e = v.expression();
+      columns.put(v.displayName(), e.isDouble() ? num(e.getDoubleValue(t.source())) : e.getLongValue(t.source()));
+    }
+    if (!columns.isEmpty()) {
+      m.put("columns", columns);
+    }
+    return m;
+  }
+
+  private static boolean isStandard(String name) {
+    return name.equals(StandardViews.TESTS) || name.equals(StandardViews.ERRORS)
+        || name.equals(StandardViews.MEAN_TEST_TIME) || name.equals(StandardViews.TEST_TIME_SD)
+        || name.equals(StandardViews.TPS);
+  }
+
+  /** (percentile, ms) points of the latency distribution, for plotting. */
+  static List<double[]> distribution(Histogram h) {
+    List<double[]> points = new ArrayList<>();
+    if (h.getTotalCount() == 0) {
+      return points;
+    }
+    for (HistogramIterationValue v : h.percentiles(5)) {
+      points.add(new double[] {v.getPercentileLevelIteratedTo(), v.getValueIteratedTo() / 1000.0});
+      if (v.getPercentileLevelIteratedTo() >= 99.999) {
+        break;
+      }
+    }
+    return points;
+  }
+
+  static Object num(double v) {
+    return Double.isNaN(v) || Double.isInfinite(v) ? null : v;
+  }
+}

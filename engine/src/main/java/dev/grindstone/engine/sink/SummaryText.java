@@ -1,0 +1,116 @@
+package dev.grindstone.engine.sink;
+
+import dev.grindstone.engine.sink.RunSummary.PhaseResult;
+import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
+import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.table.PercentileTable;
+import dev.grindstone.stats.table.SummaryTable;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The end-of-run text: The Grinder's summary table, the percentile table, phases and problems. */
+public final class SummaryText {
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  private SummaryText() {}
+
+  public static String render(RunSummary s) {
+    StringBuilder b = new StringBuilder();
+    RunInfo info = s.info();
+    double seconds = (s.endEpochMillis() - info.startEpochMillis()) / 1000.0;
+    b.append("Run ").append(info.name()).append(": ").append(TIME.format(Instant.ofEpochMilli(info.startEpochMillis())))
+        .append(" to ").append(TIME.format(Instant.ofEpochMilli(s.endEpochMillis())))
+        .append(String.format(Locale.ROOT, " (%.1f s)", seconds))
+        .append(s.interrupted() ? ", stopped early" : "").append("\n\n");
+    b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
+    b.append(percentiles(s.tests(), s.totals())).append('\n');
+    if (s.phases().size() > 1) {
+      b.append("Phases\n");
+      for (PhaseResult p : s.phases()) {
+        TestSnapshot t = p.totals();
+        b.append(String.format(Locale.ROOT, "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9.2f mean %s ms  p99 %s ms%n",
+            p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, t.tests(), t.errors(), t.tps(),
+            fmt(t.meanMillis()), fmt(t.percentileMillis(99))));
+      }
+      b.append('\n');
+    }
+    List<String> notes = notes(s);
+    if (!notes.isEmpty()) {
+      b.append("Notes\n");
+      notes.forEach(n -> b.append("  ").append(n).append('\n'));
+      b.append('\n');
+    }
+    if (!s.thresholds().isEmpty()) {
+      b.append("Thresholds\n");
+      for (ThresholdResult t : s.thresholds()) {
+        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s%n", t.passed() ? "PASS" : "FAIL", t.threshold(),
+            t.scope(), fmt(t.actual())));
+      }
+      b.append(s.thresholdsPassed() ? "  All thresholds passed.\n" : "  Some thresholds failed.\n");
+    }
+    return b.toString();
+  }
+
+  /** The Grinder's summary table over these tests and totals. */
+  public static String table(StatisticsView view, List<TestSnapshot> tests, TestSnapshot totals) {
+    List<SummaryTable.Row> rows = new ArrayList<>();
+    TestSnapshot compositeTotals = null;
+    for (TestSnapshot t : tests) {
+      rows.add(new SummaryTable.Row(t.test(), t.description(), t.source(), t.composite()));
+      if (t.composite()) {
+        if (compositeTotals == null) {
+          compositeTotals = new TestSnapshot(-1, "", true, t.statistics().snapshot(), t.successes().copy(),
+              t.failures().copy());
+        } else {
+          compositeTotals.statistics().add(t.statistics());
+        }
+      }
+    }
+    return SummaryTable.render(view, rows, totals.source(), compositeTotals == null ? null : compositeTotals.source());
+  }
+
+  public static String percentiles(List<TestSnapshot> tests, TestSnapshot totals) {
+    List<PercentileTable.Row> rows = new ArrayList<>();
+    for (TestSnapshot t : tests) {
+      rows.add(new PercentileTable.Row(t.test(), t.description(), t.successes(), t.composite()));
+    }
+    return PercentileTable.render(rows, totals.successes());
+  }
+
+  static List<String> notes(RunSummary s) {
+    List<String> notes = new ArrayList<>();
+    long failedCalls = s.totals().failures().getTotalCount();
+    if (failedCalls > 0) {
+      notes.add(String.format(Locale.ROOT, "%d calls failed (%.2f%% of all calls); their times are in the data log"
+          + " and the error latency histogram.", failedCalls, s.totals().errorPercent()));
+    }
+    for (Map.Entry<String, Long> e : s.iterationFailures().entrySet()) {
+      notes.add(e.getValue() + " iterations ended by " + e.getKey());
+    }
+    if (s.droppedStarts() > 0) {
+      notes.add(s.droppedStarts() + " scheduled iterations were dropped: every allowed user was busy"
+          + " (raise max_users).");
+    }
+    if (s.lateStarts() > 0) {
+      notes.add(String.format(Locale.ROOT, "%d iterations started more than 10 ms late (lateness p99 %s ms, max %s ms).",
+          s.lateStarts(), fmt(s.lateness().getValueAtPercentile(99) / 1000.0), fmt(s.lateness().getMaxValue() / 1000.0)));
+    }
+    if (s.droppedDataLogRows() > 0) {
+      notes.add(s.droppedDataLogRows() + " data-log rows were dropped because the writer could not keep up"
+          + " (the summary still counts every call).");
+    }
+    notes.addAll(s.sinkProblems());
+    return notes;
+  }
+
+  static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+  }
+}
