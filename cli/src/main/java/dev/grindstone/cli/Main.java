@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and a metrics server.",
     subcommands = {
+      RunCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

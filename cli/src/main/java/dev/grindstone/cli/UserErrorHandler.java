@@ -12,7 +12,8 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
-    if (e instanceof BadInputException || e instanceof UncheckedIOException) {
+    if (e instanceof BadInputException || e instanceof UncheckedIOException
+        || e instanceof IllegalArgumentException) {
       cmd.getErr().println("grindstone " + cmd.getCommandName() + ": " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }

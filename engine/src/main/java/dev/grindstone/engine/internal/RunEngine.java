@@ -116,13 +116,13 @@ public final class RunEngine {
       ExpressionView v = new ExpressionView(r.displayName(), Expressions.parse(r.expression(), schema), r.dataLog());
       (r.dataLog() ? dataLogView : summaryView).add(v);
     }
+    Path out = config.outputRoot() == null ? null : outputDirectory(config.outputRoot(), config.name());
+    DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
+    // The clock starts once the set-up is done, so the first interval is not stretched by it.
     long startNanos = System.nanoTime();
     long startEpoch = System.currentTimeMillis();
-    Path out = config.outputRoot() == null ? null : outputDirectory(config.outputRoot(), config.name());
     info = new RunInfo(config.name(), startEpoch, config.phases(), config.period(), out, schema, summaryView,
         dataLogView, config.http());
-
-    DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
     recording = new Recording(schema, ring, startNanos, startEpoch, summaryView);
     DataLogWriter dataLog = null;
     if (ring != null) {
@@ -215,8 +215,8 @@ public final class RunEngine {
           break;
         }
       }
-      long now = System.nanoTime();
-      if (i > 0 || now - recording.startNanos() > 1_000_000) {
+      long now = i == 0 ? recording.startNanos() : System.nanoTime();
+      if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }
       collector.beginPhase(p.name(), i, now);

@@ -19,7 +19,10 @@ import org.HdrHistogram.HistogramIterationValue;
  */
 public final class ResultsDocument {
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** Made on first use, on a sink's thread: loading Jackson takes a moment we keep off the run's start. */
+  private static final class Json {
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
 
   private final List<Map<String, Object>> intervals = new ArrayList<>();
 
@@ -111,7 +114,7 @@ public final class ResultsDocument {
   }
 
   public String toJson(RunSummary s) throws Exception {
-    return JSON.writeValueAsString(build(s));
+    return Json.MAPPER.writeValueAsString(build(s));
   }
 
   private static List<Map<String, Object>> tests(RunInfo info, List<TestSnapshot> list) {

@@ -1,0 +1,132 @@
+package dev.grindstone.cli;
+
+import dev.grindstone.engine.Run;
+import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.config.ConfigReader;
+import dev.grindstone.engine.config.RunYaml;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.script.ScenarioLoader;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.stats.BadInputException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code grindstone run}: a load test from a Java scenario file, a run file, or a scenario class. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a load test. FILE is a Java scenario (Scenario.java, compiled in-process), a run file (run.yaml)"
+          + " or the name of a scenario class on the class path.",
+      "",
+      "Exit code: 0 when every threshold passed, 99 when one failed, 2 for bad input.",
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Scenario.java, run.yaml, or a class name")
+  String target;
+
+  @Option(names = "--users", paramLabel = "N", description = "Run N virtual users (replaces the phases with one)")
+  Integer users;
+
+  @Option(names = "--duration", paramLabel = "TIME", description = "How long (e.g. 30s, 5m); replaces the phases with one")
+  String duration;
+
+  @Option(names = "--rate", paramLabel = "PER_SECOND",
+      description = "Open model: start this many iterations a second (replaces the phases with one)")
+  Double rate;
+
+  @Option(names = "--period", paramLabel = "TIME", description = "Collection period (default 1s)")
+  String period;
+
+  @Option(names = "--name", description = "The run's name (names the results folder)")
+  String name;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where results folders go (default: results)")
+  Path out;
+
+  @Option(names = "--threshold", paramLabel = "RULE",
+      description = "A pass/fail rule, e.g. 'p99<250ms', 'errors<1%%', 'test 2: mean<50ms' (repeatable)")
+  List<String> thresholds = new ArrayList<>();
+
+  @Option(names = "--no-data-log", description = "Do not write data.csv")
+  boolean noDataLog;
+
+  @Override
+  public Integer call() {
+    Scenario scenario;
+    RunConfig.Builder config;
+    Path path = Path.of(target);
+    String lower = target.toLowerCase(java.util.Locale.ROOT);
+    if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
+      RunYaml.Loaded loaded = RunYaml.load(path, Set.of());
+      ConfigReader reader = loaded.reader();
+      if (loaded.scenario() == null) {
+        reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
+            "is required: the Java scenario file (Checkout.java) or class to run");
+      }
+      reader.problems().throwIfAny();
+      scenario = loaded.scenario().endsWith(".java")
+          ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
+          : ScenarioLoader.load(loaded.scenario());
+      config = loaded.config();
+    } else {
+      scenario = lower.endsWith(".java") ? ScenarioLoader.compile(path) : ScenarioLoader.load(target);
+      config = RunConfig.builder(safeName(path.getFileName().toString().replaceFirst("\\.java$", "")));
+      scenario.configure(config);
+    }
+    applyOptions(config);
+    RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
+    return Run.exitCode(summary);
+  }
+
+  void applyOptions(RunConfig.Builder config) {
+    if (name != null) {
+      config.name(name);
+    }
+    if (out != null) {
+      config.outputRoot(out);
+    }
+    if (period != null) {
+      config.period(parseDuration("--period", period));
+    }
+    if (noDataLog) {
+      config.dataLog(false);
+    }
+    thresholds.forEach(config::threshold);
+    if (users != null || duration != null || rate != null) {
+      Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
+      if (users != null && users < 1) {
+        throw new BadInputException("--users must be at least 1, got " + users);
+      }
+      if (rate != null) {
+        config.phases(List.of(Phase.rate("main", d, rate, users == null ? 1000 : users)));
+      } else {
+        config.phases(List.of(Phase.hold("main", d, users == null ? 1 : users)));
+      }
+    } else if (config.phases().isEmpty()) {
+      config.phase(Phase.hold("main", Duration.ofSeconds(10), 1));
+    }
+  }
+
+  static Duration parseDuration(String option, String text) {
+    Duration d = ConfigReader.parseDuration(text);
+    if (d == null || d.isZero()) {
+      throw new BadInputException(option + " takes a duration such as 30s, 500ms, 5m or 1h, got '" + text + "'");
+    }
+    return d;
+  }
+
+  static String safeName(String s) {
+    String n = s.replaceAll("[^A-Za-z0-9._-]", "-");
+    return n.isEmpty() ? "run" : n;
+  }
+}

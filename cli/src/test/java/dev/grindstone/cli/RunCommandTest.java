@@ -1,0 +1,101 @@
+package dev.grindstone.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+
+  static final Path EXAMPLES = Path.of("..", "examples");
+
+  @TempDir Path out;
+
+  private Path onlyResultsFolder() throws IOException {
+    try (Stream<Path> s = Files.list(out)) {
+      List<Path> dirs = s.toList();
+      assertThat(dirs).hasSize(1);
+      return dirs.getFirst();
+    }
+  }
+
+  @Test
+  void a_java_scenario_file_is_compiled_and_run_with_command_line_overrides() throws IOException {
+    CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("Hello.java").toString(), "--users", "3",
+        "--duration", "1500ms", "--out", out.toString(), "--period", "500ms");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Test 1").contains("\"Compute\"").contains("Items (mean)")
+        .contains("All thresholds passed.");
+    Path results = onlyResultsFolder();
+    assertThat(results.getFileName().toString()).startsWith("Hello-");
+    for (String f : List.of("summary.txt", "data.csv", "latency.hlog", "results.json", "report.html")) {
+      assertThat(results.resolve(f)).isNotEmptyFile();
+    }
+  }
+
+  @Test
+  void the_example_run_file_runs_its_three_kinds_of_phase() throws IOException {
+    CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("run.yaml").toString(), "--out", out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    String summary = Files.readString(onlyResultsFolder().resolve("summary.txt"));
+    assertThat(summary).contains("steps").contains("hold").contains("open");
+  }
+
+  @Test
+  void a_failed_threshold_gives_exit_code_99() {
+    CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("Hello.java").toString(), "--users", "1",
+        "--duration", "500ms", "--out", out.toString(), "--threshold", "p50<0.001ms");
+    assertThat(r.exitCode()).isEqualTo(99);
+    assertThat(r.out()).contains("FAIL  p50<0.001ms").contains("Some thresholds failed.");
+  }
+
+  @Test
+  void a_scenario_that_does_not_compile_is_reported_with_its_line() throws IOException {
+    Path bad = out.resolve("Broken.java");
+    Files.writeString(bad, """
+        import dev.grindstone.engine.*;
+        public class Broken implements Scenario {
+          public void iteration(VirtualUser user) { undefinedCall(); }
+        }
+        """);
+    CliRunner.Result r = CliRunner.run("run", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("Broken.java:3:").contains("does not compile").doesNotContain("\tat ");
+  }
+
+  @Test
+  void run_file_errors_name_file_line_column_and_field_all_at_once() throws IOException {
+    Path yaml = out.resolve("bad.yaml");
+    Files.writeString(yaml, """
+        name: bad
+        scenario: Hello.java
+        thresholds: ["p99 under 5"]
+        phases:
+          - name: one
+            duration: 10 parsecs
+            users: 5
+          - name: two
+            duration: 5s
+            userz: 3
+        """);
+    CliRunner.Result r = CliRunner.run("run", yaml.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("bad.yaml:3:14: thresholds[0]: Threshold 'p99 under 5' is not understood")
+        .contains("bad.yaml:6:15: phases[0].duration: expected a duration")
+        .contains("bad.yaml:10:12: phases[1].userz: unknown field 'userz'; did you mean 'users'?")
+        .contains("phases[1]: says nothing of the load");
+  }
+
+  @Test
+  void a_missing_file_is_a_clear_error() {
+    CliRunner.Result r = CliRunner.run("run", out.resolve("nope.yaml").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("There is no run file");
+  }
+}

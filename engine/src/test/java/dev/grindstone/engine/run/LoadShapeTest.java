@@ -1,0 +1,125 @@
+package dev.grindstone.engine.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.grindstone.stats.BadInputException;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Load shapes are pure functions of the time into the phase: checked here on a fake timeline. */
+class LoadShapeTest {
+
+  private static Duration s(double seconds) {
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  @Test
+  void linear_ramp_goes_up_and_down_over_the_phase() {
+    LoadShape up = new LoadShape.Ramp(0, 100);
+    assertThat(up.usersAt(s(0), s(10))).isZero();
+    assertThat(up.usersAt(s(2.5), s(10))).isEqualTo(25);
+    assertThat(up.usersAt(s(10), s(10))).isEqualTo(100);
+    LoadShape down = new LoadShape.Ramp(50, 0);
+    assertThat(down.usersAt(s(0), s(10))).isEqualTo(50);
+    assertThat(down.usersAt(s(5), s(10))).isEqualTo(25);
+    assertThat(down.usersAt(s(11), s(10))).isZero();
+  }
+
+  @Test
+  void gradual_add_steps_repeat_the_last_value_until_max() {
+    var steps = new LoadShape.Steps(1, 10, List.of(2, 3), null, List.of(s(1), s(2)), false);
+    assertThat(steps.schedule()).containsExactly(
+        new LoadShape.Steps.Step(s(0), 1), new LoadShape.Steps.Step(s(1), 3), new LoadShape.Steps.Step(s(3), 6),
+        new LoadShape.Steps.Step(s(5), 9), new LoadShape.Steps.Step(s(7), 10));
+    assertThat(steps.usersAt(s(0.5), s(60))).isEqualTo(1);
+    assertThat(steps.usersAt(s(3), s(60))).isEqualTo(6);
+    assertThat(steps.usersAt(s(100), s(60))).isEqualTo(10);
+  }
+
+  @Test
+  void gradual_multiply_steps_multiply_and_cap_at_max() {
+    var steps = new LoadShape.Steps(1, 10, null, List.of(2.0, 3.0), List.of(s(1)), false);
+    assertThat(steps.schedule()).extracting(LoadShape.Steps.Step::users).containsExactly(1, 2, 6, 10);
+    assertThat(steps.schedule()).extracting(LoadShape.Steps.Step::at).containsExactly(s(0), s(1), s(2), s(3));
+  }
+
+  @Test
+  void steps_without_waits_use_the_default_wait_and_without_increments_jump_to_max() {
+    var steps = new LoadShape.Steps(2, 5, null, null, null, false);
+    assertThat(steps.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 2),
+        new LoadShape.Steps.Step(LoadShape.Steps.DEFAULT_WAIT, 5));
+  }
+
+  @Test
+  void invalid_shapes_name_the_setting() {
+    assertThatThrownBy(() -> new LoadShape.Steps(1, 10, List.of(1), List.of(2.0), null, false))
+        .hasMessageContaining("ramp_up_add or ramp_up_multiply");
+    assertThatThrownBy(() -> new LoadShape.Steps(5, 2, null, null, null, false))
+        .hasMessageContaining("max_concurrency must be at least 5");
+    assertThatThrownBy(() -> new LoadShape.Constant(-1)).hasMessageContaining("users must be at least 0");
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(-1, 1, 1)).hasMessageContaining("arrival rate");
+  }
+
+  @Test
+  void constant_arrivals_are_evenly_spaced() {
+    var rate = new LoadShape.ArrivalRate(100, 100, 10);
+    assertThat(rate.startOf(0, 10)).isZero();
+    assertThat(rate.startOf(1, 10)).isCloseTo(0.01, within(1e-12));
+    assertThat(rate.startOf(999, 10)).isCloseTo(9.99, within(1e-9));
+    assertThat(rate.startOf(1000, 10)).as("past the phase").isCloseTo(10.0, within(1e-9));
+    assertThat(rate.startOf(1001, 10)).isInfinite();
+  }
+
+  @Test
+  void ramping_arrivals_follow_the_integral_of_the_rate() {
+    // 0 → 100/s over 10 s: 500 starts in all, 125 in the first 5 s.
+    var rate = new LoadShape.ArrivalRate(0, 100, 10);
+    assertThat(rate.startOf(125, 10)).isCloseTo(5.0, within(1e-9));
+    assertThat(rate.startOf(500, 10)).isCloseTo(10.0, within(1e-9));
+    assertThat(rate.startOf(501, 10)).isInfinite();
+    var down = new LoadShape.ArrivalRate(100, 0, 10);
+    assertThat(down.startOf(375, 10)).as("375 starts in the first 5 s").isCloseTo(5.0, within(1e-9));
+  }
+
+  @Test
+  void normal_think_time_follows_grinders_variation() {
+    var think = new ThinkTime.Normal(Duration.ofMillis(1000), 0.2);
+    SplittableRandom r = new SplittableRandom(1);
+    double sum = 0;
+    double sq = 0;
+    int n = 20_000;
+    for (int i = 0; i < n; i++) {
+      double ms = think.next(r).toNanos() / 1e6;
+      sum += ms;
+      sq += ms * ms;
+    }
+    double mean = sum / n;
+    double sd = Math.sqrt(sq / n - mean * mean);
+    assertThat(mean).isCloseTo(1000, within(5.0));
+    assertThat(sd).as("σ = mean × variation / 3").isCloseTo(66.7, within(3.0));
+  }
+
+  @Test
+  void thresholds_parse_units_scopes_and_reject_nonsense() {
+    Threshold p99 = Threshold.parse("p99<250ms");
+    assertThat(p99.metric()).isEqualTo("p99");
+    assertThat(p99.limit()).isEqualTo(250);
+    assertThat(p99.passes(249.9)).isTrue();
+    assertThat(p99.passes(250)).isFalse();
+    assertThat(Threshold.parse("max<2s").limit()).isEqualTo(2000);
+    Threshold errors = Threshold.parse("errors<1%");
+    assertThat(errors.percent()).isTrue();
+    Threshold scoped = Threshold.parse("test 3: p99.9<=1s");
+    assertThat(scoped.test()).isEqualTo(3);
+    assertThat(scoped.metric()).isEqualTo("p99.9");
+    assertThat(Threshold.parse("tps>=100").passes(100)).isTrue();
+    assertThatThrownBy(() -> Threshold.parse("p99 under 3")).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("'p99<250ms'");
+    assertThatThrownBy(() -> Threshold.parse("tps>5ms")).hasMessageContaining("not a time");
+    assertThatThrownBy(() -> Threshold.parse("p99<5%")).hasMessageContaining("only errors");
+  }
+}
