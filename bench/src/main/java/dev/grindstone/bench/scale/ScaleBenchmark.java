@@ -1,0 +1,72 @@
+package dev.grindstone.bench.scale;
+
+import dev.grindstone.engine.Run;
+import dev.grindstone.engine.Test;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.sink.RunSummary;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Many virtual users on one machine: USERS users (default 100,000), each making a no-op test call
+ * then thinking for 1 s, for SECONDS seconds (default 60). Prints heap used (peak, and after GC),
+ * TPS achieved against intended, and how late iterations started (p50, p99, max).
+ *
+ * <p>Run with {@code bench/scale.sh [users] [seconds]}.
+ */
+public final class ScaleBenchmark {
+
+  public static void main(String[] args) throws Exception {
+    int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    Runnable call = new Test(1, "no-op").wrap(() -> { });
+    RunConfig config = RunConfig.builder("scale")
+        .phase(Phase.hold("hold", Duration.ofSeconds(seconds), users)
+            .withThinkTime(new ThinkTime.Constant(Duration.ofSeconds(1)))
+            .withInitialSleep(Duration.ofSeconds(1)))
+        .outputRoot(null).console(false).dataLog(false).build();
+    long[] peakHeap = {0};
+    Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+      while (true) {
+        long used = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+          if (pool.getType() == MemoryType.HEAP) {
+            used += pool.getUsage().getUsed();
+          }
+        }
+        peakHeap[0] = Math.max(peakHeap[0], used);
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    long cpuBefore = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+    RunSummary s = Run.of(config, user -> call.run()).execute();
+    long cpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime()
+        - cpuBefore;
+    sampler.interrupt();
+    System.gc();
+    long afterGc = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    double runSeconds = (s.endEpochMillis() - s.info().startEpochMillis()) / 1000.0;
+    // The first second is the users' spread-out start (initial sleep up to 1 s).
+    double intended = users * (runSeconds - 1) / 1.0;
+    var late = s.lateness();
+    System.out.printf(Locale.ROOT, "users %d, %d s: %d calls, TPS %.0f (intended ~%.0f, %.1f%%)%n", users, seconds,
+        s.totals().tests(), s.totals().tests() / runSeconds, intended / runSeconds,
+        100.0 * s.totals().tests() / intended);
+    System.out.printf(Locale.ROOT, "heap used: peak %.0f MiB, after GC at the end %.0f MiB (max heap %.0f MiB)%n",
+        peakHeap[0] / 1048576.0, afterGc / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0);
+    System.out.printf(Locale.ROOT, "start lateness: p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d starts > 10 ms late%n",
+        late.getValueAtPercentile(50) / 1000.0, late.getValueAtPercentile(99) / 1000.0, late.getMaxValue() / 1000.0,
+        s.lateStarts());
+    System.out.printf(Locale.ROOT, "process CPU: %.1f s over %.1f s (%.2f cores)%n", cpu / 1e9, runSeconds,
+        cpu / 1e9 / runSeconds);
+  }
+}
