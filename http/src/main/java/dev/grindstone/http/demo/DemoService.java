@@ -487,6 +487,9 @@ public final class DemoService implements AutoCloseable {
         } else if (t.endsWith("s")) {
             unit = TimeUnit.SECONDS.toNanos(1);
             digits = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("h")) {
+            unit = TimeUnit.HOURS.toNanos(1);
+            digits = t.substring(0, t.length() - 1);
         } else if (t.endsWith("m")) {
             unit = TimeUnit.MINUTES.toNanos(1);
             digits = t.substring(0, t.length() - 1);
@@ -515,7 +518,7 @@ public final class DemoService implements AutoCloseable {
             // reported below
         }
         throw new Reject(HttpResponseStatus.BAD_REQUEST, name + " must be a positive duration up to 1h such as 250ms,"
-                + " 10s or 1m, was '" + s + "'", name);
+                + " 10s, 1m or 1h, was '" + s + "'", name);
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, AsciiString type, byte[] body) {
