@@ -2,9 +2,7 @@ package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
 import dev.grindstone.http.internal.Transport;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -13,11 +11,13 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -175,21 +175,26 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
 
     private HttpResponse sendOnce(HttpRequest request, CookieJar cookies, int followed) {
         long start = System.nanoTime();
-        HttpHeaders headers = request.nettyHeaders(userAgent);
+        Object[] wire = request.wireHead(userAgent);
+        byte[] head = (byte[]) wire[2];
+        String cookie = (String) wire[3];
         if (cookies != null) {
-            String cookie = cookies.cookieHeader(request.uri());
-            if (cookie != null) {
-                headers = headers.copy();
-                String own = headers.get("Cookie");
-                headers.set("Cookie", own == null ? cookie : own + "; " + cookie);
+            String jar = cookies.cookieHeader(request.uri());
+            if (jar != null) {
+                cookie = cookie == null ? jar : cookie + "; " + jar;
             }
+        }
+        if (cookie != null) {
+            byte[] prefix = (byte[]) wire[1];
+            byte[] line = ("Cookie: " + cookie + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            head = Arrays.copyOf(prefix, prefix.length + line.length);
+            System.arraycopy(line, 0, head, prefix.length, line.length);
         }
         long timeout = request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
         Exchange ex;
         try {
-            ex = transport.execute(request.isHttps(), request.host(), request.port(),
-                    HttpMethod.valueOf(request.method()), request.target(), headers, request.body().unsafeBytes(),
-                    start, timeout, retryStale);
+            ex = transport.execute(request.isHttps(), request.host(), request.port(), head,
+                    request.body().unsafeBytes(), request.method().equals("HEAD"), start, timeout, retryStale);
         } catch (HttpFailure f) {
             notify(request, 0, 0, f.timings(), f.timings().connectMicros() > 0 || f.timings().dnsMicros() > 0,
                     f.kind());

@@ -38,7 +38,7 @@ public final class HttpRequest {
     private final int port;
     private final String target;
     private final String hostHeader;
-    private volatile Object[] wireHeaders;
+    private volatile Object[] wireHead;
 
     private HttpRequest(Builder b, URI uri) {
         this.method = b.method;
@@ -170,35 +170,53 @@ public final class HttpRequest {
     }
 
     /**
-     * The wire headers for this request, built once per user agent and then shared (the encoder only reads
-     * them). Not API.
+     * The request head as it goes on the wire, encoded once per user agent and then shared. Not API.
+     *
+     * @return {request line and headers without the blank line, the same with it, the caller's own Cookie
+     *         header value or null}
      */
-    io.netty.handler.codec.http.HttpHeaders nettyHeaders(String userAgent) {
-        Object[] cached = wireHeaders;
+    Object[] wireHead(String userAgent) {
+        Object[] cached = wireHead;
         if (cached != null && cached[0] == userAgent) {
-            return (io.netty.handler.codec.http.HttpHeaders) cached[1];
+            return cached;
         }
-        io.netty.handler.codec.http.HttpHeaders h = io.netty.handler.codec.http.DefaultHttpHeadersFactory
-                .headersFactory().withValidation(false).newHeaders();
-        h.set("Host", hostHeader);
+        StringBuilder sb = new StringBuilder(128);
+        sb.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+        sb.append("Host: ").append(hostHeader).append("\r\n");
         boolean agent = false;
+        boolean type = false;
+        String cookie = null;
         for (Map.Entry<String, String> e : headers) {
-            h.add(e.getKey(), e.getValue());
-            agent |= e.getKey().equalsIgnoreCase("User-Agent");
+            String n = e.getKey();
+            if (n.equalsIgnoreCase("Cookie")) {
+                cookie = cookie == null ? e.getValue() : cookie + "; " + e.getValue();
+                continue;
+            }
+            if (n.equalsIgnoreCase("Host") || n.equalsIgnoreCase("Content-Length")) {
+                continue; // derived from the URL and the body
+            }
+            agent |= n.equalsIgnoreCase("User-Agent");
+            type |= n.equalsIgnoreCase("Content-Type");
+            sb.append(n).append(": ").append(e.getValue()).append("\r\n");
         }
         if (!agent) {
-            h.set("User-Agent", userAgent);
+            sb.append("User-Agent: ").append(userAgent).append("\r\n");
         }
         boolean bodyAllowed = body.length() > 0 || !(method.equals("GET") || method.equals("HEAD")
                 || method.equals("DELETE") || method.equals("OPTIONS") || method.equals("TRACE"));
         if (bodyAllowed) {
-            if (body.contentType() != null && !h.contains("Content-Type")) {
-                h.set("Content-Type", body.contentType());
+            if (body.contentType() != null && !type) {
+                sb.append("Content-Type: ").append(body.contentType()).append("\r\n");
             }
-            h.set("Content-Length", Integer.toString(body.length()));
+            sb.append("Content-Length: ").append(body.length()).append("\r\n");
         }
-        wireHeaders = new Object[] {userAgent, h};
-        return h;
+        byte[] prefix = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] full = java.util.Arrays.copyOf(prefix, prefix.length + 2);
+        full[prefix.length] = '\r';
+        full[prefix.length + 1] = '\n';
+        Object[] head = {userAgent, prefix, full, cookie};
+        wireHead = head;
+        return head;
     }
 
     /** Builds an {@link HttpRequest}; not thread-safe. */

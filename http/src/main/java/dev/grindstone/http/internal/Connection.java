@@ -6,7 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -42,7 +45,7 @@ final class Connection {
                     sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
                     ch.pipeline().addLast(sslHandler);
                 }
-                ch.pipeline().addLast(new FirstByte(), new HttpClientCodec(4096, 16384, 16384), new Handler());
+                ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
             }
         };
     }
@@ -59,8 +62,11 @@ final class Connection {
         }
     }
 
-    /** Notes the arrival time of the first response byte, before any decoding. */
-    private final class FirstByte extends ChannelInboundHandlerAdapter {
+    /**
+     * Notes when the request left (after the flush wrote it to the socket) and when the first response byte
+     * arrived, before any decoding.
+     */
+    private final class Io extends ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             Exchange ex = current;
@@ -68,6 +74,29 @@ final class Connection {
                 ex.firstByteAtNanos = System.nanoTime();
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            ctx.flush();
+            Exchange ex = current;
+            if (ex != null && ex.sentAtNanos == 0) {
+                ex.sentAtNanos = System.nanoTime();
+            }
+        }
+    }
+
+    /** Netty's response decoder, told when a response to HEAD has no body whatever its headers say. */
+    private final class Decoder extends HttpResponseDecoder {
+        Decoder() {
+            super(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(16384)
+                    .setMaxChunkSize(65536).setValidateHeaders(false));
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            Exchange ex = current;
+            return (ex != null && ex.headRequest) || super.isContentAlwaysEmpty(msg);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.grindstone.http.internal;
 
 import dev.grindstone.http.FailureKind;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.lang.invoke.MethodHandles;
@@ -19,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * instead. Fields are written by the event loop before the volatile {@code state} is published and read by the
  * caller after it saw the state change, so they need no synchronisation of their own.
  */
-public final class Exchange implements ChannelFutureListener {
+public final class Exchange {
     static final int PENDING = 0;
     static final int DONE = 1;
     static final int FAILED = 2;
@@ -63,7 +61,10 @@ public final class Exchange implements ChannelFutureListener {
 
     private static final byte[] EMPTY = new byte[0];
 
-    Exchange(long startNanos, long deadlineNanos, int maxBodyBytes) {
+    final boolean headRequest;
+
+    Exchange(long startNanos, long deadlineNanos, int maxBodyBytes, boolean headRequest) {
+        this.headRequest = headRequest;
         this.waiter = Thread.currentThread();
         this.startNanos = startNanos;
         this.deadlineNanos = deadlineNanos;
@@ -184,16 +185,5 @@ public final class Exchange implements ChannelFutureListener {
 
     private long offset(long at) {
         return at == 0 ? 0 : Math.max(0, (at - startNanos) / 1000);
-    }
-
-    /** The write of the request finished (on the event loop). */
-    @Override
-    public void operationComplete(ChannelFuture future) {
-        if (future.isSuccess()) {
-            sentAtNanos = System.nanoTime();
-        } else if (connection != null) {
-            connection.failCurrent(this, Failures.kindOf(future.cause()),
-                    "could not send the request: " + Failures.describe(future.cause()), future.cause());
-        }
     }
 }

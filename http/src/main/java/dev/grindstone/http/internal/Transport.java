@@ -11,11 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -80,9 +75,8 @@ public final class Transport implements AutoCloseable {
      * @return the completed exchange
      * @throws HttpFailure with the exchange's timings when no response arrived
      */
-    public Exchange execute(boolean tls, String host, int port, HttpMethod method, String target,
-                            HttpHeaders headers, byte[] body, long startNanos, long timeoutNanos,
-                            boolean retryStale) {
+    public Exchange execute(boolean tls, String host, int port, byte[] head, byte[] body, boolean headRequest,
+                            long startNanos, long timeoutNanos, boolean retryStale) {
         if (closed) {
             throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
         }
@@ -92,17 +86,16 @@ public final class Transport implements AutoCloseable {
             pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
         }
         long deadline = startNanos + timeoutNanos;
-        Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes);
+        Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes, headRequest);
         Connection conn = acquire(pool, ex, deadline);
         boolean reusable = false;
         try {
             ex.connection = conn;
             conn.current = ex;
             Channel ch = conn.channel;
-            DefaultFullHttpRequest msg = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, target,
-                    body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body), headers,
-                    EmptyHttpHeaders.INSTANCE);
-            ch.writeAndFlush(msg, ch.newPromise().addListener(ex));
+            // The head was encoded once per request object; only the bytes travel to the event loop.
+            ch.writeAndFlush(body.length == 0 ? Unpooled.wrappedBuffer(head) : Unpooled.wrappedBuffer(head, body),
+                    ch.voidPromise());
             ex.await();
             if (ex.isDone()) {
                 reusable = ex.keepAlive;
@@ -113,7 +106,7 @@ public final class Transport implements AutoCloseable {
         }
         if (retryStale && !ex.newConnection && ex.firstByteAtNanos == 0 && ex.failureKind == FailureKind.RESET
                 && System.nanoTime() < deadline) {
-            return execute(tls, host, port, method, target, headers, body, startNanos, timeoutNanos, false);
+            return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
         }
         throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
     }
