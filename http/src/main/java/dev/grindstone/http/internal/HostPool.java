@@ -1,0 +1,23 @@
+package dev.grindstone.http.internal;
+
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The connections to one host and port. {@code permits} bounds the connections in use; idle connections are
+ * reused most-recently-used first, so that surplus ones age and are evicted.
+ */
+final class HostPool {
+    final PoolKey key;
+    final Semaphore permits;
+    final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
+    final AtomicInteger open = new AtomicInteger();
+    final int max;
+
+    HostPool(PoolKey key, int max) {
+        this.key = key;
+        this.max = max;
+        this.permits = new Semaphore(max);
+    }
+}
