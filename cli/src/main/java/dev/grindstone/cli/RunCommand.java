@@ -8,12 +8,13 @@ import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.script.ScenarioLoader;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.http.load.HttpFlow;
+import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.stats.BadInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,6 +61,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--no-data-log", description = "Do not write data.csv")
   boolean noDataLog;
 
+  @Option(names = "--base-url", paramLabel = "URL", description = "For an HTTP flow: the base of relative URLs")
+  String baseUrl;
+
   @Override
   public Integer call() {
     Scenario scenario;
@@ -67,25 +71,44 @@ final class RunCommand implements Callable<Integer> {
     Path path = Path.of(target);
     String lower = target.toLowerCase(java.util.Locale.ROOT);
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-      RunYaml.Loaded loaded = RunYaml.load(path, Set.of());
+      RunYaml.Loaded loaded = RunYaml.load(path, HttpFlow.FIELDS);
       ConfigReader reader = loaded.reader();
-      if (loaded.scenario() == null) {
+      HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
+      if (flow == null && loaded.scenario() == null) {
         reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
-            "is required: the Java scenario file (Checkout.java) or class to run");
+            "is required: the Java scenario file (Checkout.java) or class to run, or an HTTP flow (requests:, flow:)");
       }
       reader.problems().throwIfAny();
-      scenario = loaded.scenario().endsWith(".java")
-          ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
-          : ScenarioLoader.load(loaded.scenario());
       config = loaded.config();
+      if (flow != null) {
+        if (baseUrl != null) {
+          flow = flow.withBaseUrl(baseUrl);
+        }
+        scenario = new HttpFlowScenario(flow);
+        config.http(true);
+      } else {
+        scenario = loaded.scenario().endsWith(".java")
+            ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
+            : ScenarioLoader.load(loaded.scenario());
+      }
     } else {
       scenario = lower.endsWith(".java") ? ScenarioLoader.compile(path) : ScenarioLoader.load(target);
       config = RunConfig.builder(safeName(path.getFileName().toString().replaceFirst("\\.java$", "")));
       scenario.configure(config);
     }
     applyOptions(config);
-    RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
-    return Run.exitCode(summary);
+    try {
+      RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
+      return Run.exitCode(summary);
+    } finally {
+      if (scenario instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("grindstone run: closing the scenario failed: " + e);
+        }
+      }
+    }
   }
 
   void applyOptions(RunConfig.Builder config) {

@@ -225,7 +225,18 @@ public sealed interface Check {
             if (actual.isMissingNode()) {
                 return "JSON has no value at " + pointer;
             }
-            return actual.equals(expected) ? null : "JSON at " + pointer + " was " + actual + ", expected " + expected;
+            return sameJson(actual, expected) ? null : "JSON at " + pointer + " was " + actual + ", expected " + expected;
+        }
+
+        /** JSON equality, with whole numbers equal whatever their width (an int 2 equals a long 2). */
+        static boolean sameJson(JsonNode a, JsonNode b) {
+            if (a.isIntegralNumber() && b.isIntegralNumber()) {
+                return a.bigIntegerValue().equals(b.bigIntegerValue());
+            }
+            if (a.isFloatingPointNumber() && b.isFloatingPointNumber()) {
+                return a.doubleValue() == b.doubleValue();
+            }
+            return a.equals(b);
         }
     }
 

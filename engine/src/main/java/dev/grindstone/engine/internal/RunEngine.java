@@ -426,7 +426,9 @@ public final class RunEngine {
 
   void iterationFailed(Throwable t) {
     String message = t.getMessage();
-    String key = t.getClass().getName() + (message == null ? "" : ": " + firstLine(message));
+    String key = t instanceof dev.grindstone.engine.IterationFailure
+        ? firstLine(String.valueOf(message))
+        : t.getClass().getName() + (message == null ? "" : ": " + firstLine(message));
     LongAdder counter = failures.get(key);
     if (counter == null) {
       if (failures.size() >= MAX_FAILURE_KINDS) {

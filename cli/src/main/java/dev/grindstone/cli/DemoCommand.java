@@ -1,0 +1,85 @@
+package dev.grindstone.cli;
+
+import dev.grindstone.engine.Run;
+import dev.grindstone.engine.config.RunYaml;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.http.demo.DemoService;
+import dev.grindstone.http.load.HttpFlow;
+import dev.grindstone.http.load.HttpFlowScenario;
+import dev.grindstone.http.load.HttpRunFiles;
+import dev.grindstone.stats.BadInputException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code grindstone demo}: a load test of the built-in demo service, end to end. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Start the built-in demo service on a free loopback port and load-test it with an HTTP flow"
+          + " (ping, log in, browse, view, add to cart, check out, a flaky call) in three phases:"
+          + " ramp up, hold, ramp down. Writes the usual results folder.",
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--duration", paramLabel = "TIME", description = "Total length (default 30s), split over the phases")
+  String duration = "30s";
+
+  @Option(names = "--users", paramLabel = "N", description = "Peak virtual users (default 20)")
+  Integer users;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Where results folders go (default: results)")
+  Path out;
+
+  @Option(names = "--print-flow", description = "Print the demo's run file and exit")
+  boolean printFlow;
+
+  @Override
+  public Integer call() throws Exception {
+    if (printFlow) {
+      try (var in = resource()) {
+        System.out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+      return 0;
+    }
+    Duration total = RunCommand.parseDuration("--duration", duration);
+    if (users != null && users < 1) {
+      throw new BadInputException("--users must be at least 1, got " + users);
+    }
+    RunYaml.Loaded loaded;
+    try (Reader reader = new InputStreamReader(resource(), StandardCharsets.UTF_8)) {
+      loaded = RunYaml.load(reader, "demo.yaml", null, HttpFlow.FIELDS);
+    }
+    HttpFlow flow = HttpFlow.read(loaded.root(), null, loaded.reader());
+    loaded.reader().problems().throwIfAny();
+    try (DemoService service = DemoService.start()) {
+      System.out.println("Demo service: " + service.url() + " (loopback only)");
+      RunConfig.Builder config = loaded.config().http(true);
+      config.phases(HttpRunFiles.scaleDuration(config.phases(), total));
+      if (users != null) {
+        config.phases(HttpRunFiles.scaleUsers(config.phases(), users));
+      }
+      if (out != null) {
+        config.outputRoot(out);
+      }
+      try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
+        RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
+        System.out.println();
+        System.out.println("Open " + summary.info().outputDirectory().resolve("report.html").toAbsolutePath()
+            + " in a browser for the charts.");
+        return Run.exitCode(summary);
+      }
+    }
+  }
+
+  private static java.io.InputStream resource() {
+    return DemoService.class.getResourceAsStream("demo.yaml");
+  }
+}

@@ -1,0 +1,427 @@
+package dev.grindstone.http.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grindstone.engine.config.ConfigReader;
+import dev.grindstone.engine.config.YamlNode;
+import dev.grindstone.engine.config.YamlNode.Mapping;
+import dev.grindstone.engine.config.YamlNode.Scalar;
+import dev.grindstone.engine.config.YamlNode.Sequence;
+import dev.grindstone.http.Check;
+import dev.grindstone.http.RedirectPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * An HTTP scenario read from a run file: named requests (in the spirit of gradual's request file)
+ * and the flow of steps each iteration makes. Each request step is a Test. Read with
+ * {@link #read}; every problem is reported with its line, column and field.
+ *
+ * <pre>
+ * base_url: http://127.0.0.1:8080
+ * client: {timeout: 5s, redirects: 5}
+ * variables: {password: secret}
+ * feeders: [{csv: users.csv, mode: circular}]
+ * requests:
+ *   login:
+ *     method: POST
+ *     url: /shop/login
+ *     json: {username: "${username}", password: "${password}"}
+ *     checks: [{status: 200}]
+ *     extract: {token: {json: /token}}
+ * flow:
+ *   - {test: 1, request: login, description: Log in}
+ *   - {pause: 100ms}
+ * </pre>
+ */
+public record HttpFlow(
+    String baseUrl, ClientOptions client, Map<String, String> variables, List<Feeder> feeders,
+    Map<String, RequestSpec> requests, List<Step> steps) {
+
+  /** The run-file fields this reader handles. */
+  public static final Set<String> FIELDS = Set.of("base_url", "client", "variables", "feeders", "requests", "flow");
+
+  static final Set<String> REQUEST_FIELDS = Set.of("method", "url", "headers", "params", "json", "form", "body",
+      "content_type", "checks", "extract", "timeout");
+  static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+  /** Client settings. */
+  public record ClientOptions(Duration timeout, Duration connectTimeout, int redirects, boolean insecure,
+      int maxConnectionsPerHost) {}
+
+  /** A CSV feeder: each iteration takes a row (in turn, or at random); its columns become variables. */
+  public record Feeder(String name, List<Map<String, String>> rows, boolean random) {}
+
+  /** One request, with templates for its URL, headers, parameters and body. */
+  public record RequestSpec(String name, String method, Template url, Map<String, Template> headers,
+      Map<String, Template> params, Body body, List<Check> checks, Map<String, Extract> extract, Duration timeout) {}
+
+  /** A request body template. */
+  public sealed interface Body {}
+
+  public record JsonBody(JsonNode template) implements Body {}
+
+  public record FormBody(Map<String, Template> fields) implements Body {}
+
+  public record TextBody(Template text, String contentType) implements Body {}
+
+  /** Where a value is taken from in a response. */
+  public record Extract(String name, String jsonPointer, String header, Pattern regex, int group) {}
+
+  /** A step of the flow. */
+  public sealed interface Step {}
+
+  /** A request made as a Test. */
+  public record Call(int test, String description, RequestSpec request) implements Step {}
+
+  /** A pause between requests. */
+  public record Pause(Duration duration) implements Step {}
+
+  /** Reads the HTTP fields of a run file; null (and problems) when they do not make a flow. */
+  public static HttpFlow read(Mapping root, Path directory, ConfigReader r) {
+    if (root.get("requests") == null && root.get("flow") == null) {
+      return null;
+    }
+    String baseUrl = r.string(root.get("base_url"), "");
+    ClientOptions client = client(root.get("client"), r);
+    Map<String, String> variables = new LinkedHashMap<>();
+    Mapping vars = r.mapping(root.get("variables"), "variables: name: value");
+    if (vars != null) {
+      vars.fields().forEach((k, v) -> variables.put(k, r.string(v, "")));
+    }
+    List<Feeder> feeders = new ArrayList<>();
+    for (YamlNode f : r.list(root.get("feeders"))) {
+      Feeder feeder = feeder(f, directory, r);
+      if (feeder != null) {
+        feeders.add(feeder);
+      }
+    }
+    Map<String, RequestSpec> requests = new LinkedHashMap<>();
+    Mapping reqs = r.mapping(root.get("requests"), "requests: name: {method, url, ...}");
+    if (reqs != null) {
+      reqs.fields().forEach((name, node) -> {
+        RequestSpec spec = request(name, node, r);
+        if (spec != null) {
+          requests.put(name, spec);
+        }
+      });
+    }
+    List<Step> steps = new ArrayList<>();
+    YamlNode flow = root.get("flow");
+    if (flow == null) {
+      // No flow: every request once, in order, as gradual's iterate_through_requests.
+      int n = 1;
+      for (RequestSpec spec : requests.values()) {
+        steps.add(new Call(n++, spec.name(), spec));
+      }
+    } else {
+      int n = 1;
+      Set<Integer> numbers = new java.util.HashSet<>();
+      for (YamlNode node : r.list(flow)) {
+        Step s = step(node, n, requests, r);
+        if (s instanceof Call c) {
+          if (!numbers.add(c.test()) && !isSameRequestAgain(steps, c)) {
+            r.problems().add(node, "test " + c.test() + " is used by two different requests; give each its own number");
+          }
+          n = Math.max(n, c.test() + 1);
+        }
+        if (s != null) {
+          steps.add(s);
+        }
+      }
+    }
+    if (steps.isEmpty() && r.problems().isEmpty()) {
+      r.problems().add(root, "the HTTP scenario has no steps: add requests: and a flow:");
+    }
+    return new HttpFlow(baseUrl, client, variables, feeders, requests, steps);
+  }
+
+  private static boolean isSameRequestAgain(List<Step> steps, Call c) {
+    return steps.stream().anyMatch(s -> s instanceof Call o && o.test() == c.test() && o.request() == c.request());
+  }
+
+  private static ClientOptions client(YamlNode node, ConfigReader r) {
+    Mapping m = r.mapping(node, "client: {timeout, connect_timeout, redirects, insecure, max_connections}");
+    if (m == null) {
+      return new ClientOptions(Duration.ofSeconds(30), Duration.ofSeconds(10), 0, false, 1024);
+    }
+    r.checkFields(m, Set.of("timeout", "connect_timeout", "redirects", "insecure", "max_connections"));
+    return new ClientOptions(r.duration(m.get("timeout"), Duration.ofSeconds(30)),
+        r.duration(m.get("connect_timeout"), Duration.ofSeconds(10)), (int) r.integer(m.get("redirects"), 0, 0),
+        r.bool(m.get("insecure"), false), (int) r.integer(m.get("max_connections"), 1024, 1));
+  }
+
+  private static Feeder feeder(YamlNode node, Path directory, ConfigReader r) {
+    Mapping m = r.mapping(node, "a feeder: {csv: file.csv, mode: circular|random}");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, Set.of("name", "csv", "mode"));
+    String file = r.requiredString(m, "csv");
+    String mode = r.string(m.get("mode"), "circular").toLowerCase(Locale.ROOT);
+    if (!mode.equals("circular") && !mode.equals("random")) {
+      r.problems().add(m.get("mode"), "mode must be circular or random, got '" + mode + "'");
+    }
+    if (file == null) {
+      return null;
+    }
+    Path path = directory == null ? Path.of(file) : directory.resolve(file);
+    try {
+      List<Map<String, String>> rows = Csv.read(Files.readString(path, StandardCharsets.UTF_8));
+      if (rows.isEmpty()) {
+        r.problems().add(m.get("csv"), path + " has a header but no rows");
+        return null;
+      }
+      return new Feeder(r.string(m.get("name"), file), rows, mode.equals("random"));
+    } catch (IOException e) {
+      r.problems().add(m.get("csv"), "cannot read " + path + ": " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      r.problems().add(m.get("csv"), path + ": " + e.getMessage());
+    }
+    return null;
+  }
+
+  private static RequestSpec request(String name, YamlNode node, ConfigReader r) {
+    Mapping m = r.mapping(node, "a request: {method, url, headers, params, json|form|body, checks, extract}");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, REQUEST_FIELDS);
+    String method = r.string(m.get("method"), "GET").toUpperCase(Locale.ROOT);
+    if (!METHODS.contains(method)) {
+      r.problems().add(m.get("method"), "method must be one of " + String.join(", ", METHODS.stream().sorted().toList())
+          + ", got '" + method + "'");
+    }
+    Template url = template(m.get("url"), r);
+    if (m.get("url") == null) {
+      r.problems().add(m.line(), m.column(), m.path() + ".url", "is required");
+    }
+    Map<String, Template> headers = templates(m.get("headers"), r);
+    Map<String, Template> params = templates(m.get("params"), r);
+    int bodies = (m.get("json") != null ? 1 : 0) + (m.get("form") != null ? 1 : 0) + (m.get("body") != null ? 1 : 0);
+    Body body = null;
+    if (bodies > 1) {
+      r.problems().add(m, "give only one of json, form and body");
+    } else if (m.get("json") != null) {
+      body = new JsonBody(toJson(m.get("json")));
+    } else if (m.get("form") != null) {
+      body = new FormBody(templates(m.get("form"), r));
+    } else if (m.get("body") != null) {
+      body = new TextBody(template(m.get("body"), r), r.string(m.get("content_type"), "text/plain; charset=utf-8"));
+    }
+    List<Check> checks = new ArrayList<>();
+    for (YamlNode c : r.list(m.get("checks"))) {
+      Check check = check(c, r);
+      if (check != null) {
+        checks.add(check);
+      }
+    }
+    Map<String, Extract> extract = new LinkedHashMap<>();
+    Mapping ex = r.mapping(m.get("extract"), "extract: name: {json: /pointer} | {regex: ...} | {header: Name}");
+    if (ex != null) {
+      ex.fields().forEach((var, spec) -> {
+        Extract e = extract(var, spec, r);
+        if (e != null) {
+          extract.put(var, e);
+        }
+      });
+    }
+    Duration timeout = r.duration(m.get("timeout"), null);
+    return url == null ? null : new RequestSpec(name, method, url, headers, params, body, checks, extract, timeout);
+  }
+
+  private static Check check(YamlNode node, ConfigReader r) {
+    Mapping m = r.mapping(node, "a check: {status: 200} | {header: {name, equals|matches}} | {body_contains: text}"
+        + " | {body_matches: regex} | {json: /pointer, equals: value} | {max_time: 500ms}");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, Set.of("status", "header", "body_contains", "body_matches", "json", "equals", "max_time"));
+    try {
+      if (m.get("status") != null) {
+        List<YamlNode> codes = r.list(m.get("status"));
+        int[] allowed = new int[codes.size()];
+        for (int i = 0; i < allowed.length; i++) {
+          allowed[i] = (int) r.integer(codes.get(i), 200, 100);
+        }
+        return Check.status(allowed);
+      }
+      if (m.get("header") != null) {
+        Mapping h = r.mapping(m.get("header"), "header: {name: X, equals: value} or {name: X, matches: regex}");
+        if (h == null) {
+          return null;
+        }
+        r.checkFields(h, Set.of("name", "equals", "matches"));
+        String name = r.requiredString(h, "name");
+        return h.get("matches") != null
+            ? Check.headerMatches(name, r.string(h.get("matches"), ""))
+            : Check.header(name, r.string(h.get("equals"), ""));
+      }
+      if (m.get("body_contains") != null) {
+        return Check.bodyContains(r.string(m.get("body_contains"), ""));
+      }
+      if (m.get("body_matches") != null) {
+        return Check.bodyMatches(r.string(m.get("body_matches"), ""));
+      }
+      if (m.get("json") != null) {
+        if (m.get("equals") == null) {
+          r.problems().add(m, "a json check needs equals: (to require only that a value exists, extract it)");
+          return null;
+        }
+        return Check.jsonPointer(r.string(m.get("json"), ""), new ObjectMapper().treeToValue(toJson(m.get("equals")),
+            Object.class));
+      }
+      if (m.get("max_time") != null) {
+        return Check.responseTimeBelow(r.duration(m.get("max_time"), Duration.ofSeconds(1)));
+      }
+      r.problems().add(m, "says nothing to check");
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+      r.problems().add(m, e.getMessage());
+    }
+    return null;
+  }
+
+  private static Extract extract(String var, YamlNode node, ConfigReader r) {
+    Mapping m = r.mapping(node, "{json: /pointer} | {regex: ..., group: 1} | {header: Name, regex: ...}");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, Set.of("json", "regex", "group", "header"));
+    String json = r.string(m.get("json"), null);
+    String header = r.string(m.get("header"), null);
+    String regex = r.string(m.get("regex"), null);
+    if (json == null && regex == null && header == null) {
+      r.problems().add(m, "says nothing to extract: give json, regex or header");
+      return null;
+    }
+    if (json != null && !json.isEmpty() && !json.startsWith("/")) {
+      r.problems().add(m.get("json"), "a JSON pointer starts with '/', as in /token or /items/0/id");
+      return null;
+    }
+    Pattern pattern = null;
+    if (regex != null) {
+      try {
+        pattern = Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        r.problems().add(m.get("regex"), "not a valid regular expression: " + e.getDescription());
+        return null;
+      }
+    }
+    int group = (int) r.integer(m.get("group"), pattern != null && pattern.matcher("").groupCount() > 0 ? 1 : 0, 0);
+    return new Extract(var, json, header, pattern, group);
+  }
+
+  private static Step step(YamlNode node, int nextNumber, Map<String, RequestSpec> requests, ConfigReader r) {
+    if (node instanceof Scalar s) {
+      RequestSpec spec = requests.get(s.text());
+      if (spec == null) {
+        r.problems().add(node, "no request is called '" + s.text() + "'; requests: " + String.join(", ", requests.keySet()));
+        return null;
+      }
+      return new Call(nextNumber, spec.name(), spec);
+    }
+    Mapping m = r.mapping(node, "a step: {test: 1, request: name, description: text} or {pause: 100ms}");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, Set.of("test", "request", "description", "pause"));
+    if (m.get("pause") != null) {
+      return new Pause(r.duration(m.get("pause"), Duration.ZERO));
+    }
+    String name = r.requiredString(m, "request");
+    if (name == null) {
+      return null;
+    }
+    RequestSpec spec = requests.get(name);
+    if (spec == null) {
+      r.problems().add(m.get("request"), "no request is called '" + name + "'; requests: "
+          + String.join(", ", requests.keySet()));
+      return null;
+    }
+    int test = (int) r.integer(m.get("test"), nextNumber, 0);
+    return new Call(test, r.string(m.get("description"), name), spec);
+  }
+
+  private static Template template(YamlNode node, ConfigReader r) {
+    String text = r.string(node, null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Template.parse(text);
+    } catch (IllegalArgumentException e) {
+      r.problems().add(node, e.getMessage());
+      return null;
+    }
+  }
+
+  private static Map<String, Template> templates(YamlNode node, ConfigReader r) {
+    Map<String, Template> out = new LinkedHashMap<>();
+    Mapping m = r.mapping(node, "a mapping of names to values");
+    if (m != null) {
+      m.fields().forEach((k, v) -> {
+        Template t = template(v, r);
+        if (t != null) {
+          out.put(k, t);
+        }
+      });
+    }
+    return out;
+  }
+
+  /** The YAML value as JSON, keeping numbers and booleans typed. */
+  static JsonNode toJson(YamlNode node) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    return switch (node) {
+      case Mapping m -> {
+        ObjectNode o = f.objectNode();
+        m.fields().forEach((k, v) -> o.set(k, toJson(v)));
+        yield o;
+      }
+      case Sequence s -> {
+        ArrayNode a = f.arrayNode();
+        s.items().forEach(i -> a.add(toJson(i)));
+        yield a;
+      }
+      case Scalar s -> switch (s.token()) {
+        case VALUE_NUMBER_INT -> f.numberNode(Long.parseLong(s.text()));
+        case VALUE_NUMBER_FLOAT -> f.numberNode(Double.parseDouble(s.text()));
+        case VALUE_TRUE -> f.booleanNode(true);
+        case VALUE_FALSE -> f.booleanNode(false);
+        case VALUE_NULL -> f.nullNode();
+        default -> f.textNode(s.text());
+      };
+    };
+  }
+
+  /** The same flow against another base URL. */
+  public HttpFlow withBaseUrl(String url) {
+    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return new HttpFlow(base, client, variables, feeders, requests, steps);
+  }
+
+  /** The client these options describe, feeding the HTTP statistics. */
+  public dev.grindstone.http.HttpClient newClient() {
+    var b = HttpStatistics.clientBuilder().requestTimeout(client.timeout()).connectTimeout(client.connectTimeout())
+        .maxConnectionsPerHost(client.maxConnectionsPerHost())
+        .redirects(client.redirects() > 0 ? RedirectPolicy.follow(client.redirects()) : RedirectPolicy.none());
+    if (client.insecure()) {
+      b.insecure();
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,230 @@
+package dev.grindstone.http.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grindstone.engine.Grindstone;
+import dev.grindstone.engine.IterationFailure;
+import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.Test;
+import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.http.Check;
+import dev.grindstone.http.HttpClient;
+import dev.grindstone.http.HttpFailure;
+import dev.grindstone.http.HttpRequest;
+import dev.grindstone.http.HttpResponse;
+import dev.grindstone.http.HttpSession;
+import dev.grindstone.http.load.HttpFlow.Call;
+import dev.grindstone.http.load.HttpFlow.Extract;
+import dev.grindstone.http.load.HttpFlow.Feeder;
+import dev.grindstone.http.load.HttpFlow.Pause;
+import dev.grindstone.http.load.HttpFlow.RequestSpec;
+import dev.grindstone.http.load.HttpFlow.Step;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+
+/**
+ * Runs an {@link HttpFlow}: each virtual user gets its own session (cookies) and variables; each
+ * iteration takes a row from every feeder and makes the flow's requests in order, each as a Test.
+ * A failed check or extraction marks its call as an error and ends the iteration (later steps
+ * usually need what it should have given), counted under the check and its reason; a network
+ * failure does the same, counted under its kind.
+ */
+public final class HttpFlowScenario implements Scenario, AutoCloseable {
+
+  private static final String SESSION = "__http.session";
+
+  private final HttpFlow flow;
+  private final HttpClient client;
+  private final Map<Call, Test> tests = new HashMap<>();
+  private final List<AtomicLong> feederPositions = new ArrayList<>();
+
+  public HttpFlowScenario(HttpFlow flow) {
+    this.flow = flow;
+    this.client = flow.newClient();
+    for (Step s : flow.steps()) {
+      if (s instanceof Call c) {
+        tests.put(c, new Test(c.test(), c.description()));
+      }
+    }
+    for (int i = 0; i < flow.feeders().size(); i++) {
+      feederPositions.add(new AtomicLong());
+    }
+  }
+
+  @Override
+  public void beforeUser(VirtualUser user) {
+    user.vars().put(SESSION, client.newSession());
+    user.vars().putAll(flow.variables());
+  }
+
+  @Override
+  public void iteration(VirtualUser user) throws Exception {
+    Map<String, Object> vars = user.vars();
+    vars.put("user", user.number());
+    vars.put("iteration", user.iteration());
+    for (int i = 0; i < flow.feeders().size(); i++) {
+      Feeder f = flow.feeders().get(i);
+      int row = f.random()
+          ? user.random().nextInt(f.rows().size())
+          : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
+      vars.putAll(f.rows().get(row));
+    }
+    HttpSession session = (HttpSession) vars.get(SESSION);
+    for (Step step : flow.steps()) {
+      switch (step) {
+        case Pause p -> user.sleep(p.duration());
+        case Call c -> call(c, session, user);
+      }
+      if (user.isStopping()) {
+        return;
+      }
+    }
+  }
+
+  private void call(Call c, HttpSession session, VirtualUser user) throws Exception {
+    HttpRequest request;
+    try {
+      request = build(c.request(), user);
+    } catch (Template.UnknownVariableException e) {
+      throw new IterationFailure("step '" + c.description() + "': " + e.getMessage());
+    }
+    String[] failure = new String[1];
+    try {
+      tests.get(c).record(() -> {
+        HttpResponse response = session.send(request);
+        String problem = verify(c.request(), response, user.vars());
+        if (problem != null) {
+          Grindstone.statistics().getForCurrentTest().setSuccess(false);
+          failure[0] = problem;
+        }
+        return response;
+      });
+    } catch (HttpFailure e) {
+      throw new IterationFailure("HTTP " + e.kind() + " in '" + c.description() + "' (" + request.method() + " "
+          + request.uri().getPath() + ")", e);
+    }
+    if (failure[0] != null) {
+      throw new IterationFailure(failure[0].replace("%STEP%", c.description()));
+    }
+  }
+
+  /** Null when every check passes and every value is extracted, else the reason. */
+  private static String verify(RequestSpec spec, HttpResponse response, Map<String, Object> vars) {
+    for (Check check : spec.checks()) {
+      String reason = check.verify(response);
+      if (reason != null) {
+        return "check failed in '%STEP%' [" + check.name() + "]: " + reason;
+      }
+    }
+    for (Extract e : spec.extract().values()) {
+      String value = extract(e, response);
+      if (value == null) {
+        return "extract '" + e.name() + "' in '%STEP%': " + describe(e) + " found nothing";
+      }
+      vars.put(e.name(), value);
+    }
+    return null;
+  }
+
+  private static String extract(Extract e, HttpResponse response) {
+    if (e.jsonPointer() != null) {
+      JsonNode n;
+      try {
+        n = response.json().at(e.jsonPointer());
+      } catch (RuntimeException notJson) {
+        return null;
+      }
+      return n.isMissingNode() || n.isNull() ? null : n.isValueNode() ? n.asText() : n.toString();
+    }
+    String text = e.header() != null ? response.header(e.header()) : response.bodyString();
+    if (text == null) {
+      return null;
+    }
+    if (e.regex() == null) {
+      return text;
+    }
+    Matcher m = e.regex().matcher(text);
+    return m.find() && e.group() <= m.groupCount() ? m.group(e.group()) : null;
+  }
+
+  private static String describe(Extract e) {
+    if (e.jsonPointer() != null) {
+      return "JSON pointer " + e.jsonPointer();
+    }
+    return (e.header() != null ? "header " + e.header() : "body") + (e.regex() != null ? " /" + e.regex() + "/" : "");
+  }
+
+  private HttpRequest build(RequestSpec spec, VirtualUser user) {
+    Map<String, Object> vars = user.vars();
+    String url = spec.url().render(vars, user.random());
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      url = flow.baseUrl() + url;
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(spec.method(), url);
+    spec.headers().forEach((k, v) -> b.header(k, v.render(vars, user.random())));
+    spec.params().forEach((k, v) -> b.query(k, v.render(vars, user.random())));
+    if (spec.timeout() != null) {
+      b.timeout(spec.timeout());
+    }
+    switch (spec.body()) {
+      case null -> { }
+      case HttpFlow.JsonBody j -> b.body(dev.grindstone.http.Body.jsonText(render(j.template(), vars, user).toString()));
+      case HttpFlow.FormBody f -> {
+        Map<String, String> fields = new LinkedHashMap<>();
+        f.fields().forEach((k, v) -> fields.put(k, v.render(vars, user.random())));
+        b.form(fields);
+      }
+      case HttpFlow.TextBody t -> b.body(dev.grindstone.http.Body.bytes(
+          t.text().render(vars, user.random()).getBytes(java.nio.charset.StandardCharsets.UTF_8), t.contentType()));
+    }
+    return b.build();
+  }
+
+  /** The JSON template with every string rendered; "${x}" alone keeps x's own JSON type. */
+  private static JsonNode render(JsonNode node, Map<String, Object> vars, VirtualUser user) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (node.isObject()) {
+      ObjectNode o = f.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        var e = it.next();
+        o.set(e.getKey(), render(e.getValue(), vars, user));
+      }
+      return o;
+    }
+    if (node.isArray()) {
+      ArrayNode a = f.arrayNode();
+      node.forEach(n -> a.add(render(n, vars, user)));
+      return a;
+    }
+    if (node.isTextual() && node.asText().contains("${")) {
+      Template t = Template.parse(node.asText());
+      String sole = t.soleVariable();
+      if (sole != null && !sole.equals("uuid")) {
+        Object v = t.value(sole, vars);
+        if (v instanceof Number n) {
+          return n instanceof Double || n instanceof Float ? f.numberNode(n.doubleValue()) : f.numberNode(n.longValue());
+        }
+        String s = String.valueOf(v);
+        if (s.matches("-?(0|[1-9]\\d{0,17})")) {
+          return f.numberNode(Long.parseLong(s));
+        }
+        return f.textNode(s);
+      }
+      return f.textNode(t.render(vars, user.random()));
+    }
+    return node;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

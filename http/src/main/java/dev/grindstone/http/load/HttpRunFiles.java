@@ -1,0 +1,52 @@
+package dev.grindstone.http.load;
+
+import dev.grindstone.engine.run.LoadShape;
+import dev.grindstone.engine.run.Phase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Helpers to adapt a run file's phases: scale them to another total length or peak of users. */
+public final class HttpRunFiles {
+
+  private HttpRunFiles() {}
+
+  /** The phases stretched or shrunk so that together they last {@code total}. */
+  public static List<Phase> scaleDuration(List<Phase> phases, Duration total) {
+    long sum = phases.stream().mapToLong(p -> p.duration() == null ? 0 : p.duration().toMillis()).sum();
+    if (sum == 0) {
+      return phases;
+    }
+    double f = (double) total.toMillis() / sum;
+    List<Phase> out = new ArrayList<>();
+    for (Phase p : phases) {
+      out.add(p.duration() == null ? p : p.withDuration(Duration.ofMillis(Math.max(1, Math.round(p.duration().toMillis() * f)))));
+    }
+    return out;
+  }
+
+  /** The phases with their user counts scaled so that the largest is {@code users}. */
+  public static List<Phase> scaleUsers(List<Phase> phases, int users) {
+    int peak = phases.stream().mapToInt(p -> p.shape().peakUsers()).max().orElse(1);
+    double f = (double) users / Math.max(1, peak);
+    List<Phase> out = new ArrayList<>();
+    for (Phase p : phases) {
+      LoadShape s = switch (p.shape()) {
+        case LoadShape.Constant c -> new LoadShape.Constant(scale(c.users(), f));
+        case LoadShape.Ramp r -> new LoadShape.Ramp(scale(r.from(), f), scale(r.to(), f));
+        default -> p.shape();
+      };
+      out.add(new Phase(p.name(), p.duration(), s, p.thinkTime(), p.initialSleep(), p.iterations(), p.expectedInterval()));
+    }
+    return out;
+  }
+
+  private static int scale(int n, double f) {
+    return n == 0 ? 0 : Math.max(1, (int) Math.round(n * f));
+  }
+
+  /** The fields a run file may use: the engine's and the HTTP scenario's. */
+  public static java.util.Set<String> extraFields() {
+    return HttpFlow.FIELDS;
+  }
+}

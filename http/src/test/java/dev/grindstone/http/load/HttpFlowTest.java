@@ -1,0 +1,171 @@
+package dev.grindstone.http.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grindstone.engine.Run;
+import dev.grindstone.engine.Test;
+import dev.grindstone.engine.config.RunYaml;
+import dev.grindstone.engine.run.LoadShape;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.TestSnapshot;
+import dev.grindstone.http.HttpClient;
+import dev.grindstone.http.demo.DemoService;
+import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.StatisticsSchema;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTP flows and the httpplugin statistics, against the real demo service on a loopback port. */
+class HttpFlowTest {
+
+  static DemoService demo;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    demo = DemoService.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    demo.close();
+  }
+
+  private static long stat(TestSnapshot t, String name) {
+    return t.statistics().getLong(t.statistics().schema().longIndex(name));
+  }
+
+  private RunSummary runOnce(Path outputRoot, dev.grindstone.engine.Scenario scenario, int users, long iterations) {
+    RunConfig config = RunConfig.builder("http").http(true)
+        .phase(new Phase("once", null, new LoadShape.Constant(users), null, null, iterations, null))
+        .outputRoot(outputRoot).console(false).build();
+    return Run.of(config, scenario).execute();
+  }
+
+  @org.junit.jupiter.api.Test
+  void first_byte_time_covers_a_server_that_waits_50_ms() {
+    try (HttpClient client = HttpStatistics.clientBuilder().build()) {
+      Test work = new Test(1, "slow");
+      RunSummary s = runOnce(null, user -> work.record(() -> client.get(demo.url() + "/work?ms=50")), 1, 3);
+      TestSnapshot t = s.tests().getFirst();
+      assertThat(t.tests()).isEqualTo(3);
+      assertThat(stat(t, StatisticsSchema.HTTP_FIRST_BYTE_TIME)).as("µs, summed over 3 calls").isGreaterThanOrEqualTo(150_000);
+      assertThat(stat(t, StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED)).as("keep-alive: one connection").isEqualTo(1);
+      assertThat(stat(t, StatisticsSchema.HTTP_CONNECT_TIME)).isPositive();
+      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_STATUS)).as("summed like every basic long").isEqualTo(600);
+      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_LENGTH)).isPositive();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void status_400_and_above_counts_a_response_error_without_failing_the_test() {
+    try (HttpClient client = HttpStatistics.clientBuilder().build()) {
+      Test missing = new Test(1, "missing");
+      RunSummary s = runOnce(null, user -> missing.record(() -> client.get(demo.url() + "/no-such-page")), 1, 2);
+      TestSnapshot t = s.tests().getFirst();
+      assertThat(t.errors()).isZero();
+      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_ERRORS)).isEqualTo(2);
+    }
+  }
+
+  private static final String SHOP = """
+      name: shop
+      requests:
+        login:
+          method: POST
+          url: /shop/login
+          json: {username: "${name}", password: "pw"}
+          checks: [{status: 200}]
+          extract: {token: {json: /token}}
+        add:
+          method: POST
+          url: /shop/cart
+          headers: {Authorization: "Bearer ${token}"}
+          json: {productId: "${product}", quantity: 2}
+          checks: [{status: 200}, {json: /items/0/quantity, equals: 2}]
+        checkout:
+          method: POST
+          url: /shop/checkout
+          headers: {Authorization: "Bearer ${token}"}
+          extract: {order: {regex: '"orderId"\\s*:\\s*"?([^",}]+)'}}
+        broken:
+          url: /flaky
+          params: {p: "1"}
+          checks: [{status: 200}]
+      feeders: [{csv: shoppers.csv}]
+      flow:
+        - {test: 1, request: login, description: Log in}
+        - {test: 2, request: add, description: Add}
+        - {test: 3, request: checkout, description: Check out}
+      phases: [{name: p, iterations: 2, users: 2}]
+      """;
+
+  private HttpFlow flow(String yaml) throws Exception {
+    Files.writeString(dir.resolve("shoppers.csv"), "name,product\nann,3\nbob,7\n");
+    RunYaml.Loaded loaded = RunYaml.load(new StringReader(yaml), "shop.yaml", dir, HttpFlow.FIELDS);
+    HttpFlow flow = HttpFlow.read(loaded.root(), dir, loaded.reader());
+    loaded.reader().problems().throwIfAny();
+    return flow.withBaseUrl(demo.url());
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_flow_feeds_extracts_checks_and_writes_the_http_data_log_columns() throws Exception {
+    try (HttpFlowScenario scenario = new HttpFlowScenario(flow(SHOP))) {
+      RunSummary s = runOnce(dir.resolve("out"), scenario, 2, 2);
+      assertThat(s.iterationFailures()).isEmpty();
+      assertThat(s.tests()).extracting(TestSnapshot::tests).containsExactly(4L, 4L, 4L);
+      assertThat(s.tests()).extracting(TestSnapshot::errors).containsOnly(0L);
+      List<String> rows = Files.readAllLines(s.info().outputDirectory().resolve("data.csv"));
+      assertThat(rows.getFirst()).isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors,"
+          + " HTTP response code, HTTP response length, HTTP response errors, Time to resolve host,"
+          + " Time to establish connection, Time to first byte, New connections");
+      assertThat(rows).hasSize(13);
+      assertThat(rows.get(1)).contains(", 200, ");
+      assertThat(Files.readString(s.info().outputDirectory().resolve("summary.txt")))
+          .contains("Mean time to").contains("Response");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_failed_check_marks_the_call_as_an_error_and_ends_the_iteration_counted_by_reason() throws Exception {
+    String yaml = SHOP.replace("- {test: 3, request: checkout, description: Check out}",
+        "- {test: 3, request: broken, description: Broken}\n  - {test: 4, request: checkout, description: Never}");
+    try (HttpFlowScenario scenario = new HttpFlowScenario(flow(yaml))) {
+      RunSummary s = runOnce(null, scenario, 1, 3);
+      assertThat(s.tests().stream().filter(t -> t.test() == 3).findFirst().orElseThrow().errors()).isEqualTo(3);
+      assertThat(s.tests()).noneMatch(t -> t.test() == 4);
+      assertThat(s.iterationFailures())
+          .containsEntry("check failed in 'Broken' [status in [200]]: status was 500, expected 200", 3L);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void flow_mistakes_are_reported_with_line_column_and_field() {
+    String yaml = """
+        name: bad
+        requests:
+          login:
+            method: FETCH
+            url: /x
+            checks: [{status: 200, colour: red}]
+            extract: {token: {json: token}}
+        flow:
+          - {test: 1, request: logon}
+        phases: [{name: p, duration: 1s, users: 1}]
+        """;
+    assertThatThrownBy(() -> flow(yaml)).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("shop.yaml:4:13: requests.login.method: method must be one of")
+        .hasMessageContaining("requests.login.checks[0].colour: unknown field 'colour'")
+        .hasMessageContaining("requests.login.extract.token.json: a JSON pointer starts with '/'")
+        .hasMessageContaining("shop.yaml:9:24: flow[0].request: no request is called 'logon'; requests: login");
+  }
+}
