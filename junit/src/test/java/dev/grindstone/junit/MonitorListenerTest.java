@@ -71,12 +71,13 @@ class MonitorListenerTest {
   @Test
   void cpu_burning_test_uses_about_one_cpu() throws Exception {
     Map<String, Object> r = row("burnsCpu");
-    assertThat(num(r, "TOTAL_TIME")).isGreaterThanOrEqualTo(0.29);
-    // The machine is shared: another process may take part of the core.
-    assertThat(num(r, "CPU_USAGE")).isBetween(0.5, 1.1);
+    // The test burns 300 ms of its thread's CPU: the monitor must see all of it.
+    assertThat(num(r, "USER_TIME") + num(r, "KERNEL_TIME")).isBetween(0.29, 0.5);
     assertThat(num(r, "USER_TIME")).isGreaterThan(num(r, "KERNEL_TIME"));
     assertThat(num(r, "CPU_USAGE"))
         .isCloseTo((num(r, "USER_TIME") + num(r, "KERNEL_TIME")) / num(r, "TOTAL_TIME"), within(1e-9));
+    // Near 1 on an idle machine; on a shared one other processes take part of the core.
+    assertThat(num(r, "CPU_USAGE")).isBetween(0.2, 1.1).isGreaterThan(5 * num(row("sleeps"), "CPU_USAGE"));
   }
 
   @Test
