@@ -138,7 +138,7 @@ public final class MonitorListener implements TestExecutionListener {
       allocated = cpu.processAllocatedBytes();
     } else {
       cpuNanos = cpu.threadCpuNanos();
-      userNanos = cpu.threadUserNanos();
+      userNanos = cpu.threadUserNanos(cpuNanos);
       allocated = cpu.threadAllocatedBytes();
     }
     MemorySampler.Probe probe = r.memory().begin();
@@ -175,7 +175,7 @@ public final class MonitorListener implements TestExecutionListener {
       allocated = cpu.processAllocatedBytes();
     } else if (Thread.currentThread().threadId() == f.threadId()) {
       cpuNanos = cpu.threadCpuNanos();
-      userNanos = cpu.threadUserNanos();
+      userNanos = cpu.threadUserNanos(cpuNanos);
       allocated = cpu.threadAllocatedBytes();
     } else {
       // Reported from another thread than it started on: thread figures would be meaningless.
