@@ -8,22 +8,20 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 
 /**
  * Writes rows to the local file from one daemon thread, each batch of queued rows in one
- * transaction, so a test never waits for a disk sync. {@link #add} blocks only when a very large
+ * transaction, so a test never waits for a disk sync. {@link #add} waits only when a very large
  * backlog builds up (rows already measured are never dropped). Thread-safe.
  */
 public final class LocalWriter {
   private static final int CAPACITY = 100_000;
-  private static final Object END = new Object();
+  private static final long POLL_NANOS = 20_000_000;
 
   private final Path file;
   private final Consumer<String> warn;
-  private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>(CAPACITY);
+  private final Handoff<TestMetric> queue = new Handoff<>(CAPACITY, POLL_NANOS);
   private final Thread thread;
   private volatile boolean broken;
   private long written;
@@ -41,18 +39,13 @@ public final class LocalWriter {
 
   /** Queues a row for the file. */
   public void add(TestMetric m) {
-    if (broken) return;
-    try {
-      queue.put(m);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    if (!broken) queue.put(m);
   }
 
   /** Writes what is queued and closes the file; returns the number of rows written. */
   public long close(Duration maxWait) {
+    queue.close();
     try {
-      queue.put(END);
       thread.join(maxWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -77,31 +70,19 @@ public final class LocalWriter {
       return;
     }
     try (store) {
-      List<Object> batch = new ArrayList<>();
       List<TestMetric> rows = new ArrayList<>();
-      while (true) {
-        batch.add(queue.take());
-        queue.drainTo(batch);
-        boolean end = false;
-        for (Object o : batch) {
-          if (o == END) end = true;
-          else rows.add((TestMetric) o);
-        }
+      while (queue.drainTo(rows)) {
         if (!rows.isEmpty()) {
           store.write(rows);
           written += rows.size();
         }
         rows.clear();
-        batch.clear();
-        if (end) return;
       }
     } catch (SQLException e) {
       broken = true;
       queue.clear();
       warn.accept("cannot write " + file.toAbsolutePath() + " (" + e.getMessage()
           + "); later results of this run are not stored locally");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 }

@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -31,7 +29,7 @@ import java.util.function.Consumer;
 public final class RemoteSender implements AutoCloseable {
   private static final JsonMapper JSON = new JsonMapper();
   private static final int QUEUE_CAPACITY = 100_000;
-  private static final Object END = new Object();
+  private static final long POLL_NANOS = 20_000_000;
 
   private final URI base;
   private final Duration timeout;
@@ -40,7 +38,7 @@ public final class RemoteSender implements AutoCloseable {
   private final ExecutionContext context;
   private final MonitorSession session;
   private final HttpClient http;
-  private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+  private final Handoff<TestMetric> queue = new Handoff<>(QUEUE_CAPACITY, POLL_NANOS);
   private final AtomicBoolean active = new AtomicBoolean(true);
   private final AtomicBoolean queueFullWarned = new AtomicBoolean();
   private final AtomicLong sent = new AtomicLong();
@@ -95,7 +93,7 @@ public final class RemoteSender implements AutoCloseable {
    * with a warning.
    */
   public void close(Duration maxWait) {
-    queue.offer(END);
+    queue.close();
     try {
       thread.join(maxWait);
     } catch (InterruptedException e) {
@@ -117,19 +115,13 @@ public final class RemoteSender implements AutoCloseable {
 
   private void run() {
     handshake();
-    List<Object> batch = new ArrayList<>();
-    try {
-      while (true) {
-        batch.add(queue.take());
-        queue.drainTo(batch);
-        for (Object o : batch) {
-          if (o == END) return;
-          if (o instanceof TestMetric m) sendMetric(m);
-        }
-        batch.clear();
+    List<TestMetric> batch = new ArrayList<>();
+    while (queue.drainTo(batch)) {
+      for (TestMetric m : batch) {
+        if (Thread.currentThread().isInterrupted()) return;
+        sendMetric(m);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      batch.clear();
     }
   }
 
@@ -192,8 +184,7 @@ public final class RemoteSender implements AutoCloseable {
       if (active.compareAndSet(true, false)) {
         warn.accept("metrics server " + base + " failed (" + why + "); no further rows are sent,"
             + " results stay in the local file");
-        failed.addAndGet(queue.stream().filter(o -> o instanceof TestMetric).count());
-        queue.removeIf(o -> o instanceof TestMetric);
+        failed.addAndGet(queue.clear());
       }
     } else {
       warn.accept("metrics server " + base + " failed (" + why + ")");
