@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The JUnit monitor's overhead per test: 2,000 trivial tests run in-process with and without it.
-# Usage: bench/junit-overhead.sh [rounds]   (default 7, the first is warm-up)
+# Usage: bench/junit-overhead.sh [rounds]   (default 7, the first is warm-up); BENCH_OPTS: extra JVM options
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -15,5 +15,5 @@ if ! "$java_bin" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
     fi
   done
 fi
-exec "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$root/junit/target/test-classes:$root/junit/target/classes:$(cat "$cp_file")" \
+exec "$java_bin" ${BENCH_OPTS:-} --enable-native-access=ALL-UNNAMED -cp "$root/junit/target/test-classes:$root/junit/target/classes:$(cat "$cp_file")" \
   dev.grindstone.junit.bench.OverheadBench "${1:-7}"

@@ -19,12 +19,23 @@ public final class Py {
 
   /** {@code datetime.isoformat()} of a naive local time: microseconds, left out when zero. */
   public static String isoformat(LocalDateTime t) {
+    // Built by hand: called on the test thread for every test, where String.format costs microseconds.
+    StringBuilder sb = new StringBuilder(26);
+    pad(sb, t.getYear(), 4).append('-');
+    pad(sb, t.getMonthValue(), 2).append('-');
+    pad(sb, t.getDayOfMonth(), 2).append('T');
+    pad(sb, t.getHour(), 2).append(':');
+    pad(sb, t.getMinute(), 2).append(':');
+    pad(sb, t.getSecond(), 2);
     int micros = t.getNano() / 1000;
-    String base =
-        String.format(
-            "%04d-%02d-%02dT%02d:%02d:%02d",
-            t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
-    return micros == 0 ? base : base + String.format(".%06d", micros);
+    if (micros != 0) pad(sb.append('.'), micros, 6);
+    return sb.toString();
+  }
+
+  private static StringBuilder pad(StringBuilder sb, int value, int width) {
+    String digits = Integer.toString(value);
+    for (int i = digits.length(); i < width; i++) sb.append('0');
+    return sb.append(digits);
   }
 
   /**

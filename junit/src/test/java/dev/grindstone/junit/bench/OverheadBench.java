@@ -36,6 +36,7 @@ public final class OverheadBench {
   static final class Timed implements TestExecutionListener {
     final TestExecutionListener delegate;
     final Map<String, Long> perTest = new ConcurrentHashMap<>();
+    final Map<String, Long> starts = new ConcurrentHashMap<>();
 
     Timed(TestExecutionListener delegate) {
       this.delegate = delegate;
@@ -55,7 +56,11 @@ public final class OverheadBench {
     public void executionStarted(TestIdentifier id) {
       long t0 = System.nanoTime();
       delegate.executionStarted(id);
-      if (id.isTest()) perTest.merge(id.getUniqueId(), System.nanoTime() - t0, Long::sum);
+      long t = System.nanoTime() - t0;
+      if (id.isTest()) {
+        perTest.merge(id.getUniqueId(), t, Long::sum);
+        starts.put(id.getUniqueId(), t);
+      }
     }
 
     @Override
@@ -79,6 +84,7 @@ public final class OverheadBench {
     List<Long> withoutRuns = new ArrayList<>();
     List<Long> callbackNanos = new ArrayList<>();
     List<Long> noopNanos = new ArrayList<>();
+    List<Long> startNanos = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       long without = run(request, null);
       Timed timed = new Timed(new MonitorListener(Clock.systemDefaultZone(), Map.of(), System.err::println));
@@ -92,8 +98,10 @@ public final class OverheadBench {
       withRuns.add(with);
       callbackNanos.addAll(timed.perTest.values());
       noopNanos.addAll(noop.perTest.values());
+      startNanos.addAll(timed.starts.values());
     }
     long[] cb = callbackNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+    long[] st = startNanos.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] nb = noopNanos.stream().mapToLong(Long::longValue).sorted().toArray();
     long[] deltas = new long[withRuns.size()];
     for (int i = 0; i < deltas.length; i++) deltas[i] = withRuns.get(i) - withoutRuns.get(i);
@@ -101,6 +109,8 @@ public final class OverheadBench {
     System.out.printf("tests per round: %d, measured rounds: %d (after 1 warm-up)%n", TESTS, rounds - 1);
     System.out.printf("monitor callbacks on the test thread, per test: median %.1f us, p99 %.1f us, max %.1f us%n",
         cb[cb.length / 2] / 1e3, cb[(int) Math.ceil(cb.length * 0.99) - 1] / 1e3, cb[cb.length - 1] / 1e3);
+    System.out.printf("  of which executionStarted: median %.1f us, p99 %.1f us%n",
+        st[st.length / 2] / 1e3, st[(int) Math.ceil(st.length * 0.99) - 1] / 1e3);
     System.out.printf("control, a listener doing nothing, per test: median %.1f us, p99 %.1f us, max %.1f us%n",
         nb[nb.length / 2] / 1e3, nb[(int) Math.ceil(nb.length * 0.99) - 1] / 1e3, nb[nb.length - 1] / 1e3);
     System.out.printf("run time per test without monitor: median %.1f us%n", median(withoutRuns) / TESTS / 1e3);
