@@ -76,8 +76,9 @@ class MonitorListenerTest {
     assertThat(num(r, "USER_TIME")).isGreaterThan(num(r, "KERNEL_TIME"));
     assertThat(num(r, "CPU_USAGE"))
         .isCloseTo((num(r, "USER_TIME") + num(r, "KERNEL_TIME")) / num(r, "TOTAL_TIME"), within(1e-9));
-    // Near 1 on an idle machine; on a shared one other processes take part of the core.
-    assertThat(num(r, "CPU_USAGE")).isBetween(0.2, 1.1).isGreaterThan(5 * num(row("sleeps"), "CPU_USAGE"));
+    // Near 1 on an idle machine; how much lower on a busy one depends on the load, so the bound
+    // that cannot flake is relative to the sleeper (which uses almost no CPU).
+    assertThat(num(r, "CPU_USAGE")).isLessThanOrEqualTo(1.1).isGreaterThan(5 * num(row("sleeps"), "CPU_USAGE"));
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.junit.samples.SecondSamples;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -118,6 +119,27 @@ class RemoteModeTest {
     assertThat(warnings).hasSize(1);
     assertThat(warnings.get(0)).contains("http://127.0.0.1:" + closedPort, "results stay in the local file");
     assertThat(Db.query(file, "SELECT * FROM TEST_METRICS")).hasSize(2);
+  }
+
+  @Test
+  void a_server_that_never_answers_costs_one_timeout_and_one_warning() throws Exception {
+    // Accepts connections (the backlog does) but never reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      Path file = dir.resolve("silent.jmon");
+      long t0 = System.nanoTime();
+      List<String> warnings =
+          Launch.run(
+              Map.of("grindstone.monitor.file", file.toString(),
+                  "grindstone.monitor.server", "http://127.0.0.1:" + silent.getLocalPort(),
+                  "grindstone.monitor.server.timeoutMillis", "300"),
+              Map.of(),
+              SecondSamples.class);
+      assertThat(warnings).hasSize(1);
+      assertThat(warnings.get(0)).contains("HttpTimeoutException", "results stay in the local file");
+      assertThat(Db.query(file, "SELECT * FROM TEST_METRICS")).hasSize(2);
+      // Bounded by the 3 x timeout wait at the end, whatever the machine's speed.
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+    }
   }
 
   @Test
