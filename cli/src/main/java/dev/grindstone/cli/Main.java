@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       DemoCommand.class,
+      MonitorCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -14,7 +14,7 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
     if (e instanceof BadInputException || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException) {
-      cmd.getErr().println("grindstone " + cmd.getCommandName() + ": " + e.getMessage());
+      cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
     cmd.getErr().println("grindstone " + cmd.getCommandName() + ": unexpected failure, please report it:");
