@@ -103,6 +103,11 @@ public final class Run {
     return this;
   }
 
+  /** How long the run has been going; zero before it starts. Any thread. */
+  public java.time.Duration currentRuntime() {
+    return engine.currentRuntime();
+  }
+
   /** 0 when every threshold passed, {@link #EXIT_THRESHOLDS_FAILED} otherwise. */
   public static int exitCode(RunSummary summary) {
     return summary.thresholdsPassed() ? 0 : EXIT_THRESHOLDS_FAILED;

@@ -215,6 +215,12 @@ class StatisticsApiTest {
   }
 
   @org.junit.jupiter.api.Test
+  void current_runtime_is_known_to_virtual_users_only() {
+    assertThatThrownBy(Grindstone::currentRuntime).isInstanceOf(InvalidContextException.class);
+    runOnce(user -> assertThat(Grindstone.currentRuntime()).isPositive().isLessThan(java.time.Duration.ofSeconds(30)));
+  }
+
+  @org.junit.jupiter.api.Test
   void wrapping_an_interface_times_every_method_call() {
     interface Greeter {
       String greet(String name);

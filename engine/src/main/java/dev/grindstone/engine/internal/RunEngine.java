@@ -72,7 +72,7 @@ public final class RunEngine {
   private final Object phaseChange = new Object();
   private int nextUserNumber;
 
-  private Recording recording;
+  private volatile Recording recording;
   private Collector collector;
   private RunInfo info;
 
@@ -96,6 +96,12 @@ public final class RunEngine {
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
+  }
+
+  /** Time since the run started; zero before. */
+  public Duration currentRuntime() {
+    Recording r = recording;
+    return r == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - r.startNanos());
   }
 
   boolean isStopping() {
