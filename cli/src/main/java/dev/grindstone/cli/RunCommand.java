@@ -3,6 +3,7 @@ package dev.grindstone.cli;
 import dev.grindstone.engine.Run;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.config.ConfigReader;
+import dev.grindstone.engine.config.GrinderProperties;
 import dev.grindstone.engine.config.RunYaml;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Parameters;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a load test. FILE is a Java scenario (Scenario.java, compiled in-process), a run file (run.yaml)"
-          + " or the name of a scenario class on the class path.",
+      "Run a load test. FILE is a Java scenario (Scenario.java, compiled in-process), a run file (run.yaml),"
+          + " The Grinder's grinder.properties, or the name of a scenario class on the class path.",
       "",
       "Exit code: 0 when every threshold passed, 99 when one failed, 2 for bad input.",
     })
@@ -91,6 +92,10 @@ final class RunCommand implements Callable<Integer> {
             ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
             : ScenarioLoader.load(loaded.scenario());
       }
+    } else if (lower.endsWith(".properties")) {
+      GrinderProperties.Loaded grinder = GrinderProperties.load(path);
+      scenario = ScenarioLoader.compile(grinder.script());
+      config = grinder.config();
     } else {
       scenario = lower.endsWith(".java") ? ScenarioLoader.compile(path) : ScenarioLoader.load(target);
       config = RunConfig.builder(safeName(path.getFileName().toString().replaceFirst("\\.java$", "")));

@@ -47,6 +47,23 @@ class RunCommandTest {
   }
 
   @Test
+  void grinder_properties_run_with_processes_times_threads_users_and_a_stepped_ramp() throws IOException {
+    CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("grinder.properties").toString(), "--out", out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("users 6").contains("\"Compute\"");
+    assertThat(onlyResultsFolder().getFileName().toString()).startsWith("grinder-");
+  }
+
+  @Test
+  void a_grinder_script_that_is_not_java_is_a_clear_error() throws IOException {
+    Path props = out.resolve("grinder.properties");
+    Files.writeString(props, "grinder.script = grinder.py\ngrinder.threads = two\n");
+    CliRunner.Result r = CliRunner.run("run", props.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("grinder.threads: 'two' is not a whole number").contains("is not a Java scenario");
+  }
+
+  @Test
   void a_failed_threshold_gives_exit_code_99() {
     CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("Hello.java").toString(), "--users", "1",
         "--duration", "500ms", "--out", out.toString(), "--threshold", "p50<0.001ms");
