@@ -31,14 +31,21 @@ final class Collector {
   private final DoubleIndex peakTps;
   private final Consumer<IntervalSnapshot> out;
   private final IntSupplier activeUsers;
+  private final long minPeakMillis;
 
   private final Map<Integer, Cumulative> run = new LinkedHashMap<>();
   private final List<PhaseCumulative> phases = new ArrayList<>();
   private long sequence;
   private long lastSampleNanos;
 
-  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers) {
+  /**
+   * @param periodMillis the nominal period; an interval shorter than half of it (cut short by a
+   *     phase boundary or the end) counts in every total but not for peak TPS, where its few calls
+   *     over a few milliseconds would read as a burst that never happened
+   */
+  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, long periodMillis) {
     this.recording = recording;
+    this.minPeakMillis = Math.max(1, periodMillis / 2);
     this.schema = recording.schema();
     this.period = schema.longIndex(StatisticsSchema.PERIOD);
     this.peakTps = schema.doubleIndex(StatisticsSchema.PEAK_TPS);
@@ -68,9 +75,10 @@ final class Collector {
       TestSnapshot interval = new TestSnapshot(r.number(), r.description(), r.isComposite(), s, ok, failed);
       s.setDouble(peakTps, interval.tps());
       tests.add(interval);
-      run.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval);
+      boolean full = lengthMillis >= minPeakMillis;
+      run.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, full);
       if (phase != null) {
-        phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval);
+        phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, full);
         phase.endEpochMillis = recording.epochMillis(nowNanos);
       }
     }
@@ -78,7 +86,7 @@ final class Collector {
         phase == null ? -1 : phase.index, startEpoch, recording.epochMillis(nowNanos),
         Math.round((nowNanos - recording.startNanos()) / 1e6), activeUsers.getAsInt(), tests,
         totals(tests, lengthMillis, -1));
-    double tps = snapshot.totals().tps();
+    double tps = lengthMillis >= minPeakMillis ? snapshot.totals().tps() : 0;
     runTotalsPeak = Math.max(runTotalsPeak, tps);
     if (phase != null) {
       phase.totalsPeak = Math.max(phase.totalsPeak, tps);
@@ -151,8 +159,10 @@ final class Collector {
       this.recorder = recorder;
     }
 
-    void add(TestSnapshot interval) {
-      peak = Math.max(peak, interval.tps());
+    void add(TestSnapshot interval, boolean countsForPeak) {
+      if (countsForPeak) {
+        peak = Math.max(peak, interval.tps());
+      }
       statistics.add(interval.statistics());
       successes.add(interval.successes());
       failures.add(interval.failures());

@@ -152,7 +152,8 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers);
+    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers,
+        config.period().toMillis());
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 

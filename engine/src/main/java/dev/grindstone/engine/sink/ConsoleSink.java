@@ -33,6 +33,9 @@ public final class ConsoleSink implements Sink {
       phaseIndex = s.phaseIndex();
       phaseStartMillis = s.startEpochMillis();
     }
+    if (s.lengthMillis() < info.period().toMillis() / 2) {
+      return; // a sliver cut by a phase boundary: counted in the totals, too short to show a rate
+    }
     TestSnapshot t = s.totals();
     out.println(String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d TPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
         clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), t.tps(),

@@ -22,6 +22,11 @@ public final class HtmlReportSink implements Sink {
   }
 
   @Override
+  public void start(RunInfo run) {
+    document.period(run.period().toMillis());
+  }
+
+  @Override
   public void interval(IntervalSnapshot interval) {
     document.add(interval);
   }

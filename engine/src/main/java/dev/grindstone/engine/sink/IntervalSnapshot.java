@@ -13,4 +13,10 @@ import java.util.List;
  */
 public record IntervalSnapshot(
     long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
-    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals) {}
+    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals) {
+
+  /** The interval's actual length in milliseconds. */
+  public long lengthMillis() {
+    return endEpochMillis - startEpochMillis;
+  }
+}

@@ -15,6 +15,11 @@ public final class JsonResultsSink implements Sink {
   }
 
   @Override
+  public void start(RunInfo run) {
+    document.period(run.period().toMillis());
+  }
+
+  @Override
   public void interval(IntervalSnapshot interval) {
     document.add(interval);
   }

@@ -25,6 +25,12 @@ public final class ResultsDocument {
   }
 
   private final List<Map<String, Object>> intervals = new ArrayList<>();
+  private long periodMillis = 1;
+
+  /** Intervals shorter than half of this are marked partial (cut by a phase boundary). */
+  public void period(long millis) {
+    periodMillis = millis;
+  }
 
   /** Keeps the figures of one interval for the series. */
   public void add(IntervalSnapshot s) {
@@ -34,6 +40,7 @@ public final class ResultsDocument {
     m.put("startMs", s.startEpochMillis());
     m.put("endMs", s.endEpochMillis());
     m.put("elapsedMs", s.elapsedMillis());
+    m.put("partial", s.lengthMillis() < periodMillis / 2);
     m.put("activeUsers", s.activeUsers());
     m.put("totals", brief(s.totals()));
     List<Map<String, Object>> tests = new ArrayList<>();
