@@ -15,7 +15,7 @@ import java.util.Objects;
  * The cookies of one virtual user, with the basics of RFC 6265: host-only and domain cookies, default and
  * explicit paths, {@code Max-Age}/{@code Expires} (a cookie whose time is up is dropped; a zero or negative
  * {@code Max-Age} deletes it), and {@code Secure} cookies sent over HTTPS only. Not shared between virtual
- * users; its methods are synchronized so that a user who hands it to helper threads stays safe.
+ * users; its methods are synchronized so that handing it to other threads stays safe.
  */
 public final class CookieJar {
     private final Clock clock;

@@ -453,4 +453,28 @@ class HttpClientTest {
             assertThat(client.get(server.url("/echo")).status()).isEqualTo(200);
         }
     }
+
+    @Test
+    void chunked_interim_and_close_delimited_responses_are_read_in_full() throws Exception {
+        RawServer chunked = closeLater(new RawServer(s -> {
+            InputStream in = s.getInputStream();
+            while (!RawServer.readHead(in).isEmpty()) {
+                RawServer.write(s, "HTTP/1.1 100 Continue\r\n\r\n");
+                RawServer.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+            }
+        }));
+        RawServer closeDelimited = closeLater(new RawServer(s -> {
+            RawServer.readHead(s.getInputStream());
+            RawServer.write(s, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+        }));
+        HttpClient client = client();
+        HttpResponse first = client.get(chunked.url("/"));
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.bodyString()).isEqualTo("hello world");
+        assertThat(client.get(chunked.url("/")).newConnection()).as("chunked keeps the connection").isFalse();
+        HttpResponse r = client.get(closeDelimited.url("/"));
+        assertThat(r.bodyString()).isEqualTo("until the end");
+        assertThat(client.get(closeDelimited.url("/")).newConnection()).as("HTTP/1.0 is not kept").isTrue();
+    }
 }

@@ -106,7 +106,9 @@ final class Connection {
             try {
                 Exchange ex = current;
                 if (ex == null) {
-                    return; // bytes nobody asked for (e.g. after a timeout): drop them
+                    // Bytes nobody asked for: the connection's framing can no longer be trusted.
+                    ctx.close();
+                    return;
                 }
                 if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
                     Throwable cause = o.decoderResult().cause();

@@ -1,0 +1,20 @@
+/**
+ * Grindstone's HTTP plugin: a blocking HTTP/1.1 client for virtual users, with the timing breakdown and the
+ * listener that feed The Grinder's {@code httpplugin.*} statistics, response checks, per-user cookie jars, and
+ * an embedded demo target ({@link dev.grindstone.http.demo.DemoService}).
+ *
+ * <h2>Cost model</h2>
+ * One Netty event loop (by default) serves every connection of the process. A request costs the calling
+ * virtual thread: building the request once (its head is encoded on first use and cached in the
+ * {@link dev.grindstone.http.HttpRequest}), taking a pooled connection (a semaphore permit and a lock-free deque),
+ * copying the head into a direct buffer, handing it to the event loop, and parking. The event loop writes it,
+ * decodes the response into a byte array, and unparks the thread; nothing on that path takes a lock. Request
+ * deadlines are enforced by one periodic task (every 10 ms) rather than a timed park, which would schedule a
+ * timer per request. Allocation per request: the response, its headers and body array, one {@code Timings}.
+ *
+ * <h2>Thread-safety</h2>
+ * {@link dev.grindstone.http.HttpClient}, {@link dev.grindstone.http.HttpRequest},
+ * {@link dev.grindstone.http.HttpResponse} and {@link dev.grindstone.http.Check} are thread-safe;
+ * an {@link dev.grindstone.http.HttpSession} belongs to one virtual user.
+ */
+package dev.grindstone.http;
