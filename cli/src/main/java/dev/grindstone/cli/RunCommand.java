@@ -65,6 +65,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--base-url", paramLabel = "URL", description = "For an HTTP flow: the base of relative URLs")
   String baseUrl;
 
+  @Option(names = "--insecure", description = "For an HTTP flow: accept any TLS certificate (self-signed targets)")
+  boolean insecure;
+
   @Override
   public Integer call() {
     Scenario scenario;
@@ -84,6 +87,9 @@ final class RunCommand implements Callable<Integer> {
       if (flow != null) {
         if (baseUrl != null) {
           flow = flow.withBaseUrl(baseUrl);
+        }
+        if (insecure) {
+          flow = flow.insecure();
         }
         scenario = new HttpFlowScenario(flow);
         config.http(true);

@@ -408,6 +408,13 @@ public record HttpFlow(
     };
   }
 
+  /** The same flow with a client that accepts any TLS certificate (self-signed test targets). */
+  public HttpFlow insecure() {
+    ClientOptions c = new ClientOptions(client.timeout(), client.connectTimeout(), client.redirects(), true,
+        client.maxConnectionsPerHost());
+    return new HttpFlow(baseUrl, c, variables, feeders, requests, steps);
+  }
+
   /** The same flow against another base URL. */
   public HttpFlow withBaseUrl(String url) {
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
