@@ -1,0 +1,154 @@
+package dev.grindstone.livecheck;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs one {@link TestExecution} of a case and turns its outcome into a {@link TestReport}: PASS
+ * when {@code run} returns, FAIL on an {@link AssertionError}, TIMEOUT when a signal wait timed
+ * out, ERROR on any other exception, SKIP when the case is inactive, the test expired or it threw
+ * {@link TestSkippedException}. One runner per execution; the hooks receive it.
+ *
+ * <p>{@link #log(String)} is thread-safe; the rest is read by hooks on the test's thread.
+ */
+public final class TestRunner {
+  private final Case kase;
+  private final TestExecution test;
+  private final LiveCheck app;
+  private final Map<String, Duration> signalLatency = new ConcurrentHashMap<>();
+  private final List<String> logLines = new ArrayList<>();
+  private long startedNanos;
+  private Duration runtime;
+
+  TestRunner(Case kase, TestExecution test) {
+    this.kase = kase;
+    this.test = test;
+    this.app = kase.app();
+  }
+
+  /** The test being run. */
+  public TestExecution test() {
+    return test;
+  }
+
+  /** The case. */
+  public Case testCase() {
+    return kase;
+  }
+
+  /** How long {@code run} took; {@code null} until it ended or when it did not run. */
+  public Duration runtime() {
+    return runtime;
+  }
+
+  /** Per signal, how long the test waited for it, so far. */
+  public Map<String, Duration> signalLatency() {
+    return Map.copyOf(signalLatency);
+  }
+
+  /**
+   * A line about this test. With {@code realtime_logs} it is written at once; otherwise it is kept
+   * and written after the report line only if the test did not pass.
+   */
+  public void log(String line) {
+    String full = kase.name() + " [" + test.id() + "] " + line;
+    if (kase.settings().realtimeLogs()) {
+      app.logLine(full);
+    } else {
+      synchronized (logLines) {
+        logLines.add(full);
+      }
+    }
+  }
+
+  void signalReceived(String name, Duration waited) {
+    signalLatency.merge(name, waited, Duration::plus);
+    log("signal " + name + " received after " + Durations.format(waited));
+  }
+
+  TestReport execute() {
+    Instant now = app.time().now();
+    if (!kase.settings().active()) {
+      return skip("case inactive");
+    }
+    if (test.isExpired(now)) {
+      return skip("test expired at " + test.expires());
+    }
+    startedNanos = app.time().nanoTime();
+    kase.testStarted(this);
+    safeHook(() -> kase.onTestStart(this));
+    log("started");
+    try (TestContext.Scope s = TestContext.enter(test, this)) {
+      kase.run(test);
+    } catch (TestSkippedException e) {
+      return skip(e.getMessage());
+    } catch (TestTimeoutException e) {
+      stop();
+      TestReport r = kase.testFinished(this, State.TIMEOUT, e);
+      safeHook(() -> kase.onTestTimeout(this, e));
+      return finish(r);
+    } catch (AssertionError e) {
+      stop();
+      TestReport r = kase.testFinished(this, State.FAIL, e);
+      safeHook(() -> kase.onTestFailed(this, e));
+      return finish(r);
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      stop();
+      TestReport r = kase.testFinished(this, State.ERROR, e);
+      safeHook(() -> kase.onTestError(this, e));
+      return finish(r);
+    }
+    stop();
+    TestReport r = kase.testFinished(this, State.PASS, null);
+    safeHook(() -> kase.onTestPass(this));
+    return finish(r);
+  }
+
+  private void stop() {
+    runtime = Duration.ofNanos(app.time().nanoTime() - startedNanos);
+  }
+
+  private TestReport skip(String reason) {
+    log("skipped: " + reason);
+    TestReport r = kase.testSkipped(this, reason);
+    safeHook(() -> kase.onTestSkipped(this, reason));
+    return finish(r);
+  }
+
+  private TestReport finish(TestReport report) {
+    app.dispatch(report);
+    if (report.state() != State.PASS && !kase.settings().realtimeLogs()) {
+      List<String> lines;
+      synchronized (logLines) {
+        lines = List.copyOf(logLines);
+      }
+      lines.forEach(app::logLine);
+    }
+    return report;
+  }
+
+  private void safeHook(Runnable hook) {
+    try {
+      hook.run();
+    } catch (RuntimeException e) {
+      app.logLine(kase.name() + " [" + test.id() + "] hook failed: " + e);
+    }
+  }
+
+  static String stackTrace(Throwable e) {
+    StringWriter w = new StringWriter();
+    e.printStackTrace(new PrintWriter(w));
+    return w.toString();
+  }
+}
