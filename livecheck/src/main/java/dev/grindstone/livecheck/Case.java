@@ -384,9 +384,8 @@ public abstract class Case {
               error == null ? null : TestRunner.stackTrace(error));
     }
     events.forEach(Runnable::run);
-    if (suite != null) {
-      suiteFail(suite, State.FAIL);
-    }
+    // Reported after the test's own report, by the runner.
+    runner.pendingSuiteFailure = suite;
     return report;
   }
 

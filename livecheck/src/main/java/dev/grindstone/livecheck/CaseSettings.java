@@ -71,6 +71,8 @@ public record CaseSettings(
           "url_error_delay_max",
           "active");
 
+  private static final String PREFIX = "invalid LiveCheck case settings: ";
+
   private static final Set<String> NULLABLE =
       Set.of("frequency", "url_timeout_total", "url_timeout_connect");
 
@@ -105,7 +107,7 @@ public record CaseSettings(
               + ")");
     }
     if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("invalid LiveCheck case settings: " + String.join("; ", errors));
+      throw new IllegalArgumentException(PREFIX + String.join("; ", errors));
     }
   }
 
@@ -289,8 +291,24 @@ public record CaseSettings(
         }
       }
       if (!errors.isEmpty()) {
-        throw new IllegalArgumentException("invalid LiveCheck case settings: " + String.join("; ", errors));
+        // Check the readable settings too, so one message names every problem.
+        Builder defaults = new Builder();
+        for (String name : NAMES) {
+          if (!v.containsKey(name)) {
+            v.put(name, read(name, defaults.raw.get(name)));
+          }
+        }
+        try {
+          construct(v);
+        } catch (IllegalArgumentException e) {
+          errors.add(e.getMessage().substring(PREFIX.length()));
+        }
+        throw new IllegalArgumentException(PREFIX + String.join("; ", errors));
       }
+      return construct(v);
+    }
+
+    private static CaseSettings construct(Map<String, Object> v) {
       return new CaseSettings(
           (Double) v.get("probability"),
           (Duration) v.get("warn_stalled_after"),

@@ -24,6 +24,7 @@ public final class TestRunner {
   private final Map<String, Duration> signalLatency = new ConcurrentHashMap<>();
   private final List<String> logLines = new ArrayList<>();
   private long startedNanos;
+  SuiteFailedException pendingSuiteFailure;
   private Duration runtime;
 
   TestRunner(Case kase, TestExecution test) {
@@ -128,6 +129,9 @@ public final class TestRunner {
 
   private TestReport finish(TestReport report) {
     app.dispatch(report);
+    if (pendingSuiteFailure != null) {
+      kase.suiteFail(pendingSuiteFailure, State.FAIL);
+    }
     if (report.state() != State.PASS && !kase.settings().realtimeLogs()) {
       List<String> lines;
       synchronized (logLines) {

@@ -113,6 +113,11 @@ public final class FakeTimeSource implements TimeSource {
     return n;
   }
 
+  /** Entries in the task queue, cancelled ones not yet purged included (for tests). */
+  synchronized int queueSize() {
+    return queue.size();
+  }
+
   private static final class Task implements Comparable<Task> {
     final long due;
     final long seq;
