@@ -1,0 +1,111 @@
+package dev.grindstone.livecheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.grindstone.livecheck.time.FakeTimeSource;
+import dev.grindstone.livecheck.transport.InMemoryTransport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class FakeRequestLoopTest {
+
+  @Test
+  void only_the_leader_makes_fake_requests_and_leadership_moves_when_it_stops() {
+    FakeTimeSource time = new FakeTimeSource();
+    InMemoryTransport bus = new InMemoryTransport();
+    List<String> calls = new CopyOnWriteArrayList<>();
+    LiveCheck[] instances = new LiveCheck[3];
+    for (int i = 0; i < 3; i++) {
+      String who = "instance-" + i;
+      instances[i] =
+          LiveCheck.builder("orders-service")
+              .time(time)
+              .transport(bus)
+              .executor(Runnable::run)
+              .logReports(false)
+              .log(line -> {})
+              .build();
+      instances[i].register(
+          Case.builder("orders.place_order")
+              .settings(CaseSettings.builder().frequency("10s").build())
+              .run((t, self) -> {})
+              .fakeRequest(self -> calls.add(who + "@" + time.nanoTime() / 1_000_000_000))
+              .build());
+      instances[i].start();
+    }
+    time.advance(Duration.ofSeconds(25));
+    assertThat(calls).containsExactly("instance-0@0", "instance-0@10", "instance-0@20");
+    assertThat(instances[0].isLeader()).isTrue();
+    assertThat(instances[1].isLeader()).isFalse();
+
+    instances[0].close();
+    calls.clear();
+    assertThat(instances[1].isLeader()).isTrue();
+    time.advance(Duration.ofSeconds(20));
+    assertThat(calls).containsExactly("instance-1@25", "instance-1@35", "instance-1@45");
+
+    instances[1].close();
+    instances[2].close();
+    calls.clear();
+    time.advance(Duration.ofSeconds(60));
+    assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void tests_triggered_on_any_instance_run_once_across_instances() {
+    FakeTimeSource time = new FakeTimeSource();
+    InMemoryTransport bus = new InMemoryTransport();
+    List<String> runs = new CopyOnWriteArrayList<>();
+    LiveCheck[] instances = new LiveCheck[2];
+    Case[] cases = new Case[2];
+    for (int i = 0; i < 2; i++) {
+      String who = "i" + i;
+      instances[i] =
+          LiveCheck.builder("orders-service").time(time).transport(bus).executor(Runnable::run)
+              .logReports(false).log(l -> {}).build();
+      cases[i] = instances[i].register(
+          Case.builder("orders.place_order").run((t, self) -> runs.add(t.id() + "@" + who)).build());
+      instances[i].start();
+    }
+    for (int n = 0; n < 20; n++) {
+      cases[n % 2].trigger("t" + n, Map.of());
+    }
+    assertThat(runs).hasSize(20);
+    assertThat(runs.stream().map(r -> r.substring(0, r.indexOf('@'))).distinct()).hasSize(20);
+    assertThat(runs.stream().filter(r -> r.endsWith("@i0"))).isNotEmpty();
+    assertThat(runs.stream().filter(r -> r.endsWith("@i1"))).isNotEmpty();
+    instances[0].close();
+    instances[1].close();
+  }
+
+  @Test
+  void a_fake_request_still_running_is_not_started_again() throws Exception {
+    FakeTimeSource time = new FakeTimeSource();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+    try (LiveCheck app =
+        LiveCheck.builder("orders-service").time(time).executor(pool).logReports(false).log(l -> {}).build()) {
+      app.register(
+          Case.builder("orders.slow_fake")
+              .settings(CaseSettings.builder().frequency("1s").build())
+              .run((t, self) -> {})
+              .fakeRequest(self -> {
+                started.incrementAndGet();
+                release.await();
+              })
+              .build());
+      app.start();
+      time.advance(Duration.ZERO); // the first fake request is due at once
+      Fixture.awaitCondition(() -> started.get() == 1);
+      time.advance(Duration.ofSeconds(5));
+      pool.shutdown();
+      release.countDown();
+      assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(started.get()).isEqualTo(1);
+    }
+  }
+}
