@@ -87,8 +87,14 @@ class FakeRequestLoopTest {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+    java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.Executor counting =
+        task -> pool.execute(() -> {
+          task.run();
+          ran.incrementAndGet();
+        });
     try (LiveCheck app =
-        LiveCheck.builder("orders-service").time(time).executor(pool).logReports(false).log(l -> {}).build()) {
+        LiveCheck.builder("orders-service").time(time).executor(counting).logReports(false).log(l -> {}).build()) {
       app.register(
           Case.builder("orders.slow_fake")
               .settings(CaseSettings.builder().frequency("1s").build())
@@ -102,6 +108,7 @@ class FakeRequestLoopTest {
       time.advance(Duration.ZERO); // the first fake request is due at once
       Fixture.awaitCondition(() -> started.get() == 1);
       time.advance(Duration.ofSeconds(5));
+      Fixture.awaitCondition(() -> ran.get() == 5); // five ticks came and went while the first ran
       pool.shutdown();
       release.countDown();
       assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
