@@ -97,7 +97,8 @@ class RunnerTest {
       f.app.start();
       c.outcome = "timeout";
       c.trigger("t-1", Map.of());
-      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1);
+      // The waiter is in place once its timeout is scheduled (next to the stall watchdog).
+      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
       f.time.advance(Duration.ofMillis(999));
       assertThat(f.reports).as("not yet timed out").isEmpty();
       f.time.advance(Duration.ofMillis(1));

@@ -83,7 +83,7 @@ class SignalTest {
           CompletableFuture.supplyAsync(() -> c.shipped.await("a", Duration.ofSeconds(5)));
       CompletableFuture<Shipment> b =
           CompletableFuture.supplyAsync(() -> c.shipped.await("b", Duration.ofSeconds(5)));
-      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 2);
+      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 2 && f.time.pendingTasks() == 3);
       assertThatThrownBy(() -> c.shipped.await("a", Duration.ofSeconds(5)))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("already awaited for key a; one waiter per key");
@@ -93,6 +93,7 @@ class SignalTest {
       assertThat(b).as("the other waiter is not woken").isNotDone();
       assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
 
+      Fixture.awaitCondition(() -> f.time.pendingTasks() == 2); // b's timeout and the stall watchdog
       f.time.advance(Duration.ofSeconds(5));
       assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TestTimeoutException.class);
       assertThat(f.app.pendingSignalSlots()).isZero();
