@@ -49,6 +49,7 @@ public abstract class Case {
   private Instant lastTestReceived;
   private Long lastTestStartNanos;
   private boolean suiteFailed;
+  private SuiteFailedException suiteFailure;
   private final ArrayDeque<Double> runtimeHistory = new ArrayDeque<>();
   private final ArrayDeque<Double> latencyHistory = new ArrayDeque<>();
   private final ArrayDeque<Double> frequencyHistory = new ArrayDeque<>();
@@ -211,7 +212,7 @@ public abstract class Case {
     }
     try {
       byte[] result = u.request(method, url, headers, body);
-      maybeRecover("service answered");
+      recoverFromServiceDown();
       return Optional.of(result);
     } catch (ServiceDownException e) {
       app().logLine(name + ": " + e.getMessage());
@@ -403,6 +404,7 @@ public abstract class Case {
       setStatus(newState, error.getMessage(), events);
       lastFail = app().time().now();
       suiteFailed = true;
+      suiteFailure = error;
       if (announce) {
         report = report(newState, null, null, Map.of(), error.getMessage(), TestRunner.stackTrace(error));
       }
@@ -424,6 +426,21 @@ public abstract class Case {
     List<Runnable> events = new ArrayList<>();
     synchronized (this) {
       recover(reason, events);
+    }
+    events.forEach(Runnable::run);
+  }
+
+  /**
+   * A service answered: ends a suite failure that was caused by that service being down (after the
+   * transition delay). Unlike Faust, it leaves test failures alone: an answering service says
+   * nothing about whether the tests pass.
+   */
+  final void recoverFromServiceDown() {
+    List<Runnable> events = new ArrayList<>();
+    synchronized (this) {
+      if (suiteFailed && suiteFailure instanceof ServiceDownException) {
+        recover("service answered again", events);
+      }
     }
     events.forEach(Runnable::run);
   }
@@ -476,6 +493,7 @@ public abstract class Case {
     if (status != State.PASS && failedLongerThan(settings.stateTransitionDelay())) {
       setStatus(State.PASS, reason, events);
       suiteFailed = false;
+      suiteFailure = null;
       consecutiveFailures = 0;
     }
   }

@@ -80,6 +80,12 @@ public final class Durations {
     if (ms < 1000 && d.toNanos() % 1_000_000 == 0) {
       return ms + "ms";
     }
+    if (d.toNanos() < 1_000_000_000L) {
+      return BigDecimal.valueOf(d.toNanos() / 1e6).setScale(1, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "ms";
+    }
+    if (d.toNanos() % 1_000_000 != 0) {
+      return BigDecimal.valueOf(seconds(d)).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "s";
+    }
     if (d.toNanos() % 3_600_000_000_000L == 0) {
       return d.toHours() + "h";
     }

@@ -147,6 +147,11 @@ public final class LiveCheck implements AutoCloseable {
     return this;
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Whether this instance runs the fake-request loops now. */
   public boolean isLeader() {
     return leader;

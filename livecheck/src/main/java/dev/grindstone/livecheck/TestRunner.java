@@ -105,6 +105,10 @@ public final class TestRunner {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
+      if (app.isClosed() && interrupted(e)) {
+        // The app is shutting down under the test: not a verdict on the service.
+        return skip("cancelled: app closed while the test ran");
+      }
       stop();
       TestReport r = kase.testFinished(this, State.ERROR, e);
       safeHook(() -> kase.onTestError(this, e));
@@ -148,6 +152,15 @@ public final class TestRunner {
     } catch (RuntimeException e) {
       app.logLine(kase.name() + " [" + test.id() + "] hook failed: " + e);
     }
+  }
+
+  private static boolean interrupted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return Thread.currentThread().isInterrupted();
   }
 
   static String stackTrace(Throwable e) {

@@ -70,7 +70,7 @@ class UrlRequestTest {
       assertThat(requests.get()).isEqualTo(4);
       assertThat(f.time.sleeps())
           .containsExactly(Duration.ofMillis(750), Duration.ofNanos(1_125_000_000), Duration.ofNanos(1_687_500_000));
-      assertThat(c.status()).isEqualTo(State.PASS);
+      assertThat(c.status()).as("retries that succeed are no failure").isEqualTo(State.INIT);
     }
   }
 
@@ -98,6 +98,21 @@ class UrlRequestTest {
       f.time.advance(Duration.ofSeconds(61));
       assertThat(c.getUrl(url)).isPresent();
       assertThat(c.status()).isEqualTo(State.PASS);
+    }
+  }
+
+  @Test
+  void an_answering_service_does_not_hide_failing_tests() {
+    try (Fixture f = new Fixture()) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.failing").run((t, self) -> {
+                throw new AssertionError("not shipped");
+              }).build());
+      f.app.start();
+      c.trigger("t1", Map.of());
+      assertThat(c.getUrl(url)).isPresent();
+      assertThat(c.status()).isEqualTo(State.FAIL);
     }
   }
 

@@ -206,8 +206,8 @@ public final class ServerReportSink implements ReportSink {
         delay = delay.multipliedBy(2);
       }
     }
-    failed.addAndGet(batch.size());
     log.accept("livecheck report sink: " + batch.size() + " report(s) not stored at " + endpoint + ": " + lastError);
+    failed.addAndGet(batch.size());
   }
 
   private static String abbreviate(String s) {
