@@ -26,9 +26,10 @@ class LiveCheckCommandTest {
     String out = r[1];
     assertThat(out).contains("order service on http://127.0.0.1:");
     assertThat(out).contains("livecheck orders.place_order PASS test=");
-    assertThat(out).contains("state orders.place_order: INIT -> PASS");
+    // The order of events depends on how fast this machine is; their presence does not.
     assertThat(out).contains("shipping step now FAILS");
-    assertThat(out).containsPattern("state orders.place_order: PASS -> (FAIL|TIMEOUT)");
+    assertThat(out).containsPattern("state orders.place_order: [A-Z]+ -> (FAIL|TIMEOUT)");
+    assertThat(out).containsPattern("state orders.place_order: [A-Z]+ -> PASS");
     assertThat(out).contains("livecheck orders.place_order FAIL test=");
     assertThat(out).contains("demo finished:");
     assertThat(out).containsPattern("reports by state: \\{PASS=\\d+");
