@@ -116,7 +116,8 @@ public abstract class Case {
 
   /** Human-readable label: class and name. */
   public String label() {
-    return getClass().getSimpleName() + ": " + name;
+    String kind = getClass().getSimpleName();
+    return (kind.isEmpty() ? "Case" : kind) + ": " + name;
   }
 
   /**

@@ -57,6 +57,7 @@ public final class LiveCheck implements AutoCloseable {
   private volatile Transport.Membership membership;
   private volatile boolean leader;
   private volatile boolean closed;
+  private volatile boolean warnedNotStarted;
 
   private LiveCheck(Builder b) {
     this.name = b.name;
@@ -229,6 +230,10 @@ public final class LiveCheck implements AutoCloseable {
   }
 
   void publishExecution(TestExecution execution) {
+    if (membership == null && !warnedNotStarted) {
+      warnedNotStarted = true;
+      logLine("livecheck " + name + ": tests are triggered but the app was not started; call start()");
+    }
     transport.publishExecution(name, execution);
   }
 

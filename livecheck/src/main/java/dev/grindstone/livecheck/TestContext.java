@@ -62,6 +62,7 @@ public final class TestContext {
   }
 
   /** {@code task} running in the test current now, wherever it later runs. */
+  @SuppressWarnings("try") // the scope is used for its effect on the thread's context
   public static Runnable wrap(Runnable task) {
     Frame f = top();
     if (f == null) {
@@ -77,6 +78,7 @@ public final class TestContext {
   }
 
   /** {@code task} running in the test current now, wherever it later runs. */
+  @SuppressWarnings("try") // the scope is used for its effect on the thread's context
   public static <T> Callable<T> wrap(Callable<T> task) {
     Frame f = top();
     if (f == null) {

@@ -58,14 +58,17 @@ public final class TestRunner {
    * and written after the report line only if the test did not pass.
    */
   public void log(String line) {
-    String full = kase.name() + " [" + test.id() + "] " + line;
     if (kase.settings().realtimeLogs()) {
-      app.logLine(full);
+      app.logLine(prefix(line));
     } else {
       synchronized (logLines) {
-        logLines.add(full);
+        logLines.add(line); // prefixed only if it is ever written
       }
     }
+  }
+
+  private String prefix(String line) {
+    return kase.name() + " [" + test.id() + "] " + line;
   }
 
   void signalReceived(String name, Duration waited) {
@@ -73,6 +76,7 @@ public final class TestRunner {
     log("signal " + name + " received after " + Durations.format(waited));
   }
 
+  @SuppressWarnings("try") // the scope is used for its effect on the thread's context
   TestReport execute() {
     Instant now = app.time().now();
     if (!kase.settings().active()) {
@@ -141,7 +145,7 @@ public final class TestRunner {
       synchronized (logLines) {
         lines = List.copyOf(logLines);
       }
-      lines.forEach(app::logLine);
+      lines.forEach(l -> app.logLine(prefix(l)));
     }
     return report;
   }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // scopes are opened for their effect on the thread's context
 class TestContextTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // scopes are opened for their effect on the thread's context
 class HttpPropagationTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.250Z");
   private static final TestExecution TEST =

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The README's LiveCheck example, compiled and run by {@link ReadmeExampleTest}. */
+@SuppressWarnings("try") // scopes are opened for their effect on the thread's context
 final class ReadmeExample {
   private ReadmeExample() {}
 
