@@ -29,11 +29,10 @@ final class LiveCheckCommand implements Runnable {
   @Command(
       name = "demo",
       mixinStandardHelpOptions = true,
-      description = {
-        "Starts a small order service on 127.0.0.1 with a LiveCheck case that places a fake order",
-        "every few seconds and waits for the shipping step's order_shipped signal. Prints every",
-        "report and state change, and stops by itself."
-      })
+      description =
+          "Starts a small order service on 127.0.0.1 with a LiveCheck case that places a fake order"
+              + " every few seconds and waits for the shipping step's order_shipped signal. Prints"
+              + " every report and state change, and stops by itself.")
   static final class Demo implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -20,8 +20,24 @@ class LiveCheckCommandTest {
   }
 
   @Test
-  void the_demo_runs_the_order_service_prints_state_changes_and_ends_by_itself() {
-    String[] r = run("livecheck", "demo", "--duration", "3s", "--every", "200ms", "--fail-downstream");
+  void the_demo_runs_the_order_service_prints_state_changes_and_ends_by_itself() throws Exception {
+    // A recording stand-in for the metrics server's POST /api/livecheck/reports.
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext("/api/livecheck/reports", ex -> {
+      stored.addAndGet(new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody()).size());
+      ex.sendResponseHeaders(201, -1);
+      ex.close();
+    });
+    server.start();
+    String url = "http://127.0.0.1:" + server.getAddress().getPort();
+    String[] r;
+    try {
+      r = run("livecheck", "demo", "--duration", "3s", "--every", "200ms", "--fail-downstream", "--server", url);
+    } finally {
+      server.stop(0);
+    }
     assertThat(r[0]).as(r[2]).isEqualTo("0");
     String out = r[1];
     assertThat(out).contains("order service on http://127.0.0.1:");
@@ -33,6 +49,9 @@ class LiveCheckCommandTest {
     assertThat(out).contains("livecheck orders.place_order FAIL test=");
     assertThat(out).contains("demo finished:");
     assertThat(out).containsPattern("reports by state: \\{PASS=\\d+");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sent to server: (\\d+), failed: 0, dropped: 0").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    assertThat(stored.get()).isEqualTo(Integer.parseInt(m.group(1))).isPositive();
   }
 
   @Test

@@ -201,6 +201,12 @@ public final class LiveCheck implements AutoCloseable {
     watchdogs.clear();
     if (ownedExecutor != null) {
       ownedExecutor.shutdownNow();
+      try {
+        // Interrupted tests report SKIP ("cancelled"); let those reports reach the sinks first.
+        ownedExecutor.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     for (ReportSink s : sinks) {
       try {
