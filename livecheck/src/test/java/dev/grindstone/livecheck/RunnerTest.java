@@ -113,6 +113,20 @@ class RunnerTest {
   }
 
   @Test
+  void a_test_cut_short_by_shutdown_is_reported_as_skipped() {
+    Fixture f = new Fixture(null, false);
+    Scripted c = f.app.register(new Scripted(CaseSettings.defaults()));
+    f.app.start();
+    c.outcome = "timeout";
+    c.trigger("t-1", Map.of());
+    Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1);
+    f.app.close();
+    assertThat(f.states()).containsExactly(State.SKIP);
+    assertThat(f.last().error()).isEqualTo("cancelled: app closed while the test ran");
+    assertThat(c.totalFailures()).isZero();
+  }
+
+  @Test
   void expired_tests_and_inactive_cases_are_skipped_and_reported() {
     try (Fixture f = new Fixture()) {
       Scripted c = f.app.register(new Scripted(CaseSettings.builder().testExpires("10s").build()));
