@@ -82,6 +82,44 @@ class FakeRequestLoopTest {
   }
 
   @Test
+  @SuppressWarnings("try")
+  void a_signal_sent_on_another_instance_reaches_the_instance_running_the_test() throws Exception {
+    FakeTimeSource time = new FakeTimeSource();
+    InMemoryTransport bus = new InMemoryTransport();
+    List<TestReport> reports = new CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+    LiveCheck[] instances = new LiveCheck[2];
+    Case[] cases = new Case[2];
+    for (int i = 0; i < 2; i++) {
+      instances[i] =
+          LiveCheck.builder("orders-service").time(time).transport(bus).executor(pool)
+              .logReports(false).log(l -> {}).sink(reports::add).build();
+      cases[i] = instances[i].register(
+          Case.builder("orders.place_order")
+              .signal("order_shipped", String.class)
+              .run((t, self) -> assertThat(self.signal("order_shipped", String.class).await(Duration.ofSeconds(5)))
+                  .isEqualTo("SHIPPED"))
+              .build());
+      instances[i].start();
+    }
+    try {
+      for (int n = 0; n < 10; n++) {
+        TestExecution t = cases[0].trigger("t" + n, Map.of());
+        // The shipping step runs on the other instance, inside the same test (as after an HTTP hop).
+        try (TestContext.Scope s = TestContext.enter(t)) {
+          cases[1].signal("order_shipped", String.class).send("SHIPPED");
+        }
+      }
+      Fixture.awaitCondition(() -> reports.size() == 10);
+      assertThat(reports).allMatch(r -> r.state() == State.PASS);
+    } finally {
+      instances[0].close();
+      instances[1].close();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void a_fake_request_still_running_is_not_started_again() throws Exception {
     FakeTimeSource time = new FakeTimeSource();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
