@@ -35,6 +35,26 @@ public record CaseSnapshot(
     List<Double> latencyHistory,
     List<Double> frequencyHistory) {
 
+  /** Median of {@code values} (the middle value, or the mean of the two middle ones). */
+  public static OptionalDouble median(List<Double> values) {
+    if (values.isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    int mid = v.length / 2;
+    return OptionalDouble.of(v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
+  }
+
+  /** The sampler's log line: medians of the three histories, as Faust LiveCheck logs them. */
+  public String statsLine() {
+    return "stats " + name + ": (median) frequency=" + fmt(median(frequencyHistory))
+        + " latency=" + fmt(median(latencyHistory)) + " runtime=" + fmt(median(runtimeHistory));
+  }
+
+  private static String fmt(OptionalDouble d) {
+    return d.isPresent() ? String.format(java.util.Locale.ROOT, "%.3fs", d.getAsDouble()) : "none";
+  }
+
   /** Mean of {@link #runtimeHistory()}. */
   public OptionalDouble runtimeAvg() {
     return runtimeHistory.stream().mapToDouble(Double::doubleValue).average();

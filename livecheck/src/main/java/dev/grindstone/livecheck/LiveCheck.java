@@ -54,6 +54,8 @@ public final class LiveCheck implements AutoCloseable {
   private final List<Case> order = new CopyOnWriteArrayList<>();
   private final Map<Case, TimeSource.Cancellable> fakeLoops = new ConcurrentHashMap<>();
   private final Map<Case, TimeSource.Cancellable> watchdogs = new ConcurrentHashMap<>();
+  private final Duration sampleEvery;
+  private volatile TimeSource.Cancellable sampler;
   private volatile Transport.Membership membership;
   private volatile boolean leader;
   private volatile boolean closed;
@@ -81,6 +83,7 @@ public final class LiveCheck implements AutoCloseable {
     this.listeners.addAll(b.listeners);
     this.waiters = new SignalWaiters(time, b.maxPendingSignals, Duration.ofHours(3));
     this.concurrency = new Semaphore(b.concurrency);
+    this.sampleEvery = b.sampleEvery;
   }
 
   /** A builder for the app {@code name} (the {@code app} field of every report). */
@@ -144,6 +147,9 @@ public final class LiveCheck implements AutoCloseable {
         startWatchdog(c, startedAt);
       }
       membership = transport.join(name, new Member());
+      if (sampleEvery != null) {
+        sampler = time.scheduleAtFixedRate(sampleEvery, sampleEvery, this::sample);
+      }
     }
     return this;
   }
@@ -197,6 +203,10 @@ public final class LiveCheck implements AutoCloseable {
       m.close();
     }
     stopFakeLoops();
+    TimeSource.Cancellable sample = sampler;
+    if (sample != null) {
+      sample.cancel();
+    }
     watchdogs.values().forEach(TimeSource.Cancellable::cancel);
     watchdogs.clear();
     if (ownedExecutor != null) {
@@ -299,6 +309,15 @@ public final class LiveCheck implements AutoCloseable {
     }
   }
 
+  private void sample() {
+    for (Case c : order) {
+      CaseSnapshot snap = c.snapshot();
+      if (!snap.runtimeHistory().isEmpty() || !snap.frequencyHistory().isEmpty()) {
+        logLine(snap.statsLine());
+      }
+    }
+  }
+
   private void startWatchdog(Case c) {
     startWatchdog(c, time.now());
   }
@@ -390,6 +409,7 @@ public final class LiveCheck implements AutoCloseable {
     private boolean logReports = true;
     private int maxPendingSignals = 10_000;
     private int concurrency = 100;
+    private Duration sampleEvery = Duration.ofSeconds(10);
 
     private Builder(String name) {
       if (name == null || name.isBlank()) {
@@ -464,6 +484,18 @@ public final class LiveCheck implements AutoCloseable {
         throw new IllegalArgumentException("concurrency = " + n + ": must be >= 1");
       }
       this.concurrency = n;
+      return this;
+    }
+
+    /**
+     * How often each case's median frequency, latency and runtime are logged (default 10 s, as
+     * Faust's sampler); {@code null} turns the sampler off.
+     */
+    public Builder sampleEvery(Duration every) {
+      if (every != null && (every.isNegative() || every.isZero())) {
+        throw new IllegalArgumentException("sampleEvery = " + every + ": must be > 0, or null for off");
+      }
+      this.sampleEvery = every;
       return this;
     }
 

@@ -144,6 +144,30 @@ class CaseStateTest {
   }
 
   @Test
+  void the_sampler_logs_the_medians_every_ten_seconds() {
+    dev.grindstone.livecheck.time.FakeTimeSource time = new dev.grindstone.livecheck.time.FakeTimeSource();
+    List<String> logs = new CopyOnWriteArrayList<>();
+    try (LiveCheck app =
+        LiveCheck.builder("orders-service").time(time).executor(Runnable::run).logReports(false).log(logs::add).build()) {
+      Case c =
+          app.register(
+              Case.builder("orders.sampled")
+                  .run((t, self) -> time.advance(Duration.ofMillis(Long.parseLong(t.id()))))
+                  .build());
+      app.start();
+      time.advance(Duration.ofSeconds(10));
+      assertThat(logs).noneMatch(l -> l.startsWith("stats")); // nothing measured yet
+      for (String ms : List.of("100", "300", "200")) {
+        c.trigger(ms, Map.of());
+      }
+      time.advance(Duration.ofSeconds(10));
+      assertThat(logs.stream().filter(l -> l.startsWith("stats")))
+          .containsExactly("stats orders.sampled: (median) frequency=0.200s latency=none runtime=0.200s");
+      assertThat(CaseSnapshot.median(List.of(1.0, 4.0, 2.0, 3.0))).hasValue(2.5);
+    }
+  }
+
+  @Test
   void histories_are_bounded_by_max_history_and_measure_gaps_between_tests() {
     try (Fixture f = new Fixture()) {
       Case c =

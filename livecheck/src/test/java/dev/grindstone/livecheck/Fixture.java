@@ -29,6 +29,7 @@ final class Fixture implements AutoCloseable {
             .sink(reports::add)
             .log(logs::add)
             .logReports(false)
+            .sampleEvery(null) // tests count scheduled tasks; the sampler has its own test
             .listener((c, from, to, why) -> changes.add(c.name() + " " + from + "->" + to));
     if (transport != null) {
       b.transport(transport);

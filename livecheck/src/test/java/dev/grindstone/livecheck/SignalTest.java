@@ -133,6 +133,7 @@ class SignalTest {
             .time(time)
             .executor(Runnable::run)
             .logReports(false)
+            .sampleEvery(null)
             .log(line -> {})
             .maxPendingSignals(3)
             .build()) {
@@ -163,6 +164,7 @@ class SignalTest {
             .time(time)
             .executor(Runnable::run)
             .logReports(false)
+            .sampleEvery(null)
             .log(line -> {})
             .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
             .build()) {
