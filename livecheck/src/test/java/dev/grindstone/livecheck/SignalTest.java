@@ -1,0 +1,209 @@
+package dev.grindstone.livecheck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.grindstone.livecheck.time.FakeTimeSource;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+@SuppressWarnings("try") // scopes are opened for their effect on the thread's context
+class SignalTest {
+
+  record Shipment(String orderId, String status) {}
+
+  /** Waits for order_shipped and checks it. */
+  static final class PlaceOrder extends Case {
+    final Signal<Shipment> shipped = signal("order_shipped", Shipment.class);
+
+    PlaceOrder() {
+      super("orders.place_order", CaseSettings.builder().testExpires("1s").build());
+    }
+
+    @Override
+    protected void run(TestExecution test) {
+      Shipment s = shipped.await(Duration.ofSeconds(5));
+      if (!s.orderId().equals(test.id())) {
+        throw new AssertionError("shipped " + s.orderId() + " instead of " + test.id());
+      }
+    }
+  }
+
+  @Test
+  void a_waiting_test_gets_the_value_the_service_sends_and_its_latency_is_reported() {
+    try (Fixture f = new Fixture(null, false)) {
+      PlaceOrder c = f.app.register(new PlaceOrder());
+      f.app.start();
+      TestExecution t = c.trigger("o-1", Map.of());
+      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1);
+      f.time.advance(Duration.ofMillis(40));
+      try (TestContext.Scope s = TestContext.enter(t)) {
+        c.shipped.send(new Shipment("o-1", "SHIPPED"));
+      }
+      Fixture.awaitCondition(() -> f.reports.size() == 1);
+      assertThat(f.last().state()).isEqualTo(State.PASS);
+      assertThat(f.last().signalLatency()).containsEntry("order_shipped", Duration.ofMillis(40));
+      assertThat(f.app.pendingSignalSlots()).isZero();
+    }
+  }
+
+  @Test
+  void an_event_that_arrives_before_the_wait_is_kept_for_it() {
+    try (Fixture f = new Fixture()) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.early")
+                  .signal("order_shipped", String.class)
+                  .run(
+                      (t, self) -> {
+                        Signal<String> s = self.signal("order_shipped", String.class);
+                        s.send("box-7");
+                        assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
+                        assertThat(s.await(Duration.ofSeconds(1))).isEqualTo("box-7");
+                      })
+                  .build());
+      f.app.start();
+      c.trigger("o-1", Map.of());
+      assertThat(f.states()).containsExactly(State.PASS);
+      assertThat(f.last().signalLatency()).containsEntry("order_shipped", Duration.ZERO);
+      assertThat(f.app.pendingSignalSlots()).isZero();
+    }
+  }
+
+  @Test
+  void only_the_waiter_of_the_key_wakes_and_a_key_has_one_waiter() throws Exception {
+    try (Fixture f = new Fixture()) {
+      PlaceOrder c = f.app.register(new PlaceOrder());
+      f.app.start();
+      CompletableFuture<Shipment> a =
+          CompletableFuture.supplyAsync(() -> c.shipped.await("a", Duration.ofSeconds(5)));
+      CompletableFuture<Shipment> b =
+          CompletableFuture.supplyAsync(() -> c.shipped.await("b", Duration.ofSeconds(5)));
+      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 2 && f.time.pendingTasks() == 3);
+      assertThatThrownBy(() -> c.shipped.await("a", Duration.ofSeconds(5)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("already awaited for key a; one waiter per key");
+
+      c.shipped.send(new Shipment("a", "SHIPPED"), "a", true);
+      assertThat(a.get(10, TimeUnit.SECONDS)).isEqualTo(new Shipment("a", "SHIPPED"));
+      assertThat(b).as("the other waiter is not woken").isNotDone();
+      assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
+
+      Fixture.awaitCondition(() -> f.time.pendingTasks() == 2); // b's timeout and the stall watchdog
+      f.time.advance(Duration.ofSeconds(5));
+      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TestTimeoutException.class);
+      assertThat(f.app.pendingSignalSlots()).isZero();
+    }
+  }
+
+  @Test
+  void send_outside_a_test_does_nothing_unless_forced() {
+    try (Fixture f = new Fixture()) {
+      PlaceOrder c = f.app.register(new PlaceOrder());
+      Case other = f.app.register(Case.builder("orders.other").run((t, self) -> {}).build());
+      f.app.start();
+      c.shipped.send(new Shipment("x", "SHIPPED"));
+      c.shipped.send(new Shipment("x", "SHIPPED"), "x");
+      assertThat(f.app.pendingSignalSlots()).isZero();
+
+      TestExecution otherTest = other.trigger("t-other", Map.of());
+      try (TestContext.Scope s = TestContext.enter(otherTest)) {
+        c.shipped.send(new Shipment("x", "SHIPPED"));
+      }
+      assertThat(f.app.pendingSignalSlots()).as("a test of another case is not ours").isZero();
+
+      assertThatThrownBy(() -> c.shipped.send(new Shipment("x", "S"), null, true))
+          .hasMessageContaining("a forced send outside a test of case orders.place_order needs a key");
+      c.shipped.send(new Shipment("x", "SHIPPED"), "x", true);
+      assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
+      assertThat(c.shipped.await("x", Duration.ofSeconds(1))).isEqualTo(new Shipment("x", "SHIPPED"));
+    }
+  }
+
+  @Test
+  void events_nobody_waits_for_are_dropped_when_their_test_expires_and_are_capped() {
+    FakeTimeSource time = new FakeTimeSource();
+    try (LiveCheck app =
+        LiveCheck.builder("orders-service")
+            .time(time)
+            .executor(Runnable::run)
+            .logReports(false)
+            .sampleEvery(null)
+            .log(line -> {})
+            .maxPendingSignals(3)
+            .build()) {
+      PlaceOrder c = app.register(new PlaceOrder());
+      app.start();
+      for (int i = 0; i < 5; i++) {
+        TestExecution t =
+            new TestExecution("t" + i, c.name(), time.now(), Map.of(), time.now().plusSeconds(1));
+        try (TestContext.Scope s = TestContext.enter(t)) {
+          c.shipped.send(new Shipment("t" + i, "SHIPPED"));
+        }
+      }
+      assertThat(app.pendingSignalSlots()).isEqualTo(3);
+      assertThat(app.droppedSignals()).isEqualTo(2);
+      time.advance(Duration.ofSeconds(1));
+      assertThat(app.pendingSignalSlots()).isZero();
+      assertThat(time.pendingTasks()).as("stall watchdog only").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a_million_executions_keep_the_waiter_map_bounded() {
+    FakeTimeSource time = new FakeTimeSource();
+    AtomicLong passed = new AtomicLong();
+    AtomicLong other = new AtomicLong();
+    try (LiveCheck app =
+        LiveCheck.builder("orders-service")
+            .time(time)
+            .executor(Runnable::run)
+            .logReports(false)
+            .sampleEvery(null)
+            .log(line -> {})
+            .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
+            .build()) {
+      AtomicInteger maxSlots = new AtomicInteger();
+      Case c =
+          app.register(
+              Case.builder("orders.bulk")
+                  .settings(CaseSettings.builder().testExpires("1s").build())
+                  .signal("order_shipped", Integer.class)
+                  .signal("order_billed", Integer.class)
+                  .run(
+                      (t, self) -> {
+                        Signal<Integer> shipped = self.signal("order_shipped", Integer.class);
+                        Signal<Integer> billed = self.signal("order_billed", Integer.class);
+                        int n = (Integer) t.arg("n");
+                        shipped.send(n);
+                        // One test in ten also gets an event it never waits for: it must expire.
+                        if (n % 10 == 0) {
+                          billed.send(n);
+                        }
+                        maxSlots.accumulateAndGet(app.pendingSignalSlots(), Math::max);
+                        if (shipped.await(Duration.ofSeconds(1)) != n) {
+                          throw new AssertionError("wrong event");
+                        }
+                      })
+                  .build());
+      app.start();
+      int total = 1_000_000;
+      for (int i = 0; i < total; i++) {
+        c.trigger("t" + i, Map.of("n", i));
+        time.advance(Duration.ofMillis(1));
+      }
+      assertThat(passed.get()).isEqualTo(total);
+      assertThat(other.get()).isZero();
+      // At most one shipped event plus the billed events of the last second (1000 tests, 1 in 10).
+      assertThat(maxSlots.get()).as("largest waiter map seen").isLessThanOrEqualTo(102);
+      time.advance(Duration.ofSeconds(2));
+      assertThat(app.pendingSignalSlots()).isZero();
+      assertThat(time.pendingTasks()).as("no leftover timers besides the stall watchdog").isEqualTo(1);
+    }
+  }
+}

@@ -1,0 +1,8 @@
+package dev.grindstone.livecheck.transport;
+
+class InMemoryTransportTest extends TransportContract {
+  @Override
+  Transport transport() {
+    return new InMemoryTransport();
+  }
+}
