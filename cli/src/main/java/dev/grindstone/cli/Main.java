@@ -1,5 +1,6 @@
 package dev.grindstone.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and a metrics server.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      AnalyzeCommand.class,
     })
 public final class Main implements Runnable {
 
@@ -26,6 +28,14 @@ public final class Main implements Runnable {
   /** Runs the command line and returns its exit code, without exiting (for tests). */
   public static int execute(String... args) {
     return commandLine().execute(args);
+  }
+
+  /** Runs the command line with its output and errors going to the given writers (for tests). */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = commandLine();
+    cl.setOut(out);
+    cl.setErr(err);
+    return cl.execute(args);
   }
 
   static CommandLine commandLine() {

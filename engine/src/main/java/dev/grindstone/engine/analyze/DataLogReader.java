@@ -1,0 +1,362 @@
+package dev.grindstone.engine.analyze;
+
+import dev.grindstone.stats.BadInputException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Streams one data log through a reused byte buffer and hands each line's values to a
+ * {@link RowHandler}. Numbers are parsed from the bytes directly: no {@code String}, no array and
+ * no boxing per line, so memory stays constant however long the file is.
+ *
+ * <p>IMPLEMENTATION NOTES. A line is parsed only once it lies whole in the buffer: when no newline
+ * is left, the unread tail moves to the front and the buffer is refilled, so a line is never
+ * split and one buffer bounds the longest line. Times in milliseconds may carry a fraction (our
+ * own data logs write microsecond precision, as {@code 0.213}); they are turned into whole
+ * microseconds by exact decimal rounding, half up, which is what {@code Math.round(x * 1000)} gives
+ * for them. Exponents ({@code 1.0E7}, as {@code Double.toString} writes large values) take a slow
+ * path through {@link Double#parseDouble}.
+ *
+ * <p>Not thread-safe; reusable for several files in turn.
+ */
+final class DataLogReader {
+
+  /** Receives the rows of a data log. */
+  interface RowHandler {
+    /** Called once per file, before its rows. */
+    void header(DataLogHeader header);
+
+    /**
+     * One line's values. {@code http} is null when the file has no HTTP columns; otherwise it holds
+     * response code, length, errors, DNS µs, connect µs, first-byte µs and new connections, and is
+     * reused for the next line.
+     */
+    void row(int test, long startMillis, long timeMicros, boolean error, long[] http);
+  }
+
+  static final int DEFAULT_BUFFER_BYTES = 1 << 20;
+  /** Start times beyond this (year 33658) would overflow once turned into microseconds. */
+  static final long MAX_START_MILLIS = 1_000_000_000_000_000L;
+
+  private final byte[] buf;
+  private final long[] http = new long[DataLogHeader.HTTP_COLUMNS.size()];
+
+  // The line being parsed.
+  private String file;
+  private long lineNumber;
+  private DataLogHeader header;
+  private int p;
+  private int end;
+
+  DataLogReader() {
+    this(DEFAULT_BUFFER_BYTES);
+  }
+
+  DataLogReader(int bufferBytes) {
+    this.buf = new byte[bufferBytes];
+  }
+
+  /**
+   * Reads a whole data log. Returns the number of rows. Throws {@link BadInputException} naming
+   * {@code file}, the line and the column of the first thing that is not a data log's.
+   */
+  long read(String file, InputStream in, RowHandler handler) throws IOException {
+    this.file = file;
+    this.lineNumber = 0;
+    this.header = null;
+    long rows = 0;
+    int len = 0;
+    int pos = 0;
+    int scan = 0;
+    boolean eof = false;
+    boolean start = true;
+    while (true) {
+      int nl = -1;
+      for (int i = scan; i < len; i++) {
+        if (buf[i] == '\n') {
+          nl = i;
+          break;
+        }
+      }
+      if (nl < 0) {
+        if (!eof) {
+          if (pos > 0) {
+            System.arraycopy(buf, pos, buf, 0, len - pos);
+            len -= pos;
+            pos = 0;
+          }
+          if (len == buf.length) {
+            throw new BadInputException(file + ":" + (lineNumber + 1) + ": the line is longer than "
+                + buf.length + " bytes; a data log line holds a few comma-separated numbers");
+          }
+          scan = len;
+          int n = in.read(buf, len, buf.length - len);
+          if (n < 0) {
+            eof = true;
+          } else {
+            len += n;
+          }
+          if (start) {
+            start = false;
+            if (len >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB
+                && (buf[2] & 0xff) == 0xBF) {
+              pos = 3; // a UTF-8 byte-order mark
+              scan = 3;
+            }
+          }
+          continue;
+        }
+        if (pos >= len) {
+          break;
+        }
+        nl = len;
+      }
+      lineNumber++;
+      int e = nl;
+      if (e > pos && buf[e - 1] == '\r') {
+        e--;
+      }
+      if (!isBlank(pos, e)) {
+        if (header == null) {
+          header = DataLogHeader.parse(file + ":" + lineNumber,
+              new String(buf, pos, e - pos, StandardCharsets.UTF_8));
+          handler.header(header);
+        } else {
+          parseRow(pos, e, handler);
+          rows++;
+        }
+      }
+      pos = nl + 1;
+      scan = pos;
+    }
+    if (header == null) {
+      throw new BadInputException(file + ": the file is empty; a Grinder data log starts with the"
+          + " header line '" + DataLogHeader.STANDARD_LINE + "'");
+    }
+    return rows;
+  }
+
+  private boolean isBlank(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] != ' ' && buf[i] != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void parseRow(int from, int to, RowHandler handler) {
+    p = from;
+    end = to;
+    wholeNumber(1, false);
+    separator(2);
+    wholeNumber(2, false);
+    separator(3);
+    long test = wholeNumber(3, false);
+    if (test < Integer.MIN_VALUE || test > Integer.MAX_VALUE) {
+      throw bad(3, "'" + test + "' is out of range for a test number");
+    }
+    separator(4);
+    long startMillis = wholeNumber(4, false);
+    if (Math.abs(startMillis) > MAX_START_MILLIS) {
+      throw bad(4, "'" + startMillis + "' is out of range for milliseconds since the Epoch");
+    }
+    separator(5);
+    long timeMicros = millisAsMicros(5);
+    separator(6);
+    long errors = wholeNumber(6, true);
+    int column = 7;
+    long[] h = null;
+    if (header.http()) {
+      h = http;
+      for (int i = 0; i < h.length; i++, column++) {
+        separator(column);
+        boolean time = i >= 3 && i <= 5;
+        h[i] = time ? millisAsMicros(column) : wholeNumber(column, i == 6);
+      }
+    }
+    for (; column <= header.size(); column++) {
+      separator(column);
+      skipField();
+    }
+    if (p < end) {
+      int columns = header.size() + 1;
+      for (int i = p + 1; i < end; i++) {
+        if (buf[i] == ',') {
+          columns++;
+        }
+      }
+      throw new BadInputException(where() + ": column " + (header.size() + 1)
+          + ": unexpected; the line has " + columns + " columns but the header " + header.size()
+          + "; remove the extra columns or name them in the header");
+    }
+    handler.row((int) test, startMillis, timeMicros, errors != 0, h);
+  }
+
+  /** Moves past the comma before {@code column}, or reports the column as missing. */
+  private void separator(int column) {
+    if (p >= end) {
+      throw new BadInputException(where() + ": column " + column + " (" + header.name(column)
+          + ") is missing: the line has " + (column - 1) + " columns, the header " + header.size());
+    }
+    p++; // the value parsers stop only at the end or at a comma
+  }
+
+  private void skipField() {
+    while (p < end && buf[p] != ',') {
+      p++;
+    }
+  }
+
+  private void skipSpaces() {
+    while (p < end && (buf[p] == ' ' || buf[p] == '\t')) {
+      p++;
+    }
+  }
+
+  /** After a value: only spaces may come before the next comma or the end of the line. */
+  private boolean atValueEnd() {
+    skipSpaces();
+    return p >= end || buf[p] == ',';
+  }
+
+  private long wholeNumber(int column, boolean nonNegative) {
+    skipSpaces();
+    int s = p;
+    boolean negative = false;
+    if (p < end && buf[p] == '-') {
+      negative = true;
+      p++;
+    }
+    long v = 0;
+    int digits = 0;
+    while (p < end) {
+      int d = buf[p] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      if (v > (Long.MAX_VALUE - d) / 10) {
+        throw bad(column, "'" + fieldText(s) + "' is out of range");
+      }
+      v = v * 10 + d;
+      p++;
+      digits++;
+    }
+    if (digits == 0 || !atValueEnd()) {
+      throw notNumber(column, s, true);
+    }
+    if (negative && v != 0 && nonNegative) {
+      throw bad(column, "'" + fieldText(s) + "' must not be negative");
+    }
+    return negative ? -v : v;
+  }
+
+  /** A time in milliseconds, possibly with a fraction, as whole microseconds. */
+  private long millisAsMicros(int column) {
+    skipSpaces();
+    int s = p;
+    if (p < end && buf[p] == '-') {
+      p++;
+      if (p < end && buf[p] >= '0' && buf[p] <= '9') {
+        throw bad(column, "'" + fieldText(s) + "' must not be negative");
+      }
+      throw notNumber(column, s, false);
+    }
+    long whole = 0;
+    int digits = 0;
+    while (p < end) {
+      int d = buf[p] - '0';
+      if (d < 0 || d > 9) {
+        break;
+      }
+      if (whole > Long.MAX_VALUE / 10_000) {
+        throw bad(column, "'" + fieldText(s) + "' is out of range");
+      }
+      whole = whole * 10 + d;
+      p++;
+      digits++;
+    }
+    long fraction = 0;
+    int fractionDigits = 0;
+    boolean roundUp = false;
+    if (p < end && buf[p] == '.') {
+      p++;
+      while (p < end) {
+        int d = buf[p] - '0';
+        if (d < 0 || d > 9) {
+          break;
+        }
+        if (fractionDigits < 3) {
+          fraction = fraction * 10 + d;
+        } else if (fractionDigits == 3) {
+          roundUp = d >= 5;
+        }
+        fractionDigits++;
+        p++;
+      }
+      for (int i = fractionDigits; i < 3; i++) {
+        fraction *= 10;
+      }
+    }
+    if (digits + fractionDigits > 0 && p < end && (buf[p] == 'e' || buf[p] == 'E')) {
+      return exponentMillisAsMicros(column, s);
+    }
+    if (digits + fractionDigits == 0 || !atValueEnd()) {
+      throw notNumber(column, s, false);
+    }
+    return whole * 1000 + fraction + (roundUp ? 1 : 0);
+  }
+
+  private long exponentMillisAsMicros(int column, int s) {
+    skipField();
+    String text = fieldText(s);
+    double millis;
+    try {
+      millis = Double.parseDouble(text);
+    } catch (NumberFormatException e) {
+      throw notNumber(column, s, false);
+    }
+    if (millis < 0) {
+      throw bad(column, "'" + text + "' must not be negative");
+    }
+    if (!(millis * 1000 < Long.MAX_VALUE)) {
+      throw bad(column, "'" + text + "' is out of range");
+    }
+    return Math.round(millis * 1000);
+  }
+
+  private BadInputException notNumber(int column, int s, boolean whole) {
+    String text = fieldText(s);
+    if (text.isEmpty()) {
+      return bad(column, "the value is empty; expected a " + (whole ? "whole number" : "number"));
+    }
+    if (whole) {
+      try {
+        Double.parseDouble(text);
+        return bad(column, "'" + text + "' is not a whole number");
+      } catch (NumberFormatException e) {
+        // not a number at all
+      }
+    }
+    return bad(column, "'" + text + "' is not a number");
+  }
+
+  /** The text of the field starting at {@code s}, up to the next comma, trimmed, for messages. */
+  private String fieldText(int s) {
+    int e = s;
+    while (e < end && buf[e] != ',') {
+      e++;
+    }
+    return DataLogHeader.shorten(new String(buf, s, e - s, StandardCharsets.UTF_8).strip());
+  }
+
+  private BadInputException bad(int column, String what) {
+    return new BadInputException(
+        where() + ": column " + column + " (" + header.name(column) + "): " + what);
+  }
+
+  private String where() {
+    return file + ":" + lineNumber;
+  }
+}
