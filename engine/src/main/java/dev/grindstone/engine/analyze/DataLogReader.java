@@ -58,19 +58,83 @@ final class DataLogReader {
   }
 
   /**
-   * Reads a whole data log. Returns the number of rows. Throws {@link BadInputException} naming
-   * {@code file}, the line and the column of the first thing that is not a data log's.
+   * A bad line. The line number is kept apart from the rest of the message so that the rows of a
+   * chunk read on its own, numbered from its start, can be renumbered from the file's start.
+   */
+  static final class LineError extends BadInputException {
+    final String file;
+    final long line;
+    final String detail;
+
+    LineError(String file, long line, String detail) {
+      super(file + ":" + line + detail);
+      this.file = file;
+      this.line = line;
+      this.detail = detail;
+    }
+
+    LineError shifted(long lines) {
+      return new LineError(file, line + lines, detail);
+    }
+  }
+
+  /** A header line, its line number and the byte offset just after it. */
+  record HeaderAt(DataLogHeader header, long line, long endOffset) {}
+
+  private boolean headerOnly;
+  private long headerEndOffset;
+  private long rows;
+
+  /**
+   * Reads a whole data log: its header, then its rows. Returns the number of rows. Throws
+   * {@link BadInputException} naming {@code file}, the line and the column of the first thing that
+   * is not a data log's.
    */
   long read(String file, InputStream in, RowHandler handler) throws IOException {
+    start(file, null, false);
+    loop(in, handler);
+    return rows;
+  }
+
+  /** Reads a data log's header only; the rows start at {@link HeaderAt#endOffset()}. */
+  HeaderAt readHeader(String file, InputStream in) throws IOException {
+    start(file, null, true);
+    loop(in, null);
+    return new HeaderAt(header, lineNumber, headerEndOffset);
+  }
+
+  /**
+   * Reads rows (no header) of a data log whose header is {@code header}, numbering lines from 1 in
+   * messages (see {@link LineError#shifted}). Returns the number of rows; {@link #lines()} gives the
+   * number of lines read.
+   */
+  long readRows(String file, DataLogHeader header, InputStream in, RowHandler handler) throws IOException {
+    start(file, header, false);
+    loop(in, handler);
+    return rows;
+  }
+
+  /** Lines read by the last call, blank ones included. */
+  long lines() {
+    return lineNumber;
+  }
+
+  private void start(String file, DataLogHeader header, boolean headerOnly) {
     this.file = file;
+    this.header = header;
+    this.headerOnly = headerOnly;
     this.lineNumber = 0;
-    this.header = null;
-    long rows = 0;
+    this.rows = 0;
+  }
+
+  private void loop(InputStream in, RowHandler handler) throws IOException {
+    boolean needsHeader = header == null;
+    long discarded = 0;
     int len = 0;
     int pos = 0;
     int scan = 0;
     boolean eof = false;
-    boolean start = true;
+    boolean start = needsHeader;
     while (true) {
       int nl = -1;
       for (int i = scan; i < len; i++) {
@@ -84,11 +148,12 @@ final class DataLogReader {
           if (pos > 0) {
             System.arraycopy(buf, pos, buf, 0, len - pos);
             len -= pos;
+            discarded += pos;
             pos = 0;
           }
           if (len == buf.length) {
-            throw new BadInputException(file + ":" + (lineNumber + 1) + ": the line is longer than "
-                + buf.length + " bytes; a data log line holds a few comma-separated numbers");
+            throw new LineError(file, lineNumber + 1, ": the line is longer than " + buf.length
+                + " bytes; a data log line holds a few comma-separated numbers");
           }
           scan = len;
           int n = in.read(buf, len, buf.length - len);
@@ -97,7 +162,7 @@ final class DataLogReader {
           } else {
             len += n;
           }
-          if (start) {
+          if (start && (eof || len >= 3)) {
             start = false;
             if (len >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB
                 && (buf[2] & 0xff) == 0xBF) {
@@ -121,6 +186,10 @@ final class DataLogReader {
         if (header == null) {
           header = DataLogHeader.parse(file + ":" + lineNumber,
               new String(buf, pos, e - pos, StandardCharsets.UTF_8));
+          if (headerOnly) {
+            headerEndOffset = discarded + Math.min(nl + 1, len);
+            return;
+          }
           handler.header(header);
         } else {
           parseRow(pos, e, handler);
@@ -130,11 +199,10 @@ final class DataLogReader {
       pos = nl + 1;
       scan = pos;
     }
-    if (header == null) {
+    if (needsHeader && header == null) {
       throw new BadInputException(file + ": the file is empty; a Grinder data log starts with the"
           + " header line '" + DataLogHeader.STANDARD_LINE + "'");
     }
-    return rows;
   }
 
   private boolean isBlank(int from, int to) {
@@ -187,7 +255,7 @@ final class DataLogReader {
           columns++;
         }
       }
-      throw new BadInputException(where() + ": column " + (header.size() + 1)
+      throw new LineError(file, lineNumber, ": column " + (header.size() + 1)
           + ": unexpected; the line has " + columns + " columns but the header " + header.size()
           + "; remove the extra columns or name them in the header");
     }
@@ -197,7 +265,7 @@ final class DataLogReader {
   /** Moves past the comma before {@code column}, or reports the column as missing. */
   private void separator(int column) {
     if (p >= end) {
-      throw new BadInputException(where() + ": column " + column + " (" + header.name(column)
+      throw new LineError(file, lineNumber, ": column " + column + " (" + header.name(column)
           + ") is missing: the line has " + (column - 1) + " columns, the header " + header.size());
     }
     p++; // the value parsers stop only at the end or at a comma
@@ -326,7 +394,7 @@ final class DataLogReader {
     return Math.round(millis * 1000);
   }
 
-  private BadInputException notNumber(int column, int s, boolean whole) {
+  private LineError notNumber(int column, int s, boolean whole) {
     String text = fieldText(s);
     if (text.isEmpty()) {
       return bad(column, "the value is empty; expected a " + (whole ? "whole number" : "number"));
@@ -351,12 +419,7 @@ final class DataLogReader {
     return DataLogHeader.shorten(new String(buf, s, e - s, StandardCharsets.UTF_8).strip());
   }
 
-  private BadInputException bad(int column, String what) {
-    return new BadInputException(
-        where() + ": column " + column + " (" + header.name(column) + "): " + what);
-  }
-
-  private String where() {
-    return file + ":" + lineNumber;
+  private LineError bad(int column, String what) {
+    return new LineError(file, lineNumber, ": column " + column + " (" + header.name(column) + "): " + what);
   }
 }

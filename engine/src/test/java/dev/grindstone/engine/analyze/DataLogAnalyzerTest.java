@@ -228,6 +228,67 @@ class DataLogAnalyzerTest {
     }
   }
 
+  private static String randomHttpLog(int rows) {
+    Random random = new Random(7);
+    StringBuilder log = new StringBuilder(HTTP_HEADER).append('\n');
+    for (int i = 0; i < rows; i++) {
+      log.append(i % 5).append(", ").append(i).append(", ").append(1 + random.nextInt(4)).append(", ")
+          .append(1_700_000_000_000L + i).append(", ").append(random.nextInt(500)).append('.')
+          .append(random.nextInt(10)).append(", ").append(random.nextInt(10) == 0 ? 1 : 0).append(", ")
+          .append(200 + random.nextInt(4)).append(", ").append(random.nextInt(9000)).append(", 0, 0.25, 1, ")
+          .append(random.nextInt(50)).append(", 1\n");
+    }
+    return log.toString();
+  }
+
+  @Test
+  void a_file_read_in_parallel_chunks_gives_the_figures_of_a_sequential_read(@TempDir Path dir)
+      throws IOException {
+    String log = randomHttpLog(3_000);
+    Path f = Files.writeString(dir.resolve("big-data.log"), log);
+    DataLogAnalyzer sequential = DataLogAnalyzer.create();
+    sequential.add("big-data.log", new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)));
+    DataLogAnalysis expected = sequential.analyze(OptionalLong.empty());
+    DataLogAnalyzer chunked = DataLogAnalyzer.chunked(512, 3, 1_000);
+    assertThat(chunked.add(f)).isEqualTo(3_000);
+    DataLogAnalysis actual = chunked.analyze(OptionalLong.empty());
+    assertThat(actual.rows()).isEqualTo(expected.rows());
+    assertThat(actual.periodMillis()).isEqualTo(expected.periodMillis());
+    assertThat(actual.tests()).hasSameSizeAs(expected.tests());
+    for (int i = 0; i < expected.tests().size(); i++) {
+      Figures e = expected.tests().get(i).figures();
+      Figures a = actual.tests().get(i).figures();
+      assertThat(a.statistics().getCount(timed)).isEqualTo(e.statistics().getCount(timed));
+      assertThat(a.statistics().getSum(timed)).isEqualTo(e.statistics().getSum(timed));
+      assertThat(a.statistics().getVariance(timed))
+          .isCloseTo(e.statistics().getVariance(timed), within(1e-9 * e.statistics().getVariance(timed)));
+      for (LongIndex l : schema.longs()) {
+        assertThat(a.statistics().getLong(l)).as(l.name()).isEqualTo(e.statistics().getLong(l));
+      }
+      assertThat(a.successes()).isEqualTo(e.successes());
+      assertThat(a.failures()).isEqualTo(e.failures());
+    }
+    assertThat(actual.totals().statistics().getLong(schema.longIndex("httpplugin.responseStatus")))
+        .as("the last line's status").isEqualTo(expected.totals().statistics()
+            .getLong(schema.longIndex("httpplugin.responseStatus")));
+  }
+
+  @Test
+  void a_bad_line_in_a_later_chunk_is_numbered_from_the_start_of_the_file(@TempDir Path dir)
+      throws IOException {
+    List<String> lines = new ArrayList<>(randomHttpLog(3_000).lines().toList());
+    lines.set(2_500, lines.get(2_500).replaceAll(", 1$", ", one"));
+    Path f = Files.writeString(dir.resolve("bad-data.log"), String.join("\n", lines) + "\n");
+    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(f + ":2501: column 13 (New connections): 'one' is not a number");
+
+    lines.set(10, lines.get(10).replaceFirst("^((?:[^,]*,){4})[^,]*", "$1 2x0"));
+    Files.writeString(f, String.join("\n", lines) + "\n");
+    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
+        .as("the first bad line of the file").hasMessage(f + ":11: column 5 (Test time): '2x0' is not a number");
+  }
+
   @Test
   void files_are_read_from_disk_and_named_as_given(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("host-0-data.log");
