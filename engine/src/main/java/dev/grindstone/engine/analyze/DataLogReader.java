@@ -304,7 +304,8 @@ final class DataLogReader {
       if (d < 0 || d > 9) {
         break;
       }
-      if (v > (Long.MAX_VALUE - d) / 10) {
+      // Compares with constants only: a division per digit would cost more than the parse.
+      if (v >= Long.MAX_VALUE / 10 && (v > Long.MAX_VALUE / 10 || d > 7)) {
         throw bad(column, "'" + fieldText(s) + "' is out of range");
       }
       v = v * 10 + d;
