@@ -70,6 +70,25 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void the_readme_example_prints_the_output_the_readme_shows() throws IOException {
+    String readme = Files.readString(Path.of("../README.md"));
+    String section = readme.substring(readme.indexOf("## Analyzing Grinder data logs"));
+    String log = between(section, "cat > example-data.log <<'LOG'\n", "LOG\n");
+    String shown = between(section, "./grindstone analyze example-data.log\n```\n\n```\n", "```\n");
+    Path f = file("example-data.log", log);
+    Run r = run("analyze", f.toString());
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).isEqualTo(shown);
+  }
+
+  private static String between(String text, String start, String end) {
+    int from = text.indexOf(start);
+    assertThat(from).as("README holds %s", start).isNotNegative();
+    from += start.length();
+    return text.substring(from, text.indexOf(end, from));
+  }
+
+  @Test
   void text_output_of_an_http_log_matches_the_golden_file() throws IOException {
     Run r = run("analyze", HTTP_LOG, "--summary-expression", ERROR_RATE);
     assertThat(r.exitCode()).as(r.err()).isZero();
