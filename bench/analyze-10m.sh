@@ -57,7 +57,11 @@ echo "lines per s:    $rate"
 if [ -f "$timing" ]; then
   rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$timing")
   cpu=$(sed -n 's/.*Percent of CPU this job got: //p' "$timing")
+  user=$(sed -n 's/.*User time (seconds): //p' "$timing")
+  sys=$(sed -n 's/.*System time (seconds): //p' "$timing")
+  cpu_s=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  echo "CPU time:       $cpu_s s ($cpu of one core over the wall time)"
+  echo "lines per CPU s: $(awk -v n="$rows" -v c="$cpu_s" 'BEGIN { printf "%.0f", n / c }')"
   echo "peak RSS:       $((rss_kb / 1024)) MB"
-  echo "CPU:            $cpu"
 fi
-echo "machine:        $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+echo "machine:        $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
