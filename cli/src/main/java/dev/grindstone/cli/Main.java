@@ -1,5 +1,6 @@
 package dev.grindstone.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       MonitorCommand.class,
       LiveCheckCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
@@ -30,6 +32,14 @@ public final class Main implements Runnable {
   /** Runs the command line and returns its exit code, without exiting (for tests). */
   public static int execute(String... args) {
     return commandLine().execute(args);
+  }
+
+  /** Runs the command line with its output and errors going to the given writers (for tests). */
+  static int execute(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cl = commandLine();
+    cl.setOut(out);
+    cl.setErr(err);
+    return cl.execute(args);
   }
 
   static CommandLine commandLine() {

@@ -1,0 +1,209 @@
+package dev.grindstone.engine.analyze;
+
+import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
+import dev.grindstone.engine.analyze.DataLogAnalysis.TestResult;
+import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.ExpressionView;
+import dev.grindstone.stats.StandardViews;
+import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.table.PercentileTable;
+import dev.grindstone.stats.table.SummaryTable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Prints a {@link DataLogAnalysis}: as The Grinder's summary table followed by the percentile
+ * table, as JSON or as CSV.
+ *
+ * <p>JSON is an array with one object per test and a last one for the totals, one object per line.
+ * Each object's keys, in order, are {@link #keys()}: {@code test} (the test number, or
+ * {@code "Totals"}), {@code description} (always null: a data log does not name its tests),
+ * {@code tests}, {@code errors}, {@code meanTestTime}, {@code testTimeStandardDeviation},
+ * {@code tps}; with HTTP columns {@code meanResponseLength}, {@code responseBytesPerSecond},
+ * {@code responseErrors}, {@code meanTimeToResolveHost}, {@code meanTimeToEstablishConnection},
+ * {@code meanTimeToFirstByte}; then {@code min}, {@code p50}, {@code p90}, {@code p95},
+ * {@code p99}, {@code p999}, {@code max} (ms, successful calls, from the latency histogram); then
+ * each registered expression under its display name. Times are in milliseconds, TPS and bytes per
+ * second per second of the period. Figures are numbers; one that is not defined (NaN, as the mean
+ * of no calls) is null. CSV has a header row of the same keys and one row per object; an undefined
+ * figure is an empty cell.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class AnalysisReport {
+
+  public static final List<String> SUMMARY_KEYS =
+      List.of("tests", "errors", "meanTestTime", "testTimeStandardDeviation", "tps");
+  public static final List<String> HTTP_KEYS = List.of("meanResponseLength", "responseBytesPerSecond",
+      "responseErrors", "meanTimeToResolveHost", "meanTimeToEstablishConnection", "meanTimeToFirstByte");
+  public static final List<String> LATENCY_KEYS = List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
+
+  private final DataLogAnalysis analysis;
+  private final StatisticsView view;
+  private final List<String> keys;
+
+  private AnalysisReport(DataLogAnalysis analysis, List<ExpressionView> registered) {
+    this.analysis = analysis;
+    this.view = StandardViews.summary(analysis.schema(), analysis.http());
+    List<String> fixed = new ArrayList<>(List.of("test", "description"));
+    fixed.addAll(SUMMARY_KEYS);
+    if (analysis.http()) {
+      fixed.addAll(HTTP_KEYS);
+    }
+    fixed.addAll(LATENCY_KEYS);
+    Set<String> reserved = new HashSet<>(fixed);
+    reserved.addAll(HTTP_KEYS);
+    List<String> k = new ArrayList<>(fixed);
+    for (ExpressionView r : registered) {
+      if (reserved.contains(r.displayName())) {
+        throw new BadInputException("The summary expression name '" + r.displayName()
+            + "' is one of the report's own keys (" + String.join(", ", fixed)
+            + "); choose another name for " + r.expressionText());
+      }
+      if (view.add(r)) {
+        k.add(r.displayName());
+      }
+    }
+    this.keys = List.copyOf(k);
+  }
+
+  /**
+   * A report of {@code analysis} with {@code registered} summary expressions as extra columns
+   * (parsed over {@link DataLogAnalyzer#schema()}); a repeated one is shown once. Throws
+   * {@link BadInputException} when a name is taken by another column or key.
+   */
+  public static AnalysisReport of(DataLogAnalysis analysis, List<ExpressionView> registered) {
+    return new AnalysisReport(analysis, registered);
+  }
+
+  /** The keys of every JSON object and the CSV header, in order. */
+  public List<String> keys() {
+    return keys;
+  }
+
+  /** The summary table (HTTP columns when the logs have them), then the percentile table. */
+  public String text() {
+    List<SummaryTable.Row> rows = new ArrayList<>();
+    List<PercentileTable.Row> latencies = new ArrayList<>();
+    for (TestResult t : analysis.tests()) {
+      rows.add(new SummaryTable.Row(t.test(), null, t.figures(), false));
+      latencies.add(new PercentileTable.Row(t.test(), null, t.figures().successes(), false));
+    }
+    return SummaryTable.render(view, rows, analysis.totals(), null)
+        + "\n"
+        + PercentileTable.render(latencies, analysis.totals().successes());
+  }
+
+  public String json() {
+    StringBuilder out = new StringBuilder("[\n");
+    List<TestResult> tests = analysis.tests();
+    for (TestResult t : tests) {
+      jsonObject(out, Integer.toString(t.test()), t.figures());
+      out.append(",\n");
+    }
+    jsonObject(out, "\"Totals\"", analysis.totals());
+    return out.append("\n]\n").toString();
+  }
+
+  public String csv() {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < keys.size(); i++) {
+      out.append(i == 0 ? "" : ",").append(csvText(keys.get(i)));
+    }
+    out.append('\n');
+    for (TestResult t : analysis.tests()) {
+      csvRow(out, Integer.toString(t.test()), t.figures());
+    }
+    csvRow(out, "Totals", analysis.totals());
+    return out.toString();
+  }
+
+  /** Every figure of a row after {@code test} and {@code description}: Long, Double or null. */
+  private List<Number> figures(Figures f) {
+    List<ExpressionView> views = view.views();
+    int standard = standardColumns();
+    List<Number> values = new ArrayList<>(keys.size());
+    for (int i = 0; i < standard; i++) {
+      values.add(value(views.get(i), f));
+    }
+    values.add(defined(Histograms.minMillis(f.successes())));
+    for (double p : PercentileTable.PERCENTILES) {
+      values.add(defined(Histograms.percentileMillis(f.successes(), p)));
+    }
+    values.add(defined(Histograms.maxMillis(f.successes())));
+    for (int i = standard; i < views.size(); i++) {
+      values.add(value(views.get(i), f));
+    }
+    return values;
+  }
+
+  private static Number value(ExpressionView v, Figures f) {
+    // Not a ?: expression: that would unbox both branches to double.
+    if (v.expression().isDouble()) {
+      return defined(v.expression().getDoubleValue(f));
+    }
+    return v.expression().getLongValue(f);
+  }
+
+  private int standardColumns() {
+    return SUMMARY_KEYS.size() + (analysis.http() ? HTTP_KEYS.size() : 0);
+  }
+
+  private static Double defined(double d) {
+    return Double.isFinite(d) ? d : null;
+  }
+
+  private void jsonObject(StringBuilder out, String test, Figures f) {
+    out.append("  {\"test\": ").append(test).append(", \"description\": null");
+    List<Number> values = figures(f);
+    for (int i = 0; i < values.size(); i++) {
+      out.append(", ");
+      jsonString(out, keys.get(i + 2));
+      out.append(": ").append(values.get(i) == null ? "null" : values.get(i).toString());
+    }
+    out.append('}');
+  }
+
+  private void csvRow(StringBuilder out, String test, Figures f) {
+    out.append(test).append(',');
+    for (Number v : figures(f)) {
+      out.append(',');
+      if (v != null) {
+        out.append(v);
+      }
+    }
+    out.append('\n');
+  }
+
+  static void jsonString(StringBuilder out, String s) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  static String csvText(String s) {
+    if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0 && s.indexOf('\r') < 0) {
+      return s;
+    }
+    return '"' + s.replace("\"", "\"\"") + '"';
+  }
+}

@@ -1,0 +1,88 @@
+package dev.grindstone.engine.analyze;
+
+import dev.grindstone.stats.StatisticIndex.DoubleIndex;
+import dev.grindstone.stats.StatisticIndex.LongIndex;
+import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
+import dev.grindstone.stats.StatisticsSource;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one or more data logs add up to, as a Grinder worker would have aggregated them: per test
+ * and in total, the statistics of the successful calls (an error adds only {@code errors}), and
+ * latency histograms of the successful and the failed calls.
+ *
+ * <p>Every set's {@code period} holds {@link #periodMillis()}, so TPS can be evaluated directly.
+ * The sets and histograms are owned by this value: treat them as read-only.
+ *
+ * @param schema the schema of every set ({@link StatisticsSchema#withHttp()})
+ * @param http whether any file had the HTTP plug-in's columns
+ * @param rows the number of data lines read
+ * @param periodMillis the period TPS is computed over, in milliseconds
+ * @param tests one entry per test number, in ascending order
+ * @param totals the merge of every test
+ */
+public record DataLogAnalysis(
+    StatisticsSchema schema, boolean http, long rows, long periodMillis, List<TestResult> tests, Figures totals) {
+
+  public DataLogAnalysis {
+    tests = List.copyOf(tests);
+  }
+
+  /** One test's figures. */
+  public record TestResult(int test, Figures figures) {}
+
+  /**
+   * Statistics and latency histograms (µs) of one test or of the totals. As a
+   * {@link StatisticsSource} it reads the set and answers {@code (percentile timedTests p)} from the
+   * successful calls' histogram.
+   */
+  public record Figures(StatisticsSet statistics, Histogram successes, Histogram failures)
+      implements StatisticsSource {
+
+    @Override
+    public long getLong(LongIndex index) {
+      return statistics.getLong(index);
+    }
+
+    @Override
+    public double getDouble(DoubleIndex index) {
+      return statistics.getDouble(index);
+    }
+
+    @Override
+    public long getSum(SampleIndex index) {
+      return statistics.getSum(index);
+    }
+
+    @Override
+    public long getCount(SampleIndex index) {
+      return statistics.getCount(index);
+    }
+
+    @Override
+    public double getVariance(SampleIndex index) {
+      return statistics.getVariance(index);
+    }
+
+    @Override
+    public long getMin(SampleIndex index) {
+      return statistics.getMin(index);
+    }
+
+    @Override
+    public long getMax(SampleIndex index) {
+      return statistics.getMax(index);
+    }
+
+    @Override
+    public double getPercentile(SampleIndex index, double percentile) {
+      if (!index.name().equals(StatisticsSchema.TIMED_TESTS) || successes.getTotalCount() == 0) {
+        return Double.NaN;
+      }
+      return successes.getValueAtPercentile(percentile);
+    }
+  }
+}

@@ -1,0 +1,427 @@
+package dev.grindstone.engine.analyze;
+
+import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
+import dev.grindstone.engine.analyze.DataLogAnalysis.TestResult;
+import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.StatisticIndex.LongIndex;
+import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
+import dev.grindstone.stats.latency.Histograms;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Aggregates Grinder data logs exactly as a Grinder worker does: a successful call adds its time as
+ * a {@code timedTests} sample (stored in µs) and its HTTP statistics ({@code responseStatus} keeps
+ * the last value; length, response errors, DNS, connect and first-byte times and new connections
+ * are summed); a failed call ({@code Errors} ≥ 1) adds only {@code errors} = 1, and its time goes
+ * to the test's error-latency histogram. Several files add up as several workers would.
+ *
+ * <pre>{@code
+ * DataLogAnalyzer analyzer = DataLogAnalyzer.create();
+ * analyzer.add(Path.of("host-0-data.log"));
+ * DataLogAnalysis analysis = analyzer.analyze(OptionalLong.empty());
+ * }</pre>
+ *
+ * <p>Files are streamed in constant memory (see the package documentation). A large file is cut
+ * at line boundaries into up to {@code min(4, processors)} chunks read in parallel, each into its
+ * own sets and histograms, merged in file order afterwards; merging is exact, so the figures are
+ * those of one sequential read. Bad input throws {@link BadInputException} naming the file, line
+ * and column of the first bad line in file order. Not thread-safe.
+ */
+public final class DataLogAnalyzer {
+
+  /** Test numbers below this are found by array index, the rest through a map. */
+  private static final int DIRECT_TESTS = 1024;
+  /** Below this many bytes per chunk, a file is read by one thread. */
+  private static final long MIN_CHUNK_BYTES = 8L << 20;
+
+  private static final StatisticsSchema SCHEMA = StatisticsSchema.withHttp();
+  private static final SampleIndex TIMED = SCHEMA.sampleIndex(StatisticsSchema.TIMED_TESTS);
+  private static final LongIndex ERRORS = SCHEMA.longIndex(StatisticsSchema.ERRORS);
+  private static final LongIndex PERIOD = SCHEMA.longIndex(StatisticsSchema.PERIOD);
+  private static final LongIndex STATUS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_STATUS);
+  private static final LongIndex LENGTH = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
+  private static final LongIndex RESPONSE_ERRORS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_ERRORS);
+  private static final LongIndex DNS = SCHEMA.longIndex(StatisticsSchema.HTTP_DNS_TIME);
+  private static final LongIndex CONNECT = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECT_TIME);
+  private static final LongIndex FIRST_BYTE = SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
+  private static final LongIndex CONNECTIONS = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
+
+  private final int bufferBytes;
+  private final int threads;
+  private final long minChunkBytes;
+  private final DataLogReader reader;
+  private final Partial total = new Partial();
+
+  private DataLogAnalyzer(int bufferBytes, int threads, long minChunkBytes) {
+    this.bufferBytes = bufferBytes;
+    this.threads = threads;
+    this.minChunkBytes = minChunkBytes;
+    this.reader = new DataLogReader(bufferBytes);
+  }
+
+  /** The schema of every set an analysis holds; parse expressions over it. */
+  public static StatisticsSchema schema() {
+    return SCHEMA;
+  }
+
+  public static DataLogAnalyzer create() {
+    return new DataLogAnalyzer(DataLogReader.DEFAULT_BUFFER_BYTES,
+        Math.min(4, Runtime.getRuntime().availableProcessors()), MIN_CHUNK_BYTES);
+  }
+
+  /** With a smaller read buffer (it bounds the longest line), to test lines across refills. */
+  static DataLogAnalyzer withBuffer(int bufferBytes) {
+    return new DataLogAnalyzer(bufferBytes, 1, MIN_CHUNK_BYTES);
+  }
+
+  /** Cuts files into up to {@code threads} chunks of at least {@code minChunkBytes}, to test chunking. */
+  static DataLogAnalyzer chunked(int bufferBytes, int threads, long minChunkBytes) {
+    return new DataLogAnalyzer(bufferBytes, threads, minChunkBytes);
+  }
+
+  /** Reads one data log file; messages name it as given. Returns its number of rows. */
+  public long add(Path file) {
+    String name = file.toString();
+    if (Files.isDirectory(file)) {
+      throw new BadInputException(name + ": is a folder; give the data log files themselves");
+    }
+    try {
+      return addFile(name, file);
+    } catch (NoSuchFileException e) {
+      throw new BadInputException(name + ": no such file");
+    } catch (AccessDeniedException e) {
+      throw new BadInputException(name + ": permission denied");
+    } catch (IOException e) {
+      throw new BadInputException(name + ": cannot be read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /**
+   * Reads one data log from a stream (not closed), named {@code name} in messages. Returns its
+   * number of rows.
+   */
+  public long add(String name, InputStream in) throws IOException {
+    long before = total.rows;
+    reader.read(name, in, total);
+    return total.rows - before;
+  }
+
+  private long addFile(String name, Path file) throws IOException {
+    DataLogReader.HeaderAt header;
+    try (InputStream in = Files.newInputStream(file)) {
+      header = reader.readHeader(name, in);
+    }
+    long[] bounds = chunks(file, header.endOffset());
+    int n = bounds.length - 1;
+    if (n == 1) {
+      Partial p;
+      try {
+        p = readChunk(name, file, header.header(), bounds[0], bounds[1], reader);
+      } catch (DataLogReader.LineError e) {
+        throw e.shifted(header.line());
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      total.merge(p);
+      return p.rows;
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+      Thread t = new Thread(r, "data-log-reader");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<Partial>> parts = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        long from = bounds[k];
+        long to = bounds[k + 1];
+        parts.add(pool.submit(
+            () -> readChunk(name, file, header.header(), from, to, new DataLogReader(bufferBytes))));
+      }
+      // In file order, so the first bad line of the file is the one reported.
+      long rows = 0;
+      long lines = header.line();
+      for (Future<Partial> f : parts) {
+        Partial p;
+        try {
+          p = f.get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof DataLogReader.LineError le) {
+            throw le.shifted(lines);
+          }
+          if (cause instanceof BadInputException b) {
+            throw b;
+          }
+          if (cause instanceof UncheckedIOException io) {
+            throw io.getCause();
+          }
+          throw new IllegalStateException("Reading " + name + " failed", cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+        total.merge(p);
+        rows += p.rows;
+        lines += p.lines;
+      }
+      return rows;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Byte offsets of chunks that start at line starts: {@code [from, b1, ..., size]}. */
+  private long[] chunks(Path file, long from) throws IOException {
+    try (FileChannel ch = FileChannel.open(file)) {
+      long size = ch.size();
+      long body = Math.max(0, size - from);
+      int n = (int) Math.max(1, Math.min(threads, body / minChunkBytes));
+      long[] bounds = new long[n + 1];
+      bounds[0] = from;
+      bounds[n] = Math.max(from, size);
+      ByteBuffer window = ByteBuffer.allocate(64 * 1024);
+      for (int k = 1; k < n; k++) {
+        long target = Math.max(bounds[k - 1], from + body * k / n);
+        bounds[k] = nextLineStart(ch, target, size, window);
+      }
+      return bounds;
+    }
+  }
+
+  /** The offset just after the first newline at or after {@code position}, or {@code size}. */
+  private static long nextLineStart(FileChannel ch, long position, long size, ByteBuffer window)
+      throws IOException {
+    long p = position;
+    while (p < size) {
+      window.clear();
+      int n = ch.read(window, p);
+      if (n <= 0) {
+        break;
+      }
+      byte[] b = window.array();
+      for (int i = 0; i < n; i++) {
+        if (b[i] == '\n') {
+          return p + i + 1;
+        }
+      }
+      p += n;
+    }
+    return size;
+  }
+
+  private static Partial readChunk(
+      String name, Path file, DataLogHeader header, long from, long to, DataLogReader r) {
+    Partial p = new Partial();
+    p.header(header);
+    try (FileChannel ch = FileChannel.open(file)) {
+      r.readRows(name, header, new RegionInputStream(ch, from, to), p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    p.lines = r.lines();
+    return p;
+  }
+
+  /**
+   * The figures of every file added so far.
+   *
+   * @param periodMillis the period for TPS; when empty, the span of the calls: the latest
+   *     start + time minus the earliest start (0 when there are no calls)
+   */
+  public DataLogAnalysis analyze(OptionalLong periodMillis) {
+    long p;
+    if (periodMillis.isPresent()) {
+      p = periodMillis.getAsLong();
+      if (p <= 0) {
+        throw new BadInputException("The period must be a positive number of milliseconds, got " + p);
+      }
+    } else {
+      p = total.rows == 0 ? 0 : Math.floorDiv(total.maxEndMicros - total.minStartMillis * 1000 + 500, 1000);
+    }
+    List<Integer> numbers = total.testNumbers();
+    StatisticsSet totals = new StatisticsSet(SCHEMA);
+    Histogram totalSuccesses = Histograms.newHistogram();
+    Histogram totalFailures = Histograms.newHistogram();
+    List<TestResult> tests = new ArrayList<>();
+    for (int n : numbers) {
+      Accumulator a = total.get(n);
+      StatisticsSet s = a.statistics.snapshot();
+      s.setLong(PERIOD, p);
+      totals.add(s);
+      totalSuccesses.add(a.successes);
+      totalFailures.add(a.failures);
+      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy())));
+    }
+    // Summing status codes means nothing: like each test, the totals keep the last one.
+    totals.setLong(STATUS, total.hasLastStatus ? total.lastStatus : 0);
+    totals.setLong(PERIOD, p);
+    return new DataLogAnalysis(SCHEMA, total.http, total.rows, p, tests,
+        new Figures(totals, totalSuccesses, totalFailures));
+  }
+
+  /** One test's figures while reading. */
+  private static final class Accumulator {
+    final StatisticsSet statistics = new StatisticsSet(SCHEMA);
+    final Histogram successes = Histograms.newHistogram();
+    final Histogram failures = Histograms.newHistogram();
+    boolean hasStatus;
+
+    /** Adds {@code later}'s figures, which come after this one's in the file. */
+    void merge(Accumulator later) {
+      long status = later.hasStatus ? later.statistics.getLong(STATUS) : statistics.getLong(STATUS);
+      statistics.add(later.statistics);
+      statistics.setLong(STATUS, status);
+      hasStatus |= later.hasStatus;
+      successes.add(later.successes);
+      failures.add(later.failures);
+    }
+  }
+
+  /** The figures of a run of lines (a chunk of a file, or everything read so far). */
+  private static final class Partial implements DataLogReader.RowHandler {
+    private final Accumulator[] direct = new Accumulator[DIRECT_TESTS];
+    private final Map<Integer, Accumulator> others = new HashMap<>();
+    boolean http;
+    long rows;
+    long lines;
+    long minStartMillis = Long.MAX_VALUE;
+    long maxEndMicros = Long.MIN_VALUE;
+    boolean hasLastStatus;
+    long lastStatus;
+
+    Accumulator get(int test) {
+      return test >= 0 && test < DIRECT_TESTS ? direct[test] : others.get(test);
+    }
+
+    Accumulator accumulator(int test) {
+      if (test >= 0 && test < DIRECT_TESTS) {
+        Accumulator a = direct[test];
+        if (a == null) {
+          a = new Accumulator();
+          direct[test] = a;
+        }
+        return a;
+      }
+      return others.computeIfAbsent(test, t -> new Accumulator());
+    }
+
+    List<Integer> testNumbers() {
+      List<Integer> numbers = new ArrayList<>();
+      for (int i = 0; i < DIRECT_TESTS; i++) {
+        if (direct[i] != null) {
+          numbers.add(i);
+        }
+      }
+      numbers.addAll(others.keySet());
+      numbers.sort(null);
+      return numbers;
+    }
+
+    /** Adds {@code later}'s figures, which come after this one's. */
+    void merge(Partial later) {
+      http |= later.http;
+      rows += later.rows;
+      minStartMillis = Math.min(minStartMillis, later.minStartMillis);
+      maxEndMicros = Math.max(maxEndMicros, later.maxEndMicros);
+      if (later.hasLastStatus) {
+        hasLastStatus = true;
+        lastStatus = later.lastStatus;
+      }
+      for (int n : later.testNumbers()) {
+        accumulator(n).merge(later.get(n));
+      }
+    }
+
+    @Override
+    public void header(DataLogHeader header) {
+      http |= header.http();
+    }
+
+    @Override
+    public void row(int test, long startMillis, long timeMicros, boolean error, long[] h) {
+      rows++;
+      if (startMillis < minStartMillis) {
+        minStartMillis = startMillis;
+      }
+      long endMicros = startMillis * 1000 + timeMicros;
+      if (endMicros > maxEndMicros) {
+        maxEndMicros = endMicros;
+      }
+      Accumulator a = accumulator(test);
+      if (error) {
+        // As a Grinder worker: a failed call adds only errors; its time and HTTP figures are dropped.
+        a.statistics.addLong(ERRORS, 1);
+        a.failures.recordValue(timeMicros);
+        return;
+      }
+      StatisticsSet s = a.statistics;
+      s.addSample(TIMED, timeMicros);
+      a.successes.recordValue(timeMicros);
+      if (h != null) {
+        s.setLong(STATUS, h[0]);
+        a.hasStatus = true;
+        lastStatus = h[0];
+        hasLastStatus = true;
+        s.addLong(LENGTH, h[1]);
+        s.addLong(RESPONSE_ERRORS, h[2]);
+        s.addLong(DNS, h[3]);
+        s.addLong(CONNECT, h[4]);
+        s.addLong(FIRST_BYTE, h[5]);
+        s.addLong(CONNECTIONS, h[6]);
+      }
+    }
+  }
+
+  /** Bytes {@code [from, to)} of a file, by positional reads (so chunks share no position). */
+  private static final class RegionInputStream extends InputStream {
+    private final FileChannel channel;
+    private long position;
+    private final long end;
+
+    RegionInputStream(FileChannel channel, long from, long to) {
+      this.channel = channel;
+      this.position = from;
+      this.end = to;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (position >= end) {
+        return -1;
+      }
+      int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
+      if (n < 0) {
+        return -1;
+      }
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+}

@@ -1,0 +1,422 @@
+package dev.grindstone.engine.analyze;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
+import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.StatisticIndex.LongIndex;
+import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
+import dev.grindstone.stats.expr.Expressions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DataLogAnalyzerTest {
+
+  static final String HEADER = "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors";
+  static final String HTTP_HEADER = HEADER + ", HTTP response code, HTTP response length, HTTP response errors,"
+      + " Time to resolve host, Time to establish connection, Time to first byte, New connections";
+
+  /** Four successes of 10, 20, 30 and 40 ms and an error of 55 ms, spanning 2000 ms. */
+  static final String WORKED_EXAMPLE = HEADER + "\n"
+      + "0, 0, 1, 1700000000000, 10, 0\n"
+      + "0, 1, 1, 1700000000500, 20, 0\n"
+      + "1, 0, 1, 1700000001000, 30, 0\n"
+      + "1, 1, 1, 1700000001500, 40, 0\n"
+      + "0, 2, 1, 1700000001945, 55, 1\n";
+
+  private final StatisticsSchema schema = DataLogAnalyzer.schema();
+  private final SampleIndex timed = schema.sampleIndex("timedTests");
+  private final LongIndex errors = schema.longIndex("errors");
+  private final LongIndex period = schema.longIndex("period");
+
+  static DataLogAnalysis analyze(String... files) {
+    return analyze(DataLogAnalyzer.create(), OptionalLong.empty(), files);
+  }
+
+  static DataLogAnalysis analyze(DataLogAnalyzer analyzer, OptionalLong period, String... files) {
+    try {
+      for (int i = 0; i < files.length; i++) {
+        analyzer.add("data" + i + ".log",
+            new ByteArrayInputStream(files[i].getBytes(StandardCharsets.UTF_8)));
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return analyzer.analyze(period);
+  }
+
+  private double eval(String expression, Figures f) {
+    return Expressions.parse(expression, schema).getDoubleValue(f);
+  }
+
+  @Test
+  void worked_example_gives_grinders_figures() {
+    DataLogAnalysis a = analyze(WORKED_EXAMPLE);
+    assertThat(a.rows()).isEqualTo(5);
+    assertThat(a.periodMillis()).as("latest start + time minus earliest start").isEqualTo(2000);
+    assertThat(a.tests()).hasSize(1);
+    Figures t = a.tests().get(0).figures();
+    assertThat(t.statistics().getCount(timed)).isEqualTo(4);
+    assertThat(t.statistics().getLong(errors)).isEqualTo(1);
+    assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isEqualTo(25.0);
+    assertThat(eval("(variance timedTests)", t)).as("population variance").isCloseTo(125.0, within(1e-9));
+    assertThat(eval("(sqrt (variance timedTests))", t)).isCloseTo(11.18, within(0.005));
+    assertThat(eval("(* 1000 (/ (+ (count timedTests) untimedTests) period))", t)).isEqualTo(2.0);
+    assertThat(a.totals().statistics().getLong(period)).isEqualTo(2000);
+  }
+
+  @Test
+  void a_failed_call_adds_only_errors_and_its_time_goes_to_the_error_histogram() {
+    DataLogAnalysis a = analyze(HTTP_HEADER + "\n"
+        + "0, 0, 3, 1000, 55, 1, 500, 2048, 1, 2, 3, 4, 1\n"
+        + "0, 1, 3, 1100, 7, 0, 200, 100, 0, 0, 0, 6, 0\n");
+    Figures t = a.tests().get(0).figures();
+    StatisticsSet s = t.statistics();
+    assertThat(s.getLong(errors)).isEqualTo(1);
+    assertThat(s.getCount(timed)).isEqualTo(1);
+    assertThat(s.getSum(timed)).isEqualTo(7_000);
+    assertThat(s.getLong(schema.longIndex("httpplugin.responseLength"))).isEqualTo(100);
+    assertThat(s.getLong(schema.longIndex("httpplugin.responseErrors"))).isZero();
+    assertThat(s.getLong(schema.longIndex("httpplugin.dnsTime"))).isZero();
+    assertThat(s.getLong(schema.longIndex("httpplugin.connectionsEstablished"))).isZero();
+    assertThat(t.failures().getTotalCount()).isEqualTo(1);
+    assertThat(t.failures().valuesAreEquivalent(t.failures().getMaxValue(), 55_000)).isTrue();
+    assertThat(t.successes().getTotalCount()).isEqualTo(1);
+  }
+
+  @Test
+  void http_columns_are_summed_except_the_status_which_keeps_the_last_value() {
+    DataLogAnalysis a = analyze(HTTP_HEADER + "\n"
+        + "0, 0, 1, 1000, 10, 0, 200, 1000, 0, 1.5, 3.25, 8, 1\n"
+        + "0, 1, 1, 1010, 20, 0, 404, 500, 1, 0.25, 0.5, 12.125, 1\n"
+        + "0, 2, 1, 1030, 30, 0, 302, 0, 0, 0, 0, 20, 0\n");
+    assertThat(a.http()).isTrue();
+    StatisticsSet s = a.tests().get(0).figures().statistics();
+    assertThat(s.getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
+    assertThat(s.getLong(schema.longIndex("httpplugin.responseLength"))).isEqualTo(1500);
+    assertThat(s.getLong(schema.longIndex("httpplugin.responseErrors"))).isEqualTo(1);
+    assertThat(s.getLong(schema.longIndex("httpplugin.dnsTime"))).as("µs").isEqualTo(1_750);
+    assertThat(s.getLong(schema.longIndex("httpplugin.connectTime"))).as("µs").isEqualTo(3_750);
+    assertThat(s.getLong(schema.longIndex("httpplugin.firstByteTime"))).as("µs").isEqualTo(40_125);
+    assertThat(s.getLong(schema.longIndex("httpplugin.connectionsEstablished"))).isEqualTo(2);
+    Figures totals = a.totals();
+    assertThat(totals.statistics().getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
+    assertThat(eval("(/ httpplugin.dnsTime httpplugin.connectionsEstablished)", totals)).isEqualTo(0.875);
+  }
+
+  @Test
+  void fractional_milliseconds_round_to_the_nearest_microsecond() {
+    DataLogAnalysis a = analyze(HEADER + "\n"
+        + "0, 0, 1, 1000, 0.213, 0\n"
+        + "0, 0, 2, 1000, 0.0005, 0\n"
+        + "0, 0, 3, 1000, 0.0004999, 0\n"
+        + "0, 0, 4, 1000, 1.0E3, 0\n"
+        + "0, 0, 5, 1000, 12., 0\n"
+        + "0, 0, 6, 1000, .5, 0\n"
+        + "0, 0, 7, 1000, 2.71828, 0\n");
+    long[] expected = {213, 1, 0, 1_000_000, 12_000, 500, 2_718};
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(a.tests().get(i).figures().statistics().getSum(timed))
+          .as("test %d", i + 1).isEqualTo(expected[i]);
+      assertThat(Math.round(Double.parseDouble(new String[] {"0.213", "0.0005", "0.0004999", "1.0E3",
+          "12.", ".5", "2.71828"}[i]) * 1000)).as("same as Math.round(x * 1000)").isEqualTo(expected[i]);
+    }
+  }
+
+  @Test
+  void extra_registered_columns_are_read_and_ignored() {
+    DataLogAnalysis a = analyze(HEADER + ", userLong0, Cache hits\n"
+        + "0, 0, 1, 1000, 10, 0, 5, whatever\n"
+        + "0, 0, 1, 1010, 20, 0, 7,\n");
+    assertThat(a.http()).isFalse();
+    assertThat(a.tests().get(0).figures().statistics().getCount(timed)).isEqualTo(2);
+    assertThat(a.tests().get(0).figures().statistics().getLong(schema.longIndex("userLong0"))).isZero();
+  }
+
+  @Test
+  void separators_may_carry_any_spaces_and_lines_may_end_in_crlf_after_a_byte_order_mark() {
+    DataLogAnalysis a = analyze("\uFEFF" + HEADER.replace(", ", ",") + "\r\n"
+        + "0,0,1,1000,10,0\r\n"
+        + "\r\n"
+        + "  0 ,\t0 ,  1 , 1010 ,20 ,0  \r\n"
+        + "0, 0, 1, 1020, 30, 0");
+    Figures t = a.tests().get(0).figures();
+    assertThat(t.statistics().getCount(timed)).isEqualTo(3);
+    assertThat(t.statistics().getSum(timed)).isEqualTo(60_000);
+    assertThat(a.periodMillis()).isEqualTo(50);
+  }
+
+  @Test
+  void several_files_add_up_as_several_workers() {
+    String worker0 = HEADER + "\n0, 0, 1, 1000, 10, 0\n0, 1, 2, 1010, 20, 0\n0, 2, 1, 1040, 55, 1\n";
+    String worker1 = HEADER + "\n0, 0, 1, 2000, 30, 0\n0, 1, 1, 2030, 40, 0\n";
+    DataLogAnalysis merged = analyze(worker0, worker1);
+    assertThat(merged.rows()).isEqualTo(5);
+    assertThat(merged.periodMillis()).isEqualTo(2070 - 1000);
+    Figures one = merged.tests().get(0).figures();
+    assertThat(one.statistics().getCount(timed)).isEqualTo(3);
+    assertThat(one.statistics().getLong(errors)).isEqualTo(1);
+    assertThat(eval("(variance timedTests)", one)).as("of 10, 30, 40").isCloseTo(1400.0 / 9, within(1e-9));
+    assertThat(merged.totals().statistics().getCount(timed)).isEqualTo(4);
+    assertThat(eval("(variance timedTests)", merged.totals())).as("of 10, 20, 30, 40")
+        .isCloseTo(125.0, within(1e-9));
+    assertThat(merged.totals().successes().getTotalCount()).isEqualTo(4);
+    assertThat(merged.totals().failures().getTotalCount()).isEqualTo(1);
+  }
+
+  @Test
+  void tests_are_listed_by_number_whatever_their_size_or_sign() {
+    DataLogAnalysis a = analyze(HEADER + "\n"
+        + "0, 0, 5000, 1000, 1, 0\n0, 0, 3, 1000, 1, 0\n0, 0, -2, 1000, 1, 0\n0, 0, 1023, 1000, 1, 0\n"
+        + "0, 0, 1024, 1000, 1, 0\n0, 0, 5000, 1000, 1, 0\n");
+    assertThat(a.tests()).extracting(DataLogAnalysis.TestResult::test).containsExactly(-2, 3, 1023, 1024, 5000);
+    assertThat(a.tests().get(4).figures().statistics().getCount(timed)).isEqualTo(2);
+  }
+
+  @Test
+  void a_given_period_replaces_the_span_of_the_calls() {
+    DataLogAnalysis a = analyze(DataLogAnalyzer.create(), OptionalLong.of(4000), WORKED_EXAMPLE);
+    assertThat(a.periodMillis()).isEqualTo(4000);
+    assertThat(eval("(* 1000 (/ (count timedTests) period))", a.tests().get(0).figures())).isEqualTo(1.0);
+    assertThatThrownBy(() -> analyze(DataLogAnalyzer.create(), OptionalLong.of(0), WORKED_EXAMPLE))
+        .isInstanceOf(BadInputException.class).hasMessageContaining("positive");
+  }
+
+  @Test
+  void a_header_without_rows_is_an_empty_analysis() {
+    DataLogAnalysis a = analyze(HEADER + "\n");
+    assertThat(a.rows()).isZero();
+    assertThat(a.tests()).isEmpty();
+    assertThat(a.periodMillis()).isZero();
+    assertThat(a.totals().statistics().isZero()).isTrue();
+  }
+
+  @Test
+  void lines_split_across_buffer_refills_read_as_whole_lines() {
+    Random random = new Random(42);
+    StringBuilder log = new StringBuilder(HTTP_HEADER).append('\n');
+    for (int i = 0; i < 2_000; i++) {
+      log.append(i % 7).append(", ").append(i).append(", ").append(random.nextInt(5)).append(", ")
+          .append(1_700_000_000_000L + i * 3L).append(", ").append(random.nextInt(1000)).append('.')
+          .append(random.nextInt(1000)).append(", ").append(random.nextInt(20) == 0 ? 1 : 0)
+          .append(", 200, ").append(random.nextInt(100_000)).append(", 0, 0.5, 1.25, ")
+          .append(random.nextInt(100)).append(", 1").append(i % 3 == 0 ? "\r\n" : "\n");
+    }
+    DataLogAnalysis big = analyze(log.toString());
+    DataLogAnalysis small = analyze(DataLogAnalyzer.withBuffer(HTTP_HEADER.length() + 2), OptionalLong.empty(),
+        log.toString());
+    assertThat(small.rows()).isEqualTo(2_000);
+    assertThat(small.periodMillis()).isEqualTo(big.periodMillis());
+    for (int i = 0; i < big.tests().size(); i++) {
+      assertThat(small.tests().get(i).figures().statistics())
+          .isEqualTo(big.tests().get(i).figures().statistics());
+      assertThat(small.tests().get(i).figures().successes())
+          .isEqualTo(big.tests().get(i).figures().successes());
+    }
+  }
+
+  private static String randomHttpLog(int rows) {
+    Random random = new Random(7);
+    StringBuilder log = new StringBuilder(HTTP_HEADER).append('\n');
+    for (int i = 0; i < rows; i++) {
+      log.append(i % 5).append(", ").append(i).append(", ").append(1 + random.nextInt(4)).append(", ")
+          .append(1_700_000_000_000L + i).append(", ").append(random.nextInt(500)).append('.')
+          .append(random.nextInt(10)).append(", ").append(random.nextInt(10) == 0 ? 1 : 0).append(", ")
+          .append(200 + random.nextInt(4)).append(", ").append(random.nextInt(9000)).append(", 0, 0.25, 1, ")
+          .append(random.nextInt(50)).append(", 1\n");
+    }
+    return log.toString();
+  }
+
+  @Test
+  void a_file_read_in_parallel_chunks_gives_the_figures_of_a_sequential_read(@TempDir Path dir)
+      throws IOException {
+    String log = randomHttpLog(3_000);
+    Path f = Files.writeString(dir.resolve("big-data.log"), log);
+    DataLogAnalyzer sequential = DataLogAnalyzer.create();
+    sequential.add("big-data.log", new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)));
+    DataLogAnalysis expected = sequential.analyze(OptionalLong.empty());
+    DataLogAnalyzer chunked = DataLogAnalyzer.chunked(512, 3, 1_000);
+    assertThat(chunked.add(f)).isEqualTo(3_000);
+    DataLogAnalysis actual = chunked.analyze(OptionalLong.empty());
+    assertThat(actual.rows()).isEqualTo(expected.rows());
+    assertThat(actual.periodMillis()).isEqualTo(expected.periodMillis());
+    assertThat(actual.tests()).hasSameSizeAs(expected.tests());
+    for (int i = 0; i < expected.tests().size(); i++) {
+      Figures e = expected.tests().get(i).figures();
+      Figures a = actual.tests().get(i).figures();
+      assertThat(a.statistics().getCount(timed)).isEqualTo(e.statistics().getCount(timed));
+      assertThat(a.statistics().getSum(timed)).isEqualTo(e.statistics().getSum(timed));
+      assertThat(a.statistics().getVariance(timed))
+          .isCloseTo(e.statistics().getVariance(timed), within(1e-9 * e.statistics().getVariance(timed)));
+      for (LongIndex l : schema.longs()) {
+        assertThat(a.statistics().getLong(l)).as(l.name()).isEqualTo(e.statistics().getLong(l));
+      }
+      assertThat(a.successes()).isEqualTo(e.successes());
+      assertThat(a.failures()).isEqualTo(e.failures());
+    }
+    assertThat(actual.totals().statistics().getLong(schema.longIndex("httpplugin.responseStatus")))
+        .as("the last line's status").isEqualTo(expected.totals().statistics()
+            .getLong(schema.longIndex("httpplugin.responseStatus")));
+  }
+
+  @Test
+  void a_bad_line_in_a_later_chunk_is_numbered_from_the_start_of_the_file(@TempDir Path dir)
+      throws IOException {
+    List<String> lines = new ArrayList<>(randomHttpLog(3_000).lines().toList());
+    lines.set(2_500, lines.get(2_500).replaceAll(", 1$", ", one"));
+    Path f = Files.writeString(dir.resolve("bad-data.log"), String.join("\n", lines) + "\n");
+    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(f + ":2501: column 13 (New connections): 'one' is not a number");
+
+    lines.set(10, lines.get(10).replaceFirst("^((?:[^,]*,){4})[^,]*", "$1 2x0"));
+    Files.writeString(f, String.join("\n", lines) + "\n");
+    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
+        .as("the first bad line of the file").hasMessage(f + ":11: column 5 (Test time): '2x0' is not a number");
+  }
+
+  @Test
+  void files_are_read_from_disk_and_named_as_given(@TempDir Path dir) throws IOException {
+    Path f = dir.resolve("host-0-data.log");
+    Files.writeString(f, WORKED_EXAMPLE);
+    DataLogAnalyzer analyzer = DataLogAnalyzer.create();
+    assertThat(analyzer.add(f)).isEqualTo(5);
+    assertThat(analyzer.analyze(OptionalLong.empty()).totals().statistics().getCount(timed)).isEqualTo(4);
+
+    assertThatThrownBy(() -> DataLogAnalyzer.create().add(dir.resolve("missing.log")))
+        .isInstanceOf(BadInputException.class).hasMessage(dir.resolve("missing.log") + ": no such file");
+    assertThatThrownBy(() -> DataLogAnalyzer.create().add(dir))
+        .isInstanceOf(BadInputException.class).hasMessageContaining(dir + ": is a folder");
+  }
+
+  // --- bad input: every message names the file, the line and the column ---
+
+  private static String badInput(String content) {
+    List<String> messages = new ArrayList<>();
+    try {
+      analyze(content);
+    } catch (BadInputException e) {
+      messages.add(e.getMessage());
+    }
+    assertThat(messages).as("a BadInputException").hasSize(1);
+    return messages.get(0);
+  }
+
+  @Test
+  void an_empty_file_is_refused() {
+    assertThat(badInput("")).isEqualTo("data0.log: the file is empty; a Grinder data log starts with the"
+        + " header line 'Thread, Run, Test, Start time (ms since Epoch), Test time, Errors'");
+    assertThat(badInput("\n  \n")).startsWith("data0.log: the file is empty");
+  }
+
+  @Test
+  void a_file_without_the_header_is_refused() {
+    assertThat(badInput("0, 0, 1, 1700000000103, 40, 0\n")).isEqualTo(
+        "data0.log:1: column 1 (Thread): expected the header 'Thread', found '0'; a Grinder data log"
+            + " starts with the line 'Thread, Run, Test, Start time (ms since Epoch), Test time, Errors'");
+    assertThat(badInput("Thread, Run, Test, Start time, Test time, Errors\n"))
+        .startsWith("data0.log:1: column 4 (Start time (ms since Epoch)): expected the header"
+            + " 'Start time (ms since Epoch)', found 'Start time'");
+    assertThat(badInput("Thread, Run, Test\n")).startsWith(
+        "data0.log:1: column 4 (Start time (ms since Epoch)) is missing from the header");
+  }
+
+  @Test
+  void http_columns_out_of_order_are_refused() {
+    assertThat(badInput(HEADER + ", HTTP response code, HTTP response errors\n")).startsWith(
+        "data0.log:1: column 8 (HTTP response length): expected the HTTP plug-in's column"
+            + " 'HTTP response length', found 'HTTP response errors'");
+    assertThat(badInput(HEADER + ", Cache hits, HTTP response code\n")).startsWith(
+        "data0.log:1: column 8 (HTTP response code): the HTTP plug-in's columns must follow 'Errors'");
+    assertThat(badInput(HEADER + ", , Cache hits\n"))
+        .startsWith("data0.log:1: column 7: the header has an empty column name");
+  }
+
+  @Test
+  void a_value_that_is_not_a_number_is_refused() {
+    assertThat(badInput(WORKED_EXAMPLE + "0, 3, 1, 1700000002000, abc, 0\n"))
+        .isEqualTo("data0.log:7: column 5 (Test time): 'abc' is not a number");
+    assertThat(badInput(HEADER + "\n0, 0, x1, 1000, 1, 0\n"))
+        .isEqualTo("data0.log:2: column 3 (Test): 'x1' is not a number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 12ms, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '12ms' is not a number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1.5.2, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '1.5.2' is not a number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1e, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '1e' is not a number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1 2, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '1 2' is not a number");
+    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10, 0, 0, 0, fast, 0\n"))
+        .isEqualTo("data0.log:2: column 12 (Time to first byte): 'fast' is not a number");
+  }
+
+  @Test
+  void a_fraction_where_a_whole_number_belongs_is_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1.5, 1000, 1, 0\n"))
+        .isEqualTo("data0.log:2: column 3 (Test): '1.5' is not a whole number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1, \n"))
+        .isEqualTo("data0.log:2: column 6 (Errors): the value is empty; expected a whole number");
+  }
+
+  @Test
+  void negative_times_and_errors_and_numbers_out_of_range_are_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, -3, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '-3' must not be negative");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 3, -1\n"))
+        .isEqualTo("data0.log:2: column 6 (Errors): '-1' must not be negative");
+    assertThat(badInput(HEADER + "\n0, 0, 99999999999, 1000, 3, 0\n"))
+        .isEqualTo("data0.log:2: column 3 (Test): '99999999999' is out of range for a test number");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 99999999999999999999, 3, 0\n"))
+        .isEqualTo("data0.log:2: column 4 (Start time (ms since Epoch)): '99999999999999999999' is out of range");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1e300, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '1e300' is out of range");
+  }
+
+  @Test
+  void a_missing_column_is_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
+    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200\n"))
+        .isEqualTo("data0.log:2: column 8 (HTTP response length) is missing: the line has 7 columns,"
+            + " the header 13");
+  }
+
+  @Test
+  void a_line_with_more_columns_than_the_header_is_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10\n"))
+        .isEqualTo("data0.log:2: column 7: unexpected; the line has 8 columns but the header 6;"
+            + " remove the extra columns or name them in the header");
+  }
+
+  @Test
+  void a_line_longer_than_the_buffer_is_refused() {
+    DataLogAnalyzer analyzer = DataLogAnalyzer.withBuffer(128);
+    String log = HEADER + "\n0, 0, 1, 1000, 1, 0" + " ".repeat(200) + "\n";
+    assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), log))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage("data0.log:2: the line is longer than 128 bytes; a data log line holds a few"
+            + " comma-separated numbers");
+  }
+
+  @Test
+  void errors_name_the_line_counted_from_one_in_the_file_that_holds_it() {
+    String good = WORKED_EXAMPLE;
+    DataLogAnalyzer analyzer = DataLogAnalyzer.create();
+    assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), good, HEADER + "\n\n0, 0, 1, 1000, ?, 0\n"))
+        .hasMessage("data1.log:3: column 5 (Test time): '?' is not a number");
+  }
+}
