@@ -23,6 +23,8 @@ public final class StatisticsSet implements StatisticsSource {
   private final long[] longs;
   private final double[] doubles;
   private boolean composite;
+  /** False while every value is known to be in its initial state: makes reset and copy free. */
+  private boolean touched;
 
   public StatisticsSet(StatisticsSchema schema) {
     this.schema = schema;
@@ -36,6 +38,7 @@ public final class StatisticsSet implements StatisticsSource {
     this.longs = other.longs.clone();
     this.doubles = other.doubles.clone();
     this.composite = other.composite;
+    this.touched = other.touched;
   }
 
   public StatisticsSchema schema() {
@@ -48,10 +51,12 @@ public final class StatisticsSet implements StatisticsSource {
   }
 
   public void setLong(LongIndex index, long value) {
+    touched = true;
     longs[index.slot()] = value;
   }
 
   public void addLong(LongIndex index, long value) {
+    touched = true;
     longs[index.slot()] += value;
   }
 
@@ -61,10 +66,12 @@ public final class StatisticsSet implements StatisticsSource {
   }
 
   public void setDouble(DoubleIndex index, double value) {
+    touched = true;
     doubles[index.slot()] = value;
   }
 
   public void addDouble(DoubleIndex index, double value) {
+    touched = true;
     doubles[index.slot()] += value;
   }
 
@@ -98,6 +105,7 @@ public final class StatisticsSet implements StatisticsSource {
    * {@code v' = n·v/(n+1) + n·(x − mean)²/(n+1)²}, which is exact for the population variance.
    */
   public void addSample(SampleIndex index, long value) {
+    touched = true;
     long n = longs[index.countSlot()];
     int v = index.varianceSlot();
     if (n == 0) {
@@ -123,6 +131,7 @@ public final class StatisticsSet implements StatisticsSource {
    * unknown or empty.
    */
   public void setSample(SampleIndex index, long count, long sum, double variance, long min, long max) {
+    touched = true;
     if (count < 0) {
       throw new IllegalArgumentException("A sample count cannot be negative, got " + count);
     }
@@ -142,6 +151,11 @@ public final class StatisticsSet implements StatisticsSource {
     return composite;
   }
 
+  /** False when nothing was written since creation or the last {@link #reset()}. */
+  public boolean isTouched() {
+    return touched;
+  }
+
   public void setComposite(boolean composite) {
     this.composite = composite;
   }
@@ -151,6 +165,11 @@ public final class StatisticsSet implements StatisticsSource {
    */
   public void add(StatisticsSet other) {
     checkSchema(other);
+    if (!other.touched) {
+      composite |= other.composite;
+      return;
+    }
+    touched = true;
     for (LongIndex l : schema.longs()) {
       if (!l.isTransient()) {
         longs[l.slot()] += other.longs[l.slot()];
@@ -192,6 +211,12 @@ public final class StatisticsSet implements StatisticsSource {
   /** Makes this set a copy of {@code other} (same schema), without allocating. */
   public void copyFrom(StatisticsSet other) {
     checkSchema(other);
+    if (!other.touched) {
+      reset();
+      composite = other.composite;
+      return;
+    }
+    touched = true;
     System.arraycopy(other.longs, 0, longs, 0, longs.length);
     System.arraycopy(other.doubles, 0, doubles, 0, doubles.length);
     composite = other.composite;
@@ -199,6 +224,11 @@ public final class StatisticsSet implements StatisticsSource {
 
   /** All values to zero (samples empty), composite flag cleared. */
   public void reset() {
+    composite = false;
+    if (!touched) {
+      return;
+    }
+    touched = false;
     Arrays.fill(longs, 0);
     Arrays.fill(doubles, 0);
     clearSampleBounds();

@@ -1,5 +1,7 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.stats.StatisticIndex.LongIndex;
+import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,8 +47,13 @@ public final class DataLogRing {
     mask = capacity - 1;
   }
 
-  /** Adds a row, or drops and counts it when the ring is full. Any thread; never blocks. */
-  public boolean offer(int thread, long run, int test, long startEpochMillis, StatisticsSet call) {
+  /**
+   * Adds a row, or drops and counts it when the ring is full. Any thread; never blocks. The row's
+   * statistics are {@code call}'s, with {@code timed} holding the one sample {@code micros} (the
+   * call's time, failed or not) and {@code errors} set to {@code failed ? 1 : 0}.
+   */
+  public boolean offer(int thread, long run, int test, long startEpochMillis, StatisticsSet call,
+      SampleIndex timed, LongIndex errors, long micros, boolean failed) {
     long seq;
     do {
       seq = claimed.get();
@@ -61,6 +68,8 @@ public final class DataLogRing {
     r.test = test;
     r.startEpochMillis = startEpochMillis;
     r.statistics.copyFrom(call);
+    r.statistics.setSample(timed, 1, micros, 0, micros, micros);
+    r.statistics.setLong(errors, failed ? 1 : 0);
     published.lazySet((int) seq & mask, seq);
     return true;
   }

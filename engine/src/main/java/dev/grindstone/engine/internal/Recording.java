@@ -34,11 +34,36 @@ public final class Recording {
     return schema;
   }
 
+  /** Recorders of tests numbered below 4096, by number: the common case is one array read. */
+  private volatile TestRecorder[] byNumber = new TestRecorder[64];
+
   /** The test's recorder, created on its first call in this run (the first description wins). */
   public TestRecorder recorder(Test test) {
-    TestRecorder r = recorders.get(test.number());
-    return r != null ? r : recorders.computeIfAbsent(test.number(),
-        n -> new TestRecorder(n, test.description(), schema));
+    int n = test.number();
+    TestRecorder[] fast = byNumber;
+    if (n < fast.length) {
+      TestRecorder r = fast[n];
+      if (r != null) {
+        return r;
+      }
+    }
+    return slowRecorder(test);
+  }
+
+  private synchronized TestRecorder slowRecorder(Test test) {
+    int n = test.number();
+    TestRecorder r = recorders.computeIfAbsent(n, k -> new TestRecorder(k, test.description(), schema));
+    if (n < 4096) {
+      TestRecorder[] a = byNumber;
+      if (n >= a.length) {
+        a = java.util.Arrays.copyOf(a, Math.min(4096, Integer.highestOneBit(n) * 2));
+      } else {
+        a = a.clone();
+      }
+      a[n] = r;
+      byNumber = a; // published whole, so readers see a filled slot or none
+    }
+    return r;
   }
 
   /** Every test called so far, by number. */

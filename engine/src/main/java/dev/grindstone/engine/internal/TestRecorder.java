@@ -76,9 +76,9 @@ public final class TestRecorder {
   }
 
   /**
-   * Records a successful call: every statistic of {@code call} (whose {@code timedTests} holds the
-   * call's time in µs as its only sample) and the time in the success histogram, with coordinated-
-   * omission correction when {@code expectedIntervalMicros} is positive.
+   * Records a successful call: its time ({@code micros}) as a {@code timedTests} sample and in the
+   * success histogram (with coordinated-omission correction when {@code expectedIntervalMicros} is
+   * positive), and every basic statistic of {@code call}, or none when {@code call} is null.
    */
   public void recordSuccess(StatisticsSet call, long micros, long expectedIntervalMicros) {
     long v = clamp(micros);
@@ -86,7 +86,9 @@ public final class TestRecorder {
     try {
       Buffer b = active;
       Stripe s = b.stripes[(int) Thread.currentThread().threadId() & stripeMask];
-      s.addBasics(schema, call);
+      if (call != null) {
+        s.addBasics(schema, call);
+      }
       s.addSample(timed, v);
       if (expectedIntervalMicros > 0) {
         b.success.recordValueWithExpectedInterval(v, expectedIntervalMicros);

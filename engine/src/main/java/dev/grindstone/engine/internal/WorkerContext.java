@@ -248,20 +248,19 @@ public final class WorkerContext {
     pending = false;
     long micros = lastElapsedNanos / 1_000;
     boolean failed = last.getLong(errors) > 0;
-    last.setLong(errors, failed ? 1 : 0);
-    last.resetSample(timed);
-    last.addSample(timed, micros);
     if (lastComposite) {
       lastRecorder.markComposite();
     }
     DataLogRing ring = recording.dataLog();
     if (ring != null) {
-      ring.offer(userNumber, runNumber, lastRecorder.number(), recording.epochMillis(lastStartNanos), last);
+      ring.offer(userNumber, runNumber, lastRecorder.number(), recording.epochMillis(lastStartNanos), last,
+          timed, errors, micros, failed);
     }
     if (failed) {
       lastRecorder.recordFailure(micros);
     } else {
-      lastRecorder.recordSuccess(last, micros, expectedIntervalMicros);
+      // Most calls set no statistic of their own: then only the time is recorded.
+      lastRecorder.recordSuccess(last.isTouched() ? last : null, micros, expectedIntervalMicros);
     }
   }
 
