@@ -32,7 +32,7 @@ public final class WorkerContext {
   private final int userNumber;
   private long runNumber;
 
-  private Frame[] frames = new Frame[4];
+  private Frame[] frames = new Frame[1]; // grows for nested tests; most users never nest
   private int depth;
 
   private final StatisticsSet last;
