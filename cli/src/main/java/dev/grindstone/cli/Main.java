@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and a metrics server.",
     subcommands = {
       CommandLine.HelpCommand.class,
+      ServerCommand.class,
     })
 public final class Main implements Runnable {
 
