@@ -239,18 +239,33 @@ public final class MetricsServer implements AutoCloseable {
 
     private byte[] readBody(Context ctx) {
       long declared = ctx.contentLength();
-      if (declared > bodyLimit) {
-        throw new ApiError(413, "the body is " + declared + " bytes; the limit is " + bodyLimit + " bytes", null);
-      }
       try (InputStream in = ctx.bodyInputStream()) {
+        if (declared > bodyLimit) {
+          drain(in);
+          throw new ApiError(413, "the body is " + declared + " bytes; the limit is " + bodyLimit + " bytes", null);
+        }
         byte[] bytes = in.readNBytes(bodyLimit + 1);
         if (bytes.length > bodyLimit) {
+          drain(in);
           throw new ApiError(413, "the body is larger than the limit of " + bodyLimit + " bytes", null);
         }
         return bytes;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+    }
+  }
+
+  /**
+   * Reads and discards a moderately oversized body so the client, still sending, gets the 413
+   * instead of a reset connection; beyond 8 times the limit the connection is simply closed.
+   */
+  private static void drain(InputStream in) throws IOException {
+    long budget = 8L * DEFAULT_BODY_LIMIT;
+    byte[] buf = new byte[64 * 1024];
+    int n;
+    while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
+      budget -= n;
     }
   }
 
