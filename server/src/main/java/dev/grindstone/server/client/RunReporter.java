@@ -77,9 +77,14 @@ public final class RunReporter implements AutoCloseable {
       throw new UncheckedIOException("spoolDir: cannot create " + b.spoolDir, e);
     }
     this.spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
-    queue.addAll(readSpool(spoolFile));
-    spooling = !queue.isEmpty();
-    enqueue(new Item("/api/v1/runs", Json.write(spec)));
+    lock.lock();
+    try {
+      queue.addAll(readSpool(spoolFile));
+      spooling = !queue.isEmpty();
+      enqueue(new Item("/api/v1/runs", Json.write(spec)));
+    } finally {
+      lock.unlock();
+    }
     this.sender = new Thread(this::sendLoop, "grindstone-run-reporter-" + spec.id());
     sender.setDaemon(true);
     sender.start();
