@@ -21,7 +21,7 @@ done
 [ -n "$java" ] || { echo "ingest-server.sh: needs a JDK 21 or newer (set JAVA_HOME)" >&2; exit 3; }
 
 ./mvnw -B -q -pl server -am test-compile
-./mvnw -B -q -pl server dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=server/target/bench-classpath.txt >/dev/null
+./mvnw -B -q -pl server dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$root/server/target/bench-classpath.txt" >/dev/null
 cp="server/target/classes:server/target/test-classes:$(cat server/target/bench-classpath.txt)"
 case "$stores" in both) list="sqlite postgresql" ;; *) list="$stores" ;; esac
 for store in $list; do

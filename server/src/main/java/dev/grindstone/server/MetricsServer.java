@@ -156,16 +156,17 @@ public final class MetricsServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "token: required when bound to '" + bind + "' (not loopback); writes must be authorized");
       }
+      long t0 = System.nanoTime();
       Database db = Database.open(jdbcUrl);
       try {
-        return launch(db, loopback);
+        return launch(db, loopback, t0);
       } catch (RuntimeException e) {
         db.close();
         throw e;
       }
     }
 
-    private MetricsServer launch(Database db, boolean loopback) {
+    private MetricsServer launch(Database db, boolean loopback, long t0) {
       ObjectMapper mapper = new ObjectMapper();
       RunEvents events = new RunEvents();
       PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
@@ -232,8 +233,8 @@ public final class MetricsServer implements AutoCloseable {
       app.start();
       String host = bind.contains(":") ? "[" + bind + "]" : bind;
       String url = "http://" + host + ":" + app.port();
-      LOG.info("Grindstone metrics server listening on {} (store: {}{})", url, redact(jdbcUrl),
-          loopback ? "" : ", writes need the token");
+      LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, redact(jdbcUrl),
+          loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
       return new MetricsServer(app, db, url);
     }
 

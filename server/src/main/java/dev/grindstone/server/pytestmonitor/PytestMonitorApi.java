@@ -49,6 +49,13 @@ public final class PytestMonitorApi {
   // per metric on the hot ingest path.
   private final Set<String> knownContexts = ConcurrentHashMap.newKeySet();
   private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
+  // Counting a million rows for total_page costs more than reading the page itself. Large counts
+  // are reused for a few seconds (total_page may then lag new rows briefly); small ones, which
+  // decide 200 versus 204 for the client's existence checks, are always exact.
+  private static final long CACHED_COUNT_MIN = 10_000;
+  private static final long COUNT_TTL_NANOS = 5_000_000_000L;
+  private record CachedCount(long count, long expiresNanos) {}
+  private final Map<String, CachedCount> counts = new ConcurrentHashMap<>();
 
   public PytestMonitorApi(Database db, ObjectMapper mapper) {
     this.db = db;
@@ -351,7 +358,7 @@ public final class PytestMonitorApi {
     db.read(
         hd -> {
           Pages.Page page =
-              Pages.resolve(ctx, () -> bindAll(hd.createQuery("SELECT COUNT(*) FROM " + table + " WHERE " + where), binds).mapTo(Long.class).one());
+              Pages.resolve(ctx, () -> countRows(hd, "SELECT COUNT(*) FROM " + table + " WHERE " + where, binds));
           List<T> items =
               page.number() < 1
                   ? List.of()
@@ -517,6 +524,23 @@ public final class PytestMonitorApi {
     } else {
       ctx.json(Map.of("metrics", items));
     }
+  }
+
+  private long countRows(Handle hd, String sql, Map<String, Object> binds) {
+    String key = sql + '\u0000' + binds;
+    CachedCount c = counts.get(key);
+    long now = System.nanoTime();
+    if (c != null && now - c.expiresNanos < 0) {
+      return c.count;
+    }
+    long n = bindAll(hd.createQuery(sql), binds).mapTo(Long.class).one();
+    if (n >= CACHED_COUNT_MIN) {
+      if (counts.size() > 1000) {
+        counts.clear();
+      }
+      counts.put(key, new CachedCount(n, now + COUNT_TTL_NANOS));
+    }
+    return n;
   }
 
   // ---------------------------------------------------------------- rows
