@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -359,17 +360,31 @@ public final class PytestMonitorApi {
         hd -> {
           Pages.Page page =
               Pages.resolve(ctx, () -> countRows(hd, "SELECT COUNT(*) FROM " + table + " WHERE " + where, binds));
-          List<T> items =
-              page.number() < 1
-                  ? List.of()
-                  : bindAll(
-                          hd.createQuery("SELECT " + columns + " FROM " + table + " WHERE " + where
-                              + " ORDER BY " + order + " LIMIT :limit OFFSET :offset"),
-                          binds)
-                      .bind("limit", Pages.PAGE_SIZE)
-                      .bind("offset", page.offset())
-                      .map((rs, c) -> row.map(rs))
-                      .list();
+          List<T> items;
+          if (page.number() < 1 || page.offset() >= page.total()) {
+            items = List.of();
+          } else if (page.offset() > page.total() / 2) {
+            // A late page read backwards from the end: OFFSET skips far fewer rows.
+            long count = Math.min(Pages.PAGE_SIZE, page.total() - page.offset());
+            items = new ArrayList<>(bindAll(
+                    hd.createQuery("SELECT " + columns + " FROM " + table + " WHERE " + where
+                        + " ORDER BY " + descending(order) + " LIMIT :limit OFFSET :offset"),
+                    binds)
+                .bind("limit", count)
+                .bind("offset", page.total() - page.offset() - count)
+                .map((rs, c) -> row.map(rs))
+                .list());
+            Collections.reverse(items);
+          } else {
+            items = bindAll(
+                    hd.createQuery("SELECT " + columns + " FROM " + table + " WHERE " + where
+                        + " ORDER BY " + order + " LIMIT :limit OFFSET :offset"),
+                    binds)
+                .bind("limit", Pages.PAGE_SIZE)
+                .bind("offset", page.offset())
+                .map((rs, c) -> row.map(rs))
+                .list();
+          }
           Map<String, Object> body = new LinkedHashMap<>(extra);
           body.put(envelope, items);
           Pages.respond(ctx, page, body, items);
@@ -524,6 +539,17 @@ public final class PytestMonitorApi {
     } else {
       ctx.json(Map.of("metrics", items));
     }
+  }
+
+  private static String descending(String order) {
+    StringBuilder sb = new StringBuilder();
+    for (String col : order.split(",")) {
+      if (!sb.isEmpty()) {
+        sb.append(", ");
+      }
+      sb.append(col.trim()).append(" DESC");
+    }
+    return sb.toString();
   }
 
   private long countRows(Handle hd, String sql, Map<String, Object> binds) {

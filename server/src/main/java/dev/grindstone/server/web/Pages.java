@@ -17,7 +17,7 @@ public final class Pages {
   private Pages() {}
 
   /** A page request resolved against the total number of items. */
-  public record Page(int number, int totalPages, long offset) {}
+  public record Page(int number, int totalPages, long offset, long total) {}
 
   public static int requestedPage(Context ctx) {
     String p = ctx.queryParam("page");
@@ -40,7 +40,7 @@ public final class Pages {
     long count = total.getAsLong();
     int pages = (int) Math.max(1, (count + PAGE_SIZE - 1) / PAGE_SIZE);
     int number = requested < 0 ? pages + requested + 1 : requested;
-    return new Page(number, pages, Math.max(0, (long) (number - 1) * PAGE_SIZE));
+    return new Page(number, pages, Math.max(0, (long) (number - 1) * PAGE_SIZE), count);
   }
 
   /** Writes {@code {envelope: items, total_page, prev_url?, next_url?}} with 200, or 204 when empty. */

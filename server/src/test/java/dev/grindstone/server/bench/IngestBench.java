@@ -96,11 +96,18 @@ public final class IngestBench {
         }
       }));
     }
+    while (System.nanoTime() < warmupEnd) {
+      Thread.sleep(10);
+    }
+    long cpu0 = processCpuNanos();
+    long ok0 = ok.get();
     for (Thread t : threads) {
       t.join();
     }
-    System.out.printf(Locale.ROOT, "ingest store=%s connections=%d seconds=%d metrics/s=%.0f (stored %d, failed %d)%n",
-        store, connections, seconds, measured.get() / (double) seconds, ok.get(), failed.get());
+    double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+    System.out.printf(Locale.ROOT, "ingest store=%s connections=%d seconds=%d metrics/s=%.0f (stored %d, failed %d);"
+            + " %.0f metrics per CPU-second of this process (load generator and server together)%n",
+        store, connections, seconds, measured.get() / (double) seconds, ok.get(), failed.get(), (ok.get() - ok0) / cpuSeconds);
   }
 
   private static void query(MetricsServer server, String store, int rows) throws Exception {
@@ -138,6 +145,11 @@ public final class IngestBench {
       System.out.printf(Locale.ROOT, "query store=%s rows=%d page=%s median=%.1f ms max=%.1f ms (15 requests, 500 rows each)%n",
           store, rows, page, times[times.length / 2] / 1e6, times[times.length - 1] / 1e6);
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static void post(HttpClient c, String url, String body) throws Exception {
