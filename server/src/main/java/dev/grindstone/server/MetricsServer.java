@@ -178,6 +178,7 @@ public final class MetricsServer implements AutoCloseable {
           Javalin.create(
               cfg -> {
                 cfg.startup.showJavalinBanner = false;
+                cfg.concurrency.useVirtualThreads = true;
                 cfg.startup.showOldJavalinVersionWarning = false;
                 cfg.jetty.host = bind;
                 cfg.jetty.port = port;

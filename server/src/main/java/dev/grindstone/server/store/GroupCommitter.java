@@ -12,8 +12,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * One writer thread that commits the writes waiting at the same moment in one transaction (group
- * commit), each inside its own savepoint: a write that fails is rolled back alone and its caller
- * gets its exception; the others commit. A caller returns only after the commit that holds its
+ * commit). If one of them fails, the batch is rolled back and each write is run again in its own
+ * transaction, so only the faulty write fails and its caller gets its exception. A caller returns only after the commit that holds its
  * write, so an acknowledged write is durable as far as the store's settings make it.
  *
  * <p>Why: a commit costs far more than an insert (a WAL append, or an fsync on PostgreSQL), so
@@ -80,43 +80,14 @@ final class GroupCommitter implements AutoCloseable {
   private void run(List<Task<?>> batch) {
     Object[] values = new Object[batch.size()];
     Throwable[] errors = new Throwable[batch.size()];
-    try (Handle h = jdbi.open()) {
-      h.begin();
-      try {
-        if (batch.size() == 1) {
-          try {
-            values[0] = batch.get(0).work.apply(h);
-          } catch (RuntimeException e) {
-            errors[0] = e;
-          }
-          if (errors[0] != null) {
-            h.rollback();
-          } else {
-            h.commit();
-          }
-        } else {
-          for (int i = 0; i < batch.size(); i++) {
-            h.savepoint("w");
-            try {
-              values[i] = batch.get(i).work.apply(h);
-              h.release("w");
-            } catch (RuntimeException e) {
-              h.rollbackToSavepoint("w");
-              h.release("w");
-              errors[i] = e;
-            }
-          }
-          h.commit();
-        }
-      } catch (RuntimeException e) {
-        if (h.isInTransaction()) {
-          h.rollback();
-        }
-        throw e;
-      }
-    } catch (RuntimeException e) {
+    if (!runTogether(batch, values)) {
+      // One write failed and took the shared transaction with it: run each alone, so only the
+      // faulty one fails. Rare (bad input that passed validation), so its cost does not matter.
       for (int i = 0; i < batch.size(); i++) {
-        if (errors[i] == null) {
+        values[i] = null;
+        try (Handle h = jdbi.open()) {
+          values[i] = h.inTransaction(batch.get(i).work::apply);
+        } catch (RuntimeException | Error e) {
           errors[i] = e;
         }
       }
@@ -128,6 +99,25 @@ final class GroupCommitter implements AutoCloseable {
       } else {
         f.complete(values[i]);
       }
+    }
+  }
+
+  /** Runs the whole batch in one transaction; false (rolled back) if any write failed. */
+  private boolean runTogether(List<Task<?>> batch, Object[] values) {
+    try (Handle h = jdbi.open()) {
+      h.begin();
+      try {
+        for (int i = 0; i < batch.size(); i++) {
+          values[i] = batch.get(i).work.apply(h);
+        }
+        h.commit();
+        return true;
+      } catch (RuntimeException e) {
+        h.rollback();
+        return false;
+      }
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
