@@ -110,6 +110,18 @@ class DashboardBrowserTest {
         WebElement link = wait.until(d -> d.findElements(By.cssSelector("#runs-table a")).isEmpty() ? null
             : d.findElement(By.cssSelector("#runs-table a")));
         assertThat(link.getText()).isEqualTo("checkout");
+
+        post(c, base + "/contexts/", "{\"h\":\"ctx\",\"cpu_count\":2,\"cpu_frequency\":0.0,\"ram_total\":1,\"machine_node\":\"n\","
+            + "\"machine_type\":\"x86_64\",\"machine_arch\":\"64bit\",\"system_info\":\"Linux\",\"python_info\":\"3.11\"}");
+        post(c, base + "/sessions/", "{\"session_h\":\"ses\",\"run_date\":\"2026-11-21T20:55:23\",\"scm_ref\":\"abc\",\"description\":{}}");
+        post(c, base + "/metrics/", "{\"session_h\":\"ses\",\"context_h\":\"ctx\",\"item_start_time\":\"2026-11-21T20:55:23\","
+            + "\"item_path\":\"t\",\"item\":\"" + XSS.replace("\"", "\\\"") + "\",\"item_variant\":\"\",\"item_fs_loc\":\"t.py\","
+            + "\"kind\":\"function\",\"component\":\"web\",\"total_time\":0.5,\"user_time\":0.1,\"kernel_time\":0.0,\"cpu_usage\":0.2,\"mem_usage\":1.5}");
+        driver.get(base + "/#/pytest");
+        WebElement cell = wait.until(d -> d.findElements(By.cssSelector("#metrics-table tbody td")).size() > 1
+            ? d.findElements(By.cssSelector("#metrics-table tbody td")).get(1) : null);
+        assertThat(cell.getText()).isEqualTo(XSS);
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
       } finally {
         driver.quit();
       }
