@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       MonitorCommand.class,
       LiveCheckCommand.class,
       AnalyzeCommand.class,
+      ServerCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

@@ -1,0 +1,321 @@
+package dev.grindstone.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.livecheck.LiveCheckApi;
+import dev.grindstone.server.pytestmonitor.PytestMonitorApi;
+import dev.grindstone.server.runs.RunEvents;
+import dev.grindstone.server.runs.RunsApi;
+import dev.grindstone.server.store.Database;
+import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.Routes;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Grindstone metrics server: pytest-monitor's remote-server protocol and query routes, the
+ * load-test runs API, LiveCheck reports and the web dashboard, over SQLite or PostgreSQL.
+ *
+ * <pre>{@code
+ * try (MetricsServer s = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:x.db").start()) {
+ *   System.out.println(s.url());
+ * }
+ * }</pre>
+ *
+ * <p>Bound to loopback by default. Bound to any other address it requires a write token: every
+ * write must carry {@code Authorization: Bearer <token>} or use the path prefix {@code /t/<token>}
+ * (for clients that cannot send headers). Thread-safe; {@link #close()} stops it.
+ */
+public final class MetricsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
+
+  /** The default store: an SQLite file in the working folder. */
+  public static final String DEFAULT_JDBC_URL = "jdbc:sqlite:grindstone.db";
+  /** The default limit of a request body: 1 MiB. */
+  public static final int DEFAULT_BODY_LIMIT = 1 << 20;
+
+  private final Javalin app;
+  private final Database db;
+  private final String url;
+
+  private MetricsServer(Javalin app, Database db, String url) {
+    this.app = app;
+    this.db = db;
+    this.url = url;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The base URL, e.g. {@code http://127.0.0.1:8080}. */
+  public String url() {
+    return url;
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.stop();
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Configuration, validated by {@link #start()}. Not thread-safe. */
+  public static final class Builder {
+    private int port = 8080;
+    private String bind = "127.0.0.1";
+    private String jdbcUrl = DEFAULT_JDBC_URL;
+    private int bodyLimit = DEFAULT_BODY_LIMIT;
+    private String token;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** TCP port, 0 for any free port. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Address to bind; 127.0.0.1 by default. */
+    public Builder bind(String bind) {
+      this.bind = bind;
+      return this;
+    }
+
+    public Builder jdbcUrl(String jdbcUrl) {
+      this.jdbcUrl = jdbcUrl;
+      return this;
+    }
+
+    /** Largest accepted request body in bytes; larger ones get 413. */
+    public Builder bodyLimit(int bytes) {
+      this.bodyLimit = bytes;
+      return this;
+    }
+
+    /** Write token; required when bound beyond loopback, optional otherwise. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Validates the configuration, opens and migrates the store, and starts listening. */
+    public MetricsServer start() {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: must be between 0 and 65535, got " + port);
+      }
+      if (bodyLimit < 1024) {
+        throw new IllegalArgumentException("bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
+      }
+      if (bind == null || bind.isBlank()) {
+        throw new IllegalArgumentException("bind: an address is required, e.g. 127.0.0.1");
+      }
+      boolean loopback;
+      try {
+        loopback = InetAddress.getByName(bind).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("bind: cannot resolve '" + bind + "'");
+      }
+      if (token != null && (token.isBlank() || !token.matches("[A-Za-z0-9._~-]{8,256}"))) {
+        throw new IllegalArgumentException(
+            "token: must be 8-256 characters of letters, digits, '.', '_', '~' or '-' (it travels in URLs)");
+      }
+      if (!loopback && token == null) {
+        throw new IllegalArgumentException(
+            "token: required when bound to '" + bind + "' (not loopback); writes must be authorized");
+      }
+      long t0 = System.nanoTime();
+      Database db = Database.open(jdbcUrl);
+      try {
+        return launch(db, loopback, t0);
+      } catch (RuntimeException e) {
+        db.close();
+        throw e;
+      }
+    }
+
+    private MetricsServer launch(Database db, boolean loopback, long t0) {
+      ObjectMapper mapper = new ObjectMapper();
+      RunEvents events = new RunEvents();
+      PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
+      RunsApi runs = new RunsApi(db, mapper, clock, events);
+      LiveCheckApi livecheck = new LiveCheckApi(db, mapper);
+      PytestMonitorApi.BodyReader body = this::readBody;
+      byte[] tokenBytes = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+      Javalin app =
+          Javalin.create(
+              cfg -> {
+                cfg.startup.showJavalinBanner = false;
+                cfg.concurrency.useVirtualThreads = true;
+                cfg.startup.showOldJavalinVersionWarning = false;
+                cfg.jetty.host = bind;
+                cfg.jetty.port = port;
+                // The body reader enforces the limit; Javalin's own check would answer in plain text.
+                cfg.http.maxRequestSize = Long.MAX_VALUE;
+                cfg.router.ignoreTrailingSlashes = true;
+                cfg.router.treatMultipleSlashesAsSingleSlash = true;
+                cfg.jsonMapper(new JavalinJackson(mapper, false));
+                cfg.staticFiles.enableWebjars();
+                cfg.staticFiles.add(
+                    sf -> {
+                      sf.hostedPath = "/ui";
+                      sf.directory = "/web";
+                      sf.location = Location.CLASSPATH;
+                    });
+                cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
+                Routes r = new Routes(cfg.routes, token != null);
+                cfg.routes.get("/", ctx -> dashboard(ctx));
+                cfg.routes.get("/index.html", ctx -> dashboard(ctx));
+                r.get("/api/v1/overview", ctx -> {
+                  Map<String, Object> m = new LinkedHashMap<>(pytest.counts());
+                  m.putAll(db.read(hd -> Map.of(
+                      "runs", hd.createQuery("SELECT COUNT(*) FROM RUNS").mapTo(Long.class).one(),
+                      "livecheckReports", hd.createQuery("SELECT COUNT(*) FROM LIVECHECK_REPORTS").mapTo(Long.class).one())));
+                  ctx.json(m);
+                });
+                runs.register(r, body);
+                livecheck.register(r, body);
+                pytest.register(r, body);
+                cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+                cfg.routes.exception(
+                    HttpResponseException.class,
+                    (e, ctx) -> error(ctx, e.getStatus(), e.getMessage() == null || e.getMessage().isBlank()
+                        ? "no route " + ctx.method() + " " + ctx.path() : e.getMessage(), null));
+                cfg.routes.exception(
+                    Exception.class,
+                    (e, ctx) -> {
+                      LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+                      error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + "; the request was not stored", null);
+                    });
+                cfg.routes.error(
+                    404,
+                    ctx -> {
+                      if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{")) {
+                        error(ctx, 404, "no route " + ctx.method() + " " + ctx.path()
+                            + "; see the README for the API (pytest-monitor routes at / and /api/v1)", null);
+                      }
+                    });
+                cfg.routes.error(
+                    405,
+                    ctx -> error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path(), null));
+              });
+      app.start();
+      String host = bind.contains(":") ? "[" + bind + "]" : bind;
+      String url = "http://" + host + ":" + app.port();
+      LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, redact(jdbcUrl),
+          loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
+      return new MetricsServer(app, db, url);
+    }
+
+    private byte[] readBody(Context ctx) {
+      long declared = ctx.contentLength();
+      try (InputStream in = ctx.bodyInputStream()) {
+        if (declared > bodyLimit) {
+          drain(in);
+          throw new ApiError(413, "the body is " + declared + " bytes; the limit is " + bodyLimit + " bytes", null);
+        }
+        byte[] bytes = in.readNBytes(bodyLimit + 1);
+        if (bytes.length > bodyLimit) {
+          drain(in);
+          throw new ApiError(413, "the body is larger than the limit of " + bodyLimit + " bytes", null);
+        }
+        return bytes;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * Reads and discards a moderately oversized body so the client, still sending, gets the 413
+   * instead of a reset connection; beyond 8 times the limit the connection is simply closed.
+   */
+  private static void drain(InputStream in) throws IOException {
+    long budget = 8L * DEFAULT_BODY_LIMIT;
+    byte[] buf = new byte[64 * 1024];
+    int n;
+    while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
+      budget -= n;
+    }
+  }
+
+  private static String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+
+  private static void dashboard(Context ctx) {
+    InputStream in = MetricsServer.class.getResourceAsStream("/web/index.html");
+    if (in == null) {
+      throw new IllegalStateException("dashboard resource /web/index.html is missing from the jar");
+    }
+    ctx.contentType("text/html; charset=utf-8").result(in);
+  }
+
+  private static void authorize(Context ctx, byte[] token) {
+    String path = ctx.path();
+    if (token == null) {
+      if (path.startsWith("/t/")) {
+        throw new ApiError(404, "no write token is configured on this server; drop the /t/<token> prefix", null);
+      }
+      return;
+    }
+    if (path.startsWith("/t/")) {
+      int end = path.indexOf('/', 3);
+      String given = end < 0 ? path.substring(3) : path.substring(3, end);
+      if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token)) {
+        throw new ApiError(401, "wrong token in the /t/<token> path prefix", "token");
+      }
+      return;
+    }
+    String method = ctx.method().name();
+    if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+      return;
+    }
+    String auth = ctx.header("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ")) {
+      throw new ApiError(401, "writes need 'Authorization: Bearer <token>' or the /t/<token> path prefix", "token");
+    }
+    if (!MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), token)) {
+      throw new ApiError(401, "wrong token in the Authorization header", "token");
+    }
+  }
+
+  private static void error(Context ctx, int status, String message, String field) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.put("field", field);
+    ctx.status(status).json(body);
+  }
+}

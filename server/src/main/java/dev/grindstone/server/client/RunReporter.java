@@ -1,0 +1,385 @@
+package dev.grindstone.server.client;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Streams one run to a Grindstone metrics server: creates the run, posts interval snapshots in
+ * order and finishes it, from one background thread, with the JDK's HTTP client only.
+ *
+ * <p>Nothing is lost while the server is down: delivery is retried with exponential backoff, and
+ * every undelivered request is spooled to a JSON-lines file in the spool folder ({@code
+ * <run id>__<agent>.jsonl}) so that a reporter started later for the same run and agent re-sends
+ * it first. The server treats re-sent requests as idempotent (run id; agent and sequence number).
+ * A request the server rejects with a 4xx is reported and dropped: retrying cannot fix it.
+ *
+ * <p>{@link #post} never blocks on the network and never throws for server faults. Thread-safe.
+ */
+public final class RunReporter implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RunReporter.class.getName());
+
+  /** Delivery counters. {@code pending} includes requests spooled to disk and not yet delivered. */
+  public record Stats(long delivered, long pending, long dropped, long retries) {}
+
+  private record Item(String path, String body) {}
+
+  private final String base;
+  private final String token;
+  private final RunSpec spec;
+  private final Path spoolFile;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final Duration requestTimeout;
+  private final HttpClient http;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Deque<Item> queue = new ArrayDeque<>();
+  private boolean spooling; // while true, every queued item is also in the spool file
+  private boolean finishing;
+  private boolean closed;
+  private long delivered;
+  private long dropped;
+  private long retries;
+  private final Thread sender;
+
+  private RunReporter(Builder b) {
+    this.base = b.server.toString().replaceAll("/+$", "");
+    this.token = b.token;
+    this.spec = b.spec;
+    this.initialBackoff = b.initialBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.requestTimeout = b.requestTimeout;
+    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    try {
+      Files.createDirectories(b.spoolDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("spoolDir: cannot create " + b.spoolDir, e);
+    }
+    this.spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
+    lock.lock();
+    try {
+      queue.addAll(readSpool(spoolFile));
+      spooling = !queue.isEmpty();
+      enqueue(new Item("/api/v1/runs", Json.write(spec)));
+    } finally {
+      lock.unlock();
+    }
+    this.sender = new Thread(this::sendLoop, "grindstone-run-reporter-" + spec.id());
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  /**
+   * @param server the server's base URL, e.g. {@code http://127.0.0.1:8080} (a {@code /t/<token>}
+   *     prefix is kept)
+   */
+  public static Builder builder(URI server, RunSpec spec) {
+    return new Builder(server, spec);
+  }
+
+  public String runId() {
+    return spec.id();
+  }
+
+  /** Queues one snapshot for delivery. */
+  public void post(SnapshotPost snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    lock.lock();
+    try {
+      if (finishing || closed) {
+        throw new IllegalStateException("the run " + spec.id() + " is finished; no more snapshots");
+      }
+      enqueue(new Item("/api/v1/runs/" + spec.id() + "/snapshots", Json.write(snapshot)));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Queues the finish of this agent's part of the run and waits until everything is delivered or
+   * {@code wait} has passed. What is still undelivered stays in the spool file.
+   *
+   * @return true when every request was delivered (or rejected by the server and dropped)
+   */
+  public boolean finish(long endMs, Duration wait) {
+    lock.lock();
+    try {
+      if (!finishing) {
+        finishing = true;
+        enqueue(new Item("/api/v1/runs/" + spec.id() + "/finish", Json.write(Map.of("agent", spec.agent(), "endMs", endMs))));
+      }
+      long nanos = wait.toNanos();
+      while (!queue.isEmpty() && nanos > 0) {
+        nanos = changed.awaitNanos(nanos);
+      }
+      boolean done = queue.isEmpty();
+      if (!done) {
+        spoolAll();
+      }
+      return done;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public Stats stats() {
+    lock.lock();
+    try {
+      return new Stats(delivered, queue.size(), dropped, retries);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The spool file of this run and agent (it exists only while something is undelivered). */
+  public Path spoolFile() {
+    return spoolFile;
+  }
+
+  /** Stops sending; undelivered requests stay in the spool file for a later reporter. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!queue.isEmpty()) {
+        spoolAll();
+      }
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    sender.interrupt();
+    try {
+      sender.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals (lock held)
+
+  private void enqueue(Item item) {
+    queue.addLast(item);
+    if (spooling) {
+      append(List.of(item));
+    }
+    changed.signalAll();
+  }
+
+  private void spoolAll() {
+    try {
+      Path tmp = spoolFile.resolveSibling(spoolFile.getFileName() + ".tmp");
+      try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        for (Item i : queue) {
+          w.write(line(i));
+          w.write('\n');
+        }
+      }
+      Files.move(tmp, spoolFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      spooling = true;
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
+    }
+  }
+
+  private void append(List<Item> items) {
+    try (BufferedWriter w = Files.newBufferedWriter(spoolFile, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+      for (Item i : items) {
+        w.write(line(i));
+        w.write('\n');
+      }
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
+    }
+  }
+
+  private static String line(Item i) {
+    return "{\"path\":\"" + i.path + "\",\"body\":" + i.body + "}";
+  }
+
+  private static List<Item> readSpool(Path file) {
+    List<Item> items = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return items;
+    }
+    try {
+      for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        int sep = l.indexOf("\",\"body\":");
+        if (!l.startsWith("{\"path\":\"") || sep < 0 || !l.endsWith("}")) {
+          continue; // A torn last line from a crash: the request it held was never acknowledged.
+        }
+        items.add(new Item(l.substring(9, sep), l.substring(sep + 9, l.length() - 1)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the spool file " + file, e);
+    }
+    return items;
+  }
+
+  // ---------------------------------------------------------------- sender thread
+
+  private void sendLoop() {
+    long backoff = initialBackoff.toMillis();
+    while (true) {
+      Item next;
+      lock.lock();
+      try {
+        while (queue.isEmpty() && !closed) {
+          changed.awaitUninterruptibly();
+        }
+        if (closed) {
+          return;
+        }
+        next = queue.peekFirst();
+      } finally {
+        lock.unlock();
+      }
+      int status = send(next);
+      lock.lock();
+      try {
+        if (status >= 200 && status < 300 || (status >= 400 && status < 500 && status != 408 && status != 429)) {
+          if (status >= 400) {
+            dropped++;
+            LOG.log(Level.WARNING, "the server rejected " + next.path + " with " + status + "; dropped");
+          } else {
+            delivered++;
+          }
+          queue.pollFirst();
+          backoff = initialBackoff.toMillis();
+          if (queue.isEmpty() && spooling) {
+            try {
+              Files.deleteIfExists(spoolFile);
+            } catch (IOException e) {
+              LOG.log(Level.WARNING, "cannot delete " + spoolFile + ": " + e.getMessage());
+            }
+            spooling = false;
+          }
+          changed.signalAll();
+          continue;
+        }
+        retries++;
+        if (!spooling) {
+          spoolAll();
+        }
+      } finally {
+        lock.unlock();
+      }
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        if (closedNow()) {
+          return;
+        }
+      }
+      backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
+    }
+  }
+
+  private boolean closedNow() {
+    lock.lock();
+    try {
+      return closed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The HTTP status, or -1 when the server could not be reached. */
+  private int send(Item item) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + item.path))
+        .timeout(requestTimeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(item.body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  /** Options of a {@link RunReporter}; validated by {@link #start()}. Not thread-safe. */
+  public static final class Builder {
+    private final URI server;
+    private final RunSpec spec;
+    private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"), "grindstone-spool");
+    private String token;
+    private Duration initialBackoff = Duration.ofMillis(100);
+    private Duration maxBackoff = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration requestTimeout = Duration.ofSeconds(10);
+
+    private Builder(URI server, RunSpec spec) {
+      this.server = Objects.requireNonNull(server, "server");
+      this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    public Builder spoolDir(Path dir) {
+      this.spoolDir = Objects.requireNonNull(dir, "spoolDir");
+      return this;
+    }
+
+    /** Sent as {@code Authorization: Bearer <token>}. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    public Builder backoff(Duration initial, Duration max) {
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    public Builder timeouts(Duration connect, Duration request) {
+      this.connectTimeout = connect;
+      this.requestTimeout = request;
+      return this;
+    }
+
+    public RunReporter start() {
+      String scheme = server.getScheme();
+      if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || server.getHost() == null) {
+        throw new IllegalArgumentException("server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
+      }
+      if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("backoff: initial must be > 0 and max >= initial, got " + initialBackoff + " and " + maxBackoff);
+      }
+      return new RunReporter(this);
+    }
+  }
+}

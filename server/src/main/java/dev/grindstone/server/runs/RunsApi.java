@@ -1,0 +1,590 @@
+package dev.grindstone.server.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
+import dev.grindstone.server.store.Database;
+import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Routes;
+import io.javalin.http.Context;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The load-test runs API under {@code /api/v1/runs}: create (idempotent by id, merging tests, phases
+ * and agents), interval snapshots (idempotent by agent and sequence number), finish, and the read
+ * side whose totals and percentiles come from the exact merge of every agent's histograms.
+ * Thread-safe.
+ */
+public final class RunsApi {
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
+
+  private final Database db;
+  private final ObjectMapper mapper;
+  private final Clock clock;
+  private final RunEvents events;
+
+  public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events) {
+    this.db = db;
+    this.mapper = mapper;
+    this.clock = clock;
+    this.events = events;
+  }
+
+  public void register(Routes r, BodyReader body) {
+    r.post("/api/v1/runs", ctx -> create(ctx, body.read(ctx)));
+    r.get("/api/v1/runs", this::list);
+    r.get("/api/v1/runs/{id}", ctx -> ctx.json(run(ctx.pathParam("id"))));
+    r.get("/api/v1/runs/{id}/series", ctx -> ctx.json(series(ctx.pathParam("id"))));
+    r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
+    r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
+    for (String p : r.apiPrefixes()) {
+      r.raw().before(p + "/api/v1/runs/{id}/events", ctx -> requireRun(ctx.pathParam("id")));
+      r.raw().sse(
+          p + "/api/v1/runs/{id}/events",
+          client -> {
+            String id = client.ctx().pathParam("id");
+            client.keepAlive();
+            events.subscribe(id, client);
+            Map<String, Object> summary = summary(id);
+            if ("finished".equals(summary.get("status"))) {
+              events.finish(id, json(summary));
+            } else {
+              client.sendEvent("hello", json(summary));
+            }
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  private void create(Context ctx, byte[] bytes) {
+    JsonBody b = JsonBody.parseObject(mapper, bytes);
+    String id = b.optText("id", 64, null);
+    if (id == null) {
+      id = Long.toString(clock.millis(), 36) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    } else if (!ID.matcher(id).matches()) {
+      throw ApiError.badRequest("id", "'id' must be 1-64 letters, digits, '.', '_' or '-' and start with a letter or digit, got '" + id + "'");
+    }
+    String name = b.text("name", 512);
+    String agent = b.optText("agent", 256, "default");
+    long startMs = b.optInteger("startMs", clock.millis());
+    List<Object[]> phases = new ArrayList<>();
+    JsonNode ph = b.optArray("phases");
+    if (ph != null) {
+      for (int i = 0; i < ph.size(); i++) {
+        JsonBody p = JsonBody.of(ph.get(i), "phases[" + i + "]");
+        long d = p.optInteger("durationMs", 0);
+        if (d < 0) {
+          throw ApiError.badRequest(p.path("durationMs"), "'" + p.path("durationMs") + "' must be >= 0, got " + d);
+        }
+        phases.add(new Object[] {p.text("name", 256), i, d});
+      }
+    }
+    List<Object[]> tests = new ArrayList<>();
+    JsonNode ts = b.optArray("tests");
+    if (ts != null) {
+      for (int i = 0; i < ts.size(); i++) {
+        JsonBody t = JsonBody.of(ts.get(i), "tests[" + i + "]");
+        tests.add(new Object[] {testNumber(t), t.optText("description", 1024, "")});
+      }
+    }
+    String runId = id;
+    db.write(
+        hd -> {
+          hd.createUpdate("INSERT INTO RUNS (ID, NAME, START_MS, END_MS, STATUS) VALUES (:id, :n, :s, NULL, 'running')"
+                  + " ON CONFLICT (ID) DO NOTHING")
+              .bind("id", runId).bind("n", name).bind("s", startMs).execute();
+          hd.createUpdate("UPDATE RUNS SET START_MS = :s WHERE ID = :id AND START_MS > :s")
+              .bind("id", runId).bind("s", startMs).execute();
+          addAgent(hd, runId, agent);
+          for (Object[] p : phases) {
+            hd.createUpdate("INSERT INTO RUN_PHASES (RUN_ID, NAME, POSITION, DURATION_MS) VALUES (:r, :n, :p, :d)"
+                    + " ON CONFLICT (RUN_ID, NAME) DO NOTHING")
+                .bind("r", runId).bind("n", (String) p[0]).bind("p", (int) p[1]).bind("d", (long) p[2]).execute();
+          }
+          for (Object[] t : tests) {
+            addTest(hd, runId, (int) t[0], (String) t[1]);
+          }
+          updateStatus(hd, runId);
+          return null;
+        });
+    ctx.status(201).json(summary(runId));
+  }
+
+  private static int testNumber(JsonBody t) {
+    long n = t.integer("number");
+    if (n < 0 || n > Integer.MAX_VALUE) {
+      throw ApiError.badRequest(t.path("number"), "'" + t.path("number") + "' must be between 0 and " + Integer.MAX_VALUE + ", got " + n);
+    }
+    return (int) n;
+  }
+
+  private static void addAgent(Handle hd, String runId, String agent) {
+    int added = hd.createUpdate("INSERT INTO RUN_AGENTS (RUN_ID, AGENT, FINISHED, END_MS) VALUES (:r, :a, 0, NULL)"
+            + " ON CONFLICT (RUN_ID, AGENT) DO NOTHING")
+        .bind("r", runId).bind("a", agent).execute();
+    if (added > 0) {
+      hd.createUpdate("UPDATE RUNS SET STATUS = 'running', END_MS = NULL WHERE ID = :r").bind("r", runId).execute();
+    }
+  }
+
+  private static void addTest(Handle hd, String runId, int number, String description) {
+    hd.createUpdate("INSERT INTO RUN_TESTS (RUN_ID, NUMBER, DESCRIPTION) VALUES (:r, :n, :d) ON CONFLICT (RUN_ID, NUMBER) DO NOTHING")
+        .bind("r", runId).bind("n", number).bind("d", description).execute();
+    if (!description.isEmpty()) {
+      hd.createUpdate("UPDATE RUN_TESTS SET DESCRIPTION = :d WHERE RUN_ID = :r AND NUMBER = :n AND DESCRIPTION = ''")
+          .bind("r", runId).bind("n", number).bind("d", description).execute();
+    }
+  }
+
+  private static void updateStatus(Handle hd, String runId) {
+    long open = hd.createQuery("SELECT COUNT(*) FROM RUN_AGENTS WHERE RUN_ID = :r AND FINISHED = 0")
+        .bind("r", runId).mapTo(Long.class).one();
+    if (open == 0) {
+      Long end = hd.createQuery("SELECT MAX(END_MS) FROM RUN_AGENTS WHERE RUN_ID = :r").bind("r", runId)
+          .mapTo(Long.class).findOne().orElse(null);
+      hd.createUpdate("UPDATE RUNS SET STATUS = 'finished', END_MS = :e WHERE ID = :r")
+          .bind("r", runId).bind("e", end).execute();
+    }
+  }
+
+  private void snapshot(Context ctx, String runId, byte[] bytes) {
+    JsonBody b = JsonBody.parseObject(mapper, bytes);
+    String agent = b.text("agent", 256);
+    long seq = b.integer("seq");
+    if (seq < 0) {
+      throw ApiError.badRequest("seq", "'seq' must be >= 0, got " + seq);
+    }
+    String phase = b.optText("phase", 256, null);
+    long start = b.integer("startMs");
+    long end = b.integer("endMs");
+    if (end < start) {
+      throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
+    }
+    JsonNode tests = b.optArray("tests");
+    if (tests == null) {
+      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
+    }
+    List<Integer> numbers = new ArrayList<>();
+    for (int i = 0; i < tests.size(); i++) {
+      JsonBody t = JsonBody.of(tests.get(i), "tests[" + i + "]");
+      numbers.add(testNumber(t));
+      ObjectNode stats = t.optObject("statistics");
+      if (stats == null) {
+        throw ApiError.badRequest(t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
+      }
+      parseStatistics(stats, t.path("statistics"));
+      decodeHistogram(t.optText("histogram", 10_000_000, null), t.path("histogram"));
+      decodeHistogram(t.optText("errorHistogram", 10_000_000, null), t.path("errorHistogram"));
+    }
+    String testsJson = tests.toString();
+    boolean inserted =
+        db.write(
+            hd -> {
+              requireRun(hd, runId);
+              addAgent(hd, runId, agent);
+              for (int n : numbers) {
+                addTest(hd, runId, n, "");
+              }
+              return hd.createUpdate(
+                          "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS)"
+                              + " VALUES (:r, :a, :s, :p, :st, :e, :t) ON CONFLICT (RUN_ID, AGENT, SEQ) DO NOTHING")
+                      .bind("r", runId).bind("a", agent).bind("s", seq).bind("p", phase)
+                      .bind("st", start).bind("e", end).bind("t", testsJson)
+                      .execute()
+                  > 0;
+            });
+    Map<String, Object> ack = new LinkedHashMap<>();
+    ack.put("runId", runId);
+    ack.put("agent", agent);
+    ack.put("seq", seq);
+    ack.put("startMs", start);
+    ack.put("endMs", end);
+    if (inserted) {
+      events.publish(runId, "snapshot", json(ack));
+    }
+    ack.put("duplicate", !inserted);
+    ctx.status(201).json(ack);
+  }
+
+  private void finish(Context ctx, String runId, byte[] bytes) {
+    JsonBody b = JsonBody.parseObject(mapper, bytes);
+    String agent = b.optText("agent", 256, "default");
+    long end = b.optInteger("endMs", clock.millis());
+    db.write(
+        hd -> {
+          requireRun(hd, runId);
+          addAgent(hd, runId, agent);
+          hd.createUpdate("UPDATE RUN_AGENTS SET FINISHED = 1, END_MS = :e WHERE RUN_ID = :r AND AGENT = :a")
+              .bind("r", runId).bind("a", agent).bind("e", end).execute();
+          updateStatus(hd, runId);
+          return null;
+        });
+    Map<String, Object> summary = summary(runId);
+    if ("finished".equals(summary.get("status"))) {
+      events.finish(runId, json(summary));
+    }
+    ctx.status(200).json(summary);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private void list(Context ctx) {
+    int limit = 200;
+    String l = ctx.queryParam("limit");
+    if (l != null) {
+      try {
+        limit = Integer.parseInt(l);
+      } catch (NumberFormatException e) {
+        throw ApiError.badRequest("limit", "limit must be an integer, got '" + l + "'");
+      }
+      if (limit < 1 || limit > 1000) {
+        throw ApiError.badRequest("limit", "limit must be between 1 and 1000, got " + limit);
+      }
+    }
+    int max = limit;
+    List<String> ids =
+        db.read(hd -> hd.createQuery("SELECT ID FROM RUNS ORDER BY START_MS DESC, ID LIMIT :l").bind("l", max)
+            .mapTo(String.class).list());
+    List<Map<String, Object>> runs = new ArrayList<>();
+    for (String id : ids) {
+      runs.add(summary(id));
+    }
+    ctx.json(Map.of("runs", runs));
+  }
+
+  private void requireRun(String runId) {
+    db.read(hd -> {
+      requireRun(hd, runId);
+      return null;
+    });
+  }
+
+  private static void requireRun(Handle hd, String runId) {
+    if (hd.createQuery("SELECT COUNT(*) FROM RUNS WHERE ID = :r").bind("r", runId).mapTo(Long.class).one() == 0) {
+      throw ApiError.notFound("id", "no run with id '" + runId + "'");
+    }
+  }
+
+  /** id, name, status, startMs, endMs, agents, tests (number and description), phases. */
+  public Map<String, Object> summary(String runId) {
+    return db.read(
+        hd -> {
+          requireRun(hd, runId);
+          Map<String, Object> m =
+              hd.createQuery("SELECT ID, NAME, STATUS, START_MS, END_MS FROM RUNS WHERE ID = :r")
+                  .bind("r", runId)
+                  .map((rs, c) -> {
+                    Map<String, Object> x = new LinkedHashMap<>();
+                    x.put("id", rs.getString("ID"));
+                    x.put("name", rs.getString("NAME"));
+                    x.put("status", rs.getString("STATUS"));
+                    x.put("startMs", rs.getLong("START_MS"));
+                    long e = rs.getLong("END_MS");
+                    x.put("endMs", rs.wasNull() ? null : e);
+                    return x;
+                  })
+                  .one();
+          m.put("agents", hd.createQuery("SELECT AGENT FROM RUN_AGENTS WHERE RUN_ID = :r ORDER BY AGENT")
+              .bind("r", runId).mapTo(String.class).list());
+          m.put("tests", hd.createQuery("SELECT NUMBER, DESCRIPTION FROM RUN_TESTS WHERE RUN_ID = :r ORDER BY NUMBER")
+              .bind("r", runId)
+              .map((rs, c) -> {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("number", rs.getInt("NUMBER"));
+                t.put("description", rs.getString("DESCRIPTION"));
+                return t;
+              })
+              .list());
+          m.put("phases", hd.createQuery("SELECT NAME, DURATION_MS FROM RUN_PHASES WHERE RUN_ID = :r ORDER BY POSITION, NAME")
+              .bind("r", runId)
+              .map((rs, c) -> {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("name", rs.getString("NAME"));
+                p.put("durationMs", rs.getLong("DURATION_MS"));
+                return p;
+              })
+              .list());
+          return m;
+        });
+  }
+
+  private record Snap(String agent, long seq, String phase, long startMs, long endMs, String tests) {}
+
+  private List<Snap> snapshots(String runId) {
+    return db.read(
+        hd -> hd.createQuery("SELECT AGENT, SEQ, PHASE, START_MS, END_MS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY START_MS, ID")
+            .bind("r", runId)
+            .map((rs, c) -> new Snap(rs.getString("AGENT"), rs.getLong("SEQ"), rs.getString("PHASE"),
+                rs.getLong("START_MS"), rs.getLong("END_MS"), rs.getString("TESTS")))
+            .list());
+  }
+
+  /** One run with per-test and total figures merged over every agent and snapshot. */
+  public Map<String, Object> run(String runId) {
+    Map<String, Object> m = summary(runId);
+    List<Snap> snaps = snapshots(runId);
+    Map<Integer, Agg> perTest = new TreeMap<>();
+    Agg total = new Agg();
+    long minStart = Long.MAX_VALUE;
+    long maxEnd = Long.MIN_VALUE;
+    Map<String, Agg> perPhase = new LinkedHashMap<>();
+    Map<String, long[]> phaseSpan = new LinkedHashMap<>();
+    for (Snap s : snaps) {
+      minStart = Math.min(minStart, s.startMs);
+      maxEnd = Math.max(maxEnd, s.endMs);
+      if (s.phase != null) {
+        long[] span = phaseSpan.computeIfAbsent(s.phase, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+        span[0] = Math.min(span[0], s.startMs);
+        span[1] = Math.max(span[1], s.endMs);
+      }
+      for (JsonNode t : readTests(s.tests)) {
+        int n = t.get("number").asInt();
+        Agg a = parseTest(t);
+        perTest.computeIfAbsent(n, k -> new Agg()).add(a);
+        total.add(a);
+        if (s.phase != null) {
+          perPhase.computeIfAbsent(s.phase, k -> new Agg()).add(a);
+        }
+      }
+    }
+    double seconds = snaps.isEmpty() ? 0 : Math.max(1, maxEnd - minStart) / 1000.0;
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> tests = (List<Map<String, Object>>) m.get("tests");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> t : tests) {
+      Map<String, Object> row = new LinkedHashMap<>(t);
+      row.putAll(perTest.getOrDefault((Integer) t.get("number"), new Agg()).figures(seconds));
+      out.add(row);
+    }
+    m.put("tests", out);
+    m.put("totals", total.figures(seconds));
+    m.put("dataStartMs", snaps.isEmpty() ? null : minStart);
+    m.put("dataEndMs", snaps.isEmpty() ? null : maxEnd);
+    m.put("snapshots", snaps.size());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> phases = (List<Map<String, Object>>) m.get("phases");
+    for (Map<String, Object> p : phases) {
+      Agg a = perPhase.get((String) p.get("name"));
+      if (a != null) {
+        long[] span = phaseSpan.get((String) p.get("name"));
+        p.put("totals", a.figures(Math.max(1, span[1] - span[0]) / 1000.0));
+      }
+    }
+    return m;
+  }
+
+  /** Per-interval TPS, errors and percentiles, per test and in total. */
+  public Map<String, Object> series(String runId) {
+    requireRun(runId);
+    List<Snap> snaps = snapshots(runId);
+    long bucket = 1000;
+    if (!snaps.isEmpty()) {
+      List<Long> lengths = snaps.stream().map(s -> s.endMs - s.startMs).sorted().toList();
+      bucket = Math.max(1, lengths.get(lengths.size() / 2));
+    }
+    TreeMap<Long, List<Snap>> buckets = new TreeMap<>();
+    for (Snap s : snaps) {
+      buckets.computeIfAbsent(Math.floorDiv(s.startMs, bucket) * bucket, k -> new ArrayList<>()).add(s);
+    }
+    List<Map<String, Object>> intervals = new ArrayList<>();
+    for (Map.Entry<Long, List<Snap>> e : buckets.entrySet()) {
+      long start = e.getValue().stream().mapToLong(Snap::startMs).min().orElseThrow();
+      long end = e.getValue().stream().mapToLong(Snap::endMs).max().orElseThrow();
+      double seconds = Math.max(1, end - start) / 1000.0;
+      Agg total = new Agg();
+      Map<Integer, Agg> perTest = new TreeMap<>();
+      for (Snap s : e.getValue()) {
+        for (JsonNode t : readTests(s.tests)) {
+          Agg a = parseTest(t);
+          perTest.computeIfAbsent(t.get("number").asInt(), k -> new Agg()).add(a);
+          total.add(a);
+        }
+      }
+      Map<String, Object> iv = new LinkedHashMap<>();
+      iv.put("startMs", start);
+      iv.put("endMs", end);
+      iv.put("total", total.shortFigures(seconds));
+      List<Map<String, Object>> tests = new ArrayList<>();
+      for (Map.Entry<Integer, Agg> pt : perTest.entrySet()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("number", pt.getKey());
+        row.putAll(pt.getValue().shortFigures(seconds));
+        tests.add(row);
+      }
+      iv.put("tests", tests);
+      intervals.add(iv);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("id", runId);
+    out.put("intervalMs", bucket);
+    out.put("intervals", intervals);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- merging
+
+  /** The merge of many snapshot entries: counts, the timedTests sample and both histograms. */
+  static final class Agg {
+    long untimed;
+    long errors;
+    Sample timed = Sample.EMPTY;
+    final Histogram histogram = new Histogram(3);
+    final Histogram errorHistogram = new Histogram(3);
+    final Map<String, Double> other = new TreeMap<>();
+    void add(Agg o) {
+      untimed += o.untimed;
+      errors += o.errors;
+      timed = timed.merge(o.timed);
+      histogram.add(o.histogram);
+      errorHistogram.add(o.errorHistogram);
+      o.other.forEach((k, v) -> other.merge(k, v, Double::sum));
+    }
+
+    long tests() {
+      return timed.count() + untimed;
+    }
+
+    Map<String, Object> figures(double seconds) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("tests", tests());
+      m.put("errors", errors);
+      m.put("errorRate", tests() + errors == 0 ? 0.0 : (double) errors / (tests() + errors));
+      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
+      m.put("sdMs", timed.count() == 0 ? null : Math.sqrt(Math.max(0, timed.variance())) / 1000.0);
+      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
+      boolean any = histogram.getTotalCount() > 0;
+      m.put("minMs", any ? histogram.getMinValue() / 1000.0 : null);
+      for (double p : PERCENTILES) {
+        m.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "Ms", any ? histogram.getValueAtPercentile(p) / 1000.0 : null);
+      }
+      m.put("maxMs", any ? histogram.getMaxValue() / 1000.0 : null);
+      m.put("histogramCount", histogram.getTotalCount());
+      m.put("errorHistogramCount", errorHistogram.getTotalCount());
+      m.put("statistics", other);
+      return m;
+    }
+
+    Map<String, Object> shortFigures(double seconds) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      boolean any = histogram.getTotalCount() > 0;
+      m.put("tests", tests());
+      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
+      m.put("errors", errors);
+      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
+      m.put("p50Ms", any ? histogram.getValueAtPercentile(50) / 1000.0 : null);
+      m.put("p95Ms", any ? histogram.getValueAtPercentile(95) / 1000.0 : null);
+      m.put("p99Ms", any ? histogram.getValueAtPercentile(99) / 1000.0 : null);
+      return m;
+    }
+  }
+
+  private Iterable<JsonNode> readTests(String json) {
+    try {
+      return mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      // Stored only after validation: unreadable means the store itself was damaged.
+      throw new IllegalStateException("stored snapshot is not valid JSON", e);
+    }
+  }
+
+  private static Agg parseTest(JsonNode t) {
+    Agg a = new Agg();
+    JsonNode stats = t.get("statistics");
+    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      switch (e.getKey()) {
+        case "errors" -> a.errors += v.asLong();
+        case "untimedTests" -> a.untimed += v.asLong();
+        case "timedTests" -> a.timed = a.timed.merge(new Sample(v.get("count").asLong(), v.get("sum").asDouble(), v.get("variance").asDouble()));
+        default -> {
+          if (v.isNumber()) {
+            a.other.merge(e.getKey(), v.asDouble(), Double::sum);
+          }
+        }
+      }
+    }
+    Histogram h = decodeHistogram(text(t, "histogram"), "histogram");
+    if (h != null) {
+      a.histogram.add(h);
+    }
+    Histogram eh = decodeHistogram(text(t, "errorHistogram"), "errorHistogram");
+    if (eh != null) {
+      a.errorHistogram.add(eh);
+    }
+    return a;
+  }
+
+  private static String text(JsonNode t, String field) {
+    JsonNode v = t.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  private static void parseStatistics(ObjectNode stats, String path) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String p = path + "." + e.getKey();
+      JsonNode v = e.getValue();
+      if (e.getKey().equals("timedTests")) {
+        JsonBody s = JsonBody.of(v, p);
+        long count = s.integer("count");
+        if (count < 0) {
+          throw ApiError.badRequest(s.path("count"), "'" + s.path("count") + "' must be >= 0, got " + count);
+        }
+        s.number("sum");
+        double var = s.number("variance");
+        if (var < 0) {
+          throw ApiError.badRequest(s.path("variance"), "'" + s.path("variance") + "' must be >= 0, got " + var);
+        }
+      } else if (!v.isNumber() && !v.isNull() && !v.isObject()) {
+        throw ApiError.badRequest(p, "'" + p + "' must be a number, got " + JsonBody.kind(v));
+      } else if (e.getKey().equals("errors") || e.getKey().equals("untimedTests")) {
+        if (!v.isIntegralNumber() || v.asLong() < 0) {
+          throw ApiError.badRequest(p, "'" + p + "' must be a non-negative integer, got " + v);
+        }
+      }
+    }
+  }
+
+  /** Decodes HdrHistogram's compressed form (base64), or throws a 400 naming the field. */
+  static Histogram decodeHistogram(String base64, String field) {
+    if (base64 == null || base64.isEmpty()) {
+      return null;
+    }
+    try {
+      byte[] bytes = Base64.getDecoder().decode(base64);
+      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+    } catch (Exception e) {
+      throw ApiError.badRequest(
+          field,
+          "'" + field + "' is not an HdrHistogram in compressed base64 form"
+              + " (encodeIntoCompressedByteBuffer, then Base64): " + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+  }
+
+  private String json(Object o) {
+    try {
+      return mapper.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

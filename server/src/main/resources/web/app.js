@@ -1,0 +1,255 @@
+// Grindstone dashboard. Every value that comes from the API is put into the page with
+// textContent (through el/text below), never parsed as HTML.
+'use strict';
+
+const view = document.getElementById('view');
+let charts = [];
+let stream = null;
+let refreshTimer = null;
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v;
+    else if (k === 'href') e.setAttribute('href', v);
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.appendChild(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function fmt(v, digits = 2) {
+  if (v === null || v === undefined) return '–';
+  if (typeof v !== 'number') return String(v);
+  return Number.isInteger(v) ? v.toLocaleString('en') : v.toFixed(digits);
+}
+
+function table(columns, rows, attrs) {
+  return el('table', attrs || {},
+    el('thead', {}, el('tr', {}, columns.map(c => el('th', { class: c.num ? 'num' : '' }, c.title)))),
+    el('tbody', {}, rows.map(r => el('tr', {}, columns.map(c => {
+      const v = c.value(r);
+      return el('td', { class: c.num ? 'num' : '' }, v instanceof Node ? v : (c.num ? fmt(v) : (v ?? '')));
+    })))));
+}
+
+async function api(path) {
+  const r = await fetch(path, { headers: { Accept: 'application/json' } });
+  if (r.status === 204) return null;
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+  return body;
+}
+
+function clear() {
+  charts.forEach(c => c.destroy());
+  charts = [];
+  if (stream) { stream.close(); stream = null; }
+  if (refreshTimer) { clearTimeout(refreshTimer); refreshTimer = null; }
+  view.replaceChildren();
+}
+
+function lineChart(title, labels, datasets, id) {
+  const canvas = el('canvas', id ? { id } : {});
+  const box = el('div', { class: 'chart' }, canvas);
+  const chart = new Chart(canvas, {
+    type: 'line',
+    data: { labels, datasets: datasets.map(d => ({ ...d, pointRadius: 1, borderWidth: 1.5, tension: 0.2 })) },
+    options: {
+      animation: false, maintainAspectRatio: false,
+      plugins: { title: { display: true, text: title } },
+      scales: { y: { beginAtZero: true } },
+    },
+  });
+  charts.push(chart);
+  return box;
+}
+
+// ---------------------------------------------------------------- overview
+
+async function overview() {
+  const [o, runs, lc] = await Promise.all([api('/api/v1/overview'), api('/api/v1/runs?limit=10'), api('/api/livecheck/cases')]);
+  view.append(el('h1', {}, 'Overview'),
+    el('div', { class: 'cards' }, [
+      ['runs', 'load-test runs'], ['sessions', 'test sessions'], ['metrics', 'test metrics'],
+      ['contexts', 'execution contexts'], ['livecheckReports', 'LiveCheck reports'],
+    ].map(([k, l]) => el('div', { class: 'card', id: 'count-' + k }, el('div', { class: 'n' }, fmt(o[k])), el('div', { class: 'l' }, l)))),
+    el('h2', {}, 'Recent runs'), runsTable(runs.runs),
+    el('h2', {}, 'LiveCheck cases'), casesTable(lc.cases));
+}
+
+// ---------------------------------------------------------------- runs
+
+function runsTable(runs) {
+  if (!runs.length) return el('p', { class: 'muted' }, 'No runs yet. Point a load test at this server with --report-to.');
+  return table([
+    { title: 'Run', value: r => el('a', { href: '#/runs/' + encodeURIComponent(r.id) }, r.name) },
+    { title: 'Id', value: r => r.id },
+    { title: 'Status', value: r => el('span', { class: 'state state-' + r.status }, r.status) },
+    { title: 'Started', value: r => new Date(r.startMs).toLocaleString() },
+    { title: 'Agents', value: r => r.agents.join(', ') },
+    { title: 'Tests', num: true, value: r => r.tests.length },
+  ], runs, { id: 'runs-table' });
+}
+
+async function runs() {
+  const r = await api('/api/v1/runs');
+  view.append(el('h1', {}, 'Load-test runs'), runsTable(r.runs));
+}
+
+const ms = { num: true };
+function figureColumns(label) {
+  return [
+    { title: label, value: t => t.number === undefined ? 'Total' : (t.number + ' ' + (t.description || '')) },
+    { title: 'Tests', ...ms, value: t => t.tests }, { title: 'Errors', ...ms, value: t => t.errors },
+    { title: 'Mean ms', ...ms, value: t => t.meanMs }, { title: 'SD ms', ...ms, value: t => t.sdMs },
+    { title: 'TPS', ...ms, value: t => t.tps }, { title: 'min', ...ms, value: t => t.minMs },
+    { title: 'p50', ...ms, value: t => t.p50Ms }, { title: 'p90', ...ms, value: t => t.p90Ms },
+    { title: 'p95', ...ms, value: t => t.p95Ms }, { title: 'p99', ...ms, value: t => t.p99Ms },
+    { title: 'p99.9', ...ms, value: t => t.p999Ms }, { title: 'max', ...ms, value: t => t.maxMs },
+  ];
+}
+
+async function runPage(id) {
+  const [run, series] = await Promise.all([api('/api/v1/runs/' + encodeURIComponent(id)), api('/api/v1/runs/' + encodeURIComponent(id) + '/series')]);
+  const labels = series.intervals.map(i => new Date(i.startMs).toLocaleTimeString());
+  const pick = k => series.intervals.map(i => i.total[k]);
+  const header = el('div', {},
+    el('h1', {}, 'Run ', el('span', { id: 'run-name' }, run.name), ' ', el('span', { class: 'state state-' + run.status, id: 'run-status' }, run.status)),
+    el('p', { class: 'muted' }, 'id ', run.id, ' · agents ', run.agents.join(', '), ' · ', String(run.snapshots), ' snapshots',
+      run.phases.length ? ' · phases ' + run.phases.map(p => p.name).join(', ') : ''));
+  view.replaceChildren(header,
+    el('div', { class: 'charts' },
+      lineChart('Transactions per second', labels, [{ label: 'TPS', data: pick('tps') }], 'chart-tps'),
+      lineChart('Response time percentiles (ms)', labels, [
+        { label: 'p50', data: pick('p50Ms') }, { label: 'p95', data: pick('p95Ms') }, { label: 'p99', data: pick('p99Ms') }], 'chart-latency'),
+      lineChart('Errors per interval', labels, [{ label: 'errors', data: pick('errors'), borderColor: '#c0392b' }], 'chart-errors')),
+    el('h2', {}, 'Tests'),
+    table(figureColumns('Test'), [...run.tests, run.totals], { id: 'run-tests' }));
+  if (run.status === 'running' && !stream) {
+    stream = new EventSource('/api/v1/runs/' + encodeURIComponent(id) + '/events');
+    const again = () => {
+      if (refreshTimer) return;
+      refreshTimer = setTimeout(() => { refreshTimer = null; charts.forEach(c => c.destroy()); charts = []; runPage(id).catch(showError); }, 500);
+    };
+    stream.addEventListener('snapshot', again);
+    stream.addEventListener('finished', () => { stream.close(); stream = null; again(); });
+  }
+}
+
+// ---------------------------------------------------------------- pytest-monitor
+
+async function pytestPage(params) {
+  const item = params.get('item') || '';
+  const component = params.get('component') || '';
+  const sessions = (await api('/api/v1/sessions/?page=-1')) || { sessions: [] };
+  const byHash = new Map(sessions.sessions.map(s => [s.session_h, s]));
+  const form = el('form', { class: 'filters', onsubmit: e => {
+    e.preventDefault();
+    const q = new URLSearchParams();
+    const f = new FormData(e.target);
+    for (const k of ['item', 'component']) if (f.get(k)) q.set(k, f.get(k));
+    location.hash = '#/pytest?' + q.toString();
+  } },
+    el('label', {}, 'Test (contains)', el('input', { name: 'item', value: item })),
+    el('label', {}, 'Component', el('input', { name: 'component', value: component })),
+    el('button', { type: 'submit' }, 'Filter'));
+  view.append(el('h1', {}, 'Test resources (pytest-monitor and JUnit monitor)'), form);
+
+  let metrics = [];
+  if (item) {
+    const r = await api('/api/v1/items/like/' + encodeURIComponent(item) + '/metrics');
+    metrics = r ? r.metrics : [];
+  } else if (component) {
+    const r = await api('/api/v1/components/' + encodeURIComponent(component) + '/metrics');
+    metrics = r ? r.metrics : [];
+  } else {
+    const r = await api('/api/v1/metrics/?page=-1');
+    metrics = r ? r.metrics.slice(-200) : [];
+  }
+  if (component) metrics = metrics.filter(m => (m.component || '') === component);
+
+  // Trend per test across sessions, in session order.
+  const tests = [...new Set(metrics.map(m => m.item_variant || m.item))].slice(0, 8);
+  if (tests.length) {
+    const order = [...new Set(metrics.map(m => m.session_h))]
+      .sort((a, b) => String(byHash.get(a)?.run_date || a).localeCompare(String(byHash.get(b)?.run_date || b)));
+    const labels = order.map(h => byHash.get(h)?.run_date || h.slice(0, 8));
+    const series = key => tests.map(t => ({
+      label: t,
+      data: order.map(h => { const m = metrics.find(x => x.session_h === h && (x.item_variant || x.item) === t); return m ? m[key] : null; }),
+      spanGaps: true,
+    }));
+    view.append(el('h2', {}, 'Trends across sessions'), el('div', { class: 'charts' },
+      lineChart('Total time (s)', labels, series('total_time')),
+      lineChart('CPU usage (ratio)', labels, series('cpu_usage')),
+      lineChart('Memory (MiB)', labels, series('mem_usage'))));
+  }
+  view.append(el('h2', {}, 'Metrics'), metrics.length ? table([
+    { title: 'Session', value: m => byHash.get(m.session_h)?.run_date || m.session_h.slice(0, 8) },
+    { title: 'Test', value: m => m.item_variant || m.item }, { title: 'Kind', value: m => m.kind },
+    { title: 'Component', value: m => m.component }, { title: 'Location', value: m => m.item_fs_loc },
+    { title: 'Total s', num: true, value: m => m.total_time }, { title: 'User s', num: true, value: m => m.user_time },
+    { title: 'Kernel s', num: true, value: m => m.kernel_time }, { title: 'CPU', num: true, value: m => m.cpu_usage },
+    { title: 'Mem MiB', num: true, value: m => m.mem_usage },
+  ], metrics.slice().reverse().slice(0, 500), { id: 'metrics-table' }) : el('p', { class: 'muted' }, 'No metrics match.'));
+  view.append(el('h2', {}, 'Sessions'), sessions.sessions.length ? table([
+    { title: 'Run date', value: s => s.run_date }, { title: 'Session', value: s => s.session_h },
+    { title: 'SCM', value: s => s.scm_ref }, { title: 'Tags', value: s => s.tags.map(t => t.name + '=' + t.value).join(', ') },
+  ], sessions.sessions.slice().reverse(), { id: 'sessions-table' }) : el('p', { class: 'muted' }, 'No sessions yet.'));
+}
+
+// ---------------------------------------------------------------- LiveCheck
+
+function casesTable(cases) {
+  if (!cases.length) return el('p', { class: 'muted' }, 'No LiveCheck reports yet.');
+  return table([
+    { title: 'App', value: c => c.app }, { title: 'Case', value: c => c.case },
+    { title: 'State', value: c => el('span', { class: 'state state-' + c.state }, c.state) },
+    { title: 'Last report', value: c => new Date(c.last_report_timestamp * 1000).toLocaleString() },
+    { title: 'Consecutive failures', num: true, value: c => c.consecutive_failures },
+    { title: 'Total failures', num: true, value: c => c.total_failures },
+    { title: 'By state', value: c => Object.entries(c.totals_by_state).map(([k, v]) => k + ' ' + v).join(', ') },
+  ], cases, { id: 'cases-table' });
+}
+
+async function livecheckPage() {
+  const r = await api('/api/livecheck/cases');
+  view.append(el('h1', {}, 'LiveCheck'), casesTable(r.cases));
+  if (r.cases.length) {
+    view.append(el('h2', {}, 'Latency history (last 100 reports, seconds)'), el('div', { class: 'charts' },
+      r.cases.slice(0, 12).map(c => lineChart(c.app + ' · ' + c.case, c.latency_history.map((_, i) => i + 1),
+        [{ label: 'runtime s', data: c.latency_history }]))));
+  }
+  refreshTimer = setTimeout(route, 10000);
+}
+
+// ---------------------------------------------------------------- routing
+
+function showError(e) {
+  view.append(el('p', { class: 'error' }, 'Could not load: ', e.message));
+}
+
+async function route() {
+  clear();
+  const hash = location.hash || '#/';
+  const [path, query] = hash.slice(1).split('?');
+  const params = new URLSearchParams(query || '');
+  try {
+    if (path === '/' || path === '') await overview();
+    else if (path === '/runs') await runs();
+    else if (path.startsWith('/runs/')) await runPage(decodeURIComponent(path.slice(6)));
+    else if (path === '/pytest') await pytestPage(params);
+    else if (path === '/livecheck') await livecheckPage();
+    else view.append(el('p', {}, 'No such page.'));
+  } catch (e) {
+    showError(e);
+  }
+}
+
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,449 @@
+package dev.grindstone.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The storage contract: every route of the server, run over each store (SQLite and PostgreSQL) by
+ * the subclasses. Each test uses its own hashes and ids, so tests share one server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ServerContractTest {
+  MetricsServer server;
+  Http http;
+
+  /** The JDBC URL of a fresh, empty database. */
+  abstract String jdbcUrl() throws Exception;
+
+  void stopDatabase() throws Exception {}
+
+  @BeforeAll
+  void start() throws Exception {
+    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl()).start();
+    http = new Http(server.url());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    stopDatabase();
+  }
+
+  static String hex() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** Creates a context and a session; returns {context, session}. */
+  String[] contextAndSession(String description) {
+    String c = hex();
+    String s = hex();
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "scm-" + s, description)).status()).isEqualTo(201);
+    return new String[] {c, s};
+  }
+
+  // ------------------------------------------------------------ pytest-monitor protocol
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "/api/v1"})
+  void the_real_client_sequence_works_at_the_root_and_under_api_v1(String prefix) {
+    String c = hex();
+    assertThat(http.get(prefix + "/contexts/" + c).status()).isEqualTo(204);
+    Http.Response created = http.post(prefix + "/contexts/", Http.context(c));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().get("h").asText()).isEqualTo(c);
+    assertThat(created.json().get("cpu_frequency").asDouble()).isEqualTo(2445.428);
+    Http.Response known = http.get(prefix + "/contexts/" + c);
+    assertThat(known.status()).isEqualTo(200);
+    assertThat(known.json().get("contexts").get(0).get("h").asText()).isEqualTo(c);
+    String s = hex();
+    Http.Response session = http.post(prefix + "/sessions/", Http.session(s, "bf8a71ac", "{\"description\":\"nightly\",\"pipeline_branch\":\"main\",\"pipeline_build_no\":\"42\"}"));
+    assertThat(session.status()).isEqualTo(201);
+    assertThat(session.json().get("session_h").asText()).isEqualTo(s);
+    assertThat(session.json().get("scm_ref").asText()).isEqualTo("bf8a71ac");
+    assertThat(session.json().get("tags").toString()).contains("{\"name\":\"pipeline_branch\",\"value\":\"main\"}");
+    assertThat(http.post(prefix + "/metrics/", Http.metric(s, c, "test_param", "acceptance", 0.0579)).status()).isEqualTo(201);
+    assertThat(http.get(prefix + "/sessions/" + s + "/metrics/count").json().get("count").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void routes_answer_with_and_without_trailing_slash() {
+    String[] cs = contextAndSession("{}");
+    assertThat(http.post("/metrics", Http.metric(cs[1], cs[0], "t", "c", 1)).status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/metrics/", Http.metric(cs[1], cs[0], "t", "c", 1)).status()).isEqualTo(201);
+    assertThat(http.get("/contexts/" + cs[0] + "/").status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/sessions/" + cs[1]).status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/sessions/" + cs[1] + "/").status()).isEqualTo(200);
+  }
+
+  @Test
+  void re_posting_a_context_or_session_is_idempotent() {
+    String c = hex();
+    String s = hex();
+    for (int i = 0; i < 3; i++) {
+      assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+      assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    }
+    assertThat(http.get("/contexts/" + c).json().get("contexts")).hasSize(1);
+    assertThat(http.get("/sessions/" + s).json().get("sessions")).hasSize(1);
+  }
+
+  @Test
+  void the_seed_spelling_ram_tota_is_accepted() {
+    String c = hex();
+    String body = Http.context(c).replace("\"ram_total\"", "\"ram_tota\"");
+    Http.Response r = http.post("/contexts/", body);
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("ram_total").asLong()).isEqualTo(24105);
+  }
+
+  @Test
+  void a_string_description_is_stored_as_an_object() {
+    String s = hex();
+    Http.Response r = http.post("/sessions/", Http.session(s, "x", "\"nightly run\""));
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().get("tags").get(0).get("name").asText()).isEqualTo("description");
+    assertThat(r.json().get("description").get("description").asText()).isEqualTo("nightly run");
+  }
+
+  @Test
+  void contexts_and_sessions_match_by_hash_prefix() {
+    String[] cs = contextAndSession("{}");
+    assertThat(http.get("/contexts/" + cs[0].substring(0, 10)).json().get("contexts").get(0).get("h").asText()).isEqualTo(cs[0]);
+    assertThat(http.get("/sessions/" + cs[1].substring(0, 10)).json().get("sessions").get(0).get("session_h").asText()).isEqualTo(cs[1]);
+    assertThat(http.get("/contexts/").status()).isEqualTo(200);
+    assertThat(http.get("/sessions/").json().get("total_page").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void metrics_are_paged_500_at_a_time_with_links() {
+    String[] cs = contextAndSession("{}");
+    for (int i = 0; i < 501; i++) {
+      assertThat(http.post("/metrics/", Http.metric(cs[1], cs[0], "test_" + i, "paging", i)).status()).isEqualTo(201);
+    }
+    JsonNode first = http.get("/sessions/" + cs[1] + "/metrics").json();
+    assertThat(first.get("metrics")).hasSize(500);
+    assertThat(first.get("total_page").asInt()).isEqualTo(2);
+    assertThat(first.get("next_url").asText()).isEqualTo("/sessions/" + cs[1] + "/metrics?page=2");
+    assertThat(first.has("prev_url")).isFalse();
+    JsonNode second = http.get("/sessions/" + cs[1] + "/metrics?page=2").json();
+    assertThat(second.get("metrics")).hasSize(1);
+    assertThat(second.get("metrics").get(0).get("item").asText()).isEqualTo("test_500");
+    assertThat(second.get("prev_url").asText()).endsWith("?page=1");
+    JsonNode last = http.get("/sessions/" + cs[1] + "/metrics?page=-1").json();
+    assertThat(last.get("metrics").get(0).get("item").asText()).isEqualTo("test_500");
+    assertThat(http.get("/sessions/" + cs[1] + "/metrics?page=3").status()).isEqualTo(204);
+    assertThat(http.get("/sessions/" + cs[1] + "/metrics?page=x").status()).isEqualTo(400);
+  }
+
+  @Test
+  void query_routes_filter_by_item_variant_kind_scm_and_component() {
+    String item = "test_q_" + hex().substring(0, 8);
+    String comp = "comp_" + hex().substring(0, 8);
+    String[] cs = contextAndSession("{\"pipeline_branch\":\"br-" + comp + "\",\"pipeline_build_no\":\"7\"}");
+    http.post("/metrics/", Http.metric(cs[1], cs[0], item, comp, 0.5));
+    http.post("/metrics/", Http.metric(cs[1], cs[0], item + "_other", comp, 2.5));
+    assertThat(http.get("/items/" + item + "/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/items/" + item + "/metrics/count").json().get("count").asLong()).isEqualTo(1);
+    assertThat(http.get("/items/like/" + item + "/metrics").json().get("metrics")).hasSize(2);
+    assertThat(http.get("/variants/" + item + "%5B1%2C%20a%5D/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/variants/" + item + "%5B1%2C%20a%5D/metrics/count").json().get("count").asLong()).isEqualTo(1);
+    assertThat(http.get("/variants/like/" + item + "/metrics").json().get("metrics")).hasSize(2);
+    assertThat(http.get("/filters/scope/function/metrics/count").json().get("count").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(http.get("/filters/scope/module/metrics").status()).isEqualTo(204);
+    assertThat(http.get("/filters/scm/scm-" + cs[1] + "/metrics").json().get("metrics")).hasSize(2);
+    assertThat(http.get("/filters/scm/scm-" + cs[1] + "/metrics/count").json().get("count").asLong()).isEqualTo(2);
+    assertThat(http.get("/filters/scm/scm-" + cs[1].substring(0, 8) + "/sessions").json().get("sessions").get(0).get("session_h").asText()).isEqualTo(cs[1]);
+    assertThat(http.get("/components/" + comp).json().get("components").get(0).asText()).isEqualTo(comp);
+    assertThat(http.get("/components/").status()).isEqualTo(200);
+    assertThat(http.get("/components/count").json().get("count").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(http.get("/components/" + comp + "/metrics").json().get("component").asText()).isEqualTo(comp);
+    assertThat(http.get("/components/" + comp + "/items/" + item + "/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/components/" + comp + "/variants/" + item + "%5B1%2C%20a%5D/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/components/items/" + item + "/metrics").status()).isEqualTo(204);
+    assertThat(http.get("/components/variants/" + item + "/metrics").status()).isEqualTo(204);
+    assertThat(http.get("/components/metrics").status()).isIn(200, 204);
+    assertThat(http.get("/components/" + comp + "/pipelines").json().get("pipelines").get(0).asText()).isEqualTo("br-" + comp);
+    assertThat(http.get("/components/" + comp + "/pipelines/br-" + comp + "/builds").json().get("builds").get(0).asText()).isEqualTo("7");
+    assertThat(http.get("/components/" + comp + "/pipelines/br-" + comp + "/builds/7/sessions").json().get("sessions").get(0).asText()).isEqualTo(cs[1]);
+    assertThat(http.get("/pipelines/").json().get("pipelines").toString()).contains("br-" + comp);
+    assertThat(http.get("/pipelines/br-" + comp + "/builds").json().get("builds").get(0).asText()).isEqualTo("7");
+    assertThat(http.get("/pipelines/br-" + comp + "/builds/7/sessions").json().get("sessions").get(0).asText()).isEqualTo(cs[1]);
+    assertThat(http.get("/contexts/" + cs[0] + "/metrics").json().get("metrics")).hasSize(2);
+    assertThat(http.get("/contexts/" + cs[0] + "/metrics/count").json().get("count").asLong()).isEqualTo(2);
+    assertThat(http.get("/contexts/count").json().get("count").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(http.get("/sessions/count").json().get("count").asLong()).isGreaterThanOrEqualTo(1);
+    assertThat(http.get("/metrics/count").json().get("count").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(http.get("/metrics/").status()).isEqualTo(200);
+  }
+
+  @Test
+  void sessions_filter_by_description_flags() {
+    String flag = "flag_" + hex().substring(0, 8);
+    String[] a = contextAndSession("{\"" + flag + "\":\"yes\"}");
+    String[] b = contextAndSession("{\"" + flag + "\":\"no\",\"other_" + flag + "\":\"1\"}");
+    assertThat(http.get("/sessions/?with_flags=" + flag).json().get("sessions")).hasSize(2);
+    JsonNode yes = http.get("/sessions/?with_flags=" + flag + "&restrict_flags=yes").json().get("sessions");
+    assertThat(yes).hasSize(1);
+    assertThat(yes.get(0).get("session_h").asText()).isEqualTo(a[1]);
+    JsonNode all = http.get("/sessions/?with_flags=" + flag + ",other_" + flag + "&method=match_all").json().get("sessions");
+    assertThat(all).hasSize(1);
+    assertThat(all.get(0).get("session_h").asText()).isEqualTo(b[1]);
+    assertThat(http.get("/sessions/?with_flags=" + flag + "&method=sometimes").status()).isEqualTo(400);
+  }
+
+  @Test
+  void resources_list_the_heaviest_and_lightest_metrics() {
+    String comp = "res_" + hex().substring(0, 8);
+    String[] cs = contextAndSession("{\"pipeline_branch\":\"p-" + comp + "\",\"pipeline_build_no\":\"1\"}");
+    for (int i = 1; i <= 12; i++) {
+      http.post("/metrics/", Http.metric(cs[1], cs[0], "t" + i, comp, i));
+    }
+    JsonNode head = http.get("/resources/total_time/components/" + comp + "/head/metrics").json().get("metrics");
+    assertThat(head).hasSize(10);
+    assertThat(head.get(0).get("total_time").asDouble()).isEqualTo(12.0);
+    JsonNode tail = http.get("/resources/total_time/components/" + comp + "/tail/3/metrics").json().get("metrics");
+    assertThat(tail).hasSize(3);
+    assertThat(tail.get(0).get("total_time").asDouble()).isEqualTo(1.0);
+    assertThat(http.get("/resources/total_time/pipelines/p-" + comp + "/head/2/metrics").json().get("metrics").get(0).get("total_time").asDouble()).isEqualTo(12.0);
+    assertThat(http.get("/resources/total_time/pipelines/p-" + comp + "/builds/1/tail/metrics").json().get("metrics")).hasSize(10);
+    assertThat(http.get("/resources/memory/head/metrics").status()).isEqualTo(200);
+    assertThat(http.get("/resources/cpu/tail/5/metrics").status()).isEqualTo(200);
+    assertThat(http.get("/resources/kernel_time/head/metrics").status()).isEqualTo(200);
+    assertThat(http.get("/resources/user_time/head/metrics").status()).isEqualTo(200);
+    assertThat(http.get("/resources/disk/head/metrics").json().get("field").asText()).isEqualTo("resource");
+    assertThat(http.get("/resources/cpu/head/x/metrics").status()).isEqualTo(400);
+  }
+
+  // ------------------------------------------------------------ bad input
+
+  @Test
+  void bad_pytest_monitor_input_is_rejected_with_the_field_and_nothing_is_stored() {
+    String[] cs = contextAndSession("{}");
+    long before = http.get("/metrics/count").json().get("count").asLong();
+    assertError(http.post("/metrics/", "{not json"), 400, null);
+    assertError(http.post("/metrics/", "[1,2]"), 400, null);
+    assertError(http.post("/metrics/", ""), 400, null);
+    assertError(http.post("/metrics/", Http.metric(cs[1], cs[0], "t", "c", 1).replace("\"total_time\":1.0", "\"total_time\":\"slow\"")), 400, "total_time");
+    assertError(http.post("/metrics/", Http.metric(cs[1], cs[0], "t", "c", 1).replace("\"kind\":\"function\",", "")), 400, "kind");
+    assertError(http.post("/metrics/", Http.metric("unknown" + hex(), cs[0], "t", "c", 1)), 400, "session_h");
+    assertError(http.post("/metrics/", Http.metric(cs[1], "unknown" + hex(), "t", "c", 1)), 400, "context_h");
+    assertError(http.post("/contexts/", Http.context(hex()).replace("\"cpu_count\":2", "\"cpu_count\":\"two\"")), 400, "cpu_count");
+    assertError(http.post("/contexts/", Http.context(hex()).replace("\"ram_total\":24105,", "")), 400, "ram_total");
+    assertError(http.post("/sessions/", Http.session(hex(), "x", "42")), 400, "description");
+    assertError(http.post("/sessions/", "{\"run_date\":\"x\"}"), 400, "session_h");
+    assertThat(http.get("/metrics/count").json().get("count").asLong()).isEqualTo(before);
+  }
+
+  @Test
+  void unknown_routes_answer_404_in_json() {
+    assertError(http.get("/no/such/route"), 404, null);
+    assertError(http.post("/api/v1/nothing", "{}"), 404, null);
+  }
+
+  @Test
+  void bodies_over_the_limit_get_413() {
+    String big = "{\"pad\":\"" + "x".repeat(MetricsServer.DEFAULT_BODY_LIMIT) + "\"}";
+    assertError(http.post("/metrics/", big), 413, null);
+    assertError(http.post("/api/v1/runs", big), 413, null);
+  }
+
+  static void assertError(Http.Response r, int status, String field) {
+    assertThat(r.status()).as(r.body()).isEqualTo(status);
+    JsonNode j = r.json();
+    assertThat(j.get("error").asText()).isNotBlank();
+    if (field == null) {
+      assertThat(j.get("field").isNull()).as(r.body()).isTrue();
+    } else {
+      assertThat(j.get("field").asText()).as(r.body()).isEqualTo(field);
+    }
+  }
+
+  // ------------------------------------------------------------ runs
+
+  static String histogram(long... values) {
+    Histogram h = new Histogram(3);
+    for (long v : values) {
+      h.recordValue(v);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+  }
+
+  static String snapshot(String agent, long seq, long start, long end, long[] values, int errors) {
+    double sum = 0;
+    for (long v : values) {
+      sum += v;
+    }
+    double mean = values.length == 0 ? 0 : sum / values.length;
+    double var = 0;
+    for (long v : values) {
+      var += (v - mean) * (v - mean);
+    }
+    var = values.length == 0 ? 0 : var / values.length;
+    return "{\"agent\":\"" + agent + "\",\"seq\":" + seq + ",\"phase\":\"hold\",\"startMs\":" + start + ",\"endMs\":" + end
+        + ",\"tests\":[{\"number\":1,\"statistics\":{\"errors\":" + errors + ",\"untimedTests\":0,\"timedTests\":{\"count\":"
+        + values.length + ",\"sum\":" + sum + ",\"variance\":" + var + "},\"httpplugin.responseLength\":100},\"histogram\":\""
+        + histogram(values) + "\"}]}";
+  }
+
+  @Test
+  void several_agents_merge_exactly_into_one_run() {
+    String id = "run-" + hex().substring(0, 12);
+    String create = "{\"id\":\"" + id + "\",\"name\":\"demo\",\"agent\":\"%s\",\"phases\":[{\"name\":\"hold\",\"durationMs\":2000}],"
+        + "\"tests\":[{\"number\":1,\"description\":\"Log in\"}],\"startMs\":1700000000000}";
+    assertThat(http.post("/api/v1/runs", create.formatted("a1")).status()).isEqualTo(201);
+    Http.Response again = http.post("/api/v1/runs", create.formatted("a2"));
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.json().get("id").asText()).isEqualTo(id);
+    Random rnd = new Random(42);
+    List<Long> all = new ArrayList<>();
+    long t0 = 1700000000000L;
+    int seq = 0;
+    for (String agent : List.of("a1", "a2")) {
+      for (int i = 0; i < 2; i++) {
+        long[] vs = new long[50 + rnd.nextInt(50)];
+        for (int k = 0; k < vs.length; k++) {
+          vs[k] = 1000 + rnd.nextInt(200_000);
+          all.add(vs[k]);
+        }
+        assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot(agent, i, t0 + i * 1000L, t0 + (i + 1) * 1000L, vs, 1)).status()).isEqualTo(201);
+      }
+      seq++;
+    }
+    // A retry of the same (agent, seq) is accepted and not counted twice.
+    Http.Response dup = http.post("/api/v1/runs/" + id + "/snapshots", snapshot("a1", 0, t0, t0 + 1000, new long[] {5, 6}, 0));
+    assertThat(dup.status()).isEqualTo(201);
+    assertThat(dup.json().get("duplicate").asBoolean()).isTrue();
+
+    Histogram union = new Histogram(3);
+    double sum = 0;
+    for (long v : all) {
+      union.recordValue(v);
+      sum += v;
+    }
+    double mean = sum / all.size();
+    double var = 0;
+    for (long v : all) {
+      var += (v - mean) * (v - mean);
+    }
+    var /= all.size();
+    JsonNode run = http.get("/api/v1/runs/" + id).json();
+    JsonNode totals = run.get("totals");
+    assertThat(totals.get("tests").asLong()).isEqualTo(all.size());
+    assertThat(totals.get("errors").asLong()).isEqualTo(4);
+    assertThat(totals.get("meanMs").asDouble()).isCloseTo(mean / 1000, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(totals.get("sdMs").asDouble()).isCloseTo(Math.sqrt(var) / 1000, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(totals.get("p99Ms").asDouble()).isEqualTo(union.getValueAtPercentile(99) / 1000.0);
+    assertThat(totals.get("p50Ms").asDouble()).isEqualTo(union.getValueAtPercentile(50) / 1000.0);
+    assertThat(totals.get("maxMs").asDouble()).isEqualTo(union.getMaxValue() / 1000.0);
+    assertThat(totals.get("minMs").asDouble()).isEqualTo(union.getMinValue() / 1000.0);
+    assertThat(totals.get("tps").asDouble()).isCloseTo(all.size() / 2.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(totals.get("statistics").get("httpplugin.responseLength").asDouble()).isEqualTo(400);
+    assertThat(run.get("tests").get(0).get("description").asText()).isEqualTo("Log in");
+    assertThat(run.get("agents")).hasSize(2);
+    assertThat(run.get("status").asText()).isEqualTo("running");
+    assertThat(run.get("phases").get(0).get("totals").get("tests").asLong()).isEqualTo(all.size());
+
+    JsonNode series = http.get("/api/v1/runs/" + id + "/series").json();
+    assertThat(series.get("intervals")).hasSize(2);
+    long seriesTests = 0;
+    for (JsonNode iv : series.get("intervals")) {
+      seriesTests += iv.get("total").get("tests").asLong();
+      assertThat(iv.get("tests").get(0).get("number").asInt()).isEqualTo(1);
+    }
+    assertThat(seriesTests).isEqualTo(all.size());
+
+    assertThat(http.post("/api/v1/runs/" + id + "/finish", "{\"agent\":\"a1\",\"endMs\":1700000002000}").status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/runs/" + id).json().get("status").asText()).isEqualTo("running");
+    assertThat(http.post("/api/v1/runs/" + id + "/finish", "{\"agent\":\"a2\",\"endMs\":1700000002500}").status()).isEqualTo(200);
+    JsonNode finished = http.get("/api/v1/runs/" + id).json();
+    assertThat(finished.get("status").asText()).isEqualTo("finished");
+    assertThat(finished.get("endMs").asLong()).isEqualTo(1700000002500L);
+    assertThat(http.get("/api/v1/runs").json().get("runs").toString()).contains(id);
+  }
+
+  @Test
+  void bad_run_input_is_rejected_with_the_field() {
+    assertError(http.post("/api/v1/runs", "{\"agent\":\"a\"}"), 400, "name");
+    assertError(http.post("/api/v1/runs", "{\"name\":\"x\",\"id\":\"bad id!\"}"), 400, "id");
+    assertError(http.post("/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":\"one\"}]}"), 400, "tests[0].number");
+    assertError(http.post("/api/v1/runs", "{\"name\":\"x\",\"phases\":[{\"durationMs\":5}]}"), 400, "phases[0].name");
+    assertError(http.post("/api/v1/runs/nope/snapshots", snapshot("a", 0, 0, 1, new long[] {1}, 0)), 404, "id");
+    assertError(http.get("/api/v1/runs/nope"), 404, "id");
+    assertError(http.get("/api/v1/runs/nope/series"), 404, "id");
+    assertError(http.post("/api/v1/runs/nope/finish", "{}"), 404, "id");
+    String id = http.post("/api/v1/runs", "{\"name\":\"x\"}").json().get("id").asText();
+    String good = snapshot("a", 0, 0, 1000, new long[] {1}, 0);
+    assertError(http.post("/api/v1/runs/" + id + "/snapshots", good.replaceAll("\"histogram\":\"[^\"]*\"", "\"histogram\":\"bm90IGEgaGlzdG9ncmFt\"")), 400, "tests[0].histogram");
+    assertError(http.post("/api/v1/runs/" + id + "/snapshots", good.replace("\"seq\":0", "\"seq\":-1")), 400, "seq");
+    assertError(http.post("/api/v1/runs/" + id + "/snapshots", good.replace("\"endMs\":1000", "\"endMs\":-5")), 400, "endMs");
+    assertError(http.post("/api/v1/runs/" + id + "/snapshots", good.replace("\"count\":1", "\"count\":\"x\"")), 400, "tests[0].statistics.timedTests.count");
+    assertError(http.post("/api/v1/runs/" + id + "/snapshots", good.replace("\"errors\":0", "\"errors\":\"none\"")), 400, "tests[0].statistics.errors");
+    assertThat(http.get("/api/v1/runs/" + id).json().get("snapshots").asInt()).isZero();
+  }
+
+  // ------------------------------------------------------------ LiveCheck
+
+  static String report(String app, String kase, String state, double ts, Double runtime) {
+    return "{\"app\":\"" + app + "\",\"case\":\"" + kase + "\",\"state\":\"" + state + "\",\"test_id\":\"4f2c\",\"test_name\":\"" + kase
+        + "\",\"timestamp\":" + ts + ",\"runtime\":" + runtime + ",\"signal_latency\":{\"order_shipped\":0.05},\"error\":"
+        + (state.equals("PASS") ? "null" : "\"boom\"") + ",\"traceback\":null,\"consecutive_failures\":" + (state.equals("PASS") ? 0 : 1)
+        + ",\"total_failures\":3,\"suite_failed\":false}";
+  }
+
+  @Test
+  void livecheck_reports_roll_up_into_case_states() {
+    String app = "app-" + hex().substring(0, 8);
+    assertThat(http.post("/api/livecheck/reports", report(app, "orders.place", "PASS", 1700000000.1, 0.1)).status()).isEqualTo(201);
+    assertThat(http.post("/api/livecheck/reports", "[" + report(app, "orders.place", "PASS", 1700000001.1, 0.2) + ","
+        + report(app, "orders.place", "FAIL", 1700000002.1, 0.3) + "]").status()).isEqualTo(201);
+    JsonNode cases = http.get("/api/livecheck/cases").json().get("cases");
+    JsonNode mine = null;
+    for (JsonNode c : cases) {
+      if (c.get("app").asText().equals(app)) {
+        mine = c;
+      }
+    }
+    assertThat(mine).isNotNull();
+    assertThat(mine.get("state").asText()).isEqualTo("FAIL");
+    assertThat(mine.get("last_report_timestamp").asDouble()).isEqualTo(1700000002.1);
+    assertThat(mine.get("consecutive_failures").asLong()).isEqualTo(1);
+    assertThat(mine.get("totals_by_state").get("PASS").asLong()).isEqualTo(2);
+    assertThat(mine.get("totals_by_state").get("FAIL").asLong()).isEqualTo(1);
+    assertThat(mine.get("latency_history").toString()).isEqualTo("[0.1,0.2,0.3]");
+    JsonNode reports = http.get("/api/livecheck/reports?case=orders.place&app=" + app + "&limit=2").json().get("reports");
+    assertThat(reports).hasSize(2);
+    assertThat(reports.get(0).get("state").asText()).isEqualTo("FAIL");
+    assertThat(reports.get(0).get("signal_latency").get("order_shipped").asDouble()).isEqualTo(0.05);
+  }
+
+  @Test
+  void bad_livecheck_input_is_rejected_and_a_batch_is_all_or_nothing() {
+    String app = "bad-" + hex().substring(0, 8);
+    assertError(http.post("/api/livecheck/reports", report(app, "c", "MAYBE", 1, 0.1)), 400, "state");
+    assertError(http.post("/api/livecheck/reports", report(app, "c", "PASS", 1, 0.1).replace("\"timestamp\":1.0", "\"timestamp\":\"now\"")), 400, "timestamp");
+    assertError(http.post("/api/livecheck/reports", "[" + report(app, "c", "PASS", 1, 0.1) + ",{\"state\":\"PASS\"}]"), 400, "[1].case");
+    assertError(http.post("/api/livecheck/reports", "[]"), 400, null);
+    assertError(http.post("/api/livecheck/reports", "7"), 400, null);
+    assertError(http.get("/api/livecheck/reports?limit=501"), 400, "limit");
+    assertThat(http.get("/api/livecheck/reports?app=" + app).json().get("reports")).isEmpty();
+  }
+}

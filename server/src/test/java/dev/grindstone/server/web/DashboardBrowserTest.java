@@ -1,0 +1,130 @@
+package dev.grindstone.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.MetricsServer;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/** The dashboard in real headless Chromium: a run's chart and rows, and user strings shown as text. */
+class DashboardBrowserTest {
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String DRIVER = "/usr/bin/chromedriver";
+  private static final String XSS = "<script>alert(1)</script>";
+
+  @TempDir Path dir;
+
+  private static String post(HttpClient c, String url, String body) throws Exception {
+    HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    return r.body();
+  }
+
+  private static String histogram(long... values) {
+    Histogram h = new Histogram(3);
+    for (long v : values) {
+      h.recordValue(v);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), n));
+  }
+
+  @Test
+  void the_run_page_shows_the_chart_and_rows_and_user_strings_as_text() throws Exception {
+    boolean present = Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(DRIVER));
+    if (!present) {
+      Assumptions.assumeTrue(System.getenv("CI") != null,
+          "headless Chromium is not installed (apt-get install chromium chromium-driver); the CI script installs it");
+      throw new AssertionError("CI is set but " + CHROMIUM + " or " + DRIVER + " is missing");
+    }
+    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("b.db")).start()) {
+      HttpClient c = HttpClient.newHttpClient();
+      String base = server.url();
+      post(c, base + "/api/v1/runs", "{\"id\":\"browser\",\"name\":\"checkout\",\"agent\":\"a\",\"tests\":["
+          + "{\"number\":1,\"description\":\"" + XSS.replace("\"", "\\\"") + "\"},{\"number\":2,\"description\":\"Browse\"}],\"startMs\":1700000000000}");
+      for (int i = 0; i < 3; i++) {
+        long s = 1_700_000_000_000L + i * 1000L;
+        post(c, base + "/api/v1/runs/browser/snapshots", "{\"agent\":\"a\",\"seq\":" + i + ",\"phase\":\"hold\",\"startMs\":" + s
+            + ",\"endMs\":" + (s + 1000) + ",\"tests\":[{\"number\":1,\"statistics\":{\"errors\":" + i
+            + ",\"timedTests\":{\"count\":3,\"sum\":6000,\"variance\":666.0}},\"histogram\":\"" + histogram(1000, 2000, 3000)
+            + "\"},{\"number\":2,\"statistics\":{\"errors\":0,\"timedTests\":{\"count\":1,\"sum\":500,\"variance\":0}},\"histogram\":\""
+            + histogram(500) + "\"}]}");
+      }
+      JsonNode api = new ObjectMapper().readTree(c.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/browser")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+
+      ChromeOptions options = new ChromeOptions();
+      options.setBinary(CHROMIUM);
+      options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+          "--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
+      ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build();
+      WebDriver driver = new ChromeDriver(service, options);
+      try {
+        driver.get(base + "/#/runs/browser");
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        WebElement rowsTable = wait.until(d -> d.findElements(By.cssSelector("#run-tests tbody tr")).size() == 3
+            ? d.findElement(By.id("run-tests")) : null);
+        List<WebElement> rows = rowsTable.findElements(By.cssSelector("tbody tr"));
+        assertThat(rows.get(0).findElements(By.tagName("td")).get(0).getText()).isEqualTo("1 " + XSS);
+        assertThat(rows.get(0).findElements(By.tagName("td")).get(1).getText())
+            .isEqualTo(String.valueOf(api.get("tests").get(0).get("tests").asLong()));
+        assertThat(rows.get(2).findElements(By.tagName("td")).get(1).getText())
+            .isEqualTo(String.valueOf(api.get("totals").get("tests").asLong()));
+        assertThat(driver.findElements(By.cssSelector("#run-tests script"))).isEmpty();
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+        Object points = ((JavascriptExecutor) driver).executeScript(
+            "const c = Chart.getChart('chart-tps'); return c ? c.data.datasets[0].data.length : -1;");
+        assertThat(((Number) points).intValue()).isEqualTo(3);
+        assertThat(driver.findElement(By.id("chart-tps")).getSize().getHeight()).isPositive();
+
+        driver.get(base + "/#/runs");
+        WebElement link = wait.until(d -> d.findElements(By.cssSelector("#runs-table a")).isEmpty() ? null
+            : d.findElement(By.cssSelector("#runs-table a")));
+        assertThat(link.getText()).isEqualTo("checkout");
+
+        post(c, base + "/contexts/", "{\"h\":\"ctx\",\"cpu_count\":2,\"cpu_frequency\":0.0,\"ram_total\":1,\"machine_node\":\"n\","
+            + "\"machine_type\":\"x86_64\",\"machine_arch\":\"64bit\",\"system_info\":\"Linux\",\"python_info\":\"3.11\"}");
+        post(c, base + "/sessions/", "{\"session_h\":\"ses\",\"run_date\":\"2026-11-21T20:55:23\",\"scm_ref\":\"abc\",\"description\":{}}");
+        post(c, base + "/metrics/", "{\"session_h\":\"ses\",\"context_h\":\"ctx\",\"item_start_time\":\"2026-11-21T20:55:23\","
+            + "\"item_path\":\"t\",\"item\":\"" + XSS.replace("\"", "\\\"") + "\",\"item_variant\":\"\",\"item_fs_loc\":\"t.py\","
+            + "\"kind\":\"function\",\"component\":\"web\",\"total_time\":0.5,\"user_time\":0.1,\"kernel_time\":0.0,\"cpu_usage\":0.2,\"mem_usage\":1.5}");
+        driver.get(base + "/#/pytest");
+        WebElement cell = wait.until(d -> d.findElements(By.cssSelector("#metrics-table tbody td")).size() > 1
+            ? d.findElements(By.cssSelector("#metrics-table tbody td")).get(1) : null);
+        assertThat(cell.getText()).isEqualTo(XSS);
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+      } finally {
+        driver.quit();
+      }
+    }
+  }
+}
