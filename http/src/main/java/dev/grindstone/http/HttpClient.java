@@ -2,6 +2,7 @@ package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
 import dev.grindstone.http.internal.Transport;
+import dev.grindstone.livecheck.http.LiveCheckHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -93,6 +94,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
      */
     public HttpResponse send(HttpRequest request, CookieJar cookies) {
         Objects.requireNonNull(request, "request");
+        request = withLiveCheckContext(request);
         RedirectPolicy policy = request.redirects() != null ? request.redirects() : redirects;
         HttpRequest hop = request;
         int followed = 0;
@@ -111,6 +113,26 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
             hop = redirect(hop, s, location);
             followed++;
         }
+    }
+
+    /**
+     * Inside a LiveCheck test, the request also carries the test's context ({@code LiveCheck-Test-Id},
+     * {@code -Name}, {@code -Timestamp}, {@code -Expires}, W3C {@code traceparent} and {@code baggage}) so
+     * the service under test can tell live-test traffic apart; headers the caller set win. Outside a test
+     * this costs one thread-local read.
+     */
+    private static HttpRequest withLiveCheckContext(HttpRequest request) {
+        Map<String, String> live = LiveCheckHeaders.current();
+        if (live.isEmpty()) {
+            return request;
+        }
+        HttpRequest.Builder b = request.toBuilder();
+        live.forEach((name, value) -> {
+            if (request.header(name) == null) {
+                b.header(name, value);
+            }
+        });
+        return b.build();
     }
 
     private static HttpRequest redirect(HttpRequest from, int status, String location) {
