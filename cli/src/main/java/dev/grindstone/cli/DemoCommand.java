@@ -38,6 +38,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Where results folders go (default: results)")
   Path out;
 
+  @Option(names = {"--report-to", "--server"}, paramLabel = "URL",
+      description = "Stream the run to a metrics server (grindstone server), e.g. http://127.0.0.1:8080")
+  java.net.URI reportTo;
+
+  @Option(names = "--token", description = "Write token for a metrics server bound beyond loopback")
+  String token;
+
   @Option(names = "--print-flow", description = "Print the demo's run file and exit")
   boolean printFlow;
 
@@ -68,6 +75,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       if (out != null) {
         config.outputRoot(out);
+      }
+      if (reportTo != null) {
+        config.sink(new ServerReportSink(reportTo, token, System.out));
       }
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
         RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();

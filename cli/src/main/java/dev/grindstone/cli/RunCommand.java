@@ -59,6 +59,13 @@ final class RunCommand implements Callable<Integer> {
       description = "A pass/fail rule, e.g. 'p99<250ms', 'errors<1%%', 'test 2: mean<50ms' (repeatable)")
   List<String> thresholds = new ArrayList<>();
 
+  @Option(names = {"--report-to", "--server"}, paramLabel = "URL",
+      description = "Stream the run to a metrics server (grindstone server), e.g. http://127.0.0.1:8080")
+  java.net.URI reportTo;
+
+  @Option(names = "--token", description = "Write token for a metrics server bound beyond loopback")
+  String token;
+
   @Option(names = "--no-data-log", description = "Do not write data.csv")
   boolean noDataLog;
 
@@ -136,6 +143,9 @@ final class RunCommand implements Callable<Integer> {
       config.dataLog(false);
     }
     thresholds.forEach(config::threshold);
+    if (reportTo != null) {
+      config.sink(new ServerReportSink(reportTo, token, System.out));
+    }
     if (users != null || duration != null || rate != null) {
       Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
       if (users != null && users < 1) {

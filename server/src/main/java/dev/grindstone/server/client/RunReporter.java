@@ -102,6 +102,23 @@ public final class RunReporter implements AutoCloseable {
     return spec.id();
   }
 
+  /**
+   * Tells the server about tests (number and description) that appeared after the run was created:
+   * the run's creation is re-sent with them, which the server merges (it is idempotent).
+   */
+  public void describeTests(List<RunSpec.TestInfo> tests) {
+    lock.lock();
+    try {
+      if (finishing || closed) {
+        throw new IllegalStateException("the run " + spec.id() + " is finished; no more tests");
+      }
+      RunSpec more = new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests, spec.startMs());
+      enqueue(new Item("/api/v1/runs", Json.write(more)));
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Queues one snapshot for delivery. */
   public void post(SnapshotPost snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");

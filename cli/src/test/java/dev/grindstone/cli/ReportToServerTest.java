@@ -1,0 +1,55 @@
+package dev.grindstone.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.MetricsServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A run streamed to the real metrics server: the server's totals equal the run's own. */
+class ReportToServerTest {
+
+  @TempDir Path dir;
+
+  private static JsonNode get(String url) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+    return new ObjectMapper().readTree(r.body());
+  }
+
+  @Test
+  void the_demo_streams_its_run_and_the_server_merges_the_same_totals() throws Exception {
+    try (MetricsServer server = MetricsServer.builder().port(0)
+        .jdbcUrl("jdbc:sqlite:" + dir.resolve("metrics.db")).start()) {
+      CliRunner.Result r = CliRunner.run("demo", "--duration", "3s", "--users", "3", "--out", dir.resolve("out").toString(),
+          "--server", server.url());
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).contains("Reported to " + server.url());
+
+      JsonNode runs = get(server.url() + "/api/v1/runs");
+      JsonNode run = runs.isArray() ? runs.get(0) : runs.path("runs").get(0);
+      assertThat(run.path("status").asText()).isEqualTo("finished");
+      JsonNode detail = get(server.url() + "/api/v1/runs/" + run.path("id").asText());
+
+      Path results;
+      try (Stream<Path> s = Files.list(dir.resolve("out"))) {
+        results = s.findFirst().orElseThrow();
+      }
+      JsonNode local = new ObjectMapper().readTree(results.resolve("results.json").toFile());
+      assertThat(detail.toString()).contains("Check out");
+      assertThat(detail.at("/totals/tests").asLong()).as(detail.toString())
+          .isEqualTo(local.at("/totals/tests").asLong());
+      assertThat(detail.at("/totals/errors").asLong()).isEqualTo(local.at("/totals/errors").asLong());
+    }
+  }
+}
