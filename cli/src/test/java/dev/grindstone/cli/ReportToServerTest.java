@@ -52,4 +52,20 @@ class ReportToServerTest {
       assertThat(detail.at("/totals/errors").asLong()).isEqualTo(local.at("/totals/errors").asLong());
     }
   }
+
+  @Test
+  void the_livecheck_demo_posts_its_reports_and_the_server_keeps_each_cases_state() throws Exception {
+    try (MetricsServer server = MetricsServer.builder().port(0)
+        .jdbcUrl("jdbc:sqlite:" + dir.resolve("livecheck.db")).start()) {
+      CliRunner.Result r = CliRunner.run("livecheck", "demo", "--duration", "3s", "--server", server.url());
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      JsonNode cases = get(server.url() + "/api/livecheck/cases").path("cases");
+      assertThat(cases.size()).as(cases.toString()).isGreaterThanOrEqualTo(1);
+      JsonNode c = cases.get(0);
+      assertThat(c.path("state").asText()).isIn("PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP");
+      assertThat(c.path("totals_by_state").size()).isPositive();
+      JsonNode reports = get(server.url() + "/api/livecheck/reports?case=" + c.path("case").asText());
+      assertThat(reports.path("reports").size()).isPositive();
+    }
+  }
 }
