@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Many virtual users: bench/scale.sh [users=100000] [seconds=60] [heap=1g]
+# SCALE_GC=-XX:+UseG1GC to compare with the default collector.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -DskipTests -pl bench -am package
 java_bin="$(./grindstone --print-java 2>/dev/null || true)"
 [ -n "$java_bin" ] || java_bin=java
-exec "$java_bin" -Xmx"${3:-1g}" -cp bench/target/benchmarks.jar dev.grindstone.bench.scale.ScaleBenchmark "${1:-100000}" "${2:-60}"
+exec "$java_bin" -Xmx"${3:-1g}" ${SCALE_GC:--XX:+UseZGC} -cp bench/target/benchmarks.jar dev.grindstone.bench.scale.ScaleBenchmark "${1:-100000}" "${2:-60}"
