@@ -413,7 +413,7 @@ public final class RunEngine {
 
   void awaitPhaseChange(long phaseIndex, UserThread u) {
     synchronized (phaseChange) {
-      while (phase.index() == phaseIndex && !stopping && !u.isStoppingFlag()) {
+      while (phase.index() == phaseIndex && !stopping && !u.isStopping()) {
         try {
           phaseChange.wait(100);
         } catch (InterruptedException e) {

@@ -1,0 +1,62 @@
+package dev.grindstone.engine.internal;
+
+import dev.grindstone.engine.VirtualUser;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
+
+/** What closed- and open-model virtual users share: number, variables, random numbers, sleeping. */
+abstract class BaseUser implements VirtualUser {
+
+  final RunEngine engine;
+  final WorkerContext context;
+  private final int number;
+  private final Map<String, Object> vars = new HashMap<>();
+  private final RandomGenerator random;
+  long iteration;
+  String phaseName = "";
+
+  BaseUser(RunEngine engine, Recording recording, int number, long seed) {
+    this.engine = engine;
+    this.number = number;
+    this.context = new WorkerContext(recording, number);
+    this.random = new SplittableRandom(seed);
+  }
+
+  @Override
+  public int number() {
+    return number;
+  }
+
+  @Override
+  public long iteration() {
+    return iteration;
+  }
+
+  @Override
+  public String phase() {
+    return phaseName;
+  }
+
+  @Override
+  public Map<String, Object> vars() {
+    return vars;
+  }
+
+  @Override
+  public RandomGenerator random() {
+    return random;
+  }
+
+  @Override
+  public void sleep(Duration duration) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    long left;
+    while (!isStopping() && (left = deadline - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
+    }
+  }
+}
