@@ -1,11 +1,9 @@
 package dev.grindstone.engine.analyze;
 
-import dev.grindstone.stats.StatisticIndex.DoubleIndex;
-import dev.grindstone.stats.StatisticIndex.LongIndex;
-import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.StatisticsSource;
+import dev.grindstone.stats.latency.StatisticsWithLatency;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -40,49 +38,11 @@ public record DataLogAnalysis(
    * successful calls' histogram.
    */
   public record Figures(StatisticsSet statistics, Histogram successes, Histogram failures)
-      implements StatisticsSource {
+      implements StatisticsWithLatency {
 
     @Override
-    public long getLong(LongIndex index) {
-      return statistics.getLong(index);
-    }
-
-    @Override
-    public double getDouble(DoubleIndex index) {
-      return statistics.getDouble(index);
-    }
-
-    @Override
-    public long getSum(SampleIndex index) {
-      return statistics.getSum(index);
-    }
-
-    @Override
-    public long getCount(SampleIndex index) {
-      return statistics.getCount(index);
-    }
-
-    @Override
-    public double getVariance(SampleIndex index) {
-      return statistics.getVariance(index);
-    }
-
-    @Override
-    public long getMin(SampleIndex index) {
-      return statistics.getMin(index);
-    }
-
-    @Override
-    public long getMax(SampleIndex index) {
-      return statistics.getMax(index);
-    }
-
-    @Override
-    public double getPercentile(SampleIndex index, double percentile) {
-      if (!index.name().equals(StatisticsSchema.TIMED_TESTS) || successes.getTotalCount() == 0) {
-        return Double.NaN;
-      }
-      return successes.getValueAtPercentile(percentile);
+    public Histogram latencies() {
+      return successes;
     }
   }
 }

@@ -75,6 +75,6 @@ public record TestSnapshot(
 
   /** What expressions evaluate over, percentiles included. */
   public StatisticsWithLatency source() {
-    return new StatisticsWithLatency(statistics, successes);
+    return StatisticsWithLatency.of(statistics, successes);
   }
 }

@@ -3,48 +3,69 @@ package dev.grindstone.stats.latency;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.StatisticsSource;
 import org.HdrHistogram.Histogram;
 
 /**
  * A statistics set together with the latency histogram (µs) of its {@code timedTests}, so that
- * {@code (percentile timedTests 99.9)} can be evaluated. Reads only; allocation-free.
+ * {@code (percentile timedTests 99.9)} can be evaluated. Implement the two accessors (or use
+ * {@link #of}); every read is delegated, allocation-free.
  */
-public record StatisticsWithLatency(StatisticsSet statistics, Histogram latencies) implements StatisticsSource {
+public interface StatisticsWithLatency extends StatisticsSource {
 
-  public long getLong(LongIndex i) {
-    return statistics.getLong(i);
-  }
+  StatisticsSet statistics();
 
-  public double getDouble(DoubleIndex i) {
-    return statistics.getDouble(i);
-  }
+  /** The successful calls' latencies in µs, or null for none. */
+  Histogram latencies();
 
-  public long getSum(SampleIndex i) {
-    return statistics.getSum(i);
-  }
-
-  public long getCount(SampleIndex i) {
-    return statistics.getCount(i);
-  }
-
-  public double getVariance(SampleIndex i) {
-    return statistics.getVariance(i);
-  }
-
-  public long getMin(SampleIndex i) {
-    return statistics.getMin(i);
-  }
-
-  public long getMax(SampleIndex i) {
-    return statistics.getMax(i);
+  /** The plain pairing of a set and its histogram. */
+  static StatisticsWithLatency of(StatisticsSet statistics, Histogram latencies) {
+    record Pair(StatisticsSet statistics, Histogram latencies) implements StatisticsWithLatency {}
+    return new Pair(statistics, latencies);
   }
 
   @Override
-  public double getPercentile(SampleIndex i, double percentile) {
-    return latencies == null || latencies.getTotalCount() == 0
+  default long getLong(LongIndex i) {
+    return statistics().getLong(i);
+  }
+
+  @Override
+  default double getDouble(DoubleIndex i) {
+    return statistics().getDouble(i);
+  }
+
+  @Override
+  default long getSum(SampleIndex i) {
+    return statistics().getSum(i);
+  }
+
+  @Override
+  default long getCount(SampleIndex i) {
+    return statistics().getCount(i);
+  }
+
+  @Override
+  default double getVariance(SampleIndex i) {
+    return statistics().getVariance(i);
+  }
+
+  @Override
+  default long getMin(SampleIndex i) {
+    return statistics().getMin(i);
+  }
+
+  @Override
+  default long getMax(SampleIndex i) {
+    return statistics().getMax(i);
+  }
+
+  @Override
+  default double getPercentile(SampleIndex i, double percentile) {
+    Histogram h = latencies();
+    return h == null || h.getTotalCount() == 0 || !i.name().equals(StatisticsSchema.TIMED_TESTS)
         ? Double.NaN
-        : latencies.getValueAtPercentile(percentile);
+        : h.getValueAtPercentile(percentile);
   }
 }
