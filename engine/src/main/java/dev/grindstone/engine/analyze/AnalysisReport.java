@@ -6,7 +6,6 @@ import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsView;
-import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.table.PercentileTable;
 import dev.grindstone.stats.table.SummaryTable;
 import java.util.ArrayList;
@@ -90,11 +89,11 @@ public final class AnalysisReport {
     List<PercentileTable.Row> latencies = new ArrayList<>();
     for (TestResult t : analysis.tests()) {
       rows.add(new SummaryTable.Row(t.test(), null, t.figures(), false));
-      latencies.add(new PercentileTable.Row(t.test(), null, t.figures().successes(), false));
+      latencies.add(new PercentileTable.Row(t.test(), null, t.figures(), false));
     }
     return SummaryTable.render(view, rows, analysis.totals(), null)
         + "\n"
-        + PercentileTable.render(latencies, analysis.totals().successes());
+        + PercentileTable.render(latencies, analysis.totals());
   }
 
   public String json() {
@@ -129,11 +128,11 @@ public final class AnalysisReport {
     for (int i = 0; i < standard; i++) {
       values.add(value(views.get(i), f));
     }
-    values.add(defined(Histograms.minMillis(f.successes())));
+    values.add(defined(f.minMillis()));
     for (double p : PercentileTable.PERCENTILES) {
-      values.add(defined(Histograms.percentileMillis(f.successes(), p)));
+      values.add(defined(f.percentileMillis(p)));
     }
-    values.add(defined(Histograms.maxMillis(f.successes())));
+    values.add(defined(f.maxMillis()));
     for (int i = standard; i < views.size(); i++) {
       values.add(value(views.get(i), f));
     }

@@ -79,9 +79,9 @@ public final class SummaryText {
   public static String percentiles(List<TestSnapshot> tests, TestSnapshot totals) {
     List<PercentileTable.Row> rows = new ArrayList<>();
     for (TestSnapshot t : tests) {
-      rows.add(new PercentileTable.Row(t.test(), t.description(), t.successes(), t.composite()));
+      rows.add(new PercentileTable.Row(t.test(), t.description(), t.source(), t.composite()));
     }
-    return PercentileTable.render(rows, totals.successes());
+    return PercentileTable.render(rows, totals.source());
   }
 
   static List<String> notes(RunSummary s) {

@@ -2,7 +2,6 @@ package dev.grindstone.engine.sink;
 
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
-import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.latency.StatisticsWithLatency;
 import org.HdrHistogram.Histogram;
 
@@ -56,15 +55,17 @@ public record TestSnapshot(
   }
 
   public double percentileMillis(double p) {
-    return Histograms.percentileMillis(successes, p);
+    return source().percentileMillis(p);
   }
 
+  /** The fastest successful call, ms, exact. */
   public double minMillis() {
-    return Histograms.minMillis(successes);
+    return source().minMillis();
   }
 
+  /** The slowest successful call, ms, exact. */
   public double maxMillis() {
-    return Histograms.maxMillis(successes);
+    return source().maxMillis();
   }
 
   /** Errors as a percentage of all calls (successes and errors); 0 with no calls. */

@@ -26,6 +26,27 @@ public interface StatisticsWithLatency extends StatisticsSource {
     return new Pair(statistics, latencies);
   }
 
+  /** The fastest successful call in ms, exact (from the sample's minimum), NaN when none. */
+  default double minMillis() {
+    SampleIndex t = statistics().schema().sampleIndex(StatisticsSchema.TIMED_TESTS);
+    return statistics().getCount(t) == 0 ? Double.NaN : statistics().getMin(t) * t.scale();
+  }
+
+  /** The slowest successful call in ms, exact, NaN when none. */
+  default double maxMillis() {
+    SampleIndex t = statistics().schema().sampleIndex(StatisticsSchema.TIMED_TESTS);
+    return statistics().getCount(t) == 0 ? Double.NaN : statistics().getMax(t) * t.scale();
+  }
+
+  /**
+   * The latency at a percentile in ms: from the histogram (within 0.1%), kept within the exact
+   * minimum and maximum so that no percentile reads above the slowest call. NaN when none.
+   */
+  default double percentileMillis(double percentile) {
+    SampleIndex t = statistics().schema().sampleIndex(StatisticsSchema.TIMED_TESTS);
+    return getPercentile(t, percentile) * t.scale();
+  }
+
   @Override
   default long getLong(LongIndex i) {
     return statistics().getLong(i);
@@ -64,8 +85,14 @@ public interface StatisticsWithLatency extends StatisticsSource {
   @Override
   default double getPercentile(SampleIndex i, double percentile) {
     Histogram h = latencies();
-    return h == null || h.getTotalCount() == 0 || !i.name().equals(StatisticsSchema.TIMED_TESTS)
-        ? Double.NaN
-        : h.getValueAtPercentile(percentile);
+    if (h == null || h.getTotalCount() == 0 || !i.name().equals(StatisticsSchema.TIMED_TESTS)) {
+      return Double.NaN;
+    }
+    double v = h.getValueAtPercentile(percentile);
+    StatisticsSet s = statistics();
+    if (s.getCount(i) > 0) {
+      v = Math.max(s.getMin(i), Math.min(s.getMax(i), v)); // a bucket's top may pass the true max
+    }
+    return v;
   }
 }

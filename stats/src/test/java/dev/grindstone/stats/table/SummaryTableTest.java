@@ -9,6 +9,7 @@ import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.latency.StatisticsWithLatency;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -104,12 +105,16 @@ class SummaryTableTest {
   @Test
   void percentile_table_shows_min_percentiles_and_max_in_milliseconds() throws IOException {
     Histogram h = Histograms.newHistogram();
+    StatisticsSet ramp = new StatisticsSet(schema);
     for (int ms = 1; ms <= 1000; ms++) {
       h.recordValue(ms * 1000L);
+      ramp.addSample(timed, ms * 1000L);
     }
-    Histogram empty = Histograms.newHistogram();
+    var figures = StatisticsWithLatency.of(ramp, h);
+    var idle = StatisticsWithLatency.of(new StatisticsSet(schema), Histograms.newHistogram());
     String table = PercentileTable.render(
-        List.of(new PercentileTable.Row(1, "Ramp", h, false), new PercentileTable.Row(2, "Idle", empty, false)), h);
+        List.of(new PercentileTable.Row(1, "Ramp", figures, false), new PercentileTable.Row(2, "Idle", idle, false)),
+        figures);
     assertGolden(table, "percentiles.txt");
   }
 }
