@@ -4,8 +4,7 @@ import dev.grindstone.engine.internal.RunEngine;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.ConsoleSink;
 import dev.grindstone.engine.sink.HdrLogSink;
-import dev.grindstone.engine.sink.HtmlReportSink;
-import dev.grindstone.engine.sink.JsonResultsSink;
+import dev.grindstone.engine.sink.ResultsFilesSink;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
@@ -52,8 +51,7 @@ public final class Run {
       if (info.outputDirectory() != null) {
         sinks.add(new SummaryFileSink(info.outputDirectory()));
         sinks.add(new HdrLogSink(info.outputDirectory()));
-        sinks.add(new JsonResultsSink(info.outputDirectory()));
-        sinks.add(new HtmlReportSink(info.outputDirectory()));
+        sinks.add(new ResultsFilesSink(info.outputDirectory()));
       }
       return sinks;
     });
