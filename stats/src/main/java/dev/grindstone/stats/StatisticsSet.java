@@ -223,6 +223,24 @@ public final class StatisticsSet implements StatisticsSource {
   }
 
   /** All values to zero (samples empty), composite flag cleared. */
+  /**
+   * Copies every value into {@code longs} from {@code longOffset} ({@code schema.longSlots()} of
+   * them) and {@code doubles} from {@code doubleOffset} ({@code schema.doubleSlots()}), for
+   * flat storage such as a ring of rows. {@link #copyFrom(long[], int, double[], int)} reads them back.
+   */
+  public void copyTo(long[] longs, int longOffset, double[] doubles, int doubleOffset) {
+    System.arraycopy(this.longs, 0, longs, longOffset, this.longs.length);
+    System.arraycopy(this.doubles, 0, doubles, doubleOffset, this.doubles.length);
+  }
+
+  /** Sets every value from flat storage written by {@link #copyTo}; the composite flag is cleared. */
+  public void copyFrom(long[] longs, int longOffset, double[] doubles, int doubleOffset) {
+    touched = true;
+    composite = false;
+    System.arraycopy(longs, longOffset, this.longs, 0, this.longs.length);
+    System.arraycopy(doubles, doubleOffset, this.doubles, 0, this.doubles.length);
+  }
+
   public void reset() {
     composite = false;
     if (!touched) {

@@ -15,8 +15,9 @@ import org.openjdk.jmh.annotations.Threads;
 /**
  * What a latency record costs, part by part, on one thread: one atomic increment (the unit every
  * wait-free recorder pays several of), HdrHistogram's {@code Recorder} over an auto-resizing
- * concurrent histogram (what {@code LatencyRecorder} uses), over a fixed-range atomic histogram,
- * and a {@code SingleWriterRecorder}. Read with {@link LatencyRecorderBenchmark}.
+ * concurrent histogram, over a fixed-range atomic histogram, and a {@code SingleWriterRecorder}:
+ * the designs {@code LatencyRecorder}'s striped plain histograms replaced. Read with
+ * {@link LatencyRecorderBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

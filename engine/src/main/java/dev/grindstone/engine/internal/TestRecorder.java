@@ -5,43 +5,37 @@ import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import dev.grindstone.stats.latency.LatencyStripe;
+import dev.grindstone.stats.latency.StripeLocks;
 import java.util.Arrays;
-import org.HdrHistogram.AtomicHistogram;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.WriterReaderPhaser;
 
 /**
  * The aggregate of one test's calls in one run, written by every virtual user and read by the
  * collector once a period.
  *
- * <p>IMPLEMENTATION NOTES. Writers never lock and never allocate: a call enters a
- * {@link WriterReaderPhaser} critical section (one atomic increment), adds its statistics into one
- * of several stripes with atomic adds (the stripe is picked from the thread id, so virtual users
- * rarely share one), records its time in an {@link AtomicHistogram}, and leaves. The collector
- * flips the active and inactive buffers and waits for the writers of the old one to leave, so an
- * interval holds whole calls: a call's count, time and histogram entry always land in the same
- * interval. Within a stripe a sample keeps count, sum, sum of squares, min and max; the interval's
- * population variance is derived from them and from then on merged with the exact pooled formula.
+ * <p>IMPLEMENTATION NOTES. Writers never allocate and never wait for each other: a call takes a
+ * stripe ({@link StripeLocks}: one compare-and-set, the stripe its thread hashes to or the next free
+ * one), adds its statistics and its time into that stripe's plain accumulators and histogram, and
+ * releases the stripe with a plain store. That is one atomic operation per call where striped
+ * atomic counters, a phaser and an atomic histogram needed seven (BENCHMARKS.md). The collector
+ * drains each stripe while holding it, so an interval holds whole calls: a call's count, time and
+ * histogram entry always land in the same interval. Within a stripe a sample keeps count, sum, sum
+ * of squares, min and max; the interval's population variance is derived from them and from then
+ * on merged with the exact pooled formula.
  */
 public final class TestRecorder {
 
-  /** The largest latency a histogram holds: one hour in µs. Longer calls are clamped to it. */
-  public static final long HIGHEST_TRACKABLE_MICROS = 3_600_000_000L;
-
-  private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-  private static final int PAD = 16; // longs of padding either side of a stripe: no false sharing
+  private static final int PAD = 8; // longs either side of a stripe's values: no false sharing
 
   private final int number;
   private final String description;
   private final StatisticsSchema schema;
   private final SampleIndex timed;
   private final LongIndex errors;
-  private final int stripeMask;
-  private final WriterReaderPhaser phaser = new WriterReaderPhaser();
-  private volatile Buffer active;
-  private Buffer inactive;
+  private final StripeLocks locks = StripeLocks.forProcessors();
+  private final Stripe[] stripes;
+  private final StatisticsSet part; // the collector's scratch set
   private volatile boolean composite;
 
   public TestRecorder(int number, String description, StatisticsSchema schema) {
@@ -50,10 +44,11 @@ public final class TestRecorder {
     this.schema = schema;
     this.timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
     this.errors = schema.longIndex(StatisticsSchema.ERRORS);
-    int stripes = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
-    this.stripeMask = stripes - 1;
-    this.active = new Buffer(schema, stripes);
-    this.inactive = new Buffer(schema, stripes);
+    this.stripes = new Stripe[locks.stripes()];
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Stripe(schema);
+    }
+    this.part = new StatisticsSet(schema);
   }
 
   public int number() {
@@ -81,158 +76,108 @@ public final class TestRecorder {
    * positive), and every basic statistic of {@code call}, or none when {@code call} is null.
    */
   public void recordSuccess(StatisticsSet call, long micros, long expectedIntervalMicros) {
-    long v = clamp(micros);
-    long phase = phaser.writerCriticalSectionEnter();
+    long v = LatencyStripe.clamp(micros);
+    int i = locks.acquire();
     try {
-      Buffer b = active;
-      Stripe s = b.stripes[(int) Thread.currentThread().threadId() & stripeMask];
+      Stripe s = stripes[i];
       if (call != null) {
         s.addBasics(schema, call);
       }
       s.addSample(timed, v);
       if (expectedIntervalMicros > 0) {
-        b.success.recordValueWithExpectedInterval(v, expectedIntervalMicros);
+        s.latency.recordSuccess(v, expectedIntervalMicros);
       } else {
-        b.success.recordValue(v);
+        s.latency.recordSuccess(v);
       }
     } finally {
-      phaser.writerCriticalSectionExit(phase);
+      locks.release(i);
     }
   }
 
   /** Records a failed call: only {@code errors} counts; the time goes to the error histogram. */
   public void recordFailure(long micros) {
-    long v = clamp(micros);
-    long phase = phaser.writerCriticalSectionEnter();
+    long v = LatencyStripe.clamp(micros);
+    int i = locks.acquire();
     try {
-      Buffer b = active;
-      Stripe s = b.stripes[(int) Thread.currentThread().threadId() & stripeMask];
-      s.add(errors.slot(), 1);
-      b.failure.recordValue(v);
+      Stripe s = stripes[i];
+      s.longs[PAD + errors.slot()]++;
+      s.latency.recordFailure(v);
     } finally {
-      phaser.writerCriticalSectionExit(phase);
+      locks.release(i);
     }
-  }
-
-  private static long clamp(long micros) {
-    return micros < 0 ? 0 : Math.min(micros, HIGHEST_TRACKABLE_MICROS);
   }
 
   /**
    * Takes everything recorded since the previous call: adds the statistics into {@code into} and
-   * the latencies into the two histograms, then clears the buffer. Collector thread only.
+   * the latencies into the two histograms, and empties the stripes. Collector thread only.
    */
   public void drainInterval(StatisticsSet into, Histogram success, Histogram failure) {
-    phaser.readerLock();
-    try {
-      Buffer old = active;
-      active = inactive;
-      inactive = old;
-      phaser.flipPhase();
-      old.drainInto(schema, timed, into, success, failure);
-    } finally {
-      phaser.readerUnlock();
+    for (int i = 0; i < stripes.length; i++) {
+      locks.acquire(i);
+      try {
+        Stripe s = stripes[i];
+        if (s.drainInto(schema, timed, part)) {
+          into.add(part);
+          part.reset();
+        }
+        s.latency.drainInto(success, failure);
+      } finally {
+        locks.release(i);
+      }
     }
     into.setComposite(composite);
   }
 
-  private static final class Buffer {
-    final Stripe[] stripes;
-    final AtomicHistogram success = newHistogram();
-    final AtomicHistogram failure = newHistogram();
-
-    Buffer(StatisticsSchema schema, int count) {
-      stripes = new Stripe[count];
-      for (int i = 0; i < count; i++) {
-        stripes[i] = new Stripe(schema);
-      }
-    }
-
-    private static AtomicHistogram newHistogram() {
-      return new AtomicHistogram(1, HIGHEST_TRACKABLE_MICROS, 3);
-    }
-
-    void drainInto(StatisticsSchema schema, SampleIndex timed, StatisticsSet into, Histogram s, Histogram f) {
-      StatisticsSet part = new StatisticsSet(schema);
-      for (Stripe stripe : stripes) {
-        if (stripe.drainInto(schema, timed, part)) {
-          into.add(part);
-          part.reset();
-        }
-      }
-      s.add(success);
-      f.add(failure);
-      success.reset();
-      failure.reset();
-    }
-  }
-
-  /** One stripe's running values; doubles are kept as raw long bits and added with CAS. */
+  /** One stripe's running values: plain fields, written only by the stripe's holder. */
   private static final class Stripe {
     final long[] longs;
-    final long[] doubles;
-    final long[] sampleSquares; // per sample: sum of squares as double bits
+    final double[] doubles;
+    final LatencyStripe latency = new LatencyStripe();
+    double sumOfSquares; // of the timedTests sample
 
     Stripe(StatisticsSchema schema) {
       longs = new long[PAD + schema.longSlots() + PAD];
-      doubles = new long[PAD + schema.doubleSlots() + PAD];
-      sampleSquares = new long[PAD + 1 + PAD];
+      doubles = new double[PAD + schema.doubleSlots() + PAD];
       clear(schema);
     }
 
     void clear(StatisticsSchema schema) {
       Arrays.fill(longs, 0);
       Arrays.fill(doubles, 0);
-      Arrays.fill(sampleSquares, 0);
+      sumOfSquares = 0;
       for (SampleIndex s : schema.samples()) {
         longs[PAD + s.minSlot()] = Long.MAX_VALUE;
         longs[PAD + s.maxSlot()] = Long.MIN_VALUE;
       }
     }
 
-    void add(int slot, long value) {
-      LONGS.getAndAdd(longs, PAD + slot, value);
-    }
-
     void addBasics(StatisticsSchema schema, StatisticsSet call) {
       var ls = schema.longs();
       for (int i = 0, n = ls.size(); i < n; i++) {
         LongIndex l = ls.get(i);
-        long v = call.getLong(l);
-        if (v != 0 && !l.isTransient()) {
-          LONGS.getAndAdd(longs, PAD + l.slot(), v);
+        if (!l.isTransient()) {
+          longs[PAD + l.slot()] += call.getLong(l);
         }
       }
       var ds = schema.doubles();
       for (int i = 0, n = ds.size(); i < n; i++) {
         DoubleIndex d = ds.get(i);
-        double v = call.getDouble(d);
-        if (v != 0) {
-          addDouble(doubles, PAD + d.slot(), v);
-        }
+        doubles[PAD + d.slot()] += call.getDouble(d);
       }
     }
 
     void addSample(SampleIndex s, long v) {
-      LONGS.getAndAdd(longs, PAD + s.countSlot(), 1L);
-      LONGS.getAndAdd(longs, PAD + s.sumSlot(), v);
-      addDouble(sampleSquares, PAD, (double) v * v);
+      longs[PAD + s.countSlot()]++;
+      longs[PAD + s.sumSlot()] += v;
+      sumOfSquares += (double) v * v;
       int min = PAD + s.minSlot();
-      long m;
-      while (v < (m = (long) LONGS.getVolatile(longs, min)) && !LONGS.compareAndSet(longs, min, m, v)) {
-        Thread.onSpinWait();
+      if (v < longs[min]) {
+        longs[min] = v;
       }
       int max = PAD + s.maxSlot();
-      while (v > (m = (long) LONGS.getVolatile(longs, max)) && !LONGS.compareAndSet(longs, max, m, v)) {
-        Thread.onSpinWait();
+      if (v > longs[max]) {
+        longs[max] = v;
       }
-    }
-
-    private static void addDouble(long[] bits, int index, double value) {
-      long old;
-      do {
-        old = (long) LONGS.getVolatile(bits, index);
-      } while (!LONGS.compareAndSet(bits, index, old, Double.doubleToRawLongBits(Double.longBitsToDouble(old) + value)));
     }
 
     /** Adds this stripe into {@code part} (empty on entry); false when it held nothing. */
@@ -246,7 +191,7 @@ public final class TestRecorder {
         }
       }
       for (DoubleIndex d : schema.doubles()) {
-        double v = Double.longBitsToDouble(doubles[PAD + d.slot()]);
+        double v = doubles[PAD + d.slot()];
         if (v != 0) {
           part.setDouble(d, v);
           any = true;
@@ -257,7 +202,7 @@ public final class TestRecorder {
       if (n > 0) {
         long sum = longs[PAD + s.sumSlot()];
         double mean = (double) sum / n;
-        double variance = Math.max(0, Double.longBitsToDouble(sampleSquares[PAD]) / n - mean * mean);
+        double variance = Math.max(0, sumOfSquares / n - mean * mean);
         part.setSample(s, n, sum, variance, longs[PAD + s.minSlot()], longs[PAD + s.maxSlot()]);
         any = true;
       }

@@ -254,7 +254,7 @@ public final class WorkerContext {
     DataLogRing ring = recording.dataLog();
     if (ring != null) {
       ring.offer(userNumber, runNumber, lastRecorder.number(), recording.epochMillis(lastStartNanos), last,
-          timed, errors, micros, failed);
+          micros, failed);
     }
     if (failed) {
       lastRecorder.recordFailure(micros);
