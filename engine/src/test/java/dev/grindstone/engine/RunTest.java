@@ -61,6 +61,9 @@ class RunTest {
     assertThat(s.phases()).extracting(RunSummary.PhaseResult::name).containsExactly("ramp", "hold");
     long phaseTests = s.phases().stream().mapToLong(p -> p.totals().tests()).sum();
     assertThat(phaseTests).as("phases partition the run").isEqualTo(s.totals().tests());
+    long phaseStarts = s.phases().stream().mapToLong(p -> p.lateness().getTotalCount()).sum();
+    assertThat(s.phases()).allSatisfy(p -> assertThat(p.lateness().getTotalCount()).as(p.name()).isPositive());
+    assertThat(phaseStarts).as("every iteration's start lateness in one phase").isEqualTo(s.lateness().getTotalCount());
     assertThat(s.thresholdsPassed()).isTrue();
     assertThat(s.droppedDataLogRows()).isZero();
 
@@ -82,6 +85,7 @@ class RunTest {
     assertThat(json.at("/totals/tests").asLong()).isEqualTo(s.totals().tests());
     assertThat(json.at("/intervals").size()).isGreaterThanOrEqualTo(5);
     assertThat(json.at("/phases/1/name").asText()).isEqualTo("hold");
+    assertThat(json.at("/phases/1/scheduling/latenessP99Ms").isNumber()).as("a phase's start lateness").isTrue();
     assertThat(Files.readString(out.resolve("report.html"))).contains("\"name\" : \"unit\"").doesNotContain("/*RESULTS*/");
     assertThat(console.toString()).contains("ramp").contains("hold").contains("Results: " + out);
   }

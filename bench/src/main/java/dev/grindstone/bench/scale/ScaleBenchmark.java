@@ -15,7 +15,8 @@ import java.util.Locale;
 /**
  * Many virtual users on one machine: USERS users (default 100,000), each making a no-op test call
  * then thinking for 1 s, for SECONDS seconds (default 60). Prints heap used (peak, and after GC),
- * TPS achieved against intended, and how late iterations started (p50, p99, max).
+ * TPS achieved against intended, and how late iterations started (p50, p99, max), over the run
+ * and in its two phases: the first 15 s (start-up) and the rest.
  *
  * <p>Run with {@code bench/scale.sh [users] [seconds]}.
  */
@@ -25,10 +26,14 @@ public final class ScaleBenchmark {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
     Runnable call = new Test(1, "no-op").wrap(() -> { });
+    // Two phases of the same users, so start-up (creating the users, the JIT and the collector
+    // warming up) and steady state are reported apart as well as together.
+    int startSeconds = Math.min(15, seconds / 2);
+    ThinkTime think = new ThinkTime.Constant(Duration.ofSeconds(1));
     RunConfig config = RunConfig.builder("scale")
-        .phase(Phase.hold("hold", Duration.ofSeconds(seconds), users)
-            .withThinkTime(new ThinkTime.Constant(Duration.ofSeconds(1)))
+        .phase(Phase.hold("start", Duration.ofSeconds(startSeconds), users).withThinkTime(think)
             .withInitialSleep(Duration.ofSeconds(1)))
+        .phase(Phase.hold("steady", Duration.ofSeconds(seconds - startSeconds), users).withThinkTime(think))
         .outputRoot(null).console(false).dataLog(false).build();
     long[] peakHeap = {0};
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {
@@ -66,6 +71,12 @@ public final class ScaleBenchmark {
     System.out.printf(Locale.ROOT, "start lateness: p50 %.2f ms, p99 %.2f ms, max %.2f ms; %d starts > 10 ms late%n",
         late.getValueAtPercentile(50) / 1000.0, late.getValueAtPercentile(99) / 1000.0, late.getMaxValue() / 1000.0,
         s.lateStarts());
+    for (RunSummary.PhaseResult p : s.phases()) {
+      var h = p.lateness();
+      System.out.printf(Locale.ROOT, "  phase %-6s (%4.1f s): %d starts, lateness p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+          p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, h.getTotalCount(),
+          h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+    }
     System.out.printf(Locale.ROOT, "process CPU: %.1f s over %.1f s (%.2f cores)%n", cpu / 1e9, runSeconds,
         cpu / 1e9 / runSeconds);
   }

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
 /** What closed- and open-model virtual users share: number, variables, random numbers, sleeping. */
@@ -18,6 +18,8 @@ abstract class BaseUser implements VirtualUser {
   private final RandomGenerator random;
   long iteration;
   String phaseName = "";
+  private final TimerWheel.Sleeper sleeper = new TimerWheel.Sleeper();
+  private final BooleanSupplier stopCheck = this::isStopping;
 
   BaseUser(RunEngine engine, Recording recording, int number, long seed) {
     this.engine = engine;
@@ -53,10 +55,6 @@ abstract class BaseUser implements VirtualUser {
 
   @Override
   public void sleep(Duration duration) {
-    long deadline = System.nanoTime() + duration.toNanos();
-    long left;
-    while (!isStopping() && (left = deadline - System.nanoTime()) > 0) {
-      LockSupport.parkNanos(left);
-    }
+    engine.timer().sleepUntil(sleeper, System.nanoTime() + duration.toNanos(), stopCheck);
   }
 }

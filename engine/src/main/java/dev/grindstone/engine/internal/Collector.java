@@ -106,7 +106,8 @@ final class Collector {
     return list;
   }
 
-  synchronized List<PhaseResult> phaseResults() {
+  /** Each phase's figures, with {@code lateness.get(i)} as phase i's (an empty histogram when missing). */
+  synchronized List<PhaseResult> phaseResults(List<Histogram> lateness) {
     List<PhaseResult> list = new ArrayList<>();
     for (PhaseCumulative p : phases) {
       long length = Math.max(1, p.endEpochMillis - p.startEpochMillis);
@@ -115,8 +116,9 @@ final class Collector {
         tests.add(c.snapshot(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
+      int i = list.size();
       list.add(new PhaseResult(p.name, p.startEpochMillis, p.endEpochMillis, tests,
-          totals(tests, length, p.totalsPeak)));
+          totals(tests, length, p.totalsPeak), i < lateness.size() ? lateness.get(i) : Histograms.newHistogram()));
     }
     return list;
   }

@@ -17,6 +17,8 @@ import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.expr.Expressions;
+import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.latency.LatencyRecorder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +39,6 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Runs one load test: starts the collector, the data-log writer and the sinks, drives the phases
@@ -65,7 +66,8 @@ public final class RunEngine {
   private final List<UserThread> users = new ArrayList<>();
   private final AtomicInteger liveUsers = new AtomicInteger();
   private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
-  private final Recorder lateness = new Recorder(3);
+  private final LatencyRecorder lateness = new LatencyRecorder();
+  private final List<Histogram> phaseLateness = new ArrayList<>(); // controller thread only
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -73,6 +75,7 @@ public final class RunEngine {
   private int nextUserNumber;
 
   private volatile Recording recording;
+  private volatile TimerWheel timer;
   private Collector collector;
   private RunInfo info;
 
@@ -110,6 +113,11 @@ public final class RunEngine {
 
   PhaseState phaseState() {
     return phase;
+  }
+
+  /** Wakes the run's sleeping users; exists while the run executes. */
+  TimerWheel timer() {
+    return timer;
   }
 
   /** Runs the whole test on the calling thread and returns its summary. */
@@ -157,10 +165,12 @@ public final class RunEngine {
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
+    timer = new TimerWheel();
     try {
       runPhases();
     } finally {
       stopUsers();
+      timer.close();
       collectorThread.interrupt();
       try {
         collectorThread.join(5_000);
@@ -182,8 +192,11 @@ public final class RunEngine {
     Map<String, Long> failed = new LinkedHashMap<>();
     failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
         .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
-    Histogram late = lateness.getIntervalHistogram();
-    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, collector.phaseResults(),
+    endPhaseLateness();
+    Histogram late = Histograms.newHistogram();
+    phaseLateness.forEach(late::add);
+    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
+        collector.phaseResults(phaseLateness),
         checkThresholds(tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
         ring == null ? 0 : ring.dropped(), problems, interrupted);
     for (SinkWorker w : workers) {
@@ -225,6 +238,7 @@ public final class RunEngine {
       long now = i == 0 ? recording.startNanos() : System.nanoTime();
       if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
+        endPhaseLateness();
       }
       collector.beginPhase(p.name(), i, now);
       usersDoneWithPhase.set(0);
@@ -239,6 +253,11 @@ public final class RunEngine {
         default -> runClosed(p, now);
       }
     }
+  }
+
+  /** Closes the lateness of the phase that just ended (iterations started since the last cut). */
+  private void endPhaseLateness() {
+    phaseLateness.add(lateness.sampleInterval().success().copy());
   }
 
   private void runClosed(Phase p, long startNanos) {
@@ -425,7 +444,7 @@ public final class RunEngine {
 
   void recordLateness(long nanos) {
     long micros = Math.max(0, nanos / 1000);
-    lateness.recordValue(micros);
+    lateness.recordSuccess(micros);
     if (micros > LATE_MICROS) {
       lateStarts.incrementAndGet();
     }

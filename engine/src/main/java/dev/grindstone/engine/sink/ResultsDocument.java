@@ -87,6 +87,7 @@ public final class ResultsDocument {
       m.put("endMs", p.endEpochMillis());
       m.put("tests", tests(info, p.tests()));
       m.put("totals", test(info, p.totals()));
+      m.put("scheduling", lateness(p.lateness()));
       phases.add(m);
     }
     doc.put("phases", phases);
@@ -103,13 +104,7 @@ public final class ResultsDocument {
       thresholds.add(m);
     }
     doc.put("thresholds", thresholds);
-    Map<String, Object> scheduling = new LinkedHashMap<>();
-    scheduling.put("latenessP50Ms", num(s.lateness().getTotalCount() == 0 ? Double.NaN
-        : s.lateness().getValueAtPercentile(50) / 1000.0));
-    scheduling.put("latenessP99Ms", num(s.lateness().getTotalCount() == 0 ? Double.NaN
-        : s.lateness().getValueAtPercentile(99) / 1000.0));
-    scheduling.put("latenessMaxMs", num(s.lateness().getTotalCount() == 0 ? Double.NaN
-        : s.lateness().getMaxValue() / 1000.0));
+    Map<String, Object> scheduling = lateness(s.lateness());
     scheduling.put("lateStarts", s.lateStarts());
     scheduling.put("droppedStarts", s.droppedStarts());
     doc.put("scheduling", scheduling);
@@ -187,6 +182,16 @@ public final class ResultsDocument {
       }
     }
     return points;
+  }
+
+  /** Start lateness percentiles in ms (null when no iteration started). */
+  private static Map<String, Object> lateness(Histogram h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    boolean none = h.getTotalCount() == 0;
+    m.put("latenessP50Ms", num(none ? Double.NaN : h.getValueAtPercentile(50) / 1000.0));
+    m.put("latenessP99Ms", num(none ? Double.NaN : h.getValueAtPercentile(99) / 1000.0));
+    m.put("latenessMaxMs", num(none ? Double.NaN : h.getMaxValue() / 1000.0));
+    return m;
   }
 
   static Object num(double v) {

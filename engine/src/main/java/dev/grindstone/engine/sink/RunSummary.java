@@ -23,9 +23,13 @@ public record RunSummary(
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
     Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
 
-  /** One phase's figures. */
+  /**
+   * One phase's figures.
+   *
+   * @param lateness how late the phase's iterations started against their schedule (µs)
+   */
   public record PhaseResult(String name, long startEpochMillis, long endEpochMillis, List<TestSnapshot> tests,
-      TestSnapshot totals) {}
+      TestSnapshot totals, Histogram lateness) {}
 
   /** A threshold checked against one test or the totals. */
   public record ThresholdResult(String threshold, String scope, double actual, boolean passed) {}

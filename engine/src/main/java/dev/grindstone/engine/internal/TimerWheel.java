@@ -1,0 +1,172 @@
+package dev.grindstone.engine.internal;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Wakes sleeping virtual users in batches: one platform thread ticks every {@link #TICK_NANOS}
+ * and unparks every user whose wake-up time has passed. Users park without a timeout meanwhile.
+ *
+ * <p>IMPLEMENTATION NOTES. A virtual thread's timed park schedules a task in the JDK's shared
+ * delay queue (a binary heap under a lock) and cancels or runs it; with 100,000 users thinking
+ * 1 s that is 100,000 heap insertions and removals a second competing with the users for two
+ * cores, and users woke tens of milliseconds late at p99 (BENCHMARKS.md). Here a sleep is one
+ * compare-and-set onto a stack of new sleepers; the timer thread alone moves them into a hashed
+ * wheel of one-tick buckets (Varghese and Lauck's scheme, as in Netty's {@code HashedWheelTimer})
+ * and, each tick, wakes the bucket that came due. A user wakes at most one tick plus the
+ * scheduler's delay late, never early. Each user owns one reusable {@link Sleeper}, so sleeping
+ * does not allocate. Sleeps shorter than two ticks use a plain timed park.
+ *
+ * <p>Thread-safety: {@link #sleepUntil} from any number of threads; {@link #close} once.
+ */
+final class TimerWheel implements AutoCloseable {
+
+  /** The wheel's resolution: how late, at most, a timer-woken user is woken (before scheduling). */
+  static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final int BUCKETS = 4096; // ticks per turn of the wheel: about 4 s
+  private static final int MASK = BUCKETS - 1;
+
+  /** One user's place on the wheel; reused for each of its sleeps. */
+  static final class Sleeper {
+    Thread thread;
+    long deadline;
+    Sleeper next;
+    /** True from the moment it is queued until the timer thread wakes it. */
+    volatile boolean queued;
+  }
+
+  private final AtomicReference<Sleeper> incoming = new AtomicReference<>();
+  private final Sleeper[] buckets = new Sleeper[BUCKETS]; // timer thread only
+  private final long origin = System.nanoTime();
+  private final Thread timer;
+  private volatile boolean closed;
+
+  TimerWheel() {
+    timer = Thread.ofPlatform().daemon().name("grindstone-timer").start(this::tickLoop);
+  }
+
+  /**
+   * Parks the calling thread until {@code deadline} ({@link System#nanoTime} time) or until
+   * {@code stop} is true after an unpark. {@code sleeper} must be the caller's own.
+   */
+  void sleepUntil(Sleeper sleeper, long deadline, BooleanSupplier stop) {
+    long left = deadline - System.nanoTime();
+    if (left < 2 * TICK_NANOS || sleeper.queued || closed) {
+      // Short, or the sleeper is still on the wheel from a sleep cut short: a timed park.
+      while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(left);
+      }
+      return;
+    }
+    sleeper.thread = Thread.currentThread();
+    sleeper.deadline = deadline;
+    sleeper.queued = true;
+    Sleeper head;
+    do {
+      head = incoming.get();
+      sleeper.next = head;
+    } while (!incoming.compareAndSet(head, sleeper));
+    while (sleeper.queued && !stop.getAsBoolean()) {
+      if (closed) {
+        // The timer stopped (after this sleeper was queued, or it would have woken it): finish
+        // the sleep without the wheel.
+        while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(left);
+        }
+        return;
+      }
+      LockSupport.park(this);
+    }
+  }
+
+  private long tickOf(long nanos) {
+    return Math.floorDiv(nanos - origin, TICK_NANOS);
+  }
+
+  private void tickLoop() {
+    long done = tickOf(System.nanoTime()); // every tick up to this one was processed
+    while (!closed) {
+      long now = System.nanoTime();
+      long current = tickOf(now);
+      placeIncoming(current, now);
+      for (long t = done + 1; t <= current; t++) {
+        wakeDue(t, now);
+      }
+      done = Math.max(done, current);
+      long next = origin + (current + 1) * TICK_NANOS;
+      LockSupport.parkNanos(this, next - System.nanoTime());
+    }
+    wakeAll();
+  }
+
+  /** Moves the sleepers queued since the last tick into their buckets, waking any already due. */
+  private void placeIncoming(long current, long now) {
+    Sleeper s = incoming.getAndSet(null);
+    while (s != null) {
+      Sleeper next = s.next;
+      if (s.deadline - now <= 0) {
+        wake(s);
+      } else {
+        // The tick in which the deadline falls is processed after the deadline has passed
+        // only from the next tick on, so a sleeper goes one tick later than its deadline's.
+        long due = Math.max(tickOf(s.deadline) + 1, current + 1);
+        int b = (int) (due & MASK);
+        s.next = buckets[b];
+        buckets[b] = s;
+      }
+      s = next;
+    }
+  }
+
+  /** Wakes the sleepers of tick {@code t} whose deadline has passed; later turns stay. */
+  private void wakeDue(long t, long now) {
+    int b = (int) (t & MASK);
+    Sleeper s = buckets[b];
+    Sleeper keep = null;
+    while (s != null) {
+      Sleeper next = s.next;
+      if (s.deadline - now <= 0) {
+        wake(s);
+      } else {
+        s.next = keep;
+        keep = s;
+      }
+      s = next;
+    }
+    buckets[b] = keep;
+  }
+
+  private static void wake(Sleeper s) {
+    s.next = null;
+    s.queued = false;
+    LockSupport.unpark(s.thread);
+  }
+
+  private void wakeAll() {
+    for (int b = 0; b < BUCKETS; b++) {
+      for (Sleeper s = buckets[b]; s != null; ) {
+        Sleeper next = s.next;
+        LockSupport.unpark(s.thread);
+        s = next;
+      }
+      buckets[b] = null;
+    }
+    for (Sleeper s = incoming.getAndSet(null); s != null; s = s.next) {
+      LockSupport.unpark(s.thread);
+    }
+  }
+
+  /** Stops the timer; users still asleep finish their sleep with a timed park. */
+  @Override
+  public void close() {
+    closed = true;
+    LockSupport.unpark(timer);
+    try {
+      timer.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
