@@ -1,5 +1,7 @@
 package dev.grindstone.engine.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -30,11 +32,26 @@ final class TimerWheel implements AutoCloseable {
 
   /** One user's place on the wheel; reused for each of its sleeps. */
   static final class Sleeper {
+    private static final VarHandle QUEUED;
+
+    static {
+      try {
+        QUEUED = MethodHandles.lookup().findVarHandle(Sleeper.class, "queued", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     Thread thread;
     long deadline;
     Sleeper next;
     /** True from the moment it is queued until the timer thread wakes it. */
     volatile boolean queued;
+
+    /** Claims this sleeper for one sleep; false while it is still on the wheel. */
+    boolean claim() {
+      return QUEUED.compareAndSet(this, false, true);
+    }
   }
 
   private final AtomicReference<Sleeper> incoming = new AtomicReference<>();
@@ -53,8 +70,9 @@ final class TimerWheel implements AutoCloseable {
    */
   void sleepUntil(Sleeper sleeper, long deadline, BooleanSupplier stop) {
     long left = deadline - System.nanoTime();
-    if (left < 2 * TICK_NANOS || sleeper.queued || closed) {
-      // Short, or the sleeper is still on the wheel from a sleep cut short: a timed park.
+    if (left < 2 * TICK_NANOS || closed || !sleeper.claim()) {
+      // Short, or the sleeper is still on the wheel (from a sleep cut short, or another thread
+      // sleeping for the same user): a timed park.
       while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
         LockSupport.parkNanos(left);
       }
@@ -62,7 +80,6 @@ final class TimerWheel implements AutoCloseable {
     }
     sleeper.thread = Thread.currentThread();
     sleeper.deadline = deadline;
-    sleeper.queued = true;
     Sleeper head;
     do {
       head = incoming.get();

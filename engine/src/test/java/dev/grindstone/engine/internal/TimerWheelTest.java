@@ -67,6 +67,31 @@ class TimerWheelTest {
   }
 
   @Test
+  void two_threads_sleeping_on_one_sleeper_both_wake_and_neither_early() throws Exception {
+    try (TimerWheel wheel = new TimerWheel()) {
+      TimerWheel.Sleeper shared = new TimerWheel.Sleeper();
+      AtomicLong early = new AtomicLong();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          for (int round = 0; round < 20; round++) {
+            long deadline = System.nanoTime() + 5 * MS;
+            wheel.sleepUntil(shared, deadline, () -> false);
+            if (System.nanoTime() - deadline < 0) {
+              early.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+      }
+      assertThat(early.get()).isZero();
+    }
+  }
+
+  @Test
   void closing_the_wheel_lets_sleepers_finish_their_sleep_on_their_own() throws Exception {
     TimerWheel wheel = new TimerWheel();
     long deadline = System.nanoTime() + 300 * MS;

@@ -30,9 +30,17 @@ public final class StripeLocks {
   private final int[] flags;
   private final int mask;
 
-  /** Stripes for about twice as many threads as there are processors (at least 2), a power of two. */
+  /** The most stripes {@link #forProcessors} makes, whatever the number of processors. */
+  public static final int MAX_STRIPES_FOR_PROCESSORS = 16;
+
+  /**
+   * Stripes for twice as many threads as there are processors (at least 2, at most
+   * {@value #MAX_STRIPES_FOR_PROCESSORS}), a power of two. A writer holds a stripe for tens of
+   * nanoseconds, a small part of any call's time, so even on many cores few writers meet; the cap
+   * bounds what a recorder's per-stripe histograms can cost (about 94 KB each).
+   */
   public static StripeLocks forProcessors() {
-    return new StripeLocks(Runtime.getRuntime().availableProcessors() * 2);
+    return new StripeLocks(Math.min(Runtime.getRuntime().availableProcessors() * 2, MAX_STRIPES_FOR_PROCESSORS));
   }
 
   /** At least {@code minStripes} stripes, rounded up to a power of two. */

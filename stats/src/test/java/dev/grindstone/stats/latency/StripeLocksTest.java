@@ -17,7 +17,8 @@ class StripeLocksTest {
     assertThat(new StripeLocks(3).stripes()).isEqualTo(4);
     assertThat(new StripeLocks(8).stripes()).isEqualTo(8);
     assertThat(StripeLocks.forProcessors().stripes())
-        .isGreaterThanOrEqualTo(2 * Runtime.getRuntime().availableProcessors());
+        .isGreaterThanOrEqualTo(Math.min(2 * Runtime.getRuntime().availableProcessors(), 16))
+        .isLessThanOrEqualTo(StripeLocks.MAX_STRIPES_FOR_PROCESSORS);
   }
 
   @Test
