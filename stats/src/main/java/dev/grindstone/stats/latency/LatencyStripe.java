@@ -23,11 +23,7 @@ public final class LatencyStripe {
 
   /** Records a successful call's time. */
   public void recordSuccess(long micros) {
-    IntCountsHistogram h = success;
-    if (h == null) {
-      h = success = newHistogram();
-    }
-    h.recordValue(clamp(micros));
+    success().recordValue(clamp(micros));
   }
 
   /**
@@ -35,11 +31,7 @@ public final class LatencyStripe {
    * {@code expectedIntervalMicros} also records the calls that would have been made meanwhile.
    */
   public void recordSuccess(long micros, long expectedIntervalMicros) {
-    IntCountsHistogram h = success;
-    if (h == null) {
-      h = success = newHistogram();
-    }
-    h.recordValueWithExpectedInterval(clamp(micros), expectedIntervalMicros);
+    success().recordValueWithExpectedInterval(clamp(micros), expectedIntervalMicros);
   }
 
   /** Records a failed call's time. */
@@ -49,6 +41,14 @@ public final class LatencyStripe {
       h = failure = newHistogram();
     }
     h.recordValue(clamp(micros));
+  }
+
+  private IntCountsHistogram success() {
+    IntCountsHistogram h = success;
+    if (h == null) {
+      h = success = newHistogram();
+    }
+    return h;
   }
 
   /** Adds what this stripe holds to the two histograms and empties it. */

@@ -61,23 +61,16 @@ class StripeLocksTest {
     long[] counts = new long[locks.stripes()];
     int perThread = 200_000;
     List<Thread> writers = new ArrayList<>();
+    Runnable writer = () -> {
+      for (int n = 0; n < perThread; n++) {
+        int i = locks.acquire();
+        counts[i]++;
+        locks.release(i);
+      }
+    };
     for (int t = 0; t < 4; t++) {
-      writers.add(Thread.ofPlatform().start(() -> {
-        for (int n = 0; n < perThread; n++) {
-          int i = locks.acquire();
-          counts[i]++;
-          locks.release(i);
-        }
-      }));
-    }
-    for (int t = 0; t < 4; t++) {
-      writers.add(Thread.ofVirtual().start(() -> {
-        for (int n = 0; n < perThread; n++) {
-          int i = locks.acquire();
-          counts[i]++;
-          locks.release(i);
-        }
-      }));
+      writers.add(Thread.ofPlatform().start(writer));
+      writers.add(Thread.ofVirtual().start(writer));
     }
     long drained = 0;
     while (writers.stream().anyMatch(Thread::isAlive)) {
