@@ -3,14 +3,12 @@ package dev.grindstone.http.internal;
 import dev.grindstone.http.FailureKind;
 import dev.grindstone.http.HttpFailure;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -30,8 +28,8 @@ import java.util.concurrent.TimeoutException;
  * The Netty side of the client: the event loops, the connection pools, and one request/response exchange at
  * a time per connection. Thread-safe; meant to be called from many virtual threads.
  *
- * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (Netty
- * hands the write to the event loop), then parks; the event loop decodes the response into the {@link Exchange}
+ * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (on a
+ * plain connection straight to the socket, see {@link Connection}), then parks; the event loop decodes the response into the {@link Exchange}
  * and unparks it. One periodic task per client enforces request deadlines (so parking needs no timer) and
  * evicts idle connections.
  */
@@ -56,7 +54,7 @@ public final class Transport implements AutoCloseable {
                      int maxBodyBytes, SslContext ssl) {
         this.group = new MultiThreadIoEventLoopGroup(eventLoops,
                 new DefaultThreadFactory("grindstone-http", true), NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        this.bootstrap = new Bootstrap().group(group).channelFactory(DirectWriteChannel::new)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         this.ssl = ssl;
@@ -92,12 +90,7 @@ public final class Transport implements AutoCloseable {
         try {
             ex.connection = conn;
             conn.current = ex;
-            Channel ch = conn.channel;
-            // The head was encoded once per request object. Copying it into a direct buffer here, on the
-            // calling thread, spares the (single, shared) event loop the heap-to-direct copy NIO needs.
-            ByteBuf buf = ch.alloc().directBuffer(head.length + body.length);
-            buf.writeBytes(head).writeBytes(body);
-            ch.writeAndFlush(buf, ch.voidPromise());
+            conn.write(ex, head, body);
             ex.await();
             if (ex.isDone()) {
                 reusable = ex.keepAlive;
