@@ -96,6 +96,7 @@ final class Connection {
                 return;
             }
             // The socket's send buffer is full: the event loop writes the rest when it drains.
+            pool.partialWrites.increment();
             writeOnLoop(ch, ch.alloc().directBuffer(b.remaining()).writeBytes(b));
             return;
         }

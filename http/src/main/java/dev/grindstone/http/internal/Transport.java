@@ -52,11 +52,20 @@ public final class Transport implements AutoCloseable {
 
     public Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
                      int maxBodyBytes, SslContext ssl) {
+        this(eventLoops, maxConnectionsPerHost, idleTimeoutNanos, connectTimeoutNanos, maxBodyBytes, ssl, 0);
+    }
+
+    /** As above, with a fixed socket send buffer of {@code sendBufferBytes} (0: the system's, auto-tuned). */
+    Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
+              int maxBodyBytes, SslContext ssl, int sendBufferBytes) {
         this.group = new MultiThreadIoEventLoopGroup(eventLoops,
                 new DefaultThreadFactory("grindstone-http", true), NioIoHandler.newFactory());
         this.bootstrap = new Bootstrap().group(group).channelFactory(DirectWriteChannel::new)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
+        if (sendBufferBytes > 0) {
+            bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
+        }
         this.ssl = ssl;
         this.maxConnectionsPerHost = maxConnectionsPerHost;
         this.idleTimeoutNanos = idleTimeoutNanos;
@@ -259,6 +268,15 @@ public final class Transport implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** How many direct writes the socket took only in part, leaving the rest to the event loop (diagnostics). */
+    long partialWrites() {
+        long n = 0;
+        for (HostPool pool : pools.values()) {
+            n += pool.partialWrites.sum();
+        }
+        return n;
     }
 
     /** How many connections are open now (idle or in use), for tests and diagnostics. */
