@@ -33,7 +33,8 @@ import java.nio.ByteBuffer;
  * handed a task nor woken up for it. NIO allows one writer next to the event loop's reads, and the connection
  * is held by one caller at a time. The event loop writes instead what does not fit that path: TLS records, a
  * large body, the rest of a partial write, and any request queued behind a write still pending there (so that
- * bytes never overtake each other).
+ * bytes never overtake each other). A non-blocking NIO write is not interruptible: a caller whose interrupt
+ * status is set still sends its request, and the socket stays open.
  */
 final class Connection {
     /** Requests up to this size are written by the calling thread on plain connections. */
