@@ -46,7 +46,10 @@ final class Connection {
     volatile Exchange current;
     long idleSinceNanos;
     SslHandler sslHandler;
-    /** The request bytes for a direct write; touched only by the caller holding the connection. */
+    /**
+     * The request bytes for a direct write, grown to the largest request sent here (at most
+     * {@link #MAX_DIRECT_WRITE}); touched only by the caller holding the connection.
+     */
     private ByteBuffer out;
     /** The last write handed to the event loop, or null; later writes queue behind it until it is done. */
     private ChannelFuture loopWrite;

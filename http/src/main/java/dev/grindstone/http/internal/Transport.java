@@ -29,9 +29,9 @@ import java.util.concurrent.TimeoutException;
  * a time per connection. Thread-safe; meant to be called from many virtual threads.
  *
  * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (on a
- * plain connection straight to the socket, see {@link Connection}), then parks; the event loop decodes the response into the {@link Exchange}
- * and unparks it. One periodic task per client enforces request deadlines (so parking needs no timer) and
- * evicts idle connections.
+ * plain connection straight to the socket, see {@link Connection}), then parks; the event loop decodes the
+ * response into the {@link Exchange} and unparks it. One periodic task per client enforces request deadlines (so
+ * parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
     /** How often deadlines are checked: the precision of request timeouts. */
