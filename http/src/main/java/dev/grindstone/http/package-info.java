@@ -7,8 +7,10 @@
  * One Netty event loop (by default) serves every connection of the process. A request costs the calling
  * virtual thread: building the request once (its head is encoded on first use and cached in the
  * {@link dev.grindstone.http.HttpRequest}), taking a pooled connection (a semaphore permit and a lock-free deque),
- * copying the head into a direct buffer, handing it to the event loop, and parking. The event loop writes it,
- * decodes the response into a byte array, and unparks the thread; nothing on that path takes a lock. Request
+ * copying the request into the connection's direct buffer, writing it to the non-blocking socket itself (one
+ * system call; TLS, bodies over 64 KiB and the rest of a partial write are handed to the event loop instead),
+ * and parking. The event loop decodes the response into a byte array and unparks the thread; nothing on that
+ * path takes a lock, and the event loop is neither handed a task nor woken up to send. Request
  * deadlines are enforced by one periodic task (every 10 ms) rather than a timed park, which would schedule a
  * timer per request. Allocation per request: the response, its headers and body array, one {@code Timings}.
  *

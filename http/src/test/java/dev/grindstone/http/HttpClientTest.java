@@ -445,6 +445,24 @@ class HttpClientTest {
     }
 
     @Test
+    void a_caller_whose_interrupt_status_is_set_gets_its_response_and_keeps_the_status() throws Exception {
+        JdkServer server = echo();
+        HttpClient client = client();
+        assertThat(client.get(server.url("/echo")).status()).isEqualTo(200);
+        Thread.currentThread().interrupt();
+        try {
+            HttpResponse r = client.get(server.url("/echo"));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.newConnection()).as("the pooled connection was reused, not closed").isFalse();
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt status kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(client.get(server.url("/echo")).newConnection()).isFalse();
+        assertThat(client.openConnections()).isEqualTo(1);
+    }
+
+    @Test
     void a_throwing_listener_does_not_break_requests() throws Exception {
         JdkServer server = echo();
         try (HttpClient client = HttpClient.builder().listener((r, s, l, t, n, f) -> {

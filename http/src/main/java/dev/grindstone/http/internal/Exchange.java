@@ -176,11 +176,15 @@ public final class Exchange {
 
     /** The timing breakdown in microseconds (see {@link dev.grindstone.http.Timings}). */
     public dev.grindstone.http.Timings timings() {
+        // A request written by the calling thread is stamped after the write returned; the event loop may
+        // have stamped the response's first byte before that, but a request cannot have left after it.
+        long sent = sentAtNanos != 0 && firstByteAtNanos != 0 && firstByteAtNanos - sentAtNanos < 0
+                ? firstByteAtNanos : sentAtNanos;
         return new dev.grindstone.http.Timings(
                 dnsNanos / 1000,
                 newConnection && connectedAtNanos != 0 ? (connectedAtNanos - startNanos) / 1000 : 0,
                 tlsNanos / 1000,
-                offset(sentAtNanos), offset(firstByteAtNanos), offset(lastByteAtNanos));
+                offset(sent), offset(firstByteAtNanos), offset(lastByteAtNanos));
     }
 
     private long offset(long at) {

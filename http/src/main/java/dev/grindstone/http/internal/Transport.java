@@ -3,14 +3,12 @@ package dev.grindstone.http.internal;
 import dev.grindstone.http.FailureKind;
 import dev.grindstone.http.HttpFailure;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
@@ -30,10 +28,10 @@ import java.util.concurrent.TimeoutException;
  * The Netty side of the client: the event loops, the connection pools, and one request/response exchange at
  * a time per connection. Thread-safe; meant to be called from many virtual threads.
  *
- * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (Netty
- * hands the write to the event loop), then parks; the event loop decodes the response into the {@link Exchange}
- * and unparks it. One periodic task per client enforces request deadlines (so parking needs no timer) and
- * evicts idle connections.
+ * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (on a
+ * plain connection straight to the socket, see {@link Connection}), then parks; the event loop decodes the
+ * response into the {@link Exchange} and unparks it. One periodic task per client enforces request deadlines (so
+ * parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
     /** How often deadlines are checked: the precision of request timeouts. */
@@ -54,11 +52,20 @@ public final class Transport implements AutoCloseable {
 
     public Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
                      int maxBodyBytes, SslContext ssl) {
+        this(eventLoops, maxConnectionsPerHost, idleTimeoutNanos, connectTimeoutNanos, maxBodyBytes, ssl, 0);
+    }
+
+    /** As above, with a fixed socket send buffer of {@code sendBufferBytes} (0: the system's, auto-tuned). */
+    Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
+              int maxBodyBytes, SslContext ssl, int sendBufferBytes) {
         this.group = new MultiThreadIoEventLoopGroup(eventLoops,
                 new DefaultThreadFactory("grindstone-http", true), NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        this.bootstrap = new Bootstrap().group(group).channelFactory(DirectWriteChannel::new)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
+        if (sendBufferBytes > 0) {
+            bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
+        }
         this.ssl = ssl;
         this.maxConnectionsPerHost = maxConnectionsPerHost;
         this.idleTimeoutNanos = idleTimeoutNanos;
@@ -92,12 +99,7 @@ public final class Transport implements AutoCloseable {
         try {
             ex.connection = conn;
             conn.current = ex;
-            Channel ch = conn.channel;
-            // The head was encoded once per request object. Copying it into a direct buffer here, on the
-            // calling thread, spares the (single, shared) event loop the heap-to-direct copy NIO needs.
-            ByteBuf buf = ch.alloc().directBuffer(head.length + body.length);
-            buf.writeBytes(head).writeBytes(body);
-            ch.writeAndFlush(buf, ch.voidPromise());
+            conn.write(ex, head, body);
             ex.await();
             if (ex.isDone()) {
                 reusable = ex.keepAlive;
@@ -266,6 +268,15 @@ public final class Transport implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** How many direct writes the socket took only in part, leaving the rest to the event loop (diagnostics). */
+    long partialWrites() {
+        long n = 0;
+        for (HostPool pool : pools.values()) {
+            n += pool.partialWrites.sum();
+        }
+        return n;
     }
 
     /** How many connections are open now (idle or in use), for tests and diagnostics. */
