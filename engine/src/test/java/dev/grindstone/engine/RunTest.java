@@ -81,6 +81,7 @@ class RunTest {
 
     String summary = Files.readString(out.resolve("summary.txt"));
     assertThat(summary).contains("Test 1").contains("\"Work\"").contains("Totals").contains("99% (ms)");
+    assertThat(summary).containsPattern("(?m)^  hold .* start lateness p99 [0-9.]+ ms$");
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.at("/totals/tests").asLong()).isEqualTo(s.totals().tests());
     assertThat(json.at("/intervals").size()).isGreaterThanOrEqualTo(5);

@@ -47,6 +47,8 @@ final class TimerWheel implements AutoCloseable {
     Sleeper next;
     /** True from the moment it is queued until the timer thread wakes it. */
     volatile boolean queued;
+    /** How many times the timer thread woke it: a sleep ends when this moves on. Timer thread writes. */
+    volatile int wakes;
 
     /** Claims this sleeper for one sleep; false while it is still on the wheel. */
     boolean claim() {
@@ -78,6 +80,9 @@ final class TimerWheel implements AutoCloseable {
       }
       return;
     }
+    // Read after the claim: the timer counts a wake before it releases the sleeper, so this sleep
+    // ends when the count moves past this value, whoever claims the sleeper next.
+    int wakes = sleeper.wakes;
     sleeper.thread = Thread.currentThread();
     sleeper.deadline = deadline;
     Sleeper head;
@@ -85,7 +90,7 @@ final class TimerWheel implements AutoCloseable {
       head = incoming.get();
       sleeper.next = head;
     } while (!incoming.compareAndSet(head, sleeper));
-    while (sleeper.queued && !stop.getAsBoolean()) {
+    while (sleeper.wakes == wakes && !stop.getAsBoolean()) {
       if (closed) {
         // The timer stopped (after this sleeper was queued, or it would have woken it): finish
         // the sleep without the wheel.
@@ -156,9 +161,11 @@ final class TimerWheel implements AutoCloseable {
   }
 
   private static void wake(Sleeper s) {
+    Thread t = s.thread; // read before the release: the sleeper may be claimed again at once
     s.next = null;
+    s.wakes++; // only this thread writes it
     s.queued = false;
-    LockSupport.unpark(s.thread);
+    LockSupport.unpark(t);
   }
 
   private void wakeAll() {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /** The end-of-run text: The Grinder's summary table, the percentile table, phases and problems. */
 public final class SummaryText {
@@ -35,9 +36,12 @@ public final class SummaryText {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
         TestSnapshot t = p.totals();
-        b.append(String.format(Locale.ROOT, "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9.2f mean %s ms  p99 %s ms%n",
+        Histogram late = p.lateness();
+        b.append(String.format(Locale.ROOT,
+            "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9.2f mean %s ms  p99 %s ms  start lateness p99 %s ms%n",
             p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, t.tests(), t.errors(), t.tps(),
-            fmt(t.meanMillis()), fmt(t.percentileMillis(99))));
+            fmt(t.meanMillis()), fmt(t.percentileMillis(99)),
+            fmt(late.getTotalCount() == 0 ? Double.NaN : late.getValueAtPercentile(99) / 1000.0)));
       }
       b.append('\n');
     }
