@@ -3,10 +3,11 @@
 # target (nginx with one worker returning a small 200; the demo service's /ping when nginx is missing),
 # with the same number of keep-alive connections and the same measured duration.
 #
-# Usage: bench/compare-http.sh [--duration SECONDS] [--warmup SECONDS] [--connections N] [--skip-gatling]
+# Usage: bench/compare-http.sh [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--skip-gatling]
 #
-# Prints requests/s and requests per generator CPU-second for each generator, and the ratios
-# Grindstone/wrk and Grindstone/Gatling. CPU time comes from /proc/<pid>/stat of each generator:
+# wrk and Grindstone run --rounds times (default 3), alternating, then Gatling once (it takes a minute
+# to start). Prints each run's requests/s and requests per generator CPU-second, the medians, and the
+# ratios of the medians Grindstone/wrk and Grindstone/Gatling. CPU time comes from /proc/<pid>/stat of each generator:
 #   wrk         whole process (it needs no warm-up), via the cutime/cstime of the shell that waited for it;
 #   Grindstone  the JVM's own /proc/self/stat over the measured window, after --warmup seconds;
 #   Gatling     its Maven process and all its descendants, sampled at Gatling's console reports, over the
@@ -17,18 +18,20 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration=20
 warmup=10
 connections=50
+rounds=3
 skip_gatling=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
     --skip-gatling) skip_gatling=1; shift ;;
-    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "compare-http: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-for v in "$duration" "$warmup" "$connections"; do
+for v in "$duration" "$warmup" "$connections" "$rounds"; do
   [[ "$v" =~ ^[0-9]+$ ]] || { echo "compare-http: '$v' must be a whole number" >&2; exit 2; }
 done
 
@@ -126,20 +129,26 @@ else
 fi
 echo "Target: $target at $url; $connections connections, ${duration}s measured (JVM generators warm up ${warmup}s first)"
 
-# ---- wrk ------------------------------------------------------------------------------------------------
-echo "Running wrk ..."
-bash -c 'wrk -t1 -c'"$connections"' -d'"$duration"'s "$1" > "$2"; read -r s < /proc/$$/stat; echo "$s" > "$3"' \
-  _ "$url" "$tmp/wrk.out" "$tmp/wrk.stat"
-wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
-wrk_req=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
-wrk_cpu=$(sed 's/.*) //' "$tmp/wrk.stat" | awk -v t="$clk_tck" '{printf "%.2f", ($14 + $15) / t}')
+# ---- wrk and Grindstone, alternating ------------------------------------------------------------------
+wrk_rps_all=(); wrk_pc_all=(); gs_rps_all=(); gs_pc_all=(); gs_err_all=(); gs_lat_all=()
+per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "-" }'; }
+for round in $(seq 1 "$rounds"); do
+  echo "Round $round of $rounds: wrk ..."
+  bash -c 'wrk -t1 -c'"$connections"' -d'"$duration"'s "$1" > "$2"; read -r s < /proc/$$/stat; echo "$s" > "$3"' \
+    _ "$url" "$tmp/wrk.out" "$tmp/wrk.stat"
+  wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
+  wrk_req=$(awk '/requests in/ {print $1}' "$tmp/wrk.out")
+  # The shell's cutime/cstime hold wrk's CPU time: only wrk has finished under it.
+  wrk_cpu=$(sed 's/.*) //' "$tmp/wrk.stat" | awk -v t="$clk_tck" '{printf "%.2f", ($14 + $15) / t}')
+  wrk_rps_all+=("$wrk_rps"); wrk_pc_all+=("$(per_cpu "$wrk_req" "$wrk_cpu")")
 
-# ---- Grindstone ----------------------------------------------------------------------------------------
-echo "Running Grindstone ..."
-"$java" -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 >"$tmp/gs.out" 2>&1
-res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
-kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
-gs_rps=$(kv rps); gs_req=$(kv requests); gs_cpu=$(kv cpuSeconds); gs_err=$(kv errors)
+  echo "Round $round of $rounds: Grindstone ..."
+  "$java" -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 >"$tmp/gs.out" 2>&1
+  res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
+  kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+  gs_rps_all+=("$(kv rps)"); gs_pc_all+=("$(per_cpu "$(kv requests)" "$(kv cpuSeconds)")")
+  gs_err_all+=("$(kv errors)"); gs_lat_all+=("$(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us' | tr '\n' ' ')")
+done
 
 # ---- Gatling --------------------------------------------------------------------------------------------
 tree_cpu_ticks() { # $1 root pid: utime+stime of it and all its descendants
@@ -180,21 +189,26 @@ if [ $skip_gatling -eq 0 ]; then
 fi
 
 # ---- report ---------------------------------------------------------------------------------------------
-per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "-" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.2f", a / b; else print "-" }'; }
-wrk_pc=$(per_cpu "$wrk_req" "$wrk_cpu"); gs_pc=$(per_cpu "$gs_req" "$gs_cpu")
+median() { printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{v[NR]=$1} END { if (NR == 0) print "-"; else if (NR % 2) printf "%.0f\n", v[(NR+1)/2]; else printf "%.0f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "" && a != "-") printf "%.2f", a / b; else print "-" }'; }
 g_pc=$( [ -n "$g_req" ] && per_cpu "$g_req" "$g_cpu" || echo "-")
 echo
 echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-12s %12s %12s %14s %18s\n' generator requests "requests/s" "CPU seconds" "requests/CPU-s"
-printf '%-12s %12s %12.0f %14s %18s\n' wrk "$wrk_req" "$wrk_rps" "$wrk_cpu" "$wrk_pc"
-printf '%-12s %12s %12.0f %14s %18s\n' Grindstone "$gs_req" "$gs_rps" "$gs_cpu" "$gs_pc"
+printf '%-8s %-12s %12s %18s %10s\n' round generator "requests/s" "requests/CPU-s" "errors"
+for i in $(seq 0 $((rounds - 1))); do
+  printf '%-8s %-12s %12.0f %18s %10s\n' $((i + 1)) wrk "${wrk_rps_all[$i]}" "${wrk_pc_all[$i]}" "-"
+  printf '%-8s %-12s %12.0f %18s %10s   %s\n' $((i + 1)) Grindstone "${gs_rps_all[$i]}" "${gs_pc_all[$i]}" \
+    "${gs_err_all[$i]}" "${gs_lat_all[$i]}"
+done
 if [ -n "$g_req" ]; then
-  printf '%-12s %12s %12.0f %14s %18s\n' Gatling "$g_req" "$g_rps" "$g_cpu" "$g_pc"
+  printf '%-8s %-12s %12.0f %18s %10s\n' 1 Gatling "$g_rps" "$g_pc" "-"
 else
-  printf '%-12s %12s\n' Gatling "not run"
+  printf '%-8s %-12s %12s\n' - Gatling "not run"
 fi
+wrk_rps_med=$(median "${wrk_rps_all[@]}"); wrk_pc_med=$(median "${wrk_pc_all[@]}")
+gs_rps_med=$(median "${gs_rps_all[@]}"); gs_pc_med=$(median "${gs_pc_all[@]}")
 echo
-echo "Grindstone/wrk:     requests/s $(ratio "$gs_rps" "$wrk_rps"), requests per CPU-second $(ratio "$gs_pc" "$wrk_pc")"
-echo "Grindstone/Gatling: requests/s $(ratio "$gs_rps" "$g_rps"), requests per CPU-second $(ratio "$gs_pc" "$g_pc")"
-echo "Grindstone errors: $gs_err; latency: $(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us' | tr '\n' ' ')"
+printf 'Medians of %d rounds: wrk %s requests/s (%s per CPU-s), Grindstone %s requests/s (%s per CPU-s)\n' \
+  "$rounds" "$wrk_rps_med" "$wrk_pc_med" "$gs_rps_med" "$gs_pc_med"
+echo "Grindstone/wrk:     requests/s $(ratio "$gs_rps_med" "$wrk_rps_med"), requests per CPU-second $(ratio "$gs_pc_med" "$wrk_pc_med")"
+echo "Grindstone/Gatling: requests/s $(ratio "$gs_rps_med" "$g_rps"), requests per CPU-second $(ratio "$gs_pc_med" "$g_pc")"
