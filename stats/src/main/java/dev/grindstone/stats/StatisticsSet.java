@@ -222,7 +222,6 @@ public final class StatisticsSet implements StatisticsSource {
     composite = other.composite;
   }
 
-  /** All values to zero (samples empty), composite flag cleared. */
   /**
    * Copies every value into {@code longs} from {@code longOffset} ({@code schema.longSlots()} of
    * them) and {@code doubles} from {@code doubleOffset} ({@code schema.doubleSlots()}), for
@@ -241,6 +240,7 @@ public final class StatisticsSet implements StatisticsSource {
     System.arraycopy(doubles, doubleOffset, this.doubles, 0, this.doubles.length);
   }
 
+  /** All values to zero (samples empty), composite flag cleared. */
   public void reset() {
     composite = false;
     if (!touched) {

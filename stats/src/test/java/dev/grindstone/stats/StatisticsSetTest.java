@@ -33,6 +33,24 @@ class StatisticsSetTest {
   }
 
   @Test
+  void a_set_copied_to_flat_storage_and_back_keeps_every_value() {
+    StatisticsSet s = new StatisticsSet(schema);
+    s.addSample(timed, 10);
+    s.addSample(timed, 30);
+    s.setLong(errors, 2);
+    s.setDouble(schema.doubleIndex("userDouble3"), 1.5);
+    long[] longs = new long[3 + schema.longSlots()];
+    double[] doubles = new double[5 + schema.doubleSlots()];
+    s.copyTo(longs, 3, doubles, 5);
+    StatisticsSet back = new StatisticsSet(schema);
+    back.copyFrom(longs, 3, doubles, 5);
+    assertThat(back.toString()).isEqualTo(s.toString());
+    assertThat(back.getVariance(timed)).isEqualTo(100.0);
+    assertThat(back.getMin(timed)).isEqualTo(10);
+    assertThat(back.isTouched()).isTrue();
+  }
+
+  @Test
   void variance_of_merged_sets_equals_variance_of_union() {
     SplittableRandom random = new SplittableRandom(42);
     for (int round = 0; round < 200; round++) {
