@@ -91,6 +91,30 @@ class RunTest {
     assertThat(console.toString()).contains("ramp").contains("hold").contains("Results: " + out);
   }
 
+  @org.junit.jupiter.api.Test
+  void users_start_spread_over_the_initial_sleep_and_each_starts_once() {
+    int users = 40;
+    java.util.concurrent.ConcurrentHashMap<Integer, Long> firstStart = new java.util.concurrent.ConcurrentHashMap<>();
+    Test t = new Test(1, "Work");
+    Runnable w = t.wrap(() -> { });
+    RunConfig config = RunConfig.builder("initial-sleep")
+        .phase(Phase.hold("hold", Duration.ofMillis(2_500), users).withInitialSleep(Duration.ofMillis(800))
+            .withThinkTime(new dev.grindstone.engine.run.ThinkTime.Constant(Duration.ofMillis(50))))
+        .outputRoot(null).console(false).dataLog(false)
+        .build();
+    long t0 = System.nanoTime();
+    RunSummary s = Run.of(config, user -> {
+      firstStart.putIfAbsent(user.number(), System.nanoTime() - t0);
+      w.run();
+    }).execute();
+    assertThat(firstStart).as("every user started").hasSize(users);
+    long min = firstStart.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+    long max = firstStart.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    assertThat(max - min).as("first iterations spread over the 800 ms initial sleep, not all at once")
+        .isGreaterThan(Duration.ofMillis(200).toNanos());
+    assertThat(s.totals().tests()).isGreaterThan(users);
+  }
+
   static void sleepMillis(long ms) {
     try {
       Thread.sleep(ms);
