@@ -26,15 +26,7 @@ final class ArrivalUser extends BaseUser {
         scenario.beforeUser(this);
       }
       engine.recordLateness(System.nanoTime() - intendedNanos);
-      context.beginIteration(iteration, intendedNanos);
-      try {
-        scenario.iteration(this);
-      } catch (Throwable t) {
-        engine.iterationFailed(t);
-      } finally {
-        context.endIteration();
-      }
-      iteration++;
+      runIteration(scenario, intendedNanos);
     } catch (Throwable t) {
       engine.iterationFailed(t);
     } finally {

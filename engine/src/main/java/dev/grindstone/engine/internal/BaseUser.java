@@ -1,5 +1,6 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.VirtualUser;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,6 +52,22 @@ abstract class BaseUser implements VirtualUser {
   @Override
   public RandomGenerator random() {
     return random;
+  }
+
+  /**
+   * Runs one iteration of {@code scenario}, timed from {@code intendedStartNanos} when positive
+   * (open model): an uncaught exception ends the iteration, is counted, and the user goes on.
+   */
+  void runIteration(Scenario scenario, long intendedStartNanos) {
+    context.beginIteration(iteration, intendedStartNanos);
+    try {
+      scenario.iteration(this);
+    } catch (Throwable t) {
+      engine.iterationFailed(t);
+    } finally {
+      context.endIteration();
+    }
+    iteration++;
   }
 
   @Override

@@ -58,17 +58,8 @@ final class UserThread extends BaseUser implements Runnable {
           engine.awaitPhaseChange(phaseIndex, this);
           continue;
         }
-        long start = System.nanoTime();
-        engine.recordLateness(start - plannedStart);
-        context.beginIteration(iteration, 0);
-        try {
-          scenario.iteration(this);
-        } catch (Throwable t) {
-          engine.iterationFailed(t);
-        } finally {
-          context.endIteration();
-        }
-        iteration++;
+        engine.recordLateness(System.nanoTime() - plannedStart);
+        runIteration(scenario, 0);
         doneInPhase++;
         Duration think = phase.thinkTime().next(random());
         plannedStart = System.nanoTime() + think.toNanos();
