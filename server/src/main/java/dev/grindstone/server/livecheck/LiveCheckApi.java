@@ -7,6 +7,7 @@ import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
 import java.sql.ResultSet;
@@ -120,20 +121,8 @@ public final class LiveCheckApi {
   private void reports(Context ctx) {
     String caseName = ctx.queryParam("case");
     String app = ctx.queryParam("app");
-    int limit = 100;
-    String l = ctx.queryParam("limit");
-    if (l != null) {
-      try {
-        limit = Integer.parseInt(l);
-      } catch (NumberFormatException e) {
-        throw ApiError.badRequest("limit", "limit must be an integer, got '" + l + "'");
-      }
-      if (limit < 1 || limit > 500) {
-        throw ApiError.badRequest("limit", "limit must be between 1 and 500, got " + limit);
-      }
-    }
+    int max = Pages.limit(ctx, 100, 500);
     String where = "1 = 1" + (caseName == null ? "" : " AND CASE_NAME = :c") + (app == null ? "" : " AND APP = :a");
-    int max = limit;
     List<Map<String, Object>> rows =
         db.read(hd -> {
           var q = hd.createQuery("SELECT * FROM LIVECHECK_REPORTS WHERE " + where + " ORDER BY ID DESC LIMIT :l").bind("l", max);

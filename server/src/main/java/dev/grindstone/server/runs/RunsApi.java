@@ -8,6 +8,7 @@ import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
 import java.nio.ByteBuffer;
@@ -246,19 +247,7 @@ public final class RunsApi {
   // ---------------------------------------------------------------- reads
 
   private void list(Context ctx) {
-    int limit = 200;
-    String l = ctx.queryParam("limit");
-    if (l != null) {
-      try {
-        limit = Integer.parseInt(l);
-      } catch (NumberFormatException e) {
-        throw ApiError.badRequest("limit", "limit must be an integer, got '" + l + "'");
-      }
-      if (limit < 1 || limit > 1000) {
-        throw ApiError.badRequest("limit", "limit must be between 1 and 1000, got " + limit);
-      }
-    }
-    int max = limit;
+    int max = Pages.limit(ctx, 200, 1000);
     List<String> ids =
         db.read(hd -> hd.createQuery("SELECT ID FROM RUNS ORDER BY START_MS DESC, ID LIMIT :l").bind("l", max)
             .mapTo(String.class).list());

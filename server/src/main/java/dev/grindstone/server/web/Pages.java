@@ -35,6 +35,27 @@ public final class Pages {
     }
   }
 
+  /**
+   * The {@code limit} query parameter: {@code byDefault} when absent, else an integer from 1 to
+   * {@code max}; anything else is a 400 naming the parameter.
+   */
+  public static int limit(Context ctx, int byDefault, int max) {
+    String l = ctx.queryParam("limit");
+    if (l == null) {
+      return byDefault;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(l);
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("limit", "limit must be an integer, got '" + l + "'");
+    }
+    if (limit < 1 || limit > max) {
+      throw ApiError.badRequest("limit", "limit must be between 1 and " + max + ", got " + limit);
+    }
+    return limit;
+  }
+
   public static Page resolve(Context ctx, LongSupplier total) {
     int requested = requestedPage(ctx);
     long count = total.getAsLong();
