@@ -79,12 +79,22 @@ public final class MonitorListener implements TestExecutionListener {
       long startNanos,
       String startTime,
       long threadId,
-      long cpuNanos,
-      long userNanos,
-      long allocatedBytes,
+      Usage usage,
       long gcMillis,
       long gcCount,
       MemorySampler.Probe probe) {}
+
+  /** CPU (total and user, -1 when unknown) and allocated bytes of the process or the thread so far. */
+  private record Usage(long cpuNanos, long userNanos, long allocatedBytes) {
+    static Usage of(CpuClock cpu, boolean process) {
+      if (process) {
+        long[] p = cpu.processCpuNanos();
+        return new Usage(p[0] < 0 ? -1 : p[0] + p[1], p[0], cpu.processAllocatedBytes());
+      }
+      long total = cpu.threadCpuNanos();
+      return new Usage(total, cpu.threadUserNanos(total), cpu.threadAllocatedBytes());
+    }
+  }
 
   @Override
   public void testPlanExecutionStarted(TestPlan plan) {
@@ -128,19 +138,7 @@ public final class MonitorListener implements TestExecutionListener {
     CpuClock cpu = r.cpu();
     long gcMillis = cpu.gcMillis();
     long gcCount = cpu.gcCount();
-    long cpuNanos;
-    long userNanos;
-    long allocated;
-    if (isClass) {
-      long[] p = cpu.processCpuNanos();
-      cpuNanos = p[0] < 0 ? -1 : p[0] + p[1];
-      userNanos = p[0];
-      allocated = cpu.processAllocatedBytes();
-    } else {
-      cpuNanos = cpu.threadCpuNanos();
-      userNanos = cpu.threadUserNanos(cpuNanos);
-      allocated = cpu.threadAllocatedBytes();
-    }
+    Usage usage = Usage.of(cpu, isClass);
     MemorySampler.Probe probe = r.memory().begin();
     String start = Py.isoformat(LocalDateTime.now(clock));
     inFlight.put(
@@ -149,9 +147,7 @@ public final class MonitorListener implements TestExecutionListener {
             System.nanoTime(),
             start,
             Thread.currentThread().threadId(),
-            cpuNanos,
-            userNanos,
-            allocated,
+            usage,
             gcMillis,
             gcCount,
             probe));
@@ -165,32 +161,21 @@ public final class MonitorListener implements TestExecutionListener {
     long wallNanos = System.nanoTime() - f.startNanos();
     boolean isClass = isClassRow(r, id);
     CpuClock cpu = r.cpu();
-    long cpuNanos;
-    long userNanos;
-    long allocated;
-    if (isClass) {
-      long[] p = cpu.processCpuNanos();
-      cpuNanos = p[0] < 0 ? -1 : p[0] + p[1];
-      userNanos = p[0];
-      allocated = cpu.processAllocatedBytes();
-    } else if (Thread.currentThread().threadId() == f.threadId()) {
-      cpuNanos = cpu.threadCpuNanos();
-      userNanos = cpu.threadUserNanos(cpuNanos);
-      allocated = cpu.threadAllocatedBytes();
-    } else {
-      // Reported from another thread than it started on: thread figures would be meaningless.
-      cpuNanos = -1;
-      userNanos = -1;
-      allocated = f.allocatedBytes();
-    }
+    Usage start = f.usage();
+    Usage end = isClass || Thread.currentThread().threadId() == f.threadId()
+        ? Usage.of(cpu, isClass)
+        // Reported from another thread than it started on: thread figures would be meaningless.
+        : new Usage(-1, -1, start.allocatedBytes());
     double memMiB = r.memory().endMiB(f.probe());
     long gcMillis = cpu.gcMillis() - f.gcMillis();
     long gcCount = cpu.gcCount() - f.gcCount();
     if (result.getStatus() == TestExecutionResult.Status.ABORTED) return; // skipped, as pytest-monitor does
 
     double wall = wallNanos / 1e9;
-    double total = (cpuNanos < 0 || f.cpuNanos() < 0) ? 0 : Math.max(0, cpuNanos - f.cpuNanos()) / 1e9;
-    double user = (userNanos < 0 || f.userNanos() < 0) ? 0 : Math.max(0, userNanos - f.userNanos()) / 1e9;
+    double total = (end.cpuNanos() < 0 || start.cpuNanos() < 0) ? 0
+        : Math.max(0, end.cpuNanos() - start.cpuNanos()) / 1e9;
+    double user = (end.userNanos() < 0 || start.userNanos() < 0) ? 0
+        : Math.max(0, end.userNanos() - start.userNanos()) / 1e9;
     user = Math.min(user, total);
     double kernel = total - user;
     double usage = wall > 0 ? (user + kernel) / wall : 0;
@@ -216,7 +201,7 @@ public final class MonitorListener implements TestExecutionListener {
             usage,
             memMiB,
             result.getStatus().name(),
-            Math.max(0, allocated - f.allocatedBytes()),
+            Math.max(0, end.allocatedBytes() - start.allocatedBytes()),
             gcMillis / 1000.0,
             gcCount,
             id.getUniqueId());
