@@ -39,18 +39,20 @@ public final class LatencyRecorder {
   }
 
   public void recordSuccess(long micros) {
+    long v = LatencyStripe.clamp(micros);
     int i = locks.acquire();
     try {
-      stripes[i].recordSuccess(micros);
+      stripes[i].recordSuccess(v);
     } finally {
       locks.release(i);
     }
   }
 
   public void recordFailure(long micros) {
+    long v = LatencyStripe.clamp(micros);
     int i = locks.acquire();
     try {
-      stripes[i].recordFailure(micros);
+      stripes[i].recordFailure(v);
     } finally {
       locks.release(i);
     }

@@ -6,8 +6,9 @@ import org.HdrHistogram.IntCountsHistogram;
 
 /**
  * One stripe's latencies in microseconds, successful and failed calls apart, in plain histograms
- * of fixed range (0 to {@link #HIGHEST_TRACKABLE_MICROS}, 3 significant digits; longer calls count
- * as one hour, negative ones as 0).
+ * of fixed range (0 to {@link #HIGHEST_TRACKABLE_MICROS}, 3 significant digits). Values must be
+ * in that range: callers pass them through {@link #clamp} once (longer calls count as one hour,
+ * negative ones as 0), so a recorder that also keeps the value elsewhere clamps only once.
  *
  * <p>Thread-safety: none; the holder of the stripe's {@link StripeLocks} stripe is its only user.
  * Allocation: each histogram (about 94 KB) is made the first time its stripe records into it,
@@ -23,7 +24,7 @@ public final class LatencyStripe {
 
   /** Records a successful call's time. */
   public void recordSuccess(long micros) {
-    success().recordValue(clamp(micros));
+    success().recordValue(micros);
   }
 
   /**
@@ -31,7 +32,7 @@ public final class LatencyStripe {
    * {@code expectedIntervalMicros} also records the calls that would have been made meanwhile.
    */
   public void recordSuccess(long micros, long expectedIntervalMicros) {
-    success().recordValueWithExpectedInterval(clamp(micros), expectedIntervalMicros);
+    success().recordValueWithExpectedInterval(micros, expectedIntervalMicros);
   }
 
   /** Records a failed call's time. */
@@ -40,7 +41,7 @@ public final class LatencyStripe {
     if (h == null) {
       h = failure = newHistogram();
     }
-    h.recordValue(clamp(micros));
+    h.recordValue(micros);
   }
 
   private IntCountsHistogram success() {
@@ -64,6 +65,7 @@ public final class LatencyStripe {
     }
   }
 
+  /** {@code micros} within the histograms' range. */
   public static long clamp(long micros) {
     return micros < 0 ? 0 : Math.min(micros, HIGHEST_TRACKABLE_MICROS);
   }
