@@ -158,7 +158,7 @@ public final class StatisticsSchema {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (StatisticIndex i : byName.values()) {
-      int d = editDistance(name.toLowerCase(), i.name().toLowerCase());
+      int d = Spelling.editDistance(name.toLowerCase(), i.name().toLowerCase());
       if (i.kind() != kind) {
         d++; // prefer a name of the kind asked for
       }
@@ -177,25 +177,6 @@ public final class StatisticsSchema {
       }
     }
     return ". The " + kind.label() + " statistics are: " + String.join(", ", names);
-  }
-
-  static int editDistance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.grindstone.engine.config;
 import dev.grindstone.engine.config.YamlNode.Mapping;
 import dev.grindstone.engine.config.YamlNode.Scalar;
 import dev.grindstone.engine.config.YamlNode.Sequence;
+import dev.grindstone.stats.Spelling;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class ConfigReader {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String k : known) {
-          int d = distance(e.getKey(), k);
+          int d = Spelling.editDistance(e.getKey(), k);
           if (d < bestD) {
             bestD = d;
             best = k;
@@ -185,23 +186,5 @@ public final class ConfigReader {
 
   static String child(YamlNode parent, String field) {
     return parent.path().isEmpty() ? field : parent.path() + "." + field;
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }
