@@ -16,25 +16,36 @@ import java.util.Locale;
  * Many virtual users on one machine: USERS users (default 100,000), each making a no-op test call
  * then thinking for 1 s, for SECONDS seconds (default 60). Prints heap used (peak, and after GC),
  * TPS achieved against intended, and how late iterations started (p50, p99, max), over the run
- * and in its two phases: the first 15 s (start-up) and the rest.
+ * and in its two phases: the first 15 s (start-up) and the rest. With RAMP seconds (default 0), the
+ * users are instead started by a linear ramp over that time, and then held.
  *
- * <p>Run with {@code bench/scale.sh [users] [seconds]}.
+ * <p>Run with {@code bench/scale.sh [users] [seconds] [heap] [ramp]}.
  */
 public final class ScaleBenchmark {
 
   public static void main(String[] args) throws Exception {
     int users = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+    int ramp = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+    if (ramp < 0 || ramp >= seconds) {
+      throw new IllegalArgumentException("The ramp (" + ramp + " s) must be at least 0 and shorter than the run ("
+          + seconds + " s): give e.g. 100000 60 10 for a 10 s ramp in a 60 s run.");
+    }
     Runnable call = new Test(1, "no-op").wrap(() -> { });
     // Two phases of the same users, so start-up (creating the users, the JIT and the collector
     // warming up) and steady state are reported apart as well as together.
     int startSeconds = Math.min(15, seconds / 2);
     ThinkTime think = new ThinkTime.Constant(Duration.ofSeconds(1));
-    RunConfig config = RunConfig.builder("scale")
-        .phase(Phase.hold("start", Duration.ofSeconds(startSeconds), users).withThinkTime(think)
-            .withInitialSleep(Duration.ofSeconds(1)))
-        .phase(Phase.hold("steady", Duration.ofSeconds(seconds - startSeconds), users).withThinkTime(think))
-        .outputRoot(null).console(false).dataLog(false).build();
+    RunConfig.Builder builder = RunConfig.builder("scale");
+    if (ramp > 0) {
+      builder.phase(Phase.ramp("ramp", Duration.ofSeconds(ramp), 0, users).withThinkTime(think))
+          .phase(Phase.hold("steady", Duration.ofSeconds(seconds - ramp), users).withThinkTime(think));
+    } else {
+      builder.phase(Phase.hold("start", Duration.ofSeconds(startSeconds), users).withThinkTime(think)
+              .withInitialSleep(Duration.ofSeconds(1)))
+          .phase(Phase.hold("steady", Duration.ofSeconds(seconds - startSeconds), users).withThinkTime(think));
+    }
+    RunConfig config = builder.outputRoot(null).console(false).dataLog(false).build();
     long[] peakHeap = {0};
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {
       while (true) {
@@ -60,8 +71,9 @@ public final class ScaleBenchmark {
     System.gc();
     long afterGc = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     double runSeconds = (s.endEpochMillis() - s.info().startEpochMillis()) / 1000.0;
-    // The first second is the users' spread-out start (initial sleep up to 1 s).
-    double intended = users * (runSeconds - 1) / 1.0;
+    // Without a ramp, the first second is the users' spread-out start (initial sleep up to 1 s);
+    // during a ramp, half the users are running on average.
+    double intended = ramp > 0 ? users * (runSeconds - ramp / 2.0) : users * (runSeconds - 1);
     var late = s.lateness();
     System.out.printf(Locale.ROOT, "users %d, %d s: %d calls, TPS %.0f (intended ~%.0f, %.1f%%)%n", users, seconds,
         s.totals().tests(), s.totals().tests() / runSeconds, intended / runSeconds,
