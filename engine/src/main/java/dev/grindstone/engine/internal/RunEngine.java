@@ -51,7 +51,6 @@ public final class RunEngine {
   record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
       long expectedIntervalMicros) {}
 
-  private static final long LATE_MICROS = 10_000;
   private static final int MAX_FAILURE_KINDS = 50;
 
   private final RunConfig config;
@@ -445,7 +444,7 @@ public final class RunEngine {
   void recordLateness(long nanos) {
     long micros = Math.max(0, nanos / 1000);
     lateness.recordSuccess(micros);
-    if (micros > LATE_MICROS) {
+    if (micros > RunSummary.LATE_START_MICROS) {
       lateStarts.incrementAndGet();
     }
   }

@@ -23,6 +23,9 @@ public record RunSummary(
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
     Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
 
+  /** An iteration that starts more than this many microseconds after it was planned is late. */
+  public static final long LATE_START_MICROS = 10_000;
+
   /**
    * One phase's figures.
    *
