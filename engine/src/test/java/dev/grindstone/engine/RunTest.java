@@ -87,6 +87,13 @@ class RunTest {
     assertThat(json.at("/intervals").size()).isGreaterThanOrEqualTo(5);
     assertThat(json.at("/phases/1/name").asText()).isEqualTo("hold");
     assertThat(json.at("/phases/1/scheduling/latenessP99Ms").isNumber()).as("a phase's start lateness").isTrue();
+    long intervalStarts = 0;
+    for (JsonNode interval : json.at("/intervals")) {
+      intervalStarts += interval.at("/scheduling/starts").asLong();
+      assertThat(interval.at("/scheduling/lateStarts").isIntegralNumber()).as("an interval's late starts").isTrue();
+    }
+    assertThat(intervalStarts).as("every iteration's start lateness in one interval")
+        .isEqualTo(s.lateness().getTotalCount());
     assertThat(Files.readString(out.resolve("report.html"))).contains("\"name\" : \"unit\"").doesNotContain("/*RESULTS*/");
     assertThat(console.toString()).contains("ramp").contains("hold").contains("Results: " + out);
   }

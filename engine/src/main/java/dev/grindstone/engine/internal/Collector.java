@@ -8,20 +8,23 @@ import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.latency.LatencyRecorder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
  * Rolls the recorders up every period: takes each test's interval, builds the interval snapshot
  * (TPS over the <em>actual</em> interval length, not the nominal one), and folds it into the
- * phase's and the run's cumulative figures (peak TPS = the highest interval TPS). Sampling is
- * driven by {@link #sample}, called by the collector thread every period and by the run at each
- * phase boundary, so every interval belongs to exactly one phase.
+ * phase's and the run's cumulative figures (peak TPS = the highest interval TPS), and does the
+ * same for how late iterations started. Sampling is driven by {@link #sample}, called by the
+ * collector thread every period and by the run at each phase boundary, so every interval belongs
+ * to exactly one phase.
  */
 final class Collector {
 
@@ -31,19 +34,26 @@ final class Collector {
   private final DoubleIndex peakTps;
   private final Consumer<IntervalSnapshot> out;
   private final IntSupplier activeUsers;
+  private final LatencyRecorder lateness;
+  private final LongSupplier lateStarts;
   private final long minPeakMillis;
 
   private final Map<Integer, Cumulative> run = new LinkedHashMap<>();
   private final List<PhaseCumulative> phases = new ArrayList<>();
+  private final Histogram runLateness = Histograms.newHistogram();
   private long sequence;
   private long lastSampleNanos;
+  private long lateStartsSoFar;
 
   /**
    * @param periodMillis the nominal period; an interval shorter than half of it (cut short by a
    *     phase boundary or the end) counts in every total but not for peak TPS, where its few calls
    *     over a few milliseconds would read as a burst that never happened
+   * @param lateness where users record how late each iteration started (µs)
+   * @param lateStarts how many iterations have started late so far
    */
-  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, long periodMillis) {
+  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, LatencyRecorder lateness,
+      LongSupplier lateStarts, long periodMillis) {
     this.recording = recording;
     this.minPeakMillis = Math.max(1, periodMillis / 2);
     this.schema = recording.schema();
@@ -51,6 +61,8 @@ final class Collector {
     this.peakTps = schema.doubleIndex(StatisticsSchema.PEAK_TPS);
     this.out = out;
     this.activeUsers = activeUsers;
+    this.lateness = lateness;
+    this.lateStarts = lateStarts;
     this.lastSampleNanos = recording.startNanos();
   }
 
@@ -82,10 +94,18 @@ final class Collector {
         phase.endEpochMillis = recording.epochMillis(nowNanos);
       }
     }
+    Histogram late = lateness.sampleInterval().success().copy();
+    long lateSoFar = lateStarts.getAsLong();
+    long lateInInterval = lateSoFar - lateStartsSoFar;
+    lateStartsSoFar = lateSoFar;
+    runLateness.add(late);
+    if (phase != null) {
+      phase.lateness.add(late);
+    }
     IntervalSnapshot snapshot = new IntervalSnapshot(sequence++, phase == null ? "" : phase.name,
         phase == null ? -1 : phase.index, startEpoch, recording.epochMillis(nowNanos),
         Math.round((nowNanos - recording.startNanos()) / 1e6), activeUsers.getAsInt(), tests,
-        totals(tests, lengthMillis, -1));
+        totals(tests, lengthMillis, -1), late, lateInInterval);
     double tps = lengthMillis >= minPeakMillis ? snapshot.totals().tps() : 0;
     runTotalsPeak = Math.max(runTotalsPeak, tps);
     if (phase != null) {
@@ -106,8 +126,13 @@ final class Collector {
     return list;
   }
 
-  /** Each phase's figures, with {@code lateness.get(i)} as phase i's (an empty histogram when missing). */
-  synchronized List<PhaseResult> phaseResults(List<Histogram> lateness) {
+  /** How late the run's iterations started (µs), up to the last sample. */
+  synchronized Histogram runLateness() {
+    return runLateness.copy();
+  }
+
+  /** Each phase's figures. */
+  synchronized List<PhaseResult> phaseResults() {
     List<PhaseResult> list = new ArrayList<>();
     for (PhaseCumulative p : phases) {
       long length = Math.max(1, p.endEpochMillis - p.startEpochMillis);
@@ -116,9 +141,8 @@ final class Collector {
         tests.add(c.snapshot(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
-      int i = list.size();
       list.add(new PhaseResult(p.name, p.startEpochMillis, p.endEpochMillis, tests,
-          totals(tests, length, p.totalsPeak), i < lateness.size() ? lateness.get(i) : Histograms.newHistogram()));
+          totals(tests, length, p.totalsPeak), p.lateness.copy()));
     }
     return list;
   }
@@ -187,6 +211,7 @@ final class Collector {
     long endEpochMillis;
     double totalsPeak;
     final Map<Integer, Cumulative> tests = new LinkedHashMap<>();
+    final Histogram lateness = Histograms.newHistogram();
 
     PhaseCumulative(String name, int index, long startEpochMillis) {
       this.name = name;

@@ -66,7 +66,6 @@ public final class RunEngine {
   private final AtomicInteger liveUsers = new AtomicInteger();
   private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
   private final LatencyRecorder lateness = new LatencyRecorder();
-  private final List<Histogram> phaseLateness = new ArrayList<>(); // controller thread only
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -159,8 +158,8 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers,
-        config.period().toMillis());
+    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers, lateness,
+        lateStarts::get, config.period().toMillis());
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
@@ -191,11 +190,9 @@ public final class RunEngine {
     Map<String, Long> failed = new LinkedHashMap<>();
     failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
         .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
-    endPhaseLateness();
-    Histogram late = Histograms.newHistogram();
-    phaseLateness.forEach(late::add);
+    Histogram late = collector.runLateness();
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
-        collector.phaseResults(phaseLateness),
+        collector.phaseResults(),
         checkThresholds(tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
         ring == null ? 0 : ring.dropped(), problems, interrupted);
     for (SinkWorker w : workers) {
@@ -237,7 +234,6 @@ public final class RunEngine {
       long now = i == 0 ? recording.startNanos() : System.nanoTime();
       if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
-        endPhaseLateness();
       }
       collector.beginPhase(p.name(), i, now);
       usersDoneWithPhase.set(0);
@@ -252,11 +248,6 @@ public final class RunEngine {
         default -> runClosed(p, now);
       }
     }
-  }
-
-  /** Closes the lateness of the phase that just ended (iterations started since the last cut). */
-  private void endPhaseLateness() {
-    phaseLateness.add(lateness.sampleInterval().success().copy());
   }
 
   private void runClosed(Phase p, long startNanos) {

@@ -37,10 +37,16 @@ public final class ConsoleSink implements Sink {
       return; // a sliver cut by a phase boundary: counted in the totals, too short to show a rate
     }
     TestSnapshot t = s.totals();
-    out.println(String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d TPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
+    String line = String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d TPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
         clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), t.tps(),
         SummaryText.fmt(t.meanMillis()), SummaryText.fmt(t.percentileMillis(95)), SummaryText.fmt(t.percentileMillis(99)),
-        t.errors()));
+        t.errors());
+    if (s.lateStarts() > 0) {
+      // The load generator fell behind its schedule in this interval: say so while it happens.
+      line += String.format(Locale.ROOT, "  late starts %d (max %s ms)", s.lateStarts(),
+          SummaryText.fmt(s.lateness().getMaxValue() / 1000.0));
+    }
+    out.println(line);
   }
 
   private String bar(IntervalSnapshot s) {

@@ -1,6 +1,7 @@
 package dev.grindstone.engine.sink;
 
 import java.util.List;
+import org.HdrHistogram.Histogram;
 
 /**
  * What the collector hands to the sinks every period: each test's figures over the interval, and
@@ -10,10 +11,13 @@ import java.util.List;
  * @param phase the phase the interval belongs to
  * @param elapsedMillis the interval's end, in ms since the run started
  * @param activeUsers virtual users running at the interval's end
+ * @param lateness how late the iterations that started in the interval started against their
+ *     schedule (µs)
+ * @param lateStarts how many of them started more than {@link RunSummary#LATE_START_MICROS} late
  */
 public record IntervalSnapshot(
     long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
-    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals) {
+    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals, Histogram lateness, long lateStarts) {
 
   /** The interval's actual length in milliseconds. */
   public long lengthMillis() {

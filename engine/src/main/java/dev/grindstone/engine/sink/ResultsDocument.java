@@ -43,6 +43,10 @@ public final class ResultsDocument {
     m.put("partial", s.lengthMillis() < periodMillis / 2);
     m.put("activeUsers", s.activeUsers());
     m.put("totals", brief(s.totals()));
+    Map<String, Object> scheduling = lateness(s.lateness());
+    scheduling.put("starts", s.lateness().getTotalCount());
+    scheduling.put("lateStarts", s.lateStarts());
+    m.put("scheduling", scheduling);
     List<Map<String, Object>> tests = new ArrayList<>();
     for (TestSnapshot t : s.tests()) {
       Map<String, Object> b = brief(t);
