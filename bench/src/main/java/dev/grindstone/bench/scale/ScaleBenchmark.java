@@ -5,18 +5,23 @@ import dev.grindstone.engine.Test;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.Sink;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Many virtual users on one machine: USERS users (default 100,000), each making a no-op test call
  * then thinking for 1 s, for SECONDS seconds (default 60). Prints heap used (peak, and after GC),
  * TPS achieved against intended, and how late iterations started (p50, p99, max), over the run
- * and in its two phases: the first 15 s (start-up) and the rest. With RAMP seconds (default 0), the
+ * and in its two phases: the first 15 s (start-up) and the rest, and in which seconds iterations
+ * started more than 10 ms late. With RAMP seconds (default 0), the
  * users are instead started by a linear ramp over that time, and then held.
  *
  * <p>Run with {@code bench/scale.sh [users] [seconds] [heap] [ramp]}.
@@ -45,6 +50,16 @@ public final class ScaleBenchmark {
               .withInitialSleep(Duration.ofSeconds(1)))
           .phase(Phase.hold("steady", Duration.ofSeconds(seconds - startSeconds), users).withThinkTime(think));
     }
+    // When the late starts happened: seconds into the run -> iterations more than 10 ms late.
+    Map<Long, Long> lateBySecond = new ConcurrentSkipListMap<>();
+    builder.sink(new Sink() {
+      @Override
+      public void interval(IntervalSnapshot i) {
+        if (i.lateStarts() > 0) {
+          lateBySecond.merge(i.elapsedMillis() / 1000, i.lateStarts(), Long::sum);
+        }
+      }
+    });
     RunConfig config = builder.outputRoot(null).console(false).dataLog(false).build();
     long[] peakHeap = {0};
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {
@@ -91,5 +106,8 @@ public final class ScaleBenchmark {
     }
     System.out.printf(Locale.ROOT, "process CPU: %.1f s over %.1f s (%.2f cores)%n", cpu / 1e9, runSeconds,
         cpu / 1e9 / runSeconds);
+    StringBuilder bySecond = new StringBuilder();
+    lateBySecond.forEach((second, n) -> bySecond.append(' ').append(second).append("s:").append(n));
+    System.out.println("starts > 10 ms late, by second of the run:" + (bySecond.isEmpty() ? " none" : bySecond));
   }
 }

@@ -45,7 +45,7 @@ final class UserThread extends BaseUser implements Runnable {
       long phaseIndex = -1;
       long doneInPhase = 0;
       long plannedStart = System.nanoTime();
-      while (!stopping) {
+      while (!isStopping()) {
         phase = engine.phaseState();
         if (phase.index() != phaseIndex) {
           phaseIndex = phase.index();
@@ -76,8 +76,12 @@ final class UserThread extends BaseUser implements Runnable {
     }
   }
 
+  /**
+   * True once this user was asked to stop (a ramp down) or the run is ending: then no new iteration
+   * starts, even in a user that a timer woke before its own stop request reached it.
+   */
   @Override
   public boolean isStopping() {
-    return stopping;
+    return stopping || engine.isStopping();
   }
 }
