@@ -75,13 +75,10 @@ final class TimerWheel implements AutoCloseable {
    * {@code stop} is true after an unpark. {@code sleeper} must be the caller's own.
    */
   void sleepUntil(Sleeper sleeper, long deadline, BooleanSupplier stop) {
-    long left = deadline - System.nanoTime();
-    if (left < 2 * TICK_NANOS || closed || !sleeper.claim()) {
+    if (deadline - System.nanoTime() < 2 * TICK_NANOS || closed || !sleeper.claim()) {
       // Short, or the sleeper is still on the wheel (from a sleep cut short, or another thread
       // sleeping for the same user): a timed park.
-      while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
-        LockSupport.parkNanos(left);
-      }
+      parkUntil(deadline, stop);
       return;
     }
     // Read after the claim: the timer counts a wake before it releases the sleeper, so this sleep
@@ -98,12 +95,18 @@ final class TimerWheel implements AutoCloseable {
       if (closed) {
         // The timer stopped (after this sleeper was queued, or it would have woken it): finish
         // the sleep without the wheel.
-        while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
-          LockSupport.parkNanos(left);
-        }
+        parkUntil(deadline, stop);
         return;
       }
       LockSupport.park(this);
+    }
+  }
+
+  /** Sleeps with timed parks until {@code deadline}, or until {@code stop} is true after an unpark. */
+  private static void parkUntil(long deadline, BooleanSupplier stop) {
+    long left;
+    while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
     }
   }
 

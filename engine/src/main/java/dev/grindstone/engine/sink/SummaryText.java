@@ -103,10 +103,10 @@ public final class SummaryText {
           + " (raise max_users).");
     }
     if (s.lateStarts() > 0) {
-      double p99 = s.lateness().getValueAtPercentile(99) / 1000.0;
+      long p99 = s.lateness().getValueAtPercentile(99);
       String note = String.format(Locale.ROOT, "%d iterations started more than 10 ms late (lateness p99 %s ms, max %s ms).",
-          s.lateStarts(), fmt(p99), fmt(s.lateness().getMaxValue() / 1000.0));
-      if (p99 * 1000 > RunSummary.LATE_START_MICROS) {
+          s.lateStarts(), fmt(p99 / 1000.0), fmt(s.lateness().getMaxValue() / 1000.0));
+      if (p99 > RunSummary.LATE_START_MICROS) {
         // More than 1% late: the load was lower than planned, and the user should know what to do.
         note += " More than 1% of iterations started late, so this machine applied less load than"
             + " planned: give it more CPU or fewer users, and if the phase lines show the late starts in"
