@@ -121,7 +121,7 @@ CONF
   url="http://127.0.0.1:$port/"
   target="nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///'), 1 worker, 12-byte 200"
 else
-  "$java" -cp "$jar" dev.grindstone.http.demo.DemoService 0 1 >"$tmp/demo.out" 2>&1 &
+  "$java" -cp "$jar" dev.grindstone.demo.DemoService 0 1 >"$tmp/demo.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 100); do grep -q '^http://' "$tmp/demo.out" && break; sleep 0.1; done
   url="$(grep -m1 '^http://' "$tmp/demo.out")/ping"

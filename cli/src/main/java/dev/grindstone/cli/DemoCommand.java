@@ -1,10 +1,10 @@
 package dev.grindstone.cli;
 
+import dev.grindstone.demo.DemoService;
 import dev.grindstone.engine.Run;
 import dev.grindstone.engine.config.RunYaml;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
-import dev.grindstone.http.demo.DemoService;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.http.load.HttpRunFiles;

@@ -10,7 +10,6 @@ import dev.grindstone.engine.config.YamlNode;
 import dev.grindstone.engine.config.YamlNode.Mapping;
 import dev.grindstone.engine.config.YamlNode.Scalar;
 import dev.grindstone.engine.config.YamlNode.Sequence;
-import dev.grindstone.http.Check;
 import dev.grindstone.http.RedirectPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

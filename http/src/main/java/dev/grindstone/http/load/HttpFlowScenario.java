@@ -9,7 +9,6 @@ import dev.grindstone.engine.IterationFailure;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.VirtualUser;
-import dev.grindstone.http.Check;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
 import dev.grindstone.http.HttpRequest;

@@ -3,6 +3,7 @@ package dev.grindstone.http.load;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.grindstone.demo.DemoService;
 import dev.grindstone.engine.Run;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.config.RunYaml;
@@ -12,7 +13,6 @@ import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.TestSnapshot;
 import dev.grindstone.http.HttpClient;
-import dev.grindstone.http.demo.DemoService;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticsSchema;
 import java.io.StringReader;

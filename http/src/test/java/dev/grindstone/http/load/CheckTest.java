@@ -1,6 +1,8 @@
-package dev.grindstone.http;
+package dev.grindstone.http.load;
 
-import dev.grindstone.http.demo.DemoService;
+import dev.grindstone.demo.DemoService;
+import dev.grindstone.http.HttpClient;
+import dev.grindstone.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

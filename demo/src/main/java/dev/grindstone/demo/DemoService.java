@@ -1,4 +1,4 @@
-package dev.grindstone.http.demo;
+package dev.grindstone.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,11 +1,11 @@
-package dev.grindstone.http;
+package dev.grindstone.livecheck.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.grindstone.http.HttpClient;
 import dev.grindstone.livecheck.TestContext;
 import dev.grindstone.livecheck.TestExecution;
-import dev.grindstone.livecheck.http.LiveCheckHeaders;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -14,8 +14,11 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
-/** Requests made inside a LiveCheck test carry its context to the service, and restore there. */
-class LiveCheckPropagationTest {
+/**
+ * Requests that Grindstone's HTTP client makes inside a LiveCheck test carry its context to the
+ * service, and restore there: the client finds {@link LiveCheckRequestDecorator} on the class path.
+ */
+class LiveCheckRequestDecoratorTest {
 
   @Test
   void requests_inside_a_livecheck_test_carry_its_headers_and_others_do_not() throws Exception {

@@ -1,7 +1,11 @@
-package dev.grindstone.http;
+package dev.grindstone.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.grindstone.http.demo.DemoService;
+import dev.grindstone.http.Body;
+import dev.grindstone.http.HttpClient;
+import dev.grindstone.http.HttpRequest;
+import dev.grindstone.http.HttpResponse;
+import dev.grindstone.http.HttpSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,14 @@
-package dev.grindstone.http;
+package dev.grindstone.http.load;
 
-import dev.grindstone.http.demo.DemoService;
+import dev.grindstone.demo.DemoService;
+import dev.grindstone.http.Body;
+import dev.grindstone.http.HttpClient;
+import dev.grindstone.http.HttpFailure;
+import dev.grindstone.http.HttpRequest;
+import dev.grindstone.http.HttpResponse;
+import dev.grindstone.http.HttpSession;
+import dev.grindstone.http.RedirectPolicy;
+import dev.grindstone.http.Timings;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +64,7 @@ class ReadmeExampleTest {
     void the_readme_shows_exactly_this_example() throws IOException {
         Path readme = Path.of("..", "README.md");
         Assumptions.assumeTrue(Files.exists(readme), "run from the module folder inside the repository");
-        List<String> source = Files.readAllLines(Path.of("src/test/java/dev/grindstone/http/ReadmeExampleTest.java"));
+        List<String> source = Files.readAllLines(Path.of("src/test/java/dev/grindstone/http/load/ReadmeExampleTest.java"));
         StringBuilder example = new StringBuilder();
         boolean inside = false;
         for (String line : source) {

@@ -1,8 +1,9 @@
-package dev.grindstone.http;
+package dev.grindstone.http.load;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.grindstone.http.internal.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.http.HttpResponse;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public sealed interface Check {
             throw new IllegalArgumentException("jsonPointer '" + pointer + "' is not a JSON pointer such as /a/0/b: "
                     + e.getMessage(), e);
         }
-        return new JsonPointerEquals(pointer, p, Json.MAPPER.valueToTree(expected));
+        return new JsonPointerEquals(pointer, p, JsonPointerEquals.MAPPER.valueToTree(expected));
     }
 
     /** The whole request (start to last byte) took less than {@code limit}. */
@@ -207,6 +208,8 @@ public sealed interface Check {
     }
 
     record JsonPointerEquals(String pointer, JsonPointer compiled, JsonNode expected) implements Check {
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
         @Override
         public String name() {
             return "json " + pointer + " == " + expected;

@@ -1,8 +1,9 @@
 package dev.grindstone.http;
 
 /**
- * Told about every HTTP request the client completes or fails, each redirect hop included. The load-test
- * engine implements it to fill the {@code httpplugin.*} statistics of the current test.
+ * Told about every HTTP request the client completes or fails, each redirect hop included. The load plugin
+ * ({@code HttpStatistics} in {@code grindstone-http}) implements it to fill the {@code httpplugin.*}
+ * statistics of the current test.
  *
  * <p>Called on the thread that made the request (the virtual user's thread), after the response is fully
  * read or the failure is known, and before {@code send} returns or throws. It must be quick and must not

@@ -1,7 +1,8 @@
 /**
- * Grindstone's HTTP plugin: a blocking HTTP/1.1 client for virtual users, with the timing breakdown and the
- * listener that feed The Grinder's {@code httpplugin.*} statistics, response checks, per-user cookie jars, and
- * an embedded demo target ({@link dev.grindstone.http.demo.DemoService}).
+ * Grindstone's HTTP client: a blocking HTTP/1.1 client for virtual users, with per-user cookie jars, TLS, and
+ * the timing breakdown and the {@link dev.grindstone.http.HttpRequestListener} that the load plugin
+ * ({@code grindstone-http}) turns into The Grinder's {@code httpplugin.*} statistics. It knows no load-test
+ * engine and can be used on its own.
  *
  * <h2>Cost model</h2>
  * One Netty event loop (by default) serves every connection of the process. A request costs the calling
@@ -15,8 +16,8 @@
  * timer per request. Allocation per request: the response, its headers and body array, one {@code Timings}.
  *
  * <h2>Thread-safety</h2>
- * {@link dev.grindstone.http.HttpClient}, {@link dev.grindstone.http.HttpRequest},
- * {@link dev.grindstone.http.HttpResponse} and {@link dev.grindstone.http.Check} are thread-safe;
+ * {@link dev.grindstone.http.HttpClient}, {@link dev.grindstone.http.HttpRequest} and
+ * {@link dev.grindstone.http.HttpResponse} are thread-safe;
  * an {@link dev.grindstone.http.HttpSession} belongs to one virtual user.
  */
 package dev.grindstone.http;

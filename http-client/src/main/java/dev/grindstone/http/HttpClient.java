@@ -2,7 +2,6 @@ package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
 import dev.grindstone.http.internal.Transport;
-import dev.grindstone.livecheck.http.LiveCheckHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -18,16 +17,20 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * A blocking HTTP/1.1 client for load tests, built on Netty and meant to be called from many virtual threads.
  * Keeps a bounded pool of keep-alive connections per scheme, host and port, measures every request's DNS,
  * connect, TLS, send, first-byte and last-byte times, and reports each request to an
- * {@link HttpRequestListener}.
+ * {@link HttpRequestListener}. {@link RequestDecorator}s add headers to every request (LiveCheck's test
+ * context, for one).
  *
  * <pre>{@code
  * try (HttpClient client = HttpClient.builder().requestTimeout(Duration.ofSeconds(5)).build()) {
@@ -49,9 +52,11 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     private final RedirectPolicy redirects;
     private final String userAgent;
     private final HttpRequestListener listener;
+    private final RequestDecorator[] decorators;
     private final boolean retryStale;
 
     private HttpClient(Builder b, SslContext ssl) {
+        this.decorators = b.decorators(); // first: it may throw, and the transport starts threads
         this.transport = new Transport(b.eventLoops, b.maxConnectionsPerHost, b.idleTimeout.toNanos(),
                 b.connectTimeout.toNanos(), b.maxResponseBytes, ssl);
         this.requestTimeoutNanos = b.requestTimeout.toNanos();
@@ -94,7 +99,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
      */
     public HttpResponse send(HttpRequest request, CookieJar cookies) {
         Objects.requireNonNull(request, "request");
-        request = withLiveCheckContext(request);
+        request = decorate(request);
         RedirectPolicy policy = request.redirects() != null ? request.redirects() : redirects;
         HttpRequest hop = request;
         int followed = 0;
@@ -116,23 +121,29 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     }
 
     /**
-     * Inside a LiveCheck test, the request also carries the test's context ({@code LiveCheck-Test-Id},
-     * {@code -Name}, {@code -Timestamp}, {@code -Expires}, W3C {@code traceparent} and {@code baggage}) so
-     * the service under test can tell live-test traffic apart; headers the caller set win. Outside a test
-     * this costs one thread-local read.
+     * Adds each decorator's headers that the request does not have yet (see {@link RequestDecorator}); a
+     * decorator that adds nothing costs no allocation.
      */
-    private static HttpRequest withLiveCheckContext(HttpRequest request) {
-        Map<String, String> live = LiveCheckHeaders.current();
-        if (live.isEmpty()) {
-            return request;
-        }
-        HttpRequest.Builder b = request.toBuilder();
-        live.forEach((name, value) -> {
-            if (request.header(name) == null) {
-                b.header(name, value);
+    private HttpRequest decorate(HttpRequest request) {
+        for (RequestDecorator decorator : decorators) {
+            Map<String, String> extra = decorator.headers(request);
+            if (extra == null) {
+                throw new NullPointerException("RequestDecorator " + decorator.getClass().getName()
+                        + " returned null; return an empty map to add no header");
             }
-        });
-        return b.build();
+            if (extra.isEmpty()) {
+                continue;
+            }
+            HttpRequest.Builder b = null;
+            for (Map.Entry<String, String> h : extra.entrySet()) {
+                if (request.header(h.getKey()) == null) {
+                    b = b == null ? request.toBuilder() : b;
+                    b.header(h.getKey(), h.getValue());
+                }
+            }
+            request = b == null ? request : b.build();
+        }
+        return request;
     }
 
     private static HttpRequest redirect(HttpRequest from, int status, String location) {
@@ -266,6 +277,8 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
         private String userAgent = "Grindstone";
         private int maxResponseBytes = 64 * 1024 * 1024;
         private HttpRequestListener listener = HttpRequestListener.NONE;
+        private final List<RequestDecorator> decorators = new ArrayList<>();
+        private boolean discoverDecorators = true;
         private boolean insecure;
         private KeyStore trustStore;
         private boolean retryStaleConnections = true;
@@ -336,6 +349,40 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
         public Builder listener(HttpRequestListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
+        }
+
+        /**
+         * Adds headers to every request (see {@link RequestDecorator}). Decorators added here run in the order
+         * added, before those found on the class path, so their headers win over those.
+         */
+        public Builder decorator(RequestDecorator decorator) {
+            decorators.add(Objects.requireNonNull(decorator, "decorator"));
+            return this;
+        }
+
+        /**
+         * Whether the client also uses every {@link RequestDecorator} listed in
+         * {@code META-INF/services/dev.grindstone.http.RequestDecorator} on the class path (default true): this
+         * is how requests made inside a LiveCheck test carry its context when {@code grindstone-livecheck} is
+         * present. Providers are looked up once, by {@link #build()}, through the thread's context class loader.
+         */
+        public Builder discoverDecorators(boolean discover) {
+            this.discoverDecorators = discover;
+            return this;
+        }
+
+        private RequestDecorator[] decorators() {
+            List<RequestDecorator> all = new ArrayList<>(decorators);
+            if (discoverDecorators) {
+                try {
+                    ServiceLoader.load(RequestDecorator.class).forEach(all::add);
+                } catch (ServiceConfigurationError e) {
+                    throw new IllegalStateException("a RequestDecorator listed in META-INF/services cannot be"
+                            + " loaded (" + e.getMessage() + "); fix or remove the listing, or call"
+                            + " discoverDecorators(false)", e);
+                }
+            }
+            return all.toArray(RequestDecorator[]::new);
         }
 
         /**
