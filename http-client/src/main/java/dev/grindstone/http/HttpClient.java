@@ -7,8 +7,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,421 +22,521 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A blocking HTTP/1.1 client for load tests, built on Netty and meant to be called from many virtual threads.
- * Keeps a bounded pool of keep-alive connections per scheme, host and port, measures every request's DNS,
- * connect, TLS, send, first-byte and last-byte times, and reports each request to an
- * {@link HttpRequestListener}. {@link RequestDecorator}s add headers to every request (LiveCheck's test
- * context, for one).
+ * A blocking HTTP/1.1 client for load tests, built on Netty and meant to be called from many
+ * virtual threads. Keeps a bounded pool of keep-alive connections per scheme, host and port,
+ * measures every request's DNS, connect, TLS, send, first-byte and last-byte times, and reports
+ * each request to an {@link HttpRequestListener}. {@link RequestDecorator}s add headers to every
+ * request (LiveCheck's test context, for one).
  *
  * <pre>{@code
  * try (HttpClient client = HttpClient.builder().requestTimeout(Duration.ofSeconds(5)).build()) {
- *     HttpSession user = client.newSession();            // one per virtual user: its own cookies
- *     HttpResponse r = user.get("http://127.0.0.1:8080/ping");
- *     long firstByteMicros = r.timings().firstByteMicros();
+ *   HttpSession user = client.newSession(); // one per virtual user: its own cookies
+ *   HttpResponse r = user.get("http://127.0.0.1:8080/ping");
+ *   long firstByteMicros = r.timings().firstByteMicros();
  * }
  * }</pre>
  *
- * <p>Thread-safe. Network failures are thrown as {@link HttpFailure} with a {@link FailureKind}; nothing else a
- * target does can break the calling thread. One event loop is enough for tens of thousands of requests per
- * second; close the client to release its threads and connections.
+ * <p>Thread-safe. Network failures are thrown as {@link HttpFailure} with a {@link FailureKind};
+ * nothing else a target does can break the calling thread. One event loop is enough for tens of
+ * thousands of requests per second; close the client to release its threads and connections.
  */
 public final class HttpClient implements HttpOperations, AutoCloseable {
-    private static final String[] NO_BODY_HEADERS = {"content-length", "content-type", "transfer-encoding"};
+  private static final String[] NO_BODY_HEADERS = {
+    "content-length", "content-type", "transfer-encoding"
+  };
 
-    private final Transport transport;
-    private final long requestTimeoutNanos;
-    private final RedirectPolicy redirects;
-    private final String userAgent;
-    private final HttpRequestListener listener;
-    private final RequestDecorator[] decorators;
-    private final boolean retryStale;
+  private final Transport transport;
+  private final long requestTimeoutNanos;
+  private final RedirectPolicy redirects;
+  private final String userAgent;
+  private final HttpRequestListener listener;
+  private final RequestDecorator[] decorators;
+  private final boolean retryStale;
 
-    private HttpClient(Builder b, SslContext ssl) {
-        this.decorators = b.decorators(); // first: it may throw, and the transport starts threads
-        this.transport = new Transport(b.eventLoops, b.maxConnectionsPerHost, b.idleTimeout.toNanos(),
-                b.connectTimeout.toNanos(), b.maxResponseBytes, ssl);
-        this.requestTimeoutNanos = b.requestTimeout.toNanos();
-        this.redirects = b.redirects;
-        this.userAgent = b.userAgent;
-        this.listener = b.listener;
-        this.retryStale = b.retryStaleConnections;
+  private HttpClient(Builder b, SslContext ssl) {
+    this.decorators = b.decorators(); // first: it may throw, and the transport starts threads
+    this.transport =
+        new Transport(
+            b.eventLoops,
+            b.maxConnectionsPerHost,
+            b.idleTimeout.toNanos(),
+            b.connectTimeout.toNanos(),
+            b.maxResponseBytes,
+            ssl);
+    this.requestTimeoutNanos = b.requestTimeout.toNanos();
+    this.redirects = b.redirects;
+    this.userAgent = b.userAgent;
+    this.listener = b.listener;
+    this.retryStale = b.retryStaleConnections;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A client with the defaults. */
+  public static HttpClient create() {
+    return builder().build();
+  }
+
+  /** A session with a fresh cookie jar, for one virtual user. */
+  public HttpSession newSession() {
+    return new HttpSession(this, CookieJar.create());
+  }
+
+  /** A session over the given cookie jar. */
+  public HttpSession newSession(CookieJar cookies) {
+    return new HttpSession(this, cookies);
+  }
+
+  /** Sends without cookies. */
+  @Override
+  public HttpResponse send(HttpRequest request) {
+    return send(request, null);
+  }
+
+  /**
+   * Sends {@code request}, following redirects as its policy (or the client's) says, sending and
+   * storing cookies in {@code cookies} when it is not null.
+   *
+   * @throws HttpFailure when no response arrived (the listener has been told first)
+   */
+  public HttpResponse send(HttpRequest request, CookieJar cookies) {
+    Objects.requireNonNull(request, "request");
+    request = decorate(request);
+    RedirectPolicy policy = request.redirects() != null ? request.redirects() : redirects;
+    HttpRequest hop = request;
+    int followed = 0;
+    while (true) {
+      HttpResponse response = sendOnce(hop, cookies, followed);
+      int s = response.status();
+      String location = response.header("Location");
+      if (!policy.follows()
+          || location == null
+          || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+        return response;
+      }
+      if (followed == policy.maxRedirects()) {
+        throw new HttpFailure(
+            FailureKind.TOO_MANY_REDIRECTS,
+            "more than "
+                + policy.maxRedirects()
+                + " redirects, starting at "
+                + request
+                + "; the last one was "
+                + s
+                + " to "
+                + location,
+            response.timings(),
+            null);
+      }
+      hop = redirect(hop, s, location);
+      followed++;
+    }
+  }
+
+  /**
+   * Adds each decorator's headers that the request does not have yet (see {@link
+   * RequestDecorator}); a decorator that adds nothing costs no allocation.
+   */
+  private HttpRequest decorate(HttpRequest request) {
+    for (RequestDecorator decorator : decorators) {
+      Map<String, String> extra = decorator.headers(request);
+      if (extra == null) {
+        throw new NullPointerException(
+            "RequestDecorator "
+                + decorator.getClass().getName()
+                + " returned null; return an empty map to add no header");
+      }
+      if (extra.isEmpty()) {
+        continue;
+      }
+      HttpRequest.Builder b = null;
+      for (Map.Entry<String, String> h : extra.entrySet()) {
+        if (request.header(h.getKey()) == null) {
+          b = b == null ? request.toBuilder() : b;
+          b.header(h.getKey(), h.getValue());
+        }
+      }
+      request = b == null ? request : b.build();
+    }
+    return request;
+  }
+
+  private static HttpRequest redirect(HttpRequest from, int status, String location) {
+    URI target;
+    try {
+      target = from.uri().resolve(location.trim());
+    } catch (IllegalArgumentException e) {
+      throw new HttpFailure(
+          FailureKind.PROTOCOL,
+          "redirect " + status + " from " + from + " has an invalid Location '" + location + "'",
+          null,
+          e);
+    }
+    String method = from.method();
+    boolean toGet =
+        (status == 303 && !method.equals("HEAD") && !method.equals("GET"))
+            || ((status == 301 || status == 302) && method.equals("POST"));
+    boolean sameOrigin =
+        target.getHost() != null
+            && target.getHost().equalsIgnoreCase(from.uri().getHost())
+            && from.port() == portOf(target)
+            && Objects.equals(target.getScheme(), from.uri().getScheme());
+    String fragmentless =
+        target.getRawFragment() == null
+            ? target.toString()
+            : target.toString().substring(0, target.toString().indexOf('#'));
+    HttpRequest.Builder b;
+    try {
+      b = HttpRequest.newBuilder(toGet ? "GET" : method, fragmentless);
+    } catch (IllegalArgumentException e) {
+      throw new HttpFailure(
+          FailureKind.PROTOCOL,
+          "redirect " + status + " from " + from + " points to an unusable URL '" + location + "'",
+          null,
+          e);
+    }
+    for (Map.Entry<String, String> h : from.headers()) {
+      String n = h.getKey();
+      if (toGet && isBodyHeader(n)) {
+        continue;
+      }
+      if (!sameOrigin && (n.equalsIgnoreCase("Authorization") || n.equalsIgnoreCase("Cookie"))) {
+        continue;
+      }
+      b.header(n, h.getValue());
+    }
+    if (!toGet) {
+      b.body(from.body());
+    }
+    if (from.timeout() != null) {
+      b.timeout(from.timeout());
+    }
+    b.redirects(RedirectPolicy.none());
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new HttpFailure(
+          FailureKind.PROTOCOL,
+          "redirect "
+              + status
+              + " from "
+              + from
+              + " points to an unusable URL '"
+              + location
+              + "': "
+              + e.getMessage(),
+          null,
+          e);
+    }
+  }
+
+  private static int portOf(URI uri) {
+    return uri.getPort() != -1
+        ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static boolean isBodyHeader(String name) {
+    for (String h : NO_BODY_HEADERS) {
+      if (h.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private HttpResponse sendOnce(HttpRequest request, CookieJar cookies, int followed) {
+    long start = System.nanoTime();
+    Object[] wire = request.wireHead(userAgent);
+    byte[] head = (byte[]) wire[2];
+    String cookie = (String) wire[3];
+    if (cookies != null) {
+      String jar = cookies.cookieHeader(request.uri());
+      if (jar != null) {
+        cookie = cookie == null ? jar : cookie + "; " + jar;
+      }
+    }
+    if (cookie != null) {
+      byte[] prefix = (byte[]) wire[1];
+      byte[] line = ("Cookie: " + cookie + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+      head = Arrays.copyOf(prefix, prefix.length + line.length);
+      System.arraycopy(line, 0, head, prefix.length, line.length);
+    }
+    long timeout = request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
+    Exchange ex;
+    try {
+      ex =
+          transport.execute(
+              request.isHttps(),
+              request.host(),
+              request.port(),
+              head,
+              request.body().unsafeBytes(),
+              request.method().equals("HEAD"),
+              start,
+              timeout,
+              retryStale);
+    } catch (HttpFailure f) {
+      notify(
+          request,
+          0,
+          0,
+          f.timings(),
+          f.timings().connectMicros() > 0 || f.timings().dnsMicros() > 0,
+          f.kind());
+      throw f;
+    }
+    Timings timings = ex.timings();
+    HttpHeaders responseHeaders = ex.headers();
+    if (cookies != null) {
+      List<String> setCookies = responseHeaders.getAll("Set-Cookie");
+      if (!setCookies.isEmpty()) {
+        cookies.receive(request.uri(), setCookies);
+      }
+    }
+    notify(request, ex.status(), ex.bodyLength(), timings, ex.isNewConnection(), null);
+    return new HttpResponse(
+        request,
+        ex.status(),
+        responseHeaders,
+        ex.bodyBytes(),
+        timings,
+        ex.isNewConnection(),
+        followed);
+  }
+
+  private void notify(
+      HttpRequest request,
+      int status,
+      long length,
+      Timings timings,
+      boolean newConnection,
+      FailureKind failure) {
+    try {
+      listener.requestCompleted(request, status, length, timings, newConnection, failure);
+    } catch (RuntimeException ignored) {
+      // A listener must never break a request (see HttpRequestListener).
+    }
+  }
+
+  /** Connections open now, idle or in use (for diagnostics and tests). */
+  public int openConnections() {
+    return transport.openConnections();
+  }
+
+  /**
+   * Fails requests in flight with {@link FailureKind#CLIENT_CLOSED} and releases threads and
+   * connections.
+   */
+  @Override
+  public void close() {
+    transport.close();
+  }
+
+  /** Configures an {@link HttpClient}; every setting is validated when set. Not thread-safe. */
+  public static final class Builder {
+    private int eventLoops = 1;
+    private int maxConnectionsPerHost = 1024;
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration requestTimeout = Duration.ofSeconds(60);
+    private RedirectPolicy redirects = RedirectPolicy.none();
+    private String userAgent = "Grindstone";
+    private int maxResponseBytes = 64 * 1024 * 1024;
+    private HttpRequestListener listener = HttpRequestListener.NONE;
+    private final List<RequestDecorator> decorators = new ArrayList<>();
+    private boolean discoverDecorators = true;
+    private boolean insecure;
+    private KeyStore trustStore;
+    private boolean retryStaleConnections = true;
+
+    private Builder() {}
+
+    /** Event-loop threads for all connections (default 1, enough for one generator process). */
+    public Builder eventLoops(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("eventLoops must be between 1 and 64, was " + n);
+      }
+      this.eventLoops = n;
+      return this;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Connections per scheme, host and port, in use at once (default 1024). */
+    public Builder maxConnectionsPerHost(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerHost must be at least 1, was " + n);
+      }
+      this.maxConnectionsPerHost = n;
+      return this;
     }
 
-    /** A client with the defaults. */
-    public static HttpClient create() {
-        return builder().build();
+    /** How long an unused keep-alive connection is kept (default 60 s). */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = positive("idleTimeout", d);
+      return this;
     }
 
-    /** A session with a fresh cookie jar, for one virtual user. */
-    public HttpSession newSession() {
-        return new HttpSession(this, CookieJar.create());
-    }
-
-    /** A session over the given cookie jar. */
-    public HttpSession newSession(CookieJar cookies) {
-        return new HttpSession(this, cookies);
-    }
-
-    /** Sends without cookies. */
-    @Override
-    public HttpResponse send(HttpRequest request) {
-        return send(request, null);
+    /** How long a TCP connect may take (default 10 s; never longer than the request timeout). */
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = positive("connectTimeout", d);
+      return this;
     }
 
     /**
-     * Sends {@code request}, following redirects as its policy (or the client's) says, sending and storing
-     * cookies in {@code cookies} when it is not null.
-     *
-     * @throws HttpFailure when no response arrived (the listener has been told first)
+     * Default whole-request timeout, pool wait and connect included (default 60 s; precision 10
+     * ms).
      */
-    public HttpResponse send(HttpRequest request, CookieJar cookies) {
-        Objects.requireNonNull(request, "request");
-        request = decorate(request);
-        RedirectPolicy policy = request.redirects() != null ? request.redirects() : redirects;
-        HttpRequest hop = request;
-        int followed = 0;
-        while (true) {
-            HttpResponse response = sendOnce(hop, cookies, followed);
-            int s = response.status();
-            String location = response.header("Location");
-            if (!policy.follows() || location == null || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
-                return response;
-            }
-            if (followed == policy.maxRedirects()) {
-                throw new HttpFailure(FailureKind.TOO_MANY_REDIRECTS, "more than " + policy.maxRedirects()
-                        + " redirects, starting at " + request + "; the last one was " + s + " to " + location,
-                        response.timings(), null);
-            }
-            hop = redirect(hop, s, location);
-            followed++;
-        }
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive("requestTimeout", d);
+      return this;
+    }
+
+    /** Default redirect policy (default: none, as in The Grinder). */
+    public Builder redirects(RedirectPolicy policy) {
+      this.redirects = Objects.requireNonNull(policy, "redirects");
+      return this;
+    }
+
+    public Builder userAgent(String userAgent) {
+      if (userAgent == null || userAgent.isBlank() || userAgent.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException(
+            "userAgent must be a non-blank single line, was '" + userAgent + "'");
+      }
+      this.userAgent = userAgent;
+      return this;
     }
 
     /**
-     * Adds each decorator's headers that the request does not have yet (see {@link RequestDecorator}); a
-     * decorator that adds nothing costs no allocation.
+     * Largest response body accepted (default 64 MiB); a larger one fails with {@link
+     * FailureKind#PROTOCOL}.
      */
-    private HttpRequest decorate(HttpRequest request) {
-        for (RequestDecorator decorator : decorators) {
-            Map<String, String> extra = decorator.headers(request);
-            if (extra == null) {
-                throw new NullPointerException("RequestDecorator " + decorator.getClass().getName()
-                        + " returned null; return an empty map to add no header");
-            }
-            if (extra.isEmpty()) {
-                continue;
-            }
-            HttpRequest.Builder b = null;
-            for (Map.Entry<String, String> h : extra.entrySet()) {
-                if (request.header(h.getKey()) == null) {
-                    b = b == null ? request.toBuilder() : b;
-                    b.header(h.getKey(), h.getValue());
-                }
-            }
-            request = b == null ? request : b.build();
-        }
-        return request;
+    public Builder maxResponseBytes(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("maxResponseBytes must not be negative, was " + n);
+      }
+      this.maxResponseBytes = n;
+      return this;
     }
 
-    private static HttpRequest redirect(HttpRequest from, int status, String location) {
-        URI target;
+    /** Told about every request (see {@link HttpRequestListener}). */
+    public Builder listener(HttpRequestListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Adds headers to every request (see {@link RequestDecorator}). Decorators added here run in
+     * the order added, before those found on the class path, so their headers win over those.
+     */
+    public Builder decorator(RequestDecorator decorator) {
+      decorators.add(Objects.requireNonNull(decorator, "decorator"));
+      return this;
+    }
+
+    /**
+     * Whether the client also uses every {@link RequestDecorator} listed in {@code
+     * META-INF/services/dev.grindstone.http.RequestDecorator} on the class path (default true):
+     * this is how requests made inside a LiveCheck test carry its context when {@code
+     * grindstone-livecheck} is present. Providers are looked up once, by {@link #build()}, through
+     * the thread's context class loader.
+     */
+    public Builder discoverDecorators(boolean discover) {
+      this.discoverDecorators = discover;
+      return this;
+    }
+
+    private RequestDecorator[] decorators() {
+      List<RequestDecorator> all = new ArrayList<>(decorators);
+      if (discoverDecorators) {
         try {
-            target = from.uri().resolve(location.trim());
-        } catch (IllegalArgumentException e) {
-            throw new HttpFailure(FailureKind.PROTOCOL, "redirect " + status + " from " + from
-                    + " has an invalid Location '" + location + "'", null, e);
+          ServiceLoader.load(RequestDecorator.class).forEach(all::add);
+        } catch (ServiceConfigurationError e) {
+          throw new IllegalStateException(
+              "a RequestDecorator listed in META-INF/services cannot be"
+                  + " loaded ("
+                  + e.getMessage()
+                  + "); fix or remove the listing, or call"
+                  + " discoverDecorators(false)",
+              e);
         }
-        String method = from.method();
-        boolean toGet = (status == 303 && !method.equals("HEAD") && !method.equals("GET"))
-                || ((status == 301 || status == 302) && method.equals("POST"));
-        boolean sameOrigin = target.getHost() != null && target.getHost().equalsIgnoreCase(from.uri().getHost())
-                && from.port() == portOf(target) && Objects.equals(target.getScheme(), from.uri().getScheme());
-        String fragmentless = target.getRawFragment() == null ? target.toString()
-                : target.toString().substring(0, target.toString().indexOf('#'));
-        HttpRequest.Builder b;
-        try {
-            b = HttpRequest.newBuilder(toGet ? "GET" : method, fragmentless);
-        } catch (IllegalArgumentException e) {
-            throw new HttpFailure(FailureKind.PROTOCOL, "redirect " + status + " from " + from
-                    + " points to an unusable URL '" + location + "'", null, e);
-        }
-        for (Map.Entry<String, String> h : from.headers()) {
-            String n = h.getKey();
-            if (toGet && isBodyHeader(n)) {
-                continue;
-            }
-            if (!sameOrigin && (n.equalsIgnoreCase("Authorization") || n.equalsIgnoreCase("Cookie"))) {
-                continue;
-            }
-            b.header(n, h.getValue());
-        }
-        if (!toGet) {
-            b.body(from.body());
-        }
-        if (from.timeout() != null) {
-            b.timeout(from.timeout());
-        }
-        b.redirects(RedirectPolicy.none());
-        try {
-            return b.build();
-        } catch (IllegalArgumentException e) {
-            throw new HttpFailure(FailureKind.PROTOCOL, "redirect " + status + " from " + from
-                    + " points to an unusable URL '" + location + "': " + e.getMessage(), null, e);
-        }
+      }
+      return all.toArray(RequestDecorator[]::new);
     }
 
-    private static int portOf(URI uri) {
-        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    /**
+     * Trusts every server certificate and skips host name verification: for self-signed test
+     * targets only.
+     */
+    public Builder insecure() {
+      this.insecure = true;
+      return this;
     }
 
-    private static boolean isBodyHeader(String name) {
-        for (String h : NO_BODY_HEADERS) {
-            if (h.equalsIgnoreCase(name)) {
-                return true;
-            }
-        }
-        return false;
+    /**
+     * Trusts the certificates in this key store (PKCS12 or JKS) instead of the JDK's default trust
+     * store.
+     */
+    public Builder trustStore(Path file, String password) {
+      Objects.requireNonNull(file, "trustStore file");
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException(
+            "trustStore '" + file + "' does not exist or is not readable");
+      }
+      try {
+        this.trustStore =
+            KeyStore.getInstance(file.toFile(), password == null ? null : password.toCharArray());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException(
+            "trustStore '"
+                + file
+                + "' cannot be read (wrong password or"
+                + " not a PKCS12/JKS key store): "
+                + e.getMessage(),
+            e);
+      }
+      return this;
     }
 
-    private HttpResponse sendOnce(HttpRequest request, CookieJar cookies, int followed) {
-        long start = System.nanoTime();
-        Object[] wire = request.wireHead(userAgent);
-        byte[] head = (byte[]) wire[2];
-        String cookie = (String) wire[3];
-        if (cookies != null) {
-            String jar = cookies.cookieHeader(request.uri());
-            if (jar != null) {
-                cookie = cookie == null ? jar : cookie + "; " + jar;
-            }
-        }
-        if (cookie != null) {
-            byte[] prefix = (byte[]) wire[1];
-            byte[] line = ("Cookie: " + cookie + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-            head = Arrays.copyOf(prefix, prefix.length + line.length);
-            System.arraycopy(line, 0, head, prefix.length, line.length);
-        }
-        long timeout = request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
-        Exchange ex;
-        try {
-            ex = transport.execute(request.isHttps(), request.host(), request.port(), head,
-                    request.body().unsafeBytes(), request.method().equals("HEAD"), start, timeout, retryStale);
-        } catch (HttpFailure f) {
-            notify(request, 0, 0, f.timings(), f.timings().connectMicros() > 0 || f.timings().dnsMicros() > 0,
-                    f.kind());
-            throw f;
-        }
-        Timings timings = ex.timings();
-        HttpHeaders responseHeaders = ex.headers();
-        if (cookies != null) {
-            List<String> setCookies = responseHeaders.getAll("Set-Cookie");
-            if (!setCookies.isEmpty()) {
-                cookies.receive(request.uri(), setCookies);
-            }
-        }
-        notify(request, ex.status(), ex.bodyLength(), timings, ex.isNewConnection(), null);
-        return new HttpResponse(request, ex.status(), responseHeaders, ex.bodyBytes(), timings,
-                ex.isNewConnection(), followed);
+    /**
+     * Resend once on a fresh connection when a reused keep-alive connection was closed (default
+     * true).
+     */
+    public Builder retryStaleConnections(boolean retry) {
+      this.retryStaleConnections = retry;
+      return this;
     }
 
-    private void notify(HttpRequest request, int status, long length, Timings timings, boolean newConnection,
-                        FailureKind failure) {
-        try {
-            listener.requestCompleted(request, status, length, timings, newConnection, failure);
-        } catch (RuntimeException ignored) {
-            // A listener must never break a request (see HttpRequestListener).
+    public HttpClient build() {
+      SslContextBuilder ssl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+      try {
+        if (insecure) {
+          ssl.trustManager(InsecureTrustManagerFactory.INSTANCE)
+              .endpointIdentificationAlgorithm(null);
+        } else {
+          if (trustStore != null) {
+            TrustManagerFactory tmf =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trustStore);
+            ssl.trustManager(tmf);
+          }
+          ssl.endpointIdentificationAlgorithm("HTTPS");
         }
+        return new HttpClient(this, ssl.build());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+      }
     }
 
-    /** Connections open now, idle or in use (for diagnostics and tests). */
-    public int openConnections() {
-        return transport.openConnections();
+    private static Duration positive(String field, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(field + " must be a positive duration, was " + d);
+      }
+      return d;
     }
-
-    /** Fails requests in flight with {@link FailureKind#CLIENT_CLOSED} and releases threads and connections. */
-    @Override
-    public void close() {
-        transport.close();
-    }
-
-    /** Configures an {@link HttpClient}; every setting is validated when set. Not thread-safe. */
-    public static final class Builder {
-        private int eventLoops = 1;
-        private int maxConnectionsPerHost = 1024;
-        private Duration idleTimeout = Duration.ofSeconds(60);
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(60);
-        private RedirectPolicy redirects = RedirectPolicy.none();
-        private String userAgent = "Grindstone";
-        private int maxResponseBytes = 64 * 1024 * 1024;
-        private HttpRequestListener listener = HttpRequestListener.NONE;
-        private final List<RequestDecorator> decorators = new ArrayList<>();
-        private boolean discoverDecorators = true;
-        private boolean insecure;
-        private KeyStore trustStore;
-        private boolean retryStaleConnections = true;
-
-        private Builder() {
-        }
-
-        /** Event-loop threads for all connections (default 1, enough for one generator process). */
-        public Builder eventLoops(int n) {
-            if (n < 1 || n > 64) {
-                throw new IllegalArgumentException("eventLoops must be between 1 and 64, was " + n);
-            }
-            this.eventLoops = n;
-            return this;
-        }
-
-        /** Connections per scheme, host and port, in use at once (default 1024). */
-        public Builder maxConnectionsPerHost(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxConnectionsPerHost must be at least 1, was " + n);
-            }
-            this.maxConnectionsPerHost = n;
-            return this;
-        }
-
-        /** How long an unused keep-alive connection is kept (default 60 s). */
-        public Builder idleTimeout(Duration d) {
-            this.idleTimeout = positive("idleTimeout", d);
-            return this;
-        }
-
-        /** How long a TCP connect may take (default 10 s; never longer than the request timeout). */
-        public Builder connectTimeout(Duration d) {
-            this.connectTimeout = positive("connectTimeout", d);
-            return this;
-        }
-
-        /** Default whole-request timeout, pool wait and connect included (default 60 s; precision 10 ms). */
-        public Builder requestTimeout(Duration d) {
-            this.requestTimeout = positive("requestTimeout", d);
-            return this;
-        }
-
-        /** Default redirect policy (default: none, as in The Grinder). */
-        public Builder redirects(RedirectPolicy policy) {
-            this.redirects = Objects.requireNonNull(policy, "redirects");
-            return this;
-        }
-
-        public Builder userAgent(String userAgent) {
-            if (userAgent == null || userAgent.isBlank() || userAgent.indexOf('\n') >= 0) {
-                throw new IllegalArgumentException("userAgent must be a non-blank single line, was '" + userAgent + "'");
-            }
-            this.userAgent = userAgent;
-            return this;
-        }
-
-        /** Largest response body accepted (default 64 MiB); a larger one fails with {@link FailureKind#PROTOCOL}. */
-        public Builder maxResponseBytes(int n) {
-            if (n < 0) {
-                throw new IllegalArgumentException("maxResponseBytes must not be negative, was " + n);
-            }
-            this.maxResponseBytes = n;
-            return this;
-        }
-
-        /** Told about every request (see {@link HttpRequestListener}). */
-        public Builder listener(HttpRequestListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /**
-         * Adds headers to every request (see {@link RequestDecorator}). Decorators added here run in the order
-         * added, before those found on the class path, so their headers win over those.
-         */
-        public Builder decorator(RequestDecorator decorator) {
-            decorators.add(Objects.requireNonNull(decorator, "decorator"));
-            return this;
-        }
-
-        /**
-         * Whether the client also uses every {@link RequestDecorator} listed in
-         * {@code META-INF/services/dev.grindstone.http.RequestDecorator} on the class path (default true): this
-         * is how requests made inside a LiveCheck test carry its context when {@code grindstone-livecheck} is
-         * present. Providers are looked up once, by {@link #build()}, through the thread's context class loader.
-         */
-        public Builder discoverDecorators(boolean discover) {
-            this.discoverDecorators = discover;
-            return this;
-        }
-
-        private RequestDecorator[] decorators() {
-            List<RequestDecorator> all = new ArrayList<>(decorators);
-            if (discoverDecorators) {
-                try {
-                    ServiceLoader.load(RequestDecorator.class).forEach(all::add);
-                } catch (ServiceConfigurationError e) {
-                    throw new IllegalStateException("a RequestDecorator listed in META-INF/services cannot be"
-                            + " loaded (" + e.getMessage() + "); fix or remove the listing, or call"
-                            + " discoverDecorators(false)", e);
-                }
-            }
-            return all.toArray(RequestDecorator[]::new);
-        }
-
-        /**
-         * Trusts every server certificate and skips host name verification: for self-signed test targets only.
-         */
-        public Builder insecure() {
-            this.insecure = true;
-            return this;
-        }
-
-        /** Trusts the certificates in this key store (PKCS12 or JKS) instead of the JDK's default trust store. */
-        public Builder trustStore(Path file, String password) {
-            Objects.requireNonNull(file, "trustStore file");
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("trustStore '" + file + "' does not exist or is not readable");
-            }
-            try {
-                this.trustStore = KeyStore.getInstance(file.toFile(), password == null ? null : password.toCharArray());
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalArgumentException("trustStore '" + file + "' cannot be read (wrong password or"
-                        + " not a PKCS12/JKS key store): " + e.getMessage(), e);
-            }
-            return this;
-        }
-
-        /** Resend once on a fresh connection when a reused keep-alive connection was closed (default true). */
-        public Builder retryStaleConnections(boolean retry) {
-            this.retryStaleConnections = retry;
-            return this;
-        }
-
-        public HttpClient build() {
-            SslContextBuilder ssl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
-            try {
-                if (insecure) {
-                    ssl.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-                } else {
-                    if (trustStore != null) {
-                        TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-                                TrustManagerFactory.getDefaultAlgorithm());
-                        tmf.init(trustStore);
-                        ssl.trustManager(tmf);
-                    }
-                    ssl.endpointIdentificationAlgorithm("HTTPS");
-                }
-                return new HttpClient(this, ssl.build());
-            } catch (IOException | GeneralSecurityException e) {
-                throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-            }
-        }
-
-        private static Duration positive(String field, Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(field + " must be a positive duration, was " + d);
-            }
-            return d;
-        }
-    }
+  }
 }

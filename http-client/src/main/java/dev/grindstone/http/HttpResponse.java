@@ -3,7 +3,6 @@ package dev.grindstone.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grindstone.http.internal.Json;
 import io.netty.handler.codec.http.HttpHeaders;
-
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -15,137 +14,160 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A complete HTTP response: status, headers, body, and how long each phase of its request took. Immutable
- * once returned (the body is read in full before {@code send} returns); safe to share between threads.
+ * A complete HTTP response: status, headers, body, and how long each phase of its request took.
+ * Immutable once returned (the body is read in full before {@code send} returns); safe to share
+ * between threads.
  */
 public final class HttpResponse {
-    private final HttpRequest request;
-    private final int status;
-    private final HttpHeaders headers;
-    private final byte[] body;
-    private final Timings timings;
-    private final boolean newConnection;
-    private final int redirects;
+  private final HttpRequest request;
+  private final int status;
+  private final HttpHeaders headers;
+  private final byte[] body;
+  private final Timings timings;
+  private final boolean newConnection;
+  private final int redirects;
 
-    HttpResponse(HttpRequest request, int status, HttpHeaders headers, byte[] body, Timings timings,
-                 boolean newConnection, int redirects) {
-        this.request = request;
-        this.status = status;
-        this.headers = headers;
-        this.body = body;
-        this.timings = timings;
-        this.newConnection = newConnection;
-        this.redirects = redirects;
+  HttpResponse(
+      HttpRequest request,
+      int status,
+      HttpHeaders headers,
+      byte[] body,
+      Timings timings,
+      boolean newConnection,
+      int redirects) {
+    this.request = request;
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+    this.timings = timings;
+    this.newConnection = newConnection;
+    this.redirects = redirects;
+  }
+
+  /** The request that produced this response (after redirects: the last hop). */
+  public HttpRequest request() {
+    return request;
+  }
+
+  public java.net.URI uri() {
+    return request.uri();
+  }
+
+  public int status() {
+    return status;
+  }
+
+  /** The first value of a header, names compared case-insensitively, or null. */
+  public String header(String name) {
+    return headers.get(name);
+  }
+
+  /** Every value of a header, in order; empty when absent. */
+  public List<String> headers(String name) {
+    return headers.getAll(name);
+  }
+
+  /** Header names in lower case, sorted. */
+  public Set<String> headerNames() {
+    Set<String> names = new TreeSet<>();
+    for (String n : headers.names()) {
+      names.add(n.toLowerCase(Locale.ROOT));
     }
+    return names;
+  }
 
-    /** The request that produced this response (after redirects: the last hop). */
-    public HttpRequest request() {
-        return request;
+  /** A copy of the body. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body's length in bytes. */
+  public int bodyLength() {
+    return body.length;
+  }
+
+  /** The body decoded with the charset of {@code Content-Type} (UTF-8 when none or unknown). */
+  public String bodyString() {
+    return new String(body, charset());
+  }
+
+  /**
+   * The body parsed as JSON.
+   *
+   * @throws IllegalStateException when the body is not JSON, naming the status and the parser's
+   *     message
+   */
+  public JsonNode json() {
+    try {
+      return Json.read(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "response " + status + " from " + request + " is not JSON: " + e.getMessage(), e);
     }
+  }
 
-    public java.net.URI uri() {
-        return request.uri();
+  /** The body mapped by Jackson onto {@code type}. */
+  public <T> T json(Class<T> type) {
+    try {
+      return Json.MAPPER.readValue(body, type);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "response "
+              + status
+              + " from "
+              + request
+              + " does not map onto "
+              + type.getSimpleName()
+              + ": "
+              + e.getMessage(),
+          e);
     }
+  }
 
-    public int status() {
-        return status;
-    }
+  public Timings timings() {
+    return timings;
+  }
 
-    /** The first value of a header, names compared case-insensitively, or null. */
-    public String header(String name) {
-        return headers.get(name);
-    }
+  /** Whether the final request opened a new connection. */
+  public boolean newConnection() {
+    return newConnection;
+  }
 
-    /** Every value of a header, in order; empty when absent. */
-    public List<String> headers(String name) {
-        return headers.getAll(name);
-    }
+  /** How many redirects were followed to reach this response. */
+  public int redirects() {
+    return redirects;
+  }
 
-    /** Header names in lower case, sorted. */
-    public Set<String> headerNames() {
-        Set<String> names = new TreeSet<>();
-        for (String n : headers.names()) {
-            names.add(n.toLowerCase(Locale.ROOT));
+  private Charset charset() {
+    String type = headers.get("Content-Type");
+    if (type != null) {
+      int i = type.toLowerCase(Locale.ROOT).indexOf("charset=");
+      if (i >= 0) {
+        String name = type.substring(i + 8).trim();
+        int end = name.indexOf(';');
+        if (end >= 0) {
+          name = name.substring(0, end).trim();
         }
-        return names;
-    }
-
-    /** A copy of the body. */
-    public byte[] body() {
-        return body.clone();
-    }
-
-    /** The body's length in bytes. */
-    public int bodyLength() {
-        return body.length;
-    }
-
-    /** The body decoded with the charset of {@code Content-Type} (UTF-8 when none or unknown). */
-    public String bodyString() {
-        return new String(body, charset());
-    }
-
-    /**
-     * The body parsed as JSON.
-     *
-     * @throws IllegalStateException when the body is not JSON, naming the status and the parser's message
-     */
-    public JsonNode json() {
+        name = name.replace("\"", "");
         try {
-            return Json.read(body);
-        } catch (IOException e) {
-            throw new IllegalStateException("response " + status + " from " + request
-                    + " is not JSON: " + e.getMessage(), e);
+          return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+          return StandardCharsets.UTF_8;
         }
+      }
     }
+    return StandardCharsets.UTF_8;
+  }
 
-    /** The body mapped by Jackson onto {@code type}. */
-    public <T> T json(Class<T> type) {
-        try {
-            return Json.MAPPER.readValue(body, type);
-        } catch (IOException e) {
-            throw new IllegalStateException("response " + status + " from " + request
-                    + " does not map onto " + type.getSimpleName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    public Timings timings() {
-        return timings;
-    }
-
-    /** Whether the final request opened a new connection. */
-    public boolean newConnection() {
-        return newConnection;
-    }
-
-    /** How many redirects were followed to reach this response. */
-    public int redirects() {
-        return redirects;
-    }
-
-    private Charset charset() {
-        String type = headers.get("Content-Type");
-        if (type != null) {
-            int i = type.toLowerCase(Locale.ROOT).indexOf("charset=");
-            if (i >= 0) {
-                String name = type.substring(i + 8).trim();
-                int end = name.indexOf(';');
-                if (end >= 0) {
-                    name = name.substring(0, end).trim();
-                }
-                name = name.replace("\"", "");
-                try {
-                    return Charset.forName(name);
-                } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-                    return StandardCharsets.UTF_8;
-                }
-            }
-        }
-        return StandardCharsets.UTF_8;
-    }
-
-    @Override
-    public String toString() {
-        return status + " " + request + " (" + body.length + " bytes, " + timings.totalMicros() + " us)";
-    }
+  @Override
+  public String toString() {
+    return status
+        + " "
+        + request
+        + " ("
+        + body.length
+        + " bytes, "
+        + timings.totalMicros()
+        + " us)";
+  }
 }

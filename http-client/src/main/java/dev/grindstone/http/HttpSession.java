@@ -3,28 +3,29 @@ package dev.grindstone.http;
 import java.util.Objects;
 
 /**
- * A virtual user's view of an {@link HttpClient}: the client's connections and settings, plus this user's
- * {@link CookieJar}. Cheap to create (one per virtual user); use it from one thread at a time.
+ * A virtual user's view of an {@link HttpClient}: the client's connections and settings, plus this
+ * user's {@link CookieJar}. Cheap to create (one per virtual user); use it from one thread at a
+ * time.
  */
 public final class HttpSession implements HttpOperations {
-    private final HttpClient client;
-    private final CookieJar cookies;
+  private final HttpClient client;
+  private final CookieJar cookies;
 
-    HttpSession(HttpClient client, CookieJar cookies) {
-        this.client = client;
-        this.cookies = Objects.requireNonNull(cookies, "cookies");
-    }
+  HttpSession(HttpClient client, CookieJar cookies) {
+    this.client = client;
+    this.cookies = Objects.requireNonNull(cookies, "cookies");
+  }
 
-    @Override
-    public HttpResponse send(HttpRequest request) {
-        return client.send(request, cookies);
-    }
+  @Override
+  public HttpResponse send(HttpRequest request) {
+    return client.send(request, cookies);
+  }
 
-    public CookieJar cookies() {
-        return cookies;
-    }
+  public CookieJar cookies() {
+    return cookies;
+  }
 
-    public HttpClient client() {
-        return client;
-    }
+  public HttpClient client() {
+    return client;
+  }
 }

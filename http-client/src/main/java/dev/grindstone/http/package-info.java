@@ -1,23 +1,26 @@
 /**
- * Grindstone's HTTP client: a blocking HTTP/1.1 client for virtual users, with per-user cookie jars, TLS, and
- * the timing breakdown and the {@link dev.grindstone.http.HttpRequestListener} that the load plugin
- * ({@code grindstone-http}) turns into The Grinder's {@code httpplugin.*} statistics. It knows no load-test
- * engine and can be used on its own.
+ * Grindstone's HTTP client: a blocking HTTP/1.1 client for virtual users, with per-user cookie
+ * jars, TLS, and the timing breakdown and the {@link dev.grindstone.http.HttpRequestListener} that
+ * the load plugin ({@code grindstone-http}) turns into The Grinder's {@code httpplugin.*}
+ * statistics. It knows no load-test engine and can be used on its own.
  *
  * <h2>Cost model</h2>
- * One Netty event loop (by default) serves every connection of the process. A request costs the calling
- * virtual thread: building the request once (its head is encoded on first use and cached in the
- * {@link dev.grindstone.http.HttpRequest}), taking a pooled connection (a semaphore permit and a lock-free deque),
- * copying the request into the connection's direct buffer, writing it to the non-blocking socket itself (one
- * system call; TLS, bodies over 64 KiB and the rest of a partial write are handed to the event loop instead),
- * and parking. The event loop decodes the response into a byte array and unparks the thread; nothing on that
- * path takes a lock, and the event loop is neither handed a task nor woken up to send. Request
- * deadlines are enforced by one periodic task (every 10 ms) rather than a timed park, which would schedule a
- * timer per request. Allocation per request: the response, its headers and body array, one {@code Timings}.
+ *
+ * One Netty event loop (by default) serves every connection of the process. A request costs the
+ * calling virtual thread: building the request once (its head is encoded on first use and cached in
+ * the {@link dev.grindstone.http.HttpRequest}), taking a pooled connection (a semaphore permit and
+ * a lock-free deque), copying the request into the connection's direct buffer, writing it to the
+ * non-blocking socket itself (one system call; TLS, bodies over 64 KiB and the rest of a partial
+ * write are handed to the event loop instead), and parking. The event loop decodes the response
+ * into a byte array and unparks the thread; nothing on that path takes a lock, and the event loop
+ * is neither handed a task nor woken up to send. Request deadlines are enforced by one periodic
+ * task (every 10 ms) rather than a timed park, which would schedule a timer per request. Allocation
+ * per request: the response, its headers and body array, one {@code Timings}.
  *
  * <h2>Thread-safety</h2>
- * {@link dev.grindstone.http.HttpClient}, {@link dev.grindstone.http.HttpRequest} and
- * {@link dev.grindstone.http.HttpResponse} are thread-safe;
- * an {@link dev.grindstone.http.HttpSession} belongs to one virtual user.
+ *
+ * {@link dev.grindstone.http.HttpClient}, {@link dev.grindstone.http.HttpRequest} and {@link
+ * dev.grindstone.http.HttpResponse} are thread-safe; an {@link dev.grindstone.http.HttpSession}
+ * belongs to one virtual user.
  */
 package dev.grindstone.http;

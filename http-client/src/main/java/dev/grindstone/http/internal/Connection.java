@@ -3,250 +3,293 @@ package dev.grindstone.http.internal;
 import dev.grindstone.http.FailureKind;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * One keep-alive connection to a host and port, carrying at most one exchange at a time. Its handlers run on
- * the channel's event loop; {@code current} is the hand-off point with the calling thread.
+ * One keep-alive connection to a host and port, carrying at most one exchange at a time. Its
+ * handlers run on the channel's event loop; {@code current} is the hand-off point with the calling
+ * thread.
  *
- * <p>IMPLEMENTATION NOTES: a plain connection's request is written by the calling thread itself, straight to
- * the non-blocking socket: a small request normally goes out whole at once, and the event loop is neither
- * handed a task nor woken up for it. NIO allows one writer next to the event loop's reads, and the connection
- * is held by one caller at a time. The event loop writes instead what does not fit that path: TLS records, a
- * large body, the rest of a partial write, and any request queued behind a write still pending there (so that
- * bytes never overtake each other). A non-blocking NIO write is not interruptible: a caller whose interrupt
- * status is set still sends its request, and the socket stays open.
+ * <p>IMPLEMENTATION NOTES: a plain connection's request is written by the calling thread itself,
+ * straight to the non-blocking socket: a small request normally goes out whole at once, and the
+ * event loop is neither handed a task nor woken up for it. NIO allows one writer next to the event
+ * loop's reads, and the connection is held by one caller at a time. The event loop writes instead
+ * what does not fit that path: TLS records, a large body, the rest of a partial write, and any
+ * request queued behind a write still pending there (so that bytes never overtake each other). A
+ * non-blocking NIO write is not interruptible: a caller whose interrupt status is set still sends
+ * its request, and the socket stays open.
  */
 final class Connection {
-    /** Requests up to this size are written by the calling thread on plain connections. */
-    static final int MAX_DIRECT_WRITE = 64 * 1024;
+  /** Requests up to this size are written by the calling thread on plain connections. */
+  static final int MAX_DIRECT_WRITE = 64 * 1024;
 
-    final HostPool pool;
-    volatile Channel channel;
-    /** The exchange in flight, or null. Set by the caller before the write; cleared by the event loop. */
-    volatile Exchange current;
-    long idleSinceNanos;
-    SslHandler sslHandler;
-    /**
-     * The request bytes for a direct write, grown to the largest request sent here (at most
-     * {@link #MAX_DIRECT_WRITE}); touched only by the caller holding the connection.
-     */
-    private ByteBuffer out;
-    /** The last write handed to the event loop, or null; later writes queue behind it until it is done. */
-    private ChannelFuture loopWrite;
+  final HostPool pool;
+  volatile Channel channel;
 
-    Connection(HostPool pool) {
-        this.pool = pool;
+  /**
+   * The exchange in flight, or null. Set by the caller before the write; cleared by the event loop.
+   */
+  volatile Exchange current;
+
+  long idleSinceNanos;
+  SslHandler sslHandler;
+
+  /**
+   * The request bytes for a direct write, grown to the largest request sent here (at most {@link
+   * #MAX_DIRECT_WRITE}); touched only by the caller holding the connection.
+   */
+  private ByteBuffer out;
+
+  /**
+   * The last write handed to the event loop, or null; later writes queue behind it until it is
+   * done.
+   */
+  private ChannelFuture loopWrite;
+
+  Connection(HostPool pool) {
+    this.pool = pool;
+  }
+
+  ChannelInitializer<Channel> initializer(
+      SslContext ssl, String host, int port, long handshakeTimeoutMillis) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        channel = ch;
+        if (ssl != null) {
+          sslHandler = ssl.newHandler(ch.alloc(), host, port);
+          sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
+          ch.pipeline().addLast(sslHandler);
+        }
+        ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
+      }
+    };
+  }
+
+  /**
+   * Writes one request for {@code ex}, which must be this connection's current exchange. Called by
+   * the thread holding the connection; failures are reported through the exchange, never thrown.
+   */
+  void write(Exchange ex, byte[] head, byte[] body) {
+    Channel ch = channel;
+    int n = head.length + body.length;
+    ChannelFuture pending = loopWrite;
+    if (sslHandler == null
+        && n <= MAX_DIRECT_WRITE
+        && ch instanceof DirectWriteChannel direct
+        && (pending == null || pending.isDone())) {
+      ByteBuffer b = out;
+      if (b == null || b.capacity() < n) {
+        out = b = ByteBuffer.allocateDirect(Math.max(1024, Integer.highestOneBit(n - 1) << 1));
+      }
+      b.clear();
+      b.put(head).put(body).flip();
+      try {
+        direct.socket().write(b);
+      } catch (IOException e) {
+        writeFailed(ex, e);
+        return;
+      }
+      if (!b.hasRemaining()) {
+        ex.sentAtNanos = System.nanoTime();
+        return;
+      }
+      // The socket's send buffer is full: the event loop writes the rest when it drains.
+      pool.partialWrites.increment();
+      writeOnLoop(ch, ch.alloc().directBuffer(b.remaining()).writeBytes(b));
+      return;
+    }
+    // Copying into a direct buffer here, on the calling thread, spares the (single, shared) event
+    // loop the
+    // heap-to-direct copy NIO needs.
+    writeOnLoop(ch, ch.alloc().directBuffer(n).writeBytes(head).writeBytes(body));
+  }
+
+  private void writeOnLoop(Channel ch, ByteBuf buf) {
+    ChannelFuture f = ch.writeAndFlush(buf);
+    loopWrite = f;
+    f.addListener(this::loopWriteDone);
+  }
+
+  private void loopWriteDone(Future<? super Void> f) {
+    if (!f.isSuccess() && f.cause() != null) {
+      Channel ch = channel;
+      ch.pipeline().fireExceptionCaught(f.cause());
+    }
+  }
+
+  private void writeFailed(Exchange ex, Throwable cause) {
+    FailureKind kind = Failures.kindOf(cause);
+    failCurrent(
+        ex,
+        kind,
+        (kind == FailureKind.RESET
+                ? "connection to " + pool.key.authority() + " reset: "
+                : "I/O failure with " + pool.key.authority() + ": ")
+            + Failures.describe(cause),
+        cause);
+  }
+
+  /** Fails the exchange if it is still this connection's current one, and closes the connection. */
+  void failCurrent(Exchange ex, FailureKind kind, String message, Throwable cause) {
+    if (current == ex) {
+      current = null;
+    }
+    ex.fail(kind, message, cause);
+    Channel ch = channel;
+    if (ch != null) {
+      ch.close();
+    }
+  }
+
+  /**
+   * Notes when the request left (after the flush wrote it to the socket) and when the first
+   * response byte arrived, before any decoding.
+   */
+  private final class Io extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Exchange ex = current;
+      if (ex != null && ex.firstByteAtNanos == 0 && msg instanceof ByteBuf) {
+        ex.firstByteAtNanos = System.nanoTime();
+      }
+      ctx.fireChannelRead(msg);
     }
 
-    ChannelInitializer<Channel> initializer(SslContext ssl, String host, int port, long handshakeTimeoutMillis) {
-        return new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                channel = ch;
-                if (ssl != null) {
-                    sslHandler = ssl.newHandler(ch.alloc(), host, port);
-                    sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
-                    ch.pipeline().addLast(sslHandler);
-                }
-                ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
-            }
-        };
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      ctx.flush();
+      Exchange ex = current;
+      if (ex != null && ex.sentAtNanos == 0) {
+        ex.sentAtNanos = System.nanoTime();
+      }
+    }
+  }
+
+  /**
+   * Netty's response decoder, told when a response to HEAD has no body whatever its headers say.
+   */
+  private final class Decoder extends HttpResponseDecoder {
+    Decoder() {
+      super(
+          new HttpDecoderConfig()
+              .setMaxInitialLineLength(4096)
+              .setMaxHeaderSize(16384)
+              .setMaxChunkSize(65536)
+              .setValidateHeaders(false));
     }
 
-    /**
-     * Writes one request for {@code ex}, which must be this connection's current exchange. Called by the thread
-     * holding the connection; failures are reported through the exchange, never thrown.
-     */
-    void write(Exchange ex, byte[] head, byte[] body) {
-        Channel ch = channel;
-        int n = head.length + body.length;
-        ChannelFuture pending = loopWrite;
-        if (sslHandler == null && n <= MAX_DIRECT_WRITE && ch instanceof DirectWriteChannel direct
-                && (pending == null || pending.isDone())) {
-            ByteBuffer b = out;
-            if (b == null || b.capacity() < n) {
-                out = b = ByteBuffer.allocateDirect(Math.max(1024, Integer.highestOneBit(n - 1) << 1));
-            }
-            b.clear();
-            b.put(head).put(body).flip();
-            try {
-                direct.socket().write(b);
-            } catch (IOException e) {
-                writeFailed(ex, e);
-                return;
-            }
-            if (!b.hasRemaining()) {
-                ex.sentAtNanos = System.nanoTime();
-                return;
-            }
-            // The socket's send buffer is full: the event loop writes the rest when it drains.
-            pool.partialWrites.increment();
-            writeOnLoop(ch, ch.alloc().directBuffer(b.remaining()).writeBytes(b));
+    @Override
+    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+      Exchange ex = current;
+      return (ex != null && ex.headRequest) || super.isContentAlwaysEmpty(msg);
+    }
+  }
+
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        Exchange ex = current;
+        if (ex == null) {
+          // Bytes nobody asked for: the connection's framing can no longer be trusted.
+          ctx.close();
+          return;
+        }
+        if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+          Throwable cause = o.decoderResult().cause();
+          failCurrent(
+              ex,
+              FailureKind.PROTOCOL,
+              "invalid HTTP response from "
+                  + pool.key.authority()
+                  + ": "
+                  + Failures.describe(cause),
+              cause);
+          return;
+        }
+        if (msg instanceof HttpResponse r) {
+          ex.status = r.status().code();
+          ex.headers = r.headers();
+          ex.keepAlive = HttpUtil.isKeepAlive(r);
+          ex.expectBody(HttpUtil.getContentLength(r, -1L));
+        }
+        if (msg instanceof HttpContent c) {
+          if (!ex.append(c.content())) {
+            failCurrent(
+                ex,
+                FailureKind.PROTOCOL,
+                "response body from "
+                    + pool.key.authority()
+                    + " is larger than the limit of "
+                    + ex.maxBodyBytes
+                    + " bytes",
+                null);
             return;
-        }
-        // Copying into a direct buffer here, on the calling thread, spares the (single, shared) event loop the
-        // heap-to-direct copy NIO needs.
-        writeOnLoop(ch, ch.alloc().directBuffer(n).writeBytes(head).writeBytes(body));
-    }
-
-    private void writeOnLoop(Channel ch, ByteBuf buf) {
-        ChannelFuture f = ch.writeAndFlush(buf);
-        loopWrite = f;
-        f.addListener(this::loopWriteDone);
-    }
-
-    private void loopWriteDone(Future<? super Void> f) {
-        if (!f.isSuccess() && f.cause() != null) {
-            Channel ch = channel;
-            ch.pipeline().fireExceptionCaught(f.cause());
-        }
-    }
-
-    private void writeFailed(Exchange ex, Throwable cause) {
-        FailureKind kind = Failures.kindOf(cause);
-        failCurrent(ex, kind, (kind == FailureKind.RESET ? "connection to " + pool.key.authority() + " reset: "
-                : "I/O failure with " + pool.key.authority() + ": ") + Failures.describe(cause), cause);
-    }
-
-    /** Fails the exchange if it is still this connection's current one, and closes the connection. */
-    void failCurrent(Exchange ex, FailureKind kind, String message, Throwable cause) {
-        if (current == ex) {
+          }
+          if (msg instanceof LastHttpContent) {
+            if (ex.status >= 100 && ex.status < 200 && ex.status != 101) {
+              ex.resetForFinalResponse(); // an interim response; the final one follows
+              return;
+            }
             current = null;
+            ex.complete();
+          }
         }
-        ex.fail(kind, message, cause);
-        Channel ch = channel;
-        if (ch != null) {
-            ch.close();
-        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
     }
 
-    /**
-     * Notes when the request left (after the flush wrote it to the socket) and when the first response byte
-     * arrived, before any decoding.
-     */
-    private final class Io extends ChannelDuplexHandler {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Exchange ex = current;
-            if (ex != null && ex.firstByteAtNanos == 0 && msg instanceof ByteBuf) {
-                ex.firstByteAtNanos = System.nanoTime();
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        @Override
-        public void flush(ChannelHandlerContext ctx) {
-            ctx.flush();
-            Exchange ex = current;
-            if (ex != null && ex.sentAtNanos == 0) {
-                ex.sentAtNanos = System.nanoTime();
-            }
-        }
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Exchange ex = current;
+      if (ex != null) {
+        current = null;
+        String where =
+            ex.status == 0 ? "before the response" : "in the middle of the response body";
+        ex.fail(
+            FailureKind.RESET,
+            "connection to " + pool.key.authority() + " closed by the target " + where,
+            null);
+      }
+      ctx.fireChannelInactive();
     }
 
-    /** Netty's response decoder, told when a response to HEAD has no body whatever its headers say. */
-    private final class Decoder extends HttpResponseDecoder {
-        Decoder() {
-            super(new HttpDecoderConfig().setMaxInitialLineLength(4096).setMaxHeaderSize(16384)
-                    .setMaxChunkSize(65536).setValidateHeaders(false));
-        }
-
-        @Override
-        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-            Exchange ex = current;
-            return (ex != null && ex.headRequest) || super.isContentAlwaysEmpty(msg);
-        }
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Exchange ex = current;
+      if (ex != null) {
+        FailureKind kind = Failures.kindOf(cause);
+        String what =
+            switch (kind) {
+              case RESET -> "connection to " + pool.key.authority() + " reset: ";
+              case TLS -> "TLS failure with " + pool.key.authority() + ": ";
+              case PROTOCOL -> "invalid HTTP response from " + pool.key.authority() + ": ";
+              default -> "I/O failure with " + pool.key.authority() + ": ";
+            };
+        failCurrent(ex, kind, what + Failures.describe(cause), cause);
+      } else {
+        ctx.close();
+      }
     }
-
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                Exchange ex = current;
-                if (ex == null) {
-                    // Bytes nobody asked for: the connection's framing can no longer be trusted.
-                    ctx.close();
-                    return;
-                }
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    Throwable cause = o.decoderResult().cause();
-                    failCurrent(ex, FailureKind.PROTOCOL, "invalid HTTP response from " + pool.key.authority()
-                            + ": " + Failures.describe(cause), cause);
-                    return;
-                }
-                if (msg instanceof HttpResponse r) {
-                    ex.status = r.status().code();
-                    ex.headers = r.headers();
-                    ex.keepAlive = HttpUtil.isKeepAlive(r);
-                    ex.expectBody(HttpUtil.getContentLength(r, -1L));
-                }
-                if (msg instanceof HttpContent c) {
-                    if (!ex.append(c.content())) {
-                        failCurrent(ex, FailureKind.PROTOCOL, "response body from " + pool.key.authority()
-                                + " is larger than the limit of " + ex.maxBodyBytes + " bytes", null);
-                        return;
-                    }
-                    if (msg instanceof LastHttpContent) {
-                        if (ex.status >= 100 && ex.status < 200 && ex.status != 101) {
-                            ex.resetForFinalResponse(); // an interim response; the final one follows
-                            return;
-                        }
-                        current = null;
-                        ex.complete();
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            Exchange ex = current;
-            if (ex != null) {
-                current = null;
-                String where = ex.status == 0 ? "before the response" : "in the middle of the response body";
-                ex.fail(FailureKind.RESET, "connection to " + pool.key.authority() + " closed by the target "
-                        + where, null);
-            }
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Exchange ex = current;
-            if (ex != null) {
-                FailureKind kind = Failures.kindOf(cause);
-                String what = switch (kind) {
-                    case RESET -> "connection to " + pool.key.authority() + " reset: ";
-                    case TLS -> "TLS failure with " + pool.key.authority() + ": ";
-                    case PROTOCOL -> "invalid HTTP response from " + pool.key.authority() + ": ";
-                    default -> "I/O failure with " + pool.key.authority() + ": ";
-                };
-                failCurrent(ex, kind, what + Failures.describe(cause), cause);
-            } else {
-                ctx.close();
-            }
-        }
-    }
+  }
 }

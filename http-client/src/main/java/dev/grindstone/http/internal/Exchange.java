@@ -2,192 +2,198 @@ package dev.grindstone.http.internal;
 
 import dev.grindstone.http.FailureKind;
 import io.netty.handler.codec.http.HttpHeaders;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One request in flight: the hand-off between the event loop, which fills it, and the calling (virtual)
- * thread, which parks until it is done.
+ * One request in flight: the hand-off between the event loop, which fills it, and the calling
+ * (virtual) thread, which parks until it is done.
  *
- * <p>IMPLEMENTATION NOTES: the caller parks with {@link LockSupport#park} and no timeout, because a timed park of
- * a virtual thread schedules and cancels a timer task on every call; the transport's scanner enforces deadlines
- * instead. Fields are written by the event loop before the volatile {@code state} is published and read by the
- * caller after it saw the state change, so they need no synchronisation of their own.
+ * <p>IMPLEMENTATION NOTES: the caller parks with {@link LockSupport#park} and no timeout, because a
+ * timed park of a virtual thread schedules and cancels a timer task on every call; the transport's
+ * scanner enforces deadlines instead. Fields are written by the event loop before the volatile
+ * {@code state} is published and read by the caller after it saw the state change, so they need no
+ * synchronisation of their own.
  */
 public final class Exchange {
-    static final int PENDING = 0;
-    static final int DONE = 1;
-    static final int FAILED = 2;
+  static final int PENDING = 0;
+  static final int DONE = 1;
+  static final int FAILED = 2;
 
-    private static final VarHandle STATE;
+  private static final VarHandle STATE;
 
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(Exchange.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(Exchange.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
     }
+  }
 
-    private final Thread waiter;
-    final long startNanos;
-    final long deadlineNanos;
-    final int maxBodyBytes;
-    @SuppressWarnings("unused") // accessed through STATE
-    private volatile int state;
+  private final Thread waiter;
+  final long startNanos;
+  final long deadlineNanos;
+  final int maxBodyBytes;
 
-    // Connection phase, written by the caller.
-    long dnsNanos;
-    long connectedAtNanos;
-    long tlsNanos;
-    boolean newConnection;
+  @SuppressWarnings("unused") // accessed through STATE
+  private volatile int state;
 
-    // Response, written by the event loop.
-    long sentAtNanos;
-    long firstByteAtNanos;
-    long lastByteAtNanos;
-    int status;
-    HttpHeaders headers;
-    boolean keepAlive;
-    private byte[] body = EMPTY;
-    private int length;
-    FailureKind failureKind;
-    String failureMessage;
-    Throwable failureCause;
-    Connection connection;
+  // Connection phase, written by the caller.
+  long dnsNanos;
+  long connectedAtNanos;
+  long tlsNanos;
+  boolean newConnection;
 
-    private static final byte[] EMPTY = new byte[0];
+  // Response, written by the event loop.
+  long sentAtNanos;
+  long firstByteAtNanos;
+  long lastByteAtNanos;
+  int status;
+  HttpHeaders headers;
+  boolean keepAlive;
+  private byte[] body = EMPTY;
+  private int length;
+  FailureKind failureKind;
+  String failureMessage;
+  Throwable failureCause;
+  Connection connection;
 
-    final boolean headRequest;
+  private static final byte[] EMPTY = new byte[0];
 
-    Exchange(long startNanos, long deadlineNanos, int maxBodyBytes, boolean headRequest) {
-        this.headRequest = headRequest;
-        this.waiter = Thread.currentThread();
-        this.startNanos = startNanos;
-        this.deadlineNanos = deadlineNanos;
-        this.maxBodyBytes = maxBodyBytes;
+  final boolean headRequest;
+
+  Exchange(long startNanos, long deadlineNanos, int maxBodyBytes, boolean headRequest) {
+    this.headRequest = headRequest;
+    this.waiter = Thread.currentThread();
+    this.startNanos = startNanos;
+    this.deadlineNanos = deadlineNanos;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  boolean isPending() {
+    return state == PENDING;
+  }
+
+  boolean isDone() {
+    return state == DONE;
+  }
+
+  /** Parks the calling thread until the event loop completes or fails this exchange. */
+  void await() {
+    while (state == PENDING) {
+      LockSupport.park(this);
     }
+  }
 
-    boolean isPending() {
-        return state == PENDING;
+  void expectBody(long contentLength) {
+    if (contentLength > 0 && contentLength <= maxBodyBytes) {
+      body = new byte[(int) contentLength];
     }
+  }
 
-    boolean isDone() {
-        return state == DONE;
+  /** Appends body bytes; false when the body would exceed the limit. */
+  boolean append(io.netty.buffer.ByteBuf buf) {
+    int n = buf.readableBytes();
+    if (n == 0) {
+      return true;
     }
+    if ((long) length + n > maxBodyBytes) {
+      return false;
+    }
+    if (length + n > body.length) {
+      body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
+    }
+    buf.getBytes(buf.readerIndex(), body, length, n);
+    length += n;
+    return true;
+  }
 
-    /** Parks the calling thread until the event loop completes or fails this exchange. */
-    void await() {
-        while (state == PENDING) {
-            LockSupport.park(this);
-        }
-    }
+  byte[] body() {
+    return length == body.length ? body : Arrays.copyOf(body, length);
+  }
 
-    void expectBody(long contentLength) {
-        if (contentLength > 0 && contentLength <= maxBodyBytes) {
-            body = new byte[(int) contentLength];
-        }
-    }
+  int length() {
+    return length;
+  }
 
-    /** Appends body bytes; false when the body would exceed the limit. */
-    boolean append(io.netty.buffer.ByteBuf buf) {
-        int n = buf.readableBytes();
-        if (n == 0) {
-            return true;
-        }
-        if ((long) length + n > maxBodyBytes) {
-            return false;
-        }
-        if (length + n > body.length) {
-            body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
-        }
-        buf.getBytes(buf.readerIndex(), body, length, n);
-        length += n;
-        return true;
-    }
+  void resetForFinalResponse() {
+    status = 0;
+    headers = null;
+    length = 0;
+  }
 
-    byte[] body() {
-        return length == body.length ? body : Arrays.copyOf(body, length);
+  /** Called on the event loop when the last byte arrived. */
+  void complete() {
+    lastByteAtNanos = System.nanoTime();
+    if (STATE.compareAndSet(this, PENDING, DONE)) {
+      LockSupport.unpark(waiter);
     }
+  }
 
-    int length() {
-        return length;
+  /** Fails the exchange unless it already completed; returns whether this call failed it. */
+  boolean fail(FailureKind kind, String message, Throwable cause) {
+    if (state != PENDING) {
+      return false;
     }
+    failureKind = kind;
+    failureMessage = message;
+    failureCause = cause;
+    if (STATE.compareAndSet(this, PENDING, FAILED)) {
+      LockSupport.unpark(waiter);
+      return true;
+    }
+    return false;
+  }
 
-    void resetForFinalResponse() {
-        status = 0;
-        headers = null;
-        length = 0;
-    }
+  public int status() {
+    return status;
+  }
 
-    /** Called on the event loop when the last byte arrived. */
-    void complete() {
-        lastByteAtNanos = System.nanoTime();
-        if (STATE.compareAndSet(this, PENDING, DONE)) {
-            LockSupport.unpark(waiter);
-        }
-    }
+  public HttpHeaders headers() {
+    return headers;
+  }
 
-    /** Fails the exchange unless it already completed; returns whether this call failed it. */
-    boolean fail(FailureKind kind, String message, Throwable cause) {
-        if (state != PENDING) {
-            return false;
-        }
-        failureKind = kind;
-        failureMessage = message;
-        failureCause = cause;
-        if (STATE.compareAndSet(this, PENDING, FAILED)) {
-            LockSupport.unpark(waiter);
-            return true;
-        }
-        return false;
-    }
+  public byte[] bodyBytes() {
+    return body();
+  }
 
-    public int status() {
-        return status;
-    }
+  public int bodyLength() {
+    return length;
+  }
 
-    public HttpHeaders headers() {
-        return headers;
-    }
+  public boolean isNewConnection() {
+    return newConnection;
+  }
 
-    public byte[] bodyBytes() {
-        return body();
-    }
+  public boolean keepAlive() {
+    return keepAlive;
+  }
 
-    public int bodyLength() {
-        return length;
-    }
+  public FailureKind failureKind() {
+    return failureKind;
+  }
 
-    public boolean isNewConnection() {
-        return newConnection;
-    }
+  /** The timing breakdown in microseconds (see {@link dev.grindstone.http.Timings}). */
+  public dev.grindstone.http.Timings timings() {
+    // A request written by the calling thread is stamped after the write returned; the event loop
+    // may
+    // have stamped the response's first byte before that, but a request cannot have left after it.
+    long sent =
+        sentAtNanos != 0 && firstByteAtNanos != 0 && firstByteAtNanos - sentAtNanos < 0
+            ? firstByteAtNanos
+            : sentAtNanos;
+    return new dev.grindstone.http.Timings(
+        dnsNanos / 1000,
+        newConnection && connectedAtNanos != 0 ? (connectedAtNanos - startNanos) / 1000 : 0,
+        tlsNanos / 1000,
+        offset(sent),
+        offset(firstByteAtNanos),
+        offset(lastByteAtNanos));
+  }
 
-    public boolean keepAlive() {
-        return keepAlive;
-    }
-
-    public FailureKind failureKind() {
-        return failureKind;
-    }
-
-    /** The timing breakdown in microseconds (see {@link dev.grindstone.http.Timings}). */
-    public dev.grindstone.http.Timings timings() {
-        // A request written by the calling thread is stamped after the write returned; the event loop may
-        // have stamped the response's first byte before that, but a request cannot have left after it.
-        long sent = sentAtNanos != 0 && firstByteAtNanos != 0 && firstByteAtNanos - sentAtNanos < 0
-                ? firstByteAtNanos : sentAtNanos;
-        return new dev.grindstone.http.Timings(
-                dnsNanos / 1000,
-                newConnection && connectedAtNanos != 0 ? (connectedAtNanos - startNanos) / 1000 : 0,
-                tlsNanos / 1000,
-                offset(sent), offset(firstByteAtNanos), offset(lastByteAtNanos));
-    }
-
-    private long offset(long at) {
-        return at == 0 ? 0 : Math.max(0, (at - startNanos) / 1000);
-    }
+  private long offset(long at) {
+    return at == 0 ? 0 : Math.max(0, (at - startNanos) / 1000);
+  }
 }

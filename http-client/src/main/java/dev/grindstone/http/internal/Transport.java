@@ -13,7 +13,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -25,282 +24,384 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The Netty side of the client: the event loops, the connection pools, and one request/response exchange at
- * a time per connection. Thread-safe; meant to be called from many virtual threads.
+ * The Netty side of the client: the event loops, the connection pools, and one request/response
+ * exchange at a time per connection. Thread-safe; meant to be called from many virtual threads.
  *
- * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request itself (on a
- * plain connection straight to the socket, see {@link Connection}), then parks; the event loop decodes the
- * response into the {@link Exchange} and unparks it. One periodic task per client enforces request deadlines (so
- * parking needs no timer) and evicts idle connections.
+ * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request
+ * itself (on a plain connection straight to the socket, see {@link Connection}), then parks; the
+ * event loop decodes the response into the {@link Exchange} and unparks it. One periodic task per
+ * client enforces request deadlines (so parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
-    /** How often deadlines are checked: the precision of request timeouts. */
-    static final long TICK_MILLIS = 10;
+  /** How often deadlines are checked: the precision of request timeouts. */
+  static final long TICK_MILLIS = 10;
 
-    private final EventLoopGroup group;
-    private final Bootstrap bootstrap;
-    private final SslContext ssl;
-    private final int maxConnectionsPerHost;
-    private final long idleTimeoutNanos;
-    private final long connectTimeoutNanos;
-    private final int maxBodyBytes;
-    private final ConcurrentHashMap<PoolKey, HostPool> pools = new ConcurrentHashMap<>();
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private final ScheduledFuture<?> ticker;
-    private volatile boolean closed;
-    private long lastIdleScan;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final SslContext ssl;
+  private final int maxConnectionsPerHost;
+  private final long idleTimeoutNanos;
+  private final long connectTimeoutNanos;
+  private final int maxBodyBytes;
+  private final ConcurrentHashMap<PoolKey, HostPool> pools = new ConcurrentHashMap<>();
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final ScheduledFuture<?> ticker;
+  private volatile boolean closed;
+  private long lastIdleScan;
 
-    public Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
-                     int maxBodyBytes, SslContext ssl) {
-        this(eventLoops, maxConnectionsPerHost, idleTimeoutNanos, connectTimeoutNanos, maxBodyBytes, ssl, 0);
+  public Transport(
+      int eventLoops,
+      int maxConnectionsPerHost,
+      long idleTimeoutNanos,
+      long connectTimeoutNanos,
+      int maxBodyBytes,
+      SslContext ssl) {
+    this(
+        eventLoops,
+        maxConnectionsPerHost,
+        idleTimeoutNanos,
+        connectTimeoutNanos,
+        maxBodyBytes,
+        ssl,
+        0);
+  }
+
+  /**
+   * As above, with a fixed socket send buffer of {@code sendBufferBytes} (0: the system's,
+   * auto-tuned).
+   */
+  Transport(
+      int eventLoops,
+      int maxConnectionsPerHost,
+      long idleTimeoutNanos,
+      long connectTimeoutNanos,
+      int maxBodyBytes,
+      SslContext ssl,
+      int sendBufferBytes) {
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            eventLoops,
+            new DefaultThreadFactory("grindstone-http", true),
+            NioIoHandler.newFactory());
+    this.bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channelFactory(DirectWriteChannel::new)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true);
+    if (sendBufferBytes > 0) {
+      bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
     }
+    this.ssl = ssl;
+    this.maxConnectionsPerHost = maxConnectionsPerHost;
+    this.idleTimeoutNanos = idleTimeoutNanos;
+    this.connectTimeoutNanos = connectTimeoutNanos;
+    this.maxBodyBytes = maxBodyBytes;
+    this.ticker =
+        group
+            .next()
+            .scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
 
-    /** As above, with a fixed socket send buffer of {@code sendBufferBytes} (0: the system's, auto-tuned). */
-    Transport(int eventLoops, int maxConnectionsPerHost, long idleTimeoutNanos, long connectTimeoutNanos,
-              int maxBodyBytes, SslContext ssl, int sendBufferBytes) {
-        this.group = new MultiThreadIoEventLoopGroup(eventLoops,
-                new DefaultThreadFactory("grindstone-http", true), NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(group).channelFactory(DirectWriteChannel::new)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true);
-        if (sendBufferBytes > 0) {
-            bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
-        }
-        this.ssl = ssl;
-        this.maxConnectionsPerHost = maxConnectionsPerHost;
-        this.idleTimeoutNanos = idleTimeoutNanos;
-        this.connectTimeoutNanos = connectTimeoutNanos;
-        this.maxBodyBytes = maxBodyBytes;
-        this.ticker = group.next().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  /**
+   * Sends one request and waits for the complete response.
+   *
+   * @param retryStale whether to resend once on a fresh connection when a reused one turns out
+   *     closed before any response byte (the target closed an idle keep-alive connection)
+   * @return the completed exchange
+   * @throws HttpFailure with the exchange's timings when no response arrived
+   */
+  public Exchange execute(
+      boolean tls,
+      String host,
+      int port,
+      byte[] head,
+      byte[] body,
+      boolean headRequest,
+      long startNanos,
+      long timeoutNanos,
+      boolean retryStale) {
+    if (closed) {
+      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
     }
-
-    /**
-     * Sends one request and waits for the complete response.
-     *
-     * @param retryStale whether to resend once on a fresh connection when a reused one turns out closed
-     *                   before any response byte (the target closed an idle keep-alive connection)
-     * @return the completed exchange
-     * @throws HttpFailure with the exchange's timings when no response arrived
-     */
-    public Exchange execute(boolean tls, String host, int port, byte[] head, byte[] body, boolean headRequest,
-                            long startNanos, long timeoutNanos, boolean retryStale) {
-        if (closed) {
-            throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
-        }
-        PoolKey key = new PoolKey(tls, host, port);
-        HostPool pool = pools.get(key);
-        if (pool == null) {
-            pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
-        }
-        long deadline = startNanos + timeoutNanos;
-        Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes, headRequest);
-        Connection conn = acquire(pool, ex, deadline);
-        boolean reusable = false;
-        try {
-            ex.connection = conn;
-            conn.current = ex;
-            conn.write(ex, head, body);
-            ex.await();
-            if (ex.isDone()) {
-                reusable = ex.keepAlive;
-                return ex;
-            }
-        } finally {
-            release(conn, reusable);
-        }
-        if (retryStale && !ex.newConnection && ex.firstByteAtNanos == 0 && ex.failureKind == FailureKind.RESET
-                && System.nanoTime() < deadline) {
-            return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
-        }
-        throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
+    PoolKey key = new PoolKey(tls, host, port);
+    HostPool pool = pools.get(key);
+    if (pool == null) {
+      pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
     }
-
-    private Connection acquire(HostPool pool, Exchange ex, long deadline) {
-        if (!pool.permits.tryAcquire()) {
-            long remaining = deadline - System.nanoTime();
-            boolean got = false;
-            try {
-                got = remaining > 0 && pool.permits.tryAcquire(remaining, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (!got) {
-                throw new HttpFailure(FailureKind.POOL_TIMEOUT, "no connection to " + pool.key.authority()
-                        + " became free within the request timeout (" + pool.max
-                        + " connections per host are allowed; raise maxConnectionsPerHost)", ex.timings(), null);
-            }
-        }
-        try {
-            Connection c;
-            while ((c = pool.idle.pollFirst()) != null) {
-                Channel ch = c.channel;
-                if (ch.isActive()) {
-                    return c;
-                }
-                ch.close();
-            }
-            return connect(pool, ex, deadline);
-        } catch (RuntimeException | Error e) {
-            pool.permits.release();
-            throw e;
-        }
+    long deadline = startNanos + timeoutNanos;
+    Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes, headRequest);
+    Connection conn = acquire(pool, ex, deadline);
+    boolean reusable = false;
+    try {
+      ex.connection = conn;
+      conn.current = ex;
+      conn.write(ex, head, body);
+      ex.await();
+      if (ex.isDone()) {
+        reusable = ex.keepAlive;
+        return ex;
+      }
+    } finally {
+      release(conn, reusable);
     }
-
-    private void release(Connection conn, boolean reusable) {
-        HostPool pool = conn.pool;
-        Channel ch = conn.channel;
-        if (reusable && !closed && ch.isActive() && pool.open.get() <= pool.max) {
-            conn.idleSinceNanos = System.nanoTime();
-            pool.idle.offerFirst(conn);
-        } else {
-            conn.current = null;
-            ch.close();
-        }
-        pool.permits.release();
+    if (retryStale
+        && !ex.newConnection
+        && ex.firstByteAtNanos == 0
+        && ex.failureKind == FailureKind.RESET
+        && System.nanoTime() < deadline) {
+      return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
     }
+    throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
+  }
 
-    private Connection connect(HostPool pool, Exchange ex, long deadline) {
-        PoolKey key = pool.key;
-        ex.newConnection = true;
-        long t0 = System.nanoTime();
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(key.host());
-        } catch (UnknownHostException e) {
-            ex.dnsNanos = System.nanoTime() - t0;
-            throw new HttpFailure(FailureKind.DNS, "cannot resolve host '" + key.host() + "': "
-                    + Failures.describe(e), ex.timings(), e);
-        }
-        ex.dnsNanos = System.nanoTime() - t0;
-        long remaining = deadline - System.nanoTime();
-        long connectMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(connectTimeoutNanos, remaining)));
-        Connection conn = new Connection(pool);
-        ChannelFuture cf = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectMillis))
-                .handler(conn.initializer(key.tls() ? ssl : null, key.host(), key.port(),
-                        TimeUnit.NANOSECONDS.toMillis(Math.max(0, remaining))))
-                .connect(new InetSocketAddress(address, key.port()));
-        await(cf, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
-        if (!cf.isSuccess()) {
-            cf.channel().close();
-            Throwable cause = cf.cause();
-            FailureKind kind = cause == null ? FailureKind.CONNECT_TIMEOUT : Failures.kindOf(cause);
-            if (kind == FailureKind.RESET) {
-                kind = FailureKind.IO;
-            }
-            String why = switch (kind) {
-                case REFUSED -> "connection refused by " + key.authority() + " (is the target running?)";
-                case CONNECT_TIMEOUT -> "no connection to " + key.authority() + " within " + connectMillis + " ms";
-                default -> "cannot connect to " + key.authority() + ": "
-                        + (cause == null ? "unknown cause" : Failures.describe(cause));
-            };
-            throw new HttpFailure(kind, why, ex.timings(), cause);
-        }
-        ex.connectedAtNanos = System.nanoTime();
-        Channel ch = cf.channel();
-        pool.open.incrementAndGet();
-        connections.add(conn);
-        ch.closeFuture().addListener(f -> {
-            connections.remove(conn);
-            pool.open.decrementAndGet();
-            pool.idle.remove(conn);
-        });
-        if (conn.sslHandler != null) {
-            Future<Channel> hs = conn.sslHandler.handshakeFuture();
-            await(hs, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
-            ex.tlsNanos = System.nanoTime() - ex.connectedAtNanos;
-            if (!hs.isSuccess()) {
-                ch.close();
-                Throwable cause = hs.cause();
-                throw new HttpFailure(FailureKind.TLS, "TLS handshake with " + key.authority() + " failed: "
-                        + (cause == null ? "timed out" : Failures.describe(cause)), ex.timings(), cause);
-            }
-        }
-        if (closed) {
-            ch.close();
-            throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", ex.timings(), null);
-        }
-        return conn;
+  private Connection acquire(HostPool pool, Exchange ex, long deadline) {
+    if (!pool.permits.tryAcquire()) {
+      long remaining = deadline - System.nanoTime();
+      boolean got = false;
+      try {
+        got = remaining > 0 && pool.permits.tryAcquire(remaining, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!got) {
+        throw new HttpFailure(
+            FailureKind.POOL_TIMEOUT,
+            "no connection to "
+                + pool.key.authority()
+                + " became free within the request timeout ("
+                + pool.max
+                + " connections per host are allowed; raise maxConnectionsPerHost)",
+            ex.timings(),
+            null);
+      }
     }
-
-    /** Waits for a Netty future without Netty's monitor-based await (which would pin a virtual thread on 21). */
-    private static void await(Future<?> future, long deadline) {
-        if (future.isDone()) {
-            return;
+    try {
+      Connection c;
+      while ((c = pool.idle.pollFirst()) != null) {
+        Channel ch = c.channel;
+        if (ch.isActive()) {
+          return c;
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        future.addListener(f -> done.complete(null));
-        try {
-            done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            future.cancel(false);
-        } catch (ExecutionException | TimeoutException e) {
-            future.cancel(false);
-        }
+        ch.close();
+      }
+      return connect(pool, ex, deadline);
+    } catch (RuntimeException | Error e) {
+      pool.permits.release();
+      throw e;
     }
+  }
 
-    /** On an event loop every {@link #TICK_MILLIS}: fails overdue exchanges and evicts idle connections. */
-    private void tick() {
-        long now = System.nanoTime();
-        for (Connection c : connections) {
-            Exchange ex = c.current;
-            if (ex != null && now - ex.deadlineNanos > 0 && ex.isPending()) {
-                Channel ch = c.channel;
-                ch.eventLoop().execute(() -> {
-                    if (c.current == ex) {
-                        c.failCurrent(ex, FailureKind.READ_TIMEOUT, "no complete response from "
-                                + c.pool.key.authority() + " within the request timeout of "
-                                + TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - ex.startNanos) + " ms"
-                                + (ex.firstByteAtNanos == 0 ? " (no byte received)" : " (response incomplete)"),
-                                null);
-                    }
+  private void release(Connection conn, boolean reusable) {
+    HostPool pool = conn.pool;
+    Channel ch = conn.channel;
+    if (reusable && !closed && ch.isActive() && pool.open.get() <= pool.max) {
+      conn.idleSinceNanos = System.nanoTime();
+      pool.idle.offerFirst(conn);
+    } else {
+      conn.current = null;
+      ch.close();
+    }
+    pool.permits.release();
+  }
+
+  private Connection connect(HostPool pool, Exchange ex, long deadline) {
+    PoolKey key = pool.key;
+    ex.newConnection = true;
+    long t0 = System.nanoTime();
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(key.host());
+    } catch (UnknownHostException e) {
+      ex.dnsNanos = System.nanoTime() - t0;
+      throw new HttpFailure(
+          FailureKind.DNS,
+          "cannot resolve host '" + key.host() + "': " + Failures.describe(e),
+          ex.timings(),
+          e);
+    }
+    ex.dnsNanos = System.nanoTime() - t0;
+    long remaining = deadline - System.nanoTime();
+    long connectMillis =
+        Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(connectTimeoutNanos, remaining)));
+    Connection conn = new Connection(pool);
+    ChannelFuture cf =
+        bootstrap
+            .clone()
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectMillis))
+            .handler(
+                conn.initializer(
+                    key.tls() ? ssl : null,
+                    key.host(),
+                    key.port(),
+                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, remaining))))
+            .connect(new InetSocketAddress(address, key.port()));
+    await(cf, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
+    if (!cf.isSuccess()) {
+      cf.channel().close();
+      Throwable cause = cf.cause();
+      FailureKind kind = cause == null ? FailureKind.CONNECT_TIMEOUT : Failures.kindOf(cause);
+      if (kind == FailureKind.RESET) {
+        kind = FailureKind.IO;
+      }
+      String why =
+          switch (kind) {
+            case REFUSED ->
+                "connection refused by " + key.authority() + " (is the target running?)";
+            case CONNECT_TIMEOUT ->
+                "no connection to " + key.authority() + " within " + connectMillis + " ms";
+            default ->
+                "cannot connect to "
+                    + key.authority()
+                    + ": "
+                    + (cause == null ? "unknown cause" : Failures.describe(cause));
+          };
+      throw new HttpFailure(kind, why, ex.timings(), cause);
+    }
+    ex.connectedAtNanos = System.nanoTime();
+    Channel ch = cf.channel();
+    pool.open.incrementAndGet();
+    connections.add(conn);
+    ch.closeFuture()
+        .addListener(
+            f -> {
+              connections.remove(conn);
+              pool.open.decrementAndGet();
+              pool.idle.remove(conn);
+            });
+    if (conn.sslHandler != null) {
+      Future<Channel> hs = conn.sslHandler.handshakeFuture();
+      await(hs, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
+      ex.tlsNanos = System.nanoTime() - ex.connectedAtNanos;
+      if (!hs.isSuccess()) {
+        ch.close();
+        Throwable cause = hs.cause();
+        throw new HttpFailure(
+            FailureKind.TLS,
+            "TLS handshake with "
+                + key.authority()
+                + " failed: "
+                + (cause == null ? "timed out" : Failures.describe(cause)),
+            ex.timings(),
+            cause);
+      }
+    }
+    if (closed) {
+      ch.close();
+      throw new HttpFailure(
+          FailureKind.CLIENT_CLOSED, "the HTTP client is closed", ex.timings(), null);
+    }
+    return conn;
+  }
+
+  /**
+   * Waits for a Netty future without Netty's monitor-based await (which would pin a virtual thread
+   * on 21).
+   */
+  private static void await(Future<?> future, long deadline) {
+    if (future.isDone()) {
+      return;
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    future.addListener(f -> done.complete(null));
+    try {
+      done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(false);
+    } catch (ExecutionException | TimeoutException e) {
+      future.cancel(false);
+    }
+  }
+
+  /**
+   * On an event loop every {@link #TICK_MILLIS}: fails overdue exchanges and evicts idle
+   * connections.
+   */
+  private void tick() {
+    long now = System.nanoTime();
+    for (Connection c : connections) {
+      Exchange ex = c.current;
+      if (ex != null && now - ex.deadlineNanos > 0 && ex.isPending()) {
+        Channel ch = c.channel;
+        ch.eventLoop()
+            .execute(
+                () -> {
+                  if (c.current == ex) {
+                    c.failCurrent(
+                        ex,
+                        FailureKind.READ_TIMEOUT,
+                        "no complete response from "
+                            + c.pool.key.authority()
+                            + " within the request timeout of "
+                            + TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - ex.startNanos)
+                            + " ms"
+                            + (ex.firstByteAtNanos == 0
+                                ? " (no byte received)"
+                                : " (response incomplete)"),
+                        null);
+                  }
                 });
-            }
-        }
-        if (now - lastIdleScan > Math.min(idleTimeoutNanos / 2, TimeUnit.SECONDS.toNanos(1))) {
-            lastIdleScan = now;
-            for (HostPool pool : pools.values()) {
-                for (Connection c : pool.idle) {
-                    if (now - c.idleSinceNanos > idleTimeoutNanos && pool.idle.remove(c)) {
-                        c.channel.close();
-                    }
-                }
-            }
-        }
+      }
     }
+    if (now - lastIdleScan > Math.min(idleTimeoutNanos / 2, TimeUnit.SECONDS.toNanos(1))) {
+      lastIdleScan = now;
+      for (HostPool pool : pools.values()) {
+        for (Connection c : pool.idle) {
+          if (now - c.idleSinceNanos > idleTimeoutNanos && pool.idle.remove(c)) {
+            c.channel.close();
+          }
+        }
+      }
+    }
+  }
 
-    /** How many direct writes the socket took only in part, leaving the rest to the event loop (diagnostics). */
-    long partialWrites() {
-        long n = 0;
-        for (HostPool pool : pools.values()) {
-            n += pool.partialWrites.sum();
-        }
-        return n;
+  /**
+   * How many direct writes the socket took only in part, leaving the rest to the event loop
+   * (diagnostics).
+   */
+  long partialWrites() {
+    long n = 0;
+    for (HostPool pool : pools.values()) {
+      n += pool.partialWrites.sum();
     }
+    return n;
+  }
 
-    /** How many connections are open now (idle or in use), for tests and diagnostics. */
-    public int openConnections() {
-        return connections.size();
-    }
+  /** How many connections are open now (idle or in use), for tests and diagnostics. */
+  public int openConnections() {
+    return connections.size();
+  }
 
-    /** Fails every request in flight with {@link FailureKind#CLIENT_CLOSED}, closes connections and event loops. */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        ticker.cancel(false);
-        for (Connection c : connections) {
-            Exchange ex = c.current;
-            if (ex != null) {
-                c.channel.eventLoop().execute(() -> c.failCurrent(ex, FailureKind.CLIENT_CLOSED,
-                        "the HTTP client was closed while the request was in flight", null));
-            } else {
-                c.channel.close();
-            }
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  /**
+   * Fails every request in flight with {@link FailureKind#CLIENT_CLOSED}, closes connections and
+   * event loops.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
     }
+    closed = true;
+    ticker.cancel(false);
+    for (Connection c : connections) {
+      Exchange ex = c.current;
+      if (ex != null) {
+        c.channel
+            .eventLoop()
+            .execute(
+                () ->
+                    c.failCurrent(
+                        ex,
+                        FailureKind.CLIENT_CLOSED,
+                        "the HTTP client was closed while the request was in flight",
+                        null));
+      } else {
+        c.channel.close();
+      }
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+  }
 }

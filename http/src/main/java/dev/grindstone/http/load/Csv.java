@@ -13,7 +13,8 @@ final class Csv {
   static List<Map<String, String>> read(String text) {
     List<List<String>> records = records(text);
     if (records.isEmpty()) {
-      throw new IllegalArgumentException("the file is empty; it needs a header row naming the columns");
+      throw new IllegalArgumentException(
+          "the file is empty; it needs a header row naming the columns");
     }
     List<String> header = records.getFirst();
     List<Map<String, String>> rows = new ArrayList<>();
@@ -23,8 +24,14 @@ final class Csv {
         continue; // blank line
       }
       if (r.size() != header.size()) {
-        throw new IllegalArgumentException("line " + (i + 1) + " has " + r.size() + " values but the header has "
-            + header.size() + " columns");
+        throw new IllegalArgumentException(
+            "line "
+                + (i + 1)
+                + " has "
+                + r.size()
+                + " values but the header has "
+                + header.size()
+                + " columns");
       }
       Map<String, String> row = new LinkedHashMap<>();
       for (int c = 0; c < header.size(); c++) {

@@ -27,8 +27,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * An HTTP scenario read from a run file: named requests (in the spirit of gradual's request file)
- * and the flow of steps each iteration makes. Each request step is a Test. Read with
- * {@link #read}; every problem is reported with its line, column and field.
+ * and the flow of steps each iteration makes. Each request step is a Test. Read with {@link #read};
+ * every problem is reported with its line, column and field.
  *
  * <pre>
  * base_url: http://127.0.0.1:8080
@@ -48,26 +48,57 @@ import java.util.regex.PatternSyntaxException;
  * </pre>
  */
 public record HttpFlow(
-    String baseUrl, ClientOptions client, Map<String, String> variables, List<Feeder> feeders,
-    Map<String, RequestSpec> requests, List<Step> steps) {
+    String baseUrl,
+    ClientOptions client,
+    Map<String, String> variables,
+    List<Feeder> feeders,
+    Map<String, RequestSpec> requests,
+    List<Step> steps) {
 
   /** The run-file fields this reader handles. */
-  public static final Set<String> FIELDS = Set.of("base_url", "client", "variables", "feeders", "requests", "flow");
+  public static final Set<String> FIELDS =
+      Set.of("base_url", "client", "variables", "feeders", "requests", "flow");
 
-  static final Set<String> REQUEST_FIELDS = Set.of("method", "url", "headers", "params", "json", "form", "body",
-      "content_type", "checks", "extract", "timeout");
-  static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+  static final Set<String> REQUEST_FIELDS =
+      Set.of(
+          "method",
+          "url",
+          "headers",
+          "params",
+          "json",
+          "form",
+          "body",
+          "content_type",
+          "checks",
+          "extract",
+          "timeout");
+  static final Set<String> METHODS =
+      Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
   /** Client settings. */
-  public record ClientOptions(Duration timeout, Duration connectTimeout, int redirects, boolean insecure,
+  public record ClientOptions(
+      Duration timeout,
+      Duration connectTimeout,
+      int redirects,
+      boolean insecure,
       int maxConnectionsPerHost) {}
 
-  /** A CSV feeder: each iteration takes a row (in turn, or at random); its columns become variables. */
+  /**
+   * A CSV feeder: each iteration takes a row (in turn, or at random); its columns become variables.
+   */
   public record Feeder(String name, List<Map<String, String>> rows, boolean random) {}
 
   /** One request, with templates for its URL, headers, parameters and body. */
-  public record RequestSpec(String name, String method, Template url, Map<String, Template> headers,
-      Map<String, Template> params, Body body, List<Check> checks, Map<String, Extract> extract, Duration timeout) {}
+  public record RequestSpec(
+      String name,
+      String method,
+      Template url,
+      Map<String, Template> headers,
+      Map<String, Template> params,
+      Body body,
+      List<Check> checks,
+      Map<String, Extract> extract,
+      Duration timeout) {}
 
   /** A request body template. */
   public sealed interface Body {}
@@ -112,12 +143,14 @@ public record HttpFlow(
     Map<String, RequestSpec> requests = new LinkedHashMap<>();
     Mapping reqs = r.mapping(root.get("requests"), "requests: name: {method, url, ...}");
     if (reqs != null) {
-      reqs.fields().forEach((name, node) -> {
-        RequestSpec spec = request(name, node, r);
-        if (spec != null) {
-          requests.put(name, spec);
-        }
-      });
+      reqs.fields()
+          .forEach(
+              (name, node) -> {
+                RequestSpec spec = request(name, node, r);
+                if (spec != null) {
+                  requests.put(name, spec);
+                }
+              });
     }
     List<Step> steps = new ArrayList<>();
     YamlNode flow = root.get("flow");
@@ -134,7 +167,12 @@ public record HttpFlow(
         Step s = step(node, n, requests, r);
         if (s instanceof Call c) {
           if (!numbers.add(c.test()) && !isSameRequestAgain(steps, c)) {
-            r.problems().add(node, "test " + c.test() + " is used by two different requests; give each its own number");
+            r.problems()
+                .add(
+                    node,
+                    "test "
+                        + c.test()
+                        + " is used by two different requests; give each its own number");
           }
           n = Math.max(n, c.test() + 1);
         }
@@ -150,18 +188,24 @@ public record HttpFlow(
   }
 
   private static boolean isSameRequestAgain(List<Step> steps, Call c) {
-    return steps.stream().anyMatch(s -> s instanceof Call o && o.test() == c.test() && o.request() == c.request());
+    return steps.stream()
+        .anyMatch(s -> s instanceof Call o && o.test() == c.test() && o.request() == c.request());
   }
 
   private static ClientOptions client(YamlNode node, ConfigReader r) {
-    Mapping m = r.mapping(node, "client: {timeout, connect_timeout, redirects, insecure, max_connections}");
+    Mapping m =
+        r.mapping(node, "client: {timeout, connect_timeout, redirects, insecure, max_connections}");
     if (m == null) {
       return new ClientOptions(Duration.ofSeconds(30), Duration.ofSeconds(10), 0, false, 1024);
     }
-    r.checkFields(m, Set.of("timeout", "connect_timeout", "redirects", "insecure", "max_connections"));
-    return new ClientOptions(r.duration(m.get("timeout"), Duration.ofSeconds(30)),
-        r.duration(m.get("connect_timeout"), Duration.ofSeconds(10)), (int) r.integer(m.get("redirects"), 0, 0),
-        r.bool(m.get("insecure"), false), (int) r.integer(m.get("max_connections"), 1024, 1));
+    r.checkFields(
+        m, Set.of("timeout", "connect_timeout", "redirects", "insecure", "max_connections"));
+    return new ClientOptions(
+        r.duration(m.get("timeout"), Duration.ofSeconds(30)),
+        r.duration(m.get("connect_timeout"), Duration.ofSeconds(10)),
+        (int) r.integer(m.get("redirects"), 0, 0),
+        r.bool(m.get("insecure"), false),
+        (int) r.integer(m.get("max_connections"), 1024, 1));
   }
 
   private static Feeder feeder(YamlNode node, Path directory, ConfigReader r) {
@@ -195,15 +239,23 @@ public record HttpFlow(
   }
 
   private static RequestSpec request(String name, YamlNode node, ConfigReader r) {
-    Mapping m = r.mapping(node, "a request: {method, url, headers, params, json|form|body, checks, extract}");
+    Mapping m =
+        r.mapping(
+            node, "a request: {method, url, headers, params, json|form|body, checks, extract}");
     if (m == null) {
       return null;
     }
     r.checkFields(m, REQUEST_FIELDS);
     String method = r.string(m.get("method"), "GET").toUpperCase(Locale.ROOT);
     if (!METHODS.contains(method)) {
-      r.problems().add(m.get("method"), "method must be one of " + String.join(", ", METHODS.stream().sorted().toList())
-          + ", got '" + method + "'");
+      r.problems()
+          .add(
+              m.get("method"),
+              "method must be one of "
+                  + String.join(", ", METHODS.stream().sorted().toList())
+                  + ", got '"
+                  + method
+                  + "'");
     }
     Template url = template(m.get("url"), r);
     if (m.get("url") == null) {
@@ -211,7 +263,10 @@ public record HttpFlow(
     }
     Map<String, Template> headers = templates(m.get("headers"), r);
     Map<String, Template> params = templates(m.get("params"), r);
-    int bodies = (m.get("json") != null ? 1 : 0) + (m.get("form") != null ? 1 : 0) + (m.get("body") != null ? 1 : 0);
+    int bodies =
+        (m.get("json") != null ? 1 : 0)
+            + (m.get("form") != null ? 1 : 0)
+            + (m.get("body") != null ? 1 : 0);
     Body body = null;
     if (bodies > 1) {
       r.problems().add(m, "give only one of json, form and body");
@@ -220,7 +275,10 @@ public record HttpFlow(
     } else if (m.get("form") != null) {
       body = new FormBody(templates(m.get("form"), r));
     } else if (m.get("body") != null) {
-      body = new TextBody(template(m.get("body"), r), r.string(m.get("content_type"), "text/plain; charset=utf-8"));
+      body =
+          new TextBody(
+              template(m.get("body"), r),
+              r.string(m.get("content_type"), "text/plain; charset=utf-8"));
     }
     List<Check> checks = new ArrayList<>();
     for (YamlNode c : r.list(m.get("checks"))) {
@@ -230,26 +288,37 @@ public record HttpFlow(
       }
     }
     Map<String, Extract> extract = new LinkedHashMap<>();
-    Mapping ex = r.mapping(m.get("extract"), "extract: name: {json: /pointer} | {regex: ...} | {header: Name}");
+    Mapping ex =
+        r.mapping(
+            m.get("extract"), "extract: name: {json: /pointer} | {regex: ...} | {header: Name}");
     if (ex != null) {
-      ex.fields().forEach((var, spec) -> {
-        Extract e = extract(var, spec, r);
-        if (e != null) {
-          extract.put(var, e);
-        }
-      });
+      ex.fields()
+          .forEach(
+              (var, spec) -> {
+                Extract e = extract(var, spec, r);
+                if (e != null) {
+                  extract.put(var, e);
+                }
+              });
     }
     Duration timeout = r.duration(m.get("timeout"), null);
-    return url == null ? null : new RequestSpec(name, method, url, headers, params, body, checks, extract, timeout);
+    return url == null
+        ? null
+        : new RequestSpec(name, method, url, headers, params, body, checks, extract, timeout);
   }
 
   private static Check check(YamlNode node, ConfigReader r) {
-    Mapping m = r.mapping(node, "a check: {status: 200} | {header: {name, equals|matches}} | {body_contains: text}"
-        + " | {body_matches: regex} | {json: /pointer, equals: value} | {max_time: 500ms}");
+    Mapping m =
+        r.mapping(
+            node,
+            "a check: {status: 200} | {header: {name, equals|matches}} | {body_contains: text}"
+                + " | {body_matches: regex} | {json: /pointer, equals: value} | {max_time: 500ms}");
     if (m == null) {
       return null;
     }
-    r.checkFields(m, Set.of("status", "header", "body_contains", "body_matches", "json", "equals", "max_time"));
+    r.checkFields(
+        m,
+        Set.of("status", "header", "body_contains", "body_matches", "json", "equals", "max_time"));
     try {
       if (m.get("status") != null) {
         List<YamlNode> codes = r.list(m.get("status"));
@@ -260,7 +329,9 @@ public record HttpFlow(
         return Check.status(allowed);
       }
       if (m.get("header") != null) {
-        Mapping h = r.mapping(m.get("header"), "header: {name: X, equals: value} or {name: X, matches: regex}");
+        Mapping h =
+            r.mapping(
+                m.get("header"), "header: {name: X, equals: value} or {name: X, matches: regex}");
         if (h == null) {
           return null;
         }
@@ -278,11 +349,15 @@ public record HttpFlow(
       }
       if (m.get("json") != null) {
         if (m.get("equals") == null) {
-          r.problems().add(m, "a json check needs equals: (to require only that a value exists, extract it)");
+          r.problems()
+              .add(
+                  m,
+                  "a json check needs equals: (to require only that a value exists, extract it)");
           return null;
         }
-        return Check.jsonPointer(r.string(m.get("json"), ""), new ObjectMapper().treeToValue(toJson(m.get("equals")),
-            Object.class));
+        return Check.jsonPointer(
+            r.string(m.get("json"), ""),
+            new ObjectMapper().treeToValue(toJson(m.get("equals")), Object.class));
       }
       if (m.get("max_time") != null) {
         return Check.responseTimeBelow(r.duration(m.get("max_time"), Duration.ofSeconds(1)));
@@ -295,7 +370,8 @@ public record HttpFlow(
   }
 
   private static Extract extract(String var, YamlNode node, ConfigReader r) {
-    Mapping m = r.mapping(node, "{json: /pointer} | {regex: ..., group: 1} | {header: Name, regex: ...}");
+    Mapping m =
+        r.mapping(node, "{json: /pointer} | {regex: ..., group: 1} | {header: Name, regex: ...}");
     if (m == null) {
       return null;
     }
@@ -308,7 +384,8 @@ public record HttpFlow(
       return null;
     }
     if (json != null && !json.isEmpty() && !json.startsWith("/")) {
-      r.problems().add(m.get("json"), "a JSON pointer starts with '/', as in /token or /items/0/id");
+      r.problems()
+          .add(m.get("json"), "a JSON pointer starts with '/', as in /token or /items/0/id");
       return null;
     }
     Pattern pattern = null;
@@ -320,20 +397,31 @@ public record HttpFlow(
         return null;
       }
     }
-    int group = (int) r.integer(m.get("group"), pattern != null && pattern.matcher("").groupCount() > 0 ? 1 : 0, 0);
+    int group =
+        (int)
+            r.integer(
+                m.get("group"), pattern != null && pattern.matcher("").groupCount() > 0 ? 1 : 0, 0);
     return new Extract(var, json, header, pattern, group);
   }
 
-  private static Step step(YamlNode node, int nextNumber, Map<String, RequestSpec> requests, ConfigReader r) {
+  private static Step step(
+      YamlNode node, int nextNumber, Map<String, RequestSpec> requests, ConfigReader r) {
     if (node instanceof Scalar s) {
       RequestSpec spec = requests.get(s.text());
       if (spec == null) {
-        r.problems().add(node, "no request is called '" + s.text() + "'; requests: " + String.join(", ", requests.keySet()));
+        r.problems()
+            .add(
+                node,
+                "no request is called '"
+                    + s.text()
+                    + "'; requests: "
+                    + String.join(", ", requests.keySet()));
         return null;
       }
       return new Call(nextNumber, spec.name(), spec);
     }
-    Mapping m = r.mapping(node, "a step: {test: 1, request: name, description: text} or {pause: 100ms}");
+    Mapping m =
+        r.mapping(node, "a step: {test: 1, request: name, description: text} or {pause: 100ms}");
     if (m == null) {
       return null;
     }
@@ -347,8 +435,13 @@ public record HttpFlow(
     }
     RequestSpec spec = requests.get(name);
     if (spec == null) {
-      r.problems().add(m.get("request"), "no request is called '" + name + "'; requests: "
-          + String.join(", ", requests.keySet()));
+      r.problems()
+          .add(
+              m.get("request"),
+              "no request is called '"
+                  + name
+                  + "'; requests: "
+                  + String.join(", ", requests.keySet()));
       return null;
     }
     int test = (int) r.integer(m.get("test"), nextNumber, 0);
@@ -372,12 +465,14 @@ public record HttpFlow(
     Map<String, Template> out = new LinkedHashMap<>();
     Mapping m = r.mapping(node, "a mapping of names to values");
     if (m != null) {
-      m.fields().forEach((k, v) -> {
-        Template t = template(v, r);
-        if (t != null) {
-          out.put(k, t);
-        }
-      });
+      m.fields()
+          .forEach(
+              (k, v) -> {
+                Template t = template(v, r);
+                if (t != null) {
+                  out.put(k, t);
+                }
+              });
     }
     return out;
   }
@@ -396,21 +491,27 @@ public record HttpFlow(
         s.items().forEach(i -> a.add(toJson(i)));
         yield a;
       }
-      case Scalar s -> switch (s.token()) {
-        case VALUE_NUMBER_INT -> f.numberNode(Long.parseLong(s.text()));
-        case VALUE_NUMBER_FLOAT -> f.numberNode(Double.parseDouble(s.text()));
-        case VALUE_TRUE -> f.booleanNode(true);
-        case VALUE_FALSE -> f.booleanNode(false);
-        case VALUE_NULL -> f.nullNode();
-        default -> f.textNode(s.text());
-      };
+      case Scalar s ->
+          switch (s.token()) {
+            case VALUE_NUMBER_INT -> f.numberNode(Long.parseLong(s.text()));
+            case VALUE_NUMBER_FLOAT -> f.numberNode(Double.parseDouble(s.text()));
+            case VALUE_TRUE -> f.booleanNode(true);
+            case VALUE_FALSE -> f.booleanNode(false);
+            case VALUE_NULL -> f.nullNode();
+            default -> f.textNode(s.text());
+          };
     };
   }
 
   /** The same flow with a client that accepts any TLS certificate (self-signed test targets). */
   public HttpFlow insecure() {
-    ClientOptions c = new ClientOptions(client.timeout(), client.connectTimeout(), client.redirects(), true,
-        client.maxConnectionsPerHost());
+    ClientOptions c =
+        new ClientOptions(
+            client.timeout(),
+            client.connectTimeout(),
+            client.redirects(),
+            true,
+            client.maxConnectionsPerHost());
     return new HttpFlow(baseUrl, c, variables, feeders, requests, steps);
   }
 
@@ -422,9 +523,15 @@ public record HttpFlow(
 
   /** The client these options describe, feeding the HTTP statistics. */
   public dev.grindstone.http.HttpClient newClient() {
-    var b = HttpStatistics.clientBuilder().requestTimeout(client.timeout()).connectTimeout(client.connectTimeout())
-        .maxConnectionsPerHost(client.maxConnectionsPerHost())
-        .redirects(client.redirects() > 0 ? RedirectPolicy.follow(client.redirects()) : RedirectPolicy.none());
+    var b =
+        HttpStatistics.clientBuilder()
+            .requestTimeout(client.timeout())
+            .connectTimeout(client.connectTimeout())
+            .maxConnectionsPerHost(client.maxConnectionsPerHost())
+            .redirects(
+                client.redirects() > 0
+                    ? RedirectPolicy.follow(client.redirects())
+                    : RedirectPolicy.none());
     if (client.insecure()) {
       b.insecure();
     }

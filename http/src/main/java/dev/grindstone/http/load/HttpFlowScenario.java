@@ -31,10 +31,10 @@ import java.util.regex.Matcher;
 
 /**
  * Runs an {@link HttpFlow}: each virtual user gets its own session (cookies) and variables; each
- * iteration takes a row from every feeder and makes the flow's requests in order, each as a Test.
- * A failed check or extraction marks its call as an error and ends the iteration (later steps
- * usually need what it should have given), counted under the check and its reason; a network
- * failure does the same, counted under its kind.
+ * iteration takes a row from every feeder and makes the flow's requests in order, each as a Test. A
+ * failed check or extraction marks its call as an error and ends the iteration (later steps usually
+ * need what it should have given), counted under the check and its reason; a network failure does
+ * the same, counted under its kind.
  */
 public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
@@ -71,9 +71,10 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     vars.put("iteration", user.iteration());
     for (int i = 0; i < flow.feeders().size(); i++) {
       Feeder f = flow.feeders().get(i);
-      int row = f.random()
-          ? user.random().nextInt(f.rows().size())
-          : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
+      int row =
+          f.random()
+              ? user.random().nextInt(f.rows().size())
+              : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
       vars.putAll(f.rows().get(row));
     }
     HttpSession session = (HttpSession) vars.get(SESSION);
@@ -97,18 +98,30 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     }
     String[] failure = new String[1];
     try {
-      tests.get(c).record(() -> {
-        HttpResponse response = session.send(request);
-        String problem = verify(c.request(), response, user.vars());
-        if (problem != null) {
-          Grindstone.statistics().getForCurrentTest().setSuccess(false);
-          failure[0] = problem;
-        }
-        return response;
-      });
+      tests
+          .get(c)
+          .record(
+              () -> {
+                HttpResponse response = session.send(request);
+                String problem = verify(c.request(), response, user.vars());
+                if (problem != null) {
+                  Grindstone.statistics().getForCurrentTest().setSuccess(false);
+                  failure[0] = problem;
+                }
+                return response;
+              });
     } catch (HttpFailure e) {
-      throw new IterationFailure("HTTP " + e.kind() + " in '" + c.description() + "' (" + request.method() + " "
-          + request.uri().getPath() + ")", e);
+      throw new IterationFailure(
+          "HTTP "
+              + e.kind()
+              + " in '"
+              + c.description()
+              + "' ("
+              + request.method()
+              + " "
+              + request.uri().getPath()
+              + ")",
+          e);
     }
     if (failure[0] != null) {
       throw new IterationFailure(failure[0].replace("%STEP%", c.description()));
@@ -158,7 +171,8 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     if (e.jsonPointer() != null) {
       return "JSON pointer " + e.jsonPointer();
     }
-    return (e.header() != null ? "header " + e.header() : "body") + (e.regex() != null ? " /" + e.regex() + "/" : "");
+    return (e.header() != null ? "header " + e.header() : "body")
+        + (e.regex() != null ? " /" + e.regex() + "/" : "");
   }
 
   private HttpRequest build(RequestSpec spec, VirtualUser user) {
@@ -174,15 +188,21 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       b.timeout(spec.timeout());
     }
     switch (spec.body()) {
-      case null -> { }
-      case HttpFlow.JsonBody j -> b.body(dev.grindstone.http.Body.jsonText(render(j.template(), vars, user).toString()));
+      case null -> {}
+      case HttpFlow.JsonBody j ->
+          b.body(dev.grindstone.http.Body.jsonText(render(j.template(), vars, user).toString()));
       case HttpFlow.FormBody f -> {
         Map<String, String> fields = new LinkedHashMap<>();
         f.fields().forEach((k, v) -> fields.put(k, v.render(vars, user.random())));
         b.form(fields);
       }
-      case HttpFlow.TextBody t -> b.body(dev.grindstone.http.Body.bytes(
-          t.text().render(vars, user.random()).getBytes(java.nio.charset.StandardCharsets.UTF_8), t.contentType()));
+      case HttpFlow.TextBody t ->
+          b.body(
+              dev.grindstone.http.Body.bytes(
+                  t.text()
+                      .render(vars, user.random())
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  t.contentType()));
     }
     return b.build();
   }
@@ -209,7 +229,9 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       if (sole != null && !sole.equals("uuid")) {
         Object v = t.value(sole, vars);
         if (v instanceof Number n) {
-          return n instanceof Double || n instanceof Float ? f.numberNode(n.doubleValue()) : f.numberNode(n.longValue());
+          return n instanceof Double || n instanceof Float
+              ? f.numberNode(n.doubleValue())
+              : f.numberNode(n.longValue());
         }
         String s = String.valueOf(v);
         if (s.matches("-?(0|[1-9]\\d{0,17})")) {

@@ -13,14 +13,19 @@ public final class HttpRunFiles {
 
   /** The phases stretched or shrunk so that together they last {@code total}. */
   public static List<Phase> scaleDuration(List<Phase> phases, Duration total) {
-    long sum = phases.stream().mapToLong(p -> p.duration() == null ? 0 : p.duration().toMillis()).sum();
+    long sum =
+        phases.stream().mapToLong(p -> p.duration() == null ? 0 : p.duration().toMillis()).sum();
     if (sum == 0) {
       return phases;
     }
     double f = (double) total.toMillis() / sum;
     List<Phase> out = new ArrayList<>();
     for (Phase p : phases) {
-      out.add(p.duration() == null ? p : p.withDuration(Duration.ofMillis(Math.max(1, Math.round(p.duration().toMillis() * f)))));
+      out.add(
+          p.duration() == null
+              ? p
+              : p.withDuration(
+                  Duration.ofMillis(Math.max(1, Math.round(p.duration().toMillis() * f)))));
     }
     return out;
   }
@@ -31,12 +36,21 @@ public final class HttpRunFiles {
     double f = (double) users / Math.max(1, peak);
     List<Phase> out = new ArrayList<>();
     for (Phase p : phases) {
-      LoadShape s = switch (p.shape()) {
-        case LoadShape.Constant c -> new LoadShape.Constant(scale(c.users(), f));
-        case LoadShape.Ramp r -> new LoadShape.Ramp(scale(r.from(), f), scale(r.to(), f));
-        default -> p.shape();
-      };
-      out.add(new Phase(p.name(), p.duration(), s, p.thinkTime(), p.initialSleep(), p.iterations(), p.expectedInterval()));
+      LoadShape s =
+          switch (p.shape()) {
+            case LoadShape.Constant c -> new LoadShape.Constant(scale(c.users(), f));
+            case LoadShape.Ramp r -> new LoadShape.Ramp(scale(r.from(), f), scale(r.to(), f));
+            default -> p.shape();
+          };
+      out.add(
+          new Phase(
+              p.name(),
+              p.duration(),
+              s,
+              p.thinkTime(),
+              p.initialSleep(),
+              p.iterations(),
+              p.expectedInterval()));
     }
     return out;
   }

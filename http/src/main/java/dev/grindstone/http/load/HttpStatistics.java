@@ -17,8 +17,8 @@ import dev.grindstone.stats.StatisticsSet;
  * are summed, {@code responseErrors} counts statuses of 400 and above (which do not by themselves
  * fail the test), and {@code dnsTime}, {@code connectTime} (DNS included), {@code tlsTime} and
  * {@code connectionsEstablished} count only requests that opened a connection. Requests made
- * outside a test are not counted. Allocation-free; thread-safe (it only touches the calling
- * user's own statistics).
+ * outside a test are not counted. Allocation-free; thread-safe (it only touches the calling user's
+ * own statistics).
  */
 public final class HttpStatistics implements HttpRequestListener {
 
@@ -32,8 +32,10 @@ public final class HttpStatistics implements HttpRequestListener {
   private static final LongIndex DNS = SCHEMA.longIndex(StatisticsSchema.HTTP_DNS_TIME);
   private static final LongIndex CONNECT = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECT_TIME);
   private static final LongIndex TLS = SCHEMA.longIndex(StatisticsSchema.HTTP_TLS_TIME);
-  private static final LongIndex FIRST_BYTE = SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
-  private static final LongIndex CONNECTIONS = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
+  private static final LongIndex FIRST_BYTE =
+      SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
+  private static final LongIndex CONNECTIONS =
+      SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
 
   private HttpStatistics() {}
 
@@ -43,8 +45,13 @@ public final class HttpStatistics implements HttpRequestListener {
   }
 
   @Override
-  public void requestCompleted(HttpRequest request, int status, long responseLength, Timings timings,
-      boolean newConnection, FailureKind failure) {
+  public void requestCompleted(
+      HttpRequest request,
+      int status,
+      long responseLength,
+      Timings timings,
+      boolean newConnection,
+      FailureKind failure) {
     WorkerContext context = WorkerContext.current();
     StatisticsSet s = context == null ? null : context.currentStatisticsOrNull();
     if (s == null || s.schema() != SCHEMA) {

@@ -8,9 +8,9 @@ import java.util.random.RandomGenerator;
 
 /**
  * A string with {@code ${name}} placeholders, parsed once. Names are the virtual user's variables
- * (extracted values, feeder columns, {@code variables:}), or the built-ins {@code ${uuid}},
- * {@code ${user}} (the user's number), {@code ${iteration}} and {@code ${random(1,100)}}. An
- * unknown name is an error naming the template and the variable.
+ * (extracted values, feeder columns, {@code variables:}), or the built-ins {@code ${uuid}}, {@code
+ * ${user}} (the user's number), {@code ${iteration}} and {@code ${random(1,100)}}. An unknown name
+ * is an error naming the template and the variable.
  */
 final class Template {
 
@@ -61,7 +61,8 @@ final class Template {
           }
           parts.add(new RandomInt(min, max));
         } catch (RuntimeException e) {
-          throw new IllegalArgumentException("'" + text + "': write ${random(MIN,MAX)} with whole numbers, MIN ≤ MAX");
+          throw new IllegalArgumentException(
+              "'" + text + "': write ${random(MIN,MAX)} with whole numbers, MIN ≤ MAX");
         }
       } else {
         parts.add(new Variable(name));
@@ -103,9 +104,16 @@ final class Template {
     if (name.equals("uuid")) {
       return UUID.randomUUID().toString();
     }
-    throw new UnknownVariableException("'" + source + "' uses ${" + name + "}, which this virtual user does not have"
-        + " (known: " + String.join(", ", vars.keySet().stream().filter(k -> !k.startsWith("__")).sorted().toList())
-        + "); define it under variables:, in a feeder, or extract it in an earlier step");
+    throw new UnknownVariableException(
+        "'"
+            + source
+            + "' uses ${"
+            + name
+            + "}, which this virtual user does not have"
+            + " (known: "
+            + String.join(
+                ", ", vars.keySet().stream().filter(k -> !k.startsWith("__")).sorted().toList())
+            + "); define it under variables:, in a feeder, or extract it in an earlier step");
   }
 
   @Override

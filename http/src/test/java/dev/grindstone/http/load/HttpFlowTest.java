@@ -44,10 +44,17 @@ class HttpFlowTest {
     return t.statistics().getLong(t.statistics().schema().longIndex(name));
   }
 
-  private RunSummary runOnce(Path outputRoot, dev.grindstone.engine.Scenario scenario, int users, long iterations) {
-    RunConfig config = RunConfig.builder("http").http(true)
-        .phase(new Phase("once", null, new LoadShape.Constant(users), null, null, iterations, null))
-        .outputRoot(outputRoot).console(false).build();
+  private RunSummary runOnce(
+      Path outputRoot, dev.grindstone.engine.Scenario scenario, int users, long iterations) {
+    RunConfig config =
+        RunConfig.builder("http")
+            .http(true)
+            .phase(
+                new Phase(
+                    "once", null, new LoadShape.Constant(users), null, null, iterations, null))
+            .outputRoot(outputRoot)
+            .console(false)
+            .build();
     return Run.of(config, scenario).execute();
   }
 
@@ -55,13 +62,20 @@ class HttpFlowTest {
   void first_byte_time_covers_a_server_that_waits_50_ms() {
     try (HttpClient client = HttpStatistics.clientBuilder().build()) {
       Test work = new Test(1, "slow");
-      RunSummary s = runOnce(null, user -> work.record(() -> client.get(demo.url() + "/work?ms=50")), 1, 3);
+      RunSummary s =
+          runOnce(null, user -> work.record(() -> client.get(demo.url() + "/work?ms=50")), 1, 3);
       TestSnapshot t = s.tests().getFirst();
       assertThat(t.tests()).isEqualTo(3);
-      assertThat(stat(t, StatisticsSchema.HTTP_FIRST_BYTE_TIME)).as("µs, summed over 3 calls").isGreaterThanOrEqualTo(150_000);
-      assertThat(stat(t, StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED)).as("keep-alive: one connection").isEqualTo(1);
+      assertThat(stat(t, StatisticsSchema.HTTP_FIRST_BYTE_TIME))
+          .as("µs, summed over 3 calls")
+          .isGreaterThanOrEqualTo(150_000);
+      assertThat(stat(t, StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED))
+          .as("keep-alive: one connection")
+          .isEqualTo(1);
       assertThat(stat(t, StatisticsSchema.HTTP_CONNECT_TIME)).isPositive();
-      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_STATUS)).as("summed like every basic long").isEqualTo(600);
+      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_STATUS))
+          .as("summed like every basic long")
+          .isEqualTo(600);
       assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_LENGTH)).isPositive();
     }
   }
@@ -70,14 +84,17 @@ class HttpFlowTest {
   void status_400_and_above_counts_a_response_error_without_failing_the_test() {
     try (HttpClient client = HttpStatistics.clientBuilder().build()) {
       Test missing = new Test(1, "missing");
-      RunSummary s = runOnce(null, user -> missing.record(() -> client.get(demo.url() + "/no-such-page")), 1, 2);
+      RunSummary s =
+          runOnce(
+              null, user -> missing.record(() -> client.get(demo.url() + "/no-such-page")), 1, 2);
       TestSnapshot t = s.tests().getFirst();
       assertThat(t.errors()).isZero();
       assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_ERRORS)).isEqualTo(2);
     }
   }
 
-  private static final String SHOP = """
+  private static final String SHOP =
+      """
       name: shop
       requests:
         login:
@@ -125,32 +142,42 @@ class HttpFlowTest {
       assertThat(s.tests()).extracting(TestSnapshot::tests).containsExactly(4L, 4L, 4L);
       assertThat(s.tests()).extracting(TestSnapshot::errors).containsOnly(0L);
       List<String> rows = Files.readAllLines(s.info().outputDirectory().resolve("data.csv"));
-      assertThat(rows.getFirst()).isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors,"
-          + " HTTP response code, HTTP response length, HTTP response errors, Time to resolve host,"
-          + " Time to establish connection, Time to first byte, New connections");
+      assertThat(rows.getFirst())
+          .isEqualTo(
+              "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, HTTP response"
+                  + " code, HTTP response length, HTTP response errors, Time to resolve host, Time"
+                  + " to establish connection, Time to first byte, New connections");
       assertThat(rows).hasSize(13);
       assertThat(rows.get(1)).contains(", 200, ");
       assertThat(Files.readString(s.info().outputDirectory().resolve("summary.txt")))
-          .contains("Mean time to").contains("Response");
+          .contains("Mean time to")
+          .contains("Response");
     }
   }
 
   @org.junit.jupiter.api.Test
-  void a_failed_check_marks_the_call_as_an_error_and_ends_the_iteration_counted_by_reason() throws Exception {
-    String yaml = SHOP.replace("- {test: 3, request: checkout, description: Check out}",
-        "- {test: 3, request: broken, description: Broken}\n  - {test: 4, request: checkout, description: Never}");
+  void a_failed_check_marks_the_call_as_an_error_and_ends_the_iteration_counted_by_reason()
+      throws Exception {
+    String yaml =
+        SHOP.replace(
+            "- {test: 3, request: checkout, description: Check out}",
+            "- {test: 3, request: broken, description: Broken}\n"
+                + "  - {test: 4, request: checkout, description: Never}");
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow(yaml))) {
       RunSummary s = runOnce(null, scenario, 1, 3);
-      assertThat(s.tests().stream().filter(t -> t.test() == 3).findFirst().orElseThrow().errors()).isEqualTo(3);
+      assertThat(s.tests().stream().filter(t -> t.test() == 3).findFirst().orElseThrow().errors())
+          .isEqualTo(3);
       assertThat(s.tests()).noneMatch(t -> t.test() == 4);
       assertThat(s.iterationFailures())
-          .containsEntry("check failed in 'Broken' [status in [200]]: status was 500, expected 200", 3L);
+          .containsEntry(
+              "check failed in 'Broken' [status in [200]]: status was 500, expected 200", 3L);
     }
   }
 
   @org.junit.jupiter.api.Test
   void flow_mistakes_are_reported_with_line_column_and_field() {
-    String yaml = """
+    String yaml =
+        """
         name: bad
         requests:
           login:
@@ -162,10 +189,12 @@ class HttpFlowTest {
           - {test: 1, request: logon}
         phases: [{name: p, duration: 1s, users: 1}]
         """;
-    assertThatThrownBy(() -> flow(yaml)).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> flow(yaml))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("shop.yaml:4:13: requests.login.method: method must be one of")
         .hasMessageContaining("requests.login.checks[0].colour: unknown field 'colour'")
         .hasMessageContaining("requests.login.extract.token.json: a JSON pointer starts with '/'")
-        .hasMessageContaining("shop.yaml:9:24: flow[0].request: no request is called 'logon'; requests: login");
+        .hasMessageContaining(
+            "shop.yaml:9:24: flow[0].request: no request is called 'logon'; requests: login");
   }
 }

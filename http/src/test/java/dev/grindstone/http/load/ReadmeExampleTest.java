@@ -1,5 +1,7 @@
 package dev.grindstone.http.load;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.grindstone.demo.DemoService;
 import dev.grindstone.http.Body;
 import dev.grindstone.http.HttpClient;
@@ -9,73 +11,84 @@ import dev.grindstone.http.HttpResponse;
 import dev.grindstone.http.HttpSession;
 import dev.grindstone.http.RedirectPolicy;
 import dev.grindstone.http.Timings;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The README's client example, verbatim between the markers, so that it keeps compiling and working. */
+/**
+ * The README's client example, verbatim between the markers, so that it keeps compiling and
+ * working.
+ */
 class ReadmeExampleTest {
-    @Test
-    void the_readme_example_runs() {
-        HttpResponse seen = null;
-        // README-BEGIN
-        try (DemoService demo = DemoService.start();
-             HttpClient client = HttpClient.builder()
-                     .requestTimeout(Duration.ofSeconds(5))
-                     .redirects(RedirectPolicy.follow(5))
-                     .build()) {
-            HttpSession user = client.newSession();                // one per virtual user: its own cookies
-            user.post(demo.url() + "/shop/login", Body.json(Map.of("username", "ann", "password", "secret")));
-            HttpResponse cart = user.send(HttpRequest.post(demo.url() + "/shop/cart")
-                    .header("Accept", "application/json")
-                    .json(Map.of("productId", 3, "quantity", 2))
-                    .timeout(Duration.ofSeconds(2))
-                    .build());
-            List<Check.Failure> failed = Check.verifyAll(cart, List.of(
-                    Check.status(200),
-                    Check.jsonPointer("/items/0/quantity", 2),
-                    Check.responseTimeBelow(Duration.ofMillis(500))));
-            Timings t = cart.timings();                            // microseconds
-            System.out.printf("%d in %d us (first byte at %d us), new connection: %b, failed checks: %s%n",
-                    cart.status(), t.lastByteMicros(), t.firstByteMicros(), cart.newConnection(), failed);
-            // README-END
-            seen = cart;
-            assertThat(failed).extracting(f -> f.check().name()).doesNotContain("status in [200]");
-            // README-BEGIN
-        } catch (HttpFailure f) {
-            System.err.println(f.kind() + ": " + f.getMessage());  // REFUSED, RESET, READ_TIMEOUT, DNS, TLS...
-        }
-        // README-END
-        assertThat(seen).isNotNull();
-        assertThat(seen.status()).isEqualTo(200);
-        assertThat(seen.json().at("/items/0/quantity").asInt()).isEqualTo(2);
+  @Test
+  void the_readme_example_runs() {
+    HttpResponse seen = null;
+    // README-BEGIN
+    try (DemoService demo = DemoService.start();
+        HttpClient client =
+            HttpClient.builder()
+                .requestTimeout(Duration.ofSeconds(5))
+                .redirects(RedirectPolicy.follow(5))
+                .build()) {
+      HttpSession user = client.newSession(); // one per virtual user: its own cookies
+      user.post(
+          demo.url() + "/shop/login", Body.json(Map.of("username", "ann", "password", "secret")));
+      HttpResponse cart =
+          user.send(
+              HttpRequest.post(demo.url() + "/shop/cart")
+                  .header("Accept", "application/json")
+                  .json(Map.of("productId", 3, "quantity", 2))
+                  .timeout(Duration.ofSeconds(2))
+                  .build());
+      List<Check.Failure> failed =
+          Check.verifyAll(
+              cart,
+              List.of(
+                  Check.status(200),
+                  Check.jsonPointer("/items/0/quantity", 2),
+                  Check.responseTimeBelow(Duration.ofMillis(500))));
+      Timings t = cart.timings(); // microseconds
+      System.out.printf(
+          "%d in %d us (first byte at %d us), new connection: %b, failed checks: %s%n",
+          cart.status(), t.lastByteMicros(), t.firstByteMicros(), cart.newConnection(), failed);
+      // README-END
+      seen = cart;
+      assertThat(failed).extracting(f -> f.check().name()).doesNotContain("status in [200]");
+      // README-BEGIN
+    } catch (HttpFailure f) { // f.kind(): REFUSED, RESET, READ_TIMEOUT, DNS, TLS...
+      System.err.println(f.kind() + ": " + f.getMessage());
     }
+    // README-END
+    assertThat(seen).isNotNull();
+    assertThat(seen.status()).isEqualTo(200);
+    assertThat(seen.json().at("/items/0/quantity").asInt()).isEqualTo(2);
+  }
 
-    @Test
-    void the_readme_shows_exactly_this_example() throws IOException {
-        Path readme = Path.of("..", "README.md");
-        Assumptions.assumeTrue(Files.exists(readme), "run from the module folder inside the repository");
-        List<String> source = Files.readAllLines(Path.of("src/test/java/dev/grindstone/http/load/ReadmeExampleTest.java"));
-        StringBuilder example = new StringBuilder();
-        boolean inside = false;
-        for (String line : source) {
-            if (line.trim().equals("// README-BEGIN")) {
-                inside = true;
-            } else if (line.trim().equals("// README-END")) {
-                inside = false;
-            } else if (inside) {
-                example.append(line.length() >= 8 ? line.substring(8) : line.strip()).append('\n');
-            }
-        }
-        assertThat(Files.readString(readme)).contains(example.toString());
+  @Test
+  void the_readme_shows_exactly_this_example() throws IOException {
+    Path readme = Path.of("..", "README.md");
+    Assumptions.assumeTrue(
+        Files.exists(readme), "run from the module folder inside the repository");
+    List<String> source =
+        Files.readAllLines(
+            Path.of("src/test/java/dev/grindstone/http/load/ReadmeExampleTest.java"));
+    StringBuilder example = new StringBuilder();
+    boolean inside = false;
+    for (String line : source) {
+      if (line.trim().equals("// README-BEGIN")) {
+        inside = true;
+      } else if (line.trim().equals("// README-END")) {
+        inside = false;
+      } else if (inside) {
+        // 4 spaces deep in the source (a method body), at the margin in the README
+        example.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
+      }
     }
+    assertThat(Files.readString(readme)).contains(example.toString());
+  }
 }

@@ -1,0 +1,99 @@
+package dev.grindstone.architecture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+import dev.grindstone.architecture.fixtures.UsesClientInternal;
+import dev.grindstone.architecture.fixtures.UsesDemo;
+import dev.grindstone.architecture.fixtures.UsesEngine;
+import dev.grindstone.architecture.fixtures.UsesEngineInternal;
+import dev.grindstone.architecture.fixtures.UsesJackson;
+import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
+import dev.grindstone.architecture.fixtures.UsesLiveCheck;
+import dev.grindstone.http.load.HttpStatistics;
+import org.junit.jupiter.api.Test;
+
+/** Each boundary rule fails on a class that crosses it, and only on such a class. */
+class BoundaryRulesTest {
+
+  private static EvaluationResult evaluate(ArchRule rule, Class<?>... classes) {
+    JavaClasses imported = new ClassFileImporter().importClasses(classes);
+    return rule.evaluate(imported);
+  }
+
+  @Test
+  void the_http_client_rule_catches_the_engine_and_livecheck() {
+    EvaluationResult result =
+        evaluate(Boundaries.httpClientStandsAlone(), UsesEngine.class, UsesLiveCheck.class);
+    assertThat(result.getFailureReport().getDetails())
+        .anySatisfy(line -> assertThat(line).contains("dev.grindstone.engine.Run"))
+        .anySatisfy(line -> assertThat(line).contains("dev.grindstone.livecheck.TestContext"));
+  }
+
+  @Test
+  void the_internals_rule_catches_engine_and_client_internals_outside_their_module() {
+    EvaluationResult result =
+        evaluate(
+            Boundaries.noForeignInternals(Module.CLI),
+            UsesEngineInternal.class,
+            UsesClientInternal.class);
+    assertThat(result.getFailureReport().getDetails())
+        .anySatisfy(
+            line -> assertThat(line).contains("dev.grindstone.engine.internal.WorkerContext"))
+        .anySatisfy(line -> assertThat(line).contains("dev.grindstone.http.internal.Json"));
+  }
+
+  @Test
+  void a_module_may_use_its_own_internals() {
+    assertThat(
+            evaluate(Boundaries.noForeignInternals(Module.ENGINE), UsesEngineInternal.class)
+                .hasViolation())
+        .isFalse();
+  }
+
+  @Test
+  void the_known_exception_covers_http_statistics_alone() {
+    assertThat(
+            evaluate(Boundaries.noForeignInternals(Module.HTTP), HttpStatistics.class)
+                .hasViolation())
+        .as("HttpStatistics -> WorkerContext is the known exception")
+        .isFalse();
+    assertThat(
+            evaluate(Boundaries.noForeignInternals(Module.HTTP), UsesEngineInternal.class)
+                .hasViolation())
+        .as("any other class of the module is still held to the rule")
+        .isTrue();
+  }
+
+  @Test
+  void the_server_rule_catches_the_engine() {
+    assertThat(evaluate(Boundaries.serverKnowsNoEngine(), UsesEngine.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_stats_rule_catches_any_library_but_the_jdk_and_hdrhistogram() {
+    assertThat(
+            evaluate(Boundaries.statsNeedsOnlyTheJdkAndHdrHistogram(), UsesJackson.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(Boundaries.statsNeedsOnlyTheJdkAndHdrHistogram(), UsesEngine.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(Boundaries.statsNeedsOnlyTheJdkAndHdrHistogram(), UsesJdkAndHdrHistogram.class)
+                .getFailureReport()
+                .getDetails())
+        .isEmpty();
+  }
+
+  @Test
+  void the_demo_rule_catches_the_demo_service() {
+    assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+}
