@@ -110,6 +110,17 @@ class RunCommandTest {
   }
 
   @Test
+  void a_run_file_naming_a_missing_scenario_is_reported_at_its_scenario_key() throws IOException {
+    Path yaml = out.resolve("missing.yaml");
+    Files.writeString(yaml, "name: missing\nscenario: Nowhere.java\nphases: [{name: hold, duration: 1s, users: 1}]\n");
+    CliRunner.Result r = CliRunner.run("run", yaml.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("missing.yaml:2:11: scenario: there is no file ").contains("Nowhere.java")
+        .doesNotContain("\tat ");
+    assertThat(out.resolve("results")).doesNotExist();
+  }
+
+  @Test
   void a_missing_file_is_a_clear_error() {
     CliRunner.Result r = CliRunner.run("run", out.resolve("nope.yaml").toString());
     assertThat(r.exitCode()).isEqualTo(2);
