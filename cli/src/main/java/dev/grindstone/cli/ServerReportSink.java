@@ -79,7 +79,11 @@ final class ServerReportSink implements Sink {
       if (described.add(t.test())) {
         fresh.add(new RunSpec.TestInfo(t.test(), t.description()));
       }
-      tests.add(new dev.grindstone.server.client.TestSnapshot(t.test(), statistics(t.statistics()),
+      Map<String, Object> statistics = statistics(t.statistics());
+      if (t.cancelled() > 0) {
+        statistics.put("cancelledTests", t.cancelled()); // calls cancelled at stop: counted, never timed
+      }
+      tests.add(new dev.grindstone.server.client.TestSnapshot(t.test(), statistics,
           Histograms.encode(t.successes()), Histograms.encode(t.failures())));
     }
     if (!fresh.isEmpty()) {

@@ -2,6 +2,8 @@ package dev.grindstone.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +63,30 @@ class RunCommandTest {
     CliRunner.Result r = CliRunner.run("run", props.toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("grinder.threads: 'two' is not a whole number").contains("is not a Java scenario");
+  }
+
+  @Test
+  void hellos_look_up_is_never_timed_below_its_one_millisecond_sleep_when_users_stop() throws IOException {
+    Path yaml = out.resolve("hello-stop.yaml");
+    Files.writeString(yaml, "name: hello-stop\nscenario: " + EXAMPLES.resolve("Hello.java").toAbsolutePath()
+        + "\nphases:\n  - {name: hold, duration: 800ms, users: 8}\n"
+        + "  - {name: ramp down, duration: 400ms, users: {from: 8, to: 0}}\n");
+    CliRunner.Result r = CliRunner.run("run", yaml.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path results;
+    try (Stream<Path> s = Files.list(out.resolve("results"))) {
+      results = s.findFirst().orElseThrow();
+    }
+    JsonNode lookUp = new ObjectMapper().readTree(results.resolve("results.json").toFile()).at("/tests/1");
+    assertThat(lookUp.get("description").asText()).isEqualTo("Look up");
+    assertThat(lookUp.get("tests").asLong()).isPositive();
+    assertThat(lookUp.get("min").asDouble()).as("Look up sleeps 1 ms").isGreaterThanOrEqualTo(1.0);
+    assertThat(lookUp.get("failedCalls").asLong() + lookUp.get("tests").asLong()).isPositive();
+    List<String> rows = Files.readAllLines(results.resolve("data.csv"));
+    assertThat(rows.stream().skip(1).map(l -> l.split(", *", -1)).filter(f -> f[2].equals("2"))
+        .filter(f -> !f[4].isEmpty()).map(f -> Double.parseDouble(f[4])))
+        .as("every Look up row, failed ones included").isNotEmpty()
+        .allSatisfy(ms -> assertThat(ms).isGreaterThanOrEqualTo(1.0));
   }
 
   @Test

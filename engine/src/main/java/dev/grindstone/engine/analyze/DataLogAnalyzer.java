@@ -270,22 +270,24 @@ public final class DataLogAnalyzer {
     StatisticsSet totals = new StatisticsSet(SCHEMA);
     Histogram totalSuccesses = Histograms.newHistogram();
     Histogram totalFailures = Histograms.newHistogram();
+    long totalCancelled = 0;
     List<TestResult> tests = new ArrayList<>();
     for (int n : numbers) {
       Accumulator a = total.get(n);
+      totalCancelled += a.cancelled;
       StatisticsSet s = a.statistics.snapshot();
       s.setLong(PERIOD, p);
       requireAddable(totals, s, "the totals");
       totals.add(s);
       totalSuccesses.add(a.successes);
       totalFailures.add(a.failures);
-      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy())));
+      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy(), a.cancelled)));
     }
     // Summing status codes means nothing: like each test, the totals keep the last one.
     totals.setLong(STATUS, total.hasLastStatus ? total.lastStatus : 0);
     totals.setLong(PERIOD, p);
     return new DataLogAnalysis(SCHEMA, total.http, total.rows, p, tests,
-        new Figures(totals, totalSuccesses, totalFailures));
+        new Figures(totals, totalSuccesses, totalFailures, totalCancelled));
   }
 
   /**
@@ -310,6 +312,7 @@ public final class DataLogAnalyzer {
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
     boolean hasStatus;
+    long cancelled;
 
     /** Adds {@code later}'s figures, which come after this one's in the file. */
     void merge(int test, Accumulator later) {
@@ -320,6 +323,7 @@ public final class DataLogAnalyzer {
       hasStatus |= later.hasStatus;
       successes.add(later.successes);
       failures.add(later.failures);
+      cancelled += later.cancelled;
     }
   }
 
@@ -381,6 +385,16 @@ public final class DataLogAnalyzer {
     @Override
     public void header(DataLogHeader header) {
       http |= header.http();
+    }
+
+    @Override
+    public void cancelled(int test, long startMillis) {
+      rows++;
+      if (startMillis < minStartMillis) {
+        minStartMillis = startMillis;
+      }
+      maxEndMicros = Math.max(maxEndMicros, startMillis * 1000); // it ran at least from its start
+      accumulator(test).cancelled++;
     }
 
     @Override

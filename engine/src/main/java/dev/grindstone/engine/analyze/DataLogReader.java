@@ -37,6 +37,12 @@ final class DataLogReader {
      * names the file and line.
      */
     void row(int test, long startMillis, long timeMicros, boolean error, long[] http);
+
+    /**
+     * A line with the first four values only and every other one empty: a call that was still in
+     * progress when its run cancelled it at stop. It has no time and no outcome.
+     */
+    void cancelled(int test, long startMillis);
   }
 
   /** Thrown by a {@link RowHandler} for a line it cannot add; {@code column} is 1-based. */
@@ -268,6 +274,18 @@ final class DataLogReader {
       throw bad(4, "'" + startMillis + "' is out of range for milliseconds since the Epoch");
     }
     separator(5);
+    if (emptyField()) {
+      for (int column = 6; column <= header.size(); column++) {
+        separator(column);
+        if (!emptyField()) {
+          throw bad(column, "'" + fieldText(p) + "' after an empty Test time; a line whose Test time is empty"
+              + " (a call cancelled at stop) has every value after the start time empty");
+        }
+      }
+      requireLineEnd();
+      handler.cancelled((int) test, startMillis);
+      return;
+    }
     long timeMicros = millisAsMicros(5);
     separator(6);
     long errors = wholeNumber(6, true);
@@ -285,6 +303,16 @@ final class DataLogReader {
       separator(column);
       skipField();
     }
+    requireLineEnd();
+    try {
+      handler.row((int) test, startMillis, timeMicros, errors != 0, h);
+    } catch (RowRejected e) {
+      throw bad(e.column, e.getMessage());
+    }
+  }
+
+  /** After the header's last column: nothing but the end of the line. */
+  private void requireLineEnd() {
     if (p < end) {
       int columns = header.size() + 1;
       for (int i = p + 1; i < end; i++) {
@@ -296,11 +324,6 @@ final class DataLogReader {
           + ": unexpected; the line has " + columns + " columns but the header " + header.size()
           + "; remove the extra columns or name them in the header");
     }
-    try {
-      handler.row((int) test, startMillis, timeMicros, errors != 0, h);
-    } catch (RowRejected e) {
-      throw bad(e.column, e.getMessage());
-    }
   }
 
   /** Moves past the comma before {@code column}, or reports the column as missing. */
@@ -310,6 +333,12 @@ final class DataLogReader {
           + ") is missing: the line has " + (column - 1) + " columns, the header " + header.size());
     }
     p++; // the value parsers stop only at the end or at a comma
+  }
+
+  /** True when the field at the position holds only spaces (and moves to its end). */
+  private boolean emptyField() {
+    skipSpaces();
+    return p >= end || buf[p] == ',';
   }
 
   private void skipField() {

@@ -474,4 +474,30 @@ class DataLogAnalyzerTest {
     assertThatThrownBy(() -> both.analyze(OptionalLong.empty()))
         .hasMessage("the totals: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
   }
+
+  @Test
+  void a_line_with_an_empty_test_time_is_a_call_cancelled_at_stop_neither_timed_nor_counted() {
+    DataLogAnalysis a = analyze(WORKED_EXAMPLE + "1, 2, 1, 1700000001990,,\n0, 3, 1, 1700000001999, , \n");
+    Figures t = a.tests().get(0).figures();
+    assertThat(t.cancelled()).isEqualTo(2);
+    assertThat(t.statistics().getCount(timed)).as("the worked example's figures are untouched").isEqualTo(4);
+    assertThat(t.statistics().getLong(errors)).isEqualTo(1);
+    assertThat(t.successes().getTotalCount() + t.failures().getTotalCount()).isEqualTo(5);
+    assertThat(a.totals().cancelled()).isEqualTo(2);
+    assertThat(a.rows()).isEqualTo(7);
+    assertThat(a.periodMillis()).isEqualTo(2000);
+    DataLogAnalysis http = analyze(HTTP_HEADER + "\n0, 0, 1, 1000, 10, 0, 200, 1000, 1, 1.5, 3, 8, 1\n0, 1, 1, 1010,,,,,,,,,\n");
+    assertThat(http.tests().get(0).figures().cancelled()).isEqualTo(1);
+    assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis()).as("only cancelled calls").isZero();
+  }
+
+  @Test
+  void a_line_with_an_empty_test_time_and_other_values_is_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, , 0\n")).isEqualTo("data0.log:2: column 6 (Errors): '0' after an"
+        + " empty Test time; a line whose Test time is empty (a call cancelled at stop) has every value after the"
+        + " start time empty");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,\n"))
+        .isEqualTo("data0.log:2: column 6 (Errors) is missing: the line has 5 columns, the header 6");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,,,\n")).startsWith("data0.log:2: column 7: unexpected");
+  }
 }
