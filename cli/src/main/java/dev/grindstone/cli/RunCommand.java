@@ -143,9 +143,8 @@ final class RunCommand implements Callable<Integer> {
       config.dataLog(false);
     }
     thresholds.forEach(config::threshold);
-    if (reportTo != null) {
-      config.sink(new ServerReportSink(reportTo, token, System.out));
-    }
+    // Always: the results folder keeps the run as server requests, for grindstone upload.
+    config.sink(new ServerReportSink(reportTo, token, System.out));
     if (users != null || duration != null || rate != null) {
       Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
       if (users != null && users < 1) {
