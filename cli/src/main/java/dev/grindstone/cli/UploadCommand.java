@@ -1,5 +1,6 @@
 package dev.grindstone.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.client.RunRequest;
@@ -146,7 +147,12 @@ final class UploadCommand implements Callable<Integer> {
     Map<String, String> unfinished = new LinkedHashMap<>(); // agent -> run id
     long lastEnd = Long.MIN_VALUE;
     for (RunRequest r : requests) {
-      JsonNode body = JSON.readTree(r.body());
+      JsonNode body;
+      try {
+        body = JSON.readTree(r.body());
+      } catch (JsonProcessingException e) {
+        continue; // the server will refuse it too; it says nothing of who finished
+      }
       String agent = body.path("agent").asText("default");
       if (r.isCreate()) {
         unfinished.putIfAbsent(agent, body.path("id").asText());

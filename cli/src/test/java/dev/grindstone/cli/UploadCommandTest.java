@@ -182,6 +182,24 @@ class UploadCommandTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_missing_or_wrong_token_delivers_nothing_and_says_so_and_the_right_one_uploads() throws Exception {
+    Ran ran = run("token", null, Duration.ofMillis(300), null);
+    try (MetricsServer server = MetricsServer.builder().port(0).token("s3cret-token")
+        .jdbcUrl("jdbc:sqlite:" + dir.resolve("metrics.db")).start()) {
+      CliRunner.Result none = CliRunner.run("upload", ran.folder().toString(), "--server", server.url());
+      assertThat(none.exitCode()).isEqualTo(1);
+      assertThat(none.out()).contains("the server answered 401").contains("is the token missing or wrong?");
+      CliRunner.Result wrong = CliRunner.run("upload", ran.folder().toString(), "--server", server.url(),
+          "--token", "not-the-token");
+      assertThat(wrong.exitCode()).isEqualTo(1);
+      CliRunner.Result right = CliRunner.run("upload", ran.folder().toString(), "--server", server.url(),
+          "--token", "s3cret-token");
+      assertThat(right.exitCode()).as(right.out() + right.err()).isZero();
+      assertServerHasTheRunsTotals(server, ran);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void a_run_killed_before_its_end_is_finished_at_its_last_interval() throws Exception {
     Ran ran = run("killed", null, Duration.ofMillis(400), null);
     Path journal = ran.folder().resolve(ServerReportSink.REQUESTS_FILE);

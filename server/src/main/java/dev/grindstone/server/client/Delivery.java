@@ -51,10 +51,11 @@ final class Delivery {
   }
 
   /**
-   * True when the server refused the request for good (a 4xx other than 408 and 429): sending it
-   * again cannot help, so it is dropped and reported.
+   * True when the server refused the request itself for good (a 4xx other than 401, 403, 408 and
+   * 429): sending it again cannot help, so it is dropped and reported. A missing or wrong token
+   * (401, 403) is not the request's fault: it is kept, to be sent again with the right one.
    */
   static boolean rejected(int status) {
-    return status >= 400 && status < 500 && status != 408 && status != 429;
+    return status >= 400 && status < 500 && status != 401 && status != 403 && status != 408 && status != 429;
   }
 }

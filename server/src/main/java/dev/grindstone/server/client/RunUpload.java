@@ -27,7 +27,7 @@ public final class RunUpload {
    * @param delivered accepted by the server (re-posts of what it already had included)
    * @param rejected refused for good (a 4xx) and dropped
    * @param undelivered not sent, from the first one the server could not take now (unreachable, a
-   *     5xx, 408 or 429) or did not know the run of
+   *     5xx, 401, 403, 408 or 429) or did not know the run of
    * @param runUnknown true when the server answered 404 for a snapshot or finish: it does not have
    *     the run (another server, or its store was reset), so the whole run must be sent
    * @param failure what stopped the sending, or null
@@ -73,7 +73,8 @@ public final class RunUpload {
       } else {
         return new Result(delivered, rejected, requests.size() - i, false,
             status == Delivery.UNREACHABLE ? "the server " + server + " cannot be reached"
-                : "the server answered " + status + " to " + r.path());
+                : "the server answered " + status + " to " + r.path()
+                    + (status == 401 || status == 403 ? " (is the token missing or wrong?)" : ""));
       }
     }
     return new Result(delivered, rejected, 0, false, null);
