@@ -245,7 +245,7 @@ public final class RunEngine {
         phaseChange.notifyAll();
       }
       switch (p.shape()) {
-        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now);
+        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now, i == phases.size() - 1);
         case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, steps, now);
         default -> runClosed(p, now);
       }
@@ -309,7 +309,11 @@ public final class RunEngine {
     pool.forEach(ArrivalUser::close);
   }
 
-  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos) {
+  /**
+   * @param last true for the run's last phase: its iterations in progress are left to
+   *     {@link #stopUsers}, so the graceful stop is waited out once
+   */
+  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
     adjustUsers(0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
@@ -350,9 +354,12 @@ public final class RunEngine {
       });
     }
     sleepUntil(end);
-    long deadline = System.nanoTime() + config.gracefulStop().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
-      LockSupport.parkNanos(5_000_000);
+    if (!last && !stopping) {
+      // The next phase starts once this one's iterations are done (or the graceful stop is over).
+      long deadline = System.nanoTime() + config.gracefulStop().toNanos();
+      while (inFlight.get() > 0 && System.nanoTime() - deadline < 0 && !stopping) {
+        LockSupport.parkNanos(5_000_000);
+      }
     }
     for (ArrivalUser u : idle) {
       u.close();
