@@ -11,6 +11,7 @@ import dev.grindstone.server.client.RunRequest;
 import dev.grindstone.server.client.RunSpec;
 import dev.grindstone.server.client.RunUpload;
 import dev.grindstone.server.client.SnapshotPost;
+import dev.grindstone.server.client.Spool;
 import dev.grindstone.stats.StatisticIndex;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
@@ -204,6 +205,7 @@ final class ServerReportSink implements Sink {
       messages.println("(a later run that reports to " + server + " also sends them).");
     }
     reporter.close();
+    Spool.deleteIfEmpty(reporter.spoolFile().getParent());
     if (resender != null) {
       resender.interrupt(); // never holds up the end of the run; what is left stays spooled
       try {

@@ -121,6 +121,7 @@ final class UploadCommand implements Callable<Integer> {
         }
       }
     }
+    Spool.deleteIfEmpty(folder.resolve("spool"));
     String id = runId(journal);
     out.println(folder + ": uploaded to " + server + (id == null ? "" : " as run " + id) + " (" + sent
         + " requests; the server ignores what it already had)");

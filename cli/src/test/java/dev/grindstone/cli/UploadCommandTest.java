@@ -153,7 +153,7 @@ class UploadCommandTest {
       CliRunner.Result r = CliRunner.run("upload", ran.folder().toString(), "--server", url.toString());
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
       assertThat(r.out()).contains(ran.folder() + ": uploaded to " + url + " as run " + runId(ran));
-      assertThat(Spool.files(spool)).isEmpty();
+      assertThat(spool).as("nothing left to send").doesNotExist();
       JsonNode once = assertServerHasTheRunsTotals(back, ran);
 
       CliRunner.Result again = CliRunner.run("upload", ran.folder().toString(), "--server", url.toString());
@@ -227,6 +227,7 @@ class UploadCommandTest {
     try (MetricsServer server = server(port)) {
       Ran later = run("later", url, Duration.ofMillis(800), null);
       assertThat(later.console()).contains("Reported to " + url);
+      assertThat(later.folder().resolve("spool")).as("everything was delivered").doesNotExist();
       assertThat(later.console()).contains("Earlier runs: re-sent").contains(spool.toString());
       assertThat(spool).doesNotExist();
       assertServerHasTheRunsTotals(server, earlier);

@@ -52,6 +52,15 @@ public final class Spool {
     }
   }
 
+  /** Deletes {@code dir} when no file is left in it (a spool folder whose requests were all delivered). */
+  public static void deleteIfEmpty(Path dir) {
+    try {
+      Files.deleteIfExists(dir); // fails when something is still in it: then it stays
+    } catch (IOException e) {
+      // not empty, or not ours to delete: either way it stays
+    }
+  }
+
   /** The requests of a spool file, in order; a torn last line (from a crash) is left out. */
   public static List<RunRequest> read(Path file) {
     try {
