@@ -76,9 +76,7 @@ final class DemoCommand implements Callable<Integer> {
       if (out != null) {
         config.outputRoot(out);
       }
-      if (reportTo != null) {
-        config.sink(new ServerReportSink(reportTo, token, System.out));
-      }
+      config.sink(new ServerReportSink(reportTo, token, System.out));
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
         RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
         System.out.println();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       LiveCheckCommand.class,
       AnalyzeCommand.class,
       ServerCommand.class,
+      UploadCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

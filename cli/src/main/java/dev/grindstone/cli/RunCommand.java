@@ -143,13 +143,15 @@ final class RunCommand implements Callable<Integer> {
       config.dataLog(false);
     }
     thresholds.forEach(config::threshold);
-    if (reportTo != null) {
-      config.sink(new ServerReportSink(reportTo, token, System.out));
-    }
+    // Always: the results folder keeps the run as server requests, for grindstone upload.
+    config.sink(new ServerReportSink(reportTo, token, System.out));
     if (users != null || duration != null || rate != null) {
       Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
       if (users != null && users < 1) {
         throw new BadInputException("--users must be at least 1, got " + users);
+      }
+      if (rate != null && !(rate > 0 && Double.isFinite(rate))) {
+        throw new BadInputException("--rate must be a number of iterations a second above 0, got " + rate);
       }
       if (rate != null) {
         config.phases(List.of(Phase.rate("main", d, rate, users == null ? 1000 : users)));
@@ -163,8 +165,11 @@ final class RunCommand implements Callable<Integer> {
 
   static Duration parseDuration(String option, String text) {
     Duration d = ConfigReader.parseDuration(text);
-    if (d == null || d.isZero()) {
-      throw new BadInputException(option + " takes a duration such as 30s, 500ms, 5m or 1h, got '" + text + "'");
+    if (d == null) {
+      throw new BadInputException(option + ": " + ConfigReader.whyNotDuration(text));
+    }
+    if (d.isZero()) {
+      throw new BadInputException(option + " takes a duration above 0 such as 30s, 500ms, 5m or 1h, got '" + text + "'");
     }
     return d;
   }

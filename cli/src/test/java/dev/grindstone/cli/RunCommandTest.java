@@ -2,6 +2,8 @@ package dev.grindstone.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +66,30 @@ class RunCommandTest {
   }
 
   @Test
+  void hellos_look_up_is_never_timed_below_its_one_millisecond_sleep_when_users_stop() throws IOException {
+    Path yaml = out.resolve("hello-stop.yaml");
+    Files.writeString(yaml, "name: hello-stop\nscenario: " + EXAMPLES.resolve("Hello.java").toAbsolutePath()
+        + "\nphases:\n  - {name: hold, duration: 800ms, users: 8}\n"
+        + "  - {name: ramp down, duration: 400ms, users: {from: 8, to: 0}}\n");
+    CliRunner.Result r = CliRunner.run("run", yaml.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    Path results;
+    try (Stream<Path> s = Files.list(out.resolve("results"))) {
+      results = s.findFirst().orElseThrow();
+    }
+    JsonNode lookUp = new ObjectMapper().readTree(results.resolve("results.json").toFile()).at("/tests/1");
+    assertThat(lookUp.get("description").asText()).isEqualTo("Look up");
+    assertThat(lookUp.get("tests").asLong()).isPositive();
+    assertThat(lookUp.get("min").asDouble()).as("Look up sleeps 1 ms").isGreaterThanOrEqualTo(1.0);
+    assertThat(lookUp.get("failedCalls").asLong() + lookUp.get("tests").asLong()).isPositive();
+    List<String> rows = Files.readAllLines(results.resolve("data.csv"));
+    assertThat(rows.stream().skip(1).map(l -> l.split(", *", -1)).filter(f -> f[2].equals("2"))
+        .filter(f -> !f[4].isEmpty()).map(f -> Double.parseDouble(f[4])))
+        .as("every Look up row, failed ones included").isNotEmpty()
+        .allSatisfy(ms -> assertThat(ms).isGreaterThanOrEqualTo(1.0));
+  }
+
+  @Test
   void a_failed_threshold_gives_exit_code_99() {
     CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("Hello.java").toString(), "--users", "1",
         "--duration", "500ms", "--out", out.toString(), "--threshold", "p50<0.001ms");
@@ -107,6 +133,17 @@ class RunCommandTest {
         .contains("bad.yaml:6:15: phases[0].duration: expected a duration")
         .contains("bad.yaml:10:12: phases[1].userz: unknown field 'userz'; did you mean 'users'?")
         .contains("phases[1]: says nothing of the load");
+  }
+
+  @Test
+  void a_run_file_naming_a_missing_scenario_is_reported_at_its_scenario_key() throws IOException {
+    Path yaml = out.resolve("missing.yaml");
+    Files.writeString(yaml, "name: missing\nscenario: Nowhere.java\nphases: [{name: hold, duration: 1s, users: 1}]\n");
+    CliRunner.Result r = CliRunner.run("run", yaml.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("missing.yaml:2:11: scenario: there is no file ").contains("Nowhere.java")
+        .doesNotContain("\tat ");
+    assertThat(out.resolve("results")).doesNotExist();
   }
 
   @Test

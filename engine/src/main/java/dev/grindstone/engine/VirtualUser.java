@@ -23,8 +23,10 @@ public interface VirtualUser {
   RandomGenerator random();
 
   /**
-   * Sleeps for {@code duration}, returning early when the user is asked to stop (ramp-down, end of
-   * phase, Ctrl-C).
+   * Sleeps for {@code duration}. Between test calls it returns early when the user is asked to stop
+   * (ramp-down, end of phase, Ctrl-C). Inside a test call it sleeps the whole duration, because the
+   * sleep is part of the call's time; only when the run's graceful stop runs out does it return
+   * early, and then the call is counted as cancelled at stop, never timed.
    */
   void sleep(Duration duration);
 

@@ -20,7 +20,8 @@ import java.util.Set;
  * <p>JSON is an array with one object per test and a last one for the totals, one object per line.
  * Each object's keys, in order, are {@link #keys()}: {@code test} (the test number, or
  * {@code "Totals"}), {@code description} (always null: a data log does not name its tests),
- * {@code tests}, {@code errors}, {@code meanTestTime}, {@code testTimeStandardDeviation},
+ * {@code tests}, {@code errors}, ({@code cancelled}, only when some line is a call cancelled at
+ * stop), {@code meanTestTime}, {@code testTimeStandardDeviation},
  * {@code tps}; with HTTP columns {@code meanResponseLength}, {@code responseBytesPerSecond},
  * {@code responseErrors}, {@code meanTimeToResolveHost}, {@code meanTimeToEstablishConnection},
  * {@code meanTimeToFirstByte}; then {@code min}, {@code p50}, {@code p90}, {@code p95},
@@ -39,6 +40,8 @@ public final class AnalysisReport {
   public static final List<String> HTTP_KEYS = List.of("meanResponseLength", "responseBytesPerSecond",
       "responseErrors", "meanTimeToResolveHost", "meanTimeToEstablishConnection", "meanTimeToFirstByte");
   public static final List<String> LATENCY_KEYS = List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
+  /** Calls cancelled at stop (lines with an empty Test time); a key only when there are any. */
+  public static final String CANCELLED_KEY = "cancelled";
 
   private final DataLogAnalysis analysis;
   private final StatisticsView view;
@@ -49,12 +52,16 @@ public final class AnalysisReport {
     this.view = StandardViews.summary(analysis.schema(), analysis.http());
     List<String> fixed = new ArrayList<>(List.of("test", "description"));
     fixed.addAll(SUMMARY_KEYS);
+    if (hasCancelled()) {
+      fixed.add(fixed.indexOf("errors") + 1, CANCELLED_KEY);
+    }
     if (analysis.http()) {
       fixed.addAll(HTTP_KEYS);
     }
     fixed.addAll(LATENCY_KEYS);
     Set<String> reserved = new HashSet<>(fixed);
     reserved.addAll(HTTP_KEYS);
+    reserved.add(CANCELLED_KEY);
     List<String> k = new ArrayList<>(fixed);
     for (ExpressionView r : registered) {
       if (reserved.contains(r.displayName())) {
@@ -91,9 +98,24 @@ public final class AnalysisReport {
       rows.add(new SummaryTable.Row(t.test(), null, t.figures(), false));
       latencies.add(new PercentileTable.Row(t.test(), null, t.figures(), false));
     }
-    return SummaryTable.render(view, rows, analysis.totals(), null)
+    String text = SummaryTable.render(view, rows, analysis.totals(), null)
         + "\n"
         + PercentileTable.render(latencies, analysis.totals());
+    if (hasCancelled()) {
+      List<String> which = new ArrayList<>();
+      for (TestResult t : analysis.tests()) {
+        if (t.figures().cancelled() > 0) {
+          which.add("test " + t.test() + ": " + t.figures().cancelled());
+        }
+      }
+      text += "\n  Calls cancelled at stop (lines with an empty Test time; not timed, and counted neither as"
+          + " tests nor as errors): " + String.join(", ", which) + ".\n";
+    }
+    return text;
+  }
+
+  private boolean hasCancelled() {
+    return analysis.totals().cancelled() > 0;
   }
 
   public String json() {
@@ -127,6 +149,9 @@ public final class AnalysisReport {
     List<Number> values = new ArrayList<>(keys.size());
     for (int i = 0; i < standard; i++) {
       values.add(value(views.get(i), f));
+      if (i == 1 && hasCancelled()) {
+        values.add(f.cancelled()); // after errors
+      }
     }
     values.add(defined(f.minMillis()));
     for (double p : PercentileTable.PERCENTILES) {

@@ -36,8 +36,11 @@ public record DataLogAnalysis(
    * Statistics and latency histograms (µs) of one test or of the totals. As a
    * {@link StatisticsSource} it reads the set and answers {@code (percentile timedTests p)} from the
    * successful calls' histogram.
+   *
+   * @param cancelled lines with an empty Test time: calls cancelled at stop, neither timed nor
+   *     counted as tests or errors
    */
-  public record Figures(StatisticsSet statistics, Histogram successes, Histogram failures)
+  public record Figures(StatisticsSet statistics, Histogram successes, Histogram failures, long cancelled)
       implements StatisticsWithLatency {
 
     @Override

@@ -66,6 +66,13 @@ public final class DataLogAnalyzer {
   private static final LongIndex FIRST_BYTE = SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
   private static final LongIndex CONNECTIONS = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
 
+  /** The HTTP columns in data-log order; all but the first (the status code, kept) are summed. */
+  private static final LongIndex[] HTTP_SUMS = {STATUS, LENGTH, RESPONSE_ERRORS, DNS, CONNECT, FIRST_BYTE, CONNECTIONS};
+
+  /** What a sum can hold, for messages. */
+  static final String SUM_LIMIT = "2^63 - 1 (in µs for times: about 292,000 years), which is as far as they"
+      + " can be added exactly; a data log of calls never gets there";
+
   private final int bufferBytes;
   private final int threads;
   private final long minChunkBytes;
@@ -263,21 +270,40 @@ public final class DataLogAnalyzer {
     StatisticsSet totals = new StatisticsSet(SCHEMA);
     Histogram totalSuccesses = Histograms.newHistogram();
     Histogram totalFailures = Histograms.newHistogram();
+    long totalCancelled = 0;
     List<TestResult> tests = new ArrayList<>();
     for (int n : numbers) {
       Accumulator a = total.get(n);
+      totalCancelled += a.cancelled;
       StatisticsSet s = a.statistics.snapshot();
       s.setLong(PERIOD, p);
+      requireAddable(totals, s, "the totals");
       totals.add(s);
       totalSuccesses.add(a.successes);
       totalFailures.add(a.failures);
-      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy())));
+      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy(), a.cancelled)));
     }
     // Summing status codes means nothing: like each test, the totals keep the last one.
     totals.setLong(STATUS, total.hasLastStatus ? total.lastStatus : 0);
     totals.setLong(PERIOD, p);
     return new DataLogAnalysis(SCHEMA, total.http, total.rows, p, tests,
-        new Figures(totals, totalSuccesses, totalFailures));
+        new Figures(totals, totalSuccesses, totalFailures, totalCancelled));
+  }
+
+  /**
+   * Throws {@link BadInputException} unless every sum of {@code b} can be added to {@code a}'s
+   * without overflowing (values are never negative).
+   */
+  private static void requireAddable(StatisticsSet a, StatisticsSet b, String what) {
+    if (a.getSum(TIMED) > Long.MAX_VALUE - b.getSum(TIMED)) {
+      throw new BadInputException(what + ": the Test time values add up to more than " + SUM_LIMIT);
+    }
+    for (int i = 1; i < HTTP_SUMS.length; i++) {
+      if (a.getLong(HTTP_SUMS[i]) > Long.MAX_VALUE - b.getLong(HTTP_SUMS[i])) {
+        throw new BadInputException(what + ": the " + DataLogHeader.HTTP_COLUMNS.get(i)
+            + " values add up to more than " + SUM_LIMIT);
+      }
+    }
   }
 
   /** One test's figures while reading. */
@@ -286,15 +312,18 @@ public final class DataLogAnalyzer {
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
     boolean hasStatus;
+    long cancelled;
 
     /** Adds {@code later}'s figures, which come after this one's in the file. */
-    void merge(Accumulator later) {
+    void merge(int test, Accumulator later) {
+      requireAddable(statistics, later.statistics, "test " + test);
       long status = later.hasStatus ? later.statistics.getLong(STATUS) : statistics.getLong(STATUS);
       statistics.add(later.statistics);
       statistics.setLong(STATUS, status);
       hasStatus |= later.hasStatus;
       successes.add(later.successes);
       failures.add(later.failures);
+      cancelled += later.cancelled;
     }
   }
 
@@ -349,13 +378,23 @@ public final class DataLogAnalyzer {
         lastStatus = later.lastStatus;
       }
       for (int n : later.testNumbers()) {
-        accumulator(n).merge(later.get(n));
+        accumulator(n).merge(n, later.get(n));
       }
     }
 
     @Override
     public void header(DataLogHeader header) {
       http |= header.http();
+    }
+
+    @Override
+    public void cancelled(int test, long startMillis) {
+      rows++;
+      if (startMillis < minStartMillis) {
+        minStartMillis = startMillis;
+      }
+      maxEndMicros = Math.max(maxEndMicros, startMillis * 1000); // it ran at least from its start
+      accumulator(test).cancelled++;
     }
 
     @Override
@@ -376,6 +415,17 @@ public final class DataLogAnalyzer {
         return;
       }
       StatisticsSet s = a.statistics;
+      // Every value is ≥ 0, so checking before the first change keeps the line all or nothing.
+      if (s.getSum(TIMED) > Long.MAX_VALUE - timeMicros) {
+        throw tooLarge(5, test, "Test time");
+      }
+      if (h != null) {
+        for (int i = 1; i < HTTP_SUMS.length; i++) {
+          if (s.getLong(HTTP_SUMS[i]) > Long.MAX_VALUE - h[i]) {
+            throw tooLarge(7 + i, test, DataLogHeader.HTTP_COLUMNS.get(i));
+          }
+        }
+      }
       s.addSample(TIMED, timeMicros);
       a.successes.recordValue(timeMicros);
       if (h != null) {
@@ -383,13 +433,15 @@ public final class DataLogAnalyzer {
         a.hasStatus = true;
         lastStatus = h[0];
         hasLastStatus = true;
-        s.addLong(LENGTH, h[1]);
-        s.addLong(RESPONSE_ERRORS, h[2]);
-        s.addLong(DNS, h[3]);
-        s.addLong(CONNECT, h[4]);
-        s.addLong(FIRST_BYTE, h[5]);
-        s.addLong(CONNECTIONS, h[6]);
+        for (int i = 1; i < HTTP_SUMS.length; i++) {
+          s.addLong(HTTP_SUMS[i], h[i]);
+        }
       }
+    }
+
+    private static DataLogReader.RowRejected tooLarge(int column, int test, String name) {
+      return new DataLogReader.RowRejected(column, "test " + test + ": the " + name + " values add up to more than "
+          + SUM_LIMIT);
     }
   }
 

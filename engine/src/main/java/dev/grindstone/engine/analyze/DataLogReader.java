@@ -33,9 +33,26 @@ final class DataLogReader {
     /**
      * One line's values. {@code http} is null when the file has no HTTP columns; otherwise it holds
      * response code, length, errors, DNS µs, connect µs, first-byte µs and new connections, and is
-     * reused for the next line.
+     * reused for the next line. Throws {@link RowRejected} when the line cannot be added; the reader
+     * names the file and line.
      */
     void row(int test, long startMillis, long timeMicros, boolean error, long[] http);
+
+    /**
+     * A line with the first four values only and every other one empty: a call that was still in
+     * progress when its run cancelled it at stop. It has no time and no outcome.
+     */
+    void cancelled(int test, long startMillis);
+  }
+
+  /** Thrown by a {@link RowHandler} for a line it cannot add; {@code column} is 1-based. */
+  static final class RowRejected extends RuntimeException {
+    final int column;
+
+    RowRejected(int column, String message) {
+      super(message, null, false, false);
+      this.column = column;
+    }
   }
 
   static final int DEFAULT_BUFFER_BYTES = 1 << 20;
@@ -43,6 +60,11 @@ final class DataLogReader {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   /** Start times beyond this (year 33658) would overflow once turned into microseconds. */
   static final long MAX_START_MILLIS = 1_000_000_000_000_000L;
+  /**
+   * Times (Test time and the HTTP times) beyond this many milliseconds (about 31,700 years) are
+   * refused: no call lasts that long, and kept in µs they still leave room to add up.
+   */
+  static final long MAX_TIME_MILLIS = 1_000_000_000_000_000L;
 
   private final byte[] buf;
   private final long[] http = new long[DataLogHeader.HTTP_COLUMNS.size()];
@@ -252,6 +274,18 @@ final class DataLogReader {
       throw bad(4, "'" + startMillis + "' is out of range for milliseconds since the Epoch");
     }
     separator(5);
+    if (emptyField()) {
+      for (int column = 6; column <= header.size(); column++) {
+        separator(column);
+        if (!emptyField()) {
+          throw bad(column, "'" + fieldText(p) + "' after an empty Test time; a line whose Test time is empty"
+              + " (a call cancelled at stop) has every value after the start time empty");
+        }
+      }
+      requireLineEnd();
+      handler.cancelled((int) test, startMillis);
+      return;
+    }
     long timeMicros = millisAsMicros(5);
     separator(6);
     long errors = wholeNumber(6, true);
@@ -269,6 +303,16 @@ final class DataLogReader {
       separator(column);
       skipField();
     }
+    requireLineEnd();
+    try {
+      handler.row((int) test, startMillis, timeMicros, errors != 0, h);
+    } catch (RowRejected e) {
+      throw bad(e.column, e.getMessage());
+    }
+  }
+
+  /** After the header's last column: nothing but the end of the line. */
+  private void requireLineEnd() {
     if (p < end) {
       int columns = header.size() + 1;
       for (int i = p + 1; i < end; i++) {
@@ -280,7 +324,6 @@ final class DataLogReader {
           + ": unexpected; the line has " + columns + " columns but the header " + header.size()
           + "; remove the extra columns or name them in the header");
     }
-    handler.row((int) test, startMillis, timeMicros, errors != 0, h);
   }
 
   /** Moves past the comma before {@code column}, or reports the column as missing. */
@@ -290,6 +333,12 @@ final class DataLogReader {
           + ") is missing: the line has " + (column - 1) + " columns, the header " + header.size());
     }
     p++; // the value parsers stop only at the end or at a comma
+  }
+
+  /** True when the field at the position holds only spaces (and moves to its end). */
+  private boolean emptyField() {
+    skipSpaces();
+    return p >= end || buf[p] == ',';
   }
 
   private void skipField() {
@@ -395,7 +444,11 @@ final class DataLogReader {
     if (digits + fractionDigits == 0 || !atValueEnd()) {
       throw notNumber(column, s, false);
     }
-    return whole * 1000 + fraction + (roundUp ? 1 : 0);
+    long micros = whole > MAX_TIME_MILLIS ? Long.MAX_VALUE : whole * 1000 + fraction + (roundUp ? 1 : 0);
+    if (micros > MAX_TIME_MILLIS * 1000) {
+      throw bad(column, "'" + fieldText(s) + "' is out of range");
+    }
+    return micros;
   }
 
   private long exponentMillisAsMicros(int column, int s) {
@@ -410,7 +463,7 @@ final class DataLogReader {
     if (millis < 0) {
       throw bad(column, "'" + text + "' must not be negative");
     }
-    if (!(millis * 1000 < Long.MAX_VALUE)) {
+    if (!(millis * 1000 <= MAX_TIME_MILLIS * 1000)) {
       throw bad(column, "'" + text + "' is out of range");
     }
     return Math.round(millis * 1000);

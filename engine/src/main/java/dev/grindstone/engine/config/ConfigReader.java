@@ -149,13 +149,22 @@ public final class ConfigReader {
     }
     Duration d = parseDuration(text);
     if (d == null) {
-      problems.add(node, "expected a duration such as 30s, 500ms, 2m or 1h, got '" + text + "'");
+      problems.add(node, whyNotDuration(text));
       return fallback;
     }
     return d;
   }
 
-  /** Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us} or a number of seconds; null if not one. */
+  /** Why {@link #parseDuration} gave null for {@code text}, for a message. */
+  public static String whyNotDuration(String text) {
+    return DURATION.matcher(text).matches()
+        ? "'" + text.strip() + "' is longer than the longest duration, " + Duration.ofNanos(Long.MAX_VALUE).toDays()
+            + " days (2^63 - 1 ns)"
+        : "expected a duration such as 30s, 500ms, 2m or 1h, got '" + text + "'";
+  }
+
+  /** Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us} or a number of seconds; null if not one
+   * or longer than 2^63 - 1 ns. */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
@@ -170,6 +179,9 @@ public final class ConfigReader {
       case "h" -> 3600e9;
       default -> 1e9;
     };
+    if (!(nanos < 0x1p63)) {
+      return null; // beyond Long.MAX_VALUE ns: rounding would clip it silently
+    }
     return Duration.ofNanos(Math.round(nanos));
   }
 

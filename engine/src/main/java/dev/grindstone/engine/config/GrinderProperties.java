@@ -6,13 +6,13 @@ import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -31,64 +31,145 @@ public final class GrinderProperties {
 
   private GrinderProperties() {}
 
+  /** Longest time a millisecond property may give: what a {@link Duration} holds in nanoseconds. */
+  private static final long MAX_MILLIS = Long.MAX_VALUE / 1_000_000;
+
+  /**
+   * Reads {@code file} (UTF-8, or ISO-8859-1 as The Grinder reads it) and the {@code -Dgrinder.*}
+   * system properties. Every problem is reported at once, each with the file and line of the
+   * property (or the {@code -D} option that set it).
+   */
   public static Loaded load(Path file) {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
-    } catch (IOException e) {
-      throw new BadInputException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("grinder."))
-        .forEach(k -> p.setProperty(k, System.getProperty(k)));
-    List<String> problems = new ArrayList<>();
     String name = file.getFileName().toString();
-    int processes = (int) number(p, "grinder.processes", 1, 1, problems, name);
-    int threads = (int) number(p, "grinder.threads", 1, 1, problems, name);
-    long runs = number(p, "grinder.runs", 1, 0, problems, name);
-    long durationMs = number(p, "grinder.duration", 0, 0, problems, name);
-    long initialSleep = number(p, "grinder.initialSleepTime", 0, 0, problems, name);
-    int initialProcesses = (int) number(p, "grinder.initialProcesses", processes, 0, problems, name);
-    int increment = (int) number(p, "grinder.processIncrement", 0, 0, problems, name);
-    long incrementInterval = number(p, "grinder.processIncrementInterval", 60_000, 1, problems, name);
-    String script = p.getProperty("grinder.script", "grinder.py").trim();
+    Source p = Source.read(name, ConfigText.properties(file));
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("grinder."))
+        .forEach(k -> p.override(k, System.getProperty(k)));
+    List<String> problems = p.problems;
+    int processes = (int) p.number("grinder.processes", 1, 1, Integer.MAX_VALUE);
+    int threads = (int) p.number("grinder.threads", 1, 1, Integer.MAX_VALUE);
+    long runs = p.number("grinder.runs", 1, 0, Long.MAX_VALUE);
+    long durationMs = p.number("grinder.duration", 0, 0, MAX_MILLIS);
+    long initialSleep = p.number("grinder.initialSleepTime", 0, 0, MAX_MILLIS);
+    int initialProcesses = (int) p.number("grinder.initialProcesses", processes, 0, Integer.MAX_VALUE);
+    int increment = (int) p.number("grinder.processIncrement", 0, 0, Integer.MAX_VALUE);
+    long incrementInterval = p.number("grinder.processIncrementInterval", 60_000, 1, MAX_MILLIS);
+    String script = p.value("grinder.script", "grinder.py").trim();
     if (!script.endsWith(".java")) {
-      problems.add(name + ": grinder.script: '" + script + "' is not a Java scenario; Grindstone runs .java"
-          + " scenario files (a class implementing dev.grindstone.engine.Scenario)");
+      problems.add(p.where("grinder.script") + "grinder.script: '" + script + "' is not a Java scenario; Grindstone"
+          + " runs .java scenario files (a class implementing dev.grindstone.engine.Scenario)");
     }
     if (runs == 0 && durationMs == 0) {
-      problems.add(name + ": grinder.runs is 0 (run forever) and grinder.duration is not set: set one of them");
+      problems.add(p.where("grinder.runs") + "grinder.runs is 0 (run forever) and grinder.duration is not set:"
+          + " set one of them");
+    }
+    long users = (long) processes * threads;
+    if (users > Integer.MAX_VALUE) {
+      problems.add(p.where("grinder.threads") + "grinder.processes × grinder.threads is " + users
+          + " virtual users, more than " + Integer.MAX_VALUE);
     }
     if (!problems.isEmpty()) {
       throw new BadInputException(String.join("\n", problems));
     }
-    int users = processes * threads;
     LoadShape shape = increment > 0 && initialProcesses < processes
-        ? new LoadShape.Steps(initialProcesses * threads, users, List.of(increment * threads), null,
+        ? new LoadShape.Steps((int) Math.min(Integer.MAX_VALUE, (long) initialProcesses * threads), (int) users,
+            List.of((int) Math.min(Integer.MAX_VALUE, (long) increment * threads)), null,
             List.of(Duration.ofMillis(incrementInterval)), false)
-        : new LoadShape.Constant(users);
+        : new LoadShape.Constant((int) users);
     Duration duration = durationMs == 0 ? null : Duration.ofMillis(durationMs);
     Phase phase = new Phase("grinder", duration, shape, ThinkTime.NONE, Duration.ofMillis(initialSleep), runs, null);
-    String runName = file.getFileName().toString().replaceFirst("\\.properties$", "").replaceAll("[^A-Za-z0-9._-]", "-");
+    String runName = name.replaceFirst("\\.properties$", "").replaceAll("[^A-Za-z0-9._-]", "-");
     RunConfig.Builder b = RunConfig.builder(runName.isEmpty() ? "grinder" : runName).phase(phase);
     Path dir = file.toAbsolutePath().getParent();
     return new Loaded(b, dir.resolve(script));
   }
 
-  private static long number(Properties p, String key, long fallback, long min, List<String> problems, String file) {
-    String v = p.getProperty(key);
-    if (v == null || v.isBlank()) {
-      return fallback;
+  /**
+   * The properties with where each was set: read one logical line at a time (a line ending in an
+   * odd number of backslashes continues on the next), each through {@link Properties#load}, so the
+   * syntax is exactly Java's and every key keeps its line.
+   */
+  private static final class Source {
+    final String file;
+    final Properties values = new Properties();
+    final Map<String, String> origin = new HashMap<>();
+    final List<String> problems = new ArrayList<>();
+
+    private Source(String file) {
+      this.file = file;
     }
-    try {
-      long n = Long.parseLong(v.trim());
-      if (n < min) {
-        problems.add(file + ": " + key + " must be at least " + min + ", got " + n);
+
+    static Source read(String file, String text) {
+      Source s = new Source(file);
+      String[] lines = text.split("\r\n|\r|\n", -1);
+      for (int i = 0; i < lines.length; ) {
+        int first = i;
+        String start = lines[i].replaceFirst("^[ \t\f]+", "");
+        if (start.isEmpty() || start.startsWith("#") || start.startsWith("!")) {
+          i++;
+          continue;
+        }
+        StringBuilder logical = new StringBuilder(lines[i]);
+        while (endsInOddBackslashes(lines[i]) && i + 1 < lines.length) {
+          logical.append('\n').append(lines[++i]);
+        }
+        i++;
+        Properties one = new Properties();
+        try {
+          one.load(new StringReader(logical.toString()));
+        } catch (IllegalArgumentException | IOException e) {
+          s.problems.add(file + ":" + (first + 1) + ": " + e.getMessage()
+              + " (a \\u escape needs four hexadecimal digits)");
+          continue;
+        }
+        for (String k : one.stringPropertyNames()) {
+          s.values.setProperty(k, one.getProperty(k));
+          s.origin.put(k, file + ":" + (first + 1));
+        }
+      }
+      return s;
+    }
+
+    private static boolean endsInOddBackslashes(String line) {
+      int n = 0;
+      for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
+        n++;
+      }
+      return n % 2 == 1;
+    }
+
+    void override(String key, String value) {
+      values.setProperty(key, value);
+      origin.put(key, "-D" + key);
+    }
+
+    String value(String key, String fallback) {
+      return values.getProperty(key, fallback);
+    }
+
+    /** "file:line: " or "-Dkey: " where the key was set, or "file: " when it was not. */
+    String where(String key) {
+      return origin.getOrDefault(key, file) + ": ";
+    }
+
+    long number(String key, long fallback, long min, long max) {
+      String v = values.getProperty(key);
+      if (v == null || v.isBlank()) {
+        return fallback;
+      }
+      String at = origin.get(key).startsWith("-D") ? origin.get(key) + ": " : where(key) + key + ": ";
+      long n;
+      try {
+        n = Long.parseLong(v.trim());
+      } catch (NumberFormatException e) {
+        problems.add(at + "'" + v + "' is not a whole number"
+            + (v.trim().matches("-?\\d+") ? " between " + min + " and " + max : ""));
+        return fallback;
+      }
+      if (n < min || n > max) {
+        problems.add(at + "must be between " + min + " and " + max + ", got " + n);
         return fallback;
       }
       return n;
-    } catch (NumberFormatException e) {
-      problems.add(file + ": " + key + ": '" + v + "' is not a whole number");
-      return fallback;
     }
   }
 }

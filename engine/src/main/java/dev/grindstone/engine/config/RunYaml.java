@@ -63,14 +63,7 @@ public final class RunYaml {
    * should go to {@link Loaded#reader()} before {@code reader().problems().throwIfAny()}.
    */
   public static Loaded load(Path file, Set<String> extraFields) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new BadInputException("There is no run file " + file + ".");
-    } catch (IOException e) {
-      throw new BadInputException("Cannot read " + file + ": " + e.getMessage(), e);
-    }
+    String text = ConfigText.utf8(file, "run file");
     return load(new java.io.StringReader(text), file.getFileName().toString(),
         file.toAbsolutePath().getParent(), extraFields);
   }
@@ -79,9 +72,13 @@ public final class RunYaml {
     ConfigProblems problems = new ConfigProblems(fileName);
     ConfigReader r = new ConfigReader(problems);
     YamlNode doc = YamlNode.parse(reader, problems);
-    problems.throwIfAny();
+    if (doc == null) {
+      problems.throwIfAny();
+    }
     Mapping root = r.mapping(doc, "a run: name, phases, thresholds, ...");
-    problems.throwIfAny();
+    if (root == null) {
+      problems.throwIfAny();
+    }
     Set<String> known = new HashSet<>(RUN_FIELDS);
     known.addAll(extraFields);
     r.checkFields(root, known);
@@ -117,7 +114,28 @@ public final class RunYaml {
     }
     b.phases(phases(root, r));
     String scenario = r.string(root.get("scenario"), null);
+    if (scenario != null) {
+      checkScenario(root.get("scenario"), scenario, fileName, directory, problems);
+    }
     return new Loaded(b, scenario, root, directory, r);
+  }
+
+  /** A scenario file must exist next to the run file, and a class on the class path. */
+  private static void checkScenario(YamlNode at, String scenario, String fileName, Path directory,
+      ConfigProblems problems) {
+    if (scenario.endsWith(".java")) {
+      if (directory != null && !Files.isRegularFile(directory.resolve(scenario))) {
+        problems.add(at, "there is no file " + directory.resolve(scenario).normalize() + "; give a .java file"
+            + " relative to " + fileName + "'s folder, or a scenario class name");
+      }
+      return;
+    }
+    try {
+      Class.forName(scenario, false, RunYaml.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      problems.add(at, "there is no class " + scenario + " on the class path; give a .java file (Checkout.java)"
+          + " or a fully qualified class name");
+    }
   }
 
   static List<Phase> phases(Mapping root, ConfigReader r) {

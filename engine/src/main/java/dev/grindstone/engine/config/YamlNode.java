@@ -2,6 +2,7 @@ package dev.grindstone.engine.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A YAML (or JSON) document as a tree that remembers where each value stood, so configuration
@@ -41,7 +44,11 @@ public sealed interface YamlNode {
     }
   }
 
-  /** Parses a document; a syntax error is reported with its position through {@code problems}. */
+  /**
+   * Parses a document; a syntax error is reported with its position through {@code problems}, and
+   * so is a key given twice in one mapping (YAML parsers keep the last silently), with both
+   * positions.
+   */
   static YamlNode parse(Reader reader, ConfigProblems problems) {
     try (JsonParser p = new YAMLFactory().createParser(reader)) {
       JsonToken t = p.nextToken();
@@ -49,28 +56,54 @@ public sealed interface YamlNode {
         problems.add(1, 1, "", "the file is empty");
         return null;
       }
-      return read(p, "");
+      return read(p, "", problems);
     } catch (IOException e) {
-      JsonLocation l = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getLocation() : null;
-      String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
-          : e.getMessage();
+      // The scanner's own mark is where the problem is; Jackson's location is where its last token
+      // ended, which can be lines earlier (a tab on line 4 was reported at the end of line 3).
+      MarkedYAMLException marked = markedCause(e);
+      if (marked != null && marked.getProblemMark() != null) {
+        Mark m = marked.getProblemMark();
+        problems.add(m.getLine() + 1, m.getColumn() + 1, "", "not valid YAML: " + marked.getProblem()
+            + (marked.getContext() == null ? "" : " (" + marked.getContext() + ")"));
+        return null;
+      }
+      JsonLocation l = e instanceof JsonProcessingException j ? j.getLocation() : null;
+      String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
       problems.add(l == null ? 1 : Math.max(1, l.getLineNr()), l == null ? 1 : Math.max(1, l.getColumnNr()), "",
           "not valid YAML: " + message);
       return null;
     }
   }
 
-  private static YamlNode read(JsonParser p, String path) throws IOException {
+  private static MarkedYAMLException markedCause(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof MarkedYAMLException m) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private static YamlNode read(JsonParser p, String path, ConfigProblems problems) throws IOException {
     JsonLocation l = p.currentTokenLocation();
     int line = l.getLineNr();
     int col = l.getColumnNr();
     JsonToken t = p.currentToken();
     if (t == JsonToken.START_OBJECT) {
       Map<String, YamlNode> fields = new LinkedHashMap<>();
+      Map<String, JsonLocation> keys = new LinkedHashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
+        JsonLocation at = p.currentTokenLocation();
+        String field = path.isEmpty() ? name : path + "." + name;
+        JsonLocation first = keys.putIfAbsent(name, at);
+        if (first != null) {
+          problems.add(at.getLineNr(), at.getColumnNr(), field, "is given twice, at " + first.getLineNr() + ":"
+              + first.getColumnNr() + " and at " + at.getLineNr() + ":" + at.getColumnNr() + "; keep one");
+        }
         p.nextToken();
-        fields.put(name, read(p, path.isEmpty() ? name : path + "." + name));
+        YamlNode value = read(p, field, problems);
+        fields.putIfAbsent(name, value);
       }
       return new Mapping(Collections.unmodifiableMap(fields), line, col, path);
     }
@@ -78,7 +111,7 @@ public sealed interface YamlNode {
       List<YamlNode> items = new ArrayList<>();
       int i = 0;
       while (p.nextToken() != JsonToken.END_ARRAY) {
-        items.add(read(p, path + "[" + i++ + "]"));
+        items.add(read(p, path + "[" + i++ + "]", problems));
       }
       return new Sequence(List.copyOf(items), line, col, path);
     }

@@ -21,12 +21,14 @@ abstract class BaseUser implements VirtualUser {
   String phaseName = "";
   private final TimerWheel.Sleeper sleeper = new TimerWheel.Sleeper();
   private final BooleanSupplier stopCheck = this::isStopping;
+  private final BooleanSupplier cancelCheck;
 
   BaseUser(RunEngine engine, Recording recording, int number, long seed) {
     this.engine = engine;
     this.number = number;
     this.context = new WorkerContext(recording, number);
     this.random = new SplittableRandom(seed);
+    this.cancelCheck = recording::isCancelled;
   }
 
   @Override
@@ -63,15 +65,23 @@ abstract class BaseUser implements VirtualUser {
     try {
       scenario.iteration(this);
     } catch (Throwable t) {
-      engine.iterationFailed(t);
+      if (!context.recording().cancels(System.nanoTime())) {
+        engine.iterationFailed(t); // an exception after the cancellation comes from it, not the scenario
+      }
     } finally {
       context.endIteration();
     }
     iteration++;
   }
 
+  /**
+   * Between test calls a stop request (ramp-down, end of phase, Ctrl-C) ends the sleep early.
+   * Inside a test call the sleep is part of the call's time, so only the run's cancellation of the
+   * calls in progress ends it early, and then the call is counted as cancelled, not timed.
+   */
   @Override
   public void sleep(Duration duration) {
-    engine.timer().sleepUntil(sleeper, System.nanoTime() + duration.toNanos(), stopCheck);
+    engine.timer().sleepUntil(sleeper, System.nanoTime() + duration.toNanos(),
+        context.isTestInProgress() ? cancelCheck : stopCheck);
   }
 }

@@ -83,8 +83,10 @@ final class Collector {
       Histogram ok = Histograms.newHistogram();
       Histogram failed = Histograms.newHistogram();
       r.drainInterval(s, ok, failed);
+      long cancelled = r.drainCancelled();
       s.setLong(period, lengthMillis);
-      TestSnapshot interval = new TestSnapshot(r.number(), r.description(), r.isComposite(), s, ok, failed);
+      TestSnapshot interval = new TestSnapshot(r.number(), r.description(), r.isComposite(), s, ok, failed,
+          cancelled);
       s.setDouble(peakTps, interval.tps());
       tests.add(interval);
       boolean full = lengthMillis >= minPeakMillis;
@@ -152,6 +154,7 @@ final class Collector {
     StatisticsSet s = new StatisticsSet(schema);
     Histogram ok = Histograms.newHistogram();
     Histogram failed = Histograms.newHistogram();
+    long cancelled = 0;
     for (TestSnapshot t : tests) {
       if (t.composite()) {
         continue;
@@ -159,9 +162,10 @@ final class Collector {
       s.add(t.statistics());
       ok.add(t.successes());
       failed.add(t.failures());
+      cancelled += t.cancelled();
     }
     s.setLong(period, lengthMillis);
-    TestSnapshot totals = new TestSnapshot(-1, "Totals", false, s, ok, failed);
+    TestSnapshot totals = new TestSnapshot(-1, "Totals", false, s, ok, failed, cancelled);
     s.setDouble(peakTps, peak < 0 ? totals.tps() : peak);
     return totals;
   }
@@ -180,6 +184,7 @@ final class Collector {
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
     double peak;
+    long cancelled;
 
     Cumulative(TestRecorder recorder) {
       this.recorder = recorder;
@@ -192,6 +197,7 @@ final class Collector {
       statistics.add(interval.statistics());
       successes.add(interval.successes());
       failures.add(interval.failures());
+      cancelled += interval.cancelled();
     }
 
     TestSnapshot snapshot(long lengthMillis) {
@@ -200,7 +206,7 @@ final class Collector {
       s.setDouble(peakTps, peak);
       s.setComposite(recorder.isComposite());
       return new TestSnapshot(recorder.number(), recorder.description(), recorder.isComposite(), s,
-          successes.copy(), failures.copy());
+          successes.copy(), failures.copy(), cancelled);
     }
   }
 

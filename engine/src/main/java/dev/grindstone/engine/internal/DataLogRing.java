@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * counted, never blocking a virtual user. The single consumer drains rows in order.
  *
  * <p>IMPLEMENTATION NOTES. A row is four longs in one flat array (who, run, when, and the call's
- * time with its error flag packed together), so consecutive rows share cache lines and a producer
+ * time with its error and cancelled flags packed together), so consecutive rows share cache lines and a producer
  * touches about 40 bytes. Only a call that set statistics of its own (an HTTP request's status,
  * sizes and timings, a user statistic) also copies them, into a flat area of its slot; most calls
  * set none. Rows as objects holding a statistics set each cost about 350 ns per call in cache
@@ -32,6 +32,11 @@ public final class DataLogRing {
     public long run;
     public int test;
     public long startEpochMillis;
+    /**
+     * True for a call cancelled at the end of the run: it has no time and no outcome, and its
+     * statistics are empty.
+     */
+    public boolean cancelled;
     /** The call's statistics, with {@code timedTests} holding its one time and {@code errors} 0 or 1. */
     public final StatisticsSet statistics;
 
@@ -41,8 +46,10 @@ public final class DataLogRing {
   }
 
   private static final int HEAD = 4; // longs per row: run, start, thread|test, micros|flags
+  private static final int FLAG_BITS = 3;
   private static final long FAILED = 1;
   private static final long HAS_STATISTICS = 2;
+  private static final long CANCELLED = 4;
 
   private final SampleIndex timed;
   private final LongIndex errors;
@@ -90,6 +97,19 @@ public final class DataLogRing {
    */
   public boolean offer(int thread, long run, int test, long startEpochMillis, StatisticsSet call,
       long micros, boolean failed) {
+    return offer(thread, run, test, startEpochMillis, call, micros, failed ? FAILED : 0);
+  }
+
+  /**
+   * Adds the row of a call cancelled at the end of the run (no time, no outcome, no statistics),
+   * or drops and counts it when the ring is full.
+   */
+  public boolean offerCancelled(int thread, long run, int test, long startEpochMillis) {
+    return offer(thread, run, test, startEpochMillis, null, 0, CANCELLED);
+  }
+
+  private boolean offer(int thread, long run, int test, long startEpochMillis, StatisticsSet call,
+      long micros, long flags) {
     long seq;
     do {
       seq = (long) COUNTERS.getVolatile(counters, CLAIMED);
@@ -104,7 +124,6 @@ public final class DataLogRing {
     } while (!COUNTERS.compareAndSet(counters, CLAIMED, seq, seq + 1));
     int slot = (int) seq & mask;
     int h = slot * HEAD;
-    long flags = failed ? FAILED : 0;
     if (call != null && call.isTouched()) {
       call.copyTo(longs, slot * longSlots, doubles, slot * doubleSlots);
       flags |= HAS_STATISTICS;
@@ -112,7 +131,7 @@ public final class DataLogRing {
     heads[h] = run;
     heads[h + 1] = startEpochMillis;
     heads[h + 2] = (long) thread << 32 | (test & 0xFFFF_FFFFL);
-    heads[h + 3] = micros << 2 | flags;
+    heads[h + 3] = micros << FLAG_BITS | flags;
     published.lazySet(slot, seq);
     return true;
   }
@@ -133,14 +152,17 @@ public final class DataLogRing {
       r.thread = (int) (heads[h + 2] >>> 32);
       r.test = (int) heads[h + 2];
       long timeAndFlags = heads[h + 3];
-      long micros = timeAndFlags >>> 2;
+      long micros = timeAndFlags >>> FLAG_BITS;
       if ((timeAndFlags & HAS_STATISTICS) != 0) {
         r.statistics.copyFrom(longs, slot * longSlots, doubles, slot * doubleSlots);
       } else {
         r.statistics.reset();
       }
-      r.statistics.setSample(timed, 1, micros, 0, micros, micros);
-      r.statistics.setLong(errors, (timeAndFlags & FAILED) != 0 ? 1 : 0);
+      r.cancelled = (timeAndFlags & CANCELLED) != 0;
+      if (!r.cancelled) {
+        r.statistics.setSample(timed, 1, micros, 0, micros, micros);
+        r.statistics.setLong(errors, (timeAndFlags & FAILED) != 0 ? 1 : 0);
+      }
       consumer.accept(r);
       next++;
       n++;

@@ -13,7 +13,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Drains the data-log ring to a file in The Grinder's data-log format: {@code Thread, Run, Test,
- * Start time (ms since Epoch)} then the data-log view's columns, comma and space separated. Times
+ * Start time (ms since Epoch)} then the data-log view's columns, comma and space separated. A call
+ * cancelled at the end of the run has its four first values and every other one empty
+ * ({@code 3, 41, 2, 1700000000123,,}). Times
  * stored in µs are written in ms, as a whole number when exact ({@code 40}) and with up to three
  * decimals otherwise ({@code 0.213}); other doubles as {@link Double#toString}.
  */
@@ -78,9 +80,14 @@ public final class DataLogWriter {
     line.setLength(0);
     line.append(row.thread).append(", ").append(row.run).append(", ").append(row.test).append(", ")
         .append(row.startEpochMillis);
-    for (ExpressionView c : columns) {
-      line.append(", ");
-      appendValue(line, c, row);
+    if (row.cancelled) {
+      // A call cancelled at the end of the run has no time and no outcome: every value is empty.
+      line.append(",".repeat(columns.size()));
+    } else {
+      for (ExpressionView c : columns) {
+        line.append(", ");
+        appendValue(line, c, row);
+      }
     }
     line.append('\n');
     out.append(line);

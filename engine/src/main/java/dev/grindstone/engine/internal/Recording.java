@@ -94,4 +94,33 @@ public final class Recording {
   public StatisticsView summaryView() {
     return summaryView;
   }
+
+  // ---- cancellation at the end of the graceful stop -------------------------------------------
+
+  private volatile boolean cancelled;
+  private volatile long cancelNanos;
+
+  /**
+   * Marks every test call still in progress at {@code nowNanos} (or started after it) as cancelled:
+   * when such a call returns or throws, it is counted as cancelled, not timed (see
+   * {@link #cancels}). Called once by the run, before it interrupts the users still running.
+   */
+  public void cancelCallsInProgress(long nowNanos) {
+    cancelNanos = nowNanos;
+    cancelled = true; // written last: a reader that sees it also sees cancelNanos
+  }
+
+  /** True once the run has cancelled the calls in progress. */
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /**
+   * True when a call that ended at {@code endNanos} was cut short by the run's cancellation: it
+   * ended at or after the moment calls were cancelled. One volatile read while the run is not
+   * cancelled.
+   */
+  public boolean cancels(long endNanos) {
+    return cancelled && endNanos - cancelNanos >= 0;
+  }
 }

@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,7 +64,8 @@ public final class RunEngine {
   private volatile int activeUsers;
 
   private final List<UserThread> users = new ArrayList<>();
-  private final AtomicInteger liveUsers = new AtomicInteger();
+  /** Every thread running a user's code now: closed-model users, arrivals and waves. */
+  private final Set<Thread> running = ConcurrentHashMap.newKeySet();
   private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
@@ -243,7 +245,7 @@ public final class RunEngine {
         phaseChange.notifyAll();
       }
       switch (p.shape()) {
-        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now);
+        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now, i == phases.size() - 1);
         case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, steps, now);
         default -> runClosed(p, now);
       }
@@ -283,14 +285,17 @@ public final class RunEngine {
       activeUsers = step.users();
       for (int u = 0; u < step.users(); u++) {
         ArrivalUser user = pool.get(u);
-        threads.add(Thread.ofVirtual().start(() -> user.runOnce(p.name(), intended)));
+        threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
       }
       for (Thread t : threads) {
-        try {
-          t.join();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          stopping = true;
+        // Once the run stops, the users still running are left to stopUsers and its graceful stop.
+        while (t.isAlive() && !stopping) {
+          try {
+            t.join(Duration.ofMillis(10));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping = true;
+          }
         }
       }
       activeUsers = 0;
@@ -304,7 +309,11 @@ public final class RunEngine {
     pool.forEach(ArrivalUser::close);
   }
 
-  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos) {
+  /**
+   * @param last true for the run's last phase: its iterations in progress are left to
+   *     {@link #stopUsers}, so the graceful stop is waited out once
+   */
+  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
     adjustUsers(0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
@@ -335,7 +344,7 @@ public final class RunEngine {
       }
       ArrivalUser u = user;
       activeUsers = inFlight.incrementAndGet();
-      Thread.ofVirtual().start(() -> {
+      startUser(Thread.ofVirtual(), () -> {
         try {
           u.runOnce(p.name(), intended);
         } finally {
@@ -345,9 +354,12 @@ public final class RunEngine {
       });
     }
     sleepUntil(end);
-    long deadline = System.nanoTime() + config.gracefulStop().toNanos();
-    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
-      LockSupport.parkNanos(5_000_000);
+    if (!last && !stopping) {
+      // The next phase starts once this one's iterations are done (or the graceful stop is over).
+      long deadline = System.nanoTime() + config.gracefulStop().toNanos();
+      while (inFlight.get() > 0 && System.nanoTime() - deadline < 0 && !stopping) {
+        LockSupport.parkNanos(5_000_000);
+      }
     }
     for (ArrivalUser u : idle) {
       u.close();
@@ -377,26 +389,29 @@ public final class RunEngine {
     return 0x9E3779B97F4A7C15L * (user + 1);
   }
 
+  /**
+   * Ends the run's load as k6's graceful stop does: no iteration starts any more, the iterations in
+   * progress (closed-model users, arrivals, waves) may finish within the graceful stop, and then
+   * the calls still in progress are cancelled (counted apart, never timed) and their users
+   * interrupted.
+   */
   private void stopUsers() {
     stopping = true;
-    List<UserThread> all = new ArrayList<>(users);
     adjustUsers(0);
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
     long deadline = System.nanoTime() + config.gracefulStop().toNanos();
-    while (liveUsers.get() > 0 && System.nanoTime() - deadline < 0) {
+    while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(5_000_000);
     }
-    if (liveUsers.get() > 0) {
-      for (UserThread u : all) {
-        Thread t = u.thread();
-        if (t != null) {
-          t.interrupt();
-        }
+    if (!running.isEmpty()) {
+      recording.cancelCallsInProgress(System.nanoTime()); // before the interrupts, which end calls
+      for (Thread t : running) {
+        t.interrupt();
       }
       long hard = System.nanoTime() + 1_000_000_000L;
-      while (liveUsers.get() > 0 && System.nanoTime() - hard < 0) {
+      while (!running.isEmpty() && System.nanoTime() - hard < 0) {
         LockSupport.parkNanos(5_000_000);
       }
     }
@@ -405,12 +420,21 @@ public final class RunEngine {
 
   // ---- called by virtual users ---------------------------------------------------------------
 
-  void userStarted() {
-    liveUsers.incrementAndGet();
-  }
-
-  void userEnded(UserThread u) {
-    liveUsers.decrementAndGet();
+  /**
+   * Starts a thread that runs user code, known to {@link #stopUsers} from before it starts (so a
+   * stop never misses a user that is just starting) until its body returns.
+   */
+  Thread startUser(Thread.Builder builder, Runnable body) {
+    Thread t = builder.unstarted(() -> {
+      try {
+        body.run();
+      } finally {
+        running.remove(Thread.currentThread());
+      }
+    });
+    running.add(t);
+    t.start();
+    return t;
   }
 
   void userDoneWithPhase(long phaseIndex) {

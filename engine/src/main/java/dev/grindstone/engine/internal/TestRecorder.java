@@ -8,6 +8,7 @@ import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.LatencyStripe;
 import dev.grindstone.stats.latency.StripeLocks;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -37,6 +38,7 @@ public final class TestRecorder {
   private final Stripe[] stripes;
   private final StatisticsSet part; // the collector's scratch set
   private volatile boolean composite;
+  private final AtomicLong cancelled = new AtomicLong();
 
   public TestRecorder(int number, String description, StatisticsSchema schema) {
     this.number = number;
@@ -105,6 +107,19 @@ public final class TestRecorder {
     } finally {
       locks.release(i);
     }
+  }
+
+  /**
+   * Counts a call that was still in progress when the run cancelled the calls in progress: it is
+   * neither timed nor a test nor an error. Rare (only at the end of a run), so a plain atomic.
+   */
+  public void recordCancelled() {
+    cancelled.incrementAndGet();
+  }
+
+  /** Calls cancelled since the previous call of this method. Collector thread only. */
+  public long drainCancelled() {
+    return cancelled.getAndSet(0);
   }
 
   /**

@@ -20,11 +20,7 @@ final class UserThread extends BaseUser implements Runnable {
   }
 
   void start() {
-    thread = Thread.ofVirtual().name("user-" + number()).start(this);
-  }
-
-  Thread thread() {
-    return thread;
+    thread = engine.startUser(Thread.ofVirtual().name("user-" + number()), this);
   }
 
   void requestStop() {
@@ -35,7 +31,6 @@ final class UserThread extends BaseUser implements Runnable {
   @Override
   public void run() {
     context.attach();
-    engine.userStarted();
     try {
       RunEngine.PhaseState phase = engine.phaseState();
       if (!phase.initialSleep().isZero()) {
@@ -72,7 +67,6 @@ final class UserThread extends BaseUser implements Runnable {
       engine.iterationFailed(t);
     } finally {
       context.detach();
-      engine.userEnded(this);
     }
   }
 

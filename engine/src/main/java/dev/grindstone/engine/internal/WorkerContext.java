@@ -204,6 +204,19 @@ public final class WorkerContext {
     if (depth > 0) {
       frames[depth - 1].pausedNanos += f.pausedNanos;
     }
+    if (recording.cancels(end)) {
+      // Still in progress when the run cancelled its calls: whatever it returned or threw, it did
+      // not complete as it would have, so it is counted apart and never timed.
+      if (f.composite) {
+        f.recorder.markComposite();
+      }
+      f.recorder.recordCancelled();
+      DataLogRing ring = recording.dataLog();
+      if (ring != null) {
+        ring.offerCancelled(userNumber, runNumber, f.recorder.number(), recording.epochMillis(f.startNanos));
+      }
+      return;
+    }
     last.copyFrom(f.statistics);
     if (threw) {
       last.setLong(errors, 1);

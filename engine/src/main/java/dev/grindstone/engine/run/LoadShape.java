@@ -143,6 +143,10 @@ public sealed interface LoadShape {
         throw new IllegalArgumentException("An arrival rate must be a finite number ≥ 0 per second, got "
             + fromPerSecond + " to " + toPerSecond);
       }
+      if (fromPerSecond == 0 && toPerSecond == 0) {
+        throw new IllegalArgumentException("An arrival rate of 0 per second starts no iteration: give a rate"
+            + " above 0, or {from: 0, to: N} for a ramp from 0");
+      }
       Validation.atLeast("max_users", maxUsers, 1);
     }
 

@@ -38,6 +38,9 @@ public record RunConfig(
     if (waitBetweenPhases.isNegative()) {
       throw new IllegalArgumentException("wait_between_phases must be zero or more, got " + waitBetweenPhases);
     }
+    if (gracefulStop.isNegative()) {
+      throw new IllegalArgumentException("graceful_stop must be zero or more, got " + gracefulStop);
+    }
     if (period.toMillis() < 10) {
       throw new IllegalArgumentException("The collection period must be at least 10 ms, got " + period);
     }

@@ -30,7 +30,7 @@ public record Threshold(String text, int test, String metric, String operator, d
           + " 'p99<250ms', 'mean<=80ms', 'max<2s', 'errors<1%', 'errors==0', 'tps>=100', optionally"
           + " prefixed by 'test N:'. Metrics: min, mean, p50, p90, p95, p99, p99.9, max, errors, tps.");
     }
-    int test = m.group(1) == null ? -1 : Integer.parseInt(m.group(1));
+    int test = m.group(1) == null ? -1 : testNumber(text, m.group(1));
     String metric = m.group(2).toLowerCase(Locale.ROOT);
     if (metric.equals("avg")) {
       metric = "mean";
@@ -39,6 +39,10 @@ public record Threshold(String text, int test, String metric, String operator, d
       metric = "errors";
     }
     double value = Double.parseDouble(m.group(4));
+    if (Double.isInfinite(value)) {
+      throw new BadInputException("Threshold '" + text + "': " + m.group(4) + " is beyond the largest number ("
+          + Double.MAX_VALUE + "); give a finite limit");
+    }
     String unit = m.group(5) == null ? "" : m.group(5).toLowerCase(Locale.ROOT);
     boolean isTime = !metric.equals("errors") && !metric.equals("tps");
     if (metric.startsWith("p")) {
@@ -53,12 +57,29 @@ public record Threshold(String text, int test, String metric, String operator, d
     if (!isTime && (unit.equals("ms") || unit.equals("s") || unit.equals("us") || unit.equals("µs"))) {
       throw new BadInputException("Threshold '" + text + "': " + metric + " is not a time; drop the unit");
     }
+    if (unit.equals("%") && value > 100) {
+      throw new BadInputException("Threshold '" + text + "': a percentage of calls is at most 100%, got "
+          + m.group(4) + "%");
+    }
     double millis = switch (unit) {
       case "s" -> value * 1000;
       case "us", "µs" -> value / 1000;
       default -> value; // ms, or no unit (times default to ms)
     };
+    if (Double.isInfinite(millis)) {
+      throw new BadInputException("Threshold '" + text + "': " + m.group(4) + m.group(5)
+          + " is beyond the longest time a threshold can hold (" + Double.MAX_VALUE + " ms)");
+    }
     return new Threshold(text.trim(), test, metric, m.group(3), isTime ? millis : value, unit.equals("%"));
+  }
+
+  private static int testNumber(String text, String digits) {
+    String n = digits.replaceFirst("^0+(?=.)", "");
+    if (n.length() > 10 || Long.parseLong(n) > Integer.MAX_VALUE) {
+      throw new BadInputException("Threshold '" + text + "': test number " + digits
+          + " is out of range; test numbers go from 0 to " + Integer.MAX_VALUE);
+    }
+    return Integer.parseInt(n);
   }
 
   /** True when {@code actual} satisfies the rule. NaN (no data) satisfies nothing but errors/tps rules. */

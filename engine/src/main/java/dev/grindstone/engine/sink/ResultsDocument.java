@@ -139,6 +139,7 @@ public final class ResultsDocument {
     m.put("composite", t.composite());
     m.put("tests", t.tests());
     m.put("errors", t.errors());
+    m.put("cancelled", t.cancelled());
     m.put("errorPercent", num(t.errorPercent()));
     m.put("meanTestTime", num(t.meanMillis()));
     m.put("testTimeStandardDeviation", num(t.standardDeviationMillis()));

@@ -95,6 +95,19 @@ public final class SummaryText {
       notes.add(String.format(Locale.ROOT, "%d calls failed (%.2f%% of all calls); their times are in the data log"
           + " and the error latency histogram.", failedCalls, s.totals().errorPercent()));
     }
+    if (s.tests().stream().anyMatch(t -> t.cancelled() > 0)) {
+      List<String> which = new ArrayList<>();
+      for (TestSnapshot t : s.tests()) {
+        if (t.cancelled() > 0) {
+          which.add((t.composite() ? "(test " : "test ") + t.test()
+              + (t.description().isEmpty() ? "" : " \"" + t.description() + "\"") + (t.composite() ? ")" : "")
+              + ": " + t.cancelled());
+        }
+      }
+      notes.add("Calls cancelled at stop (still in progress when the graceful stop ran out; not timed, and"
+          + " counted neither as tests nor as errors): " + String.join(", ", which)
+          + ". A longer graceful_stop lets such calls finish.");
+    }
     for (Map.Entry<String, Long> e : s.iterationFailures().entrySet()) {
       notes.add(e.getValue() + " iterations ended by " + e.getKey());
     }

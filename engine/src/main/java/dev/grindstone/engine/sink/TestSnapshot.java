@@ -12,10 +12,18 @@ import org.HdrHistogram.Histogram;
  * in microseconds. Immutable by convention: sinks must not change it.
  *
  * @param test the test number; -1 for totals
+ * @param cancelled calls still in progress when the run cancelled them at the end of its graceful
+ *     stop: not timed, and counted neither as tests nor as errors
  */
 public record TestSnapshot(
     int test, String description, boolean composite, StatisticsSet statistics, Histogram successes,
-    Histogram failures) {
+    Histogram failures, long cancelled) {
+
+  /** A snapshot with no cancelled calls. */
+  public TestSnapshot(int test, String description, boolean composite, StatisticsSet statistics,
+      Histogram successes, Histogram failures) {
+    this(test, description, composite, statistics, successes, failures, 0);
+  }
 
   public boolean isTotals() {
     return test < 0;

@@ -57,12 +57,13 @@ class AnalysisReportTest {
     JsonNode test = JSON.readTree(report.json()).get(0);
     assertThat(test.get("tests").asLong()).isZero();
     assertThat(test.get("errors").asLong()).isEqualTo(1);
-    // As in The Grinder, the variance of no samples is 0, so the deviation is 0 and not undefined.
-    assertThat(test.get("testTimeStandardDeviation").asDouble()).isZero();
-    for (String key : List.of("meanTestTime", "min", "p50", "max")) {
+    // No call succeeded: the deviation of no times is as undefined as their mean.
+    for (String key : List.of("meanTestTime", "testTimeStandardDeviation", "min", "p50", "max")) {
       assertThat(test.get(key).isNull()).as(key).isTrue();
     }
-    assertThat(report.csv().lines().toList().get(1)).isEqualTo("1,,0,1,,0.0,0.0,,,,,,,");
+    assertThat(report.csv().lines().toList().get(1)).isEqualTo("1,,0,1,,,0.0,,,,,,,");
+    assertThat(report.text()).as("the text table shows both as '-'")
+        .containsPattern("Test 1 +0 +1 +- +- +0\\.00");
   }
 
   @Test
@@ -121,5 +122,22 @@ class AnalysisReportTest {
     assertThat(text).contains("Test 1       4            1            25.00        11.18        2.00\n");
     assertThat(text.indexOf("Mean Test")).isLessThan(text.indexOf("Min (ms)"));
     assertThat(text).doesNotContain("Mean time to");
+  }
+
+  @Test
+  void calls_cancelled_at_stop_get_a_key_after_errors_and_a_note_only_when_there_are_any() throws Exception {
+    AnalysisReport report = AnalysisReport.of(analyze(WORKED_EXAMPLE + "0, 3, 1, 1700000001990,,\n"), List.of());
+    JsonNode test = JSON.readTree(report.json()).get(0);
+    assertThat(fieldNames(test)).containsSequence("tests", "errors", "cancelled", "meanTestTime");
+    assertThat(test.get("cancelled").asLong()).isEqualTo(1);
+    assertThat(test.get("meanTestTime").asDouble()).isEqualTo(25.0);
+    assertThat(JSON.readTree(report.json()).get(1).get("cancelled").asLong()).isEqualTo(1);
+    assertThat(report.csv().lines().findFirst().orElseThrow()).startsWith("test,description,tests,errors,cancelled,");
+    assertThat(report.csv().lines().toList().get(1)).startsWith("1,,4,1,1,25.0,");
+    assertThat(report.text()).contains("Calls cancelled at stop (lines with an empty Test time; not timed, and"
+        + " counted neither as tests nor as errors): test 1: 1.");
+    AnalysisReport none = AnalysisReport.of(analyze(WORKED_EXAMPLE), List.of());
+    assertThat(none.keys()).doesNotContain("cancelled");
+    assertThat(none.text()).doesNotContain("cancelled at stop");
   }
 }

@@ -419,4 +419,85 @@ class DataLogAnalyzerTest {
     assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), good, HEADER + "\n\n0, 0, 1, 1000, ?, 0\n"))
         .hasMessage("data1.log:3: column 5 (Test time): '?' is not a number");
   }
+
+  @Test
+  void a_time_beyond_the_accepted_range_is_refused_at_its_line() {
+    String nineE15 = HEADER + "\n0, 0, 1, 1000, 9e15, 0\n0, 1, 1, 1000, 9e15, 0\n0, 2, 1, 1000, 9e15, 0\n";
+    assertThat(badInput(nineE15)).isEqualTo("data0.log:2: column 5 (Test time): '9e15' is out of range");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 9000000000000000, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '9000000000000000' is out of range");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1000000000000000.001, 0\n"))
+        .isEqualTo("data0.log:2: column 5 (Test time): '1000000000000000.001' is out of range");
+    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10, 0, 2e15, 0, 0, 1\n"))
+        .isEqualTo("data0.log:2: column 10 (Time to resolve host): '2e15' is out of range");
+  }
+
+  @Test
+  void times_at_the_top_of_the_range_keep_an_exact_sum() {
+    DataLogAnalysis a = analyze(HEADER + "\n0, 0, 1, 1000, 1000000000000000, 0\n0, 1, 1, 1000, 999999999999999, 0\n");
+    Figures t = a.tests().get(0).figures();
+    assertThat(t.statistics().getSum(timed)).isEqualTo(1_999_999_999_999_999_000L);
+    assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isCloseTo(999_999_999_999_999.5, within(0.5));
+    assertThat(eval("(sqrt (variance timedTests))", t)).as("double precision: 16 digits")
+        .isCloseTo(0.5, within(0.05));
+  }
+
+  @Test
+  void times_that_add_up_beyond_what_a_sum_holds_are_refused_naming_the_line_and_test() {
+    StringBuilder log = new StringBuilder(HEADER + "\n");
+    for (int i = 0; i < 10; i++) {
+      log.append("0, ").append(i).append(", 3, 1000, 1e15, 0\n");
+    }
+    assertThat(badInput(log.toString())).isEqualTo("data0.log:11: column 5 (Test time): test 3: the Test time"
+        + " values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+    String lengths = HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 5000000000000000000, 0, 0, 0, 0, 1\n"
+        + "0, 1, 1, 1000, 1, 0, 200, 5000000000000000000, 0, 0, 0, 0, 1\n";
+    assertThat(badInput(lengths)).isEqualTo("data0.log:3: column 8 (HTTP response length): test 1: the HTTP"
+        + " response length values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+  }
+
+  @Test
+  void sums_that_overflow_only_when_chunks_or_files_are_merged_are_refused_too(@TempDir Path dir) throws IOException {
+    StringBuilder half = new StringBuilder();
+    for (int i = 0; i < 5; i++) {
+      half.append("0, ").append(i).append(", 1, 1000, 1e15, 0\n");
+    }
+    Path one = Files.writeString(dir.resolve("one.log"), HEADER + "\n" + half);
+    Path two = Files.writeString(dir.resolve("two.log"), HEADER + "\n" + half);
+    DataLogAnalyzer analyzer = DataLogAnalyzer.create();
+    analyzer.add(one);
+    assertThatThrownBy(() -> analyzer.add(two)).isInstanceOf(BadInputException.class)
+        .hasMessage("test 1: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+    Path tests = Files.writeString(dir.resolve("tests.log"), HEADER + "\n" + half + half.toString().replace(", 1, 1000", ", 2, 1000"));
+    DataLogAnalyzer both = DataLogAnalyzer.create();
+    both.add(tests);
+    assertThatThrownBy(() -> both.analyze(OptionalLong.empty()))
+        .hasMessage("the totals: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+  }
+
+  @Test
+  void a_line_with_an_empty_test_time_is_a_call_cancelled_at_stop_neither_timed_nor_counted() {
+    DataLogAnalysis a = analyze(WORKED_EXAMPLE + "1, 2, 1, 1700000001990,,\n0, 3, 1, 1700000001999, , \n");
+    Figures t = a.tests().get(0).figures();
+    assertThat(t.cancelled()).isEqualTo(2);
+    assertThat(t.statistics().getCount(timed)).as("the worked example's figures are untouched").isEqualTo(4);
+    assertThat(t.statistics().getLong(errors)).isEqualTo(1);
+    assertThat(t.successes().getTotalCount() + t.failures().getTotalCount()).isEqualTo(5);
+    assertThat(a.totals().cancelled()).isEqualTo(2);
+    assertThat(a.rows()).isEqualTo(7);
+    assertThat(a.periodMillis()).isEqualTo(2000);
+    DataLogAnalysis http = analyze(HTTP_HEADER + "\n0, 0, 1, 1000, 10, 0, 200, 1000, 1, 1.5, 3, 8, 1\n0, 1, 1, 1010,,,,,,,,,\n");
+    assertThat(http.tests().get(0).figures().cancelled()).isEqualTo(1);
+    assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis()).as("only cancelled calls").isZero();
+  }
+
+  @Test
+  void a_line_with_an_empty_test_time_and_other_values_is_refused() {
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, , 0\n")).isEqualTo("data0.log:2: column 6 (Errors): '0' after an"
+        + " empty Test time; a line whose Test time is empty (a call cancelled at stop) has every value after the"
+        + " start time empty");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,\n"))
+        .isEqualTo("data0.log:2: column 6 (Errors) is missing: the line has 5 columns, the header 6");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,,,\n")).startsWith("data0.log:2: column 7: unexpected");
+  }
 }

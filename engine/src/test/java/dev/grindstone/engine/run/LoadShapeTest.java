@@ -122,4 +122,31 @@ class LoadShapeTest {
     assertThatThrownBy(() -> Threshold.parse("tps>5ms")).hasMessageContaining("not a time");
     assertThatThrownBy(() -> Threshold.parse("p99<5%")).hasMessageContaining("only errors");
   }
+
+  @Test
+  void thresholds_with_numbers_out_of_range_are_rejected_with_the_range() {
+    assertThatThrownBy(() -> Threshold.parse("test 99999999999: mean<5")).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("test number 99999999999 is out of range").hasMessageContaining("2147483647");
+    assertThatThrownBy(() -> Threshold.parse("test 2147483648: p99<5ms")).hasMessageContaining("out of range");
+    assertThat(Threshold.parse("test 2147483647: p99<5ms").test()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(Threshold.parse("test 007: p99<5ms").test()).isEqualTo(7);
+    assertThatThrownBy(() -> Threshold.parse("mean<1e999ms")).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("finite");
+    assertThatThrownBy(() -> Threshold.parse("tps>1e400")).hasMessageContaining("finite");
+    assertThatThrownBy(() -> Threshold.parse("max<1e308s")).hasMessageContaining("longest time");
+    assertThatThrownBy(() -> Threshold.parse("errors<150%")).isInstanceOf(BadInputException.class)
+        .hasMessageContaining("at most 100%");
+    assertThatThrownBy(() -> Threshold.parse("errors<=100.5%")).hasMessageContaining("at most 100%");
+    assertThat(Threshold.parse("errors<=100%").limit()).isEqualTo(100);
+    assertThat(Threshold.parse("errors<1e6").limit()).as("a count may be large").isEqualTo(1e6);
+  }
+
+  @Test
+  void an_arrival_rate_that_never_starts_an_iteration_is_rejected() {
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(0, 0, 10)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("starts no iteration");
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(-1, 5, 10)).hasMessageContaining("≥ 0");
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(Double.NaN, 5, 10)).hasMessageContaining("≥ 0");
+    assertThat(new LoadShape.ArrivalRate(0, 5, 10).peakUsers()).isEqualTo(10);
+  }
 }

@@ -1,24 +1,15 @@
 package dev.grindstone.server.client;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,11 +18,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Streams one run to a Grindstone metrics server: creates the run, posts interval snapshots in
  * order and finishes it, from one background thread, with the JDK's HTTP client only.
  *
- * <p>Nothing is lost while the server is down: delivery is retried with exponential backoff, and
- * every undelivered request is spooled to a JSON-lines file in the spool folder ({@code
- * <run id>__<agent>.jsonl}) so that a reporter started later for the same run and agent re-sends
- * it first. The server treats re-sent requests as idempotent (run id; agent and sequence number).
- * A request the server rejects with a 4xx is reported and dropped: retrying cannot fix it.
+ * <p>While the server is down, delivery is retried with exponential backoff, and every
+ * undelivered request is spooled to a JSON-lines file in the spool folder ({@code <run
+ * id>__<agent>.jsonl}, see {@link Spool}), which names the server it is for. What is still there
+ * when the reporter finishes is sent by a reporter started later for the same run and agent, by
+ * {@link SpoolResender} (which later runs start), or by {@code grindstone upload}. The server treats
+ * re-sent requests as idempotent (run id; agent and sequence number). A request the server rejects
+ * with a 4xx is reported and dropped: retrying cannot fix it. The reporter holds its spool file's
+ * lock while it runs, so nothing re-sends that file under it.
  *
  * <p>{@link #post} never blocks on the network and never throws for server faults. Thread-safe.
  */
@@ -41,20 +35,17 @@ public final class RunReporter implements AutoCloseable {
   /** Delivery counters. {@code pending} includes requests spooled to disk and not yet delivered. */
   public record Stats(long delivered, long pending, long dropped, long retries) {}
 
-  private record Item(String path, String body) {}
-
-  private final String base;
-  private final String token;
   private final RunSpec spec;
   private final Path spoolFile;
+  private final String serverKey;
+  private final Spool.Lease spoolLease; // null when another reporter of this run and agent holds it
   private final Duration initialBackoff;
   private final Duration maxBackoff;
-  private final Duration requestTimeout;
-  private final HttpClient http;
+  private final Delivery delivery;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final Deque<Item> queue = new ArrayDeque<>();
+  private final Deque<RunRequest> queue = new ArrayDeque<>();
   private boolean spooling; // while true, every queued item is also in the spool file
   private boolean finishing;
   private boolean closed;
@@ -64,24 +55,26 @@ public final class RunReporter implements AutoCloseable {
   private final Thread sender;
 
   private RunReporter(Builder b) {
-    this.base = b.server.toString().replaceAll("/+$", "");
-    this.token = b.token;
     this.spec = b.spec;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
-    this.requestTimeout = b.requestTimeout;
-    this.http = HttpClient.newBuilder().connectTimeout(b.connectTimeout).build();
+    this.delivery = new Delivery(b.server, b.token, b.connectTimeout, b.requestTimeout);
+    this.serverKey = Spool.serverKey(b.server);
     try {
       Files.createDirectories(b.spoolDir);
     } catch (IOException e) {
       throw new UncheckedIOException("spoolDir: cannot create " + b.spoolDir, e);
     }
-    this.spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_") + ".jsonl");
+    this.spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_")
+        + Spool.EXTENSION);
+    this.spoolLease = Spool.lease(spoolFile);
     lock.lock();
     try {
-      queue.addAll(readSpool(spoolFile));
+      if (Files.exists(spoolFile)) {
+        queue.addAll(Spool.read(spoolFile));
+      }
       spooling = !queue.isEmpty();
-      enqueue(new Item("/api/v1/runs", Json.write(spec)));
+      enqueue(RunRequest.create(spec));
     } finally {
       lock.unlock();
     }
@@ -112,8 +105,8 @@ public final class RunReporter implements AutoCloseable {
       if (finishing || closed) {
         throw new IllegalStateException("the run " + spec.id() + " is finished; no more tests");
       }
-      RunSpec more = new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests, spec.startMs());
-      enqueue(new Item("/api/v1/runs", Json.write(more)));
+      enqueue(RunRequest.create(new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests,
+          spec.startMs())));
     } finally {
       lock.unlock();
     }
@@ -127,7 +120,7 @@ public final class RunReporter implements AutoCloseable {
       if (finishing || closed) {
         throw new IllegalStateException("the run " + spec.id() + " is finished; no more snapshots");
       }
-      enqueue(new Item("/api/v1/runs/" + spec.id() + "/snapshots", Json.write(snapshot)));
+      enqueue(RunRequest.snapshot(spec.id(), snapshot));
     } finally {
       lock.unlock();
     }
@@ -144,7 +137,7 @@ public final class RunReporter implements AutoCloseable {
     try {
       if (!finishing) {
         finishing = true;
-        enqueue(new Item("/api/v1/runs/" + spec.id() + "/finish", Json.write(Map.of("agent", spec.agent(), "endMs", endMs))));
+        enqueue(RunRequest.finish(spec.id(), spec.agent(), endMs));
       }
       long nanos = wait.toNanos();
       while (!queue.isEmpty() && nanos > 0) {
@@ -199,67 +192,32 @@ public final class RunReporter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (spoolLease != null) {
+      spoolLease.close();
+    }
   }
 
   // ---------------------------------------------------------------- internals (lock held)
 
-  private void enqueue(Item item) {
+  private void enqueue(RunRequest item) {
     queue.addLast(item);
     if (spooling) {
-      append(List.of(item));
+      try {
+        Spool.append(spoolFile, serverKey, List.of(item));
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
+      }
     }
     changed.signalAll();
   }
 
   private void spoolAll() {
     try {
-      Path tmp = spoolFile.resolveSibling(spoolFile.getFileName() + ".tmp");
-      try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        for (Item i : queue) {
-          w.write(line(i));
-          w.write('\n');
-        }
-      }
-      Files.move(tmp, spoolFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Spool.write(spoolFile, serverKey, List.copyOf(queue));
       spooling = true;
     } catch (IOException e) {
       LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
     }
-  }
-
-  private void append(List<Item> items) {
-    try (BufferedWriter w = Files.newBufferedWriter(spoolFile, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-      for (Item i : items) {
-        w.write(line(i));
-        w.write('\n');
-      }
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
-    }
-  }
-
-  private static String line(Item i) {
-    return "{\"path\":\"" + i.path + "\",\"body\":" + i.body + "}";
-  }
-
-  private static List<Item> readSpool(Path file) {
-    List<Item> items = new ArrayList<>();
-    if (!Files.exists(file)) {
-      return items;
-    }
-    try {
-      for (String l : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        int sep = l.indexOf("\",\"body\":");
-        if (!l.startsWith("{\"path\":\"") || sep < 0 || !l.endsWith("}")) {
-          continue; // A torn last line from a crash: the request it held was never acknowledged.
-        }
-        items.add(new Item(l.substring(9, sep), l.substring(sep + 9, l.length() - 1)));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the spool file " + file, e);
-    }
-    return items;
   }
 
   // ---------------------------------------------------------------- sender thread
@@ -267,7 +225,7 @@ public final class RunReporter implements AutoCloseable {
   private void sendLoop() {
     long backoff = initialBackoff.toMillis();
     while (true) {
-      Item next;
+      RunRequest next;
       lock.lock();
       try {
         while (queue.isEmpty() && !closed) {
@@ -280,13 +238,13 @@ public final class RunReporter implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      int status = send(next);
+      int status = delivery.send(next);
       lock.lock();
       try {
-        if (status >= 200 && status < 300 || (status >= 400 && status < 500 && status != 408 && status != 429)) {
+        if (Delivery.delivered(status) || Delivery.rejected(status)) {
           if (status >= 400) {
             dropped++;
-            LOG.log(Level.WARNING, "the server rejected " + next.path + " with " + status + "; dropped");
+            LOG.log(Level.WARNING, "the server rejected " + next.path() + " with " + status + "; dropped");
           } else {
             delivered++;
           }
@@ -294,7 +252,7 @@ public final class RunReporter implements AutoCloseable {
           backoff = initialBackoff.toMillis();
           if (queue.isEmpty() && spooling) {
             try {
-              Files.deleteIfExists(spoolFile);
+              Spool.delete(spoolFile);
             } catch (IOException e) {
               LOG.log(Level.WARNING, "cannot delete " + spoolFile + ": " + e.getMessage());
             }
@@ -327,25 +285,6 @@ public final class RunReporter implements AutoCloseable {
       return closed;
     } finally {
       lock.unlock();
-    }
-  }
-
-  /** The HTTP status, or -1 when the server could not be reached. */
-  private int send(Item item) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + item.path))
-        .timeout(requestTimeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(item.body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    try {
-      return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
     }
   }
 

@@ -1,50 +1,24 @@
 package dev.grindstone.server.client;
 
+import static dev.grindstone.server.client.RunFixtures.freePort;
+import static dev.grindstone.server.client.RunFixtures.get;
+import static dev.grindstone.server.client.RunFixtures.snapshot;
+import static dev.grindstone.server.client.RunFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.MetricsServer;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunReporterTest {
   @TempDir Path dir;
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static RunSpec spec(String id) {
-    return new RunSpec(id, "demo", "host-1", List.of(new RunSpec.Phase("hold", 1000)),
-        List.of(new RunSpec.TestInfo(1, "Log in")), 1_700_000_000_000L);
-  }
-
-  private static SnapshotPost snapshot(long seq) {
-    Map<String, Object> stats = Map.of("errors", 0, "untimedTests", 0,
-        "timedTests", Map.of("count", 2, "sum", 3000.0, "variance", 250000.0));
-    return new SnapshotPost("host-1", seq, "hold", 1_700_000_000_000L + seq * 1000, 1_700_000_001_000L + seq * 1000,
-        List.of(new TestSnapshot(1, stats, null, null)));
-  }
-
-  private static JsonNode get(String url) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
-    return new ObjectMapper().readTree(r.body());
-  }
 
   @Test
   void snapshots_posted_while_the_server_is_down_are_spooled_and_delivered_in_order_when_it_is_back() throws Exception {

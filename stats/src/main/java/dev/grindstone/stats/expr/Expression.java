@@ -121,7 +121,7 @@ public sealed interface Expression {
       return switch (attribute) {
         case SUM -> s.getSum(index) * scale;
         case COUNT -> s.getCount(index);
-        case VARIANCE -> s.getVariance(index) * scale * scale;
+        case VARIANCE -> s.getCount(index) == 0 ? Double.NaN : s.getVariance(index) * scale * scale;
         case MIN -> s.getCount(index) == 0 ? Double.NaN : s.getMin(index) * scale;
         case MAX -> s.getCount(index) == 0 ? Double.NaN : s.getMax(index) * scale;
       };

@@ -125,6 +125,18 @@ class ExpressionsTest {
     assertThat(parse("(max timedTests)").getDoubleValue(empty)).isNaN();
   }
 
+  @Test
+  void the_variance_of_an_empty_sample_is_nan_like_its_mean() {
+    StatisticsSet empty = new StatisticsSet(schema);
+    empty.addLong(schema.longIndex("errors"), 3); // only failed calls: no time was recorded
+    assertThat(parse("(/ (sum timedTests) (count timedTests))").getDoubleValue(empty)).isNaN();
+    assertThat(parse("(variance timedTests)").getDoubleValue(empty)).isNaN();
+    assertThat(parse("(sqrt (variance timedTests))").getDoubleValue(empty)).isNaN();
+    StatisticsSet one = new StatisticsSet(schema);
+    one.addSample(schema.sampleIndex("timedTests"), 5000);
+    assertThat(parse("(sqrt (variance timedTests))").getDoubleValue(one)).as("one call: defined, 0").isZero();
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', emptyValue = "", value = {
       "\"\"                   | 1  | the expression is empty",

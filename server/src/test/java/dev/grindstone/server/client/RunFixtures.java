@@ -1,0 +1,41 @@
+package dev.grindstone.server.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+
+/** A run of one agent ("host-1", one test, 1 s snapshots of two calls) and what tests of the client need. */
+final class RunFixtures {
+  private RunFixtures() {}
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static RunSpec spec(String id) {
+    return new RunSpec(id, "demo", "host-1", List.of(new RunSpec.Phase("hold", 1000)),
+        List.of(new RunSpec.TestInfo(1, "Log in")), 1_700_000_000_000L);
+  }
+
+  static SnapshotPost snapshot(long seq) {
+    Map<String, Object> stats = Map.of("errors", 0, "untimedTests", 0,
+        "timedTests", Map.of("count", 2, "sum", 3000.0, "variance", 250000.0));
+    return new SnapshotPost("host-1", seq, "hold", 1_700_000_000_000L + seq * 1000, 1_700_000_001_000L + seq * 1000,
+        List.of(new TestSnapshot(1, stats, null, null)));
+  }
+
+  static JsonNode get(String url) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(r.body());
+  }
+}
