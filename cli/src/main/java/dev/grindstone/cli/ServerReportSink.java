@@ -5,19 +5,19 @@ import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
-import dev.grindstone.engine.sink.TestSnapshot;
 import dev.grindstone.server.client.RunReporter;
 import dev.grindstone.server.client.RunRequest;
 import dev.grindstone.server.client.RunSpec;
 import dev.grindstone.server.client.RunUpload;
 import dev.grindstone.server.client.SnapshotPost;
 import dev.grindstone.server.client.Spool;
-import dev.grindstone.stats.StatisticIndex;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
+import dev.grindstone.stats.StatisticIndex;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -120,7 +120,7 @@ final class ServerReportSink implements Sink {
   public void interval(IntervalSnapshot s) throws IOException {
     List<dev.grindstone.server.client.TestSnapshot> figures = new ArrayList<>();
     boolean fresh = false;
-    for (TestSnapshot t : s.tests()) {
+    for (TestFigures t : s.tests()) {
       if (described.add(t.test())) {
         tests.add(new RunSpec.TestInfo(t.test(), t.description()));
         fresh = true;

@@ -11,7 +11,7 @@ import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.SummaryText;
-import dev.grindstone.engine.sink.TestSnapshot;
+import dev.grindstone.stats.results.TestFigures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +53,7 @@ class GracefulStopTest {
         .build();
     RunSummary s = Run.of(c, user -> call.record(() -> user.sleep(Duration.ofMillis(30)))).execute();
 
-    TestSnapshot t = s.tests().getFirst();
+    TestFigures t = s.tests().getFirst();
     assertThat(t.tests()).isGreaterThan(10);
     assertThat(t.minMillis()).as("no call is timed shorter than it lasted").isGreaterThanOrEqualTo(30.0);
     assertThat(t.cancelled()).isZero();
@@ -79,8 +79,8 @@ class GracefulStopTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the run does not wait for the slow calls")
         .isLessThan(Duration.ofSeconds(30));
 
-    TestSnapshot q = s.tests().get(0);
-    TestSnapshot t = s.tests().get(1);
+    TestFigures q = s.tests().get(0);
+    TestFigures t = s.tests().get(1);
     assertThat(q.tests()).as("each user's first call completed").isEqualTo(3);
     assertThat(q.minMillis()).isGreaterThanOrEqualTo(5.0);
     assertThat(t.tests()).as("no slow call completed").isZero();
@@ -105,9 +105,9 @@ class GracefulStopTest {
     DataLogAnalyzer analyzer = DataLogAnalyzer.create();
     analyzer.add(s.info().outputDirectory().resolve("data.csv"));
     DataLogAnalysis a = analyzer.analyze(OptionalLong.empty());
-    assertThat(a.tests().get(1).figures().cancelled()).as("analyze reads them back").isEqualTo(3);
+    assertThat(a.tests().get(1).cancelled()).as("analyze reads them back").isEqualTo(3);
     assertThat(a.totals().cancelled()).isEqualTo(3);
-    assertThat(a.tests().get(1).figures().statistics().getLong(
+    assertThat(a.tests().get(1).statistics().getLong(
         a.schema().longIndex("errors"))).isZero();
   }
 
@@ -121,7 +121,7 @@ class GracefulStopTest {
       Thread.sleep(60_000); // not the user's sleep: the interrupt ends it with an exception
       return null;
     })).execute();
-    TestSnapshot t = s.tests().getFirst();
+    TestFigures t = s.tests().getFirst();
     assertThat(t.cancelled()).isEqualTo(2);
     assertThat(t.errors()).isZero();
     assertThat(t.tests()).isZero();
@@ -137,7 +137,7 @@ class GracefulStopTest {
     long start = System.nanoTime();
     RunSummary s = Run.of(c, user -> slow.record(() -> user.sleep(Duration.ofSeconds(60)))).execute();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
-    TestSnapshot t = s.tests().getFirst();
+    TestFigures t = s.tests().getFirst();
     assertThat(t.tests()).isZero();
     assertThat(t.cancelled()).as("every arrival of the phase (20/s for 0.3 s)").isBetween(5L, 7L);
   }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
-import dev.grindstone.engine.sink.TestSnapshot;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -47,8 +47,8 @@ class RunTest {
       }
     }, new PrintStream(console, true)).execute();
 
-    TestSnapshot t1 = s.tests().get(0);
-    TestSnapshot t2 = s.tests().get(1);
+    TestFigures t1 = s.tests().get(0);
+    TestFigures t2 = s.tests().get(1);
     assertThat(t1.test()).isEqualTo(1);
     assertThat(t1.description()).isEqualTo("Work");
     assertThat(t1.tests()).isGreaterThan(50);

@@ -7,8 +7,8 @@ import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
-import dev.grindstone.engine.sink.TestSnapshot;
 import dev.grindstone.stats.NoSuchStatisticException;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +37,7 @@ class StatisticsApiTest {
     return s;
   }
 
-  private static TestSnapshot test(RunSummary s, int number) {
+  private static TestFigures test(RunSummary s, int number) {
     return s.tests().stream().filter(t -> t.test() == number).findFirst().orElseThrow();
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
-import dev.grindstone.engine.sink.TestSnapshot;
+import dev.grindstone.stats.results.TestFigures;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
@@ -34,7 +34,7 @@ class TimingTruthTest {
     }
   }
 
-  private static TestSnapshot run(Phase phase) {
+  private static TestFigures run(Phase phase) {
     StallingTarget target = new StallingTarget();
     Runnable call = new Test(1, "call").wrap(target::call);
     RunConfig config = RunConfig.builder("timing").phase(phase).outputRoot(null).console(false).build();
@@ -43,7 +43,7 @@ class TimingTruthTest {
 
   @org.junit.jupiter.api.Test
   void an_open_model_run_shows_the_stall_in_p99_and_max() {
-    TestSnapshot t = run(new Phase("open", Duration.ofMillis(4_100), new LoadShape.ArrivalRate(200, 200, 400),
+    TestFigures t = run(new Phase("open", Duration.ofMillis(4_100), new LoadShape.ArrivalRate(200, 200, 400),
         null, null, 0, null));
     assertThat(t.maxMillis()).as("max").isGreaterThan(150);
     assertThat(t.percentileMillis(99)).as("p99").isGreaterThan(100);
@@ -52,11 +52,11 @@ class TimingTruthTest {
 
   @org.junit.jupiter.api.Test
   void a_closed_model_run_shows_the_stall_in_p99_only_with_correction() {
-    TestSnapshot plain = run(Phase.hold("closed", Duration.ofMillis(4_100), 1));
+    TestFigures plain = run(Phase.hold("closed", Duration.ofMillis(4_100), 1));
     assertThat(plain.maxMillis()).as("the stalled call itself").isGreaterThan(150);
     assertThat(plain.percentileMillis(99)).as("p99 hides the stall").isLessThan(30);
 
-    TestSnapshot corrected = run(Phase.hold("closed", Duration.ofMillis(4_100), 1)
+    TestFigures corrected = run(Phase.hold("closed", Duration.ofMillis(4_100), 1)
         .withExpectedInterval(Duration.ofMillis(1)));
     assertThat(corrected.percentileMillis(99)).as("corrected p99").isGreaterThan(50);
     assertThat(corrected.maxMillis()).isGreaterThan(150);

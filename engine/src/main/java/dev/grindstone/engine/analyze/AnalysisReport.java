@@ -1,11 +1,10 @@
 package dev.grindstone.engine.analyze;
 
-import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
-import dev.grindstone.engine.analyze.DataLogAnalysis.TestResult;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.results.TestFigures;
 import dev.grindstone.stats.table.PercentileTable;
 import dev.grindstone.stats.table.SummaryTable;
 import java.util.ArrayList;
@@ -92,20 +91,14 @@ public final class AnalysisReport {
 
   /** The summary table (HTTP columns when the logs have them), then the percentile table. */
   public String text() {
-    List<SummaryTable.Row> rows = new ArrayList<>();
-    List<PercentileTable.Row> latencies = new ArrayList<>();
-    for (TestResult t : analysis.tests()) {
-      rows.add(new SummaryTable.Row(t.test(), null, t.figures(), false));
-      latencies.add(new PercentileTable.Row(t.test(), null, t.figures(), false));
-    }
-    String text = SummaryTable.render(view, rows, analysis.totals(), null)
+    String text = SummaryTable.render(view, analysis.tests(), analysis.totals(), null)
         + "\n"
-        + PercentileTable.render(latencies, analysis.totals());
+        + PercentileTable.render(analysis.tests(), analysis.totals());
     if (hasCancelled()) {
       List<String> which = new ArrayList<>();
-      for (TestResult t : analysis.tests()) {
-        if (t.figures().cancelled() > 0) {
-          which.add("test " + t.test() + ": " + t.figures().cancelled());
+      for (TestFigures t : analysis.tests()) {
+        if (t.cancelled() > 0) {
+          which.add("test " + t.test() + ": " + t.cancelled());
         }
       }
       text += "\n  Calls cancelled at stop (lines with an empty Test time; not timed, and counted neither as"
@@ -120,9 +113,8 @@ public final class AnalysisReport {
 
   public String json() {
     StringBuilder out = new StringBuilder("[\n");
-    List<TestResult> tests = analysis.tests();
-    for (TestResult t : tests) {
-      jsonObject(out, Integer.toString(t.test()), t.figures());
+    for (TestFigures t : analysis.tests()) {
+      jsonObject(out, Integer.toString(t.test()), t);
       out.append(",\n");
     }
     jsonObject(out, "\"Totals\"", analysis.totals());
@@ -135,15 +127,15 @@ public final class AnalysisReport {
       out.append(i == 0 ? "" : ",").append(csvText(keys.get(i)));
     }
     out.append('\n');
-    for (TestResult t : analysis.tests()) {
-      csvRow(out, Integer.toString(t.test()), t.figures());
+    for (TestFigures t : analysis.tests()) {
+      csvRow(out, Integer.toString(t.test()), t);
     }
     csvRow(out, "Totals", analysis.totals());
     return out.toString();
   }
 
   /** Every figure of a row after {@code test} and {@code description}: Long, Double or null. */
-  private List<Number> figures(Figures f) {
+  private List<Number> figures(TestFigures f) {
     List<ExpressionView> views = view.views();
     int standard = standardColumns();
     List<Number> values = new ArrayList<>(keys.size());
@@ -164,12 +156,9 @@ public final class AnalysisReport {
     return values;
   }
 
-  private static Number value(ExpressionView v, Figures f) {
-    // Not a ?: expression: that would unbox both branches to double.
-    if (v.expression().isDouble()) {
-      return defined(v.expression().getDoubleValue(f));
-    }
-    return v.expression().getLongValue(f);
+  private static Number value(ExpressionView v, TestFigures f) {
+    Number n = f.value(v);
+    return n instanceof Double d ? defined(d) : n;
   }
 
   private int standardColumns() {
@@ -180,7 +169,7 @@ public final class AnalysisReport {
     return Double.isFinite(d) ? d : null;
   }
 
-  private void jsonObject(StringBuilder out, String test, Figures f) {
+  private void jsonObject(StringBuilder out, String test, TestFigures f) {
     out.append("  {\"test\": ").append(test).append(", \"description\": null");
     List<Number> values = figures(f);
     for (int i = 0; i < values.size(); i++) {
@@ -191,7 +180,7 @@ public final class AnalysisReport {
     out.append('}');
   }
 
-  private void csvRow(StringBuilder out, String test, Figures f) {
+  private void csvRow(StringBuilder out, String test, TestFigures f) {
     out.append(test).append(',');
     for (Number v : figures(f)) {
       out.append(',');

@@ -1,19 +1,14 @@
 package dev.grindstone.engine.analyze;
 
 import dev.grindstone.stats.StatisticsSchema;
-import dev.grindstone.stats.StatisticsSet;
-import dev.grindstone.stats.StatisticsSource;
-import dev.grindstone.stats.latency.StatisticsWithLatency;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.List;
-import org.HdrHistogram.Histogram;
 
 /**
  * What one or more data logs add up to, as a Grinder worker would have aggregated them: per test
  * and in total, the statistics of the successful calls (an error adds only {@code errors}), and
- * latency histograms of the successful and the failed calls.
- *
- * <p>Every set's {@code period} holds {@link #periodMillis()}, so TPS can be evaluated directly.
- * The sets and histograms are owned by this value: treat them as read-only.
+ * latency histograms of the successful and the failed calls, as {@link TestFigures} whose span is
+ * {@link #periodMillis()} and whose cancelled calls are the lines with an empty Test time.
  *
  * @param schema the schema of every set ({@link StatisticsSchema#withHttp()})
  * @param http whether any file had the HTTP plug-in's columns
@@ -23,29 +18,9 @@ import org.HdrHistogram.Histogram;
  * @param totals the merge of every test
  */
 public record DataLogAnalysis(
-    StatisticsSchema schema, boolean http, long rows, long periodMillis, List<TestResult> tests, Figures totals) {
+    StatisticsSchema schema, boolean http, long rows, long periodMillis, List<TestFigures> tests, TestFigures totals) {
 
   public DataLogAnalysis {
     tests = List.copyOf(tests);
-  }
-
-  /** One test's figures. */
-  public record TestResult(int test, Figures figures) {}
-
-  /**
-   * Statistics and latency histograms (µs) of one test or of the totals. As a
-   * {@link StatisticsSource} it reads the set and answers {@code (percentile timedTests p)} from the
-   * successful calls' histogram.
-   *
-   * @param cancelled lines with an empty Test time: calls cancelled at stop, neither timed nor
-   *     counted as tests or errors
-   */
-  public record Figures(StatisticsSet statistics, Histogram successes, Histogram failures, long cancelled)
-      implements StatisticsWithLatency {
-
-    @Override
-    public Histogram latencies() {
-      return successes;
-    }
   }
 }

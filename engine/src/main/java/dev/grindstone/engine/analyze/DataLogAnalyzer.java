@@ -1,13 +1,12 @@
 package dev.grindstone.engine.analyze;
 
-import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
-import dev.grindstone.engine.analyze.DataLogAnalysis.TestResult;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -57,7 +56,6 @@ public final class DataLogAnalyzer {
   private static final StatisticsSchema SCHEMA = StatisticsSchema.withHttp();
   private static final SampleIndex TIMED = SCHEMA.sampleIndex(StatisticsSchema.TIMED_TESTS);
   private static final LongIndex ERRORS = SCHEMA.longIndex(StatisticsSchema.ERRORS);
-  private static final LongIndex PERIOD = SCHEMA.longIndex(StatisticsSchema.PERIOD);
   private static final LongIndex STATUS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_STATUS);
   private static final LongIndex LENGTH = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
   private static final LongIndex RESPONSE_ERRORS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_ERRORS);
@@ -271,23 +269,26 @@ public final class DataLogAnalyzer {
     Histogram totalSuccesses = Histograms.newHistogram();
     Histogram totalFailures = Histograms.newHistogram();
     long totalCancelled = 0;
-    List<TestResult> tests = new ArrayList<>();
+    List<TestFigures> tests = new ArrayList<>();
     for (int n : numbers) {
       Accumulator a = total.get(n);
       totalCancelled += a.cancelled;
-      StatisticsSet s = a.statistics.snapshot();
-      s.setLong(PERIOD, p);
-      requireAddable(totals, s, "the totals");
-      totals.add(s);
+      requireAddable(totals, a.statistics, "the totals");
+      totals.add(a.statistics);
       totalSuccesses.add(a.successes);
       totalFailures.add(a.failures);
-      tests.add(new TestResult(n, new Figures(s, a.successes.copy(), a.failures.copy(), a.cancelled)));
+      tests.add(figures(n, p, a.statistics, a.successes, a.failures, a.cancelled));
     }
     // Summing status codes means nothing: like each test, the totals keep the last one.
     totals.setLong(STATUS, total.hasLastStatus ? total.lastStatus : 0);
-    totals.setLong(PERIOD, p);
     return new DataLogAnalysis(SCHEMA, total.http, total.rows, p, tests,
-        new Figures(totals, totalSuccesses, totalFailures, totalCancelled));
+        figures(TestFigures.TOTALS, p, totals, totalSuccesses, totalFailures, totalCancelled));
+  }
+
+  /** A data log has no intervals, so its figures have no peak TPS: 0, as a Grinder worker's. */
+  private static TestFigures figures(int test, long periodMillis, StatisticsSet s, Histogram successes,
+      Histogram failures, long cancelled) {
+    return new TestFigures(test, "", false, periodMillis, 0, s, successes, failures, cancelled);
   }
 
   /**

@@ -2,13 +2,11 @@ package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
-import dev.grindstone.engine.sink.TestSnapshot;
-import dev.grindstone.stats.StatisticIndex.DoubleIndex;
-import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.latency.LatencyRecorder;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +28,6 @@ final class Collector {
 
   private final Recording recording;
   private final StatisticsSchema schema;
-  private final LongIndex period;
-  private final DoubleIndex peakTps;
   private final Consumer<IntervalSnapshot> out;
   private final IntSupplier activeUsers;
   private final LatencyRecorder lateness;
@@ -57,8 +53,6 @@ final class Collector {
     this.recording = recording;
     this.minPeakMillis = Math.max(1, periodMillis / 2);
     this.schema = recording.schema();
-    this.period = schema.longIndex(StatisticsSchema.PERIOD);
-    this.peakTps = schema.doubleIndex(StatisticsSchema.PEAK_TPS);
     this.out = out;
     this.activeUsers = activeUsers;
     this.lateness = lateness;
@@ -77,22 +71,20 @@ final class Collector {
     long startEpoch = recording.epochMillis(lastSampleNanos);
     lastSampleNanos = nowNanos;
     PhaseCumulative phase = phases.isEmpty() ? null : phases.getLast();
-    List<TestSnapshot> tests = new ArrayList<>();
+    boolean full = lengthMillis >= minPeakMillis;
+    List<TestFigures> tests = new ArrayList<>();
     for (TestRecorder r : recording.recorders()) {
       StatisticsSet s = new StatisticsSet(schema);
       Histogram ok = Histograms.newHistogram();
       Histogram failed = Histograms.newHistogram();
       r.drainInterval(s, ok, failed);
       long cancelled = r.drainCancelled();
-      s.setLong(period, lengthMillis);
-      TestSnapshot interval = new TestSnapshot(r.number(), r.description(), r.isComposite(), s, ok, failed,
-          cancelled);
-      s.setDouble(peakTps, interval.tps());
+      TestFigures interval = TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok,
+          failed, cancelled);
       tests.add(interval);
-      boolean full = lengthMillis >= minPeakMillis;
-      run.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, full);
+      run.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, s, ok, failed, full);
       if (phase != null) {
-        phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, full);
+        phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, s, ok, failed, full);
         phase.endEpochMillis = recording.epochMillis(nowNanos);
       }
     }
@@ -108,7 +100,7 @@ final class Collector {
         phase == null ? -1 : phase.index, startEpoch, recording.epochMillis(nowNanos),
         Math.round((nowNanos - recording.startNanos()) / 1e6), activeUsers.getAsInt(), tests,
         totals(tests, lengthMillis, -1), late, lateInInterval);
-    double tps = lengthMillis >= minPeakMillis ? snapshot.totals().tps() : 0;
+    double tps = full ? snapshot.totals().tps() : 0;
     runTotalsPeak = Math.max(runTotalsPeak, tps);
     if (phase != null) {
       phase.totalsPeak = Math.max(phase.totalsPeak, tps);
@@ -117,12 +109,12 @@ final class Collector {
     return snapshot;
   }
 
-  /** The run's cumulative figures per test, with {@code period} the run's length so far. */
-  synchronized List<TestSnapshot> runTests(long nowNanos) {
+  /** The run's cumulative figures per test, over the run's length so far. */
+  synchronized List<TestFigures> runTests(long nowNanos) {
     long length = Math.max(1, Math.round((nowNanos - recording.startNanos()) / 1e6));
-    List<TestSnapshot> list = new ArrayList<>();
+    List<TestFigures> list = new ArrayList<>();
     for (Cumulative c : run.values()) {
-      list.add(c.snapshot(length));
+      list.add(c.figures(length));
     }
     list.sort((a, b) -> Integer.compare(a.test(), b.test()));
     return list;
@@ -138,9 +130,9 @@ final class Collector {
     List<PhaseResult> list = new ArrayList<>();
     for (PhaseCumulative p : phases) {
       long length = Math.max(1, p.endEpochMillis - p.startEpochMillis);
-      List<TestSnapshot> tests = new ArrayList<>();
+      List<TestFigures> tests = new ArrayList<>();
       for (Cumulative c : p.tests.values()) {
-        tests.add(c.snapshot(length));
+        tests.add(c.figures(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
       list.add(new PhaseResult(p.name, p.startEpochMillis, p.endEpochMillis, tests,
@@ -150,29 +142,19 @@ final class Collector {
   }
 
   /** The totals over the non-composite tests, with {@code peak} as their peak TPS (-1: their own TPS). */
-  TestSnapshot totals(List<TestSnapshot> tests, long lengthMillis, double peak) {
-    StatisticsSet s = new StatisticsSet(schema);
-    Histogram ok = Histograms.newHistogram();
-    Histogram failed = Histograms.newHistogram();
-    long cancelled = 0;
-    for (TestSnapshot t : tests) {
-      if (t.composite()) {
-        continue;
+  TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
+    List<TestFigures> counted = new ArrayList<>(tests.size());
+    for (TestFigures t : tests) {
+      if (!t.composite()) {
+        counted.add(t);
       }
-      s.add(t.statistics());
-      ok.add(t.successes());
-      failed.add(t.failures());
-      cancelled += t.cancelled();
     }
-    s.setLong(period, lengthMillis);
-    TestSnapshot totals = new TestSnapshot(-1, "Totals", false, s, ok, failed, cancelled);
-    s.setDouble(peakTps, peak < 0 ? totals.tps() : peak);
-    return totals;
+    return TestFigures.merge(TestFigures.TOTALS, "", false, lengthMillis, peak, schema, counted);
   }
 
   private double runTotalsPeak;
 
-  synchronized TestSnapshot runTotals(List<TestSnapshot> tests, long nowNanos) {
+  synchronized TestFigures runTotals(List<TestFigures> tests, long nowNanos) {
     long length = Math.max(1, Math.round((nowNanos - recording.startNanos()) / 1e6));
     return totals(tests, length, runTotalsPeak);
   }
@@ -190,23 +172,20 @@ final class Collector {
       this.recorder = recorder;
     }
 
-    void add(TestSnapshot interval, boolean countsForPeak) {
+    /** Adds an interval: its figures, and the statistics and histograms they were made from. */
+    void add(TestFigures interval, StatisticsSet s, Histogram ok, Histogram failed, boolean countsForPeak) {
       if (countsForPeak) {
         peak = Math.max(peak, interval.tps());
       }
-      statistics.add(interval.statistics());
-      successes.add(interval.successes());
-      failures.add(interval.failures());
+      statistics.add(s);
+      successes.add(ok);
+      failures.add(failed);
       cancelled += interval.cancelled();
     }
 
-    TestSnapshot snapshot(long lengthMillis) {
-      StatisticsSet s = statistics.snapshot();
-      s.setLong(period, lengthMillis);
-      s.setDouble(peakTps, peak);
-      s.setComposite(recorder.isComposite());
-      return new TestSnapshot(recorder.number(), recorder.description(), recorder.isComposite(), s,
-          successes.copy(), failures.copy(), cancelled);
+    TestFigures figures(long lengthMillis) {
+      return new TestFigures(recorder.number(), recorder.description(), recorder.isComposite(), lengthMillis, peak,
+          statistics, successes, failures, cancelled);
     }
   }
 

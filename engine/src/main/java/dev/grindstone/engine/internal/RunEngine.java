@@ -4,21 +4,19 @@ import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
-import dev.grindstone.engine.run.Threshold;
 import dev.grindstone.engine.run.ThinkTime;
-import dev.grindstone.engine.sink.IntervalSnapshot;
+import dev.grindstone.engine.run.Threshold;
 import dev.grindstone.engine.sink.RunInfo;
-import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
+import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
-import dev.grindstone.engine.sink.TestSnapshot;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.expr.Expressions;
-import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.latency.LatencyRecorder;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -187,8 +185,8 @@ public final class RunEngine {
         problems.add("The data log could not be written completely: " + e.getMessage());
       }
     }
-    List<TestSnapshot> tests = collector.runTests(end);
-    TestSnapshot totals = collector.runTotals(tests, end);
+    List<TestFigures> tests = collector.runTests(end);
+    TestFigures totals = collector.runTotals(tests, end);
     Map<String, Long> failed = new LinkedHashMap<>();
     failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
         .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
@@ -487,11 +485,11 @@ public final class RunEngine {
 
   // ---- thresholds and output ------------------------------------------------------------------
 
-  private List<ThresholdResult> checkThresholds(List<TestSnapshot> tests, TestSnapshot totals) {
+  private List<ThresholdResult> checkThresholds(List<TestFigures> tests, TestFigures totals) {
     List<ThresholdResult> results = new ArrayList<>();
     for (Threshold t : config.thresholds()) {
       if (t.test() >= 0) {
-        TestSnapshot s = tests.stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
+        TestFigures s = tests.stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
         if (s == null) {
           results.add(new ThresholdResult(t.text(), "Test " + t.test(), Double.NaN, false));
         } else {
@@ -499,7 +497,7 @@ public final class RunEngine {
         }
         continue;
       }
-      for (TestSnapshot s : tests) {
+      for (TestFigures s : tests) {
         if (!s.composite()) {
           results.add(check(t, s, "Test " + s.test()));
         }
@@ -509,7 +507,7 @@ public final class RunEngine {
     return results;
   }
 
-  private static ThresholdResult check(Threshold t, TestSnapshot s, String scope) {
+  private static ThresholdResult check(Threshold t, TestFigures s, String scope) {
     double actual = switch (t.metric()) {
       case "min" -> s.minMillis();
       case "max" -> s.maxMillis();

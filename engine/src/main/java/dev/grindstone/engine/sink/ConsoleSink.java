@@ -1,6 +1,7 @@
 package dev.grindstone.engine.sink;
 
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -36,7 +37,7 @@ public final class ConsoleSink implements Sink {
     if (s.lengthMillis() < info.period().toMillis() / 2) {
       return; // a sliver cut by a phase boundary: counted in the totals, too short to show a rate
     }
-    TestSnapshot t = s.totals();
+    TestFigures t = s.totals();
     String line = String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d TPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
         clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), t.tps(),
         SummaryText.fmt(t.meanMillis()), SummaryText.fmt(t.percentileMillis(95)), SummaryText.fmt(t.percentileMillis(99)),

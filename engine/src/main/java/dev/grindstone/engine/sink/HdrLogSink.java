@@ -1,5 +1,6 @@
 package dev.grindstone.engine.sink;
 
+import dev.grindstone.stats.results.TestFigures;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -39,14 +40,14 @@ public final class HdrLogSink implements Sink {
   @Override
   public void interval(IntervalSnapshot s) {
     write(s.totals().successes(), null, s);
-    for (TestSnapshot t : s.tests()) {
+    for (TestFigures t : s.tests()) {
       write(t.successes(), "T" + t.test(), s);
     }
     stream.flush();
   }
 
-  private void write(Histogram h, String tag, IntervalSnapshot s) {
-    Histogram copy = h.copy();
+  /** Writes {@code copy}, a histogram of the snapshot's own (which this tags and stamps). */
+  private void write(Histogram copy, String tag, IntervalSnapshot s) {
     copy.setTag(tag);
     copy.setStartTimeStamp(s.startEpochMillis());
     copy.setEndTimeStamp(s.endEpochMillis());

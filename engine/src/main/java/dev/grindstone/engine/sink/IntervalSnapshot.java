@@ -1,5 +1,6 @@
 package dev.grindstone.engine.sink;
 
+import dev.grindstone.stats.results.TestFigures;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -17,7 +18,7 @@ import org.HdrHistogram.Histogram;
  */
 public record IntervalSnapshot(
     long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
-    int activeUsers, List<TestSnapshot> tests, TestSnapshot totals, Histogram lateness, long lateStarts) {
+    int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness, long lateStarts) {
 
   /** The interval's actual length in milliseconds. */
   public long lengthMillis() {

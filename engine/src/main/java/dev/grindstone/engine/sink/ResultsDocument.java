@@ -6,6 +6,7 @@ import dev.grindstone.engine.sink.RunSummary.PhaseResult;
 import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StandardViews;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class ResultsDocument {
     scheduling.put("lateStarts", s.lateStarts());
     m.put("scheduling", scheduling);
     List<Map<String, Object>> tests = new ArrayList<>();
-    for (TestSnapshot t : s.tests()) {
+    for (TestFigures t : s.tests()) {
       Map<String, Object> b = brief(t);
       b.put("test", t.test());
       tests.add(b);
@@ -57,7 +58,7 @@ public final class ResultsDocument {
     intervals.add(m);
   }
 
-  private static Map<String, Object> brief(TestSnapshot t) {
+  private static Map<String, Object> brief(TestFigures t) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("tests", t.tests());
     m.put("errors", t.errors());
@@ -123,16 +124,16 @@ public final class ResultsDocument {
     return Json.MAPPER.writeValueAsString(build(s));
   }
 
-  private static List<Map<String, Object>> tests(RunInfo info, List<TestSnapshot> list) {
+  private static List<Map<String, Object>> tests(RunInfo info, List<TestFigures> list) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (TestSnapshot t : list) {
+    for (TestFigures t : list) {
       out.add(test(info, t));
     }
     return out;
   }
 
   /** One test's (or the totals') figures, keyed as `grindstone analyze --format json` keys them. */
-  static Map<String, Object> test(RunInfo info, TestSnapshot t) {
+  static Map<String, Object> test(RunInfo info, TestFigures t) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("test", t.isTotals() ? "Totals" : t.test());
     m.put("description", t.isTotals() ? "" : t.description());
@@ -152,15 +153,15 @@ public final class ResultsDocument {
     m.put("p99", num(t.percentileMillis(99)));
     m.put("p999", num(t.percentileMillis(99.9)));
     m.put("max", num(t.maxMillis()));
-    m.put("failedCalls", t.failures().getTotalCount());
-    m.put("failedCallsMeanTime", num(t.failures().getTotalCount() == 0 ? Double.NaN : t.failures().getMean() / 1000.0));
+    m.put("failedCalls", t.failedCalls());
+    m.put("failedCallsMeanTime", num(t.failedCallsMeanMillis()));
     Map<String, Object> columns = new LinkedHashMap<>();
     for (ExpressionView v : info.summaryView().views()) {
       if (isStandard(v.displayName())) {
         continue;
       }
-      var e = v.expression();
-      columns.put(v.displayName(), e.isDouble() ? num(e.getDoubleValue(t.source())) : e.getLongValue(t.source()));
+      Number value = t.value(v);
+      columns.put(v.displayName(), value instanceof Double d ? num(d) : value);
     }
     if (!columns.isEmpty()) {
       m.put("columns", columns);

@@ -1,5 +1,6 @@
 package dev.grindstone.engine.sink;
 
+import dev.grindstone.stats.results.TestFigures;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -19,7 +20,7 @@ import org.HdrHistogram.Histogram;
  * @param interrupted true when the run was stopped early (Ctrl-C, SIGTERM)
  */
 public record RunSummary(
-    RunInfo info, long endEpochMillis, List<TestSnapshot> tests, TestSnapshot totals, List<PhaseResult> phases,
+    RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
     Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
 
@@ -31,8 +32,8 @@ public record RunSummary(
    *
    * @param lateness how late the phase's iterations started against their schedule (µs)
    */
-  public record PhaseResult(String name, long startEpochMillis, long endEpochMillis, List<TestSnapshot> tests,
-      TestSnapshot totals, Histogram lateness) {}
+  public record PhaseResult(String name, long startEpochMillis, long endEpochMillis, List<TestFigures> tests,
+      TestFigures totals, Histogram lateness) {}
 
   /** A threshold checked against one test or the totals. */
   public record ThresholdResult(String threshold, String scope, double actual, boolean passed) {}

@@ -3,8 +3,10 @@ package dev.grindstone.engine.sink;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
 import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
 import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.results.TestFigures;
 import dev.grindstone.stats.table.PercentileTable;
 import dev.grindstone.stats.table.SummaryTable;
+import dev.grindstone.stats.table.TwoDecimals;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -35,11 +37,11 @@ public final class SummaryText {
     if (s.phases().size() > 1) {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
-        TestSnapshot t = p.totals();
+        TestFigures t = p.totals();
         Histogram late = p.lateness();
         b.append(String.format(Locale.ROOT,
-            "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9.2f mean %s ms  p99 %s ms  start lateness p99 %s ms%n",
-            p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, t.tests(), t.errors(), t.tps(),
+            "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9s mean %s ms  p99 %s ms  start lateness p99 %s ms%n",
+            p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, t.tests(), t.errors(), fmt(t.tps()),
             fmt(t.meanMillis()), fmt(t.percentileMillis(99)),
             fmt(late.getTotalCount() == 0 ? Double.NaN : late.getValueAtPercentile(99) / 1000.0)));
       }
@@ -62,42 +64,32 @@ public final class SummaryText {
     return b.toString();
   }
 
-  /** The Grinder's summary table over these tests and totals. */
-  public static String table(StatisticsView view, List<TestSnapshot> tests, TestSnapshot totals) {
-    List<SummaryTable.Row> rows = new ArrayList<>();
-    TestSnapshot compositeTotals = null;
-    for (TestSnapshot t : tests) {
-      rows.add(new SummaryTable.Row(t.test(), t.description(), t.source(), t.composite()));
-      if (t.composite()) {
-        if (compositeTotals == null) {
-          compositeTotals = new TestSnapshot(-1, "", true, t.statistics().snapshot(), t.successes().copy(),
-              t.failures().copy());
-        } else {
-          compositeTotals.statistics().add(t.statistics());
-        }
-      }
-    }
-    return SummaryTable.render(view, rows, totals.source(), compositeTotals == null ? null : compositeTotals.source());
+  /**
+   * The Grinder's summary table over these tests and totals, with a parenthesized Totals line over
+   * the composite tests when there are any.
+   */
+  public static String table(StatisticsView view, List<TestFigures> tests, TestFigures totals) {
+    List<TestFigures> composite = tests.stream().filter(TestFigures::composite).toList();
+    TestFigures compositeTotals = composite.isEmpty()
+        ? null
+        : TestFigures.merge(TestFigures.TOTALS, "", true, totals.spanMillis(), -1, totals.schema(), composite);
+    return SummaryTable.render(view, tests, totals, compositeTotals);
   }
 
-  public static String percentiles(List<TestSnapshot> tests, TestSnapshot totals) {
-    List<PercentileTable.Row> rows = new ArrayList<>();
-    for (TestSnapshot t : tests) {
-      rows.add(new PercentileTable.Row(t.test(), t.description(), t.source(), t.composite()));
-    }
-    return PercentileTable.render(rows, totals.source());
+  public static String percentiles(List<TestFigures> tests, TestFigures totals) {
+    return PercentileTable.render(tests, totals);
   }
 
   static List<String> notes(RunSummary s) {
     List<String> notes = new ArrayList<>();
-    long failedCalls = s.totals().failures().getTotalCount();
+    long failedCalls = s.totals().failedCalls();
     if (failedCalls > 0) {
-      notes.add(String.format(Locale.ROOT, "%d calls failed (%.2f%% of all calls); their times are in the data log"
-          + " and the error latency histogram.", failedCalls, s.totals().errorPercent()));
+      notes.add(String.format(Locale.ROOT, "%d calls failed (%s%% of all calls); their times are in the data log"
+          + " and the error latency histogram.", failedCalls, fmt(s.totals().errorPercent())));
     }
     if (s.tests().stream().anyMatch(t -> t.cancelled() > 0)) {
       List<String> which = new ArrayList<>();
-      for (TestSnapshot t : s.tests()) {
+      for (TestFigures t : s.tests()) {
         if (t.cancelled() > 0) {
           which.add((t.composite() ? "(test " : "test ") + t.test()
               + (t.description().isEmpty() ? "" : " \"" + t.description() + "\"") + (t.composite() ? ")" : "")
@@ -135,7 +127,8 @@ public final class SummaryText {
     return notes;
   }
 
+  /** A figure as every text output writes it (see {@link TwoDecimals}). */
   static String fmt(double v) {
-    return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    return TwoDecimals.format(v);
   }
 }

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.grindstone.engine.analyze.DataLogAnalysis.Figures;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.expr.Expressions;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ class DataLogAnalyzerTest {
     return analyzer.analyze(period);
   }
 
-  private double eval(String expression, Figures f) {
+  private double eval(String expression, TestFigures f) {
     return Expressions.parse(expression, schema).getDoubleValue(f);
   }
 
@@ -68,7 +68,7 @@ class DataLogAnalyzerTest {
     assertThat(a.rows()).isEqualTo(5);
     assertThat(a.periodMillis()).as("latest start + time minus earliest start").isEqualTo(2000);
     assertThat(a.tests()).hasSize(1);
-    Figures t = a.tests().get(0).figures();
+    TestFigures t = a.tests().get(0);
     assertThat(t.statistics().getCount(timed)).isEqualTo(4);
     assertThat(t.statistics().getLong(errors)).isEqualTo(1);
     assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isEqualTo(25.0);
@@ -83,7 +83,7 @@ class DataLogAnalyzerTest {
     DataLogAnalysis a = analyze(HTTP_HEADER + "\n"
         + "0, 0, 3, 1000, 55, 1, 500, 2048, 1, 2, 3, 4, 1\n"
         + "0, 1, 3, 1100, 7, 0, 200, 100, 0, 0, 0, 6, 0\n");
-    Figures t = a.tests().get(0).figures();
+    TestFigures t = a.tests().get(0);
     StatisticsSet s = t.statistics();
     assertThat(s.getLong(errors)).isEqualTo(1);
     assertThat(s.getCount(timed)).isEqualTo(1);
@@ -104,7 +104,7 @@ class DataLogAnalyzerTest {
         + "0, 1, 1, 1010, 20, 0, 404, 500, 1, 0.25, 0.5, 12.125, 1\n"
         + "0, 2, 1, 1030, 30, 0, 302, 0, 0, 0, 0, 20, 0\n");
     assertThat(a.http()).isTrue();
-    StatisticsSet s = a.tests().get(0).figures().statistics();
+    StatisticsSet s = a.tests().get(0).statistics();
     assertThat(s.getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
     assertThat(s.getLong(schema.longIndex("httpplugin.responseLength"))).isEqualTo(1500);
     assertThat(s.getLong(schema.longIndex("httpplugin.responseErrors"))).isEqualTo(1);
@@ -112,7 +112,7 @@ class DataLogAnalyzerTest {
     assertThat(s.getLong(schema.longIndex("httpplugin.connectTime"))).as("µs").isEqualTo(3_750);
     assertThat(s.getLong(schema.longIndex("httpplugin.firstByteTime"))).as("µs").isEqualTo(40_125);
     assertThat(s.getLong(schema.longIndex("httpplugin.connectionsEstablished"))).isEqualTo(2);
-    Figures totals = a.totals();
+    TestFigures totals = a.totals();
     assertThat(totals.statistics().getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
     assertThat(eval("(/ httpplugin.dnsTime httpplugin.connectionsEstablished)", totals)).isEqualTo(0.875);
   }
@@ -129,7 +129,7 @@ class DataLogAnalyzerTest {
         + "0, 0, 7, 1000, 2.71828, 0\n");
     long[] expected = {213, 1, 0, 1_000_000, 12_000, 500, 2_718};
     for (int i = 0; i < expected.length; i++) {
-      assertThat(a.tests().get(i).figures().statistics().getSum(timed))
+      assertThat(a.tests().get(i).statistics().getSum(timed))
           .as("test %d", i + 1).isEqualTo(expected[i]);
       assertThat(Math.round(Double.parseDouble(new String[] {"0.213", "0.0005", "0.0004999", "1.0E3",
           "12.", ".5", "2.71828"}[i]) * 1000)).as("same as Math.round(x * 1000)").isEqualTo(expected[i]);
@@ -142,8 +142,8 @@ class DataLogAnalyzerTest {
         + "0, 0, 1, 1000, 10, 0, 5, whatever\n"
         + "0, 0, 1, 1010, 20, 0, 7,\n");
     assertThat(a.http()).isFalse();
-    assertThat(a.tests().get(0).figures().statistics().getCount(timed)).isEqualTo(2);
-    assertThat(a.tests().get(0).figures().statistics().getLong(schema.longIndex("userLong0"))).isZero();
+    assertThat(a.tests().get(0).statistics().getCount(timed)).isEqualTo(2);
+    assertThat(a.tests().get(0).statistics().getLong(schema.longIndex("userLong0"))).isZero();
   }
 
   @Test
@@ -153,7 +153,7 @@ class DataLogAnalyzerTest {
         + "\r\n"
         + "  0 ,\t0 ,  1 , 1010 ,20 ,0  \r\n"
         + "0, 0, 1, 1020, 30, 0");
-    Figures t = a.tests().get(0).figures();
+    TestFigures t = a.tests().get(0);
     assertThat(t.statistics().getCount(timed)).isEqualTo(3);
     assertThat(t.statistics().getSum(timed)).isEqualTo(60_000);
     assertThat(a.periodMillis()).isEqualTo(50);
@@ -166,7 +166,7 @@ class DataLogAnalyzerTest {
     DataLogAnalysis merged = analyze(worker0, worker1);
     assertThat(merged.rows()).isEqualTo(5);
     assertThat(merged.periodMillis()).isEqualTo(2070 - 1000);
-    Figures one = merged.tests().get(0).figures();
+    TestFigures one = merged.tests().get(0);
     assertThat(one.statistics().getCount(timed)).isEqualTo(3);
     assertThat(one.statistics().getLong(errors)).isEqualTo(1);
     assertThat(eval("(variance timedTests)", one)).as("of 10, 30, 40").isCloseTo(1400.0 / 9, within(1e-9));
@@ -182,15 +182,15 @@ class DataLogAnalyzerTest {
     DataLogAnalysis a = analyze(HEADER + "\n"
         + "0, 0, 5000, 1000, 1, 0\n0, 0, 3, 1000, 1, 0\n0, 0, -2, 1000, 1, 0\n0, 0, 1023, 1000, 1, 0\n"
         + "0, 0, 1024, 1000, 1, 0\n0, 0, 5000, 1000, 1, 0\n");
-    assertThat(a.tests()).extracting(DataLogAnalysis.TestResult::test).containsExactly(-2, 3, 1023, 1024, 5000);
-    assertThat(a.tests().get(4).figures().statistics().getCount(timed)).isEqualTo(2);
+    assertThat(a.tests()).extracting(TestFigures::test).containsExactly(-2, 3, 1023, 1024, 5000);
+    assertThat(a.tests().get(4).statistics().getCount(timed)).isEqualTo(2);
   }
 
   @Test
   void a_given_period_replaces_the_span_of_the_calls() {
     DataLogAnalysis a = analyze(DataLogAnalyzer.create(), OptionalLong.of(4000), WORKED_EXAMPLE);
     assertThat(a.periodMillis()).isEqualTo(4000);
-    assertThat(eval("(* 1000 (/ (count timedTests) period))", a.tests().get(0).figures())).isEqualTo(1.0);
+    assertThat(eval("(* 1000 (/ (count timedTests) period))", a.tests().get(0))).isEqualTo(1.0);
     assertThatThrownBy(() -> analyze(DataLogAnalyzer.create(), OptionalLong.of(0), WORKED_EXAMPLE))
         .isInstanceOf(BadInputException.class).hasMessageContaining("positive");
   }
@@ -221,10 +221,10 @@ class DataLogAnalyzerTest {
     assertThat(small.rows()).isEqualTo(2_000);
     assertThat(small.periodMillis()).isEqualTo(big.periodMillis());
     for (int i = 0; i < big.tests().size(); i++) {
-      assertThat(small.tests().get(i).figures().statistics())
-          .isEqualTo(big.tests().get(i).figures().statistics());
-      assertThat(small.tests().get(i).figures().successes())
-          .isEqualTo(big.tests().get(i).figures().successes());
+      assertThat(small.tests().get(i).statistics())
+          .isEqualTo(big.tests().get(i).statistics());
+      assertThat(small.tests().get(i).successes())
+          .isEqualTo(big.tests().get(i).successes());
     }
   }
 
@@ -256,8 +256,8 @@ class DataLogAnalyzerTest {
     assertThat(actual.periodMillis()).isEqualTo(expected.periodMillis());
     assertThat(actual.tests()).hasSameSizeAs(expected.tests());
     for (int i = 0; i < expected.tests().size(); i++) {
-      Figures e = expected.tests().get(i).figures();
-      Figures a = actual.tests().get(i).figures();
+      TestFigures e = expected.tests().get(i);
+      TestFigures a = actual.tests().get(i);
       assertThat(a.statistics().getCount(timed)).isEqualTo(e.statistics().getCount(timed));
       assertThat(a.statistics().getSum(timed)).isEqualTo(e.statistics().getSum(timed));
       assertThat(a.statistics().getVariance(timed))
@@ -435,7 +435,7 @@ class DataLogAnalyzerTest {
   @Test
   void times_at_the_top_of_the_range_keep_an_exact_sum() {
     DataLogAnalysis a = analyze(HEADER + "\n0, 0, 1, 1000, 1000000000000000, 0\n0, 1, 1, 1000, 999999999999999, 0\n");
-    Figures t = a.tests().get(0).figures();
+    TestFigures t = a.tests().get(0);
     assertThat(t.statistics().getSum(timed)).isEqualTo(1_999_999_999_999_999_000L);
     assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isCloseTo(999_999_999_999_999.5, within(0.5));
     assertThat(eval("(sqrt (variance timedTests))", t)).as("double precision: 16 digits")
@@ -478,7 +478,7 @@ class DataLogAnalyzerTest {
   @Test
   void a_line_with_an_empty_test_time_is_a_call_cancelled_at_stop_neither_timed_nor_counted() {
     DataLogAnalysis a = analyze(WORKED_EXAMPLE + "1, 2, 1, 1700000001990,,\n0, 3, 1, 1700000001999, , \n");
-    Figures t = a.tests().get(0).figures();
+    TestFigures t = a.tests().get(0);
     assertThat(t.cancelled()).isEqualTo(2);
     assertThat(t.statistics().getCount(timed)).as("the worked example's figures are untouched").isEqualTo(4);
     assertThat(t.statistics().getLong(errors)).isEqualTo(1);
@@ -487,7 +487,7 @@ class DataLogAnalyzerTest {
     assertThat(a.rows()).isEqualTo(7);
     assertThat(a.periodMillis()).isEqualTo(2000);
     DataLogAnalysis http = analyze(HTTP_HEADER + "\n0, 0, 1, 1000, 10, 0, 200, 1000, 1, 1.5, 3, 8, 1\n0, 1, 1, 1010,,,,,,,,,\n");
-    assertThat(http.tests().get(0).figures().cancelled()).isEqualTo(1);
+    assertThat(http.tests().get(0).cancelled()).isEqualTo(1);
     assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis()).as("only cancelled calls").isZero();
   }
 

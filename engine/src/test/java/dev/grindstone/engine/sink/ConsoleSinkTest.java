@@ -6,6 +6,7 @@ import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,8 +55,7 @@ class ConsoleSinkTest {
   }
 
   private IntervalSnapshot interval(Histogram lateness, long lateStarts) {
-    TestSnapshot totals = new TestSnapshot(-1, "Totals", false, new StatisticsSet(schema), Histograms.newHistogram(),
-        Histograms.newHistogram());
+    TestFigures totals = TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
     return new IntervalSnapshot(0, "", -1, 0, 1_000, 1_000, 5, List.of(), totals, lateness, lateStarts);
   }
 }

@@ -6,6 +6,7 @@ import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
+import dev.grindstone.stats.results.TestFigures;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +54,7 @@ class SummaryTextTest {
     StatisticsSchema schema = StatisticsSchema.standard();
     RunInfo info = new RunInfo("late", 0, List.of(), Duration.ofSeconds(1), null, schema,
         StandardViews.summary(schema), StandardViews.dataLog(schema, false), false);
-    TestSnapshot totals = new TestSnapshot(-1, "Totals", false, new StatisticsSet(schema), Histograms.newHistogram(),
-        Histograms.newHistogram());
+    TestFigures totals = TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
     return new RunSummary(info, 1_000, List.of(), totals, List.of(), List.of(), lateness, lateStarts, 0, Map.of(), 0,
         List.of(), false);
   }

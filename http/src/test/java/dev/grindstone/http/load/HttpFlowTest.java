@@ -11,10 +11,10 @@ import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
-import dev.grindstone.engine.sink.TestSnapshot;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ class HttpFlowTest {
     demo.close();
   }
 
-  private static long stat(TestSnapshot t, String name) {
+  private static long stat(TestFigures t, String name) {
     return t.statistics().getLong(t.statistics().schema().longIndex(name));
   }
 
@@ -64,7 +64,7 @@ class HttpFlowTest {
       Test work = new Test(1, "slow");
       RunSummary s =
           runOnce(null, user -> work.record(() -> client.get(demo.url() + "/work?ms=50")), 1, 3);
-      TestSnapshot t = s.tests().getFirst();
+      TestFigures t = s.tests().getFirst();
       assertThat(t.tests()).isEqualTo(3);
       assertThat(stat(t, StatisticsSchema.HTTP_FIRST_BYTE_TIME))
           .as("µs, summed over 3 calls")
@@ -87,7 +87,7 @@ class HttpFlowTest {
       RunSummary s =
           runOnce(
               null, user -> missing.record(() -> client.get(demo.url() + "/no-such-page")), 1, 2);
-      TestSnapshot t = s.tests().getFirst();
+      TestFigures t = s.tests().getFirst();
       assertThat(t.errors()).isZero();
       assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_ERRORS)).isEqualTo(2);
     }
@@ -139,8 +139,8 @@ class HttpFlowTest {
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow(SHOP))) {
       RunSummary s = runOnce(dir.resolve("out"), scenario, 2, 2);
       assertThat(s.iterationFailures()).isEmpty();
-      assertThat(s.tests()).extracting(TestSnapshot::tests).containsExactly(4L, 4L, 4L);
-      assertThat(s.tests()).extracting(TestSnapshot::errors).containsOnly(0L);
+      assertThat(s.tests()).extracting(TestFigures::tests).containsExactly(4L, 4L, 4L);
+      assertThat(s.tests()).extracting(TestFigures::errors).containsOnly(0L);
       List<String> rows = Files.readAllLines(s.info().outputDirectory().resolve("data.csv"));
       assertThat(rows.getFirst())
           .isEqualTo(

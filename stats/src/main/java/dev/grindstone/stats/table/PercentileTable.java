@@ -1,19 +1,16 @@
 package dev.grindstone.stats.table;
 
-import dev.grindstone.stats.latency.StatisticsWithLatency;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The latency table that The Grinder never had: min, p50, p90, p95, p99, p99.9 and max of the
  * successful calls, in milliseconds: min and max exact, percentiles from each test's HdrHistogram
- * (exact to 0.1%). Same layout as
- * {@link SummaryTable}.
+ * (exact to 0.1%, kept within the exact min and max: see {@link TestFigures#percentileMillis}).
+ * Same layout as {@link SummaryTable}.
  */
 public final class PercentileTable {
-
-  /** One test's line: its statistics (exact min and max) and successful calls' latencies (µs). */
-  public record Row(int test, String description, StatisticsWithLatency figures, boolean composite) {}
 
   /** The percentiles shown, in order, after Min and before Max. */
   public static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
@@ -23,19 +20,20 @@ public final class PercentileTable {
 
   private PercentileTable() {}
 
-  public static String render(List<Row> rows, StatisticsWithLatency totals) {
+  /** One line per test, in the order given, then the totals. */
+  public static String render(List<TestFigures> tests, TestFigures totals) {
     StringBuilder out = new StringBuilder();
     TextTable.header(out, HEADERS);
-    for (Row r : rows) {
-      TextTable.row(out, "Test " + r.test(), cells(r.figures()),
-          r.description() == null || r.description().isEmpty() ? null : r.description(), r.composite());
+    for (TestFigures t : tests) {
+      TextTable.row(out, "Test " + t.test(), cells(t), t.description().isEmpty() ? null : t.description(),
+          t.composite());
     }
     out.append('\n');
     TextTable.row(out, "Totals", cells(totals), null, false);
     return out.toString();
   }
 
-  static List<String> cells(StatisticsWithLatency f) {
+  static List<String> cells(TestFigures f) {
     List<String> cells = new ArrayList<>();
     cells.add(TextTable.formatDouble(f.minMillis()));
     for (double p : PERCENTILES) {

@@ -3,6 +3,7 @@ package dev.grindstone.stats.table;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StatisticsSource;
 import dev.grindstone.stats.StatisticsView;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,12 +12,11 @@ import java.util.List;
  * tests in parentheses showing only the columns meant for them, a Totals line over the
  * non-composite tests (and a parenthesized one over the composite tests, if any), and the footnote.
  *
- * <p>Each row's statistics must already hold {@code period} (the elapsed time in ms) for TPS.
+ * <p>Each line shows one test's {@link TestFigures}: its number, description, whether it is
+ * composite, and the columns evaluated over its figures (whose {@code period} is their span, for
+ * TPS).
  */
 public final class SummaryTable {
-
-  /** One test's line. */
-  public record Row(int test, String description, StatisticsSource statistics, boolean composite) {}
 
   static final String FOOTNOTE =
       """
@@ -31,11 +31,12 @@ public final class SummaryTable {
   /**
    * Renders the table.
    *
-   * @param totals the merged statistics of the non-composite tests
-   * @param compositeTotals the merged statistics of the composite tests, or null when there are none
+   * @param tests one line each, in the order given
+   * @param totals the merged figures of the non-composite tests
+   * @param compositeTotals the merged figures of the composite tests, or null when there are none
    */
   public static String render(
-      StatisticsView view, List<Row> rows, StatisticsSource totals, StatisticsSource compositeTotals) {
+      StatisticsView view, List<TestFigures> tests, TestFigures totals, TestFigures compositeTotals) {
     List<ExpressionView> columns = view.views();
     StringBuilder out = new StringBuilder();
     List<String> names = new ArrayList<>();
@@ -43,9 +44,9 @@ public final class SummaryTable {
       names.add(c.displayName());
     }
     TextTable.header(out, names);
-    for (Row r : rows) {
-      TextTable.row(out, "Test " + r.test(), cells(columns, r.statistics(), r.composite()),
-          r.description() == null || r.description().isEmpty() ? null : r.description(), r.composite());
+    for (TestFigures t : tests) {
+      TextTable.row(out, "Test " + t.test(), cells(columns, t, t.composite()),
+          t.description().isEmpty() ? null : t.description(), t.composite());
     }
     out.append('\n');
     TextTable.row(out, "Totals", cells(columns, totals, false), null, false);

@@ -1,15 +1,12 @@
 package dev.grindstone.stats.table;
 
-import java.text.DecimalFormat;
-import java.text.DecimalFormatSymbols;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The Grinder's fixed-width table layout: a 12-character label column and 12-character value
  * columns, each followed by one space; headers word-wrapped to the column width; doubles as
- * {@code 0.00}, NaN as {@code -}; trailing spaces trimmed.
+ * {@link TwoDecimals} writes them; trailing spaces trimmed.
  */
 final class TextTable {
 
@@ -82,11 +79,7 @@ final class TextTable {
   }
 
   static String formatDouble(double value) {
-    if (Double.isNaN(value)) {
-      return "-";
-    }
-    DecimalFormat f = new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT));
-    return f.format(value);
+    return TwoDecimals.format(value);
   }
 
   private static void pad(StringBuilder b, String cell) {

@@ -113,7 +113,7 @@ class ExpressionsTest {
     for (long ms : new long[] {10, 20, 30, 40}) {
       h.recordValue(ms * 1000L); // the same calls as the set's
     }
-    StatisticsSource withHistogram = dev.grindstone.stats.latency.StatisticsWithLatency.of(set, h);
+    StatisticsSource withHistogram = dev.grindstone.stats.results.TestFigures.of(1, "", false, 1000, set, h, null);
     assertThat(p.getDoubleValue(withHistogram)).as("never above the exact max").isEqualTo(40.0);
     assertThat(parse("(percentile timedTests 50)").getDoubleValue(withHistogram)).isCloseTo(20.0, within(0.03));
   }

@@ -9,7 +9,7 @@ import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.latency.Histograms;
-import dev.grindstone.stats.latency.StatisticsWithLatency;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +40,11 @@ class SummaryTableTest {
     }
   }
 
+  /** Figures over the worked example's 2000 ms. */
+  private static TestFigures figures(int test, String description, StatisticsSet s) {
+    return TestFigures.of(test, description, false, 2000, s, null, null);
+  }
+
   private StatisticsSet workedExample() {
     StatisticsSet s = new StatisticsSet(schema);
     for (long ms : new long[] {10, 20, 30, 40}) {
@@ -53,10 +58,8 @@ class SummaryTableTest {
   @Test
   void worked_example_prints_grinders_table_to_the_character() throws IOException {
     StatisticsSet test1 = workedExample();
-    StatisticsSet totals = test1.snapshot();
-    totals.setLong(period, 2000);
     String table = SummaryTable.render(StandardViews.summary(schema),
-        List.of(new SummaryTable.Row(1, "Example", test1, false)), totals, null);
+        List.of(figures(1, "Example", test1)), figures(TestFigures.TOTALS, "", test1), null);
     assertGolden(table, "worked-example.txt");
     assertThat(table).contains(
         "Test 1       4            1            25.00        11.18        2.00          \"Example\"");
@@ -71,11 +74,9 @@ class SummaryTableTest {
     outer.addSample(timed, 80_000);
     outer.setComposite(true);
     outer.setLong(period, 2000);
-    StatisticsSet totals = inner.snapshot();
-    totals.setLong(period, 2000);
+    TestFigures flow = TestFigures.of(2, "Flow", true, 2000, outer, null, null);
     String table = SummaryTable.render(StandardViews.summary(schema),
-        List.of(new SummaryTable.Row(1, "Inner", inner, false), new SummaryTable.Row(2, "Flow", outer, true)),
-        totals, outer);
+        List.of(figures(1, "Inner", inner), flow), figures(TestFigures.TOTALS, "", inner), flow.as(TestFigures.TOTALS, ""));
     assertGolden(table, "composite.txt");
   }
 
@@ -83,8 +84,8 @@ class SummaryTableTest {
   void empty_test_prints_nan_as_dash() {
     StatisticsSet none = new StatisticsSet(schema);
     none.setLong(period, 1000);
-    String table = SummaryTable.render(StandardViews.summary(schema),
-        List.of(new SummaryTable.Row(3, "", none, false)), none, null);
+    TestFigures idle = TestFigures.of(3, "", false, 1000, none, null, null);
+    String table = SummaryTable.render(StandardViews.summary(schema), List.of(idle), idle, null);
     // No timed call: the deviation is as undefined as the mean.
     assertThat(table).contains("Test 3       0            0            -            -            0.00\n");
   }
@@ -99,7 +100,7 @@ class SummaryTableTest {
     s.setLong(schema.longIndex("httpplugin.connectionsEstablished"), 2);
     s.setLong(schema.longIndex("httpplugin.firstByteTime"), 60_500);
     StatisticsView view = StandardViews.summary(schema, true);
-    String table = SummaryTable.render(view, List.of(new SummaryTable.Row(1, "Page", s, false)), s, null);
+    String table = SummaryTable.render(view, List.of(figures(1, "Page", s)), figures(TestFigures.TOTALS, "", s), null);
     assertGolden(table, "http.txt");
   }
 
@@ -111,11 +112,9 @@ class SummaryTableTest {
       h.recordValue(ms * 1000L);
       ramp.addSample(timed, ms * 1000L);
     }
-    var figures = StatisticsWithLatency.of(ramp, h);
-    var idle = StatisticsWithLatency.of(new StatisticsSet(schema), Histograms.newHistogram());
-    String table = PercentileTable.render(
-        List.of(new PercentileTable.Row(1, "Ramp", figures, false), new PercentileTable.Row(2, "Idle", idle, false)),
-        figures);
+    TestFigures figures = TestFigures.of(1, "Ramp", false, 1000, ramp, h, null);
+    TestFigures idle = TestFigures.of(2, "Idle", false, 1000, new StatisticsSet(schema), null, null);
+    String table = PercentileTable.render(List.of(figures, idle), figures.as(TestFigures.TOTALS, ""));
     assertGolden(table, "percentiles.txt");
   }
 }
