@@ -90,6 +90,44 @@ final class Boundaries {
         .because("the demo service is a test target, not part of the libraries");
   }
 
+  /** The engine's results packages: the sinks and what they get, and the data-log analysis. */
+  static final String[] ENGINE_RESULTS = {"dev.grindstone.engine.sink..", "dev.grindstone.engine.analyze.."};
+
+  /** The engine's configuration packages: run settings and the files they are read from. */
+  static final String[] ENGINE_CONFIGURATION = {"dev.grindstone.engine.run..", "dev.grindstone.engine.config.."};
+
+  /** The package of the one results model. */
+  static final String RESULTS_MODEL = "dev.grindstone.stats.results..";
+
+  /**
+   * The one results model is a value: it knows no configuration, does no I/O and depends on no
+   * module above stats, so every output, the server's included, can read it.
+   */
+  static ArchRule resultsModelIsPure() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(
+            resideInAnyPackage("java.io..", "java.nio..", "java.net..", "java.sql..")
+                .or(resideInAPackage("dev.grindstone..").and(not(Module.STATS.owns()))))
+        .because("results are values that every output reads; reading and writing them is the outputs' job");
+  }
+
+  /** Results (sinks, summaries, analysis) are made without reading the configuration. */
+  static ArchRule resultsKnowNoConfiguration() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(resideInAnyPackage(ENGINE_CONFIGURATION))
+        .because("results come from what happened, whatever configuration asked for it");
+  }
+
+  /** The configuration names no sink or result type. */
+  static ArchRule configurationKnowsNoResults() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(resideInAnyPackage(ENGINE_RESULTS))
+        .because("a run's settings must not depend on where its results go");
+  }
+
   private static DescribedPredicate<JavaClass> foreignInternal(Module module) {
     return resideInAPackage("dev.grindstone..internal..").and(not(module.owns()));
   }

@@ -7,12 +7,15 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import dev.grindstone.architecture.fixtures.UsesClientInternal;
+import dev.grindstone.architecture.fixtures.UsesConfiguration;
 import dev.grindstone.architecture.fixtures.UsesDemo;
 import dev.grindstone.architecture.fixtures.UsesEngine;
 import dev.grindstone.architecture.fixtures.UsesEngineInternal;
+import dev.grindstone.architecture.fixtures.UsesFileIo;
 import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
+import dev.grindstone.architecture.fixtures.UsesResults;
 import dev.grindstone.http.load.HttpStatistics;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +92,34 @@ class BoundaryRulesTest {
                 .getFailureReport()
                 .getDetails())
         .isEmpty();
+  }
+
+  @Test
+  void the_results_model_rule_catches_io_configuration_and_the_engine() {
+    EvaluationResult result =
+        evaluate(Boundaries.resultsModelIsPure(), UsesFileIo.class, UsesConfiguration.class);
+    assertThat(result.getFailureReport().getDetails())
+        .anySatisfy(line -> assertThat(line).contains("java.nio.file.Files"))
+        .anySatisfy(line -> assertThat(line).contains("dev.grindstone.engine.run.RunConfig"));
+    assertThat(
+            evaluate(Boundaries.resultsModelIsPure(), UsesJdkAndHdrHistogram.class).hasViolation())
+        .isFalse();
+  }
+
+  @Test
+  void the_results_and_configuration_rules_catch_each_crossing() {
+    assertThat(
+            evaluate(Boundaries.resultsKnowNoConfiguration(), UsesConfiguration.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(evaluate(Boundaries.resultsKnowNoConfiguration(), UsesResults.class).hasViolation())
+        .isFalse();
+    assertThat(evaluate(Boundaries.configurationKnowsNoResults(), UsesResults.class).hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(Boundaries.configurationKnowsNoResults(), UsesConfiguration.class)
+                .hasViolation())
+        .isFalse();
   }
 
   @Test

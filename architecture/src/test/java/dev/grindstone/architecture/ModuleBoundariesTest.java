@@ -2,6 +2,10 @@ package dev.grindstone.architecture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +68,23 @@ class ModuleBoundariesTest {
   @Test
   void the_server_never_depends_on_the_engine() {
     Boundaries.serverKnowsNoEngine().check(Module.SERVER.classes());
+  }
+
+  @Test
+  void the_results_model_knows_no_configuration_and_does_no_io() {
+    Boundaries.resultsModelIsPure()
+        .check(Module.STATS.classes().that(resideInAPackage(Boundaries.RESULTS_MODEL)));
+  }
+
+  @Test
+  void the_engines_results_and_configuration_do_not_import_each_other() {
+    JavaClasses engine = Module.ENGINE.classes();
+    JavaClasses results = engine.that(resideInAnyPackage(Boundaries.ENGINE_RESULTS));
+    JavaClasses configuration = engine.that(resideInAnyPackage(Boundaries.ENGINE_CONFIGURATION));
+    assertThat(results).as("the results packages").isNotEmpty();
+    assertThat(configuration).as("the configuration packages").isNotEmpty();
+    Boundaries.resultsKnowNoConfiguration().check(results);
+    Boundaries.configurationKnowsNoResults().check(configuration);
   }
 
   @Test

@@ -76,9 +76,9 @@ final class DemoCommand implements Callable<Integer> {
       if (out != null) {
         config.outputRoot(out);
       }
-      config.sink(new ServerReportSink(reportTo, token, System.out));
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
-        RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
+        RunSummary summary = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out))
+            .stopOnSignals(System.err).execute();
         System.out.println();
         System.out.println("Open " + summary.info().outputDirectory().resolve("report.html").toAbsolutePath()
             + " in a browser for the charts.");

@@ -116,7 +116,9 @@ final class RunCommand implements Callable<Integer> {
     }
     applyOptions(config);
     try {
-      RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
+      // Always: the results folder keeps the run as server requests, for grindstone upload.
+      RunSummary summary = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out))
+          .stopOnSignals(System.err).execute();
       return Run.exitCode(summary);
     } finally {
       if (scenario instanceof AutoCloseable c) {
@@ -143,8 +145,6 @@ final class RunCommand implements Callable<Integer> {
       config.dataLog(false);
     }
     thresholds.forEach(config::threshold);
-    // Always: the results folder keeps the run as server requests, for grindstone upload.
-    config.sink(new ServerReportSink(reportTo, token, System.out));
     if (users != null || duration != null || rate != null) {
       Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
       if (users != null && users < 1) {

@@ -1,6 +1,5 @@
 package dev.grindstone.cli;
 
-import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
@@ -86,7 +85,7 @@ final class ServerReportSink implements Sink {
   @Override
   public void start(RunInfo run) throws IOException {
     List<RunSpec.Phase> phases = new ArrayList<>();
-    for (Phase p : run.phases()) {
+    for (RunInfo.PlannedPhase p : run.phases()) {
       phases.add(new RunSpec.Phase(p.name(), p.duration() == null ? 0 : p.duration().toMillis()));
     }
     String id = (run.name() + "-" + run.startEpochMillis()).replaceAll("[^A-Za-z0-9._-]", "-");

@@ -68,9 +68,8 @@ class UploadCommandTest {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     PrintStream messages = new PrintStream(console, true, StandardCharsets.UTF_8);
     RunConfig config = RunConfig.builder(name).phase(Phase.hold("hold", length, 3)).period(Duration.ofMillis(100))
-        .outputRoot(dir.resolve("results")).console(false)
-        .sink(new ServerReportSink(server, null, messages, Duration.ofMillis(300))).build();
-    Run run = Run.of(config, scenario());
+        .outputRoot(dir.resolve("results")).console(false).build();
+    Run run = Run.of(config, scenario()).sink(new ServerReportSink(server, null, messages, Duration.ofMillis(300)));
     if (midway != null) {
       Thread.ofPlatform().start(() -> {
         try {

@@ -29,9 +29,9 @@ import sun.misc.SignalHandler;
  *     .execute();
  * }</pre>
  *
- * <p>Besides the sinks given in the configuration, a run writes the live console (when
- * {@code console}) and, when it has an output folder, summary.txt, data.csv, latency.hlog,
- * results.json and report.html.
+ * <p>Besides the sinks added with {@link #sink}, a run writes the live console (when the
+ * configuration's {@code console}) and, when it has an output folder, summary.txt, data.csv,
+ * latency.hlog, results.json and report.html.
  */
 public final class Run {
 
@@ -65,6 +65,15 @@ public final class Run {
   /** The same, with the live console going to {@code console}. */
   public static Run of(RunConfig config, Scenario scenario, PrintStream console) {
     return new Run(config, scenario, console);
+  }
+
+  /**
+   * Adds a sink: it gets the run's start, its interval snapshots and its summary, on a thread of its
+   * own, after the built-in ones. Before {@link #execute} only.
+   */
+  public Run sink(Sink sink) {
+    engine.addSink(sink);
+    return this;
   }
 
   /** Runs the test on the calling thread until it ends or is stopped, and returns the results. */

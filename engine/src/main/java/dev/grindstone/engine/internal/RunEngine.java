@@ -5,9 +5,8 @@ import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.ThinkTime;
-import dev.grindstone.engine.run.Threshold;
+import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
-import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.stats.ExpressionView;
@@ -19,15 +18,14 @@ import dev.grindstone.stats.latency.LatencyRecorder;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -55,6 +53,8 @@ public final class RunEngine {
   private final RunConfig config;
   private final Scenario scenario;
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
+  private final List<Sink> sinks = new CopyOnWriteArrayList<>();
+  private volatile boolean started;
   private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
@@ -84,6 +84,14 @@ public final class RunEngine {
     this.config = config;
     this.scenario = scenario;
     this.defaultSinks = defaultSinks;
+  }
+
+  /** Adds a sink: it gets the run's snapshots and summary after the built-in ones. Before {@link #execute} only. */
+  public void addSink(Sink sink) {
+    if (started) {
+      throw new IllegalStateException("The run has started: add sinks before it executes");
+    }
+    sinks.add(Objects.requireNonNull(sink, "sink"));
   }
 
   /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
@@ -120,6 +128,10 @@ public final class RunEngine {
 
   /** Runs the whole test on the calling thread and returns its summary. */
   public RunSummary execute() {
+    if (started) {
+      throw new IllegalStateException("A run executes once; make another Run to run again");
+    }
+    started = true;
     controller = Thread.currentThread();
     StatisticsSchema schema = StatisticsSchema.withHttp();
     StatisticsView summaryView = StandardViews.summary(schema, config.http());
@@ -128,12 +140,17 @@ public final class RunEngine {
       ExpressionView v = new ExpressionView(r.displayName(), Expressions.parse(r.expression(), schema), r.dataLog());
       (r.dataLog() ? dataLogView : summaryView).add(v);
     }
-    Path out = config.outputRoot() == null ? null : outputDirectory(config.outputRoot(), config.name());
+    Path out = config.outputRoot() == null ? null
+        : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
     DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
     // The clock starts once the set-up is done, so the first interval is not stretched by it.
     long startNanos = System.nanoTime();
     long startEpoch = System.currentTimeMillis();
-    info = new RunInfo(config.name(), startEpoch, config.phases(), config.period(), out, schema, summaryView,
+    List<RunInfo.PlannedPhase> planned = new ArrayList<>();
+    for (Phase p : config.phases()) {
+      planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
+    }
+    info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView,
         dataLogView, config.http());
     recording = new Recording(schema, ring, startNanos, startEpoch, summaryView);
     DataLogWriter dataLog = null;
@@ -153,7 +170,7 @@ public final class RunEngine {
         workers.add(new SinkWorker(s, problems));
       }
     }
-    for (Sink s : config.sinks()) {
+    for (Sink s : sinks) {
       workers.add(new SinkWorker(s, problems));
     }
     workers.forEach(w -> w.start(info));
@@ -193,7 +210,7 @@ public final class RunEngine {
     Histogram late = collector.runLateness();
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
         collector.phaseResults(),
-        checkThresholds(tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
+        ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
         ring == null ? 0 : ring.dropped(), problems, interrupted);
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
@@ -481,56 +498,5 @@ public final class RunEngine {
     int nl = s.indexOf('\n');
     String line = nl < 0 ? s : s.substring(0, nl);
     return line.length() > 200 ? line.substring(0, 200) + "…" : line;
-  }
-
-  // ---- thresholds and output ------------------------------------------------------------------
-
-  private List<ThresholdResult> checkThresholds(List<TestFigures> tests, TestFigures totals) {
-    List<ThresholdResult> results = new ArrayList<>();
-    for (Threshold t : config.thresholds()) {
-      if (t.test() >= 0) {
-        TestFigures s = tests.stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
-        if (s == null) {
-          results.add(new ThresholdResult(t.text(), "Test " + t.test(), Double.NaN, false));
-        } else {
-          results.add(check(t, s, "Test " + t.test()));
-        }
-        continue;
-      }
-      for (TestFigures s : tests) {
-        if (!s.composite()) {
-          results.add(check(t, s, "Test " + s.test()));
-        }
-      }
-      results.add(check(t, totals, "Totals"));
-    }
-    return results;
-  }
-
-  private static ThresholdResult check(Threshold t, TestFigures s, String scope) {
-    double actual = switch (t.metric()) {
-      case "min" -> s.minMillis();
-      case "max" -> s.maxMillis();
-      case "mean" -> s.meanMillis();
-      case "errors" -> t.percent() ? s.errorPercent() : s.errors();
-      case "tps" -> s.tps();
-      default -> s.percentileMillis(Double.parseDouble(t.metric().substring(1)));
-    };
-    return new ThresholdResult(t.text(), scope, actual, t.passes(actual));
-  }
-
-  static Path outputDirectory(Path root, String name) {
-    String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-    try {
-      Files.createDirectories(root);
-      Path dir = root.resolve(name + "-" + stamp);
-      for (int i = 2; Files.exists(dir); i++) {
-        dir = root.resolve(name + "-" + stamp + "-" + i);
-      }
-      return Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the results folder under " + root.toAbsolutePath()
-          + ": " + e.getMessage() + ". Choose another one with --out.", e);
-    }
   }
 }

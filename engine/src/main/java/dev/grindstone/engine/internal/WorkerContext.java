@@ -184,7 +184,6 @@ public final class WorkerContext {
     f.test = test;
     f.recorder = rec;
     f.statistics.reset();
-    f.pausedNanos = 0;
     f.composite = false;
     long now = System.nanoTime();
     if (depth == 1 && intendedStartNanos != 0) {
@@ -201,9 +200,6 @@ public final class WorkerContext {
     long end = System.nanoTime();
     flushPending(); // an enclosing test ends: a held-back inner report goes first
     depth--;
-    if (depth > 0) {
-      frames[depth - 1].pausedNanos += f.pausedNanos;
-    }
     if (recording.cancels(end)) {
       // Still in progress when the run cancelled its calls: whatever it returned or threw, it did
       // not complete as it would have, so it is counted apart and never timed.
@@ -224,7 +220,7 @@ public final class WorkerContext {
     lastTest = f.test;
     lastRecorder = f.recorder;
     lastStartNanos = f.startNanos;
-    lastElapsedNanos = Math.max(end - f.startNanos - f.pausedNanos, 0);
+    lastElapsedNanos = Math.max(end - f.startNanos, 0);
     lastComposite = f.composite;
     hasLast = true;
     pending = true;
@@ -240,13 +236,6 @@ public final class WorkerContext {
       bigger[i] = new Frame(new StatisticsSet(schema));
     }
     frames = bigger;
-  }
-
-  /** Pauses the clock of the test in progress (time spent processing, not waiting). */
-  public void addPausedNanos(long nanos) {
-    if (depth > 0) {
-      frames[depth - 1].pausedNanos += nanos;
-    }
   }
 
   /** The statistics of the innermost test in progress, or null. For plug-ins such as HTTP. */
@@ -316,7 +305,6 @@ public final class WorkerContext {
     Test test;
     TestRecorder recorder;
     long startNanos;
-    long pausedNanos;
     boolean composite;
 
     /** A frame of the stack, or, with {@code null}, the view over the last test. */
@@ -404,7 +392,7 @@ public final class WorkerContext {
       if (isLast()) {
         return lastElapsedNanos / 1_000_000;
       }
-      return Math.max(System.nanoTime() - startNanos - pausedNanos, 0) / 1_000_000;
+      return Math.max(System.nanoTime() - startNanos, 0) / 1_000_000;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.grindstone.engine.run;
 
-import dev.grindstone.engine.sink.Sink;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +7,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything a run needs but the scenario: phases, collection period, thresholds, outputs.
+ * Everything a run needs but the scenario and where its results go beyond the built-in files:
+ * phases, collection period, thresholds, outputs. Sinks attach to the {@link dev.grindstone.engine.Run}.
  * Validated at construction; build one with {@link #builder(String)}.
  *
  * @param outputRoot results go to {@code outputRoot/<name>-<yyyyMMdd-HHmmss>/}; null for no files
@@ -20,8 +20,7 @@ import java.util.Objects;
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean http, boolean console, Duration gracefulStop, int dataLogCapacity,
-    List<Sink> sinks) {
+    Path outputRoot, boolean dataLog, boolean http, boolean console, Duration gracefulStop, int dataLogCapacity) {
 
   public RunConfig {
     Objects.requireNonNull(name, "name");
@@ -34,7 +33,6 @@ public record RunConfig(
     }
     phases = List.copyOf(phases);
     thresholds = List.copyOf(thresholds);
-    sinks = List.copyOf(sinks);
     if (waitBetweenPhases.isNegative()) {
       throw new IllegalArgumentException("wait_between_phases must be zero or more, got " + waitBetweenPhases);
     }
@@ -72,7 +70,6 @@ public record RunConfig(
     b.console = console;
     b.gracefulStop = gracefulStop;
     b.dataLogCapacity = dataLogCapacity;
-    b.sinks.addAll(sinks);
     return b;
   }
 
@@ -89,7 +86,6 @@ public record RunConfig(
     private boolean console = true;
     private Duration gracefulStop = Duration.ofSeconds(10);
     private int dataLogCapacity = 1 << 16;
-    private final List<Sink> sinks = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -161,14 +157,9 @@ public record RunConfig(
       return this;
     }
 
-    public Builder sink(Sink sink) {
-      sinks.add(sink);
-      return this;
-    }
-
     public RunConfig build() {
       return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, http, console,
-          gracefulStop, dataLogCapacity, sinks);
+          gracefulStop, dataLogCapacity);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.grindstone.engine.run;
 
 import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.results.TestFigures;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,6 +81,23 @@ public record Threshold(String text, int test, String metric, String operator, d
           + " is out of range; test numbers go from 0 to " + Integer.MAX_VALUE);
     }
     return Integer.parseInt(n);
+  }
+
+  /**
+   * The figure this rule checks, read from {@code figures}: milliseconds for the times (percentiles
+   * as {@link TestFigures#percentileMillis} gives them, within the exact min and max), a count or
+   * a percentage of calls for errors, tests per second for tps. NaN when undefined (a time of no
+   * calls).
+   */
+  public double actual(TestFigures figures) {
+    return switch (metric) {
+      case "min" -> figures.minMillis();
+      case "max" -> figures.maxMillis();
+      case "mean" -> figures.meanMillis();
+      case "errors" -> percent ? figures.errorPercent() : figures.errors();
+      case "tps" -> figures.tps();
+      default -> figures.percentileMillis(Double.parseDouble(metric.substring(1)));
+    };
   }
 
   /** True when {@code actual} satisfies the rule. NaN (no data) satisfies nothing but errors/tps rules. */

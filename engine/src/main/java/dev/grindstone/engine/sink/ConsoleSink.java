@@ -1,6 +1,5 @@
 package dev.grindstone.engine.sink;
 
-import dev.grindstone.engine.run.Phase;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.PrintStream;
 import java.util.Locale;
@@ -54,7 +53,7 @@ public final class ConsoleSink implements Sink {
     if (phaseIndex < 0 || phaseIndex >= info.phases().size()) {
       return "[          ]";
     }
-    Phase p = info.phases().get(phaseIndex);
+    RunInfo.PlannedPhase p = info.phases().get(phaseIndex);
     if (p.duration() == null) {
       return "[    ..    ]";
     }

@@ -1,6 +1,5 @@
 package dev.grindstone.engine.sink;
 
-import dev.grindstone.engine.run.Phase;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
 import java.nio.file.Path;
@@ -10,10 +9,23 @@ import java.util.List;
 /**
  * A run as sinks see it when it starts.
  *
+ * @param phases the phases planned, in order
  * @param outputDirectory where file sinks write (created), or null when none is wanted
  * @param summaryView the summary table's columns (registered expressions included)
  * @param dataLogView the data log's columns after Thread, Run, Test, Start time
  */
 public record RunInfo(
-    String name, long startEpochMillis, List<Phase> phases, Duration period, Path outputDirectory,
-    StatisticsSchema schema, StatisticsView summaryView, StatisticsView dataLogView, boolean http) {}
+    String name, long startEpochMillis, List<PlannedPhase> phases, Duration period, Path outputDirectory,
+    StatisticsSchema schema, StatisticsView summaryView, StatisticsView dataLogView, boolean http) {
+
+  public RunInfo {
+    phases = List.copyOf(phases);
+  }
+
+  /**
+   * A phase as planned.
+   *
+   * @param duration how long it lasts, or null when it ends once its users made their iterations
+   */
+  public record PlannedPhase(String name, Duration duration) {}
+}
