@@ -1,7 +1,6 @@
 package dev.grindstone.architecture;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.Dependency.Predicates.dependency;
 import static com.tngtech.archunit.core.domain.Dependency.Predicates.dependencyTarget;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
@@ -10,7 +9,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.lang.ArchRule;
 
@@ -20,18 +18,6 @@ import com.tngtech.archunit.lang.ArchRule;
  * each one catches what it forbids).
  */
 final class Boundaries {
-
-  /**
-   * The one known crossing into another module's internals: the HTTP plugin fills the current
-   * test's {@code httpplugin.*} statistics through the engine's {@code WorkerContext}, because the
-   * engine has no public plugin SPI yet. Once it has one, this exception goes, and {@link
-   * ModuleBoundariesTest#the_known_crossing_into_engine_internals_is_still_there} says so. It
-   * exempts this one pair of classes only: any other class, or another internal class, still fails.
-   */
-  static final DescribedPredicate<Dependency> KNOWN_INTERNAL_USE =
-      dependency(
-          "dev.grindstone.http.load.HttpStatistics",
-          "dev.grindstone.engine.internal.WorkerContext");
 
   private Boundaries() {}
 
@@ -48,21 +34,13 @@ final class Boundaries {
   }
 
   /**
-   * A module uses another module's public API only, never its {@code internal} packages (the one
-   * known exception aside).
+   * A module uses another module's public API only, never its {@code internal} packages: a
+   * protocol plug-in reaches the engine through its SPI ({@code engine.spi}).
    */
   static ArchRule noForeignInternals(Module module) {
     return classes()
-        .should(
-            onlyHaveDependenciesWhere(not(dependencyTarget(foreignInternal(module))))
-                .ignoreDependency(KNOWN_INTERNAL_USE))
+        .should(onlyHaveDependenciesWhere(not(dependencyTarget(foreignInternal(module)))))
         .because("internal packages are no API; they change without notice");
-  }
-
-  /** The same rule without the known exception, to see whether it is still needed. */
-  static ArchRule noForeignInternalsWithoutException(Module module) {
-    return classes()
-        .should(onlyHaveDependenciesWhere(not(dependencyTarget(foreignInternal(module)))));
   }
 
   /** The metrics server stores what load runs send; it never runs one. */

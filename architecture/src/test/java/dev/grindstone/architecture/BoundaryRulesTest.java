@@ -58,16 +58,15 @@ class BoundaryRulesTest {
   }
 
   @Test
-  void the_known_exception_covers_http_statistics_alone() {
+  void the_internals_rule_holds_a_protocol_plugin_to_the_engines_spi() {
     assertThat(
             evaluate(Boundaries.noForeignInternals(Module.HTTP), HttpStatistics.class)
                 .hasViolation())
-        .as("HttpStatistics -> WorkerContext is the known exception")
+        .as("HttpStatistics fills the test's statistics through engine.spi")
         .isFalse();
     assertThat(
             evaluate(Boundaries.noForeignInternals(Module.HTTP), UsesEngineInternal.class)
                 .hasViolation())
-        .as("any other class of the module is still held to the rule")
         .isTrue();
   }
 

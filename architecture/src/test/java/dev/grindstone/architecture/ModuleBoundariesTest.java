@@ -1,12 +1,10 @@
 package dev.grindstone.architecture;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.lang.EvaluationResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -47,22 +45,6 @@ class ModuleBoundariesTest {
   @EnumSource(Module.class)
   void no_module_reaches_into_another_modules_internals(Module module) {
     Boundaries.noForeignInternals(module).check(module.classes());
-  }
-
-  @Test
-  void the_known_crossing_into_engine_internals_is_still_there() {
-    EvaluationResult strict =
-        Boundaries.noForeignInternalsWithoutException(Module.HTTP).evaluate(Module.HTTP.classes());
-    assertThat(strict.getFailureReport().getDetails())
-        .as(
-            "HttpStatistics no longer uses engine.internal.WorkerContext: delete"
-                + " Boundaries.KNOWN_INTERNAL_USE and this test")
-        .isNotEmpty()
-        .allSatisfy(
-            line ->
-                assertThat(line)
-                    .contains("dev.grindstone.http.load.HttpStatistics")
-                    .contains("dev.grindstone.engine.internal.WorkerContext"));
   }
 
   @Test

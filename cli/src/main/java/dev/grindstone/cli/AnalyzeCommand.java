@@ -3,8 +3,11 @@ package dev.grindstone.cli;
 import dev.grindstone.engine.analyze.AnalysisReport;
 import dev.grindstone.engine.analyze.DataLogAnalysis;
 import dev.grindstone.engine.analyze.DataLogAnalyzer;
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
+import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.expr.Expressions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -58,11 +61,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (periodMs != null && periodMs <= 0) {
       throw new BadInputException("--period-ms must be a positive number of milliseconds, got " + periodMs);
     }
+    DataLogAnalyzer analyzer = DataLogAnalyzer.create(PLUGINS);
     List<ExpressionView> registered = new ArrayList<>();
     for (String s : summaryExpressions) {
-      registered.add(parseSummaryExpression(s));
+      registered.add(parseSummaryExpression(s, analyzer.schema()));
     }
-    DataLogAnalyzer analyzer = DataLogAnalyzer.create();
     for (Path f : files) {
       analyzer.add(f);
     }
@@ -79,7 +82,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
-  static ExpressionView parseSummaryExpression(String option) {
+  /** The plug-ins whose data-log columns analyze reads and adds up. */
+  static final List<Plugin> PLUGINS = List.of(HttpPlugin.INSTANCE);
+
+  static ExpressionView parseSummaryExpression(String option, StatisticsSchema schema) {
     int eq = option.indexOf('=');
     if (eq < 0 || option.substring(0, eq).isBlank() || option.substring(eq + 1).isBlank()) {
       throw new BadInputException("--summary-expression '" + option
@@ -88,7 +94,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     String name = option.substring(0, eq).strip();
     String text = option.substring(eq + 1).strip();
     try {
-      return new ExpressionView(name, Expressions.parse(text, DataLogAnalyzer.schema()), false);
+      return new ExpressionView(name, Expressions.parse(text, schema), false);
     } catch (BadInputException e) {
       throw new BadInputException("--summary-expression '" + name + "': " + e.getMessage(), e);
     }

@@ -62,13 +62,13 @@ final class DemoCommand implements Callable<Integer> {
     }
     RunYaml.Loaded loaded;
     try (Reader reader = new InputStreamReader(resource(), StandardCharsets.UTF_8)) {
-      loaded = RunYaml.load(reader, "demo.yaml", null, HttpFlow.FIELDS);
+      loaded = RunYaml.load(reader, "demo.yaml", null, HttpRunFiles.extraFields());
     }
     HttpFlow flow = HttpFlow.read(loaded.root(), null, loaded.reader());
     loaded.reader().problems().throwIfAny();
     try (DemoService service = DemoService.start()) {
       System.out.println("Demo service: " + service.url() + " (loopback only)");
-      RunConfig.Builder config = loaded.config().http(true);
+      RunConfig.Builder config = loaded.config();
       config.phases(HttpRunFiles.scaleDuration(config.phases(), total));
       if (users != null) {
         config.phases(HttpRunFiles.scaleUsers(config.phases(), users));

@@ -9,8 +9,10 @@ import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.script.ScenarioLoader;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
+import dev.grindstone.http.load.HttpRunFiles;
 import dev.grindstone.stats.BadInputException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,12 +81,14 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() {
     Scenario scenario;
     RunConfig.Builder config;
+    List<Plugin> plugins = List.of();
     Path path = Path.of(target);
     String lower = target.toLowerCase(java.util.Locale.ROOT);
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-      RunYaml.Loaded loaded = RunYaml.load(path, HttpFlow.FIELDS);
+      RunYaml.Loaded loaded = RunYaml.load(path, HttpRunFiles.extraFields());
       ConfigReader reader = loaded.reader();
       HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
+      plugins = HttpRunFiles.plugins(loaded.root(), reader);
       if (flow == null && loaded.scenario() == null) {
         reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
             "is required: the Java scenario file (Checkout.java) or class to run, or an HTTP flow (requests:, flow:)");
@@ -99,7 +103,6 @@ final class RunCommand implements Callable<Integer> {
           flow = flow.insecure();
         }
         scenario = new HttpFlowScenario(flow);
-        config.http(true);
       } else {
         scenario = loaded.scenario().endsWith(".java")
             ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
@@ -117,8 +120,9 @@ final class RunCommand implements Callable<Integer> {
     applyOptions(config);
     try {
       // Always: the results folder keeps the run as server requests, for grindstone upload.
-      RunSummary summary = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out))
-          .stopOnSignals(System.err).execute();
+      Run run = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out));
+      plugins.forEach(run::plugin);
+      RunSummary summary = run.stopOnSignals(System.err).execute();
       return Run.exitCode(summary);
     } finally {
       if (scenario instanceof AutoCloseable c) {

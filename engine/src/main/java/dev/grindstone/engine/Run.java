@@ -9,6 +9,7 @@ import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.sink.SummaryFileSink;
+import dev.grindstone.engine.spi.Plugin;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,16 @@ public final class Run {
    */
   public Run sink(Sink sink) {
     engine.addSink(sink);
+    return this;
+  }
+
+  /**
+   * Adds a protocol plug-in: its statistics join the run's schema and its columns the summary and
+   * the data log, after those of the scenario's own {@link Scenario#plugins()}. Before {@link
+   * #execute} only.
+   */
+  public Run plugin(Plugin plugin) {
+    engine.addPlugin(plugin);
     return this;
   }
 

@@ -1,6 +1,8 @@
 package dev.grindstone.engine;
 
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.spi.Plugin;
+import java.util.List;
 
 /**
  * What a virtual user does, one iteration at a time (The Grinder's "run"). Wrap each timed step in
@@ -27,4 +29,13 @@ public interface Scenario {
    * command line override them.
    */
   default void configure(RunConfig.Builder run) {}
+
+  /**
+   * The protocol plug-ins this scenario uses, whose statistics and columns its runs carry: an HTTP
+   * scenario returns {@code List.of(HttpPlugin.INSTANCE)} (module {@code grindstone-http}). None by
+   * default.
+   */
+  default List<Plugin> plugins() {
+    return List.of();
+  }
 }

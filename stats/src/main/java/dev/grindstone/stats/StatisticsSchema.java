@@ -13,14 +13,14 @@ import java.util.Objects;
 /**
  * The statistics a run knows, by name and kind, and their slots in a {@link StatisticsSet}.
  *
- * <p>Names and kinds are The Grinder's. {@link #standard()} holds the standard statistics;
- * {@link #withHttp()} adds the HTTP plug-in's. A schema is immutable and thread-safe; build one
- * with more statistics through {@link #builder()}.
+ * <p>Names and kinds are The Grinder's. {@link #standard()} holds the standard statistics; a run
+ * adds its plug-ins' (the HTTP plug-in's {@code httpplugin.*}, say) through {@link #builder()}. A
+ * schema is immutable and thread-safe.
  *
- * <p>Units: {@code timedTests} and the HTTP times ({@code dnsTime}, {@code connectTime},
- * {@code firstByteTime}, {@code tlsTime}) are stored in microseconds and shown in milliseconds
- * (their index's {@code scale} is 0.001), so sub-millisecond calls keep their precision while
- * every Grinder expression and table still reads milliseconds.
+ * <p>Units: {@code timedTests} and any time a plug-in registers with {@link #MICROS_AS_MILLIS} are
+ * stored in microseconds and shown in milliseconds (their index's {@code scale} is 0.001), so
+ * sub-millisecond calls keep their precision while every Grinder expression and table still reads
+ * milliseconds.
  */
 public final class StatisticsSchema {
 
@@ -33,17 +33,7 @@ public final class StatisticsSchema {
   public static final String PEAK_TPS = "peakTPS";
   public static final String TIMED_TESTS = "timedTests";
 
-  public static final String HTTP_RESPONSE_STATUS = "httpplugin.responseStatus";
-  public static final String HTTP_RESPONSE_LENGTH = "httpplugin.responseLength";
-  public static final String HTTP_RESPONSE_ERRORS = "httpplugin.responseErrors";
-  public static final String HTTP_DNS_TIME = "httpplugin.dnsTime";
-  public static final String HTTP_CONNECT_TIME = "httpplugin.connectTime";
-  public static final String HTTP_FIRST_BYTE_TIME = "httpplugin.firstByteTime";
-  public static final String HTTP_CONNECTIONS_ESTABLISHED = "httpplugin.connectionsEstablished";
-  public static final String HTTP_TLS_TIME = "httpplugin.tlsTime";
-
   private static final StatisticsSchema STANDARD = builder().standard().build();
-  private static final StatisticsSchema WITH_HTTP = builder().standard().httpPlugin().build();
 
   private final Map<String, StatisticIndex> byName;
   private final List<LongIndex> longs;
@@ -61,14 +51,9 @@ public final class StatisticsSchema {
     this.doubleSlots = b.doubleSlots;
   }
 
-  /** The Grinder's standard statistics, without the HTTP plug-in's. */
+  /** The Grinder's standard statistics. */
   public static StatisticsSchema standard() {
     return STANDARD;
-  }
-
-  /** The standard statistics and the HTTP plug-in's (as The Grinder always registers them). */
-  public static StatisticsSchema withHttp() {
-    return WITH_HTTP;
   }
 
   public static Builder builder() {
@@ -179,6 +164,21 @@ public final class StatisticsSchema {
     return ". The " + kind.label() + " statistics are: " + String.join(", ", names);
   }
 
+  /**
+   * Two schemas are equal when they hold the same statistics (name, kind, slots, scale) in the same
+   * order: their sets can be combined, whichever run or analysis built them.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || o instanceof StatisticsSchema other && other.byName.equals(byName)
+        && List.copyOf(other.byName.values()).equals(List.copyOf(byName.values()));
+  }
+
+  @Override
+  public int hashCode() {
+    return byName.hashCode();
+  }
+
   @Override
   public String toString() {
     return "StatisticsSchema" + byName.keySet();
@@ -208,19 +208,6 @@ public final class StatisticsSchema {
         registerDouble("userDouble" + i);
       }
       registerSample(TIMED_TESTS, MICROS_AS_MILLIS);
-      return this;
-    }
-
-    /** The HTTP plug-in's statistics (Grinder's seven, and {@code tlsTime}). */
-    public Builder httpPlugin() {
-      registerLong(HTTP_RESPONSE_STATUS);
-      registerLong(HTTP_RESPONSE_LENGTH);
-      registerLong(HTTP_RESPONSE_ERRORS);
-      registerLong(HTTP_DNS_TIME, MICROS_AS_MILLIS);
-      registerLong(HTTP_CONNECT_TIME, MICROS_AS_MILLIS);
-      registerLong(HTTP_FIRST_BYTE_TIME, MICROS_AS_MILLIS);
-      registerLong(HTTP_CONNECTIONS_ESTABLISHED);
-      registerLong(HTTP_TLS_TIME, MICROS_AS_MILLIS);
       return this;
     }
 

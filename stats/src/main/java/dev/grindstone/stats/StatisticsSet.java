@@ -15,7 +15,8 @@ import java.util.StringJoiner;
  * (like {@code period}) are left alone, and the composite flags are ORed. Merging is associative:
  * merging sets in any grouping gives the figures of the union of their samples.
  *
- * <p>Not thread-safe: one owner at a time. No method allocates except {@link #snapshot()}.
+ * <p>Sets combine when their schemas are equal (the same statistics in the same slots). Not
+ * thread-safe: one owner at a time. No method allocates except {@link #snapshot()}.
  */
 public final class StatisticsSet implements StatisticsSource {
 
@@ -286,7 +287,7 @@ public final class StatisticsSet implements StatisticsSource {
   }
 
   private void checkSchema(StatisticsSet other) {
-    if (other.schema != schema) {
+    if (other.schema != schema && !other.schema.equals(schema)) {
       throw new IllegalArgumentException(
           "Cannot combine statistics sets of different schemas: " + schema + " and " + other.schema);
     }
@@ -295,7 +296,7 @@ public final class StatisticsSet implements StatisticsSource {
   @Override
   public boolean equals(Object o) {
     return o instanceof StatisticsSet s
-        && s.schema == schema
+        && s.schema.equals(schema)
         && s.composite == composite
         && Arrays.equals(s.longs, longs)
         && Arrays.equals(s.doubles, doubles);

@@ -23,14 +23,17 @@ class StatisticsSchemaTest {
   }
 
   @Test
-  void http_schema_registers_the_http_plugin_statistics() {
-    StatisticsSchema s = StatisticsSchema.withHttp();
-    for (String name : new String[] {"responseStatus", "responseLength", "responseErrors", "dnsTime",
-        "connectTime", "firstByteTime", "connectionsEstablished", "tlsTime"}) {
-      assertThat(s.longIndex("httpplugin." + name)).isNotNull();
-    }
-    assertThat(s.longIndex("httpplugin.firstByteTime").isScaled()).as("µs stored, ms shown").isTrue();
-    assertThat(s.longIndex("httpplugin.responseLength").isScaled()).isFalse();
+  void schemas_built_alike_are_equal_and_their_sets_combine() {
+    StatisticsSchema a = StatisticsSchema.builder().standard().registerLong("bytesSent").build();
+    StatisticsSchema b = StatisticsSchema.builder().standard().registerLong("bytesSent").build();
+    StatisticsSchema other = StatisticsSchema.builder().standard().registerLong("bytesReceived").build();
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(other).isNotEqualTo(StatisticsSchema.standard());
+    StatisticsSet sum = new StatisticsSet(a);
+    StatisticsSet part = new StatisticsSet(b);
+    part.addLong(b.longIndex("bytesSent"), 5);
+    sum.add(part);
+    assertThat(sum).isEqualTo(part);
+    assertThatThrownBy(() -> sum.add(new StatisticsSet(other))).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class StatisticsSetTest {
 
-  private final StatisticsSchema schema = StatisticsSchema.withHttp();
+  private final StatisticsSchema schema = StatisticsSchema.standard();
   private final SampleIndex timed = schema.sampleIndex("timedTests");
   private final LongIndex errors = schema.longIndex("errors");
   private final LongIndex period = schema.longIndex("period");
@@ -160,7 +160,7 @@ class StatisticsSetTest {
   @Test
   void sets_of_different_schemas_do_not_mix() {
     StatisticsSet a = new StatisticsSet(StatisticsSchema.standard());
-    StatisticsSet b = new StatisticsSet(StatisticsSchema.withHttp());
+    StatisticsSet b = new StatisticsSet(StatisticsSchema.builder().standard().registerLong("bytesSent").build());
     assertThatThrownBy(() -> a.add(b)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("different schemas");
   }

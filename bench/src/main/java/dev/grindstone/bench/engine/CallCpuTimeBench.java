@@ -3,6 +3,8 @@ package dev.grindstone.bench.engine;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.internal.Recording;
 import dev.grindstone.engine.internal.WorkerContext;
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import java.lang.management.ManagementFactory;
@@ -42,8 +44,9 @@ public final class CallCpuTimeBench {
 
   /** The median CPU time per call over every thread's measured rounds. */
   private static double median(int threads, boolean call) throws Exception {
-    StatisticsSchema schema = StatisticsSchema.withHttp();
-    Recording recording = new Recording(schema, null, System.nanoTime(), System.currentTimeMillis(),
+    PluginSchema plugins = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
+    StatisticsSchema schema = plugins.statistics();
+    Recording recording = new Recording(plugins, null, System.nanoTime(), System.currentTimeMillis(),
         StandardViews.summary(schema));
     Runnable noOp = new Test(1, "no-op").wrap(() -> { });
     CyclicBarrier rounds = new CyclicBarrier(threads);

@@ -5,8 +5,11 @@ import dev.grindstone.engine.internal.DataLogRing;
 import dev.grindstone.engine.internal.Recording;
 import dev.grindstone.engine.internal.TestRecorder;
 import dev.grindstone.engine.internal.WorkerContext;
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -46,9 +49,10 @@ public class TestCallBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-      StatisticsSchema schema = StatisticsSchema.withHttp();
+      PluginSchema plugins = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
+      StatisticsSchema schema = plugins.statistics();
       ring = dataLog ? new DataLogRing(schema, 1 << 16) : null;
-      recording = new Recording(schema, ring, System.nanoTime(), System.currentTimeMillis(),
+      recording = new Recording(plugins, ring, System.nanoTime(), System.currentTimeMillis(),
           StandardViews.summary(schema));
       recorder = new TestRecorder(2, "report only", schema);
       if (ring != null) {

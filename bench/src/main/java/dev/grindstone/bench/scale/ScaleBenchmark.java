@@ -52,14 +52,14 @@ public final class ScaleBenchmark {
     }
     // When the late starts happened: seconds into the run -> iterations more than 10 ms late.
     Map<Long, Long> lateBySecond = new ConcurrentSkipListMap<>();
-    builder.sink(new Sink() {
+    Sink lateness = new Sink() {
       @Override
       public void interval(IntervalSnapshot i) {
         if (i.lateStarts() > 0) {
           lateBySecond.merge(i.elapsedMillis() / 1000, i.lateStarts(), Long::sum);
         }
       }
-    });
+    };
     RunConfig config = builder.outputRoot(null).console(false).dataLog(false).build();
     long[] peakHeap = {0};
     Thread sampler = Thread.ofPlatform().daemon().start(() -> {
@@ -79,7 +79,7 @@ public final class ScaleBenchmark {
       }
     });
     long cpuBefore = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
-    RunSummary s = Run.of(config, user -> call.run()).execute();
+    RunSummary s = Run.of(config, user -> call.run()).sink(lateness).execute();
     long cpu = ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime()
         - cpuBefore;
     sampler.interrupt();

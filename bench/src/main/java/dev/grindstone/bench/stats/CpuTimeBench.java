@@ -1,5 +1,7 @@
 package dev.grindstone.bench.stats;
 
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
@@ -31,6 +33,9 @@ import org.HdrHistogram.SingleWriterRecorder;
  */
 public final class CpuTimeBench {
 
+  /** The standard statistics and the HTTP plug-in's, as an HTTP run has them. */
+  private static final PluginSchema HTTP = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
+
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
   private static final int OPS = 2_000_000;
   private static volatile long sink;
@@ -47,10 +52,10 @@ public final class CpuTimeBench {
   }
 
   public static void main(String[] args) throws Exception {
-    StatisticsSchema schema = StatisticsSchema.withHttp();
+    StatisticsSchema schema = HTTP.statistics();
     SampleIndex timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
     LongIndex errors = schema.longIndex(StatisticsSchema.ERRORS);
-    LongIndex length = schema.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
+    LongIndex length = schema.longIndex(HttpPlugin.RESPONSE_LENGTH.name());
     StatisticsSet data = new StatisticsSet(schema);
     for (int i = 0; i < 1000; i++) {
       data.addSample(timed, 10_000 + (i * 7919L) % 50_000);

@@ -1,11 +1,14 @@
 package dev.grindstone.bench.stats;
 
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.expr.Expression;
 import dev.grindstone.stats.expr.Expressions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +28,9 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ExpressionBenchmark {
 
+  /** The standard statistics and the HTTP plug-in's, as an HTTP run has them. */
+  private static final PluginSchema HTTP = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
+
   /** The summary columns: Tests, Errors, Mean Test Time (ms), Test Time Standard Deviation (ms), TPS. */
   @Param({"tests", "errors", "mean", "sd", "tps"})
   public String column;
@@ -34,7 +40,7 @@ public class ExpressionBenchmark {
 
   @Setup
   public void setUp() {
-    StatisticsSchema schema = StatisticsSchema.withHttp();
+    StatisticsSchema schema = HTTP.statistics();
     SampleIndex timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
     LongIndex errors = schema.longIndex(StatisticsSchema.ERRORS);
     set = new StatisticsSet(schema);

@@ -1,9 +1,12 @@
 package dev.grindstone.bench.stats;
 
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,10 +26,13 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class StatisticsSetBenchmark {
 
-  private final StatisticsSchema schema = StatisticsSchema.withHttp();
+  /** The standard statistics and the HTTP plug-in's, as an HTTP run has them. */
+  private static final PluginSchema HTTP = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
+
+  private final StatisticsSchema schema = HTTP.statistics();
   private final SampleIndex timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
   private final LongIndex errors = schema.longIndex(StatisticsSchema.ERRORS);
-  private final LongIndex length = schema.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
+  private final LongIndex length = schema.longIndex(HttpPlugin.RESPONSE_LENGTH.name());
   private StatisticsSet set;
   private StatisticsSet other;
   private long value;

@@ -1,8 +1,9 @@
 package dev.grindstone.engine.analyze;
 
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.engine.spi.SummaryColumn;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
-import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.results.TestFigures;
 import dev.grindstone.stats.table.PercentileTable;
@@ -21,9 +22,10 @@ import java.util.Set;
  * {@code "Totals"}), {@code description} (always null: a data log does not name its tests),
  * {@code tests}, {@code errors}, ({@code cancelled}, only when some line is a call cancelled at
  * stop), {@code meanTestTime}, {@code testTimeStandardDeviation},
- * {@code tps}; with HTTP columns {@code meanResponseLength}, {@code responseBytesPerSecond},
+ * {@code tps}; the keys of the summary columns of each plug-in whose columns the logs have (the
+ * HTTP plug-in's: {@code meanResponseLength}, {@code responseBytesPerSecond},
  * {@code responseErrors}, {@code meanTimeToResolveHost}, {@code meanTimeToEstablishConnection},
- * {@code meanTimeToFirstByte}; then {@code min}, {@code p50}, {@code p90}, {@code p95},
+ * {@code meanTimeToFirstByte}); then {@code min}, {@code p50}, {@code p90}, {@code p95},
  * {@code p99}, {@code p999}, {@code max} (ms, successful calls, from the latency histogram); then
  * each registered expression under its display name. Times are in milliseconds, TPS and bytes per
  * second per second of the period. Figures are numbers; one that is not defined (NaN, as the mean
@@ -36,8 +38,6 @@ public final class AnalysisReport {
 
   public static final List<String> SUMMARY_KEYS =
       List.of("tests", "errors", "meanTestTime", "testTimeStandardDeviation", "tps");
-  public static final List<String> HTTP_KEYS = List.of("meanResponseLength", "responseBytesPerSecond",
-      "responseErrors", "meanTimeToResolveHost", "meanTimeToEstablishConnection", "meanTimeToFirstByte");
   public static final List<String> LATENCY_KEYS = List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
   /** Calls cancelled at stop (lines with an empty Test time); a key only when there are any. */
   public static final String CANCELLED_KEY = "cancelled";
@@ -45,21 +45,29 @@ public final class AnalysisReport {
   private final DataLogAnalysis analysis;
   private final StatisticsView view;
   private final List<String> keys;
+  /** The summary columns: the standard ones and the plug-ins' in the files. */
+  private final int standardColumns;
 
   private AnalysisReport(DataLogAnalysis analysis, List<ExpressionView> registered) {
     this.analysis = analysis;
-    this.view = StandardViews.summary(analysis.schema(), analysis.http());
+    this.view = analysis.known().summaryView(analysis.plugins());
+    this.standardColumns = view.size();
     List<String> fixed = new ArrayList<>(List.of("test", "description"));
     fixed.addAll(SUMMARY_KEYS);
     if (hasCancelled()) {
       fixed.add(fixed.indexOf("errors") + 1, CANCELLED_KEY);
     }
-    if (analysis.http()) {
-      fixed.addAll(HTTP_KEYS);
+    Set<String> reserved = new HashSet<>();
+    for (Plugin p : analysis.known().plugins()) {
+      for (SummaryColumn c : p.summaryColumns()) {
+        reserved.add(c.key());
+        if (analysis.plugins().contains(p)) {
+          fixed.add(c.key());
+        }
+      }
     }
     fixed.addAll(LATENCY_KEYS);
-    Set<String> reserved = new HashSet<>(fixed);
-    reserved.addAll(HTTP_KEYS);
+    reserved.addAll(fixed);
     reserved.add(CANCELLED_KEY);
     List<String> k = new ArrayList<>(fixed);
     for (ExpressionView r : registered) {
@@ -77,7 +85,7 @@ public final class AnalysisReport {
 
   /**
    * A report of {@code analysis} with {@code registered} summary expressions as extra columns
-   * (parsed over {@link DataLogAnalyzer#schema()}); a repeated one is shown once. Throws
+   * (parsed over {@link DataLogAnalysis#schema()}); a repeated one is shown once. Throws
    * {@link BadInputException} when a name is taken by another column or key.
    */
   public static AnalysisReport of(DataLogAnalysis analysis, List<ExpressionView> registered) {
@@ -89,7 +97,7 @@ public final class AnalysisReport {
     return keys;
   }
 
-  /** The summary table (HTTP columns when the logs have them), then the percentile table. */
+  /** The summary table (with the columns of the plug-ins whose columns the logs have), then the percentile table. */
   public String text() {
     String text = SummaryTable.render(view, analysis.tests(), analysis.totals(), null)
         + "\n"
@@ -137,7 +145,7 @@ public final class AnalysisReport {
   /** Every figure of a row after {@code test} and {@code description}: Long, Double or null. */
   private List<Number> figures(TestFigures f) {
     List<ExpressionView> views = view.views();
-    int standard = standardColumns();
+    int standard = standardColumns;
     List<Number> values = new ArrayList<>(keys.size());
     for (int i = 0; i < standard; i++) {
       values.add(value(views.get(i), f));
@@ -159,10 +167,6 @@ public final class AnalysisReport {
   private static Number value(ExpressionView v, TestFigures f) {
     Number n = f.value(v);
     return n instanceof Double d ? defined(d) : n;
-  }
-
-  private int standardColumns() {
-    return SUMMARY_KEYS.size() + (analysis.http() ? HTTP_KEYS.size() : 0);
   }
 
   private static Double defined(double d) {

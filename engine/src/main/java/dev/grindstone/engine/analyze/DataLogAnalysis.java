@@ -1,5 +1,7 @@
 package dev.grindstone.engine.analyze;
 
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.results.TestFigures;
 import java.util.List;
@@ -10,17 +12,24 @@ import java.util.List;
  * latency histograms of the successful and the failed calls, as {@link TestFigures} whose span is
  * {@link #periodMillis()} and whose cancelled calls are the lines with an empty Test time.
  *
- * @param schema the schema of every set ({@link StatisticsSchema#withHttp()})
- * @param http whether any file had the HTTP plug-in's columns
+ * @param known the plug-ins the analyzer knew, and the schema of every figure
+ * @param plugins those of them whose columns the files had, in the known order
  * @param rows the number of data lines read
  * @param periodMillis the period TPS is computed over, in milliseconds
  * @param tests one entry per test number, in ascending order
  * @param totals the merge of every test
  */
 public record DataLogAnalysis(
-    StatisticsSchema schema, boolean http, long rows, long periodMillis, List<TestFigures> tests, TestFigures totals) {
+    PluginSchema known, List<Plugin> plugins, long rows, long periodMillis, List<TestFigures> tests,
+    TestFigures totals) {
 
   public DataLogAnalysis {
+    plugins = List.copyOf(plugins);
     tests = List.copyOf(tests);
+  }
+
+  /** The schema of every figure: the standard statistics and the known plug-ins'. */
+  public StatisticsSchema schema() {
+    return known.statistics();
   }
 }

@@ -1,5 +1,8 @@
 package dev.grindstone.engine.analyze;
 
+import dev.grindstone.engine.spi.DataLogColumn;
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
@@ -18,9 +21,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,13 +34,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Aggregates Grinder data logs exactly as a Grinder worker does: a successful call adds its time as
- * a {@code timedTests} sample (stored in µs) and its HTTP statistics ({@code responseStatus} keeps
- * the last value; length, response errors, DNS, connect and first-byte times and new connections
- * are summed); a failed call ({@code Errors} ≥ 1) adds only {@code errors} = 1, and its time goes
- * to the test's error-latency histogram. Several files add up as several workers would.
+ * a {@code timedTests} sample (stored in µs) and the values of the plug-ins' columns it knows
+ * (summed, or the last value kept, as each column says: the HTTP plug-in's {@code responseStatus}
+ * keeps the last value, its length, response errors, DNS, connect and first-byte times and new
+ * connections are summed); a failed call ({@code Errors} ≥ 1) adds only {@code errors} = 1, and its
+ * time goes to the test's error-latency histogram. Several files add up as several workers would.
  *
  * <pre>{@code
- * DataLogAnalyzer analyzer = DataLogAnalyzer.create();
+ * DataLogAnalyzer analyzer = DataLogAnalyzer.create(List.of(HttpPlugin.INSTANCE));
  * analyzer.add(Path.of("host-0-data.log"));
  * DataLogAnalysis analysis = analyzer.analyze(OptionalLong.empty());
  * }</pre>
@@ -53,55 +59,104 @@ public final class DataLogAnalyzer {
   /** Below this many bytes per chunk, a file is read by one thread. */
   private static final long MIN_CHUNK_BYTES = 8L << 20;
 
-  private static final StatisticsSchema SCHEMA = StatisticsSchema.withHttp();
-  private static final SampleIndex TIMED = SCHEMA.sampleIndex(StatisticsSchema.TIMED_TESTS);
-  private static final LongIndex ERRORS = SCHEMA.longIndex(StatisticsSchema.ERRORS);
-  private static final LongIndex STATUS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_STATUS);
-  private static final LongIndex LENGTH = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
-  private static final LongIndex RESPONSE_ERRORS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_ERRORS);
-  private static final LongIndex DNS = SCHEMA.longIndex(StatisticsSchema.HTTP_DNS_TIME);
-  private static final LongIndex CONNECT = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECT_TIME);
-  private static final LongIndex FIRST_BYTE = SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
-  private static final LongIndex CONNECTIONS = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
-
-  /** The HTTP columns in data-log order; all but the first (the status code, kept) are summed. */
-  private static final LongIndex[] HTTP_SUMS = {STATUS, LENGTH, RESPONSE_ERRORS, DNS, CONNECT, FIRST_BYTE, CONNECTIONS};
-
   /** What a sum can hold, for messages. */
   static final String SUM_LIMIT = "2^63 - 1 (in µs for times: about 292,000 years), which is as far as they"
       + " can be added exactly; a data log of calls never gets there";
 
+  private final PluginSchema known;
+  private final StatisticsSchema schema;
+  private final SampleIndex timed;
+  private final LongIndex errors;
+  /** Every known plug-in column, by the slot of its statistic: its merge rule and header. */
+  private final DataLogColumn[] columnBySlot;
   private final int bufferBytes;
   private final int threads;
   private final long minChunkBytes;
   private final DataLogReader reader;
-  private final Partial total = new Partial();
+  private final Partial total;
 
-  private DataLogAnalyzer(int bufferBytes, int threads, long minChunkBytes) {
-    this.bufferBytes = bufferBytes;
-    this.threads = threads;
-    this.minChunkBytes = minChunkBytes;
-    this.reader = new DataLogReader(bufferBytes);
+  private DataLogAnalyzer(Builder b) {
+    this.known = PluginSchema.of(b.plugins);
+    this.schema = known.statistics();
+    this.timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
+    this.errors = schema.longIndex(StatisticsSchema.ERRORS);
+    this.columnBySlot = new DataLogColumn[schema.longSlots()];
+    for (Plugin p : known.plugins()) {
+      for (DataLogColumn c : p.dataLogColumns()) {
+        columnBySlot[known.longIndex(c.statistic()).slot()] = c;
+      }
+    }
+    this.bufferBytes = b.bufferBytes;
+    this.threads = b.threads;
+    this.minChunkBytes = b.minChunkBytes;
+    this.reader = new DataLogReader(bufferBytes, known);
+    this.total = new Partial();
   }
 
-  /** The schema of every set an analysis holds; parse expressions over it. */
-  public static StatisticsSchema schema() {
-    return SCHEMA;
+  /** The schema of every set an analysis holds: the standard statistics and the plug-ins'; parse expressions over it. */
+  public StatisticsSchema schema() {
+    return schema;
   }
 
+  /** An analyzer that knows no plug-in: their columns in a log are read as registered ones, and ignored. */
   public static DataLogAnalyzer create() {
-    return new DataLogAnalyzer(DataLogReader.DEFAULT_BUFFER_BYTES,
-        Math.min(4, Runtime.getRuntime().availableProcessors()), MIN_CHUNK_BYTES);
+    return builder().build();
   }
 
-  /** With a smaller read buffer (it bounds the longest line), to test lines across refills. */
-  static DataLogAnalyzer withBuffer(int bufferBytes) {
-    return new DataLogAnalyzer(bufferBytes, 1, MIN_CHUNK_BYTES);
+  /** An analyzer that reads the data-log columns of {@code plugins}. */
+  public static DataLogAnalyzer create(List<? extends Plugin> plugins) {
+    return builder().plugins(plugins).build();
   }
 
-  /** Cuts files into up to {@code threads} chunks of at least {@code minChunkBytes}, to test chunking. */
-  static DataLogAnalyzer chunked(int bufferBytes, int threads, long minChunkBytes) {
-    return new DataLogAnalyzer(bufferBytes, threads, minChunkBytes);
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds an analyzer. Not thread-safe. */
+  public static final class Builder {
+    private final List<Plugin> plugins = new ArrayList<>();
+    private int bufferBytes = DataLogReader.DEFAULT_BUFFER_BYTES;
+    private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+    private long minChunkBytes = MIN_CHUNK_BYTES;
+
+    private Builder() {}
+
+    /** The plug-ins whose data-log columns the analyzer reads and adds up. */
+    public Builder plugins(List<? extends Plugin> list) {
+      plugins.addAll(list);
+      return this;
+    }
+
+    /** The read buffer (default 1 MiB): it bounds the longest line. */
+    public Builder bufferBytes(int bytes) {
+      if (bytes < 16) {
+        throw new IllegalArgumentException("bufferBytes must be at least 16, got " + bytes);
+      }
+      bufferBytes = bytes;
+      return this;
+    }
+
+    /** Up to how many threads read one file, in chunks (default {@code min(4, processors)}). */
+    public Builder threads(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, got " + n);
+      }
+      threads = n;
+      return this;
+    }
+
+    /** The least a chunk read by a thread of its own holds (default 8 MiB). */
+    public Builder minChunkBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("minChunkBytes must be at least 1, got " + bytes);
+      }
+      minChunkBytes = bytes;
+      return this;
+    }
+
+    public DataLogAnalyzer build() {
+      return new DataLogAnalyzer(this);
+    }
   }
 
   /** Reads one data log file; messages name it as given. Returns its number of rows. */
@@ -161,7 +216,7 @@ public final class DataLogAnalyzer {
         long from = bounds[k];
         long to = bounds[k + 1];
         parts.add(pool.submit(
-            () -> readChunk(name, file, header.header(), from, to, new DataLogReader(bufferBytes))));
+            () -> readChunk(name, file, header.header(), from, to, new DataLogReader(bufferBytes, known))));
       }
       // In file order, so the first bad line of the file is the one reported.
       long rows = 0;
@@ -235,8 +290,8 @@ public final class DataLogAnalyzer {
     return size;
   }
 
-  private static Partial readChunk(
-      String name, Path file, DataLogHeader header, long from, long to, DataLogReader r) {
+  private Partial readChunk(
+      String name, Path file, DataLogFormat header, long from, long to, DataLogReader r) {
     Partial p = new Partial();
     p.header(header);
     try (FileChannel ch = FileChannel.open(file)) {
@@ -265,7 +320,7 @@ public final class DataLogAnalyzer {
       p = total.rows == 0 ? 0 : Math.floorDiv(total.maxEndMicros - total.minStartMillis * 1000 + 500, 1000);
     }
     List<Integer> numbers = total.testNumbers();
-    StatisticsSet totals = new StatisticsSet(SCHEMA);
+    StatisticsSet totals = new StatisticsSet(schema);
     Histogram totalSuccesses = Histograms.newHistogram();
     Histogram totalFailures = Histograms.newHistogram();
     long totalCancelled = 0;
@@ -279,9 +334,13 @@ public final class DataLogAnalyzer {
       totalFailures.add(a.failures);
       tests.add(figures(n, p, a.statistics, a.successes, a.failures, a.cancelled));
     }
-    // Summing status codes means nothing: like each test, the totals keep the last one.
-    totals.setLong(STATUS, total.hasLastStatus ? total.lastStatus : 0);
-    return new DataLogAnalysis(SCHEMA, total.http, total.rows, p, tests,
+    // Summing status codes means nothing: like each test, the totals keep the last value of such a column.
+    for (int slot = 0; slot < columnBySlot.length; slot++) {
+      if (columnBySlot[slot] != null && columnBySlot[slot].merge() == DataLogColumn.Merge.LAST) {
+        totals.setLong(known.longIndex(columnBySlot[slot].statistic()), total.hasLast[slot] ? total.last[slot] : 0);
+      }
+    }
+    return new DataLogAnalysis(known, total.plugins(), total.rows, p, tests,
         figures(TestFigures.TOTALS, p, totals, totalSuccesses, totalFailures, totalCancelled));
   }
 
@@ -293,52 +352,85 @@ public final class DataLogAnalyzer {
 
   /**
    * Throws {@link BadInputException} unless every sum of {@code b} can be added to {@code a}'s
-   * without overflowing (values are never negative).
+   * without overflowing.
    */
-  private static void requireAddable(StatisticsSet a, StatisticsSet b, String what) {
-    if (a.getSum(TIMED) > Long.MAX_VALUE - b.getSum(TIMED)) {
+  private void requireAddable(StatisticsSet a, StatisticsSet b, String what) {
+    if (a.getSum(timed) > Long.MAX_VALUE - b.getSum(timed)) {
       throw new BadInputException(what + ": the Test time values add up to more than " + SUM_LIMIT);
     }
-    for (int i = 1; i < HTTP_SUMS.length; i++) {
-      if (a.getLong(HTTP_SUMS[i]) > Long.MAX_VALUE - b.getLong(HTTP_SUMS[i])) {
-        throw new BadInputException(what + ": the " + DataLogHeader.HTTP_COLUMNS.get(i)
-            + " values add up to more than " + SUM_LIMIT);
+    for (int slot = 0; slot < columnBySlot.length; slot++) {
+      DataLogColumn c = columnBySlot[slot];
+      if (c != null && c.merge() == DataLogColumn.Merge.SUM) {
+        LongIndex i = known.longIndex(c.statistic());
+        String overflow = overflow(a.getLong(i), b.getLong(i));
+        if (overflow != null) {
+          throw new BadInputException(what + ": the " + c.header() + " values add up to " + overflow);
+        }
       }
     }
   }
 
+  /** Null when {@code a + b} fits in a long, else what it goes beyond, for messages. */
+  private static String overflow(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) >= 0) {
+      return null;
+    }
+    return b > 0 ? "more than " + SUM_LIMIT : "less than -2^63, which is as far as they can be added exactly";
+  }
+
   /** One test's figures while reading. */
-  private static final class Accumulator {
-    final StatisticsSet statistics = new StatisticsSet(SCHEMA);
+  private final class Accumulator {
+    final StatisticsSet statistics = new StatisticsSet(schema);
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
-    boolean hasStatus;
+    /** By slot: whether a value of that keep-the-last column was read for this test. */
+    final boolean[] hasLast = new boolean[columnBySlot.length];
     long cancelled;
 
     /** Adds {@code later}'s figures, which come after this one's in the file. */
     void merge(int test, Accumulator later) {
       requireAddable(statistics, later.statistics, "test " + test);
-      long status = later.hasStatus ? later.statistics.getLong(STATUS) : statistics.getLong(STATUS);
+      long[] kept = new long[columnBySlot.length];
+      for (int slot = 0; slot < columnBySlot.length; slot++) {
+        if (isLast(slot)) {
+          LongIndex i = known.longIndex(columnBySlot[slot].statistic());
+          kept[slot] = later.hasLast[slot] ? later.statistics.getLong(i) : statistics.getLong(i);
+        }
+      }
       statistics.add(later.statistics);
-      statistics.setLong(STATUS, status);
-      hasStatus |= later.hasStatus;
+      for (int slot = 0; slot < columnBySlot.length; slot++) {
+        if (isLast(slot)) {
+          statistics.setLong(known.longIndex(columnBySlot[slot].statistic()), kept[slot]);
+          hasLast[slot] |= later.hasLast[slot];
+        }
+      }
       successes.add(later.successes);
       failures.add(later.failures);
       cancelled += later.cancelled;
     }
   }
 
+  private boolean isLast(int slot) {
+    return columnBySlot[slot] != null && columnBySlot[slot].merge() == DataLogColumn.Merge.LAST;
+  }
+
   /** The figures of a run of lines (a chunk of a file, or everything read so far). */
-  private static final class Partial implements DataLogReader.RowHandler {
+  private final class Partial implements DataLogReader.RowHandler {
     private final Accumulator[] direct = new Accumulator[DIRECT_TESTS];
     private final Map<Integer, Accumulator> others = new HashMap<>();
-    boolean http;
+    /** The plug-ins whose columns the files had. */
+    private final Set<Plugin> withColumns = new HashSet<>();
+    /** The columns of the file being read, by position after Errors: their statistics' slots. */
+    private LongIndex[] indexes = new LongIndex[0];
+    private DataLogColumn[] columns = new DataLogColumn[0];
     long rows;
     long lines;
     long minStartMillis = Long.MAX_VALUE;
     long maxEndMicros = Long.MIN_VALUE;
-    boolean hasLastStatus;
-    long lastStatus;
+    /** By slot: the last value read of a keep-the-last column, over every test. */
+    final long[] last = new long[columnBySlot.length];
+    final boolean[] hasLast = new boolean[columnBySlot.length];
 
     Accumulator get(int test) {
       return test >= 0 && test < DIRECT_TESTS ? direct[test] : others.get(test);
@@ -368,15 +460,22 @@ public final class DataLogAnalyzer {
       return numbers;
     }
 
+    /** The plug-ins whose columns the files had, in the known order. */
+    List<Plugin> plugins() {
+      return known.plugins().stream().filter(withColumns::contains).toList();
+    }
+
     /** Adds {@code later}'s figures, which come after this one's. */
     void merge(Partial later) {
-      http |= later.http;
+      withColumns.addAll(later.withColumns);
       rows += later.rows;
       minStartMillis = Math.min(minStartMillis, later.minStartMillis);
       maxEndMicros = Math.max(maxEndMicros, later.maxEndMicros);
-      if (later.hasLastStatus) {
-        hasLastStatus = true;
-        lastStatus = later.lastStatus;
+      for (int slot = 0; slot < last.length; slot++) {
+        if (later.hasLast[slot]) {
+          hasLast[slot] = true;
+          last[slot] = later.last[slot];
+        }
       }
       for (int n : later.testNumbers()) {
         accumulator(n).merge(n, later.get(n));
@@ -384,8 +483,15 @@ public final class DataLogAnalyzer {
     }
 
     @Override
-    public void header(DataLogHeader header) {
-      http |= header.http();
+    public void header(DataLogFormat format) {
+      withColumns.addAll(format.plugins());
+      List<DataLogFormat.PluginColumn> c = format.pluginColumns();
+      indexes = new LongIndex[c.size()];
+      columns = new DataLogColumn[c.size()];
+      for (int i = 0; i < c.size(); i++) {
+        indexes[i] = c.get(i).index();
+        columns[i] = c.get(i).column();
+      }
     }
 
     @Override
@@ -399,7 +505,7 @@ public final class DataLogAnalyzer {
     }
 
     @Override
-    public void row(int test, long startMillis, long timeMicros, boolean error, long[] h) {
+    public void row(int test, long startMillis, long timeMicros, boolean error, long[] values) {
       rows++;
       if (startMillis < minStartMillis) {
         minStartMillis = startMillis;
@@ -410,39 +516,46 @@ public final class DataLogAnalyzer {
       }
       Accumulator a = accumulator(test);
       if (error) {
-        // As a Grinder worker: a failed call adds only errors; its time and HTTP figures are dropped.
-        a.statistics.addLong(ERRORS, 1);
+        // As a Grinder worker: a failed call adds only errors; its time and plug-in figures are dropped.
+        a.statistics.addLong(errors, 1);
         a.failures.recordValue(timeMicros);
         return;
       }
       StatisticsSet s = a.statistics;
-      // Every value is ≥ 0, so checking before the first change keeps the line all or nothing.
-      if (s.getSum(TIMED) > Long.MAX_VALUE - timeMicros) {
-        throw tooLarge(5, test, "Test time");
+      // Check every sum before the first change, so that a line is added whole or not at all.
+      if (s.getSum(timed) > Long.MAX_VALUE - timeMicros) {
+        throw tooLarge(5, test, "Test time", "more than " + SUM_LIMIT);
       }
-      if (h != null) {
-        for (int i = 1; i < HTTP_SUMS.length; i++) {
-          if (s.getLong(HTTP_SUMS[i]) > Long.MAX_VALUE - h[i]) {
-            throw tooLarge(7 + i, test, DataLogHeader.HTTP_COLUMNS.get(i));
+      if (values != null) {
+        for (int i = 0; i < values.length; i++) {
+          if (columns[i].merge() == DataLogColumn.Merge.SUM) {
+            String overflow = overflow(s.getLong(indexes[i]), values[i]);
+            if (overflow != null) {
+              throw tooLarge(7 + i, test, columns[i].header(), overflow);
+            }
           }
         }
       }
-      s.addSample(TIMED, timeMicros);
+      s.addSample(timed, timeMicros);
       a.successes.recordValue(timeMicros);
-      if (h != null) {
-        s.setLong(STATUS, h[0]);
-        a.hasStatus = true;
-        lastStatus = h[0];
-        hasLastStatus = true;
-        for (int i = 1; i < HTTP_SUMS.length; i++) {
-          s.addLong(HTTP_SUMS[i], h[i]);
+      if (values != null) {
+        for (int i = 0; i < values.length; i++) {
+          LongIndex index = indexes[i];
+          if (columns[i].merge() == DataLogColumn.Merge.SUM) {
+            s.addLong(index, values[i]);
+          } else {
+            s.setLong(index, values[i]);
+            a.hasLast[index.slot()] = true;
+            last[index.slot()] = values[i];
+            hasLast[index.slot()] = true;
+          }
         }
       }
     }
 
-    private static DataLogReader.RowRejected tooLarge(int column, int test, String name) {
-      return new DataLogReader.RowRejected(column, "test " + test + ": the " + name + " values add up to more than "
-          + SUM_LIMIT);
+    private static DataLogReader.RowRejected tooLarge(int column, int test, String name, String overflow) {
+      return new DataLogReader.RowRejected(column, "test " + test + ": the " + name + " values add up to "
+          + overflow);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.grindstone.engine.analyze;
 
+import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Streams one data log through a reused byte buffer and hands each line's values to a
- * {@link RowHandler}. Numbers are parsed from the bytes directly: no {@code String}, no array and
+ * Reads the rows of a data log in its {@link DataLogFormat}: streams the file through a reused byte
+ * buffer and hands each line's values to a {@link RowHandler}. Numbers are parsed from the bytes directly: no {@code String}, no array and
  * no boxing per line, so memory stays constant however long the file is.
  *
  * <p>IMPLEMENTATION NOTES. A line is parsed only once it lies whole in the buffer: when no newline
@@ -28,15 +29,15 @@ final class DataLogReader {
   /** Receives the rows of a data log. */
   interface RowHandler {
     /** Called once per file, before its rows. */
-    void header(DataLogHeader header);
+    void header(DataLogFormat format);
 
     /**
-     * One line's values. {@code http} is null when the file has no HTTP columns; otherwise it holds
-     * response code, length, errors, DNS µs, connect µs, first-byte µs and new connections, and is
-     * reused for the next line. Throws {@link RowRejected} when the line cannot be added; the reader
-     * names the file and line.
+     * One line's values. {@code plugins} holds the values of the format's plug-in columns in their
+     * order, in their stored unit (µs for times), or is null when it has none; it is reused for the
+     * next line. Throws {@link RowRejected} when the line cannot be added; the reader names the file
+     * and line.
      */
-    void row(int test, long startMillis, long timeMicros, boolean error, long[] http);
+    void row(int test, long startMillis, long timeMicros, boolean error, long[] plugins);
 
     /**
      * A line with the first four values only and every other one empty: a call that was still in
@@ -61,27 +62,26 @@ final class DataLogReader {
   /** Start times beyond this (year 33658) would overflow once turned into microseconds. */
   static final long MAX_START_MILLIS = 1_000_000_000_000_000L;
   /**
-   * Times (Test time and the HTTP times) beyond this many milliseconds (about 31,700 years) are
+   * Times (Test time and the plug-ins' times) beyond this many milliseconds (about 31,700 years) are
    * refused: no call lasts that long, and kept in µs they still leave room to add up.
    */
   static final long MAX_TIME_MILLIS = 1_000_000_000_000_000L;
 
   private final byte[] buf;
-  private final long[] http = new long[DataLogHeader.HTTP_COLUMNS.size()];
+  private final PluginSchema known;
+  private long[] values;
 
   // The line being parsed.
   private String file;
   private long lineNumber;
-  private DataLogHeader header;
+  private DataLogFormat header;
   private int p;
   private int end;
 
-  DataLogReader() {
-    this(DEFAULT_BUFFER_BYTES);
-  }
-
-  DataLogReader(int bufferBytes) {
+  /** @param known the plug-ins whose columns a header may hold */
+  DataLogReader(int bufferBytes, PluginSchema known) {
     this.buf = new byte[bufferBytes];
+    this.known = known;
   }
 
   /**
@@ -106,7 +106,7 @@ final class DataLogReader {
   }
 
   /** A header line, its line number and the byte offset just after it. */
-  record HeaderAt(DataLogHeader header, long line, long endOffset) {}
+  record HeaderAt(DataLogFormat header, long line, long endOffset) {}
 
   private boolean headerOnly;
   private long headerEndOffset;
@@ -135,7 +135,7 @@ final class DataLogReader {
    * messages (see {@link LineError#shifted}). Returns the number of rows; {@link #lines()} gives the
    * number of lines read.
    */
-  long readRows(String file, DataLogHeader header, InputStream in, RowHandler handler) throws IOException {
+  long readRows(String file, DataLogFormat header, InputStream in, RowHandler handler) throws IOException {
     start(file, header, false);
     loop(in, handler);
     return rows;
@@ -146,9 +146,10 @@ final class DataLogReader {
     return lineNumber;
   }
 
-  private void start(String file, DataLogHeader header, boolean headerOnly) {
+  private void start(String file, DataLogFormat header, boolean headerOnly) {
     this.file = file;
     this.header = header;
+    this.values = header == null ? null : new long[header.pluginColumns().size()];
     this.headerOnly = headerOnly;
     this.lineNumber = 0;
     this.rows = 0;
@@ -205,8 +206,9 @@ final class DataLogReader {
       }
       if (!isBlank(pos, e)) {
         if (header == null) {
-          header = DataLogHeader.parse(file + ":" + lineNumber,
-              new String(buf, pos, e - pos, StandardCharsets.UTF_8));
+          header = DataLogFormat.parse(file + ":" + lineNumber,
+              new String(buf, pos, e - pos, StandardCharsets.UTF_8), known);
+          values = new long[header.pluginColumns().size()];
           if (headerOnly) {
             headerEndOffset = discarded + Math.min(nl + 1, len);
             return;
@@ -222,7 +224,7 @@ final class DataLogReader {
     }
     if (needsHeader && header == null) {
       throw new BadInputException(file + ": the file is empty; a Grinder data log starts with the"
-          + " header line '" + DataLogHeader.STANDARD_LINE + "'");
+          + " header line '" + DataLogFormat.STANDARD_LINE + "'");
     }
   }
 
@@ -291,12 +293,12 @@ final class DataLogReader {
     long errors = wholeNumber(6, true);
     int column = 7;
     long[] h = null;
-    if (header.http()) {
-      h = http;
+    if (values.length > 0) {
+      h = values;
+      var columns = header.pluginColumns();
       for (int i = 0; i < h.length; i++, column++) {
         separator(column);
-        boolean time = i >= 3 && i <= 5;
-        h[i] = time ? millisAsMicros(column) : wholeNumber(column, i == 6);
+        h[i] = columns.get(i).time() ? millisAsMicros(column) : wholeNumber(column, false);
       }
     }
     for (; column <= header.size(); column++) {
@@ -391,7 +393,10 @@ final class DataLogReader {
     return negative ? -v : v;
   }
 
-  /** A time in milliseconds, possibly with a fraction, as whole microseconds. */
+  /**
+   * A time in milliseconds, possibly with a fraction, as whole microseconds: the inverse of {@link
+   * DataLogFormat#appendMillis}.
+   */
   private long millisAsMicros(int column) {
     skipSpaces();
     int s = p;
@@ -491,7 +496,7 @@ final class DataLogReader {
     while (e < end && buf[e] != ',') {
       e++;
     }
-    return DataLogHeader.shorten(new String(buf, s, e - s, StandardCharsets.UTF_8).strip());
+    return DataLogFormat.shorten(new String(buf, s, e - s, StandardCharsets.UTF_8).strip());
   }
 
   private LineError bad(int column, String what) {

@@ -23,6 +23,7 @@ final class ArrivalUser extends BaseUser {
     try {
       if (!initialized) {
         initialized = true;
+        engine.userStarted(this);
         scenario.beforeUser(this);
       }
       engine.recordLateness(System.nanoTime() - intendedNanos);
@@ -34,6 +35,7 @@ final class ArrivalUser extends BaseUser {
     }
   }
 
+  /** Ends the user: after its last iteration, on the thread that closes the pool. */
   void close() {
     if (initialized) {
       context.attach();
@@ -42,6 +44,7 @@ final class ArrivalUser extends BaseUser {
       } catch (Throwable t) {
         engine.iterationFailed(t);
       } finally {
+        engine.userFinished(this);
         context.detach();
       }
     }

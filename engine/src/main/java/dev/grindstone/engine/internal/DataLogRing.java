@@ -37,6 +37,10 @@ public final class DataLogRing {
      * statistics are empty.
      */
     public boolean cancelled;
+    /** The call's time in µs, failed or not; 0 when cancelled. */
+    public long micros;
+    /** True when the call failed. */
+    public boolean failed;
     /** The call's statistics, with {@code timedTests} holding its one time and {@code errors} 0 or 1. */
     public final StatisticsSet statistics;
 
@@ -159,6 +163,8 @@ public final class DataLogRing {
         r.statistics.reset();
       }
       r.cancelled = (timeAndFlags & CANCELLED) != 0;
+      r.micros = micros;
+      r.failed = (timeAndFlags & FAILED) != 0;
       if (!r.cancelled) {
         r.statistics.setSample(timed, 1, micros, 0, micros, micros);
         r.statistics.setLong(errors, (timeAndFlags & FAILED) != 0 ? 1 : 0);

@@ -1,29 +1,37 @@
 package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Test;
+import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.engine.spi.PluginStatistic;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a run's virtual users record into: one {@link TestRecorder} per test number, the data-log
- * ring, the run's clock origin and its views. Thread-safe.
+ * ring, the run's clock origin, its schema (with its plug-ins' statistics) and its views.
+ * Thread-safe.
  */
 public final class Recording {
 
+  private final PluginSchema plugins;
   private final StatisticsSchema schema;
+  /** Plug-in statistics that calls updated although the run has not their plug-in. */
+  private final Set<String> unknownStatistics = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<Integer, TestRecorder> recorders = new ConcurrentHashMap<>();
   private final DataLogRing dataLog;
   private final long startNanos;
   private final long startEpochMillis;
   private final StatisticsView summaryView;
 
-  public Recording(StatisticsSchema schema, DataLogRing dataLog, long startNanos, long startEpochMillis,
+  public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
       StatisticsView summaryView) {
-    this.schema = schema;
+    this.plugins = plugins;
+    this.schema = plugins.statistics();
     this.dataLog = dataLog;
     this.startNanos = startNanos;
     this.startEpochMillis = startEpochMillis;
@@ -32,6 +40,23 @@ public final class Recording {
 
   public StatisticsSchema schema() {
     return schema;
+  }
+
+  /** The run's plug-ins and where their statistics live in {@link #schema()}. */
+  public PluginSchema plugins() {
+    return plugins;
+  }
+
+  /** Notes that a call updated a plug-in statistic the run does not hold. */
+  void unknownStatistic(PluginStatistic statistic) {
+    if (!unknownStatistics.contains(statistic.name())) {
+      unknownStatistics.add(statistic.name());
+    }
+  }
+
+  /** The plug-in statistics calls updated although the run has not their plug-in, by name. */
+  public Set<String> unknownStatistics() {
+    return Set.copyOf(unknownStatistics);
   }
 
   /** Recorders of tests numbered below 4096, by number: the common case is one array read. */

@@ -1,6 +1,8 @@
 package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
@@ -9,11 +11,11 @@ import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
-import dev.grindstone.stats.ExpressionView;
-import dev.grindstone.stats.StandardViews;
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.engine.spi.PluginListener;
+import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
-import dev.grindstone.stats.expr.Expressions;
 import dev.grindstone.stats.latency.LatencyRecorder;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
@@ -54,6 +58,10 @@ public final class RunEngine {
   private final Scenario scenario;
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
   private final List<Sink> sinks = new CopyOnWriteArrayList<>();
+  private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<String> problems = new CopyOnWriteArrayList<>();
+  private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
+  private volatile List<Listener> listeners = List.of();
   private volatile boolean started;
   private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
   private volatile boolean stopping;
@@ -92,6 +100,14 @@ public final class RunEngine {
       throw new IllegalStateException("The run has started: add sinks before it executes");
     }
     sinks.add(Objects.requireNonNull(sink, "sink"));
+  }
+
+  /** Adds a plug-in, after the scenario's own. Before {@link #execute} only. */
+  public void addPlugin(Plugin plugin) {
+    if (started) {
+      throw new IllegalStateException("The run has started: add plug-ins before it executes");
+    }
+    plugins.add(Objects.requireNonNull(plugin, "plugin"));
   }
 
   /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
@@ -133,13 +149,16 @@ public final class RunEngine {
     }
     started = true;
     controller = Thread.currentThread();
-    StatisticsSchema schema = StatisticsSchema.withHttp();
-    StatisticsView summaryView = StandardViews.summary(schema, config.http());
-    StatisticsView dataLogView = StandardViews.dataLog(schema, config.http());
+    List<Plugin> all = new ArrayList<>(scenario.plugins());
+    all.addAll(plugins);
+    PluginSchema pluginSchema = PluginSchema.of(all);
+    StatisticsSchema schema = pluginSchema.statistics();
+    StatisticsView summaryView = pluginSchema.summaryView();
+    StatisticsView dataLogColumns = new StatisticsView();
     for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
-      ExpressionView v = new ExpressionView(r.displayName(), Expressions.parse(r.expression(), schema), r.dataLog());
-      (r.dataLog() ? dataLogView : summaryView).add(v);
+      (r.dataLog() ? dataLogColumns : summaryView).add(r.view(schema));
     }
+    DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
     Path out = config.outputRoot() == null ? null
         : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
     DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
@@ -150,20 +169,27 @@ public final class RunEngine {
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
-    info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView,
-        dataLogView, config.http());
-    recording = new Recording(schema, ring, startNanos, startEpoch, summaryView);
+    info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView);
     DataLogWriter dataLog = null;
     if (ring != null) {
       try {
-        dataLog = new DataLogWriter(ring, dataLogView, out.resolve("data.csv"));
+        dataLog = new DataLogWriter(ring, dataLogFormat, out.resolve("data.csv"));
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write the data log in " + out + ": " + e.getMessage(), e);
       }
       dataLog.start();
     }
+    List<Listener> made = new ArrayList<>();
+    for (Plugin p : pluginSchema.plugins()) {
+      PluginListener l = p.listener();
+      if (l != null && l != PluginListener.NONE) {
+        made.add(new Listener(p, l));
+      }
+    }
+    listeners = List.copyOf(made);
+    tellListeners("runStarted", l -> l.runStarted(info));
 
-    CopyOnWriteArrayList<String> problems = new CopyOnWriteArrayList<>();
     List<SinkWorker> workers = new ArrayList<>();
     for (Function<RunInfo, List<Sink>> f : defaultSinks) {
       for (Sink s : f.apply(info)) {
@@ -208,10 +234,18 @@ public final class RunEngine {
     failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
         .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
     Histogram late = collector.runLateness();
+    Set<String> unknown = recording.unknownStatistics();
+    if (!unknown.isEmpty()) {
+      problems.add("Calls updated the statistics " + String.join(", ", new TreeSet<>(unknown)) + ", but the"
+          + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
+          + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
+    }
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
         collector.phaseResults(),
         ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
         ring == null ? 0 : ring.dropped(), problems, interrupted);
+    RunSummary ended = summary;
+    tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
@@ -431,6 +465,42 @@ public final class RunEngine {
       }
     }
     activeUsers = 0;
+  }
+
+  // ---- plug-in listeners ----------------------------------------------------------------------
+
+  /** A plug-in's listener for this run. */
+  private record Listener(Plugin plugin, PluginListener listener) {}
+
+  /**
+   * Tells every listener, each in turn: a listener that throws is reported once per event in the
+   * run's notes and stops neither the others nor the caller.
+   */
+  private void tellListeners(String event, Consumer<PluginListener> call) {
+    List<Listener> all = listeners;
+    for (int i = 0, n = all.size(); i < n; i++) {
+      Listener l = all.get(i);
+      try {
+        call.accept(l.listener());
+      } catch (RuntimeException e) {
+        String key = l.plugin().name() + "/" + event;
+        if (listenerFaults.add(key)) {
+          problems.add("The " + l.plugin().name() + "'s listener failed in " + event + ": " + e);
+        }
+      }
+    }
+  }
+
+  void userStarted(VirtualUser user) {
+    if (!listeners.isEmpty()) {
+      tellListeners("userStarted", l -> l.userStarted(user));
+    }
+  }
+
+  void userFinished(VirtualUser user) {
+    if (!listeners.isEmpty()) {
+      tellListeners("userFinished", l -> l.userFinished(user));
+    }
   }
 
   // ---- called by virtual users ---------------------------------------------------------------

@@ -2,12 +2,14 @@ package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Statistics;
+import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.expr.Expressions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** The {@link Statistics} API over the calling thread's {@link WorkerContext}. Stateless. */
 public final class ScriptStatistics implements Statistics {
@@ -18,7 +20,21 @@ public final class ScriptStatistics implements Statistics {
   private static final List<Registration> pending = new ArrayList<>();
 
   /** A registered column: summary or data log. */
-  public record Registration(boolean dataLog, String displayName, String expression) {}
+  public record Registration(boolean dataLog, String displayName, String expression) {
+
+    /**
+     * The column over {@code schema}; throws {@link BadInputException} naming the registration
+     * when the expression does not parse over it.
+     */
+    public ExpressionView view(StatisticsSchema schema) {
+      try {
+        return new ExpressionView(displayName, Expressions.parse(expression, schema), dataLog);
+      } catch (BadInputException e) {
+        throw new BadInputException((dataLog ? "registerDataLogExpression" : "registerSummaryExpression")
+            + "(\"" + displayName + "\", \"" + expression + "\"): " + e.getMessage(), e);
+      }
+    }
+  }
 
   private ScriptStatistics() {}
 
@@ -48,11 +64,17 @@ public final class ScriptStatistics implements Statistics {
     WorkerContext.requireForStatistics().report();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Called by a virtual user, the column joins the running run's summary at once; called before
+   * a run, it is parsed when the next run starts, over that run's schema (whose plug-ins are known
+   * only then), and a mistake stops that run before it starts.
+   */
   @Override
   public void registerSummaryExpression(String displayName, String expression) {
-    // Parse now so a mistake is reported where it was made.
-    ExpressionView view = new ExpressionView(displayName,
-        Expressions.parse(expression, StatisticsSchema.withHttp()), false);
+    Objects.requireNonNull(displayName, "displayName");
+    Objects.requireNonNull(expression, "expression");
     WorkerContext c = WorkerContext.current();
     if (c != null) {
       StatisticsView running = c.recording().summaryView();
@@ -61,7 +83,7 @@ public final class ScriptStatistics implements Statistics {
       return;
     }
     synchronized (pending) {
-      pending.add(new Registration(false, view.displayName(), expression));
+      pending.add(new Registration(false, displayName, expression));
     }
   }
 
@@ -72,7 +94,8 @@ public final class ScriptStatistics implements Statistics {
           + " called by a virtual user, but the data log's columns are fixed when the run starts."
           + " Register it before the run: in the scenario's constructor or configure method.");
     }
-    new ExpressionView(displayName, Expressions.parse(expression, StatisticsSchema.withHttp()), true);
+    Objects.requireNonNull(displayName, "displayName");
+    Objects.requireNonNull(expression, "expression");
     synchronized (pending) {
       pending.add(new Registration(true, displayName, expression));
     }

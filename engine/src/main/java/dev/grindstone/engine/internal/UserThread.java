@@ -31,6 +31,7 @@ final class UserThread extends BaseUser implements Runnable {
   @Override
   public void run() {
     context.attach();
+    engine.userStarted(this);
     try {
       RunEngine.PhaseState phase = engine.phaseState();
       if (!phase.initialSleep().isZero()) {
@@ -66,6 +67,7 @@ final class UserThread extends BaseUser implements Runnable {
     } catch (Throwable t) {
       engine.iterationFailed(t);
     } finally {
+      engine.userFinished(this);
       context.detach();
     }
   }

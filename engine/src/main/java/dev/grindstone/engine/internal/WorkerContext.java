@@ -3,6 +3,8 @@ package dev.grindstone.engine.internal;
 import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Statistics.StatisticsForTest;
 import dev.grindstone.engine.Test;
+import dev.grindstone.engine.spi.PluginStatistic;
+import dev.grindstone.engine.spi.TestStatistics;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
@@ -238,9 +240,13 @@ public final class WorkerContext {
     frames = bigger;
   }
 
-  /** The statistics of the innermost test in progress, or null. For plug-ins such as HTTP. */
-  public StatisticsSet currentStatisticsOrNull() {
-    return depth > 0 ? frames[depth - 1].statistics : null;
+  /**
+   * The calling thread's innermost test in progress, for plug-ins to update its statistics; null
+   * off a virtual user or between tests.
+   */
+  public static TestStatistics currentTestStatisticsOrNull() {
+    WorkerContext c = CURRENT.get();
+    return c == null || c.depth == 0 ? null : c.frames[c.depth - 1];
   }
 
   private void flushPending() {
@@ -300,7 +306,7 @@ public final class WorkerContext {
     flushPending();
   }
 
-  private final class Frame implements StatisticsForTest {
+  private final class Frame implements StatisticsForTest, TestStatistics {
     final StatisticsSet statistics;
     Test test;
     TestRecorder recorder;
@@ -375,6 +381,60 @@ public final class WorkerContext {
 
     private static long stored(LongIndex i, long shown) {
       return i.isScaled() ? Math.round(shown / i.scale()) : shown;
+    }
+
+    // ---- TestStatistics: plug-ins update the test in progress (only frames of the stack are given out)
+
+    @Override
+    public long getLong(PluginStatistic statistic) {
+      LongIndex i = recording.plugins().longIndex(statistic);
+      return i == null ? 0 : statistics.getLong(i);
+    }
+
+    @Override
+    public void setLong(PluginStatistic statistic, long value) {
+      LongIndex i = recording.plugins().longIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+        return;
+      }
+      statistics.setLong(i, value);
+    }
+
+    @Override
+    public void addLong(PluginStatistic statistic, long value) {
+      LongIndex i = recording.plugins().longIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+        return;
+      }
+      statistics.addLong(i, value);
+    }
+
+    @Override
+    public double getDouble(PluginStatistic statistic) {
+      DoubleIndex i = recording.plugins().doubleIndex(statistic);
+      return i == null ? 0 : statistics.getDouble(i);
+    }
+
+    @Override
+    public void setDouble(PluginStatistic statistic, double value) {
+      DoubleIndex i = recording.plugins().doubleIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+        return;
+      }
+      statistics.setDouble(i, value);
+    }
+
+    @Override
+    public void addDouble(PluginStatistic statistic, double value) {
+      DoubleIndex i = recording.plugins().doubleIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+        return;
+      }
+      statistics.addDouble(i, value);
     }
 
     @Override

@@ -13,14 +13,13 @@ import java.util.Objects;
  *
  * @param outputRoot results go to {@code outputRoot/<name>-<yyyyMMdd-HHmmss>/}; null for no files
  * @param dataLog whether to write the per-call data log (data.csv)
- * @param http whether the summary and the data log carry the HTTP plug-in's columns
  * @param console whether to print the live console and the final tables
  * @param gracefulStop how long iterations in progress may finish after the last phase or Ctrl-C
  * @param dataLogCapacity rows the data-log queue holds before it drops (and counts) rows
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean http, boolean console, Duration gracefulStop, int dataLogCapacity) {
+    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity) {
 
   public RunConfig {
     Objects.requireNonNull(name, "name");
@@ -66,7 +65,6 @@ public record RunConfig(
     b.thresholds.addAll(thresholds);
     b.outputRoot = outputRoot;
     b.dataLog = dataLog;
-    b.http = http;
     b.console = console;
     b.gracefulStop = gracefulStop;
     b.dataLogCapacity = dataLogCapacity;
@@ -82,7 +80,6 @@ public record RunConfig(
     private final List<Threshold> thresholds = new ArrayList<>();
     private Path outputRoot = Path.of("results");
     private boolean dataLog = true;
-    private boolean http;
     private boolean console = true;
     private Duration gracefulStop = Duration.ofSeconds(10);
     private int dataLogCapacity = 1 << 16;
@@ -137,11 +134,6 @@ public record RunConfig(
       return this;
     }
 
-    public Builder http(boolean on) {
-      http = on;
-      return this;
-    }
-
     public Builder console(boolean on) {
       console = on;
       return this;
@@ -158,7 +150,7 @@ public record RunConfig(
     }
 
     public RunConfig build() {
-      return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, http, console,
+      return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console,
           gracefulStop, dataLogCapacity);
     }
   }

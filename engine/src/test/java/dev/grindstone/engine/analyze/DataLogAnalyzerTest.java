@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class DataLogAnalyzerTest {
 
   static final String HEADER = "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors";
-  static final String HTTP_HEADER = HEADER + ", HTTP response code, HTTP response length, HTTP response errors,"
-      + " Time to resolve host, Time to establish connection, Time to first byte, New connections";
 
   /** Four successes of 10, 20, 30 and 40 ms and an error of 55 ms, spanning 2000 ms. */
   static final String WORKED_EXAMPLE = HEADER + "\n"
@@ -37,7 +35,7 @@ class DataLogAnalyzerTest {
       + "1, 1, 1, 1700000001500, 40, 0\n"
       + "0, 2, 1, 1700000001945, 55, 1\n";
 
-  private final StatisticsSchema schema = DataLogAnalyzer.schema();
+  private final StatisticsSchema schema = DataLogAnalyzer.create().schema();
   private final SampleIndex timed = schema.sampleIndex("timedTests");
   private final LongIndex errors = schema.longIndex("errors");
   private final LongIndex period = schema.longIndex("period");
@@ -46,6 +44,7 @@ class DataLogAnalyzerTest {
     return analyze(DataLogAnalyzer.create(), OptionalLong.empty(), files);
   }
 
+  /** Reads {@code files} as {@code data0.log}, {@code data1.log}, ... and analyzes them. */
   static DataLogAnalysis analyze(DataLogAnalyzer analyzer, OptionalLong period, String... files) {
     try {
       for (int i = 0; i < files.length; i++) {
@@ -79,45 +78,6 @@ class DataLogAnalyzerTest {
   }
 
   @Test
-  void a_failed_call_adds_only_errors_and_its_time_goes_to_the_error_histogram() {
-    DataLogAnalysis a = analyze(HTTP_HEADER + "\n"
-        + "0, 0, 3, 1000, 55, 1, 500, 2048, 1, 2, 3, 4, 1\n"
-        + "0, 1, 3, 1100, 7, 0, 200, 100, 0, 0, 0, 6, 0\n");
-    TestFigures t = a.tests().get(0);
-    StatisticsSet s = t.statistics();
-    assertThat(s.getLong(errors)).isEqualTo(1);
-    assertThat(s.getCount(timed)).isEqualTo(1);
-    assertThat(s.getSum(timed)).isEqualTo(7_000);
-    assertThat(s.getLong(schema.longIndex("httpplugin.responseLength"))).isEqualTo(100);
-    assertThat(s.getLong(schema.longIndex("httpplugin.responseErrors"))).isZero();
-    assertThat(s.getLong(schema.longIndex("httpplugin.dnsTime"))).isZero();
-    assertThat(s.getLong(schema.longIndex("httpplugin.connectionsEstablished"))).isZero();
-    assertThat(t.failures().getTotalCount()).isEqualTo(1);
-    assertThat(t.failures().valuesAreEquivalent(t.failures().getMaxValue(), 55_000)).isTrue();
-    assertThat(t.successes().getTotalCount()).isEqualTo(1);
-  }
-
-  @Test
-  void http_columns_are_summed_except_the_status_which_keeps_the_last_value() {
-    DataLogAnalysis a = analyze(HTTP_HEADER + "\n"
-        + "0, 0, 1, 1000, 10, 0, 200, 1000, 0, 1.5, 3.25, 8, 1\n"
-        + "0, 1, 1, 1010, 20, 0, 404, 500, 1, 0.25, 0.5, 12.125, 1\n"
-        + "0, 2, 1, 1030, 30, 0, 302, 0, 0, 0, 0, 20, 0\n");
-    assertThat(a.http()).isTrue();
-    StatisticsSet s = a.tests().get(0).statistics();
-    assertThat(s.getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
-    assertThat(s.getLong(schema.longIndex("httpplugin.responseLength"))).isEqualTo(1500);
-    assertThat(s.getLong(schema.longIndex("httpplugin.responseErrors"))).isEqualTo(1);
-    assertThat(s.getLong(schema.longIndex("httpplugin.dnsTime"))).as("µs").isEqualTo(1_750);
-    assertThat(s.getLong(schema.longIndex("httpplugin.connectTime"))).as("µs").isEqualTo(3_750);
-    assertThat(s.getLong(schema.longIndex("httpplugin.firstByteTime"))).as("µs").isEqualTo(40_125);
-    assertThat(s.getLong(schema.longIndex("httpplugin.connectionsEstablished"))).isEqualTo(2);
-    TestFigures totals = a.totals();
-    assertThat(totals.statistics().getLong(schema.longIndex("httpplugin.responseStatus"))).isEqualTo(302);
-    assertThat(eval("(/ httpplugin.dnsTime httpplugin.connectionsEstablished)", totals)).isEqualTo(0.875);
-  }
-
-  @Test
   void fractional_milliseconds_round_to_the_nearest_microsecond() {
     DataLogAnalysis a = analyze(HEADER + "\n"
         + "0, 0, 1, 1000, 0.213, 0\n"
@@ -141,7 +101,7 @@ class DataLogAnalyzerTest {
     DataLogAnalysis a = analyze(HEADER + ", userLong0, Cache hits\n"
         + "0, 0, 1, 1000, 10, 0, 5, whatever\n"
         + "0, 0, 1, 1010, 20, 0, 7,\n");
-    assertThat(a.http()).isFalse();
+    assertThat(a.plugins()).as("no plug-in's columns").isEmpty();
     assertThat(a.tests().get(0).statistics().getCount(timed)).isEqualTo(2);
     assertThat(a.tests().get(0).statistics().getLong(schema.longIndex("userLong0"))).isZero();
   }
@@ -205,91 +165,6 @@ class DataLogAnalyzerTest {
   }
 
   @Test
-  void lines_split_across_buffer_refills_read_as_whole_lines() {
-    Random random = new Random(42);
-    StringBuilder log = new StringBuilder(HTTP_HEADER).append('\n');
-    for (int i = 0; i < 2_000; i++) {
-      log.append(i % 7).append(", ").append(i).append(", ").append(random.nextInt(5)).append(", ")
-          .append(1_700_000_000_000L + i * 3L).append(", ").append(random.nextInt(1000)).append('.')
-          .append(random.nextInt(1000)).append(", ").append(random.nextInt(20) == 0 ? 1 : 0)
-          .append(", 200, ").append(random.nextInt(100_000)).append(", 0, 0.5, 1.25, ")
-          .append(random.nextInt(100)).append(", 1").append(i % 3 == 0 ? "\r\n" : "\n");
-    }
-    DataLogAnalysis big = analyze(log.toString());
-    DataLogAnalysis small = analyze(DataLogAnalyzer.withBuffer(HTTP_HEADER.length() + 2), OptionalLong.empty(),
-        log.toString());
-    assertThat(small.rows()).isEqualTo(2_000);
-    assertThat(small.periodMillis()).isEqualTo(big.periodMillis());
-    for (int i = 0; i < big.tests().size(); i++) {
-      assertThat(small.tests().get(i).statistics())
-          .isEqualTo(big.tests().get(i).statistics());
-      assertThat(small.tests().get(i).successes())
-          .isEqualTo(big.tests().get(i).successes());
-    }
-  }
-
-  private static String randomHttpLog(int rows) {
-    Random random = new Random(7);
-    StringBuilder log = new StringBuilder(HTTP_HEADER).append('\n');
-    for (int i = 0; i < rows; i++) {
-      log.append(i % 5).append(", ").append(i).append(", ").append(1 + random.nextInt(4)).append(", ")
-          .append(1_700_000_000_000L + i).append(", ").append(random.nextInt(500)).append('.')
-          .append(random.nextInt(10)).append(", ").append(random.nextInt(10) == 0 ? 1 : 0).append(", ")
-          .append(200 + random.nextInt(4)).append(", ").append(random.nextInt(9000)).append(", 0, 0.25, 1, ")
-          .append(random.nextInt(50)).append(", 1\n");
-    }
-    return log.toString();
-  }
-
-  @Test
-  void a_file_read_in_parallel_chunks_gives_the_figures_of_a_sequential_read(@TempDir Path dir)
-      throws IOException {
-    String log = randomHttpLog(3_000);
-    Path f = Files.writeString(dir.resolve("big-data.log"), log);
-    DataLogAnalyzer sequential = DataLogAnalyzer.create();
-    sequential.add("big-data.log", new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)));
-    DataLogAnalysis expected = sequential.analyze(OptionalLong.empty());
-    DataLogAnalyzer chunked = DataLogAnalyzer.chunked(512, 3, 1_000);
-    assertThat(chunked.add(f)).isEqualTo(3_000);
-    DataLogAnalysis actual = chunked.analyze(OptionalLong.empty());
-    assertThat(actual.rows()).isEqualTo(expected.rows());
-    assertThat(actual.periodMillis()).isEqualTo(expected.periodMillis());
-    assertThat(actual.tests()).hasSameSizeAs(expected.tests());
-    for (int i = 0; i < expected.tests().size(); i++) {
-      TestFigures e = expected.tests().get(i);
-      TestFigures a = actual.tests().get(i);
-      assertThat(a.statistics().getCount(timed)).isEqualTo(e.statistics().getCount(timed));
-      assertThat(a.statistics().getSum(timed)).isEqualTo(e.statistics().getSum(timed));
-      assertThat(a.statistics().getVariance(timed))
-          .isCloseTo(e.statistics().getVariance(timed), within(1e-9 * e.statistics().getVariance(timed)));
-      for (LongIndex l : schema.longs()) {
-        assertThat(a.statistics().getLong(l)).as(l.name()).isEqualTo(e.statistics().getLong(l));
-      }
-      assertThat(a.successes()).isEqualTo(e.successes());
-      assertThat(a.failures()).isEqualTo(e.failures());
-    }
-    assertThat(actual.totals().statistics().getLong(schema.longIndex("httpplugin.responseStatus")))
-        .as("the last line's status").isEqualTo(expected.totals().statistics()
-            .getLong(schema.longIndex("httpplugin.responseStatus")));
-  }
-
-  @Test
-  void a_bad_line_in_a_later_chunk_is_numbered_from_the_start_of_the_file(@TempDir Path dir)
-      throws IOException {
-    List<String> lines = new ArrayList<>(randomHttpLog(3_000).lines().toList());
-    lines.set(2_500, lines.get(2_500).replaceAll(", 1$", ", one"));
-    Path f = Files.writeString(dir.resolve("bad-data.log"), String.join("\n", lines) + "\n");
-    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
-        .isInstanceOf(BadInputException.class)
-        .hasMessage(f + ":2501: column 13 (New connections): 'one' is not a number");
-
-    lines.set(10, lines.get(10).replaceFirst("^((?:[^,]*,){4})[^,]*", "$1 2x0"));
-    Files.writeString(f, String.join("\n", lines) + "\n");
-    assertThatThrownBy(() -> DataLogAnalyzer.chunked(512, 3, 1_000).add(f))
-        .as("the first bad line of the file").hasMessage(f + ":11: column 5 (Test time): '2x0' is not a number");
-  }
-
-  @Test
   void files_are_read_from_disk_and_named_as_given(@TempDir Path dir) throws IOException {
     Path f = dir.resolve("host-0-data.log");
     Files.writeString(f, WORKED_EXAMPLE);
@@ -336,17 +211,6 @@ class DataLogAnalyzerTest {
   }
 
   @Test
-  void http_columns_out_of_order_are_refused() {
-    assertThat(badInput(HEADER + ", HTTP response code, HTTP response errors\n")).startsWith(
-        "data0.log:1: column 8 (HTTP response length): expected the HTTP plug-in's column"
-            + " 'HTTP response length', found 'HTTP response errors'");
-    assertThat(badInput(HEADER + ", Cache hits, HTTP response code\n")).startsWith(
-        "data0.log:1: column 8 (HTTP response code): the HTTP plug-in's columns must follow 'Errors'");
-    assertThat(badInput(HEADER + ", , Cache hits\n"))
-        .startsWith("data0.log:1: column 7: the header has an empty column name");
-  }
-
-  @Test
   void a_value_that_is_not_a_number_is_refused() {
     assertThat(badInput(WORKED_EXAMPLE + "0, 3, 1, 1700000002000, abc, 0\n"))
         .isEqualTo("data0.log:7: column 5 (Test time): 'abc' is not a number");
@@ -360,8 +224,6 @@ class DataLogAnalyzerTest {
         .isEqualTo("data0.log:2: column 5 (Test time): '1e' is not a number");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1 2, 0\n"))
         .isEqualTo("data0.log:2: column 5 (Test time): '1 2' is not a number");
-    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10, 0, 0, 0, fast, 0\n"))
-        .isEqualTo("data0.log:2: column 12 (Time to first byte): 'fast' is not a number");
   }
 
   @Test
@@ -390,9 +252,6 @@ class DataLogAnalyzerTest {
   void a_missing_column_is_refused() {
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000\n"))
         .isEqualTo("data0.log:2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
-    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200\n"))
-        .isEqualTo("data0.log:2: column 8 (HTTP response length) is missing: the line has 7 columns,"
-            + " the header 13");
   }
 
   @Test
@@ -404,7 +263,7 @@ class DataLogAnalyzerTest {
 
   @Test
   void a_line_longer_than_the_buffer_is_refused() {
-    DataLogAnalyzer analyzer = DataLogAnalyzer.withBuffer(128);
+    DataLogAnalyzer analyzer = DataLogAnalyzer.builder().bufferBytes(128).threads(1).build();
     String log = HEADER + "\n0, 0, 1, 1000, 1, 0" + " ".repeat(200) + "\n";
     assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), log))
         .isInstanceOf(BadInputException.class)
@@ -428,8 +287,6 @@ class DataLogAnalyzerTest {
         .isEqualTo("data0.log:2: column 5 (Test time): '9000000000000000' is out of range");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1000000000000000.001, 0\n"))
         .isEqualTo("data0.log:2: column 5 (Test time): '1000000000000000.001' is out of range");
-    assertThat(badInput(HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10, 0, 2e15, 0, 0, 1\n"))
-        .isEqualTo("data0.log:2: column 10 (Time to resolve host): '2e15' is out of range");
   }
 
   @Test
@@ -450,10 +307,6 @@ class DataLogAnalyzerTest {
     }
     assertThat(badInput(log.toString())).isEqualTo("data0.log:11: column 5 (Test time): test 3: the Test time"
         + " values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
-    String lengths = HTTP_HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 5000000000000000000, 0, 0, 0, 0, 1\n"
-        + "0, 1, 1, 1000, 1, 0, 200, 5000000000000000000, 0, 0, 0, 0, 1\n";
-    assertThat(badInput(lengths)).isEqualTo("data0.log:3: column 8 (HTTP response length): test 1: the HTTP"
-        + " response length values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
   }
 
   @Test
@@ -486,8 +339,6 @@ class DataLogAnalyzerTest {
     assertThat(a.totals().cancelled()).isEqualTo(2);
     assertThat(a.rows()).isEqualTo(7);
     assertThat(a.periodMillis()).isEqualTo(2000);
-    DataLogAnalysis http = analyze(HTTP_HEADER + "\n0, 0, 1, 1000, 10, 0, 200, 1000, 1, 1.5, 3, 8, 1\n0, 1, 1, 1010,,,,,,,,,\n");
-    assertThat(http.tests().get(0).cancelled()).isEqualTo(1);
     assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis()).as("only cancelled calls").isZero();
   }
 

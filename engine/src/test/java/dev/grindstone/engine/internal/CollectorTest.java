@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
+import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.latency.LatencyRecorder;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CollectorTest {
 
   private final StatisticsSchema schema = StatisticsSchema.standard();
-  private final Recording recording = new Recording(schema, null, 0, 0, StandardViews.summary(schema));
+  private final Recording recording = new Recording(PluginSchema.none(), null, 0, 0, StandardViews.summary(schema));
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final List<IntervalSnapshot> intervals = new ArrayList<>();

@@ -50,8 +50,7 @@ class ConsoleSinkTest {
   }
 
   private RunInfo info() {
-    return new RunInfo("console", 0, List.of(), Duration.ofSeconds(1), null, schema, StandardViews.summary(schema),
-        StandardViews.dataLog(schema, false), false);
+    return new RunInfo("console", 0, List.of(), Duration.ofSeconds(1), null, schema, StandardViews.summary(schema));
   }
 
   private IntervalSnapshot interval(Histogram lateness, long lateStarts) {

@@ -53,7 +53,7 @@ class SummaryTextTest {
   private static RunSummary summary(Histogram lateness, long lateStarts) {
     StatisticsSchema schema = StatisticsSchema.standard();
     RunInfo info = new RunInfo("late", 0, List.of(), Duration.ofSeconds(1), null, schema,
-        StandardViews.summary(schema), StandardViews.dataLog(schema, false), false);
+        StandardViews.summary(schema));
     TestFigures totals = TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
     return new RunSummary(info, 1_000, List.of(), totals, List.of(), List.of(), lateness, lateStarts, 0, Map.of(), 0,
         List.of(), false);

@@ -9,6 +9,7 @@ import dev.grindstone.engine.IterationFailure;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
 import dev.grindstone.http.HttpRequest;
@@ -56,6 +57,12 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     for (int i = 0; i < flow.feeders().size(); i++) {
       feederPositions.add(new AtomicLong());
     }
+  }
+
+  /** The HTTP plug-in: a flow's runs carry its statistics and columns. */
+  @Override
+  public List<Plugin> plugins() {
+    return List.of(HttpPlugin.INSTANCE);
   }
 
   @Override

@@ -1,12 +1,20 @@
 package dev.grindstone.http.load;
 
+import dev.grindstone.engine.config.ConfigReader;
+import dev.grindstone.engine.config.YamlNode;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.spi.Plugin;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
-/** Helpers to adapt a run file's phases: scale them to another total length or peak of users. */
+/**
+ * What the HTTP plug-in reads in a run file beyond the engine's fields, and helpers to adapt a run
+ * file's phases: scale them to another total length or peak of users.
+ */
 public final class HttpRunFiles {
 
   private HttpRunFiles() {}
@@ -59,8 +67,24 @@ public final class HttpRunFiles {
     return n == 0 ? 0 : Math.max(1, (int) Math.round(n * f));
   }
 
-  /** The fields a run file may use: the engine's and the HTTP scenario's. */
-  public static java.util.Set<String> extraFields() {
-    return HttpFlow.FIELDS;
+  /** The key that puts the HTTP plug-in in a run of a Java scenario: {@code http: true}. */
+  public static final String HTTP = "http";
+
+  /**
+   * The fields a run file may use beyond the engine's: the HTTP flow's, and {@code http} (whether
+   * the run has the HTTP plug-in's statistics and columns even though its scenario is Java code).
+   */
+  public static Set<String> extraFields() {
+    Set<String> fields = new HashSet<>(HttpFlow.FIELDS);
+    fields.add(HTTP);
+    return Set.copyOf(fields);
+  }
+
+  /**
+   * The plug-ins a run file asks for beyond its scenario's own: the HTTP plug-in when it says
+   * {@code http: true}. A value that is not a boolean is reported to {@code reader}'s problems.
+   */
+  public static List<Plugin> plugins(YamlNode.Mapping root, ConfigReader reader) {
+    return reader.bool(root.get(HTTP), false) ? List.of(HttpPlugin.INSTANCE) : List.of();
   }
 }

@@ -1,14 +1,20 @@
 package dev.grindstone.http.load;
 
-import dev.grindstone.engine.internal.WorkerContext;
+import static dev.grindstone.http.load.HttpPlugin.CONNECTIONS_ESTABLISHED;
+import static dev.grindstone.http.load.HttpPlugin.CONNECT_TIME;
+import static dev.grindstone.http.load.HttpPlugin.DNS_TIME;
+import static dev.grindstone.http.load.HttpPlugin.FIRST_BYTE_TIME;
+import static dev.grindstone.http.load.HttpPlugin.RESPONSE_ERRORS;
+import static dev.grindstone.http.load.HttpPlugin.RESPONSE_LENGTH;
+import static dev.grindstone.http.load.HttpPlugin.RESPONSE_STATUS;
+import static dev.grindstone.http.load.HttpPlugin.TLS_TIME;
+
+import dev.grindstone.engine.spi.TestStatistics;
 import dev.grindstone.http.FailureKind;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpRequest;
 import dev.grindstone.http.HttpRequestListener;
 import dev.grindstone.http.Timings;
-import dev.grindstone.stats.StatisticIndex.LongIndex;
-import dev.grindstone.stats.StatisticsSchema;
-import dev.grindstone.stats.StatisticsSet;
 
 /**
  * Fills The Grinder's {@code httpplugin.*} statistics of the test in progress from every request
@@ -17,25 +23,14 @@ import dev.grindstone.stats.StatisticsSet;
  * are summed, {@code responseErrors} counts statuses of 400 and above (which do not by themselves
  * fail the test), and {@code dnsTime}, {@code connectTime} (DNS included), {@code tlsTime} and
  * {@code connectionsEstablished} count only requests that opened a connection. Requests made
- * outside a test are not counted. Allocation-free; thread-safe (it only touches the calling user's
- * own statistics).
+ * outside a test are not counted; the statistics are those of the {@link HttpPlugin}, which the run
+ * must have (see there). Allocation-free; thread-safe (it only touches the calling user's own
+ * statistics).
  */
 public final class HttpStatistics implements HttpRequestListener {
 
   /** The one listener; stateless. */
   public static final HttpStatistics INSTANCE = new HttpStatistics();
-
-  private static final StatisticsSchema SCHEMA = StatisticsSchema.withHttp();
-  private static final LongIndex STATUS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_STATUS);
-  private static final LongIndex LENGTH = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_LENGTH);
-  private static final LongIndex ERRORS = SCHEMA.longIndex(StatisticsSchema.HTTP_RESPONSE_ERRORS);
-  private static final LongIndex DNS = SCHEMA.longIndex(StatisticsSchema.HTTP_DNS_TIME);
-  private static final LongIndex CONNECT = SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECT_TIME);
-  private static final LongIndex TLS = SCHEMA.longIndex(StatisticsSchema.HTTP_TLS_TIME);
-  private static final LongIndex FIRST_BYTE =
-      SCHEMA.longIndex(StatisticsSchema.HTTP_FIRST_BYTE_TIME);
-  private static final LongIndex CONNECTIONS =
-      SCHEMA.longIndex(StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED);
 
   private HttpStatistics() {}
 
@@ -52,25 +47,24 @@ public final class HttpStatistics implements HttpRequestListener {
       Timings timings,
       boolean newConnection,
       FailureKind failure) {
-    WorkerContext context = WorkerContext.current();
-    StatisticsSet s = context == null ? null : context.currentStatisticsOrNull();
-    if (s == null || s.schema() != SCHEMA) {
+    TestStatistics s = TestStatistics.current();
+    if (s == null) {
       return;
     }
     if (failure == null) {
-      s.setLong(STATUS, status);
-      s.addLong(LENGTH, responseLength);
+      s.setLong(RESPONSE_STATUS, status);
+      s.addLong(RESPONSE_LENGTH, responseLength);
       if (status >= 400) {
-        s.addLong(ERRORS, 1);
+        s.addLong(RESPONSE_ERRORS, 1);
       }
-      s.addLong(FIRST_BYTE, timings.firstByteMicros());
+      s.addLong(FIRST_BYTE_TIME, timings.firstByteMicros());
     }
     if (newConnection && (failure == null || timings.requestSentMicros() > 0)) {
-      s.addLong(DNS, timings.dnsMicros());
-      s.addLong(CONNECT, timings.connectMicros());
-      s.addLong(TLS, timings.tlsMicros());
+      s.addLong(DNS_TIME, timings.dnsMicros());
+      s.addLong(CONNECT_TIME, timings.connectMicros());
+      s.addLong(TLS_TIME, timings.tlsMicros());
       if (timings.connectMicros() > 0) {
-        s.addLong(CONNECTIONS, 1);
+        s.addLong(CONNECTIONS_ESTABLISHED, 1);
       }
     }
   }

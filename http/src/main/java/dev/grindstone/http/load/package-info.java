@@ -1,13 +1,14 @@
 /**
- * Grindstone's HTTP load plugin: {@link dev.grindstone.http.load.HttpStatistics} turns what the
- * HTTP client reports about each request into The Grinder's {@code httpplugin.*} statistics of the
- * test in progress; {@link dev.grindstone.http.load.HttpFlow} reads the {@code requests:} and
+ * Grindstone's HTTP load plugin: {@link dev.grindstone.http.load.HttpPlugin} adds The Grinder's
+ * {@code httpplugin.*} statistics and columns to a run through the engine's plug-in SPI, and {@link
+ * dev.grindstone.http.load.HttpStatistics} turns what the HTTP client reports about each request
+ * into those statistics of the test in progress; {@link dev.grindstone.http.load.HttpFlow} reads the {@code requests:} and
  * {@code flow:} of a run file and {@link dev.grindstone.http.load.HttpFlowScenario} runs it, each
  * request step a Test; {@link dev.grindstone.http.load.Check}s mark a response as an error.
  *
  * <h2>Thread-safety</h2>
  *
- * {@code HttpStatistics} and {@code Check} are thread-safe. One {@code HttpFlowScenario} serves all
+ * {@code HttpPlugin}, {@code HttpStatistics} and {@code Check} are thread-safe. One {@code HttpFlowScenario} serves all
  * the virtual users of a run; each user keeps its own cookies and variables.
  */
 package dev.grindstone.http.load;

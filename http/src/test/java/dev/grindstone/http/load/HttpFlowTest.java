@@ -13,7 +13,6 @@ import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.stats.BadInputException;
-import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -48,14 +47,14 @@ class HttpFlowTest {
       Path outputRoot, dev.grindstone.engine.Scenario scenario, int users, long iterations) {
     RunConfig config =
         RunConfig.builder("http")
-            .http(true)
             .phase(
                 new Phase(
                     "once", null, new LoadShape.Constant(users), null, null, iterations, null))
             .outputRoot(outputRoot)
             .console(false)
             .build();
-    return Run.of(config, scenario).execute();
+    // A flow scenario brings the HTTP plug-in itself; the lambda scenarios here need it added.
+    return Run.of(config, scenario).plugin(HttpPlugin.INSTANCE).execute();
   }
 
   @org.junit.jupiter.api.Test
@@ -66,17 +65,17 @@ class HttpFlowTest {
           runOnce(null, user -> work.record(() -> client.get(demo.url() + "/work?ms=50")), 1, 3);
       TestFigures t = s.tests().getFirst();
       assertThat(t.tests()).isEqualTo(3);
-      assertThat(stat(t, StatisticsSchema.HTTP_FIRST_BYTE_TIME))
+      assertThat(stat(t, HttpPlugin.FIRST_BYTE_TIME.name()))
           .as("µs, summed over 3 calls")
           .isGreaterThanOrEqualTo(150_000);
-      assertThat(stat(t, StatisticsSchema.HTTP_CONNECTIONS_ESTABLISHED))
+      assertThat(stat(t, HttpPlugin.CONNECTIONS_ESTABLISHED.name()))
           .as("keep-alive: one connection")
           .isEqualTo(1);
-      assertThat(stat(t, StatisticsSchema.HTTP_CONNECT_TIME)).isPositive();
-      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_STATUS))
+      assertThat(stat(t, HttpPlugin.CONNECT_TIME.name())).isPositive();
+      assertThat(stat(t, HttpPlugin.RESPONSE_STATUS.name()))
           .as("summed like every basic long")
           .isEqualTo(600);
-      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_LENGTH)).isPositive();
+      assertThat(stat(t, HttpPlugin.RESPONSE_LENGTH.name())).isPositive();
     }
   }
 
@@ -89,7 +88,7 @@ class HttpFlowTest {
               null, user -> missing.record(() -> client.get(demo.url() + "/no-such-page")), 1, 2);
       TestFigures t = s.tests().getFirst();
       assertThat(t.errors()).isZero();
-      assertThat(stat(t, StatisticsSchema.HTTP_RESPONSE_ERRORS)).isEqualTo(2);
+      assertThat(stat(t, HttpPlugin.RESPONSE_ERRORS.name())).isEqualTo(2);
     }
   }
 

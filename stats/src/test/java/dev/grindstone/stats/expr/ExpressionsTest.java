@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class ExpressionsTest {
 
-  private final StatisticsSchema schema = StatisticsSchema.withHttp();
+  private final StatisticsSchema schema = StatisticsSchema.standard();
   private final StatisticsSet set = new StatisticsSet(schema);
 
   @BeforeEach

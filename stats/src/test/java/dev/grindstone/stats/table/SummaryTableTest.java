@@ -7,7 +7,6 @@ import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
-import dev.grindstone.stats.StatisticsView;
 import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class SummaryTableTest {
 
-  private final StatisticsSchema schema = StatisticsSchema.withHttp();
+  private final StatisticsSchema schema = StatisticsSchema.standard();
   private final SampleIndex timed = schema.sampleIndex("timedTests");
   private final LongIndex errors = schema.longIndex("errors");
   private final LongIndex period = schema.longIndex("period");
@@ -88,20 +87,6 @@ class SummaryTableTest {
     String table = SummaryTable.render(StandardViews.summary(schema), List.of(idle), idle, null);
     // No timed call: the deviation is as undefined as the mean.
     assertThat(table).contains("Test 3       0            0            -            -            0.00\n");
-  }
-
-  @Test
-  void http_columns_follow_the_standard_ones() throws IOException {
-    StatisticsSet s = workedExample();
-    s.setLong(schema.longIndex("httpplugin.responseLength"), 4000);
-    s.setLong(schema.longIndex("httpplugin.responseErrors"), 1);
-    s.setLong(schema.longIndex("httpplugin.dnsTime"), 3_000);
-    s.setLong(schema.longIndex("httpplugin.connectTime"), 9_000);
-    s.setLong(schema.longIndex("httpplugin.connectionsEstablished"), 2);
-    s.setLong(schema.longIndex("httpplugin.firstByteTime"), 60_500);
-    StatisticsView view = StandardViews.summary(schema, true);
-    String table = SummaryTable.render(view, List.of(figures(1, "Page", s)), figures(TestFigures.TOTALS, "", s), null);
-    assertGolden(table, "http.txt");
   }
 
   @Test
