@@ -171,7 +171,8 @@ final class KafkaMembership implements Transport.Membership {
       // after 6 s (with the newer protocol the broker's 45 s default applies).
       p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
       p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
-      p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 3));
+      // A heartbeat every second: a survivor learns of a rebalance (and takes the lead) soon after the session ends.
+      p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 6));
       p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
     }
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
@@ -183,7 +184,7 @@ final class KafkaMembership implements Transport.Membership {
     return h != null && java.util.Arrays.equals(h.value(), appBytes);
   }
 
-  /** Seeks each partition to the first record no older than the lookback, or to the end. */
+  /** Seeks each partition to the first record no older than the lookback, or to its end now. */
   private void seekToLookback(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
     if (partitions.isEmpty()) {
       return;
@@ -201,7 +202,11 @@ final class KafkaMembership implements Transport.Membership {
         c.seek(tp, o.offset());
       }
     }
-    c.seekToEnd(toEnd);
+    // An explicit end offset, read now: seekToEnd would be resolved lazily, at the next fetch,
+    // and skip whatever was published in between.
+    for (Map.Entry<TopicPartition, Long> e : c.endOffsets(toEnd).entrySet()) {
+      c.seek(e.getKey(), e.getValue());
+    }
   }
 
   // ---- signals: every partition of the bus, no group ----

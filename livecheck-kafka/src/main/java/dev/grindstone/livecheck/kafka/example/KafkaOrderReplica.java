@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
 /**
@@ -137,11 +136,7 @@ public final class KafkaOrderReplica implements AutoCloseable {
             Durations.parse("--ship-within", o.get("--ship-within")),
             events);
     events.accept("started " + r.service().uri());
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      r.close();
-      done.countDown();
-    }));
+    Runtime.getRuntime().addShutdownHook(new Thread(r::close));
     // Standard input closing (the parent went away) ends the replica as well.
     while (System.in.read() >= 0) {
       // ignore input
