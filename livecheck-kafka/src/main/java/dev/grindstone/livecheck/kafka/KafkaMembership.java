@@ -378,7 +378,8 @@ final class KafkaMembership implements Transport.Membership {
           Map<TopicPartition, OffsetAndMetadata> commit = committable(null);
           if (!commit.isEmpty()) {
             c.commitAsync(commit, (offsets, e) -> {
-              if (e != null && !closed) {
+              // During a rebalance a commit is refused; the next one, or the one on revocation, covers it.
+              if (e != null && !closed && !(e instanceof org.apache.kafka.common.errors.RebalanceInProgressException)) {
                 log.accept("livecheck " + app + ": commit failed (the tests may run again elsewhere): " + e);
               }
             });

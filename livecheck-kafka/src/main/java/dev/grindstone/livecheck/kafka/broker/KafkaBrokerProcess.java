@@ -178,6 +178,27 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   private void awaitReady() throws IOException {
     long deadline = System.nanoTime() + startTimeout.toNanos();
+    // First the port, quietly: a Kafka client logs a warning for every refused connection.
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket()) {
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
+        break;
+      } catch (IOException refused) {
+        if (!process.isAlive()) {
+          throw new IOException("the broker exited with " + process.exitValue() + " while starting; log: " + tail());
+        }
+        if (System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IOException("the broker did not listen on " + bootstrapServers() + " within " + startTimeout + "; log: " + tail());
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for the broker", e);
+        }
+      }
+    }
     Map<String, Object> cfg =
         Map.of(
             CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),

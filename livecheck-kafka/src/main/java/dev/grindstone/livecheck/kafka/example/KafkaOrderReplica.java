@@ -98,12 +98,15 @@ public final class KafkaOrderReplica implements AutoCloseable {
     return service;
   }
 
-  /** Stops the service, leaves the groups (the lead moves at once), closes the clients. */
+  /**
+   * Leaves the groups (the lead moves at once) and lets the tests in hand finish while orders still
+   * ship, then stops the service and closes the clients.
+   */
   @Override
   public void close() {
     leaderWatch.cancel();
-    service.close();
     app.close();
+    service.close();
     transport.close();
   }
 

@@ -154,8 +154,8 @@ public final class KafkaOrderService implements AutoCloseable {
               shipped.incrementAndGet();
               // The record's test, if it carries one, is current here: the signal reaches it.
               Optional<String> test = LiveCheck.current().map(t -> t.id());
-              placeOrder.orderShipped.send(new Shipment(record.key(), "SHIPPED"));
               test.ifPresent(id -> events.accept("shipped " + id));
+              placeOrder.orderShipped.send(new Shipment(record.key(), "SHIPPED"));
             });
       }
     } catch (WakeupException e) {
