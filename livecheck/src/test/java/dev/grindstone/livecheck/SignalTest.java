@@ -230,6 +230,7 @@ class SignalTest {
 
   @Test
   void a_signal_waited_twice_reports_the_latency_of_the_last_wait() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean firstWaitDone = new java.util.concurrent.atomic.AtomicBoolean();
     try (Fixture f = new Fixture(null, false)) {
       Case c =
           f.app.register(
@@ -238,6 +239,7 @@ class SignalTest {
                   .run((t, self) -> {
                     Signal<String> s = self.signal("order_status", String.class);
                     s.await(Duration.ofSeconds(5));
+                    firstWaitDone.set(true);
                     s.await(Duration.ofSeconds(5));
                   })
                   .build());
@@ -249,8 +251,8 @@ class SignalTest {
       try (TestContext.Scope scope = TestContext.enter(t)) {
         s.send("PACKED");
       }
-      // The second wait begins once the first returned: its slot replaces the first one.
-      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
+      // The second wait is in place: its slot and its timer (beside the stall watchdog).
+      Fixture.awaitCondition(() -> firstWaitDone.get() && f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
       f.time.advance(Duration.ofMillis(50));
       try (TestContext.Scope scope = TestContext.enter(t)) {
         s.send("SHIPPED");

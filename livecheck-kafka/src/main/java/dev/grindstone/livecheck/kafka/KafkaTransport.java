@@ -142,13 +142,19 @@ public final class KafkaTransport implements Transport, AutoCloseable {
 
   @Override
   public void publishExecution(String app, TestExecution execution) {
-    ensureOpen();
+    if (closed) {
+      // Instrumentation never breaks the service: a test triggered while shutting down is dropped.
+      log.accept("livecheck: test " + execution.id() + " of " + execution.caseName() + " dropped: the Kafka transport is closed");
+      return;
+    }
     send(topics.tests(), app, execution.id(), Codec.execution(execution), execution);
   }
 
   @Override
   public void publishSignal(String app, SignalEvent event) {
-    ensureOpen();
+    if (closed) {
+      return; // shutting down: no test here waits any more
+    }
     byte[] value;
     try {
       value = Codec.signal(event);
