@@ -34,6 +34,16 @@ class SignalTest {
     }
   }
 
+  /** An app on {@code time} that runs tests on the triggering thread and logs nothing. */
+  private static LiveCheck.Builder quietApp(FakeTimeSource time) {
+    return LiveCheck.builder("orders-service")
+        .time(time)
+        .executor(Runnable::run)
+        .logReports(false)
+        .sampleEvery(null)
+        .log(line -> {});
+  }
+
   @Test
   void a_waiting_test_gets_the_value_the_service_sends_and_its_latency_is_reported() {
     try (Fixture f = new Fixture(null, false)) {
@@ -129,12 +139,7 @@ class SignalTest {
   void events_nobody_waits_for_are_dropped_when_their_test_expires_and_are_capped() {
     FakeTimeSource time = new FakeTimeSource();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .maxPendingSignals(3)
             .build()) {
       PlaceOrder c = app.register(new PlaceOrder());
@@ -160,12 +165,7 @@ class SignalTest {
     AtomicLong passed = new AtomicLong();
     AtomicLong other = new AtomicLong();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
             .build()) {
       AtomicInteger maxSlots = new AtomicInteger();
@@ -267,12 +267,7 @@ class SignalTest {
   void when_the_cap_is_reached_the_oldest_kept_event_is_dropped() {
     FakeTimeSource time = new FakeTimeSource();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .maxPendingSignals(2)
             .build()) {
       PlaceOrder c = app.register(new PlaceOrder());
@@ -291,12 +286,7 @@ class SignalTest {
   void events_nobody_claims_are_dropped_after_the_signal_retention() {
     FakeTimeSource time = new FakeTimeSource();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .signalRetention(Duration.ofSeconds(30))
             .build()) {
       PlaceOrder c = app.register(new PlaceOrder()); // tests expire after 1 s

@@ -233,7 +233,8 @@ final class KafkaMembership implements Transport.Membership {
             }
             assigned = all;
           }
-          nextRefresh = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+          // A topic created a moment ago may not be in the metadata yet: ask again soon.
+          nextRefresh = System.nanoTime() + (all.isEmpty() ? Duration.ofMillis(200) : Duration.ofSeconds(30)).toNanos();
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
           if (!ours(r)) {
@@ -266,6 +267,7 @@ final class KafkaMembership implements Transport.Membership {
                 // The assignment came with a heartbeat round: fresh now.
                 lastHeartbeatNanos = System.nanoTime();
                 owns = true;
+                tell(true); // here, not after poll returns: a close may cut that poll short
               }
             }
 
@@ -273,12 +275,14 @@ final class KafkaMembership implements Transport.Membership {
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
               if (partitions.contains(partition)) {
                 owns = false;
+                tell(false);
               }
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
               owns = false;
+              tell(false);
             }
           });
       MetricName heartbeatAgo = null;

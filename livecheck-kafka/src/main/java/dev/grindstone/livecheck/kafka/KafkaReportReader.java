@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -151,19 +150,15 @@ public final class KafkaReportReader implements AutoCloseable {
 
   /** Configures a {@link KafkaReportReader}. Not thread-safe. */
   public static final class Builder {
-    private final Map<String, Object> clientConfig = new HashMap<>();
+    private final Map<String, Object> clientConfig;
     private LiveCheckTopics topics = LiveCheckTopics.DEFAULT;
     private String groupId = "grindstone-server";
     private int batchSize = 500;
     private Duration retryDelay = Duration.ofSeconds(1);
-    private Consumer<String> log =
-        line -> System.getLogger("dev.grindstone.livecheck.kafka").log(System.Logger.Level.WARNING, line);
+    private Consumer<String> log = Clients.defaultLog();
 
     private Builder(String bootstrapServers) {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("bootstrapServers: required, e.g. kafka-1:9092");
-      }
-      clientConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      clientConfig = Clients.config(bootstrapServers);
     }
 
     public Builder topics(LiveCheckTopics topics) {

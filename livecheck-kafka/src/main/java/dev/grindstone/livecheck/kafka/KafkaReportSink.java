@@ -48,21 +48,12 @@ public final class KafkaReportSink implements ReportSink {
    * @param bootstrapServers {@code host:port[,host:port...]}
    */
   public static KafkaReportSink create(String bootstrapServers, LiveCheckTopics topics) {
-    if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("bootstrapServers: required, e.g. kafka-1:9092");
-    }
     KafkaProducer<String, byte[]> p =
         new KafkaProducer<>(
-            KafkaTransport.producerConfig(
-                java.util.Map.of(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
-                "livecheck-reports"),
+            KafkaTransport.producerConfig(Clients.config(bootstrapServers), "livecheck-reports"),
             new StringSerializer(),
             new ByteArraySerializer());
-    return new KafkaReportSink(
-        p,
-        Objects.requireNonNull(topics).reports(),
-        true,
-        line -> System.getLogger("dev.grindstone.livecheck.kafka").log(System.Logger.Level.WARNING, line));
+    return new KafkaReportSink(p, Objects.requireNonNull(topics).reports(), true, Clients.defaultLog());
   }
 
   @Override

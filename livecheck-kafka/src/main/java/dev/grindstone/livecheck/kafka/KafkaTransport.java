@@ -8,7 +8,6 @@ import dev.grindstone.livecheck.transport.Transport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -266,7 +265,7 @@ public final class KafkaTransport implements Transport, AutoCloseable {
 
   /** Configures a {@link KafkaTransport}. Not thread-safe. */
   public static final class Builder {
-    private final Map<String, Object> clientConfig = new HashMap<>();
+    private final Map<String, Object> clientConfig;
     private LiveCheckTopics topics = LiveCheckTopics.DEFAULT;
     private int partitions = 6;
     private boolean createTopics = true;
@@ -276,14 +275,10 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     private int maxInFlight = 1_000;
     private Duration drainTimeout = Duration.ofSeconds(5);
     private String clientId = "livecheck";
-    private Consumer<String> log =
-        line -> System.getLogger("dev.grindstone.livecheck.kafka").log(System.Logger.Level.WARNING, line);
+    private Consumer<String> log = Clients.defaultLog();
 
     private Builder(String bootstrapServers) {
-      if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        throw new IllegalArgumentException("bootstrapServers: required, e.g. kafka-1:9092,kafka-2:9092");
-      }
-      clientConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      clientConfig = Clients.config(bootstrapServers);
     }
 
     /** The topic and group names (default: Faust's names, no prefix). */

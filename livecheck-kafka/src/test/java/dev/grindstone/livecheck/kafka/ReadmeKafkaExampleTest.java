@@ -3,10 +3,10 @@ package dev.grindstone.livecheck.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.livecheck.LiveCheck;
+import dev.grindstone.livecheck.readme.ReadmeBlocks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,24 +14,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaCluster.Extension.class)
 class ReadmeKafkaExampleTest {
 
-  private static List<String> block(String source, String name) {
-    int a = source.indexOf("// README-BEGIN " + name);
-    int b = source.indexOf("// README-END " + name);
-    List<String> lines = new ArrayList<>();
-    for (String l : source.substring(source.indexOf('\n', a) + 1, b).split("\n")) {
-      if (!l.isBlank()) {
-        lines.add(l.strip());
-      }
-    }
-    return lines;
-  }
-
   @Test
   void the_readme_shows_the_kafka_examples_compiled_here() throws IOException {
     String source = Files.readString(Path.of("src/test/java/dev/grindstone/livecheck/kafka/ReadmeKafkaExample.java"));
-    List<String> readme = Files.readString(Path.of("../README.md")).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    List<String> readme = ReadmeBlocks.lines(Files.readString(Path.of("../README.md")));
     for (String name : List.of("kafka-wiring", "kafka-hop")) {
-      List<String> lines = block(source, name);
+      List<String> lines = ReadmeBlocks.block(source, name);
       int start = readme.indexOf(lines.get(0));
       assertThat(start).as("README contains the %s example", name).isNotNegative();
       assertThat(readme.subList(start, start + lines.size())).as("README's %s example", name).isEqualTo(lines);

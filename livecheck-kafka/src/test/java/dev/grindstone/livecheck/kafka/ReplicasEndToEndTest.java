@@ -276,30 +276,26 @@ class ReplicasEndToEndTest {
 
   private Map<String, String> positions(Set<String> ids) {
     Map<String, String> out = new HashMap<>();
-    Map<String, Object> cfg = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> tps = new ArrayList<>();
-      for (PartitionInfo pi : c.partitionsFor(TOPICS.tests())) {
-        tps.add(new TopicPartition(pi.topic(), pi.partition()));
-      }
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      for (int i = 0; i < 20; i++) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (ids.contains(r.key())) {
-            out.put(r.key(), r.partition() + "@" + r.offset() + " ts " + r.timestamp());
-          }
-        }
+    for (ConsumerRecord<String, byte[]> r : executionRecords()) {
+      if (ids.contains(r.key())) {
+        out.put(r.key(), r.partition() + "@" + r.offset() + " ts " + r.timestamp());
       }
     }
     return out;
   }
 
   private Set<String> executionsOnTopic() {
+    Set<String> ids = new HashSet<>();
+    executionRecords().forEach(r -> ids.add(r.key()));
+    return ids;
+  }
+
+  /** Every record of the tests topic up to its end offsets now. */
+  private List<ConsumerRecord<String, byte[]>> executionRecords() {
     Map<String, Object> cfg = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    Set<String> ids = new HashSet<>();
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> tps = new ArrayList<>();
       for (PartitionInfo pi : c.partitionsFor(TOPICS.tests())) {
@@ -312,11 +308,11 @@ class ReplicasEndToEndTest {
       while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-            ids.add(r.key());
+            records.add(r);
           }
         }
       }
     }
-    return ids;
+    return records;
   }
 }

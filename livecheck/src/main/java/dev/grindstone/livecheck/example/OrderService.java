@@ -132,7 +132,8 @@ public final class OrderService implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange ex, int status, String json) throws IOException {
+  /** Answers {@code json} with {@code status} (the Kafka replicas of this example answer the same way). */
+  public static void respond(HttpExchange ex, int status, String json) throws IOException {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(status, b.length);

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.grindstone.livecheck.Case;
 import dev.grindstone.livecheck.LiveCheck;
+import dev.grindstone.livecheck.example.OrderService;
 import dev.grindstone.livecheck.example.PlaceOrderCase;
 import dev.grindstone.livecheck.example.Shipment;
 import dev.grindstone.livecheck.kafka.LiveCheckProducerInterceptor;
@@ -12,7 +13,6 @@ import dev.grindstone.livecheck.kafka.LiveCheckTopics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +127,7 @@ public final class KafkaOrderService implements AutoCloseable {
   private void placeOrder(HttpExchange ex) throws IOException {
     try (ex) {
       if (!"POST".equals(ex.getRequestMethod())) {
-        respond(ex, 405, "{\"error\":\"use POST\"}");
+        OrderService.respond(ex, 405, "{\"error\":\"use POST\"}");
         return;
       }
       ex.getRequestBody().readAllBytes();
@@ -140,7 +140,7 @@ public final class KafkaOrderService implements AutoCloseable {
         // Inside the test: the interceptor adds its headers to the record.
         producer.send(new ProducerRecord<>(ordersTopic, orderId, "{\"item\":\"livecheck-book\"}"));
       }
-      respond(ex, 201, "{\"order\":\"" + orderId + "\"}");
+      OrderService.respond(ex, 201, "{\"order\":\"" + orderId + "\"}");
     }
   }
 
@@ -161,13 +161,6 @@ public final class KafkaOrderService implements AutoCloseable {
     } catch (WakeupException e) {
       // closing
     }
-  }
-
-  private static void respond(HttpExchange ex, int status, String json) throws IOException {
-    byte[] b = json.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, b.length);
-    ex.getResponseBody().write(b);
   }
 
   private static void createTopic(String bootstrapServers, String topic) throws IOException {
