@@ -60,6 +60,8 @@ final class KafkaMembership implements Transport.Membership {
   // closing: take no more tests, give up the lead; closed: stop reading signals too.
   private volatile boolean closing;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong signalsRead = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong testsRead = new java.util.concurrent.atomic.AtomicLong();
 
   // Leadership, written by the leader thread.
   private volatile boolean owns;
@@ -99,6 +101,16 @@ final class KafkaMembership implements Transport.Membership {
     busThread = spawn("bus", () -> busLoop(busConsumer));
     testThread = spawn("tests", () -> new TestLoop(testConsumer).run());
     leaderThread = spawn("leader", () -> leaderLoop(leaderConsumer));
+  }
+
+  /** Signal events of this app read from the bus so far. */
+  long signalsRead() {
+    return signalsRead.get();
+  }
+
+  /** Test executions of this app handed to the member so far (again after a rebalance). */
+  long testsRead() {
+    return testsRead.get();
   }
 
   /**
@@ -247,6 +259,7 @@ final class KafkaMembership implements Transport.Membership {
             log.accept("livecheck " + app + ": unreadable signal at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " skipped: " + e.getMessage());
             continue;
           }
+          signalsRead.incrementAndGet();
           member.onSignal(event);
         }
       }
@@ -330,6 +343,9 @@ final class KafkaMembership implements Transport.Membership {
     private final KafkaConsumer<String, byte[]> c;
     // Per partition: offset -> done; guarded by `this`.
     private final Map<TopicPartition, TreeMap<Long, Boolean>> inFlight = new HashMap<>();
+    // Per partition: the next offset to commit, and the last one the broker acknowledged.
+    private final Map<TopicPartition, Long> ready = new HashMap<>();
+    private final Map<TopicPartition, Long> acked = new HashMap<>();
     private int pending;
 
     TestLoop(KafkaConsumer<String, byte[]> c) {
@@ -376,15 +392,20 @@ final class KafkaMembership implements Transport.Membership {
             if (ex == null) {
               done(tp, offset);
             } else {
+              testsRead.incrementAndGet();
               member.onExecution(ex, () -> done(tp, offset));
             }
           }
           Map<TopicPartition, OffsetAndMetadata> commit = committable(null);
           if (!commit.isEmpty()) {
             c.commitAsync(commit, (offsets, e) -> {
-              // During a rebalance a commit is refused; the next one, or the one on revocation, covers it.
-              if (e != null && !closed && !(e instanceof org.apache.kafka.common.errors.RebalanceInProgressException)) {
-                log.accept("livecheck " + app + ": commit failed (the tests may run again elsewhere): " + e);
+              if (e == null) {
+                acknowledged(offsets);
+              } else if (!closed && !(e instanceof org.apache.kafka.common.errors.RetriableException
+                  || e instanceof org.apache.kafka.clients.consumer.RetriableCommitFailedException
+                  || e instanceof org.apache.kafka.common.errors.RebalanceInProgressException)) {
+                // A refused commit is made again at the next turn of the loop, or on revocation.
+                log.accept("livecheck " + app + ": commit failed: " + e);
               }
             });
           }
@@ -402,6 +423,7 @@ final class KafkaMembership implements Transport.Membership {
         if (!commit.isEmpty()) {
           try {
             c.commitSync(commit, Duration.ofSeconds(5));
+            acknowledged(commit);
           } catch (RuntimeException e) {
             log.accept("livecheck " + app + ": final commit failed: " + e);
           }
@@ -422,6 +444,18 @@ final class KafkaMembership implements Transport.Membership {
         }
       }
       seekToLookback(c, fresh);
+      // Commit the starting point at once: a partition read once always has a commit, so a later
+      // owner resumes there even if nothing else was committed (not at its own now minus lookback).
+      if (!fresh.isEmpty()) {
+        Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+        fresh.forEach(tp -> start.put(tp, new OffsetAndMetadata(c.position(tp))));
+        try {
+          c.commitSync(start);
+          acknowledged(start);
+        } catch (RuntimeException e) {
+          log.accept("livecheck " + app + ": commit of the starting offsets failed: " + e);
+        }
+      }
     }
 
     @Override
@@ -429,10 +463,22 @@ final class KafkaMembership implements Transport.Membership {
       if (partitions.isEmpty()) {
         return;
       }
+      // Let the tests of these partitions report first (up to the drain timeout; signals still
+      // arrive on the bus thread): what is committed now does not run again on the next owner.
+      long deadline = System.nanoTime() + drainTimeout.toNanos();
+      while (pendingIn(partitions) > 0 && System.nanoTime() < deadline) {
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
       Map<TopicPartition, OffsetAndMetadata> commit = committable(partitions);
       if (!commit.isEmpty()) {
         try {
           c.commitSync(commit);
+          acknowledged(commit);
         } catch (RuntimeException e) {
           log.accept("livecheck " + app + ": commit on revocation failed: " + e);
         }
@@ -461,27 +507,49 @@ final class KafkaMembership implements Transport.Membership {
       return pending;
     }
 
-    /** Per partition, the offset after the longest run of done executions from the oldest. */
+    private synchronized long pendingIn(Collection<TopicPartition> partitions) {
+      long n = 0;
+      for (TopicPartition tp : partitions) {
+        TreeMap<Long, Boolean> m = inFlight.get(tp);
+        if (m != null) {
+          n += m.values().stream().filter(d -> !d).count();
+        }
+      }
+      return n;
+    }
+
+    /**
+     * Per partition, the offset after the longest run of done executions from the oldest, where it
+     * is beyond what the broker acknowledged: a refused commit is so made again.
+     */
     private synchronized Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> only) {
       Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
       for (Map.Entry<TopicPartition, TreeMap<Long, Boolean>> e : inFlight.entrySet()) {
-        if (only != null && !only.contains(e.getKey())) {
+        TopicPartition tp = e.getKey();
+        if (only != null && !only.contains(tp)) {
           continue;
         }
         TreeMap<Long, Boolean> m = e.getValue();
-        Long next = null;
         while (!m.isEmpty() && m.firstEntry().getValue()) {
-          next = m.pollFirstEntry().getKey() + 1;
+          ready.merge(tp, m.pollFirstEntry().getKey() + 1, Math::max);
         }
-        if (next != null) {
-          out.put(e.getKey(), new OffsetAndMetadata(next));
+        Long next = ready.get(tp);
+        if (next != null && next > acked.getOrDefault(tp, -1L)) {
+          out.put(tp, new OffsetAndMetadata(next));
         }
       }
       return out;
     }
 
+    /** The broker stored these offsets. */
+    private synchronized void acknowledged(Map<TopicPartition, OffsetAndMetadata> offsets) {
+      offsets.forEach((tp, o) -> acked.merge(tp, o.offset(), Math::max));
+    }
+
     private synchronized void forget(Collection<TopicPartition> partitions) {
       for (TopicPartition tp : partitions) {
+        ready.remove(tp);
+        acked.remove(tp);
         TreeMap<Long, Boolean> m = inFlight.remove(tp);
         if (m != null) {
           pending -= (int) m.values().stream().filter(d -> !d).count();

@@ -171,6 +171,19 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     send(topics.bus(), app, key, value, current);
   }
 
+  /** Signal events read from the bus by the apps joined through this transport, so far. */
+  public long signalsRead() {
+    return memberships.stream().mapToLong(KafkaMembership::signalsRead).sum();
+  }
+
+  /**
+   * Test executions read by the apps joined through this transport, so far; a test counts again
+   * when a rebalance hands it to a replica before its report was committed.
+   */
+  public long testsRead() {
+    return memberships.stream().mapToLong(KafkaMembership::testsRead).sum();
+  }
+
   /** Waits until every record sent so far was acknowledged or failed. */
   public void flush() {
     producer.flush();
@@ -236,6 +249,7 @@ public final class KafkaTransport implements Transport, AutoCloseable {
           }
         }
       }
+      awaitLeaders(admin, wanted.stream().map(NewTopic::name).toList());
       topicsChecked = true;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
@@ -243,6 +257,37 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking the LiveCheck topics", e);
+    }
+  }
+
+  /**
+   * Waits (up to 30 s) until every partition of the topics just created has a leader: before that,
+   * a consumer's metadata calls retry for up to a minute, and a replica would read no signal
+   * meanwhile.
+   */
+  private static void awaitLeaders(Admin admin, List<String> created)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    if (created.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        boolean ready =
+            admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
+                .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        if (ready) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("the LiveCheck topics " + created + " have no leader after 30 s");
+      }
+      Thread.sleep(50);
     }
   }
 
@@ -341,8 +386,9 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     }
 
     /**
-     * How long leaving waits for the tests this replica received to be reported (default 5 s);
-     * tests still running then run again on another replica.
+     * How long leaving, or giving partitions up in a rebalance, waits for the tests this replica
+     * received from them to be reported before committing (default 5 s); tests still running then
+     * run again on the partitions' next owner.
      */
     public Builder drainTimeout(Duration d) {
       this.drainTimeout = Objects.requireNonNull(d);

@@ -118,7 +118,11 @@ class KafkaLiveCheckTest {
       sendShipped(i % 2 == 0 ? c : b, t);
     }
     eventually("12 reports", Duration.ofSeconds(30), () -> reports.size() >= 12);
-    assertThat(reports).extracting(TestReport::state).containsOnly(State.PASS);
+    assertThat(reports).extracting(TestReport::state)
+        .as(() -> "per replica: tests read, signals read, kept signal slots: " + java.util.stream.Stream.of(a, b, c)
+            .map(r -> r.name() + " " + r.transport().testsRead() + "/" + r.transport().signalsRead() + "/" + r.app().pendingSignalSlots())
+            .toList() + "; reports " + reports.stream().map(r -> r.execution().id() + " " + r.state() + " " + r.runtime()).toList())
+        .containsOnly(State.PASS);
     assertThat(reports).extracting(r -> r.execution().id())
         .containsExactlyInAnyOrderElementsOf(tests.stream().map(TestExecution::id).toList());
     assertThat(reports.get(0).execution().args()).containsEntry("item", "book");
