@@ -12,6 +12,7 @@ import dev.grindstone.architecture.fixtures.UsesEngine;
 import dev.grindstone.architecture.fixtures.UsesEngineInternal;
 import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
+import dev.grindstone.architecture.fixtures.UsesKafka;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.http.load.HttpStatistics;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,12 @@ class BoundaryRulesTest {
   @Test
   void the_demo_rule_catches_the_demo_service() {
     assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_kafka_rule_catches_a_kafka_client() {
+    assertThat(evaluate(Boundaries.onlyTheKafkaModuleNeedsKafka(), UsesKafka.class).hasViolation())
         .isTrue();
   }
 }

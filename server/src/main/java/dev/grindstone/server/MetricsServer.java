@@ -52,11 +52,13 @@ public final class MetricsServer implements AutoCloseable {
   private final Javalin app;
   private final Database db;
   private final String url;
+  private final LiveCheckApi livecheck;
 
-  private MetricsServer(Javalin app, Database db, String url) {
+  private MetricsServer(Javalin app, Database db, String url, LiveCheckApi livecheck) {
     this.app = app;
     this.db = db;
     this.url = url;
+    this.livecheck = livecheck;
   }
 
   public static Builder builder() {
@@ -75,6 +77,17 @@ public final class MetricsServer implements AutoCloseable {
 
   public Database database() {
     return db;
+  }
+
+  /**
+   * Stores LiveCheck reports that arrive other than through HTTP, such as those read from a Kafka
+   * report topic: each a JSON object as {@code POST /api/livecheck/reports} takes. A report whose
+   * app and test id are already stored is skipped (a topic may deliver one twice); an invalid one
+   * is skipped and logged. Thread-safe.
+   */
+  public LiveCheckApi.Ingested ingestLiveCheckReports(java.util.List<String> jsonReports) {
+    return livecheck.ingest(
+        jsonReports, (json, why) -> LOG.warn("LiveCheck report skipped: {}: {}", why, json.length() > 500 ? json.substring(0, 500) + "…" : json));
   }
 
   @Override
@@ -236,7 +249,7 @@ public final class MetricsServer implements AutoCloseable {
       String url = "http://" + host + ":" + app.port();
       LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, redact(jdbcUrl),
           loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
-      return new MetricsServer(app, db, url);
+      return new MetricsServer(app, db, url, livecheck);
     }
 
     private byte[] readBody(Context ctx) {

@@ -44,6 +44,61 @@ public final class LiveCheckApi {
     r.get("/api/livecheck/cases", this::cases);
   }
 
+  /**
+   * What {@link #ingest} did with a batch.
+   *
+   * @param stored reports stored
+   * @param duplicates reports skipped because a report of their app and test id was already stored
+   * @param rejected reports skipped because they are not valid report JSON (each is logged)
+   */
+  public record Ingested(int stored, int duplicates, int rejected) {}
+
+  /**
+   * Stores reports that arrive other than through HTTP (the Kafka report topic): each a JSON
+   * object as {@code POST /api/livecheck/reports} takes. A test's report is stored once: one whose
+   * app and test id are already stored, or earlier in the batch, is skipped, since a topic may
+   * deliver a report twice. Invalid ones are skipped and handed to {@code rejected} with the
+   * reason; they never block the valid ones. One transaction per batch.
+   */
+  public Ingested ingest(List<String> jsonReports, java.util.function.BiConsumer<String, String> rejected) {
+    List<Report> valid = new ArrayList<>();
+    int bad = 0;
+    for (String json : jsonReports) {
+      try {
+        JsonNode n = mapper.readTree(json);
+        if (n == null || !n.isObject()) {
+          throw ApiError.badRequest(null, "a report must be a JSON object, got " + (n == null ? "nothing" : JsonBody.kind(n)));
+        }
+        valid.add(parse(JsonBody.of(n, "")));
+      } catch (ApiError | java.io.IOException e) {
+        bad++;
+        rejected.accept(json, e.getMessage());
+      }
+    }
+    int badCount = bad;
+    return db.write(
+        hd -> {
+          int stored = 0;
+          int dupes = 0;
+          java.util.Set<List<String>> seen = new java.util.HashSet<>();
+          for (Report r : valid) {
+            if (r.testId != null) {
+              boolean known =
+                  !seen.add(List.of(r.app, r.testId))
+                      || hd.createQuery("SELECT 1 FROM LIVECHECK_REPORTS WHERE TEST_ID = :tid AND APP = :app LIMIT 1")
+                          .bind("tid", r.testId).bind("app", r.app).mapTo(Integer.class).findFirst().isPresent();
+              if (known) {
+                dupes++;
+                continue;
+              }
+            }
+            insert(hd, r);
+            stored++;
+          }
+          return new Ingested(stored, dupes, badCount);
+        });
+  }
+
   private record Report(
       String app, String caseName, String state, String testId, String testName, double ts, Double runtime,
       String signalLatency, String error, String traceback, long consecutive, long total, boolean suiteFailed) {}
@@ -66,19 +121,23 @@ public final class LiveCheckApi {
     db.write(
         hd -> {
           for (Report r : reports) {
-            hd.createUpdate(
-                    "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME, SIGNAL_LATENCY,"
-                        + " ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES, SUITE_FAILED)"
-                        + " VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf, :tf, :sf)")
-                .bind("app", r.app).bind("c", r.caseName).bind("s", r.state).bind("tid", r.testId)
-                .bind("tn", r.testName).bind("ts", r.ts).bind("rt", r.runtime).bind("sl", r.signalLatency)
-                .bind("e", r.error).bind("tb", r.traceback).bind("cf", r.consecutive).bind("tf", r.total)
-                .bind("sf", r.suiteFailed ? 1 : 0)
-                .execute();
+            insert(hd, r);
           }
           return null;
         });
     ctx.status(201).json(Map.of("stored", reports.size()));
+  }
+
+  private static void insert(org.jdbi.v3.core.Handle hd, Report r) {
+    hd.createUpdate(
+            "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME, SIGNAL_LATENCY,"
+                + " ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES, SUITE_FAILED)"
+                + " VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf, :tf, :sf)")
+        .bind("app", r.app).bind("c", r.caseName).bind("s", r.state).bind("tid", r.testId)
+        .bind("tn", r.testName).bind("ts", r.ts).bind("rt", r.runtime).bind("sl", r.signalLatency)
+        .bind("e", r.error).bind("tb", r.traceback).bind("cf", r.consecutive).bind("tf", r.total)
+        .bind("sf", r.suiteFailed ? 1 : 0)
+        .execute();
   }
 
   private Report parse(JsonBody b) {
