@@ -7,6 +7,7 @@ import dev.grindstone.server.runs.RunEvents;
 import dev.grindstone.server.runs.RunsApi;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Routes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -167,7 +168,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     private MetricsServer launch(Database db, boolean loopback, long t0) {
-      ObjectMapper mapper = new ObjectMapper();
+      ObjectMapper mapper = JsonBody.newMapper();
       RunEvents events = new RunEvents();
       PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
       RunsApi runs = new RunsApi(db, mapper, clock, events);
@@ -208,7 +209,14 @@ public final class MetricsServer implements AutoCloseable {
                 runs.register(r, body);
                 livecheck.register(r, body);
                 pytest.register(r, body);
-                cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+                cfg.routes.exception(
+                    ApiError.class,
+                    (e, ctx) -> {
+                      if (e.logged()) {
+                        LOG.warn("{} {} rejected: {}", ctx.method(), ctx.path(), e.getMessage());
+                      }
+                      error(ctx, e.status(), e.getMessage(), e.field());
+                    });
                 cfg.routes.exception(
                     HttpResponseException.class,
                     (e, ctx) -> error(ctx, e.getStatus(), e.getMessage() == null || e.getMessage().isBlank()
@@ -252,8 +260,9 @@ public final class MetricsServer implements AutoCloseable {
           throw new ApiError(413, "the body is larger than the limit of " + bodyLimit + " bytes", null);
         }
         return bytes;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | UncheckedIOException e) {
+        // The client went away mid-body or broke the chunked framing: its fault, not ours.
+        throw ApiError.badBody("the body could not be read (cut short, or broken chunked framing); nothing was stored");
       }
     }
   }

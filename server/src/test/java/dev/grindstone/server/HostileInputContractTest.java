@@ -1,0 +1,222 @@
+package dev.grindstone.server;
+
+import static dev.grindstone.server.ServerContractTest.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Hostile input, run over each store (SQLite and PostgreSQL) by the subclasses: whatever a client
+ * sends, the answer is the documented JSON error, both stores accept and refuse the same requests,
+ * and nothing of a refused request is stored. Each test uses its own hashes and ids.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class HostileInputContractTest {
+  MetricsServer server;
+  Http http;
+
+  /** The JDBC URL of a fresh, empty database. */
+  abstract String jdbcUrl() throws Exception;
+
+  @BeforeAll
+  void start() throws Exception {
+    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl()).start();
+    http = new Http(server.url());
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static String hex() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
+  String newRun() {
+    String id = "run-" + hex().substring(0, 12);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"x\",\"agent\":\"a\"}").status()).isEqualTo(201);
+    return id;
+  }
+
+  /** A valid body for every POST route (contexts and sessions created first where needed). */
+  Map<String, String> validBodies() {
+    String c = hex();
+    String s = hex();
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String run = newRun();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("/contexts/", Http.context(hex()));
+    m.put("/sessions/", Http.session(hex(), "x", "{\"k\":\"v\"}"));
+    m.put("/metrics/", Http.metric(s, c, "t", "comp", 1));
+    m.put("/api/v1/runs", "{\"name\":\"x\",\"agent\":\"a\",\"startMs\":1700000000000}");
+    m.put("/api/v1/runs/" + run + "/snapshots", ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000, 2000}, 0));
+    m.put("/api/v1/runs/" + run + "/finish", "{\"agent\":\"a\",\"endMs\":2000}");
+    m.put("/api/livecheck/reports", ServerContractTest.report("app-" + hex(), "c", "PASS", 1700000000.5, 0.1));
+    return m;
+  }
+
+  long stored() {
+    return http.get("/metrics/count").json().get("count").asLong()
+        + http.get("/contexts/count").json().get("count").asLong()
+        + http.get("/sessions/count").json().get("count").asLong()
+        + http.get("/api/v1/overview").json().get("runs").asLong()
+        + http.get("/api/v1/overview").json().get("livecheckReports").asLong();
+  }
+
+  /** Posts {@code body}, expects a 400 and exactly one log line for it, without a stack trace. */
+  Http.Response refusedWithOneLogLine(String route, String body) {
+    try (LogCapture log = new LogCapture()) {
+      Http.Response r = http.post(route, body);
+      assertError(r, 400, null);
+      assertThat(log.lines()).as(route).hasSize(1);
+      assertThat(log.text()).as(route).doesNotContain("Exception").doesNotContain("\tat ");
+      return r;
+    }
+  }
+
+  // ------------------------------------------------------------ JSON beyond the parser's limits
+
+  @Test
+  void json_nested_deeper_than_the_limit_gets_400_and_one_log_line_on_every_post_route() {
+    String arrays = "[".repeat(1500) + "]".repeat(1500);
+    String objects = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
+    for (String route : validBodies().keySet()) {
+      assertThat(refusedWithOneLogLine(route, arrays).json().get("error").asText()).contains("deeper than 64");
+      assertThat(refusedWithOneLogLine(route, objects).json().get("error").asText()).contains("deeper than 64");
+    }
+  }
+
+  @Test
+  void numbers_and_field_names_beyond_the_parser_limits_get_400_and_one_log_line() {
+    for (String route : validBodies().keySet()) {
+      assertThat(refusedWithOneLogLine(route, "{\"cpu_count\":" + "9".repeat(1001) + "}").json().get("error").asText())
+          .contains("number is longer than 1000");
+      assertThat(refusedWithOneLogLine(route, "{\"" + "n".repeat(60_000) + "\":1}").json().get("error").asText())
+          .contains("field name is longer than 1000");
+    }
+  }
+
+  @Test
+  void a_number_beyond_a_long_is_refused_by_name_never_wrapped() {
+    String c = hex();
+    String body = Http.context(c).replace("\"cpu_count\":2", "\"cpu_count\":18446744073709551621");
+    assertThat(http.post("/contexts/", body).json().get("field").asText()).isEqualTo("cpu_count");
+    assertThat(http.get("/contexts/" + c).status()).isEqualTo(204);
+  }
+
+  // ------------------------------------------------------------ trailing content
+
+  @Test
+  void valid_json_followed_by_anything_else_is_refused_on_every_post_route_and_nothing_is_stored() {
+    for (Map.Entry<String, String> e : validBodies().entrySet()) {
+      long before = stored();
+      for (String tail : List.of(" not JSON", "{}", "]", " 1", "\"x\"", "\u0000")) {
+        Http.Response r = http.post(e.getKey(), e.getValue() + tail);
+        assertError(r, 400, null);
+        assertThat(r.json().get("error").asText()).as(e.getKey() + tail).containsAnyOf("after the JSON value", "malformed JSON");
+      }
+      assertThat(stored()).as(e.getKey()).isEqualTo(before);
+      assertThat(http.post(e.getKey(), e.getValue() + " \n\t").status()).as(e.getKey()).isIn(200, 201);
+    }
+  }
+
+  // ------------------------------------------------------------ strings a store cannot keep
+
+  @Test
+  void a_nul_character_in_any_string_field_is_refused_by_field_on_both_stores() {
+    String nul = "\\u0000";
+    String c = hex();
+    String s = hex();
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String run = newRun();
+    String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
+    Map<String, String[]> cases = new LinkedHashMap<>();
+    cases.put("cpu_type", new String[] {"/contexts/", Http.context(hex()).replace("\"cpu_type\":\"\"", "\"cpu_type\":\"a" + nul + "\"")});
+    cases.put("machine_node", new String[] {"/contexts/", Http.context(hex()).replace("localhost", "local" + nul + "host")});
+    cases.put("h", new String[] {"/contexts/", Http.context(hex() + nul)});
+    cases.put("description.description", new String[] {"/sessions/", Http.session(hex(), "x", "{\"description\":\"night" + nul + "ly\"}")});
+    cases.put("description.tags.k[0]", new String[] {"/sessions/", Http.session(hex(), "x", "{\"tags\":{\"k\":[\"" + nul + "\"]}}")});
+    cases.put("description", new String[] {"/sessions/", Http.session(hex(), "x", "{\"ke" + nul + "y\":\"v\"}")});
+    cases.put("scm_ref", new String[] {"/sessions/", Http.session(hex(), "x" + nul, "{}")});
+    cases.put("item", new String[] {"/metrics/", Http.metric(s, c, "te" + nul + "st", "comp", 1)});
+    cases.put("component", new String[] {"/metrics/", Http.metric(s, c, "t", nul, 1)});
+    cases.put("name", new String[] {"/api/v1/runs", "{\"name\":\"x" + nul + "\"}"});
+    cases.put("tests[0].description", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":1,\"description\":\"" + nul + "\"}]}"});
+    cases.put("agent", new String[] {"/api/v1/runs/" + run + "/snapshots",
+        ServerContractTest.snapshot("a" + nul, 0, 1000, 2000, new long[] {1000}, 0)});
+    cases.put("phase", new String[] {"/api/v1/runs/" + run + "/snapshots",
+        ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000}, 0).replace("\"hold\"", "\"ho" + nul + "ld\"")});
+    cases.put("case", new String[] {"/api/livecheck/reports", report.replace("\"case\":\"c\"", "\"case\":\"c" + nul + "\"")});
+    cases.put("error", new String[] {"/api/livecheck/reports", report.replace("\"boom\"", "\"bo" + nul + "om\"")});
+    cases.put("[0].signal_latency", new String[] {"/api/livecheck/reports", "[" + report.replace("order_shipped", "order" + nul) + "]"});
+    long before = stored();
+    for (Map.Entry<String, String[]> e : cases.entrySet()) {
+      Http.Response r = http.post(e.getValue()[0], e.getValue()[1]);
+      assertError(r, 400, e.getKey());
+      assertThat(r.json().get("error").asText()).as(e.getKey()).contains("NUL");
+    }
+    assertThat(stored()).isEqualTo(before);
+    // The queries that cast descriptions to JSON still work for everyone.
+    assertThat(http.get("/sessions/?with_flags=description").status()).isIn(200, 204);
+    assertThat(http.get("/pipelines/").status()).isIn(200, 204);
+  }
+
+  @Test
+  void an_unpaired_surrogate_is_refused_instead_of_being_stored_as_a_question_mark() {
+    String c = hex();
+    String s = hex();
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    assertError(http.post("/metrics/", Http.metric(s, c, "t\\ud800", "comp", 1)), 400, "item");
+    assertError(http.post("/metrics/", Http.metric(s, c, "t\\udc00x", "comp", 1)), 400, "item");
+    assertThat(http.post("/metrics/", Http.metric(s, c, "t\\ud83d\\ude00", "comp", 1)).status()).isEqualTo(201);
+    assertThat(http.get("/sessions/" + s + "/metrics").json().get("metrics").get(0).get("item").asText()).isEqualTo("t\uD83D\uDE00");
+  }
+
+  // ------------------------------------------------------------ bodies that never arrive whole
+
+  @Test
+  void a_body_cut_short_gets_400_and_one_log_line() {
+    String body = Http.context(hex());
+    byte[] head = ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+        + (body.length() + 100) + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
+    try (LogCapture log = new LogCapture()) {
+      RawHttp.Answer a = RawHttp.send(server.url(), head, true);
+      assertThat(a.status()).as(a.body()).isEqualTo(400);
+      assertThat(Http.JSON.readTree(a.body()).get("error").asText()).contains("could not be read");
+      assertThat(log.lines()).hasSize(1);
+      assertThat(log.text()).doesNotContain("Exception");
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void broken_chunked_framing_gets_400_in_json() {
+    for (String chunks : List.of("zz\r\n{}\r\n0\r\n\r\n", "5\r\n{\"a\":1}\r\n0\r\n\r\n", "4\r\n{\"a\"\r\n")) {
+      try (LogCapture log = new LogCapture()) {
+        RawHttp.Answer a = RawHttp.send(server.url(), ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n" + chunks).getBytes(StandardCharsets.UTF_8), true);
+        assertThat(a.status()).as(chunks + a.body()).isEqualTo(400);
+        assertThat(Http.JSON.readTree(a.body()).has("error")).as(a.body()).isTrue();
+        assertThat(log.lines()).as(chunks).hasSizeLessThanOrEqualTo(1);
+        assertThat(log.text()).doesNotContain("Exception");
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+}
