@@ -196,6 +196,7 @@ public final class MetricsServer implements AutoCloseable {
                       sf.location = Location.CLASSPATH;
                     });
                 cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
+                cfg.routes.before(MetricsServer::refuseUnstorableParameters);
                 Routes r = new Routes(cfg.routes, token != null);
                 cfg.routes.get("/", ctx -> dashboard(ctx));
                 cfg.routes.get("/index.html", ctx -> dashboard(ctx));
@@ -318,6 +319,23 @@ public final class MetricsServer implements AutoCloseable {
     }
     if (!MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), token)) {
       throw new ApiError(401, "wrong token in the Authorization header", "token");
+    }
+  }
+
+  /**
+   * Query parameters reach the store as bound values: one with a NUL (which PostgreSQL refuses in
+   * text) is answered 400 on every store, as a NUL in a body is.
+   */
+  private static void refuseUnstorableParameters(Context ctx) {
+    for (Map.Entry<String, java.util.List<String>> e : ctx.queryParamMap().entrySet()) {
+      boolean bad = e.getKey().indexOf('\0') >= 0;
+      for (String v : e.getValue()) {
+        bad |= v.indexOf('\0') >= 0;
+      }
+      if (bad) {
+        String name = e.getKey().replace('\0', '?');
+        throw ApiError.badRequest(name, "query parameter '" + name + "' contains a NUL character (%00); remove it");
+      }
     }
   }
 

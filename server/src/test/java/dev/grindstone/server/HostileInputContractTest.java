@@ -219,4 +219,75 @@ abstract class HostileInputContractTest {
       }
     }
   }
+
+  // ------------------------------------------------------------ numbers out of range
+
+  @Test
+  void negative_sizes_times_usages_and_counts_are_refused_by_field_on_every_route() {
+    String c = hex();
+    String s = hex();
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String run = newRun();
+    String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
+    String metric = Http.metric(s, c, "t", "comp", 1);
+    Map<String, String[]> cases = new LinkedHashMap<>();
+    cases.put("cpu_count", new String[] {"/contexts/", Http.context(hex()).replace("\"cpu_count\":2", "\"cpu_count\":-2")});
+    cases.put("ram_total", new String[] {"/contexts/", Http.context(hex()).replace("24105", "-24105")});
+    cases.put("cpu_frequency", new String[] {"/contexts/", Http.context(hex()).replace("2445.428", "-0.5")});
+    cases.put("total_time", new String[] {"/metrics/", metric.replace("\"total_time\":1.0", "\"total_time\":-1.0")});
+    cases.put("user_time", new String[] {"/metrics/", metric.replace("\"user_time\":0.03", "\"user_time\":-0.03")});
+    cases.put("kernel_time", new String[] {"/metrics/", metric.replace("\"kernel_time\":0.0", "\"kernel_time\":-1e-9")});
+    cases.put("cpu_usage", new String[] {"/metrics/", metric.replace("\"cpu_usage\":0.517", "\"cpu_usage\":-0.517")});
+    cases.put("runtime", new String[] {"/api/livecheck/reports", report.replace("\"runtime\":0.1", "\"runtime\":-0.1")});
+    cases.put("timestamp", new String[] {"/api/livecheck/reports", report.replace("1.7000000005E9", "-1")});
+    cases.put("signal_latency.order_shipped", new String[] {"/api/livecheck/reports", report.replace("0.05", "-0.05")});
+    cases.put("consecutive_failures", new String[] {"/api/livecheck/reports", report.replace("\"consecutive_failures\":1", "\"consecutive_failures\":-1")});
+    cases.put("total_failures", new String[] {"/api/livecheck/reports", report.replace("\"total_failures\":3", "\"total_failures\":-3")});
+    cases.put("startMs", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"startMs\":-1}"});
+    cases.put("phases[0].durationMs", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"phases\":[{\"name\":\"p\",\"durationMs\":-1}]}"});
+    cases.put("tests[0].number", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":-1}]}"});
+    cases.put("startMs ", new String[] {"/api/v1/runs/" + run + "/snapshots", ServerContractTest.snapshot("a", 0, -1000, 2000, new long[] {1000}, 0)});
+    cases.put("endMs", new String[] {"/api/v1/runs/" + run + "/finish", "{\"agent\":\"a\",\"endMs\":-1}"});
+    long before = stored();
+    for (Map.Entry<String, String[]> e : cases.entrySet()) {
+      assertError(http.post(e.getValue()[0], e.getValue()[1]), 400, e.getKey().trim());
+    }
+    assertThat(stored()).isEqualTo(before);
+    assertThat(http.get("/api/v1/runs/" + run).json().get("status").asText()).isEqualTo("running");
+    // pytest-monitor's mem_usage is peak memory minus a baseline: below 0 is a real value.
+    assertThat(http.post("/metrics/", metric.replace("\"mem_usage\":0.25", "\"mem_usage\":-3.5")).status()).isEqualTo(201);
+  }
+
+  @Test
+  void int_columns_take_the_same_range_on_both_stores() {
+    long max = Integer.MAX_VALUE;
+    String atMax = hex();
+    assertThat(http.post("/contexts/", Http.context(atMax).replace("\"cpu_count\":2", "\"cpu_count\":" + max)).status()).isEqualTo(201);
+    assertThat(http.get("/contexts/" + atMax).json().get("contexts").get(0).get("cpu_count").asLong()).isEqualTo(max);
+    String above = hex();
+    assertError(http.post("/contexts/", Http.context(above).replace("\"cpu_count\":2", "\"cpu_count\":" + (max + 1))), 400, "cpu_count");
+    assertThat(http.get("/contexts/" + above).status()).isEqualTo(204);
+    String big = hex();
+    assertThat(http.post("/contexts/", Http.context(big).replace("24105", Long.toString(1L << 40))).status()).isEqualTo(201);
+    assertThat(http.get("/contexts/" + big).json().get("contexts").get(0).get("ram_total").asLong()).isEqualTo(1L << 40);
+
+    String app = "app-" + hex();
+    String report = ServerContractTest.report(app, "c", "FAIL", 1700000000.5, 0.1);
+    for (String field : List.of("consecutive_failures", "total_failures")) {
+      String base = report.replaceAll("\"" + field + "\":\\d+", "\"" + field + "\":%d");
+      assertError(http.post("/api/livecheck/reports", base.formatted(max + 1)), 400, field);
+      assertError(http.post("/api/livecheck/reports", base.formatted(Long.MAX_VALUE)), 400, field);
+      assertThat(http.post("/api/livecheck/reports", base.formatted(max)).status()).isEqualTo(201);
+    }
+    assertThat(http.get("/api/livecheck/reports?app=" + app).json().get("reports").get(0).get("total_failures").asLong()).isEqualTo(max);
+  }
+
+  @Test
+  void a_nul_in_a_query_parameter_is_refused_by_name_on_both_stores() {
+    assertError(http.get("/api/livecheck/reports?case=a%00b"), 400, "case");
+    assertError(http.get("/api/v1/sessions/?with_flags=a%00"), 400, "with_flags");
+    assertError(http.get("/sessions/?restrict_flags=%00&with_flags=x"), 400, "restrict_flags");
+    assertThat(http.get("/api/livecheck/reports?case=ab").status()).isEqualTo(200);
+  }
 }

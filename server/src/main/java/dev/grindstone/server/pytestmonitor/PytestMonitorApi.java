@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -136,15 +137,16 @@ public final class PytestMonitorApi {
   void postContext(Context ctx, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String h = hash(b, "h");
-    long cpuCount = b.integer("cpu_count");
-    double cpuFreq = b.number("cpu_frequency");
+    // pytest-monitor's own schema declares cpu_count int: the same range on every store.
+    long cpuCount = b.integer("cpu_count", 0, Limits.MAX_INT);
+    double cpuFreq = b.nonNegative("cpu_frequency");
     String cpuType = b.optText("cpu_type", 64, "");
     String cpuVendor = b.optText("cpu_vendor", 256, "");
     long ram;
     if (b.has("ram_total")) {
-      ram = b.integer("ram_total");
+      ram = b.integer("ram_total", 0, Long.MAX_VALUE);
     } else if (b.has("ram_tota")) {
-      ram = b.integer("ram_tota");
+      ram = b.integer("ram_tota", 0, Long.MAX_VALUE);
     } else {
       throw ApiError.badRequest("ram_total", "missing required field 'ram_total' (total RAM in MB)");
     }
@@ -226,10 +228,11 @@ public final class PytestMonitorApi {
     String loc = b.text("item_fs_loc", 2048);
     String kind = b.text("kind", 64);
     String component = b.optText("component", 512, null);
-    double total = b.number("total_time");
-    double user = b.number("user_time");
-    double kernel = b.number("kernel_time");
-    double cpu = b.number("cpu_usage");
+    double total = b.nonNegative("total_time");
+    double user = b.nonNegative("user_time");
+    double kernel = b.nonNegative("kernel_time");
+    double cpu = b.nonNegative("cpu_usage");
+    // Peak memory minus the session's baseline: pytest-monitor sends values below 0, so they stay.
     double mem = b.number("mem_usage");
     db.write(
         hd -> {

@@ -84,16 +84,13 @@ public final class RunsApi {
     }
     String name = b.text("name", 512);
     String agent = b.optText("agent", 256, "default");
-    long startMs = b.optInteger("startMs", clock.millis());
+    long startMs = b.optInteger("startMs", clock.millis(), 0, Long.MAX_VALUE);
     List<Object[]> phases = new ArrayList<>();
     JsonNode ph = b.optArray("phases");
     if (ph != null) {
       for (int i = 0; i < ph.size(); i++) {
         JsonBody p = JsonBody.of(ph.get(i), "phases[" + i + "]");
-        long d = p.optInteger("durationMs", 0);
-        if (d < 0) {
-          throw ApiError.badRequest(p.path("durationMs"), "'" + p.path("durationMs") + "' must be >= 0, got " + d);
-        }
+        long d = p.optInteger("durationMs", 0, 0, Long.MAX_VALUE);
         phases.add(new Object[] {p.text("name", 256), i, d});
       }
     }
@@ -129,11 +126,7 @@ public final class RunsApi {
   }
 
   private static int testNumber(JsonBody t) {
-    long n = t.integer("number");
-    if (n < 0 || n > Integer.MAX_VALUE) {
-      throw ApiError.badRequest(t.path("number"), "'" + t.path("number") + "' must be between 0 and " + Integer.MAX_VALUE + ", got " + n);
-    }
-    return (int) n;
+    return (int) t.integer("number", 0, Integer.MAX_VALUE);
   }
 
   private static void addAgent(Handle hd, String runId, String agent) {
@@ -168,13 +161,10 @@ public final class RunsApi {
   private void snapshot(Context ctx, String runId, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String agent = b.text("agent", 256);
-    long seq = b.integer("seq");
-    if (seq < 0) {
-      throw ApiError.badRequest("seq", "'seq' must be >= 0, got " + seq);
-    }
+    long seq = b.integer("seq", 0, Long.MAX_VALUE);
     String phase = b.optText("phase", 256, null);
-    long start = b.integer("startMs");
-    long end = b.integer("endMs");
+    long start = b.integer("startMs", 0, Long.MAX_VALUE);
+    long end = b.integer("endMs", 0, Long.MAX_VALUE);
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
@@ -227,7 +217,7 @@ public final class RunsApi {
   private void finish(Context ctx, String runId, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String agent = b.optText("agent", 256, "default");
-    long end = b.optInteger("endMs", clock.millis());
+    long end = b.optInteger("endMs", clock.millis(), 0, Long.MAX_VALUE);
     db.write(
         hd -> {
           requireRun(hd, runId);
