@@ -290,4 +290,61 @@ abstract class HostileInputContractTest {
     assertError(http.get("/sessions/?restrict_flags=%00&with_flags=x"), 400, "restrict_flags");
     assertThat(http.get("/api/livecheck/reports?case=ab").status()).isEqualTo(200);
   }
+
+  // ------------------------------------------------------------ query routes
+
+  @Test
+  void percent_and_underscore_in_prefix_and_like_routes_match_themselves_not_anything() {
+    String tag = hex().substring(0, 10);
+    String literal = "u_" + tag + "%";
+    String c = literal + "1";
+    String s = literal + "2";
+    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
+    assertThat(http.post("/contexts/", Http.context("uX" + tag + "Y1")).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "scm_" + tag, "{}")).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session("uX" + tag + "Y2", "scmX" + tag, "{}")).status()).isEqualTo(201);
+    assertThat(http.post("/metrics/", Http.metric(s, c, "it_" + tag, "co_" + tag, 1)).status()).isEqualTo(201);
+    assertThat(http.post("/metrics/", Http.metric(s, c, "itX" + tag, "coX" + tag, 1)).status()).isEqualTo(201);
+    String enc = "u_" + tag + "%25";
+    assertThat(http.get("/contexts/" + enc).json().get("contexts")).hasSize(1);
+    assertThat(http.get("/sessions/" + enc).json().get("sessions")).hasSize(1);
+    assertThat(http.get("/api/v1/contexts/_").status()).isEqualTo(204);
+    assertThat(http.get("/api/v1/sessions/%25").status()).isEqualTo(204);
+    assertThat(http.get("/contexts/%5C").status()).isEqualTo(204);
+    assertThat(http.get("/items/like/it_" + tag + "/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/variants/like/it_" + tag + "/metrics").json().get("metrics")).hasSize(1);
+    assertThat(http.get("/items/like/_/metrics").json().get("metrics")).isNotEmpty();
+    assertThat(http.get("/items/like/%25%25/metrics").status()).isEqualTo(204);
+    assertThat(http.get("/filters/scm/scm_" + tag + "/sessions").json().get("sessions")).hasSize(1);
+    assertThat(http.get("/filters/scm/scm_" + tag + "/metrics/count").json().get("count").asLong()).isEqualTo(2);
+    assertThat(http.get("/filters/scm/_/sessions").status()).isEqualTo(204);
+    assertThat(http.get("/components/co_" + tag).json().get("components")).hasSize(1);
+    assertThat(http.get("/components/_").status()).isEqualTo(204);
+  }
+
+  @Test
+  void flags_holding_quotes_and_path_characters_are_bound_not_spliced() throws Exception {
+    String tag = hex().substring(0, 8);
+    for (String key : List.of("q\"" + tag, "b\\" + tag, "d." + tag, "s$[0]" + tag, "a'" + tag, "sp ace" + tag)) {
+      String s = hex();
+      String description = "{" + Http.JSON.writeValueAsString(key) + ":\"on\"}";
+      assertThat(http.post("/sessions/", Http.session(s, "x", description)).status()).as(key).isEqualTo(201);
+      Http.Response r = http.get("/sessions/?with_flags=" + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8));
+      assertThat(r.status()).as(key + " " + r.body()).isEqualTo(200);
+      assertThat(r.json().get("sessions")).as(key).hasSize(1);
+      assertThat(r.json().get("sessions").get(0).get("session_h").asText()).isEqualTo(s);
+      Http.Response v = http.get("/sessions/?with_flags=" + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8) + "&restrict_flags=on");
+      assertThat(v.json().get("sessions")).as(key).hasSize(1);
+    }
+  }
+
+  @Test
+  void the_number_of_flags_is_capped_with_a_400() {
+    String many = String.join(",", java.util.Collections.nCopies(1200, "f"));
+    assertError(http.get("/sessions/?with_flags=" + many), 400, "with_flags");
+    assertError(http.get("/sessions/?with_flags=a&restrict_flags=" + many), 400, "restrict_flags");
+    String hundred = String.join(",", java.util.Collections.nCopies(100, "f"));
+    assertThat(http.get("/sessions/?with_flags=" + hundred + "&method=match_all").status()).isIn(200, 204);
+    assertThat(http.get("/sessions/?with_flags=" + hundred).status()).isIn(200, 204);
+  }
 }

@@ -118,11 +118,12 @@ public final class Database implements AutoCloseable {
 
   /**
    * SQL for the text value of {@code key} in a JSON object stored as text in {@code column}; the
-   * key is bound as the parameter named {@code param} (never spliced into the SQL).
+   * key is bound as the parameter named {@code param} (never spliced into the SQL, nor into a JSON
+   * path, so a key may hold any character, {@code "} included).
    */
   public String jsonText(String column, String param) {
     return dialect == Dialect.SQLITE
-        ? "CAST(json_extract(" + column + ", '$.\"' || :" + param + " || '\"') AS TEXT)"
+        ? "(SELECT CAST(j.value AS TEXT) FROM json_each(" + column + ") j WHERE j.key = :" + param + ")"
         : "(CAST(" + column + " AS jsonb) ->> :" + param + ")";
   }
 
