@@ -347,4 +347,50 @@ abstract class HostileInputContractTest {
     assertThat(http.get("/sessions/?with_flags=" + hundred + "&method=match_all").status()).isIn(200, 204);
     assertThat(http.get("/sessions/?with_flags=" + hundred).status()).isIn(200, 204);
   }
+
+  // ------------------------------------------------------------ one error format
+
+  @Test
+  void a_known_path_with_another_method_answers_405_in_json_with_allow() {
+    String run = newRun();
+    Object[][] cases = {
+        {"DELETE", "/api/v1/runs", "GET"}, {"PUT", "/contexts/", "POST"}, {"PATCH", "/api/livecheck/reports", "POST"},
+        {"GET", "/api/v1/runs/" + run + "/snapshots", "POST"}, {"DELETE", "/api/v1/runs/" + run, "GET"},
+        {"POST", "/sessions/count", "GET"}};
+    for (Object[] c : cases) {
+      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + c[1]))
+          .method((String) c[0], java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+      RawHttp.Answer a = RawHttp.send(server.url(), c[0] + " " + c[1] + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+          + "Connection: close\r\n\r\n{}");
+      assertThat(a.status()).as(c[0] + " " + c[1] + " " + a.body()).isEqualTo(405);
+      assertThat(a.head()).as(c[0] + " " + c[1]).containsPattern("(?i)\r\nallow: [^\r]*" + c[2]);
+      assertThat(http.send(b).json().get("error").asText()).contains("not allowed").contains((String) c[2]);
+    }
+  }
+
+  @Test
+  void requests_jetty_refuses_itself_get_the_json_error_not_html() {
+    String[] requests = {
+        "GET /contexts/%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /api/v1/runs/%2e%2e/%2e%2e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /a/../../contexts/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\nConnection: close\r\n\r\n",
+        "GET /contexts/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\nConnection: close\r\n\r\n",
+        "GET /contexts/ HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n",
+    };
+    for (String request : requests) {
+      RawHttp.Answer a = RawHttp.send(server.url(), request);
+      String what = request.substring(0, Math.min(60, request.indexOf('\r')));
+      assertThat(a.status()).as(what + " " + a.body()).isBetween(400, 499);
+      assertThat(a.head()).as(what).containsIgnoringCase("content-type: application/json");
+      try {
+        com.fasterxml.jackson.databind.JsonNode j = Http.JSON.readTree(a.body());
+        assertThat(j.get("error").asText()).as(what).isNotBlank().doesNotContain("Exception");
+        assertThat(j.has("field")).isTrue();
+      } catch (java.io.IOException e) {
+        throw new AssertionError(what + ": not JSON: " + a.body(), e);
+      }
+    }
+  }
 }
