@@ -393,4 +393,91 @@ abstract class HostileInputContractTest {
       }
     }
   }
+
+  // ------------------------------------------------------------ histograms and sums
+
+  static String encode(org.HdrHistogram.AbstractHistogram h) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+    int n = h.encodeIntoCompressedByteBuffer(buf);
+    return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
+  }
+
+  static String snapshotWith(int seq, String testsJson) {
+    return "{\"agent\":\"a\",\"seq\":" + seq + ",\"startMs\":1000,\"endMs\":2000,\"tests\":" + testsJson + "}";
+  }
+
+  static String test(int number, String statistics, String histogram) {
+    return "{\"number\":" + number + ",\"statistics\":" + statistics + (histogram == null ? "" : ",\"histogram\":\"" + histogram + "\"") + "}";
+  }
+
+  @Test
+  void histograms_declaring_more_than_the_agents_send_are_refused_by_field_and_nothing_is_stored() {
+    String run = newRun();
+    org.HdrHistogram.Histogram evil = new org.HdrHistogram.Histogram(5);
+    evil.setAutoResize(true);
+    evil.recordValue(Long.MAX_VALUE / 2);
+    String evil64 = encode(evil);
+    StringBuilder twenty = new StringBuilder("[");
+    for (int i = 0; i < 20; i++) {
+      twenty.append(i == 0 ? "" : ",").append(test(i + 1, "{\"timedTests\":{\"count\":1,\"sum\":10,\"variance\":0}}", evil64));
+    }
+    twenty.append(']');
+    Http.Response r = http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, twenty.toString()));
+    assertError(r, 400, "tests[0].histogram");
+    assertThat(r.json().get("error").asText()).contains("significant digits");
+    org.HdrHistogram.Histogram wide = new org.HdrHistogram.Histogram(1, Long.MAX_VALUE / 2, 2);
+    wide.recordValue(1000);
+    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1, "{}", null).replace("}}",
+        "},\"errorHistogram\":\"" + encode(wide) + "\"}") + "]")), 400, "tests[0].errorHistogram");
+    assertThat(http.get("/api/v1/runs/" + run).json().get("snapshots").asInt()).isZero();
+    org.HdrHistogram.Histogram agent = dev.grindstone.stats.latency.Histograms.newHistogram();
+    agent.recordValue(dev.grindstone.stats.latency.LatencyStripe.HIGHEST_TRACKABLE_MICROS);
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1,
+        "{\"timedTests\":{\"count\":1,\"sum\":3600000000,\"variance\":0}}", encode(agent)) + "]")).status()).isEqualTo(201);
+    assertThat(http.get("/api/v1/runs/" + run).json().get("totals").get("maxMs").asDouble()).isBetween(3_600_000.0, 3_603_000.0);
+  }
+
+  @Test
+  void negative_or_out_of_range_counts_sums_and_variances_are_refused_by_field() {
+    String run = newRun();
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("tests[0].statistics.errors", "{\"errors\":-1}");
+    cases.put("tests[0].statistics.untimedTests", "{\"untimedTests\":-5}");
+    cases.put("tests[0].statistics.timedTests.count", "{\"timedTests\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
+    cases.put("tests[0].statistics.timedTests.sum", "{\"timedTests\":{\"count\":1,\"sum\":-100000,\"variance\":0}}");
+    cases.put("tests[0].statistics.timedTests.variance", "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":-1}}");
+    cases.put("tests[0].statistics.errors ", "{\"errors\":18446744073709551621}");
+    cases.put("tests[0].statistics.untimedTests ", "{\"untimedTests\":9007199254740992}");
+    cases.put("tests[0].statistics.timedTests.count ", "{\"timedTests\":{\"count\":4611686018427387904,\"sum\":0,\"variance\":0}}");
+    cases.put("tests[0].statistics.timedTests.sum ", "{\"timedTests\":{\"count\":1,\"sum\":1e13,\"variance\":0}}");
+    cases.put("tests[0].statistics.timedTests.sum  ", "{\"timedTests\":{\"count\":0,\"sum\":5,\"variance\":0}}");
+    cases.put("tests[0].statistics.timedTests.variance ", "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":1e300}}");
+    cases.put("tests[0].statistics.httpplugin.responseLength", "{\"httpplugin.responseLength\":-1}");
+    cases.put("tests[0].statistics.userDouble0", "{\"userDouble0\":1e300}");
+    cases.put("tests[0].statistics.userLong0", "{\"userLong0\":18446744073709551621}");
+    cases.put("tests[0].statistics.mySample.count", "{\"mySample\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
+    cases.put("tests[0].statistics.custom", "{\"custom\":\"x\"}");
+    for (Map.Entry<String, String> e : cases.entrySet()) {
+      assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1, e.getValue(), null) + "]")),
+          400, e.getKey().trim());
+    }
+    assertThat(http.get("/api/v1/runs/" + run).json().get("snapshots").asInt()).isZero();
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1,
+        "{\"errors\":9007199254740991,\"userLong0\":-5,\"userDouble1\":-0.5}", null) + "]")).status()).isEqualTo(201);
+    com.fasterxml.jackson.databind.JsonNode totals = http.get("/api/v1/runs/" + run).json().get("totals");
+    assertThat(totals.get("errors").asLong()).isEqualTo(9007199254740991L);
+    assertThat(totals.get("statistics").get("userLong0").asDouble()).isEqualTo(-5.0);
+  }
+
+  @Test
+  void a_snapshot_holds_at_most_a_thousand_tests() {
+    String run = newRun();
+    StringBuilder many = new StringBuilder("[");
+    for (int i = 0; i < 1001; i++) {
+      many.append(i == 0 ? "" : ",").append(test(i, "{}", null));
+    }
+    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.append(']').toString())), 400, "tests");
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.toString().replaceFirst("\\{[^}]*\\}\\},", ""))).status())
+        .isEqualTo(201);
+  }
 }

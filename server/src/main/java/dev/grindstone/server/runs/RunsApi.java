@@ -3,7 +3,6 @@ package dev.grindstone.server.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
@@ -11,11 +10,8 @@ import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,21 +164,10 @@ public final class RunsApi {
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
-    JsonNode tests = b.optArray("tests");
-    if (tests == null) {
-      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
-    }
+    JsonNode tests = b.raw("tests");
     List<Integer> numbers = new ArrayList<>();
-    for (int i = 0; i < tests.size(); i++) {
-      JsonBody t = JsonBody.of(tests.get(i), "tests[" + i + "]");
-      numbers.add(testNumber(t));
-      ObjectNode stats = t.optObject("statistics");
-      if (stats == null) {
-        throw ApiError.badRequest(t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
-      }
-      parseStatistics(stats, t.path("statistics"));
-      decodeHistogram(t.optText("histogram", 10_000_000, null), t.path("histogram"));
-      decodeHistogram(t.optText("errorHistogram", 10_000_000, null), t.path("errorHistogram"));
+    for (TestEntry t : SnapshotTests.parse(tests)) {
+      numbers.add(t.number());
     }
     String testsJson = tests.toString();
     boolean inserted =
@@ -333,9 +318,9 @@ public final class RunsApi {
         span[0] = Math.min(span[0], s.startMs);
         span[1] = Math.max(span[1], s.endMs);
       }
-      for (JsonNode t : readTests(s.tests)) {
-        int n = t.get("number").asInt();
-        Agg a = parseTest(t);
+      for (TestEntry t : readTests(s.tests)) {
+        int n = t.number();
+        Agg a = Agg.of(t);
         perTest.computeIfAbsent(n, k -> new Agg()).add(a);
         total.add(a);
         if (s.phase != null) {
@@ -390,9 +375,9 @@ public final class RunsApi {
       Agg total = new Agg();
       Map<Integer, Agg> perTest = new TreeMap<>();
       for (Snap s : e.getValue()) {
-        for (JsonNode t : readTests(s.tests)) {
-          Agg a = parseTest(t);
-          perTest.computeIfAbsent(t.get("number").asInt(), k -> new Agg()).add(a);
+        for (TestEntry t : readTests(s.tests)) {
+          Agg a = Agg.of(t);
+          perTest.computeIfAbsent(t.number(), k -> new Agg()).add(a);
           total.add(a);
         }
       }
@@ -440,6 +425,21 @@ public final class RunsApi {
       return timed.count() + untimed;
     }
 
+    static Agg of(TestEntry t) {
+      Agg a = new Agg();
+      a.untimed = t.untimed();
+      a.errors = t.errors();
+      a.timed = t.timed();
+      a.other.putAll(t.other());
+      if (t.histogram() != null) {
+        HistogramDecoder.decode(t.histogram(), "histogram", null, a.histogram);
+      }
+      if (t.errorHistogram() != null) {
+        HistogramDecoder.decode(t.errorHistogram(), "errorHistogram", null, a.errorHistogram);
+      }
+      return a;
+    }
+
     Map<String, Object> figures(double seconds) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("tests", tests());
@@ -474,88 +474,12 @@ public final class RunsApi {
     }
   }
 
-  private Iterable<JsonNode> readTests(String json) {
+  private List<TestEntry> readTests(String json) {
     try {
-      return mapper.readTree(json);
+      return SnapshotTests.parse(mapper.readTree(json));
     } catch (JsonProcessingException e) {
       // Stored only after validation: unreadable means the store itself was damaged.
       throw new IllegalStateException("stored snapshot is not valid JSON", e);
-    }
-  }
-
-  private static Agg parseTest(JsonNode t) {
-    Agg a = new Agg();
-    JsonNode stats = t.get("statistics");
-    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode v = e.getValue();
-      switch (e.getKey()) {
-        case "errors" -> a.errors += v.asLong();
-        case "untimedTests" -> a.untimed += v.asLong();
-        case "timedTests" -> a.timed = a.timed.merge(new Sample(v.get("count").asLong(), v.get("sum").asDouble(), v.get("variance").asDouble()));
-        default -> {
-          if (v.isNumber()) {
-            a.other.merge(e.getKey(), v.asDouble(), Double::sum);
-          }
-        }
-      }
-    }
-    Histogram h = decodeHistogram(text(t, "histogram"), "histogram");
-    if (h != null) {
-      a.histogram.add(h);
-    }
-    Histogram eh = decodeHistogram(text(t, "errorHistogram"), "errorHistogram");
-    if (eh != null) {
-      a.errorHistogram.add(eh);
-    }
-    return a;
-  }
-
-  private static String text(JsonNode t, String field) {
-    JsonNode v = t.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
-  private static void parseStatistics(ObjectNode stats, String path) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String p = path + "." + e.getKey();
-      JsonNode v = e.getValue();
-      if (e.getKey().equals("timedTests")) {
-        JsonBody s = JsonBody.of(v, p);
-        long count = s.integer("count");
-        if (count < 0) {
-          throw ApiError.badRequest(s.path("count"), "'" + s.path("count") + "' must be >= 0, got " + count);
-        }
-        s.number("sum");
-        double var = s.number("variance");
-        if (var < 0) {
-          throw ApiError.badRequest(s.path("variance"), "'" + s.path("variance") + "' must be >= 0, got " + var);
-        }
-      } else if (!v.isNumber() && !v.isNull() && !v.isObject()) {
-        throw ApiError.badRequest(p, "'" + p + "' must be a number, got " + JsonBody.kind(v));
-      } else if (e.getKey().equals("errors") || e.getKey().equals("untimedTests")) {
-        if (!v.isIntegralNumber() || v.asLong() < 0) {
-          throw ApiError.badRequest(p, "'" + p + "' must be a non-negative integer, got " + v);
-        }
-      }
-    }
-  }
-
-  /** Decodes HdrHistogram's compressed form (base64), or throws a 400 naming the field. */
-  static Histogram decodeHistogram(String base64, String field) {
-    if (base64 == null || base64.isEmpty()) {
-      return null;
-    }
-    try {
-      byte[] bytes = Base64.getDecoder().decode(base64);
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
-    } catch (Exception e) {
-      throw ApiError.badRequest(
-          field,
-          "'" + field + "' is not an HdrHistogram in compressed base64 form"
-              + " (encodeIntoCompressedByteBuffer, then Base64): " + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
   }
 

@@ -31,4 +31,10 @@ public final class Limits {
 
   /** Tests in one interval snapshot. */
   public static final int MAX_TESTS_PER_SNAPSHOT = 1000;
+
+  /**
+   * Bytes of histogram counts one snapshot's histograms may decode to (64 MiB): a bound on the
+   * work one request can ask for, far above what 1,000 tests' histograms of one interval need.
+   */
+  public static final long MAX_HISTOGRAM_BYTES_PER_SNAPSHOT = 64L << 20;
 }
