@@ -480,4 +480,34 @@ abstract class HostileInputContractTest {
     assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.toString().replaceFirst("\\{[^}]*\\}\\},", ""))).status())
         .isEqualTo(201);
   }
+
+  @Test
+  void a_snapshot_that_would_overflow_the_runs_totals_gets_409_and_the_run_stays_readable() {
+    String run = newRun();
+    long half = 1L << 52;
+    String errors = "[" + test(1, "{\"errors\":" + half + "}", null) + "]";
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors)).status()).isEqualTo(201);
+    Http.Response over = http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(1, errors));
+    assertError(over, 409, "tests[0].statistics.errors");
+    assertThat(over.json().get("error").asText()).contains("beyond 9007199254740991").contains("holds " + half);
+    // Spread over two tests of one snapshot, and a re-post of what was stored is still a duplicate.
+    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(2, "[" + test(1, "{\"errors\":" + (half - 1) + "}", null)
+        + "," + test(2, "{\"errors\":1}", null) + "]")), 409, "tests[1].statistics.errors");
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors)).json().get("duplicate").asBoolean()).isTrue();
+
+    org.HdrHistogram.Histogram many = dev.grindstone.stats.latency.Histograms.newHistogram();
+    many.recordValueWithCount(1000, half);
+    String histogram = "[" + test(3, "{}", encode(many)) + "]";
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(3, histogram)).status()).isEqualTo(201);
+    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(4, histogram)), 409, "tests[0].histogram");
+    String timed = "[" + test(4, "{\"timedTests\":{\"count\":" + half + ",\"sum\":0,\"variance\":0},\"untimedTests\":" + half + "}", null) + "]";
+    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(5, timed)), 409, "tests[0].statistics.untimedTests");
+
+    Http.Response read = http.get("/api/v1/runs/" + run);
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(read.json().get("snapshots").asInt()).isEqualTo(2);
+    assertThat(read.json().get("totals").get("errors").asLong()).isEqualTo(half);
+    assertThat(read.json().get("totals").get("histogramCount").asLong()).isEqualTo(half);
+    assertThat(http.get("/api/v1/runs/" + run + "/series").status()).isEqualTo(200);
+  }
 }

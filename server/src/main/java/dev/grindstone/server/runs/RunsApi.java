@@ -165,27 +165,38 @@ public final class RunsApi {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
     JsonNode tests = b.raw("tests");
-    List<Integer> numbers = new ArrayList<>();
-    for (TestEntry t : SnapshotTests.parse(tests)) {
-      numbers.add(t.number());
-    }
+    List<TestEntry> entries = SnapshotTests.parse(tests);
     String testsJson = tests.toString();
-    boolean inserted =
+    long version =
         db.write(
             hd -> {
-              requireRun(hd, runId);
-              addAgent(hd, runId, agent);
-              for (int n : numbers) {
-                addTest(hd, runId, n, "");
+              StoredTotals run = lockRun(hd, runId);
+              if (hd.createQuery("SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT = :a AND SEQ = :s")
+                      .bind("r", runId).bind("a", agent).bind("s", seq).mapTo(Long.class).one() > 0) {
+                return -1L;
               }
-              return hd.createUpdate(
-                          "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS)"
-                              + " VALUES (:r, :a, :s, :p, :st, :e, :t) ON CONFLICT (RUN_ID, AGENT, SEQ) DO NOTHING")
-                      .bind("r", runId).bind("a", agent).bind("s", seq).bind("p", phase)
-                      .bind("st", start).bind("e", end).bind("t", testsJson)
-                      .execute()
-                  > 0;
+              RunTotals totals = run.known() ? run.totals() : sumStored(hd, runId);
+              RunTotals next = totals.plus(entries);
+              addAgent(hd, runId, agent);
+              for (TestEntry t : entries) {
+                addTest(hd, runId, t.number(), "");
+              }
+              long ordinal = run.snapshots() + 1;
+              hd.createUpdate(
+                      "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL)"
+                          + " VALUES (:r, :a, :s, :p, :st, :e, :t, :o)")
+                  .bind("r", runId).bind("a", agent).bind("s", seq).bind("p", phase)
+                  .bind("st", start).bind("e", end).bind("t", testsJson).bind("o", ordinal)
+                  .execute();
+              hd.createUpdate(
+                      "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e, HISTOGRAM_TOTAL = :h,"
+                          + " ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE ID = :r")
+                  .bind("r", runId).bind("o", ordinal).bind("t", next.tests()).bind("e", next.errors())
+                  .bind("h", next.histogram()).bind("eh", next.errorHistogram())
+                  .execute();
+              return ordinal;
             });
+    boolean inserted = version > 0;
     Map<String, Object> ack = new LinkedHashMap<>();
     ack.put("runId", runId);
     ack.put("agent", agent);
@@ -193,10 +204,56 @@ public final class RunsApi {
     ack.put("startMs", start);
     ack.put("endMs", end);
     if (inserted) {
+      ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);
+  }
+
+  /** A run's row as a snapshot write sees it, locked until the write commits. */
+  private record StoredTotals(long snapshots, RunTotals totals, boolean known) {}
+
+  /**
+   * Reads (and on PostgreSQL locks) the run's counters, so concurrent writes to one run, from
+   * this server or another sharing the store, check totals and take ordinals one after another.
+   */
+  private StoredTotals lockRun(Handle hd, String runId) {
+    return hd.createQuery("SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL, TOTALS_KNOWN"
+            + " FROM RUNS WHERE ID = :r" + db.forUpdate())
+        .bind("r", runId)
+        .map((rs, c) -> new StoredTotals(rs.getLong("SNAPSHOTS"),
+            new RunTotals(rs.getLong("TESTS_TOTAL"), rs.getLong("ERRORS_TOTAL"), rs.getLong("HISTOGRAM_TOTAL"),
+                rs.getLong("ERROR_HISTOGRAM_TOTAL")),
+            rs.getInt("TOTALS_KNOWN") != 0))
+        .findOne()
+        .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
+  }
+
+  /**
+   * The totals of a run stored before they were kept, summed once from its snapshots; a stored
+   * snapshot that is unreadable or would overflow counts for nothing, as when its figures are read.
+   */
+  private RunTotals sumStored(Handle hd, String runId) {
+    RunTotals totals = RunTotals.ZERO;
+    for (String tests : hd.createQuery("SELECT TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY ORDINAL")
+        .bind("r", runId).mapTo(String.class).list()) {
+      List<TestEntry> entries = readStored(tests);
+      RunTotals next = entries == null ? null : totals.plusOrNull(entries);
+      if (next != null) {
+        totals = next;
+      }
+    }
+    return totals;
+  }
+
+  /** A stored snapshot's entries, or null when it no longer passes the rules. */
+  private List<TestEntry> readStored(String testsJson) {
+    try {
+      return SnapshotTests.parse(mapper.readTree(testsJson));
+    } catch (JsonProcessingException | ApiError e) {
+      return null;
+    }
   }
 
   private void finish(Context ctx, String runId, byte[] bytes) {
@@ -318,7 +375,8 @@ public final class RunsApi {
         span[0] = Math.min(span[0], s.startMs);
         span[1] = Math.max(span[1], s.endMs);
       }
-      for (TestEntry t : readTests(s.tests)) {
+      List<TestEntry> entries = readStored(s.tests);
+      for (TestEntry t : entries == null ? List.<TestEntry>of() : entries) {
         int n = t.number();
         Agg a = Agg.of(t);
         perTest.computeIfAbsent(n, k -> new Agg()).add(a);
@@ -375,7 +433,8 @@ public final class RunsApi {
       Agg total = new Agg();
       Map<Integer, Agg> perTest = new TreeMap<>();
       for (Snap s : e.getValue()) {
-        for (TestEntry t : readTests(s.tests)) {
+        List<TestEntry> entries = readStored(s.tests);
+        for (TestEntry t : entries == null ? List.<TestEntry>of() : entries) {
           Agg a = Agg.of(t);
           perTest.computeIfAbsent(t.number(), k -> new Agg()).add(a);
           total.add(a);
@@ -471,15 +530,6 @@ public final class RunsApi {
       m.put("p95Ms", any ? histogram.getValueAtPercentile(95) / 1000.0 : null);
       m.put("p99Ms", any ? histogram.getValueAtPercentile(99) / 1000.0 : null);
       return m;
-    }
-  }
-
-  private List<TestEntry> readTests(String json) {
-    try {
-      return SnapshotTests.parse(mapper.readTree(json));
-    } catch (JsonProcessingException e) {
-      // Stored only after validation: unreadable means the store itself was damaged.
-      throw new IllegalStateException("stored snapshot is not valid JSON", e);
     }
   }
 

@@ -117,6 +117,14 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
+  /**
+   * The suffix of a SELECT that locks the rows it reads until the transaction ends: {@code FOR
+   * UPDATE} on PostgreSQL; nothing on SQLite, where a write transaction holds the whole store.
+   */
+  public String forUpdate() {
+    return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+  }
+
   public Jdbi jdbi() {
     return jdbi;
   }
