@@ -15,10 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import org.HdrHistogram.Histogram;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -29,25 +27,26 @@ import org.jdbi.v3.core.Handle;
  */
 public final class RunsApi {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
 
   private final Database db;
   private final ObjectMapper mapper;
   private final Clock clock;
   private final RunEvents events;
+  private final RunFigures figures;
 
   public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events) {
     this.db = db;
     this.mapper = mapper;
     this.clock = clock;
     this.events = events;
+    this.figures = new RunFigures(db, mapper);
   }
 
   public void register(Routes r, BodyReader body) {
     r.post("/api/v1/runs", ctx -> create(ctx, body.read(ctx)));
     r.get("/api/v1/runs", this::list);
     r.get("/api/v1/runs/{id}", ctx -> ctx.json(run(ctx.pathParam("id"))));
-    r.get("/api/v1/runs/{id}/series", ctx -> ctx.json(series(ctx.pathParam("id"))));
+    r.get("/api/v1/runs/{id}/series", ctx -> ctx.json(series(ctx.pathParam("id"), after(ctx))));
     r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
     for (String p : r.apiPrefixes()) {
@@ -346,191 +345,68 @@ public final class RunsApi {
         });
   }
 
-  private record Snap(String agent, long seq, String phase, long startMs, long endMs, String tests) {}
-
-  private List<Snap> snapshots(String runId) {
-    return db.read(
-        hd -> hd.createQuery("SELECT AGENT, SEQ, PHASE, START_MS, END_MS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY START_MS, ID")
-            .bind("r", runId)
-            .map((rs, c) -> new Snap(rs.getString("AGENT"), rs.getLong("SEQ"), rs.getString("PHASE"),
-                rs.getLong("START_MS"), rs.getLong("END_MS"), rs.getString("TESTS")))
-            .list());
-  }
-
-  /** One run with per-test and total figures merged over every agent and snapshot. */
+  /**
+   * One run with per-test, per-phase and total figures merged over every agent and snapshot; the
+   * merge is kept up to date as snapshots arrive ({@link RunFigures}).
+   */
   public Map<String, Object> run(String runId) {
+    RunFigures.Totals figures = this.figures.totals(runId);
     Map<String, Object> m = summary(runId);
-    List<Snap> snaps = snapshots(runId);
-    Map<Integer, Agg> perTest = new TreeMap<>();
-    Agg total = new Agg();
-    long minStart = Long.MAX_VALUE;
-    long maxEnd = Long.MIN_VALUE;
-    Map<String, Agg> perPhase = new LinkedHashMap<>();
-    Map<String, long[]> phaseSpan = new LinkedHashMap<>();
-    for (Snap s : snaps) {
-      minStart = Math.min(minStart, s.startMs);
-      maxEnd = Math.max(maxEnd, s.endMs);
-      if (s.phase != null) {
-        long[] span = phaseSpan.computeIfAbsent(s.phase, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
-        span[0] = Math.min(span[0], s.startMs);
-        span[1] = Math.max(span[1], s.endMs);
-      }
-      List<TestEntry> entries = readStored(s.tests);
-      for (TestEntry t : entries == null ? List.<TestEntry>of() : entries) {
-        int n = t.number();
-        Agg a = Agg.of(t);
-        perTest.computeIfAbsent(n, k -> new Agg()).add(a);
-        total.add(a);
-        if (s.phase != null) {
-          perPhase.computeIfAbsent(s.phase, k -> new Agg()).add(a);
-        }
-      }
-    }
-    double seconds = snaps.isEmpty() ? 0 : Math.max(1, maxEnd - minStart) / 1000.0;
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> tests = (List<Map<String, Object>>) m.get("tests");
+    Map<String, Object> empty = new Agg().figures(0);
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> t : tests) {
       Map<String, Object> row = new LinkedHashMap<>(t);
-      row.putAll(perTest.getOrDefault((Integer) t.get("number"), new Agg()).figures(seconds));
+      row.putAll(figures.perTest().getOrDefault((Integer) t.get("number"), empty));
       out.add(row);
     }
     m.put("tests", out);
-    m.put("totals", total.figures(seconds));
-    m.put("dataStartMs", snaps.isEmpty() ? null : minStart);
-    m.put("dataEndMs", snaps.isEmpty() ? null : maxEnd);
-    m.put("snapshots", snaps.size());
+    m.put("totals", figures.total());
+    m.put("dataStartMs", figures.dataStartMs());
+    m.put("dataEndMs", figures.dataEndMs());
+    m.put("snapshots", figures.snapshots());
+    m.put("skippedSnapshots", figures.skippedSnapshots());
+    m.put("version", figures.version());
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> phases = (List<Map<String, Object>>) m.get("phases");
     for (Map<String, Object> p : phases) {
-      Agg a = perPhase.get((String) p.get("name"));
-      if (a != null) {
-        long[] span = phaseSpan.get((String) p.get("name"));
-        p.put("totals", a.figures(Math.max(1, span[1] - span[0]) / 1000.0));
+      Map<String, Object> totals = figures.perPhase().get((String) p.get("name"));
+      if (totals != null) {
+        p.put("totals", totals);
       }
     }
     return m;
   }
 
-  /** Per-interval TPS, errors and percentiles, per test and in total. */
-  public Map<String, Object> series(String runId) {
-    requireRun(runId);
-    List<Snap> snaps = snapshots(runId);
-    long bucket = 1000;
-    if (!snaps.isEmpty()) {
-      List<Long> lengths = snaps.stream().map(s -> s.endMs - s.startMs).sorted().toList();
-      bucket = Math.max(1, lengths.get(lengths.size() / 2));
-    }
-    TreeMap<Long, List<Snap>> buckets = new TreeMap<>();
-    for (Snap s : snaps) {
-      buckets.computeIfAbsent(Math.floorDiv(s.startMs, bucket) * bucket, k -> new ArrayList<>()).add(s);
-    }
-    List<Map<String, Object>> intervals = new ArrayList<>();
-    for (Map.Entry<Long, List<Snap>> e : buckets.entrySet()) {
-      long start = e.getValue().stream().mapToLong(Snap::startMs).min().orElseThrow();
-      long end = e.getValue().stream().mapToLong(Snap::endMs).max().orElseThrow();
-      double seconds = Math.max(1, end - start) / 1000.0;
-      Agg total = new Agg();
-      Map<Integer, Agg> perTest = new TreeMap<>();
-      for (Snap s : e.getValue()) {
-        List<TestEntry> entries = readStored(s.tests);
-        for (TestEntry t : entries == null ? List.<TestEntry>of() : entries) {
-          Agg a = Agg.of(t);
-          perTest.computeIfAbsent(t.number(), k -> new Agg()).add(a);
-          total.add(a);
-        }
-      }
-      Map<String, Object> iv = new LinkedHashMap<>();
-      iv.put("startMs", start);
-      iv.put("endMs", end);
-      iv.put("total", total.shortFigures(seconds));
-      List<Map<String, Object>> tests = new ArrayList<>();
-      for (Map.Entry<Integer, Agg> pt : perTest.entrySet()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("number", pt.getKey());
-        row.putAll(pt.getValue().shortFigures(seconds));
-        tests.add(row);
-      }
-      iv.put("tests", tests);
-      intervals.add(iv);
-    }
+  /**
+   * Per-interval TPS, errors and percentiles, per test and in total; with {@code after}, only the
+   * intervals that changed after that version (the {@code version} of an earlier answer).
+   */
+  public Map<String, Object> series(String runId, long after) {
+    RunFigures.Series series = figures.series(runId, after);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", runId);
-    out.put("intervalMs", bucket);
-    out.put("intervals", intervals);
+    out.put("intervalMs", series.intervalMs());
+    out.put("version", series.version());
+    out.put("intervals", series.intervals());
     return out;
   }
 
-  // ---------------------------------------------------------------- merging
-
-  /** The merge of many snapshot entries: counts, the timedTests sample and both histograms. */
-  static final class Agg {
-    long untimed;
-    long errors;
-    Sample timed = Sample.EMPTY;
-    final Histogram histogram = new Histogram(3);
-    final Histogram errorHistogram = new Histogram(3);
-    final Map<String, Double> other = new TreeMap<>();
-    void add(Agg o) {
-      untimed += o.untimed;
-      errors += o.errors;
-      timed = timed.merge(o.timed);
-      histogram.add(o.histogram);
-      errorHistogram.add(o.errorHistogram);
-      o.other.forEach((k, v) -> other.merge(k, v, Double::sum));
+  private static long after(Context ctx) {
+    String a = ctx.queryParam("after");
+    if (a == null) {
+      return 0;
     }
-
-    long tests() {
-      return timed.count() + untimed;
-    }
-
-    static Agg of(TestEntry t) {
-      Agg a = new Agg();
-      a.untimed = t.untimed();
-      a.errors = t.errors();
-      a.timed = t.timed();
-      a.other.putAll(t.other());
-      if (t.histogram() != null) {
-        HistogramDecoder.decode(t.histogram(), "histogram", null, a.histogram);
+    try {
+      long v = Long.parseLong(a.trim());
+      if (v >= 0) {
+        return v;
       }
-      if (t.errorHistogram() != null) {
-        HistogramDecoder.decode(t.errorHistogram(), "errorHistogram", null, a.errorHistogram);
-      }
-      return a;
+    } catch (NumberFormatException e) {
+      // Answered below.
     }
-
-    Map<String, Object> figures(double seconds) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("tests", tests());
-      m.put("errors", errors);
-      m.put("errorRate", tests() + errors == 0 ? 0.0 : (double) errors / (tests() + errors));
-      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
-      m.put("sdMs", timed.count() == 0 ? null : Math.sqrt(Math.max(0, timed.variance())) / 1000.0);
-      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
-      boolean any = histogram.getTotalCount() > 0;
-      m.put("minMs", any ? histogram.getMinValue() / 1000.0 : null);
-      for (double p : PERCENTILES) {
-        m.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "Ms", any ? histogram.getValueAtPercentile(p) / 1000.0 : null);
-      }
-      m.put("maxMs", any ? histogram.getMaxValue() / 1000.0 : null);
-      m.put("histogramCount", histogram.getTotalCount());
-      m.put("errorHistogramCount", errorHistogram.getTotalCount());
-      m.put("statistics", other);
-      return m;
-    }
-
-    Map<String, Object> shortFigures(double seconds) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      boolean any = histogram.getTotalCount() > 0;
-      m.put("tests", tests());
-      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
-      m.put("errors", errors);
-      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
-      m.put("p50Ms", any ? histogram.getValueAtPercentile(50) / 1000.0 : null);
-      m.put("p95Ms", any ? histogram.getValueAtPercentile(95) / 1000.0 : null);
-      m.put("p99Ms", any ? histogram.getValueAtPercentile(99) / 1000.0 : null);
-      return m;
-    }
+    throw ApiError.badRequest("after", "after must be a version from an earlier answer (an integer, 0 or more), got '" + a + "'");
   }
 
   private String json(Object o) {
