@@ -41,12 +41,15 @@ trap 'rm -rf "$work"' EXIT
 ./mvnw -B -q -pl server -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
   -Dmdep.outputFile="$work/classpath.txt" >/dev/null
 deps="$(cat "$work/classpath.txt")"
-now="server/target/classes:server/target/test-classes:$deps"
+# Copies, so a build in this tree while the benchmark runs cannot change what it measures.
+cp -r server/target/classes "$work/classes"
+cp -r server/target/test-classes "$work/test-classes"
+now="$work/classes:$work/test-classes:$deps"
 if [ -n "$against" ]; then
   mkdir -p "$work/before"
   git archive "$against" | tar -x -C "$work/before"
   (cd "$work/before" && ./mvnw -B -q -pl server -am compile >/dev/null)
-  before="$work/before/server/target/classes:server/target/test-classes:$deps"
+  before="$work/before/server/target/classes:$work/test-classes:$deps"
 fi
 
 run() { # label classpath

@@ -70,6 +70,20 @@ final class Agg {
     return timed.count() + untimed;
   }
 
+  /** Empties this merge, keeping its histograms' arrays for the next use. */
+  void reset() {
+    untimed = 0;
+    errors = 0;
+    timed = Sample.EMPTY;
+    other.clear();
+    if (histogram != null) {
+      histogram.reset();
+    }
+    if (errorHistogram != null) {
+      errorHistogram.reset();
+    }
+  }
+
   /** Bytes the histograms hold, for the cache's budget. */
   long footprint() {
     return 200 + (histogram == null ? 0 : histogram.getEstimatedFootprintInBytes())

@@ -69,8 +69,12 @@ final class RunFigures {
       long snapshots,
       long skippedSnapshots) {}
 
-  /** The intervals of a run that changed after a version, in time order. Immutable. */
-  record Series(long version, long intervalMs, List<Map<String, Object>> intervals) {}
+  /**
+   * The intervals of a run that changed after a version, in time order, each already in JSON (a
+   * long run's series is thousands of them: serialising each once, when it changes, keeps the read
+   * cheap). The arrays are shared: do not modify them.
+   */
+  record Series(long version, long intervalMs, List<byte[]> intervals) {}
 
   /**
    * The run's totals, caught up with the store.
@@ -94,10 +98,10 @@ final class RunFigures {
    */
   Series series(String runId, long after) {
     return withState(runId, s -> {
-      List<Map<String, Object>> out = new ArrayList<>();
+      List<byte[]> out = new ArrayList<>();
       for (Interval iv : s.intervals.values()) {
         if (iv.version > after) {
-          out.add(iv.figures);
+          out.add(iv.json);
         }
       }
       return new Series(s.version, s.bucketMs, out);
@@ -171,7 +175,10 @@ final class RunFigures {
     s.footprint = s.measure();
   }
 
-  /** A cold run: its lengths first (for the interval), then one pass in time order for all. */
+  /**
+   * A cold run: its lengths first (for the interval), then one pass in time order that merges each
+   * snapshot into the totals and into its interval at once.
+   */
   private void foldEverything(String runId, State s, long current) {
     db.read(hd -> {
       hd.createQuery("SELECT END_MS - START_MS AS L, COUNT(*) AS N FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL <= :to"
@@ -180,24 +187,16 @@ final class RunFigures {
           .map((rs, c) -> new long[] {rs.getLong("L"), rs.getLong("N")})
           .forEach(ln -> s.addLengths(ln[0], ln[1]));
       s.bucketMs = s.medianLength();
-      IntervalBuilder[] open = {null};
+      IntervalBuilder iv = new IntervalBuilder();
       forEachRow(hd, ROW + " AND ORDINAL <= :to ORDER BY START_MS, ORDINAL", Map.of("r", runId, "to", current), row -> {
-        List<TestEntry> entries = foldTotals(s, row);
-        if (entries != null) {
-          long key = s.bucketOf(row.startMs);
-          if (open[0] != null && open[0].key != key) {
-            s.intervals.put(open[0].key, open[0].build(current));
-            open[0] = null;
-          }
-          if (open[0] == null) {
-            open[0] = new IntervalBuilder(key);
-          }
-          open[0].add(row, entries);
+        long key = s.bucketOf(row.startMs);
+        if (iv.key != key) {
+          iv.emitInto(s, current);
+          iv.open(key);
         }
+        foldTotals(s, row, iv);
       });
-      if (open[0] != null) {
-        s.intervals.put(open[0].key, open[0].build(current));
-      }
+      iv.emitInto(s, current);
       return null;
     });
   }
@@ -209,7 +208,7 @@ final class RunFigures {
       forEachRow(hd, ROW + " AND ORDINAL > :from AND ORDINAL <= :to ORDER BY ORDINAL",
           Map.of("r", runId, "from", s.version, "to", current), row -> {
             s.addLengths(row.endMs - row.startMs, 1);
-            if (foldTotals(s, row) != null) {
+            if (foldTotals(s, row, null) != null) {
               starts.add(row.startMs);
             }
           });
@@ -241,7 +240,7 @@ final class RunFigures {
 
   /** Merges the selected rows into intervals (their histograms only while each is built). */
   private void intervals(Handle hd, State s, String sql, Map<String, Object> binds, long version) {
-    IntervalBuilder[] open = {null};
+    IntervalBuilder iv = new IntervalBuilder();
     forEachRow(hd, sql, binds, row -> {
       if (s.skipped.contains(row.ordinal)) {
         return;
@@ -251,18 +250,16 @@ final class RunFigures {
         return;
       }
       long key = s.bucketOf(row.startMs);
-      if (open[0] != null && open[0].key != key) {
-        s.intervals.put(open[0].key, open[0].build(version));
-        open[0] = null;
+      if (iv.key != key) {
+        iv.emitInto(s, version);
+        iv.open(key);
       }
-      if (open[0] == null) {
-        open[0] = new IntervalBuilder(key);
+      iv.span(row);
+      for (TestEntry e : entries) {
+        Agg.addAll(e, iv.test(e.number()), iv.total);
       }
-      open[0].add(row, entries);
     });
-    if (open[0] != null) {
-      s.intervals.put(open[0].key, open[0].build(version));
-    }
+    iv.emitInto(s, version);
   }
 
   private static void forEachRow(Handle hd, String sql, Map<String, Object> binds, Consumer<Row> each) {
@@ -271,8 +268,11 @@ final class RunFigures {
     q.map((rs, c) -> row(rs)).forEach(each);
   }
 
-  /** Adds a snapshot to the run's totals; null (and counted) when it is left out. */
-  private List<TestEntry> foldTotals(State s, Row row) {
+  /**
+   * Adds a snapshot to the run's totals, and to {@code iv} when given (one decoding of each
+   * histogram for both); null (and counted) when it is left out.
+   */
+  private List<TestEntry> foldTotals(State s, Row row, IntervalBuilder iv) {
     List<TestEntry> entries = readStored(row.tests);
     RunTotals next = entries == null ? null : s.counts.plusOrNull(entries);
     if (next == null) {
@@ -290,13 +290,22 @@ final class RunFigures {
       span[1] = Math.max(span[1], row.endMs);
       phase = s.perPhase.computeIfAbsent(row.phase, k -> new Agg());
     }
+    if (iv != null) {
+      iv.span(row);
+    }
+    List<Agg> targets = new ArrayList<>(5);
     for (TestEntry e : entries) {
-      Agg test = s.perTest.computeIfAbsent(e.number(), k -> new Agg());
-      if (phase == null) {
-        Agg.addAll(e, test, s.total);
-      } else {
-        Agg.addAll(e, test, s.total, phase);
+      targets.clear();
+      targets.add(s.perTest.computeIfAbsent(e.number(), k -> new Agg()));
+      targets.add(s.total);
+      if (phase != null) {
+        targets.add(phase);
       }
+      if (iv != null) {
+        targets.add(iv.test(e.number()));
+        targets.add(iv.total);
+      }
+      Agg.addAll(e, targets.toArray(new Agg[0]));
     }
     return entries;
   }
@@ -312,43 +321,68 @@ final class RunFigures {
 
   // ---------------------------------------------------------------- state
 
-  private record Interval(long version, Map<String, Object> figures) {}
+  private record Interval(long version, byte[] json) {}
 
-  /** One interval being merged: its snapshots' span, total and per-test merges. */
-  private static final class IntervalBuilder {
-    final long key;
-    long start = Long.MAX_VALUE;
-    long end = Long.MIN_VALUE;
+  /**
+   * Merges the snapshots of one interval after another; its merges are emptied and used again for
+   * the next interval, so a pass over a long run allocates histograms once. Not thread-safe.
+   */
+  private final class IntervalBuilder {
+    long key = Long.MIN_VALUE;
+    long start;
+    long end;
+    int rows;
     final Agg total = new Agg();
-    final Map<Integer, Agg> perTest = new TreeMap<>();
+    final Map<Integer, Agg> perTest = new HashMap<>();
+    final Set<Integer> used = new TreeSet<>();
 
-    IntervalBuilder(long key) {
+    void open(long key) {
       this.key = key;
+      start = Long.MAX_VALUE;
+      end = Long.MIN_VALUE;
+      rows = 0;
+      total.reset();
+      for (int n : used) {
+        perTest.get(n).reset();
+      }
+      used.clear();
     }
 
-    void add(Row row, List<TestEntry> entries) {
+    Agg test(int number) {
+      used.add(number);
+      return perTest.computeIfAbsent(number, k -> new Agg());
+    }
+
+    void span(Row row) {
       start = Math.min(start, row.startMs);
       end = Math.max(end, row.endMs);
-      for (TestEntry e : entries) {
-        Agg.addAll(e, perTest.computeIfAbsent(e.number(), k -> new Agg()), total);
-      }
+      rows++;
     }
 
-    Interval build(long version) {
+    /** Stores the interval being merged (if any snapshot was merged into it) at {@code version}. */
+    void emitInto(State s, long version) {
+      if (rows == 0) {
+        return;
+      }
       double seconds = Math.max(1, end - start) / 1000.0;
       Map<String, Object> iv = new LinkedHashMap<>();
       iv.put("startMs", start);
       iv.put("endMs", end);
       iv.put("total", total.shortFigures(seconds));
       List<Map<String, Object>> tests = new ArrayList<>();
-      for (Map.Entry<Integer, Agg> t : perTest.entrySet()) {
+      for (int n : used) {
         Map<String, Object> row = new LinkedHashMap<>();
-        row.put("number", t.getKey());
-        row.putAll(t.getValue().shortFigures(seconds));
+        row.put("number", n);
+        row.putAll(perTest.get(n).shortFigures(seconds));
         tests.add(row);
       }
       iv.put("tests", tests);
-      return new Interval(version, iv);
+      try {
+        s.intervals.put(key, new Interval(version, mapper.writeValueAsBytes(iv)));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("an interval's figures cannot be written as JSON", e);
+      }
+      rows = 0;
     }
   }
 
@@ -397,7 +431,10 @@ final class RunFigures {
     }
 
     long measure() {
-      long bytes = total.footprint() + intervals.size() * 600L;
+      long bytes = total.footprint();
+      for (Interval iv : intervals.values()) {
+        bytes += 64 + iv.json.length;
+      }
       for (Agg a : perTest.values()) {
         bytes += a.footprint();
       }

@@ -46,7 +46,8 @@ public final class RunsApi {
     r.post("/api/v1/runs", ctx -> create(ctx, body.read(ctx)));
     r.get("/api/v1/runs", this::list);
     r.get("/api/v1/runs/{id}", ctx -> ctx.json(run(ctx.pathParam("id"))));
-    r.get("/api/v1/runs/{id}/series", ctx -> ctx.json(series(ctx.pathParam("id"), after(ctx))));
+    r.get("/api/v1/runs/{id}/series",
+        ctx -> ctx.contentType("application/json").result(series(ctx.pathParam("id"), after(ctx))));
     r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
     for (String p : r.apiPrefixes()) {
@@ -380,17 +381,22 @@ public final class RunsApi {
   }
 
   /**
-   * Per-interval TPS, errors and percentiles, per test and in total; with {@code after}, only the
-   * intervals that changed after that version (the {@code version} of an earlier answer).
+   * Per-interval TPS, errors and percentiles, per test and in total, as JSON; with {@code after},
+   * only the intervals that changed after that version (the {@code version} of an earlier answer).
    */
-  public Map<String, Object> series(String runId, long after) {
+  public byte[] series(String runId, long after) {
     RunFigures.Series series = figures.series(runId, after);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", runId);
-    out.put("intervalMs", series.intervalMs());
-    out.put("version", series.version());
-    out.put("intervals", series.intervals());
-    return out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 + series.intervals().size() * 400);
+    out.writeBytes(("{\"id\":" + json(runId) + ",\"intervalMs\":" + series.intervalMs() + ",\"version\":"
+        + series.version() + ",\"intervals\":[").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    for (int i = 0; i < series.intervals().size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(series.intervals().get(i));
+    }
+    out.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return out.toByteArray();
   }
 
   private static long after(Context ctx) {
