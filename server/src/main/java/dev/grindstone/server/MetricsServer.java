@@ -226,7 +226,7 @@ public final class MetricsServer implements AutoCloseable {
                     ApiError.class,
                     (e, ctx) -> {
                       if (e.logged()) {
-                        LOG.warn("{} {} rejected: {}", ctx.method(), Secrets.redactPath(ctx.path()), e.getMessage());
+                        LOG.warn("{} rejected: {}", describe(ctx), e.getMessage());
                       }
                       error(ctx, e.status(), e.getMessage(), e.field());
                     });
@@ -244,8 +244,12 @@ public final class MetricsServer implements AutoCloseable {
                     Exception.class,
                     (e, ctx) -> {
                       String reference = reference();
-                      LOG.error("{} {} failed (reference {})", ctx.method(), Secrets.redactPath(ctx.path()), reference, e);
-                      error(ctx, 500, internalError(reference), null);
+                      LOG.error("{} failed (reference {})", describe(ctx), reference, e);
+                      try {
+                        error(ctx, 500, internalError(reference), null);
+                      } catch (RuntimeException gone) {
+                        // The exchange is over (e.g. an event stream whose client left): only the log remains.
+                      }
                     });
                 cfg.routes.error(
                     404,
@@ -355,6 +359,15 @@ public final class MetricsServer implements AutoCloseable {
         String name = e.getKey().replace('\0', '?');
         throw ApiError.badRequest(name, "query parameter '" + name + "' contains a NUL character (%00); remove it");
       }
+    }
+  }
+
+  /** "METHOD path" for a log line, the token of a /t/ path hidden; a finished exchange has neither. */
+  private static String describe(Context ctx) {
+    try {
+      return ctx.method() + " " + Secrets.redactPath(ctx.path());
+    } catch (RuntimeException e) {
+      return "a request that has already ended";
     }
   }
 

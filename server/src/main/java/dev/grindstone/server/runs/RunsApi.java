@@ -57,12 +57,13 @@ public final class RunsApi {
           client -> {
             String id = client.ctx().pathParam("id");
             client.keepAlive();
-            events.subscribe(id, client);
+            // Subscribed before the summary is read, so no event between the two is missed.
+            RunEvents.Subscription subscription = events.subscribe(id, client);
             Map<String, Object> summary = summary(id);
             if ("finished".equals(summary.get("status"))) {
-              events.finish(id, json(summary));
+              subscription.sendLast("finished", json(summary));
             } else {
-              client.sendEvent("hello", json(summary));
+              subscription.send("hello", json(summary));
             }
           });
     }
