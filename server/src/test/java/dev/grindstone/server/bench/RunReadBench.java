@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  * The cost of reading a long run, on loopback: a one-hour run (3,600 one-second snapshots of 2
  * tests, each with a small latency histogram) is posted over HTTP, then {@code GET
  * /api/v1/runs/<id>} and {@code GET /api/v1/runs/<id>/series} are timed (medians of {@code reads}
- * after one warm-up), and the first read of each after a restart of the server on the same store.
+ * after one warm-up, and the CPU time per read of this JVM, server and client together), and the
+ * first read of each after a restart of the server on the same store.
  *
  * <p>Usage: {@code RunReadBench [sqlite|postgresql] [snapshots=3600] [reads=15]}. Prints one line per figure,
  * {@code key=value}, for {@code bench/run-reads.sh} to put side by side.
@@ -70,6 +71,7 @@ public final class RunReadBench {
       once(http, uri.toString());
       long[] t = new long[reads];
       int bytes = 0;
+      long cpu0 = processCpuNanos();
       for (int i = 0; i < t.length; i++) {
         long s = System.nanoTime();
         HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -77,12 +79,21 @@ public final class RunReadBench {
         check(r, uri);
         bytes = r.body().length;
       }
+      long cpu = processCpuNanos() - cpu0;
       Arrays.sort(t);
       String name = path.isEmpty() ? "run" : "series";
+      // CPU time of this JVM (server and client together) per read: what a read costs, whatever
+      // else runs on the machine.
+      report(name + "_cpu_ms", cpu / 1e6 / reads);
       report(name + "_median_ms", t[t.length / 2] / 1e6);
       report(name + "_max_ms", t[t.length - 1] / 1e6);
       report(name + "_bytes", bytes);
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long once(HttpClient http, String url) throws Exception {
