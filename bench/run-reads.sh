@@ -24,17 +24,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-java_version() {
-  local line
-  line=$("$1" -version 2>&1 | grep -m1 -E 'version "' || true)
-  line=${line#*version \"}; line=${line%%\"*}; line=${line%%[.+-]*}
-  echo "${line:-0}"
-}
-java=""
-for candidate in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-  if [ -x "$candidate" ] && [ "$(java_version "$candidate")" -ge 21 ] 2>/dev/null; then java="$candidate"; break; fi
-done
-[ -n "$java" ] || { echo "run-reads.sh: needs a JDK 21 or newer (set JAVA_HOME)" >&2; exit 3; }
+. "$root/bench/java.sh"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

@@ -49,12 +49,20 @@ abstract class HostileInputContractTest {
     return id;
   }
 
-  /** A valid body for every POST route (contexts and sessions created first where needed). */
-  Map<String, String> validBodies() {
+  /** Creates a context and a session; returns their hashes {context, session}. */
+  String[] contextAndSession() {
     String c = hex();
     String s = hex();
     assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
     assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    return new String[] {c, s};
+  }
+
+  /** A valid body for every POST route (contexts and sessions created first where needed). */
+  Map<String, String> validBodies() {
+    String[] cs = contextAndSession();
+    String c = cs[0];
+    String s = cs[1];
     String run = newRun();
     Map<String, String> m = new LinkedHashMap<>();
     m.put("/contexts/", Http.context(hex()));
@@ -137,10 +145,9 @@ abstract class HostileInputContractTest {
   @Test
   void a_nul_character_in_any_string_field_is_refused_by_field_on_both_stores() {
     String nul = "\\u0000";
-    String c = hex();
-    String s = hex();
-    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
-    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String[] cs = contextAndSession();
+    String c = cs[0];
+    String s = cs[1];
     String run = newRun();
     String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
     Map<String, String[]> cases = new LinkedHashMap<>();
@@ -176,10 +183,9 @@ abstract class HostileInputContractTest {
 
   @Test
   void an_unpaired_surrogate_is_refused_instead_of_being_stored_as_a_question_mark() {
-    String c = hex();
-    String s = hex();
-    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
-    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String[] cs = contextAndSession();
+    String c = cs[0];
+    String s = cs[1];
     assertError(http.post("/metrics/", Http.metric(s, c, "t\\ud800", "comp", 1)), 400, "item");
     assertError(http.post("/metrics/", Http.metric(s, c, "t\\udc00x", "comp", 1)), 400, "item");
     assertThat(http.post("/metrics/", Http.metric(s, c, "t\\ud83d\\ude00", "comp", 1)).status()).isEqualTo(201);
@@ -224,10 +230,9 @@ abstract class HostileInputContractTest {
 
   @Test
   void negative_sizes_times_usages_and_counts_are_refused_by_field_on_every_route() {
-    String c = hex();
-    String s = hex();
-    assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
-    assertThat(http.post("/sessions/", Http.session(s, "x", "{}")).status()).isEqualTo(201);
+    String[] cs = contextAndSession();
+    String c = cs[0];
+    String s = cs[1];
     String run = newRun();
     String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
     String metric = Http.metric(s, c, "t", "comp", 1);

@@ -245,7 +245,7 @@ final class RunFigures {
       if (s.skipped.contains(row.ordinal)) {
         return;
       }
-      List<TestEntry> entries = readStored(row.tests);
+      List<TestEntry> entries = SnapshotTests.readStored(mapper, row.tests);
       if (entries == null) {
         return;
       }
@@ -273,7 +273,7 @@ final class RunFigures {
    * histogram for both); null (and counted) when it is left out.
    */
   private List<TestEntry> foldTotals(State s, Row row, IntervalBuilder iv) {
-    List<TestEntry> entries = readStored(row.tests);
+    List<TestEntry> entries = SnapshotTests.readStored(mapper, row.tests);
     RunTotals next = entries == null ? null : s.counts.plusOrNull(entries);
     if (next == null) {
       s.skipped.add(row.ordinal);
@@ -308,15 +308,6 @@ final class RunFigures {
       Agg.addAll(e, targets.toArray(new Agg[0]));
     }
     return entries;
-  }
-
-  /** A stored snapshot's entries, or null when it no longer passes the rules. */
-  private List<TestEntry> readStored(String testsJson) {
-    try {
-      return SnapshotTests.parse(mapper.readTree(testsJson));
-    } catch (JsonProcessingException | ApiError e) {
-      return null;
-    }
   }
 
   // ---------------------------------------------------------------- state

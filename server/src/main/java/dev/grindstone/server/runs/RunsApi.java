@@ -239,22 +239,13 @@ public final class RunsApi {
     RunTotals totals = RunTotals.ZERO;
     for (String tests : hd.createQuery("SELECT TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY ORDINAL")
         .bind("r", runId).mapTo(String.class).list()) {
-      List<TestEntry> entries = readStored(tests);
+      List<TestEntry> entries = SnapshotTests.readStored(mapper, tests);
       RunTotals next = entries == null ? null : totals.plusOrNull(entries);
       if (next != null) {
         totals = next;
       }
     }
     return totals;
-  }
-
-  /** A stored snapshot's entries, or null when it no longer passes the rules. */
-  private List<TestEntry> readStored(String testsJson) {
-    try {
-      return SnapshotTests.parse(mapper.readTree(testsJson));
-    } catch (JsonProcessingException | ApiError e) {
-      return null;
-    }
   }
 
   private void finish(Context ctx, String runId, byte[] bytes) {

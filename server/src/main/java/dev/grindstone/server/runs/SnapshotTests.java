@@ -1,6 +1,8 @@
 package dev.grindstone.server.runs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Limits;
@@ -50,6 +52,15 @@ final class SnapshotTests {
       out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
     }
     return out;
+  }
+
+  /** A stored snapshot's entries, or null when it is unreadable or no longer passes the rules. */
+  static List<TestEntry> readStored(ObjectMapper mapper, String testsJson) {
+    try {
+      return parse(mapper.readTree(testsJson));
+    } catch (JsonProcessingException | ApiError e) {
+      return null;
+    }
   }
 
   private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget) {

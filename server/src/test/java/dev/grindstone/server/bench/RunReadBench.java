@@ -1,13 +1,11 @@
 package dev.grindstone.server.bench;
 
 import dev.grindstone.server.MetricsServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -36,31 +34,19 @@ public final class RunReadBench {
     String store = args.length > 0 ? args[0] : "sqlite";
     int snapshots = args.length > 1 ? Integer.parseInt(args[1]) : 3600;
     int reads = args.length > 2 ? Integer.parseInt(args[2]) : 15;
-    EmbeddedPostgres pg = null;
-    String jdbc;
-    if (store.equals("postgresql")) {
-      pg = EmbeddedPostgres.builder().start();
-      jdbc = pg.getJdbcUrl("postgres", "postgres");
-    } else {
-      jdbc = "jdbc:sqlite:" + Files.createTempDirectory("grindstone-bench").resolve("reads.db");
-    }
     HttpClient http = HttpClient.newHttpClient();
-    try {
+    try (BenchStore db = BenchStore.open(store)) {
       String id = "hour";
-      try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(jdbc).start()) {
+      try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
         long t0 = System.nanoTime();
         load(http, server.url(), id, snapshots);
         report("load_s", (System.nanoTime() - t0) / 1e9);
         time(http, server.url(), id, reads);
       }
       // A restarted server reads the run for the first time.
-      try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(jdbc).start()) {
+      try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
         report("first_run_ms", once(http, server.url() + "/api/v1/runs/" + id) / 1e6);
         report("first_series_ms", once(http, server.url() + "/api/v1/runs/" + id + "/series") / 1e6);
-      }
-    } finally {
-      if (pg != null) {
-        pg.close();
       }
     }
   }
