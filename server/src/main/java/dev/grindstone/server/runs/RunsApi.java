@@ -10,6 +10,8 @@ import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -378,17 +380,20 @@ public final class RunsApi {
    */
   public byte[] series(String runId, long after) {
     RunFigures.Series series = figures.series(runId, after);
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(64 + series.intervals().size() * 400);
-    out.writeBytes(("{\"id\":" + json(runId) + ",\"intervalMs\":" + series.intervalMs() + ",\"version\":"
-        + series.version() + ",\"intervals\":[").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    byte[] head = ("{\"id\":" + json(runId) + ",\"intervalMs\":" + series.intervalMs() + ",\"version\":"
+        + series.version() + ",\"intervals\":[").getBytes(StandardCharsets.UTF_8);
+    int length = head.length + Math.max(0, series.intervals().size() - 1) + 2;
+    for (byte[] iv : series.intervals()) {
+      length += iv.length;
+    }
+    ByteBuffer out = ByteBuffer.allocate(length).put(head);
     for (int i = 0; i < series.intervals().size(); i++) {
       if (i > 0) {
-        out.write(',');
+        out.put((byte) ',');
       }
-      out.writeBytes(series.intervals().get(i));
+      out.put(series.intervals().get(i));
     }
-    out.writeBytes("]}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return out.toByteArray();
+    return out.put((byte) ']').put((byte) '}').array();
   }
 
   private static long after(Context ctx) {
