@@ -3,6 +3,7 @@ package dev.grindstone.cli;
 import dev.grindstone.livecheck.kafka.KafkaReportReader;
 import dev.grindstone.livecheck.kafka.LiveCheckTopics;
 import dev.grindstone.server.MetricsServer;
+import dev.grindstone.server.Secrets;
 import dev.grindstone.stats.BadInputException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -67,7 +68,9 @@ final class ServerCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     } catch (RuntimeException e) {
-      throw new BadInputException("cannot start the server on " + bind + ":" + port + " with " + db + ": " + rootMessage(e));
+      // The message may quote the URL, and the URL may carry a password: both are redacted.
+      throw new BadInputException("cannot start the server on " + bind + ":" + port + " with " + Secrets.redact(db) + ": "
+          + Secrets.redact(rootMessage(e), db));
     }
     KafkaReportReader reader = null;
     if (kafkaBootstrap != null) {

@@ -7,6 +7,7 @@ import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -149,25 +150,27 @@ public final class LiveCheckApi {
     if (latency != null) {
       for (Iterator<Map.Entry<String, JsonNode>> it = latency.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getValue().isNumber() && !e.getValue().isNull()) {
-          String p = b.path("signal_latency") + "." + e.getKey();
-          throw ApiError.badRequest(p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(e.getValue()));
+        JsonNode v = e.getValue();
+        String p = b.path("signal_latency") + "." + e.getKey();
+        if (!v.isNumber() && !v.isNull()) {
+          throw ApiError.badRequest(p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(v));
+        }
+        if (v.isNumber() && !(Double.isFinite(v.doubleValue()) && v.doubleValue() >= 0)) {
+          throw ApiError.badRequest(p, "'" + p + "' must be a finite number of seconds, 0 or more, got " + v.asText());
         }
       }
     }
-    long consecutive = b.optInteger("consecutive_failures", 0);
-    long total = b.optInteger("total_failures", 0);
-    if (consecutive < 0 || total < 0) {
-      throw ApiError.badRequest(consecutive < 0 ? b.path("consecutive_failures") : b.path("total_failures"), "failure counts must be >= 0");
-    }
-    Double runtime = b.optNumber("runtime");
+    // Both columns are int on every store (2^31 failures are 68 years at one a second).
+    long consecutive = b.optInteger("consecutive_failures", 0, 0, Limits.MAX_INT);
+    long total = b.optInteger("total_failures", 0, 0, Limits.MAX_INT);
+    Double runtime = b.optNonNegative("runtime");
     return new Report(
         b.optText("app", 256, ""),
         b.text("case", 512),
         state,
         b.optText("test_id", 256, null),
         b.optText("test_name", 512, null),
-        b.number("timestamp"),
+        b.nonNegative("timestamp"),
         runtime,
         latency == null ? null : latency.toString(),
         b.optText("error", 1_000_000, null),
