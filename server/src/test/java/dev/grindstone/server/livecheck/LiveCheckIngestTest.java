@@ -36,4 +36,21 @@ class LiveCheckIngestTest {
       assertThat(rows).isEqualTo(5);
     }
   }
+
+  @Test
+  void reports_from_a_topic_pass_the_same_gate_as_http_bodies() throws Exception {
+    Path dir = Files.createTempDirectory("grindstone-ingest");
+    try (MetricsServer s = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("g.db")).start()) {
+      LiveCheckApi.Ingested result =
+          s.ingestLiveCheckReports(
+              List.of(
+                  report("orders", "t1", "PASS") + " not json", // trailing content
+                  report("ord\u0000ers", "t2", "PASS"), // a NUL in a string
+                  "[".repeat(5_000) + "]".repeat(5_000), // nesting beyond the parser's limit
+                  report("orders", "t3", "PASS")));
+      assertThat(result).isEqualTo(new LiveCheckApi.Ingested(1, 0, 3));
+      long rows = s.database().read(hd -> hd.createQuery("SELECT COUNT(*) FROM LIVECHECK_REPORTS").mapTo(Long.class).one());
+      assertThat(rows).isEqualTo(1);
+    }
+  }
 }
