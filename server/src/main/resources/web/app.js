@@ -114,27 +114,61 @@ function figureColumns(label) {
   ];
 }
 
+// The run page loads the run and its whole series once; on each snapshot event it fetches the
+// run's totals (a few rows) and only the intervals that changed since the version it holds.
 async function runPage(id) {
-  const [run, series] = await Promise.all([api('/api/v1/runs/' + encodeURIComponent(id)), api('/api/v1/runs/' + encodeURIComponent(id) + '/series')]);
-  const labels = series.intervals.map(i => new Date(i.startMs).toLocaleTimeString());
-  const pick = k => series.intervals.map(i => i.total[k]);
-  const header = el('div', {},
-    el('h1', {}, 'Run ', el('span', { id: 'run-name' }, run.name), ' ', el('span', { class: 'state state-' + run.status, id: 'run-status' }, run.status)),
-    el('p', { class: 'muted' }, 'id ', run.id, ' · agents ', run.agents.join(', '), ' · ', String(run.snapshots), ' snapshots',
-      run.phases.length ? ' · phases ' + run.phases.map(p => p.name).join(', ') : ''));
+  const base = '/api/v1/runs/' + encodeURIComponent(id);
+  const [run, series] = await Promise.all([api(base), api(base + '/series')]);
+  const state = { intervalMs: null, version: 0, byStart: new Map() };
+  const absorb = s => {
+    if (s.intervalMs !== state.intervalMs) state.byStart.clear(); // re-bucketed: every interval came again
+    state.intervalMs = s.intervalMs;
+    state.version = s.version;
+    for (const iv of s.intervals) state.byStart.set(iv.startMs, iv);
+  };
+  absorb(series);
+  const intervals = () => [...state.byStart.values()].sort((a, b) => a.startMs - b.startMs);
+  const labels = ivs => ivs.map(i => new Date(i.startMs).toLocaleTimeString());
+  const pick = (ivs, k) => ivs.map(i => i.total[k]);
+  const header = el('div', {});
+  const rows = el('div', {});
+  const showRun = r => {
+    header.replaceChildren(
+      el('h1', {}, 'Run ', el('span', { id: 'run-name' }, r.name), ' ', el('span', { class: 'state state-' + r.status, id: 'run-status' }, r.status)),
+      el('p', { class: 'muted' }, 'id ', r.id, ' · agents ', r.agents.join(', '), ' · ', String(r.snapshots), ' snapshots',
+        r.phases.length ? ' · phases ' + r.phases.map(p => p.name).join(', ') : ''));
+    rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }));
+  };
+  showRun(run);
+  const ivs = intervals();
   view.replaceChildren(header,
     el('div', { class: 'charts' },
-      lineChart('Transactions per second', labels, [{ label: 'TPS', data: pick('tps') }], 'chart-tps'),
-      lineChart('Response time percentiles (ms)', labels, [
-        { label: 'p50', data: pick('p50Ms') }, { label: 'p95', data: pick('p95Ms') }, { label: 'p99', data: pick('p99Ms') }], 'chart-latency'),
-      lineChart('Errors per interval', labels, [{ label: 'errors', data: pick('errors'), borderColor: '#c0392b' }], 'chart-errors')),
-    el('h2', {}, 'Tests'),
-    table(figureColumns('Test'), [...run.tests, run.totals], { id: 'run-tests' }));
+      lineChart('Transactions per second', labels(ivs), [{ label: 'TPS', data: pick(ivs, 'tps') }], 'chart-tps'),
+      lineChart('Response time percentiles (ms)', labels(ivs), [
+        { label: 'p50', data: pick(ivs, 'p50Ms') }, { label: 'p95', data: pick(ivs, 'p95Ms') }, { label: 'p99', data: pick(ivs, 'p99Ms') }], 'chart-latency'),
+      lineChart('Errors per interval', labels(ivs), [{ label: 'errors', data: pick(ivs, 'errors'), borderColor: '#c0392b' }], 'chart-errors')),
+    el('h2', {}, 'Tests'), rows);
+  const redraw = () => {
+    const all = intervals();
+    for (const [canvas, keys] of [['chart-tps', ['tps']], ['chart-latency', ['p50Ms', 'p95Ms', 'p99Ms']], ['chart-errors', ['errors']]]) {
+      const chart = Chart.getChart(canvas);
+      if (!chart) continue;
+      chart.data.labels = labels(all);
+      keys.forEach((k, i) => { chart.data.datasets[i].data = pick(all, k); });
+      chart.update('none');
+    }
+  };
+  const refresh = async () => {
+    const [r, s] = await Promise.all([api(base), api(base + '/series?after=' + state.version)]);
+    absorb(s);
+    showRun(r);
+    redraw();
+  };
   if (run.status === 'running' && !stream) {
-    stream = new EventSource('/api/v1/runs/' + encodeURIComponent(id) + '/events');
+    stream = new EventSource(base + '/events');
     const again = () => {
       if (refreshTimer) return;
-      refreshTimer = setTimeout(() => { refreshTimer = null; charts.forEach(c => c.destroy()); charts = []; runPage(id).catch(showError); }, 500);
+      refreshTimer = setTimeout(() => { refreshTimer = null; refresh().catch(showError); }, 500);
     };
     stream.addEventListener('snapshot', again);
     stream.addEventListener('finished', () => { stream.close(); stream = null; again(); });

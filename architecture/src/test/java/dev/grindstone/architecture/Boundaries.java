@@ -106,6 +106,17 @@ final class Boundaries {
         .because("a run's settings must not depend on where its results go");
   }
 
+  /**
+   * Kafka stays in its own module: LiveCheck and the server run without it, and only the command
+   * line, which wires the Kafka transport to the server, may name its classes.
+   */
+  static ArchRule onlyTheKafkaModuleNeedsKafka() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(resideInAPackage("org.apache.kafka.."))
+        .because("only livecheck-kafka (and the command line that wires it) may depend on Kafka");
+  }
+
   private static DescribedPredicate<JavaClass> foreignInternal(Module module) {
     return resideInAPackage("dev.grindstone..internal..").and(not(module.owns()));
   }

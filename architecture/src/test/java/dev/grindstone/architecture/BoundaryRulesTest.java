@@ -14,6 +14,7 @@ import dev.grindstone.architecture.fixtures.UsesEngineInternal;
 import dev.grindstone.architecture.fixtures.UsesFileIo;
 import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
+import dev.grindstone.architecture.fixtures.UsesKafka;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.architecture.fixtures.UsesResults;
 import dev.grindstone.http.load.HttpStatistics;
@@ -124,6 +125,12 @@ class BoundaryRulesTest {
   @Test
   void the_demo_rule_catches_the_demo_service() {
     assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_kafka_rule_catches_a_kafka_client() {
+    assertThat(evaluate(Boundaries.onlyTheKafkaModuleNeedsKafka(), UsesKafka.class).hasViolation())
         .isTrue();
   }
 }

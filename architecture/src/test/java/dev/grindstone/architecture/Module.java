@@ -12,6 +12,7 @@ import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.junit.MonitorListener;
 import dev.grindstone.livecheck.LiveCheck;
+import dev.grindstone.livecheck.kafka.KafkaTransport;
 import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.StatisticsSet;
 import java.io.IOException;
@@ -36,6 +37,7 @@ enum Module {
   HTTP("http", HttpFlow.class),
   DEMO("demo", DemoService.class),
   LIVECHECK("livecheck", LiveCheck.class),
+  LIVECHECK_KAFKA("livecheck-kafka", KafkaTransport.class),
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
   CLI("cli", Main.class);

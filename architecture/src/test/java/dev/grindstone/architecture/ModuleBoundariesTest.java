@@ -78,6 +78,15 @@ class ModuleBoundariesTest {
   @EnumSource(
       value = Module.class,
       mode = EnumSource.Mode.EXCLUDE,
+      names = {"LIVECHECK_KAFKA", "CLI"})
+  void no_module_but_livecheck_kafka_depends_on_kafka(Module module) {
+    Boundaries.onlyTheKafkaModuleNeedsKafka().check(module.classes());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(
+      value = Module.class,
+      mode = EnumSource.Mode.EXCLUDE,
       names = {"DEMO", "CLI"})
   void no_library_module_depends_on_the_demo(Module module) {
     Boundaries.noLibraryNeedsTheDemo().check(module.classes());

@@ -2,6 +2,7 @@ package dev.grindstone.cli;
 
 import dev.grindstone.livecheck.Durations;
 import dev.grindstone.livecheck.example.LiveCheckDemo;
+import dev.grindstone.livecheck.kafka.example.KafkaLiveCheckDemo;
 import dev.grindstone.stats.BadInputException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -52,8 +53,22 @@ final class LiveCheckCommand implements Runnable {
         description = "Also post every report to this metrics server (e.g. http://127.0.0.1:8080).")
     String server;
 
+    @Option(names = "--replicas", paramLabel = "N",
+        description = "Run N replicas of the order service sharing one LiveCheck app over Kafka: tests,"
+            + " signals and reports travel through topics and one replica leads the fake orders."
+            + " Halfway through, the leader leaves and another takes over.")
+    Integer replicas;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+        description = "The Kafka cluster for --replicas (implies --replicas 3 when that is absent). Without it"
+            + " a single-node broker is started in a child JVM for the run.")
+    String bootstrapServers;
+
     @Override
     public Integer call() throws Exception {
+      if (replicas != null || bootstrapServers != null) {
+        return kafkaDemo();
+      }
       LiveCheckDemo.Options options;
       try {
         URI serverUri = server == null ? null : URI.create(server);
@@ -68,6 +83,34 @@ final class LiveCheckCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       LiveCheckDemo.run(
+          options,
+          line -> {
+            out.println(line);
+            out.flush();
+          });
+      return 0;
+    }
+  
+    private int kafkaDemo() throws Exception {
+      KafkaLiveCheckDemo.Options options;
+      try {
+        if (server != null || failDownstream) {
+          throw new IllegalArgumentException(
+              "--server and --fail-downstream go with the single-replica demo; with --replicas the reports"
+                  + " go to the Kafka topic livecheck-report (read it with 'grindstone server --kafka-bootstrap')");
+        }
+        options =
+            new KafkaLiveCheckDemo.Options(
+                Durations.parse("--duration", duration),
+                Durations.parse("--every", every),
+                replicas == null ? 3 : replicas,
+                bootstrapServers,
+                KafkaBrokerClasspath::find);
+      } catch (IllegalArgumentException e) {
+        throw new BadInputException(e.getMessage(), e);
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      KafkaLiveCheckDemo.run(
           options,
           line -> {
             out.println(line);

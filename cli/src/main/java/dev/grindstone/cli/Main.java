@@ -27,6 +27,14 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  static {
+    // Kafka's clients log every connection, join and commit at INFO; only their warnings matter here.
+    // Set before any logger exists (slf4j-simple reads it once).
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }

@@ -1,6 +1,9 @@
 package dev.grindstone.cli;
 
+import dev.grindstone.livecheck.kafka.KafkaReportReader;
+import dev.grindstone.livecheck.kafka.LiveCheckTopics;
 import dev.grindstone.server.MetricsServer;
+import dev.grindstone.server.Secrets;
 import dev.grindstone.stats.BadInputException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the metrics server: pytest-monitor's remote-server protocol (at / and /api/v1),",
-      "load-test runs, LiveCheck reports and the dashboard at /. Stops on Ctrl-C."
+      "load-test runs, LiveCheck reports (over HTTP, and from Kafka with --kafka-bootstrap) and the",
+      "dashboard at /. Stops on Ctrl-C."
     })
 final class ServerCommand implements Runnable {
 
@@ -35,6 +39,20 @@ final class ServerCommand implements Runnable {
       description = "Write token. Required beyond loopback; when absent there, a random one is generated and printed.")
   String token;
 
+  @Option(
+      names = "--kafka-bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Also store the LiveCheck reports of the Kafka topic livecheck-report (consumer group"
+          + " grindstone-server), keeping one report per app and test id.")
+  String kafkaBootstrap;
+
+  @Option(
+      names = "--kafka-topic-prefix",
+      defaultValue = "",
+      paramLabel = "PREFIX",
+      description = "Prefix of the LiveCheck topic names, as the services use it. Default: none.")
+  String kafkaTopicPrefix;
+
   @Override
   public void run() {
     String t = token;
@@ -50,10 +68,30 @@ final class ServerCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     } catch (RuntimeException e) {
-      throw new BadInputException("cannot start the server on " + bind + ":" + port + " with " + db + ": " + rootMessage(e));
+      // The message may quote the URL, and the URL may carry a password: both are redacted.
+      throw new BadInputException("cannot start the server on " + bind + ":" + port + " with " + Secrets.redact(db) + ": "
+          + Secrets.redact(rootMessage(e), db));
     }
+    KafkaReportReader reader = null;
+    if (kafkaBootstrap != null) {
+      try {
+        reader =
+            KafkaReportReader.builder(kafkaBootstrap)
+                .topics(new LiveCheckTopics(kafkaTopicPrefix))
+                .start(server::ingestLiveCheckReports);
+      } catch (RuntimeException e) {
+        server.close();
+        throw new BadInputException("--kafka-bootstrap " + kafkaBootstrap + ": " + rootMessage(e));
+      }
+      System.out.println("Reading LiveCheck reports from Kafka " + kafkaBootstrap + ", topic "
+          + new LiveCheckTopics(kafkaTopicPrefix).reports());
+    }
+    KafkaReportReader kafka = reader;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (kafka != null) {
+        kafka.close();
+      }
       server.close();
       stopped.countDown();
     }, "grindstone-server-shutdown"));

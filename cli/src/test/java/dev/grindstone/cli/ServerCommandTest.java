@@ -42,4 +42,15 @@ class ServerCommandTest {
     System.setOut(old);
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("server");
   }
+
+  @Test
+  void a_failed_start_never_prints_the_database_password() {
+    for (String db : new String[] {"jdbc:postgresql://127.0.0.1:1/grindstone?user=g&password=hunter2-secret",
+        "jdbc:mysql://localhost/x?user=g&password=hunter2-secret"}) {
+      CliRunner.Result r = CliRunner.run("server", "--port", "0", "--db", db);
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("password=***");
+      assertThat(r.out() + r.err()).doesNotContain("hunter2");
+    }
+  }
 }

@@ -5,6 +5,7 @@ import dev.grindstone.livecheck.time.TimeSource;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -53,14 +55,36 @@ public abstract class Case {
   private final ArrayDeque<Double> runtimeHistory = new ArrayDeque<>();
   private final ArrayDeque<Double> latencyHistory = new ArrayDeque<>();
   private final ArrayDeque<Double> frequencyHistory = new ArrayDeque<>();
+  // The sampler's medians (seconds), null until the first sample that had values.
+  private Double runtimeAvg;
+  private Double latencyAvg;
+  private Double frequencyAvg;
+
+  /** A case named after its class (as Faust names a case after its qualified class name), with Faust's default settings. */
+  protected Case() {
+    this((String) null, CaseSettings.defaults());
+  }
+
+  /** A case named after its class, with {@code settings}. */
+  protected Case(CaseSettings settings) {
+    this((String) null, settings);
+  }
 
   /** A case with Faust's default settings. */
   protected Case(String name) {
     this(name, CaseSettings.defaults());
   }
 
+  /**
+   * @param name the case name; {@code null} names it after its class: the canonical name ({@code
+   *     com.acme.Checks.PlaceOrder}), or the binary name for a local or anonymous class
+   */
   protected Case(String name, CaseSettings settings) {
-    if (name == null || name.isBlank()) {
+    if (name == null) {
+      String canonical = getClass().getCanonicalName();
+      name = canonical != null ? canonical : getClass().getName();
+    }
+    if (name.isBlank()) {
       throw new IllegalArgumentException("case name must not be blank");
     }
     this.name = name;
@@ -101,8 +125,37 @@ public abstract class Case {
   /** A test passed. */
   protected void onTestPass(TestRunner runner) {}
 
-  /** The suite failed (reported; debounced by {@code state_transition_delay}). */
+  /**
+   * The suite failed, and this failure is announced: the case was healthy, or its last suite
+   * failure is older than {@code state_transition_delay}. The state, {@code lastFail} and the
+   * suite report were already handled when this is called.
+   *
+   * <p>Where this differs from Faust's {@code on_suite_fail} on purpose:
+   *
+   * <ul>
+   *   <li>In Faust the hook <em>is</em> the bookkeeping: overriding it replaces setting the state
+   *       and posting the suite report. Here the bookkeeping always happens and this is only told,
+   *       so an override cannot lose the report by forgetting to call {@code super}.
+   *   <li>Faust calls it on every failure past {@code max_consecutive_failures} and debounces
+   *       inside; here it is called only for the announced (not debounced) failures, once per
+   *       {@code state_transition_delay}.
+   *   <li>Faust measures {@code last_fail} on the monotonic clock and compares it with a test's
+   *       wall-clock timestamp when deciding to recover; here both are the app clock's wall time.
+   *   <li>Faust's stall watchdog, when tests arrive, recovers any failed state and every
+   *       successful {@code url_request} does too; here the watchdog recovers only STALL and a
+   *       successful request only a suite failure caused by {@link ServiceDownException}, because
+   *       neither says the tests pass.
+   * </ul>
+   */
   protected void onSuiteFail(SuiteFailedException error, State newState) {}
+
+  /**
+   * The runner for one execution. Override to supply a runner of your own (a subclass of {@link
+   * TestRunner}), as Faust's {@code Case.Runner}; the default is a plain {@code TestRunner}.
+   */
+  protected TestRunner newRunner(TestExecution test) {
+    return new TestRunner(this, test);
+  }
 
   // ---- API ----
 
@@ -141,31 +194,102 @@ public abstract class Case {
   }
 
   /**
-   * With the case's {@code probability}, triggers a test with id {@code id}; otherwise nothing.
-   * Open {@link TestContext#enter(TestExecution)} with the result around the work the test
-   * observes, so that signals sent by that work reach the test.
+   * With the case's {@code probability}, triggers a test with id {@code id} and makes it current
+   * on this thread until the returned scope is closed, so that signals sent and requests made by
+   * the work inside reach the test; otherwise the scope is empty. Use it in try-with-resources,
+   * as Faust's {@code async with case.maybe_trigger(id)}:
+   *
+   * <pre>{@code
+   * try (Case.Trigger t = placeOrder.maybeTrigger(orderId, Map.of("item", "book"))) {
+   *   shipOrder(orderId); // signals sent here reach the test, if there is one
+   * }
+   * }</pre>
+   *
+   * @param id the test id; {@code null} or empty makes a random UUID, as in Faust
    */
-  public final Optional<TestExecution> maybeTrigger(String id, Map<String, ?> args) {
+  public final Trigger maybeTrigger(String id, Map<String, ?> args) {
     if (app().random() < settings.probability()) {
-      return Optional.of(trigger(id, args));
+      TestExecution ex = trigger(id, args);
+      return new Trigger(ex, TestContext.enter(ex));
     }
-    return Optional.empty();
+    return Trigger.NONE;
   }
 
-  /** Triggers a test now: publishes it to the transport; a runner picks it up. */
+  /** {@link #maybeTrigger(String, Map)} with a random id and no arguments. */
+  public final Trigger maybeTrigger() {
+    return maybeTrigger(null, Map.of());
+  }
+
+  /**
+   * Triggers a test now: publishes it to the transport; a runner picks it up. Unlike {@link
+   * #maybeTrigger}, it does not make the test current (as in Faust).
+   *
+   * @param id the test id; {@code null} or empty makes a random UUID, as in Faust (which replaces
+   *     any false id)
+   */
   public final TestExecution trigger(String id, Map<String, ?> args) {
     LiveCheck a = app();
-    Instant now = a.time().now();
+    // Microseconds: the precision the LiveCheck-Test-Timestamp header carries, so the test read
+    // back from a header on another hop equals this one.
+    Instant now = a.time().now().truncatedTo(ChronoUnit.MICROS);
     @SuppressWarnings("unchecked")
     Map<String, Object> copy = args == null ? Map.of() : Map.copyOf((Map<String, Object>) args);
-    TestExecution ex = new TestExecution(id, name, now, copy, now.plus(settings.testExpires()));
+    String testId = id == null || id.isEmpty() ? UUID.randomUUID().toString() : id;
+    TestExecution ex = new TestExecution(testId, name, now, copy, now.plus(settings.testExpires()));
     a.publishExecution(ex);
     return ex;
+  }
+
+  /** {@link #trigger(String, Map)} with a random id and no arguments. */
+  public final TestExecution trigger() {
+    return trigger(null, Map.of());
   }
 
   /** The test current in the calling code, if any. */
   public final Optional<TestExecution> currentTest() {
     return TestContext.current();
+  }
+
+  /**
+   * The runner executing the current test on this thread (Faust's {@code current_execution}):
+   * empty outside a test's own code, for example in a service that only carries the test along.
+   */
+  public final Optional<TestRunner> currentExecution() {
+    return TestContext.currentExecution();
+  }
+
+  /**
+   * What {@link #maybeTrigger} returns: the test it triggered, if any, current on this thread until
+   * {@link #close()}. Close it on the thread that opened it.
+   */
+  public static final class Trigger implements AutoCloseable {
+    static final Trigger NONE = new Trigger(null, null);
+
+    private final TestExecution test;
+    private final TestContext.Scope scope;
+
+    private Trigger(TestExecution test, TestContext.Scope scope) {
+      this.test = test;
+      this.scope = scope;
+    }
+
+    /** The triggered test, or empty when the probability draw said no. */
+    public Optional<TestExecution> test() {
+      return Optional.ofNullable(test);
+    }
+
+    /** Whether a test was triggered. */
+    public boolean triggered() {
+      return test != null;
+    }
+
+    /** Ends the test's scope on this thread (the test itself runs on). Idempotent. */
+    @Override
+    public void close() {
+      if (scope != null) {
+        scope.close();
+      }
+    }
   }
 
   /** The app this case is registered with. */
@@ -197,7 +321,7 @@ public abstract class Case {
    * Sends a request and returns the response body of the first 2xx/3xx answer. Connection errors,
    * timeouts and 4xx/5xx answers are retried {@code url_error_retries} times with delays of
    * {@code url_error_delay_min} × {@code url_error_delay_backoff}ⁿ capped at {@code
-   * url_error_delay_max}, all within {@code url_timeout_total}. When that runs out the suite fails
+   * url_error_delay_max}; each attempt may take {@code url_timeout_total}. When they run out the suite fails
    * with a {@link ServiceDownException} and the result is empty. A success ends a suite failure
    * (after {@code state_transition_delay}). The current test's context headers are added.
    */
@@ -274,16 +398,27 @@ public abstract class Case {
     return List.copyOf(frequencyHistory);
   }
 
-  public final OptionalDouble runtimeAvg() {
-    return runtimeHistory().stream().mapToDouble(Double::doubleValue).average();
+  /**
+   * The median of the runtime history (seconds) at the sampler's last run, as Faust's {@code
+   * runtime_avg}: the sampler runs every {@code sampleEvery} (10 s by default); empty until a
+   * sample found values, and never updated when the sampler is off.
+   */
+  public final synchronized OptionalDouble runtimeAvg() {
+    return optional(runtimeAvg);
   }
 
-  public final OptionalDouble latencyAvg() {
-    return latencyHistory().stream().mapToDouble(Double::doubleValue).average();
+  /** The median of the latency history (seconds) at the sampler's last run; see {@link #runtimeAvg()}. */
+  public final synchronized OptionalDouble latencyAvg() {
+    return optional(latencyAvg);
   }
 
-  public final OptionalDouble frequencyAvg() {
-    return frequencyHistory().stream().mapToDouble(Double::doubleValue).average();
+  /** The median of the frequency history (seconds) at the sampler's last run; see {@link #runtimeAvg()}. */
+  public final synchronized OptionalDouble frequencyAvg() {
+    return optional(frequencyAvg);
+  }
+
+  private static OptionalDouble optional(Double d) {
+    return d == null ? OptionalDouble.empty() : OptionalDouble.of(d);
   }
 
   /** All figures, read at one moment. */
@@ -300,7 +435,26 @@ public abstract class Case {
         suiteFailed,
         List.copyOf(runtimeHistory),
         List.copyOf(latencyHistory),
-        List.copyOf(frequencyHistory));
+        List.copyOf(frequencyHistory),
+        optional(runtimeAvg),
+        optional(latencyAvg),
+        optional(frequencyAvg));
+  }
+
+  /**
+   * The sampler's step (Faust's {@code _sample}): each average becomes the median of its history,
+   * and keeps its last value while the history is empty.
+   */
+  final synchronized void sample() {
+    if (!frequencyHistory.isEmpty()) {
+      frequencyAvg = CaseSnapshot.median(List.copyOf(frequencyHistory)).getAsDouble();
+    }
+    if (!latencyHistory.isEmpty()) {
+      latencyAvg = CaseSnapshot.median(List.copyOf(latencyHistory)).getAsDouble();
+    }
+    if (!runtimeHistory.isEmpty()) {
+      runtimeAvg = CaseSnapshot.median(List.copyOf(runtimeHistory)).getAsDouble();
+    }
   }
 
   @Override

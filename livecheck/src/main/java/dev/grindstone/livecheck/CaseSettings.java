@@ -25,8 +25,9 @@ import java.util.Set;
  * @param maxConsecutiveFailures the suite fails at this many consecutive failures (default 30)
  * @param stateTransitionDelay debounce: a failed suite recovers, and a new suite failure is
  *     reported again, only after this long (default 60 s)
- * @param urlTimeoutTotal overall time limit of one {@link Case#urlRequest} including retries;
- *     {@code null} = none (default 300 s)
+ * @param urlTimeoutTotal time limit of each attempt of a {@link Case#urlRequest}, connecting and
+ *     reading included, as the total timeout of Faust's aiohttp request; {@code null} = none
+ *     (default 300 s)
  * @param urlTimeoutConnect connect timeout of each attempt; {@code null} = none (default)
  * @param urlErrorRetries retries after the first failed attempt (default 10)
  * @param urlErrorDelayMin base retry delay; the first sleep is this times the backoff (default 0.5

@@ -20,6 +20,10 @@ import java.util.OptionalDouble;
  * @param runtimeHistory runtimes of the last {@code max_history} passing tests, oldest first
  * @param latencyHistory delays beyond {@code frequency} between consecutive tests, oldest first
  * @param frequencyHistory times between consecutive tests, oldest first
+ * @param runtimeAvg the median of the runtime history at the sampler's last run (Faust's {@code
+ *     runtime_avg}), empty until a sample found values
+ * @param latencyAvg the same for the latency history
+ * @param frequencyAvg the same for the frequency history
  */
 public record CaseSnapshot(
     String name,
@@ -33,7 +37,10 @@ public record CaseSnapshot(
     boolean suiteFailed,
     List<Double> runtimeHistory,
     List<Double> latencyHistory,
-    List<Double> frequencyHistory) {
+    List<Double> frequencyHistory,
+    OptionalDouble runtimeAvg,
+    OptionalDouble latencyAvg,
+    OptionalDouble frequencyAvg) {
 
   /** Median of {@code values} (the middle value, or the mean of the two middle ones). */
   public static OptionalDouble median(List<Double> values) {
@@ -45,28 +52,13 @@ public record CaseSnapshot(
     return OptionalDouble.of(v.length % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2);
   }
 
-  /** The sampler's log line: medians of the three histories, as Faust LiveCheck logs them. */
+  /** The sampler's log line: the sampled medians, as Faust LiveCheck logs them. */
   public String statsLine() {
-    return "stats " + name + ": (median) frequency=" + fmt(median(frequencyHistory))
-        + " latency=" + fmt(median(latencyHistory)) + " runtime=" + fmt(median(runtimeHistory));
+    return "stats " + name + ": (median) frequency=" + fmt(frequencyAvg)
+        + " latency=" + fmt(latencyAvg) + " runtime=" + fmt(runtimeAvg);
   }
 
   private static String fmt(OptionalDouble d) {
     return d.isPresent() ? String.format(java.util.Locale.ROOT, "%.3fs", d.getAsDouble()) : "none";
-  }
-
-  /** Mean of {@link #runtimeHistory()}. */
-  public OptionalDouble runtimeAvg() {
-    return runtimeHistory.stream().mapToDouble(Double::doubleValue).average();
-  }
-
-  /** Mean of {@link #latencyHistory()}. */
-  public OptionalDouble latencyAvg() {
-    return latencyHistory.stream().mapToDouble(Double::doubleValue).average();
-  }
-
-  /** Mean of {@link #frequencyHistory()}. */
-  public OptionalDouble frequencyAvg() {
-    return frequencyHistory.stream().mapToDouble(Double::doubleValue).average();
   }
 }

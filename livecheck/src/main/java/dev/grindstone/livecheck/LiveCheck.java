@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -81,7 +82,11 @@ public final class LiveCheck implements AutoCloseable {
     s.addAll(b.sinks);
     this.sinks = List.copyOf(s);
     this.listeners.addAll(b.listeners);
-    this.waiters = new SignalWaiters(time, b.maxPendingSignals, Duration.ofHours(3));
+    Duration retention =
+        b.signalRetention != null
+            ? b.signalRetention
+            : this.transport.signalRetention().orElse(Duration.ofHours(3));
+    this.waiters = new SignalWaiters(time, b.maxPendingSignals, retention);
     this.concurrency = new Semaphore(b.concurrency);
     this.sampleEvery = b.sampleEvery;
   }
@@ -94,6 +99,11 @@ public final class LiveCheck implements AutoCloseable {
   /** The test the calling code works for, if any (see {@link TestContext}). */
   public static Optional<TestExecution> current() {
     return TestContext.current();
+  }
+
+  /** The runner of the test whose own code is running on this thread, if any (Faust's {@code current_execution}). */
+  public static Optional<TestRunner> currentExecution() {
+    return TestContext.currentExecution();
   }
 
   public String name() {
@@ -159,9 +169,10 @@ public final class LiveCheck implements AutoCloseable {
     return closed;
   }
 
-  /** Whether this instance runs the fake-request loops now. */
+  /** Whether this instance leads now (runs the fake-request loops), as the transport tells. */
   public boolean isLeader() {
-    return leader;
+    Transport.Membership m = membership;
+    return leader && m != null && m.isLeader();
   }
 
   /**
@@ -175,7 +186,7 @@ public final class LiveCheck implements AutoCloseable {
       throw new IllegalArgumentException(
           "app " + name + " has no case named " + execution.caseName() + "; cases: " + cases.keySet());
     }
-    return new TestRunner(c, execution).execute();
+    return c.newRunner(execution).execute();
   }
 
   /** Signal slots held now (tests waiting plus early events); bounded, see {@link Signal}. */
@@ -257,14 +268,25 @@ public final class LiveCheck implements AutoCloseable {
     transport.publishSignal(name, event);
   }
 
-  void dispatch(TestReport report) {
-    for (ReportSink s : sinks) {
+  /** Hands {@code report} to every sink; completes when each holds it (or failed, which is logged). */
+  CompletableFuture<Void> dispatch(TestReport report) {
+    CompletableFuture<?>[] held = new CompletableFuture<?>[sinks.size()];
+    for (int i = 0; i < held.length; i++) {
+      ReportSink s = sinks.get(i);
+      CompletableFuture<Void> f;
       try {
-        s.accept(report);
+        f = s.deliver(report).toCompletableFuture();
       } catch (RuntimeException e) {
-        logLine("report sink " + s + " failed: " + e);
+        f = CompletableFuture.failedFuture(e);
       }
+      held[i] =
+          f.exceptionally(
+              e -> {
+                logLine("report sink " + s + " failed: " + e);
+                return null;
+              });
     }
+    return CompletableFuture.allOf(held);
   }
 
   void logLine(String line) {
@@ -285,15 +307,24 @@ public final class LiveCheck implements AutoCloseable {
     }
   }
 
-  private void runQueued(TestExecution execution) {
+  private void runQueued(TestExecution execution, Runnable done) {
     try {
       executor.execute(
           () -> {
             boolean acquired = false;
+            CompletableFuture<Void> delivered = null;
             try {
               concurrency.acquire();
               acquired = true;
-              execute(execution);
+              Case c = cases.get(execution.caseName());
+              if (c == null) {
+                logLine("test " + execution.id() + " of unknown case " + execution.caseName()
+                    + " ignored; app " + name + " has cases " + cases.keySet());
+              } else {
+                TestRunner runner = c.newRunner(execution);
+                runner.execute();
+                delivered = runner.delivery();
+              }
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
@@ -302,15 +333,22 @@ public final class LiveCheck implements AutoCloseable {
               if (acquired) {
                 concurrency.release();
               }
+              if (delivered == null) {
+                done.run();
+              } else {
+                delivered.whenComplete((v, e) -> done.run());
+              }
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       logLine("test " + execution.id() + " dropped: app " + name + " is closed");
+      // Not acknowledged: a transport that redelivers hands it to an instance still running.
     }
   }
 
   private void sample() {
     for (Case c : order) {
+      c.sample();
       CaseSnapshot snap = c.snapshot();
       if (!snap.runtimeHistory().isEmpty() || !snap.frequencyHistory().isEmpty()) {
         logLine(snap.statsLine());
@@ -353,6 +391,12 @@ public final class LiveCheck implements AutoCloseable {
                 Duration.ZERO,
                 f,
                 () -> {
+                  // Asked at each tick: leadership may have moved since the loop started, and a
+                  // transport may learn that before it tells us.
+                  Transport.Membership m = membership;
+                  if (m == null || !m.isLeader()) {
+                    return;
+                  }
                   try {
                     executor.execute(k::runFakeRequest);
                   } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -368,9 +412,9 @@ public final class LiveCheck implements AutoCloseable {
 
   private final class Member implements Transport.Member {
     @Override
-    public void onExecution(TestExecution execution) {
+    public void onExecution(TestExecution execution, Runnable done) {
       if (!closed) {
-        runQueued(execution);
+        runQueued(execution, done);
       }
     }
 
@@ -408,6 +452,7 @@ public final class LiveCheck implements AutoCloseable {
     private Consumer<String> log = defaultLog();
     private boolean logReports = true;
     private int maxPendingSignals = 10_000;
+    private Duration signalRetention;
     private int concurrency = 100;
     private Duration sampleEvery = Duration.ofSeconds(10);
 
@@ -469,12 +514,28 @@ public final class LiveCheck implements AutoCloseable {
       return this;
     }
 
-    /** Cap of signal events kept for tests that have not started waiting yet (default 10,000). */
+    /**
+     * Cap of signal events kept for tests that have not started waiting yet (default 10,000); when
+     * full, the oldest kept event is dropped.
+     */
     public Builder maxPendingSignals(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxPendingSignals = " + n + ": must be >= 1");
       }
       this.maxPendingSignals = n;
+      return this;
+    }
+
+    /**
+     * How long a signal event that no test waits for yet is kept, at most (it is also dropped when
+     * its test expires). Default: what the transport asks for (the Kafka transport, which
+     * broadcasts signals, asks for 2 minutes), else 3 h.
+     */
+    public Builder signalRetention(Duration retention) {
+      if (retention == null || retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("signalRetention = " + retention + ": must be > 0");
+      }
+      this.signalRetention = retention;
       return this;
     }
 

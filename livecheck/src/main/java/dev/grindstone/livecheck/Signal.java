@@ -1,6 +1,9 @@
 package dev.grindstone.livecheck;
 
 import dev.grindstone.livecheck.internal.SignalWaiters;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,6 +23,8 @@ import java.util.concurrent.TimeoutException;
  * @param <T> the payload type
  */
 public final class Signal<T> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final Case owner;
   private final String name;
   private final Class<T> type;
@@ -114,7 +119,7 @@ public final class Signal<T> {
       if (runner != null) {
         runner.signalReceived(name, waited);
       }
-      return type.cast(event.value());
+      return value(event);
     } catch (TimeoutException e) {
       if (runner != null) {
         runner.log("signal " + name + " timed out after " + Durations.format(timeout));
@@ -125,6 +130,29 @@ public final class Signal<T> {
       Thread.currentThread().interrupt();
       throw new LiveCheckException("interrupted while waiting for signal " + name, e);
     }
+  }
+
+  /** The payload as {@code T}: as sent within one process, or read from its JSON form after a hop. */
+  private T value(SignalEvent event) {
+    Object v = event.value();
+    if (v == null || type.isInstance(v)) {
+      return type.cast(v);
+    }
+    if (v instanceof JsonNode json) {
+      try {
+        return JSON.treeToValue(json, type);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        throw new LiveCheckException(
+            "signal " + name + ": cannot read " + abbreviate(json.toString()) + " as " + type.getName()
+                + ": " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+      }
+    }
+    throw new LiveCheckException(
+        "signal " + name + " carries " + type.getName() + ", got " + v.getClass().getName());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "…" : s;
   }
 
   @Override

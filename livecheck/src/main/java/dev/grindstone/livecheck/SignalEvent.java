@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param key the waiter's key (the test id unless given)
  * @param testId the test during which it was sent, or {@code null} when forced outside a test;
  *     transports route by it so the event reaches the instance that runs the test
- * @param value the payload
+ * @param value the payload; after a hop between processes, its JSON form (a Jackson {@code
+ *     JsonNode}), which {@link Signal#await} reads as the signal's type
  * @param expires after this instant an event nobody waits for is dropped
  */
 public record SignalEvent(

@@ -37,6 +37,14 @@ public final class TestContext {
     return f == null ? Optional.empty() : Optional.of(f.execution);
   }
 
+  /**
+   * The runner of the test whose own code runs on this thread (Faust's {@code current_execution}):
+   * empty in a service that only carries a test along (a request with LiveCheck headers).
+   */
+  public static Optional<TestRunner> currentExecution() {
+    return Optional.ofNullable(currentRunner());
+  }
+
   /** The runner executing the current test on this thread, if the code runs inside a case. */
   static TestRunner currentRunner() {
     for (Frame f = CURRENT.get(); f != null; f = f.parent) {

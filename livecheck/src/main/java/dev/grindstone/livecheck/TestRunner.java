@@ -7,17 +7,29 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Runs one {@link TestExecution} of a case and turns its outcome into a {@link TestReport}: PASS
  * when {@code run} returns, FAIL on an {@link AssertionError}, TIMEOUT when a signal wait timed
  * out, ERROR on any other exception, SKIP when the case is inactive, the test expired or it threw
- * {@link TestSkippedException}. One runner per execution; the hooks receive it.
+ * {@link TestSkippedException}. One runner per execution; the hooks receive it, and {@link
+ * LiveCheck#currentExecution()} returns it inside the test.
+ *
+ * <p>A case may supply a runner of its own ({@link Case#newRunner}, as Faust's {@code
+ * Case.Runner}): subclass this and override {@link #invoke(TestExecution)}, which calls the case's
+ * {@code run}, to wrap every test (a tracing span, a logging context, a retry of the test body).
+ *
+ * <p>With {@code realtime_logs} off, the lines given to {@link #log(String)} are kept and written
+ * only when the test did not pass, after its report. Faust does the opposite: it writes a passing
+ * test's kept lines (as one multi-line record) and drops a failing test's, logging only the
+ * failure. The steps of a failing test are the ones worth reading, so they are the ones written
+ * here.
  *
  * <p>{@link #log(String)} is thread-safe; the rest is read by hooks on the test's thread.
  */
-public final class TestRunner {
+public class TestRunner {
   private final Case kase;
   private final TestExecution test;
   private final LiveCheck app;
@@ -26,11 +38,21 @@ public final class TestRunner {
   private long startedNanos;
   SuiteFailedException pendingSuiteFailure;
   private Duration runtime;
+  private CompletableFuture<Void> delivery;
 
-  TestRunner(Case kase, TestExecution test) {
+  /** A runner of {@code test} for {@code kase}, which must be registered with an app. */
+  protected TestRunner(Case kase, TestExecution test) {
     this.kase = kase;
     this.test = test;
     this.app = kase.app();
+  }
+
+  /**
+   * Runs the test body: calls the case's {@code run}. Override to wrap it; the outcome is what
+   * this throws (or that it returns).
+   */
+  protected void invoke(TestExecution test) throws Exception {
+    kase.run(test);
   }
 
   /** The test being run. */
@@ -48,7 +70,7 @@ public final class TestRunner {
     return runtime;
   }
 
-  /** Per signal, how long the test waited for it, so far. */
+  /** Per signal, how long the test's last wait for it took (as Faust reports it), so far. */
   public Map<String, Duration> signalLatency() {
     return Map.copyOf(signalLatency);
   }
@@ -72,7 +94,7 @@ public final class TestRunner {
   }
 
   void signalReceived(String name, Duration waited) {
-    signalLatency.merge(name, waited, Duration::plus);
+    signalLatency.put(name, waited);
     log("signal " + name + " received after " + Durations.format(waited));
   }
 
@@ -90,7 +112,7 @@ public final class TestRunner {
     safeHook(() -> kase.onTestStart(this));
     log("started");
     try (TestContext.Scope s = TestContext.enter(test, this)) {
-      kase.run(test);
+      invoke(test);
     } catch (TestSkippedException e) {
       return skip(e.getMessage());
     } catch (TestTimeoutException e) {
@@ -135,8 +157,13 @@ public final class TestRunner {
     return finish(r);
   }
 
+  /** Completes when the report was delivered to every sink; {@code null} before the test ended. */
+  CompletableFuture<Void> delivery() {
+    return delivery;
+  }
+
   private TestReport finish(TestReport report) {
-    app.dispatch(report);
+    delivery = app.dispatch(report);
     if (pendingSuiteFailure != null) {
       kase.suiteFail(pendingSuiteFailure, State.FAIL);
     }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // scopes are opened for their effect on the thread's context
 class RunnerTest {
 
   /** A case whose outcome the test chooses, recording every hook call. */
@@ -178,9 +180,14 @@ class RunnerTest {
                   .build());
       f.app.start();
       f.randomValue = 0.29;
-      assertThat(c.maybeTrigger("a", Map.of())).isPresent();
+      try (Case.Trigger t = c.maybeTrigger("a", Map.of())) {
+        assertThat(t.test()).isPresent();
+      }
       f.randomValue = 0.3;
-      assertThat(c.maybeTrigger("b", Map.of())).isEmpty();
+      try (Case.Trigger t = c.maybeTrigger("b", Map.of())) {
+        assertThat(t.test()).isEmpty();
+        assertThat(t.triggered()).isFalse();
+      }
       assertThat(f.reports).hasSize(1);
       TestExecution ex = f.reports.get(0).execution();
       assertThat(ex.id()).isEqualTo("a");
@@ -233,6 +240,143 @@ class RunnerTest {
       f.logs.clear();
       c.trigger("ok", Map.of());
       assertThat(f.logs).containsExactly("orders.realtime [ok] started");
+    }
+  }
+
+  @Test
+  void maybe_trigger_makes_the_test_current_until_closed_so_signals_sent_inside_reach_it() {
+    try (Fixture f = new Fixture(null, false)) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.shipped")
+                  .settings(CaseSettings.builder().probability(1.0).build())
+                  .signal("order_shipped", String.class)
+                  .run((t, self) -> assertThat(self.signal("order_shipped", String.class).await(Duration.ofSeconds(5)))
+                      .isEqualTo("SHIPPED"))
+                  .build());
+      f.app.start();
+      TestExecution test;
+      try (Case.Trigger t = c.maybeTrigger("o-1", Map.of())) {
+        test = t.test().orElseThrow();
+        assertThat(LiveCheck.current()).contains(test);
+        // No scope entered by hand: the service code below only sends.
+        c.signal("order_shipped", String.class).send("SHIPPED");
+      }
+      assertThat(LiveCheck.current()).as("closed with the trigger").isEmpty();
+      Fixture.awaitCondition(() -> f.reports.size() == 1);
+      assertThat(f.last().state()).isEqualTo(State.PASS);
+      assertThat(f.last().execution().id()).isEqualTo("o-1");
+    }
+  }
+
+  @Test
+  void a_test_without_an_id_or_with_an_empty_one_gets_a_random_uuid() {
+    try (Fixture f = new Fixture()) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.anonymous")
+                  .settings(CaseSettings.builder().probability(1.0).build())
+                  .run((t, self) -> {})
+                  .build());
+      f.app.start();
+      TestExecution a = c.trigger(null, Map.of());
+      TestExecution b = c.trigger("", Map.of());
+      TestExecution d = c.trigger();
+      String fromMaybe;
+      try (Case.Trigger t = c.maybeTrigger(null, Map.of())) {
+        fromMaybe = t.test().orElseThrow().id();
+      }
+      for (String id : List.of(a.id(), b.id(), d.id(), fromMaybe)) {
+        assertThat(java.util.UUID.fromString(id).toString()).isEqualTo(id);
+      }
+      assertThat(java.util.Set.of(a.id(), b.id(), d.id(), fromMaybe)).as("each id its own").hasSize(4);
+      assertThat(f.states()).containsExactly(State.PASS, State.PASS, State.PASS, State.PASS);
+    }
+  }
+
+  /** A case named after its class. */
+  static final class ShipOrder extends Case {
+    final List<Optional<TestRunner>> seen = new CopyOnWriteArrayList<>();
+
+    ShipOrder() {
+      super();
+    }
+
+    @Override
+    protected void run(TestExecution test) {
+      seen.add(currentExecution());
+    }
+  }
+
+  @Test
+  void a_case_is_named_after_its_class_when_given_no_name() {
+    try (Fixture f = new Fixture()) {
+      ShipOrder c = f.app.register(new ShipOrder());
+      assertThat(c.name()).isEqualTo("dev.grindstone.livecheck.RunnerTest.ShipOrder");
+      assertThat(f.app.caseNamed("dev.grindstone.livecheck.RunnerTest.ShipOrder")).contains(c);
+    }
+  }
+
+  @Test
+  void the_current_execution_is_the_runner_inside_the_test_and_empty_outside() {
+    try (Fixture f = new Fixture()) {
+      ShipOrder c = f.app.register(new ShipOrder());
+      f.app.start();
+      TestExecution t = c.trigger("t-1", Map.of());
+      assertThat(c.seen).singleElement().satisfies(r -> {
+        assertThat(r).isPresent();
+        assertThat(r.get().test()).isEqualTo(t);
+        assertThat(r.get().testCase()).isSameAs(c);
+      });
+      assertThat(c.currentExecution()).isEmpty();
+      assertThat(LiveCheck.currentExecution()).isEmpty();
+      try (TestContext.Scope s = TestContext.enter(t)) {
+        assertThat(c.currentExecution()).as("a service carrying the test is not running it").isEmpty();
+      }
+    }
+  }
+
+  /** A runner that wraps every test of its case. */
+  static final class TimingRunner extends TestRunner {
+    static final List<String> calls = new CopyOnWriteArrayList<>();
+
+    TimingRunner(Case kase, TestExecution test) {
+      super(kase, test);
+    }
+
+    @Override
+    protected void invoke(TestExecution test) throws Exception {
+      calls.add("before " + test.id());
+      try {
+        super.invoke(test);
+      } finally {
+        calls.add("after " + test.id());
+      }
+    }
+  }
+
+  @Test
+  void a_case_may_supply_its_own_runner() {
+    TimingRunner.calls.clear();
+    try (Fixture f = new Fixture()) {
+      Case c =
+          f.app.register(
+              new Case("orders.wrapped") {
+                @Override
+                protected void run(TestExecution test) {
+                  TimingRunner.calls.add("run " + test.id() + " in " + LiveCheck.currentExecution().orElseThrow().getClass().getSimpleName());
+                  throw new AssertionError("late");
+                }
+
+                @Override
+                protected TestRunner newRunner(TestExecution test) {
+                  return new TimingRunner(this, test);
+                }
+              });
+      f.app.start();
+      c.trigger("t-1", Map.of());
+      assertThat(TimingRunner.calls).containsExactly("before t-1", "run t-1 in TimingRunner", "after t-1");
+      assertThat(f.states()).containsExactly(State.FAIL);
     }
   }
 }

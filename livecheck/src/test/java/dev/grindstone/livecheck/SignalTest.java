@@ -34,6 +34,16 @@ class SignalTest {
     }
   }
 
+  /** An app on {@code time} that runs tests on the triggering thread and logs nothing. */
+  private static LiveCheck.Builder quietApp(FakeTimeSource time) {
+    return LiveCheck.builder("orders-service")
+        .time(time)
+        .executor(Runnable::run)
+        .logReports(false)
+        .sampleEvery(null)
+        .log(line -> {});
+  }
+
   @Test
   void a_waiting_test_gets_the_value_the_service_sends_and_its_latency_is_reported() {
     try (Fixture f = new Fixture(null, false)) {
@@ -129,12 +139,7 @@ class SignalTest {
   void events_nobody_waits_for_are_dropped_when_their_test_expires_and_are_capped() {
     FakeTimeSource time = new FakeTimeSource();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .maxPendingSignals(3)
             .build()) {
       PlaceOrder c = app.register(new PlaceOrder());
@@ -160,12 +165,7 @@ class SignalTest {
     AtomicLong passed = new AtomicLong();
     AtomicLong other = new AtomicLong();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service")
-            .time(time)
-            .executor(Runnable::run)
-            .logReports(false)
-            .sampleEvery(null)
-            .log(line -> {})
+        quietApp(time)
             .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
             .build()) {
       AtomicInteger maxSlots = new AtomicInteger();
@@ -204,6 +204,113 @@ class SignalTest {
       time.advance(Duration.ofSeconds(2));
       assertThat(app.pendingSignalSlots()).isZero();
       assertThat(time.pendingTasks()).as("no leftover timers besides the stall watchdog").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void a_later_send_for_a_key_replaces_an_earlier_one_before_the_wait() {
+    try (Fixture f = new Fixture()) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.resent")
+                  .signal("order_status", String.class)
+                  .run((t, self) -> {
+                    Signal<String> s = self.signal("order_status", String.class);
+                    s.send("PACKED");
+                    s.send("SHIPPED");
+                    assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
+                    assertThat(s.await(Duration.ofSeconds(1))).isEqualTo("SHIPPED");
+                  })
+                  .build());
+      f.app.start();
+      c.trigger("o-1", Map.of());
+      assertThat(f.states()).containsExactly(State.PASS);
+    }
+  }
+
+  @Test
+  void a_signal_waited_twice_reports_the_latency_of_the_last_wait() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean firstWaitDone = new java.util.concurrent.atomic.AtomicBoolean();
+    try (Fixture f = new Fixture(null, false)) {
+      Case c =
+          f.app.register(
+              Case.builder("orders.twice")
+                  .signal("order_status", String.class)
+                  .run((t, self) -> {
+                    Signal<String> s = self.signal("order_status", String.class);
+                    s.await(Duration.ofSeconds(5));
+                    firstWaitDone.set(true);
+                    s.await(Duration.ofSeconds(5));
+                  })
+                  .build());
+      f.app.start();
+      TestExecution t = c.trigger("o-1", Map.of());
+      Signal<String> s = c.signal("order_status", String.class);
+      Fixture.awaitCondition(() -> f.app.pendingSignalSlots() == 1);
+      f.time.advance(Duration.ofMillis(300));
+      try (TestContext.Scope scope = TestContext.enter(t)) {
+        s.send("PACKED");
+      }
+      // The second wait is in place: its slot and its timer (beside the stall watchdog).
+      Fixture.awaitCondition(() -> firstWaitDone.get() && f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
+      f.time.advance(Duration.ofMillis(50));
+      try (TestContext.Scope scope = TestContext.enter(t)) {
+        s.send("SHIPPED");
+      }
+      Fixture.awaitCondition(() -> f.reports.size() == 1);
+      assertThat(f.last().state()).isEqualTo(State.PASS);
+      assertThat(f.last().signalLatency()).containsExactly(Map.entry("order_status", Duration.ofMillis(50)));
+    }
+  }
+
+  @Test
+  void when_the_cap_is_reached_the_oldest_kept_event_is_dropped() {
+    FakeTimeSource time = new FakeTimeSource();
+    try (LiveCheck app =
+        quietApp(time)
+            .maxPendingSignals(2)
+            .build()) {
+      PlaceOrder c = app.register(new PlaceOrder());
+      app.start();
+      for (String id : java.util.List.of("t0", "t1", "t2")) {
+        c.shipped.send(new Shipment(id, "SHIPPED"), id, true);
+      }
+      assertThat(app.droppedSignals()).isEqualTo(1);
+      assertThat(c.shipped.await("t2", Duration.ofMillis(1))).isEqualTo(new Shipment("t2", "SHIPPED"));
+      assertThat(c.shipped.await("t1", Duration.ofMillis(1))).isEqualTo(new Shipment("t1", "SHIPPED"));
+      assertThat(app.pendingSignalSlots()).isZero();
+    }
+  }
+
+  @Test
+  void events_nobody_claims_are_dropped_after_the_signal_retention() {
+    FakeTimeSource time = new FakeTimeSource();
+    try (LiveCheck app =
+        quietApp(time)
+            .signalRetention(Duration.ofSeconds(30))
+            .build()) {
+      PlaceOrder c = app.register(new PlaceOrder()); // tests expire after 1 s
+      app.start();
+      c.shipped.send(new Shipment("x", "SHIPPED"), "x", true); // forced: no test, no expiry
+      time.advance(Duration.ofSeconds(29));
+      assertThat(app.pendingSignalSlots()).isEqualTo(1);
+      time.advance(Duration.ofSeconds(1));
+      assertThat(app.pendingSignalSlots()).isZero();
+      assertThat(app.droppedSignals()).as("expiry is no cap drop").isZero();
+    }
+  }
+
+  @Test
+  void a_payload_that_crossed_a_process_boundary_as_json_is_read_as_the_signal_type() {
+    try (Fixture f = new Fixture()) {
+      PlaceOrder c = f.app.register(new PlaceOrder());
+      f.app.start();
+      com.fasterxml.jackson.databind.node.ObjectNode json =
+          new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("orderId", "o-9").put("status", "SHIPPED");
+      f.app.signalWaiters().resolve(
+          new dev.grindstone.livecheck.internal.SignalWaiters.Key(c.name(), "order_shipped", "o-9"),
+          new SignalEvent("order_shipped", c.name(), "o-9", "o-9", json, null));
+      assertThat(c.shipped.await("o-9", Duration.ofSeconds(1))).isEqualTo(new Shipment("o-9", "SHIPPED"));
     }
   }
 }

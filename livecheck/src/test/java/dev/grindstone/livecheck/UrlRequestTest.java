@@ -28,6 +28,7 @@ class UrlRequestTest {
   @BeforeEach
   void startServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.createContext(
         "/orders",
         ex -> {
@@ -117,14 +118,49 @@ class UrlRequestTest {
   }
 
   @Test
-  void the_total_timeout_bounds_all_attempts_and_delays() {
+  void the_total_timeout_bounds_each_attempt_not_all_of_them() {
+    // A total of 5 s on the fake clock: the delays alone (0.75 + 1.125 + ... ≈ 35 s) exceed it, yet
+    // every retry is made, as with Faust's per-request aiohttp timeout.
     try (Fixture f = new Fixture()) {
       List<String> suiteFails = new CopyOnWriteArrayList<>();
       Case c = f.app.register(caseWith(CaseSettings.builder().urlTimeoutTotal("5s").build(), suiteFails));
       failuresLeft.set(Integer.MAX_VALUE);
       assertThat(c.getUrl(url)).isEmpty();
-      assertThat(f.time.sleeps().stream().map(d -> d.toNanos() / 1e9)).containsExactly(0.75, 1.125, 1.6875);
-      assertThat(suiteFails).singleElement().asString().contains("failed after 4 attempt(s), url_timeout_total 5s would pass");
+      assertThat(requests.get()).isEqualTo(11);
+      assertThat(f.time.sleeps()).hasSize(10);
+      assertThat(suiteFails).singleElement().asString().contains("failed after 11 attempt(s), url_error_retries 10 used up");
+    }
+  }
+
+  @Test
+  void an_attempt_that_outlives_the_total_timeout_is_cut_and_retried() {
+    server.createContext(
+        "/slow",
+        ex -> {
+          int n = requests.incrementAndGet();
+          try {
+            if (n < 3) {
+              Thread.sleep(2_000); // the first two attempts hang past the 200 ms limit
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] b = "late but fine".getBytes(StandardCharsets.UTF_8);
+          try {
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+          } catch (IOException e) {
+            // the client gave up on this attempt
+          }
+          ex.close();
+        });
+    try (Fixture f = new Fixture()) {
+      Case c = f.app.register(caseWith(CaseSettings.builder().urlTimeoutTotal("200ms").build(), new CopyOnWriteArrayList<>()));
+      String slow = url.replace("/orders", "/slow");
+      assertThat(c.getUrl(slow)).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("late but fine"));
+      assertThat(requests.get()).isEqualTo(3);
+      assertThat(f.time.sleeps()).hasSize(2);
+      assertThat(c.status()).isEqualTo(State.INIT);
     }
   }
 

@@ -7,6 +7,8 @@ import dev.grindstone.server.runs.RunEvents;
 import dev.grindstone.server.runs.RunsApi;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.JsonErrorHandler;
 import dev.grindstone.server.web.Routes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -52,11 +54,13 @@ public final class MetricsServer implements AutoCloseable {
   private final Javalin app;
   private final Database db;
   private final String url;
+  private final LiveCheckApi livecheck;
 
-  private MetricsServer(Javalin app, Database db, String url) {
+  private MetricsServer(Javalin app, Database db, String url, LiveCheckApi livecheck) {
     this.app = app;
     this.db = db;
     this.url = url;
+    this.livecheck = livecheck;
   }
 
   public static Builder builder() {
@@ -75,6 +79,17 @@ public final class MetricsServer implements AutoCloseable {
 
   public Database database() {
     return db;
+  }
+
+  /**
+   * Stores LiveCheck reports that arrive other than through HTTP, such as those read from a Kafka
+   * report topic: each a JSON object as {@code POST /api/livecheck/reports} takes. A report whose
+   * app and test id are already stored is skipped (a topic may deliver one twice); an invalid one
+   * is skipped and logged. Thread-safe.
+   */
+  public LiveCheckApi.Ingested ingestLiveCheckReports(java.util.List<String> jsonReports) {
+    return livecheck.ingest(
+        jsonReports, (json, why) -> LOG.warn("LiveCheck report skipped: {}: {}", why, json.length() > 500 ? json.substring(0, 500) + "…" : json));
   }
 
   @Override
@@ -167,7 +182,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     private MetricsServer launch(Database db, boolean loopback, long t0) {
-      ObjectMapper mapper = new ObjectMapper();
+      ObjectMapper mapper = JsonBody.newMapper();
       RunEvents events = new RunEvents();
       PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
       RunsApi runs = new RunsApi(db, mapper, clock, events);
@@ -184,6 +199,17 @@ public final class MetricsServer implements AutoCloseable {
                 cfg.jetty.port = port;
                 // The body reader enforces the limit; Javalin's own check would answer in plain text.
                 cfg.http.maxRequestSize = Long.MAX_VALUE;
+                // A known path with another method answers 405 with Allow, not 404.
+                cfg.http.prefer405over404 = true;
+                // Requests Jetty refuses itself get the same JSON error as the routes' answers.
+                cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+                cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+                cfg.router.javaLangErrorHandler(
+                    (res, error) -> {
+                      String reference = reference();
+                      LOG.error("request failed with {} (reference {})", error.getClass().getName(), reference, error);
+                      writeInternalError(res, reference);
+                    });
                 cfg.router.ignoreTrailingSlashes = true;
                 cfg.router.treatMultipleSlashesAsSingleSlash = true;
                 cfg.jsonMapper(new JavalinJackson(mapper, false));
@@ -195,6 +221,7 @@ public final class MetricsServer implements AutoCloseable {
                       sf.location = Location.CLASSPATH;
                     });
                 cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
+                cfg.routes.before(MetricsServer::refuseUnstorableParameters);
                 Routes r = new Routes(cfg.routes, token != null);
                 cfg.routes.get("/", ctx -> dashboard(ctx));
                 cfg.routes.get("/index.html", ctx -> dashboard(ctx));
@@ -208,16 +235,34 @@ public final class MetricsServer implements AutoCloseable {
                 runs.register(r, body);
                 livecheck.register(r, body);
                 pytest.register(r, body);
-                cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+                cfg.routes.exception(
+                    ApiError.class,
+                    (e, ctx) -> {
+                      if (e.logged()) {
+                        LOG.warn("{} rejected: {}", describe(ctx), e.getMessage());
+                      }
+                      error(ctx, e.status(), e.getMessage(), e.field());
+                    });
                 cfg.routes.exception(
                     HttpResponseException.class,
-                    (e, ctx) -> error(ctx, e.getStatus(), e.getMessage() == null || e.getMessage().isBlank()
-                        ? "no route " + ctx.method() + " " + ctx.path() : e.getMessage(), null));
+                    (e, ctx) -> {
+                      String allow = e.getDetails().get("availableMethods");
+                      if (e.getStatus() == 405 && allow != null) {
+                        ctx.header("Allow", allow);
+                      }
+                      error(ctx, e.getStatus(), e.getMessage() == null || e.getMessage().isBlank()
+                          ? "no route " + ctx.method() + " " + ctx.path() : e.getMessage(), null);
+                    });
                 cfg.routes.exception(
                     Exception.class,
                     (e, ctx) -> {
-                      LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
-                      error(ctx, 500, "internal error: " + e.getClass().getSimpleName() + "; the request was not stored", null);
+                      String reference = reference();
+                      LOG.error("{} failed (reference {})", describe(ctx), reference, e);
+                      try {
+                        error(ctx, 500, internalError(reference), null);
+                      } catch (RuntimeException gone) {
+                        // The exchange is over (e.g. an event stream whose client left): only the log remains.
+                      }
                     });
                 cfg.routes.error(
                     404,
@@ -229,14 +274,18 @@ public final class MetricsServer implements AutoCloseable {
                     });
                 cfg.routes.error(
                     405,
-                    ctx -> error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path(), null));
+                    ctx -> {
+                      String allow = ctx.res().getHeader("Allow");
+                      error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path()
+                          + (allow == null ? "" : "; allowed: " + allow), null);
+                    });
               });
       app.start();
       String host = bind.contains(":") ? "[" + bind + "]" : bind;
       String url = "http://" + host + ":" + app.port();
-      LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, redact(jdbcUrl),
+      LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, Secrets.redact(jdbcUrl),
           loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
-      return new MetricsServer(app, db, url);
+      return new MetricsServer(app, db, url, livecheck);
     }
 
     private byte[] readBody(Context ctx) {
@@ -252,8 +301,9 @@ public final class MetricsServer implements AutoCloseable {
           throw new ApiError(413, "the body is larger than the limit of " + bodyLimit + " bytes", null);
         }
         return bytes;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (IOException | UncheckedIOException e) {
+        // The client went away mid-body or broke the chunked framing: its fault, not ours.
+        throw ApiError.badBody("the body could not be read (cut short, or broken chunked framing); nothing was stored");
       }
     }
   }
@@ -269,10 +319,6 @@ public final class MetricsServer implements AutoCloseable {
     while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
       budget -= n;
     }
-  }
-
-  private static String redact(String jdbcUrl) {
-    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   private static void dashboard(Context ctx) {
@@ -309,6 +355,53 @@ public final class MetricsServer implements AutoCloseable {
     }
     if (!MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), token)) {
       throw new ApiError(401, "wrong token in the Authorization header", "token");
+    }
+  }
+
+  /**
+   * Query parameters reach the store as bound values: one with a NUL (which PostgreSQL refuses in
+   * text) is answered 400 on every store, as a NUL in a body is.
+   */
+  private static void refuseUnstorableParameters(Context ctx) {
+    for (Map.Entry<String, java.util.List<String>> e : ctx.queryParamMap().entrySet()) {
+      boolean bad = e.getKey().indexOf('\0') >= 0;
+      for (String v : e.getValue()) {
+        bad |= v.indexOf('\0') >= 0;
+      }
+      if (bad) {
+        String name = e.getKey().replace('\0', '?');
+        throw ApiError.badRequest(name, "query parameter '" + name + "' contains a NUL character (%00); remove it");
+      }
+    }
+  }
+
+  /** "METHOD path" for a log line, the token of a /t/ path hidden; a finished exchange has neither. */
+  private static String describe(Context ctx) {
+    try {
+      return ctx.method() + " " + Secrets.redactPath(ctx.path());
+    } catch (RuntimeException e) {
+      return "a request that has already ended";
+    }
+  }
+
+  /** A short random id that ties a 500 answer to its log line (which has the stack trace). */
+  private static String reference() {
+    return Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+  }
+
+  private static String internalError(String reference) {
+    return "internal error; nothing of the request was stored; the server log has the details under reference "
+        + reference;
+  }
+
+  private static void writeInternalError(jakarta.servlet.http.HttpServletResponse res, String reference) {
+    try {
+      res.setStatus(500);
+      res.setContentType("application/json");
+      res.getOutputStream().write(("{\"error\":\"" + internalError(reference) + "\",\"field\":null}")
+          .getBytes(StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException ignored) {
+      // The response is already committed or the client is gone; the log has the failure.
     }
   }
 

@@ -2,8 +2,8 @@ package dev.grindstone.livecheck.example;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.grindstone.livecheck.Case;
 import dev.grindstone.livecheck.TestContext;
-import dev.grindstone.livecheck.TestExecution;
 import dev.grindstone.livecheck.http.LiveCheckHttpClient;
 import dev.grindstone.livecheck.http.LiveCheckHttpFilter;
 import java.io.IOException;
@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
@@ -38,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Thread-safe.
  */
+@SuppressWarnings("try") // the trigger scope is used for its effect on the thread's context
 public final class OrderService implements AutoCloseable {
   private final PlaceOrderCase placeOrder;
   private final HttpServer server;
@@ -89,14 +89,9 @@ public final class OrderService implements AutoCloseable {
       ex.getRequestBody().readAllBytes();
       String orderId = UUID.randomUUID().toString();
       orders.incrementAndGet();
-      Optional<TestExecution> test = placeOrder.maybeTrigger(orderId, Map.of("item", "livecheck-book"));
-      TestContext.Scope scope = test.map(TestContext::enter).orElse(null);
-      try {
+      // The order may become a test, current while the shipping step is handed on.
+      try (Case.Trigger test = placeOrder.maybeTrigger(orderId, Map.of("item", "livecheck-book"))) {
         downstream.execute(() -> requestShipping(orderId));
-      } finally {
-        if (scope != null) {
-          scope.close();
-        }
       }
       respond(ex, 201, "{\"order\":\"" + orderId + "\"}");
     }
@@ -137,7 +132,8 @@ public final class OrderService implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange ex, int status, String json) throws IOException {
+  /** Answers {@code json} with {@code status} (the Kafka replicas of this example answer the same way). */
+  public static void respond(HttpExchange ex, int status, String json) throws IOException {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(status, b.length);

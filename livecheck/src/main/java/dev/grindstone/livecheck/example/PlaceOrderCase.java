@@ -18,6 +18,7 @@ public final class PlaceOrderCase extends Case {
 
   private final Duration shipWithin;
   private volatile URI service;
+  private volatile Runnable onFakeRequest = () -> {};
 
   /**
    * @param settings the case settings (the demo sets probability 1 and a short frequency)
@@ -44,8 +45,14 @@ public final class PlaceOrderCase extends Case {
     }
   }
 
+  /** Called before each fake order is placed (the demos print which replica leads). */
+  public void onFakeRequest(Runnable listener) {
+    this.onFakeRequest = java.util.Objects.requireNonNull(listener);
+  }
+
   @Override
   public void makeFakeRequest() {
+    onFakeRequest.run();
     URI s = service;
     if (s != null) {
       postUrl(s.resolve("/orders").toString(), "{\"item\":\"livecheck-book\"}");

@@ -9,6 +9,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -21,7 +23,8 @@ import java.util.function.Function;
 /**
  * The HTTP headers that carry a LiveCheck test from service to service, for any HTTP client or
  * server: {@code LiveCheck-Test-Id}, {@code LiveCheck-Test-Name} (the case), {@code
- * LiveCheck-Test-Timestamp} and {@code LiveCheck-Test-Expires} (ISO-8601), plus W3C {@code
+ * LiveCheck-Test-Timestamp} and {@code LiveCheck-Test-Expires} (ISO-8601 as Python's {@code
+ * isoformat()} writes it, see {@link #isoformat(Instant)}), plus W3C {@code
  * traceparent} (trace id derived from the test id, so every hop of one test shares a trace) and
  * {@code baggage} ({@code livecheck.test_id}, {@code livecheck.case}, {@code livecheck.timestamp},
  * {@code livecheck.expires}).
@@ -53,15 +56,17 @@ public final class LiveCheckHeaders {
     Map<String, String> h = new LinkedHashMap<>();
     h.put(TEST_ID, test.id());
     h.put(TEST_NAME, test.caseName());
-    h.put(TEST_TIMESTAMP, test.timestamp().toString());
-    h.put(TEST_EXPIRES, test.expires().toString());
+    String timestamp = isoformat(test.timestamp());
+    String expires = isoformat(test.expires());
+    h.put(TEST_TIMESTAMP, timestamp);
+    h.put(TEST_EXPIRES, expires);
     h.put(TRACEPARENT, "00-" + traceId(test.id()) + "-" + spanId() + "-01");
     h.put(
         BAGGAGE,
         "livecheck.test_id=" + enc(test.id())
             + ",livecheck.case=" + enc(test.caseName())
-            + ",livecheck.timestamp=" + enc(test.timestamp().toString())
-            + ",livecheck.expires=" + enc(test.expires().toString()));
+            + ",livecheck.timestamp=" + enc(timestamp)
+            + ",livecheck.expires=" + enc(expires));
     return h;
   }
 
@@ -92,6 +97,30 @@ public final class LiveCheckHeaders {
     } catch (DateTimeParseException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * {@code t} as Faust writes these headers (Python's {@code datetime.isoformat()} of a UTC time):
+   * {@code 2026-01-01T12:00:00.123456+00:00}, with exactly six fraction digits, or none when the
+   * microseconds are 0. Faust's ISO-8601 readers take at most six fraction digits (its fallback
+   * parser reads them as a count of microseconds), so finer digits are truncated. Every ISO-8601
+   * reader, {@link Instant#parse} included, reads the result.
+   */
+  public static String isoformat(Instant t) {
+    OffsetDateTime utc = t.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    StringBuilder b = new StringBuilder(32);
+    b.append(String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d",
+        utc.getYear(), utc.getMonthValue(), utc.getDayOfMonth(), utc.getHour(), utc.getMinute(), utc.getSecond()));
+    int micros = utc.getNano() / 1000;
+    if (micros != 0) {
+      b.append(String.format(Locale.ROOT, ".%06d", micros));
+    }
+    return b.append("+00:00").toString();
+  }
+
+  /** Reads an ISO-8601 instant with an offset or {@code Z}, as the headers carry it. */
+  public static Instant parseInstant(String s) {
+    return instant(s);
   }
 
   /** The W3C trace id (32 lowercase hex) of a test: the id itself when it is one, else a hash. */

@@ -15,8 +15,9 @@ import java.util.Map;
 
 /**
  * Faust LiveCheck's URL retry policy over {@code java.net.http}: up to {@code url_error_retries}
- * retries after the first attempt, sleeping min × backoffⁿ (capped at max) before each, all within
- * {@code url_timeout_total} measured on the app's clock. Thread-safe.
+ * retries after the first attempt, sleeping min × backoffⁿ (capped at max) before each. {@code
+ * url_timeout_total} bounds each attempt, as the total timeout of Faust's aiohttp request does;
+ * an attempt that runs out of it is retried like any other failed attempt. Thread-safe.
  */
 public final class UrlRequester {
   private final CaseSettings settings;
@@ -31,21 +32,15 @@ public final class UrlRequester {
 
   /**
    * @return the body of the first answer below 400
-   * @throws ServiceDownException when the retries or the total time run out
+   * @throws ServiceDownException when the retries run out
    */
   public byte[] request(String method, URI url, Map<String, String> headers, byte[] body)
       throws InterruptedException {
     Duration total = settings.urlTimeoutTotal();
-    long start = time.nanoTime();
-    long deadline = total == null ? Long.MAX_VALUE : start + total.toNanos();
     Duration delay = settings.urlErrorDelayMin();
     String lastError = null;
     Throwable lastCause = null;
     for (int attempt = 0; ; attempt++) {
-      long remaining = deadline - time.nanoTime();
-      if (remaining <= 0) {
-        throw down(method, url, attempt, "url_timeout_total " + Durations.format(total) + " passed", lastError, lastCause);
-      }
       HttpRequest.Builder rb =
           HttpRequest.newBuilder(url)
               .method(
@@ -54,7 +49,7 @@ public final class UrlRequester {
                       ? HttpRequest.BodyPublishers.noBody()
                       : HttpRequest.BodyPublishers.ofByteArray(body));
       if (total != null) {
-        rb.timeout(Duration.ofNanos(remaining));
+        rb.timeout(total);
       }
       headers.forEach(rb::header);
       LiveCheckHeaders.current().forEach(rb::setHeader);
@@ -66,16 +61,15 @@ public final class UrlRequester {
         lastError = "HTTP " + response.statusCode();
         lastCause = null;
       } catch (IOException e) {
-        lastError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastError = e instanceof java.net.http.HttpTimeoutException
+            ? "no answer within url_timeout_total " + Durations.format(total)
+            : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         lastCause = e;
       }
       if (attempt >= settings.urlErrorRetries()) {
         throw down(method, url, attempt + 1, "url_error_retries " + settings.urlErrorRetries() + " used up", lastError, lastCause);
       }
       delay = min(multiply(delay, settings.urlErrorDelayBackoff()), settings.urlErrorDelayMax());
-      if (time.nanoTime() + delay.toNanos() > deadline) {
-        throw down(method, url, attempt + 1, "url_timeout_total " + Durations.format(total) + " would pass", lastError, lastCause);
-      }
       time.sleep(delay);
     }
   }

@@ -40,7 +40,7 @@ public final class InMemoryTransport implements Transport {
     if (m == null) {
       undelivered.incrementAndGet();
     } else {
-      m.onExecution(execution);
+      m.onExecution(execution, () -> {});
     }
   }
 

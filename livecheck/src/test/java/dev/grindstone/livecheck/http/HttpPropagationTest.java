@@ -77,14 +77,14 @@ class HttpPropagationTest {
     assertThat(h)
         .containsEntry("livecheck-test-id", "4f2c9e1a-77")
         .containsEntry("livecheck-test-name", "orders.place_order")
-        .containsEntry("livecheck-test-timestamp", "2026-01-01T00:00:00.250Z")
-        .containsEntry("livecheck-test-expires", "2026-01-01T01:00:00.250Z");
+        .containsEntry("livecheck-test-timestamp", "2026-01-01T00:00:00.250000+00:00")
+        .containsEntry("livecheck-test-expires", "2026-01-01T01:00:00.250000+00:00");
     assertThat(h.get("traceparent")).matches("00-" + LiveCheckHeaders.traceId("4f2c9e1a-77") + "-[0-9a-f]{16}-01");
     assertThat(LiveCheckHeaders.traceId("4f2c9e1a-77")).matches("[0-9a-f]{32}");
     assertThat(h.get("baggage"))
         .contains("livecheck.test_id=4f2c9e1a-77")
         .contains("livecheck.case=orders.place_order")
-        .contains("livecheck.expires=2026-01-01T01%3A00%3A00.250Z");
+        .contains("livecheck.expires=2026-01-01T01%3A00%3A00.250000%2B00%3A00");
   }
 
   @Test

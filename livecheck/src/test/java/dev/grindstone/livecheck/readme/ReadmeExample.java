@@ -4,13 +4,11 @@ import dev.grindstone.livecheck.Case;
 import dev.grindstone.livecheck.CaseSettings;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.Signal;
-import dev.grindstone.livecheck.TestContext;
 import dev.grindstone.livecheck.TestExecution;
 import dev.grindstone.livecheck.sink.ServerReportSink;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 /** The README's LiveCheck example, compiled and run by {@link ReadmeExampleTest}. */
 @SuppressWarnings("try") // scopes are opened for their effect on the thread's context
@@ -56,11 +54,10 @@ final class ReadmeExample {
 
   // Where the service accepts an order: maybe make it a test, and carry the test along.
   static boolean acceptOrder(PlaceOrder placeOrder, String orderId) {
-    Optional<TestExecution> test = placeOrder.maybeTrigger(orderId, Map.of("item", "book"));
-    try (TestContext.Scope scope = test.map(TestContext::enter).orElse(null)) {
-      shipOrder(placeOrder); // in real code: a queue, another thread or an HTTP call away
+    try (Case.Trigger test = placeOrder.maybeTrigger(orderId, Map.of("item", "book"))) {
+      shipOrder(placeOrder); // the test is current here: a queue, a thread or an HTTP call away
+      return test.triggered();
     }
-    return test.isPresent();
   }
 
   // Deep in the shipping step: does nothing unless a LiveCheck test is current.

@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,26 +17,14 @@ import org.junit.jupiter.api.Test;
 
 class ReadmeExampleTest {
 
-  private static List<String> block(String source, String name) {
-    int a = source.indexOf("// README-BEGIN " + name);
-    int b = source.indexOf("// README-END " + name);
-    List<String> lines = new ArrayList<>();
-    for (String l : source.substring(source.indexOf('\n', a) + 1, b).split("\n")) {
-      if (!l.isBlank()) {
-        lines.add(l.strip());
-      }
-    }
-    return lines;
-  }
-
   @Test
   void the_readme_shows_exactly_the_example_that_is_compiled_here() throws IOException {
     String source =
         Files.readString(Path.of("src/test/java/dev/grindstone/livecheck/readme/ReadmeExample.java"));
     String readme = Files.readString(Path.of("../README.md"));
-    List<String> readmeLines = readme.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    List<String> readmeLines = ReadmeBlocks.lines(readme);
     for (String name : List.of("case", "wiring")) {
-      List<String> lines = block(source, name);
+      List<String> lines = ReadmeBlocks.block(source, name);
       assertThat(lines).isNotEmpty();
       int start = readmeLines.indexOf(lines.get(0));
       assertThat(start).as("README contains the %s example", name).isNotNegative();

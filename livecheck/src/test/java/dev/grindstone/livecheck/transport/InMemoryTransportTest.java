@@ -2,7 +2,7 @@ package dev.grindstone.livecheck.transport;
 
 class InMemoryTransportTest extends TransportContract {
   @Override
-  Transport transport() {
+  protected Transport transport() {
     return new InMemoryTransport();
   }
 }

@@ -7,6 +7,7 @@ import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -44,6 +45,58 @@ public final class LiveCheckApi {
     r.get("/api/livecheck/cases", this::cases);
   }
 
+  /**
+   * What {@link #ingest} did with a batch.
+   *
+   * @param stored reports stored
+   * @param duplicates reports skipped because a report of their app and test id was already stored
+   * @param rejected reports skipped because they are not valid report JSON (each is logged)
+   */
+  public record Ingested(int stored, int duplicates, int rejected) {}
+
+  /**
+   * Stores reports that arrive other than through HTTP (the Kafka report topic): each a JSON
+   * object as {@code POST /api/livecheck/reports} takes. A test's report is stored once: one whose
+   * app and test id are already stored, or earlier in the batch, is skipped, since a topic may
+   * deliver a report twice. Invalid ones are skipped and handed to {@code rejected} with the
+   * reason; they never block the valid ones. One transaction per batch.
+   */
+  public Ingested ingest(List<String> jsonReports, java.util.function.BiConsumer<String, String> rejected) {
+    List<Report> valid = new ArrayList<>();
+    int bad = 0;
+    for (String json : jsonReports) {
+      try {
+        // The same gate as an HTTP body: parser limits, trailing content, NUL characters.
+        valid.add(parse(JsonBody.parseObject(mapper, json.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      } catch (ApiError e) {
+        bad++;
+        rejected.accept(json, e.getMessage());
+      }
+    }
+    int badCount = bad;
+    return db.write(
+        hd -> {
+          int stored = 0;
+          int dupes = 0;
+          java.util.Set<List<String>> seen = new java.util.HashSet<>();
+          for (Report r : valid) {
+            if (r.testId != null) {
+              boolean known =
+                  !seen.add(List.of(r.app, r.testId))
+                      || hd.createQuery("SELECT 1 FROM LIVECHECK_REPORTS WHERE TEST_ID = :tid AND APP = :app LIMIT 1")
+                          .bind("tid", r.testId).bind("app", r.app).mapTo(Integer.class).findFirst().isPresent();
+              if (known) {
+                dupes++;
+                continue;
+              }
+            }
+            insert(hd, r);
+            stored++;
+          }
+          return new Ingested(stored, dupes, badCount);
+        });
+  }
+
   private record Report(
       String app, String caseName, String state, String testId, String testName, double ts, Double runtime,
       String signalLatency, String error, String traceback, long consecutive, long total, boolean suiteFailed) {}
@@ -66,19 +119,23 @@ public final class LiveCheckApi {
     db.write(
         hd -> {
           for (Report r : reports) {
-            hd.createUpdate(
-                    "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME, SIGNAL_LATENCY,"
-                        + " ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES, SUITE_FAILED)"
-                        + " VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf, :tf, :sf)")
-                .bind("app", r.app).bind("c", r.caseName).bind("s", r.state).bind("tid", r.testId)
-                .bind("tn", r.testName).bind("ts", r.ts).bind("rt", r.runtime).bind("sl", r.signalLatency)
-                .bind("e", r.error).bind("tb", r.traceback).bind("cf", r.consecutive).bind("tf", r.total)
-                .bind("sf", r.suiteFailed ? 1 : 0)
-                .execute();
+            insert(hd, r);
           }
           return null;
         });
     ctx.status(201).json(Map.of("stored", reports.size()));
+  }
+
+  private static void insert(org.jdbi.v3.core.Handle hd, Report r) {
+    hd.createUpdate(
+            "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME, SIGNAL_LATENCY,"
+                + " ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES, SUITE_FAILED)"
+                + " VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf, :tf, :sf)")
+        .bind("app", r.app).bind("c", r.caseName).bind("s", r.state).bind("tid", r.testId)
+        .bind("tn", r.testName).bind("ts", r.ts).bind("rt", r.runtime).bind("sl", r.signalLatency)
+        .bind("e", r.error).bind("tb", r.traceback).bind("cf", r.consecutive).bind("tf", r.total)
+        .bind("sf", r.suiteFailed ? 1 : 0)
+        .execute();
   }
 
   private Report parse(JsonBody b) {
@@ -90,25 +147,27 @@ public final class LiveCheckApi {
     if (latency != null) {
       for (Iterator<Map.Entry<String, JsonNode>> it = latency.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (!e.getValue().isNumber() && !e.getValue().isNull()) {
-          String p = b.path("signal_latency") + "." + e.getKey();
-          throw ApiError.badRequest(p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(e.getValue()));
+        JsonNode v = e.getValue();
+        String p = b.path("signal_latency") + "." + e.getKey();
+        if (!v.isNumber() && !v.isNull()) {
+          throw ApiError.badRequest(p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(v));
+        }
+        if (v.isNumber() && !(Double.isFinite(v.doubleValue()) && v.doubleValue() >= 0)) {
+          throw ApiError.badRequest(p, "'" + p + "' must be a finite number of seconds, 0 or more, got " + v.asText());
         }
       }
     }
-    long consecutive = b.optInteger("consecutive_failures", 0);
-    long total = b.optInteger("total_failures", 0);
-    if (consecutive < 0 || total < 0) {
-      throw ApiError.badRequest(consecutive < 0 ? b.path("consecutive_failures") : b.path("total_failures"), "failure counts must be >= 0");
-    }
-    Double runtime = b.optNumber("runtime");
+    // Both columns are int on every store (2^31 failures are 68 years at one a second).
+    long consecutive = b.optInteger("consecutive_failures", 0, 0, Limits.MAX_INT);
+    long total = b.optInteger("total_failures", 0, 0, Limits.MAX_INT);
+    Double runtime = b.optNonNegative("runtime");
     return new Report(
         b.optText("app", 256, ""),
         b.text("case", 512),
         state,
         b.optText("test_id", 256, null),
         b.optText("test_name", 512, null),
-        b.number("timestamp"),
+        b.nonNegative("timestamp"),
         runtime,
         latency == null ? null : latency.toString(),
         b.optText("error", 1_000_000, null),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -32,6 +33,8 @@ import org.jdbi.v3.core.statement.Query;
  */
 public final class PytestMonitorApi {
   private static final int MAX_HEAD = 500;
+  /** The escape character of every LIKE pattern (SQLite has none by default). */
+  private static final String LIKE_ESCAPE = " ESCAPE '\\'";
   private static final int KNOWN_CACHE_LIMIT = 100_000;
   private static final Map<String, String> RESOURCES =
       Map.of(
@@ -88,18 +91,18 @@ public final class PytestMonitorApi {
     r.getEverywhere("/metrics", ctx -> metricsPage(ctx, "1 = 1", Map.of(), Map.of()));
     r.postEverywhere("/metrics", ctx -> postMetric(ctx, body.read(ctx)));
 
-    r.getEverywhere("/items/like/{item}/metrics", ctx -> metricsPage(ctx, "m.ITEM LIKE :p", Map.of("p", "%" + ctx.pathParam("item") + "%"), Map.of()));
+    r.getEverywhere("/items/like/{item}/metrics", ctx -> metricsPage(ctx, "m.ITEM LIKE :p" + LIKE_ESCAPE, Map.of("p", likeContaining(ctx.pathParam("item"))), Map.of()));
     r.getEverywhere("/items/{item}/metrics", ctx -> metricsPage(ctx, "m.ITEM = :v", Map.of("v", ctx.pathParam("item")), Map.of()));
     r.getEverywhere("/items/{item}/metrics/count", ctx -> count(ctx, "SELECT COUNT(*) FROM TEST_METRICS WHERE ITEM = :v", Map.of("v", ctx.pathParam("item"))));
-    r.getEverywhere("/variants/like/{variant}/metrics", ctx -> metricsPage(ctx, "m.ITEM_VARIANT LIKE :p", Map.of("p", "%" + ctx.pathParam("variant") + "%"), Map.of()));
+    r.getEverywhere("/variants/like/{variant}/metrics", ctx -> metricsPage(ctx, "m.ITEM_VARIANT LIKE :p" + LIKE_ESCAPE, Map.of("p", likeContaining(ctx.pathParam("variant"))), Map.of()));
     r.getEverywhere("/variants/{variant}/metrics", ctx -> metricsPage(ctx, "m.ITEM_VARIANT = :v", Map.of("v", ctx.pathParam("variant")), Map.of()));
     r.getEverywhere("/variants/{variant}/metrics/count", ctx -> count(ctx, "SELECT COUNT(*) FROM TEST_METRICS WHERE ITEM_VARIANT = :v", Map.of("v", ctx.pathParam("variant"))));
 
     r.getEverywhere("/filters/scope/{kind}/metrics", ctx -> metricsPage(ctx, "m.KIND = :v", Map.of("v", ctx.pathParam("kind")), Map.of()));
     r.getEverywhere("/filters/scope/{kind}/metrics/count", ctx -> count(ctx, "SELECT COUNT(*) FROM TEST_METRICS WHERE KIND = :v", Map.of("v", ctx.pathParam("kind"))));
-    r.getEverywhere("/filters/scm/{ref}/metrics", ctx -> metricsPage(ctx, "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p)", Map.of("p", likePrefix(ctx.pathParam("ref"))), Map.of()));
-    r.getEverywhere("/filters/scm/{ref}/metrics/count", ctx -> count(ctx, "SELECT COUNT(*) FROM TEST_METRICS WHERE SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p)", Map.of("p", likePrefix(ctx.pathParam("ref")))));
-    r.getEverywhere("/filters/scm/{ref}/sessions", ctx -> sessionsPage(ctx, "SCM_ID LIKE :p", Map.of("p", likePrefix(ctx.pathParam("ref")))));
+    r.getEverywhere("/filters/scm/{ref}/metrics", ctx -> metricsPage(ctx, "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p" + LIKE_ESCAPE + ")", Map.of("p", likePrefix(ctx.pathParam("ref"))), Map.of()));
+    r.getEverywhere("/filters/scm/{ref}/metrics/count", ctx -> count(ctx, "SELECT COUNT(*) FROM TEST_METRICS WHERE SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p" + LIKE_ESCAPE + ")", Map.of("p", likePrefix(ctx.pathParam("ref")))));
+    r.getEverywhere("/filters/scm/{ref}/sessions", ctx -> sessionsPage(ctx, "SCM_ID LIKE :p" + LIKE_ESCAPE, Map.of("p", likePrefix(ctx.pathParam("ref")))));
 
     r.getEverywhere("/components/count", ctx -> count(ctx, "SELECT COUNT(DISTINCT COMPONENT) FROM TEST_METRICS WHERE COMPONENT IS NOT NULL AND COMPONENT <> ''", Map.of()));
     r.getEverywhere("/components/metrics", ctx -> metricsPage(ctx, "(m.COMPONENT = '' OR m.COMPONENT IS NULL)", Map.of(), Map.of()));
@@ -136,15 +139,16 @@ public final class PytestMonitorApi {
   void postContext(Context ctx, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String h = hash(b, "h");
-    long cpuCount = b.integer("cpu_count");
-    double cpuFreq = b.number("cpu_frequency");
+    // pytest-monitor's own schema declares cpu_count int: the same range on every store.
+    long cpuCount = b.integer("cpu_count", 0, Limits.MAX_INT);
+    double cpuFreq = b.nonNegative("cpu_frequency");
     String cpuType = b.optText("cpu_type", 64, "");
     String cpuVendor = b.optText("cpu_vendor", 256, "");
     long ram;
     if (b.has("ram_total")) {
-      ram = b.integer("ram_total");
+      ram = b.integer("ram_total", 0, Long.MAX_VALUE);
     } else if (b.has("ram_tota")) {
-      ram = b.integer("ram_tota");
+      ram = b.integer("ram_tota", 0, Long.MAX_VALUE);
     } else {
       throw ApiError.badRequest("ram_total", "missing required field 'ram_total' (total RAM in MB)");
     }
@@ -226,10 +230,11 @@ public final class PytestMonitorApi {
     String loc = b.text("item_fs_loc", 2048);
     String kind = b.text("kind", 64);
     String component = b.optText("component", 512, null);
-    double total = b.number("total_time");
-    double user = b.number("user_time");
-    double kernel = b.number("kernel_time");
-    double cpu = b.number("cpu_usage");
+    double total = b.nonNegative("total_time");
+    double user = b.nonNegative("user_time");
+    double kernel = b.nonNegative("kernel_time");
+    double cpu = b.nonNegative("cpu_usage");
+    // Peak memory minus the session's baseline: pytest-monitor sends values below 0, so they stay.
     double mem = b.number("mem_usage");
     db.write(
         hd -> {
@@ -302,13 +307,13 @@ public final class PytestMonitorApi {
   }
 
   private void contexts(Context ctx, String prefix) {
-    String where = prefix == null ? "1 = 1" : "ENV_H LIKE :p";
+    String where = prefix == null ? "1 = 1" : "ENV_H LIKE :p" + LIKE_ESCAPE;
     Map<String, Object> binds = prefix == null ? Map.of() : Map.of("p", likePrefix(prefix));
     page(ctx, "EXECUTION_CONTEXTS", where, "ENV_H", binds, "contexts", PytestMonitorApi::contextRow, Map.of());
   }
 
   private void sessions(Context ctx, String prefix) {
-    StringBuilder where = new StringBuilder(prefix == null ? "1 = 1" : "SESSION_H LIKE :p");
+    StringBuilder where = new StringBuilder(prefix == null ? "1 = 1" : "SESSION_H LIKE :p" + LIKE_ESCAPE);
     Map<String, Object> binds = new LinkedHashMap<>();
     if (prefix != null) {
       binds.put("p", likePrefix(prefix));
@@ -322,6 +327,12 @@ public final class PytestMonitorApi {
       String[] flags = withFlags.split(",", -1);
       String restrict = ctx.queryParam("restrict_flags");
       String[] values = restrict == null ? new String[0] : restrict.split(",", -1);
+      if (flags.length > Limits.MAX_FLAGS) {
+        throw ApiError.badRequest("with_flags", "with_flags holds " + flags.length + " flags; the limit is " + Limits.MAX_FLAGS);
+      }
+      if (values.length > Limits.MAX_FLAGS) {
+        throw ApiError.badRequest("restrict_flags", "restrict_flags holds " + values.length + " values; the limit is " + Limits.MAX_FLAGS);
+      }
       List<String> conds = new ArrayList<>();
       for (int i = 0; i < flags.length; i++) {
         binds.put("f" + i, flags[i].trim());
@@ -393,7 +404,7 @@ public final class PytestMonitorApi {
   }
 
   private void components(Context ctx, String prefix) {
-    String where = "COMPONENT IS NOT NULL AND COMPONENT <> ''" + (prefix == null ? "" : " AND COMPONENT LIKE :p");
+    String where = "COMPONENT IS NOT NULL AND COMPONENT <> ''" + (prefix == null ? "" : " AND COMPONENT LIKE :p" + LIKE_ESCAPE);
     Map<String, Object> binds = prefix == null ? Map.of() : Map.of("p", likePrefix(prefix));
     distinctPage(ctx, "SELECT DISTINCT COMPONENT AS V FROM TEST_METRICS WHERE " + where, binds, "components", Map.of());
   }
@@ -581,8 +592,17 @@ public final class PytestMonitorApi {
     return q;
   }
 
+  /** Escapes LIKE's wildcards: a path segment is matched as typed ({@code /contexts/_} is no wildcard). */
+  private static String likeLiteral(String s) {
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
   private static String likePrefix(String s) {
-    return s + "%";
+    return likeLiteral(s) + "%";
+  }
+
+  private static String likeContaining(String s) {
+    return "%" + likeLiteral(s) + "%";
   }
 
   private static Map<String, Object> linked(Object... kv) {

@@ -3,7 +3,6 @@ package dev.grindstone.server.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
@@ -12,17 +11,14 @@ import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-import org.HdrHistogram.Histogram;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -33,25 +29,27 @@ import org.jdbi.v3.core.Handle;
  */
 public final class RunsApi {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-  private static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
 
   private final Database db;
   private final ObjectMapper mapper;
   private final Clock clock;
   private final RunEvents events;
+  private final RunFigures figures;
 
   public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events) {
     this.db = db;
     this.mapper = mapper;
     this.clock = clock;
     this.events = events;
+    this.figures = new RunFigures(db, mapper);
   }
 
   public void register(Routes r, BodyReader body) {
     r.post("/api/v1/runs", ctx -> create(ctx, body.read(ctx)));
     r.get("/api/v1/runs", this::list);
     r.get("/api/v1/runs/{id}", ctx -> ctx.json(run(ctx.pathParam("id"))));
-    r.get("/api/v1/runs/{id}/series", ctx -> ctx.json(series(ctx.pathParam("id"))));
+    r.get("/api/v1/runs/{id}/series",
+        ctx -> ctx.contentType("application/json").result(series(ctx.pathParam("id"), after(ctx))));
     r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
     for (String p : r.apiPrefixes()) {
@@ -61,12 +59,13 @@ public final class RunsApi {
           client -> {
             String id = client.ctx().pathParam("id");
             client.keepAlive();
-            events.subscribe(id, client);
+            // Subscribed before the summary is read, so no event between the two is missed.
+            RunEvents.Subscription subscription = events.subscribe(id, client);
             Map<String, Object> summary = summary(id);
             if ("finished".equals(summary.get("status"))) {
-              events.finish(id, json(summary));
+              subscription.sendLast("finished", json(summary));
             } else {
-              client.sendEvent("hello", json(summary));
+              subscription.send("hello", json(summary));
             }
           });
     }
@@ -84,16 +83,13 @@ public final class RunsApi {
     }
     String name = b.text("name", 512);
     String agent = b.optText("agent", 256, "default");
-    long startMs = b.optInteger("startMs", clock.millis());
+    long startMs = b.optInteger("startMs", clock.millis(), 0, Long.MAX_VALUE);
     List<Object[]> phases = new ArrayList<>();
     JsonNode ph = b.optArray("phases");
     if (ph != null) {
       for (int i = 0; i < ph.size(); i++) {
         JsonBody p = JsonBody.of(ph.get(i), "phases[" + i + "]");
-        long d = p.optInteger("durationMs", 0);
-        if (d < 0) {
-          throw ApiError.badRequest(p.path("durationMs"), "'" + p.path("durationMs") + "' must be >= 0, got " + d);
-        }
+        long d = p.optInteger("durationMs", 0, 0, Long.MAX_VALUE);
         phases.add(new Object[] {p.text("name", 256), i, d});
       }
     }
@@ -129,11 +125,7 @@ public final class RunsApi {
   }
 
   private static int testNumber(JsonBody t) {
-    long n = t.integer("number");
-    if (n < 0 || n > Integer.MAX_VALUE) {
-      throw ApiError.badRequest(t.path("number"), "'" + t.path("number") + "' must be between 0 and " + Integer.MAX_VALUE + ", got " + n);
-    }
-    return (int) n;
+    return (int) t.integer("number", 0, Integer.MAX_VALUE);
   }
 
   private static void addAgent(Handle hd, String runId, String agent) {
@@ -168,49 +160,46 @@ public final class RunsApi {
   private void snapshot(Context ctx, String runId, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String agent = b.text("agent", 256);
-    long seq = b.integer("seq");
-    if (seq < 0) {
-      throw ApiError.badRequest("seq", "'seq' must be >= 0, got " + seq);
-    }
+    long seq = b.integer("seq", 0, Long.MAX_VALUE);
     String phase = b.optText("phase", 256, null);
-    long start = b.integer("startMs");
-    long end = b.integer("endMs");
+    long start = b.integer("startMs", 0, Long.MAX_VALUE);
+    long end = b.integer("endMs", 0, Long.MAX_VALUE);
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
-    JsonNode tests = b.optArray("tests");
-    if (tests == null) {
-      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
-    }
-    List<Integer> numbers = new ArrayList<>();
-    for (int i = 0; i < tests.size(); i++) {
-      JsonBody t = JsonBody.of(tests.get(i), "tests[" + i + "]");
-      numbers.add(testNumber(t));
-      ObjectNode stats = t.optObject("statistics");
-      if (stats == null) {
-        throw ApiError.badRequest(t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
-      }
-      parseStatistics(stats, t.path("statistics"));
-      decodeHistogram(t.optText("histogram", 10_000_000, null), t.path("histogram"));
-      decodeHistogram(t.optText("errorHistogram", 10_000_000, null), t.path("errorHistogram"));
-    }
+    JsonNode tests = b.raw("tests");
+    List<TestEntry> entries = SnapshotTests.parse(tests);
     String testsJson = tests.toString();
-    boolean inserted =
+    long version =
         db.write(
             hd -> {
-              requireRun(hd, runId);
-              addAgent(hd, runId, agent);
-              for (int n : numbers) {
-                addTest(hd, runId, n, "");
+              StoredTotals run = lockRun(hd, runId);
+              if (hd.createQuery("SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT = :a AND SEQ = :s")
+                      .bind("r", runId).bind("a", agent).bind("s", seq).mapTo(Long.class).one() > 0) {
+                return -1L;
               }
-              return hd.createUpdate(
-                          "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS)"
-                              + " VALUES (:r, :a, :s, :p, :st, :e, :t) ON CONFLICT (RUN_ID, AGENT, SEQ) DO NOTHING")
-                      .bind("r", runId).bind("a", agent).bind("s", seq).bind("p", phase)
-                      .bind("st", start).bind("e", end).bind("t", testsJson)
-                      .execute()
-                  > 0;
+              RunTotals totals = run.known() ? run.totals() : sumStored(hd, runId);
+              RunTotals next = totals.plus(entries);
+              addAgent(hd, runId, agent);
+              for (TestEntry t : entries) {
+                addTest(hd, runId, t.number(), "");
+              }
+              long ordinal = run.snapshots() + 1;
+              hd.createUpdate(
+                      "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL)"
+                          + " VALUES (:r, :a, :s, :p, :st, :e, :t, :o)")
+                  .bind("r", runId).bind("a", agent).bind("s", seq).bind("p", phase)
+                  .bind("st", start).bind("e", end).bind("t", testsJson).bind("o", ordinal)
+                  .execute();
+              hd.createUpdate(
+                      "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e, HISTOGRAM_TOTAL = :h,"
+                          + " ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE ID = :r")
+                  .bind("r", runId).bind("o", ordinal).bind("t", next.tests()).bind("e", next.errors())
+                  .bind("h", next.histogram()).bind("eh", next.errorHistogram())
+                  .execute();
+              return ordinal;
             });
+    boolean inserted = version > 0;
     Map<String, Object> ack = new LinkedHashMap<>();
     ack.put("runId", runId);
     ack.put("agent", agent);
@@ -218,16 +207,53 @@ public final class RunsApi {
     ack.put("startMs", start);
     ack.put("endMs", end);
     if (inserted) {
+      ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);
   }
 
+  /** A run's row as a snapshot write sees it, locked until the write commits. */
+  private record StoredTotals(long snapshots, RunTotals totals, boolean known) {}
+
+  /**
+   * Reads (and on PostgreSQL locks) the run's counters, so concurrent writes to one run, from
+   * this server or another sharing the store, check totals and take ordinals one after another.
+   */
+  private StoredTotals lockRun(Handle hd, String runId) {
+    return hd.createQuery("SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL, TOTALS_KNOWN"
+            + " FROM RUNS WHERE ID = :r" + db.forUpdate())
+        .bind("r", runId)
+        .map((rs, c) -> new StoredTotals(rs.getLong("SNAPSHOTS"),
+            new RunTotals(rs.getLong("TESTS_TOTAL"), rs.getLong("ERRORS_TOTAL"), rs.getLong("HISTOGRAM_TOTAL"),
+                rs.getLong("ERROR_HISTOGRAM_TOTAL")),
+            rs.getInt("TOTALS_KNOWN") != 0))
+        .findOne()
+        .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
+  }
+
+  /**
+   * The totals of a run stored before they were kept, summed once from its snapshots; a stored
+   * snapshot that is unreadable or would overflow counts for nothing, as when its figures are read.
+   */
+  private RunTotals sumStored(Handle hd, String runId) {
+    RunTotals totals = RunTotals.ZERO;
+    for (String tests : hd.createQuery("SELECT TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY ORDINAL")
+        .bind("r", runId).mapTo(String.class).list()) {
+      List<TestEntry> entries = SnapshotTests.readStored(mapper, tests);
+      RunTotals next = entries == null ? null : totals.plusOrNull(entries);
+      if (next != null) {
+        totals = next;
+      }
+    }
+    return totals;
+  }
+
   private void finish(Context ctx, String runId, byte[] bytes) {
     JsonBody b = JsonBody.parseObject(mapper, bytes);
     String agent = b.optText("agent", 256, "default");
-    long end = b.optInteger("endMs", clock.millis());
+    long end = b.optInteger("endMs", clock.millis(), 0, Long.MAX_VALUE);
     db.write(
         hd -> {
           requireRun(hd, runId);
@@ -314,259 +340,76 @@ public final class RunsApi {
         });
   }
 
-  private record Snap(String agent, long seq, String phase, long startMs, long endMs, String tests) {}
-
-  private List<Snap> snapshots(String runId) {
-    return db.read(
-        hd -> hd.createQuery("SELECT AGENT, SEQ, PHASE, START_MS, END_MS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY START_MS, ID")
-            .bind("r", runId)
-            .map((rs, c) -> new Snap(rs.getString("AGENT"), rs.getLong("SEQ"), rs.getString("PHASE"),
-                rs.getLong("START_MS"), rs.getLong("END_MS"), rs.getString("TESTS")))
-            .list());
-  }
-
-  /** One run with per-test and total figures merged over every agent and snapshot. */
+  /**
+   * One run with per-test, per-phase and total figures merged over every agent and snapshot; the
+   * merge is kept up to date as snapshots arrive ({@link RunFigures}).
+   */
   public Map<String, Object> run(String runId) {
+    RunFigures.Totals figures = this.figures.totals(runId);
     Map<String, Object> m = summary(runId);
-    List<Snap> snaps = snapshots(runId);
-    Map<Integer, Agg> perTest = new TreeMap<>();
-    Agg total = new Agg();
-    long minStart = Long.MAX_VALUE;
-    long maxEnd = Long.MIN_VALUE;
-    Map<String, Agg> perPhase = new LinkedHashMap<>();
-    Map<String, long[]> phaseSpan = new LinkedHashMap<>();
-    for (Snap s : snaps) {
-      minStart = Math.min(minStart, s.startMs);
-      maxEnd = Math.max(maxEnd, s.endMs);
-      if (s.phase != null) {
-        long[] span = phaseSpan.computeIfAbsent(s.phase, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
-        span[0] = Math.min(span[0], s.startMs);
-        span[1] = Math.max(span[1], s.endMs);
-      }
-      for (JsonNode t : readTests(s.tests)) {
-        int n = t.get("number").asInt();
-        Agg a = parseTest(t);
-        perTest.computeIfAbsent(n, k -> new Agg()).add(a);
-        total.add(a);
-        if (s.phase != null) {
-          perPhase.computeIfAbsent(s.phase, k -> new Agg()).add(a);
-        }
-      }
-    }
-    double seconds = snaps.isEmpty() ? 0 : Math.max(1, maxEnd - minStart) / 1000.0;
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> tests = (List<Map<String, Object>>) m.get("tests");
+    Map<String, Object> empty = new Agg().figures(0);
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> t : tests) {
       Map<String, Object> row = new LinkedHashMap<>(t);
-      row.putAll(perTest.getOrDefault((Integer) t.get("number"), new Agg()).figures(seconds));
+      row.putAll(figures.perTest().getOrDefault((Integer) t.get("number"), empty));
       out.add(row);
     }
     m.put("tests", out);
-    m.put("totals", total.figures(seconds));
-    m.put("dataStartMs", snaps.isEmpty() ? null : minStart);
-    m.put("dataEndMs", snaps.isEmpty() ? null : maxEnd);
-    m.put("snapshots", snaps.size());
+    m.put("totals", figures.total());
+    m.put("dataStartMs", figures.dataStartMs());
+    m.put("dataEndMs", figures.dataEndMs());
+    m.put("snapshots", figures.snapshots());
+    m.put("skippedSnapshots", figures.skippedSnapshots());
+    m.put("version", figures.version());
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> phases = (List<Map<String, Object>>) m.get("phases");
     for (Map<String, Object> p : phases) {
-      Agg a = perPhase.get((String) p.get("name"));
-      if (a != null) {
-        long[] span = phaseSpan.get((String) p.get("name"));
-        p.put("totals", a.figures(Math.max(1, span[1] - span[0]) / 1000.0));
+      Map<String, Object> totals = figures.perPhase().get((String) p.get("name"));
+      if (totals != null) {
+        p.put("totals", totals);
       }
     }
     return m;
   }
 
-  /** Per-interval TPS, errors and percentiles, per test and in total. */
-  public Map<String, Object> series(String runId) {
-    requireRun(runId);
-    List<Snap> snaps = snapshots(runId);
-    long bucket = 1000;
-    if (!snaps.isEmpty()) {
-      List<Long> lengths = snaps.stream().map(s -> s.endMs - s.startMs).sorted().toList();
-      bucket = Math.max(1, lengths.get(lengths.size() / 2));
+  /**
+   * Per-interval TPS, errors and percentiles, per test and in total, as JSON; with {@code after},
+   * only the intervals that changed after that version (the {@code version} of an earlier answer).
+   */
+  public byte[] series(String runId, long after) {
+    RunFigures.Series series = figures.series(runId, after);
+    byte[] head = ("{\"id\":" + json(runId) + ",\"intervalMs\":" + series.intervalMs() + ",\"version\":"
+        + series.version() + ",\"intervals\":[").getBytes(StandardCharsets.UTF_8);
+    int length = head.length + Math.max(0, series.intervals().size() - 1) + 2;
+    for (byte[] iv : series.intervals()) {
+      length += iv.length;
     }
-    TreeMap<Long, List<Snap>> buckets = new TreeMap<>();
-    for (Snap s : snaps) {
-      buckets.computeIfAbsent(Math.floorDiv(s.startMs, bucket) * bucket, k -> new ArrayList<>()).add(s);
-    }
-    List<Map<String, Object>> intervals = new ArrayList<>();
-    for (Map.Entry<Long, List<Snap>> e : buckets.entrySet()) {
-      long start = e.getValue().stream().mapToLong(Snap::startMs).min().orElseThrow();
-      long end = e.getValue().stream().mapToLong(Snap::endMs).max().orElseThrow();
-      double seconds = Math.max(1, end - start) / 1000.0;
-      Agg total = new Agg();
-      Map<Integer, Agg> perTest = new TreeMap<>();
-      for (Snap s : e.getValue()) {
-        for (JsonNode t : readTests(s.tests)) {
-          Agg a = parseTest(t);
-          perTest.computeIfAbsent(t.get("number").asInt(), k -> new Agg()).add(a);
-          total.add(a);
-        }
+    ByteBuffer out = ByteBuffer.allocate(length).put(head);
+    for (int i = 0; i < series.intervals().size(); i++) {
+      if (i > 0) {
+        out.put((byte) ',');
       }
-      Map<String, Object> iv = new LinkedHashMap<>();
-      iv.put("startMs", start);
-      iv.put("endMs", end);
-      iv.put("total", total.shortFigures(seconds));
-      List<Map<String, Object>> tests = new ArrayList<>();
-      for (Map.Entry<Integer, Agg> pt : perTest.entrySet()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("number", pt.getKey());
-        row.putAll(pt.getValue().shortFigures(seconds));
-        tests.add(row);
-      }
-      iv.put("tests", tests);
-      intervals.add(iv);
+      out.put(series.intervals().get(i));
     }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", runId);
-    out.put("intervalMs", bucket);
-    out.put("intervals", intervals);
-    return out;
+    return out.put((byte) ']').put((byte) '}').array();
   }
 
-  // ---------------------------------------------------------------- merging
-
-  /** The merge of many snapshot entries: counts, the timedTests sample and both histograms. */
-  static final class Agg {
-    long untimed;
-    long errors;
-    Sample timed = Sample.EMPTY;
-    final Histogram histogram = new Histogram(3);
-    final Histogram errorHistogram = new Histogram(3);
-    final Map<String, Double> other = new TreeMap<>();
-    void add(Agg o) {
-      untimed += o.untimed;
-      errors += o.errors;
-      timed = timed.merge(o.timed);
-      histogram.add(o.histogram);
-      errorHistogram.add(o.errorHistogram);
-      o.other.forEach((k, v) -> other.merge(k, v, Double::sum));
-    }
-
-    long tests() {
-      return timed.count() + untimed;
-    }
-
-    Map<String, Object> figures(double seconds) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("tests", tests());
-      m.put("errors", errors);
-      m.put("errorRate", tests() + errors == 0 ? 0.0 : (double) errors / (tests() + errors));
-      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
-      m.put("sdMs", timed.count() == 0 ? null : Math.sqrt(Math.max(0, timed.variance())) / 1000.0);
-      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
-      boolean any = histogram.getTotalCount() > 0;
-      m.put("minMs", any ? histogram.getMinValue() / 1000.0 : null);
-      for (double p : PERCENTILES) {
-        m.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "Ms", any ? histogram.getValueAtPercentile(p) / 1000.0 : null);
-      }
-      m.put("maxMs", any ? histogram.getMaxValue() / 1000.0 : null);
-      m.put("histogramCount", histogram.getTotalCount());
-      m.put("errorHistogramCount", errorHistogram.getTotalCount());
-      m.put("statistics", other);
-      return m;
-    }
-
-    Map<String, Object> shortFigures(double seconds) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      boolean any = histogram.getTotalCount() > 0;
-      m.put("tests", tests());
-      m.put("tps", seconds <= 0 ? 0.0 : tests() / seconds);
-      m.put("errors", errors);
-      m.put("meanMs", timed.count() == 0 ? null : timed.mean() / 1000.0);
-      m.put("p50Ms", any ? histogram.getValueAtPercentile(50) / 1000.0 : null);
-      m.put("p95Ms", any ? histogram.getValueAtPercentile(95) / 1000.0 : null);
-      m.put("p99Ms", any ? histogram.getValueAtPercentile(99) / 1000.0 : null);
-      return m;
-    }
-  }
-
-  private Iterable<JsonNode> readTests(String json) {
-    try {
-      return mapper.readTree(json);
-    } catch (JsonProcessingException e) {
-      // Stored only after validation: unreadable means the store itself was damaged.
-      throw new IllegalStateException("stored snapshot is not valid JSON", e);
-    }
-  }
-
-  private static Agg parseTest(JsonNode t) {
-    Agg a = new Agg();
-    JsonNode stats = t.get("statistics");
-    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      JsonNode v = e.getValue();
-      switch (e.getKey()) {
-        case "errors" -> a.errors += v.asLong();
-        case "untimedTests" -> a.untimed += v.asLong();
-        case "timedTests" -> a.timed = a.timed.merge(new Sample(v.get("count").asLong(), v.get("sum").asDouble(), v.get("variance").asDouble()));
-        default -> {
-          if (v.isNumber()) {
-            a.other.merge(e.getKey(), v.asDouble(), Double::sum);
-          }
-        }
-      }
-    }
-    Histogram h = decodeHistogram(text(t, "histogram"), "histogram");
-    if (h != null) {
-      a.histogram.add(h);
-    }
-    Histogram eh = decodeHistogram(text(t, "errorHistogram"), "errorHistogram");
-    if (eh != null) {
-      a.errorHistogram.add(eh);
-    }
-    return a;
-  }
-
-  private static String text(JsonNode t, String field) {
-    JsonNode v = t.get(field);
-    return v == null || v.isNull() ? null : v.asText();
-  }
-
-  private static void parseStatistics(ObjectNode stats, String path) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String p = path + "." + e.getKey();
-      JsonNode v = e.getValue();
-      if (e.getKey().equals("timedTests")) {
-        JsonBody s = JsonBody.of(v, p);
-        long count = s.integer("count");
-        if (count < 0) {
-          throw ApiError.badRequest(s.path("count"), "'" + s.path("count") + "' must be >= 0, got " + count);
-        }
-        s.number("sum");
-        double var = s.number("variance");
-        if (var < 0) {
-          throw ApiError.badRequest(s.path("variance"), "'" + s.path("variance") + "' must be >= 0, got " + var);
-        }
-      } else if (!v.isNumber() && !v.isNull() && !v.isObject()) {
-        throw ApiError.badRequest(p, "'" + p + "' must be a number, got " + JsonBody.kind(v));
-      } else if (e.getKey().equals("errors") || e.getKey().equals("untimedTests")) {
-        if (!v.isIntegralNumber() || v.asLong() < 0) {
-          throw ApiError.badRequest(p, "'" + p + "' must be a non-negative integer, got " + v);
-        }
-      }
-    }
-  }
-
-  /** Decodes HdrHistogram's compressed form (base64), or throws a 400 naming the field. */
-  static Histogram decodeHistogram(String base64, String field) {
-    if (base64 == null || base64.isEmpty()) {
-      return null;
+  private static long after(Context ctx) {
+    String a = ctx.queryParam("after");
+    if (a == null) {
+      return 0;
     }
     try {
-      byte[] bytes = Base64.getDecoder().decode(base64);
-      return Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
-    } catch (Exception e) {
-      throw ApiError.badRequest(
-          field,
-          "'" + field + "' is not an HdrHistogram in compressed base64 form"
-              + " (encodeIntoCompressedByteBuffer, then Base64): " + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      long v = Long.parseLong(a.trim());
+      if (v >= 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // Answered below.
     }
+    throw ApiError.badRequest("after", "after must be a version from an earlier answer (an integer, 0 or more), got '" + a + "'");
   }
 
   private String json(Object o) {

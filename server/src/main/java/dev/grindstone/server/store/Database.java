@@ -1,6 +1,7 @@
 package dev.grindstone.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
+import dev.grindstone.server.Secrets;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,7 +39,7 @@ public final class Database implements AutoCloseable {
         return POSTGRESQL;
       }
       throw new IllegalArgumentException(
-          "db: '" + jdbcUrl + "' is not supported; use jdbc:sqlite:<file> or jdbc:postgresql://host:port/db");
+          "db: '" + Secrets.redact(jdbcUrl) + "' is not supported; use jdbc:sqlite:<file> or jdbc:postgresql://host:port/db");
     }
   }
 
@@ -59,9 +60,27 @@ public final class Database implements AutoCloseable {
    *
    * @param jdbcUrl {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://...}; user and password
    *     may be given as URL parameters
+   * @throws IllegalArgumentException for an unsupported URL
+   * @throws IllegalStateException when the store cannot be opened or migrated; its message and its
+   *     causes' messages have any password in the URL redacted (drivers and Flyway quote the URL)
    */
   public static Database open(String jdbcUrl) {
     Dialect dialect = Dialect.of(jdbcUrl);
+    try {
+      return open(jdbcUrl, dialect);
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException(
+          "db: cannot open " + Secrets.redact(jdbcUrl) + ": "
+              + Secrets.redact(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage(), jdbcUrl),
+          Secrets.redact(e, jdbcUrl));
+    }
+  }
+
+  private static Database open(String jdbcUrl, Dialect dialect) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(jdbcUrl);
     cfg.setPoolName("grindstone-db");
@@ -98,6 +117,14 @@ public final class Database implements AutoCloseable {
     return dialect;
   }
 
+  /**
+   * The suffix of a SELECT that locks the rows it reads until the transaction ends: {@code FOR
+   * UPDATE} on PostgreSQL; nothing on SQLite, where a write transaction holds the whole store.
+   */
+  public String forUpdate() {
+    return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+  }
+
   public Jdbi jdbi() {
     return jdbi;
   }
@@ -118,11 +145,12 @@ public final class Database implements AutoCloseable {
 
   /**
    * SQL for the text value of {@code key} in a JSON object stored as text in {@code column}; the
-   * key is bound as the parameter named {@code param} (never spliced into the SQL).
+   * key is bound as the parameter named {@code param} (never spliced into the SQL, nor into a JSON
+   * path, so a key may hold any character, {@code "} included).
    */
   public String jsonText(String column, String param) {
     return dialect == Dialect.SQLITE
-        ? "CAST(json_extract(" + column + ", '$.\"' || :" + param + " || '\"') AS TEXT)"
+        ? "(SELECT CAST(j.value AS TEXT) FROM json_each(" + column + ") j WHERE j.key = :" + param + ")"
         : "(CAST(" + column + " AS jsonb) ->> :" + param + ")";
   }
 

@@ -1,13 +1,28 @@
 package dev.grindstone.server.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * Reads typed fields from a JSON object and turns every mistake into an {@link ApiError} that names
  * the field (with its path, e.g. {@code tests[2].number}) and what was expected.
+ *
+ * <p>Every body passes the same gate ({@link #parse}): exactly one JSON value, within the parser's
+ * limits ({@link Limits}), and no string (value or field name) that holds a NUL character or an
+ * unpaired surrogate. PostgreSQL cannot store a NUL in text and a lone surrogate would be stored as
+ * {@code ?}; rejecting both for every store keeps SQLite and PostgreSQL accepting the same input.
  */
 public final class JsonBody {
   private final JsonNode node;
@@ -16,6 +31,20 @@ public final class JsonBody {
   private JsonBody(JsonNode node, String path) {
     this.node = node;
     this.path = path;
+  }
+
+  /** The server's mapper: the parser limits of {@link Limits}. Thread-safe once built. */
+  public static ObjectMapper newMapper() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(Limits.JSON_MAX_NESTING)
+                    .maxNumberLength(Limits.JSON_MAX_NUMBER_LENGTH)
+                    .maxNameLength(Limits.JSON_MAX_NAME_LENGTH)
+                    .build())
+            .build();
+    return JsonMapper.builder(factory).build();
   }
 
   /** Parses a request body that must be a JSON object. */
@@ -27,25 +56,100 @@ public final class JsonBody {
     return new JsonBody(n, "");
   }
 
-  /** Parses any JSON value. */
+  /** Parses any JSON value; content after it (other than white space) is refused. */
   public static JsonNode parse(ObjectMapper mapper, byte[] body) {
     if (body.length == 0) {
       throw ApiError.badRequest(null, "the body is empty; send a JSON document with Content-Type: application/json");
     }
-    try {
-      JsonNode n = mapper.readTree(body);
+    JsonNode n;
+    try (JsonParser p = mapper.createParser(body)) {
+      n = mapper.readTree(p);
       if (n == null || n.isMissingNode()) {
         throw ApiError.badRequest(null, "the body is empty; send a JSON document");
       }
-      return n;
+      if (p.nextToken() != null) {
+        throw ApiError.badRequest(
+            null,
+            "unexpected content after the JSON value at " + where(p.currentTokenLocation())
+                + "; send exactly one JSON document");
+      }
+    } catch (StreamConstraintsException e) {
+      throw ApiError.badBody(beyondLimits(e));
+    } catch (JsonParseException e) {
+      throw ApiError.badRequest(null, "malformed JSON at " + where(e.getLocation()) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      throw ApiError.badRequest(
-          null,
-          "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-              + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw ApiError.badRequest(null, "unreadable body: " + e.getMessage());
+      throw ApiError.badRequest(null, "malformed JSON at " + where(e.getLocation()));
+    } catch (IOException e) {
+      throw ApiError.badBody("the body could not be read as JSON");
     }
+    checkStrings(n, "");
+    return n;
+  }
+
+  private static String where(JsonLocation at) {
+    return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /** Jackson's message names its own classes; the client gets the limit in our terms. */
+  private static String beyondLimits(StreamConstraintsException e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("nesting depth")) {
+      return "the JSON nests deeper than " + Limits.JSON_MAX_NESTING + " levels";
+    }
+    if (m.contains("Number value length")) {
+      return "a JSON number is longer than " + Limits.JSON_MAX_NUMBER_LENGTH + " characters";
+    }
+    if (m.contains("Name length")) {
+      return "a JSON field name is longer than " + Limits.JSON_MAX_NAME_LENGTH + " characters";
+    }
+    return "the JSON exceeds the parser's limits (nesting " + Limits.JSON_MAX_NESTING + ", numbers "
+        + Limits.JSON_MAX_NUMBER_LENGTH + " characters, names " + Limits.JSON_MAX_NAME_LENGTH + " characters)";
+  }
+
+  /** Refuses NUL characters and unpaired surrogates anywhere in a document, names and values. */
+  private static void checkStrings(JsonNode n, String path) {
+    if (n.isTextual()) {
+      String problem = badText(n.textValue());
+      if (problem != null) {
+        String p = path.isEmpty() ? "the body" : "'" + path + "'";
+        throw ApiError.badRequest(path.isEmpty() ? null : path, p + " " + problem);
+      }
+    } else if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        checkStrings(n.get(i), path + "[" + i + "]");
+      }
+    } else if (n.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String problem = badText(e.getKey());
+        if (problem != null) {
+          String where = path.isEmpty() ? "the body" : "'" + path + "'";
+          throw ApiError.badRequest(path.isEmpty() ? null : path, "a field name in " + where + " " + problem);
+        }
+        checkStrings(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+      }
+    }
+  }
+
+  /** Why a string cannot be stored as it is, or null when it can. */
+  private static String badText(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return "contains a NUL character (\\u0000) at index " + i + ", which cannot be stored; remove it";
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        return "contains an unpaired surrogate at index " + i + " (not valid Unicode)";
+      }
+      if (Character.isLowSurrogate(c)) {
+        return "contains an unpaired surrogate at index " + i + " (not valid Unicode)";
+      }
+    }
+    return null;
   }
 
   public static JsonBody of(JsonNode node, String path) {
@@ -115,34 +219,87 @@ public final class JsonBody {
     return v == null || v.isNull() ? null : checkNumber(field, v);
   }
 
+  /** A required number that must be 0 or more (times, usages, sizes). */
+  public double nonNegative(String field) {
+    return checkNonNegative(field, number(field));
+  }
+
+  /** An optional number that must be 0 or more when present. */
+  public Double optNonNegative(String field) {
+    Double d = optNumber(field);
+    return d == null ? null : checkNonNegative(field, d);
+  }
+
+  private double checkNonNegative(String field, double d) {
+    if (d < 0) {
+      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be 0 or more, got " + d);
+    }
+    return d;
+  }
+
   private double checkNumber(String field, JsonNode v) {
     if (!v.isNumber()) {
       throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a number, got " + kind(v));
     }
     double d = v.doubleValue();
     if (!Double.isFinite(d)) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a finite number");
+      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a finite number, got " + v.asText());
     }
     return d;
   }
 
+  /** A required integer of the full {@code long} range. */
   public long integer(String field) {
-    return checkInteger(field, required(field));
+    return integer(field, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  /** A required integer from {@code min} to {@code max}. */
+  public long integer(String field, long min, long max) {
+    return checkInteger(field, required(field), min, max);
   }
 
   public long optInteger(String field, long dflt) {
-    JsonNode v = node.get(field);
-    return v == null || v.isNull() ? dflt : checkInteger(field, v);
+    return optInteger(field, dflt, Long.MIN_VALUE, Long.MAX_VALUE);
   }
 
-  private long checkInteger(String field, JsonNode v) {
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      if (v.isNumber() && v.doubleValue() == Math.rint(v.doubleValue()) && Math.abs(v.doubleValue()) < 9e15) {
-        return (long) v.doubleValue();
-      }
+  /** An optional integer from {@code min} to {@code max}; {@code dflt} when absent or null. */
+  public long optInteger(String field, long dflt, long min, long max) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? dflt : checkInteger(field, v, min, max);
+  }
+
+  /** A required count: an integer from 0 to {@link Limits#MAX_COUNT}. */
+  public long count(String field) {
+    return integer(field, 0, Limits.MAX_COUNT);
+  }
+
+  /** An optional count; {@code dflt} when absent or null. */
+  public long optCount(String field, long dflt) {
+    return optInteger(field, dflt, 0, Limits.MAX_COUNT);
+  }
+
+  /**
+   * An integer in range, never a different number: a value beyond {@code long} (or a fraction) is
+   * refused, not rounded or wrapped. A JSON float with an integral value below 2^53 is taken.
+   */
+  private long checkInteger(String field, JsonNode v, long min, long max) {
+    long x;
+    if (v.isIntegralNumber() && v.canConvertToLong()) {
+      x = v.longValue();
+    } else if (v.isFloatingPointNumber() && v.doubleValue() == Math.rint(v.doubleValue())
+        && Math.abs(v.doubleValue()) <= Limits.MAX_COUNT) {
+      x = (long) v.doubleValue();
+    } else if (v.isNumber()) {
+      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer from " + min + " to " + max
+          + ", got " + v.asText());
+    } else {
       throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer, got " + kind(v));
     }
-    return v.longValue();
+    if (x < min || x > max) {
+      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer from " + min + " to " + max
+          + ", got " + x);
+    }
+    return x;
   }
 
   public boolean optBoolean(String field, boolean dflt) {

@@ -1,7 +1,6 @@
 package dev.grindstone.server.bench;
 
 import dev.grindstone.server.MetricsServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -13,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,23 +37,11 @@ public final class IngestBench {
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int rows = args.length > 3 ? Integer.parseInt(args[3]) : 1_000_000;
-    Path dir = Files.createTempDirectory("grindstone-bench");
-    EmbeddedPostgres pg = null;
-    String jdbc;
-    if (store.equals("postgresql")) {
-      pg = EmbeddedPostgres.builder().start();
-      jdbc = pg.getJdbcUrl("postgres", "postgres");
-    } else {
-      jdbc = "jdbc:sqlite:" + dir.resolve("bench.db");
-    }
-    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(jdbc).start()) {
+    try (BenchStore db = BenchStore.open(store);
+        MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
       ingest(server, store, connections, seconds);
       if (rows > 0) {
         query(server, store, rows);
-      }
-    } finally {
-      if (pg != null) {
-        pg.close();
       }
     }
   }

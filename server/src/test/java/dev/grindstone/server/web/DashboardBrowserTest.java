@@ -106,6 +106,21 @@ class DashboardBrowserTest {
         assertThat(((Number) points).intValue()).isEqualTo(3);
         assertThat(driver.findElement(By.id("chart-tps")).getSize().getHeight()).isPositive();
 
+        // While the run goes on, the page adds the new intervals, fetching only what changed.
+        for (int i = 3; i < 5; i++) {
+          long s = 1_700_000_000_000L + i * 1000L;
+          post(c, base + "/api/v1/runs/browser/snapshots", "{\"agent\":\"a\",\"seq\":" + i + ",\"phase\":\"hold\",\"startMs\":" + s
+              + ",\"endMs\":" + (s + 1000) + ",\"tests\":[{\"number\":2,\"statistics\":{\"errors\":0,\"timedTests\":{\"count\":1,"
+              + "\"sum\":700,\"variance\":0}},\"histogram\":\"" + histogram(700) + "\"}]}");
+        }
+        wait.until(d -> ((Number) ((JavascriptExecutor) d).executeScript(
+            "const c = Chart.getChart('chart-tps'); return c ? c.data.datasets[0].data.length : -1;")).intValue() == 5);
+        wait.until(d -> d.findElement(By.id("run-tests")).findElements(By.cssSelector("tbody tr")).get(2)
+            .findElements(By.tagName("td")).get(1).getText().equals(String.valueOf(api.get("totals").get("tests").asLong() + 2)));
+        Object fetched = ((JavascriptExecutor) driver).executeScript(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/series'));");
+        assertThat(fetched.toString()).contains("series?after=");
+
         driver.get(base + "/#/runs");
         WebElement link = wait.until(d -> d.findElements(By.cssSelector("#runs-table a")).isEmpty() ? null
             : d.findElement(By.cssSelector("#runs-table a")));

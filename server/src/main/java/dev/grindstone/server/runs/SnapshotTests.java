@@ -1,0 +1,126 @@
+package dev.grindstone.server.runs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Validates the {@code tests} array of an interval snapshot, as posted or as stored, into {@link
+ * TestEntry}s. The same rules hold on the way in and on the way out, so a figure the server prints
+ * was checked whatever the age of the row it comes from.
+ *
+ * <p>The rules: at most {@link Limits#MAX_TESTS_PER_SNAPSHOT} tests; {@code errors}, {@code
+ * untimedTests} and {@code timedTests.count} are integers from 0 to {@link Limits#MAX_COUNT};
+ * {@code timedTests.sum} (µs) is from 0 to {@code count} times the longest call a histogram can
+ * hold, and its {@code variance} (µs², population) from 0 to a quarter of that longest call
+ * squared (the largest variance of values in that range); every other statistic is a finite
+ * number of magnitude at most {@link Limits#MAX_COUNT} (the {@code httpplugin.*} ones 0 or more),
+ * or a sample of the same shape; histograms within {@link HistogramDecoder}'s bounds.
+ */
+final class SnapshotTests {
+  private static final double LONGEST_CALL_MICROS = HistogramDecoder.MAX_HIGHEST_TRACKABLE;
+
+  private SnapshotTests() {}
+
+  /**
+   * The entries of {@code tests}, checked.
+   *
+   * @throws ApiError 400 naming the first field at fault
+   */
+  static List<TestEntry> parse(JsonNode tests) {
+    if (tests == null || tests.isNull()) {
+      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
+    }
+    if (!tests.isArray()) {
+      throw ApiError.badRequest("tests", "'tests' must be a JSON array, got " + JsonBody.kind(tests));
+    }
+    if (tests.size() > Limits.MAX_TESTS_PER_SNAPSHOT) {
+      throw ApiError.badRequest("tests", "'tests' holds " + tests.size() + " tests; a snapshot takes at most "
+          + Limits.MAX_TESTS_PER_SNAPSHOT);
+    }
+    HistogramDecoder.Budget budget = new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
+    List<TestEntry> out = new ArrayList<>(tests.size());
+    for (int i = 0; i < tests.size(); i++) {
+      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
+    }
+    return out;
+  }
+
+  /** A stored snapshot's entries, or null when it is unreadable or no longer passes the rules. */
+  static List<TestEntry> readStored(ObjectMapper mapper, String testsJson) {
+    try {
+      return parse(mapper.readTree(testsJson));
+    } catch (JsonProcessingException | ApiError e) {
+      return null;
+    }
+  }
+
+  private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget) {
+    int number = (int) t.integer("number", 0, Limits.MAX_INT);
+    if (!t.has("statistics")) {
+      throw ApiError.badRequest(t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
+    }
+    JsonBody stats = JsonBody.of(t.raw("statistics"), t.path("statistics"));
+    long errors = stats.optCount("errors", 0);
+    long untimed = stats.optCount("untimedTests", 0);
+    Sample timed = Sample.EMPTY;
+    if (stats.has("timedTests")) {
+      JsonBody s = JsonBody.of(stats.raw("timedTests"), stats.path("timedTests"));
+      long count = s.count("count");
+      double sum = within(s, "sum", 0, count * LONGEST_CALL_MICROS,
+          "from 0 to count × " + (long) LONGEST_CALL_MICROS + " µs (the longest call a histogram holds)");
+      double variance = within(s, "variance", 0, LONGEST_CALL_MICROS * LONGEST_CALL_MICROS / 4,
+          "from 0 to a quarter of the longest call squared");
+      timed = new Sample(count, sum, variance);
+    }
+    Map<String, Double> other = new TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = stats.node().fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = e.getKey();
+      JsonNode v = e.getValue();
+      if (name.equals("errors") || name.equals("untimedTests") || name.equals("timedTests") || v.isNull()) {
+        continue;
+      }
+      double min = name.startsWith("httpplugin.") ? 0 : -Limits.MAX_COUNT;
+      if (v.isObject()) {
+        JsonBody s = JsonBody.of(v, stats.path(name));
+        long count = s.count("count");
+        within(s, "sum", min * count, (double) Limits.MAX_COUNT * count, "at most " + Limits.MAX_COUNT + " × count in magnitude");
+        within(s, "variance", 0, Double.MAX_VALUE, "0 or more");
+      } else {
+        other.put(name, within(stats, name, min, Limits.MAX_COUNT,
+            min == 0 ? "from 0 to " + Limits.MAX_COUNT : "at most " + Limits.MAX_COUNT + " in magnitude"));
+      }
+    }
+    String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
+    String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
+    long histogramCount = count(histogram, t.path("histogram"), budget);
+    long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
+    return new TestEntry(number, errors, untimed, timed, other, empty(histogram), histogramCount,
+        empty(errorHistogram), errorHistogramCount);
+  }
+
+  private static double within(JsonBody b, String field, double min, double max, String range) {
+    double d = b.number(field);
+    if (d < min || d > max) {
+      throw ApiError.badRequest(b.path(field), "'" + b.path(field) + "' must be " + range + ", got " + d);
+    }
+    return d;
+  }
+
+  private static long count(String base64, String field, HistogramDecoder.Budget budget) {
+    return base64 == null || base64.isEmpty() ? 0 : HistogramDecoder.decode(base64, field, budget);
+  }
+
+  private static String empty(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+}
