@@ -10,12 +10,6 @@ import dev.grindstone.server.client.RunSpec;
 import dev.grindstone.server.client.RunUpload;
 import dev.grindstone.server.client.SnapshotPost;
 import dev.grindstone.server.client.Spool;
-import dev.grindstone.stats.StatisticIndex.DoubleIndex;
-import dev.grindstone.stats.StatisticIndex.LongIndex;
-import dev.grindstone.stats.StatisticIndex.SampleIndex;
-import dev.grindstone.stats.StatisticIndex;
-import dev.grindstone.stats.StatisticsSet;
-import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -28,9 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -117,19 +109,12 @@ final class ServerReportSink implements Sink {
 
   @Override
   public void interval(IntervalSnapshot s) throws IOException {
-    List<dev.grindstone.server.client.TestSnapshot> figures = new ArrayList<>();
     boolean fresh = false;
     for (TestFigures t : s.tests()) {
       if (described.add(t.test())) {
         tests.add(new RunSpec.TestInfo(t.test(), t.description()));
         fresh = true;
       }
-      Map<String, Object> statistics = statistics(t.statistics());
-      if (t.cancelled() > 0) {
-        statistics.put("cancelledTests", t.cancelled()); // calls cancelled at stop: counted, never timed
-      }
-      figures.add(new dev.grindstone.server.client.TestSnapshot(t.test(), statistics,
-          Histograms.encode(t.successes()), Histograms.encode(t.failures())));
     }
     if (fresh) {
       // The same creation the reporter sends for tests that appeared: the server merges them.
@@ -139,7 +124,7 @@ final class ServerReportSink implements Sink {
       }
     }
     SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis(),
-        s.endEpochMillis(), figures);
+        s.endEpochMillis(), s.tests());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);
@@ -154,30 +139,6 @@ final class ServerReportSink implements Sink {
       requests.write(r.toLine());
       requests.write('\n');
     }
-  }
-
-  /** The wire form: basic statistics by name (zeros left out), timedTests as count, sum, variance (µs). */
-  static Map<String, Object> statistics(StatisticsSet set) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (StatisticIndex i : set.schema().all()) {
-      switch (i) {
-        case LongIndex l -> {
-          if (!l.isTransient() && set.getLong(l) != 0) {
-            m.put(l.name(), set.getLong(l));
-          }
-        }
-        case DoubleIndex d -> {
-          if (set.getDouble(d) != 0 && !d.name().equals("peakTPS")) {
-            m.put(d.name(), set.getDouble(d));
-          }
-        }
-        case SampleIndex x -> m.put(x.name(),
-            Map.of("count", set.getCount(x), "sum", set.getSum(x), "variance", set.getVariance(x)));
-      }
-    }
-    m.putIfAbsent("errors", 0L);
-    m.putIfAbsent("untimedTests", 0L);
-    return m;
   }
 
   @Override

@@ -5,8 +5,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.engine.Run;
+import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.table.TwoDecimals;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One run, every output: the figures of summary.txt, its threshold lines, results.json and {@code
- * grindstone analyze} of the run's data.csv are the same figures, to the digit.
+ * One run, every output: the figures of summary.txt, its threshold lines, results.json, the
+ * metrics server's run and {@code grindstone analyze} of the run's data.csv are the same figures,
+ * to the digit.
  */
 class OneRunEveryOutputTest {
 
@@ -29,17 +36,61 @@ class OneRunEveryOutputTest {
   @TempDir static Path out;
   static Path results;
   static JsonNode document;
+  static JsonNode server;
 
   @BeforeAll
-  static void run() throws IOException {
-    CliRunner.Result r = CliRunner.run("run", RunCommandTest.EXAMPLES.resolve("Hello.java").toString(),
-        "--users", "4", "--duration", "1500ms", "--period", "500ms", "--out", out.toString(),
-        "--threshold", "p99<2s", "--threshold", "test 1: p95<2s", "--threshold", "max<2s");
-    assertThat(r.exitCode()).as(r.err()).isIn(0, dev.grindstone.engine.Run.EXIT_THRESHOLDS_FAILED);
-    try (Stream<Path> s = Files.list(out)) {
-      results = s.filter(Files::isDirectory).findFirst().orElseThrow();
+  static void run() throws Exception {
+    try (MetricsServer metrics = MetricsServer.builder().port(0)
+        .jdbcUrl("jdbc:sqlite:" + out.resolve("metrics.db")).start()) {
+      CliRunner.Result r = CliRunner.run("run", RunCommandTest.EXAMPLES.resolve("Hello.java").toString(),
+          "--users", "4", "--duration", "1500ms", "--period", "500ms", "--out", out.resolve("results").toString(),
+          "--threshold", "p99<2s", "--threshold", "test 1: p95<2s", "--threshold", "max<2s",
+          "--report-to", metrics.url());
+      assertThat(r.exitCode()).as(r.err()).isIn(0, Run.EXIT_THRESHOLDS_FAILED);
+      assertThat(r.out()).contains("Reported to " + metrics.url());
+      try (Stream<Path> s = Files.list(out.resolve("results"))) {
+        results = s.filter(Files::isDirectory).findFirst().orElseThrow();
+      }
+      document = JSON.readTree(results.resolve("results.json").toFile());
+      JsonNode runs = get(metrics.url() + "/api/v1/runs");
+      String id = (runs.isArray() ? runs.get(0) : runs.path("runs").get(0)).path("id").asText();
+      server = get(metrics.url() + "/api/v1/runs/" + id);
     }
-    document = JSON.readTree(results.resolve("results.json").toFile());
+  }
+
+  private static JsonNode get(String url) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void the_metrics_server_shows_the_runs_own_figures_exact_min_and_max_included() {
+    JsonNode tests = document.get("tests");
+    JsonNode served = server.get("tests");
+    for (int i = 0; i <= tests.size(); i++) {
+      JsonNode run = i < tests.size() ? tests.get(i) : document.get("totals");
+      JsonNode on = i < tests.size() ? find(served, run.get("test").asInt()) : server.get("totals");
+      String what = i < tests.size() ? "test " + run.get("test") : "totals";
+      assertThat(on.get("tests").asLong()).as(what).isEqualTo(run.get("tests").asLong()).isPositive();
+      assertThat(on.get("errors").asLong()).as(what).isEqualTo(run.get("errors").asLong());
+      assertThat(on.get("meanMs").asDouble()).as(what + " mean").isEqualTo(run.get("meanTestTime").asDouble());
+      assertThat(TwoDecimals.format(on.get("sdMs").asDouble())).as(what + " deviation")
+          .isEqualTo(TwoDecimals.format(run.get("testTimeStandardDeviation").asDouble()));
+      for (String key : TIMES) {
+        assertThat(on.get(key + "Ms").asDouble()).as(what + " " + key).isEqualTo(run.get(key).asDouble());
+      }
+    }
+  }
+
+  private static JsonNode find(JsonNode tests, int number) {
+    for (JsonNode t : tests) {
+      if (t.get("number").asInt() == number) {
+        return t;
+      }
+    }
+    throw new AssertionError("no test " + number + " in " + tests);
   }
 
   @Test

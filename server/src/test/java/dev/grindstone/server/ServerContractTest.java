@@ -304,6 +304,55 @@ abstract class ServerContractTest {
         + histogram(values) + "\"}]}";
   }
 
+  /** An interval of calls of test 1 with their exact min and max, as a client sends it today. */
+  static String snapshotWithBounds(String agent, long seq, long start, long[] values) {
+    long min = java.util.Arrays.stream(values).min().orElseThrow();
+    long max = java.util.Arrays.stream(values).max().orElseThrow();
+    return snapshot(agent, seq, start, start + 1000, values, 0)
+        .replace(",\"variance\":", ",\"min\":" + min + ",\"max\":" + max + ",\"variance\":");
+  }
+
+  @Test
+  void the_exact_min_and_max_a_client_sends_bound_the_runs_figures() {
+    String id = "run-" + hex().substring(0, 12);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"exact\",\"agent\":\"a1\","
+        + "\"phases\":[],\"tests\":[],\"startMs\":1700000000000}").status()).isEqualTo(201);
+    // 5633 µs is in a histogram bucket whose top (5635) is above it: the histogram alone would say more.
+    long t0 = 1_700_000_000_000L;
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshotWithBounds("a1", 0, t0, new long[] {1003, 5633}))
+        .status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshotWithBounds("a1", 1, t0 + 1000,
+        new long[] {2001, 5633})).status()).isEqualTo(201);
+    Histogram union = new Histogram(3);
+    for (long v : new long[] {1003, 5633, 2001, 5633}) {
+      union.recordValue(v);
+    }
+    assertThat(union.getMaxValue()).as("the histogram's max").isGreaterThan(5633);
+    JsonNode totals = http.get("/api/v1/runs/" + id).json().get("totals");
+    assertThat(totals.get("minMs").asDouble()).isEqualTo(1.003);
+    assertThat(totals.get("maxMs").asDouble()).isEqualTo(5.633);
+    assertThat(totals.get("p99Ms").asDouble()).as("never above the exact max").isEqualTo(5.633);
+    assertThat(totals.get("meanMs").asDouble()).isEqualTo(14270 * 0.001 / 4);
+  }
+
+  @Test
+  void a_snapshots_min_and_max_come_both_in_order_and_only_with_calls() {
+    String id = "run-" + hex().substring(0, 12);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"bounds\",\"agent\":\"a1\","
+        + "\"phases\":[],\"tests\":[],\"startMs\":1700000000000}").status()).isEqualTo(201);
+    String path = "/api/v1/runs/" + id + "/snapshots";
+    String good = snapshotWithBounds("a1", 0, 1_700_000_000_000L, new long[] {1000, 2000});
+    assertError(http.post(path, good.replace(",\"max\":2000", "")), 400, "tests[0].statistics.timedTests.max");
+    assertError(http.post(path, good.replace("\"min\":1000", "\"min\":3000")), 400,
+        "tests[0].statistics.timedTests.min");
+    assertError(http.post(path, good.replace("\"max\":2000", "\"max\":-2")), 400,
+        "tests[0].statistics.timedTests.max");
+    String none = snapshot("a1", 0, 1_700_000_000_000L, 1_700_000_001_000L, new long[0], 0)
+        .replace(",\"variance\":", ",\"min\":1,\"max\":1,\"variance\":");
+    assertError(http.post(path, none), 400, "tests[0].statistics.timedTests.min");
+    assertThat(http.get("/api/v1/runs/" + id).json().get("snapshots").asInt()).as("nothing stored").isZero();
+  }
+
   @Test
   void several_agents_merge_exactly_into_one_run() {
     String id = "run-" + hex().substring(0, 12);

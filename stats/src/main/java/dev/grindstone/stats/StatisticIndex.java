@@ -53,5 +53,14 @@ public sealed interface StatisticIndex {
     public boolean isScaled() {
       return scale != 1.0;
     }
+
+    /**
+     * One sample (a min, a max, a percentile) in the shown unit: for microseconds shown as
+     * milliseconds, divided by 1000, which is correctly rounded where multiplying by 0.001 (not
+     * exact in binary) may land one bit off; otherwise stored × scale.
+     */
+    public double shown(double stored) {
+      return scale == StatisticsSchema.MICROS_AS_MILLIS ? stored / 1000.0 : stored * scale;
+    }
   }
 }

@@ -1,10 +1,11 @@
 package dev.grindstone.server.client;
 
+import dev.grindstone.stats.results.TestFigures;
 import java.lang.reflect.RecordComponent;
 import java.util.Collection;
 import java.util.Map;
 
-/** The few lines of JSON writing the client needs, so it depends on the JDK alone. */
+/** The few lines of JSON writing the client needs, so it depends on the JDK (and stats) alone. */
 final class Json {
   private Json() {}
 
@@ -25,6 +26,8 @@ final class Json {
       sb.append(Float.isFinite(f) ? f.toString() : "null");
     } else if (o instanceof Number || o instanceof Boolean) {
       sb.append(o);
+    } else if (o instanceof TestFigures f) {
+      write(sb, SnapshotPost.wire(f));
     } else if (o instanceof Map<?, ?> m) {
       sb.append('{');
       boolean first = true;

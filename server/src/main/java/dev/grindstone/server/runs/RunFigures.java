@@ -275,11 +275,13 @@ final class RunFigures {
   private List<TestEntry> foldTotals(State s, Row row, IntervalBuilder iv) {
     List<TestEntry> entries = SnapshotTests.readStored(mapper, row.tests);
     RunTotals next = entries == null ? null : s.counts.plusOrNull(entries);
-    if (next == null) {
+    long timedSum = next == null ? -1 : timedSum(s.timedSum, entries);
+    if (next == null || timedSum < 0) {
       s.skipped.add(row.ordinal);
       return null;
     }
     s.counts = next;
+    s.timedSum = timedSum;
     s.snapshots++;
     s.minStart = Math.min(s.minStart, row.startMs);
     s.maxEnd = Math.max(s.maxEnd, row.endMs);
@@ -308,6 +310,22 @@ final class RunFigures {
       Agg.addAll(e, targets.toArray(new Agg[0]));
     }
     return entries;
+  }
+
+  /**
+   * The run's sum of timed calls (µs) with {@code entries}' added, or -1 when it would go beyond
+   * what a long holds: then the snapshot is left out, as one that would take a count beyond its
+   * limit, and every merge (a test's, a phase's, an interval's) stays within the run's.
+   */
+  private static long timedSum(long sum, List<TestEntry> entries) {
+    for (TestEntry e : entries) {
+      long add = e.timedSumMicros();
+      if (add > Long.MAX_VALUE - sum) {
+        return -1;
+      }
+      sum += add;
+    }
+    return sum;
   }
 
   // ---------------------------------------------------------------- state
@@ -355,16 +373,16 @@ final class RunFigures {
       if (rows == 0) {
         return;
       }
-      double seconds = Math.max(1, end - start) / 1000.0;
+      long spanMillis = Math.max(1, end - start);
       Map<String, Object> iv = new LinkedHashMap<>();
       iv.put("startMs", start);
       iv.put("endMs", end);
-      iv.put("total", total.shortFigures(seconds));
+      iv.put("total", total.shortFigures(spanMillis));
       List<Map<String, Object>> tests = new ArrayList<>();
       for (int n : used) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("number", n);
-        row.putAll(perTest.get(n).shortFigures(seconds));
+        row.putAll(perTest.get(n).shortFigures(spanMillis));
         tests.add(row);
       }
       iv.put("tests", tests);
@@ -383,6 +401,7 @@ final class RunFigures {
     long version;
     long footprint;
     RunTotals counts = RunTotals.ZERO;
+    long timedSum;
     long snapshots;
     final Set<Long> skipped = new HashSet<>();
     long minStart = Long.MAX_VALUE;
@@ -437,15 +456,15 @@ final class RunFigures {
 
     Totals totalsView() {
       boolean any = snapshots > 0;
-      double seconds = any ? Math.max(1, maxEnd - minStart) / 1000.0 : 0;
+      long spanMillis = any ? Math.max(1, maxEnd - minStart) : 0;
       Map<Integer, Map<String, Object>> tests = new TreeMap<>();
-      perTest.forEach((n, a) -> tests.put(n, a.figures(seconds)));
+      perTest.forEach((n, a) -> tests.put(n, a.table(spanMillis)));
       Map<String, Map<String, Object>> phases = new HashMap<>();
       perPhase.forEach((name, a) -> {
         long[] span = phaseSpan.get(name);
-        phases.put(name, a.figures(Math.max(1, span[1] - span[0]) / 1000.0));
+        phases.put(name, a.table(Math.max(1, span[1] - span[0])));
       });
-      return new Totals(version, Map.copyOf(tests), total.figures(seconds), Map.copyOf(phases),
+      return new Totals(version, Map.copyOf(tests), total.table(spanMillis), Map.copyOf(phases),
           any ? minStart : null, any ? maxEnd : null, snapshots, skipped.size());
     }
   }

@@ -349,7 +349,7 @@ public final class RunsApi {
     Map<String, Object> m = summary(runId);
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> tests = (List<Map<String, Object>>) m.get("tests");
-    Map<String, Object> empty = new Agg().figures(0);
+    Map<String, Object> empty = new Agg().table(0);
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> t : tests) {
       Map<String, Object> row = new LinkedHashMap<>(t);

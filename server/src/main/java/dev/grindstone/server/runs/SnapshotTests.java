@@ -20,13 +20,18 @@ import java.util.TreeMap;
  * <p>The rules: at most {@link Limits#MAX_TESTS_PER_SNAPSHOT} tests; {@code errors}, {@code
  * untimedTests} and {@code timedTests.count} are integers from 0 to {@link Limits#MAX_COUNT};
  * {@code timedTests.sum} (µs) is from 0 to {@code count} times the longest call a histogram can
- * hold, and its {@code variance} (µs², population) from 0 to a quarter of that longest call
- * squared (the largest variance of values in that range); every other statistic is a finite
- * number of magnitude at most {@link Limits#MAX_COUNT} (the {@code httpplugin.*} ones 0 or more),
+ * hold, and at most 2^62 (it is kept in whole µs), and its {@code variance} (µs², population) from
+ * 0 to a quarter of that longest call squared (the largest variance of values in that range);
+ * {@code timedTests.min} and {@code timedTests.max}, the exact fastest and slowest call (µs), may
+ * be absent (snapshots written before they were sent), else both are integers from 0 to the
+ * longest call with {@code min <= max}, and only when {@code count} is above 0; every other
+ * statistic is a finite number of magnitude at most {@link Limits#MAX_COUNT} (the {@code httpplugin.*} ones 0 or more),
  * or a sample of the same shape; histograms within {@link HistogramDecoder}'s bounds.
  */
 final class SnapshotTests {
   private static final double LONGEST_CALL_MICROS = HistogramDecoder.MAX_HIGHEST_TRACKABLE;
+  /** The largest {@code timedTests.sum}: whole µs in a long, with room to add snapshots up. */
+  private static final double MAX_SUM_MICROS = 0x1p62;
 
   private SnapshotTests() {}
 
@@ -72,14 +77,36 @@ final class SnapshotTests {
     long errors = stats.optCount("errors", 0);
     long untimed = stats.optCount("untimedTests", 0);
     Sample timed = Sample.EMPTY;
+    long fastest = -1;
+    long slowest = -1;
     if (stats.has("timedTests")) {
       JsonBody s = JsonBody.of(stats.raw("timedTests"), stats.path("timedTests"));
       long count = s.count("count");
-      double sum = within(s, "sum", 0, count * LONGEST_CALL_MICROS,
-          "from 0 to count × " + (long) LONGEST_CALL_MICROS + " µs (the longest call a histogram holds)");
+      double sum = within(s, "sum", 0, Math.min(count * LONGEST_CALL_MICROS, MAX_SUM_MICROS),
+          "from 0 to count × " + (long) LONGEST_CALL_MICROS + " µs (the longest call a histogram holds),"
+              + " and at most 2^62");
       double variance = within(s, "variance", 0, LONGEST_CALL_MICROS * LONGEST_CALL_MICROS / 4,
           "from 0 to a quarter of the longest call squared");
       timed = new Sample(count, sum, variance);
+      boolean hasMin = s.has("min") && !s.raw("min").isNull();
+      boolean hasMax = s.has("max") && !s.raw("max").isNull();
+      if (hasMin != hasMax) {
+        String missing = hasMin ? "max" : "min";
+        throw ApiError.badRequest(s.path(missing), "'" + s.path(missing) + "' is missing: a snapshot gives both the"
+            + " min and the max of its timed calls, or neither");
+      }
+      if (hasMin) {
+        if (count == 0) {
+          throw ApiError.badRequest(s.path("min"), "'" + s.path("min") + "' must be absent when '" + s.path("count")
+              + "' is 0: there is no fastest call of no calls");
+        }
+        fastest = s.integer("min", 0, (long) LONGEST_CALL_MICROS);
+        slowest = s.integer("max", 0, (long) LONGEST_CALL_MICROS);
+        if (fastest > slowest) {
+          throw ApiError.badRequest(s.path("min"), "'" + s.path("min") + "' (" + fastest + ") must be at most '"
+              + s.path("max") + "' (" + slowest + ")");
+        }
+      }
     }
     Map<String, Double> other = new TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = stats.node().fields(); it.hasNext(); ) {
@@ -104,7 +131,7 @@ final class SnapshotTests {
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
     long histogramCount = count(histogram, t.path("histogram"), budget);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
-    return new TestEntry(number, errors, untimed, timed, other, empty(histogram), histogramCount,
+    return new TestEntry(number, errors, untimed, timed, fastest, slowest, other, empty(histogram), histogramCount,
         empty(errorHistogram), errorHistogramCount);
   }
 

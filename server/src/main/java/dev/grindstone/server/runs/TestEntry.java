@@ -7,6 +7,9 @@ import java.util.Map;
  * the {@code timedTests} sample (µs), the other numeric statistics, and the histograms still in
  * their encoded form (merged later, straight into their targets). Immutable.
  *
+ * @param timedMin the fastest successful call in µs, exact, or -1 when the snapshot does not say
+ *     (written before snapshots carried it) or has no call
+ * @param timedMax the slowest successful call in µs, exact, or -1 likewise
  * @param histogramCount the total count of {@code histogram} (0 when absent)
  * @param errorHistogramCount the total count of {@code errorHistogram} (0 when absent)
  */
@@ -15,6 +18,8 @@ record TestEntry(
     long errors,
     long untimed,
     Sample timed,
+    long timedMin,
+    long timedMax,
     Map<String, Double> other,
     String histogram,
     long histogramCount,
@@ -23,6 +28,16 @@ record TestEntry(
 
   TestEntry {
     other = Map.copyOf(other);
+  }
+
+  /** True when the snapshot gives the exact min and max of its timed calls. */
+  boolean hasBounds() {
+    return timedMin >= 0;
+  }
+
+  /** The sum of the timed calls in whole µs (validated to at most 2^62). */
+  long timedSumMicros() {
+    return Math.round(timed.sum());
   }
 
   /** Calls counted as tests: timed and untimed (at most 2^54, so never beyond a long). */

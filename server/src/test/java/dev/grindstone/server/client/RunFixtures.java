@@ -2,6 +2,9 @@ package dev.grindstone.server.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -9,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 
 /** A run of one agent ("host-1", one test, 1 s snapshots of two calls) and what tests of the client need. */
 final class RunFixtures {
@@ -26,11 +28,14 @@ final class RunFixtures {
         List.of(new RunSpec.TestInfo(1, "Log in")), 1_700_000_000_000L);
   }
 
+  /** Two calls of test 1, of 1 ms and 2 ms (µs stored: sum 3000, variance 250000). */
   static SnapshotPost snapshot(long seq) {
-    Map<String, Object> stats = Map.of("errors", 0, "untimedTests", 0,
-        "timedTests", Map.of("count", 2, "sum", 3000.0, "variance", 250000.0));
+    StatisticsSchema schema = StatisticsSchema.standard();
+    StatisticsSet s = new StatisticsSet(schema);
+    s.addSample(schema.sampleIndex(StatisticsSchema.TIMED_TESTS), 1000);
+    s.addSample(schema.sampleIndex(StatisticsSchema.TIMED_TESTS), 2000);
     return new SnapshotPost("host-1", seq, "hold", 1_700_000_000_000L + seq * 1000, 1_700_000_001_000L + seq * 1000,
-        List.of(new TestSnapshot(1, stats, null, null)));
+        List.of(TestFigures.of(1, "Log in", false, 1000, s, null, null)));
   }
 
   static JsonNode get(String url) throws Exception {

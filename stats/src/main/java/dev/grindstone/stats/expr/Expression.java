@@ -122,8 +122,8 @@ public sealed interface Expression {
         case SUM -> s.getSum(index) * scale;
         case COUNT -> s.getCount(index);
         case VARIANCE -> s.getCount(index) == 0 ? Double.NaN : s.getVariance(index) * scale * scale;
-        case MIN -> s.getCount(index) == 0 ? Double.NaN : s.getMin(index) * scale;
-        case MAX -> s.getCount(index) == 0 ? Double.NaN : s.getMax(index) * scale;
+        case MIN -> s.getCount(index) == 0 ? Double.NaN : index.shown(s.getMin(index));
+        case MAX -> s.getCount(index) == 0 ? Double.NaN : index.shown(s.getMax(index));
       };
     }
 
@@ -167,7 +167,7 @@ public sealed interface Expression {
     }
 
     public double getDoubleValue(StatisticsSource s) {
-      return s.getPercentile(index, percentile) * index.scale();
+      return index.shown(s.getPercentile(index, percentile));
     }
 
     public boolean isDouble() {
