@@ -370,10 +370,15 @@ public final class DataLogAnalyzer {
     }
   }
 
+  /** True when {@code a + b} does not fit in a long. */
+  private static boolean overflows(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0;
+  }
+
   /** Null when {@code a + b} fits in a long, else what it goes beyond, for messages. */
   private static String overflow(long a, long b) {
-    long r = a + b;
-    if (((a ^ r) & (b ^ r)) >= 0) {
+    if (!overflows(a, b)) {
       return null;
     }
     return b > 0 ? "more than " + SUM_LIMIT : "less than -2^63, which is as far as they can be added exactly";
@@ -424,6 +429,8 @@ public final class DataLogAnalyzer {
     /** The columns of the file being read, by position after Errors: their statistics' slots. */
     private LongIndex[] indexes = new LongIndex[0];
     private DataLogColumn[] columns = new DataLogColumn[0];
+    /** By position: whether the column is summed (else its last value is kept). */
+    private boolean[] summed = new boolean[0];
     long rows;
     long lines;
     long minStartMillis = Long.MAX_VALUE;
@@ -488,9 +495,11 @@ public final class DataLogAnalyzer {
       List<DataLogFormat.PluginColumn> c = format.pluginColumns();
       indexes = new LongIndex[c.size()];
       columns = new DataLogColumn[c.size()];
+      summed = new boolean[c.size()];
       for (int i = 0; i < c.size(); i++) {
         indexes[i] = c.get(i).index();
         columns[i] = c.get(i).column();
+        summed[i] = columns[i].merge() == DataLogColumn.Merge.SUM;
       }
     }
 
@@ -528,11 +537,8 @@ public final class DataLogAnalyzer {
       }
       if (values != null) {
         for (int i = 0; i < values.length; i++) {
-          if (columns[i].merge() == DataLogColumn.Merge.SUM) {
-            String overflow = overflow(s.getLong(indexes[i]), values[i]);
-            if (overflow != null) {
-              throw tooLarge(7 + i, test, columns[i].header(), overflow);
-            }
+          if (summed[i] && overflows(s.getLong(indexes[i]), values[i])) {
+            throw tooLarge(7 + i, test, columns[i].header(), overflow(s.getLong(indexes[i]), values[i]));
           }
         }
       }
@@ -541,7 +547,7 @@ public final class DataLogAnalyzer {
       if (values != null) {
         for (int i = 0; i < values.length; i++) {
           LongIndex index = indexes[i];
-          if (columns[i].merge() == DataLogColumn.Merge.SUM) {
+          if (summed[i]) {
             s.addLong(index, values[i]);
           } else {
             s.setLong(index, values[i]);

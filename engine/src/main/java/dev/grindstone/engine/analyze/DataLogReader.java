@@ -69,7 +69,10 @@ final class DataLogReader {
 
   private final byte[] buf;
   private final PluginSchema known;
+  /** The values of the plug-in columns of the line being parsed, reused. */
   private long[] values;
+  /** Which plug-in columns are times (ms written, µs kept), by position. */
+  private boolean[] times;
 
   // The line being parsed.
   private String file;
@@ -141,6 +144,15 @@ final class DataLogReader {
     return rows;
   }
 
+  private void columns(DataLogFormat format) {
+    var plugins = format.pluginColumns();
+    values = new long[plugins.size()];
+    times = new boolean[plugins.size()];
+    for (int i = 0; i < times.length; i++) {
+      times[i] = plugins.get(i).time();
+    }
+  }
+
   /** Lines read by the last call, blank ones included. */
   long lines() {
     return lineNumber;
@@ -149,7 +161,9 @@ final class DataLogReader {
   private void start(String file, DataLogFormat header, boolean headerOnly) {
     this.file = file;
     this.header = header;
-    this.values = header == null ? null : new long[header.pluginColumns().size()];
+    if (header != null) {
+      columns(header);
+    }
     this.headerOnly = headerOnly;
     this.lineNumber = 0;
     this.rows = 0;
@@ -208,7 +222,7 @@ final class DataLogReader {
         if (header == null) {
           header = DataLogFormat.parse(file + ":" + lineNumber,
               new String(buf, pos, e - pos, StandardCharsets.UTF_8), known);
-          values = new long[header.pluginColumns().size()];
+          columns(header);
           if (headerOnly) {
             headerEndOffset = discarded + Math.min(nl + 1, len);
             return;
@@ -295,10 +309,9 @@ final class DataLogReader {
     long[] h = null;
     if (values.length > 0) {
       h = values;
-      var columns = header.pluginColumns();
       for (int i = 0; i < h.length; i++, column++) {
         separator(column);
-        h[i] = columns.get(i).time() ? millisAsMicros(column) : wholeNumber(column, false);
+        h[i] = times[i] ? millisAsMicros(column) : wholeNumber(column, false);
       }
     }
     for (; column <= header.size(); column++) {

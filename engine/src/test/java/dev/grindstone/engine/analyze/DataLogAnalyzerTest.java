@@ -8,7 +8,6 @@ import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
-import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.expr.Expressions;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayInputStream;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

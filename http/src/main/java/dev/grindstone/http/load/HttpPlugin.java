@@ -1,7 +1,7 @@
 package dev.grindstone.http.load;
 
-import dev.grindstone.engine.spi.DataLogColumn.Merge;
 import dev.grindstone.engine.spi.DataLogColumn;
+import dev.grindstone.engine.spi.DataLogColumn.Merge;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.engine.spi.PluginStatistic;
 import dev.grindstone.engine.spi.SummaryColumn;
