@@ -7,7 +7,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
@@ -16,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -68,20 +66,11 @@ final class Connection {
     this.pool = pool;
   }
 
-  ChannelInitializer<Channel> initializer(
-      SslContext ssl, String host, int port, long handshakeTimeoutMillis) {
-    return new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        channel = ch;
-        if (ssl != null) {
-          sslHandler = ssl.newHandler(ch.alloc(), host, port);
-          sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
-          ch.pipeline().addLast(sslHandler);
-        }
-        ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
-      }
-    };
+  /** Adds the HTTP handlers; called when the channel is registered, after any TLS handler. */
+  void install(Channel ch) {
+    channel = ch;
+    sslHandler = ch.pipeline().get(SslHandler.class);
+    ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
   }
 
   /**

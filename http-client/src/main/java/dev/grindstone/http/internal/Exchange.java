@@ -87,6 +87,22 @@ public final class Exchange {
     }
   }
 
+  /**
+   * Parks the calling thread until the exchange is completed or failed, or until {@code
+   * deadlineNanos}; returns whether it is still pending. For rare exchanges (a WebSocket handshake)
+   * that the transport's scanner does not watch.
+   */
+  boolean awaitUntil(long deadlineNanos) {
+    while (state == PENDING) {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        return true;
+      }
+      LockSupport.parkNanos(this, remaining);
+    }
+    return false;
+  }
+
   void expectBody(long contentLength) {
     if (contentLength > 0 && contentLength <= maxBodyBytes) {
       body = new byte[(int) contentLength];
