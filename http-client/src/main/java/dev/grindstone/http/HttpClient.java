@@ -1,6 +1,7 @@
 package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
+import dev.grindstone.http.internal.RawHeaders;
 import dev.grindstone.http.internal.Transport;
 import dev.grindstone.http.internal.WebSocketConnection;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -119,10 +120,11 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     while (true) {
       HttpResponse response = sendOnce(hop, cookies, followed);
       int s = response.status();
-      String location = response.header("Location");
-      if (!policy.follows()
-          || location == null
-          || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      if (!policy.follows() || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+        return response;
+      }
+      String location = response.header("Location"); // decodes the headers: only for redirects
+      if (location == null) {
         return response;
       }
       if (followed == policy.maxRedirects()) {
@@ -298,8 +300,8 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
       throw f;
     }
     Timings timings = ex.timings();
-    HttpHeaders responseHeaders = ex.headers();
-    if (cookies != null) {
+    RawHeaders responseHeaders = ex.headers();
+    if (cookies != null && ex.setsCookies()) {
       List<String> setCookies = responseHeaders.getAll("Set-Cookie");
       if (!setCookies.isEmpty()) {
         cookies.receive(request.uri(), setCookies);

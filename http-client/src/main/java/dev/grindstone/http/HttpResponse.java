@@ -2,7 +2,7 @@ package dev.grindstone.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grindstone.http.internal.Json;
-import io.netty.handler.codec.http.HttpHeaders;
+import dev.grindstone.http.internal.RawHeaders;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -21,7 +21,7 @@ import java.util.TreeSet;
 public final class HttpResponse {
   private final HttpRequest request;
   private final int status;
-  private final HttpHeaders headers;
+  private final RawHeaders headers;
   private final byte[] body;
   private final Timings timings;
   private final boolean newConnection;
@@ -30,7 +30,7 @@ public final class HttpResponse {
   HttpResponse(
       HttpRequest request,
       int status,
-      HttpHeaders headers,
+      RawHeaders headers,
       byte[] body,
       Timings timings,
       boolean newConnection,

@@ -1,7 +1,6 @@
 package dev.grindstone.http.internal;
 
 import dev.grindstone.http.FailureKind;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -51,8 +50,9 @@ public final class Exchange {
   long firstByteAtNanos;
   long lastByteAtNanos;
   int status;
-  HttpHeaders headers;
+  RawHeaders headers = RawHeaders.empty();
   boolean keepAlive;
+  boolean setCookie;
   private byte[] body = EMPTY;
   private int length;
   FailureKind failureKind;
@@ -109,9 +109,16 @@ public final class Exchange {
     }
   }
 
-  /** Appends body bytes; false when the body would exceed the limit. */
+  /** Appends the buffer's readable bytes; false when the body would exceed the limit. */
   boolean append(io.netty.buffer.ByteBuf buf) {
-    int n = buf.readableBytes();
+    return appendFrom(buf.duplicate(), buf.readableBytes());
+  }
+
+  /**
+   * Moves {@code n} bytes from {@code buf} (its reader index advances) to the body; false when the
+   * body would exceed the limit.
+   */
+  boolean appendFrom(io.netty.buffer.ByteBuf buf, int n) {
     if (n == 0) {
       return true;
     }
@@ -121,7 +128,7 @@ public final class Exchange {
     if (length + n > body.length) {
       body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
     }
-    buf.getBytes(buf.readerIndex(), body, length, n);
+    buf.readBytes(body, length, n);
     length += n;
     return true;
   }
@@ -132,12 +139,6 @@ public final class Exchange {
 
   int length() {
     return length;
-  }
-
-  void resetForFinalResponse() {
-    status = 0;
-    headers = null;
-    length = 0;
   }
 
   /** Called on the event loop when the last byte arrived. */
@@ -167,8 +168,13 @@ public final class Exchange {
     return status;
   }
 
-  public HttpHeaders headers() {
+  public RawHeaders headers() {
     return headers;
+  }
+
+  /** Whether the response sets cookies (so that a cookie jar need not look otherwise). */
+  public boolean setsCookies() {
+    return setCookie;
   }
 
   public byte[] bodyBytes() {
