@@ -1,7 +1,6 @@
 package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
-import dev.grindstone.http.internal.RawHeaders;
 import dev.grindstone.http.internal.Transport;
 import dev.grindstone.http.internal.WebSocketConnection;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -299,23 +298,14 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
           f.kind());
       throw f;
     }
-    Timings timings = ex.timings();
-    RawHeaders responseHeaders = ex.headers();
     if (cookies != null && ex.setsCookies()) {
-      List<String> setCookies = responseHeaders.getAll("Set-Cookie");
+      List<String> setCookies = ex.headers().getAll("Set-Cookie");
       if (!setCookies.isEmpty()) {
         cookies.receive(request.uri(), setCookies);
       }
     }
-    notify(request, ex.status(), ex.bodyLength(), timings, ex.isNewConnection(), null);
-    return new HttpResponse(
-        request,
-        ex.status(),
-        responseHeaders,
-        ex.bodyBytes(),
-        timings,
-        ex.isNewConnection(),
-        followed);
+    notify(request, ex.status(), ex.bodyLength(), ex.timings(), ex.isNewConnection(), null);
+    return new HttpResponse(request, ex, followed);
   }
 
   private void notify(

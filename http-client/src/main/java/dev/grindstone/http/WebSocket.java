@@ -1,7 +1,7 @@
 package dev.grindstone.http;
 
-import dev.grindstone.http.internal.RawHeaders;
 import dev.grindstone.http.internal.WebSocketConnection;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -46,7 +46,7 @@ public final class WebSocket implements AutoCloseable {
   private final URI uri;
   private final Timings handshakeTimings;
   private final int handshakeStatus;
-  private final RawHeaders handshakeHeaders;
+  private final HttpHeaders handshakeHeaders;
   private final long startNanos;
   private final long timeoutNanos;
   private boolean received;
@@ -57,7 +57,7 @@ public final class WebSocket implements AutoCloseable {
       URI uri,
       Timings handshakeTimings,
       int handshakeStatus,
-      RawHeaders handshakeHeaders,
+      HttpHeaders handshakeHeaders,
       long startNanos,
       long timeoutNanos) {
     this.connection = connection;

@@ -1,6 +1,7 @@
 package dev.grindstone.http.internal;
 
 import dev.grindstone.http.FailureKind;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -50,11 +51,15 @@ public final class Exchange {
   long firstByteAtNanos;
   long lastByteAtNanos;
   int status;
-  RawHeaders headers = RawHeaders.empty();
   boolean keepAlive;
   boolean setCookie;
-  private byte[] body = EMPTY;
+
+  /** The response's header lines, then its body: one array, so one allocation for both. */
+  private byte[] data = EMPTY;
+
+  private int headLength;
   private int length;
+  private volatile HttpHeaders decodedHeaders;
   FailureKind failureKind;
   String failureMessage;
   Throwable failureCause;
@@ -103,10 +108,21 @@ public final class Exchange {
     return false;
   }
 
-  void expectBody(long contentLength) {
-    if (contentLength > 0 && contentLength <= maxBodyBytes) {
-      body = new byte[(int) contentLength];
-    }
+  /**
+   * Starts the response's data with its header lines {@code b[from, to)} and room for {@code
+   * bodyBytes} more (0 when not known).
+   */
+  void head(byte[] b, int from, int to, long bodyBytes) {
+    int n = to - from;
+    data = new byte[n + (bodyBytes > 0 && bodyBytes <= maxBodyBytes ? (int) bodyBytes : 0)];
+    System.arraycopy(b, from, data, 0, n);
+    headLength = n;
+    length = n;
+  }
+
+  /** Headers that are already decoded (a WebSocket handshake's, read by Netty). */
+  void headers(HttpHeaders decoded) {
+    decodedHeaders = decoded;
   }
 
   /** Appends the buffer's readable bytes; false when the body would exceed the limit. */
@@ -122,23 +138,15 @@ public final class Exchange {
     if (n == 0) {
       return true;
     }
-    if ((long) length + n > maxBodyBytes) {
+    if ((long) length - headLength + n > maxBodyBytes) {
       return false;
     }
-    if (length + n > body.length) {
-      body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
+    if (length + n > data.length) {
+      data = Arrays.copyOf(data, Math.max(length + n, Math.max(256, data.length * 2)));
     }
-    buf.readBytes(body, length, n);
+    buf.readBytes(data, length, n);
     length += n;
     return true;
-  }
-
-  byte[] body() {
-    return length == body.length ? body : Arrays.copyOf(body, length);
-  }
-
-  int length() {
-    return length;
   }
 
   /** Called on the event loop when the last byte arrived. */
@@ -168,8 +176,13 @@ public final class Exchange {
     return status;
   }
 
-  public RawHeaders headers() {
-    return headers;
+  /** The response's headers, decoded from its header lines on the first call. */
+  public HttpHeaders headers() {
+    HttpHeaders h = decodedHeaders;
+    if (h == null) {
+      decodedHeaders = h = HeaderLines.parse(data, 0, headLength);
+    }
+    return h;
   }
 
   /** Whether the response sets cookies (so that a cookie jar need not look otherwise). */
@@ -177,12 +190,25 @@ public final class Exchange {
     return setCookie;
   }
 
-  public byte[] bodyBytes() {
-    return body();
+  /** A copy of the body. */
+  public byte[] bodyCopy() {
+    return Arrays.copyOfRange(data, headLength, length);
+  }
+
+  /**
+   * The array that holds the body from {@link #bodyOffset()} for {@link #bodyLength()} bytes; not
+   * to be modified.
+   */
+  public byte[] data() {
+    return data;
+  }
+
+  public int bodyOffset() {
+    return headLength;
   }
 
   public int bodyLength() {
-    return length;
+    return length - headLength;
   }
 
   public boolean isNewConnection() {

@@ -9,15 +9,15 @@ import java.util.Arrays;
 /**
  * Reads HTTP/1.1 responses (RFC 9112) off a connection's bytes into its current {@link Exchange}:
  * the status, the framing (content length, chunked, or until the connection closes), whether the
- * connection stays open, whether cookies are set, and the body. The header lines are kept as bytes
- * ({@link RawHeaders}) and decoded only when a caller asks for a header.
+ * connection stays open, whether cookies are set, and the body. The header lines are kept as bytes,
+ * in the same array as the body, and decoded only when a caller asks for a header.
  *
  * <p>IMPLEMENTATION NOTES: Netty's {@code HttpResponseDecoder} builds a header map of {@code
  * String}s and {@code AsciiString}s, a response object and a content object per response, about
  * three quarters of what a request allocated. Here the head is copied once into a scratch array
  * reused by the connection, scanned for the four fields the client needs, and copied out as one
- * byte array; the body is copied once, into an array of the announced length. Runs on the
- * connection's event loop only.
+ * byte array that also receives the body (sized for the announced length): one allocation for both.
+ * Runs on the connection's event loop only.
  */
 final class ResponseParser extends ChannelInboundHandlerAdapter {
   /** Longest response head (status line and header lines) accepted. */
@@ -229,11 +229,15 @@ final class ResponseParser extends ChannelInboundHandlerAdapter {
       return true;
     }
     ex.status = status;
-    ex.headers = new RawHeaders(Arrays.copyOfRange(b, eol + 1, end));
     ex.setCookie = setCookie;
+    boolean noBody = ex.headRequest || status == 204 || status == 304 || status == 101;
+    if (!noBody && !chunked && contentLength > ex.maxBodyBytes) {
+      return tooLarge(ex);
+    }
+    ex.head(b, eol + 1, end, noBody || chunked ? 0 : contentLength);
     length = 0;
     lineStart = 0;
-    if (ex.headRequest || status == 204 || status == 304 || status == 101) {
+    if (noBody) {
       ex.keepAlive = keepAlive && status != 101;
       finish(ex);
     } else if (chunked) {
@@ -241,10 +245,6 @@ final class ResponseParser extends ChannelInboundHandlerAdapter {
       state = CHUNK_SIZE;
     } else if (contentLength >= 0) {
       ex.keepAlive = keepAlive;
-      if (contentLength > ex.maxBodyBytes) {
-        return tooLarge(ex);
-      }
-      ex.expectBody(contentLength);
       remaining = contentLength;
       state = LENGTH;
       if (contentLength == 0) {

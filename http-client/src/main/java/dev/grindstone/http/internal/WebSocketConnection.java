@@ -418,7 +418,7 @@ public final class WebSocketConnection {
 
     private void handshakeAnswered(ChannelHandlerContext ctx, FullHttpResponse r) {
       handshake.status = r.status().code();
-      handshake.headers = RawHeaders.of(r.headers());
+      handshake.headers(r.headers());
       if (handshake.status != 101) {
         String body = r.content().toString(StandardCharsets.UTF_8).strip();
         handshake.append(r.content());
