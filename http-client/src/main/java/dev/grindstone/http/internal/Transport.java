@@ -3,6 +3,7 @@ package dev.grindstone.http.internal;
 import dev.grindstone.http.FailureKind;
 import dev.grindstone.http.HttpFailure;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -95,7 +96,10 @@ public final class Transport implements AutoCloseable {
             .group(group)
             .channelFactory(DirectWriteChannel::new)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true);
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            // Netty 4.2's default (adaptive) allocator makes a new NIO view of its buffer for every
+            // socket read; the pooled one keeps it: about 170 bytes less garbage per request.
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
     if (sendBufferBytes > 0) {
       bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
     }
