@@ -18,6 +18,10 @@ find_java() {
   [ -n "$java" ] || { echo "$(basename "$0"): needs a JDK 21 or newer (set JAVA_HOME)" >&2; exit 3; }
 }
 
+# What the grindstone launcher's jar gives Netty (its manifest's Add-Opens and Main's property): the event
+# loops' own selected-key set.
+netty_opts="--add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true"
+
 # Builds bench/target/benchmarks.jar and sets $jar.
 build_benchmarks() {
   echo "Building bench/target/benchmarks.jar ..."

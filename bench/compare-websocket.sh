@@ -55,7 +55,7 @@ gs_rps_all=(); gs_pc_all=(); gs_err_all=(); gs_lat_all=(); server_cpu_all=()
 for round in $(seq 1 "$rounds"); do
   echo "Round $round of $rounds: Grindstone ..."
   s0=$(tree_cpu_ticks "$demo_pid")
-  "$java" -cp "$jar" dev.grindstone.bench.http.WebSocketLoad "$url" "$users" "$duration" "$warmup" >"$tmp/gs.out" 2>&1
+  "$java" $netty_opts -cp "$jar" dev.grindstone.bench.http.WebSocketLoad "$url" "$users" "$duration" "$warmup" >"$tmp/gs.out" 2>&1
   s1=$(tree_cpu_ticks "$demo_pid")
   res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
   kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
