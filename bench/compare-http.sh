@@ -42,14 +42,6 @@ have_nginx=1
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { have_nginx=0; missing+=("nginx (apt-get install -y nginx); using the demo service instead"); }
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-clk_tck=$(getconf CLK_TCK)
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$root/bench/compare-lib.sh"
 find_java
 if [ ${#missing[@]} -gt 0 ]; then

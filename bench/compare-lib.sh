@@ -1,5 +1,15 @@
 # Helpers shared by bench/compare-http.sh and bench/compare-websocket.sh; source it, do not run it.
-# Expects $root (the repository) and $tmp (a scratch folder) to be set, and `set -euo pipefail`.
+# Expects $root (the repository) and `set -euo pipefail`. Sourcing makes a scratch folder $tmp and kills
+# the processes listed in $pids and removes $tmp when the script exits.
+
+clk_tck=$(getconf CLK_TCK)
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 java_version() {
   local line

@@ -36,14 +36,6 @@ for v in "$duration" "$warmup" "$users" "$rounds" "$server_threads"; do
   [[ "$v" =~ ^[0-9]+$ ]] || { echo "compare-websocket: '$v' must be a whole number" >&2; exit 2; }
 done
 
-clk_tck=$(getconf CLK_TCK)
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 . "$root/bench/compare-lib.sh"
 find_java
 build_benchmarks

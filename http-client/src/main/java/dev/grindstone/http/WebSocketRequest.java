@@ -1,7 +1,6 @@
 package dev.grindstone.http;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,14 +140,7 @@ public final class WebSocketRequest {
      *     with a host, or has a fragment
      */
     public WebSocketRequest build() {
-      URI uri;
-      try {
-        uri = new URI(url);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(
-            "url '" + url + "' is not a valid URL: " + e.getReason() + " at index " + e.getIndex(),
-            e);
-      }
+      URI uri = HttpRequest.parse(url);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       String ws =
           switch (scheme) {

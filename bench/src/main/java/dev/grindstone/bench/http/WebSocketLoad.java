@@ -4,22 +4,19 @@ import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
 import dev.grindstone.http.WebSocket;
 import dev.grindstone.http.WebSocketMessage;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Grindstone's side of {@code bench/compare-websocket.sh}: virtual users, each on its own WebSocket to an echo
  * endpoint, sending the text {@code hello} and waiting for its echo, one after the other; every round trip is
  * recorded in an HdrHistogram {@link Recorder}. A failure or an echo other than {@code hello} counts as an
- * error. After a warm-up it measures a window: echoes, errors, and the process's CPU time from
- * {@code /proc/self/stat}. Prints one {@code RESULT key=value ...} line.
+ * error. After a warm-up it measures a window ({@link LoadWindow}) and prints one {@code RESULT key=value ...} line.
  *
  * <p>Usage: {@code WebSocketLoad <ws-url> [users=50] [seconds=20] [warmupSeconds=5]}. Loopback targets only.
  */
@@ -71,31 +68,7 @@ public final class WebSocketLoad {
                     }
                 }));
             }
-            Thread.sleep(warmup * 1000L);
-            long cpu0 = HttpLoad.cpuTicks();
-            long alloc0 = HttpLoad.allocatedBytes();
-            long n0 = echoes.sum();
-            long e0 = errors.sum();
-            long t0 = System.nanoTime();
-            recorder.getIntervalHistogram(); // drop the warm-up's latencies
-            Thread.sleep(seconds * 1000L);
-            long t1 = System.nanoTime();
-            long n1 = echoes.sum();
-            long e1 = errors.sum();
-            long cpu1 = HttpLoad.cpuTicks();
-            long alloc1 = HttpLoad.allocatedBytes();
-            Histogram h = recorder.getIntervalHistogram();
-            for (Thread t : threads) {
-                t.join();
-            }
-            double window = (t1 - t0) / 1e9;
-            double cpu = (cpu1 - cpu0) / 100.0; // USER_HZ is 100 on Linux
-            long n = n1 - n0;
-            System.out.printf(Locale.ROOT, "RESULT requests=%d errors=%d seconds=%.3f rps=%.0f cpuSeconds=%.2f"
-                            + " perCpuSecond=%.0f allocBytesPer=%.0f p50us=%d p99us=%d maxus=%d%n",
-                    n, e1 - e0, window, n / window, cpu, cpu > 0 ? n / cpu : 0.0,
-                    n > 0 ? (double) (alloc1 - alloc0) / n : 0.0,
-                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue());
+            LoadWindow.measure(recorder, echoes, errors, threads, warmup, seconds, () -> "");
         }
     }
 }

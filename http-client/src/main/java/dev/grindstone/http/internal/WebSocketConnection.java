@@ -190,15 +190,7 @@ public final class WebSocketConnection {
       }
     }
     if (m == null) {
-      throw new HttpFailure(
-          FailureKind.READ_TIMEOUT,
-          "no WebSocket message from "
-              + key.authority()
-              + " within "
-              + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-              + " ms",
-          null,
-          null);
+      throw timedOut("no WebSocket message", timeoutNanos);
     }
     if (m == END) {
       inbox.offer(END); // later calls see the end too
@@ -249,15 +241,7 @@ public final class WebSocketConnection {
       while (pongAtNanos == 0 && ended == null) {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-          throw new HttpFailure(
-              FailureKind.READ_TIMEOUT,
-              "no pong from "
-                  + key.authority()
-                  + " within "
-                  + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
-                  + " ms",
-              null,
-              null);
+          throw timedOut("no pong", timeoutNanos);
         }
         LockSupport.parkNanos(this, remaining);
       }
@@ -349,6 +333,19 @@ public final class WebSocketConnection {
           null,
           f.cause());
     }
+  }
+
+  private HttpFailure timedOut(String what, long timeoutNanos) {
+    return new HttpFailure(
+        FailureKind.READ_TIMEOUT,
+        what
+            + " from "
+            + key.authority()
+            + " within "
+            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+            + " ms",
+        null,
+        null);
   }
 
   private HttpFailure endedFailure(String what) {
