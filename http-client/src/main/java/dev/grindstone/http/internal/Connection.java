@@ -38,6 +38,10 @@ final class Connection {
   volatile Exchange current;
 
   long idleSinceNanos;
+
+  /** The last response's header lines, shared with the next one if equal; event loop only. */
+  HeaderBlock lastHead;
+
   SslHandler sslHandler;
 
   /**

@@ -54,12 +54,9 @@ public final class Exchange {
   boolean keepAlive;
   boolean setCookie;
 
-  /** The response's header lines, then its body: one array, so one allocation for both. */
-  private byte[] data = EMPTY;
-
-  private int headLength;
+  private HeaderBlock head = HeaderBlock.EMPTY;
+  private byte[] body = EMPTY;
   private int length;
-  private volatile HttpHeaders decodedHeaders;
   FailureKind failureKind;
   String failureMessage;
   Throwable failureCause;
@@ -108,21 +105,16 @@ public final class Exchange {
     return false;
   }
 
-  /**
-   * Starts the response's data with its header lines {@code b[from, to)} and room for {@code
-   * bodyBytes} more (0 when not known).
-   */
-  void head(byte[] b, int from, int to, long bodyBytes) {
-    int n = to - from;
-    data = new byte[n + (bodyBytes > 0 && bodyBytes <= maxBodyBytes ? (int) bodyBytes : 0)];
-    System.arraycopy(b, from, data, 0, n);
-    headLength = n;
-    length = n;
+  /** The response's header lines, and room for {@code bodyBytes} of body (0 when not known). */
+  void head(HeaderBlock lines, long bodyBytes) {
+    head = lines;
+    length = 0;
+    body = bodyBytes > 0 && bodyBytes <= maxBodyBytes ? new byte[(int) bodyBytes] : EMPTY;
   }
 
   /** Headers that are already decoded (a WebSocket handshake's, read by Netty). */
   void headers(HttpHeaders decoded) {
-    decodedHeaders = decoded;
+    head = new HeaderBlock(decoded);
   }
 
   /** Appends the buffer's readable bytes; false when the body would exceed the limit. */
@@ -138,13 +130,13 @@ public final class Exchange {
     if (n == 0) {
       return true;
     }
-    if ((long) length - headLength + n > maxBodyBytes) {
+    if ((long) length + n > maxBodyBytes) {
       return false;
     }
-    if (length + n > data.length) {
-      data = Arrays.copyOf(data, Math.max(length + n, Math.max(256, data.length * 2)));
+    if (length + n > body.length) {
+      body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
     }
-    buf.readBytes(data, length, n);
+    buf.readBytes(body, length, n);
     length += n;
     return true;
   }
@@ -178,11 +170,7 @@ public final class Exchange {
 
   /** The response's headers, decoded from its header lines on the first call. */
   public HttpHeaders headers() {
-    HttpHeaders h = decodedHeaders;
-    if (h == null) {
-      decodedHeaders = h = HeaderLines.parse(data, 0, headLength);
-    }
-    return h;
+    return head.headers();
   }
 
   /** Whether the response sets cookies (so that a cookie jar need not look otherwise). */
@@ -192,7 +180,7 @@ public final class Exchange {
 
   /** A copy of the body. */
   public byte[] bodyCopy() {
-    return Arrays.copyOfRange(data, headLength, length);
+    return Arrays.copyOf(body, length);
   }
 
   /**
@@ -200,15 +188,15 @@ public final class Exchange {
    * to be modified.
    */
   public byte[] data() {
-    return data;
+    return body;
   }
 
   public int bodyOffset() {
-    return headLength;
+    return 0;
   }
 
   public int bodyLength() {
-    return length - headLength;
+    return length;
   }
 
   public boolean isNewConnection() {

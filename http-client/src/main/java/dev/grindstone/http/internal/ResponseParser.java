@@ -9,15 +9,16 @@ import java.util.Arrays;
 /**
  * Reads HTTP/1.1 responses (RFC 9112) off a connection's bytes into its current {@link Exchange}:
  * the status, the framing (content length, chunked, or until the connection closes), whether the
- * connection stays open, whether cookies are set, and the body. The header lines are kept as bytes,
- * in the same array as the body, and decoded only when a caller asks for a header.
+ * connection stays open, whether cookies are set, and the body. The header lines are kept as bytes
+ * ({@link HeaderBlock}), shared with the previous response when they are the same, and decoded only
+ * when a caller asks for a header.
  *
  * <p>IMPLEMENTATION NOTES: Netty's {@code HttpResponseDecoder} builds a header map of {@code
  * String}s and {@code AsciiString}s, a response object and a content object per response, about
  * three quarters of what a request allocated. Here the head is copied once into a scratch array
- * reused by the connection, scanned for the four fields the client needs, and copied out as one
- * byte array that also receives the body (sized for the announced length): one allocation for both.
- * Runs on the connection's event loop only.
+ * reused by the connection and scanned for the four fields the client needs; its header lines are
+ * copied out as one byte array, or not at all when they equal the previous response's; the body is
+ * copied once, into an array of the announced length. Runs on the connection's event loop only.
  */
 final class ResponseParser extends ChannelInboundHandlerAdapter {
   /** Longest response head (status line and header lines) accepted. */
@@ -234,7 +235,11 @@ final class ResponseParser extends ChannelInboundHandlerAdapter {
     if (!noBody && !chunked && contentLength > ex.maxBodyBytes) {
       return tooLarge(ex);
     }
-    ex.head(b, eol + 1, end, noBody || chunked ? 0 : contentLength);
+    HeaderBlock lines = conn.lastHead;
+    if (lines == null || !lines.sameAs(b, eol + 1, end)) {
+      conn.lastHead = lines = new HeaderBlock(Arrays.copyOfRange(b, eol + 1, end));
+    }
+    ex.head(lines, noBody || chunked ? 0 : contentLength);
     length = 0;
     lineStart = 0;
     if (noBody) {

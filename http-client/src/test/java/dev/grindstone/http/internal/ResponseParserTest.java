@@ -143,6 +143,29 @@ class ResponseParserTest {
   }
 
   @Test
+  void consecutive_responses_with_the_same_header_lines_share_them_and_a_change_is_seen() {
+    String date1 = "HTTP/1.1 200 OK\r\nDate: one\r\nContent-Length: 1\r\n\r\na";
+    String date2 = "HTTP/1.1 200 OK\r\nDate: two\r\nContent-Length: 1\r\n\r\nb";
+    Exchange first = feed(date1, 7, false);
+    Exchange[] next = new Exchange[3];
+    String[] wires = {date1, date2, date2};
+    for (int i = 0; i < 3; i++) {
+      next[i] = new Exchange(System.nanoTime(), Long.MAX_VALUE, 1 << 20, false);
+      conn.current = next[i];
+      channel.writeInbound(Unpooled.wrappedBuffer(bytes(wires[i])));
+      assertThat(next[i].isDone()).isTrue();
+    }
+    assertThat(first.headers().get("Date")).isEqualTo("one");
+    assertThat(next[0].headers()).as("same lines: shared").isSameAs(first.headers());
+    assertThat(next[1].headers().get("Date")).isEqualTo("two");
+    assertThat(next[2].headers()).isSameAs(next[1].headers());
+    assertThat(first.headers().get("Date"))
+        .as("an earlier response keeps its own")
+        .isEqualTo("one");
+    assertThat(new String(next[2].bodyCopy(), StandardCharsets.US_ASCII)).isEqualTo("b");
+  }
+
+  @Test
   void bytes_that_no_request_asked_for_close_the_connection() {
     Exchange ex = feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n", 0, false);
     assertThat(ex.isDone()).isTrue();
