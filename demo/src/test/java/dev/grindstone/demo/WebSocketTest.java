@@ -261,6 +261,31 @@ class WebSocketTest {
   }
 
   @Test
+  void small_messages_written_directly_and_large_ones_through_the_event_loop_keep_their_order() {
+    try (HttpClient big = HttpClient.builder().requestTimeout(Duration.ofSeconds(5)).build();
+        WebSocket ws = big.openWebSocket(ws("/ws/echo?ping=true"))) {
+      byte[] large = new byte[200 * 1024]; // over the direct-write limit: framed by Netty
+      for (int i = 0; i < large.length; i++) {
+        large[i] = (byte) (i * 31);
+      }
+      for (int round = 0; round < 3; round++) {
+        ws.sendText("before " + round);
+        ws.sendBinary(large);
+        ws.sendText("after " + round);
+      }
+      assertThat(ws.receive(SECOND).text()).isEqualTo("pong: hello");
+      for (int round = 0; round < 3; round++) {
+        assertThat(ws.receive(SECOND).text()).isEqualTo("before " + round);
+        assertThat(ws.receive(SECOND).bytes()).isEqualTo(large);
+        assertThat(ws.receive(SECOND).text()).isEqualTo("after " + round);
+      }
+      String unicode = "größer als 125 Bytes: " + "ж".repeat(100); // a 16-bit length, UTF-8
+      ws.sendText(unicode);
+      assertThat(ws.receive(SECOND).text()).isEqualTo(unicode);
+    }
+  }
+
+  @Test
   void a_plain_get_on_a_websocket_endpoint_says_how_to_connect() {
     var r = client.get(demo.url() + "/ws/echo");
     assertThat(r.status()).isEqualTo(400);

@@ -24,10 +24,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One WebSocket connection (RFC 6455) of one virtual user: the opening handshake, an inbox of
@@ -38,12 +42,20 @@ import java.util.concurrent.locks.LockSupport;
  * message's arrival and queues it; the owning thread takes messages with a timed poll. When the
  * owner falls {@link #PAUSE_AT} messages behind, the connection stops reading from the socket (TCP
  * pushes back on the server) until it has caught up to {@link #RESUME_AT}: a server that floods a
- * slow reader cannot exhaust memory, and no message is dropped. Writes are handed to the event loop
- * and awaited, so a server that stops reading stops the sender instead of filling the heap. Methods
- * other than the handlers are for the one thread that owns the connection; the close status and the
- * failure are published through volatile fields.
+ * slow reader cannot exhaust memory, and no message is dropped. On a plain connection the owner
+ * frames and masks a message of up to 64 KiB itself and writes it straight to the non-blocking
+ * socket, as the HTTP client writes requests: an echo then crosses threads once (the event loop
+ * handing the reply over) instead of three times. Everything else (TLS, larger messages, control
+ * frames, the rest of a partial write, and any write queued behind one) goes through the event loop
+ * and is awaited, so a server that stops reading stops the sender instead of filling the heap; one
+ * lock keeps the two kinds of write from interleaving on the socket. Methods other than the
+ * handlers are for the one thread that owns the connection; the close status and the failure are
+ * published through volatile fields.
  */
 public final class WebSocketConnection {
+  /** Messages up to this size are framed and written by the calling thread on plain connections. */
+  static final int MAX_DIRECT_WRITE = 64 * 1024;
+
   static final int PAUSE_AT = 4096;
   static final int RESUME_AT = 1024;
   private static final Inbound END = new Inbound(false, new byte[0], 0);
@@ -73,6 +85,21 @@ public final class WebSocketConnection {
   private volatile long pongAtNanos;
   private long pings;
   private volatile long pingsAnswered;
+
+  /**
+   * Serialises the owner's direct writes with every write handed to the event loop (the owner's
+   * control frames and large messages, and the event loop's own pongs and close frames), so that
+   * frames never interleave on the socket.
+   */
+  private final ReentrantLock writeLock = new ReentrantLock();
+
+  /** Writes handed to the event loop and not finished yet; guarded by {@code writeLock}. */
+  private int loopWrites;
+
+  /**
+   * The frame bytes of a direct write, grown to the largest frame; guarded by {@code writeLock}.
+   */
+  private ByteBuffer out;
 
   WebSocketConnection(
       Transport transport,
@@ -214,10 +241,96 @@ public final class WebSocketConnection {
     if (e != null || closeSent) {
       throw endedFailure("cannot send");
     }
+    Channel ch = channel;
+    if (!key.tls() && data.length <= MAX_DIRECT_WRITE && ch instanceof DirectWriteChannel direct) {
+      ChannelFuture rest = null;
+      writeLock.lock();
+      try {
+        if (loopWrites == 0) {
+          ByteBuffer b = frame(text, data);
+          try {
+            direct.socket().write(b);
+          } catch (IOException failure) {
+            ch.close();
+            throw ended != null
+                ? endedFailure("cannot send")
+                : new HttpFailure(
+                    Failures.kindOf(failure),
+                    "cannot send a WebSocket message to "
+                        + key.authority()
+                        + ": "
+                        + Failures.describe(failure),
+                    null,
+                    failure);
+          }
+          if (!b.hasRemaining()) {
+            return;
+          }
+          // The socket's send buffer is full: the event loop writes the rest when it drains.
+          rest = loopWrite(ch.alloc().directBuffer(b.remaining()).writeBytes(b));
+        }
+      } finally {
+        writeLock.unlock();
+      }
+      if (rest != null) {
+        awaitWrite(rest, deadline, "message");
+        return;
+      }
+    }
     ByteBuf payload = Unpooled.wrappedBuffer(data);
-    WebSocketFrame frame =
-        text ? new TextWebSocketFrame(payload) : new BinaryWebSocketFrame(payload);
-    write(frame, deadline, "message");
+    write(
+        text ? new TextWebSocketFrame(payload) : new BinaryWebSocketFrame(payload),
+        deadline,
+        "message");
+  }
+
+  /**
+   * The masked client frame of one whole message (RFC 6455, 5.2), in {@code out}, ready to write.
+   */
+  private ByteBuffer frame(boolean text, byte[] data) {
+    int n = data.length;
+    int size = 2 + (n <= 125 ? 0 : n <= 0xFFFF ? 2 : 8) + 4 + n;
+    ByteBuffer b = out;
+    if (b == null || b.capacity() < size) {
+      out = b = ByteBuffer.allocateDirect(Math.max(1024, Integer.highestOneBit(size - 1) << 1));
+    }
+    b.clear();
+    b.put((byte) (0x80 | (text ? 0x1 : 0x2))); // FIN, text or binary
+    if (n <= 125) {
+      b.put((byte) (0x80 | n)); // MASK and the length
+    } else if (n <= 0xFFFF) {
+      b.put((byte) (0x80 | 126)).putShort((short) n);
+    } else {
+      b.put((byte) (0x80 | 127)).putLong(n);
+    }
+    int mask = ThreadLocalRandom.current().nextInt();
+    b.putInt(mask);
+    for (int i = 0; i < n; i++) {
+      b.put((byte) (data[i] ^ (mask >>> (24 - ((i & 3) << 3)))));
+    }
+    return b.flip();
+  }
+
+  /** Hands {@code msg} to the event loop, counted until written; any thread. */
+  private ChannelFuture loopWrite(Object msg) {
+    writeLock.lock();
+    try {
+      loopWrites++;
+      ChannelFuture f = channel.writeAndFlush(msg);
+      f.addListener(this::loopWriteDone);
+      return f;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private void loopWriteDone(io.netty.util.concurrent.Future<? super Void> f) {
+    writeLock.lock();
+    try {
+      loopWrites--;
+    } finally {
+      writeLock.unlock();
+    }
   }
 
   /**
@@ -265,7 +378,7 @@ public final class WebSocketConnection {
     Channel ch = channel;
     if (ended == null && !closeSent) {
       closeSent = true;
-      ChannelFuture f = ch.writeAndFlush(new CloseWebSocketFrame(code, reason));
+      ChannelFuture f = loopWrite(new CloseWebSocketFrame(code, reason));
       if (Transport.awaitDone(f, deadline) && !f.isSuccess() && ended == null) {
         ch.close();
         throw new HttpFailure(
@@ -306,7 +419,10 @@ public final class WebSocketConnection {
   }
 
   private void write(WebSocketFrame frame, long deadline, String what) {
-    ChannelFuture f = channel.writeAndFlush(frame);
+    awaitWrite(loopWrite(frame), deadline, what);
+  }
+
+  private void awaitWrite(ChannelFuture f, long deadline, String what) {
     if (!Transport.awaitDone(f, deadline)) {
       throw new HttpFailure(
           FailureKind.IO,
@@ -453,7 +569,7 @@ public final class WebSocketConnection {
         case BinaryWebSocketFrame b -> message(ctx, false, b.content());
         case PingWebSocketFrame p -> {
           if (!closeSent) {
-            ctx.writeAndFlush(new PongWebSocketFrame(p.content().retain()));
+            loopWrite(new PongWebSocketFrame(p.content().retain()));
             pingsAnswered++;
           }
         }
@@ -474,7 +590,7 @@ public final class WebSocketConnection {
           if (byServer) {
             // Echo the code (RFC 6455, 5.5.1); the server then closes the TCP connection.
             closeSent = true;
-            ctx.writeAndFlush(new CloseWebSocketFrame(code == 1005 ? 1000 : code, ""))
+            loopWrite(new CloseWebSocketFrame(code == 1005 ? 1000 : code, ""))
                 .addListener(x -> ctx.close());
           } else {
             ctx.close();
