@@ -74,6 +74,15 @@ public final class KubeManifests {
    */
   public static final String JVM_HEAP_OPTION = "-XX:MaxRAMPercentage=70";
 
+  public static final String DEFAULT_IMAGE = "grindstone:latest";
+  public static final String DEFAULT_TOKEN_SECRET = "grindstone-token";
+  public static final String DEFAULT_NAME = "grindstone";
+  public static final String DEFAULT_STORAGE = "10Gi";
+  public static final String DEFAULT_AGENT_CPU = "2";
+  public static final String DEFAULT_AGENT_MEMORY = "2Gi";
+  public static final String DEFAULT_SERVER_CPU = "1";
+  public static final String DEFAULT_SERVER_MEMORY = "1Gi";
+
   /** The parts of the output: the server's objects, the agents' Job. */
   public enum Part {
     SERVER,
@@ -102,8 +111,8 @@ public final class KubeManifests {
   private final Set<Part> parts;
 
   private KubeManifests(Builder b) {
-    this.agents = b.agents;
-    this.server = b.server;
+    this.agents = b.agents == null ? 0 : b.agents;
+    this.server = b.server != null ? b.server : "http://" + b.name + "-server:" + PORT;
     this.image = b.image;
     this.tokenSecret = b.tokenSecret;
     this.namespace = b.namespace;
@@ -119,12 +128,21 @@ public final class KubeManifests {
   }
 
   /**
-   * Manifests for {@code agents} agents that dial {@code serverUrl}: the in-cluster address of the
-   * server these manifests deploy is {@code http://<name>-server:8080} ({@code grindstone-server}
-   * by default), or any server the pods can reach.
+   * Manifests of the server and of {@code agents} agents that dial {@code serverUrl}: the server
+   * these manifests deploy ({@code http://<name>-server:8080}), or any other the pods can reach.
    */
   public static Builder builder(int agents, String serverUrl) {
-    return new Builder(agents, serverUrl);
+    return new Builder().agents(agents).server(serverUrl);
+  }
+
+  /** Settings to set; {@link Builder#agents} is needed for the agents' Job. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The URL the agents dial. */
+  public String serverUrl() {
+    return server;
   }
 
   /** The server Deployment's and Service's name. */
@@ -411,33 +429,45 @@ public final class KubeManifests {
 
   /** Settings, checked by {@link #build()}. Not thread-safe. */
   public static final class Builder {
-    private final int agents;
-    private final String server;
-    private String image = "grindstone:latest";
-    private String tokenSecret = "grindstone-token";
+    private Integer agents;
+    private String server;
+    private String image = DEFAULT_IMAGE;
+    private String tokenSecret = DEFAULT_TOKEN_SECRET;
     private String namespace;
-    private String name = "grindstone";
-    private ServerStore store = new ServerStore.SqliteVolume("10Gi");
+    private String name = DEFAULT_NAME;
+    private ServerStore store = new ServerStore.SqliteVolume(DEFAULT_STORAGE);
     private Duration deadline = Duration.ofHours(1);
     private Duration ttl = Duration.ofHours(1);
-    private String agentCpu = "2";
-    private String agentMemory = "2Gi";
-    private String serverCpu = "1";
-    private String serverMemory = "1Gi";
+    private String agentCpu = DEFAULT_AGENT_CPU;
+    private String agentMemory = DEFAULT_AGENT_MEMORY;
+    private String serverCpu = DEFAULT_SERVER_CPU;
+    private String serverMemory = DEFAULT_SERVER_MEMORY;
     private Set<Part> parts = EnumSet.allOf(Part.class);
 
-    private Builder(int agents, String server) {
+    private Builder() {}
+
+    /** How many agents the Job runs, one pod per shard: needed for the agents' Job. */
+    public Builder agents(int agents) {
       this.agents = agents;
-      this.server = Objects.requireNonNull(server, "server");
+      return this;
     }
 
-    /** The image that runs both server and agents; {@code grindstone:latest} by default. */
+    /**
+     * The URL the agents dial; by default the server these manifests deploy, {@code
+     * http://<name>-server:8080} (the agents run in its namespace).
+     */
+    public Builder server(String url) {
+      this.server = Objects.requireNonNull(url, "server");
+      return this;
+    }
+
+    /** The image that runs both server and agents; {@value KubeManifests#DEFAULT_IMAGE} by default. */
     public Builder image(String image) {
       this.image = Objects.requireNonNull(image, "image");
       return this;
     }
 
-    /** The Secret whose key {@value #TOKEN_KEY} is the server's write token. */
+    /** The Secret whose key {@value KubeManifests#TOKEN_KEY} is the server's write token. */
     public Builder tokenSecret(String secret) {
       this.tokenSecret = Objects.requireNonNull(secret, "tokenSecret");
       return this;
@@ -509,18 +539,27 @@ public final class KubeManifests {
     /** Checks every setting. @throws IllegalArgumentException naming each problem found */
     public KubeManifests build() {
       Checks c = new Checks();
-      c.range("agents", agents, 1, MAX_AGENTS, "Kubernetes' limit for an Indexed Job");
-      c.serverUrl("server", server);
+      boolean job = parts.contains(Part.AGENTS);
+      if (job && agents == null) {
+        c.add("agents: the agents' Job needs their number (--agents N); or generate only the server's objects"
+            + " (--only server)");
+      } else if (job) {
+        c.range("agents", agents, 1, MAX_AGENTS, "Kubernetes' limit for an Indexed Job");
+      }
+      if (server != null) {
+        c.serverUrl("server", server);
+      }
       c.image("image", image);
       c.dns1123Subdomain("token-secret", tokenSecret);
       if (namespace != null) {
         c.dns1123Label("namespace", namespace);
       }
-      // The longest name derived from it is a pod's host name, <name>-agents-<last index>, a
-      // DNS label of at most 63 characters.
-      int room = Checks.MAX_LABEL - "-agents-".length() - Integer.toString(Math.max(agents - 1, 0)).length();
-      c.dns1035Label("name", name, room, "with " + agents + " agents a pod's host name is '" + name
-          + "-agents-" + Math.max(agents - 1, 0) + "', and host names have at most 63");
+      // The names derived from it are DNS labels of at most 63 characters: the Service's,
+      // <name>-server, and an agent pod's host name, <name>-agents-<last index>.
+      int lastIndex = job && agents != null ? Math.max(agents - 1, 0) : -1;
+      String longest = lastIndex < 0 ? "-server" : "-agents-" + lastIndex;
+      c.dns1035Label("name", name, Checks.MAX_LABEL - longest.length(), (lastIndex < 0 ? "the Service name is '"
+          : "with " + agents + " agents a pod's host name is '") + name + longest + "', and DNS labels have at most 63");
       switch (store) {
         case ServerStore.SqliteVolume v -> c.quantity("storage", v.size(), "1Mi", "10Gi");
         case ServerStore.PostgresSecret p -> c.dns1123Subdomain("postgres-secret", p.secretName());

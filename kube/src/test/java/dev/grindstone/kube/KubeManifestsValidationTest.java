@@ -3,7 +3,9 @@ package dev.grindstone.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,27 @@ class KubeManifestsValidationTest {
     assertRefused(KubeManifests.builder(0, SERVER), "agents", "1 to 100000", "got 0");
     assertRefused(KubeManifests.builder(100_001, SERVER), "agents", "got 100001");
     assertThat(KubeManifests.builder(100_000, SERVER).name("g").build().objects()).isNotEmpty();
+  }
+
+  @Test
+  void the_agents_job_needs_the_number_of_agents_and_the_server_alone_does_not() {
+    assertRefused(KubeManifests.builder(), "agents", "needs their number");
+    assertThat(KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER)).build().objects())
+        .extracting(HasMetadata::getKind)
+        .containsExactly("PersistentVolumeClaim", "Service", "Deployment");
+  }
+
+  @Test
+  void without_a_url_the_agents_dial_the_server_the_manifests_deploy() {
+    assertThat(KubeManifests.builder().agents(2).name("load").build().serverUrl()).isEqualTo("http://load-server:8080");
+  }
+
+  @Test
+  void the_server_alone_leaves_the_name_room_for_its_service_name() {
+    String longest = "a".repeat(63 - "-server".length());
+    KubeManifests.Builder server = KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER));
+    assertThat(server.name(longest).build().serverName()).hasSize(63);
+    assertRefused(server.name(longest + "b"), "name", "at most 56", "-server'");
   }
 
   @ParameterizedTest
