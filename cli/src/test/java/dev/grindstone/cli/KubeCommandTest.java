@@ -57,6 +57,21 @@ class KubeCommandTest {
   }
 
   @Test
+  void the_readmes_kube_commands_run() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md")).replace("\\\n", " ");
+    String section = readme.substring(readme.indexOf("## Run on Kubernetes"), readme.indexOf("### The agent in the Job"));
+    Matcher m = Pattern.compile("\\./grindstone (kube manifests[^|\\n]*)").matcher(section);
+    int commands = 0;
+    while (m.find()) {
+      CliRunner.Result r = CliRunner.run(m.group(1).strip().split("\\s+"));
+      assertThat(r.exitCode()).as(m.group() + "\n" + r.err()).isZero();
+      assertThat(r.out()).startsWith("---\napiVersion:");
+      commands++;
+    }
+    assertThat(commands).as("kube commands in the README's section").isEqualTo(2);
+  }
+
+  @Test
   void every_option_reaches_the_manifests() throws IOException {
     CliRunner.Result r = manifests("--agents", "12", "--server", "https://load.example.com:8443/grindstone",
         "--image", "registry.example.com/grindstone:0.1.0", "--token-secret", "load-token", "--namespace", "perf",
