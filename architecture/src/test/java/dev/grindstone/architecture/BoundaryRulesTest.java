@@ -15,6 +15,7 @@ import dev.grindstone.architecture.fixtures.UsesFileIo;
 import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesKafka;
+import dev.grindstone.architecture.fixtures.UsesKubernetesModel;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.architecture.fixtures.UsesResults;
 import dev.grindstone.http.load.HttpStatistics;
@@ -125,6 +126,12 @@ class BoundaryRulesTest {
   @Test
   void the_demo_rule_catches_the_demo_service() {
     assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_kube_rule_catches_the_kubernetes_model() {
+    assertThat(evaluate(Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel(), UsesKubernetesModel.class).hasViolation())
         .isTrue();
   }
 

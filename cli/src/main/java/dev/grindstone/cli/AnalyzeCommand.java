@@ -5,6 +5,7 @@ import dev.grindstone.engine.analyze.DataLogAnalysis;
 import dev.grindstone.engine.analyze.DataLogAnalyzer;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.http.load.HttpPlugin;
+import dev.grindstone.http.load.WebSocketPlugin;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StatisticsSchema;
@@ -83,7 +84,7 @@ final class AnalyzeCommand implements Callable<Integer> {
   }
 
   /** The plug-ins whose data-log columns analyze reads and adds up. */
-  static final List<Plugin> PLUGINS = List.of(HttpPlugin.INSTANCE);
+  static final List<Plugin> PLUGINS = List.of(HttpPlugin.INSTANCE, WebSocketPlugin.INSTANCE);
 
   static ExpressionView parseSummaryExpression(String option, StatisticsSchema schema) {
     int eq = option.indexOf('=');

@@ -70,21 +70,34 @@ public final class HttpRunFiles {
   /** The key that puts the HTTP plug-in in a run of a Java scenario: {@code http: true}. */
   public static final String HTTP = "http";
 
+  /** The key that puts the WebSocket plug-in in a run of a Java scenario: {@code websocket: true}. */
+  public static final String WEBSOCKET = "websocket";
+
   /**
-   * The fields a run file may use beyond the engine's: the HTTP flow's, and {@code http} (whether
-   * the run has the HTTP plug-in's statistics and columns even though its scenario is Java code).
+   * The fields a run file may use beyond the engine's: the HTTP flow's, and {@code http} and
+   * {@code websocket} (whether the run has the HTTP or the WebSocket plug-in's statistics and
+   * columns even though its scenario is Java code).
    */
   public static Set<String> extraFields() {
     Set<String> fields = new HashSet<>(HttpFlow.FIELDS);
     fields.add(HTTP);
+    fields.add(WEBSOCKET);
     return Set.copyOf(fields);
   }
 
   /**
    * The plug-ins a run file asks for beyond its scenario's own: the HTTP plug-in when it says
-   * {@code http: true}. A value that is not a boolean is reported to {@code reader}'s problems.
+   * {@code http: true}, the WebSocket plug-in when it says {@code websocket: true}. A value that is
+   * not a boolean is reported to {@code reader}'s problems.
    */
   public static List<Plugin> plugins(YamlNode.Mapping root, ConfigReader reader) {
-    return reader.bool(root.get(HTTP), false) ? List.of(HttpPlugin.INSTANCE) : List.of();
+    List<Plugin> plugins = new ArrayList<>();
+    if (reader.bool(root.get(HTTP), false)) {
+      plugins.add(HttpPlugin.INSTANCE);
+    }
+    if (reader.bool(root.get(WEBSOCKET), false)) {
+      plugins.add(WebSocketPlugin.INSTANCE);
+    }
+    return List.copyOf(plugins);
   }
 }

@@ -8,6 +8,12 @@ import static dev.grindstone.http.load.HttpPlugin.RESPONSE_ERRORS;
 import static dev.grindstone.http.load.HttpPlugin.RESPONSE_LENGTH;
 import static dev.grindstone.http.load.HttpPlugin.RESPONSE_STATUS;
 import static dev.grindstone.http.load.HttpPlugin.TLS_TIME;
+import static dev.grindstone.http.load.WebSocketPlugin.FIRST_MESSAGES;
+import static dev.grindstone.http.load.WebSocketPlugin.FIRST_MESSAGE_TIME;
+import static dev.grindstone.http.load.WebSocketPlugin.HANDSHAKES;
+import static dev.grindstone.http.load.WebSocketPlugin.HANDSHAKE_TIME;
+import static dev.grindstone.http.load.WebSocketPlugin.MESSAGES_RECEIVED;
+import static dev.grindstone.http.load.WebSocketPlugin.MESSAGES_SENT;
 
 import dev.grindstone.engine.spi.TestStatistics;
 import dev.grindstone.http.FailureKind;
@@ -15,6 +21,9 @@ import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpRequest;
 import dev.grindstone.http.HttpRequestListener;
 import dev.grindstone.http.Timings;
+import dev.grindstone.http.WebSocket;
+import dev.grindstone.http.WebSocketListener;
+import dev.grindstone.http.WebSocketMessage;
 
 /**
  * Fills The Grinder's {@code httpplugin.*} statistics of the test in progress from every request
@@ -26,17 +35,56 @@ import dev.grindstone.http.Timings;
  * outside a test are not counted; the statistics are those of the {@link HttpPlugin}, which the run
  * must have (see there). Allocation-free; thread-safe (it only touches the calling user's own
  * statistics).
+ *
+ * <p>WebSockets, in the same style: a WebSocket's opening handshake is an HTTP request (status 101)
+ * and fills the statistics above; then {@code websocket.handshakeTime} adds the handshake's whole
+ * time (DNS, connect and TLS included) and {@code websocket.handshakes} counts it, {@code
+ * websocket.firstMessageTime} adds the time from a socket's handshake start to its first message
+ * (in the test that received it) and {@code websocket.firstMessages} counts it, and {@code
+ * websocket.messagesSent} and {@code websocket.messagesReceived} count messages: the statistics of
+ * the {@link WebSocketPlugin}.
  */
-public final class HttpStatistics implements HttpRequestListener {
+public final class HttpStatistics implements HttpRequestListener, WebSocketListener {
 
   /** The one listener; stateless. */
   public static final HttpStatistics INSTANCE = new HttpStatistics();
 
   private HttpStatistics() {}
 
-  /** A client builder whose requests feed the statistics of the calling user's test. */
+  /**
+   * A client builder whose requests and WebSockets feed the statistics of the calling user's test.
+   */
   public static HttpClient.Builder clientBuilder() {
-    return HttpClient.builder().listener(INSTANCE);
+    return HttpClient.builder().listener(INSTANCE).webSocketListener(INSTANCE);
+  }
+
+  @Override
+  public void opened(WebSocket webSocket) {
+    TestStatistics s = TestStatistics.current();
+    if (s != null) {
+      s.addLong(HANDSHAKE_TIME, webSocket.handshakeTimings().lastByteMicros());
+      s.addLong(HANDSHAKES, 1);
+    }
+  }
+
+  @Override
+  public void sent(WebSocket webSocket, boolean text, int length) {
+    TestStatistics s = TestStatistics.current();
+    if (s != null) {
+      s.addLong(MESSAGES_SENT, 1);
+    }
+  }
+
+  @Override
+  public void received(WebSocket webSocket, WebSocketMessage message, boolean first) {
+    TestStatistics s = TestStatistics.current();
+    if (s != null) {
+      s.addLong(MESSAGES_RECEIVED, 1);
+      if (first) {
+        s.addLong(FIRST_MESSAGE_TIME, message.arrivalMicros());
+        s.addLong(FIRST_MESSAGES, 1);
+      }
+    }
   }
 
   @Override

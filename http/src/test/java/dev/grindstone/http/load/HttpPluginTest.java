@@ -3,6 +3,7 @@ package dev.grindstone.http.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.stats.ExpressionView;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
@@ -47,6 +48,22 @@ class HttpPluginTest {
     assertThat(schema.longIndex("httpplugin.responseLength").isScaled()).isFalse();
     assertThat(plugins.longIndex(HttpPlugin.RESPONSE_LENGTH))
         .isEqualTo(schema.longIndex("httpplugin.responseLength"));
+  }
+
+  @Test
+  void http_schema_registers_the_websocket_statistics_times_in_microseconds() {
+    PluginSchema both = PluginSchema.of(List.of(HttpPlugin.INSTANCE, WebSocketPlugin.INSTANCE));
+    StatisticsSchema s = both.statistics();
+    for (String name : new String[] {"handshakeTime", "handshakes", "firstMessageTime",
+        "firstMessages", "messagesSent", "messagesReceived"}) {
+      assertThat(s.longIndex("websocket." + name)).isNotNull();
+    }
+    assertThat(s.longIndex("websocket.handshakeTime").isScaled()).as("µs stored, ms shown").isTrue();
+    assertThat(s.longIndex("websocket.firstMessageTime").isScaled()).isTrue();
+    assertThat(s.longIndex("websocket.handshakes").isScaled()).isFalse();
+    assertThat(both.summaryView().views()).extracting(ExpressionView::displayName)
+        .endsWith("Mean WebSocket handshake time", "Mean time to first message", "Messages sent",
+            "Messages received");
   }
 
   @Test
