@@ -385,6 +385,24 @@ public final class WorkerContext {
 
     // ---- TestStatistics: plug-ins update the test in progress (only frames of the stack are given out)
 
+    /** The slot of a plug-in's long statistic in this run, or null (then noted as unknown). */
+    private LongIndex longSlot(PluginStatistic statistic) {
+      LongIndex i = recording.plugins().longIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+      }
+      return i;
+    }
+
+    /** The slot of a plug-in's double statistic in this run, or null (then noted as unknown). */
+    private DoubleIndex doubleSlot(PluginStatistic statistic) {
+      DoubleIndex i = recording.plugins().doubleIndex(statistic);
+      if (i == null) {
+        recording.unknownStatistic(statistic);
+      }
+      return i;
+    }
+
     @Override
     public long getLong(PluginStatistic statistic) {
       LongIndex i = recording.plugins().longIndex(statistic);
@@ -393,22 +411,18 @@ public final class WorkerContext {
 
     @Override
     public void setLong(PluginStatistic statistic, long value) {
-      LongIndex i = recording.plugins().longIndex(statistic);
-      if (i == null) {
-        recording.unknownStatistic(statistic);
-        return;
+      LongIndex i = longSlot(statistic);
+      if (i != null) {
+        statistics.setLong(i, value);
       }
-      statistics.setLong(i, value);
     }
 
     @Override
     public void addLong(PluginStatistic statistic, long value) {
-      LongIndex i = recording.plugins().longIndex(statistic);
-      if (i == null) {
-        recording.unknownStatistic(statistic);
-        return;
+      LongIndex i = longSlot(statistic);
+      if (i != null) {
+        statistics.addLong(i, value);
       }
-      statistics.addLong(i, value);
     }
 
     @Override
@@ -419,22 +433,18 @@ public final class WorkerContext {
 
     @Override
     public void setDouble(PluginStatistic statistic, double value) {
-      DoubleIndex i = recording.plugins().doubleIndex(statistic);
-      if (i == null) {
-        recording.unknownStatistic(statistic);
-        return;
+      DoubleIndex i = doubleSlot(statistic);
+      if (i != null) {
+        statistics.setDouble(i, value);
       }
-      statistics.setDouble(i, value);
     }
 
     @Override
     public void addDouble(PluginStatistic statistic, double value) {
-      DoubleIndex i = recording.plugins().doubleIndex(statistic);
-      if (i == null) {
-        recording.unknownStatistic(statistic);
-        return;
+      DoubleIndex i = doubleSlot(statistic);
+      if (i != null) {
+        statistics.addDouble(i, value);
       }
-      statistics.addDouble(i, value);
     }
 
     @Override

@@ -35,4 +35,28 @@ public interface Plugin {
   default PluginListener listener() {
     return PluginListener.NONE;
   }
+
+  /**
+   * A plug-in that is its declarations alone (no listener): what most protocol plug-ins are. Two
+   * are equal when they declare the same statistics and columns under the same name.
+   */
+  record Declared(
+      String name,
+      List<PluginStatistic> statistics,
+      List<SummaryColumn> summaryColumns,
+      List<DataLogColumn> dataLogColumns)
+      implements Plugin {
+
+    public Declared {
+      java.util.Objects.requireNonNull(name, "name");
+      statistics = List.copyOf(statistics);
+      summaryColumns = List.copyOf(summaryColumns);
+      dataLogColumns = List.copyOf(dataLogColumns);
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
 }

@@ -187,56 +187,19 @@ class PluginSpiTest {
 
   @org.junit.jupiter.api.Test
   void a_plugin_that_breaks_the_schema_is_refused_with_its_name() {
-    Plugin clash = new Plugin() {
-      @Override
-      public String name() {
-        return "clashing plug-in";
-      }
-
-      @Override
-      public List<PluginStatistic> statistics() {
-        return List.of(PluginStatistic.basicLong("errors"));
-      }
-    };
+    Plugin clash = new Plugin.Declared("clashing plug-in", List.of(PluginStatistic.basicLong("errors")),
+        List.of(), List.of());
     assertThatThrownBy(() -> PluginSchema.of(List.of(clash))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("clashing plug-in").hasMessageContaining("'errors'")
         .hasMessageContaining("standard statistic");
 
-    Plugin badColumn = new Plugin() {
-      @Override
-      public String name() {
-        return "bad plug-in";
-      }
-
-      @Override
-      public List<PluginStatistic> statistics() {
-        return List.of();
-      }
-
-      @Override
-      public List<SummaryColumn> summaryColumns() {
-        return List.of(new SummaryColumn("x", "X", "(/ queue.bytes"));
-      }
-    };
+    Plugin badColumn = new Plugin.Declared("bad plug-in", List.of(),
+        List.of(new SummaryColumn("x", "X", "(/ queue.bytes")), List.of());
     assertThatThrownBy(() -> PluginSchema.of(List.of(badColumn))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad plug-in: the summary column 'X'");
 
-    Plugin foreign = new Plugin() {
-      @Override
-      public String name() {
-        return "borrowing plug-in";
-      }
-
-      @Override
-      public List<PluginStatistic> statistics() {
-        return List.of();
-      }
-
-      @Override
-      public List<DataLogColumn> dataLogColumns() {
-        return List.of(new DataLogColumn("Bytes", QueuePlugin.BYTES, Merge.SUM));
-      }
-    };
+    Plugin foreign = new Plugin.Declared("borrowing plug-in", List.of(), List.of(),
+        List.of(new DataLogColumn("Bytes", QueuePlugin.BYTES, Merge.SUM)));
     assertThatThrownBy(() -> PluginSchema.of(List.of(queue, foreign))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("borrowing plug-in: the data-log column 'Bytes' holds 'queue.bytes', which is not one"
             + " of the plug-in's statistics");

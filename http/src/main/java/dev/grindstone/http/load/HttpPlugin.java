@@ -20,10 +20,7 @@ import java.util.List;
  * plugins()} (or the run adds it with {@code Run.plugin}). Times are stored in microseconds and
  * shown in milliseconds. Immutable.
  */
-public final class HttpPlugin implements Plugin {
-
-  /** The one instance. */
-  public static final HttpPlugin INSTANCE = new HttpPlugin();
+public final class HttpPlugin {
 
   /** The status of the test's last response (summed over calls, as every basic long). */
   public static final PluginStatistic RESPONSE_STATUS =
@@ -104,30 +101,9 @@ public final class HttpPlugin implements Plugin {
           new DataLogColumn("Time to first byte", FIRST_BYTE_TIME, Merge.SUM),
           new DataLogColumn("New connections", CONNECTIONS_ESTABLISHED, Merge.SUM));
 
+  /** The plug-in: its statistics and columns, declared above. */
+  public static final Plugin INSTANCE =
+      new Plugin.Declared("HTTP plug-in", STATISTICS, SUMMARY, DATA_LOG);
+
   private HttpPlugin() {}
-
-  @Override
-  public String name() {
-    return "HTTP plug-in";
-  }
-
-  @Override
-  public List<PluginStatistic> statistics() {
-    return STATISTICS;
-  }
-
-  @Override
-  public List<SummaryColumn> summaryColumns() {
-    return SUMMARY;
-  }
-
-  @Override
-  public List<DataLogColumn> dataLogColumns() {
-    return DATA_LOG;
-  }
-
-  @Override
-  public String toString() {
-    return name();
-  }
 }

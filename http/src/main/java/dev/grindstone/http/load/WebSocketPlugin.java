@@ -21,10 +21,7 @@ import java.util.List;
  * WebSocket steps says so itself; a run file says {@code websocket: true}; a Java scenario returns
  * it from {@code plugins()}, after {@link HttpPlugin#INSTANCE}. Immutable.
  */
-public final class WebSocketPlugin implements Plugin {
-
-  /** The one instance. */
-  public static final WebSocketPlugin INSTANCE = new WebSocketPlugin();
+public final class WebSocketPlugin {
 
   /** The opening handshakes' whole time, µs. */
   public static final PluginStatistic HANDSHAKE_TIME =
@@ -78,30 +75,9 @@ public final class WebSocketPlugin implements Plugin {
           new DataLogColumn("Messages sent", MESSAGES_SENT, Merge.SUM),
           new DataLogColumn("Messages received", MESSAGES_RECEIVED, Merge.SUM));
 
+  /** The plug-in: its statistics and columns, declared above. */
+  public static final Plugin INSTANCE =
+      new Plugin.Declared("WebSocket plug-in", STATISTICS, SUMMARY, DATA_LOG);
+
   private WebSocketPlugin() {}
-
-  @Override
-  public String name() {
-    return "WebSocket plug-in";
-  }
-
-  @Override
-  public List<PluginStatistic> statistics() {
-    return STATISTICS;
-  }
-
-  @Override
-  public List<SummaryColumn> summaryColumns() {
-    return SUMMARY;
-  }
-
-  @Override
-  public List<DataLogColumn> dataLogColumns() {
-    return DATA_LOG;
-  }
-
-  @Override
-  public String toString() {
-    return name();
-  }
 }
