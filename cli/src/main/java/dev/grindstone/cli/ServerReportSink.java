@@ -6,12 +6,12 @@ import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.sink.TestSnapshot;
-import dev.grindstone.server.client.RunReporter;
-import dev.grindstone.server.client.RunRequest;
-import dev.grindstone.server.client.RunSpec;
-import dev.grindstone.server.client.RunUpload;
-import dev.grindstone.server.client.SnapshotPost;
-import dev.grindstone.server.client.Spool;
+import dev.grindstone.report.RunReporter;
+import dev.grindstone.report.RunRequest;
+import dev.grindstone.report.RunSpec;
+import dev.grindstone.report.RunUpload;
+import dev.grindstone.report.SnapshotPost;
+import dev.grindstone.report.Spool;
 import dev.grindstone.stats.StatisticIndex;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;
 import dev.grindstone.stats.StatisticIndex.LongIndex;
@@ -118,7 +118,7 @@ final class ServerReportSink implements Sink {
 
   @Override
   public void interval(IntervalSnapshot s) throws IOException {
-    List<dev.grindstone.server.client.TestSnapshot> figures = new ArrayList<>();
+    List<dev.grindstone.report.TestSnapshot> figures = new ArrayList<>();
     boolean fresh = false;
     for (TestSnapshot t : s.tests()) {
       if (described.add(t.test())) {
@@ -129,7 +129,7 @@ final class ServerReportSink implements Sink {
       if (t.cancelled() > 0) {
         statistics.put("cancelledTests", t.cancelled()); // calls cancelled at stop: counted, never timed
       }
-      figures.add(new dev.grindstone.server.client.TestSnapshot(t.test(), statistics,
+      figures.add(new dev.grindstone.report.TestSnapshot(t.test(), statistics,
           Histograms.encode(t.successes()), Histograms.encode(t.failures())));
     }
     if (fresh) {

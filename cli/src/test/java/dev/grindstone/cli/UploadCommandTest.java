@@ -12,7 +12,7 @@ import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.server.MetricsServer;
-import dev.grindstone.server.client.Spool;
+import dev.grindstone.report.Spool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,10 @@
-package dev.grindstone.server.client;
+package dev.grindstone.server.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.report.RunSpec;
+import dev.grindstone.report.SnapshotPost;
+import dev.grindstone.report.TestSnapshot;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
