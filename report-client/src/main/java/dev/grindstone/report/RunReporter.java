@@ -7,22 +7,19 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Streams one run to a Grindstone metrics server: creates the run, posts interval snapshots in
- * order and finishes it, from one background thread, with the JDK's HTTP client only.
+ * order and finishes it, through an {@link Outbox} (one background thread, the JDK's HTTP client
+ * only).
  *
  * <p>While the server is down, delivery is retried with exponential backoff, and every
  * undelivered request is spooled to a JSON-lines file in the spool folder ({@code <run
  * id>__<agent>.jsonl}, see {@link Spool}), which names the server it is for. What is still there
  * when the reporter finishes is sent by a reporter started later for the same run and agent, by
- * {@link SpoolResender} (which later runs start), or by {@code grindstone upload}. The server treats
+ * {@link RunUpload} (which later runs start), or by {@code grindstone upload}. The server treats
  * re-sent requests as idempotent (run id; agent and sequence number). A request the server rejects
  * with a 4xx is reported and dropped: retrying cannot fix it. The reporter holds its spool file's
  * lock while it runs, so nothing re-sends that file under it.
@@ -32,55 +29,59 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RunReporter implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RunReporter.class.getName());
 
-  /** Delivery counters. {@code pending} includes requests spooled to disk and not yet delivered. */
+  /**
+   * Delivery counters.
+   *
+   * @param delivered requests the server took
+   * @param pending requests neither delivered nor dropped: queued, being sent, or spooled to disk
+   * @param dropped requests the server refused (a 4xx) or that were lost (see {@link
+   *     Outbox.Counters#dropped})
+   * @param retries failed attempts that were tried again
+   */
   public record Stats(long delivered, long pending, long dropped, long retries) {}
 
   private final RunSpec spec;
-  private final Path spoolFile;
-  private final String serverKey;
-  private final Spool.Lease spoolLease; // null when another reporter of this run and agent holds it
-  private final Duration initialBackoff;
-  private final Duration maxBackoff;
-  private final Delivery delivery;
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final Deque<RunRequest> queue = new ArrayDeque<>();
-  private boolean spooling; // while true, every queued item is also in the spool file
-  private boolean finishing;
-  private boolean closed;
-  private long delivered;
-  private long dropped;
-  private long retries;
-  private final Thread sender;
+  private final Outbox<RunRequest> outbox;
+  private final Object lock = new Object();
+  private boolean finishing; // guarded by lock
 
   private RunReporter(Builder b) {
     this.spec = b.spec;
-    this.initialBackoff = b.initialBackoff;
-    this.maxBackoff = b.maxBackoff;
-    this.delivery = new Delivery(b.server, b.token, b.connectTimeout, b.requestTimeout);
-    this.serverKey = Spool.serverKey(b.server);
+    ServerConnection server =
+        ServerConnection.builder(b.server).token(b.token).timeouts(b.connectTimeout, b.requestTimeout).build();
     try {
       Files.createDirectories(b.spoolDir);
     } catch (IOException e) {
       throw new UncheckedIOException("spoolDir: cannot create " + b.spoolDir, e);
     }
-    this.spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_")
+    Path spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_")
         + Spool.EXTENSION);
-    this.spoolLease = Spool.lease(spoolFile);
-    lock.lock();
-    try {
-      if (Files.exists(spoolFile)) {
-        queue.addAll(Spool.read(spoolFile));
-      }
-      spooling = !queue.isEmpty();
-      enqueue(RunRequest.create(spec));
-    } finally {
-      lock.unlock();
-    }
-    this.sender = new Thread(this::sendLoop, "grindstone-run-reporter-" + spec.id());
-    sender.setDaemon(true);
-    sender.start();
+    this.outbox =
+        Outbox.<RunRequest>builder(batch -> server.post(batch.get(0).path(), batch.get(0).body()).outcome())
+            .name("run-reporter-" + spec.id())
+            .capacity(b.queueCapacity)
+            .backoff(b.initialBackoff, b.maxBackoff)
+            .spool(spoolFile, Spool.serverKey(b.server), RunRequest.CODEC)
+            .listener(
+                new Outbox.Listener<>() {
+                  @Override
+                  public void failed(List<RunRequest> batch, String reason) {
+                    LOG.log(Level.WARNING, "the server rejected " + batch.get(0).path() + " (" + reason + "); dropped");
+                  }
+
+                  @Override
+                  public void queueFull(int capacity) {
+                    LOG.log(Level.WARNING, capacity + " requests of run " + spec.id() + " wait for the server;"
+                        + " further ones are dropped");
+                  }
+
+                  @Override
+                  public void problem(String message) {
+                    LOG.log(Level.WARNING, message);
+                  }
+                })
+            .start();
+    outbox.offer(RunRequest.create(spec));
   }
 
   /**
@@ -100,29 +101,23 @@ public final class RunReporter implements AutoCloseable {
    * the run's creation is re-sent with them, which the server merges (it is idempotent).
    */
   public void describeTests(List<RunSpec.TestInfo> tests) {
-    lock.lock();
-    try {
-      if (finishing || closed) {
+    synchronized (lock) {
+      if (finishing) {
         throw new IllegalStateException("the run " + spec.id() + " is finished; no more tests");
       }
-      enqueue(RunRequest.create(new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests,
+      outbox.offer(RunRequest.create(new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests,
           spec.startMs())));
-    } finally {
-      lock.unlock();
     }
   }
 
   /** Queues one snapshot for delivery. */
   public void post(SnapshotPost snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
-    lock.lock();
-    try {
-      if (finishing || closed) {
+    synchronized (lock) {
+      if (finishing) {
         throw new IllegalStateException("the run " + spec.id() + " is finished; no more snapshots");
       }
-      enqueue(RunRequest.snapshot(spec.id(), snapshot));
-    } finally {
-      lock.unlock();
+      outbox.offer(RunRequest.snapshot(spec.id(), snapshot));
     }
   }
 
@@ -133,159 +128,34 @@ public final class RunReporter implements AutoCloseable {
    * @return true when every request was delivered (or rejected by the server and dropped)
    */
   public boolean finish(long endMs, Duration wait) {
-    lock.lock();
-    try {
+    synchronized (lock) {
       if (!finishing) {
         finishing = true;
-        enqueue(RunRequest.finish(spec.id(), spec.agent(), endMs));
+        outbox.offer(RunRequest.finish(spec.id(), spec.agent(), endMs));
       }
-      long nanos = wait.toNanos();
-      while (!queue.isEmpty() && nanos > 0) {
-        nanos = changed.awaitNanos(nanos);
-      }
-      boolean done = queue.isEmpty();
-      if (!done) {
-        spoolAll();
-      }
-      return done;
+    }
+    try {
+      return outbox.flush(wait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    } finally {
-      lock.unlock();
     }
   }
 
   public Stats stats() {
-    lock.lock();
-    try {
-      return new Stats(delivered, queue.size(), dropped, retries);
-    } finally {
-      lock.unlock();
-    }
+    Outbox.Counters c = outbox.counters();
+    return new Stats(c.sent(), c.pending(), c.failed() + c.dropped(), c.retries());
   }
 
   /** The spool file of this run and agent (it exists only while something is undelivered). */
   public Path spoolFile() {
-    return spoolFile;
+    return outbox.spoolFile();
   }
 
   /** Stops sending; undelivered requests stay in the spool file for a later reporter. */
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      if (!queue.isEmpty()) {
-        spoolAll();
-      }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    sender.interrupt();
-    try {
-      sender.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (spoolLease != null) {
-      spoolLease.close();
-    }
-  }
-
-  // ---------------------------------------------------------------- internals (lock held)
-
-  private void enqueue(RunRequest item) {
-    queue.addLast(item);
-    if (spooling) {
-      try {
-        Spool.append(spoolFile, serverKey, List.of(item));
-      } catch (IOException e) {
-        LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
-      }
-    }
-    changed.signalAll();
-  }
-
-  private void spoolAll() {
-    try {
-      Spool.write(spoolFile, serverKey, List.copyOf(queue));
-      spooling = true;
-    } catch (IOException e) {
-      LOG.log(Level.WARNING, "cannot spool undelivered run data to " + spoolFile + ": " + e.getMessage());
-    }
-  }
-
-  // ---------------------------------------------------------------- sender thread
-
-  private void sendLoop() {
-    long backoff = initialBackoff.toMillis();
-    while (true) {
-      RunRequest next;
-      lock.lock();
-      try {
-        while (queue.isEmpty() && !closed) {
-          changed.awaitUninterruptibly();
-        }
-        if (closed) {
-          return;
-        }
-        next = queue.peekFirst();
-      } finally {
-        lock.unlock();
-      }
-      int status = delivery.send(next);
-      lock.lock();
-      try {
-        if (Delivery.delivered(status) || Delivery.rejected(status)) {
-          if (status >= 400) {
-            dropped++;
-            LOG.log(Level.WARNING, "the server rejected " + next.path() + " with " + status + "; dropped");
-          } else {
-            delivered++;
-          }
-          queue.pollFirst();
-          backoff = initialBackoff.toMillis();
-          if (queue.isEmpty() && spooling) {
-            try {
-              Spool.delete(spoolFile);
-            } catch (IOException e) {
-              LOG.log(Level.WARNING, "cannot delete " + spoolFile + ": " + e.getMessage());
-            }
-            spooling = false;
-          }
-          changed.signalAll();
-          continue;
-        }
-        retries++;
-        if (!spooling) {
-          spoolAll();
-        }
-      } finally {
-        lock.unlock();
-      }
-      try {
-        Thread.sleep(backoff);
-      } catch (InterruptedException e) {
-        if (closedNow()) {
-          return;
-        }
-      }
-      backoff = Math.min(maxBackoff.toMillis(), backoff * 2);
-    }
-  }
-
-  private boolean closedNow() {
-    lock.lock();
-    try {
-      return closed;
-    } finally {
-      lock.unlock();
-    }
+    outbox.close();
   }
 
   /** Options of a {@link RunReporter}; validated by {@link #start()}. Not thread-safe. */
@@ -294,6 +164,7 @@ public final class RunReporter implements AutoCloseable {
     private final RunSpec spec;
     private Path spoolDir = Path.of(System.getProperty("java.io.tmpdir"), "grindstone-spool");
     private String token;
+    private int queueCapacity = 256;
     private Duration initialBackoff = Duration.ofMillis(100);
     private Duration maxBackoff = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(2);
@@ -315,6 +186,15 @@ public final class RunReporter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Requests held in memory at most (default 256); while the server is down, the rest wait in
+     * the spool file only.
+     */
+    public Builder queueCapacity(int n) {
+      this.queueCapacity = n;
+      return this;
+    }
+
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = initial;
       this.maxBackoff = max;
@@ -327,13 +207,18 @@ public final class RunReporter implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Checks the options and starts sending.
+     *
+     * @throws IllegalArgumentException naming the option at fault (e.g. a server URL that is not
+     *     http or https)
+     */
     public RunReporter start() {
-      String scheme = server.getScheme();
-      if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || server.getHost() == null) {
-        throw new IllegalArgumentException("server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
-      }
       if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
         throw new IllegalArgumentException("backoff: initial must be > 0 and max >= initial, got " + initialBackoff + " and " + maxBackoff);
+      }
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity: must be 1 or more, got " + queueCapacity);
       }
       return new RunReporter(this);
     }

@@ -16,6 +16,20 @@ public record RunRequest(String path, String body) {
 
   private static final String RUNS = "/api/v1/runs";
 
+  /** Requests as spool lines. */
+  static final Outbox.Codec<RunRequest> CODEC =
+      new Outbox.Codec<>() {
+        @Override
+        public String encode(RunRequest r) {
+          return r.toLine();
+        }
+
+        @Override
+        public RunRequest decode(String line) {
+          return parse(line);
+        }
+      };
+
   public RunRequest {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(body, "body");
