@@ -96,7 +96,9 @@ public final class Outbox<T> implements AutoCloseable {
   }
 
   /**
-   * Told what the outbox could not deliver. Called outside the outbox's lock; must not block.
+   * Told what the outbox could not deliver. {@link #failed} and {@link #problem} are called with
+   * the outbox's lock held, so that a {@link #flush} returns only once what it waited for is
+   * reported: they must not block, and must not call {@link #flush} or {@link #close}.
    */
   public interface Listener<T> {
     /**
@@ -409,6 +411,10 @@ public final class Outbox<T> implements AutoCloseable {
         if (gaveUp) {
           failed.addAndGet(batch.size());
           inFlight = null;
+          listener.failed(batch, outcome.reason());
+          if (stopOnFailure) {
+            stop();
+          }
         }
         if (!wait) {
           attempts = 0;
@@ -418,12 +424,6 @@ public final class Outbox<T> implements AutoCloseable {
         progress.signalAll();
       } finally {
         lock.unlock();
-      }
-      if (gaveUp) {
-        listener.failed(batch, outcome.reason());
-        if (stopOnFailure) {
-          stop();
-        }
       }
       if (wait) {
         try {
@@ -449,9 +449,14 @@ public final class Outbox<T> implements AutoCloseable {
       o = Outcome.refused(e.toString());
     }
     if (o.kind() != Outcome.Kind.DELIVERED) {
-      listener.failed(List.of(), o.reason());
-      if (stopOnFailure) {
-        stop();
+      lock.lock();
+      try {
+        listener.failed(List.of(), o.reason());
+        if (stopOnFailure) {
+          stop();
+        }
+      } finally {
+        lock.unlock();
       }
     }
   }
