@@ -76,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
       if (out != null) {
         config.outputRoot(out);
       }
-      config.sink(new ServerReportSink(reportTo, token, System.out));
+      config.sink(RunCommand.serverSink(reportTo, token));
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
         RunSummary summary = Run.of(config.build(), scenario).stopOnSignals(System.err).execute();
         System.out.println();

@@ -9,6 +9,7 @@ import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.script.ScenarioLoader;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ServerSink;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.stats.BadInputException;
@@ -144,7 +145,7 @@ final class RunCommand implements Callable<Integer> {
     }
     thresholds.forEach(config::threshold);
     // Always: the results folder keeps the run as server requests, for grindstone upload.
-    config.sink(new ServerReportSink(reportTo, token, System.out));
+    config.sink(RunCommand.serverSink(reportTo, token));
     if (users != null || duration != null || rate != null) {
       Duration d = duration == null ? Duration.ofSeconds(30) : parseDuration("--duration", duration);
       if (users != null && users < 1) {
@@ -160,6 +161,15 @@ final class RunCommand implements Callable<Integer> {
       }
     } else if (config.phases().isEmpty()) {
       config.phase(Phase.hold("main", Duration.ofSeconds(10), 1));
+    }
+  }
+
+  /** The sink that records the run for the metrics server and, with {@code --report-to}, streams it there. */
+  static ServerSink serverSink(java.net.URI reportTo, String token) {
+    try {
+      return ServerSink.builder().server(reportTo).token(token).messages(System.out).build();
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--report-to: " + e.getMessage());
     }
   }
 

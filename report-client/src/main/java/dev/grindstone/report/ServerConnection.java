@@ -45,6 +45,20 @@ public final class ServerConnection {
     return new Builder(server);
   }
 
+  /**
+   * Returns {@code server} when it is an http(s) URL with a host.
+   *
+   * @throws IllegalArgumentException naming the URL and the form it must have
+   */
+  public static URI requireHttp(URI server) {
+    String scheme = server.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || server.getHost() == null) {
+      throw new IllegalArgumentException(
+          "server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
+    }
+    return server;
+  }
+
   /** The base URL as given. */
   public URI server() {
     return server;
@@ -162,13 +176,7 @@ public final class ServerConnection {
      * @throws IllegalArgumentException when the server is not an http(s) URL with a host
      */
     public ServerConnection build() {
-      String scheme = server.getScheme();
-      if (scheme == null
-          || !(scheme.equals("http") || scheme.equals("https"))
-          || server.getHost() == null) {
-        throw new IllegalArgumentException(
-            "server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
-      }
+      requireHttp(server);
       return new ServerConnection(this);
     }
 
