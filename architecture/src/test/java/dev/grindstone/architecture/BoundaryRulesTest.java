@@ -14,6 +14,7 @@ import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJavalin;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesKafka;
+import dev.grindstone.architecture.fixtures.UsesKubernetesModel;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.architecture.fixtures.UsesReportClient;
 import dev.grindstone.architecture.fixtures.UsesStats;
@@ -130,6 +131,12 @@ class BoundaryRulesTest {
   @Test
   void the_demo_rule_catches_the_demo_service() {
     assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_kube_rule_catches_the_kubernetes_model() {
+    assertThat(evaluate(Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel(), UsesKubernetesModel.class).hasViolation())
         .isTrue();
   }
 
