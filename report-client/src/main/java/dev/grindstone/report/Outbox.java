@@ -183,14 +183,29 @@ public final class Outbox<T> implements AutoCloseable {
     this.spoolFile = b.spoolFile;
     this.serverKey = b.serverKey;
     this.codec = b.codec;
-    this.lease = spoolFile == null ? null : Spool.lease(spoolFile);
-    if (spoolFile != null && lease == null) {
-      listener.problem("the spool file " + spoolFile + " is in use by another outbox or re-sender; what this"
-          + " one cannot deliver is kept in memory only");
-    }
+    this.lease = spoolFile == null ? null : lease(spoolFile, listener);
     restoreSpool();
     this.sender = Thread.ofPlatform().daemon().name("grindstone-report-" + b.name).unstarted(this::run);
     sender.start();
+  }
+
+  /** Takes the spool file's lock, creating its folder; null (and the listener told) when that fails. */
+  private static Spool.Lease lease(Path file, Listener<?> listener) {
+    try {
+      if (file.getParent() != null) {
+        Files.createDirectories(file.getParent());
+      }
+    } catch (IOException e) {
+      listener.problem("cannot create the spool folder " + file.getParent() + " (" + e.getMessage()
+          + "); what the server cannot take is kept in memory only");
+      return null;
+    }
+    Spool.Lease lease = Spool.lease(file);
+    if (lease == null) {
+      listener.problem("the spool file " + file + " is in use by another outbox or re-sender (or cannot be"
+          + " locked); what this one cannot deliver is kept in memory only");
+    }
+    return lease;
   }
 
   /** An outbox delivering through {@code endpoint}; nothing starts before {@link Builder#start}. */

@@ -73,6 +73,16 @@ class OutboxTest {
     }
   }
 
+  /** A listener that writes each failed batch and its reason into {@code into}. */
+  static Outbox.Listener<String> failuresInto(List<String> into) {
+    return new Outbox.Listener<>() {
+      @Override
+      public void failed(List<String> batch, String reason) {
+        into.add(batch + " " + reason);
+      }
+    };
+  }
+
   static List<String> items(int from, int to) {
     return IntStream.range(from, to).mapToObj(i -> "item-" + i).toList();
   }
@@ -122,13 +132,8 @@ class OutboxTest {
     List<String> failures = new CopyOnWriteArrayList<>();
     ScriptedServer server = new ScriptedServer();
     server.down = true;
-    try (Outbox<String> outbox = Outbox.builder(server).maxAttempts(3).sleeper(d -> {})
-        .listener(new Outbox.Listener<>() {
-          @Override
-          public void failed(List<String> batch, String reason) {
-            failures.add(batch + " " + reason);
-          }
-        }).start()) {
+    try (Outbox<String> outbox =
+        Outbox.builder(server).maxAttempts(3).sleeper(d -> {}).listener(failuresInto(failures)).start()) {
       outbox.offer("item-0");
       assertThat(outbox.flush(WAIT)).isTrue();
       assertThat(server.attempts).hasSize(3);
@@ -143,12 +148,7 @@ class OutboxTest {
     List<Duration> sleeps = new CopyOnWriteArrayList<>();
     ScriptedServer server = new ScriptedServer().answer(Outbox.Outcome.refused("HTTP 400 {\"error\":\"no\"}"));
     try (Outbox<String> outbox = Outbox.builder(server).sleeper(sleeps::add).spool(dir.resolve("s.jsonl"), "k", LINES)
-        .listener(new Outbox.Listener<>() {
-          @Override
-          public void failed(List<String> batch, String reason) {
-            failures.add(batch + " " + reason);
-          }
-        }).start()) {
+        .listener(failuresInto(failures)).start()) {
       outbox.offer("item-0");
       outbox.offer("item-1");
       assertThat(outbox.flush(WAIT)).isTrue();
@@ -273,18 +273,13 @@ class OutboxTest {
     List<String> failures = new CopyOnWriteArrayList<>();
     ScriptedServer server = new ScriptedServer().answer(Outbox.Outcome.retry("HTTP 500 boom"));
     server.hold = new CountDownLatch(1);
-    try (Outbox<String> outbox = Outbox.builder(server).maxAttempts(1).stopOnFailure(true)
-        .listener(new Outbox.Listener<>() {
-          @Override
-          public void failed(List<String> batch, String reason) {
-            failures.add(reason);
-          }
-        }).start()) {
+    try (Outbox<String> outbox =
+        Outbox.builder(server).maxAttempts(1).stopOnFailure(true).listener(failuresInto(failures)).start()) {
       items(0, 5).forEach(outbox::offer);
       server.hold.countDown();
       assertThat(outbox.flush(WAIT)).isTrue();
       assertThat(outbox.offer("item-5")).isFalse();
-      assertThat(failures).containsExactly("HTTP 500 boom");
+      assertThat(failures).containsExactly("[item-0] HTTP 500 boom");
       assertThat(server.attempts).hasSize(1);
       assertThat(outbox.counters()).isEqualTo(new Outbox.Counters(0, 6, 0, 0, 0));
     }
@@ -306,12 +301,7 @@ class OutboxTest {
         return Outbox.Outcome.delivered();
       }
     };
-    try (Outbox<String> outbox = Outbox.builder(endpoint).stopOnFailure(true).listener(new Outbox.Listener<>() {
-      @Override
-      public void failed(List<String> batch, String reason) {
-        failures.add(batch + " " + reason);
-      }
-    }).start()) {
+    try (Outbox<String> outbox = Outbox.builder(endpoint).stopOnFailure(true).listener(failuresInto(failures)).start()) {
       await("the handshake", () -> !failures.isEmpty());
       outbox.offer("item-0");
       assertThat(outbox.flush(WAIT)).isTrue();
@@ -334,16 +324,11 @@ class OutboxTest {
       }
       return Outbox.Outcome.delivered();
     };
-    try (Outbox<String> outbox = Outbox.builder(endpoint).listener(new Outbox.Listener<>() {
-      @Override
-      public void failed(List<String> batch, String reason) {
-        failures.add(reason);
-      }
-    }).start()) {
+    try (Outbox<String> outbox = Outbox.builder(endpoint).listener(failuresInto(failures)).start()) {
       outbox.offer("item-0");
       outbox.offer("item-1");
       assertThat(outbox.flush(WAIT)).isTrue();
-      assertThat(failures).containsExactly("java.lang.IllegalStateException: cannot encode");
+      assertThat(failures).containsExactly("[item-0] java.lang.IllegalStateException: cannot encode");
       synchronized (taken) {
         assertThat(taken).containsExactly("item-1");
       }
@@ -366,6 +351,18 @@ class OutboxTest {
       assertThat(server.taken).hasSize(8000).doesNotHaveDuplicates();
       assertThat(outbox.counters()).isEqualTo(new Outbox.Counters(8000, 0, 0, 0, 0));
     }
+  }
+
+  @Test
+  void a_spool_file_in_a_folder_that_does_not_exist_yet_gets_its_folder() throws Exception {
+    Path spool = dir.resolve("results").resolve("spool").resolve("x.jsonl");
+    ScriptedServer server = new ScriptedServer();
+    server.down = true;
+    Outbox<String> outbox = Outbox.builder(server).spool(spool, "k", LINES).sleeper(d -> Thread.sleep(1)).start();
+    outbox.offer("item-0");
+    assertThat(outbox.flush(Duration.ofMillis(50))).isFalse();
+    outbox.close();
+    assertThat(Spool.read(spool, LINES)).containsExactly("item-0");
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.grindstone.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.WriterHold;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -414,19 +416,6 @@ abstract class ServerContractTest {
         snapshot("a", 0, 0, 1000, new long[] {1}, 0).replace("\"errors\":0", "\"errors\":9007199254740991")).status())
         .isEqualTo(201);
 
-    // The writer holds a write of its own until every request below waits for it: they then share one commit.
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-    Thread holder = Thread.ofPlatform().start(() -> server.database().write(h -> {
-      holding.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }));
-    holding.await();
     Map<String, String[]> requests = new java.util.LinkedHashMap<>();
     requests.put("good metric", new String[] {"/metrics/", Http.metric(cs[1], cs[0], "in_window", "", 0.5)});
     requests.put("unknown session", new String[] {"/metrics/", Http.metric(hex(), cs[0], "in_window", "", 0.5)});
@@ -437,21 +426,19 @@ abstract class ServerContractTest {
     requests.put("finish of an unknown run", new String[] {"/api/v1/runs/nope-" + hex().substring(0, 8) + "/finish", "{}"});
     Map<String, Http.Response> answers = new java.util.concurrent.ConcurrentHashMap<>();
     List<Thread> senders = new ArrayList<>();
-    for (Map.Entry<String, String[]> r : requests.entrySet()) {
-      senders.add(Thread.ofPlatform().start(() -> answers.put(r.getKey(), http.post(r.getValue()[0], r.getValue()[1]))));
+    Database.Commits before;
+    // The writer is held until every request waits for it: then they share one commit.
+    try (WriterHold hold = WriterHold.on(server.database())) {
+      for (Map.Entry<String, String[]> r : requests.entrySet()) {
+        senders.add(Thread.ofPlatform().start(() -> answers.put(r.getKey(), http.post(r.getValue()[0], r.getValue()[1]))));
+      }
+      hold.awaitWaiting(requests.size());
+      before = server.database().commits();
     }
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    while (server.database().commits().waiting() < requests.size()) {
-      assertThat(System.nanoTime()).as("every request waits for the writer").isLessThan(deadline);
-      Thread.sleep(5);
-    }
-    var before = server.database().commits();
-    release.countDown();
-    holder.join();
     for (Thread t : senders) {
       t.join();
     }
-    var after = server.database().commits();
+    Database.Commits after = server.database().commits();
 
     assertThat(after.batches() - before.batches()).as("one commit for all of them").isEqualTo(1);
     assertThat(after.replays()).as("nothing rolled back and run again").isEqualTo(before.replays());

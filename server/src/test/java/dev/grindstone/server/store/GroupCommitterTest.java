@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.jdbi.v3.core.JdbiException;
@@ -41,37 +40,22 @@ class GroupCommitterTest {
    * one commit; returns each one's result or exception, by name.
    */
   private Map<String, Object> inOneCommit(Map<String, Supplier<Object>> writes) throws Exception {
-    CountDownLatch holding = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread holder = Thread.ofPlatform().start(() -> db.write(h -> {
-      holding.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }));
-    holding.await();
     Map<String, Object> results = new ConcurrentHashMap<>();
     List<Thread> threads = new ArrayList<>();
-    for (Map.Entry<String, Supplier<Object>> w : writes.entrySet()) {
-      threads.add(Thread.ofPlatform().start(() -> {
-        try {
-          results.put(w.getKey(), w.getValue().get());
-        } catch (RuntimeException e) {
-          results.put(w.getKey(), e);
-        }
-      }));
+    long batches;
+    try (WriterHold hold = WriterHold.on(db)) {
+      for (Map.Entry<String, Supplier<Object>> w : writes.entrySet()) {
+        threads.add(Thread.ofPlatform().start(() -> {
+          try {
+            results.put(w.getKey(), w.getValue().get());
+          } catch (RuntimeException e) {
+            results.put(w.getKey(), e);
+          }
+        }));
+      }
+      hold.awaitWaiting(writes.size());
+      batches = db.commits().batches();
     }
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (db.commits().waiting() < writes.size()) {
-      assertThat(System.nanoTime()).as("every write waits for the writer").isLessThan(deadline);
-      Thread.sleep(2);
-    }
-    long batches = db.commits().batches();
-    release.countDown();
-    holder.join();
     for (Thread t : threads) {
       t.join();
     }
@@ -119,33 +103,19 @@ class GroupCommitterTest {
     writes.put("parent", insert("parent", new AtomicInteger()));
     Map<String, Object> results = inOneCommit(writes);
     assertThat(results.get("parent")).isEqualTo(1);
-    // Now in one commit: a write and a check that depends on it (queued in this order by one thread).
-    CountDownLatch holding = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread holder = Thread.ofPlatform().start(() -> db.write(h -> {
-      holding.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }));
-    holding.await();
+    // Now in one commit: a write and a check that depends on it (queued in this order).
     List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread first = Thread.ofPlatform().start(() -> seen.add(db.write(
-        h -> h.createUpdate("INSERT INTO T (K, V) VALUES ('child', 2)").execute())));
-    while (db.commits().waiting() < 1) {
-      Thread.sleep(2);
+    Thread first;
+    Thread second;
+    try (WriterHold hold = WriterHold.on(db)) {
+      first = Thread.ofPlatform().start(() -> seen.add(db.write(
+          h -> h.createUpdate("INSERT INTO T (K, V) VALUES ('child', 2)").execute())));
+      hold.awaitWaiting(1);
+      second = Thread.ofPlatform().start(() -> seen.add(db.write(
+          h -> h.createQuery("SELECT COUNT(*) FROM T WHERE K = 'child'").mapTo(Long.class).one(),
+          (h, found) -> "checked " + found)));
+      hold.awaitWaiting(2);
     }
-    Thread second = Thread.ofPlatform().start(() -> seen.add(db.write(
-        h -> h.createQuery("SELECT COUNT(*) FROM T WHERE K = 'child'").mapTo(Long.class).one(),
-        (h, found) -> "checked " + found)));
-    while (db.commits().waiting() < 2) {
-      Thread.sleep(2);
-    }
-    release.countDown();
-    holder.join();
     first.join();
     second.join();
     assertThat(seen).contains("checked 1");
