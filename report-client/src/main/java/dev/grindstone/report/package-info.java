@@ -13,10 +13,10 @@
  *       dev.grindstone.report.Outbox#offer}) is lock-free: no I/O, no waiting for the sender
  *       thread, no exception for a server fault. A load test's virtual users, a production
  *       service's request threads and a build's test threads are never held up by the server.
- *   <li><b>A bounded queue.</b> At most {@code capacity} items wait in memory. An item offered to a
- *       full queue is dropped and counted, and the client is told once. With a spool, items that
- *       wait for a down server are kept on disk instead, and only half the capacity stays in
- *       memory.
+ *   <li><b>A bounded queue.</b> At most {@code capacity} items that are not on disk wait to be
+ *       sent. An item offered to a full queue is dropped and counted, and the client is told once.
+ *       With a spool, what waits for a down server goes to disk, and memory keeps only the next
+ *       {@code capacity / 2} items of it.
  *   <li><b>One sender thread, in order.</b> Items go in the order they were offered, in batches of
  *       up to {@code maxBatch} (LiveCheck posts up to 100 reports as one JSON array; a run's
  *       requests go one by one, as their order matters).
@@ -44,9 +44,9 @@
  *   <tr><td>{@code RunReporter} (load runs)</td><td>1</td><td>no limit</td><td>the results
  *       folder's {@code spool/}</td><td>a run's figures must all arrive: the server takes re-sent
  *       requests idempotently (run id; agent and sequence number; the finish by agent)</td></tr>
- *   <tr><td>LiveCheck's {@code ServerReportSink}</td><td>100</td><td>5</td><td>optional</td><td>a
- *       production service must not fill its disk or memory; recent state matters more than
- *       old</td></tr>
+ *   <tr><td>LiveCheck's {@code ServerReportSink}</td><td>100</td><td>5 (no limit while
+ *       spooled)</td><td>optional ({@code spool(Path)})</td><td>a production service must not fill
+ *       its memory, nor its disk unless it chooses to</td></tr>
  *   <tr><td>the JUnit monitor's remote mode</td><td>1</td><td>1</td><td>none: the local {@code
  *       .jmon} file keeps every row</td><td>a build must not wait for the server; by default the
  *       first failure stops sending ({@code stopOnFailure}), as pytest-monitor does</td></tr>
