@@ -4,9 +4,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-./mvnw -B -q -pl junit -am test-compile -DskipTests
 cp_file="$root/junit/target/bench-classpath.txt"
-./mvnw -B -q -pl junit dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
+# One invocation: the modules junit depends on (stats, report-client) resolve to their classes folders.
+./mvnw -B -q -pl junit -am test-compile dependency:build-classpath -DskipTests -Dmdep.outputFile="$cp_file" \
+  -Dmdep.includeScope=test
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if ! "$java_bin" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
   for d in /usr/lib/jvm/*; do

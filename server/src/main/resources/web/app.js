@@ -72,7 +72,7 @@ function lineChart(title, labels, datasets, id) {
 // ---------------------------------------------------------------- overview
 
 async function overview() {
-  const [o, runs, lc] = await Promise.all([api('/api/v1/overview'), api('/api/v1/runs?limit=10'), api('/api/livecheck/cases')]);
+  const [o, runs, lc] = await Promise.all([api('/api/v1/overview'), api('/api/v1/runs?limit=10'), api('/api/v1/livecheck/cases')]);
   view.append(el('h1', {}, 'Overview'),
     el('div', { class: 'cards' }, [
       ['runs', 'load-test runs'], ['sessions', 'test sessions'], ['metrics', 'test metrics'],
@@ -252,7 +252,7 @@ function casesTable(cases) {
 }
 
 async function livecheckPage() {
-  const r = await api('/api/livecheck/cases');
+  const r = await api('/api/v1/livecheck/cases');
   view.append(el('h1', {}, 'LiveCheck'), casesTable(r.cases));
   if (r.cases.length) {
     view.append(el('h2', {}, 'Latency history (last 100 reports, seconds)'), el('div', { class: 'charts' },

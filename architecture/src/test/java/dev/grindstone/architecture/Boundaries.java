@@ -60,6 +60,29 @@ final class Boundaries {
         .because("every other module builds on stats, so it must stay small and pure");
   }
 
+  /**
+   * The metrics server's client needs the JDK and stats only (HdrHistogram through it): reporting a
+   * run, a LiveCheck report or a JUnit row brings no web server, database or JSON library into the
+   * reporting process, and no engine into LiveCheck's or the JUnit monitor's.
+   */
+  static ArchRule reportClientNeedsOnlyTheJdkAndStats() {
+    return classes()
+        .should()
+        .onlyDependOnClassesThat(
+            Module.REPORT_CLIENT.owns()
+                .or(Module.STATS.owns())
+                .or(resideInAnyPackage("java..", "org.HdrHistogram..")))
+        .because("whatever reports to the server must stay light: the JDK's HTTP client and stats");
+  }
+
+  /** The server holds no client code: its clients share the report-client module instead. */
+  static ArchRule serverHoldsNoClient() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(Module.REPORT_CLIENT.owns())
+        .because("the client lives in report-client, so reporting never needs the server's jar");
+  }
+
   /** Only the command line starts the demo service; it ships in no library jar. */
   static ArchRule noLibraryNeedsTheDemo() {
     return noClasses()

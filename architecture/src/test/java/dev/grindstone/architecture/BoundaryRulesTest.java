@@ -13,11 +13,14 @@ import dev.grindstone.architecture.fixtures.UsesEngine;
 import dev.grindstone.architecture.fixtures.UsesEngineInternal;
 import dev.grindstone.architecture.fixtures.UsesFileIo;
 import dev.grindstone.architecture.fixtures.UsesJackson;
+import dev.grindstone.architecture.fixtures.UsesJavalin;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesKafka;
 import dev.grindstone.architecture.fixtures.UsesKubernetesModel;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.architecture.fixtures.UsesResults;
+import dev.grindstone.architecture.fixtures.UsesReportClient;
+import dev.grindstone.architecture.fixtures.UsesStats;
 import dev.grindstone.http.load.HttpStatistics;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +123,38 @@ class BoundaryRulesTest {
     assertThat(
             evaluate(Boundaries.configurationKnowsNoResults(), UsesConfiguration.class)
                 .hasViolation())
+        .isFalse();
+  }
+
+  @Test
+  void the_report_client_rule_catches_a_web_server_json_and_the_engine_but_not_stats() {
+    assertThat(
+            evaluate(Boundaries.reportClientNeedsOnlyTheJdkAndStats(), UsesJavalin.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(Boundaries.reportClientNeedsOnlyTheJdkAndStats(), UsesJackson.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(Boundaries.reportClientNeedsOnlyTheJdkAndStats(), UsesEngine.class)
+                .hasViolation())
+        .isTrue();
+    assertThat(
+            evaluate(
+                    Boundaries.reportClientNeedsOnlyTheJdkAndStats(),
+                    UsesStats.class,
+                    UsesJdkAndHdrHistogram.class)
+                .getFailureReport()
+                .getDetails())
+        .isEmpty();
+  }
+
+  @Test
+  void the_server_rule_catches_client_code() {
+    assertThat(evaluate(Boundaries.serverHoldsNoClient(), UsesReportClient.class).hasViolation())
+        .isTrue();
+    assertThat(evaluate(Boundaries.serverHoldsNoClient(), UsesJavalin.class).hasViolation())
         .isFalse();
   }
 

@@ -14,6 +14,7 @@ import dev.grindstone.junit.MonitorListener;
 import dev.grindstone.kube.KubeManifests;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
+import dev.grindstone.report.RunReporter;
 import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.StatisticsSet;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.jar.JarFile;
  */
 enum Module {
   STATS("stats", StatisticsSet.class),
+  REPORT_CLIENT("report-client", RunReporter.class),
   ENGINE("engine", Run.class),
   HTTP_CLIENT("http-client", HttpClient.class),
   HTTP("http", HttpFlow.class),

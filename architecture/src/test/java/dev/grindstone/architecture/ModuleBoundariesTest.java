@@ -70,6 +70,16 @@ class ModuleBoundariesTest {
   }
 
   @Test
+  void the_report_client_depends_on_the_jdk_and_stats_only() {
+    Boundaries.reportClientNeedsOnlyTheJdkAndStats().check(Module.REPORT_CLIENT.classes());
+  }
+
+  @Test
+  void the_server_holds_no_client_code() {
+    Boundaries.serverHoldsNoClient().check(Module.SERVER.classes());
+  }
+
+  @Test
   void stats_depends_on_the_jdk_and_hdrhistogram_only() {
     Boundaries.statsNeedsOnlyTheJdkAndHdrHistogram().check(Module.STATS.classes());
   }

@@ -82,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         config.outputRoot(out);
       }
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
-        RunSummary summary = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out))
+        RunSummary summary = Run.of(config.build(), scenario).sink(RunCommand.serverSink(reportTo, token))
             .stopOnSignals(System.err).execute();
         System.out.println();
         System.out.println("Open " + summary.info().outputDirectory().resolve("report.html").toAbsolutePath()

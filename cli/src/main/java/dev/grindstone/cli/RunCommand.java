@@ -10,6 +10,7 @@ import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.script.ScenarioLoader;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.engine.sink.ServerSink;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.http.load.HttpRunFiles;
@@ -120,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
     applyOptions(config);
     try {
       // Always: the results folder keeps the run as server requests, for grindstone upload.
-      Run run = Run.of(config.build(), scenario).sink(new ServerReportSink(reportTo, token, System.out));
+      Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
       plugins.forEach(run::plugin);
       RunSummary summary = run.stopOnSignals(System.err).execute();
       return Run.exitCode(summary);
@@ -164,6 +165,15 @@ final class RunCommand implements Callable<Integer> {
       }
     } else if (config.phases().isEmpty()) {
       config.phase(Phase.hold("main", Duration.ofSeconds(10), 1));
+    }
+  }
+
+  /** The sink that records the run for the metrics server and, with {@code --report-to}, streams it there. */
+  static ServerSink serverSink(java.net.URI reportTo, String token) {
+    try {
+      return ServerSink.builder().server(reportTo).token(token).messages(System.out).build();
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--report-to: " + e.getMessage());
     }
   }
 

@@ -3,9 +3,10 @@ package dev.grindstone.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.grindstone.server.client.RunRequest;
-import dev.grindstone.server.client.RunUpload;
-import dev.grindstone.server.client.Spool;
+import dev.grindstone.engine.sink.ServerSink;
+import dev.grindstone.report.RunRequest;
+import dev.grindstone.report.RunUpload;
+import dev.grindstone.report.Spool;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,9 +65,9 @@ final class UploadCommand implements Callable<Integer> {
       if (!Files.isDirectory(f)) {
         throw new BadInputException(f + ": no such results folder");
       }
-      if (Spool.files(f.resolve("spool")).isEmpty() && !Files.isRegularFile(f.resolve(ServerReportSink.REQUESTS_FILE))) {
+      if (Spool.files(f.resolve("spool")).isEmpty() && !Files.isRegularFile(f.resolve(ServerSink.REQUESTS_FILE))) {
         throw new BadInputException(f + ": nothing to upload: it has neither a spool/ folder nor "
-            + ServerReportSink.REQUESTS_FILE + " (results folders of grindstone run and demo have one)");
+            + ServerSink.REQUESTS_FILE + " (results folders of grindstone run and demo have one)");
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -79,7 +80,7 @@ final class UploadCommand implements Callable<Integer> {
   }
 
   private boolean upload(RunUpload upload, Path folder, PrintWriter out) throws IOException {
-    Path journal = folder.resolve(ServerReportSink.REQUESTS_FILE);
+    Path journal = folder.resolve(ServerSink.REQUESTS_FILE);
     boolean whole = false;
     int sent = 0;
     for (Path spoolFile : Spool.files(folder.resolve("spool"))) {
@@ -174,7 +175,7 @@ final class UploadCommand implements Callable<Integer> {
     if (end == Long.MIN_VALUE) {
       return List.of(); // nothing was measured: leave the run as it is
     }
-    out.println(folder + ": the run did not end normally (" + ServerReportSink.REQUESTS_FILE + " has no finish);"
+    out.println(folder + ": the run did not end normally (" + ServerSink.REQUESTS_FILE + " has no finish);"
         + " finishing it at " + (Files.isRegularFile(results) ? "its end in results.json" : "its last interval's end"));
     List<RunRequest> finishes = new ArrayList<>();
     for (Map.Entry<String, String> e : unfinished.entrySet()) {

@@ -22,11 +22,11 @@ class LiveCheckCommandTest {
 
   @Test
   void the_demo_runs_the_order_service_prints_state_changes_and_ends_by_itself() throws Exception {
-    // A recording stand-in for the metrics server's POST /api/livecheck/reports.
+    // A recording stand-in for the metrics server's POST /api/v1/livecheck/reports.
     com.sun.net.httpserver.HttpServer server =
         com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
-    server.createContext("/api/livecheck/reports", ex -> {
+    server.createContext("/api/v1/livecheck/reports", ex -> {
       stored.addAndGet(new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody()).size());
       ex.sendResponseHeaders(201, -1);
       ex.close();

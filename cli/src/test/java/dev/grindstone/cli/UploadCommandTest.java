@@ -11,8 +11,9 @@ import dev.grindstone.engine.Test;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ServerSink;
 import dev.grindstone.server.MetricsServer;
-import dev.grindstone.server.client.Spool;
+import dev.grindstone.report.Spool;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -69,7 +70,8 @@ class UploadCommandTest {
     PrintStream messages = new PrintStream(console, true, StandardCharsets.UTF_8);
     RunConfig config = RunConfig.builder(name).phase(Phase.hold("hold", length, 3)).period(Duration.ofMillis(100))
         .outputRoot(dir.resolve("results")).console(false).build();
-    Run run = Run.of(config, scenario()).sink(new ServerReportSink(server, null, messages, Duration.ofMillis(300)));
+    Run run = Run.of(config, scenario())
+        .sink(ServerSink.builder().server(server).messages(messages).finishWait(Duration.ofMillis(300)).build());
     if (midway != null) {
       Thread.ofPlatform().start(() -> {
         try {
@@ -102,7 +104,7 @@ class UploadCommandTest {
   }
 
   private static String runId(Ran ran) throws IOException {
-    String first = Files.readAllLines(ran.folder().resolve(ServerReportSink.REQUESTS_FILE)).getFirst();
+    String first = Files.readAllLines(ran.folder().resolve(ServerSink.REQUESTS_FILE)).getFirst();
     return new ObjectMapper().readTree(first).at("/body/id").asText();
   }
 
@@ -167,7 +169,7 @@ class UploadCommandTest {
   @org.junit.jupiter.api.Test
   void a_run_that_never_reported_is_uploaded_whole() throws Exception {
     Ran ran = run("never", null, Duration.ofMillis(600), null);
-    assertThat(ran.folder().resolve(ServerReportSink.REQUESTS_FILE)).isNotEmptyFile();
+    assertThat(ran.folder().resolve(ServerSink.REQUESTS_FILE)).isNotEmptyFile();
     assertThat(ran.folder().resolve("spool")).doesNotExist();
     try (MetricsServer server = server(0)) {
       CliRunner.Result r = CliRunner.run("upload", ran.folder().toString(), "--server", server.url());
@@ -201,7 +203,7 @@ class UploadCommandTest {
   @org.junit.jupiter.api.Test
   void a_run_killed_before_its_end_is_finished_at_its_last_interval() throws Exception {
     Ran ran = run("killed", null, Duration.ofMillis(400), null);
-    Path journal = ran.folder().resolve(ServerReportSink.REQUESTS_FILE);
+    Path journal = ran.folder().resolve(ServerSink.REQUESTS_FILE);
     List<String> lines = Files.readAllLines(journal);
     assertThat(lines.getLast()).contains("/finish");
     Files.write(journal, lines.subList(0, lines.size() - 1));

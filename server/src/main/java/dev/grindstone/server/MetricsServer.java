@@ -2,11 +2,15 @@ package dev.grindstone.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.livecheck.LiveCheckApi;
+import dev.grindstone.server.livecheck.LiveCheckStore;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi;
+import dev.grindstone.server.pytestmonitor.PytestMonitorStore;
 import dev.grindstone.server.runs.RunEvents;
+import dev.grindstone.server.runs.RunStore;
 import dev.grindstone.server.runs.RunsApi;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
+import dev.grindstone.server.web.BodyReader;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.JsonErrorHandler;
 import dev.grindstone.server.web.Routes;
@@ -17,7 +21,6 @@ import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +86,7 @@ public final class MetricsServer implements AutoCloseable {
 
   /**
    * Stores LiveCheck reports that arrive other than through HTTP, such as those read from a Kafka
-   * report topic: each a JSON object as {@code POST /api/livecheck/reports} takes. A report whose
+   * report topic: each a JSON object as {@code POST /api/v1/livecheck/reports} takes. A report whose
    * app and test id are already stored is skipped (a topic may deliver one twice); an invalid one
    * is skipped and logged. Thread-safe.
    */
@@ -184,10 +187,13 @@ public final class MetricsServer implements AutoCloseable {
     private MetricsServer launch(Database db, boolean loopback, long t0) {
       ObjectMapper mapper = JsonBody.newMapper();
       RunEvents events = new RunEvents();
-      PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
-      RunsApi runs = new RunsApi(db, mapper, clock, events);
-      LiveCheckApi livecheck = new LiveCheckApi(db, mapper);
-      PytestMonitorApi.BodyReader body = this::readBody;
+      PytestMonitorStore pytestStore = new PytestMonitorStore(db, mapper);
+      RunStore runStore = new RunStore(db, mapper);
+      LiveCheckStore liveCheckStore = new LiveCheckStore(db, mapper);
+      PytestMonitorApi pytest = new PytestMonitorApi(pytestStore, mapper);
+      RunsApi runs = new RunsApi(runStore, mapper, clock, events);
+      LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper);
+      BodyReader body = new BodyReader(bodyLimit);
       byte[] tokenBytes = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
       Javalin app =
           Javalin.create(
@@ -230,10 +236,9 @@ public final class MetricsServer implements AutoCloseable {
                 // the process restarted.
                 cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
                 r.get("/api/v1/overview", ctx -> {
-                  Map<String, Object> m = new LinkedHashMap<>(pytest.counts());
-                  m.putAll(db.read(hd -> Map.of(
-                      "runs", hd.createQuery("SELECT COUNT(*) FROM RUNS").mapTo(Long.class).one(),
-                      "livecheckReports", hd.createQuery("SELECT COUNT(*) FROM LIVECHECK_REPORTS").mapTo(Long.class).one())));
+                  Map<String, Object> m = new LinkedHashMap<>(pytestStore.counts());
+                  m.put("runs", runStore.count());
+                  m.put("livecheckReports", liveCheckStore.count());
                   ctx.json(m);
                 });
                 runs.register(r, body);
@@ -290,38 +295,6 @@ public final class MetricsServer implements AutoCloseable {
       LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, Secrets.redact(jdbcUrl),
           loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
       return new MetricsServer(app, db, url, livecheck);
-    }
-
-    private byte[] readBody(Context ctx) {
-      long declared = ctx.contentLength();
-      try (InputStream in = ctx.bodyInputStream()) {
-        if (declared > bodyLimit) {
-          drain(in);
-          throw new ApiError(413, "the body is " + declared + " bytes; the limit is " + bodyLimit + " bytes", null);
-        }
-        byte[] bytes = in.readNBytes(bodyLimit + 1);
-        if (bytes.length > bodyLimit) {
-          drain(in);
-          throw new ApiError(413, "the body is larger than the limit of " + bodyLimit + " bytes", null);
-        }
-        return bytes;
-      } catch (IOException | UncheckedIOException e) {
-        // The client went away mid-body or broke the chunked framing: its fault, not ours.
-        throw ApiError.badBody("the body could not be read (cut short, or broken chunked framing); nothing was stored");
-      }
-    }
-  }
-
-  /**
-   * Reads and discards a moderately oversized body so the client, still sending, gets the 413
-   * instead of a reset connection; beyond 8 times the limit the connection is simply closed.
-   */
-  private static void drain(InputStream in) throws IOException {
-    long budget = 8L * DEFAULT_BODY_LIMIT;
-    byte[] buf = new byte[64 * 1024];
-    int n;
-    while (budget > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, budget))) > 0) {
-      budget -= n;
     }
   }
 

@@ -3,10 +3,13 @@ package dev.grindstone.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.WriterHold;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.HdrHistogram.Histogram;
@@ -449,6 +452,62 @@ abstract class ServerContractTest {
     assertThat(http.get("/api/v1/runs/" + id).json().get("snapshots").asInt()).isZero();
   }
 
+  // ------------------------------------------------------------ one commit, good and bad requests
+
+  @Test
+  void a_bad_request_in_the_same_commit_as_good_ones_changes_nothing_for_them() throws Exception {
+    String[] cs = contextAndSession("{}");
+    String run = "run-" + hex().substring(0, 12);
+    String full = "full-" + hex().substring(0, 12);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + run + "\",\"name\":\"window\",\"agent\":\"a\"}").status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + full + "\",\"name\":\"full\",\"agent\":\"a\"}").status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + full + "/snapshots",
+        snapshot("a", 0, 0, 1000, new long[] {1}, 0).replace("\"errors\":0", "\"errors\":9007199254740991")).status())
+        .isEqualTo(201);
+
+    Map<String, String[]> requests = new java.util.LinkedHashMap<>();
+    requests.put("good metric", new String[] {"/metrics/", Http.metric(cs[1], cs[0], "in_window", "", 0.5)});
+    requests.put("unknown session", new String[] {"/metrics/", Http.metric(hex(), cs[0], "in_window", "", 0.5)});
+    requests.put("good snapshot", new String[] {"/api/v1/runs/" + run + "/snapshots", snapshot("a", 0, 0, 1000, new long[] {1000, 3000}, 0)});
+    requests.put("unknown run", new String[] {"/api/v1/runs/nope-" + hex().substring(0, 8) + "/snapshots", snapshot("a", 0, 0, 1000, new long[] {1}, 0)});
+    requests.put("total overflow", new String[] {"/api/v1/runs/" + full + "/snapshots", snapshot("a", 1, 1000, 2000, new long[] {1}, 1)});
+    requests.put("good finish", new String[] {"/api/v1/runs/" + run + "/finish", "{\"agent\":\"b\",\"endMs\":5000}"});
+    requests.put("finish of an unknown run", new String[] {"/api/v1/runs/nope-" + hex().substring(0, 8) + "/finish", "{}"});
+    Map<String, Http.Response> answers = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Thread> senders = new ArrayList<>();
+    Database.Commits before;
+    // The writer is held until every request waits for it: then they share one commit.
+    try (WriterHold hold = WriterHold.on(server.database())) {
+      for (Map.Entry<String, String[]> r : requests.entrySet()) {
+        senders.add(Thread.ofPlatform().start(() -> answers.put(r.getKey(), http.post(r.getValue()[0], r.getValue()[1]))));
+      }
+      hold.awaitWaiting(requests.size());
+      before = server.database().commits();
+    }
+    for (Thread t : senders) {
+      t.join();
+    }
+    Database.Commits after = server.database().commits();
+
+    assertThat(after.batches() - before.batches()).as("one commit for all of them").isEqualTo(1);
+    assertThat(after.replays()).as("nothing rolled back and run again").isEqualTo(before.replays());
+    assertThat(after.failed() - before.failed()).isEqualTo(4);
+    assertThat(answers.get("good metric").status()).isEqualTo(201);
+    assertError(answers.get("unknown session"), 400, "session_h");
+    assertThat(answers.get("good snapshot").status()).isEqualTo(201);
+    assertError(answers.get("unknown run"), 404, "id");
+    assertError(answers.get("total overflow"), 409, "tests[0].statistics.errors");
+    assertThat(answers.get("good finish").status()).isEqualTo(200);
+    assertError(answers.get("finish of an unknown run"), 404, "id");
+
+    assertThat(http.get("/sessions/" + cs[1] + "/metrics").json().get("metrics")).hasSize(1);
+    JsonNode stored = http.get("/api/v1/runs/" + run).json();
+    assertThat(stored.get("snapshots").asInt()).isEqualTo(1);
+    assertThat(stored.at("/totals/tests").asLong()).isEqualTo(2);
+    assertThat(stored.get("agents").toString()).isEqualTo("[\"a\",\"b\"]");
+    assertThat(http.get("/api/v1/runs/" + full).json().get("snapshots").asInt()).isEqualTo(1);
+  }
+
   // ------------------------------------------------------------ LiveCheck
 
   static String report(String app, String kase, String state, double ts, Double runtime) {
@@ -482,6 +541,19 @@ abstract class ServerContractTest {
     assertThat(reports).hasSize(2);
     assertThat(reports.get(0).get("state").asText()).isEqualTo("FAIL");
     assertThat(reports.get(0).get("signal_latency").get("order_shipped").asDouble()).isEqualTo(0.05);
+  }
+
+  @Test
+  void livecheck_lives_under_api_v1_and_its_first_paths_stay_as_aliases() {
+    String app = "alias-" + hex().substring(0, 8);
+    assertThat(http.post("/api/v1/livecheck/reports", report(app, "c", "PASS", 1700000000.5, 0.1)).status()).isEqualTo(201);
+    assertThat(http.post("/api/livecheck/reports", report(app, "c", "FAIL", 1700000001.5, 0.2)).status()).isEqualTo(201);
+    JsonNode reports = http.get("/api/v1/livecheck/reports?app=" + app).json();
+    assertThat(reports.get("reports")).hasSize(2);
+    assertThat(http.get("/api/livecheck/reports?app=" + app).json()).isEqualTo(reports);
+    assertThat(http.get("/api/livecheck/cases").json()).isEqualTo(http.get("/api/v1/livecheck/cases").json());
+    assertError(http.post("/api/v1/livecheck/reports", "[]"), 400, null);
+    assertError(http.get("/api/v1/livecheck/reports?limit=501"), 400, "limit");
   }
 
   @Test

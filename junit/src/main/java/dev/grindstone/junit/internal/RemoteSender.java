@@ -1,50 +1,43 @@
 package dev.grindstone.junit.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.grindstone.junit.ExecutionContext;
 import dev.grindstone.junit.MonitorSession;
 import dev.grindstone.junit.TestMetric;
-import java.io.IOException;
+import dev.grindstone.report.Outbox;
+import dev.grindstone.report.ServerConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Sends the session's context, session and metric rows to a metrics server over pytest-monitor's
  * protocol ({@code GET /contexts/<h>}, {@code POST /contexts/}, {@code POST /sessions/}, {@code
- * POST /metrics/}), from one daemon thread fed by a bounded queue, so a slow or dead server never
- * holds up a test. With {@code keepGoing} the first failure prints one warning and stops sending
- * (as pytest-monitor does); without it every row is tried and every failure reported.
- * {@link #offer} is thread-safe; {@link #close} is called once, by the thread that ends the run.
+ * POST /metrics/}), through the reporting client's delivery policy ({@link Outbox}): a bounded
+ * queue and one daemon thread, so a slow or dead server never holds up a test. Each row is tried
+ * once: the local file keeps every row, and a build must not wait for a server. With {@code
+ * keepGoing} the first failure prints one warning and stops sending (as pytest-monitor does);
+ * without it every row is tried and every failure reported. {@link #offer} is thread-safe; {@link
+ * #close} is called once, by the thread that ends the run.
  */
 public final class RemoteSender implements AutoCloseable {
   private static final JsonMapper JSON = new JsonMapper();
   private static final int QUEUE_CAPACITY = 100_000;
-  private static final long POLL_NANOS = 20_000_000;
+  private static final Duration POLL = Duration.ofMillis(20);
 
   private final URI base;
   private final Duration timeout;
-  private final boolean keepGoing;
   private final Consumer<String> warn;
   private final ExecutionContext context;
   private final MonitorSession session;
-  private final HttpClient http;
-  private final Handoff<TestMetric> queue = new Handoff<>(QUEUE_CAPACITY, POLL_NANOS);
-  private final AtomicBoolean active = new AtomicBoolean(true);
-  private final AtomicBoolean queueFullWarned = new AtomicBoolean();
-  private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final Thread thread;
-  private volatile String serverContextH;
+  private final ServerConnection server;
+  private final Outbox<TestMetric> outbox;
+  // The handshake's results; the outbox's sender thread alone reads and writes them.
+  private String serverContextH;
   private boolean sessionSent;
 
   public RemoteSender(
@@ -56,36 +49,60 @@ public final class RemoteSender implements AutoCloseable {
       MonitorSession session) {
     this.base = base;
     this.timeout = timeout;
-    this.keepGoing = keepGoing;
     this.warn = warn;
     this.context = context;
     this.session = session;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
-    this.thread = Thread.ofPlatform().daemon().name("grindstone-monitor-sender").unstarted(this::run);
-    thread.start();
+    this.server = ServerConnection.builder(base).timeouts(timeout, timeout).build();
+    this.outbox =
+        Outbox.builder(
+                new Outbox.Endpoint<TestMetric>() {
+                  @Override
+                  public Outbox.Outcome open() throws InterruptedException {
+                    return handshake();
+                  }
+
+                  @Override
+                  public Outbox.Outcome send(List<TestMetric> batch) throws InterruptedException {
+                    return sendMetric(batch.get(0));
+                  }
+                })
+            .name("monitor-sender")
+            .capacity(QUEUE_CAPACITY)
+            .maxAttempts(1)
+            .stopOnFailure(keepGoing)
+            .pollInterval(POLL)
+            .listener(
+                new Outbox.Listener<>() {
+                  @Override
+                  public void failed(List<TestMetric> batch, String why) {
+                    warn.accept(keepGoing
+                        ? "metrics server " + base + " failed (" + why + "); no further rows are sent,"
+                            + " results stay in the local file"
+                        : "metrics server " + base + " failed (" + why + ")");
+                  }
+
+                  @Override
+                  public void queueFull(int capacity) {
+                    warn.accept("metrics server " + base + " is not keeping up: " + capacity
+                        + " rows are waiting; further rows are kept only in the local file");
+                  }
+                })
+            .start();
   }
 
   /** Queues a row; never blocks. Rows beyond the queue's capacity are dropped with one warning. */
   public void offer(TestMetric m) {
-    if (!active.get()) return;
-    if (!queue.offer(m) && queueFullWarned.compareAndSet(false, true)) {
-      warn.accept("metrics server " + base + " is not keeping up: " + QUEUE_CAPACITY
-          + " rows are waiting; further rows are kept only in the local file");
-    }
+    outbox.offer(m);
   }
 
   /** Rows the server accepted. */
   public long sent() {
-    return sent.get();
+    return outbox.counters().sent();
   }
 
   /** Rows that could not be delivered (including those never sent after a failure). */
   public long failed() {
-    return failed.get();
+    return outbox.counters().failed();
   }
 
   /**
@@ -93,16 +110,16 @@ public final class RemoteSender implements AutoCloseable {
    * with a warning.
    */
   public void close(Duration maxWait) {
-    queue.close();
+    boolean done;
     try {
-      thread.join(maxWait);
+      done = outbox.flush(maxWait);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      done = false;
     }
-    if (thread.isAlive()) {
-      active.set(false);
-      thread.interrupt();
-      int left = queue.size();
+    long left = outbox.counters().pending();
+    outbox.close();
+    if (!done) {
       warn.accept("metrics server " + base + " did not take the last rows within "
           + maxWait.toSeconds() + " s; " + left + " rows are kept only in the local file");
     }
@@ -113,81 +130,49 @@ public final class RemoteSender implements AutoCloseable {
     close(timeout.multipliedBy(3));
   }
 
-  private void run() {
-    handshake();
-    List<TestMetric> batch = new ArrayList<>();
-    while (queue.drainTo(batch)) {
-      for (TestMetric m : batch) {
-        if (Thread.currentThread().isInterrupted()) return;
-        sendMetric(m);
-      }
-      batch.clear();
-    }
-  }
-
-  private void handshake() {
+  private Outbox.Outcome handshake() throws InterruptedException {
     try {
       if (serverContextH == null) {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/contexts/" + context.hash())).GET());
-        if (r.statusCode() == 200) {
+        ServerConnection.Response r = server.get("/contexts/" + context.hash());
+        if (r.failure() != null) {
+          return Outbox.Outcome.retry(r.failure());
+        }
+        if (r.status() == 200) {
           JsonNode found = JSON.readTree(r.body()).path("contexts").path(0).path("h");
           if (found.isTextual()) serverContextH = found.asText();
         }
         if (serverContextH == null) {
-          HttpResponse<String> created = post("/contexts/", context.toJson());
-          expect201("POST /contexts/", created);
+          ServerConnection.Response created = post("/contexts/", context.toJson());
+          Outbox.Outcome o = expect201("POST /contexts/", created);
+          if (o != null) return o;
           JsonNode h = JSON.readTree(created.body()).path("h");
           if (!h.isTextual()) {
-            throw new ServerException("POST /contexts/ answered 201 without an \"h\" field in its JSON body");
+            return Outbox.Outcome.refused("POST /contexts/ answered 201 without an \"h\" field in its JSON body");
           }
           serverContextH = h.asText();
         }
       }
       if (!sessionSent) {
-        expect201("POST /sessions/", post("/sessions/", session.toJson()));
+        Outbox.Outcome o = expect201("POST /sessions/", post("/sessions/", session.toJson()));
+        if (o != null) return o;
         sessionSent = true;
       }
-    } catch (IOException | ServerException e) {
-      fail(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return Outbox.Outcome.delivered();
+    } catch (JsonProcessingException e) {
+      return Outbox.Outcome.retry(describe(e));
     }
   }
 
-  private void sendMetric(TestMetric m) {
-    if (!active.get()) {
-      failed.incrementAndGet();
-      return;
-    }
+  private Outbox.Outcome sendMetric(TestMetric m) throws InterruptedException {
     if (serverContextH == null || !sessionSent) {
-      handshake();
-      if (serverContextH == null || !sessionSent) {
-        failed.incrementAndGet();
-        return;
-      }
+      Outbox.Outcome o = handshake();
+      if (o.kind() != Outbox.Outcome.Kind.DELIVERED) return o;
     }
     try {
-      expect201("POST /metrics/", post("/metrics/", m.toJson(serverContextH)));
-      sent.incrementAndGet();
-    } catch (IOException | ServerException e) {
-      failed.incrementAndGet();
-      fail(e);
-    } catch (InterruptedException e) {
-      failed.incrementAndGet();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void fail(Exception e) {
-    String why = e instanceof ServerException ? e.getMessage() : describe(e);
-    if (keepGoing) {
-      if (active.compareAndSet(true, false)) {
-        warn.accept("metrics server " + base + " failed (" + why + "); no further rows are sent,"
-            + " results stay in the local file");
-        failed.addAndGet(queue.clear());
-      }
-    } else {
-      warn.accept("metrics server " + base + " failed (" + why + ")");
+      Outbox.Outcome o = expect201("POST /metrics/", post("/metrics/", m.toJson(serverContextH)));
+      return o != null ? o : Outbox.Outcome.delivered();
+    } catch (JsonProcessingException e) {
+      return Outbox.Outcome.refused(describe(e));
     }
   }
 
@@ -196,31 +181,19 @@ public final class RemoteSender implements AutoCloseable {
     return e.getMessage() == null ? type : type + ": " + e.getMessage();
   }
 
-  private HttpResponse<String> post(String path, Map<String, Object> body)
-      throws IOException, InterruptedException {
-    return send(
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+  private ServerConnection.Response post(String path, Map<String, Object> body)
+      throws JsonProcessingException, InterruptedException {
+    return server.post(path, JSON.writeValueAsString(body));
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-    return http.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private void expect201(String what, HttpResponse<String> r) throws ServerException {
-    if (r.statusCode() != 201) {
-      throw new ServerException(what + " answered " + r.statusCode() + " instead of 201");
+  /** Null for a 201; else why not, as pytest-monitor's server must answer 201. */
+  private static Outbox.Outcome expect201(String what, ServerConnection.Response r) {
+    if (r.failure() != null) {
+      return Outbox.Outcome.retry(r.failure());
     }
-  }
-
-  private URI uri(String path) {
-    return URI.create(base.toString() + path);
-  }
-
-  private static final class ServerException extends Exception {
-    ServerException(String message) {
-      super(message, null, false, false);
+    if (r.status() != 201) {
+      return Outbox.Outcome.retry(what + " answered " + r.status() + " instead of 201");
     }
+    return null;
   }
 }

@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes reports to the {@code livecheck-report} topic, keyed by test id (suite reports have no
- * key), as the JSON object the metrics server takes at {@code POST /api/livecheck/reports} (see
+ * key), as the JSON object the metrics server takes at {@code POST /api/v1/livecheck/reports} (see
  * {@link ReportJson}), with the test's LiveCheck headers and {@code traceparent}. The producer
  * uses {@code acks=all} and idempotence, so a report the broker acknowledged is stored once, and
  * retries through broker restarts within {@code delivery.timeout.ms} (2 min by default).

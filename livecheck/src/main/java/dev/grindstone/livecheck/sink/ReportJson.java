@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The wire form of a {@link TestReport} for {@code POST /api/livecheck/reports}: snake_case
+ * The wire form of a {@link TestReport} for {@code POST /api/v1/livecheck/reports}: snake_case
  * fields, times in epoch seconds (double), durations in seconds. Suite reports have {@code
  * test_id} null. Stateless and thread-safe.
  */

@@ -1,72 +1,100 @@
 package dev.grindstone.livecheck.sink;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.livecheck.ReportSink;
 import dev.grindstone.livecheck.TestReport;
 import dev.grindstone.livecheck.time.TimeSource;
-import java.io.IOException;
+import dev.grindstone.report.Outbox;
+import dev.grindstone.report.ServerConnection;
+import dev.grindstone.report.Spool;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Sends reports to the metrics server: {@code POST <server>/api/livecheck/reports} with a JSON
- * array of up to {@code batchSize} reports (see {@link ReportJson}).
+ * Sends reports to the metrics server: {@code POST <server>/api/v1/livecheck/reports} with a JSON
+ * array of up to {@code batchSize} reports (see {@link ReportJson}), through the reporting client's
+ * delivery policy ({@link Outbox}).
  *
  * <p>{@link #accept} never blocks: it puts the report in a bounded queue and returns; when the
  * queue is full the report is dropped and counted ({@link #dropped()}). One daemon thread sends
- * batches; a failed POST (connection error, 408, 429, 5xx) is retried with doubling delays up to
- * {@code maxAttempts}, then the batch is counted as failed. A 4xx answer is not retried. {@link
- * #close()} sends what is queued, within {@code closeTimeout}. Thread-safe.
+ * batches; a failed POST (connection error, 401, 403, 408, 429, 5xx) is retried with doubling
+ * delays up to {@code maxAttempts}, then the batch is counted as failed. Any other 4xx answer is
+ * not retried. With a {@linkplain Builder#spool spool file}, reports the server cannot take wait
+ * on disk instead, however long it is down, and are sent first by the next sink of the same file
+ * (after a restart). {@link #close()} sends what is queued, within {@code closeTimeout}.
+ * Thread-safe.
  */
 public final class ServerReportSink implements ReportSink {
   /** The path reports are posted to, under the server's base URL. */
-  public static final String PATH = "/api/livecheck/reports";
+  public static final String PATH = "/api/v1/livecheck/reports";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Reports as spool lines: one JSON object each; a torn line is not one. */
+  private static final Outbox.Codec<String> LINES =
+      new Outbox.Codec<>() {
+        @Override
+        public String encode(String report) {
+          return report;
+        }
+
+        @Override
+        public String decode(String line) {
+          try {
+            return JSON.readTree(line).isObject() ? line : null;
+          } catch (JsonProcessingException e) {
+            return null;
+          }
+        }
+      };
 
   private final URI endpoint;
-  private final BlockingQueue<TestReport> queue;
-  private final int batchSize;
-  private final Duration flushInterval;
-  private final int maxAttempts;
-  private final Duration retryDelay;
-  private final Duration requestTimeout;
   private final Duration closeTimeout;
-  private final TimeSource time;
-  private final HttpClient client;
-  private final Consumer<String> log;
-  private final Thread sender;
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong sent = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong dropped = new AtomicLong();
-  private final Object progress = new Object();
-  private volatile boolean closing;
+  private final Outbox<String> outbox;
 
   private ServerReportSink(Builder b) {
     String base = b.server.toString();
     this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH);
-    this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
-    this.batchSize = b.batchSize;
-    this.flushInterval = b.flushInterval;
-    this.maxAttempts = b.maxAttempts;
-    this.retryDelay = b.retryDelay;
-    this.requestTimeout = b.requestTimeout;
     this.closeTimeout = b.closeTimeout;
-    this.time = b.time;
-    this.client = b.client != null ? b.client : HttpClient.newBuilder().connectTimeout(b.requestTimeout).build();
-    this.log = b.log;
-    this.sender = new Thread(this::sendLoop, "livecheck-report-sender");
-    sender.setDaemon(true);
-    sender.start();
+    ServerConnection.Builder connection = ServerConnection.builder(b.server).token(b.token)
+        .timeouts(b.requestTimeout, b.requestTimeout);
+    if (b.client != null) {
+      connection.httpClient(b.client);
+    }
+    ServerConnection server = connection.build();
+    Consumer<String> log = b.log;
+    Outbox.Builder<String> outbox =
+        Outbox.<String>builder(batch -> server.post(PATH, "[" + String.join(",", batch) + "]").outcome())
+            .name("livecheck-report-sender")
+            .capacity(b.queueCapacity)
+            .maxBatch(b.batchSize)
+            .maxAttempts(b.maxAttempts)
+            .backoff(b.retryDelay, b.maxRetryDelay.compareTo(b.retryDelay) < 0 ? b.retryDelay : b.maxRetryDelay)
+            .pollInterval(b.flushInterval)
+            .sleeper(b.time::sleep)
+            .listener(
+                new Outbox.Listener<>() {
+                  @Override
+                  public void failed(List<String> batch, String reason) {
+                    log.accept("livecheck report sink: " + batch.size() + " report(s) not stored at " + endpoint
+                        + ": " + reason);
+                  }
+
+                  @Override
+                  public void problem(String message) {
+                    log.accept("livecheck report sink: " + message);
+                  }
+                });
+    if (b.spoolFile != null) {
+      outbox.spool(b.spoolFile, Spool.serverKey(b.server), LINES);
+    }
+    this.outbox = outbox.start();
   }
 
   /**
@@ -85,26 +113,22 @@ public final class ServerReportSink implements ReportSink {
 
   @Override
   public void accept(TestReport report) {
-    if (closing || !queue.offer(report)) {
-      dropped.incrementAndGet();
-      return;
-    }
-    accepted.incrementAndGet();
+    outbox.offer(ReportJson.toJson(report).toString());
   }
 
   /** Reports the server accepted. */
   public long sent() {
-    return sent.get();
+    return outbox.counters().sent();
   }
 
   /** Reports given up after {@code maxAttempts} or refused by the server. */
   public long failed() {
-    return failed.get();
+    return outbox.counters().failed();
   }
 
   /** Reports dropped because the queue was full (or the sink closed). */
   public long dropped() {
-    return dropped.get();
+    return outbox.counters().dropped();
   }
 
   /**
@@ -113,31 +137,13 @@ public final class ServerReportSink implements ReportSink {
    * @return whether that happened in time
    */
   public boolean flush(Duration timeout) throws InterruptedException {
-    long target = accepted.get();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (progress) {
-      while (sent.get() + failed.get() < target) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        progress.notifyAll();
-        TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, 50_000_000L));
-      }
-    }
-    return true;
+    return outbox.flush(timeout);
   }
 
   /** Sends what is queued (within {@code closeTimeout}) and stops the sender. */
   @Override
   public void close() {
-    closing = true;
-    try {
-      flush(closeTimeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    sender.interrupt();
+    outbox.close(closeTimeout);
   }
 
   @Override
@@ -145,85 +151,19 @@ public final class ServerReportSink implements ReportSink {
     return "ServerReportSink[" + endpoint + "]";
   }
 
-  private void sendLoop() {
-    List<TestReport> batch = new ArrayList<>(batchSize);
-    while (true) {
-      try {
-        TestReport first = queue.poll(flushInterval.toNanos(), TimeUnit.NANOSECONDS);
-        if (first == null) {
-          if (closing && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, batchSize - 1);
-        send(batch);
-      } catch (InterruptedException e) {
-        if (closing) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // A defect in sending must not stop reporting for good.
-        log.accept("livecheck report sink: " + e);
-        failed.addAndGet(batch.size());
-      } finally {
-        batch.clear();
-        synchronized (progress) {
-          progress.notifyAll();
-        }
-      }
-    }
-  }
-
-  private void send(List<TestReport> batch) throws InterruptedException {
-    String body = ReportJson.toJsonArray(batch);
-    Duration delay = retryDelay;
-    String lastError = null;
-    for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-      try {
-        HttpRequest req =
-            HttpRequest.newBuilder(endpoint)
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build();
-        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
-        int code = resp.statusCode();
-        if (code >= 200 && code < 300) {
-          sent.addAndGet(batch.size());
-          return;
-        }
-        lastError = "HTTP " + code + " " + abbreviate(resp.body());
-        if (code < 500 && code != 408 && code != 429) {
-          break; // the server refuses this content; sending it again changes nothing
-        }
-      } catch (IOException e) {
-        lastError = e.toString();
-      }
-      if (attempt < maxAttempts) {
-        time.sleep(delay);
-        delay = delay.multipliedBy(2);
-      }
-    }
-    log.accept("livecheck report sink: " + batch.size() + " report(s) not stored at " + endpoint + ": " + lastError);
-    failed.addAndGet(batch.size());
-  }
-
-  private static String abbreviate(String s) {
-    return s == null ? "" : s.length() > 200 ? s.substring(0, 200) + "…" : s;
-  }
-
   /** Configures a {@link ServerReportSink}. Not thread-safe. */
   public static final class Builder {
     private final URI server;
+    private String token;
     private int queueCapacity = 10_000;
     private int batchSize = 100;
     private Duration flushInterval = Duration.ofMillis(200);
     private int maxAttempts = 5;
     private Duration retryDelay = Duration.ofMillis(500);
+    private Duration maxRetryDelay = Duration.ofSeconds(30);
     private Duration requestTimeout = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private Path spoolFile;
     private TimeSource time = TimeSource.system();
     private HttpClient client;
     private Consumer<String> log = line -> System.getLogger("dev.grindstone.livecheck").log(System.Logger.Level.WARNING, line);
@@ -235,6 +175,12 @@ public final class ServerReportSink implements ReportSink {
             "server = " + server + ": must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8080");
       }
       this.server = server;
+    }
+
+    /** The server's write token, sent as {@code Authorization: Bearer <token>} (needed beyond loopback). */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
     }
 
     /** Reports held while the server is slow or away (default 10,000); more are dropped. */
@@ -255,13 +201,13 @@ public final class ServerReportSink implements ReportSink {
       return this;
     }
 
-    /** How long the sender waits for a first report before checking for close (default 200 ms). */
+    /** How often an idle sender looks for reports it was not woken for (default 200 ms). */
     public Builder flushInterval(Duration d) {
       flushInterval = positive("flushInterval", d);
       return this;
     }
 
-    /** Attempts per batch (default 5). */
+    /** Attempts per batch (default 5); without limit while a spool file holds the batch. */
     public Builder maxAttempts(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxAttempts = " + n + ": must be >= 1");
@@ -270,9 +216,15 @@ public final class ServerReportSink implements ReportSink {
       return this;
     }
 
-    /** First retry delay, doubled each time (default 500 ms). */
+    /** First retry delay, doubled each time up to {@link #maxRetryDelay} (default 500 ms). */
     public Builder retryDelay(Duration d) {
       retryDelay = positive("retryDelay", d);
+      return this;
+    }
+
+    /** The longest retry delay (default 30 s). */
+    public Builder maxRetryDelay(Duration d) {
+      maxRetryDelay = positive("maxRetryDelay", d);
       return this;
     }
 
@@ -283,6 +235,16 @@ public final class ServerReportSink implements ReportSink {
 
     public Builder closeTimeout(Duration d) {
       closeTimeout = positive("closeTimeout", d);
+      return this;
+    }
+
+    /**
+     * Keeps reports the server cannot take in this JSON-lines file (locked while the sink runs)
+     * until it takes them, and sends first what an earlier sink of the same file left there.
+     * Default: none, reports wait in memory only.
+     */
+    public Builder spool(Path file) {
+      spoolFile = Objects.requireNonNull(file, "spool");
       return this;
     }
 

@@ -45,7 +45,7 @@ final class ReadmeExample {
   // README-BEGIN wiring
   static PlaceOrder startLiveCheck(URI metricsServer, URI orders) {
     LiveCheck livecheck = LiveCheck.builder("orders-service")
-        .sink(ServerReportSink.builder(metricsServer).build()) // POST /api/livecheck/reports
+        .sink(ServerReportSink.builder(metricsServer).build()) // POST /api/v1/livecheck/reports
         .build();
     PlaceOrder placeOrder = livecheck.register(new PlaceOrder(orders));
     livecheck.start();

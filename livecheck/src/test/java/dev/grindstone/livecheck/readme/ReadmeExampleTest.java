@@ -40,7 +40,7 @@ class ReadmeExampleTest {
     List<JsonNode> reports = new CopyOnWriteArrayList<>();
     AtomicInteger fakeOrders = new AtomicInteger();
     HttpServer servers = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    servers.createContext("/api/livecheck/reports", ex -> {
+    servers.createContext("/api/v1/livecheck/reports", ex -> {
       json.readTree(ex.getRequestBody()).forEach(reports::add);
       ex.sendResponseHeaders(201, -1);
       ex.close();

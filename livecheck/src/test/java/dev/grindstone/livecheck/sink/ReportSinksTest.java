@@ -15,6 +15,8 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReportSinksTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -91,6 +94,7 @@ class ReportSinksTest {
 
   private HttpServer server;
   private final List<JsonNode> posts = new CopyOnWriteArrayList<>();
+  private final List<String> authorization = new CopyOnWriteArrayList<>();
   private final Deque<Integer> statuses = new ArrayDeque<>();
   private volatile CountDownLatch hold = new CountDownLatch(0);
   private URI base;
@@ -99,7 +103,7 @@ class ReportSinksTest {
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext(
-        "/api/livecheck/reports",
+        "/api/v1/livecheck/reports",
         ex -> {
           try {
             hold.await(10, TimeUnit.SECONDS);
@@ -111,6 +115,7 @@ class ReportSinksTest {
             status = statuses.isEmpty() ? 201 : statuses.poll();
           }
           JsonNode body = JSON.readTree(ex.getRequestBody());
+          authorization.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
           if (status == 201) {
             posts.add(body);
           }
@@ -148,7 +153,7 @@ class ReportSinksTest {
     assertThat(stored()).isEqualTo(25);
     assertThat(posts).allMatch(JsonNode::isArray).allMatch(a -> a.size() <= 10);
     assertThat(posts.get(0).get(0).get("test_id").asText()).isEqualTo("t0");
-    assertThat(sink.endpoint().toString()).isEqualTo(base + "/api/livecheck/reports");
+    assertThat(sink.endpoint().toString()).isEqualTo(base + "/api/v1/livecheck/reports");
   }
 
   @Test
@@ -195,6 +200,45 @@ class ReportSinksTest {
     hold.countDown();
     sink.close();
     assertThat(sink.sent() + sink.dropped()).isEqualTo(100);
+  }
+
+  @Test
+  void reports_wait_in_the_spool_file_while_the_server_is_down_and_a_later_sink_sends_them(@TempDir Path dir)
+      throws Exception {
+    Path spool = dir.resolve("livecheck.jsonl");
+    synchronized (statuses) {
+      java.util.stream.IntStream.range(0, 1000).forEach(i -> statuses.add(503)); // down for longer than the test
+    }
+    ServerReportSink first =
+        ServerReportSink.builder(base).retryDelay(Duration.ofMillis(20)).maxAttempts(2).spool(spool)
+            .closeTimeout(Duration.ofMillis(50)).build();
+    first.accept(report("t1", State.PASS));
+    first.accept(report("t2", State.FAIL));
+    assertThat(first.flush(Duration.ofMillis(200))).as("the server is down").isFalse();
+    first.close();
+    assertThat(first.failed()).as("nothing is given up while it waits on disk").isZero();
+    assertThat(Files.readAllLines(spool)).hasSize(2).allSatisfy(l -> assertThat(JSON.readTree(l).isObject()).isTrue());
+
+    synchronized (statuses) {
+      statuses.clear();
+    }
+    ServerReportSink second = ServerReportSink.builder(base).spool(spool).build();
+    assertThat(second.flush(Duration.ofSeconds(10))).isTrue();
+    second.close();
+    assertThat(second.sent()).isEqualTo(2);
+    assertThat(posts.stream().flatMap(a -> java.util.stream.StreamSupport.stream(a.spliterator(), false))
+            .map(r -> r.get("test_id").asText()))
+        .containsExactly("t1", "t2");
+    assertThat(spool).doesNotExist();
+  }
+
+  @Test
+  void the_write_token_goes_in_the_authorization_header() throws Exception {
+    ServerReportSink sink = ServerReportSink.builder(base).token("s3cret-token").build();
+    sink.accept(report("t1", State.PASS));
+    assertThat(sink.flush(Duration.ofSeconds(10))).isTrue();
+    sink.close();
+    assertThat(authorization).containsExactly("Bearer s3cret-token");
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import dev.grindstone.server.Secrets;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
@@ -133,9 +134,37 @@ public final class Database implements AutoCloseable {
    * Runs {@code work} atomically: all of it is stored, or none (it throws). Writes are committed by
    * one writer thread, several at a time (see {@link GroupCommitter}); this returns after the
    * commit. {@code work} must only use the handle it is given and must not block on anything else.
+   * A write that may be refused for what is stored uses {@link #write(Function, BiFunction)}.
    */
   public <T> T write(Function<Handle, T> work) {
-    return writer.submit(work);
+    return writer.submit(h -> null, (h, nothing) -> work.apply(h));
+  }
+
+  /**
+   * Runs a write that depends on what is stored: {@code check} reads (never writes) and throws to
+   * refuse the request, e.g. an {@code ApiError} for an unknown session; {@code apply} then writes,
+   * given what the check found. Both run in the transaction that commits the write, so the check
+   * sees the writes committed with it before it. A refused request leaves the writes committed
+   * together with it untouched: they are neither rolled back nor run again.
+   */
+  public <P, T> T write(Function<Handle, P> check, BiFunction<Handle, P, T> apply) {
+    return writer.submit(check, apply);
+  }
+
+  /**
+   * What the writer did since the store opened.
+   *
+   * @param batches transactions committed (or rolled back) together
+   * @param writes writes submitted
+   * @param failed writes that ended with an exception (refused by their check, or failed)
+   * @param replays batches rolled back by a database error and run again one write at a time
+   * @param waiting writes waiting for the writer now
+   */
+  public record Commits(long batches, long writes, long failed, long replays, int waiting) {}
+
+  /** The writer's counters. */
+  public Commits commits() {
+    return writer.commits();
   }
 
   /** Runs a read on a pooled connection. */

@@ -5,7 +5,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 
 /**
  * The reference server's paging: 500 items per page, {@code ?page=N} from 1 (negative counts from
@@ -56,9 +55,8 @@ public final class Pages {
     return limit;
   }
 
-  public static Page resolve(Context ctx, LongSupplier total) {
-    int requested = requestedPage(ctx);
-    long count = total.getAsLong();
+  /** Page {@code requested} (from {@link #requestedPage}; negative counts from the end) of {@code count} items. */
+  public static Page resolve(int requested, long count) {
     int pages = (int) Math.max(1, (count + PAGE_SIZE - 1) / PAGE_SIZE);
     int number = requested < 0 ? pages + requested + 1 : requested;
     return new Page(number, pages, Math.max(0, (long) (number - 1) * PAGE_SIZE), count);

@@ -1,4 +1,4 @@
-package dev.grindstone.server.client;
+package dev.grindstone.report;
 
 import dev.grindstone.stats.StatisticIndex;
 import dev.grindstone.stats.StatisticIndex.DoubleIndex;

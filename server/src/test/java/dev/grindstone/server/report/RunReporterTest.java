@@ -1,13 +1,15 @@
-package dev.grindstone.server.client;
+package dev.grindstone.server.report;
 
-import static dev.grindstone.server.client.RunFixtures.freePort;
-import static dev.grindstone.server.client.RunFixtures.get;
-import static dev.grindstone.server.client.RunFixtures.snapshot;
-import static dev.grindstone.server.client.RunFixtures.spec;
+import static dev.grindstone.server.report.RunFixtures.freePort;
+import static dev.grindstone.server.report.RunFixtures.get;
+import static dev.grindstone.server.report.RunFixtures.snapshot;
+import static dev.grindstone.server.report.RunFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grindstone.report.RunReporter;
+import dev.grindstone.report.SnapshotPost;
 import dev.grindstone.server.MetricsServer;
 import java.net.URI;
 import java.nio.file.Files;

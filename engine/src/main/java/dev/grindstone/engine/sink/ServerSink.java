@@ -1,15 +1,12 @@
-package dev.grindstone.cli;
+package dev.grindstone.engine.sink;
 
-import dev.grindstone.engine.sink.IntervalSnapshot;
-import dev.grindstone.engine.sink.RunInfo;
-import dev.grindstone.engine.sink.RunSummary;
-import dev.grindstone.engine.sink.Sink;
-import dev.grindstone.server.client.RunReporter;
-import dev.grindstone.server.client.RunRequest;
-import dev.grindstone.server.client.RunSpec;
-import dev.grindstone.server.client.RunUpload;
-import dev.grindstone.server.client.SnapshotPost;
-import dev.grindstone.server.client.Spool;
+import dev.grindstone.report.RunReporter;
+import dev.grindstone.report.RunRequest;
+import dev.grindstone.report.RunSpec;
+import dev.grindstone.report.RunUpload;
+import dev.grindstone.report.ServerConnection;
+import dev.grindstone.report.SnapshotPost;
+import dev.grindstone.report.Spool;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -23,25 +20,33 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The run as the metrics server takes it: its creation, one snapshot per interval (each test's
- * statistics and its interval histograms in HdrHistogram's compressed form), and the finish.
+ * Reports a run to the Grindstone metrics server: its creation, one snapshot per interval (each
+ * test's statistics and its interval histograms in HdrHistogram's compressed form), and the
+ * finish. Attach it to a run:
  *
- * <p>Every request is written to the results folder's {@value #REQUESTS_FILE}, so {@code grindstone
- * upload} can send the whole run to a server later, and, with a server ({@code --report-to}),
- * streamed to it. Delivery retries with backoff on its own thread and spools to
- * {@code <results>/spool/} while the server is down, so a slow or absent server never holds up the
- * run; what is still spooled at the end is named with the command that sends it. Meanwhile a
- * background thread re-sends, bounded, what earlier runs under the same results folder left
- * spooled for the same server.
+ * <pre>{@code
+ * Run.of(config, scenario).sink(ServerSink.to(URI.create("http://127.0.0.1:8080"))).execute();
+ * }</pre>
+ *
+ * <p>Every request is also written to the results folder's {@value #REQUESTS_FILE}, so {@code
+ * grindstone upload} can send the whole run to a server later (with no server given, that is all
+ * the sink does). Delivery is the reporting client's ({@link RunReporter}): it retries with
+ * backoff on its own thread and spools to {@code <results>/spool/} while the server is down, so a
+ * slow or absent server never holds up the run; what is still spooled at the end is named with the
+ * command that sends it. Meanwhile a background thread re-sends, bounded, what earlier runs under
+ * the same results folder left spooled for the same server.
+ *
+ * <p>Calls come from the sink's own thread, as for every {@link Sink}; not for use by several runs.
  */
-final class ServerReportSink implements Sink {
+public final class ServerSink implements Sink {
 
   /** The run's requests, one per line, in the results folder. */
-  static final String REQUESTS_FILE = "server-requests.jsonl";
+  public static final String REQUESTS_FILE = "server-requests.jsonl";
   /** How many earlier runs' spool files a run re-sends at most. */
   static final int MAX_RESENT_SPOOLS = 20;
 
@@ -49,6 +54,7 @@ final class ServerReportSink implements Sink {
   private final String token;
   private final PrintStream messages;
   private final Duration finishWait;
+  private final String agent;
   private final Set<Integer> described = new HashSet<>();
   private final List<RunSpec.TestInfo> tests = new ArrayList<>();
   private final List<String> resent = new CopyOnWriteArrayList<>();
@@ -59,19 +65,22 @@ final class ServerReportSink implements Sink {
   private Thread resender;
   private long sequence;
 
-  /**
-   * @param server the metrics server to stream to, or null to write {@value #REQUESTS_FILE} only
-   */
-  ServerReportSink(URI server, String token, PrintStream messages) {
-    this(server, token, messages, Duration.ofSeconds(15));
+  private ServerSink(Builder b) {
+    this.server = b.server;
+    this.token = b.token;
+    this.messages = b.messages;
+    this.finishWait = b.finishWait;
+    this.agent = b.agent != null ? b.agent : agentName();
   }
 
-  /** @param finishWait how long the end of the run waits for the server to take what is left */
-  ServerReportSink(URI server, String token, PrintStream messages, Duration finishWait) {
-    this.server = server;
-    this.token = token;
-    this.messages = messages;
-    this.finishWait = finishWait;
+  /** A sink that streams the run to {@code server} (its base URL, e.g. {@code http://127.0.0.1:8080}). */
+  public static ServerSink to(URI server) {
+    return builder().server(Objects.requireNonNull(server, "server")).build();
+  }
+
+  /** A sink to configure: without a server it only writes {@value #REQUESTS_FILE}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   @Override
@@ -84,7 +93,7 @@ final class ServerReportSink implements Sink {
     if (id.length() > 64) {
       id = id.substring(id.length() - 64);
     }
-    spec = new RunSpec(id, run.name(), agentName(), phases, List.of(), run.startEpochMillis());
+    spec = new RunSpec(id, run.name(), agent, phases, List.of(), run.startEpochMillis());
     results = run.outputDirectory();
     if (results != null) {
       requests = Files.newBufferedWriter(results.resolve(REQUESTS_FILE), StandardCharsets.UTF_8);
@@ -182,6 +191,63 @@ final class ServerReportSink implements Sink {
   @Override
   public String name() {
     return server == null ? REQUESTS_FILE : "metrics server";
+  }
+
+  /** Options of a {@link ServerSink}. Not thread-safe. */
+  public static final class Builder {
+    private URI server;
+    private String token;
+    private PrintStream messages = System.out;
+    private Duration finishWait = Duration.ofSeconds(15);
+    private String agent;
+
+    private Builder() {}
+
+    /** The metrics server to stream to; none (null) to write {@value #REQUESTS_FILE} only. */
+    public Builder server(URI server) {
+      this.server = server;
+      return this;
+    }
+
+    /** The server's write token, sent as {@code Authorization: Bearer <token>}. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Where the sink says what it reported and what is left to send (default standard output). */
+    public Builder messages(PrintStream messages) {
+      this.messages = Objects.requireNonNull(messages, "messages");
+      return this;
+    }
+
+    /** How long the end of the run waits for the server to take what is left (default 15 s). */
+    public Builder finishWait(Duration wait) {
+      if (wait == null || wait.isNegative()) {
+        throw new IllegalArgumentException("finishWait: must be 0 or more, got " + wait);
+      }
+      this.finishWait = wait;
+      return this;
+    }
+
+    /** This process's name in the run (default {@code <host>-<pid>}); one per process of a run. */
+    public Builder agent(String agent) {
+      if (agent == null || agent.isBlank()) {
+        throw new IllegalArgumentException("agent: must not be blank, got '" + agent + "'");
+      }
+      this.agent = agent;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the server is not an http(s) URL
+     */
+    public ServerSink build() {
+      if (server != null) {
+        ServerConnection.requireHttp(server);
+      }
+      return new ServerSink(this);
+    }
   }
 
   private static String agentName() {

@@ -1,4 +1,4 @@
-package dev.grindstone.server.client;
+package dev.grindstone.report;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -17,12 +17,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Spool files: the requests a {@link RunReporter} could not deliver, one {@link RunRequest} per
- * line. Beside each, {@code <file>.server} names the server they were meant for (without user
- * info or a {@code /t/<token>} secret), so that later runs re-send only what was meant for their
- * server. A reporter holds its spool file's lock ({@code <file>.lock}) while it runs; whoever
- * re-sends a spool takes the same lock first, so a live run's spool is never re-sent under it and
- * two re-senders never work on one file.
+ * Spool files: what an {@link Outbox} could not deliver, one item per line (for a run, one {@link
+ * RunRequest} per line). Beside each, {@code <file>.server} names the server the items were meant
+ * for (without user info or a {@code /t/<token>} secret), so that later runs re-send only what was
+ * meant for their server. An outbox holds its spool file's lock ({@code <file>.lock}) while it
+ * runs; whoever re-sends a spool takes the same lock first, so a live run's spool is never re-sent
+ * under it and two re-senders never work on one file.
  *
  * <p>Static methods; thread-safe as far as the file system is.
  */
@@ -61,14 +61,19 @@ public final class Spool {
     }
   }
 
-  /** The requests of a spool file, in order; a torn last line (from a crash) is left out. */
+  /** The requests of a run's spool file, in order; a torn last line (from a crash) is left out. */
   public static List<RunRequest> read(Path file) {
+    return read(file, RunRequest.CODEC);
+  }
+
+  /** The items of a spool file, in order; lines that are not a whole item are left out. */
+  static <T> List<T> read(Path file, Outbox.Codec<T> codec) {
     try {
-      List<RunRequest> items = new ArrayList<>();
+      List<T> items = new ArrayList<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        RunRequest r = RunRequest.parse(line);
-        if (r != null) {
-          items.add(r);
+        T item = codec.decode(line);
+        if (item != null) {
+          items.add(item);
         }
       }
       return items;
@@ -96,30 +101,30 @@ public final class Spool {
     Files.deleteIfExists(serverFile(file));
   }
 
-  /** Writes {@code requests} as the whole of {@code file} (atomically), or deletes it when there are none. */
-  static void write(Path file, String serverKey, List<RunRequest> requests) throws IOException {
-    if (requests.isEmpty()) {
+  /** Writes {@code items} as the whole of {@code file} (atomically), or deletes it when there are none. */
+  static <T> void write(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec) throws IOException {
+    if (items.isEmpty()) {
       delete(file);
       return;
     }
     recordServer(file, serverKey);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      for (RunRequest r : requests) {
-        w.write(r.toLine());
+      for (T item : items) {
+        w.write(codec.encode(item));
         w.write('\n');
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Appends {@code requests} to {@code file}. */
-  static void append(Path file, String serverKey, List<RunRequest> requests) throws IOException {
+  /** Appends {@code items} to {@code file}. */
+  static <T> void append(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec) throws IOException {
     recordServer(file, serverKey);
     try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
-      for (RunRequest r : requests) {
-        w.write(r.toLine());
+      for (T item : items) {
+        w.write(codec.encode(item));
         w.write('\n');
       }
     }
@@ -133,7 +138,7 @@ public final class Spool {
   }
 
   /**
-   * Takes a spool file's lock, or returns null when a live reporter or another re-sender holds it.
+   * Takes a spool file's lock, or returns null when a live outbox or another re-sender holds it.
    * Close the lease to release it.
    */
   public static Lease lease(Path file) {
@@ -166,7 +171,7 @@ public final class Spool {
     }
   }
 
-  /** A spool file held for re-sending (or by its reporter). Not thread-safe. */
+  /** A spool file held for re-sending (or by its outbox). Not thread-safe. */
   public static final class Lease implements AutoCloseable {
     private final Path file;
     private final Path lockFile;
@@ -189,7 +194,7 @@ public final class Spool {
 
     /** Keeps only {@code rest} (the requests not delivered) in the file; deletes it when none are left. */
     public void keep(List<RunRequest> rest) throws IOException {
-      write(file, server(file), rest);
+      write(file, server(file), rest, RunRequest.CODEC);
     }
 
     /** Releases the lock and removes the lock file. */

@@ -1,4 +1,4 @@
-package dev.grindstone.server.client;
+package dev.grindstone.report;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +40,7 @@ public final class RunUpload {
   }
 
   private final URI server;
-  private final Delivery delivery;
+  private final ServerConnection connection;
 
   /**
    * @param server the server's base URL, e.g. {@code http://127.0.0.1:8080} (a {@code /t/<token>}
@@ -49,11 +49,8 @@ public final class RunUpload {
    */
   public RunUpload(URI server, String token) {
     this.server = Objects.requireNonNull(server, "server");
-    String scheme = server.getScheme();
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || server.getHost() == null) {
-      throw new IllegalArgumentException("server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
-    }
-    this.delivery = new Delivery(server, token, Duration.ofSeconds(2), Duration.ofSeconds(30));
+    this.connection =
+        ServerConnection.builder(server).token(token).timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30)).build();
   }
 
   /** Sends {@code requests} in order, until one cannot be delivered now. */
@@ -62,17 +59,24 @@ public final class RunUpload {
     int rejected = 0;
     for (int i = 0; i < requests.size(); i++) {
       RunRequest r = requests.get(i);
-      int status = delivery.send(r);
-      if (Delivery.delivered(status)) {
+      ServerConnection.Response answer;
+      try {
+        answer = connection.post(r.path(), r.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        answer = new ServerConnection.Response(ServerConnection.Response.UNREACHABLE, "", "interrupted");
+      }
+      int status = answer.status();
+      if (answer.delivered()) {
         delivered++;
       } else if (status == 404 && !r.isCreate()) {
         return new Result(delivered, rejected, requests.size() - i, true,
             "the server has no run " + r.runIdInPath());
-      } else if (Delivery.rejected(status)) {
+      } else if (answer.refused()) {
         rejected++;
       } else {
         return new Result(delivered, rejected, requests.size() - i, false,
-            status == Delivery.UNREACHABLE ? "the server " + server + " cannot be reached"
+            status == ServerConnection.Response.UNREACHABLE ? "the server " + server + " cannot be reached"
                 : "the server answered " + status + " to " + r.path()
                     + (status == 401 || status == 403 ? " (is the token missing or wrong?)" : ""));
       }

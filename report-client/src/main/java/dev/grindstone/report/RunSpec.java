@@ -1,4 +1,4 @@
-package dev.grindstone.server.client;
+package dev.grindstone.report;
 
 import java.util.List;
 import java.util.Objects;

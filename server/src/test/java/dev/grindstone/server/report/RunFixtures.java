@@ -1,10 +1,12 @@
-package dev.grindstone.server.client;
+package dev.grindstone.server.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.results.TestFigures;
+import dev.grindstone.report.RunSpec;
+import dev.grindstone.report.SnapshotPost;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.grindstone.server.client;
+package dev.grindstone.report;
 
 import java.util.Map;
 import java.util.Objects;
@@ -15,6 +15,20 @@ import java.util.Objects;
 public record RunRequest(String path, String body) {
 
   private static final String RUNS = "/api/v1/runs";
+
+  /** Requests as spool lines. */
+  static final Outbox.Codec<RunRequest> CODEC =
+      new Outbox.Codec<>() {
+        @Override
+        public String encode(RunRequest r) {
+          return r.toLine();
+        }
+
+        @Override
+        public RunRequest decode(String line) {
+          return parse(line);
+        }
+      };
 
   public RunRequest {
     Objects.requireNonNull(path, "path");
