@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       ServerCommand.class,
       UploadCommand.class,
+      CompareCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
