@@ -35,6 +35,7 @@ public final class RunsApi {
   private final Clock clock;
   private final RunEvents events;
   private final RunFigures figures;
+  private final BaselinesApi baselines;
 
   public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events) {
     this.db = db;
@@ -42,6 +43,7 @@ public final class RunsApi {
     this.clock = clock;
     this.events = events;
     this.figures = new RunFigures(db, mapper);
+    this.baselines = new BaselinesApi(db, clock, figures);
   }
 
   public void register(Routes r, BodyReader body) {
@@ -52,6 +54,7 @@ public final class RunsApi {
         ctx -> ctx.contentType("application/json").result(series(ctx.pathParam("id"), after(ctx))));
     r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
+    baselines.register(r);
     for (String p : r.apiPrefixes()) {
       r.raw().before(p + "/api/v1/runs/{id}/events", ctx -> requireRun(ctx.pathParam("id")));
       r.raw().sse(
@@ -297,7 +300,10 @@ public final class RunsApi {
     }
   }
 
-  /** id, name, status, startMs, endMs, agents, tests (number and description), phases. */
+  /**
+   * id, name, status, startMs, endMs, baselineId (the run marked as the baseline of its name, or
+   * null), agents, tests (number and description), phases.
+   */
   public Map<String, Object> summary(String runId) {
     return db.read(
         hd -> {
@@ -316,6 +322,7 @@ public final class RunsApi {
                     return x;
                   })
                   .one();
+          m.put("baselineId", BaselinesApi.baselineOf(hd, (String) m.get("name")));
           m.put("agents", hd.createQuery("SELECT AGENT FROM RUN_AGENTS WHERE RUN_ID = :r ORDER BY AGENT")
               .bind("r", runId).mapTo(String.class).list());
           m.put("tests", hd.createQuery("SELECT NUMBER, DESCRIPTION FROM RUN_TESTS WHERE RUN_ID = :r ORDER BY NUMBER")
