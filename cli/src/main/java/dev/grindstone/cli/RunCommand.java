@@ -77,7 +77,8 @@ final class RunCommand implements Callable<Integer> {
   boolean insecure;
 
   @Option(names = "--baseline", paramLabel = "REF",
-      description = "At the end, compare with this run: a results folder, or a run id on the --server")
+      description = "At the end, compare with this run: a results folder, or on the --server a run id or a run"
+          + " name (the run marked as that name's baseline)")
   String baseline;
 
   @Option(names = "--junit-xml", paramLabel = "FILE",

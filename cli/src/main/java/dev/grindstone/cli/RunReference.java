@@ -15,7 +15,7 @@ final class RunReference {
 
   /**
    * Reads {@code ref}: a results folder (or its results.json) when one is there, otherwise, with a
-   * server, the run with that id.
+   * server, the run with that id or else the baseline of runs with that name.
    */
   static RunResults read(String ref, URI server, String option) {
     Path path = null;
@@ -29,8 +29,9 @@ final class RunReference {
     }
     if (server == null) {
       throw new BadInputException(option + " '" + ref + "' is not a results folder (no such file or folder)."
-          + " Give a folder that grindstone run wrote, or --server URL to read a run by id from a metrics server.");
+          + " Give a folder that grindstone run wrote, or --server URL to read a run by id, or the baseline of a run"
+          + " name, from a metrics server.");
     }
-    return new ServerRuns(server).read(ref);
+    return new ServerRuns(server).readIdOrBaseline(ref);
   }
 }

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.MetricsServer;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code grindstone compare} and {@code grindstone run --baseline} on real runs: a call of about 2
- * ms, then the same call at about 6 ms, each run for 2 s in intervals of 200 ms.
+ * {@code grindstone compare} and {@code grindstone run --baseline} on real runs: a call of about 1
+ * ms, then the same call at about 25 ms (far apart, so a loaded machine cannot blur them), each run
+ * for 2 s in intervals of 200 ms.
  */
 class CompareCommandTest {
 
@@ -63,9 +68,9 @@ class CompareCommandTest {
 
   @BeforeAll
   static void twoRuns() throws IOException {
-    CliRunner.Result a = run(scenario("Fast", 2), dir.resolve("a"));
+    CliRunner.Result a = run(scenario("Fast", 1), dir.resolve("a"));
     assertThat(a.exitCode()).as(a.err()).isZero();
-    CliRunner.Result b = run(scenario("Slow", 6), dir.resolve("b"));
+    CliRunner.Result b = run(scenario("Slow", 25), dir.resolve("b"));
     assertThat(b.exitCode()).as(b.err()).isZero();
     fast = onlyFolderIn(dir.resolve("a"));
     slow = onlyFolderIn(dir.resolve("b"));
@@ -75,7 +80,7 @@ class CompareCommandTest {
   void a_slower_run_is_a_significant_regression_with_exit_code_1() {
     CliRunner.Result r = CliRunner.run("compare", fast.toString(), slow.toString(), "--max-mean-increase", "50%",
         "--max-error-rate-increase", "1%");
-    assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+    assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.out()).contains("Test 1 \"Call\"").containsPattern("mean \\(ms\\) .* significant \\(p ")
         .contains("FAIL  mean increase at most 50%").contains("PASS  error rate increase at most 1 pts")
         .contains("Regressed: 2 of 4 tolerance checks failed.");
@@ -167,9 +172,19 @@ class CompareCommandTest {
       String older = runs.get(1).path("id").asText();
       CliRunner.Result r = CliRunner.run("compare", older, newer, "--server", server.url(), "--max-mean-increase",
           "50%");
-      assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+      assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
       assertThat(r.out()).contains(server.url() + "/api/v1/runs/" + older)
           .containsPattern("mean \\(ms\\) .* significant \\(p ");
+      // A run name stands for the run marked as that name's baseline.
+      CliRunner.Result none = CliRunner.run("compare", "checkout", fast.toString(), "--server", server.url());
+      assertThat(none.exitCode()).isEqualTo(2);
+      assertThat(none.err()).contains("has neither a run with id 'checkout' nor a baseline for runs named 'checkout'");
+      HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/runs/" + newer + "/baseline"))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+      CliRunner.Result byName = run(dir.resolve("Fast.java"), dir.resolve("e"), "--server", server.url(), "--baseline",
+          "checkout", "--max-mean-increase", "10%");
+      assertThat(byName.exitCode()).as(byName.err()).isZero();
+      assertThat(byName.out()).contains(server.url() + "/api/v1/runs/" + newer);
       // A baseline may also be a server's run while the new run is local.
       CliRunner.Result mixed = CliRunner.run("compare", older, fast.toString(), "--server", server.url(),
           "--max-mean-increase", "50%");

@@ -82,7 +82,28 @@ public final class ServerRuns {
         end.asLong(start), tests, new TestResults(-1, "", figures(run.path("totals")), totals), notes);
   }
 
-  /** GET of a JSON document; every failure is the user's to fix (address, id), so it is bad input. */
+  /**
+   * The run with id {@code ref}, or else the run marked as the baseline of runs named {@code ref}.
+   *
+   * @throws BadInputException when the server has neither, or cannot be reached
+   */
+  public RunResults readIdOrBaseline(String ref) {
+    JsonNode runs = get("/api/v1/runs/" + URLEncoder.encode(ref, StandardCharsets.UTF_8), null);
+    if (runs != null) {
+      return read(ref);
+    }
+    JsonNode baseline = get("/api/v1/baselines?name=" + URLEncoder.encode(ref, StandardCharsets.UTF_8), null);
+    if (baseline == null) {
+      throw new BadInputException("The metrics server at " + server + " has neither a run with id '" + ref
+          + "' nor a baseline for runs named '" + ref + "'. Mark one on its dashboard, or with POST /api/v1/runs/<id>/baseline.");
+    }
+    return read(baseline.path("runId").asText());
+  }
+
+  /**
+   * GET of a JSON document; every failure is the user's to fix (address, id), so it is bad input.
+   * With {@code what} null, a 404 answers null instead.
+   */
   JsonNode get(String path, String what) {
     URI uri = URI.create(server + path);
     HttpResponse<byte[]> response;
@@ -95,6 +116,9 @@ public final class ServerRuns {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BadInputException("Interrupted while reading " + uri, e);
+    }
+    if (response.statusCode() == 404 && what == null) {
+      return null;
     }
     if (response.statusCode() == 404) {
       throw new BadInputException("The metrics server at " + server + " has no " + what + " (404 for " + uri + ").");
