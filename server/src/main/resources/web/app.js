@@ -181,11 +181,14 @@ async function runPage(id) {
   const charted = [['chart-tps', 'Transactions per second', [['TPS', 'tps']]],
     ['chart-latency', 'Response time percentiles (ms)', [['p50', 'p50Ms'], ['p95', 'p95Ms'], ['p99', 'p99Ms']]],
     ['chart-errors', 'Errors per interval', [['errors', 'errors']]]];
+  // Colours are given, not left to Chart.js: it colours no dataset of a chart once one has a colour.
+  const palette = { tps: '#3366cc', p50Ms: '#1e8449', p95Ms: '#e69b00', p99Ms: '#8e44ad', errors: '#c0392b' };
   const datasets = (ivs, series) => {
-    const own = series.map(([label, key]) => ({ label, data: pick(ivs, key), ...(key === 'errors' ? { borderColor: '#c0392b' } : {}) }));
+    const own = series.map(([label, key]) => ({ label, data: pick(ivs, key), borderColor: palette[key],
+      backgroundColor: palette[key] }));
     if (!baseline) return own;
     return own.concat(series.map(([label, key]) => ({ label: label + ' (baseline)', data: pick(baseline.intervals, key),
-      borderDash: [6, 4], borderColor: '#98a2b3' })));
+      borderDash: [6, 4], borderColor: palette[key] + '80', backgroundColor: palette[key] + '80' })));
   };
   const header = el('div', {});
   const rows = el('div', {});
