@@ -12,6 +12,7 @@ import dev.grindstone.engine.Run;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.junit.MonitorListener;
+import dev.grindstone.kube.KubeManifests;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
 import dev.grindstone.server.MetricsServer;
@@ -42,6 +43,7 @@ enum Module {
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
   COMPARE("compare", Comparison.class),
+  KUBE("kube", KubeManifests.class),
   CLI("cli", Main.class);
 
   private final String folder;
