@@ -53,16 +53,17 @@ function clear() {
   view.replaceChildren();
 }
 
-function lineChart(title, labels, datasets, id) {
+function lineChart(title, labels, datasets, id, extra) {
   const canvas = el('canvas', id ? { id } : {});
   const box = el('div', { class: 'chart' }, canvas);
   const chart = new Chart(canvas, {
     type: 'line',
-    data: { labels, datasets: datasets.map(d => ({ ...d, pointRadius: 1, borderWidth: 1.5, tension: 0.2 })) },
+    data: { labels, datasets: datasets.map(d => ({ pointRadius: 1, borderWidth: 1.5, tension: 0.2, ...d })) },
     options: {
       animation: false, maintainAspectRatio: false,
       plugins: { title: { display: true, text: title } },
       scales: { y: { beginAtZero: true } },
+      ...(extra || {}),
     },
   });
   charts.push(chart);
@@ -93,6 +94,7 @@ function runsTable(runs) {
     { title: 'Started', value: r => new Date(r.startMs).toLocaleString() },
     { title: 'Agents', value: r => r.agents.join(', ') },
     { title: 'Tests', num: true, value: r => r.tests.length },
+    { title: 'Trend', value: r => el('a', { href: trendHref(r.name) }, r.baselineId === r.id ? 'trend (baseline)' : 'trend') },
   ], runs, { id: 'runs-table' });
 }
 
@@ -114,11 +116,52 @@ function figureColumns(label) {
   ];
 }
 
+function trendHref(name) {
+  return '#/trends?name=' + encodeURIComponent(name);
+}
+
+async function post(path) {
+  const r = await fetch(path, { method: 'POST', headers: { Accept: 'application/json' } });
+  const body = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status));
+  return body;
+}
+
+// Change from the baseline to the run in percent of the baseline; '–' when either is missing.
+function change(run, baseline) {
+  if (typeof run !== 'number' || typeof baseline !== 'number' || baseline === 0) return '–';
+  const c = (run - baseline) * 100 / baseline;
+  return (c > 0 ? '+' : '') + c.toFixed(2) + '%';
+}
+
+// The run beside its baseline: per test and in total, the headline figures of both and the change.
+function baselineTable(run, baseline) {
+  const byNumber = new Map(baseline.tests.map(t => [t.number, t]));
+  const rows = run.tests.filter(t => byNumber.has(t.number)).map(t => [t, byNumber.get(t.number)]);
+  rows.push([{ ...run.totals, number: undefined }, baseline.totals]);
+  const pct = t => (t.errorRate === null || t.errorRate === undefined) ? null : t.errorRate * 100;
+  const cols = [{ title: 'Test', value: ([t]) => t.number === undefined ? 'Total' : (t.number + ' ' + (t.description || '')) }];
+  for (const [label, get] of [['p99 ms', t => t.p99Ms], ['mean ms', t => t.meanMs], ['TPS', t => t.tps], ['errors %', pct]]) {
+    cols.push({ title: label, num: true, value: ([t]) => get(t) });
+    cols.push({ title: label + ' (baseline)', num: true, value: ([, b]) => get(b) });
+    cols.push({ title: 'change', num: true, value: ([t, b]) => change(get(t), get(b)) });
+  }
+  return table(cols, rows, { id: 'baseline-tests' });
+}
+
 // The run page loads the run and its whole series once; on each snapshot event it fetches the
-// run's totals (a few rows) and only the intervals that changed since the version it holds.
+// run's totals (a few rows) and only the intervals that changed since the version it holds. When
+// its name has a baseline (another run), that run's figures stand beside it and its series is
+// drawn dashed on the same charts, both against the time since each run's first interval.
 async function runPage(id) {
   const base = '/api/v1/runs/' + encodeURIComponent(id);
   const [run, series] = await Promise.all([api(base), api(base + '/series')]);
+  let baseline = null;
+  if (run.baselineId && run.baselineId !== run.id) {
+    const b = '/api/v1/runs/' + encodeURIComponent(run.baselineId);
+    const [bRun, bSeries] = await Promise.all([api(b), api(b + '/series')]);
+    baseline = { run: bRun, intervals: bSeries.intervals.slice().sort((x, y) => x.startMs - y.startMs) };
+  }
   const state = { intervalMs: null, version: 0, byStart: new Map() };
   const absorb = s => {
     if (s.intervalMs !== state.intervalMs) state.byStart.clear(); // re-bucketed: every interval came again
@@ -128,33 +171,57 @@ async function runPage(id) {
   };
   absorb(series);
   const intervals = () => [...state.byStart.values()].sort((a, b) => a.startMs - b.startMs);
-  const labels = ivs => ivs.map(i => new Date(i.startMs).toLocaleTimeString());
+  const elapsed = ivs => ivs.map(i => '+' + Math.round((i.startMs - ivs[0].startMs) / 1000) + 's');
+  const labels = ivs => {
+    if (!baseline) return ivs.map(i => new Date(i.startMs).toLocaleTimeString());
+    const longer = ivs.length >= baseline.intervals.length ? ivs : baseline.intervals;
+    return elapsed(longer);
+  };
   const pick = (ivs, k) => ivs.map(i => i.total[k]);
+  const charted = [['chart-tps', 'Transactions per second', [['TPS', 'tps']]],
+    ['chart-latency', 'Response time percentiles (ms)', [['p50', 'p50Ms'], ['p95', 'p95Ms'], ['p99', 'p99Ms']]],
+    ['chart-errors', 'Errors per interval', [['errors', 'errors']]]];
+  // Colours are given, not left to Chart.js: it colours no dataset of a chart once one has a colour.
+  const palette = { tps: '#3366cc', p50Ms: '#1e8449', p95Ms: '#e69b00', p99Ms: '#8e44ad', errors: '#c0392b' };
+  const datasets = (ivs, series) => {
+    const own = series.map(([label, key]) => ({ label, data: pick(ivs, key), borderColor: palette[key],
+      backgroundColor: palette[key] }));
+    if (!baseline) return own;
+    return own.concat(series.map(([label, key]) => ({ label: label + ' (baseline)', data: pick(baseline.intervals, key),
+      borderDash: [6, 4], borderColor: palette[key] + '80', backgroundColor: palette[key] + '80' })));
+  };
   const header = el('div', {});
   const rows = el('div', {});
   const showRun = r => {
+    const isBaseline = r.baselineId === r.id;
+    const mark = isBaseline
+      ? el('span', { class: 'state state-finished', id: 'baseline-badge' }, 'baseline of ', r.name)
+      : el('button', { id: 'mark-baseline', type: 'button', onclick: async e => {
+        e.target.disabled = true;
+        try { await post(base + '/baseline'); await route(); } catch (err) { e.target.disabled = false; showError(err); }
+      } }, 'Mark as baseline');
     header.replaceChildren(
       el('h1', {}, 'Run ', el('span', { id: 'run-name' }, r.name), ' ', el('span', { class: 'state state-' + r.status, id: 'run-status' }, r.status)),
       el('p', { class: 'muted' }, 'id ', r.id, ' · agents ', r.agents.join(', '), ' · ', String(r.snapshots), ' snapshots',
-        r.phases.length ? ' · phases ' + r.phases.map(p => p.name).join(', ') : ''));
-    rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }));
+        r.phases.length ? ' · phases ' + r.phases.map(p => p.name).join(', ') : ''),
+      el('p', {}, mark, ' ', el('a', { href: trendHref(r.name), id: 'trend-link' }, 'Trend of ', r.name),
+        baseline ? el('span', {}, ' · compared with its baseline ',
+          el('a', { href: '#/runs/' + encodeURIComponent(baseline.run.id), id: 'baseline-link' }, baseline.run.id)) : null));
+    rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }),
+      baseline ? el('div', {}, el('h2', {}, 'Beside its baseline'), baselineTable(r, baseline.run)) : null);
   };
   showRun(run);
   const ivs = intervals();
   view.replaceChildren(header,
-    el('div', { class: 'charts' },
-      lineChart('Transactions per second', labels(ivs), [{ label: 'TPS', data: pick(ivs, 'tps') }], 'chart-tps'),
-      lineChart('Response time percentiles (ms)', labels(ivs), [
-        { label: 'p50', data: pick(ivs, 'p50Ms') }, { label: 'p95', data: pick(ivs, 'p95Ms') }, { label: 'p99', data: pick(ivs, 'p99Ms') }], 'chart-latency'),
-      lineChart('Errors per interval', labels(ivs), [{ label: 'errors', data: pick(ivs, 'errors'), borderColor: '#c0392b' }], 'chart-errors')),
+    el('div', { class: 'charts' }, charted.map(([id, title, series]) => lineChart(title, labels(ivs), datasets(ivs, series), id))),
     el('h2', {}, 'Tests'), rows);
   const redraw = () => {
     const all = intervals();
-    for (const [canvas, keys] of [['chart-tps', ['tps']], ['chart-latency', ['p50Ms', 'p95Ms', 'p99Ms']], ['chart-errors', ['errors']]]) {
+    for (const [canvas, , series] of charted) {
       const chart = Chart.getChart(canvas);
       if (!chart) continue;
       chart.data.labels = labels(all);
-      keys.forEach((k, i) => { chart.data.datasets[i].data = pick(all, k); });
+      series.forEach(([, k], i) => { chart.data.datasets[i].data = pick(all, k); });
       chart.update('none');
     }
   };
@@ -173,6 +240,38 @@ async function runPage(id) {
     stream.addEventListener('snapshot', again);
     stream.addEventListener('finished', () => { stream.close(); stream = null; again(); });
   }
+}
+
+// A run name's runs over time: p99, TPS and error rate per run; a point opens its run.
+async function trendPage(params) {
+  const name = params.get('name') || '';
+  const t = await api('/api/v1/trends?name=' + encodeURIComponent(name));
+  view.append(el('h1', {}, 'Trend of ', el('span', { id: 'trend-name' }, name)));
+  if (!t.runs.length) {
+    view.append(el('p', { class: 'muted' }, 'No runs with this name.'));
+    return;
+  }
+  const labels = t.runs.map(r => new Date(r.startMs).toLocaleString());
+  const open = (evt, elements) => {
+    if (elements.length) location.hash = '#/runs/' + encodeURIComponent(t.runs[elements[0].index].id);
+  };
+  const radius = t.runs.map(r => r.baseline ? 6 : 3);
+  const dataset = (label, get) => ({ label, data: t.runs.map(get), pointRadius: radius, pointHoverRadius: 8, spanGaps: true });
+  const click = { onClick: open, interaction: { mode: 'nearest', intersect: false } };
+  view.append(el('p', { class: 'muted' }, t.baselineId ? ['Baseline: ', el('a', { href: '#/runs/' + encodeURIComponent(t.baselineId) }, t.baselineId),
+    ' (the larger point). '] : 'No baseline marked. ', 'Click a point to open its run.'),
+  el('div', { class: 'charts' },
+    lineChart('p99 (ms)', labels, [dataset('p99 ms', r => r.p99Ms)], 'chart-trend-p99', click),
+    lineChart('Transactions per second', labels, [dataset('TPS', r => r.tps)], 'chart-trend-tps', click),
+    lineChart('Error rate (%)', labels, [dataset('errors %', r => r.errorRate * 100)], 'chart-trend-errors', click)),
+  el('h2', {}, 'Runs'), table([
+    { title: 'Run', value: r => el('a', { href: '#/runs/' + encodeURIComponent(r.id) }, r.id) },
+    { title: 'Started', value: r => new Date(r.startMs).toLocaleString() },
+    { title: 'Status', value: r => el('span', { class: 'state state-' + r.status }, r.status) },
+    { title: 'Baseline', value: r => r.baseline ? 'baseline' : '' },
+    { title: 'p99 ms', num: true, value: r => r.p99Ms }, { title: 'mean ms', num: true, value: r => r.meanMs },
+    { title: 'TPS', num: true, value: r => r.tps }, { title: 'errors %', num: true, value: r => r.errorRate * 100 },
+  ], t.runs.slice().reverse(), { id: 'trend-runs' }));
 }
 
 // ---------------------------------------------------------------- pytest-monitor
@@ -277,6 +376,7 @@ async function route() {
     if (path === '/' || path === '') await overview();
     else if (path === '/runs') await runs();
     else if (path.startsWith('/runs/')) await runPage(decodeURIComponent(path.slice(6)));
+    else if (path === '/trends') await trendPage(params);
     else if (path === '/pytest') await pytestPage(params);
     else if (path === '/livecheck') await livecheckPage();
     else view.append(el('p', {}, 'No such page.'));

@@ -51,6 +51,17 @@ final class Boundaries {
         .because("the server scales on its own and must not pull the load engine in");
   }
 
+  /**
+   * Comparisons read what runs wrote (results.json, the server's JSON): they run neither the engine
+   * nor the server, so a comparison never depends on how a run was made.
+   */
+  static ArchRule compareKnowsNoEngineNorServer() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(Module.ENGINE.owns().or(Module.SERVER.owns()))
+        .because("a comparison reads results; it must not pull the engine or the server in");
+  }
+
   /** Statistics are pure: the JDK and HdrHistogram only, no I/O library, no other module. */
   static ArchRule statsNeedsOnlyTheJdkAndHdrHistogram() {
     return classes()

@@ -82,6 +82,14 @@ class BoundaryRulesTest {
   }
 
   @Test
+  void the_compare_rule_catches_the_engine() {
+    assertThat(evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesEngine.class).hasViolation())
+        .isTrue();
+    assertThat(evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesJackson.class).hasViolation())
+        .isFalse();
+  }
+
+  @Test
   void the_stats_rule_catches_any_library_but_the_jdk_and_hdrhistogram() {
     assertThat(
             evaluate(Boundaries.statsNeedsOnlyTheJdkAndHdrHistogram(), UsesJackson.class)

@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.grindstone.cli.Main;
+import dev.grindstone.compare.Comparison;
 import dev.grindstone.demo.DemoService;
 import dev.grindstone.engine.Run;
 import dev.grindstone.http.HttpClient;
@@ -43,6 +44,7 @@ enum Module {
   LIVECHECK_KAFKA("livecheck-kafka", KafkaTransport.class),
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
+  COMPARE("compare", Comparison.class),
   KUBE("kube", KubeManifests.class),
   CLI("cli", Main.class);
 

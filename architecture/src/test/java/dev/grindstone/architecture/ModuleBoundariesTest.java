@@ -41,6 +41,11 @@ class ModuleBoundariesTest {
     Boundaries.httpClientStandsAlone().check(Module.HTTP_CLIENT.classes());
   }
 
+  @Test
+  void comparisons_read_results_without_the_engine_or_the_server() {
+    Boundaries.compareKnowsNoEngineNorServer().check(Module.COMPARE.classes());
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Module.class)
   void no_module_reaches_into_another_modules_internals(Module module) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       ServerCommand.class,
       UploadCommand.class,
+      CompareCommand.class,
       KubeCommand.class,
       CommandLine.HelpCommand.class,
     })

@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
       "Run a load test. FILE is a Java scenario (Scenario.java, compiled in-process), a run file (run.yaml),"
           + " The Grinder's grinder.properties, or the name of a scenario class on the class path.",
       "",
-      "Exit code: 0 when every threshold passed, 99 when one failed, 2 for bad input.",
+      "Exit code: 0 when every threshold passed, 99 when one failed, 98 when every threshold passed but a"
+          + " tolerance against the baseline was broken, 2 for bad input.",
     })
 final class RunCommand implements Callable<Integer> {
 
@@ -78,8 +79,26 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "For an HTTP flow: accept any TLS certificate (self-signed targets)")
   boolean insecure;
 
+  @Option(names = "--baseline", paramLabel = "REF",
+      description = "At the end, compare with this run: a results folder, or on the --server a run id or a run"
+          + " name (the run marked as that name's baseline)")
+  String baseline;
+
+  @Option(names = "--junit-xml", paramLabel = "FILE",
+      description = "Write each threshold and tolerance checked as a JUnit XML test case to FILE")
+  Path junitXml;
+
+  @picocli.CommandLine.Mixin ToleranceOptions tolerances;
+
   @Override
   public Integer call() {
+    if (baseline == null && tolerances.any()) {
+      throw new BadInputException("tolerances (--max-...-increase, --max-tps-decrease, --alpha, --ignore-noise)"
+          + " compare with a baseline: add --baseline with a results folder or a run id");
+    }
+    var comparison = tolerances.options();
+    // Read before the load starts: a baseline that cannot be read stops the run before it costs anything.
+    var baselineRun = baseline == null ? null : RunReference.read(baseline, reportTo, "--baseline");
     Scenario scenario;
     RunConfig.Builder config;
     List<Plugin> plugins = List.of();
@@ -124,7 +143,7 @@ final class RunCommand implements Callable<Integer> {
       Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
       plugins.forEach(run::plugin);
       RunSummary summary = run.stopOnSignals(System.err).execute();
-      return Run.exitCode(summary);
+      return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
     } finally {
       if (scenario instanceof AutoCloseable c) {
         try {

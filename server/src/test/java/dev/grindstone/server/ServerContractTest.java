@@ -432,6 +432,83 @@ abstract class ServerContractTest {
     assertThat(http.get("/api/v1/runs").json().get("runs").toString()).contains(id);
   }
 
+  /** A finished run of {@code name} whose one test took these times (µs) in two 1 s snapshots. */
+  String finishedRun(String name, long t0, long[] first, long[] second, int errors) {
+    String id = "run-" + hex().substring(0, 12);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":" + Http.JSON.valueToTree(name)
+        + ",\"agent\":\"a\",\"tests\":[{\"number\":1,\"description\":\"Log in\"}],\"startMs\":" + t0 + "}").status())
+        .isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot("a", 0, t0, t0 + 1000, first, 0)).status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot("a", 1, t0 + 1000, t0 + 2000, second, errors)).status())
+        .isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + id + "/finish", "{\"agent\":\"a\",\"endMs\":" + (t0 + 2000) + "}").status())
+        .isEqualTo(200);
+    return id;
+  }
+
+  @Test
+  void a_run_marked_as_baseline_replaces_the_one_before_for_its_name() {
+    String name = "checkout/" + hex().substring(0, 6) + " é";
+    String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+    String first = finishedRun(name, 1_700_000_000_000L, new long[] {1000, 2000}, new long[] {3000}, 0);
+    String second = finishedRun(name, 1_700_000_100_000L, new long[] {1000}, new long[] {1000}, 0);
+    assertError(http.get("/api/v1/baselines" + query), 404, "name");
+    assertThat(http.get("/api/v1/runs/" + first).json().get("baselineId").isNull()).isTrue();
+
+    Http.Response marked = http.post("/api/v1/runs/" + first + "/baseline", "");
+    assertThat(marked.status()).as(marked.body()).isEqualTo(200);
+    assertThat(marked.json().get("name").asText()).isEqualTo(name);
+    assertThat(http.get("/api/v1/baselines" + query).json().get("runId").asText()).isEqualTo(first);
+    assertThat(http.get("/api/v1/runs/" + second).json().get("baselineId").asText()).isEqualTo(first);
+
+    assertThat(http.post("/api/v1/runs/" + second + "/baseline", "").status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/baselines" + query).json().get("runId").asText()).isEqualTo(second);
+    assertThat(http.get("/api/v1/baselines").json().get("baselines").toString()).contains(second).doesNotContain(first);
+
+    assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + "/api/v1/baselines" + query))
+        .DELETE()).status()).isEqualTo(204);
+    assertError(http.get("/api/v1/baselines" + query), 404, "name");
+    assertError(http.post("/api/v1/runs/no-such-run/baseline", ""), 404, "id");
+    assertError(http.get("/api/v1/baselines?name="), 400, "name");
+  }
+
+  @Test
+  void a_trend_gives_each_run_of_a_name_with_its_p99_tps_and_error_rate_oldest_first() {
+    String name = "trend-" + hex().substring(0, 8);
+    String older = finishedRun(name, 1_700_000_000_000L, new long[] {1000, 2000, 3000}, new long[] {4000}, 1);
+    String newer = finishedRun(name, 1_700_000_500_000L, new long[] {10_000}, new long[] {20_000, 30_000}, 0);
+    finishedRun("other-" + name, 1_700_000_600_000L, new long[] {1}, new long[] {1}, 0);
+    assertThat(http.post("/api/v1/runs/" + older + "/baseline", "").status()).isEqualTo(200);
+
+    JsonNode trend = http.get("/api/v1/trends?name=" + name).json();
+    assertThat(trend.get("baselineId").asText()).isEqualTo(older);
+    JsonNode runs = trend.get("runs");
+    assertThat(runs).hasSize(2);
+    assertThat(runs.get(0).get("id").asText()).isEqualTo(older);
+    assertThat(runs.get(0).get("baseline").asBoolean()).isTrue();
+    assertThat(runs.get(1).get("baseline").asBoolean()).isFalse();
+    for (JsonNode r : runs) {
+      JsonNode totals = http.get("/api/v1/runs/" + r.get("id").asText()).json().get("totals");
+      for (String k : List.of("tests", "errors", "errorRate", "tps", "meanMs", "p99Ms")) {
+        assertThat(r.get(k)).as(k).isEqualTo(totals.get(k)); // the same figures as the run's own page
+      }
+    }
+    assertThat(runs.get(0).get("errorRate").asDouble()).isEqualTo(0.2); // 1 error in 5 calls
+    // Read again: the stored figures are used, and they are the same.
+    assertThat(http.get("/api/v1/trends?name=" + name).json()).isEqualTo(trend);
+    // A late snapshot makes the stored figures stale: the trend follows.
+    assertThat(http.post("/api/v1/runs/" + newer + "/snapshots", snapshot("b", 0, 1_700_000_502_000L, 1_700_000_503_000L,
+        new long[] {5_000_000}, 0)).status()).isEqualTo(201);
+    JsonNode later = http.get("/api/v1/trends?name=" + name + "&limit=1").json().get("runs");
+    assertThat(later).hasSize(1);
+    assertThat(later.get(0).get("id").asText()).isEqualTo(newer);
+    assertThat(later.get(0).get("tests").asLong()).isEqualTo(4);
+    assertThat(later.get(0).get("p99Ms").asDouble()).isGreaterThan(4000);
+    assertThat(http.get("/api/v1/trends?name=nothing-" + name).json().get("runs")).isEmpty();
+    assertError(http.get("/api/v1/trends"), 400, "name");
+    assertError(http.get("/api/v1/trends?name=x&limit=0"), 400, "limit");
+  }
+
   @Test
   void bad_run_input_is_rejected_with_the_field() {
     assertError(http.post("/api/v1/runs", "{\"agent\":\"a\"}"), 400, "name");

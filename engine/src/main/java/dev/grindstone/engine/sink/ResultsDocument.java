@@ -65,6 +65,7 @@ public final class ResultsDocument {
     m.put("tps", num(t.tps()));
     m.put("mean", num(t.meanMillis()));
     m.put("p50", num(t.percentileMillis(50)));
+    m.put("p90", num(t.percentileMillis(90)));
     m.put("p95", num(t.percentileMillis(95)));
     m.put("p99", num(t.percentileMillis(99)));
     m.put("max", num(t.maxMillis()));

@@ -30,6 +30,16 @@ public final class RunStore {
     this.figures = new RunFigures(db, mapper);
   }
 
+  /** The database the runs are stored in, for the baselines kept beside them. */
+  Database database() {
+    return db;
+  }
+
+  /** The runs' merged figures, kept up to date as snapshots arrive. */
+  RunFigures figures() {
+    return figures;
+  }
+
   // ---------------------------------------------------------------- writes
 
   /** Creates the run, or joins it: its tests, phases and the agent are merged into what is stored. */
@@ -223,7 +233,10 @@ public final class RunStore {
     }
   }
 
-  /** id, name, status, startMs, endMs, agents, tests (number and description), phases. */
+  /**
+   * id, name, status, startMs, endMs, baselineId (the run marked as the baseline of its name, or
+   * null), agents, tests (number and description), phases.
+   */
   public Map<String, Object> summary(String runId) {
     return db.read(
         hd -> {
@@ -242,6 +255,7 @@ public final class RunStore {
                     return x;
                   })
                   .one();
+          m.put("baselineId", BaselinesApi.baselineOf(hd, (String) m.get("name")));
           m.put("agents", hd.createQuery("SELECT AGENT FROM RUN_AGENTS WHERE RUN_ID = :r ORDER BY AGENT")
               .bind("r", runId).mapTo(String.class).list());
           m.put("tests", hd.createQuery("SELECT NUMBER, DESCRIPTION FROM RUN_TESTS WHERE RUN_ID = :r ORDER BY NUMBER")

@@ -23,12 +23,14 @@ public final class RunsApi {
   private final ObjectMapper mapper;
   private final Clock clock;
   private final RunEvents events;
+  private final BaselinesApi baselines;
 
   public RunsApi(RunStore store, ObjectMapper mapper, Clock clock, RunEvents events) {
     this.store = store;
     this.mapper = mapper;
     this.clock = clock;
     this.events = events;
+    this.baselines = new BaselinesApi(store.database(), clock, store.figures());
   }
 
   public void register(Routes r, BodyReader body) {
@@ -39,6 +41,7 @@ public final class RunsApi {
         ctx -> ctx.contentType("application/json").result(store.series(ctx.pathParam("id"), after(ctx))));
     r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
+    baselines.register(r);
     for (String p : r.apiPrefixes()) {
       r.raw().before(p + "/api/v1/runs/{id}/events", ctx -> store.requireRun(ctx.pathParam("id")));
       r.raw().sse(

@@ -46,6 +46,12 @@ public final class Routes {
     }
   }
 
+  public void delete(String path, Handler h) {
+    for (String p : apiPrefixes) {
+      routes.delete(p + path, h);
+    }
+  }
+
   public RoutesConfig raw() {
     return routes;
   }

@@ -30,9 +30,13 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** The dashboard in real headless Chromium: a run's chart and rows, and user strings shown as text. */
+/**
+ * The dashboard in real headless Chromium: a run's chart and rows, user strings shown as text, and
+ * baselines and trends.
+ */
 class DashboardBrowserTest {
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final String DRIVER = "/usr/bin/chromedriver";
@@ -136,6 +140,119 @@ class DashboardBrowserTest {
         WebElement cell = wait.until(d -> d.findElements(By.cssSelector("#metrics-table tbody td")).size() > 1
             ? d.findElements(By.cssSelector("#metrics-table tbody td")).get(1) : null);
         assertThat(cell.getText()).isEqualTo(XSS);
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+      } finally {
+        driver.quit();
+      }
+    }
+  }
+
+  /** Skips where Chromium is missing, except on CI, which installs it. */
+  private static void requireChromium() {
+    boolean present = Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(DRIVER));
+    if (!present) {
+      Assumptions.assumeTrue(System.getenv("CI") != null,
+          "headless Chromium is not installed (apt-get install chromium chromium-driver); the CI script installs it");
+      throw new AssertionError("CI is set but " + CHROMIUM + " or " + DRIVER + " is missing");
+    }
+  }
+
+  private WebDriver chromium() throws Exception {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1400,1000",
+        "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile-2")));
+    return new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).usingAnyFreePort().build(),
+        options);
+  }
+
+  /** A finished run of one test, one snapshot per second, each of these latencies (µs). */
+  private static void finishedRun(HttpClient c, String base, String id, String name, long t0, int intervals, long latency)
+      throws Exception {
+    post(c, base + "/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":" + new ObjectMapper().writeValueAsString(name)
+        + ",\"agent\":\"a\",\"tests\":[{\"number\":1,\"description\":\"Log in\"}],\"startMs\":" + t0 + "}");
+    for (int i = 0; i < intervals; i++) {
+      long s = t0 + i * 1000L;
+      post(c, base + "/api/v1/runs/" + id + "/snapshots", "{\"agent\":\"a\",\"seq\":" + i + ",\"phase\":\"hold\",\"startMs\":" + s
+          + ",\"endMs\":" + (s + 1000) + ",\"tests\":[{\"number\":1,\"statistics\":{\"errors\":0,\"timedTests\":{\"count\":2,\"sum\":"
+          + 2 * latency + ",\"variance\":0}},\"histogram\":\"" + histogram(latency, latency) + "\"}]}");
+    }
+    post(c, base + "/api/v1/runs/" + id + "/finish", "{\"agent\":\"a\",\"endMs\":" + (t0 + intervals * 1000L) + "}");
+  }
+
+  /** A figure as the dashboard writes it: whole numbers without decimals, others with two. */
+  private static String shown(double v) {
+    return v == Math.rint(v) ? String.format(java.util.Locale.ROOT, "%,d", (long) v)
+        : String.format(java.util.Locale.ROOT, "%.2f", v);
+  }
+
+  private static JsonNode get(HttpClient c, String url) throws Exception {
+    return new ObjectMapper().readTree(c.send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+  }
+
+  @Test
+  void a_run_marked_as_baseline_on_its_page_stands_beside_later_runs_and_in_the_trend() throws Exception {
+    requireChromium();
+    String name = "checkout <i>v2</i>";
+    String query = "name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("t.db")).start()) {
+      HttpClient c = HttpClient.newHttpClient();
+      String base = server.url();
+      finishedRun(c, base, "base-run", name, 1_700_000_000_000L, 3, 2000);
+      finishedRun(c, base, "new-run", name, 1_700_000_100_000L, 4, 5000);
+      WebDriver driver = chromium();
+      try {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+
+        // Marked from the run's own page.
+        driver.get(base + "/#/runs/base-run");
+        wait.until(d -> d.findElements(By.id("mark-baseline")).isEmpty() ? null : d.findElement(By.id("mark-baseline"))).click();
+        WebElement badge = wait.until(d -> d.findElements(By.id("baseline-badge")).isEmpty() ? null : d.findElement(By.id("baseline-badge")));
+        assertThat(badge.getText()).isEqualTo("baseline of " + name);
+        assertThat(get(c, base + "/api/v1/baselines?" + query).get("runId").asText()).isEqualTo("base-run");
+
+        // A later run stands beside it: figures side by side, charts overlaid against elapsed time.
+        driver.get(base + "/#/runs/new-run");
+        WebElement beside = wait.until(d -> d.findElements(By.cssSelector("#baseline-tests tbody tr")).size() == 2
+            ? d.findElement(By.id("baseline-tests")) : null);
+        List<WebElement> cells = beside.findElements(By.cssSelector("tbody tr")).get(0).findElements(By.tagName("td"));
+        double p99 = get(c, base + "/api/v1/runs/new-run").get("tests").get(0).get("p99Ms").asDouble();
+        double baseP99 = get(c, base + "/api/v1/runs/base-run").get("tests").get(0).get("p99Ms").asDouble();
+        assertThat(cells.get(0).getText()).isEqualTo("1 Log in");
+        assertThat(cells.get(1).getText()).isEqualTo(shown(p99));
+        assertThat(cells.get(2).getText()).isEqualTo(shown(baseP99));
+        assertThat(cells.get(3).getText()).isEqualTo(String.format(java.util.Locale.ROOT, "+%.2f%%", (p99 - baseP99) * 100 / baseP99));
+        assertThat(driver.findElement(By.id("baseline-link")).getText()).isEqualTo("base-run");
+        Object overlay = js.executeScript("const c = Chart.getChart('chart-tps');"
+            + " return [c.data.datasets.map(d => d.label + ':' + d.data.length).join(','), c.data.labels[0], c.data.labels.length];");
+        assertThat(overlay.toString()).isEqualTo("[TPS:4,TPS (baseline):3, +0s, 4]");
+
+        // The trend of the name: each run's p99, TPS and error rate; a point opens its run.
+        driver.findElement(By.id("trend-link")).click();
+        WebElement runs = wait.until(d -> d.findElements(By.cssSelector("#trend-runs tbody tr")).size() == 2
+            ? d.findElement(By.id("trend-runs")) : null);
+        assertThat(driver.findElement(By.id("trend-name")).getText()).isEqualTo(name);
+        assertThat(driver.findElements(By.cssSelector("#trend-name i"))).isEmpty();
+        List<WebElement> rows = runs.findElements(By.cssSelector("tbody tr"));
+        assertThat(rows.get(0).findElements(By.tagName("td")).get(0).getText()).isEqualTo("new-run");
+        assertThat(rows.get(1).findElements(By.tagName("td")).get(3).getText()).isEqualTo("baseline");
+        assertThat(rows.get(1).findElements(By.tagName("td")).get(4).getText())
+            .isEqualTo(shown(baseP99));
+        @SuppressWarnings("unchecked")
+        List<Number> p99Points = (List<Number>) js.executeScript("return Chart.getChart('chart-trend-p99').data.datasets[0].data;");
+        assertThat(p99Points.stream().map(Number::doubleValue).toList()).containsExactly(baseP99, p99);
+        @SuppressWarnings("unchecked")
+        List<Number> at = (List<Number>) js.executeScript("const c = Chart.getChart('chart-trend-p99');"
+            + " const p = c.getDatasetMeta(0).data[0]; const r = c.canvas.getBoundingClientRect();"
+            + " return [p.x - r.width / 2, p.y - r.height / 2];");
+        new Actions(driver).moveToElement(driver.findElement(By.id("chart-trend-p99")), at.get(0).intValue(), at.get(1).intValue())
+            .click().perform();
+        wait.until(d -> d.getCurrentUrl().endsWith("#/runs/base-run"));
+        wait.until(d -> d.findElements(By.id("baseline-badge")).size() == 1);
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
       } finally {
         driver.quit();
