@@ -13,6 +13,7 @@ import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.junit.MonitorListener;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
+import dev.grindstone.prometheus.RemoteWriteSink;
 import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.StatisticsSet;
 import java.io.IOException;
@@ -38,6 +39,7 @@ enum Module {
   DEMO("demo", DemoService.class),
   LIVECHECK("livecheck", LiveCheck.class),
   LIVECHECK_KAFKA("livecheck-kafka", KafkaTransport.class),
+  PROMETHEUS("prometheus", RemoteWriteSink.class),
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
   CLI("cli", Main.class);

@@ -89,10 +89,7 @@ final class ServerReportSink implements Sink {
     for (Phase p : run.phases()) {
       phases.add(new RunSpec.Phase(p.name(), p.duration() == null ? 0 : p.duration().toMillis()));
     }
-    String id = (run.name() + "-" + run.startEpochMillis()).replaceAll("[^A-Za-z0-9._-]", "-");
-    if (id.length() > 64) {
-      id = id.substring(id.length() - 64);
-    }
+    String id = run.id();
     spec = new RunSpec(id, run.name(), agentName(), phases, List.of(), run.startEpochMillis());
     results = run.outputDirectory();
     if (results != null) {

@@ -16,4 +16,15 @@ import java.util.List;
  */
 public record RunInfo(
     String name, long startEpochMillis, List<Phase> phases, Duration period, Path outputDirectory,
-    StatisticsSchema schema, StatisticsView summaryView, StatisticsView dataLogView, boolean http) {}
+    StatisticsSchema schema, StatisticsView summaryView, StatisticsView dataLogView, boolean http) {
+
+  /**
+   * The run's id where it leaves the process (the metrics server, Prometheus labels): its name and
+   * start time, {@code checkout-1700000000123}, in letters, digits, '.', '_' and '-', at most 64
+   * characters (the end kept).
+   */
+  public String id() {
+    String id = (name + "-" + startEpochMillis).replaceAll("[^A-Za-z0-9._-]", "-");
+    return id.length() > 64 ? id.substring(id.length() - 64) : id;
+  }
+}
