@@ -137,7 +137,7 @@ final class ServerReportSink implements Sink {
       }
     }
     SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis(),
-        s.endEpochMillis(), figures);
+        s.endEpochMillis(), figures, s.activeUsers(), s.lateStarts());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);

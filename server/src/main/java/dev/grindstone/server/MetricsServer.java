@@ -2,6 +2,8 @@ package dev.grindstone.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.livecheck.LiveCheckApi;
+import dev.grindstone.server.metrics.LiveMetrics;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi;
 import dev.grindstone.server.runs.RunEvents;
 import dev.grindstone.server.runs.RunsApi;
@@ -23,6 +25,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -109,6 +112,7 @@ public final class MetricsServer implements AutoCloseable {
     private int bodyLimit = DEFAULT_BODY_LIMIT;
     private String token;
     private Clock clock = Clock.systemUTC();
+    private Duration metricsGrace = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -146,6 +150,15 @@ public final class MetricsServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a finished run stays on {@code /metrics} (5 minutes by default): long enough for
+     * a scrape to see its final figures.
+     */
+    public Builder metricsGrace(Duration grace) {
+      this.metricsGrace = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
     /** Validates the configuration, opens and migrates the store, and starts listening. */
     public MetricsServer start() {
       if (port < 0 || port > 65535) {
@@ -153,6 +166,9 @@ public final class MetricsServer implements AutoCloseable {
       }
       if (bodyLimit < 1024) {
         throw new IllegalArgumentException("bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
+      }
+      if (metricsGrace.isNegative()) {
+        throw new IllegalArgumentException("metricsGrace: must be 0 or more, got " + metricsGrace);
       }
       if (bind == null || bind.isBlank()) {
         throw new IllegalArgumentException("bind: an address is required, e.g. 127.0.0.1");
@@ -185,8 +201,10 @@ public final class MetricsServer implements AutoCloseable {
       ObjectMapper mapper = JsonBody.newMapper();
       RunEvents events = new RunEvents();
       PytestMonitorApi pytest = new PytestMonitorApi(db, mapper);
-      RunsApi runs = new RunsApi(db, mapper, clock, events);
-      LiveCheckApi livecheck = new LiveCheckApi(db, mapper);
+      MetricsEndpoint metrics = new MetricsEndpoint(clock, metricsGrace);
+      RunsApi runs = new RunsApi(db, mapper, clock, events, metrics);
+      metrics.readRunsFrom(id -> runView(runs, id));
+      LiveCheckApi livecheck = new LiveCheckApi(db, mapper, metrics);
       PytestMonitorApi.BodyReader body = this::readBody;
       byte[] tokenBytes = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
       Javalin app =
@@ -220,6 +238,7 @@ public final class MetricsServer implements AutoCloseable {
                       sf.directory = "/web";
                       sf.location = Location.CLASSPATH;
                     });
+                metrics.register(cfg.routes); // first: refused requests are timed too, scrapes need no token
                 cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
                 cfg.routes.before(MetricsServer::refuseUnstorableParameters);
                 Routes r = new Routes(cfg.routes, token != null);
@@ -306,6 +325,23 @@ public final class MetricsServer implements AutoCloseable {
         throw ApiError.badBody("the body could not be read (cut short, or broken chunked framing); nothing was stored");
       }
     }
+  }
+
+  /** A run as {@code /metrics} labels it: its name, whether it finished, its test descriptions. */
+  @SuppressWarnings("unchecked")
+  private static java.util.Optional<LiveMetrics.RunView> runView(RunsApi runs, String id) {
+    Map<String, Object> summary;
+    try {
+      summary = runs.summary(id);
+    } catch (ApiError gone) {
+      return java.util.Optional.empty();
+    }
+    Map<Integer, String> descriptions = new java.util.TreeMap<>();
+    for (Map<String, Object> t : (java.util.List<Map<String, Object>>) summary.get("tests")) {
+      descriptions.put((Integer) t.get("number"), (String) t.get("description"));
+    }
+    return java.util.Optional.of(new LiveMetrics.RunView((String) summary.get("name"),
+        "finished".equals(summary.get("status")), descriptions));
   }
 
   /**

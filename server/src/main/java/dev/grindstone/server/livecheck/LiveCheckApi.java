@@ -3,6 +3,8 @@ package dev.grindstone.server.livecheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grindstone.server.metrics.LiveMetrics;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
@@ -33,10 +35,12 @@ public final class LiveCheckApi {
 
   private final Database db;
   private final ObjectMapper mapper;
+  private final MetricsEndpoint metrics;
 
-  public LiveCheckApi(Database db, ObjectMapper mapper) {
+  public LiveCheckApi(Database db, ObjectMapper mapper, MetricsEndpoint metrics) {
     this.db = db;
     this.mapper = mapper;
+    this.metrics = metrics;
   }
 
   public void register(Routes r, BodyReader body) {
@@ -74,9 +78,10 @@ public final class LiveCheckApi {
       }
     }
     int badCount = bad;
-    return db.write(
+    List<Report> stored = new ArrayList<>();
+    Ingested result = db.write(
         hd -> {
-          int stored = 0;
+          stored.clear();
           int dupes = 0;
           java.util.Set<List<String>> seen = new java.util.HashSet<>();
           for (Report r : valid) {
@@ -91,10 +96,30 @@ public final class LiveCheckApi {
               }
             }
             insert(hd, r);
-            stored++;
+            stored.add(r);
           }
-          return new Ingested(stored, dupes, badCount);
+          return new Ingested(stored.size(), dupes, badCount);
         });
+    metrics.reportsStored(stored.stream().map(this::live).toList());
+    return result;
+  }
+
+  /** A stored report as {@code /metrics} counts it. */
+  private LiveMetrics.CaseReport live(Report r) {
+    Map<String, Double> latency = new LinkedHashMap<>();
+    if (r.signalLatency != null) {
+      try {
+        mapper.readTree(r.signalLatency).fields().forEachRemaining(e -> {
+          if (e.getValue().isNumber()) {
+            latency.put(e.getKey(), e.getValue().doubleValue());
+          }
+        });
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("signal_latency was validated as JSON", e);
+      }
+    }
+    return new LiveMetrics.CaseReport(r.app, r.caseName, r.state, r.runtime, latency, r.consecutive, r.total,
+        r.testId != null);
   }
 
   private record Report(
@@ -123,6 +148,7 @@ public final class LiveCheckApi {
           }
           return null;
         });
+    metrics.reportsStored(reports.stream().map(this::live).toList());
     ctx.status(201).json(Map.of("stored", reports.size()));
   }
 

@@ -3,10 +3,12 @@ package dev.grindstone.server.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi.BodyReader;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -35,13 +37,15 @@ public final class RunsApi {
   private final Clock clock;
   private final RunEvents events;
   private final RunFigures figures;
+  private final MetricsEndpoint metrics;
 
-  public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events) {
+  public RunsApi(Database db, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
     this.db = db;
     this.mapper = mapper;
     this.clock = clock;
     this.events = events;
     this.figures = new RunFigures(db, mapper);
+    this.metrics = metrics;
   }
 
   public void register(Routes r, BodyReader body) {
@@ -167,6 +171,9 @@ public final class RunsApi {
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
+    // Live figures for /metrics only: the store keeps neither.
+    Integer activeUsers = b.has("activeUsers") ? (int) b.integer("activeUsers", 0, Integer.MAX_VALUE) : null;
+    Long lateStarts = b.has("lateStarts") ? b.integer("lateStarts", 0, Limits.MAX_COUNT) : null;
     JsonNode tests = b.raw("tests");
     List<TestEntry> entries = SnapshotTests.parse(tests);
     String testsJson = tests.toString();
@@ -209,6 +216,7 @@ public final class RunsApi {
     if (inserted) {
       ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
+      metrics.snapshotStored(runId, agent, LiveFigures.of(entries), activeUsers, lateStarts);
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);
