@@ -42,53 +42,15 @@ have_nginx=1
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { have_nginx=0; missing+=("nginx (apt-get install -y nginx); using the demo service instead"); }
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-java_version() {
-  local line
-  line=$("$1" -version 2>&1 | grep -m1 -E 'version "' || true)
-  line=${line#*version \"}; line=${line%%\"*}
-  case "$line" in 1.*) line=${line#1.}; echo "${line%%.*}" ;; "") echo 0 ;; *) line=${line%%[.+-]*}; echo "${line:-0}" ;; esac
-}
-java=""
-for c in "${JAVA_HOME:-/nonexistent}/bin/java" "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-  [ -x "$c" ] || continue
-  if [ "$(java_version "$c")" -ge 21 ] 2>/dev/null; then java=$c; break; fi
-done
-[ -n "$java" ] || { echo "compare-http: needs a JDK 21 or newer (set JAVA_HOME)" >&2; exit 3; }
+. "$root/bench/compare-lib.sh"
+find_java
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Missing:"; for m in "${missing[@]}"; do echo "  - $m"; done
 fi
 command -v wrk >/dev/null || { echo "compare-http: wrk is required" >&2; exit 3; }
 
-clk_tck=$(getconf CLK_TCK)
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 # ---- build -----------------------------------------------------------------------------------------------
-echo "Building bench/target/benchmarks.jar ..."
-(cd "$root" && ./mvnw -B -q -pl bench -am package -DskipTests) >"$tmp/build.log" 2>&1 \
-  || { cat "$tmp/build.log"; echo "compare-http: the build failed" >&2; exit 1; }
-jar="$root/bench/target/benchmarks.jar"
-
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "compare-http: no free port found" >&2; exit 1
-}
-wait_for() { # $1 port
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "compare-http: the target did not start on port $1" >&2; exit 1
-}
+build_benchmarks
 
 # ---- target ---------------------------------------------------------------------------------------------
 if [ $have_nginx -eq 1 ]; then
@@ -121,17 +83,14 @@ CONF
   url="http://127.0.0.1:$port/"
   target="nginx $("$nginx_bin" -v 2>&1 | sed 's/.*nginx\///'), 1 worker, 12-byte 200"
 else
-  "$java" -cp "$jar" dev.grindstone.demo.DemoService 0 1 >"$tmp/demo.out" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 100); do grep -q '^http://' "$tmp/demo.out" && break; sleep 0.1; done
-  url="$(grep -m1 '^http://' "$tmp/demo.out")/ping"
+  start_demo 1
+  url="$demo_url/ping"
   target="Grindstone demo service /ping, 1 event loop"
 fi
 echo "Target: $target at $url; $connections connections, ${duration}s measured (JVM generators warm up ${warmup}s first)"
 
 # ---- wrk and Grindstone, alternating ------------------------------------------------------------------
 wrk_rps_all=(); wrk_pc_all=(); gs_rps_all=(); gs_pc_all=(); gs_err_all=(); gs_lat_all=()
-per_cpu() { awk -v n="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "-" }'; }
 for round in $(seq 1 "$rounds"); do
   echo "Round $round of $rounds: wrk ..."
   bash -c 'wrk -t1 -c'"$connections"' -d'"$duration"'s "$1" > "$2"; read -r s < /proc/$$/stat; echo "$s" > "$3"' \
@@ -143,57 +102,25 @@ for round in $(seq 1 "$rounds"); do
   wrk_rps_all+=("$wrk_rps"); wrk_pc_all+=("$(per_cpu "$wrk_req" "$wrk_cpu")")
 
   echo "Round $round of $rounds: Grindstone ..."
-  "$java" -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 >"$tmp/gs.out" 2>&1
+  "$java" $netty_opts -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 >"$tmp/gs.out" 2>&1
   res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
   kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
   gs_rps_all+=("$(kv rps)"); gs_pc_all+=("$(per_cpu "$(kv requests)" "$(kv cpuSeconds)")")
-  gs_err_all+=("$(kv errors)"); gs_lat_all+=("$(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us' | tr '\n' ' ')")
+  gs_err_all+=("$(kv errors)"); gs_lat_all+=("$(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us|^allocBytesPer' | tr '\n' ' ')")
+  echo "  wrk ${wrk_rps_all[-1]} requests/s (${wrk_pc_all[-1]} per CPU-s); Grindstone $(kv rps) requests/s (${gs_pc_all[-1]} per CPU-s), ${gs_lat_all[-1]}; load average $(cut -d' ' -f1 /proc/loadavg)"
 done
 
 # ---- Gatling --------------------------------------------------------------------------------------------
-tree_cpu_ticks() { # $1 root pid: utime+stime of it and all its descendants
-  cat /proc/[0-9]*/stat 2>/dev/null | awk -v root="$1" '
-    { pid=$1; sub(/.*\) /, ""); ppid[pid]=$2; ticks[pid]=$12+$13 }
-    END {
-      for (p in ticks) { q=p; n=0; while (q != "" && q != root && q > 1 && n++ < 64) q=ppid[q]; if (q == root) t+=ticks[p] }
-      print t+0
-    }'
-}
 g_rps=""; g_cpu=""; g_req=""
 if [ $skip_gatling -eq 0 ]; then
   echo "Running Gatling (Maven resolves and compiles it first) ..."
-  mkfifo "$tmp/g.fifo"
-  (cd "$root/bench/gatling" && exec "$root/mvnw" -B gatling:test -Durl="$url" -Dusers="$connections" \
-      -Dseconds=$((duration + warmup)) >"$tmp/g.fifo" 2>&1) &
-  mvn_pid=$!
-  pids+=($mvn_pid)
-  elapsed=""; stamp=""; cpu=""
-  : >"$tmp/g.samples"
-  while IFS= read -r line; do
-    echo "$line" >>"$tmp/gatling.log"
-    if [[ $line =~ ([0-9]+)s\ elapsed ]]; then
-      elapsed=${BASH_REMATCH[1]}; stamp=$(date +%s.%N); cpu=$(tree_cpu_ticks "$mvn_pid")
-    elif [[ $line =~ ^\>\ Global[^0-9]*([0-9,]+) ]] && [ -n "$elapsed" ]; then
-      echo "$elapsed $stamp $cpu ${BASH_REMATCH[1]//,/}" >>"$tmp/g.samples"
-      elapsed=""
-    fi
-  done <"$tmp/g.fifo"
-  wait "$mvn_pid" || { tail -40 "$tmp/gatling.log"; echo "compare-http: Gatling failed (see above)" >&2; }
-  if [ "$(wc -l <"$tmp/g.samples")" -ge 2 ]; then
-    read -r g_req g_rps g_cpu < <(awk -v w="$warmup" -v t="$clk_tck" '
-      $1 >= w && !first { e0=$1; t0=$2; c0=$3; n0=$4; first=1 }
-      { t1=$2; c1=$3; n1=$4 }
-      END { if (!first || t1 <= t0) exit 1; printf "%d %.0f %.2f\n", n1-n0, (n1-n0)/(t1-t0), (c1-c0)/t }' "$tmp/g.samples") \
-      || echo "compare-http: too few Gatling reports after the warm-up" >&2
-  fi
+  run_gatling dev.grindstone.bench.gatling.PingSimulation "$url" "$connections" "$duration" "$warmup"
 fi
 
 # ---- report ---------------------------------------------------------------------------------------------
-median() { printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{v[NR]=$1} END { if (NR == 0) print "-"; else if (NR % 2) printf "%.0f\n", v[(NR+1)/2]; else printf "%.0f\n", (v[NR/2]+v[NR/2+1])/2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "" && a != "-") printf "%.2f", a / b; else print "-" }'; }
 g_pc=$( [ -n "$g_req" ] && per_cpu "$g_req" "$g_cpu" || echo "-")
 echo
-echo "Machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine
 printf '%-8s %-12s %12s %18s %10s\n' round generator "requests/s" "requests/CPU-s" "errors"
 for i in $(seq 0 $((rounds - 1))); do
   printf '%-8s %-12s %12.0f %18s %10s\n' $((i + 1)) wrk "${wrk_rps_all[$i]}" "${wrk_pc_all[$i]}" "-"

@@ -101,6 +101,17 @@ final class Boundaries {
         .because("only livecheck-kafka (and the command line that wires it) may depend on Kafka");
   }
 
+  /**
+   * The Kubernetes model (and the Jackson 3 it is built on) stays in kube/: the command line asks it
+   * for YAML through Grindstone's own types, so no other module carries or names it.
+   */
+  static ArchRule onlyTheKubeModuleNeedsTheKubernetesModel() {
+    return noClasses()
+        .should()
+        .dependOnClassesThat(resideInAnyPackage("io.fabric8..", "tools.jackson.."))
+        .because("only kube/ may depend on the Kubernetes model and Jackson 3");
+  }
+
   private static DescribedPredicate<JavaClass> foreignInternal(Module module) {
     return resideInAPackage("dev.grindstone..internal..").and(not(module.owns()));
   }

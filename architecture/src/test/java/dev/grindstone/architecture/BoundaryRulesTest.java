@@ -13,6 +13,7 @@ import dev.grindstone.architecture.fixtures.UsesEngineInternal;
 import dev.grindstone.architecture.fixtures.UsesJackson;
 import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesKafka;
+import dev.grindstone.architecture.fixtures.UsesKubernetesModel;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
 import dev.grindstone.http.load.HttpStatistics;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,12 @@ class BoundaryRulesTest {
   @Test
   void the_demo_rule_catches_the_demo_service() {
     assertThat(evaluate(Boundaries.noLibraryNeedsTheDemo(), UsesDemo.class).hasViolation())
+        .isTrue();
+  }
+
+  @Test
+  void the_kube_rule_catches_the_kubernetes_model() {
+    assertThat(evaluate(Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel(), UsesKubernetesModel.class).hasViolation())
         .isTrue();
   }
 

@@ -11,6 +11,7 @@ import dev.grindstone.engine.Run;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.junit.MonitorListener;
+import dev.grindstone.kube.KubeManifests;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
 import dev.grindstone.prometheus.RemoteWriteSink;
@@ -42,6 +43,7 @@ enum Module {
   PROMETHEUS("prometheus", RemoteWriteSink.class),
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
+  KUBE("kube", KubeManifests.class),
   CLI("cli", Main.class);
 
   private final String folder;

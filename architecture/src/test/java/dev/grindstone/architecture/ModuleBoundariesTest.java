@@ -81,6 +81,12 @@ class ModuleBoundariesTest {
   }
 
   @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Module.class, mode = EnumSource.Mode.EXCLUDE, names = "KUBE")
+  void no_module_but_kube_depends_on_the_kubernetes_model(Module module) {
+    Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel().check(module.classes());
+  }
+
+  @ParameterizedTest(name = "{0}")
   @EnumSource(
       value = Module.class,
       mode = EnumSource.Mode.EXCLUDE,

@@ -9,8 +9,10 @@ import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.http.load.HttpRunFiles;
 import dev.grindstone.stats.BadInputException;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Option;
     description = {
       "Start the built-in demo service on a free loopback port and load-test it with an HTTP flow"
           + " (ping, log in, browse, view, add to cart, check out, a flaky call) in three phases:"
-          + " ramp up, hold, ramp down. Writes the usual results folder.",
+          + " ramp up, hold, ramp down. Writes the usual results folder. --websocket adds a chat over"
+          + " the service's WebSocket room.",
     })
 final class DemoCommand implements Callable<Integer> {
 
@@ -48,12 +51,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--print-flow", description = "Print the demo's run file and exit")
   boolean printFlow;
 
+  @Option(names = "--websocket",
+      description = "Add WebSocket steps to the flow: join a chat room, tell it about the order, hear it back, leave")
+  boolean webSocket;
+
   @Override
   public Integer call() throws Exception {
     if (printFlow) {
-      try (var in = resource()) {
-        System.out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-      }
+      System.out.print(runFile(webSocket));
       return 0;
     }
     Duration total = RunCommand.parseDuration("--duration", duration);
@@ -61,14 +66,14 @@ final class DemoCommand implements Callable<Integer> {
       throw new BadInputException("--users must be at least 1, got " + users);
     }
     RunYaml.Loaded loaded;
-    try (Reader reader = new InputStreamReader(resource(), StandardCharsets.UTF_8)) {
+    try (Reader reader = new StringReader(runFile(webSocket))) {
       loaded = RunYaml.load(reader, "demo.yaml", null, HttpFlow.FIELDS);
     }
     HttpFlow flow = HttpFlow.read(loaded.root(), null, loaded.reader());
     loaded.reader().problems().throwIfAny();
     try (DemoService service = DemoService.start()) {
       System.out.println("Demo service: " + service.url() + " (loopback only)");
-      RunConfig.Builder config = loaded.config().http(true);
+      RunConfig.Builder config = loaded.config().http(true).webSocket(flow.usesWebSocket());
       config.phases(HttpRunFiles.scaleDuration(config.phases(), total));
       if (users != null) {
         config.phases(HttpRunFiles.scaleUsers(config.phases(), users));
@@ -87,7 +92,19 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static java.io.InputStream resource() {
-    return DemoService.class.getResourceAsStream("demo.yaml");
+  /** The demo's run file; with {@code webSocket}, its WebSocket steps at the end of the flow. */
+  static String runFile(boolean webSocket) throws IOException {
+    String yaml = resource("demo.yaml");
+    if (!webSocket) {
+      return yaml;
+    }
+    int phases = yaml.indexOf("\nphases:");
+    return yaml.substring(0, phases + 1) + resource("demo-websocket.yaml") + yaml.substring(phases + 1);
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = DemoService.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 }

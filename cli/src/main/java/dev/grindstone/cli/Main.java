@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       AnalyzeCommand.class,
       ServerCommand.class,
       UploadCommand.class,
+      KubeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {
@@ -36,6 +37,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // With the jar's Add-Opens of sun.nio.ch, Netty may swap the selector's key set for its own
+    // array: no allocation per ready channel, a cheaper event-loop pass (see BENCHMARKS.md).
+    if (System.getProperty("io.netty.tryReflectionSetAccessible") == null) {
+      System.setProperty("io.netty.tryReflectionSetAccessible", "true");
+    }
     System.exit(execute(args));
   }
 

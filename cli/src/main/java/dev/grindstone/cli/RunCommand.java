@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
           flow = flow.insecure();
         }
         scenario = new HttpFlowScenario(flow);
-        config.http(true);
+        config.http(true).webSocket(flow.usesWebSocket());
       } else {
         scenario = loaded.scenario().endsWith(".java")
             ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))

@@ -31,6 +31,35 @@ class DemoCommandTest {
   }
 
   @Test
+  void the_websocket_demo_chats_in_a_room_and_shows_the_websocket_columns() throws Exception {
+    CliRunner.Result r = CliRunner.run("demo", "--websocket", "--duration", "3s", "--users", "4", "--out",
+        out.toString());
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("\"Join the chat\"").contains("\"Hear it back\"");
+    Path dir;
+    try (Stream<Path> s = Files.list(out)) {
+      dir = s.findFirst().orElseThrow();
+    }
+    assertThat(Files.readAllLines(dir.resolve("data.csv")).getFirst()).endsWith("Messages sent, Messages received");
+  }
+
+  @Test
+  void the_printed_websocket_flow_is_a_run_file_that_runs() throws Exception {
+    CliRunner.Result printed = CliRunner.run("demo", "--print-flow", "--websocket");
+    assertThat(printed.exitCode()).isZero();
+    assertThat(printed.out()).contains("ws_connect:").contains("/ws/room").contains("\nphases:");
+    assertThat(CliRunner.run("demo", "--print-flow").out()).doesNotContain("ws_connect");
+    Path file = out.resolve("chat.yaml");
+    Files.writeString(file, printed.out());
+    try (dev.grindstone.demo.DemoService demo = dev.grindstone.demo.DemoService.start()) {
+      CliRunner.Result r = CliRunner.run("run", file.toString(), "--base-url", demo.url(), "--duration", "2s",
+          "--users", "2", "--out", out.resolve("results").toString());
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(r.out()).contains("\"Tell the room\"");
+    }
+  }
+
+  @Test
   void the_demo_flow_can_be_printed_to_start_a_run_file_of_ones_own() {
     CliRunner.Result r = CliRunner.run("demo", "--print-flow");
     assertThat(r.exitCode()).isZero();

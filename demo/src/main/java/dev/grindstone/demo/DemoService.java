@@ -9,12 +9,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -31,6 +33,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -44,6 +49,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,6 +69,14 @@ import java.util.regex.Pattern;
  *       GET|POST /shop/cart} {@code {"productId","quantity"}}; {@code POST /shop/checkout}. The
  *       cart and checkout need the cookie or {@code Authorization: Bearer <token>}. Mistakes get a
  *       JSON 4xx {@code {"error": "...", "field": "..."}}.
+ *   <li>WebSockets (subprotocols {@code chat.v1} and {@code echo.v1} are accepted when offered):
+ *       {@code /ws/echo} sends every message back as it came, with the options {@code fragment=N}
+ *       (send each echo in frames of at most N bytes), {@code close_after=N} (close with 1001 after
+ *       N echoes), {@code drop_after=N} (drop the connection without a close frame after N echoes)
+ *       and {@code ping=true} (ping the client after the handshake and report its pong as the text
+ *       message {@code pong: hello}); {@code /ws/room?name=R} is a broadcast room: a member gets
+ *       {@code {"type":"welcome",...}} on joining, then every member's messages as {@code
+ *       {"type":"message","from":"member-N","text":...}}, its own included.
  * </ul>
  *
  * <p>Thread-safe; runs on its own Netty event loops until {@link #close()}.
@@ -74,6 +88,8 @@ public final class DemoService implements AutoCloseable {
   private static final byte[] PONG = "pong".getBytes(StandardCharsets.US_ASCII);
   private static final Pattern PRODUCT = Pattern.compile("/shop/products/([^/]+)");
   private static final int MAX_SESSIONS = 100_000;
+  private static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+  private static final String SUBPROTOCOLS = "chat.v1,echo.v1";
 
   private static final List<Product> PRODUCTS =
       List.of(
@@ -104,6 +120,8 @@ public final class DemoService implements AutoCloseable {
   private final int port;
   private final long startNanos = System.nanoTime();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final Map<String, ChannelGroup> rooms = new ConcurrentHashMap<>();
+  private final AtomicLong nextMember = new AtomicLong();
 
   private DemoService(int port, int threads) {
     group =
@@ -242,6 +260,10 @@ public final class DemoService implements AutoCloseable {
                     JSON.createObjectNode().put("stalledMs", TimeUnit.NANOSECONDS.toMillis(delay)));
             later(ctx, r, keepAlive, delay);
           }
+          case "/ws/echo", "/ws/room" -> {
+            allow(req, HttpMethod.GET);
+            webSocket(ctx, req, q, path);
+          }
           default -> send(ctx, shop(req, path), keepAlive);
         }
       } catch (Reject e) {
@@ -257,6 +279,57 @@ public final class DemoService implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ctx.close(); // a client that resets its connection is not the service's problem
     }
+  }
+
+  /**
+   * Upgrades the connection to a WebSocket and hands it to the endpoint's handler; a plain request
+   * gets a 400 that says how to connect.
+   */
+  private void webSocket(
+      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder q, String path) {
+    if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+      throw new Reject(
+          HttpResponseStatus.BAD_REQUEST,
+          path + " is a WebSocket endpoint: connect with ws://127.0.0.1:" + port + path,
+          "Upgrade");
+    }
+    ChannelHandler endpoint;
+    if (path.equals("/ws/echo")) {
+      endpoint =
+          new WebSocketEcho(
+              (int) longParam(q, "fragment", 0, 0, 1 << 20),
+              longParam(q, "close_after", 0, 0, Long.MAX_VALUE),
+              longParam(q, "drop_after", 0, 0, Long.MAX_VALUE),
+              "true".equals(param(q, "ping")));
+    } else {
+      String name = param(q, "name");
+      if (name == null || name.isBlank() || name.length() > 64) {
+        throw new Reject(
+            HttpResponseStatus.BAD_REQUEST,
+            "name (the room) is required and must have 1 to 64 characters",
+            "name");
+      }
+      endpoint = new WebSocketRoom(rooms, name, nextMember.incrementAndGet());
+    }
+    WebSocketServerHandshaker handshaker =
+        new WebSocketServerHandshakerFactory(
+                "ws://127.0.0.1:" + port + path, SUBPROTOCOLS, false, MAX_MESSAGE_BYTES)
+            .newHandshaker(req);
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      return;
+    }
+    handshaker
+        .handshake(ctx.channel(), req)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                ctx.close();
+              }
+            });
+    ctx.pipeline()
+        .addBefore(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE_BYTES));
+    ctx.pipeline().replace(ctx.name(), "ws-endpoint", endpoint);
   }
 
   /** Nanoseconds a request arriving {@code sinceStart} after the start must wait. */

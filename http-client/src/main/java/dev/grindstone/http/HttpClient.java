@@ -2,6 +2,8 @@ package dev.grindstone.http;
 
 import dev.grindstone.http.internal.Exchange;
 import dev.grindstone.http.internal.Transport;
+import dev.grindstone.http.internal.WebSocketConnection;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -53,6 +55,8 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
   private final RedirectPolicy redirects;
   private final String userAgent;
   private final HttpRequestListener listener;
+  private final WebSocketListener webSocketListener;
+  private final int maxResponseBytes;
   private final RequestDecorator[] decorators;
   private final boolean retryStale;
 
@@ -70,6 +74,8 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     this.redirects = b.redirects;
     this.userAgent = b.userAgent;
     this.listener = b.listener;
+    this.webSocketListener = b.webSocketListener;
+    this.maxResponseBytes = b.maxResponseBytes;
     this.retryStale = b.retryStaleConnections;
   }
 
@@ -113,10 +119,11 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     while (true) {
       HttpResponse response = sendOnce(hop, cookies, followed);
       int s = response.status();
-      String location = response.header("Location");
-      if (!policy.follows()
-          || location == null
-          || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      if (!policy.follows() || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+        return response;
+      }
+      String location = response.header("Location"); // decodes the headers: only for redirects
+      if (location == null) {
         return response;
       }
       if (followed == policy.maxRedirects()) {
@@ -291,23 +298,14 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
           f.kind());
       throw f;
     }
-    Timings timings = ex.timings();
-    HttpHeaders responseHeaders = ex.headers();
-    if (cookies != null) {
-      List<String> setCookies = responseHeaders.getAll("Set-Cookie");
+    if (cookies != null && ex.setsCookies()) {
+      List<String> setCookies = ex.headers().getAll("Set-Cookie");
       if (!setCookies.isEmpty()) {
         cookies.receive(request.uri(), setCookies);
       }
     }
-    notify(request, ex.status(), ex.bodyLength(), timings, ex.isNewConnection(), null);
-    return new HttpResponse(
-        request,
-        ex.status(),
-        responseHeaders,
-        ex.bodyBytes(),
-        timings,
-        ex.isNewConnection(),
-        followed);
+    notify(request, ex.status(), ex.bodyLength(), ex.timings(), ex.isNewConnection(), null);
+    return new HttpResponse(request, ex, followed);
   }
 
   private void notify(
@@ -322,6 +320,96 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     } catch (RuntimeException ignored) {
       // A listener must never break a request (see HttpRequestListener).
     }
+  }
+
+  /** Opens a WebSocket to {@code url} ({@code ws://} or {@code wss://}) without cookies. */
+  public WebSocket openWebSocket(String url) {
+    return openWebSocket(WebSocketRequest.newBuilder(url).build(), null);
+  }
+
+  /**
+   * Opens a WebSocket on a connection of its own (never pooled) and completes the opening
+   * handshake, sending the cookies of {@code cookies} (when not null) and storing those the
+   * handshake response sets. Request decorators add their headers to the handshake, and the request
+   * listener is told about it as an HTTP request.
+   *
+   * @throws HttpFailure {@code HANDSHAKE} when the target answered with anything but a valid 101,
+   *     else as for a request ({@code REFUSED}, {@code READ_TIMEOUT}, {@code TLS}...)
+   */
+  public WebSocket openWebSocket(WebSocketRequest request, CookieJar cookies) {
+    Objects.requireNonNull(request, "request");
+    long start = System.nanoTime();
+    HttpRequest upgrade = decorate(request.upgradeRequest());
+    HttpHeaders headers = new DefaultHttpHeaders(false);
+    String cookie = cookies == null ? null : cookies.cookieHeader(upgrade.uri());
+    boolean agent = false;
+    for (Map.Entry<String, String> h : upgrade.headers()) {
+      if (h.getKey().equalsIgnoreCase("Cookie")) {
+        cookie = cookie == null ? h.getValue() : h.getValue() + "; " + cookie;
+      } else if (!h.getKey().equalsIgnoreCase("Host")) {
+        agent |= h.getKey().equalsIgnoreCase("User-Agent");
+        headers.add(h.getKey(), h.getValue());
+      }
+    }
+    if (!agent) {
+      headers.add("User-Agent", userAgent);
+    }
+    if (cookie != null) {
+      headers.add("Cookie", cookie);
+    }
+    long timeout = request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
+    WebSocketConnection connection;
+    try {
+      connection =
+          transport.openWebSocket(
+              request.uri(),
+              headers,
+              request.subprotocols().isEmpty() ? null : String.join(",", request.subprotocols()),
+              maxResponseBytes,
+              start,
+              timeout);
+    } catch (HttpFailure f) {
+      notify(upgrade, 0, 0, f.timings(), true, f.kind());
+      throw f;
+    }
+    Exchange handshake = connection.handshakeExchange();
+    HttpFailure failed = null;
+    try {
+      connection.handshake(start + timeout);
+    } catch (HttpFailure f) {
+      failed = f;
+    }
+    Timings timings = handshake.timings();
+    if (handshake.status() != 0) {
+      if (cookies != null) {
+        List<String> setCookies = handshake.headers().getAll("Set-Cookie");
+        if (!setCookies.isEmpty()) {
+          cookies.receive(upgrade.uri(), setCookies);
+        }
+      }
+      notify(upgrade, handshake.status(), handshake.bodyLength(), timings, true, null);
+    } else {
+      notify(upgrade, 0, 0, timings, true, failed == null ? null : failed.kind());
+    }
+    if (failed != null) {
+      throw failed;
+    }
+    WebSocket ws =
+        new WebSocket(
+            connection,
+            webSocketListener,
+            request.uri(),
+            timings,
+            handshake.status(),
+            handshake.headers(),
+            start,
+            timeout);
+    try {
+      webSocketListener.opened(ws);
+    } catch (RuntimeException ignored) {
+      // A listener must never break a call (see WebSocketListener).
+    }
+    return ws;
   }
 
   /** Connections open now, idle or in use (for diagnostics and tests). */
@@ -349,6 +437,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     private String userAgent = "Grindstone";
     private int maxResponseBytes = 64 * 1024 * 1024;
     private HttpRequestListener listener = HttpRequestListener.NONE;
+    private WebSocketListener webSocketListener = WebSocketListener.NONE;
     private final List<RequestDecorator> decorators = new ArrayList<>();
     private boolean discoverDecorators = true;
     private boolean insecure;
@@ -412,8 +501,8 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     }
 
     /**
-     * Largest response body accepted (default 64 MiB); a larger one fails with {@link
-     * FailureKind#PROTOCOL}.
+     * Largest response body, and largest WebSocket message, accepted (default 64 MiB); a larger one
+     * fails with {@link FailureKind#PROTOCOL}.
      */
     public Builder maxResponseBytes(int n) {
       if (n < 0) {
@@ -426,6 +515,12 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     /** Told about every request (see {@link HttpRequestListener}). */
     public Builder listener(HttpRequestListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Told about every WebSocket's messages (see {@link WebSocketListener}). */
+    public Builder webSocketListener(WebSocketListener listener) {
+      this.webSocketListener = Objects.requireNonNull(listener, "webSocketListener");
       return this;
     }
 

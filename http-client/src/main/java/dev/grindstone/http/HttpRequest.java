@@ -224,6 +224,17 @@ public final class HttpRequest {
     return head;
   }
 
+  /** {@code url} as a URI, or an IllegalArgumentException saying where it is malformed. */
+  static URI parse(String url) {
+    try {
+      return new URI(url);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "url '" + url + "' is not a valid URL: " + e.getReason() + " at index " + e.getIndex(),
+          e);
+    }
+  }
+
   /** Builds an {@link HttpRequest}; not thread-safe. */
   public static final class Builder {
     private final String method;
@@ -313,14 +324,7 @@ public final class HttpRequest {
      *     host
      */
     public HttpRequest build() {
-      URI uri;
-      try {
-        uri = new URI(url);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(
-            "url '" + url + "' is not a valid URL: " + e.getReason() + " at index " + e.getIndex(),
-            e);
-      }
+      URI uri = parse(url);
       String scheme = uri.getScheme();
       if (scheme == null
           || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {

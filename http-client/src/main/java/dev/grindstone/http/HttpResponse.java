@@ -1,8 +1,8 @@
 package dev.grindstone.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.grindstone.http.internal.Exchange;
 import dev.grindstone.http.internal.Json;
-import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
@@ -20,27 +20,14 @@ import java.util.TreeSet;
  */
 public final class HttpResponse {
   private final HttpRequest request;
-  private final int status;
-  private final HttpHeaders headers;
-  private final byte[] body;
-  private final Timings timings;
-  private final boolean newConnection;
+  private final Exchange exchange;
   private final int redirects;
+  private Timings timings;
 
-  HttpResponse(
-      HttpRequest request,
-      int status,
-      HttpHeaders headers,
-      byte[] body,
-      Timings timings,
-      boolean newConnection,
-      int redirects) {
+  /** A view of a completed exchange, which nothing changes any more. */
+  HttpResponse(HttpRequest request, Exchange exchange, int redirects) {
     this.request = request;
-    this.status = status;
-    this.headers = headers;
-    this.body = body;
-    this.timings = timings;
-    this.newConnection = newConnection;
+    this.exchange = exchange;
     this.redirects = redirects;
   }
 
@@ -54,23 +41,23 @@ public final class HttpResponse {
   }
 
   public int status() {
-    return status;
+    return exchange.status();
   }
 
   /** The first value of a header, names compared case-insensitively, or null. */
   public String header(String name) {
-    return headers.get(name);
+    return exchange.headers().get(name);
   }
 
   /** Every value of a header, in order; empty when absent. */
   public List<String> headers(String name) {
-    return headers.getAll(name);
+    return exchange.headers().getAll(name);
   }
 
   /** Header names in lower case, sorted. */
   public Set<String> headerNames() {
     Set<String> names = new TreeSet<>();
-    for (String n : headers.names()) {
+    for (String n : exchange.headers().names()) {
       names.add(n.toLowerCase(Locale.ROOT));
     }
     return names;
@@ -78,17 +65,17 @@ public final class HttpResponse {
 
   /** A copy of the body. */
   public byte[] body() {
-    return body.clone();
+    return exchange.bodyCopy();
   }
 
   /** The body's length in bytes. */
   public int bodyLength() {
-    return body.length;
+    return exchange.bodyLength();
   }
 
   /** The body decoded with the charset of {@code Content-Type} (UTF-8 when none or unknown). */
   public String bodyString() {
-    return new String(body, charset());
+    return new String(exchange.data(), exchange.bodyOffset(), exchange.bodyLength(), charset());
   }
 
   /**
@@ -99,21 +86,22 @@ public final class HttpResponse {
    */
   public JsonNode json() {
     try {
-      return Json.read(body);
+      return Json.read(exchange.data(), exchange.bodyOffset(), exchange.bodyLength());
     } catch (IOException e) {
       throw new IllegalStateException(
-          "response " + status + " from " + request + " is not JSON: " + e.getMessage(), e);
+          "response " + status() + " from " + request + " is not JSON: " + e.getMessage(), e);
     }
   }
 
   /** The body mapped by Jackson onto {@code type}. */
   public <T> T json(Class<T> type) {
     try {
-      return Json.MAPPER.readValue(body, type);
+      return Json.MAPPER.readValue(
+          exchange.data(), exchange.bodyOffset(), exchange.bodyLength(), type);
     } catch (IOException e) {
       throw new IllegalStateException(
           "response "
-              + status
+              + status()
               + " from "
               + request
               + " does not map onto "
@@ -124,13 +112,18 @@ public final class HttpResponse {
     }
   }
 
+  /** The timing breakdown (made on the first call: most callers never ask). */
   public Timings timings() {
-    return timings;
+    Timings t = timings;
+    if (t == null) {
+      timings = t = exchange.timings();
+    }
+    return t;
   }
 
   /** Whether the final request opened a new connection. */
   public boolean newConnection() {
-    return newConnection;
+    return exchange.isNewConnection();
   }
 
   /** How many redirects were followed to reach this response. */
@@ -139,7 +132,7 @@ public final class HttpResponse {
   }
 
   private Charset charset() {
-    String type = headers.get("Content-Type");
+    String type = exchange.headers().get("Content-Type");
     if (type != null) {
       int i = type.toLowerCase(Locale.ROOT).indexOf("charset=");
       if (i >= 0) {
@@ -161,13 +154,13 @@ public final class HttpResponse {
 
   @Override
   public String toString() {
-    return status
+    return status()
         + " "
         + request
         + " ("
-        + body.length
+        + bodyLength()
         + " bytes, "
-        + timings.totalMicros()
+        + timings().totalMicros()
         + " us)";
   }
 }

@@ -21,6 +21,21 @@ public final class HttpSession implements HttpOperations {
     return client.send(request, cookies);
   }
 
+  /**
+   * Opens a WebSocket with this user's cookies (see {@link HttpClient#openWebSocket(
+   * WebSocketRequest, CookieJar)}).
+   */
+  public WebSocket openWebSocket(WebSocketRequest request) {
+    return client.openWebSocket(request, cookies);
+  }
+
+  /**
+   * Opens a WebSocket to {@code url} ({@code ws://} or {@code wss://}) with this user's cookies.
+   */
+  public WebSocket openWebSocket(String url) {
+    return client.openWebSocket(WebSocketRequest.newBuilder(url).build(), cookies);
+  }
+
   public CookieJar cookies() {
     return cookies;
   }

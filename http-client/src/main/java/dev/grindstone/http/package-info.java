@@ -15,7 +15,13 @@
  * into a byte array and unparks the thread; nothing on that path takes a lock, and the event loop
  * is neither handed a task nor woken up to send. Request deadlines are enforced by one periodic
  * task (every 10 ms) rather than a timed park, which would schedule a timer per request. Allocation
- * per request: the response, its headers and body array, one {@code Timings}.
+ * per request: the exchange, the response, its header block and body arrays, one {@code Timings};
+ * the header map is built only when a caller asks for a header.
+ *
+ * <p>A {@link dev.grindstone.http.WebSocket} has a connection of its own on the same event loops.
+ * Sending hands the frame to the event loop and waits until it is written; the event loop decodes,
+ * joins continuation frames, answers pings and queues whole messages, which the owner takes with a
+ * timed poll.
  *
  * <h2>Thread-safety</h2>
  *

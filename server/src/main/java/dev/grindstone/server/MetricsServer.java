@@ -244,6 +244,10 @@ public final class MetricsServer implements AutoCloseable {
                 Routes r = new Routes(cfg.routes, token != null);
                 cfg.routes.get("/", ctx -> dashboard(ctx));
                 cfg.routes.get("/index.html", ctx -> dashboard(ctx));
+                // For probes (Kubernetes' readiness and liveness): the port opens only once the store
+                // is open and migrated, and this answer reads no store, so a slow database never gets
+                // the process restarted.
+                cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
                 r.get("/api/v1/overview", ctx -> {
                   Map<String, Object> m = new LinkedHashMap<>(pytest.counts());
                   m.putAll(db.read(hd -> Map.of(

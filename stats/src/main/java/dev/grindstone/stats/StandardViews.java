@@ -24,6 +24,11 @@ public final class StandardViews {
   public static final String MEAN_TIME_TO_ESTABLISH_CONNECTION = "Mean time to establish connection";
   public static final String MEAN_TIME_TO_FIRST_BYTE = "Mean time to first byte";
 
+  public static final String MEAN_WEBSOCKET_HANDSHAKE_TIME = "Mean WebSocket handshake time";
+  public static final String MEAN_TIME_TO_FIRST_MESSAGE = "Mean time to first message";
+  public static final String MESSAGES_SENT = "Messages sent";
+  public static final String MESSAGES_RECEIVED = "Messages received";
+
   public static final String TEST_TIME = "Test time";
 
   private StandardViews() {}
@@ -52,11 +57,36 @@ public final class StandardViews {
         view(MEAN_TIME_TO_FIRST_BYTE, "(/ httpplugin.firstByteTime " + tests + ")", false, schema)));
   }
 
+  /**
+   * The HTTP plug-in's four WebSocket summary columns: mean handshake time and mean time to first
+   * message (over the handshakes and sockets that had them), messages sent and received.
+   */
+  public static StatisticsView webSocketSummary(StatisticsSchema schema) {
+    return new StatisticsView(List.of(
+        view(MEAN_WEBSOCKET_HANDSHAKE_TIME,
+            "(/ websocket.handshakeTime websocket.handshakes)", false, schema),
+        view(MEAN_TIME_TO_FIRST_MESSAGE,
+            "(/ websocket.firstMessageTime websocket.firstMessages)", false, schema),
+        view(MESSAGES_SENT, "websocket.messagesSent", false, schema),
+        view(MESSAGES_RECEIVED, "websocket.messagesReceived", false, schema)));
+  }
+
   /** The summary columns and, when {@code http}, the HTTP plug-in's after them. */
   public static StatisticsView summary(StatisticsSchema schema, boolean http) {
+    return summary(schema, http, false);
+  }
+
+  /**
+   * The summary columns, the HTTP plug-in's when {@code http}, and its WebSocket ones when
+   * {@code webSocket}.
+   */
+  public static StatisticsView summary(StatisticsSchema schema, boolean http, boolean webSocket) {
     StatisticsView v = summary(schema);
     if (http) {
       v.addAll(httpSummary(schema));
+    }
+    if (webSocket) {
+      v.addAll(webSocketSummary(schema));
     }
     return v;
   }
@@ -67,6 +97,15 @@ public final class StandardViews {
    * statistics (which hold the call's time even when it failed).
    */
   public static StatisticsView dataLog(StatisticsSchema schema, boolean http) {
+    return dataLog(schema, http, false);
+  }
+
+  /**
+   * The data log's columns as {@link #dataLog(StatisticsSchema, boolean)}, and with {@code
+   * webSocket} four more: WebSocket handshake time, Time to first message, Messages sent, Messages
+   * received.
+   */
+  public static StatisticsView dataLog(StatisticsSchema schema, boolean http, boolean webSocket) {
     StatisticsView v = new StatisticsView(List.of(
         view(TEST_TIME, "(sum timedTests)", true, schema),
         view(ERRORS, "errors", true, schema)));
@@ -78,6 +117,12 @@ public final class StandardViews {
       v.add(view("Time to establish connection", "httpplugin.connectTime", true, schema));
       v.add(view("Time to first byte", "httpplugin.firstByteTime", true, schema));
       v.add(view("New connections", "httpplugin.connectionsEstablished", true, schema));
+    }
+    if (webSocket) {
+      v.add(view("WebSocket handshake time", "websocket.handshakeTime", true, schema));
+      v.add(view("Time to first message", "websocket.firstMessageTime", true, schema));
+      v.add(view(MESSAGES_SENT, "websocket.messagesSent", true, schema));
+      v.add(view(MESSAGES_RECEIVED, "websocket.messagesReceived", true, schema));
     }
     return v;
   }

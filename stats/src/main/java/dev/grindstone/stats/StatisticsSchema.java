@@ -18,7 +18,8 @@ import java.util.Objects;
  * with more statistics through {@link #builder()}.
  *
  * <p>Units: {@code timedTests} and the HTTP times ({@code dnsTime}, {@code connectTime},
- * {@code firstByteTime}, {@code tlsTime}) are stored in microseconds and shown in milliseconds
+ * {@code firstByteTime}, {@code tlsTime}, the WebSocket {@code handshakeTime} and
+ * {@code firstMessageTime}) are stored in microseconds and shown in milliseconds
  * (their index's {@code scale} is 0.001), so sub-millisecond calls keep their precision while
  * every Grinder expression and table still reads milliseconds.
  */
@@ -41,6 +42,13 @@ public final class StatisticsSchema {
   public static final String HTTP_FIRST_BYTE_TIME = "httpplugin.firstByteTime";
   public static final String HTTP_CONNECTIONS_ESTABLISHED = "httpplugin.connectionsEstablished";
   public static final String HTTP_TLS_TIME = "httpplugin.tlsTime";
+
+  public static final String WS_HANDSHAKE_TIME = "websocket.handshakeTime";
+  public static final String WS_HANDSHAKES = "websocket.handshakes";
+  public static final String WS_FIRST_MESSAGE_TIME = "websocket.firstMessageTime";
+  public static final String WS_FIRST_MESSAGES = "websocket.firstMessages";
+  public static final String WS_MESSAGES_SENT = "websocket.messagesSent";
+  public static final String WS_MESSAGES_RECEIVED = "websocket.messagesReceived";
 
   private static final StatisticsSchema STANDARD = builder().standard().build();
   private static final StatisticsSchema WITH_HTTP = builder().standard().httpPlugin().build();
@@ -211,7 +219,13 @@ public final class StatisticsSchema {
       return this;
     }
 
-    /** The HTTP plug-in's statistics (Grinder's seven, and {@code tlsTime}). */
+    /**
+     * The HTTP plug-in's statistics: Grinder's seven, {@code tlsTime}, and its WebSocket ones:
+     * {@code websocket.handshakeTime} (µs, summed over {@code websocket.handshakes} completed
+     * opening handshakes), {@code websocket.firstMessageTime} (µs from a socket's handshake start
+     * to its first message, summed over {@code websocket.firstMessages}), {@code
+     * websocket.messagesSent} and {@code websocket.messagesReceived}.
+     */
     public Builder httpPlugin() {
       registerLong(HTTP_RESPONSE_STATUS);
       registerLong(HTTP_RESPONSE_LENGTH);
@@ -221,6 +235,12 @@ public final class StatisticsSchema {
       registerLong(HTTP_FIRST_BYTE_TIME, MICROS_AS_MILLIS);
       registerLong(HTTP_CONNECTIONS_ESTABLISHED);
       registerLong(HTTP_TLS_TIME, MICROS_AS_MILLIS);
+      registerLong(WS_HANDSHAKE_TIME, MICROS_AS_MILLIS);
+      registerLong(WS_HANDSHAKES);
+      registerLong(WS_FIRST_MESSAGE_TIME, MICROS_AS_MILLIS);
+      registerLong(WS_FIRST_MESSAGES);
+      registerLong(WS_MESSAGES_SENT);
+      registerLong(WS_MESSAGES_RECEIVED);
       return this;
     }
 

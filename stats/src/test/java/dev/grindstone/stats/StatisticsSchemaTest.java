@@ -34,6 +34,21 @@ class StatisticsSchemaTest {
   }
 
   @Test
+  void http_schema_registers_the_websocket_statistics_times_in_microseconds() {
+    StatisticsSchema s = StatisticsSchema.withHttp();
+    for (String name : new String[] {"handshakeTime", "handshakes", "firstMessageTime",
+        "firstMessages", "messagesSent", "messagesReceived"}) {
+      assertThat(s.longIndex("websocket." + name)).isNotNull();
+    }
+    assertThat(s.longIndex("websocket.handshakeTime").isScaled()).as("µs stored, ms shown").isTrue();
+    assertThat(s.longIndex("websocket.firstMessageTime").isScaled()).isTrue();
+    assertThat(s.longIndex("websocket.handshakes").isScaled()).isFalse();
+    assertThat(StandardViews.summary(s, true, true).views()).extracting(ExpressionView::displayName)
+        .endsWith("Mean WebSocket handshake time", "Mean time to first message", "Messages sent",
+            "Messages received");
+  }
+
+  @Test
   void unknown_name_suggests_the_closest_one() {
     assertThatThrownBy(() -> StatisticsSchema.standard().longIndex("eror"))
         .isInstanceOf(NoSuchStatisticException.class)

@@ -4,23 +4,18 @@ import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
 import dev.grindstone.http.HttpRequest;
 import dev.grindstone.http.HttpResponse;
-import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Grindstone's side of {@code bench/compare-http.sh}: a closed loop of virtual users, each sending one request
  * after the other through one {@link HttpClient}, every request's time recorded in an HdrHistogram
- * {@link Recorder}. A status of 400 or more, an empty body or a failure counts as an error. After a warm-up it measures a window: requests, errors, and the process's CPU time from
- * {@code /proc/self/stat}. Prints one {@code RESULT key=value ...} line.
+ * {@link Recorder}. A status of 400 or more, an empty body or a failure counts as an error. After a warm-up it measures a window
+ * ({@link LoadWindow}) and prints one {@code RESULT key=value ...} line.
  *
  * <p>Usage: {@code HttpLoad <url> [users=50] [seconds=20] [warmupSeconds=5] [eventLoops=1]}. Loopback targets only.
  */
@@ -68,35 +63,8 @@ public final class HttpLoad {
                     }
                 }));
             }
-            Thread.sleep(warmup * 1000L);
-            long cpu0 = cpuTicks();
-            long n0 = requests.sum();
-            long e0 = errors.sum();
-            long t0 = System.nanoTime();
-            recorder.getIntervalHistogram(); // drop the warm-up's latencies
-            Thread.sleep(seconds * 1000L);
-            long t1 = System.nanoTime();
-            long n1 = requests.sum();
-            long e1 = errors.sum();
-            long cpu1 = cpuTicks();
-            Histogram h = recorder.getIntervalHistogram();
-            for (Thread t : threads) {
-                t.join();
-            }
-            double window = (t1 - t0) / 1e9;
-            double cpu = (cpu1 - cpu0) / 100.0; // USER_HZ is 100 on Linux
-            long n = n1 - n0;
-            System.out.printf(Locale.ROOT, "RESULT requests=%d errors=%d seconds=%.3f rps=%.0f cpuSeconds=%.2f"
-                            + " perCpuSecond=%.0f p50us=%d p99us=%d maxus=%d connections=%d%n",
-                    n, e1 - e0, window, n / window, cpu, cpu > 0 ? n / cpu : 0.0,
-                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue(), client.openConnections());
+            LoadWindow.measure(recorder, requests, errors, threads, warmup, seconds,
+                    () -> " connections=" + client.openConnections());
         }
-    }
-
-    /** utime + stime of this process, in clock ticks. */
-    static long cpuTicks() throws IOException {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 }

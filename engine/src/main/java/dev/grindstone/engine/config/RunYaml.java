@@ -40,7 +40,7 @@ import java.util.Set;
 public final class RunYaml {
 
   static final Set<String> RUN_FIELDS = Set.of("name", "scenario", "period", "wait_between_phases", "phases",
-      "thresholds", "data_log", "http", "graceful_stop", "console");
+      "thresholds", "data_log", "http", "websocket", "graceful_stop", "console");
   static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
       "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
       "think_time", "initial_sleep", "iterations", "runs", "expected_interval");
@@ -101,6 +101,7 @@ public final class RunYaml {
     b.gracefulStop(r.duration(root.get("graceful_stop"), Duration.ofSeconds(10)));
     b.dataLog(r.bool(root.get("data_log"), true));
     b.http(r.bool(root.get("http"), false));
+    b.webSocket(r.bool(root.get("websocket"), false));
     b.console(r.bool(root.get("console"), true));
     for (YamlNode t : r.list(root.get("thresholds"))) {
       String text = r.string(t, null);

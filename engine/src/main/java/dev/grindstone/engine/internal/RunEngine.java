@@ -124,8 +124,8 @@ public final class RunEngine {
   public RunSummary execute() {
     controller = Thread.currentThread();
     StatisticsSchema schema = StatisticsSchema.withHttp();
-    StatisticsView summaryView = StandardViews.summary(schema, config.http());
-    StatisticsView dataLogView = StandardViews.dataLog(schema, config.http());
+    StatisticsView summaryView = StandardViews.summary(schema, config.http(), config.webSocket());
+    StatisticsView dataLogView = StandardViews.dataLog(schema, config.http(), config.webSocket());
     for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
       ExpressionView v = new ExpressionView(r.displayName(), Expressions.parse(r.expression(), schema), r.dataLog());
       (r.dataLog() ? dataLogView : summaryView).add(v);

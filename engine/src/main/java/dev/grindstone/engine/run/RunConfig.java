@@ -14,13 +14,14 @@ import java.util.Objects;
  * @param outputRoot results go to {@code outputRoot/<name>-<yyyyMMdd-HHmmss>/}; null for no files
  * @param dataLog whether to write the per-call data log (data.csv)
  * @param http whether the summary and the data log carry the HTTP plug-in's columns
+ * @param webSocket whether they also carry the HTTP plug-in's WebSocket columns
  * @param console whether to print the live console and the final tables
  * @param gracefulStop how long iterations in progress may finish after the last phase or Ctrl-C
  * @param dataLogCapacity rows the data-log queue holds before it drops (and counts) rows
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean http, boolean console, Duration gracefulStop, int dataLogCapacity,
+    Path outputRoot, boolean dataLog, boolean http, boolean webSocket, boolean console, Duration gracefulStop, int dataLogCapacity,
     List<Sink> sinks) {
 
   public RunConfig {
@@ -69,6 +70,7 @@ public record RunConfig(
     b.outputRoot = outputRoot;
     b.dataLog = dataLog;
     b.http = http;
+    b.webSocket = webSocket;
     b.console = console;
     b.gracefulStop = gracefulStop;
     b.dataLogCapacity = dataLogCapacity;
@@ -86,6 +88,7 @@ public record RunConfig(
     private Path outputRoot = Path.of("results");
     private boolean dataLog = true;
     private boolean http;
+    private boolean webSocket;
     private boolean console = true;
     private Duration gracefulStop = Duration.ofSeconds(10);
     private int dataLogCapacity = 1 << 16;
@@ -146,6 +149,12 @@ public record RunConfig(
       return this;
     }
 
+    /** Adds the WebSocket columns (handshake time, time to first message, messages). */
+    public Builder webSocket(boolean on) {
+      webSocket = on;
+      return this;
+    }
+
     public Builder console(boolean on) {
       console = on;
       return this;
@@ -167,8 +176,8 @@ public record RunConfig(
     }
 
     public RunConfig build() {
-      return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, http, console,
-          gracefulStop, dataLogCapacity, sinks);
+      return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, http, webSocket,
+          console, gracefulStop, dataLogCapacity, sinks);
     }
   }
 }

@@ -6,19 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -50,6 +38,10 @@ final class Connection {
   volatile Exchange current;
 
   long idleSinceNanos;
+
+  /** The last response's header lines, shared with the next one if equal; event loop only. */
+  HeaderBlock lastHead;
+
   SslHandler sslHandler;
 
   /**
@@ -68,20 +60,11 @@ final class Connection {
     this.pool = pool;
   }
 
-  ChannelInitializer<Channel> initializer(
-      SslContext ssl, String host, int port, long handshakeTimeoutMillis) {
-    return new ChannelInitializer<>() {
-      @Override
-      protected void initChannel(Channel ch) {
-        channel = ch;
-        if (ssl != null) {
-          sslHandler = ssl.newHandler(ch.alloc(), host, port);
-          sslHandler.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeoutMillis));
-          ch.pipeline().addLast(sslHandler);
-        }
-        ch.pipeline().addLast(new Io(), new Decoder(), new Handler());
-      }
-    };
+  /** Adds the HTTP handlers; called when the channel is registered, after any TLS handler. */
+  void install(Channel ch) {
+    channel = ch;
+    sslHandler = ch.pipeline().get(SslHandler.class);
+    ch.pipeline().addLast(new Io(), new ResponseParser(this));
   }
 
   /**
@@ -180,115 +163,6 @@ final class Connection {
       Exchange ex = current;
       if (ex != null && ex.sentAtNanos == 0) {
         ex.sentAtNanos = System.nanoTime();
-      }
-    }
-  }
-
-  /**
-   * Netty's response decoder, told when a response to HEAD has no body whatever its headers say.
-   */
-  private final class Decoder extends HttpResponseDecoder {
-    Decoder() {
-      super(
-          new HttpDecoderConfig()
-              .setMaxInitialLineLength(4096)
-              .setMaxHeaderSize(16384)
-              .setMaxChunkSize(65536)
-              .setValidateHeaders(false));
-    }
-
-    @Override
-    protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-      Exchange ex = current;
-      return (ex != null && ex.headRequest) || super.isContentAlwaysEmpty(msg);
-    }
-  }
-
-  private final class Handler extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        Exchange ex = current;
-        if (ex == null) {
-          // Bytes nobody asked for: the connection's framing can no longer be trusted.
-          ctx.close();
-          return;
-        }
-        if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-          Throwable cause = o.decoderResult().cause();
-          failCurrent(
-              ex,
-              FailureKind.PROTOCOL,
-              "invalid HTTP response from "
-                  + pool.key.authority()
-                  + ": "
-                  + Failures.describe(cause),
-              cause);
-          return;
-        }
-        if (msg instanceof HttpResponse r) {
-          ex.status = r.status().code();
-          ex.headers = r.headers();
-          ex.keepAlive = HttpUtil.isKeepAlive(r);
-          ex.expectBody(HttpUtil.getContentLength(r, -1L));
-        }
-        if (msg instanceof HttpContent c) {
-          if (!ex.append(c.content())) {
-            failCurrent(
-                ex,
-                FailureKind.PROTOCOL,
-                "response body from "
-                    + pool.key.authority()
-                    + " is larger than the limit of "
-                    + ex.maxBodyBytes
-                    + " bytes",
-                null);
-            return;
-          }
-          if (msg instanceof LastHttpContent) {
-            if (ex.status >= 100 && ex.status < 200 && ex.status != 101) {
-              ex.resetForFinalResponse(); // an interim response; the final one follows
-              return;
-            }
-            current = null;
-            ex.complete();
-          }
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      Exchange ex = current;
-      if (ex != null) {
-        current = null;
-        String where =
-            ex.status == 0 ? "before the response" : "in the middle of the response body";
-        ex.fail(
-            FailureKind.RESET,
-            "connection to " + pool.key.authority() + " closed by the target " + where,
-            null);
-      }
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      Exchange ex = current;
-      if (ex != null) {
-        FailureKind kind = Failures.kindOf(cause);
-        String what =
-            switch (kind) {
-              case RESET -> "connection to " + pool.key.authority() + " reset: ";
-              case TLS -> "TLS failure with " + pool.key.authority() + ": ";
-              case PROTOCOL -> "invalid HTTP response from " + pool.key.authority() + ": ";
-              default -> "I/O failure with " + pool.key.authority() + ": ";
-            };
-        failCurrent(ex, kind, what + Failures.describe(cause), cause);
-      } else {
-        ctx.close();
       }
     }
   }

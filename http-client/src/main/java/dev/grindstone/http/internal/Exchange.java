@@ -51,8 +51,10 @@ public final class Exchange {
   long firstByteAtNanos;
   long lastByteAtNanos;
   int status;
-  HttpHeaders headers;
   boolean keepAlive;
+  boolean setCookie;
+
+  private HeaderBlock head = HeaderBlock.EMPTY;
   private byte[] body = EMPTY;
   private int length;
   FailureKind failureKind;
@@ -87,15 +89,44 @@ public final class Exchange {
     }
   }
 
-  void expectBody(long contentLength) {
-    if (contentLength > 0 && contentLength <= maxBodyBytes) {
-      body = new byte[(int) contentLength];
+  /**
+   * Parks the calling thread until the exchange is completed or failed, or until {@code
+   * deadlineNanos}; returns whether it is still pending. For rare exchanges (a WebSocket handshake)
+   * that the transport's scanner does not watch.
+   */
+  boolean awaitUntil(long deadlineNanos) {
+    while (state == PENDING) {
+      long remaining = deadlineNanos - System.nanoTime();
+      if (remaining <= 0) {
+        return true;
+      }
+      LockSupport.parkNanos(this, remaining);
     }
+    return false;
   }
 
-  /** Appends body bytes; false when the body would exceed the limit. */
+  /** The response's header lines, and room for {@code bodyBytes} of body (0 when not known). */
+  void head(HeaderBlock lines, long bodyBytes) {
+    head = lines;
+    length = 0;
+    body = bodyBytes > 0 && bodyBytes <= maxBodyBytes ? new byte[(int) bodyBytes] : EMPTY;
+  }
+
+  /** Headers that are already decoded (a WebSocket handshake's, read by Netty). */
+  void headers(HttpHeaders decoded) {
+    head = new HeaderBlock(decoded);
+  }
+
+  /** Appends the buffer's readable bytes; false when the body would exceed the limit. */
   boolean append(io.netty.buffer.ByteBuf buf) {
-    int n = buf.readableBytes();
+    return appendFrom(buf.duplicate(), buf.readableBytes());
+  }
+
+  /**
+   * Moves {@code n} bytes from {@code buf} (its reader index advances) to the body; false when the
+   * body would exceed the limit.
+   */
+  boolean appendFrom(io.netty.buffer.ByteBuf buf, int n) {
     if (n == 0) {
       return true;
     }
@@ -105,23 +136,9 @@ public final class Exchange {
     if (length + n > body.length) {
       body = Arrays.copyOf(body, Math.max(length + n, Math.max(256, body.length * 2)));
     }
-    buf.getBytes(buf.readerIndex(), body, length, n);
+    buf.readBytes(body, length, n);
     length += n;
     return true;
-  }
-
-  byte[] body() {
-    return length == body.length ? body : Arrays.copyOf(body, length);
-  }
-
-  int length() {
-    return length;
-  }
-
-  void resetForFinalResponse() {
-    status = 0;
-    headers = null;
-    length = 0;
   }
 
   /** Called on the event loop when the last byte arrived. */
@@ -151,12 +168,31 @@ public final class Exchange {
     return status;
   }
 
+  /** The response's headers, decoded from its header lines on the first call. */
   public HttpHeaders headers() {
-    return headers;
+    return head.headers();
   }
 
-  public byte[] bodyBytes() {
-    return body();
+  /** Whether the response sets cookies (so that a cookie jar need not look otherwise). */
+  public boolean setsCookies() {
+    return setCookie;
+  }
+
+  /** A copy of the body. */
+  public byte[] bodyCopy() {
+    return Arrays.copyOf(body, length);
+  }
+
+  /**
+   * The array that holds the body from {@link #bodyOffset()} for {@link #bodyLength()} bytes; not
+   * to be modified.
+   */
+  public byte[] data() {
+    return body;
+  }
+
+  public int bodyOffset() {
+    return 0;
   }
 
   public int bodyLength() {

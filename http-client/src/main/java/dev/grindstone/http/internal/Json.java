@@ -24,4 +24,8 @@ public final class Json {
   public static JsonNode read(byte[] bytes) throws IOException {
     return MAPPER.readTree(bytes);
   }
+
+  public static JsonNode read(byte[] bytes, int offset, int length) throws IOException {
+    return MAPPER.readTree(bytes, offset, length);
+  }
 }

@@ -3,25 +3,32 @@ package dev.grindstone.http.internal;
 import dev.grindstone.http.FailureKind;
 import dev.grindstone.http.HttpFailure;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * The Netty side of the client: the event loops, the connection pools, and one request/response
@@ -45,6 +52,7 @@ public final class Transport implements AutoCloseable {
   private final int maxBodyBytes;
   private final ConcurrentHashMap<PoolKey, HostPool> pools = new ConcurrentHashMap<>();
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private final Set<WebSocketConnection> webSockets = ConcurrentHashMap.newKeySet();
   private final ScheduledFuture<?> ticker;
   private volatile boolean closed;
   private long lastIdleScan;
@@ -88,7 +96,10 @@ public final class Transport implements AutoCloseable {
             .group(group)
             .channelFactory(DirectWriteChannel::new)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true);
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            // Netty 4.2's default (adaptive) allocator makes a new NIO view of its buffer for every
+            // socket read; the pooled one keeps it: about 170 bytes less garbage per request.
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
     if (sendBufferBytes > 0) {
       bootstrap.option(ChannelOption.SO_SNDBUF, sendBufferBytes);
     }
@@ -155,6 +166,56 @@ public final class Transport implements AutoCloseable {
     throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
   }
 
+  /**
+   * Opens the connection for a WebSocket: a new TCP (and TLS) connection of its own, never pooled,
+   * ready for the opening handshake ({@link WebSocketConnection#handshake}).
+   *
+   * @param uri the {@code ws} or {@code wss} URI
+   * @param headers headers for the upgrade request (cookies, user agent, the caller's own)
+   * @param subprotocols the offered subprotocols, comma-separated, or null
+   * @return the connection, its DNS, connect and TLS times measured
+   * @throws HttpFailure with those timings when the connection could not be made
+   */
+  public WebSocketConnection openWebSocket(
+      URI uri,
+      HttpHeaders headers,
+      String subprotocols,
+      int maxMessageBytes,
+      long startNanos,
+      long timeoutNanos) {
+    if (closed) {
+      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
+    }
+    boolean tls = "wss".equalsIgnoreCase(uri.getScheme());
+    String h = uri.getHost();
+    String host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    PoolKey key = new PoolKey(tls, host, uri.getPort() == -1 ? (tls ? 443 : 80) : uri.getPort());
+    long deadline = startNanos + timeoutNanos;
+    Exchange ex = new Exchange(startNanos, deadline, 64 * 1024, false);
+    WebSocketClientHandshaker handshaker =
+        WebSocketClientHandshakerFactory.newHandshaker(
+            uri,
+            WebSocketVersion.V13,
+            subprotocols,
+            false,
+            headers,
+            maxMessageBytes,
+            true,
+            false,
+            -1,
+            false,
+            false);
+    WebSocketConnection ws = new WebSocketConnection(this, key, ex, handshaker, maxMessageBytes);
+    Channel ch = dial(key, ex, deadline, ws::install);
+    webSockets.add(ws);
+    ch.closeFuture().addListener(f -> webSockets.remove(ws));
+    return ws;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
   private Connection acquire(HostPool pool, Exchange ex, long deadline) {
     if (!pool.permits.tryAcquire()) {
       long remaining = deadline - System.nanoTime();
@@ -206,7 +267,29 @@ public final class Transport implements AutoCloseable {
   }
 
   private Connection connect(HostPool pool, Exchange ex, long deadline) {
-    PoolKey key = pool.key;
+    Connection conn = new Connection(pool);
+    Channel ch = dial(pool.key, ex, deadline, conn::install);
+    pool.open.incrementAndGet();
+    connections.add(conn);
+    ch.closeFuture()
+        .addListener(
+            f -> {
+              connections.remove(conn);
+              pool.open.decrementAndGet();
+              pool.idle.remove(conn);
+            });
+    return conn;
+  }
+
+  /**
+   * Opens a new channel to {@code key}: resolves the host, connects and completes TLS, filling the
+   * exchange's DNS, connect and TLS times. {@code handlers} adds the protocol's handlers (after the
+   * TLS handler, if any) when the channel is registered, before it connects.
+   *
+   * @throws HttpFailure {@code DNS}, {@code REFUSED}, {@code CONNECT_TIMEOUT}, {@code TLS}, {@code
+   *     IO} or {@code CLIENT_CLOSED}, with the exchange's timings; the channel is then closed
+   */
+  Channel dial(PoolKey key, Exchange ex, long deadline, Consumer<Channel> handlers) {
     ex.newConnection = true;
     long t0 = System.nanoTime();
     InetAddress address;
@@ -224,7 +307,7 @@ public final class Transport implements AutoCloseable {
     long remaining = deadline - System.nanoTime();
     long connectMillis =
         Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(connectTimeoutNanos, remaining)));
-    Connection conn = new Connection(pool);
+    long handshakeMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(0, remaining)));
     ChannelFuture cf =
         bootstrap
             .clone()
@@ -232,11 +315,17 @@ public final class Transport implements AutoCloseable {
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectMillis))
             .handler(
-                conn.initializer(
-                    key.tls() ? ssl : null,
-                    key.host(),
-                    key.port(),
-                    TimeUnit.NANOSECONDS.toMillis(Math.max(0, remaining))))
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    if (key.tls()) {
+                      SslHandler tls = ssl.newHandler(ch.alloc(), key.host(), key.port());
+                      tls.setHandshakeTimeoutMillis(handshakeMillis);
+                      ch.pipeline().addLast(tls);
+                    }
+                    handlers.accept(ch);
+                  }
+                })
             .connect(new InetSocketAddress(address, key.port()));
     await(cf, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
     if (!cf.isSuccess()) {
@@ -262,17 +351,9 @@ public final class Transport implements AutoCloseable {
     }
     ex.connectedAtNanos = System.nanoTime();
     Channel ch = cf.channel();
-    pool.open.incrementAndGet();
-    connections.add(conn);
-    ch.closeFuture()
-        .addListener(
-            f -> {
-              connections.remove(conn);
-              pool.open.decrementAndGet();
-              pool.idle.remove(conn);
-            });
-    if (conn.sslHandler != null) {
-      Future<Channel> hs = conn.sslHandler.handshakeFuture();
+    SslHandler tls = ch.pipeline().get(SslHandler.class);
+    if (tls != null) {
+      Future<Channel> hs = tls.handshakeFuture();
       await(hs, deadline + TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS * 10));
       ex.tlsNanos = System.nanoTime() - ex.connectedAtNanos;
       if (!hs.isSuccess()) {
@@ -293,27 +374,35 @@ public final class Transport implements AutoCloseable {
       throw new HttpFailure(
           FailureKind.CLIENT_CLOSED, "the HTTP client is closed", ex.timings(), null);
     }
-    return conn;
+    return ch;
+  }
+
+  /** Waits for a Netty future until {@code deadline}; cancels it when it is not done by then. */
+  private static void await(Future<?> future, long deadline) {
+    if (!awaitDone(future, deadline)) {
+      future.cancel(false);
+    }
   }
 
   /**
-   * Waits for a Netty future without Netty's monitor-based await (which would pin a virtual thread
-   * on 21).
+   * Parks until {@code future} is done or {@code deadline} ({@link System#nanoTime()}) has passed;
+   * returns whether it is done. Unlike Netty's own monitor-based await, it never pins a virtual
+   * thread to its carrier. An interrupt ends the wait early and stays set.
    */
-  private static void await(Future<?> future, long deadline) {
+  static boolean awaitDone(Future<?> future, long deadline) {
     if (future.isDone()) {
-      return;
+      return true;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    future.addListener(f -> done.complete(null));
-    try {
-      done.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(false);
-    } catch (ExecutionException | TimeoutException e) {
-      future.cancel(false);
+    Thread waiter = Thread.currentThread();
+    future.addListener(f -> LockSupport.unpark(waiter));
+    while (!future.isDone()) {
+      long remaining = deadline - System.nanoTime();
+      if (remaining <= 0 || waiter.isInterrupted()) {
+        return future.isDone();
+      }
+      LockSupport.parkNanos(future, remaining);
     }
+    return true;
   }
 
   /**
@@ -386,6 +475,9 @@ public final class Transport implements AutoCloseable {
     }
     closed = true;
     ticker.cancel(false);
+    for (WebSocketConnection ws : webSockets) {
+      ws.abort();
+    }
     for (Connection c : connections) {
       Exchange ex = c.current;
       if (ex != null) {

@@ -72,6 +72,18 @@ public record HttpFlow(
           "checks",
           "extract",
           "timeout");
+  static final Set<String> STEP_ACTIONS =
+      Set.of("request", "pause", "ws_connect", "ws_send", "ws_receive", "ws_close");
+  static final Set<String> STEP_FIELDS =
+      Set.of(
+          "test",
+          "request",
+          "description",
+          "pause",
+          "ws_connect",
+          "ws_send",
+          "ws_receive",
+          "ws_close");
   static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
 
@@ -115,8 +127,59 @@ public record HttpFlow(
   /** A step of the flow. */
   public sealed interface Step {}
 
+  /** A step timed as a Test. */
+  public sealed interface Timed extends Step {
+    int test();
+
+    String description();
+  }
+
   /** A request made as a Test. */
-  public record Call(int test, String description, RequestSpec request) implements Step {}
+  public record Call(int test, String description, RequestSpec request) implements Timed {}
+
+  /**
+   * Opens the user's WebSocket called {@code connection} (closing one it left open under that
+   * name), timed from the start of the connection to the end of the opening handshake.
+   */
+  public record WsConnect(
+      int test,
+      String description,
+      String connection,
+      Template url,
+      Map<String, Template> headers,
+      List<String> subprotocols,
+      Duration timeout)
+      implements Timed {}
+
+  /** Sends one message on the user's WebSocket, timed until it is written to the socket. */
+  public record WsSend(int test, String description, String connection, Message message)
+      implements Timed {}
+
+  /** A message to send: text, JSON (sent as text) or binary (written in base64 in the file). */
+  public sealed interface Message {}
+
+  public record TextMessage(Template text) implements Message {}
+
+  public record JsonMessage(JsonNode template) implements Message {}
+
+  public record BinaryMessage(Template base64) implements Message {}
+
+  /**
+   * Waits for the first message that passes every check (skipping others) within {@code timeout}
+   * (null: the client's), then extracts values from it; timed until it arrived.
+   */
+  public record WsReceive(
+      int test,
+      String description,
+      String connection,
+      List<MessageCheck> checks,
+      Map<String, Extract> extract,
+      Duration timeout)
+      implements Timed {}
+
+  /** Runs the closing handshake on the user's WebSocket, timed until the connection closed. */
+  public record WsClose(int test, String description, String connection, int code, String reason)
+      implements Timed {}
 
   /** A pause between requests. */
   public record Pause(Duration duration) implements Step {}
@@ -163,19 +226,21 @@ public record HttpFlow(
     } else {
       int n = 1;
       Set<Integer> numbers = new java.util.HashSet<>();
+      Set<String> connections = new java.util.HashSet<>();
       for (YamlNode node : r.list(flow)) {
         Step s = step(node, n, requests, r);
-        if (s instanceof Call c) {
-          if (!numbers.add(c.test()) && !isSameRequestAgain(steps, c)) {
+        if (s instanceof Timed t) {
+          if (!numbers.add(t.test()) && !(t instanceof Call c && isSameRequestAgain(steps, c))) {
             r.problems()
                 .add(
                     node,
                     "test "
-                        + c.test()
-                        + " is used by two different requests; give each its own number");
+                        + t.test()
+                        + " is used by two different steps; give each its own number");
           }
-          n = Math.max(n, c.test() + 1);
+          n = Math.max(n, t.test() + 1);
         }
+        WebSocketSteps.checkConnection(s, node, connections, r);
         if (s != null) {
           steps.add(s);
         }
@@ -369,7 +434,7 @@ public record HttpFlow(
     return null;
   }
 
-  private static Extract extract(String var, YamlNode node, ConfigReader r) {
+  static Extract extract(String var, YamlNode node, ConfigReader r) {
     Mapping m =
         r.mapping(node, "{json: /pointer} | {regex: ..., group: 1} | {header: Name, regex: ...}");
     if (m == null) {
@@ -421,13 +486,30 @@ public record HttpFlow(
       return new Call(nextNumber, spec.name(), spec);
     }
     Mapping m =
-        r.mapping(node, "a step: {test: 1, request: name, description: text} or {pause: 100ms}");
+        r.mapping(
+            node,
+            "a step: {test: 1, request: name, description: text}, {pause: 100ms} or a WebSocket"
+                + " step (ws_connect, ws_send, ws_receive, ws_close)");
     if (m == null) {
       return null;
     }
-    r.checkFields(m, Set.of("test", "request", "description", "pause"));
+    r.checkFields(m, STEP_FIELDS);
+    List<String> actions = STEP_ACTIONS.stream().filter(a -> m.get(a) != null).sorted().toList();
+    if (actions.size() != 1) {
+      r.problems()
+          .add(
+              m,
+              actions.isEmpty()
+                  ? "says nothing to do: give one of request, pause, ws_connect, ws_send,"
+                      + " ws_receive, ws_close"
+                  : "does " + String.join(" and ", actions) + "; a step does one thing");
+      return null;
+    }
     if (m.get("pause") != null) {
       return new Pause(r.duration(m.get("pause"), Duration.ZERO));
+    }
+    if (actions.getFirst().startsWith("ws_")) {
+      return WebSocketSteps.read(m, actions.getFirst(), nextNumber, r);
     }
     String name = r.requiredString(m, "request");
     if (name == null) {
@@ -448,7 +530,7 @@ public record HttpFlow(
     return new Call(test, r.string(m.get("description"), name), spec);
   }
 
-  private static Template template(YamlNode node, ConfigReader r) {
+  static Template template(YamlNode node, ConfigReader r) {
     String text = r.string(node, null);
     if (text == null) {
       return null;
@@ -461,7 +543,7 @@ public record HttpFlow(
     }
   }
 
-  private static Map<String, Template> templates(YamlNode node, ConfigReader r) {
+  static Map<String, Template> templates(YamlNode node, ConfigReader r) {
     Map<String, Template> out = new LinkedHashMap<>();
     Mapping m = r.mapping(node, "a mapping of names to values");
     if (m != null) {
@@ -501,6 +583,17 @@ public record HttpFlow(
             default -> f.textNode(s.text());
           };
     };
+  }
+
+  /** Whether a step uses a WebSocket (the run then shows the WebSocket columns). */
+  public boolean usesWebSocket() {
+    return steps.stream()
+        .anyMatch(
+            s ->
+                s instanceof WsConnect
+                    || s instanceof WsSend
+                    || s instanceof WsReceive
+                    || s instanceof WsClose);
   }
 
   /** The same flow with a client that accepts any TLS certificate (self-signed test targets). */

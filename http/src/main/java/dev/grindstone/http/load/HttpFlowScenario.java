@@ -20,6 +20,11 @@ import dev.grindstone.http.load.HttpFlow.Feeder;
 import dev.grindstone.http.load.HttpFlow.Pause;
 import dev.grindstone.http.load.HttpFlow.RequestSpec;
 import dev.grindstone.http.load.HttpFlow.Step;
+import dev.grindstone.http.load.HttpFlow.Timed;
+import dev.grindstone.http.load.HttpFlow.WsClose;
+import dev.grindstone.http.load.HttpFlow.WsConnect;
+import dev.grindstone.http.load.HttpFlow.WsReceive;
+import dev.grindstone.http.load.HttpFlow.WsSend;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -27,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 
 /**
@@ -34,7 +40,8 @@ import java.util.regex.Matcher;
  * iteration takes a row from every feeder and makes the flow's requests in order, each as a Test. A
  * failed check or extraction marks its call as an error and ends the iteration (later steps usually
  * need what it should have given), counted under the check and its reason; a network failure does
- * the same, counted under its kind.
+ * the same, counted under its kind. WebSocket steps run as {@link WebSocketRunner} says; each user
+ * holds its own WebSockets.
  */
 public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
@@ -42,15 +49,17 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
   private final HttpFlow flow;
   private final HttpClient client;
-  private final Map<Call, Test> tests = new HashMap<>();
+  private final Map<Timed, Test> tests = new HashMap<>();
   private final List<AtomicLong> feederPositions = new ArrayList<>();
+  private final WebSocketRunner webSockets;
 
   public HttpFlowScenario(HttpFlow flow) {
     this.flow = flow;
     this.client = flow.newClient();
+    this.webSockets = new WebSocketRunner(flow);
     for (Step s : flow.steps()) {
-      if (s instanceof Call c) {
-        tests.put(c, new Test(c.test(), c.description()));
+      if (s instanceof Timed t) {
+        tests.put(t, new Test(t.test(), t.description()));
       }
     }
     for (int i = 0; i < flow.feeders().size(); i++) {
@@ -82,6 +91,10 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       switch (step) {
         case Pause p -> user.sleep(p.duration());
         case Call c -> call(c, session, user);
+        case WsConnect w -> webSockets.connect(w, tests.get(w), session, user);
+        case WsSend w -> webSockets.send(w, tests.get(w), user);
+        case WsReceive w -> webSockets.receive(w, tests.get(w), user);
+        case WsClose w -> webSockets.close(w, tests.get(w), user);
       }
       if (user.isStopping()) {
         return;
@@ -150,13 +163,23 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     if (e.jsonPointer() != null) {
       JsonNode n;
       try {
-        n = response.json().at(e.jsonPointer());
+        n = response.json();
       } catch (RuntimeException notJson) {
         return null;
       }
-      return n.isMissingNode() || n.isNull() ? null : n.isValueNode() ? n.asText() : n.toString();
+      return extractJson(e, n);
     }
-    String text = e.header() != null ? response.header(e.header()) : response.bodyString();
+    return extractText(e, e.header() != null ? response.header(e.header()) : response.bodyString());
+  }
+
+  /** The value at the extract's JSON pointer as text, or null. */
+  static String extractJson(Extract e, JsonNode root) {
+    JsonNode n = root.at(e.jsonPointer());
+    return n.isMissingNode() || n.isNull() ? null : n.isValueNode() ? n.asText() : n.toString();
+  }
+
+  /** The text, or its regular expression's group, or null. */
+  static String extractText(Extract e, String text) {
     if (text == null) {
       return null;
     }
@@ -167,7 +190,7 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     return m.find() && e.group() <= m.groupCount() ? m.group(e.group()) : null;
   }
 
-  private static String describe(Extract e) {
+  static String describe(Extract e) {
     if (e.jsonPointer() != null) {
       return "JSON pointer " + e.jsonPointer();
     }
@@ -190,7 +213,9 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     switch (spec.body()) {
       case null -> {}
       case HttpFlow.JsonBody j ->
-          b.body(dev.grindstone.http.Body.jsonText(render(j.template(), vars, user).toString()));
+          b.body(
+              dev.grindstone.http.Body.jsonText(
+                  render(j.template(), vars, user.random()).toString()));
       case HttpFlow.FormBody f -> {
         Map<String, String> fields = new LinkedHashMap<>();
         f.fields().forEach((k, v) -> fields.put(k, v.render(vars, user.random())));
@@ -208,19 +233,19 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
   }
 
   /** The JSON template with every string rendered; "${x}" alone keeps x's own JSON type. */
-  private static JsonNode render(JsonNode node, Map<String, Object> vars, VirtualUser user) {
+  static JsonNode render(JsonNode node, Map<String, Object> vars, RandomGenerator random) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (node.isObject()) {
       ObjectNode o = f.objectNode();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         var e = it.next();
-        o.set(e.getKey(), render(e.getValue(), vars, user));
+        o.set(e.getKey(), render(e.getValue(), vars, random));
       }
       return o;
     }
     if (node.isArray()) {
       ArrayNode a = f.arrayNode();
-      node.forEach(n -> a.add(render(n, vars, user)));
+      node.forEach(n -> a.add(render(n, vars, random)));
       return a;
     }
     if (node.isTextual() && node.asText().contains("${")) {
@@ -239,9 +264,15 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
         }
         return f.textNode(s);
       }
-      return f.textNode(t.render(vars, user.random()));
+      return f.textNode(t.render(vars, random));
     }
     return node;
+  }
+
+  /** Closes the WebSockets the user left open. */
+  @Override
+  public void afterUser(VirtualUser user) {
+    webSockets.closeAll(user);
   }
 
   @Override

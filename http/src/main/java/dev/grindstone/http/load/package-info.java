@@ -3,7 +3,8 @@
  * HTTP client reports about each request into The Grinder's {@code httpplugin.*} statistics of the
  * test in progress; {@link dev.grindstone.http.load.HttpFlow} reads the {@code requests:} and
  * {@code flow:} of a run file and {@link dev.grindstone.http.load.HttpFlowScenario} runs it, each
- * request step a Test; {@link dev.grindstone.http.load.Check}s mark a response as an error.
+ * request step and each WebSocket step ({@code ws_connect}, {@code ws_send}, {@code ws_receive},
+ * {@code ws_close}) a Test; {@link dev.grindstone.http.load.Check}s mark a response as an error.
  *
  * <h2>Thread-safety</h2>
  *

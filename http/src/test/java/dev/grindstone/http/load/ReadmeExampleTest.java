@@ -11,6 +11,9 @@ import dev.grindstone.http.HttpResponse;
 import dev.grindstone.http.HttpSession;
 import dev.grindstone.http.RedirectPolicy;
 import dev.grindstone.http.Timings;
+import dev.grindstone.http.WebSocket;
+import dev.grindstone.http.WebSocketMessage;
+import dev.grindstone.http.WebSocketRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,25 +73,69 @@ class ReadmeExampleTest {
   }
 
   @Test
-  void the_readme_shows_exactly_this_example() throws IOException {
+  void the_readme_websocket_example_runs() {
+    WebSocketMessage seen = null;
+    // README-WS-BEGIN
+    try (DemoService demo = DemoService.start();
+        HttpClient client = HttpStatistics.clientBuilder().build()) { // fills websocket.* in a test
+      HttpSession user = client.newSession(); // the handshake carries this user's cookies
+      try (WebSocket chat =
+          user.openWebSocket(
+              WebSocketRequest.newBuilder("ws://127.0.0.1:" + demo.port() + "/ws/room?name=lobby")
+                  .subprotocol("chat.v1")
+                  .timeout(Duration.ofSeconds(5)) // the handshake's, and later calls' default
+                  .build())) {
+        WebSocketMessage welcome = chat.receive(); // whole messages, in order
+        chat.sendText("hello");
+        WebSocketMessage echo = chat.receive(Duration.ofSeconds(2));
+        Duration roundTrip = chat.ping(Duration.ofSeconds(1));
+        System.out.printf(
+            "%s then %s; handshake %d us, first message at %d us, ping %s, protocol %s%n",
+            welcome.json().get("type"),
+            echo.json().get("text"),
+            chat.handshakeTimings().lastByteMicros(),
+            chat.firstMessageMicros(),
+            roundTrip,
+            chat.subprotocol());
+        // README-WS-END
+        seen = echo;
+        // README-WS-BEGIN
+      } // closes with 1000 and waits for the server's close frame
+    } catch (HttpFailure f) { // HANDSHAKE, CLOSED, READ_TIMEOUT (no message in time), PROTOCOL...
+      System.err.println(f.kind() + ": " + f.getMessage());
+    }
+    // README-WS-END
+    assertThat(seen).isNotNull();
+    assertThat(seen.json().get("text").asText()).isEqualTo("hello");
+  }
+
+  @Test
+  void the_readme_shows_exactly_these_examples() throws IOException {
     Path readme = Path.of("..", "README.md");
     Assumptions.assumeTrue(
         Files.exists(readme), "run from the module folder inside the repository");
     List<String> source =
         Files.readAllLines(
             Path.of("src/test/java/dev/grindstone/http/load/ReadmeExampleTest.java"));
+    assertThat(Files.readString(readme))
+        .contains(example(source, "README"))
+        .contains(example(source, "README-WS"));
+  }
+
+  /** The lines between {@code // marker-BEGIN} and {@code // marker-END}, at the margin. */
+  private static String example(List<String> source, String marker) {
     StringBuilder example = new StringBuilder();
     boolean inside = false;
     for (String line : source) {
-      if (line.trim().equals("// README-BEGIN")) {
+      if (line.trim().equals("// " + marker + "-BEGIN")) {
         inside = true;
-      } else if (line.trim().equals("// README-END")) {
+      } else if (line.trim().equals("// " + marker + "-END")) {
         inside = false;
       } else if (inside) {
         // 4 spaces deep in the source (a method body), at the margin in the README
         example.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
       }
     }
-    assertThat(Files.readString(readme)).contains(example.toString());
+    return example.toString();
   }
 }

@@ -27,7 +27,8 @@ public final class Stress {
   public interface Writer {
     /**
      * @param index this writer's number, from 0; platform writers come first
-     * @param running true until the run's time is up (one volatile read)
+     * @param running true until the run's time is up (one volatile read); its first answer is
+     *     always true, and the run lasts until every writer has had it
      */
     void write(int index, BooleanSupplier running) throws Exception;
   }
@@ -81,12 +82,29 @@ public final class Stress {
               + " virtual");
     }
     AtomicBoolean stopped = new AtomicBoolean();
-    BooleanSupplier running = () -> !stopped.get();
     CountDownLatch start = new CountDownLatch(1);
+    // The run lasts at least until every writer has asked once whether to go on, and that first
+    // answer is yes: on a loaded machine a writer may otherwise first run after the end, write
+    // nothing, and leave its part of the run untested.
+    CountDownLatch begun = new CountDownLatch(platformWriters + virtualWriters);
     ConcurrentLinkedQueue<Throwable> writerFailures = new ConcurrentLinkedQueue<>();
     List<Thread> writers = new ArrayList<>();
     for (int i = 0; i < platformWriters + virtualWriters; i++) {
       int index = i;
+      BooleanSupplier running =
+          new BooleanSupplier() {
+            private boolean asked;
+
+            @Override
+            public boolean getAsBoolean() {
+              if (!asked) {
+                asked = true;
+                begun.countDown();
+                return true;
+              }
+              return !stopped.get();
+            }
+          };
       Runnable body =
           () -> {
             try {
@@ -104,7 +122,10 @@ public final class Stress {
     long end = System.nanoTime() + duration.toNanos();
     start.countDown();
     try {
-      while (System.nanoTime() - end < 0 && writerFailures.isEmpty()) {
+      long latest = end + grace.toNanos();
+      while ((System.nanoTime() - end < 0 || begun.getCount() > 0)
+          && System.nanoTime() - latest < 0
+          && writerFailures.isEmpty()) {
         drain.run();
       }
     } catch (Throwable t) {
