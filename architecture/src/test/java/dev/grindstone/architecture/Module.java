@@ -15,6 +15,7 @@ import dev.grindstone.junit.MonitorListener;
 import dev.grindstone.kube.KubeManifests;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
+import dev.grindstone.prometheus.RemoteWriteSink;
 import dev.grindstone.report.RunReporter;
 import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.StatisticsSet;
@@ -42,6 +43,7 @@ enum Module {
   DEMO("demo", DemoService.class),
   LIVECHECK("livecheck", LiveCheck.class),
   LIVECHECK_KAFKA("livecheck-kafka", KafkaTransport.class),
+  PROMETHEUS("prometheus", RemoteWriteSink.class),
   JUNIT("junit", MonitorListener.class),
   SERVER("server", MetricsServer.class),
   COMPARE("compare", Comparison.class),

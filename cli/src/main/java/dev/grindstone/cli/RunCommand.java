@@ -14,6 +14,8 @@ import dev.grindstone.engine.sink.ServerSink;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.http.load.HttpRunFiles;
+import dev.grindstone.prometheus.HistogramMode;
+import dev.grindstone.prometheus.RemoteWriteSink;
 import dev.grindstone.stats.BadInputException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,6 +71,20 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--token", description = "Write token for a metrics server bound beyond loopback")
   String token;
+
+  @Option(names = "--prometheus-remote-write", paramLabel = "URL",
+      description = "Push the run's counters and histograms to Prometheus every period with remote write,"
+          + " e.g. http://127.0.0.1:9090/api/v1/write")
+  java.net.URI prometheusRemoteWrite;
+
+  @Option(names = "--prometheus-histograms", paramLabel = "FORM",
+      description = "How remote write sends latency histograms: auto (native until the receiver refuses them,"
+          + " then classic buckets; the default), native, or classic")
+  String prometheusHistograms = "auto";
+
+  @Option(names = "--tag", paramLabel = "NAME=VALUE",
+      description = "A label on every remote-written series, e.g. env=staging (repeatable)")
+  List<String> tags = new ArrayList<>();
 
   @Option(names = "--no-data-log", description = "Do not write data.csv")
   boolean noDataLog;
@@ -141,6 +157,10 @@ final class RunCommand implements Callable<Integer> {
     try {
       // Always: the results folder keeps the run as server requests, for grindstone upload.
       Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
+      RemoteWriteSink remoteWrite = remoteWrite();
+      if (remoteWrite != null) {
+        run.sink(remoteWrite);
+      }
       plugins.forEach(run::plugin);
       RunSummary summary = run.stopOnSignals(System.err).execute();
       return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
@@ -193,6 +213,36 @@ final class RunCommand implements Callable<Integer> {
       return ServerSink.builder().server(reportTo).token(token).messages(System.out).build();
     } catch (IllegalArgumentException e) {
       throw new BadInputException("--report-to: " + e.getMessage());
+    }
+  }
+
+  /** The remote-write sink the options ask for, or null; bad options are the user's mistake. */
+  RemoteWriteSink remoteWrite() {
+    if (prometheusRemoteWrite == null) {
+      if (!tags.isEmpty()) {
+        throw new BadInputException("--tag labels the series of --prometheus-remote-write; give that option too");
+      }
+      return null;
+    }
+    HistogramMode mode = switch (prometheusHistograms.toLowerCase(java.util.Locale.ROOT)) {
+      case "auto" -> HistogramMode.AUTO;
+      case "native" -> HistogramMode.NATIVE;
+      case "classic" -> HistogramMode.CLASSIC;
+      default -> throw new BadInputException(
+          "--prometheus-histograms takes auto, native or classic, got '" + prometheusHistograms + "'");
+    };
+    try {
+      RemoteWriteSink.Builder b = RemoteWriteSink.builder(prometheusRemoteWrite).histograms(mode);
+      for (String tag : tags) {
+        int eq = tag.indexOf('=');
+        if (eq <= 0) {
+          throw new BadInputException("--tag takes NAME=VALUE such as env=staging, got '" + tag + "'");
+        }
+        b.tag(tag.substring(0, eq), tag.substring(eq + 1));
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--prometheus-remote-write: " + e.getMessage());
     }
   }
 

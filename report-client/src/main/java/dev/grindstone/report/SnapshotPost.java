@@ -23,10 +23,20 @@ import java.util.Map;
  * compressed form, base64, µs.
  *
  * @param tests each test's figures over the interval
+ * @param activeUsers virtual users running at the end of the interval, or null (a live figure for
+ *     the server's {@code /metrics}; not stored)
+ * @param lateStarts iterations in the interval that started more than 10 ms late, or null (a live
+ *     figure for {@code /metrics}; not stored)
  */
-public record SnapshotPost(String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests) {
+public record SnapshotPost(String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests,
+    Integer activeUsers, Long lateStarts) {
   public SnapshotPost {
     tests = List.copyOf(tests);
+  }
+
+  /** A snapshot without the live figures. */
+  public SnapshotPost(String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests) {
+    this(agent, seq, phase, startMs, endMs, tests, null, null);
   }
 
   /** One test's figures as the wire carries them (see the class comment). */

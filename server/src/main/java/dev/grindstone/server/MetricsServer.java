@@ -3,6 +3,8 @@ package dev.grindstone.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.livecheck.LiveCheckApi;
 import dev.grindstone.server.livecheck.LiveCheckStore;
+import dev.grindstone.server.metrics.LiveMetrics;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.pytestmonitor.PytestMonitorApi;
 import dev.grindstone.server.pytestmonitor.PytestMonitorStore;
 import dev.grindstone.server.runs.RunEvents;
@@ -26,6 +28,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -112,6 +115,7 @@ public final class MetricsServer implements AutoCloseable {
     private int bodyLimit = DEFAULT_BODY_LIMIT;
     private String token;
     private Clock clock = Clock.systemUTC();
+    private Duration metricsGrace = Duration.ofMinutes(5);
 
     private Builder() {}
 
@@ -149,6 +153,15 @@ public final class MetricsServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a finished run stays on {@code /metrics} (5 minutes by default): long enough for
+     * a scrape to see its final figures.
+     */
+    public Builder metricsGrace(Duration grace) {
+      this.metricsGrace = Objects.requireNonNull(grace, "grace");
+      return this;
+    }
+
     /** Validates the configuration, opens and migrates the store, and starts listening. */
     public MetricsServer start() {
       if (port < 0 || port > 65535) {
@@ -156,6 +169,9 @@ public final class MetricsServer implements AutoCloseable {
       }
       if (bodyLimit < 1024) {
         throw new IllegalArgumentException("bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
+      }
+      if (metricsGrace.isNegative()) {
+        throw new IllegalArgumentException("metricsGrace: must be 0 or more, got " + metricsGrace);
       }
       if (bind == null || bind.isBlank()) {
         throw new IllegalArgumentException("bind: an address is required, e.g. 127.0.0.1");
@@ -190,9 +206,11 @@ public final class MetricsServer implements AutoCloseable {
       PytestMonitorStore pytestStore = new PytestMonitorStore(db, mapper);
       RunStore runStore = new RunStore(db, mapper);
       LiveCheckStore liveCheckStore = new LiveCheckStore(db, mapper);
+      MetricsEndpoint metrics = new MetricsEndpoint(clock, metricsGrace);
       PytestMonitorApi pytest = new PytestMonitorApi(pytestStore, mapper);
-      RunsApi runs = new RunsApi(runStore, mapper, clock, events);
-      LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper);
+      RunsApi runs = new RunsApi(runStore, mapper, clock, events, metrics);
+      metrics.readRunsFrom(id -> runView(runStore, id));
+      LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper, metrics);
       BodyReader body = new BodyReader(bodyLimit);
       byte[] tokenBytes = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
       Javalin app =
@@ -226,6 +244,7 @@ public final class MetricsServer implements AutoCloseable {
                       sf.directory = "/web";
                       sf.location = Location.CLASSPATH;
                     });
+                metrics.register(cfg.routes); // first: refused requests are timed too, scrapes need no token
                 cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
                 cfg.routes.before(MetricsServer::refuseUnstorableParameters);
                 Routes r = new Routes(cfg.routes, token != null);
@@ -296,6 +315,23 @@ public final class MetricsServer implements AutoCloseable {
           loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
       return new MetricsServer(app, db, url, livecheck);
     }
+  }
+
+  /** A run as {@code /metrics} labels it: its name, whether it finished, its test descriptions. */
+  @SuppressWarnings("unchecked")
+  private static java.util.Optional<LiveMetrics.RunView> runView(RunStore runs, String id) {
+    Map<String, Object> summary;
+    try {
+      summary = runs.summary(id);
+    } catch (ApiError gone) {
+      return java.util.Optional.empty();
+    }
+    Map<Integer, String> descriptions = new java.util.TreeMap<>();
+    for (Map<String, Object> t : (java.util.List<Map<String, Object>>) summary.get("tests")) {
+      descriptions.put((Integer) t.get("number"), (String) t.get("description"));
+    }
+    return java.util.Optional.of(new LiveMetrics.RunView((String) summary.get("name"),
+        "finished".equals(summary.get("status")), descriptions));
   }
 
   private static void dashboard(Context ctx) {

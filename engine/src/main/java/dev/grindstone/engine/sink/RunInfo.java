@@ -28,4 +28,14 @@ public record RunInfo(
    * @param duration how long it lasts, or null when it ends once its users made their iterations
    */
   public record PlannedPhase(String name, Duration duration) {}
+
+  /**
+   * The run's id where it leaves the process (the metrics server, Prometheus labels): its name and
+   * start time, {@code checkout-1700000000123}, in letters, digits, '.', '_' and '-', at most 64
+   * characters (the end kept).
+   */
+  public String id() {
+    String id = (name + "-" + startEpochMillis).replaceAll("[^A-Za-z0-9._-]", "-");
+    return id.length() > 64 ? id.substring(id.length() - 64) : id;
+  }
 }

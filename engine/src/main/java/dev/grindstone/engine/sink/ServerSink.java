@@ -89,11 +89,7 @@ public final class ServerSink implements Sink {
     for (RunInfo.PlannedPhase p : run.phases()) {
       phases.add(new RunSpec.Phase(p.name(), p.duration() == null ? 0 : p.duration().toMillis()));
     }
-    String id = (run.name() + "-" + run.startEpochMillis()).replaceAll("[^A-Za-z0-9._-]", "-");
-    if (id.length() > 64) {
-      id = id.substring(id.length() - 64);
-    }
-    spec = new RunSpec(id, run.name(), agent, phases, List.of(), run.startEpochMillis());
+    spec = new RunSpec(run.id(), run.name(), agent, phases, List.of(), run.startEpochMillis());
     results = run.outputDirectory();
     if (results != null) {
       requests = Files.newBufferedWriter(results.resolve(REQUESTS_FILE), StandardCharsets.UTF_8);
@@ -109,7 +105,7 @@ public final class ServerSink implements Sink {
       b.token(token);
     }
     reporter = b.start();
-    messages.println("Reporting to " + server + " as run " + id);
+    messages.println("Reporting to " + server + " as run " + spec.id());
     if (results != null && results.getParent() != null) {
       resender = new RunUpload(server, token).resendInBackground(results.getParent(), results, MAX_RESENT_SPOOLS,
           resent::add);
@@ -133,7 +129,7 @@ public final class ServerSink implements Sink {
       }
     }
     SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis(),
-        s.endEpochMillis(), s.tests());
+        s.endEpochMillis(), s.tests(), s.activeUsers(), s.lateStarts());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);

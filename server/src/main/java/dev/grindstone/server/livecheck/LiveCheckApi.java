@@ -2,6 +2,8 @@ package dev.grindstone.server.livecheck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.metrics.LiveMetrics;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
 import dev.grindstone.server.web.JsonBody;
@@ -10,6 +12,7 @@ import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -29,10 +32,12 @@ public final class LiveCheckApi {
 
   private final LiveCheckStore store;
   private final ObjectMapper mapper;
+  private final MetricsEndpoint metrics;
 
-  public LiveCheckApi(LiveCheckStore store, ObjectMapper mapper) {
+  public LiveCheckApi(LiveCheckStore store, ObjectMapper mapper, MetricsEndpoint metrics) {
     this.store = store;
     this.mapper = mapper;
+    this.metrics = metrics;
   }
 
   public void register(Routes r, BodyReader body) {
@@ -73,7 +78,26 @@ public final class LiveCheckApi {
       }
     }
     LiveCheckStore.Saved saved = store.saveOnce(valid);
-    return new Ingested(saved.stored(), saved.duplicates(), bad);
+    metrics.reportsStored(saved.stored().stream().map(this::live).toList());
+    return new Ingested(saved.stored().size(), saved.duplicates(), bad);
+  }
+
+  /** A stored report as {@code /metrics} counts it. */
+  private LiveMetrics.CaseReport live(ReportPost r) {
+    Map<String, Double> latency = new LinkedHashMap<>();
+    if (r.signalLatency() != null) {
+      try {
+        mapper.readTree(r.signalLatency()).fields().forEachRemaining(e -> {
+          if (e.getValue().isNumber()) {
+            latency.put(e.getKey(), e.getValue().doubleValue());
+          }
+        });
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("signal_latency was validated as JSON", e);
+      }
+    }
+    return new LiveMetrics.CaseReport(r.app(), r.caseName(), r.state(), r.runtime(), latency,
+        r.consecutiveFailures(), r.totalFailures(), r.testId() != null);
   }
 
   private void post(Context ctx, byte[] bytes) {
@@ -92,6 +116,7 @@ public final class LiveCheckApi {
       throw ApiError.badRequest(null, "the body must be a report object or an array of them, got " + JsonBody.kind(n));
     }
     store.save(reports);
+    metrics.reportsStored(reports.stream().map(this::live).toList());
     ctx.status(201).json(Map.of("stored", reports.size()));
   }
 

@@ -32,10 +32,14 @@ public final class LiveCheckStore {
   /**
    * What {@link #saveOnce} stored.
    *
-   * @param stored reports stored
+   * @param stored the reports stored, in order
    * @param duplicates reports skipped because a report of their app and test id was already stored
    */
-  record Saved(int stored, int duplicates) {}
+  record Saved(List<ReportPost> stored, int duplicates) {
+    Saved {
+      stored = List.copyOf(stored);
+    }
+  }
 
   /** Stores the reports in one transaction: all, or none. */
   void save(List<ReportPost> reports) {
@@ -56,7 +60,7 @@ public final class LiveCheckStore {
   Saved saveOnce(List<ReportPost> reports) {
     return db.write(
         hd -> {
-          int stored = 0;
+          List<ReportPost> stored = new ArrayList<>();
           int dupes = 0;
           Set<List<String>> seen = new HashSet<>();
           for (ReportPost r : reports) {
@@ -71,7 +75,7 @@ public final class LiveCheckStore {
               }
             }
             insert(hd, r);
-            stored++;
+            stored.add(r);
           }
           return new Saved(stored, dupes);
         });

@@ -2,9 +2,11 @@ package dev.grindstone.server.runs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -24,13 +26,15 @@ public final class RunsApi {
   private final Clock clock;
   private final RunEvents events;
   private final BaselinesApi baselines;
+  private final MetricsEndpoint metrics;
 
-  public RunsApi(RunStore store, ObjectMapper mapper, Clock clock, RunEvents events) {
+  public RunsApi(RunStore store, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
     this.store = store;
     this.mapper = mapper;
     this.clock = clock;
     this.events = events;
     this.baselines = new BaselinesApi(store.database(), clock, store.figures());
+    this.metrics = metrics;
   }
 
   public void register(Routes r, BodyReader body) {
@@ -80,6 +84,7 @@ public final class RunsApi {
     if (inserted) {
       ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
+      metrics.snapshotStored(runId, s.agent(), LiveFigures.of(s.tests()), s.activeUsers(), s.lateStarts());
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);

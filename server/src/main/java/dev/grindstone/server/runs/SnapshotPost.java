@@ -3,6 +3,7 @@ package dev.grindstone.server.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
+import dev.grindstone.server.web.Limits;
 import java.util.List;
 
 /**
@@ -13,10 +14,14 @@ import java.util.List;
  * @param endMs epoch milliseconds, not before {@code startMs}
  * @param tests the entries, checked ({@link SnapshotTests})
  * @param testsJson the {@code tests} array as posted, which is what the store keeps
+ * @param activeUsers virtual users running at the end of the interval, or null (for {@code
+ *     /metrics} only; not stored)
+ * @param lateStarts iterations of the interval that started more than 10 ms late, or null (for
+ *     {@code /metrics} only; not stored)
  */
 record SnapshotPost(
     String runId, String agent, long seq, String phase, long startMs, long endMs, List<TestEntry> tests,
-    String testsJson) {
+    String testsJson, Integer activeUsers, Long lateStarts) {
 
   SnapshotPost {
     tests = List.copyOf(tests);
@@ -36,8 +41,11 @@ record SnapshotPost(
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
+    // Live figures for /metrics only: the store keeps neither.
+    Integer activeUsers = b.has("activeUsers") ? (int) b.integer("activeUsers", 0, Integer.MAX_VALUE) : null;
+    Long lateStarts = b.has("lateStarts") ? b.integer("lateStarts", 0, Limits.MAX_COUNT) : null;
     JsonNode tests = b.raw("tests");
     List<TestEntry> entries = SnapshotTests.parse(tests);
-    return new SnapshotPost(runId, agent, seq, phase, start, end, entries, tests.toString());
+    return new SnapshotPost(runId, agent, seq, phase, start, end, entries, tests.toString(), activeUsers, lateStarts);
   }
 }

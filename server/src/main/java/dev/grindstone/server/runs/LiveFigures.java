@@ -1,0 +1,28 @@
+package dev.grindstone.server.runs;
+
+import dev.grindstone.server.metrics.LiveMetrics;
+import dev.grindstone.stats.latency.LatencyBuckets;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/** A stored snapshot's tests as {@code /metrics} counts them. Stateless. */
+final class LiveFigures {
+  private LiveFigures() {}
+
+  static List<LiveMetrics.TestFigures> of(List<TestEntry> entries) {
+    List<LiveMetrics.TestFigures> out = new ArrayList<>(entries.size());
+    for (TestEntry e : entries) {
+      long[] buckets = new long[LatencyBuckets.count()];
+      if (e.histogram() != null) {
+        Histogram h = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
+        h.setAutoResize(true);
+        HistogramDecoder.decode(e.histogram(), "histogram", null, h);
+        LatencyBuckets.add(h, buckets);
+      }
+      long cancelled = Math.round(e.other().getOrDefault("cancelledTests", 0.0));
+      out.add(new LiveMetrics.TestFigures(e.number(), e.tests(), e.errors(), cancelled, e.timed().sum(), buckets));
+    }
+    return out;
+  }
+}
