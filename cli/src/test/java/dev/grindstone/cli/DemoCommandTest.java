@@ -50,7 +50,10 @@ class DemoCommandTest {
     assertThat(printed.out()).contains("ws_connect:").contains("/ws/room").contains("\nphases:");
     assertThat(CliRunner.run("demo", "--print-flow").out()).doesNotContain("ws_connect");
     Path file = out.resolve("chat.yaml");
-    Files.writeString(file, printed.out());
+    // The file must run as printed; only the flaky call's chance is set to 0, so that a short run's
+    // few calls cannot cross the demo's errors<10% threshold by luck.
+    assertThat(printed.out()).contains("p: \"0.02\"");
+    Files.writeString(file, printed.out().replace("p: \"0.02\"", "p: \"0\""));
     try (dev.grindstone.demo.DemoService demo = dev.grindstone.demo.DemoService.start()) {
       CliRunner.Result r = CliRunner.run("run", file.toString(), "--base-url", demo.url(), "--duration", "2s",
           "--users", "2", "--out", out.resolve("results").toString());
