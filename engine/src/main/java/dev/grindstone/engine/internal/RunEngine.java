@@ -133,6 +133,11 @@ public final class RunEngine {
     return stopping;
   }
 
+  /** How the scenario's own sleeps are scaled and varied. */
+  dev.grindstone.engine.run.ScriptSleep scriptSleep() {
+    return config.scriptSleep();
+  }
+
   PhaseState phaseState() {
     return phase;
   }
@@ -170,7 +175,7 @@ public final class RunEngine {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView);
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes());
     DataLogWriter dataLog = null;
     if (ring != null) {
       try {

@@ -35,7 +35,7 @@ final class UserThread extends BaseUser implements Runnable {
     try {
       RunEngine.PhaseState phase = engine.phaseState();
       if (!phase.initialSleep().isZero()) {
-        sleep(Duration.ofNanos(random().nextLong(phase.initialSleep().toNanos() + 1)));
+        pause(random().nextLong(phase.initialSleep().toNanos() + 1));
       }
       scenario.beforeUser(this);
       long phaseIndex = -1;
@@ -60,7 +60,7 @@ final class UserThread extends BaseUser implements Runnable {
         Duration think = phase.thinkTime().next(random());
         plannedStart = System.nanoTime() + think.toNanos();
         if (!think.isZero()) {
-          sleep(think);
+          pause(think.toNanos());
         }
       }
       scenario.afterUser(this);
