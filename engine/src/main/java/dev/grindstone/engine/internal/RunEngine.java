@@ -66,6 +66,7 @@ public final class RunEngine {
   private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
+  private volatile RunSummary.ThresholdAbort abort;
   private volatile Thread controller;
   private volatile int activeUsers;
 
@@ -113,6 +114,27 @@ public final class RunEngine {
   /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
   public void requestStop() {
     interrupted = true;
+    stopping = true;
+    Thread c = controller;
+    if (c != null) {
+      LockSupport.unpark(c);
+    }
+    synchronized (phaseChange) {
+      phaseChange.notifyAll();
+    }
+  }
+
+  /**
+   * Stops the run because a threshold with {@code abort_on_fail} failed: as {@link #requestStop()},
+   * but the run is not marked interrupted, and the summary names the rule. The first call wins.
+   */
+  void abort(RunSummary.ThresholdAbort why) {
+    synchronized (phaseChange) {
+      if (abort != null) {
+        return;
+      }
+      abort = why;
+    }
     stopping = true;
     Thread c = controller;
     if (c != null) {
@@ -206,8 +228,28 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers, lateness,
-        lateStarts::get, config.period().toMillis());
+    ThresholdWatch watch = ThresholdWatch.needed(config.thresholds())
+        ? new ThresholdWatch(config.thresholds(), config.period().toMillis(), schema, new ThresholdWatch.Figures() {
+          @Override
+          public List<TestFigures> run() {
+            long now = System.nanoTime();
+            List<TestFigures> list = new ArrayList<>(collector.runTests(now));
+            list.add(collector.runTotals(list, now));
+            return list;
+          }
+
+          @Override
+          public RunSummary.PhaseResult phase(String name) {
+            return collector.phaseResults().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+          }
+        }, this::abort)
+        : null;
+    collector = new Collector(recording, s -> {
+      if (watch != null) {
+        watch.interval(s);
+      }
+      workers.forEach(w -> w.interval(s));
+    }, () -> activeUsers, lateness, lateStarts::get, config.period().toMillis());
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
@@ -245,10 +287,10 @@ public final class RunEngine {
           + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
           + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
     }
-    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
-        collector.phaseResults(),
-        ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
-        ring == null ? 0 : ring.dropped(), problems, interrupted);
+    List<RunSummary.PhaseResult> phaseResults = collector.phaseResults();
+    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
+        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, watch), late, lateStarts.get(),
+        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort);
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
@@ -256,7 +298,7 @@ public final class RunEngine {
     }
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort);
   }
 
   private void collectLoop(long startNanos) {

@@ -65,6 +65,17 @@ public record RunConfig(
       }
       seen.add(p.name());
     }
+    for (Threshold t : thresholds) {
+      if (t.phase() != null && !seen.contains(t.phase())) {
+        throw new IllegalArgumentException("Threshold '" + t.text() + "' names the phase '" + t.phase()
+            + "', but the run has no such phase; its phases are " + String.join(", ", seen));
+      }
+      if (t.window() != null && t.window().compareTo(period) < 0) {
+        throw new IllegalArgumentException("Threshold '" + t.text() + "': the window (" + t.window().toMillis()
+            + " ms) is shorter than the collection period (" + period.toMillis() + " ms); a window holds whole"
+            + " periods, so make it at least one period long");
+      }
+    }
   }
 
   public static Builder builder(String name) {
@@ -139,6 +150,12 @@ public record RunConfig(
 
     public Builder threshold(String text) {
       thresholds.add(Threshold.parse(text));
+      return this;
+    }
+
+    /** Adds a rule made in code, e.g. {@code Threshold.parse("p99[30s]<500ms").abortingOnFail(Duration.ZERO)}. */
+    public Builder threshold(Threshold rule) {
+      thresholds.add(Objects.requireNonNull(rule, "rule"));
       return this;
     }
 

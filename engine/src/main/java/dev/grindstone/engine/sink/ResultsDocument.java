@@ -84,6 +84,14 @@ public final class ResultsDocument {
     run.put("periodMs", info.period().toMillis());
     run.put("interrupted", s.interrupted());
     run.put("thresholdsPassed", s.thresholdsPassed());
+    if (s.abort() != null) {
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("threshold", s.abort().threshold());
+      a.put("scope", s.abort().scope());
+      a.put("actual", num(s.abort().actual()));
+      a.put("atMs", s.abort().atMillis());
+      run.put("abortedBy", a);
+    }
     doc.put("run", run);
     List<Map<String, Object>> phases = new ArrayList<>();
     for (PhaseResult p : s.phases()) {
@@ -107,6 +115,9 @@ public final class ResultsDocument {
       m.put("scope", t.scope());
       m.put("actual", num(t.actual()));
       m.put("passed", t.passed());
+      if (!t.detail().isEmpty()) {
+        m.put("detail", t.detail());
+      }
       thresholds.add(m);
     }
     doc.put("thresholds", thresholds);

@@ -18,11 +18,22 @@ import org.HdrHistogram.Histogram;
  * @param droppedDataLogRows rows the data log could not keep up with (never silently lost)
  * @param sinkProblems sinks that failed or lagged, with what happened
  * @param interrupted true when the run was stopped early (Ctrl-C, SIGTERM)
+ * @param abort the threshold with {@code abort_on_fail} that stopped the run, or null
  */
 public record RunSummary(
     RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
-    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
+    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
+    ThresholdAbort abort) {
+
+  /** A run that no threshold stopped. */
+  public RunSummary(RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals,
+      List<PhaseResult> phases, List<ThresholdResult> thresholds, Histogram lateness, long lateStarts,
+      long droppedStarts, Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems,
+      boolean interrupted) {
+    this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
+        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null);
+  }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */
   public static final long LATE_START_MICROS = 10_000;
@@ -35,8 +46,29 @@ public record RunSummary(
   public record PhaseResult(String name, long startEpochMillis, long endEpochMillis, List<TestFigures> tests,
       TestFigures totals, Histogram lateness) {}
 
-  /** A threshold checked against one test or the totals. */
-  public record ThresholdResult(String threshold, String scope, double actual, boolean passed) {}
+  /**
+   * A threshold checked against one test or the totals.
+   *
+   * @param actual the figure checked; for a rule over a rolling window, its worst window's
+   * @param detail how the figure was found when the rule is not over the whole run (its worst
+   *     window, or the moment it failed live and stopped the run); empty otherwise
+   */
+  public record ThresholdResult(String threshold, String scope, double actual, boolean passed, String detail) {
+    public ThresholdResult(String threshold, String scope, double actual, boolean passed) {
+      this(threshold, scope, actual, passed, "");
+    }
+
+    public ThresholdResult {
+      detail = detail == null ? "" : detail;
+    }
+  }
+
+  /**
+   * The rule with {@code abort_on_fail} that stopped the run.
+   *
+   * @param atMillis when it failed, in ms since the run started
+   */
+  public record ThresholdAbort(String threshold, String scope, double actual, long atMillis) {}
 
   public boolean thresholdsPassed() {
     return thresholds.stream().allMatch(ThresholdResult::passed);

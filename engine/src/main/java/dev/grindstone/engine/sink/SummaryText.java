@@ -31,7 +31,8 @@ public final class SummaryText {
     b.append("Run ").append(info.name()).append(": ").append(TIME.format(Instant.ofEpochMilli(info.startEpochMillis())))
         .append(" to ").append(TIME.format(Instant.ofEpochMilli(s.endEpochMillis())))
         .append(String.format(Locale.ROOT, " (%.1f s)", seconds))
-        .append(s.interrupted() ? ", stopped early" : "").append("\n\n");
+        .append(s.interrupted() ? ", stopped early" : "")
+        .append(s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "").append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
     if (s.phases().size() > 1) {
@@ -56,8 +57,9 @@ public final class SummaryText {
     if (!s.thresholds().isEmpty()) {
       b.append("Thresholds\n");
       for (ThresholdResult t : s.thresholds()) {
-        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s%n", t.passed() ? "PASS" : "FAIL", t.threshold(),
+        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s", t.passed() ? "PASS" : "FAIL", t.threshold(),
             t.scope(), fmt(t.actual())));
+        b.append(t.detail().isEmpty() ? "" : "  (" + t.detail() + ")").append('\n');
       }
       b.append(s.thresholdsPassed() ? "  All thresholds passed.\n" : "  Some thresholds failed.\n");
     }
@@ -82,6 +84,11 @@ public final class SummaryText {
 
   static List<String> notes(RunSummary s) {
     List<String> notes = new ArrayList<>();
+    if (s.abort() != null) {
+      RunSummary.ThresholdAbort a = s.abort();
+      notes.add(String.format(Locale.ROOT, "The run was stopped at %.1f s: the threshold '%s' failed for %s (actual %s)"
+          + " and has abort_on_fail.", a.atMillis() / 1000.0, a.threshold(), a.scope(), fmt(a.actual())));
+    }
     long failedCalls = s.totals().failedCalls();
     if (failedCalls > 0) {
       notes.add(String.format(Locale.ROOT, "%d calls failed (%s%% of all calls); their times are in the data log"
