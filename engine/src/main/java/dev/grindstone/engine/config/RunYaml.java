@@ -33,6 +33,7 @@ import java.util.Set;
  * phases:
  *   - {name: ramp up, duration: 10s, users: {from: 0, to: 50}}
  *   - {name: hold, duration: 30s, users: 50, think_time: {mean: 1s, variation: 0.2}}
+ *   - {name: paced, duration: 30s, users: 10, pace: 1s}
  *   - {name: steps, duration: 20s, min_concurrency: 1, max_concurrency: 20, ramp_up_add: [2, 4], ramp_up_wait: [1s]}
  *   - {name: open, duration: 30s, rate: {from: 10, to: 100}, max_users: 200}
  * </pre>
@@ -43,7 +44,7 @@ public final class RunYaml {
       "thresholds", "data_log", "graceful_stop", "console");
   static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
       "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
-      "think_time", "initial_sleep", "iterations", "runs", "expected_interval");
+      "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "pace");
 
   /**
    * What a run file holds.
@@ -219,11 +220,12 @@ public final class RunYaml {
     ThinkTime think = thinkTime(m.get("think_time"), r);
     Duration initial = r.duration(m.get("initial_sleep"), Duration.ZERO);
     Duration expected = r.duration(m.get("expected_interval"), null);
+    Duration pace = r.duration(m.get("pace"), null);
     if (shape == null) {
       return null;
     }
     try {
-      return new Phase(name, duration, shape, think, initial, iterations, expected);
+      return new Phase(name, duration, shape, think, initial, iterations, expected, pace);
     } catch (IllegalArgumentException e) {
       r.problems().add(m, e.getMessage());
       return null;

@@ -50,7 +50,7 @@ public final class RunEngine {
 
   /** What virtual users need to know of the phase in force. */
   record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
-      long expectedIntervalMicros) {}
+      long expectedIntervalMicros, long paceNanos) {}
 
   private static final int MAX_FAILURE_KINDS = 50;
 
@@ -63,7 +63,7 @@ public final class RunEngine {
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
   private volatile boolean started;
-  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
   private volatile RunSummary.ThresholdAbort abort;
@@ -77,6 +77,7 @@ public final class RunEngine {
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
+  private final AtomicLong skippedPacedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
   private int nextUserNumber;
@@ -290,7 +291,8 @@ public final class RunEngine {
     List<RunSummary.PhaseResult> phaseResults = collector.phaseResults();
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
         ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, watch), late, lateStarts.get(),
-        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort);
+        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort,
+        OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()));
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
@@ -298,7 +300,7 @@ public final class RunEngine {
     }
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission());
   }
 
   private void collectLoop(long startNanos) {
@@ -336,7 +338,8 @@ public final class RunEngine {
       collector.beginPhase(p.name(), i, now);
       usersDoneWithPhase.set(0);
       phase = new PhaseState(i, p.name(), p.thinkTime(), p.initialSleep(), p.iterations(),
-          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000);
+          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000,
+          p.pace() == null ? 0 : p.pace().toNanos());
       synchronized (phaseChange) {
         phaseChange.notifyAll();
       }
@@ -594,6 +597,11 @@ public final class RunEngine {
     if (micros > RunSummary.LATE_START_MICROS) {
       lateStarts.incrementAndGet();
     }
+  }
+
+  /** Counts paced starts a user skipped because its previous iteration ran past them. */
+  void skippedPacedStarts(long n) {
+    skippedPacedStarts.addAndGet(n);
   }
 
   void iterationFailed(Throwable t) {

@@ -125,6 +125,22 @@ public final class ResultsDocument {
     scheduling.put("lateStarts", s.lateStarts());
     scheduling.put("droppedStarts", s.droppedStarts());
     doc.put("scheduling", scheduling);
+    RunSummary.Omission omission = s.omission();
+    if (!omission.tests().isEmpty() || omission.skippedPacedStarts() > 0) {
+      Map<String, Object> co = new LinkedHashMap<>();
+      List<Map<String, Object>> corrected = new ArrayList<>();
+      for (RunSummary.CorrectedTest c : omission.tests()) {
+        Map<String, Object> m = test(info, c.corrected());
+        m.put("intendedCycle", c.cycle());
+        m.put("stalls", c.stalls());
+        m.put("omittedCalls", c.omittedCalls());
+        corrected.add(m);
+      }
+      co.put("tests", corrected);
+      co.put("totals", omission.totals() == null ? null : test(info, omission.totals()));
+      co.put("skippedPacedStarts", omission.skippedPacedStarts());
+      doc.put("coordinatedOmission", co);
+    }
     doc.put("iterationFailures", s.iterationFailures());
     doc.put("droppedDataLogRows", s.droppedDataLogRows());
     doc.put("notes", SummaryText.notes(s));

@@ -35,6 +35,11 @@ public final class SummaryText {
         .append(s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "").append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
+    if (!s.omission().tests().isEmpty()) {
+      b.append("Percentiles corrected for coordinated omission (closed model; see the notes)\n");
+      b.append(percentiles(s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),
+          s.omission().totals())).append('\n');
+    }
     if (s.phases().size() > 1) {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
@@ -126,12 +131,32 @@ public final class SummaryText {
       }
       notes.add(note);
     }
+    for (RunSummary.CorrectedTest c : s.omission().tests()) {
+      TestFigures t = c.corrected();
+      notes.add(String.format(Locale.ROOT, "Coordinated omission: in test %d%s, the longest call took %s ms, far"
+          + " longer than the intended cycle (%s), and %d %s took more than twice the cycle. A closed-model user"
+          + " sends nothing while it waits, so %d calls were never sent and the raw percentiles hide the stall:"
+          + " p99 %s ms raw, %s ms corrected with HdrHistogram's expected interval (the corrected table above)."
+          + " An arrival-rate phase (rate:) times each call from its intended start and needs no correction.",
+          t.test(), t.description().isEmpty() ? "" : " \"" + t.description() + "\"", fmt(t.maxMillis()), c.cycle(),
+          c.stalls(), c.stalls() == 1 ? "call" : "calls", c.omittedCalls(), fmt(rawP99(s, t.test())),
+          fmt(t.percentileMillis(99))));
+    }
+    if (s.omission().skippedPacedStarts() > 0) {
+      notes.add(s.omission().skippedPacedStarts() + " paced starts were skipped because iterations took longer"
+          + " than the pace (the schedule keeps its rate and does not make up missed starts).");
+    }
     if (s.droppedDataLogRows() > 0) {
       notes.add(s.droppedDataLogRows() + " data-log rows were dropped because the writer could not keep up"
           + " (the summary still counts every call).");
     }
     notes.addAll(s.sinkProblems());
     return notes;
+  }
+
+  private static double rawP99(RunSummary s, int test) {
+    return s.tests().stream().filter(t -> t.test() == test).findFirst().map(t -> t.percentileMillis(99))
+        .orElse(Double.NaN);
   }
 
   /** A figure as every text output writes it (see {@link TwoDecimals}). */
