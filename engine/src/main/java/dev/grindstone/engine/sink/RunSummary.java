@@ -89,8 +89,9 @@ public record RunSummary(
    * phases (timed from each intended start), run_once waves and phases with an explicit
    * {@code expected_interval} (already corrected) are taken as they are.
    *
-   * @param tests the tests whose percentiles the correction moves (by more than 10% and 1 ms at
-   *     p50, p90, p95, p99 or p99.9), in test order; empty when the raw percentiles hide nothing
+   * @param tests the tests whose percentiles the correction moves (to at least twice the raw
+   *     value, and by 1 ms or more, at p50, p90, p95 or p99), in test order; empty when the raw
+   *     percentiles hide nothing that matters
    * @param totals the corrected totals over every non-composite test; null when {@code tests} is
    *     empty
    * @param skippedPacedStarts paced starts that users skipped because an iteration ran past them

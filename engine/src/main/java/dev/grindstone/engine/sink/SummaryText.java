@@ -133,12 +133,11 @@ public final class SummaryText {
     }
     for (RunSummary.CorrectedTest c : s.omission().tests()) {
       TestFigures t = c.corrected();
-      notes.add(String.format(Locale.ROOT, "Coordinated omission: in test %d%s, the longest call took %s ms, far"
-          + " longer than the intended cycle (%s), and %d %s took more than twice the cycle. A closed-model user"
-          + " sends nothing while it waits, so %d calls were never sent and the raw percentiles hide the stall:"
-          + " p99 %s ms raw, %s ms corrected with HdrHistogram's expected interval (the corrected table above)."
-          + " An arrival-rate phase (rate:) times each call from its intended start and needs no correction.",
-          t.test(), t.description().isEmpty() ? "" : " \"" + t.description() + "\"", fmt(t.maxMillis()), c.cycle(),
+      notes.add(String.format(Locale.ROOT, "Coordinated omission in test %d%s: the longest call took %s ms against"
+          + " an intended cycle of %s, and %d %s took more than twice the cycle. A closed-model user sends"
+          + " nothing while it waits: counting the %d calls it never sent (HdrHistogram's expected interval)"
+          + " moves p99 from %s ms to %s ms; see the corrected table.", t.test(),
+          t.description().isEmpty() ? "" : " \"" + t.description() + "\"", fmt(t.maxMillis()), c.cycle(),
           c.stalls(), c.stalls() == 1 ? "call" : "calls", c.omittedCalls(), fmt(rawP99(s, t.test())),
           fmt(t.percentileMillis(99))));
     }

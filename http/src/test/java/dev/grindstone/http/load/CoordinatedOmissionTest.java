@@ -57,9 +57,9 @@ class CoordinatedOmissionTest {
     String summary = Files.readString(s.info().outputDirectory().resolve("summary.txt"));
     assertThat(summary).isEqualTo(SummaryText.render(s))
         .contains("Percentiles corrected for coordinated omission (closed model; see the notes)")
-        .contains("Coordinated omission: in test 1 \"stall\", the longest call took ")
-        .contains("far longer than the intended cycle (median call ")
-        .contains("ms corrected with HdrHistogram's expected interval");
+        .contains("Coordinated omission in test 1 \"stall\": the longest call took ")
+        .contains(" against an intended cycle of median call ")
+        .contains("(HdrHistogram's expected interval) moves p99 from ");
     JsonNode doc = new ObjectMapper().readTree(s.info().outputDirectory().resolve("results.json").toFile());
     JsonNode co = doc.get("coordinatedOmission");
     assertThat(co.at("/tests/0/p99").asDouble()).isEqualTo(s.omission().tests().getFirst().corrected()
