@@ -115,14 +115,7 @@ public final class RunEngine {
   /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
   public void requestStop() {
     interrupted = true;
-    stopping = true;
-    Thread c = controller;
-    if (c != null) {
-      LockSupport.unpark(c);
-    }
-    synchronized (phaseChange) {
-      phaseChange.notifyAll();
-    }
+    stopLoad();
   }
 
   /**
@@ -136,6 +129,10 @@ public final class RunEngine {
       }
       abort = why;
     }
+    stopLoad();
+  }
+
+  private void stopLoad() {
     stopping = true;
     Thread c = controller;
     if (c != null) {
