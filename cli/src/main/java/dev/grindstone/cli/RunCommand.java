@@ -146,6 +146,7 @@ final class RunCommand implements Callable<Integer> {
       }
     } else if (lower.endsWith(".properties")) {
       GrinderProperties.Loaded grinder = GrinderProperties.load(path);
+      grinder.warnings().forEach(w -> System.err.println("grindstone run: warning: " + w));
       scenario = ScenarioLoader.compile(grinder.script());
       config = grinder.config();
     } else {

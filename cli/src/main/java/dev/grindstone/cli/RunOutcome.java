@@ -104,7 +104,7 @@ final class RunOutcome {
       String actual = Double.isNaN(t.actual()) ? "no figure (no successful call)" : number(t.actual()) + unit;
       String expected = rule.operator() + " " + number(rule.limit()) + unit;
       String message = t.scope() + ": " + rule.metric() + (rule.percent() ? " (% of calls)" : "") + " was " + actual
-          + ", expected " + expected;
+          + ", expected " + expected + (t.detail().isEmpty() ? "" : " (" + t.detail() + ")");
       rules.add(new RuleResult(t.threshold(), t.scope(), t.passed(), actual, expected, message));
     }
     return rules;

@@ -57,6 +57,22 @@ class RunCommandTest {
   }
 
   @Test
+  void grinder_properties_warn_of_unsupported_keys_and_can_report_untimed_tests() throws IOException {
+    Files.copy(EXAMPLES.resolve("Hello.java"), out.resolve("Hello.java"));
+    Path props = Files.writeString(out.resolve("untimed.properties"), """
+        grinder.script = Hello.java
+        grinder.runs = 3
+        grinder.reportTimesToConsole = false
+        grinder.useConsole = false
+        """);
+    CliRunner.Result r = CliRunner.run("run", props.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.err()).contains("grindstone run: warning: untimed.properties:4: grinder.useConsole is not"
+        + " supported by Grindstone and is ignored");
+    assertThat(r.out()).contains("Test 1       3            0            -            -");
+  }
+
+  @Test
   void a_grinder_script_that_is_not_java_is_a_clear_error() throws IOException {
     Path props = out.resolve("grinder.properties");
     Files.writeString(props, "grinder.script = grinder.py\ngrinder.threads = two\n");

@@ -3,6 +3,7 @@ package dev.grindstone.engine.config;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ScriptSleep;
 import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads The Grinder's {@code grinder.properties} as a run: {@code grinder.processes} ×
@@ -21,13 +24,32 @@ import java.util.Properties;
  * they multiply the users), {@code grinder.runs} iterations per user (0 = no limit),
  * {@code grinder.duration} (ms), {@code grinder.initialSleepTime} (ms, uniform),
  * {@code grinder.initialProcesses}/{@code processIncrement}/{@code processIncrementInterval} as a
- * stepped ramp, and {@code grinder.script} (a Java scenario file here). Values given as
- * {@code -Dgrinder.*} system properties win, as in The Grinder.
+ * stepped ramp, {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation} (how the
+ * scenario's sleeps are scaled and varied; the factor scales the initial sleep too, as in The
+ * Grinder), {@code grinder.reportTimesToConsole} (false: successful calls count as untimed tests,
+ * with their times in the data log only) and {@code grinder.script} (a Java scenario file here).
+ * Values given as {@code -Dgrinder.*} system properties win, as in The Grinder. Any other
+ * {@code grinder.*} property is reported in {@link Loaded#warnings()}, by name and line.
  */
 public final class GrinderProperties {
 
-  /** The run's settings and the script to run (resolved against the file's folder). */
-  public record Loaded(RunConfig.Builder config, Path script) {}
+  /**
+   * The run's settings and the script to run (resolved against the file's folder).
+   *
+   * @param warnings one line per {@code grinder.*} property that Grindstone does not support and
+   *     ignores, each naming the property and where it was set
+   */
+  public record Loaded(RunConfig.Builder config, Path script, List<String> warnings) {
+    public Loaded {
+      warnings = List.copyOf(warnings);
+    }
+  }
+
+  /** The properties this reader honours; any other {@code grinder.*} key gets a warning. */
+  static final Set<String> SUPPORTED = Set.of("grinder.processes", "grinder.threads", "grinder.runs",
+      "grinder.duration", "grinder.initialSleepTime", "grinder.initialProcesses", "grinder.processIncrement",
+      "grinder.processIncrementInterval", "grinder.script", "grinder.sleepTimeFactor",
+      "grinder.sleepTimeVariation", "grinder.reportTimesToConsole");
 
   private GrinderProperties() {}
 
@@ -53,6 +75,9 @@ public final class GrinderProperties {
     int initialProcesses = (int) p.number("grinder.initialProcesses", processes, 0, Integer.MAX_VALUE);
     int increment = (int) p.number("grinder.processIncrement", 0, 0, Integer.MAX_VALUE);
     long incrementInterval = p.number("grinder.processIncrementInterval", 60_000, 1, MAX_MILLIS);
+    double factor = p.decimal("grinder.sleepTimeFactor", 1, Double.MAX_VALUE);
+    double variation = p.decimal("grinder.sleepTimeVariation", 0.2, 1);
+    boolean reportTimes = p.bool("grinder.reportTimesToConsole", true);
     String script = p.value("grinder.script", "grinder.py").trim();
     if (!script.endsWith(".java")) {
       problems.add(p.where("grinder.script") + "grinder.script: '" + script + "' is not a Java scenario; Grindstone"
@@ -76,11 +101,21 @@ public final class GrinderProperties {
             List.of(Duration.ofMillis(incrementInterval)), false)
         : new LoadShape.Constant((int) users);
     Duration duration = durationMs == 0 ? null : Duration.ofMillis(durationMs);
-    Phase phase = new Phase("grinder", duration, shape, ThinkTime.NONE, Duration.ofMillis(initialSleep), runs, null);
+    // The Grinder's initial sleep goes through its sleeper, so the factor scales it too.
+    Duration initial = Duration.ofNanos((long) Math.min(Long.MAX_VALUE, initialSleep * 1e6 * factor));
+    Phase phase = new Phase("grinder", duration, shape, ThinkTime.NONE, initial, runs, null);
     String runName = name.replaceFirst("\\.properties$", "").replaceAll("[^A-Za-z0-9._-]", "-");
-    RunConfig.Builder b = RunConfig.builder(runName.isEmpty() ? "grinder" : runName).phase(phase);
+    RunConfig.Builder b = RunConfig.builder(runName.isEmpty() ? "grinder" : runName).phase(phase)
+        .scriptSleep(new ScriptSleep(factor, variation)).reportTimes(reportTimes);
+    List<String> warnings = new ArrayList<>();
+    for (String key : new TreeSet<>(p.values.stringPropertyNames())) {
+      if (key.startsWith("grinder.") && !SUPPORTED.contains(key)) {
+        warnings.add(p.where(key) + key + " is not supported by Grindstone and is ignored (supported: "
+            + String.join(", ", new TreeSet<>(SUPPORTED)) + ")");
+      }
+    }
     Path dir = file.toAbsolutePath().getParent();
-    return new Loaded(b, dir.resolve(script));
+    return new Loaded(b, dir.resolve(script), warnings);
   }
 
   /**
@@ -149,6 +184,45 @@ public final class GrinderProperties {
     /** "file:line: " or "-Dkey: " where the key was set, or "file: " when it was not. */
     String where(String key) {
       return origin.getOrDefault(key, file) + ": ";
+    }
+
+    /** "file:line: key: " or "-Dkey: ", the start of a problem with the key's value. */
+    private String at(String key) {
+      return origin.get(key).startsWith("-D") ? origin.get(key) + ": " : where(key) + key + ": ";
+    }
+
+    double decimal(String key, double fallback, double max) {
+      String v = values.getProperty(key);
+      if (v == null || v.isBlank()) {
+        return fallback;
+      }
+      double d;
+      try {
+        d = Double.parseDouble(v.trim());
+      } catch (NumberFormatException e) {
+        problems.add(at(key) + "'" + v + "' is not a number");
+        return fallback;
+      }
+      if (!(d >= 0 && d <= max)) {
+        problems.add(at(key) + (max == Double.MAX_VALUE ? "must be a finite number of at least 0"
+            : "must be between 0 and " + max) + ", got " + v.trim());
+        return fallback;
+      }
+      return d;
+    }
+
+    /** "true" or "false" in any case; where The Grinder reads anything else as false, we report it. */
+    boolean bool(String key, boolean fallback) {
+      String v = values.getProperty(key);
+      if (v == null || v.isBlank()) {
+        return fallback;
+      }
+      String t = v.trim();
+      if (!t.equalsIgnoreCase("true") && !t.equalsIgnoreCase("false")) {
+        problems.add(at(key) + "'" + v + "' is not true or false");
+        return fallback;
+      }
+      return Boolean.parseBoolean(t);
     }
 
     long number(String key, long fallback, long min, long max) {

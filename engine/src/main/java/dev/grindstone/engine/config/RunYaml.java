@@ -29,10 +29,11 @@ import java.util.Set;
  * scenario: Checkout.java          # a Java scenario file or class
  * period: 1s
  * wait_between_phases: 0s
- * thresholds: ["p99&lt;250ms", "errors&lt;1%"]
+ * thresholds: ["p99&lt;250ms", "errors&lt;1%", {threshold: "p99[30s]&lt;500ms", abort_on_fail: true}]
  * phases:
  *   - {name: ramp up, duration: 10s, users: {from: 0, to: 50}}
  *   - {name: hold, duration: 30s, users: 50, think_time: {mean: 1s, variation: 0.2}}
+ *   - {name: paced, duration: 30s, users: 10, pace: 1s}
  *   - {name: steps, duration: 20s, min_concurrency: 1, max_concurrency: 20, ramp_up_add: [2, 4], ramp_up_wait: [1s]}
  *   - {name: open, duration: 30s, rate: {from: 10, to: 100}, max_users: 200}
  * </pre>
@@ -43,7 +44,7 @@ public final class RunYaml {
       "thresholds", "data_log", "graceful_stop", "console");
   static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
       "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
-      "think_time", "initial_sleep", "iterations", "runs", "expected_interval");
+      "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "pace");
 
   /**
    * What a run file holds.
@@ -102,7 +103,7 @@ public final class RunYaml {
     b.dataLog(r.bool(root.get("data_log"), true));
     b.console(r.bool(root.get("console"), true));
     for (YamlNode t : r.list(root.get("thresholds"))) {
-      String text = r.string(t, null);
+      String text = t instanceof Mapping m ? thresholdText(m, r) : r.string(t, null);
       if (text != null) {
         try {
           b.threshold(text);
@@ -117,6 +118,43 @@ public final class RunYaml {
       checkScenario(root.get("scenario"), scenario, fileName, directory, problems);
     }
     return new Loaded(b, scenario, root, directory, r);
+  }
+
+  static final Set<String> THRESHOLD_FIELDS = Set.of("threshold", "phase", "test", "abort_on_fail",
+      "delay_abort_eval");
+
+  /**
+   * A threshold written as a mapping, k6's object form: {@code {threshold: "p99[30s]<500ms",
+   * phase: steady, abort_on_fail: true, delay_abort_eval: 10s}}, as the text form says it.
+   */
+  private static String thresholdText(Mapping m, ConfigReader r) {
+    r.checkFields(m, THRESHOLD_FIELDS);
+    String rule = r.string(m.get("threshold"), null);
+    if (rule == null) {
+      r.problems().add(m, "a threshold mapping needs 'threshold', the rule (e.g. threshold: \"p99<500ms\")");
+      return null;
+    }
+    StringBuilder text = new StringBuilder();
+    if (m.get("test") != null) {
+      text.append("test ").append(r.integer(m.get("test"), 0, 0)).append(": ");
+    }
+    if (m.get("phase") != null) {
+      text.append("phase '").append(r.string(m.get("phase"), "")).append("': ");
+    }
+    text.append(rule);
+    boolean abort = r.bool(m.get("abort_on_fail"), false);
+    if (abort) {
+      text.append(" abort_on_fail");
+    }
+    if (m.get("delay_abort_eval") != null) {
+      Duration delay = r.duration(m.get("delay_abort_eval"), Duration.ZERO);
+      if (!abort) {
+        r.problems().add(m.get("delay_abort_eval"), "delays abort_on_fail: add abort_on_fail: true, or drop it");
+        return null;
+      }
+      text.append(" delay_abort_eval=").append(delay.toMillis()).append("ms");
+    }
+    return text.toString();
   }
 
   /** A scenario file must exist next to the run file, and a class on the class path. */
@@ -182,11 +220,12 @@ public final class RunYaml {
     ThinkTime think = thinkTime(m.get("think_time"), r);
     Duration initial = r.duration(m.get("initial_sleep"), Duration.ZERO);
     Duration expected = r.duration(m.get("expected_interval"), null);
+    Duration pace = r.duration(m.get("pace"), null);
     if (shape == null) {
       return null;
     }
     try {
-      return new Phase(name, duration, shape, think, initial, iterations, expected);
+      return new Phase(name, duration, shape, think, initial, iterations, expected, pace);
     } catch (IllegalArgumentException e) {
       r.problems().add(m, e.getMessage());
       return null;

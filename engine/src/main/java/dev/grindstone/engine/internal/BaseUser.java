@@ -2,6 +2,7 @@ package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.engine.run.ScriptSleep;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -81,7 +82,13 @@ abstract class BaseUser implements VirtualUser {
    */
   @Override
   public void sleep(Duration duration) {
-    engine.timer().sleepUntil(sleeper, System.nanoTime() + duration.toNanos(),
+    ScriptSleep how = engine.scriptSleep();
+    pause(how.isExact() ? duration.toNanos() : how.nanos(duration.toNanos(), random));
+  }
+
+  /** Sleeps {@code nanos} exactly (think time, pacing), ended early as {@link #sleep} says. */
+  void pause(long nanos) {
+    engine.timer().sleepUntil(sleeper, System.nanoTime() + nanos,
         context.isTestInProgress() ? cancelCheck : stopCheck);
   }
 }

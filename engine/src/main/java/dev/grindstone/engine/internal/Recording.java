@@ -27,9 +27,20 @@ public final class Recording {
   private final long startNanos;
   private final long startEpochMillis;
   private final StatisticsView summaryView;
+  private final boolean reportTimes;
 
   public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
       StatisticsView summaryView) {
+    this(plugins, dataLog, startNanos, startEpochMillis, summaryView, true);
+  }
+
+  /**
+   * @param reportTimes false to record successful calls as untimed tests (their times go to the data
+   *     log only), as The Grinder's {@code grinder.reportTimesToConsole=false}
+   */
+  public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
+      StatisticsView summaryView, boolean reportTimes) {
+    this.reportTimes = reportTimes;
     this.plugins = plugins;
     this.schema = plugins.statistics();
     this.dataLog = dataLog;
@@ -114,6 +125,11 @@ public final class Recording {
   /** Milliseconds since the epoch of a {@link System#nanoTime()} reading. */
   public long epochMillis(long nanos) {
     return startEpochMillis + Math.floorDiv(nanos - startNanos, 1_000_000L);
+  }
+
+  /** False when successful calls count as untimed tests (their times only in the data log). */
+  public boolean reportsTimes() {
+    return reportTimes;
   }
 
   public StatisticsView summaryView() {

@@ -50,7 +50,7 @@ public final class RunEngine {
 
   /** What virtual users need to know of the phase in force. */
   record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
-      long expectedIntervalMicros) {}
+      long expectedIntervalMicros, long paceNanos) {}
 
   private static final int MAX_FAILURE_KINDS = 50;
 
@@ -63,9 +63,10 @@ public final class RunEngine {
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
   private volatile boolean started;
-  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
+  private volatile RunSummary.ThresholdAbort abort;
   private volatile Thread controller;
   private volatile int activeUsers;
 
@@ -76,6 +77,7 @@ public final class RunEngine {
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
+  private final AtomicLong skippedPacedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
   private int nextUserNumber;
@@ -113,6 +115,24 @@ public final class RunEngine {
   /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
   public void requestStop() {
     interrupted = true;
+    stopLoad();
+  }
+
+  /**
+   * Stops the run because a threshold with {@code abort_on_fail} failed: as {@link #requestStop()},
+   * but the run is not marked interrupted, and the summary names the rule. The first call wins.
+   */
+  void abort(RunSummary.ThresholdAbort why) {
+    synchronized (phaseChange) {
+      if (abort != null) {
+        return;
+      }
+      abort = why;
+    }
+    stopLoad();
+  }
+
+  private void stopLoad() {
     stopping = true;
     Thread c = controller;
     if (c != null) {
@@ -131,6 +151,11 @@ public final class RunEngine {
 
   boolean isStopping() {
     return stopping;
+  }
+
+  /** How the scenario's own sleeps are scaled and varied. */
+  dev.grindstone.engine.run.ScriptSleep scriptSleep() {
+    return config.scriptSleep();
   }
 
   PhaseState phaseState() {
@@ -170,7 +195,7 @@ public final class RunEngine {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView);
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes());
     DataLogWriter dataLog = null;
     if (ring != null) {
       try {
@@ -201,8 +226,28 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers, lateness,
-        lateStarts::get, config.period().toMillis());
+    ThresholdWatch watch = ThresholdWatch.needed(config.thresholds())
+        ? new ThresholdWatch(config.thresholds(), config.period().toMillis(), schema, new ThresholdWatch.Figures() {
+          @Override
+          public List<TestFigures> run() {
+            long now = System.nanoTime();
+            List<TestFigures> list = new ArrayList<>(collector.runTests(now));
+            list.add(collector.runTotals(list, now));
+            return list;
+          }
+
+          @Override
+          public RunSummary.PhaseResult phase(String name) {
+            return collector.phaseResults().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
+          }
+        }, this::abort)
+        : null;
+    collector = new Collector(recording, s -> {
+      if (watch != null) {
+        watch.interval(s);
+      }
+      workers.forEach(w -> w.interval(s));
+    }, () -> activeUsers, lateness, lateStarts::get, config.period().toMillis());
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
@@ -240,10 +285,11 @@ public final class RunEngine {
           + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
           + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
     }
-    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
-        collector.phaseResults(),
-        ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
-        ring == null ? 0 : ring.dropped(), problems, interrupted);
+    List<RunSummary.PhaseResult> phaseResults = collector.phaseResults();
+    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
+        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, watch), late, lateStarts.get(),
+        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort,
+        OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()));
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
@@ -251,7 +297,7 @@ public final class RunEngine {
     }
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission());
   }
 
   private void collectLoop(long startNanos) {
@@ -289,7 +335,8 @@ public final class RunEngine {
       collector.beginPhase(p.name(), i, now);
       usersDoneWithPhase.set(0);
       phase = new PhaseState(i, p.name(), p.thinkTime(), p.initialSleep(), p.iterations(),
-          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000);
+          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000,
+          p.pace() == null ? 0 : p.pace().toNanos());
       synchronized (phaseChange) {
         phaseChange.notifyAll();
       }
@@ -547,6 +594,11 @@ public final class RunEngine {
     if (micros > RunSummary.LATE_START_MICROS) {
       lateStarts.incrementAndGet();
     }
+  }
+
+  /** Counts paced starts a user skipped because its previous iteration ran past them. */
+  void skippedPacedStarts(long n) {
+    skippedPacedStarts.addAndGet(n);
   }
 
   void iterationFailed(Throwable t) {

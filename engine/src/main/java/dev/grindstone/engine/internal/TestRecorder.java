@@ -34,6 +34,7 @@ public final class TestRecorder {
   private final StatisticsSchema schema;
   private final SampleIndex timed;
   private final LongIndex errors;
+  private final LongIndex untimed;
   private final StripeLocks locks = StripeLocks.forProcessors();
   private final Stripe[] stripes;
   private final StatisticsSet part; // the collector's scratch set
@@ -46,6 +47,7 @@ public final class TestRecorder {
     this.schema = schema;
     this.timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
     this.errors = schema.longIndex(StatisticsSchema.ERRORS);
+    this.untimed = schema.longIndex(StatisticsSchema.UNTIMED_TESTS);
     this.stripes = new Stripe[locks.stripes()];
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new Stripe(schema);
@@ -91,6 +93,25 @@ public final class TestRecorder {
       } else {
         s.latency.recordSuccess(v);
       }
+    } finally {
+      locks.release(i);
+    }
+  }
+
+  /**
+   * Records a successful call without its time, as The Grinder reports calls to its console when
+   * {@code grinder.reportTimesToConsole} is false: {@code untimedTests} counts it (so it counts as
+   * a test and in TPS), and every basic statistic of {@code call} is added, or none when
+   * {@code call} is null. No {@code timedTests} sample, no histogram entry.
+   */
+  public void recordUntimed(StatisticsSet call) {
+    int i = locks.acquire();
+    try {
+      Stripe s = stripes[i];
+      if (call != null) {
+        s.addBasics(schema, call);
+      }
+      s.longs[PAD + untimed.slot()]++;
     } finally {
       locks.release(i);
     }

@@ -35,7 +35,7 @@ final class UserThread extends BaseUser implements Runnable {
     try {
       RunEngine.PhaseState phase = engine.phaseState();
       if (!phase.initialSleep().isZero()) {
-        sleep(Duration.ofNanos(random().nextLong(phase.initialSleep().toNanos() + 1)));
+        pause(random().nextLong(phase.initialSleep().toNanos() + 1));
       }
       scenario.beforeUser(this);
       long phaseIndex = -1;
@@ -46,6 +46,12 @@ final class UserThread extends BaseUser implements Runnable {
         if (phase.index() != phaseIndex) {
           phaseIndex = phase.index();
           doneInPhase = 0;
+          if (phase.paceNanos() > 0) {
+            long now = System.nanoTime();
+            if (now - plannedStart > 0) {
+              plannedStart = now; // a paced schedule starts with the phase
+            }
+          }
           phaseName = phase.name();
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
@@ -57,10 +63,14 @@ final class UserThread extends BaseUser implements Runnable {
         engine.recordLateness(System.nanoTime() - plannedStart);
         runIteration(scenario, 0);
         doneInPhase++;
+        if (phase.paceNanos() > 0) {
+          plannedStart = nextPacedStart(plannedStart, phase.paceNanos());
+          continue;
+        }
         Duration think = phase.thinkTime().next(random());
         plannedStart = System.nanoTime() + think.toNanos();
         if (!think.isZero()) {
-          sleep(think);
+          pause(think.toNanos());
         }
       }
       scenario.afterUser(this);
@@ -70,6 +80,26 @@ final class UserThread extends BaseUser implements Runnable {
       engine.userFinished(this);
       context.detach();
     }
+  }
+
+  /**
+   * The start after {@code previous} on a schedule of one start every {@code pace} ns, waiting for
+   * it when it is ahead. When the iteration ran past one or more starts, the latest start already
+   * due is taken (the iteration begins at once, late, and its lateness is recorded) and the earlier
+   * ones are skipped and counted: the schedule keeps its rate and never bursts to catch up.
+   */
+  private long nextPacedStart(long previous, long pace) {
+    long next = previous + pace;
+    long now = System.nanoTime();
+    if (now - next < 0) {
+      pause(next - now);
+      return next;
+    }
+    long missed = (now - next) / pace;
+    if (missed > 0) {
+      engine.skippedPacedStarts(missed);
+    }
+    return next + missed * pace;
   }
 
   /**

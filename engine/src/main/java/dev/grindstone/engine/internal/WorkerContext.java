@@ -266,6 +266,8 @@ public final class WorkerContext {
     }
     if (failed) {
       lastRecorder.recordFailure(micros);
+    } else if (!recording.reportsTimes()) {
+      lastRecorder.recordUntimed(last.isTouched() ? last : null); // the data log above keeps the time
     } else {
       // Most calls set no statistic of their own: then only the time is recorded.
       lastRecorder.recordSuccess(last.isTouched() ? last : null, micros, expectedIntervalMicros);

@@ -15,6 +15,11 @@ import java.util.Objects;
  * @param expectedInterval closed model: the interval at which a user would issue calls with no
  *     delay; recorded times above it also record the calls a stalled target kept from being issued
  *     (coordinated-omission correction). Null for none.
+ * @param pace closed model: each user starts its iterations on a fixed schedule, one every
+ *     {@code pace} (Gatling's and LoadRunner's pacing): after a short iteration it waits for the
+ *     next start; after one longer than the pace it starts at once, late (the lateness is reported
+ *     as an open model's), and the starts it missed are skipped and counted, never made up in a
+ *     burst. Null for none: each iteration starts when the previous one (and its think time) ends.
  */
 public record Phase(
     String name,
@@ -23,7 +28,14 @@ public record Phase(
     ThinkTime thinkTime,
     Duration initialSleep,
     long iterations,
-    Duration expectedInterval) {
+    Duration expectedInterval,
+    Duration pace) {
+
+  /** A phase without pacing. */
+  public Phase(String name, Duration duration, LoadShape shape, ThinkTime thinkTime, Duration initialSleep,
+      long iterations, Duration expectedInterval) {
+    this(name, duration, shape, thinkTime, initialSleep, iterations, expectedInterval, null);
+  }
 
   public Phase {
     Objects.requireNonNull(name, "name");
@@ -48,6 +60,19 @@ public record Phase(
       throw new IllegalArgumentException("Phase '" + name + "': expected interval must be positive, got "
           + expectedInterval);
     }
+    if (pace != null) {
+      if (!pace.isPositive()) {
+        throw new IllegalArgumentException("Phase '" + name + "': pace must be positive, got " + pace);
+      }
+      if (shape.isOpen() || shape instanceof LoadShape.Steps steps && steps.runOnce()) {
+        throw new IllegalArgumentException("Phase '" + name + "': pace sets when a closed-model user starts each"
+            + " iteration; an arrival rate or run_once waves set their starts already, so drop pace");
+      }
+      if (!thinkTime.equals(ThinkTime.NONE)) {
+        throw new IllegalArgumentException("Phase '" + name + "': give pace or think_time, not both (with pace the"
+            + " pause after an iteration is whatever is left of it)");
+      }
+    }
   }
 
   /** A closed-model phase holding {@code users} users for {@code duration}. */
@@ -66,22 +91,27 @@ public record Phase(
   }
 
   public Phase withThinkTime(ThinkTime t) {
-    return new Phase(name, duration, shape, t, initialSleep, iterations, expectedInterval);
+    return new Phase(name, duration, shape, t, initialSleep, iterations, expectedInterval, pace);
   }
 
   public Phase withIterations(long n) {
-    return new Phase(name, duration, shape, thinkTime, initialSleep, n, expectedInterval);
+    return new Phase(name, duration, shape, thinkTime, initialSleep, n, expectedInterval, pace);
   }
 
   public Phase withInitialSleep(Duration d) {
-    return new Phase(name, duration, shape, thinkTime, d, iterations, expectedInterval);
+    return new Phase(name, duration, shape, thinkTime, d, iterations, expectedInterval, pace);
   }
 
   public Phase withExpectedInterval(Duration d) {
-    return new Phase(name, duration, shape, thinkTime, initialSleep, iterations, d);
+    return new Phase(name, duration, shape, thinkTime, initialSleep, iterations, d, pace);
   }
 
   public Phase withDuration(Duration d) {
-    return new Phase(name, d, shape, thinkTime, initialSleep, iterations, expectedInterval);
+    return new Phase(name, d, shape, thinkTime, initialSleep, iterations, expectedInterval, pace);
+  }
+
+  /** The same phase, its users starting an iteration every {@code d} (see {@link #pace()}). */
+  public Phase withPace(Duration d) {
+    return new Phase(name, duration, shape, thinkTime, initialSleep, iterations, expectedInterval, d);
   }
 }

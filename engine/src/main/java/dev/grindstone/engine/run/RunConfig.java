@@ -16,12 +16,26 @@ import java.util.Objects;
  * @param console whether to print the live console and the final tables
  * @param gracefulStop how long iterations in progress may finish after the last phase or Ctrl-C
  * @param dataLogCapacity rows the data-log queue holds before it drops (and counts) rows
+ * @param scriptSleep how the scenario's own sleeps are scaled and varied (The Grinder's
+ *     {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation})
+ * @param reportTimes false to count successful calls as untimed tests in every output but the data
+ *     log, as The Grinder's {@code grinder.reportTimesToConsole=false} does
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity) {
+    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity,
+    ScriptSleep scriptSleep, boolean reportTimes) {
+
+  /** A run whose sleeps are exact and whose calls are timed. */
+  public RunConfig(String name, List<Phase> phases, Duration waitBetweenPhases, Duration period,
+      List<Threshold> thresholds, Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop,
+      int dataLogCapacity) {
+    this(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console, gracefulStop,
+        dataLogCapacity, ScriptSleep.EXACT, true);
+  }
 
   public RunConfig {
+    scriptSleep = scriptSleep == null ? ScriptSleep.EXACT : scriptSleep;
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("A run name must be letters, digits, '.', '_' or '-' (it names the"
@@ -51,6 +65,17 @@ public record RunConfig(
       }
       seen.add(p.name());
     }
+    for (Threshold t : thresholds) {
+      if (t.phase() != null && !seen.contains(t.phase())) {
+        throw new IllegalArgumentException("Threshold '" + t.text() + "' names the phase '" + t.phase()
+            + "', but the run has no such phase; its phases are " + String.join(", ", seen));
+      }
+      if (t.window() != null && t.window().compareTo(period) < 0) {
+        throw new IllegalArgumentException("Threshold '" + t.text() + "': the window (" + t.window().toMillis()
+            + " ms) is shorter than the collection period (" + period.toMillis() + " ms); a window holds whole"
+            + " periods, so make it at least one period long");
+      }
+    }
   }
 
   public static Builder builder(String name) {
@@ -68,6 +93,8 @@ public record RunConfig(
     b.console = console;
     b.gracefulStop = gracefulStop;
     b.dataLogCapacity = dataLogCapacity;
+    b.scriptSleep = scriptSleep;
+    b.reportTimes = reportTimes;
     return b;
   }
 
@@ -83,6 +110,8 @@ public record RunConfig(
     private boolean console = true;
     private Duration gracefulStop = Duration.ofSeconds(10);
     private int dataLogCapacity = 1 << 16;
+    private ScriptSleep scriptSleep = ScriptSleep.EXACT;
+    private boolean reportTimes = true;
 
     private Builder(String name) {
       this.name = name;
@@ -124,6 +153,12 @@ public record RunConfig(
       return this;
     }
 
+    /** Adds a rule made in code, e.g. {@code Threshold.parse("p99[30s]<500ms").abortingOnFail(Duration.ZERO)}. */
+    public Builder threshold(Threshold rule) {
+      thresholds.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
     public Builder outputRoot(Path root) {
       outputRoot = root;
       return this;
@@ -149,9 +184,21 @@ public record RunConfig(
       return this;
     }
 
+    /** How the scenario's own sleeps are scaled and varied; {@link ScriptSleep#EXACT} by default. */
+    public Builder scriptSleep(ScriptSleep s) {
+      scriptSleep = s;
+      return this;
+    }
+
+    /** False to count successful calls as untimed tests everywhere but in the data log. */
+    public Builder reportTimes(boolean on) {
+      reportTimes = on;
+      return this;
+    }
+
     public RunConfig build() {
       return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console,
-          gracefulStop, dataLogCapacity);
+          gracefulStop, dataLogCapacity, scriptSleep, reportTimes);
     }
   }
 }

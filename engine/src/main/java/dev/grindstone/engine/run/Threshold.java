@@ -2,43 +2,90 @@ package dev.grindstone.engine.run;
 
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.results.TestFigures;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A pass/fail rule over a run's results, such as {@code p99<250ms}, {@code errors<1%},
- * {@code mean<=100ms}, {@code tps>=500} or, for one test, {@code test 3: p95<1s}. Checked for every
- * test and for the totals (or only for the test named). Any failed threshold makes the run's exit
- * code 99.
+ * {@code mean<=100ms}, {@code tps>=500}, for one test {@code test 3: p95<1s}, for one phase
+ * {@code phase steady: p99<300ms}, or over a rolling window {@code p99[30s]<500ms}. Checked for
+ * every test and for the totals (or only for the test named), over the whole run (or the phase
+ * named). Any failed threshold makes the run's exit code 99.
  *
+ * <p>The text form is {@code [SELECTOR:]... METRIC[\[WINDOW\]] OP VALUE [OPTION]...}. Selectors:
+ * {@code test N}, {@code phase NAME}. Options: {@code abort_on_fail} stops the run as soon as the
+ * rule fails, evaluated live once a period, and {@code delay_abort_eval=DURATION} waits that long
+ * after the run's (or the named phase's) start before the rule may abort it, as k6's
+ * {@code abortOnFail} and {@code delayAbortEval}.
+ *
+ * @param text the rule as written (parsing it again gives the same rule)
+ * @param test the test number it applies to, or -1 for every test and the totals
  * @param metric one of min, mean, p50, p90, p95, p99, p99.9, max (milliseconds), errors (a
  *     percentage of calls when the limit ends in %, otherwise a count) and tps
- * @param test the test number it applies to, or -1 for every test and the totals
+ * @param phase the phase whose figures it checks, or null for the whole run
+ * @param window a rolling window: the rule is checked live, once a period, over each window of
+ *     this length (the intervals merged exactly), and fails when any window fails; null to check
+ *     the figures of the whole run (or phase)
+ * @param abortOnFail whether a failure stops the run
+ * @param delayAbortEval how long after the run's (or the phase's) start a failure may first stop
+ *     the run; zero with no delay
  */
-public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent) {
+public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent,
+    String phase, Duration window, boolean abortOnFail, Duration delayAbortEval) {
+
+  private static final Pattern SELECTOR = Pattern.compile("\\s*(test|phase)\\s*([^:]*?)\\s*:", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern FORM = Pattern.compile(
-      "\\s*(?:test\\s*(\\d+)\\s*:\\s*)?(min|mean|avg|max|p\\d+(?:\\.\\d+)?|errors|error_rate|tps)\\s*(<=|>=|<|>|==)\\s*"
-          + "([0-9]*\\.?[0-9]+(?:[eE][-+]?\\d+)?)\\s*(ms|s|us|µs|%)?\\s*",
+      "\\s*(min|mean|avg|max|p\\d+(?:\\.\\d+)?|errors|error_rate|tps)\\s*(?:\\[\\s*([^\\]]*?)\\s*])?\\s*"
+          + "(<=|>=|<|>|==)\\s*([0-9]*\\.?[0-9]+(?:[eE][-+]?\\d+)?)\\s*(ms|s|us|µs|%)?((?:\\s+\\S+)*)\\s*",
       Pattern.CASE_INSENSITIVE);
+
+  public Threshold {
+    Objects.requireNonNull(text, "text");
+    delayAbortEval = delayAbortEval == null ? Duration.ZERO : delayAbortEval;
+  }
 
   /** Parses the text form; bad text gets a message with the accepted forms. */
   public static Threshold parse(String text) {
-    Matcher m = FORM.matcher(text);
-    if (!m.matches()) {
-      throw new BadInputException("Threshold '" + text + "' is not understood. Write METRIC OP VALUE, e.g."
-          + " 'p99<250ms', 'mean<=80ms', 'max<2s', 'errors<1%', 'errors==0', 'tps>=100', optionally"
-          + " prefixed by 'test N:'. Metrics: min, mean, p50, p90, p95, p99, p99.9, max, errors, tps.");
+    int test = -1;
+    String phase = null;
+    int at = 0;
+    Matcher sel = SELECTOR.matcher(text);
+    while (sel.region(at, text.length()).lookingAt()) {
+      String kind = sel.group(1).toLowerCase(Locale.ROOT);
+      String value = unquote(sel.group(2).trim());
+      if (value.isEmpty()) {
+        throw new BadInputException("Threshold '" + text + "': '" + kind + ":' needs a " + kind
+            + (kind.equals("test") ? " number, e.g. 'test 3: p99<1s'" : " name, e.g. 'phase steady: p99<1s'"));
+      }
+      if (kind.equals("test")) {
+        if (test >= 0 || !value.matches("\\d+")) {
+          throw notUnderstood(text);
+        }
+        test = testNumber(text, value);
+      } else {
+        if (phase != null) {
+          throw new BadInputException("Threshold '" + text + "' names two phases; a rule checks one phase");
+        }
+        phase = value;
+      }
+      at = sel.end();
     }
-    int test = m.group(1) == null ? -1 : testNumber(text, m.group(1));
-    String metric = m.group(2).toLowerCase(Locale.ROOT);
+    Matcher m = FORM.matcher(text).region(at, text.length());
+    if (!m.matches()) {
+      throw notUnderstood(text);
+    }
+    String metric = m.group(1).toLowerCase(Locale.ROOT);
     if (metric.equals("avg")) {
       metric = "mean";
     }
     if (metric.equals("error_rate")) {
       metric = "errors";
     }
+    Duration window = m.group(2) == null ? null : window(text, m.group(2));
     double value = Double.parseDouble(m.group(4));
     if (Double.isInfinite(value)) {
       throw new BadInputException("Threshold '" + text + "': " + m.group(4) + " is beyond the largest number ("
@@ -71,7 +118,89 @@ public record Threshold(String text, int test, String metric, String operator, d
       throw new BadInputException("Threshold '" + text + "': " + m.group(4) + m.group(5)
           + " is beyond the longest time a threshold can hold (" + Double.MAX_VALUE + " ms)");
     }
-    return new Threshold(text.trim(), test, metric, m.group(3), isTime ? millis : value, unit.equals("%"));
+    boolean abort = false;
+    Duration delay = Duration.ZERO;
+    for (String option : m.group(6).trim().split("\\s+")) {
+      String o = option.toLowerCase(Locale.ROOT);
+      if (o.isEmpty()) {
+        continue;
+      }
+      if (o.equals("abort_on_fail")) {
+        abort = true;
+      } else if (o.startsWith("delay_abort_eval=")) {
+        delay = duration(text, "delay_abort_eval", option.substring(option.indexOf('=') + 1));
+      } else {
+        throw new BadInputException("Threshold '" + text + "': '" + option + "' is not an option; after the limit"
+            + " come 'abort_on_fail' and 'delay_abort_eval=DURATION' (e.g. 'p99<500ms abort_on_fail"
+            + " delay_abort_eval=10s')");
+      }
+    }
+    if (!delay.isZero() && !abort) {
+      throw new BadInputException("Threshold '" + text + "': delay_abort_eval delays abort_on_fail; add"
+          + " abort_on_fail, or drop the delay");
+    }
+    return new Threshold(text.trim(), test, metric, m.group(3), isTime ? millis : value, unit.equals("%"), phase,
+        window, abort, delay);
+  }
+
+  private static BadInputException notUnderstood(String text) {
+    return new BadInputException("Threshold '" + text + "' is not understood. Write METRIC OP VALUE, e.g."
+        + " 'p99<250ms', 'mean<=80ms', 'max<2s', 'errors<1%', 'errors==0', 'tps>=100', optionally"
+        + " prefixed by 'test N:' and 'phase NAME:', with a rolling window after the metric ('p99[30s]<500ms')"
+        + " and followed by 'abort_on_fail' and 'delay_abort_eval=DURATION'."
+        + " Metrics: min, mean, p50, p90, p95, p99, p99.9, max, errors, tps.");
+  }
+
+  private static String unquote(String s) {
+    if (s.length() >= 2 && (s.startsWith("'") && s.endsWith("'") || s.startsWith("\"") && s.endsWith("\""))) {
+      return s.substring(1, s.length() - 1);
+    }
+    return s;
+  }
+
+  private static Duration window(String text, String spec) {
+    Duration d = duration(text, "the window", spec);
+    if (!d.isPositive()) {
+      throw new BadInputException("Threshold '" + text + "': the window must be longer than 0, got [" + spec + "]");
+    }
+    return d;
+  }
+
+  private static final Pattern DURATION = Pattern.compile("([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
+
+  /** 250ms, 30s, 1.5m, 1h. */
+  private static Duration duration(String text, String what, String spec) {
+    Matcher d = DURATION.matcher(spec.trim());
+    if (!d.matches()) {
+      throw new BadInputException("Threshold '" + text + "': " + what + " '" + spec + "' is not a duration; write"
+          + " it as 500ms, 30s, 5m or 1h");
+    }
+    double n = Double.parseDouble(d.group(1));
+    double nanos = n * switch (d.group(2).toLowerCase(Locale.ROOT)) {
+      case "ms" -> 1e6;
+      case "s" -> 1e9;
+      case "m" -> 60e9;
+      default -> 3600e9;
+    };
+    if (nanos >= Long.MAX_VALUE) {
+      throw new BadInputException("Threshold '" + text + "': " + what + " '" + spec + "' is longer than 106,751 days");
+    }
+    return Duration.ofNanos(Math.round(nanos));
+  }
+
+  /** This rule, stopping the run when it fails, not before {@code delay} into the run (or its phase). */
+  public Threshold abortingOnFail(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay_abort_eval must be zero or more, got " + delay);
+    }
+    String rule = text.replaceAll("(?i)\\s+(abort_on_fail|delay_abort_eval=\\S+)", "");
+    return parse(rule + " abort_on_fail" + (delay.isZero() ? "" : " delay_abort_eval=" + delay.toMillis() + "ms"));
+  }
+
+  /** True when the rule is checked live, once a period: it has a window, or it may stop the run. */
+  public boolean isLive() {
+    return window != null || abortOnFail;
   }
 
   private static int testNumber(String text, String digits) {

@@ -84,6 +84,14 @@ public final class ResultsDocument {
     run.put("periodMs", info.period().toMillis());
     run.put("interrupted", s.interrupted());
     run.put("thresholdsPassed", s.thresholdsPassed());
+    if (s.abort() != null) {
+      Map<String, Object> a = new LinkedHashMap<>();
+      a.put("threshold", s.abort().threshold());
+      a.put("scope", s.abort().scope());
+      a.put("actual", num(s.abort().actual()));
+      a.put("atMs", s.abort().atMillis());
+      run.put("abortedBy", a);
+    }
     doc.put("run", run);
     List<Map<String, Object>> phases = new ArrayList<>();
     for (PhaseResult p : s.phases()) {
@@ -107,6 +115,9 @@ public final class ResultsDocument {
       m.put("scope", t.scope());
       m.put("actual", num(t.actual()));
       m.put("passed", t.passed());
+      if (!t.detail().isEmpty()) {
+        m.put("detail", t.detail());
+      }
       thresholds.add(m);
     }
     doc.put("thresholds", thresholds);
@@ -114,6 +125,22 @@ public final class ResultsDocument {
     scheduling.put("lateStarts", s.lateStarts());
     scheduling.put("droppedStarts", s.droppedStarts());
     doc.put("scheduling", scheduling);
+    RunSummary.Omission omission = s.omission();
+    if (!omission.tests().isEmpty() || omission.skippedPacedStarts() > 0) {
+      Map<String, Object> co = new LinkedHashMap<>();
+      List<Map<String, Object>> corrected = new ArrayList<>();
+      for (RunSummary.CorrectedTest c : omission.tests()) {
+        Map<String, Object> m = test(info, c.corrected());
+        m.put("intendedCycle", c.cycle());
+        m.put("stalls", c.stalls());
+        m.put("omittedCalls", c.omittedCalls());
+        corrected.add(m);
+      }
+      co.put("tests", corrected);
+      co.put("totals", omission.totals() == null ? null : test(info, omission.totals()));
+      co.put("skippedPacedStarts", omission.skippedPacedStarts());
+      doc.put("coordinatedOmission", co);
+    }
     doc.put("iterationFailures", s.iterationFailures());
     doc.put("droppedDataLogRows", s.droppedDataLogRows());
     doc.put("notes", SummaryText.notes(s));

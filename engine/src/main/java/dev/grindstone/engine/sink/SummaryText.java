@@ -31,9 +31,15 @@ public final class SummaryText {
     b.append("Run ").append(info.name()).append(": ").append(TIME.format(Instant.ofEpochMilli(info.startEpochMillis())))
         .append(" to ").append(TIME.format(Instant.ofEpochMilli(s.endEpochMillis())))
         .append(String.format(Locale.ROOT, " (%.1f s)", seconds))
-        .append(s.interrupted() ? ", stopped early" : "").append("\n\n");
+        .append(s.interrupted() ? ", stopped early" : "")
+        .append(s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "").append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
+    if (!s.omission().tests().isEmpty()) {
+      b.append("Percentiles corrected for coordinated omission (closed model; see the notes)\n");
+      b.append(percentiles(s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),
+          s.omission().totals())).append('\n');
+    }
     if (s.phases().size() > 1) {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
@@ -56,8 +62,9 @@ public final class SummaryText {
     if (!s.thresholds().isEmpty()) {
       b.append("Thresholds\n");
       for (ThresholdResult t : s.thresholds()) {
-        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s%n", t.passed() ? "PASS" : "FAIL", t.threshold(),
+        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s", t.passed() ? "PASS" : "FAIL", t.threshold(),
             t.scope(), fmt(t.actual())));
+        b.append(t.detail().isEmpty() ? "" : "  (" + t.detail() + ")").append('\n');
       }
       b.append(s.thresholdsPassed() ? "  All thresholds passed.\n" : "  Some thresholds failed.\n");
     }
@@ -82,6 +89,11 @@ public final class SummaryText {
 
   static List<String> notes(RunSummary s) {
     List<String> notes = new ArrayList<>();
+    if (s.abort() != null) {
+      RunSummary.ThresholdAbort a = s.abort();
+      notes.add(String.format(Locale.ROOT, "The run was stopped at %.1f s: the threshold '%s' failed for %s (actual %s)"
+          + " and has abort_on_fail.", a.atMillis() / 1000.0, a.threshold(), a.scope(), fmt(a.actual())));
+    }
     long failedCalls = s.totals().failedCalls();
     if (failedCalls > 0) {
       notes.add(String.format(Locale.ROOT, "%d calls failed (%s%% of all calls); their times are in the data log"
@@ -119,12 +131,31 @@ public final class SummaryText {
       }
       notes.add(note);
     }
+    for (RunSummary.CorrectedTest c : s.omission().tests()) {
+      TestFigures t = c.corrected();
+      notes.add(String.format(Locale.ROOT, "Coordinated omission in test %d%s: the longest call took %s ms against"
+          + " an intended cycle of %s, and %d %s took more than twice the cycle. A closed-model user sends"
+          + " nothing while it waits: counting the %d calls it never sent (HdrHistogram's expected interval)"
+          + " moves p99 from %s ms to %s ms; see the corrected table.", t.test(),
+          t.description().isEmpty() ? "" : " \"" + t.description() + "\"", fmt(t.maxMillis()), c.cycle(),
+          c.stalls(), c.stalls() == 1 ? "call" : "calls", c.omittedCalls(), fmt(rawP99(s, t.test())),
+          fmt(t.percentileMillis(99))));
+    }
+    if (s.omission().skippedPacedStarts() > 0) {
+      notes.add(s.omission().skippedPacedStarts() + " paced starts were skipped because iterations took longer"
+          + " than the pace (the schedule keeps its rate and does not make up missed starts).");
+    }
     if (s.droppedDataLogRows() > 0) {
       notes.add(s.droppedDataLogRows() + " data-log rows were dropped because the writer could not keep up"
           + " (the summary still counts every call).");
     }
     notes.addAll(s.sinkProblems());
     return notes;
+  }
+
+  private static double rawP99(RunSummary s, int test) {
+    return s.tests().stream().filter(t -> t.test() == test).findFirst().map(t -> t.percentileMillis(99))
+        .orElse(Double.NaN);
   }
 
   /** A figure as every text output writes it (see {@link TwoDecimals}). */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ScriptSleep;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,5 +94,63 @@ class GrinderPropertiesTest {
     } finally {
       System.clearProperty("grinder.threads");
     }
+  }
+
+  @Test
+  void every_unsupported_grinder_property_gets_a_warning_naming_it_and_its_line() throws IOException {
+    Path f = file("""
+        grinder.script=Hello.java
+        grinder.useConsole=false
+        grinder.threads=2
+        grinder.logDirectory=logs
+        my.own.setting=1
+        """);
+    GrinderProperties.Loaded loaded = GrinderProperties.load(f);
+    assertThat(loaded.warnings()).hasSize(2);
+    assertThat(loaded.warnings().get(0)).startsWith("grinder.properties:4: grinder.logDirectory is not supported"
+        + " by Grindstone and is ignored");
+    assertThat(loaded.warnings().get(1)).startsWith("grinder.properties:2: grinder.useConsole is not supported");
+    assertThat(GrinderProperties.load(file("grinder.script=Hello.java\ngrinder.sleepTimeFactor=2\n")).warnings())
+        .as("supported properties and keys outside grinder.* are not warned about").isEmpty();
+  }
+
+  @Test
+  void sleep_time_factor_and_variation_shape_the_scenarios_sleeps_and_the_factor_the_initial_sleep()
+      throws IOException {
+    Path f = file("""
+        grinder.script=Hello.java
+        grinder.sleepTimeFactor=0.5
+        grinder.sleepTimeVariation=0.1
+        grinder.initialSleepTime=1000
+        """);
+    RunConfig config = GrinderProperties.load(f).config().build();
+    assertThat(config.scriptSleep()).isEqualTo(new ScriptSleep(0.5, 0.1));
+    assertThat(config.phases().getFirst().initialSleep()).isEqualTo(Duration.ofMillis(500));
+    assertThat(GrinderProperties.load(file("grinder.script=Hello.java\n")).config().build().scriptSleep())
+        .as("The Grinder's defaults").isEqualTo(ScriptSleep.GRINDER);
+    assertThat(RunConfig.builder("plain").phase(Phase.hold("h", Duration.ofSeconds(1), 1)).build().scriptSleep())
+        .as("other runs sleep exactly").isEqualTo(ScriptSleep.EXACT);
+  }
+
+  @Test
+  void bad_sleep_and_report_properties_are_reported_at_their_lines() throws IOException {
+    Path f = file("""
+        grinder.script=Hello.java
+        grinder.sleepTimeFactor=-1
+        grinder.sleepTimeVariation=1.5
+        grinder.reportTimesToConsole=no
+        """);
+    assertThatThrownBy(() -> GrinderProperties.load(f))
+        .hasMessageContaining("grinder.properties:2: grinder.sleepTimeFactor: must be a finite number of at least 0,"
+            + " got -1")
+        .hasMessageContaining("grinder.properties:3: grinder.sleepTimeVariation: must be between 0 and 1.0, got 1.5")
+        .hasMessageContaining("grinder.properties:4: grinder.reportTimesToConsole: 'no' is not true or false");
+  }
+
+  @Test
+  void report_times_to_console_false_turns_off_the_timing_of_the_outputs() throws IOException {
+    Path f = file("grinder.script=Hello.java\ngrinder.reportTimesToConsole=false\n");
+    assertThat(GrinderProperties.load(f).config().build().reportTimes()).isFalse();
+    assertThat(GrinderProperties.load(file("grinder.script=Hello.java\n")).config().build().reportTimes()).isTrue();
   }
 }

@@ -106,4 +106,25 @@ class RunYamlTest {
     assertThat(loaded.reader().problems().isEmpty()).isTrue();
     assertThat(loaded.scenario()).isEqualTo("Checkout.java");
   }
+
+  @Test
+  void pace_is_read_for_closed_model_phases_and_refused_beside_a_rate_or_a_think_time() throws IOException {
+    Path file = Files.writeString(dir.resolve("paced.yaml"), """
+        name: paced
+        phases: [{name: hold, duration: 1s, users: 2, pace: 250ms}]
+        """);
+    RunYaml.Loaded loaded = RunYaml.load(file, Set.of());
+    loaded.reader().problems().throwIfAny();
+    assertThat(loaded.config().phases().getFirst().pace()).isEqualTo(java.time.Duration.ofMillis(250));
+
+    assertThat(problems("""
+        name: bad
+        scenario: Checkout.java
+        phases:
+          - {name: open, duration: 1s, rate: 5, pace: 1s}
+          - {name: both, duration: 1s, users: 1, pace: 1s, think_time: 1s}
+        """)).contains("run.yaml:4:5: phases[0]: Phase 'open': pace sets when a closed-model user starts each"
+            + " iteration")
+        .contains("run.yaml:5:5: phases[1]: Phase 'both': give pace or think_time, not both");
+  }
 }

@@ -58,7 +58,8 @@ public final class HttpRunFiles {
               p.thinkTime(),
               p.initialSleep(),
               p.iterations(),
-              p.expectedInterval()));
+              p.expectedInterval(),
+              p.pace()));
     }
     return out;
   }
