@@ -201,6 +201,25 @@ public final class Coordinator {
     return run(runId);
   }
 
+  /** Keeps the agent's data log (gzip), replacing one it sent before. */
+  public void dataLog(String agentId, byte[] gzip) {
+    db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
+      int index = hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id").bind("id", agentId)
+          .mapTo(Integer.class).one();
+      hd.createUpdate("DELETE FROM DIST_DATA_LOGS WHERE AGENT_ID = :id").bind("id", agentId).execute();
+      hd.createUpdate("INSERT INTO DIST_DATA_LOGS (AGENT_ID, RUN_ID, IDX, GZIP, BYTES) VALUES (:id, :r, :i, :g, :b)")
+          .bind("id", agentId).bind("r", a.runId).bind("i", index)
+          .bind("g", Base64.getEncoder().encodeToString(gzip)).bind("b", (long) gzip.length).execute();
+      return null;
+    });
+  }
+
+  /** The data log (gzip) of the agent process {@code agentId} of run {@code runId}, if it sent one. */
+  public Optional<byte[]> dataLog(String runId, String agentId) {
+    return db.read(hd -> hd.createQuery("SELECT GZIP FROM DIST_DATA_LOGS WHERE RUN_ID = :r AND AGENT_ID = :a")
+        .bind("r", runId).bind("a", agentId).mapTo(String.class).findOne().map(Base64.getDecoder()::decode));
+  }
+
   /**
    * Refuses a snapshot of a fenced agent (409): an older attempt replaced by a newer one of its
    * index. Snapshots of anything else, distributed or not, pass.

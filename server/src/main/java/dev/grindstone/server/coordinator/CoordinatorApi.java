@@ -85,6 +85,23 @@ public final class CoordinatorApi {
       double rtt = b.nonNegative("clockRttMs");
       ctx.json(json(coordinator.ready(ctx.pathParam("id"), offset, rtt)));
     });
+    r.post("/api/v1/agents/{id}/datalog", ctx -> {
+      byte[] gzip;
+      try {
+        gzip = bundleReader.read(ctx);
+      } catch (ApiError e) {
+        if (e.status() == 413) {
+          throw new ApiError(413, "the data log is larger than the limit of " + bundleLimit + " bytes compressed (the"
+              + " server's --max-bundle-size); the agent keeps it in its results folder", "datalog");
+        }
+        throw e;
+      }
+      coordinator.dataLog(ctx.pathParam("id"), gzip);
+      ctx.status(204);
+    });
+    r.get("/api/v1/distributed/{id}/datalogs/{agent}", ctx -> ctx.contentType("application/gzip").result(
+        coordinator.dataLog(ctx.pathParam("id"), ctx.pathParam("agent")).orElseThrow(() -> ApiError.notFound("agent",
+            "agent " + ctx.pathParam("agent") + " of run " + ctx.pathParam("id") + " sent no data log"))));
     r.post("/api/v1/agents/{id}/total", ctx -> {
       JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
       b.raw("tests"); // required
@@ -151,7 +168,7 @@ public final class CoordinatorApi {
     coordinator.run(id); // 404 for an unknown run
     long after = number(ctx, "after", 0L, 0, Long.MAX_VALUE);
     List<Map<String, Object>> rows = db.read(hd -> hd.createQuery("SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL,"
-            + " TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL > :after ORDER BY ORDINAL LIMIT 2000")
+            + " ACTIVE_USERS, LATE_STARTS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL > :after ORDER BY ORDINAL LIMIT 2000")
         .bind("r", id).bind("after", after)
         .map((rs, c) -> {
           Map<String, Object> m = new LinkedHashMap<>();
@@ -161,6 +178,10 @@ public final class CoordinatorApi {
           m.put("startMs", rs.getLong("START_MS"));
           m.put("endMs", rs.getLong("END_MS"));
           m.put("ordinal", rs.getLong("ORDINAL"));
+          int users = rs.getInt("ACTIVE_USERS");
+          m.put("activeUsers", rs.wasNull() ? null : users);
+          long late = rs.getLong("LATE_STARTS");
+          m.put("lateStarts", rs.wasNull() ? null : late);
           m.put("tests", parse(rs.getString("TESTS")));
           return m;
         }).list());
