@@ -66,8 +66,14 @@ public final class MergedRun {
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
-    this.info = new RunInfo(config.name(), startEpochMillis, planned, config.period(), out, schema,
-        pluginSchema.summaryView());
+    // The scenario was made in this process too: its registered expressions are the same columns.
+    dev.grindstone.stats.StatisticsView summaryView = pluginSchema.summaryView();
+    for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
+      if (!r.dataLog()) {
+        summaryView.add(r.view(schema));
+      }
+    }
+    this.info = new RunInfo(config.name(), startEpochMillis, planned, config.period(), out, schema, summaryView);
     this.lastEnd = startEpochMillis;
     List<Sink> sinks = new ArrayList<>();
     if (config.console()) {
