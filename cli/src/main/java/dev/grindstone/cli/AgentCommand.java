@@ -185,7 +185,9 @@ final class AgentCommand implements Callable<Integer> {
       }
     });
     long waitMs = Math.round(startMs - clock.serverNowMillis());
-    say("starting at " + startMs + " (server time), in " + waitMs + " ms");
+    say(waitMs >= 0 ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
+        : "starting " + -waitMs + " ms after the run's start time " + startMs + " (server time): this agent learned it"
+            + " late, so its share runs that much behind the others'");
     long wakeAt = System.nanoTime() + Math.max(0, waitMs) * 1_000_000L;
     while (System.nanoTime() - wakeAt < 0 && stopReason.get() == null) {
       LockSupport.parkNanos(Math.min(wakeAt - System.nanoTime(), 50_000_000L));

@@ -154,8 +154,17 @@ final class DistributedController {
       TreeMap<Long, JsonNode> snaps = byAgent.getOrDefault(m.path("reportAs").asText(), new TreeMap<>());
       long covered = snaps.isEmpty() ? startOf(run) : snaps.lastEntry().getValue().get("endMs").asLong();
       switch (status) {
-        case "lost", "fenced" -> {
-          lost |= status.equals("lost");
+        case "fenced" -> {
+          if (snaps.isEmpty()) {
+            notes.add(who + " was replaced before it reported anything: " + m.path("reason").asText(""));
+          } else {
+            notes.add(String.format(Locale.ROOT, "%s was fenced: its share of the load is missing from %s to %s UTC"
+                    + " (%.1f s of the run); %s", who, TIME.format(Instant.ofEpochMilli(covered)),
+                TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0, m.path("reason").asText("")));
+          }
+        }
+        case "lost" -> {
+          lost = true;
           notes.add(String.format(Locale.ROOT, "%s was %s: its share of the load is missing from %s to %s UTC (%.1f s"
                   + " of the run); %s", who, status, TIME.format(Instant.ofEpochMilli(covered)),
               TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0,
@@ -179,8 +188,9 @@ final class DistributedController {
         default -> notes.add(who + " ended " + status + " without its final figures");
       }
     }
-    if (interrupted) {
-      notes.add("The run was stopped early (Ctrl-C on the controller, or an agent lost under on_agent_loss: fail).");
+    if (!run.path("reason").isNull() && !run.path("reason").asText().isEmpty()) {
+      notes.add("The run was " + (run.path("reason").asText().startsWith("stopped") ? "" : "stopped: ")
+          + run.get("reason").asText() + ".");
     }
     RunSummary summary = merged.finish(end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
     if (lost && distribution.onAgentLoss().equals("fail")) {

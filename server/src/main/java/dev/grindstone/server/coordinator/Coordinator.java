@@ -88,9 +88,10 @@ public final class Coordinator {
     long now = clock.millis();
     db.write(hd -> {
       if (r.index() != null) {
-        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE IDX = :i AND ATTEMPT <> :at"
-                + " AND STATUS IN ('assigned', 'ready', 'running') AND RUN_ID IN (SELECT ID FROM DIST_RUNS"
-                + " WHERE STATUS IN ('waiting', 'running', 'stopping'))")
+        // Agents serve one run at a time on a server, so an index names one agent process at a time.
+        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE (IDX = :i OR WANTED_INDEX = :i)"
+                + " AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN ('assigned', 'ready', 'running') AND RUN_ID IN"
+                + " (SELECT ID FROM DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
             .bind("i", r.index()).bind("at", r.attempt())
             .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index()).execute();
       }
