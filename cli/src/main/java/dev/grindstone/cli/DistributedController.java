@@ -1,7 +1,7 @@
 package dev.grindstone.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.grindstone.engine.internal.MergedRun;
+import dev.grindstone.engine.MergedRun;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.spi.Plugin;

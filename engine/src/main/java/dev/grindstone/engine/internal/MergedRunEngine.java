@@ -30,13 +30,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.HdrHistogram.Histogram;
 
 /**
- * A run made of other processes' intervals: the controller of a distributed run feeds it each
+ * Behind {@link dev.grindstone.engine.MergedRun}: a run made of other processes' intervals: the controller of a distributed run feeds it each
  * interval merged over the agents, and it drives the same sinks as a local run (the live console,
  * summary.txt, latency.hlog, results.json, report.html) and builds the same summary, with
  * thresholds checked on the merged figures. Run figures are exact merges of the intervals (added
  * histograms, pooled statistics); nothing is averaged. One thread feeds it.
  */
-public final class MergedRun {
+public final class MergedRunEngine {
 
   private final RunConfig config;
   private final StatisticsSchema schema;
@@ -56,7 +56,7 @@ public final class MergedRun {
    *     agents' snapshots carry
    * @param startEpochMillis when the agents started (server time)
    */
-  public MergedRun(RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
+  public MergedRunEngine(RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
     this.config = config;
     PluginSchema pluginSchema = PluginSchema.of(plugins);
     this.schema = pluginSchema.statistics();
