@@ -124,6 +124,7 @@ final class AgentCommand implements Callable<Integer> {
     RunCommand command = new RunCommand();
     command.target = work.resolve(run.get("runFile").asText()).toString();
     command.out = out;
+    command.shard = shard;
     RunCommand.Plan plan;
     try {
       plan = command.loadPlan();

@@ -106,6 +106,9 @@ final class RunCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin ToleranceOptions tolerances;
 
+  /** On an agent of a distributed run: its shard, which partitions the flow's queue feeders. */
+  dev.grindstone.engine.run.Shard shard;
+
   @Option(names = "--agents", paramLabel = "N",
       description = "Split the run over N agents (grindstone agent) that joined the --server, and merge their results")
   Integer agents;
@@ -213,6 +216,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (insecure) {
           flow = flow.insecure();
+        }
+        if (shard != null) {
+          flow = flow.shard(shard);
         }
         scenario = new HttpFlowScenario(flow);
       } else {
