@@ -239,4 +239,41 @@ class DistributedRunTest {
       assertThat(agents.await(20)).isTrue();
     }
   }
+
+  @Test
+  void agents_with_clocks_seconds_apart_start_together_by_the_server_clock() throws Exception {
+    Path file = plan("skew", "{agents: 3, lead: 1s}", "  - {name: hold, duration: 1s, users: 3}\n");
+    Path out = dir.resolve("skew-out");
+    long[] skews = {-5_000, 0, 3_000};
+    List<List<String>> options = new java.util.ArrayList<>();
+    for (long skew : skews) {
+      List<String> o = new java.util.ArrayList<>(SMALL_JVM);
+      o.add("-Dgrindstone.agent.clockSkewMs=" + skew); // test-only: this agent's clock is that far off
+      options.add(o);
+    }
+    CliRunner.Result r;
+    try (LocalAgents agents = LocalAgents.start(3, url, null, dir.resolve("skew-agents"), options)) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).isTrue();
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    // Within 50 ms of the skews (the bound of the offsets' error is printed with them).
+    assertThat(r.out()).containsPattern("clock offset \\+(49[5-9]\\d|50[0-4]\\d)\\.\\d ms")
+        .containsPattern("clock offset -(29[5-9]\\d|30[0-4]\\d)\\.\\d ms");
+    // Each agent's first interval starts when it started, in server time.
+    JsonNode snapshots = get("/api/v1/distributed/" + runId(r.out()) + "/snapshots").get("snapshots");
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    int agentsSeen = 0;
+    for (JsonNode s : snapshots) {
+      if (s.get("seq").asLong() == 0) {
+        agentsSeen++;
+        first = Math.min(first, s.get("startMs").asLong());
+        last = Math.max(last, s.get("startMs").asLong());
+      }
+    }
+    assertThat(agentsSeen).as(snapshots.toString()).isEqualTo(3);
+    System.out.println("start spread with clock skews of -5 s, 0 and +3 s: " + (last - first) + " ms");
+    assertThat(last - first).as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots).isLessThan(1000);
+  }
 }
