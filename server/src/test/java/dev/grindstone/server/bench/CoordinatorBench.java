@@ -31,7 +31,8 @@ import org.HdrHistogram.Histogram;
  * server's CPU (this process's CPU time minus the CPU time of the generator's own threads) as a
  * share of one core, and the snapshot posts' latency as the agents see it.
  *
- * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30]} (SQLite).
+ * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]} (SQLite);
+ * {@code snapshots} leaves out the polls and the controller, for the cost of the snapshots alone.
  */
 public final class CoordinatorBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,13 +43,14 @@ public final class CoordinatorBench {
     int agents = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int tests = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+    boolean full = args.length <= 3 || !args[3].equals("snapshots");
     try (BenchStore db = BenchStore.open("sqlite");
         MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
-      run(URI.create(server.url()), agents, tests, seconds);
+      run(URI.create(server.url()), agents, tests, seconds, full);
     }
   }
 
-  private static void run(URI url, int agents, int tests, int seconds) throws Exception {
+  private static void run(URI url, int agents, int tests, int seconds, boolean full) throws Exception {
     Raw setup = new Raw(url);
     String runId = setup.json("POST", "/api/v1/distributed?name=bench&agents=" + agents + "&runFile=run.yaml"
         + "&lossTimeoutMs=60000", bundle(), "application/zip").get("id").asText();
@@ -107,7 +109,9 @@ public final class CoordinatorBench {
               }
               posted.incrementAndGet();
             }
-            raw.send("POST", "/api/v1/agents/" + ids[a] + "/poll", new byte[0], "application/json");
+            if (full) {
+              raw.send("POST", "/api/v1/agents/" + ids[a] + "/poll", new byte[0], "application/json");
+            }
             next += 1_000_000_000L;
           }
         } catch (IOException | InterruptedException e) {
@@ -116,6 +120,9 @@ public final class CoordinatorBench {
       }));
     }
     threads.add(Thread.ofPlatform().name("sim-controller").start(() -> {
+      if (!full) {
+        return;
+      }
       try {
         Raw raw = new Raw(url);
         long ordinal = 0;
@@ -154,10 +161,10 @@ public final class CoordinatorBench {
       t.join();
     }
     double server = (cpu1 - cpu0 - (gen1 - gen0)) / (double) wall;
-    System.out.printf(Locale.ROOT, "coordinator agents=%d tests=%d seconds=%d snapshots/s=%.1f failures=%d"
+    System.out.printf(Locale.ROOT, "coordinator mode=%s agents=%d tests=%d seconds=%d snapshots/s=%.1f failures=%d"
             + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) snapshot p50=%.1f ms p99=%.1f ms"
             + " max=%.1f ms load=%.1f%n",
-        agents, tests, seconds, posted.get() / (double) seconds, failures.get(), server * 100,
+        full ? "full" : "snapshots", agents, tests, seconds, posted.get() / (double) seconds, failures.get(), server * 100,
         (cpu1 - cpu0) * 100.0 / wall, (gen1 - gen0) * 100.0 / wall, latency.getValueAtPercentile(50) / 1000.0,
         latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0,
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
