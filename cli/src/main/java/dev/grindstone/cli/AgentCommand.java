@@ -14,7 +14,6 @@ import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +82,8 @@ final class AgentCommand implements Callable<Integer> {
     String tok = token != null ? token : System.getenv("GRINDSTONE_TOKEN");
     Integer idx = index != null ? index : envIndex();
     String attempt = System.getenv("POD_UID") != null ? System.getenv("POD_UID") : UUID.randomUUID().toString();
-    String who = name != null ? name : System.getenv("POD_NAME") != null ? System.getenv("POD_NAME") : hostPid();
+    String who = name != null ? name
+        : System.getenv("POD_NAME") != null ? System.getenv("POD_NAME") : ServerSink.defaultAgentName();
     Duration tolerance = RunCommand.parseDuration("--clock-tolerance", clockTolerance);
     long deadline = waitFor == null ? Long.MAX_VALUE : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
     CoordinatorClient c = new CoordinatorClient(server, tok);
@@ -317,16 +317,6 @@ final class AgentCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new BadInputException("JOB_COMPLETION_INDEX must be a whole number, got '" + v + "'");
     }
-  }
-
-  private static String hostPid() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "agent";
-    }
-    return host + "-" + ProcessHandle.current().pid();
   }
 
   private static void say(String message) {

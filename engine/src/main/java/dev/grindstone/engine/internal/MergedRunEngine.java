@@ -196,13 +196,7 @@ public final class MergedRunEngine {
   }
 
   private TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
-    List<TestFigures> counted = new ArrayList<>();
-    for (TestFigures t : tests) {
-      if (!t.composite()) {
-        counted.add(t);
-      }
-    }
-    return TestFigures.merge(TestFigures.TOTALS, "", false, lengthMillis, peak, schema, counted);
+    return Collector.totals(schema, tests, lengthMillis, peak);
   }
 
   /** One test's figures so far: the intervals fed, merged. */

@@ -72,7 +72,7 @@ public final class ServerSink implements Sink {
     this.token = b.token;
     this.messages = b.messages;
     this.finishWait = b.finishWait;
-    this.agent = b.agent != null ? b.agent : agentName();
+    this.agent = b.agent != null ? b.agent : defaultAgentName();
     this.runId = b.runId;
     this.epochOffset = b.epochOffsetMillis;
   }
@@ -271,7 +271,8 @@ public final class ServerSink implements Sink {
     }
   }
 
-  private static String agentName() {
+  /** This process's default name in a run: {@code <host>-<pid>}. */
+  public static String defaultAgentName() {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();
