@@ -52,7 +52,8 @@ final class AgentCommand implements Callable<Integer> {
   /** Exit code of an agent replaced (fenced) by a newer attempt of its index. */
   static final int EXIT_FENCED = 3;
 
-  @Option(names = "--server", paramLabel = "URL", required = true, description = "The metrics server, e.g. http://127.0.0.1:8080")
+  @Option(names = "--server", paramLabel = "URL", required = true,
+      description = "The metrics server, e.g. http://127.0.0.1:8080")
   URI server;
 
   @Option(names = "--token", description = "The server's write token (default: $GRINDSTONE_TOKEN)")
@@ -61,7 +62,8 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--name", description = "This agent's name (default: $POD_NAME, else <host>-<pid>)")
   String name;
 
-  @Option(names = "--index", paramLabel = "I", description = "This agent's shard (default: $JOB_COMPLETION_INDEX, else any free one)")
+  @Option(names = "--index", paramLabel = "I",
+      description = "This agent's shard (default: $JOB_COMPLETION_INDEX, else any free one)")
   Integer index;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Where this agent's results folders go (default: results)")
@@ -72,7 +74,8 @@ final class AgentCommand implements Callable<Integer> {
   String waitFor;
 
   @Option(names = "--clock-tolerance", paramLabel = "TIME",
-      description = "Refuse to start when the clock offset's error bound (half the best round trip) exceeds this (default 50ms)")
+      description = "Refuse to start when the clock offset's error bound (half the best round trip) exceeds this"
+          + " (default 50ms)")
   String clockTolerance = "50ms";
 
   private final AtomicBoolean fenced = new AtomicBoolean();
@@ -85,7 +88,8 @@ final class AgentCommand implements Callable<Integer> {
     String who = name != null ? name
         : System.getenv("POD_NAME") != null ? System.getenv("POD_NAME") : ServerSink.defaultAgentName();
     Duration tolerance = RunCommand.parseDuration("--clock-tolerance", clockTolerance);
-    long deadline = waitFor == null ? Long.MAX_VALUE : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
+    long deadline = waitFor == null ? Long.MAX_VALUE
+        : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
     CoordinatorClient c = new CoordinatorClient(server, tok);
 
     String id = register(c, who, idx, attempt, deadline);
@@ -136,7 +140,8 @@ final class AgentCommand implements Callable<Integer> {
     command.applyOptions(config);
     config.outputRoot(out).console(false);
 
-    ClockOffset clock = ClockOffset.measure(() -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+    ClockOffset clock = ClockOffset.measure(
+        () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
     if (clock.rttMillis() / 2 > tolerance.toMillis()) {
       say(String.format(Locale.ROOT, "the clock offset cannot be known well enough to start together: the best of 16"
           + " round trips took %.1f ms, so the offset is known to ±%.1f ms, beyond --clock-tolerance %s",
@@ -145,7 +150,8 @@ final class AgentCommand implements Callable<Integer> {
     }
     JsonNode ready = c.post("/api/v1/agents/" + id + "/ready", String.format(Locale.ROOT,
         "{\"clockOffsetMs\":%.3f,\"clockRttMs\":%.3f}", clock.offsetMillis(), clock.rttMillis()));
-    say(String.format(Locale.ROOT, "ready; clock offset %+.1f ms (±%.1f ms)", clock.offsetMillis(), clock.rttMillis() / 2));
+    say(String.format(Locale.ROOT, "ready; clock offset %+.1f ms (±%.1f ms)", clock.offsetMillis(),
+        clock.rttMillis() / 2));
     long startMs = -1;
     while (startMs < 0) {
       String status = ready.path("status").asText();
@@ -250,7 +256,8 @@ final class AgentCommand implements Callable<Integer> {
     return bytes.toByteArray();
   }
 
-  private String register(CoordinatorClient c, String who, Integer idx, String attempt, long deadline) throws Exception {
+  private String register(CoordinatorClient c, String who, Integer idx, String attempt, long deadline)
+      throws Exception {
     String body = CoordinatorClient.JSON.writeValueAsString(new java.util.LinkedHashMap<String, Object>() {
       {
         put("name", who);
