@@ -3,19 +3,25 @@ package dev.grindstone.cli;
 import dev.grindstone.demo.DemoService;
 import dev.grindstone.engine.Run;
 import dev.grindstone.engine.config.RunYaml;
+import dev.grindstone.engine.run.LoadShape;
+import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.http.load.HttpFlow;
 import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.http.load.HttpRunFiles;
+import dev.grindstone.server.MetricsServer;
 import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +61,11 @@ final class DemoCommand implements Callable<Integer> {
       description = "Add WebSocket steps to the flow: join a chat room, tell it about the order, hear it back, leave")
   boolean webSocket;
 
+  @Option(names = "--agents", paramLabel = "N",
+      description = "Run the demo on N local agent processes (child JVMs on loopback) through a metrics server"
+          + " (the --server, else one of its own), merged as a distributed run is")
+  Integer agents;
+
   @Override
   public Integer call() throws Exception {
     if (printFlow) {
@@ -81,6 +92,9 @@ final class DemoCommand implements Callable<Integer> {
       if (out != null) {
         config.outputRoot(out);
       }
+      if (agents != null) {
+        return distributed(runFile(webSocket), config, service);
+      }
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
         RunSummary summary = Run.of(config.build(), scenario).sink(RunCommand.serverSink(reportTo, token))
             .stopOnSignals(System.err).execute();
@@ -90,6 +104,56 @@ final class DemoCommand implements Callable<Integer> {
         return Run.exitCode(summary);
       }
     }
+  }
+
+  /**
+   * The demo as a distributed run: its run file (with the service's URL and the phases scaled)
+   * goes to {@code agents} child JVMs through a metrics server, and this process is the controller.
+   */
+  private int distributed(String yaml, RunConfig.Builder config, DemoService service) throws Exception {
+    if (agents < 1) {
+      throw new BadInputException("--agents must be at least 1, got " + agents);
+    }
+    Path dir = Files.createTempDirectory("grindstone-demo-");
+    Path plan = Files.createDirectories(dir.resolve("plan"));
+    String text = yaml.replace("base_url: http://127.0.0.1:8080", "base_url: " + service.url());
+    text = text.substring(0, text.indexOf("\nphases:") + 1) + phases(config.phases());
+    Files.writeString(plan.resolve("demo.yaml"), text);
+    MetricsServer own = reportTo == null
+        ? MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("grindstone.db")).start() : null;
+    URI server = own != null ? URI.create(own.url()) : reportTo;
+    try (LocalAgents local = LocalAgents.start(agents, server, token, dir.resolve("agents"), List.of())) {
+      System.out.println(agents + " agent processes started; their output is in " + dir.resolve("agents"));
+      RunCommand run = new RunCommand();
+      run.target = plan.resolve("demo.yaml").toString();
+      run.agents = agents;
+      run.reportTo = server;
+      run.token = token;
+      run.out = out;
+      run.tolerances = new ToleranceOptions();
+      int code = run.call();
+      local.await(30);
+      return code;
+    } finally {
+      if (own != null) {
+        own.close();
+      }
+    }
+  }
+
+  /** The demo's phases (constant users and ramps) as a run file's {@code phases:}. */
+  private static String phases(List<Phase> phases) {
+    StringBuilder b = new StringBuilder("phases:\n");
+    for (Phase p : phases) {
+      String users = switch (p.shape()) {
+        case LoadShape.Constant c -> Integer.toString(c.users());
+        case LoadShape.Ramp r -> "{from: " + r.from() + ", to: " + r.to() + "}";
+        default -> throw new IllegalStateException("the demo's phases are constant users or ramps, got " + p.shape());
+      };
+      b.append("  - {name: ").append(p.name()).append(", duration: ").append(p.duration().toMillis())
+          .append("ms, users: ").append(users).append("}\n");
+    }
+    return b.toString();
   }
 
   /** The demo's run file; with {@code webSocket}, its WebSocket steps at the end of the flow. */

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       UploadCommand.class,
       CompareCommand.class,
       KubeCommand.class,
+      AgentCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Main implements Runnable {

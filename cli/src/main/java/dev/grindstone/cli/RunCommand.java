@@ -106,8 +106,24 @@ final class RunCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin ToleranceOptions tolerances;
 
+  /** On an agent of a distributed run: its shard, which partitions the flow's queue feeders. */
+  dev.grindstone.engine.run.Shard shard;
+
+  @Option(names = "--agents", paramLabel = "N",
+      description = "Split the run over N agents (grindstone agent) that joined the --server, and merge their results")
+  Integer agents;
+
+  @Option(names = "--on-agent-loss", paramLabel = "POLICY",
+      description = "With --agents: fail (default) stops the run when an agent stops reporting; continue goes on"
+          + " without it")
+  String onAgentLoss;
+
+  @Option(names = "--ready-timeout", paramLabel = "TIME",
+      description = "With --agents: how long to wait for every agent to be ready (default 5m)")
+  String readyTimeout;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     if (baseline == null && tolerances.any()) {
       throw new BadInputException("tolerances (--max-...-increase, --max-tps-decrease, --alpha, --ignore-noise)"
           + " compare with a baseline: add --baseline with a results folder or a run id");
@@ -115,13 +131,75 @@ final class RunCommand implements Callable<Integer> {
     var comparison = tolerances.options();
     // Read before the load starts: a baseline that cannot be read stops the run before it costs anything.
     var baselineRun = baseline == null ? null : RunReference.read(baseline, reportTo, "--baseline");
+    Plan plan = loadPlan();
+    Scenario scenario = plan.scenario();
+    RunConfig.Builder config = plan.config();
+    List<Plugin> plugins = plan.plugins();
+    Distribution distribution = distribution(plan);
+    if (distribution != null) {
+      applyOptions(config);
+      try {
+        return new DistributedController(this, plan, distribution).run();
+      } finally {
+        closeScenario(scenario);
+      }
+    }
+    applyOptions(config);
+    try {
+      // Always: the results folder keeps the run as server requests, for grindstone upload.
+      Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
+      RemoteWriteSink remoteWrite = remoteWrite();
+      if (remoteWrite != null) {
+        run.sink(remoteWrite);
+      }
+      plugins.forEach(run::plugin);
+      RunSummary summary = run.stopOnSignals(System.err).execute();
+      return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
+    } finally {
+      closeScenario(scenario);
+    }
+  }
+
+  static void closeScenario(Scenario scenario) {
+    if (scenario instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("grindstone run: closing the scenario failed: " + e);
+      }
+    }
+  }
+
+  /**
+   * What FILE holds: the scenario, the run's settings before the command line's, its plug-ins,
+   * and its {@code distributed:} entry.
+   *
+   * @param file the run file or Java scenario, or null for a class name
+   * @param distributed the run file's {@code distributed:} entry, or null
+   */
+  record Plan(Scenario scenario, RunConfig.Builder config, List<Plugin> plugins, Path file,
+      Distribution distributed) {}
+
+  /**
+   * How a run is split over agents.
+   *
+   * @param agents how many
+   * @param onAgentLoss {@code fail} or {@code continue}
+   */
+  record Distribution(int agents, Duration readyTimeout, Duration lead, String onAgentLoss, Duration lossTimeout) {}
+
+  /** Reads FILE (see {@link Plan}); bad input throws {@link BadInputException} or a config error. */
+  Plan loadPlan() {
+    Distribution distributed = null;
     Scenario scenario;
     RunConfig.Builder config;
     List<Plugin> plugins = List.of();
     Path path = Path.of(target);
     String lower = target.toLowerCase(java.util.Locale.ROOT);
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-      RunYaml.Loaded loaded = RunYaml.load(path, HttpRunFiles.extraFields());
+      java.util.Set<String> fields = new java.util.HashSet<>(HttpRunFiles.extraFields());
+      fields.add("distributed");
+      RunYaml.Loaded loaded = RunYaml.load(path, fields);
       ConfigReader reader = loaded.reader();
       HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
       plugins = HttpRunFiles.plugins(loaded.root(), reader);
@@ -129,6 +207,7 @@ final class RunCommand implements Callable<Integer> {
         reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
             "is required: the Java scenario file (Checkout.java) or class to run, or an HTTP flow (requests:, flow:)");
       }
+      distributed = distributedEntry(loaded.root().get("distributed"), reader);
       reader.problems().throwIfAny();
       config = loaded.config();
       if (flow != null) {
@@ -137,6 +216,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (insecure) {
           flow = flow.insecure();
+        }
+        if (shard != null) {
+          flow = flow.shard(shard);
         }
         scenario = new HttpFlowScenario(flow);
       } else {
@@ -154,26 +236,57 @@ final class RunCommand implements Callable<Integer> {
       config = RunConfig.builder(safeName(path.getFileName().toString().replaceFirst("\\.java$", "")));
       scenario.configure(config);
     }
-    applyOptions(config);
-    try {
-      // Always: the results folder keeps the run as server requests, for grindstone upload.
-      Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
-      RemoteWriteSink remoteWrite = remoteWrite();
-      if (remoteWrite != null) {
-        run.sink(remoteWrite);
-      }
-      plugins.forEach(run::plugin);
-      RunSummary summary = run.stopOnSignals(System.err).execute();
-      return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
-    } finally {
-      if (scenario instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          System.err.println("grindstone run: closing the scenario failed: " + e);
-        }
-      }
+    return new Plan(scenario, config, plugins, lower.endsWith(".yaml") || lower.endsWith(".yml")
+        || lower.endsWith(".properties") || lower.endsWith(".java") ? path : null, distributed);
+  }
+
+  private static Distribution distributedEntry(dev.grindstone.engine.config.YamlNode node,
+      dev.grindstone.engine.config.ConfigReader reader) {
+    if (node == null || node instanceof dev.grindstone.engine.config.YamlNode.Scalar s && s.isNull()) {
+      return null;
     }
+    var m = reader.mapping(node, "distributed: {agents: N, on_agent_loss: fail|continue, ready_timeout: 5m, lead: 3s,"
+        + " loss_timeout: 10s}");
+    if (m == null) {
+      return null;
+    }
+    reader.checkFields(m, java.util.Set.of("agents", "on_agent_loss", "ready_timeout", "lead", "loss_timeout"));
+    int agents = (int) reader.integer(m.get("agents"), 1, 1);
+    String loss = reader.string(m.get("on_agent_loss"), "fail");
+    if (!loss.equals("fail") && !loss.equals("continue")) {
+      reader.problems().add(m.get("on_agent_loss"), "on_agent_loss is fail or continue, got '" + loss + "'");
+    }
+    return new Distribution(agents, reader.duration(m.get("ready_timeout"), Duration.ofMinutes(5)),
+        reader.duration(m.get("lead"), Duration.ofSeconds(3)), loss,
+        reader.duration(m.get("loss_timeout"), Duration.ofSeconds(10)));
+  }
+
+  /** The distribution the options and the run file ask for, or null for a local run. */
+  Distribution distribution(Plan plan) {
+    Distribution d = plan.distributed();
+    if (agents == null && d == null) {
+      return null;
+    }
+    if (agents != null && agents < 1) {
+      throw new BadInputException("--agents must be at least 1, got " + agents);
+    }
+    if (reportTo == null) {
+      throw new BadInputException("a distributed run (--agents or distributed: in the run file) needs --server URL,"
+          + " the metrics server the agents joined");
+    }
+    if (plan.file() == null) {
+      throw new BadInputException("a distributed run needs a run file or a Java scenario file to send to the agents,"
+          + " not a class name");
+    }
+    Distribution base = d != null ? d : new Distribution(1, Duration.ofMinutes(5), Duration.ofSeconds(3), "fail",
+        Duration.ofSeconds(10));
+    String loss = onAgentLoss != null ? onAgentLoss : base.onAgentLoss();
+    if (!loss.equals("fail") && !loss.equals("continue")) {
+      throw new BadInputException("--on-agent-loss is fail or continue, got '" + loss + "'");
+    }
+    return new Distribution(agents != null ? agents : base.agents(),
+        readyTimeout != null ? parseDuration("--ready-timeout", readyTimeout) : base.readyTimeout(),
+        base.lead(), loss, base.lossTimeout());
   }
 
   void applyOptions(RunConfig.Builder config) {

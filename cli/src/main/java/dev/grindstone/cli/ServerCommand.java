@@ -40,6 +40,14 @@ final class ServerCommand implements Runnable {
   String token;
 
   @Option(
+      names = "--max-bundle-size",
+      paramLabel = "BYTES",
+      defaultValue = "16777216",
+      description = "The largest run bundle of a distributed run (and agent data log, compressed) taken, in bytes."
+          + " Default: ${DEFAULT-VALUE} (16 MiB)")
+  int maxBundleSize;
+
+  @Option(
       names = "--kafka-bootstrap",
       paramLabel = "HOST:PORT",
       description = "Also store the LiveCheck reports of the Kafka topic livecheck-report (consumer group"
@@ -64,7 +72,8 @@ final class ServerCommand implements Runnable {
     }
     MetricsServer server;
     try {
-      server = MetricsServer.builder().port(port).bind(bind).jdbcUrl(db).token(t).start();
+      server = MetricsServer.builder().port(port).bind(bind).jdbcUrl(db).token(t).bundleLimit(maxBundleSize)
+          .start();
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     } catch (RuntimeException e) {

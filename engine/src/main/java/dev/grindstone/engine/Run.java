@@ -2,6 +2,7 @@ package dev.grindstone.engine;
 
 import dev.grindstone.engine.internal.RunEngine;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.sink.ConsoleSink;
 import dev.grindstone.engine.sink.HdrLogSink;
 import dev.grindstone.engine.sink.ResultsFilesSink;
@@ -74,6 +75,15 @@ public final class Run {
    */
   public Run sink(Sink sink) {
     engine.addSink(sink);
+    return this;
+  }
+
+  /**
+   * Runs only one agent's part of the plan when the run is split over several agents (see {@link
+   * Shard}); the whole plan by default. Before {@link #execute} only.
+   */
+  public Run shard(Shard shard) {
+    engine.shard(shard);
     return this;
   }
 

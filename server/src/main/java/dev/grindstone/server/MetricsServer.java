@@ -1,6 +1,8 @@
 package dev.grindstone.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.coordinator.Coordinator;
+import dev.grindstone.server.coordinator.CoordinatorApi;
 import dev.grindstone.server.livecheck.LiveCheckApi;
 import dev.grindstone.server.livecheck.LiveCheckStore;
 import dev.grindstone.server.metrics.LiveMetrics;
@@ -113,6 +115,7 @@ public final class MetricsServer implements AutoCloseable {
     private String bind = "127.0.0.1";
     private String jdbcUrl = DEFAULT_JDBC_URL;
     private int bodyLimit = DEFAULT_BODY_LIMIT;
+    private int bundleLimit = CoordinatorApi.DEFAULT_BUNDLE_LIMIT;
     private String token;
     private Clock clock = Clock.systemUTC();
     private Duration metricsGrace = Duration.ofMinutes(5);
@@ -139,6 +142,12 @@ public final class MetricsServer implements AutoCloseable {
     /** Largest accepted request body in bytes; larger ones get 413. */
     public Builder bodyLimit(int bytes) {
       this.bodyLimit = bytes;
+      return this;
+    }
+
+    /** Largest accepted run bundle of a distributed run, in bytes (16 MiB by default); larger ones get 413. */
+    public Builder bundleLimit(int bytes) {
+      this.bundleLimit = bytes;
       return this;
     }
 
@@ -169,6 +178,9 @@ public final class MetricsServer implements AutoCloseable {
       }
       if (bodyLimit < 1024) {
         throw new IllegalArgumentException("bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
+      }
+      if (bundleLimit < 1024) {
+        throw new IllegalArgumentException("bundleLimit: must be at least 1024 bytes, got " + bundleLimit);
       }
       if (metricsGrace.isNegative()) {
         throw new IllegalArgumentException("metricsGrace: must be 0 or more, got " + metricsGrace);
@@ -209,6 +221,8 @@ public final class MetricsServer implements AutoCloseable {
       MetricsEndpoint metrics = new MetricsEndpoint(clock, metricsGrace);
       PytestMonitorApi pytest = new PytestMonitorApi(pytestStore, mapper);
       RunsApi runs = new RunsApi(runStore, mapper, clock, events, metrics);
+      CoordinatorApi coordinator = new CoordinatorApi(new Coordinator(db, clock), db, mapper, clock, bundleLimit);
+      runs.checkReporters(coordinator::checkReporter);
       metrics.readRunsFrom(id -> runView(runStore, id));
       LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper, metrics);
       BodyReader body = new BodyReader(bodyLimit);
@@ -261,6 +275,7 @@ public final class MetricsServer implements AutoCloseable {
                   ctx.json(m);
                 });
                 runs.register(r, body);
+                coordinator.register(r, body);
                 livecheck.register(r, body);
                 pytest.register(r, body);
                 cfg.routes.exception(

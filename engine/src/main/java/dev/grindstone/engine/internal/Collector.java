@@ -143,6 +143,11 @@ final class Collector {
 
   /** The totals over the non-composite tests, with {@code peak} as their peak TPS (-1: their own TPS). */
   TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
+    return totals(schema, tests, lengthMillis, peak);
+  }
+
+  /** The totals over the non-composite {@code tests}, with {@code peak} as their peak TPS (-1: their own TPS). */
+  static TestFigures totals(StatisticsSchema schema, List<TestFigures> tests, long lengthMillis, double peak) {
     List<TestFigures> counted = new ArrayList<>(tests.size());
     for (TestFigures t : tests) {
       if (!t.composite()) {

@@ -6,7 +6,9 @@ import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.run.UserShare;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
@@ -80,7 +82,9 @@ public final class RunEngine {
   private final AtomicLong skippedPacedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
-  private int nextUserNumber;
+  private Shard shard = Shard.WHOLE;
+  private UserShare userShare = new UserShare(Shard.WHOLE);
+  private int arrivalUsers;
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -102,6 +106,18 @@ public final class RunEngine {
       throw new IllegalStateException("The run has started: add sinks before it executes");
     }
     sinks.add(Objects.requireNonNull(sink, "sink"));
+  }
+
+  /**
+   * Runs only {@code shard}'s part of the plan (see {@link Shard}): its users, keeping their
+   * single-process numbers, and its arrivals. Before {@link #execute} only.
+   */
+  public void shard(Shard shard) {
+    if (started) {
+      throw new IllegalStateException("The run has started: set its shard before it executes");
+    }
+    this.shard = Objects.requireNonNull(shard, "shard");
+    this.userShare = new UserShare(shard);
   }
 
   /** Adds a plug-in, after the scenario's own. Before {@link #execute} only. */
@@ -371,15 +387,19 @@ public final class RunEngine {
     List<LoadShape.Steps.Step> schedule = steps.schedule();
     int wave = 0;
     List<ArrivalUser> pool = new ArrayList<>();
+    int waveUsers = 0; // over every agent
     while (!stopping && System.nanoTime() - end < 0) {
       LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
-      while (pool.size() < step.users()) {
-        pool.add(new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber)));
+      for (; waveUsers < step.users(); waveUsers++) {
+        int number = userShare.nextPooled();
+        if (number >= 0) {
+          pool.add(new ArrivalUser(this, scenario, recording, number, seed(number)));
+        }
       }
       List<Thread> threads = new ArrayList<>();
       long intended = System.nanoTime();
-      activeUsers = step.users();
-      for (int u = 0; u < step.users(); u++) {
+      activeUsers = pool.size();
+      for (int u = 0; u < pool.size(); u++) {
         ArrivalUser user = pool.get(u);
         threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
       }
@@ -416,8 +436,10 @@ public final class RunEngine {
     ConcurrentLinkedQueue<ArrivalUser> idle = new ConcurrentLinkedQueue<>();
     AtomicInteger inFlight = new AtomicInteger();
     int created = 0;
+    arrivalUsers = 0;
+    int maxUsers = shard.maxUsers(rate.maxUsers());
     for (long k = 0; !stopping; k++) {
-      double t = rate.startOf(k, lengthSeconds);
+      double t = rate.startOf(shard.global(k), lengthSeconds);
       if (Double.isInfinite(t)) {
         break;
       }
@@ -431,11 +453,14 @@ public final class RunEngine {
       }
       ArrivalUser user = idle.poll();
       if (user == null) {
-        if (created >= rate.maxUsers()) {
+        if (created >= maxUsers) {
           droppedStarts.incrementAndGet();
           continue;
         }
-        user = new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
+        // After the closed model's numbers, unique over the agents (which user takes an arrival
+        // depends on response times, so these are not the single process's numbers).
+        int number = userShare.nextNumber() + (int) shard.global(arrivalUsers++);
+        user = new ArrivalUser(this, scenario, recording, number, seed(number));
         created++;
       }
       ArrivalUser u = user;
@@ -469,20 +494,26 @@ public final class RunEngine {
     }
   }
 
+  /** Moves the run to {@code target} users over every agent; this agent starts and stops its own. */
   private void adjustUsers(int target) {
-    while (users.size() < target && !stopping) {
-      UserThread u = new UserThread(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
+    if (stopping && target > userShare.globalUsers()) {
+      return;
+    }
+    UserShare.Change change = userShare.moveTo(target);
+    for (int number : change.start()) {
+      UserThread u = new UserThread(this, scenario, recording, number, seed(number));
       users.add(u);
       u.start();
     }
-    while (users.size() > target) {
+    for (int i = 0; i < change.stop(); i++) {
       users.removeLast().requestStop(); // ramp down: the newest users leave first
     }
     activeUsers = users.size();
   }
 
+  /** A user's random seed, from its single-process number: the same whichever agent runs it. */
   private static long seed(int user) {
-    return 0x9E3779B97F4A7C15L * (user + 1);
+    return 0x9E3779B97F4A7C15L * (user + 2);
   }
 
   /**

@@ -55,6 +55,8 @@ public final class ServerSink implements Sink {
   private final PrintStream messages;
   private final Duration finishWait;
   private final String agent;
+  private final String runId;
+  private final long epochOffset;
   private final Set<Integer> described = new HashSet<>();
   private final List<RunSpec.TestInfo> tests = new ArrayList<>();
   private final List<String> resent = new CopyOnWriteArrayList<>();
@@ -70,7 +72,9 @@ public final class ServerSink implements Sink {
     this.token = b.token;
     this.messages = b.messages;
     this.finishWait = b.finishWait;
-    this.agent = b.agent != null ? b.agent : agentName();
+    this.agent = b.agent != null ? b.agent : defaultAgentName();
+    this.runId = b.runId;
+    this.epochOffset = b.epochOffsetMillis;
   }
 
   /** A sink that streams the run to {@code server} (its base URL, e.g. {@code http://127.0.0.1:8080}). */
@@ -89,7 +93,8 @@ public final class ServerSink implements Sink {
     for (RunInfo.PlannedPhase p : run.phases()) {
       phases.add(new RunSpec.Phase(p.name(), p.duration() == null ? 0 : p.duration().toMillis()));
     }
-    spec = new RunSpec(run.id(), run.name(), agent, phases, List.of(), run.startEpochMillis());
+    spec = new RunSpec(runId != null ? runId : run.id(), run.name(), agent, phases, List.of(),
+        run.startEpochMillis() + epochOffset);
     results = run.outputDirectory();
     if (results != null) {
       requests = Files.newBufferedWriter(results.resolve(REQUESTS_FILE), StandardCharsets.UTF_8);
@@ -128,8 +133,8 @@ public final class ServerSink implements Sink {
         reporter.describeTests(List.copyOf(tests));
       }
     }
-    SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis(),
-        s.endEpochMillis(), s.tests(), s.activeUsers(), s.lateStarts());
+    SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis() + epochOffset,
+        s.endEpochMillis() + epochOffset, s.tests(), s.activeUsers(), s.lateStarts());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);
@@ -149,7 +154,7 @@ public final class ServerSink implements Sink {
   @Override
   public void finish(RunSummary summary) throws IOException {
     try {
-      write(RunRequest.finish(spec.id(), spec.agent(), summary.endEpochMillis()));
+      write(RunRequest.finish(spec.id(), spec.agent(), summary.endEpochMillis() + epochOffset));
     } finally {
       if (requests != null) {
         requests.close();
@@ -158,7 +163,7 @@ public final class ServerSink implements Sink {
     if (reporter == null) {
       return;
     }
-    boolean delivered = reporter.finish(summary.endEpochMillis(), finishWait);
+    boolean delivered = reporter.finish(summary.endEpochMillis() + epochOffset, finishWait);
     if (delivered) {
       messages.println("Reported to " + server + ": run " + reporter.runId() + " (" + reporter.stats().delivered()
           + " requests)");
@@ -196,8 +201,28 @@ public final class ServerSink implements Sink {
     private PrintStream messages = System.out;
     private Duration finishWait = Duration.ofSeconds(15);
     private String agent;
+    private String runId;
+    private long epochOffsetMillis;
 
     private Builder() {}
+
+    /**
+     * The run's id on the server (default: the run's own, {@link RunInfo#id()}): the id every agent
+     * of a distributed run reports to.
+     */
+    public Builder runId(String id) {
+      this.runId = id;
+      return this;
+    }
+
+    /**
+     * Added to every time sent (ms): an agent's clock offset from the server, so its snapshots
+     * carry server time.
+     */
+    public Builder epochOffsetMillis(long offset) {
+      this.epochOffsetMillis = offset;
+      return this;
+    }
 
     /** The metrics server to stream to; none (null) to write {@value #REQUESTS_FILE} only. */
     public Builder server(URI server) {
@@ -246,7 +271,8 @@ public final class ServerSink implements Sink {
     }
   }
 
-  private static String agentName() {
+  /** This process's default name in a run: {@code <host>-<pid>}. */
+  public static String defaultAgentName() {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();

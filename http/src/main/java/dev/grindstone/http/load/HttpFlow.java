@@ -96,9 +96,28 @@ public record HttpFlow(
       int maxConnectionsPerHost) {}
 
   /**
-   * A CSV feeder: each iteration takes a row (in turn, or at random); its columns become variables.
+   * A CSV feeder: each iteration takes a row (in turn, or at random; a {@code queue} feeder each row
+   * once, in turn); its columns become variables.
    */
-  public record Feeder(String name, List<Map<String, String>> rows, boolean random) {}
+  public record Feeder(String name, List<Map<String, String>> rows, boolean random, boolean queue) {
+    /** A circular or random feeder. */
+    public Feeder(String name, List<Map<String, String>> rows, boolean random) {
+      this(name, rows, random, false);
+    }
+  }
+
+  /**
+   * The same flow for one agent of a distributed run: each {@code queue} feeder keeps its share of
+   * the rows (row r on agent r mod n), so no row is used twice over the agents; {@code circular}
+   * and {@code random} feeders are shared whole.
+   */
+  public HttpFlow shard(dev.grindstone.engine.run.Shard shard) {
+    List<Feeder> mine = new ArrayList<>();
+    for (Feeder f : feeders) {
+      mine.add(f.queue() ? new Feeder(f.name(), shard.rows(f.rows()), false, true) : f);
+    }
+    return new HttpFlow(baseUrl, client, variables, mine, requests, steps);
+  }
 
   /** One request, with templates for its URL, headers, parameters and body. */
   public record RequestSpec(
@@ -274,15 +293,15 @@ public record HttpFlow(
   }
 
   private static Feeder feeder(YamlNode node, Path directory, ConfigReader r) {
-    Mapping m = r.mapping(node, "a feeder: {csv: file.csv, mode: circular|random}");
+    Mapping m = r.mapping(node, "a feeder: {csv: file.csv, mode: circular|random|queue}");
     if (m == null) {
       return null;
     }
     r.checkFields(m, Set.of("name", "csv", "mode"));
     String file = r.requiredString(m, "csv");
     String mode = r.string(m.get("mode"), "circular").toLowerCase(Locale.ROOT);
-    if (!mode.equals("circular") && !mode.equals("random")) {
-      r.problems().add(m.get("mode"), "mode must be circular or random, got '" + mode + "'");
+    if (!mode.equals("circular") && !mode.equals("random") && !mode.equals("queue")) {
+      r.problems().add(m.get("mode"), "mode must be circular, random or queue, got '" + mode + "'");
     }
     if (file == null) {
       return null;
@@ -294,7 +313,7 @@ public record HttpFlow(
         r.problems().add(m.get("csv"), path + " has a header but no rows");
         return null;
       }
-      return new Feeder(r.string(m.get("name"), file), rows, mode.equals("random"));
+      return new Feeder(r.string(m.get("name"), file), rows, mode.equals("random"), mode.equals("queue"));
     } catch (IOException e) {
       r.problems().add(m.get("csv"), "cannot read " + path + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -92,10 +92,19 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     vars.put("iteration", user.iteration());
     for (int i = 0; i < flow.feeders().size(); i++) {
       Feeder f = flow.feeders().get(i);
-      int row =
-          f.random()
-              ? user.random().nextInt(f.rows().size())
-              : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
+      int row;
+      if (f.queue()) {
+        long next = feederPositions.get(i).getAndIncrement();
+        if (next >= f.rows().size()) {
+          throw new dev.grindstone.engine.IterationFailure("the queue feeder '" + f.name() + "' has no rows left: it"
+              + " gives each of its " + f.rows().size() + " rows once");
+        }
+        row = (int) next;
+      } else {
+        row = f.random()
+            ? user.random().nextInt(f.rows().size())
+            : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
+      }
       vars.putAll(f.rows().get(row));
     }
     HttpSession session = (HttpSession) vars.get(SESSION);

@@ -125,8 +125,9 @@ public final class RunStore {
           long ordinal = append.ordinal();
           RunTotals next = append.totals();
           hd.createUpdate(
-                  "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL)"
-                      + " VALUES (:r, :a, :s, :p, :st, :e, :t, :o)")
+                  "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL, ACTIVE_USERS,"
+                      + " LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t, :o, :au, :ls)")
+              .bind("au", s.activeUsers()).bind("ls", s.lateStarts())
               .bind("r", runId).bind("a", s.agent()).bind("s", s.seq()).bind("p", s.phase())
               .bind("st", s.startMs()).bind("e", s.endMs()).bind("t", s.testsJson()).bind("o", ordinal)
               .execute();

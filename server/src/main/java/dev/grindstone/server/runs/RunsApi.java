@@ -27,6 +27,7 @@ public final class RunsApi {
   private final RunEvents events;
   private final BaselinesApi baselines;
   private final MetricsEndpoint metrics;
+  private volatile java.util.function.BiConsumer<String, String> reporterCheck = (run, agent) -> {};
 
   public RunsApi(RunStore store, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
     this.store = store;
@@ -35,6 +36,14 @@ public final class RunsApi {
     this.events = events;
     this.baselines = new BaselinesApi(store.database(), clock, store.figures());
     this.metrics = metrics;
+  }
+
+  /**
+   * Checks each snapshot's run and agent before it is stored, and throws an {@link ApiError} to
+   * refuse it (the coordinator refuses a replaced attempt's snapshots).
+   */
+  public void checkReporters(java.util.function.BiConsumer<String, String> check) {
+    this.reporterCheck = java.util.Objects.requireNonNull(check, "check");
   }
 
   public void register(Routes r, BodyReader body) {
@@ -73,6 +82,7 @@ public final class RunsApi {
 
   private void snapshot(Context ctx, String runId, byte[] bytes) {
     SnapshotPost s = SnapshotPost.parse(runId, JsonBody.parseObject(mapper, bytes));
+    reporterCheck.accept(runId, s.agent());
     long version = store.append(s);
     boolean inserted = version > 0;
     Map<String, Object> ack = new LinkedHashMap<>();

@@ -15,9 +15,9 @@ import java.util.List;
  * @param tests the entries, checked ({@link SnapshotTests})
  * @param testsJson the {@code tests} array as posted, which is what the store keeps
  * @param activeUsers virtual users running at the end of the interval, or null (for {@code
- *     /metrics} only; not stored)
- * @param lateStarts iterations of the interval that started more than 10 ms late, or null (for
- *     {@code /metrics} only; not stored)
+ *     /metrics}, and kept for the controller of a distributed run)
+ * @param lateStarts iterations of the interval that started more than 10 ms late, or null (the
+ *     same)
  */
 record SnapshotPost(
     String runId, String agent, long seq, String phase, long startMs, long endMs, List<TestEntry> tests,
@@ -41,7 +41,7 @@ record SnapshotPost(
     if (end < start) {
       throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
-    // Live figures for /metrics only: the store keeps neither.
+    // Live figures for /metrics and a distributed run's controller; no figure of the run's reads them.
     Integer activeUsers = b.has("activeUsers") ? (int) b.integer("activeUsers", 0, Integer.MAX_VALUE) : null;
     Long lateStarts = b.has("lateStarts") ? b.integer("lateStarts", 0, Limits.MAX_COUNT) : null;
     JsonNode tests = b.raw("tests");

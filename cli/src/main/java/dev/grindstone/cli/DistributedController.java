@@ -1,0 +1,367 @@
+package dev.grindstone.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.grindstone.engine.MergedRun;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.spi.Plugin;
+import dev.grindstone.stats.BadInputException;
+import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.results.TestFigures;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.zip.GZIPInputStream;
+import org.HdrHistogram.Histogram;
+import sun.misc.Signal;
+
+/**
+ * The controller of a distributed run ({@code grindstone run FILE --agents N --server URL}):
+ * uploads the run's bundle, waits for the agents, then streams the merged run to the console as a
+ * local run does, from the agents' snapshots on the server, and writes the merged results folder
+ * (with each agent's data.csv under {@code agents/<index>/}). Interval k of the merged run is
+ * every agent's interval k (the agents start together, with the same period), merged exactly.
+ */
+final class DistributedController {
+
+  /** Exit code when an agent was lost and the policy is {@code fail}. */
+  static final int EXIT_AGENT_LOST = 97;
+  /** Exit code when the run never started (the ready deadline passed, or it was stopped first). */
+  static final int EXIT_NOT_STARTED = 1;
+
+  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  private final RunCommand options;
+  private final RunCommand.Plan plan;
+  private final RunCommand.Distribution distribution;
+  private final CoordinatorClient client;
+  private final AtomicBoolean stopRequested = new AtomicBoolean();
+  private final Map<String, TreeMap<Long, JsonNode>> byAgent = new HashMap<>();
+  private long ordinal;
+  private long nextSeq;
+
+  DistributedController(RunCommand options, RunCommand.Plan plan, RunCommand.Distribution distribution) {
+    this.options = options;
+    this.plan = plan;
+    this.distribution = distribution;
+    this.client = new CoordinatorClient(options.reportTo, options.token);
+  }
+
+  int run() throws IOException {
+    RunConfig config = plan.config().build();
+    Path file = plan.file().toAbsolutePath().normalize();
+    Path folder = file.getParent();
+    byte[] bundle = RunBundle.zip(folder, 1L << 30);
+    String query = "name=" + enc(config.name()) + "&agents=" + distribution.agents() + "&runFile="
+        + enc(folder.relativize(file).toString().replace('\\', '/'))
+        + "&readyTimeoutMs=" + distribution.readyTimeout().toMillis() + "&leadMs=" + distribution.lead().toMillis()
+        + "&onAgentLoss=" + distribution.onAgentLoss() + "&lossTimeoutMs=" + distribution.lossTimeout().toMillis();
+    JsonNode run;
+    try {
+      run = client.post("/api/v1/distributed?" + query, bundle, "application/zip");
+    } catch (CoordinatorClient.Refused e) {
+      throw new BadInputException(e.getMessage());
+    }
+    String id = run.get("id").asText();
+    System.out.printf(Locale.ROOT, "Distributed run %s on %s: %d bytes of %s sent; waiting for %d agent%s (ready"
+            + " deadline %s)%n", id, client.base(), bundle.length, folder, distribution.agents(),
+        distribution.agents() == 1 ? "" : "s", distribution.readyTimeout());
+    installStop(id);
+
+    Set<String> announced = new HashSet<>();
+    while (run.get("startMs").isNull()) {
+      for (JsonNode m : run.get("members")) {
+        if (announced.add(m.get("agentId").asText() + m.get("status").asText())) {
+          System.out.printf(Locale.ROOT, "  agent %d: %s, %s (%d cores, max heap %d MiB, %s)%n", m.get("index").asInt(),
+              m.get("name").asText(), m.get("status").asText(), m.get("cores").asInt(),
+              m.get("maxHeap").asLong() >> 20, m.get("version").asText());
+        }
+      }
+      String status = run.get("status").asText();
+      if (!status.equals("waiting")) {
+        System.err.println("The run did not start: it is " + status
+            + (run.path("reason").isNull() ? "" : ": " + run.get("reason").asText()));
+        return EXIT_NOT_STARTED;
+      }
+      sleep(250);
+      run = client.get("/api/v1/distributed/" + id);
+    }
+    long startMs = run.get("startMs").asLong();
+    System.out.printf(Locale.ROOT, "All %d agents ready; the run starts at %s UTC (server time), %d ms from now%n",
+        distribution.agents(), TIME.format(Instant.ofEpochMilli(startMs)), startMs - run.get("serverMs").asLong());
+    for (JsonNode m : run.get("members")) {
+      if (m.get("status").asText().equals("running")) {
+        System.out.printf(Locale.ROOT, "  agent %d (%s): clock offset %+.1f ms ±%.1f ms%n", m.get("index").asInt(),
+            m.get("name").asText(), m.get("clockOffsetMs").asDouble(), m.get("clockRttMs").asDouble() / 2);
+      }
+    }
+
+    List<Plugin> plugins = new ArrayList<>(plan.scenario().plugins());
+    plugins.addAll(plan.plugins());
+    MergedRun merged = new MergedRun(config, plugins, System.out, startMs);
+    StatisticsSchema schema = merged.schema();
+    describeTests(id, merged);
+    while (true) {
+      boolean done = run.get("status").asText().equals("done");
+      fetch(id);
+      emit(merged, schema, run, done);
+      if (done) {
+        break;
+      }
+      sleep(250);
+      run = client.get("/api/v1/distributed/" + id);
+      describeTests(id, merged);
+    }
+    return finish(id, run, merged, schema);
+  }
+
+  private int finish(String id, JsonNode run, MergedRun merged, StatisticsSchema schema) throws IOException {
+    describeTests(id, merged);
+    List<String> notes = new ArrayList<>();
+    long dropped = 0;
+    long droppedRows = 0;
+    boolean interrupted = stopRequested.get();
+    boolean lost = false;
+    Map<String, Long> failures = new LinkedHashMap<>();
+    Histogram lateness = dev.grindstone.stats.latency.Histograms.newHistogram();
+    long lateStarts = 0;
+    long end = startOf(run);
+    for (TreeMap<Long, JsonNode> snaps : byAgent.values()) {
+      if (!snaps.isEmpty()) {
+        end = Math.max(end, snaps.lastEntry().getValue().get("endMs").asLong());
+      }
+    }
+    for (JsonNode m : run.get("members")) {
+      String status = m.get("status").asText();
+      String who = "agent " + m.get("index").asInt() + " (" + m.get("name").asText() + ", attempt "
+          + m.get("attempt").asText() + ")";
+      TreeMap<Long, JsonNode> snaps = byAgent.getOrDefault(m.path("reportAs").asText(), new TreeMap<>());
+      long covered = snaps.isEmpty() ? startOf(run) : snaps.lastEntry().getValue().get("endMs").asLong();
+      switch (status) {
+        case "fenced" -> {
+          if (snaps.isEmpty()) {
+            notes.add(who + " was replaced before it reported anything: " + m.path("reason").asText(""));
+          } else {
+            notes.add(String.format(Locale.ROOT, "%s was fenced: its share of the load is missing from %s to %s UTC"
+                    + " (%.1f s of the run); %s", who, TIME.format(Instant.ofEpochMilli(covered)),
+                TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0, m.path("reason").asText("")));
+          }
+        }
+        case "lost" -> {
+          lost = true;
+          notes.add(String.format(Locale.ROOT, "%s was %s: its share of the load is missing from %s to %s UTC (%.1f s"
+                  + " of the run); %s", who, status, TIME.format(Instant.ofEpochMilli(covered)),
+              TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0,
+              m.path("reason").asText("")));
+        }
+        case "done" -> {
+          JsonNode total = m.get("total");
+          interrupted |= total.path("interrupted").asBoolean();
+          dropped += total.path("droppedStarts").asLong();
+          lateStarts += total.path("lateStarts").asLong();
+          if (total.hasNonNull("lateness")) {
+            lateness.add(dev.grindstone.stats.latency.Histograms.decode(total.get("lateness").asText()));
+          }
+          total.path("notes").forEach(n -> notes.add(who + ": " + n.asText()));
+          droppedRows += total.path("droppedDataLogRows").asLong();
+          total.path("iterationFailures").fields().forEachRemaining(
+              f -> failures.merge(f.getKey(), f.getValue().asLong(), Long::sum));
+          checkComplete(who, total, snaps, schema, notes);
+          saveDataLog(id, m, merged);
+        }
+        default -> notes.add(who + " ended " + status + " without its final figures");
+      }
+    }
+    if (!run.path("reason").isNull() && !run.path("reason").asText().isEmpty()) {
+      notes.add("The run was " + (run.path("reason").asText().startsWith("stopped") ? "" : "stopped: ")
+          + run.get("reason").asText() + ".");
+    }
+    RunSummary summary = merged.finish(end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
+    if (lost && distribution.onAgentLoss().equals("fail")) {
+      System.err.println("An agent was lost and on_agent_loss is fail: exit code " + EXIT_AGENT_LOST);
+      return EXIT_AGENT_LOST;
+    }
+    return RunOutcome.finish(summary, null, options.tolerances.options(), options.junitXml, System.out);
+  }
+
+  /** Says when an agent's snapshots on the server hold fewer calls than its final total. */
+  private static void checkComplete(String who, JsonNode total, TreeMap<Long, JsonNode> snaps, StatisticsSchema schema,
+      List<String> notes) {
+    long reported = 0;
+    for (JsonNode s : snaps.values()) {
+      for (JsonNode t : s.get("tests")) {
+        TestFigures f = WireFigures.read(t, schema, 1);
+        reported += f.tests() + f.errors();
+      }
+    }
+    long whole = 0;
+    for (JsonNode t : total.get("tests")) {
+      TestFigures f = WireFigures.read(t, schema, 1);
+      whole += f.tests() + f.errors();
+    }
+    if (reported != whole) {
+      notes.add(who + ": its snapshots on the server hold " + reported + " calls, its final total " + whole
+          + ": the figures miss " + (whole - reported) + " calls (snapshots still spooled by the agent)");
+    }
+  }
+
+  private void saveDataLog(String id, JsonNode member, MergedRun merged) {
+    Path out = merged.info().outputDirectory();
+    if (out == null) {
+      return;
+    }
+    Path dir = out.resolve("agents").resolve(Integer.toString(member.get("index").asInt()));
+    try {
+      byte[] gz = client.getBytes("/api/v1/distributed/" + id + "/datalogs/" + member.get("agentId").asText());
+      Files.createDirectories(dir);
+      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+        Files.copy(in, dir.resolve("data.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException | RuntimeException e) {
+      System.err.println("agent " + member.get("index").asInt() + "'s data log is not in " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private void describeTests(String id, MergedRun merged) {
+    try {
+      JsonNode r = client.get("/api/v1/runs/" + id);
+      for (JsonNode t : r.path("tests")) {
+        if (t.has("number")) {
+          merged.describe(t.get("number").asInt(), t.path("description").asText(""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The agents have not created the run yet: the descriptions come with a later read.
+    }
+  }
+
+  /** Reads the snapshots stored since the last read. */
+  private void fetch(String id) throws IOException {
+    while (true) {
+      JsonNode page = client.get("/api/v1/distributed/" + id + "/snapshots?after=" + ordinal);
+      JsonNode list = page.get("snapshots");
+      for (JsonNode s : list) {
+        ordinal = Math.max(ordinal, s.get("ordinal").asLong());
+        byAgent.computeIfAbsent(s.get("agent").asText(), a -> new TreeMap<>()).put(s.get("seq").asLong(), s);
+      }
+      if (list.size() < 2000) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * Hands on each interval every agent still counted has sent (or, at the end, every interval
+   * any agent sent), merged.
+   */
+  private void emit(MergedRun merged, StatisticsSchema schema, JsonNode run, boolean all) {
+    List<String> waitFor = new ArrayList<>();
+    for (JsonNode m : run.get("members")) {
+      String status = m.get("status").asText();
+      if (status.equals("running") || status.equals("ready")) {
+        waitFor.add(m.path("reportAs").asText());
+      }
+    }
+    while (true) {
+      long seq = nextSeq;
+      List<JsonNode> parts = new ArrayList<>();
+      boolean complete = true;
+      for (TreeMap<Long, JsonNode> agent : byAgent.values()) {
+        JsonNode s = agent.get(seq);
+        if (s != null) {
+          parts.add(s);
+        }
+      }
+      for (String a : waitFor) {
+        TreeMap<Long, JsonNode> agent = byAgent.get(a);
+        if (agent == null || !agent.containsKey(seq)) {
+          complete = false;
+        }
+      }
+      if (parts.isEmpty() || (!complete && !all)) {
+        return;
+      }
+      long start = Long.MAX_VALUE;
+      long end = Long.MIN_VALUE;
+      int users = 0;
+      Map<Integer, List<TestFigures>> tests = new TreeMap<>();
+      for (JsonNode s : parts) {
+        start = Math.min(start, s.get("startMs").asLong());
+        end = Math.max(end, s.get("endMs").asLong());
+      }
+      for (JsonNode s : parts) {
+        users += s.path("activeUsers").asInt(0);
+        for (JsonNode t : s.get("tests")) {
+          TestFigures f = WireFigures.read(t, schema, Math.max(1, end - start));
+          tests.computeIfAbsent(f.test(), k -> new ArrayList<>()).add(f);
+        }
+      }
+      List<TestFigures> mergedTests = new ArrayList<>();
+      for (Map.Entry<Integer, List<TestFigures>> e : tests.entrySet()) {
+        mergedTests.add(TestFigures.merge(e.getKey(), "", false, Math.max(1, end - start), -1, schema, e.getValue()));
+      }
+      // Late starts per interval need their lateness histogram, which the snapshots do not carry:
+      // the summary has them, from each agent's final figures.
+      merged.interval(seq, parts.getFirst().path("phase").asText(""), start, end, users, 0, null, mergedTests);
+      nextSeq++;
+    }
+  }
+
+  private static long startOf(JsonNode run) {
+    return run.path("startMs").asLong();
+  }
+
+  /** Ctrl-C: every agent stops (through the server), and the merged summary is still written. */
+  private void installStop(String id) {
+    try {
+      Signal.handle(new Signal("INT"), signal -> stop(id));
+      Signal.handle(new Signal("TERM"), signal -> stop(id));
+    } catch (IllegalArgumentException e) {
+      // No signals here (an embedded use): the run ends when its agents do.
+    }
+  }
+
+  private void stop(String id) {
+    if (!stopRequested.compareAndSet(false, true)) {
+      Runtime.getRuntime().halt(130);
+    }
+    System.err.println();
+    System.err.println("Stopping every agent; the merged results are written once they have reported."
+        + " Press Ctrl-C again to quit at once.");
+    Thread.ofPlatform().start(() -> {
+      try {
+        client.post("/api/v1/distributed/" + id + "/stop", "{}");
+      } catch (IOException | RuntimeException e) {
+        System.err.println("Could not ask the server to stop the run: " + e.getMessage());
+      }
+    });
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

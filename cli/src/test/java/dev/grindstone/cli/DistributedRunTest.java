@@ -1,0 +1,279 @@
+package dev.grindstone.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.server.MetricsServer;
+import dev.grindstone.stats.latency.Histograms;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Distributed runs with real processes: a metrics server on 127.0.0.1, agents in child JVMs, the
+ * controller in this one. Each run lasts seconds; the agents' JVMs start small.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class DistributedRunTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
+      "-Xshare:auto");
+
+  @TempDir Path dir;
+  MetricsServer server;
+  URI url;
+
+  @BeforeAll
+  void start() throws IOException {
+    Path db = Files.createTempDirectory("grindstone-distributed");
+    server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + db.resolve("s.db")).start();
+    url = URI.create(server.url());
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  private Path plan(String name, String distributed, String phases) throws IOException {
+    Path folder = Files.createDirectories(dir.resolve(name + "-plan"));
+    Files.writeString(folder.resolve("run.yaml"), "name: " + name + "\nscenario: " + ShardedScenario.class.getName()
+        + "\nperiod: 500ms\ngraceful_stop: 1s\nthresholds: [\"errors<50%\"]\ndistributed: " + distributed + "\nphases:\n" + phases);
+    return folder.resolve("run.yaml");
+  }
+
+  private static List<List<String>> small(int n) {
+    return java.util.Collections.nCopies(n, SMALL_JVM);
+  }
+
+  private static String runId(String out) {
+    Matcher m = Pattern.compile("Distributed run (\\S+) on").matcher(out);
+    assertThat(m.find()).as(out).isTrue();
+    return m.group(1);
+  }
+
+  private static Path resultsFolder(Path out) throws IOException {
+    try (Stream<Path> s = Files.list(out)) {
+      return s.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+  }
+
+  private static void awaitLog(Path log, String text, long seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("'" + text + "' not in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+  }
+
+  /** Runs the controller, bounded; on a timeout the agents' output says why. */
+  private CliRunner.Result controller(Path file, Path out, LocalAgents agents) throws Exception {
+    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+        () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    try {
+      return run.get(45, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      StringBuilder logs = new StringBuilder();
+      for (Path log : agents.logs()) {
+        logs.append(log).append(":\n").append(Files.readString(log)).append('\n');
+      }
+      throw new AssertionError("the run did not end; the agents said:\n" + logs, e);
+    }
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve(path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return JSON.readTree(r.body());
+  }
+
+  @Test
+  void merged_totals_equal_the_agents_data_logs_and_merged_percentiles_their_exact_merge() throws Exception {
+    Path file = plan("exact", "{agents: 2, lead: 1s}", """
+          - {name: ramp, duration: 1s, users: {from: 0, to: 6}}
+          - {name: hold, duration: 1s, users: 6}
+          - {name: open, duration: 1s, rate: 200, max_users: 20}
+        """);
+    Path out = dir.resolve("exact-out");
+    CliRunner.Result r;
+    try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("exact-agents"), small(2))) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
+      for (Process p : agents.processes()) {
+        assertThat(p.exitValue()).isZero();
+      }
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("All 2 agents ready", "All thresholds passed").doesNotContain("snapshots on the server hold");
+    Path results = resultsFolder(out);
+    JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+
+    // Every call of every agent's data log, by test: counts, and the successes' times (µs).
+    Map<Integer, long[]> counts = new HashMap<>();
+    Histogram all = Histograms.newHistogram();
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int agent = 0; agent < 2; agent++) {
+      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
+      assertThat(rows.size()).as("agent %d's data log", agent).isGreaterThan(10);
+      for (String row : rows.subList(1, rows.size())) {
+        String[] f = row.split(", ");
+        int user = Integer.parseInt(f[0]);
+        assertThat(Math.floorMod(user, 2)).as("user %d runs on agent u mod 2", user).isEqualTo(agent);
+        long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
+        if (f[5].equals("0")) {
+          c[0]++;
+          long micros = Math.round(Double.parseDouble(f[4]) * 1000);
+          all.recordValue(micros);
+          min = Math.min(min, micros);
+          max = Math.max(max, micros);
+        } else {
+          c[1]++;
+        }
+      }
+    }
+    for (JsonNode t : json.get("tests")) {
+      long[] c = counts.get(t.get("test").asInt());
+      assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
+      assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
+    }
+    JsonNode totals = json.get("totals");
+    assertThat(totals.get("tests").asLong()).isEqualTo(all.getTotalCount());
+    assertThat(totals.get("p50").asDouble()).isEqualTo(Histograms.percentileMillis(all, 50));
+    assertThat(totals.get("p99").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99));
+    assertThat(totals.get("p999").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99.9));
+    assertThat(totals.get("max").asDouble()).as("the exact max").isEqualTo(max / 1000.0);
+    assertThat(totals.get("min").asDouble()).as("the exact min").isEqualTo(min / 1000.0);
+    assertThat(Files.readString(results.resolve("summary.txt"))).contains("Test 1", "\"Wait\"", "Test 2", "\"Flaky\"");
+    assertThat(results.resolve("latency.hlog")).isNotEmptyFile();
+    assertThat(results.resolve("report.html")).isNotEmptyFile();
+
+    // Re-posting an agent's requests changes nothing on the server.
+    String id = runId(r.out());
+    JsonNode before = get("/api/v1/runs/" + id).get("totals");
+    Path agentResults;
+    try (Stream<Path> s = Files.list(dir.resolve("exact-agents/agent-0"))) {
+      agentResults = s.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+    CliRunner.Result upload = CliRunner.run("upload", agentResults.toString(), "--server", url.toString());
+    assertThat(upload.exitCode()).as(upload.out() + upload.err()).isZero();
+    JsonNode after = get("/api/v1/runs/" + id).get("totals");
+    assertThat(after.get("tests").asLong()).isEqualTo(before.get("tests").asLong()).isEqualTo(totals.get("tests").asLong());
+    assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"fail", "continue"})
+  void an_agent_killed_mid_run_is_named_with_the_span_it_missed(String policy) throws Exception {
+    Path file = plan("kill-" + policy, "{agents: 2, lead: 1s, loss_timeout: 1500ms, on_agent_loss: " + policy + "}",
+        "  - {name: hold, duration: 5s, users: 4}\n");
+    Path out = dir.resolve("kill-" + policy + "-out");
+    try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("kill-" + policy), small(2))) {
+      CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+          () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      awaitLog(agents.logs().get(1), "starting at", 40);
+      Thread.sleep(1500);
+      agents.processes().get(1).destroyForcibly(); // SIGKILL: no goodbye
+      CliRunner.Result r = run.get(40, TimeUnit.SECONDS);
+      String summary = Files.readString(resultsFolder(out).resolve("summary.txt"));
+      assertThat(summary).contains("agent 1 (local-1", "was lost: its share of the load is missing from");
+      if (policy.equals("fail")) {
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(DistributedController.EXIT_AGENT_LOST);
+        assertThat(summary).contains("on_agent_loss: fail stops the run");
+      } else {
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        JsonNode totals = JSON.readTree(resultsFolder(out).resolve("results.json").toFile()).get("totals");
+        assertThat(totals.get("tests").asLong()).as("agent 0 ran to the end").isPositive();
+      }
+      assertThat(agents.processes().get(0).waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(agents.processes().get(0).exitValue()).isZero();
+    }
+  }
+
+  @Test
+  void a_newer_attempt_of_an_index_fences_the_older_which_stops() throws Exception {
+    Path file = plan("fence", "{agents: 2, lead: 1s}", "  - {name: hold, duration: 1s, users: 2}\n");
+    Path out = dir.resolve("fence-out");
+    Path folder = dir.resolve("fence-agents");
+    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
+        () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    try (LocalAgents agents = LocalAgents.start(0, url, null, folder, List.of())) {
+      // An agent that registers before the run is uploaded waits for it.
+      Process old = agents.add(0, url, null, folder, SMALL_JVM, "0-old");
+      awaitLog(folder.resolve("agent-0-old.log"), "agent 0 of 2", 30);
+      agents.add(0, url, null, folder, SMALL_JVM, "0-new");
+      assertThat(old.waitFor(30, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
+      assertThat(old.exitValue()).isEqualTo(AgentCommand.EXIT_FENCED);
+      assertThat(Files.readString(folder.resolve("agent-0-old.log"))).contains("replaced by attempt");
+      agents.add(1, url, null, folder, SMALL_JVM, "1");
+      CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(Files.readString(resultsFolder(out).resolve("summary.txt")))
+          .contains("agent 0 (local-0-old", "was replaced before it reported anything");
+      assertThat(agents.await(20)).isTrue();
+    }
+  }
+
+  @Test
+  void agents_with_clocks_seconds_apart_start_together_by_the_server_clock() throws Exception {
+    Path file = plan("skew", "{agents: 3, lead: 1s}", "  - {name: hold, duration: 1s, users: 3}\n");
+    Path out = dir.resolve("skew-out");
+    long[] skews = {-5_000, 0, 3_000};
+    List<List<String>> options = new java.util.ArrayList<>();
+    for (long skew : skews) {
+      List<String> o = new java.util.ArrayList<>(SMALL_JVM);
+      o.add("-Dgrindstone.agent.clockSkewMs=" + skew); // test-only: this agent's clock is that far off
+      options.add(o);
+    }
+    CliRunner.Result r;
+    try (LocalAgents agents = LocalAgents.start(3, url, null, dir.resolve("skew-agents"), options)) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).isTrue();
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    // Within 50 ms of the skews (the bound of the offsets' error is printed with them).
+    assertThat(r.out()).containsPattern("clock offset \\+(49[5-9]\\d|50[0-4]\\d)\\.\\d ms")
+        .containsPattern("clock offset -(29[5-9]\\d|30[0-4]\\d)\\.\\d ms");
+    // Each agent's first interval starts when it started, in server time.
+    JsonNode snapshots = get("/api/v1/distributed/" + runId(r.out()) + "/snapshots").get("snapshots");
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    int agentsSeen = 0;
+    for (JsonNode s : snapshots) {
+      if (s.get("seq").asLong() == 0) {
+        agentsSeen++;
+        first = Math.min(first, s.get("startMs").asLong());
+        last = Math.max(last, s.get("startMs").asLong());
+      }
+    }
+    assertThat(agentsSeen).as(snapshots.toString()).isEqualTo(3);
+    System.out.println("start spread with clock skews of -5 s, 0 and +3 s: " + (last - first) + " ms");
+    assertThat(last - first).as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots).isLessThan(1000);
+  }
+}

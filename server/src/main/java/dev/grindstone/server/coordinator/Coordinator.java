@@ -1,0 +1,386 @@
+package dev.grindstone.server.coordinator;
+
+import dev.grindstone.server.store.Database;
+import dev.grindstone.server.web.ApiError;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * The coordinator of distributed runs, its state in the store (DIST_RUNS, DIST_AGENTS) so a
+ * restarted server keeps its runs: a controller uploads a run for N agents; agents register, take
+ * an index of a waiting run, say they are ready, and learn the start time T, set once the last of
+ * them is ready, plus a lead. Deadlines (the ready deadline, an agent's silence beyond the loss
+ * timeout) are checked whenever a run is read or an agent polls, in server time. Thread-safe.
+ */
+public final class Coordinator {
+
+  /** What a controller asks for. */
+  public record Request(String name, int agents, String runFile, byte[] bundle, long readyTimeoutMs, long leadMs,
+      String onAgentLoss, long lossTimeoutMs) {}
+
+  /** What an agent says of itself when it registers. */
+  public record Registration(String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
+
+  private final Database db;
+  private final Clock clock;
+
+  public Coordinator(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** Stores a run waiting for its agents; returns it. */
+  public DistRun create(Request r) {
+    String id = r.name().replaceAll("[^A-Za-z0-9._-]", "-");
+    if (id.isEmpty() || !Character.isLetterOrDigit(id.charAt(0))) {
+      id = "run" + id;
+    }
+    String suffix = "-" + Long.toString(clock.millis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
+    id = (id.length() + suffix.length() > 64 ? id.substring(0, 64 - suffix.length()) : id) + suffix;
+    long now = clock.millis();
+    String runId = id;
+    db.write(hd -> hd.createUpdate("INSERT INTO DIST_RUNS (ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE, BUNDLE_SHA256,"
+            + " BUNDLE_BYTES, CREATED_MS, READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON)"
+            + " VALUES (:id, :n, :a, 'waiting', :f, :b, :h, :bytes, :now, :deadline, :lead, NULL, :loss, :lt, NULL)")
+        .bind("id", runId).bind("n", r.name()).bind("a", r.agents()).bind("f", r.runFile())
+        .bind("b", Base64.getEncoder().encodeToString(r.bundle())).bind("h", sha256(r.bundle()))
+        .bind("bytes", (long) r.bundle().length).bind("now", now).bind("deadline", now + r.readyTimeoutMs())
+        .bind("lead", r.leadMs()).bind("loss", r.onAgentLoss()).bind("lt", r.lossTimeoutMs()).execute());
+    return run(runId);
+  }
+
+  /** The run after its deadlines are checked. */
+  public DistRun run(String id) {
+    check(id);
+    return db.read(hd -> load(hd, id)).orElseThrow(() -> unknownRun(id));
+  }
+
+  /** Asks every agent of the run to stop (Ctrl-C on the controller, or an agent lost under {@code fail}). */
+  public DistRun stop(String id, String reason) {
+    db.write(hd -> {
+      hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
+              + " WHERE ID = :id AND STATUS IN ('waiting', 'running')")
+          .bind("id", id).bind("why", reason).execute();
+      return null;
+    });
+    return run(id);
+  }
+
+  /**
+   * Registers an agent process. A process with an index and a new attempt fences the older
+   * attempts of that index in unfinished runs: they get 409 from then on and stop.
+   *
+   * @return the agent's id
+   */
+  public String register(Registration r) {
+    String id = UUID.randomUUID().toString();
+    long now = clock.millis();
+    db.write(hd -> {
+      if (r.index() != null) {
+        // Agents serve one run at a time on a server, so an index names one agent process at a time.
+        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE (IDX = :i OR WANTED_INDEX = :i)"
+                + " AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN ('assigned', 'ready', 'running') AND RUN_ID IN"
+                + " (SELECT ID FROM DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
+            .bind("i", r.index()).bind("at", r.attempt())
+            .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index()).execute();
+      }
+      hd.createUpdate("INSERT INTO DIST_AGENTS (ID, NAME, VERSION, CORES, MAX_HEAP, WANTED_INDEX, ATTEMPT, REGISTERED_MS,"
+              + " LAST_SEEN_MS, RUN_ID, IDX, STATUS) VALUES (:id, :n, :v, :c, :h, :i, :at, :now, :now, NULL, NULL, 'idle')")
+          .bind("id", id).bind("n", r.name()).bind("v", r.version()).bind("c", r.cores()).bind("h", r.maxHeap())
+          .bind("i", r.index()).bind("at", r.attempt()).bind("now", now).execute();
+      return null;
+    });
+    return id;
+  }
+
+  /**
+   * An agent's poll: its heartbeat, and its work. An idle agent takes a free index of the oldest
+   * waiting run (its own index when it has one).
+   *
+   * @return the agent's run, or empty while there is no work
+   * @throws ApiError 404 for an unknown agent, 409 for a fenced one
+   */
+  public Optional<DistRun> poll(String agentId) {
+    long now = clock.millis();
+    String runId = db.write(hd -> liveAgent(hd, agentId), (hd, a) -> {
+      hd.createUpdate("UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id").bind("id", agentId)
+          .bind("now", now).execute();
+      if (a.runId != null || !a.status.equals("idle")) {
+        return a.runId;
+      }
+      for (String run : hd.createQuery("SELECT ID FROM DIST_RUNS WHERE STATUS = 'waiting' AND READY_DEADLINE_MS > :now"
+              + " ORDER BY CREATED_MS, ID").bind("now", now).mapTo(String.class).list()) {
+        int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", run).mapTo(Integer.class).one();
+        TreeSet<Integer> taken = new TreeSet<>(hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE RUN_ID = :r"
+                + " AND STATUS IN ('assigned', 'ready', 'running', 'done')").bind("r", run).mapTo(Integer.class).list());
+        Integer index = null;
+        if (a.wantedIndex != null) {
+          if (a.wantedIndex < n && !taken.contains(a.wantedIndex)) {
+            index = a.wantedIndex;
+          }
+        } else {
+          for (int i = 0; i < n && index == null; i++) {
+            if (!taken.contains(i)) {
+              index = i;
+            }
+          }
+        }
+        if (index != null) {
+          String reportAs = index + "." + a.attempt.replaceAll("[^A-Za-z0-9._-]", "_");
+          hd.createUpdate("UPDATE DIST_AGENTS SET RUN_ID = :r, IDX = :i, STATUS = 'assigned', REPORT_AS = :as"
+                  + " WHERE ID = :id")
+              .bind("r", run).bind("i", index).bind("as", reportAs.length() > 256 ? reportAs.substring(0, 256) : reportAs)
+              .bind("id", agentId).execute();
+          return run;
+        }
+      }
+      return null;
+    });
+    if (runId == null) {
+      return Optional.empty();
+    }
+    return Optional.of(run(runId));
+  }
+
+  /** The bundle of the agent's run, checked against the digest stored with it. */
+  public byte[] bundle(String agentId) {
+    return db.read(hd -> {
+      AgentRow a = agent(hd, agentId);
+      if (a.runId == null) {
+        throw ApiError.conflict("agent", "this agent has no run yet: poll until it gets one");
+      }
+      String b64 = hd.createQuery("SELECT BUNDLE FROM DIST_RUNS WHERE ID = :r").bind("r", a.runId)
+          .mapTo(String.class).one();
+      return Base64.getDecoder().decode(b64);
+    });
+  }
+
+  /**
+   * The agent is ready: its run's files are in place and its clock offset measured. When it is the
+   * last of its run's agents, the run's start time is set: now plus the lead.
+   */
+  public DistRun ready(String agentId, double clockOffsetMs, double clockRttMs) {
+    long now = clock.millis();
+    String runId = db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
+      hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'ready', CLOCK_OFFSET_MS = :o, CLOCK_RTT_MS = :rtt,"
+              + " LAST_SEEN_MS = :now WHERE ID = :id AND STATUS = 'assigned'")
+          .bind("o", clockOffsetMs).bind("rtt", clockRttMs).bind("now", now).bind("id", agentId).execute();
+      int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", a.runId).mapTo(Integer.class).one();
+      int ready = hd.createQuery("SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r AND STATUS = 'ready'")
+          .bind("r", a.runId).mapTo(Integer.class).one();
+      if (ready == n) {
+        hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'running', START_MS = :now + LEAD_MS"
+                + " WHERE ID = :r AND STATUS = 'waiting'").bind("r", a.runId).bind("now", now).execute();
+        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'running' WHERE RUN_ID = :r AND STATUS = 'ready'")
+            .bind("r", a.runId).execute();
+      }
+      return a.runId;
+    });
+    return run(runId);
+  }
+
+  /** The agent's final cumulative figures: its part of the run is done. */
+  public DistRun total(String agentId, String totalJson) {
+    long now = clock.millis();
+    String runId = db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
+      hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'done', TOTAL = :t, LAST_SEEN_MS = :now WHERE ID = :id")
+          .bind("t", totalJson).bind("now", now).bind("id", agentId).execute();
+      finishIfDone(hd, a.runId);
+      return a.runId;
+    });
+    return run(runId);
+  }
+
+  /** Keeps the agent's data log (gzip), replacing one it sent before. */
+  public void dataLog(String agentId, byte[] gzip) {
+    db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
+      int index = hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id").bind("id", agentId)
+          .mapTo(Integer.class).one();
+      hd.createUpdate("DELETE FROM DIST_DATA_LOGS WHERE AGENT_ID = :id").bind("id", agentId).execute();
+      hd.createUpdate("INSERT INTO DIST_DATA_LOGS (AGENT_ID, RUN_ID, IDX, GZIP, BYTES) VALUES (:id, :r, :i, :g, :b)")
+          .bind("id", agentId).bind("r", a.runId).bind("i", index)
+          .bind("g", Base64.getEncoder().encodeToString(gzip)).bind("b", (long) gzip.length).execute();
+      return null;
+    });
+  }
+
+  /** The data log (gzip) of the agent process {@code agentId} of run {@code runId}, if it sent one. */
+  public Optional<byte[]> dataLog(String runId, String agentId) {
+    return db.read(hd -> hd.createQuery("SELECT GZIP FROM DIST_DATA_LOGS WHERE RUN_ID = :r AND AGENT_ID = :a")
+        .bind("r", runId).bind("a", agentId).mapTo(String.class).findOne().map(Base64.getDecoder()::decode));
+  }
+
+  /**
+   * Refuses a snapshot of a fenced agent (409): an older attempt replaced by a newer one of its
+   * index. Snapshots of anything else, distributed or not, pass.
+   */
+  public void checkReporter(String runId, String reportAs) {
+    String why = db.read(hd -> hd.createQuery("SELECT REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND REPORT_AS = :a"
+            + " AND STATUS = 'fenced'").bind("r", runId).bind("a", reportAs).mapTo(String.class).findFirst()
+        .orElse(null));
+    if (why != null) {
+      throw ApiError.conflict("agent", "agent " + reportAs + " was " + why + "; its snapshots are refused");
+    }
+  }
+
+  // ------------------------------------------------------------------ deadlines
+
+  /** Applies the run's deadlines at the server's time: the ready deadline, and agents gone silent. */
+  private void check(String id) {
+    long now = clock.millis();
+    db.write(hd -> {
+      Optional<DistRun> maybe = load(hd, id);
+      if (maybe.isEmpty()) {
+        return null;
+      }
+      DistRun r = maybe.get();
+      if (r.status().equals("waiting") && now >= r.readyDeadlineMs()) {
+        List<String> joined = new ArrayList<>();
+        TreeSet<Integer> missing = new TreeSet<>();
+        for (int i = 0; i < r.agents(); i++) {
+          missing.add(i);
+        }
+        for (DistRun.Member m : r.members()) {
+          if (!m.status().equals("fenced") && !m.status().equals("lost")) {
+            joined.add(m.index() + " (" + m.name() + ", " + m.status() + ")");
+            if (m.status().equals("ready")) {
+              missing.remove(m.index());
+            }
+          }
+        }
+        String why = "the ready deadline passed with " + (r.agents() - missing.size()) + " of " + r.agents()
+            + " agents ready; joined: " + (joined.isEmpty() ? "none" : String.join(", ", joined))
+            + "; missing (not ready): " + missing;
+        hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'failed', REASON = :why WHERE ID = :id AND STATUS = 'waiting'")
+            .bind("why", why).bind("id", id).execute();
+        return null;
+      }
+      if (r.status().equals("running") || r.status().equals("stopping")) {
+        for (DistRun.Member m : r.members()) {
+          boolean silent = (m.status().equals("running") || m.status().equals("ready"))
+              && now - m.lastSeenMs() > r.lossTimeoutMs();
+          if (!silent) {
+            continue;
+          }
+          String why = "lost: no word for " + (now - m.lastSeenMs()) + " ms (loss timeout " + r.lossTimeoutMs()
+              + " ms), last at " + m.lastSeenMs();
+          hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'lost', REASON = :why WHERE ID = :id")
+              .bind("why", why).bind("id", m.agentId()).execute();
+          if (r.onAgentLoss().equals("fail")) {
+            hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
+                    + " WHERE ID = :id AND STATUS = 'running'")
+                .bind("why", "agent " + m.index() + " (" + m.name() + ") " + why + "; on_agent_loss: fail stops the run")
+                .bind("id", id).execute();
+          }
+        }
+        finishIfDone(hd, id);
+      }
+      return null;
+    });
+  }
+
+  /** A run whose every index has a final total, or is lost, is done. */
+  private static void finishIfDone(Handle hd, String runId) {
+    int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", runId).mapTo(Integer.class).one();
+    int settled = hd.createQuery("SELECT COUNT(DISTINCT IDX) FROM DIST_AGENTS WHERE RUN_ID = :r"
+            + " AND STATUS IN ('done', 'lost', 'fenced')").bind("r", runId).mapTo(Integer.class).one();
+    int live = hd.createQuery("SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r"
+            + " AND STATUS IN ('assigned', 'ready', 'running')").bind("r", runId).mapTo(Integer.class).one();
+    if (settled >= n && live == 0) {
+      hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'done' WHERE ID = :r AND STATUS IN ('running', 'stopping')")
+          .bind("r", runId).execute();
+    }
+  }
+
+  // ------------------------------------------------------------------ rows
+
+  private record AgentRow(String status, String runId, Integer wantedIndex, String attempt, String reason) {}
+
+  /** The agent, unless it was fenced (409). */
+  private static AgentRow liveAgent(Handle hd, String agentId) {
+    AgentRow a = agent(hd, agentId);
+    if (a.status.equals("fenced")) {
+      throw ApiError.conflict("agent", "this agent was " + a.reason + "; it stops");
+    }
+    return a;
+  }
+
+  /** The agent, unless fenced, with a run (409 otherwise). */
+  private static AgentRow assignedAgent(Handle hd, String agentId) {
+    AgentRow a = liveAgent(hd, agentId);
+    if (a.runId == null) {
+      throw ApiError.conflict("agent", "this agent has no run yet: poll until it gets one");
+    }
+    return a;
+  }
+
+  private static AgentRow agent(Handle hd, String agentId) {
+    return hd.createQuery("SELECT STATUS, RUN_ID, WANTED_INDEX, ATTEMPT, REASON FROM DIST_AGENTS WHERE ID = :id")
+        .bind("id", agentId)
+        .map((rs, ctx) -> new AgentRow(rs.getString("STATUS"), rs.getString("RUN_ID"),
+            nullableInt(rs, "WANTED_INDEX"), rs.getString("ATTEMPT"),
+            rs.getString("REASON")))
+        .findOne()
+        .orElseThrow(() -> ApiError.notFound("agent", "no agent " + agentId + " is registered here: register with"
+            + " POST /api/v1/agents (a restarted agent registers again)"));
+  }
+
+  private static Optional<DistRun> load(Handle hd, String id) {
+    List<DistRun.Member> members = hd.createQuery("SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r ORDER BY IDX, REGISTERED_MS")
+        .bind("r", id).map((rs, ctx) -> member(rs)).list();
+    return hd.createQuery("SELECT ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS,"
+            + " READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON FROM DIST_RUNS WHERE ID = :id")
+        .bind("id", id)
+        .map((rs, ctx) -> new DistRun(rs.getString("ID"), rs.getString("NAME"), rs.getInt("AGENTS"),
+            rs.getString("STATUS"), rs.getString("RUN_FILE"), rs.getString("BUNDLE_SHA256"), rs.getLong("BUNDLE_BYTES"),
+            rs.getLong("CREATED_MS"), rs.getLong("READY_DEADLINE_MS"), rs.getLong("LEAD_MS"), nullableLong(rs, "START_MS"),
+            rs.getString("ON_AGENT_LOSS"), rs.getLong("LOSS_TIMEOUT_MS"), rs.getString("REASON"), members))
+        .findOne();
+  }
+
+  private static DistRun.Member member(ResultSet rs) throws SQLException {
+    return new DistRun.Member(rs.getString("ID"), rs.getInt("IDX"), rs.getString("NAME"), rs.getString("ATTEMPT"),
+        rs.getString("VERSION"), rs.getInt("CORES"), rs.getLong("MAX_HEAP"), rs.getString("STATUS"),
+        rs.getString("REPORT_AS"), rs.getLong("REGISTERED_MS"), rs.getLong("LAST_SEEN_MS"),
+        nullableDouble(rs, "CLOCK_OFFSET_MS"), nullableDouble(rs, "CLOCK_RTT_MS"), rs.getString("TOTAL"),
+        rs.getString("REASON"));
+  }
+
+  private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  private static ApiError unknownRun(String id) {
+    return ApiError.notFound("id", "no distributed run " + id);
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package dev.grindstone.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The coordinator of distributed runs over each store (SQLite and PostgreSQL, by the subclasses),
+ * with a clock the tests move: registration, the ready barrier and its deadline, the start time,
+ * fencing of replaced attempts, lost agents, the bundle and its limit.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class CoordinatorContractTest {
+  static final class MutableClock extends Clock {
+    volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  final MutableClock clock = new MutableClock();
+  String jdbcUrl;
+  MetricsServer server;
+  Http http;
+
+  abstract String jdbcUrl() throws Exception;
+
+  @BeforeAll
+  void start() throws Exception {
+    jdbcUrl = jdbcUrl();
+    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl).clock(clock).bundleLimit(64 * 1024).start();
+    http = new Http(server.url());
+  }
+
+  @AfterAll
+  void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  static byte[] bundle(int padding) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(out)) {
+      zip.setLevel(0);
+      zip.putNextEntry(new ZipEntry("run.yaml"));
+      zip.write("name: x\n".getBytes());
+      zip.putNextEntry(new ZipEntry("pad.bin"));
+      byte[] pad = new byte[padding];
+      new java.util.Random(1).nextBytes(pad);
+      zip.write(pad);
+    }
+    return out.toByteArray();
+  }
+
+  Http.Response upload(String query, byte[] body) {
+    return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/distributed?" + query))
+        .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
+  String createRun(int agents, String extra) throws Exception {
+    Http.Response r = upload("name=checkout&agents=" + agents + "&runFile=run.yaml" + extra, bundle(10));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("id").asText();
+  }
+
+  String register(String name, Integer index, String attempt) {
+    String body = "{\"name\":\"" + name + "\",\"version\":\"0.1.0\",\"cores\":2,\"maxHeap\":1000000"
+        + (index == null ? "" : ",\"index\":" + index) + ",\"attempt\":\"" + attempt + "\"}";
+    Http.Response r = http.post("/api/v1/agents", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("id").asText();
+  }
+
+  JsonNode poll(String agent) {
+    Http.Response r = http.post("/api/v1/agents/" + agent + "/poll", "");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json().get("run");
+  }
+
+  Http.Response ready(String agent) {
+    return http.post("/api/v1/agents/" + agent + "/ready", "{\"clockOffsetMs\":1.5,\"clockRttMs\":0.4}");
+  }
+
+  JsonNode run(String id) {
+    return http.get("/api/v1/distributed/" + id).json();
+  }
+
+  /** Each test's runs must not be taken by another test's idle agents: finish them. */
+  void drain(String id) {
+    http.post("/api/v1/distributed/" + id + "/stop", "");
+  }
+
+  @Test
+  void agents_take_indexes_and_start_at_the_last_ready_plus_the_lead() throws Exception {
+    String id = createRun(2, "&leadMs=3000");
+    String a = register("pod-a", null, UUID.randomUUID().toString());
+    String b = register("pod-b", null, UUID.randomUUID().toString());
+    JsonNode ra = poll(a);
+    JsonNode rb = poll(b);
+    assertThat(ra.get("id").asText()).isEqualTo(id);
+    assertThat(rb.get("id").asText()).isEqualTo(id);
+    assertThat(run(id).get("members")).extracting(m -> m.get("index").asInt()).containsExactlyInAnyOrder(0, 1);
+    assertThat(ready(a).json().get("status").asText()).isEqualTo("waiting");
+    clock.advance(Duration.ofMillis(700));
+    long lastReady = clock.millis();
+    JsonNode started = ready(b).json();
+    assertThat(started.get("status").asText()).isEqualTo("running");
+    assertThat(started.get("startMs").asLong()).isEqualTo(lastReady + 3000);
+    assertThat(started.get("members")).allSatisfy(m -> {
+      assertThat(m.get("status").asText()).isEqualTo("running");
+      assertThat(m.get("clockOffsetMs").asDouble()).isEqualTo(1.5);
+      assertThat(m.get("reportAs").asText()).startsWith(m.get("index").asText() + ".");
+    });
+    String total = "{\"tests\":[]}";
+    assertThat(http.post("/api/v1/agents/" + a + "/total", total).status()).isEqualTo(200);
+    assertThat(http.post("/api/v1/agents/" + b + "/total", total).json().get("status").asText()).isEqualTo("done");
+  }
+
+  @Test
+  void the_ready_deadline_fails_the_run_naming_joined_and_missing_agents() throws Exception {
+    String id = createRun(3, "&readyTimeoutMs=60000");
+    String a = register("pod-a", null, "att-1");
+    poll(a);
+    ready(a);
+    clock.advance(Duration.ofSeconds(61));
+    JsonNode r = run(id);
+    assertThat(r.get("status").asText()).isEqualTo("failed");
+    assertThat(r.get("reason").asText()).contains("1 of 3 agents ready", "joined: 0 (pod-a, ready)",
+        "missing (not ready): [1, 2]");
+  }
+
+  @Test
+  void a_newer_attempt_of_an_index_fences_the_older_one() throws Exception {
+    String id = createRun(1, "");
+    String old = register("pod-0", 0, "uid-old");
+    JsonNode r = poll(old);
+    String reportAs = r.get("members").get(0).get("reportAs").asText();
+    // the old attempt reports into the run ...
+    http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"checkout\",\"agent\":\"" + reportAs + "\"}");
+    String snapshot = "{\"agent\":\"" + reportAs + "\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(0)).status()).isEqualTo(201);
+    // ... until a replacement of its index registers
+    String replacement = register("pod-0b", 0, "uid-new");
+    Http.Response refused = http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(1));
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.json().get("error").asText()).contains("replaced by attempt uid-new of index 0");
+    assertThat(http.post("/api/v1/agents/" + old + "/poll", "").status()).isEqualTo(409);
+    assertThat(poll(replacement).get("members")).anySatisfy(m -> {
+      assertThat(m.get("attempt").asText()).isEqualTo("uid-new");
+      assertThat(m.get("index").asInt()).isZero();
+    });
+    drain(id);
+  }
+
+  @Test
+  void an_agent_silent_beyond_the_loss_timeout_is_lost_and_fail_stops_the_run() throws Exception {
+    for (String policy : new String[] {"fail", "continue"}) {
+      String id = createRun(2, "&lossTimeoutMs=5000&onAgentLoss=" + policy);
+      String a = register("pod-a", null, UUID.randomUUID().toString());
+      String b = register("pod-b", null, UUID.randomUUID().toString());
+      poll(a);
+      poll(b);
+      ready(a);
+      ready(b);
+      clock.advance(Duration.ofSeconds(4));
+      poll(a);
+      clock.advance(Duration.ofSeconds(2));
+      JsonNode r = run(id);
+      assertThat(r.get("members")).anySatisfy(m -> {
+        assertThat(m.get("name").asText()).isEqualTo("pod-b");
+        assertThat(m.get("status").asText()).isEqualTo("lost");
+        assertThat(m.get("reason").asText()).contains("no word for 6000 ms");
+      });
+      assertThat(r.get("status").asText()).as(policy).isEqualTo(policy.equals("fail") ? "stopping" : "running");
+      drain(id);
+    }
+  }
+
+  @Test
+  void a_bundle_beyond_the_limit_is_refused_naming_the_limit() throws Exception {
+    Http.Response r = upload("name=big&agents=1&runFile=run.yaml", bundle(70 * 1024));
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().get("error").asText()).contains("limit of 65536 bytes", "--max-bundle-size");
+    Http.Response notZip = upload("name=x&agents=1&runFile=run.yaml", "hello".getBytes());
+    assertThat(notZip.status()).isEqualTo(400);
+    Http.Response badFile = upload("name=x&agents=1&runFile=../etc/passwd", bundle(1));
+    assertThat(badFile.status()).isEqualTo(400);
+    assertThat(badFile.json().get("field").asText()).isEqualTo("runFile");
+  }
+
+  @Test
+  void an_agent_downloads_the_bundle_it_was_given_and_the_run_survives_a_restart() throws Exception {
+    byte[] zip = bundle(100);
+    Http.Response created = upload("name=restart&agents=1&runFile=run.yaml", zip);
+    String id = created.json().get("id").asText();
+    String a = register("pod-a", null, "att-r");
+    poll(a);
+    var got = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/agents/" + a + "/bundle"))
+        .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(Base64.getEncoder().encodeToString(got.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+        .isNotEmpty();
+    server.close();
+    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl).clock(clock).bundleLimit(64 * 1024).start();
+    http = new Http(server.url());
+    JsonNode r = run(id);
+    assertThat(r.get("status").asText()).isEqualTo("waiting");
+    assertThat(r.get("members").get(0).get("name").asText()).isEqualTo("pod-a");
+    assertThat(r.get("bundleSha256").asText()).isEqualTo(created.json().get("bundleSha256").asText());
+    drain(id);
+  }
+}
