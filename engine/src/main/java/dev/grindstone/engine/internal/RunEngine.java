@@ -5,12 +5,16 @@ import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.sink.JdbcCallListener;
+import dev.grindstone.engine.sink.OutputHealth;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
+import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.engine.spi.PluginListener;
 import dev.grindstone.engine.spi.PluginSchema;
@@ -59,6 +63,7 @@ public final class RunEngine {
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
   private final List<Sink> sinks = new CopyOnWriteArrayList<>();
   private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
+  private final List<CallListener> callListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<String> problems = new CopyOnWriteArrayList<>();
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
@@ -102,6 +107,32 @@ public final class RunEngine {
     sinks.add(Objects.requireNonNull(sink, "sink"));
   }
 
+  /**
+   * Adds a call listener: it gets every call's record (or those of the tests that name it). Before
+   * {@link #execute} only; names must differ, and a run takes at most 32.
+   */
+  public void addListener(CallListener listener) {
+    if (started) {
+      throw new IllegalStateException("The run has started: add call listeners before it executes");
+    }
+    addTo(callListeners, listener);
+  }
+
+  private static void addTo(List<CallListener> list, CallListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    for (CallListener l : list) {
+      if (l.name().equals(listener.name())) {
+        throw new IllegalArgumentException("The run already has a call listener named '" + listener.name()
+            + "'; give each listener a name of its own");
+      }
+    }
+    if (list.size() == 32) {
+      throw new IllegalArgumentException("A run takes at most 32 call listeners; '" + listener.name()
+          + "' would be the 33rd");
+    }
+    list.add(listener);
+  }
+
   /** Adds a plug-in, after the scenario's own. Before {@link #execute} only. */
   public void addPlugin(Plugin plugin) {
     if (started) {
@@ -137,6 +168,21 @@ public final class RunEngine {
     return phase;
   }
 
+  /** The index of the phase named {@code name} (phase names are unique), or -1. */
+  int phaseIndex(String name) {
+    PhaseState p = phase;
+    if (p.name().equals(name)) {
+      return p.index();
+    }
+    List<Phase> phases = config.phases();
+    for (int i = 0; i < phases.size(); i++) {
+      if (phases.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Wakes the run's sleeping users; exists while the run executes. */
   TimerWheel timer() {
     return timer;
@@ -161,7 +207,13 @@ public final class RunEngine {
     DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
     Path out = config.outputRoot() == null ? null
         : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
-    DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
+    List<CallListener> calls = new ArrayList<>(callListeners);
+    for (JdbcListenerConfig c : config.jdbcListeners()) {
+      addTo(calls, new JdbcCallListener(c.name(), c.url(), c.user(), c.password(), c.table(), c.batchSize()));
+    }
+    boolean csv = config.dataLog() && out != null;
+    DataLogRing ring = csv || !calls.isEmpty()
+        ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty()) : null;
     // The clock starts once the set-up is done, so the first interval is not stretched by it.
     long startNanos = System.nanoTime();
     long startEpoch = System.currentTimeMillis();
@@ -170,11 +222,19 @@ public final class RunEngine {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView);
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView,
+        calls.stream().map(CallListener::name).toList(), List.of(scenarioName()));
     DataLogWriter dataLog = null;
+    CallListeners callRecords = null;
     if (ring != null) {
+      if (!calls.isEmpty()) {
+        callRecords = new CallListeners(calls, recording,
+            config.phases().stream().map(Phase::name).toList(), config.sinkRetry());
+        callRecords.start(info);
+      }
       try {
-        dataLog = new DataLogWriter(ring, dataLogFormat, out.resolve("data.csv"));
+        dataLog = new DataLogWriter(ring, recording, dataLogFormat, csv ? out.resolve("data.csv") : null,
+            callRecords);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write the data log in " + out + ": " + e.getMessage(), e);
       }
@@ -193,11 +253,11 @@ public final class RunEngine {
     List<SinkWorker> workers = new ArrayList<>();
     for (Function<RunInfo, List<Sink>> f : defaultSinks) {
       for (Sink s : f.apply(info)) {
-        workers.add(new SinkWorker(s, problems));
+        workers.add(new SinkWorker(s, problems, config.sinkRetry()));
       }
     }
     for (Sink s : sinks) {
-      workers.add(new SinkWorker(s, problems));
+      workers.add(new SinkWorker(s, problems, config.sinkRetry()));
     }
     workers.forEach(w -> w.start(info));
 
@@ -228,6 +288,15 @@ public final class RunEngine {
         problems.add("The data log could not be written completely: " + e.getMessage());
       }
     }
+    if (callRecords != null) {
+      problems.addAll(callRecords.notes());
+    }
+    Set<String> unknownListeners = recording.unknownListeners();
+    if (!unknownListeners.isEmpty()) {
+      problems.add("Tests named the call listeners " + String.join(", ", new TreeSet<>(unknownListeners))
+          + ", which the run has not, so those records went to no such listener; the run's listeners are "
+          + (calls.isEmpty() ? "none" : String.join(", ", recording.listenerNames())) + ".");
+    }
     List<TestFigures> tests = collector.runTests(end);
     TestFigures totals = collector.runTotals(tests, end);
     Map<String, Long> failed = new LinkedHashMap<>();
@@ -249,9 +318,23 @@ public final class RunEngine {
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
+    List<OutputHealth> outputs = new ArrayList<>();
+    workers.forEach(w -> outputs.add(w.health()));
+    if (callRecords != null) {
+      outputs.addAll(callRecords.health());
+    }
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, outputs);
+  }
+
+  /**
+   * The scenario's name in call records: its class's simple name, or the run's name for a lambda or
+   * an anonymous class, whose class names mean nothing to a reader.
+   */
+  private String scenarioName() {
+    Class<?> c = scenario.getClass();
+    return c.isHidden() || c.isAnonymousClass() || c.isSynthetic() ? config.name() : c.getSimpleName();
   }
 
   private void collectLoop(long startNanos) {

@@ -47,6 +47,7 @@ final class UserThread extends BaseUser implements Runnable {
           phaseIndex = phase.index();
           doneInPhase = 0;
           phaseName = phase.name();
+          context.setPhase(phase.index());
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
         if (phase.iterations() > 0 && doneInPhase >= phase.iterations()) {

@@ -16,12 +16,25 @@ import java.util.Objects;
  * @param console whether to print the live console and the final tables
  * @param gracefulStop how long iterations in progress may finish after the last phase or Ctrl-C
  * @param dataLogCapacity rows the data-log queue holds before it drops (and counts) rows
+ * @param sinkRetry what happens to a sink or call listener that throws
+ * @param jdbcListeners call listeners that write every call's record into a database table
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity) {
+    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity,
+    SinkRetry sinkRetry, List<JdbcListenerConfig> jdbcListeners) {
+
+  /** A configuration with the default sink retry and no JDBC listener. */
+  public RunConfig(
+      String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
+      Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity) {
+    this(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console, gracefulStop,
+        dataLogCapacity, SinkRetry.DEFAULT, List.of());
+  }
 
   public RunConfig {
+    Objects.requireNonNull(sinkRetry, "sinkRetry");
+    jdbcListeners = List.copyOf(jdbcListeners);
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("A run name must be letters, digits, '.', '_' or '-' (it names the"
@@ -68,6 +81,8 @@ public record RunConfig(
     b.console = console;
     b.gracefulStop = gracefulStop;
     b.dataLogCapacity = dataLogCapacity;
+    b.sinkRetry = sinkRetry;
+    b.jdbcListeners.addAll(jdbcListeners);
     return b;
   }
 
@@ -83,6 +98,8 @@ public record RunConfig(
     private boolean console = true;
     private Duration gracefulStop = Duration.ofSeconds(10);
     private int dataLogCapacity = 1 << 16;
+    private SinkRetry sinkRetry = SinkRetry.DEFAULT;
+    private final List<JdbcListenerConfig> jdbcListeners = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -149,9 +166,21 @@ public record RunConfig(
       return this;
     }
 
+    /** What happens to a sink or call listener that throws; {@link SinkRetry#DEFAULT} unless set. */
+    public Builder sinkRetry(SinkRetry retry) {
+      sinkRetry = retry;
+      return this;
+    }
+
+    /** Adds a call listener that writes every call's record into a database table. */
+    public Builder jdbcListener(JdbcListenerConfig listener) {
+      jdbcListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     public RunConfig build() {
       return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console,
-          gracefulStop, dataLogCapacity);
+          gracefulStop, dataLogCapacity, sinkRetry, jdbcListeners);
     }
   }
 }

@@ -18,11 +18,26 @@ import org.HdrHistogram.Histogram;
  * @param droppedDataLogRows rows the data log could not keep up with (never silently lost)
  * @param sinkProblems sinks that failed or lagged, with what happened
  * @param interrupted true when the run was stopped early (Ctrl-C, SIGTERM)
+ * @param outputs how each sink and call listener fared (the built-in sinks included)
  */
 public record RunSummary(
     RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
-    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
+    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
+    List<OutputHealth> outputs) {
+
+  public RunSummary {
+    outputs = List.copyOf(outputs);
+  }
+
+  /** A summary without outputs' health. */
+  public RunSummary(
+      RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
+      List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
+      Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
+    this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
+        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, List.of());
+  }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */
   public static final long LATE_START_MICROS = 10_000;
