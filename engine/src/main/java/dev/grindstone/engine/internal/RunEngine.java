@@ -118,6 +118,16 @@ public final class RunEngine {
     addTo(callListeners, listener);
   }
 
+  /** How the sinks (so far) and the call listeners fared. */
+  private static List<OutputHealth> health(List<SinkWorker> workers, CallListeners calls) {
+    List<OutputHealth> outputs = new ArrayList<>();
+    workers.forEach(w -> outputs.add(w.health()));
+    if (calls != null) {
+      outputs.addAll(calls.health());
+    }
+    return outputs;
+  }
+
   private static void addTo(List<CallListener> list, CallListener listener) {
     Objects.requireNonNull(listener, "listener");
     for (CallListener l : list) {
@@ -312,17 +322,13 @@ public final class RunEngine {
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
         collector.phaseResults(),
         ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
-        ring == null ? 0 : ring.dropped(), problems, interrupted);
+        ring == null ? 0 : ring.dropped(), problems, interrupted, health(workers, callRecords));
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
-    List<OutputHealth> outputs = new ArrayList<>();
-    workers.forEach(w -> outputs.add(w.health()));
-    if (callRecords != null) {
-      outputs.addAll(callRecords.health());
-    }
+    List<OutputHealth> outputs = health(workers, callRecords);
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
         summary.droppedDataLogRows(), List.copyOf(problems), interrupted, outputs);

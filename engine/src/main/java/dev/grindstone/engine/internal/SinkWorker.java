@@ -30,12 +30,12 @@ final class SinkWorker {
   private final CopyOnWriteArrayList<String> problems;
   private volatile boolean stopped;
   private long droppedIntervals; // the collector's thread
-  // the sink's thread:
-  private long delivered;
-  private long failures;
-  private long lost;
+  // written by the sink's thread alone; read by the run's for the summary
+  private volatile long delivered;
+  private volatile long failures;
+  private volatile long lost;
   private int inARow;
-  private String lastFailure;
+  private volatile String lastFailure;
   private String note; // this sink's line in the notes
 
   SinkWorker(Sink sink, CopyOnWriteArrayList<String> problems, SinkRetry policy) {
@@ -77,7 +77,7 @@ final class SinkWorker {
     }
   }
 
-  /** How the sink fared; once {@link #finish} returned. */
+  /** How the sink fared so far; all of it once {@link #finish} returned. */
   OutputHealth health() {
     return new OutputHealth(OutputHealth.Kind.SINK, sink.name(), delivered, failures, lost + droppedIntervals,
         stopped, lastFailure);

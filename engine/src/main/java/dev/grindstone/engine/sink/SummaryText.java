@@ -120,8 +120,8 @@ public final class SummaryText {
       notes.add(note);
     }
     if (s.droppedDataLogRows() > 0) {
-      notes.add(s.droppedDataLogRows() + " data-log rows were dropped because the writer could not keep up"
-          + " (the summary still counts every call).");
+      notes.add(s.droppedDataLogRows() + " call records were dropped because the data-log queue was full (the"
+          + " data log and the call listeners miss them; the summary still counts every call).");
     }
     notes.addAll(s.sinkProblems());
     return notes;
