@@ -102,7 +102,7 @@ class CallListenerTest {
     assertThat(b.records).isEqualTo(a.records);
     assertThat(a.events).containsExactly("start calls", "finish");
     assertThat(a.records).extracting(CallRecord::run).containsOnly(s.info().id());
-    assertThat(a.records).extracting(CallRecord::scenario).containsOnly("calls"); // a lambda: the run's name
+    assertThat(a.records).extracting(CallRecord::scenario).containsOnly("calls"); // the run's one scenario
     assertThat(a.records.stream().filter(r -> r.phase().equals("warm"))).hasSize((int) calls / 2);
     assertThat(a.records).extracting(CallRecord::user).containsOnly(0, 1); // the same users in both phases
     assertThat(a.records).extracting(CallRecord::iteration).containsOnly(0L, 1L, 2L, 3L, 4L, 5L);

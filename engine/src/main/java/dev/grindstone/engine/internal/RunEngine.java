@@ -335,12 +335,12 @@ public final class RunEngine {
   }
 
   /**
-   * The scenario's name in call records: its class's simple name, or the run's name for a lambda or
-   * an anonymous class, whose class names mean nothing to a reader.
+   * The scenario's name in call records. A run has one scenario, and the run is named after it
+   * (run.yaml's {@code name}, or the scenario file's name), whereas its class may be a lambda's or
+   * the HTTP flow runner's: the run's name names it.
    */
   private String scenarioName() {
-    Class<?> c = scenario.getClass();
-    return c.isHidden() || c.isAnonymousClass() || c.isSynthetic() ? config.name() : c.getSimpleName();
+    return config.name();
   }
 
   private void collectLoop(long startNanos) {
