@@ -228,7 +228,7 @@ public final class WorkerContext {
       f.recorder.recordCancelled();
       DataLogRing ring = recording.dataLog();
       if (ring != null) {
-        ring.offerCancelled(userNumber, runNumber, f.recorder.number(), f.startNanos, route(f.test));
+        offerCancelled(ring, f);
       }
       return;
     }
@@ -242,9 +242,11 @@ public final class WorkerContext {
     lastElapsedNanos = Math.max(end - f.startNanos, 0);
     lastComposite = f.composite;
     lastMethod = f.method;
-    lastUrl = f.url;
-    lastStatus = f.status;
-    lastBytes = f.bytes;
+    if (f.method != null) { // most calls tell no request: then the rest is never read
+      lastUrl = f.url;
+      lastStatus = f.status;
+      lastBytes = f.bytes;
+    }
     hasLast = true;
     pending = true;
     if (!delayReports) {
@@ -282,8 +284,7 @@ public final class WorkerContext {
     }
     DataLogRing ring = recording.dataLog();
     if (ring != null) {
-      ring.offer(userNumber, runNumber, lastRecorder.number(), lastStartNanos, lastElapsedNanos, last, failed,
-          route(lastTest), lastMethod, lastUrl, lastStatus, lastBytes);
+      offerLast(ring, failed);
     }
     if (failed) {
       lastRecorder.recordFailure(micros);
@@ -291,6 +292,18 @@ public final class WorkerContext {
       // Most calls set no statistic of their own: then only the time is recorded.
       lastRecorder.recordSuccess(last.isTouched() ? last : null, micros, expectedIntervalMicros);
     }
+  }
+
+  // The data-log rows are written apart from exit and flushPending, which stay small enough for
+  // the compiler to inline into every call.
+
+  private void offerLast(DataLogRing ring, boolean failed) {
+    ring.offer(userNumber, runNumber, lastRecorder.number(), lastStartNanos, lastElapsedNanos, last, failed,
+        route(lastTest), lastMethod, lastUrl, lastStatus, lastBytes);
+  }
+
+  private void offerCancelled(DataLogRing ring, Frame f) {
+    ring.offerCancelled(userNumber, runNumber, f.recorder.number(), f.startNanos, route(f.test));
   }
 
   private long route(Test test) {
