@@ -97,15 +97,16 @@ final class CallListeners {
         s.delivered++;
         s.inARow = 0;
       } catch (Exception | Error e) {
+        s.lost++; // never given again
         failed(i, s, e);
       }
     }
     unflushed = true;
   }
 
+  /** Counts a failure; the policy's failures in a row stop the listener. */
   private void failed(int i, State s, Throwable e) {
     s.failures++;
-    s.lost++;
     s.inARow++;
     s.lastFailure = e.toString();
     if (s.inARow >= policy.maxConsecutiveFailures()) {
@@ -134,13 +135,7 @@ final class CallListeners {
         s.listener.flush();
         s.inARow = 0;
       } catch (Exception | Error e) {
-        s.failures++;
-        s.inARow++;
-        s.lastFailure = e.toString();
-        if (s.inARow >= policy.maxConsecutiveFailures()) {
-          s.stopped = true;
-          live &= ~(1 << i);
-        }
+        failed(i, s, e);
       }
     }
   }
