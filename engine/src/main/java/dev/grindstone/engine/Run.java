@@ -10,6 +10,7 @@ import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.sink.SummaryFileSink;
+import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -84,6 +85,16 @@ public final class Run {
    */
   public Run shard(Shard shard) {
     engine.shard(shard);
+    return this;
+  }
+
+  /**
+   * Adds a call listener: it receives every call's record (or only those of the tests that name it
+   * with {@link Test#listeners}), off the virtual users' threads, through the data-log queue.
+   * Names must differ; at most 32. Before {@link #execute} only.
+   */
+  public Run listener(CallListener listener) {
+    engine.addListener(listener);
     return this;
   }
 

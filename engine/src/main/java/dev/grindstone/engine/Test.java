@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -23,18 +24,53 @@ import java.util.concurrent.Callable;
  * <p>Test numbers are unique within a run: two {@code Test} objects with the same number are the
  * same test, and the first description used in the run wins. Tests may be created anywhere (often
  * in static fields); they can be called only from a virtual user. Immutable and thread-safe.
+ * Which call listeners take a test's records ({@link #listeners}) does not change which test it is.
  */
 public final class Test {
 
   private final int number;
   private final String description;
+  private final List<String> listeners; // null: every call listener of the run
 
   public Test(int number, String description) {
+    this(number, description, null);
+  }
+
+  private Test(int number, String description, List<String> listeners) {
     if (number < 0) {
       throw new IllegalArgumentException("A test number must be zero or more, got " + number);
     }
     this.number = number;
     this.description = description == null ? "" : description;
+    this.listeners = listeners;
+  }
+
+  /**
+   * The same test, whose calls' records go only to the named {@linkplain
+   * dev.grindstone.engine.spi.CallListener call listeners} of the run (gradual's {@code
+   * persist_stats(adapters=...)}); none names no listener at all. The figures and the data log are
+   * the same either way. A name the run has no listener of is named in the run's notes.
+   *
+   * <pre>{@code
+   * Test checkout = new Test(3, "Checkout").listeners("orders-db");
+   * }</pre>
+   */
+  public Test listeners(String... names) {
+    List<String> list = List.of(names); // rejects null names
+    for (String n : list) {
+      if (n.isBlank()) {
+        throw new IllegalArgumentException("A listener name must not be blank, got " + list + " for " + this);
+      }
+    }
+    return new Test(number, description, list);
+  }
+
+  /**
+   * The call listeners this test's calls' records go to, by name, or null for every listener of
+   * the run.
+   */
+  public List<String> listenerNames() {
+    return listeners;
   }
 
   public int number() {

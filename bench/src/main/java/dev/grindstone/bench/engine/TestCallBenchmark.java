@@ -6,6 +6,7 @@ import dev.grindstone.engine.internal.Recording;
 import dev.grindstone.engine.internal.TestRecorder;
 import dev.grindstone.engine.internal.WorkerContext;
 import dev.grindstone.engine.spi.PluginSchema;
+import dev.grindstone.engine.spi.TestStatistics;
 import dev.grindstone.http.load.HttpPlugin;
 import dev.grindstone.stats.StandardViews;
 import dev.grindstone.stats.StatisticsSchema;
@@ -30,6 +31,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * into the bounded queue, drained by a thread that, like the data-log writer, takes every row
  * published and then waits 2 ms (the run fails if the ring ever dropped a row). Target: ≤ 100 ns/op and
  * 0 B/op with {@code -prof gc}, for 1 and 4 threads.
+ *
+ * <p>With {@code -p listener=true} the run has a call listener: the ring carries each call's route
+ * and request, and the call tells its request (method, URL, status, bytes) as the HTTP plug-in
+ * does. The records themselves are made on the consumer's thread, not measured here.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -39,6 +44,9 @@ public class TestCallBenchmark {
   public static class Run {
     @Param({"false", "true"})
     public boolean dataLog;
+
+    @Param({"false"})
+    public boolean listener;
 
     Recording recording;
     TestRecorder recorder;
@@ -51,9 +59,9 @@ public class TestCallBenchmark {
     public void setUp() {
       PluginSchema plugins = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
       StatisticsSchema schema = plugins.statistics();
-      ring = dataLog ? new DataLogRing(schema, 1 << 16) : null;
+      ring = dataLog || listener ? new DataLogRing(schema, 1 << 16, listener) : null;
       recording = new Recording(plugins, ring, System.nanoTime(), System.currentTimeMillis(),
-          StandardViews.summary(schema));
+          StandardViews.summary(schema), true, listener ? List.of("db") : List.of(), List.of("bench"));
       recorder = new TestRecorder(2, "report only", schema);
       if (ring != null) {
         drainer = Thread.ofPlatform().daemon().start(() -> {
@@ -79,6 +87,8 @@ public class TestCallBenchmark {
     }
   }
 
+  private static final String URL = "http://127.0.0.1:8080/items/42?page=2";
+
   @State(Scope.Thread)
   public static class User {
     WorkerContext context;
@@ -88,7 +98,9 @@ public class TestCallBenchmark {
     public void setUp(Run run) {
       context = new WorkerContext(run.recording, run.users.getAndIncrement());
       context.attach();
-      call = new Test(1, "no-op").wrap(() -> { });
+      call = run.listener
+          ? new Test(1, "no-op").wrap(() -> TestStatistics.current().request("GET", URL, 200, 12))
+          : new Test(1, "no-op").wrap(() -> { });
     }
 
     @TearDown(Level.Trial)

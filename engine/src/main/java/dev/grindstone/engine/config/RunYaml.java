@@ -1,9 +1,11 @@
 package dev.grindstone.engine.config;
 
 import dev.grindstone.engine.config.YamlNode.Mapping;
+import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.SinkRetry;
 import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.engine.run.Threshold;
 import dev.grindstone.stats.BadInputException;
@@ -30,6 +32,9 @@ import java.util.Set;
  * period: 1s
  * wait_between_phases: 0s
  * thresholds: ["p99&lt;250ms", "errors&lt;1%", {threshold: "p99[30s]&lt;500ms", abort_on_fail: true}]
+ * listeners:                       # call listeners: every call's record into a table
+ *   - {name: db, jdbc: "jdbc:sqlite:calls.db", table: calls, batch_size: 500}
+ * sink_retry: {max_consecutive_failures: 5, backoff: 100ms, max_backoff: 5s}
  * phases:
  *   - {name: ramp up, duration: 10s, users: {from: 0, to: 50}}
  *   - {name: hold, duration: 30s, users: 50, think_time: {mean: 1s, variation: 0.2}}
@@ -41,7 +46,9 @@ import java.util.Set;
 public final class RunYaml {
 
   static final Set<String> RUN_FIELDS = Set.of("name", "scenario", "period", "wait_between_phases", "phases",
-      "thresholds", "data_log", "graceful_stop", "console");
+      "thresholds", "data_log", "graceful_stop", "console", "listeners", "sink_retry");
+  static final Set<String> LISTENER_FIELDS = Set.of("name", "jdbc", "table", "batch_size", "user", "password_env");
+  static final Set<String> SINK_RETRY_FIELDS = Set.of("max_consecutive_failures", "backoff", "max_backoff");
   static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
       "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
       "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "pace");
@@ -113,6 +120,23 @@ public final class RunYaml {
       }
     }
     b.phases(phases(root, r));
+    for (YamlNode l : r.list(root.get("listeners"))) {
+      JdbcListenerConfig listener = listener(l, r, directory);
+      if (listener != null) {
+        b.jdbcListener(listener);
+      }
+    }
+    Mapping retry = r.mapping(root.get("sink_retry"), "sink_retry: max_consecutive_failures, backoff, max_backoff");
+    if (retry != null) {
+      r.checkFields(retry, SINK_RETRY_FIELDS);
+      SinkRetry d = SinkRetry.DEFAULT;
+      try {
+        b.sinkRetry(new SinkRetry((int) r.integer(retry.get("max_consecutive_failures"), d.maxConsecutiveFailures(), 1),
+            r.duration(retry.get("backoff"), d.firstBackoff()), r.duration(retry.get("max_backoff"), d.maxBackoff())));
+      } catch (IllegalArgumentException e) {
+        problems.add(retry, e.getMessage());
+      }
+    }
     String scenario = r.string(root.get("scenario"), null);
     if (scenario != null) {
       checkScenario(root.get("scenario"), scenario, fileName, directory, problems);
@@ -155,6 +179,47 @@ public final class RunYaml {
       text.append(" delay_abort_eval=").append(delay.toMillis()).append("ms");
     }
     return text.toString();
+  }
+
+  /**
+   * A call listener: {@code {name: db, jdbc: URL, table: calls, batch_size: 500, user: u, password_env: VAR}}.
+   * A relative SQLite file resolves against the run file's folder.
+   */
+  private static JdbcListenerConfig listener(YamlNode node, ConfigReader r, Path directory) {
+    Mapping m = r.mapping(node, "a call listener: name, jdbc, table, batch_size, user, password_env");
+    if (m == null) {
+      return null;
+    }
+    r.checkFields(m, LISTENER_FIELDS);
+    String url = r.requiredString(m, "jdbc");
+    if (url == null) {
+      return null;
+    }
+    String sqlite = "jdbc:sqlite:";
+    if (url.startsWith(sqlite) && directory != null) {
+      String file = url.substring(sqlite.length());
+      if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:") && !Path.of(file).isAbsolute()) {
+        url = sqlite + directory.resolve(file).normalize();
+      }
+    }
+    String password = null;
+    String variable = r.string(m.get("password_env"), null);
+    if (variable != null) {
+      password = System.getenv(variable);
+      if (password == null) {
+        r.problems().add(m.get("password_env"), "the environment variable " + variable + " is not set; set it to"
+            + " the database password, or leave password_env out");
+        return null;
+      }
+    }
+    try {
+      return new JdbcListenerConfig(r.string(m.get("name"), "jdbc"), url, r.string(m.get("user"), null), password,
+          r.string(m.get("table"), "calls"),
+          (int) r.integer(m.get("batch_size"), JdbcListenerConfig.DEFAULT_BATCH, 1));
+    } catch (IllegalArgumentException e) {
+      r.problems().add(m, e.getMessage());
+      return null;
+    }
   }
 
   /** A scenario file must exist next to the run file, and a class on the class path. */

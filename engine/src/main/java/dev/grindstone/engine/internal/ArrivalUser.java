@@ -19,6 +19,7 @@ final class ArrivalUser extends BaseUser {
   /** Runs one iteration on the calling (virtual) thread, timed from {@code intendedNanos}. */
   void runOnce(String phase, long intendedNanos) {
     phaseName = phase;
+    context.setPhase(engine.phaseIndex(phase));
     context.attach();
     try {
       if (!initialized) {

@@ -10,24 +10,38 @@ import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Drains the data-log ring to a file in the {@link DataLogFormat}, on a thread of its own.
+ * Drains the data-log ring on a thread of its own: to a file in the {@link DataLogFormat}, and to
+ * the run's call listeners, either or both.
  */
 public final class DataLogWriter {
 
   private final DataLogRing ring;
+  private final Recording recording;
   private final DataLogFormat format;
   private final Writer out;
+  private final CallListeners calls;
   private final Thread thread;
   private final StringBuilder line = new StringBuilder(256);
   private volatile boolean stopping;
   private IOException failure;
 
-  public DataLogWriter(DataLogRing ring, DataLogFormat format, Path file) throws IOException {
+  /**
+   * @param file where the data log goes, or null for none
+   * @param calls the call listeners, or null for none
+   */
+  DataLogWriter(DataLogRing ring, Recording recording, DataLogFormat format, Path file, CallListeners calls)
+      throws IOException {
     this.ring = ring;
+    this.recording = recording;
     this.format = format;
-    this.out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
-    out.write(format.header());
-    out.write('\n');
+    this.calls = calls;
+    if (file != null) {
+      this.out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
+      out.write(format.header());
+      out.write('\n');
+    } else {
+      this.out = null;
+    }
     this.thread = Thread.ofPlatform().daemon().name("grindstone-data-log").unstarted(this::loop);
   }
 
@@ -38,6 +52,9 @@ public final class DataLogWriter {
   private void loop() {
     while (!stopping) {
       if (drainOnce() == 0) {
+        if (calls != null) {
+          calls.idle();
+        }
         LockSupport.parkNanos(2_000_000);
       }
     }
@@ -45,30 +62,33 @@ public final class DataLogWriter {
 
   private int drainOnce() {
     return ring.drain(row -> {
-      if (failure != null) {
-        return;
+      if (out != null && failure == null) {
+        try {
+          write(row);
+        } catch (IOException e) {
+          failure = e;
+        }
       }
-      try {
-        write(row);
-      } catch (IOException e) {
-        failure = e;
+      if (calls != null) {
+        calls.accept(row);
       }
     });
   }
 
   private void write(DataLogRing.Row row) throws IOException {
     line.setLength(0);
+    long startEpochMillis = recording.epochMillis(row.startNanos);
     if (row.cancelled) {
-      format.appendCancelledRow(line, row.thread, row.run, row.test, row.startEpochMillis);
+      format.appendCancelledRow(line, row.thread, row.run, row.test, startEpochMillis);
     } else {
-      format.appendRow(line, row.thread, row.run, row.test, row.startEpochMillis, row.micros, row.failed,
+      format.appendRow(line, row.thread, row.run, row.test, startEpochMillis, row.micros, row.failed,
           row.statistics);
     }
     line.append('\n');
     out.append(line);
   }
 
-  /** Writes every remaining row and closes the file. */
+  /** Writes every remaining row, closes the file and finishes the call listeners. */
   public void finish() throws IOException {
     stopping = true;
     try {
@@ -79,7 +99,12 @@ public final class DataLogWriter {
     while (drainOnce() > 0) {
       // the writer thread has stopped: this thread is now the only consumer
     }
-    out.close();
+    if (calls != null) {
+      calls.finish();
+    }
+    if (out != null) {
+      out.close();
+    }
     if (failure != null) {
       throw failure;
     }

@@ -29,18 +29,36 @@ public final class Recording {
   private final StatisticsView summaryView;
   private final boolean reportTimes;
 
+  /** The call listeners' names, by index: a call's route has one bit per index. */
+  private final List<String> listenerNames;
+  /** The scenarios' names, by index. */
+  private final List<String> scenarioNames;
+  private final int everyListener;
+  /** A test's selection of listeners, resolved once per distinct selection. */
+  private final ConcurrentHashMap<List<String>, Integer> listenerMasks = new ConcurrentHashMap<>();
+  /** Listener names that tests gave although the run has no such listener. */
+  private final Set<String> unknownListeners = ConcurrentHashMap.newKeySet();
+
   public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
       StatisticsView summaryView) {
-    this(plugins, dataLog, startNanos, startEpochMillis, summaryView, true);
+    this(plugins, dataLog, startNanos, startEpochMillis, summaryView, true, List.of(), List.of(""));
   }
 
   /**
    * @param reportTimes false to record successful calls as untimed tests (their times go to the data
    *     log only), as The Grinder's {@code grinder.reportTimesToConsole=false}
+   * @param listenerNames the run's call listeners, by index (at most 32)
+   * @param scenarioNames the run's scenarios, by index
    */
   public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
-      StatisticsView summaryView, boolean reportTimes) {
+      StatisticsView summaryView, boolean reportTimes, List<String> listenerNames, List<String> scenarioNames) {
+    if (listenerNames.size() > 32) {
+      throw new IllegalArgumentException("A run takes at most 32 call listeners, got " + listenerNames.size());
+    }
     this.reportTimes = reportTimes;
+    this.listenerNames = List.copyOf(listenerNames);
+    this.scenarioNames = List.copyOf(scenarioNames);
+    this.everyListener = (int) ((1L << listenerNames.size()) - 1);
     this.plugins = plugins;
     this.schema = plugins.statistics();
     this.dataLog = dataLog;
@@ -109,7 +127,54 @@ public final class Recording {
     return list;
   }
 
-  /** The data-log ring, or null when the data log is off. */
+  /** The call listeners' names, by index. */
+  public List<String> listenerNames() {
+    return listenerNames;
+  }
+
+  /** The scenarios' names, by index. */
+  public List<String> scenarioNames() {
+    return scenarioNames;
+  }
+
+  /**
+   * The listeners that take the records of {@code test}'s calls, one bit per listener index: every
+   * listener unless the test names some. A test that names listeners costs one map look-up.
+   */
+  public int listenerMask(Test test) {
+    List<String> names = test.listenerNames();
+    if (names == null) {
+      return everyListener;
+    }
+    Integer mask = listenerMasks.get(names);
+    return mask != null ? mask : listenerMasks.computeIfAbsent(names, this::resolve);
+  }
+
+  private int resolve(List<String> names) {
+    int mask = 0;
+    for (String n : names) {
+      int i = listenerNames.indexOf(n);
+      if (i < 0) {
+        unknownListeners.add(n);
+      } else {
+        mask |= 1 << i;
+      }
+    }
+    return mask;
+  }
+
+  /** Listener names that tests gave although the run has no listener of that name. */
+  public Set<String> unknownListeners() {
+    return Set.copyOf(unknownListeners);
+  }
+
+  /** The description of the test numbered {@code number}, or "" when it was never called. */
+  public String testDescription(int number) {
+    TestRecorder r = recorders.get(number);
+    return r == null ? "" : r.description();
+  }
+
+  /** The data-log ring, or null when neither the data log nor a call listener is on. */
   public DataLogRing dataLog() {
     return dataLog;
   }

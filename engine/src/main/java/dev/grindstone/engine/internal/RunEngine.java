@@ -5,14 +5,18 @@ import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.engine.run.UserShare;
+import dev.grindstone.engine.sink.JdbcCallListener;
+import dev.grindstone.engine.sink.OutputHealth;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.Sink;
+import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.engine.spi.PluginListener;
 import dev.grindstone.engine.spi.PluginSchema;
@@ -61,6 +65,7 @@ public final class RunEngine {
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
   private final List<Sink> sinks = new CopyOnWriteArrayList<>();
   private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
+  private final List<CallListener> callListeners = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<String> problems = new CopyOnWriteArrayList<>();
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
@@ -118,6 +123,42 @@ public final class RunEngine {
     }
     this.shard = Objects.requireNonNull(shard, "shard");
     this.userShare = new UserShare(shard);
+  }
+
+  /**
+   * Adds a call listener: it gets every call's record (or those of the tests that name it). Before
+   * {@link #execute} only; names must differ, and a run takes at most 32.
+   */
+  public void addListener(CallListener listener) {
+    if (started) {
+      throw new IllegalStateException("The run has started: add call listeners before it executes");
+    }
+    addTo(callListeners, listener);
+  }
+
+  /** How the sinks (so far) and the call listeners fared. */
+  private static List<OutputHealth> health(List<SinkWorker> workers, CallListeners calls) {
+    List<OutputHealth> outputs = new ArrayList<>();
+    workers.forEach(w -> outputs.add(w.health()));
+    if (calls != null) {
+      outputs.addAll(calls.health());
+    }
+    return outputs;
+  }
+
+  private static void addTo(List<CallListener> list, CallListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    for (CallListener l : list) {
+      if (l.name().equals(listener.name())) {
+        throw new IllegalArgumentException("The run already has a call listener named '" + listener.name()
+            + "'; give each listener a name of its own");
+      }
+    }
+    if (list.size() == 32) {
+      throw new IllegalArgumentException("A run takes at most 32 call listeners; '" + listener.name()
+          + "' would be the 33rd");
+    }
+    list.add(listener);
   }
 
   /** Adds a plug-in, after the scenario's own. Before {@link #execute} only. */
@@ -178,6 +219,21 @@ public final class RunEngine {
     return phase;
   }
 
+  /** The index of the phase named {@code name} (phase names are unique), or -1. */
+  int phaseIndex(String name) {
+    PhaseState p = phase;
+    if (p.name().equals(name)) {
+      return p.index();
+    }
+    List<Phase> phases = config.phases();
+    for (int i = 0; i < phases.size(); i++) {
+      if (phases.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Wakes the run's sleeping users; exists while the run executes. */
   TimerWheel timer() {
     return timer;
@@ -202,7 +258,13 @@ public final class RunEngine {
     DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
     Path out = config.outputRoot() == null ? null
         : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
-    DataLogRing ring = config.dataLog() && out != null ? new DataLogRing(schema, config.dataLogCapacity()) : null;
+    List<CallListener> calls = new ArrayList<>(callListeners);
+    for (JdbcListenerConfig c : config.jdbcListeners()) {
+      addTo(calls, new JdbcCallListener(c.name(), c.url(), c.user(), c.password(), c.table(), c.batchSize()));
+    }
+    boolean csv = config.dataLog() && out != null;
+    DataLogRing ring = csv || !calls.isEmpty()
+        ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty()) : null;
     // The clock starts once the set-up is done, so the first interval is not stretched by it.
     long startNanos = System.nanoTime();
     long startEpoch = System.currentTimeMillis();
@@ -211,11 +273,19 @@ public final class RunEngine {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes());
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes(),
+        calls.stream().map(CallListener::name).toList(), List.of(scenarioName()));
     DataLogWriter dataLog = null;
+    CallListeners callRecords = null;
     if (ring != null) {
+      if (!calls.isEmpty()) {
+        callRecords = new CallListeners(calls, recording,
+            config.phases().stream().map(Phase::name).toList(), config.sinkRetry());
+        callRecords.start(info);
+      }
       try {
-        dataLog = new DataLogWriter(ring, dataLogFormat, out.resolve("data.csv"));
+        dataLog = new DataLogWriter(ring, recording, dataLogFormat, csv ? out.resolve("data.csv") : null,
+            callRecords);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write the data log in " + out + ": " + e.getMessage(), e);
       }
@@ -234,11 +304,11 @@ public final class RunEngine {
     List<SinkWorker> workers = new ArrayList<>();
     for (Function<RunInfo, List<Sink>> f : defaultSinks) {
       for (Sink s : f.apply(info)) {
-        workers.add(new SinkWorker(s, problems));
+        workers.add(new SinkWorker(s, problems, config.sinkRetry()));
       }
     }
     for (Sink s : sinks) {
-      workers.add(new SinkWorker(s, problems));
+      workers.add(new SinkWorker(s, problems, config.sinkRetry()));
     }
     workers.forEach(w -> w.start(info));
 
@@ -289,6 +359,15 @@ public final class RunEngine {
         problems.add("The data log could not be written completely: " + e.getMessage());
       }
     }
+    if (callRecords != null) {
+      problems.addAll(callRecords.notes());
+    }
+    Set<String> unknownListeners = recording.unknownListeners();
+    if (!unknownListeners.isEmpty()) {
+      problems.add("Tests named the call listeners " + String.join(", ", new TreeSet<>(unknownListeners))
+          + ", which the run has not, so those records went to no such listener; the run's listeners are "
+          + (calls.isEmpty() ? "none" : String.join(", ", recording.listenerNames())) + ".");
+    }
     List<TestFigures> tests = collector.runTests(end);
     TestFigures totals = collector.runTotals(tests, end);
     Map<String, Long> failed = new LinkedHashMap<>();
@@ -305,15 +384,26 @@ public final class RunEngine {
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
         ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, watch), late, lateStarts.get(),
         droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort,
-        OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()));
+        OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
+        health(workers, callRecords));
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
+    List<OutputHealth> outputs = health(workers, callRecords);
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission());
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission(), outputs);
+  }
+
+  /**
+   * The scenario's name in call records. A run has one scenario, and the run is named after it
+   * (run.yaml's {@code name}, or the scenario file's name), whereas its class may be a lambda's or
+   * the HTTP flow runner's: the run's name names it.
+   */
+  private String scenarioName() {
+    return config.name();
   }
 
   private void collectLoop(long startNanos) {

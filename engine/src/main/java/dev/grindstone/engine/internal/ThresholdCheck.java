@@ -82,6 +82,12 @@ final class ThresholdCheck {
       return new ThresholdResult(t.text(), scope, actual, t.passes(actual), over + " was shorter than the "
           + ThresholdWatch.window(t) + " window: checked over all of it");
     }
+    if (watch == null && t.window() != null) {
+      // A merged distributed run has no live watch: say that the window was not checked.
+      double actual = t.actual(f);
+      return new ThresholdResult(t.text(), scope, actual, t.passes(actual), "no rolling windows in this run: checked"
+          + " over all of " + over);
+    }
     if (watch != null && t.abortOnFail()) {
       ThresholdWatch.LiveFailure failed = watch.liveFailure(t, scope);
       if (failed != null) {

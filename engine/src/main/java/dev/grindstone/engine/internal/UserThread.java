@@ -53,6 +53,7 @@ final class UserThread extends BaseUser implements Runnable {
             }
           }
           phaseName = phase.name();
+          context.setPhase(phase.index());
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
         if (phase.iterations() > 0 && doneInPhase >= phase.iterations()) {

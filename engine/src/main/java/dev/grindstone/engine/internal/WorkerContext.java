@@ -33,6 +33,8 @@ public final class WorkerContext {
   private final LongIndex errors;
   private final int userNumber;
   private long runNumber;
+  private int phaseIndex;
+  private int scenarioIndex;
 
   private Frame[] frames = new Frame[1]; // grows for nested tests; most users never nest
   private int depth;
@@ -44,6 +46,10 @@ public final class WorkerContext {
   private long lastStartNanos;
   private long lastElapsedNanos;
   private boolean lastComposite;
+  private String lastMethod; // the last call's request, for call listeners; null when it told none
+  private String lastUrl;
+  private int lastStatus;
+  private long lastBytes;
   private boolean hasLast;
   private boolean pending;
 
@@ -108,6 +114,16 @@ public final class WorkerContext {
 
   public long runNumber() {
     return runNumber;
+  }
+
+  /** The phase (its index in the run) whose iterations the user runs from now on. */
+  public void setPhase(int index) {
+    this.phaseIndex = index;
+  }
+
+  /** The scenario (its index in the run) the user runs; 0 unless the run has several. */
+  public void setScenario(int index) {
+    this.scenarioIndex = index;
   }
 
   /** Starts the next iteration (The Grinder's "run"). */
@@ -187,6 +203,7 @@ public final class WorkerContext {
     f.recorder = rec;
     f.statistics.reset();
     f.composite = false;
+    f.method = null;
     long now = System.nanoTime();
     if (depth == 1 && intendedStartNanos != 0) {
       // Open model: the first call of an iteration is timed from when it should have started.
@@ -211,7 +228,7 @@ public final class WorkerContext {
       f.recorder.recordCancelled();
       DataLogRing ring = recording.dataLog();
       if (ring != null) {
-        ring.offerCancelled(userNumber, runNumber, f.recorder.number(), recording.epochMillis(f.startNanos));
+        offerCancelled(ring, f);
       }
       return;
     }
@@ -224,6 +241,12 @@ public final class WorkerContext {
     lastStartNanos = f.startNanos;
     lastElapsedNanos = Math.max(end - f.startNanos, 0);
     lastComposite = f.composite;
+    lastMethod = f.method;
+    if (f.method != null) { // most calls tell no request: then the rest is never read
+      lastUrl = f.url;
+      lastStatus = f.status;
+      lastBytes = f.bytes;
+    }
     hasLast = true;
     pending = true;
     if (!delayReports) {
@@ -261,8 +284,7 @@ public final class WorkerContext {
     }
     DataLogRing ring = recording.dataLog();
     if (ring != null) {
-      ring.offer(userNumber, runNumber, lastRecorder.number(), recording.epochMillis(lastStartNanos), last,
-          micros, failed);
+      offerLast(ring, failed);
     }
     if (failed) {
       lastRecorder.recordFailure(micros);
@@ -272,6 +294,22 @@ public final class WorkerContext {
       // Most calls set no statistic of their own: then only the time is recorded.
       lastRecorder.recordSuccess(last.isTouched() ? last : null, micros, expectedIntervalMicros);
     }
+  }
+
+  // The data-log rows are written apart from exit and flushPending, which stay small enough for
+  // the compiler to inline into every call.
+
+  private void offerLast(DataLogRing ring, boolean failed) {
+    ring.offer(userNumber, runNumber, lastRecorder.number(), lastStartNanos, lastElapsedNanos, last, failed,
+        route(lastTest), lastMethod, lastUrl, lastStatus, lastBytes);
+  }
+
+  private void offerCancelled(DataLogRing ring, Frame f) {
+    ring.offerCancelled(userNumber, runNumber, f.recorder.number(), f.startNanos, route(f.test));
+  }
+
+  private long route(Test test) {
+    return DataLogRing.route(phaseIndex, scenarioIndex, recording.listenerMask(test));
   }
 
   // ---- the Statistics API ---------------------------------------------------------------------
@@ -314,6 +352,10 @@ public final class WorkerContext {
     TestRecorder recorder;
     long startNanos;
     boolean composite;
+    String method; // the call's last request, or null
+    String url;
+    int status;
+    long bytes;
 
     /** A frame of the stack, or, with {@code null}, the view over the last test. */
     Frame(StatisticsSet statistics) {
@@ -447,6 +489,19 @@ public final class WorkerContext {
       if (i != null) {
         statistics.addDouble(i, value);
       }
+    }
+
+    @Override
+    public void request(String method, String url, int status, long bytes) {
+      java.util.Objects.requireNonNull(method, "method");
+      java.util.Objects.requireNonNull(url, "url");
+      if (this.method == null) {
+        this.bytes = 0;
+      }
+      this.method = method;
+      this.url = url;
+      this.status = status;
+      this.bytes += bytes;
     }
 
     @Override

@@ -20,22 +20,26 @@ import java.util.Objects;
  *     {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation})
  * @param reportTimes false to count successful calls as untimed tests in every output but the data
  *     log, as The Grinder's {@code grinder.reportTimesToConsole=false} does
+ * @param sinkRetry what happens to a sink or call listener that throws
+ * @param jdbcListeners call listeners that write every call's record into a database table
  */
 public record RunConfig(
     String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
     Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity,
-    ScriptSleep scriptSleep, boolean reportTimes) {
+    ScriptSleep scriptSleep, boolean reportTimes, SinkRetry sinkRetry, List<JdbcListenerConfig> jdbcListeners) {
 
-  /** A run whose sleeps are exact and whose calls are timed. */
+  /** A run whose sleeps are exact, whose calls are timed, with the default sink retry and no JDBC listener. */
   public RunConfig(String name, List<Phase> phases, Duration waitBetweenPhases, Duration period,
       List<Threshold> thresholds, Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop,
       int dataLogCapacity) {
     this(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console, gracefulStop,
-        dataLogCapacity, ScriptSleep.EXACT, true);
+        dataLogCapacity, ScriptSleep.EXACT, true, SinkRetry.DEFAULT, List.of());
   }
 
   public RunConfig {
     scriptSleep = scriptSleep == null ? ScriptSleep.EXACT : scriptSleep;
+    Objects.requireNonNull(sinkRetry, "sinkRetry");
+    jdbcListeners = List.copyOf(jdbcListeners);
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("A run name must be letters, digits, '.', '_' or '-' (it names the"
@@ -95,6 +99,8 @@ public record RunConfig(
     b.dataLogCapacity = dataLogCapacity;
     b.scriptSleep = scriptSleep;
     b.reportTimes = reportTimes;
+    b.sinkRetry = sinkRetry;
+    b.jdbcListeners.addAll(jdbcListeners);
     return b;
   }
 
@@ -112,6 +118,8 @@ public record RunConfig(
     private int dataLogCapacity = 1 << 16;
     private ScriptSleep scriptSleep = ScriptSleep.EXACT;
     private boolean reportTimes = true;
+    private SinkRetry sinkRetry = SinkRetry.DEFAULT;
+    private final List<JdbcListenerConfig> jdbcListeners = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -196,9 +204,21 @@ public record RunConfig(
       return this;
     }
 
+    /** What happens to a sink or call listener that throws; {@link SinkRetry#DEFAULT} unless set. */
+    public Builder sinkRetry(SinkRetry retry) {
+      sinkRetry = retry;
+      return this;
+    }
+
+    /** Adds a call listener that writes every call's record into a database table. */
+    public Builder jdbcListener(JdbcListenerConfig listener) {
+      jdbcListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     public RunConfig build() {
       return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console,
-          gracefulStop, dataLogCapacity, scriptSleep, reportTimes);
+          gracefulStop, dataLogCapacity, scriptSleep, reportTimes, sinkRetry, jdbcListeners);
     }
   }
 }

@@ -143,6 +143,19 @@ public final class ResultsDocument {
     }
     doc.put("iterationFailures", s.iterationFailures());
     doc.put("droppedDataLogRows", s.droppedDataLogRows());
+    List<Map<String, Object>> outputs = new ArrayList<>();
+    for (OutputHealth o : s.outputs()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("kind", o.kind() == OutputHealth.Kind.SINK ? "sink" : "callListener");
+      m.put("name", o.name());
+      m.put("delivered", o.delivered());
+      m.put("failures", o.failures());
+      m.put("lost", o.lost());
+      m.put("stopped", o.stopped());
+      m.put("lastFailure", o.lastFailure());
+      outputs.add(m);
+    }
+    doc.put("outputs", outputs);
     doc.put("notes", SummaryText.notes(s));
     doc.put("intervals", intervals);
     return doc;

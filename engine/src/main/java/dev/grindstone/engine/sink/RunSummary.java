@@ -21,24 +21,26 @@ import org.HdrHistogram.Histogram;
  * @param abort the threshold with {@code abort_on_fail} that stopped the run, or null
  * @param omission coordinated omission in the closed-model phases: the tests whose raw
  *     percentiles it hides, with corrected ones, and the paced starts skipped
+ * @param outputs how each sink and call listener fared (the built-in sinks included)
  */
 public record RunSummary(
     RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
     Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
-    ThresholdAbort abort, Omission omission) {
+    ThresholdAbort abort, Omission omission, List<OutputHealth> outputs) {
 
   public RunSummary {
     omission = omission == null ? Omission.NONE : omission;
+    outputs = List.copyOf(outputs);
   }
 
-  /** A run that no threshold stopped. */
+  /** A run that no threshold stopped, without outputs' health. */
   public RunSummary(RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals,
       List<PhaseResult> phases, List<ThresholdResult> thresholds, Histogram lateness, long lateStarts,
       long droppedStarts, Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems,
       boolean interrupted) {
     this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
-        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null, Omission.NONE);
+        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null, Omission.NONE, List.of());
   }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */

@@ -146,8 +146,8 @@ public final class SummaryText {
           + " than the pace (the schedule keeps its rate and does not make up missed starts).");
     }
     if (s.droppedDataLogRows() > 0) {
-      notes.add(s.droppedDataLogRows() + " data-log rows were dropped because the writer could not keep up"
-          + " (the summary still counts every call).");
+      notes.add(s.droppedDataLogRows() + " call records were dropped because the data-log queue was full (the"
+          + " data log and the call listeners miss them; the summary still counts every call).");
     }
     notes.addAll(s.sinkProblems());
     return notes;

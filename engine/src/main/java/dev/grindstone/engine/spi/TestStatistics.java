@@ -36,4 +36,17 @@ public interface TestStatistics {
   void setDouble(PluginStatistic statistic, double value);
 
   void addDouble(PluginStatistic statistic, double value);
+
+  /**
+   * Tells {@linkplain CallListener call listeners} about a request the call made. Of a call that
+   * makes several, the record shows the last one's method, URL and status, and the bytes of them
+   * all. Keeps the two references as given: the URL's query and fragment are cut off later, when
+   * the record is made off the virtual user's thread.
+   *
+   * @param method the request's method, {@code GET}
+   * @param url the request's URL, as sent
+   * @param status the response's status, or 0 when no response came
+   * @param bytes response body bytes
+   */
+  void request(String method, String url, int status, long bytes);
 }

@@ -12,6 +12,10 @@
  *   <li>{@link dev.grindstone.engine.spi.TestStatistics#current()}: the statistics of the test in
  *       progress on the calling virtual user, which the plug-in updates while the call runs (an
  *       HTTP request adds its response length, say).
+ *   <li>{@link dev.grindstone.engine.spi.CallListener}: receives every call's {@link
+ *       dev.grindstone.engine.spi.CallRecord}, made off the virtual users' threads from the call's
+ *       data-log row; a plug-in tells a call's request with {@link
+ *       dev.grindstone.engine.spi.TestStatistics#request}.
  *   <li>{@link dev.grindstone.engine.spi.PluginSchema}: the statistics schema and the columns a list
  *       of plug-ins makes; a run builds one from its plug-ins, and {@code grindstone analyze} from
  *       the plug-ins whose data-log columns it knows.

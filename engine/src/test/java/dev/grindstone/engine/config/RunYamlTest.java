@@ -127,4 +127,44 @@ class RunYamlTest {
             + " iteration")
         .contains("run.yaml:5:5: phases[1]: Phase 'both': give pace or think_time, not both");
   }
+
+  @Test
+  void listeners_and_sink_retry_are_read_with_a_relative_sqlite_file_next_to_the_run_file() throws IOException {
+    Path file = Files.writeString(dir.resolve("db.yaml"), """
+        name: db
+        phases: [{name: hold, duration: 1s, users: 1}]
+        listeners:
+          - {name: local, jdbc: "jdbc:sqlite:results/calls.db", table: calls_log, batch_size: 50}
+          - {jdbc: "jdbc:postgresql://127.0.0.1:5432/load", user: grindstone}
+        sink_retry: {max_consecutive_failures: 3, backoff: 50ms, max_backoff: 1s}
+        """);
+    RunYaml.Loaded loaded = RunYaml.load(file, Set.of());
+    assertThat(loaded.reader().problems().all()).isEmpty();
+    var config = loaded.config().build();
+    assertThat(config.jdbcListeners()).containsExactly(
+        new dev.grindstone.engine.run.JdbcListenerConfig("local",
+            "jdbc:sqlite:" + dir.toAbsolutePath().resolve("results/calls.db"), null, null, "calls_log", 50),
+        new dev.grindstone.engine.run.JdbcListenerConfig("jdbc", "jdbc:postgresql://127.0.0.1:5432/load",
+            "grindstone", null, "calls", 500));
+    assertThat(config.sinkRetry()).isEqualTo(new dev.grindstone.engine.run.SinkRetry(3,
+        java.time.Duration.ofMillis(50), java.time.Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void listener_mistakes_are_reported_with_their_position() throws IOException {
+    assertThat(problems("""
+        name: db
+        phases: [{name: hold, duration: 1s, users: 1}]
+        listeners:
+          - {name: db, table: calls}
+          - {jdbc: "mysql://x", table: "drop table"}
+          - {jdbc: "jdbc:sqlite:x.db", password_env: GRINDSTONE_NO_SUCH_VARIABLE, tabel: x}
+        sink_retry: {max_consecutive_failures: 0}
+        """))
+        .contains("run.yaml:4:5: listeners[0].jdbc: is required")
+        .contains("needs a JDBC URL (jdbc:sqlite:calls.db, jdbc:postgresql://host/db), got 'mysql://x'")
+        .contains("unknown field 'tabel'; did you mean 'table'?")
+        .contains("the environment variable GRINDSTONE_NO_SUCH_VARIABLE is not set")
+        .contains("run.yaml:7:40: sink_retry.max_consecutive_failures: must be at least 1, got 0");
+  }
 }

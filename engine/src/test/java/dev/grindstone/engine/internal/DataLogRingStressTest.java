@@ -157,9 +157,14 @@ class DataLogRingStressTest {
         seq,
         test(producer, seq),
         start(producer, seq),
+        micros(producer, seq) * 1_000,
         call,
-        micros(producer, seq),
-        failed(seq));
+        failed(seq),
+        DataLogRing.EVERY_LISTENER,
+        null,
+        null,
+        0,
+        0);
   }
 
   /** What does not match the offer the row claims to come from, or null when it all does. */
@@ -168,8 +173,8 @@ class DataLogRingStressTest {
     if (row.test != test(p, seq)) {
       return "test " + row.test;
     }
-    if (row.startEpochMillis != start(p, seq)) {
-      return "start " + row.startEpochMillis;
+    if (row.startNanos != start(p, seq)) {
+      return "start " + row.startNanos;
     }
     if (s.getCount(TIMED) != 1 || s.getSum(TIMED) != micros(p, seq)) {
       return "time " + s.getSum(TIMED) + " over " + s.getCount(TIMED) + " calls";

@@ -71,7 +71,8 @@ public record HttpFlow(
           "content_type",
           "checks",
           "extract",
-          "timeout");
+          "timeout",
+          "listeners");
   static final Set<String> STEP_ACTIONS =
       Set.of("request", "pause", "ws_connect", "ws_send", "ws_receive", "ws_close");
   static final Set<String> STEP_FIELDS =
@@ -129,7 +130,23 @@ public record HttpFlow(
       Body body,
       List<Check> checks,
       Map<String, Extract> extract,
-      Duration timeout) {}
+      Duration timeout,
+      List<String> listeners) {
+
+    /** A request whose records go to every call listener of the run. */
+    public RequestSpec(
+        String name,
+        String method,
+        Template url,
+        Map<String, Template> headers,
+        Map<String, Template> params,
+        Body body,
+        List<Check> checks,
+        Map<String, Extract> extract,
+        Duration timeout) {
+      this(name, method, url, headers, params, body, checks, extract, timeout, null);
+    }
+  }
 
   /** A request body template. */
   public sealed interface Body {}
@@ -386,9 +403,24 @@ public record HttpFlow(
               });
     }
     Duration timeout = r.duration(m.get("timeout"), null);
+    // The call listeners that take this request's records (gradual's persist_stats adapters).
+    List<String> listeners = null;
+    if (m.get("listeners") != null) {
+      listeners = new ArrayList<>();
+      for (YamlNode l : r.list(m.get("listeners"))) {
+        String listener = r.string(l, null);
+        if (listener == null || listener.isBlank()) {
+          r.problems().add(l, "a listener's name must not be blank");
+        } else {
+          listeners.add(listener);
+        }
+      }
+      listeners = List.copyOf(listeners);
+    }
     return url == null
         ? null
-        : new RequestSpec(name, method, url, headers, params, body, checks, extract, timeout);
+        : new RequestSpec(
+            name, method, url, headers, params, body, checks, extract, timeout, listeners);
   }
 
   private static Check check(YamlNode node, ConfigReader r) {

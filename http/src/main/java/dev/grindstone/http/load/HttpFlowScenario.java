@@ -60,7 +60,11 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     this.webSockets = new WebSocketRunner(flow);
     for (Step s : flow.steps()) {
       if (s instanceof Timed t) {
-        tests.put(t, new Test(t.test(), t.description()));
+        Test test = new Test(t.test(), t.description());
+        if (t instanceof Call c && c.request().listeners() != null) {
+          test = test.listeners(c.request().listeners().toArray(String[]::new));
+        }
+        tests.put(t, test);
       }
     }
     for (int i = 0; i < flow.feeders().size(); i++) {

@@ -43,6 +43,9 @@ import dev.grindstone.http.WebSocketMessage;
  * (in the test that received it) and {@code websocket.firstMessages} counts it, and {@code
  * websocket.messagesSent} and {@code websocket.messagesReceived} count messages: the statistics of
  * the {@link WebSocketPlugin}.
+ *
+ * <p>Every request is also told to the run's call listeners ({@link TestStatistics#request}): its
+ * method, URL, status (0 when no response came) and response length.
  */
 public final class HttpStatistics implements HttpRequestListener, WebSocketListener {
 
@@ -99,6 +102,8 @@ public final class HttpStatistics implements HttpRequestListener, WebSocketListe
     if (s == null) {
       return;
     }
+    s.request(request.method(), request.uri().toString(), failure == null ? status : 0,
+        failure == null ? responseLength : 0);
     if (failure == null) {
       s.setLong(RESPONSE_STATUS, status);
       s.addLong(RESPONSE_LENGTH, responseLength);
