@@ -10,6 +10,7 @@ import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.engine.spi.PluginListener;
@@ -54,8 +55,32 @@ public final class RunEngine {
 
   private static final int MAX_FAILURE_KINDS = 50;
 
+  /**
+   * One of the run's scenarios and what runs it: its users, the phase settings they follow, how
+   * many are active. A run of one scenario has one slot, named null.
+   */
+  static final class Slot {
+    final int index;
+    final String name;
+    final Scenario scenario;
+    /** Closed-model users, newest last; guarded by the slot. */
+    final List<UserThread> users = new ArrayList<>();
+    final AtomicInteger usersDoneWithPhase = new AtomicInteger();
+    volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+    volatile int activeUsers;
+    /** The thread driving the slot's load in the current phase, woken when users are done. */
+    volatile Thread driver;
+
+    Slot(int index, String name, Scenario scenario) {
+      this.index = index;
+      this.name = name;
+      this.scenario = scenario;
+    }
+  }
+
   private final RunConfig config;
   private final Scenario scenario;
+  private final List<Slot> slots;
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
   private final List<Sink> sinks = new CopyOnWriteArrayList<>();
   private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
@@ -63,22 +88,18 @@ public final class RunEngine {
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
   private volatile boolean started;
-  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
   private volatile Thread controller;
-  private volatile int activeUsers;
 
-  private final List<UserThread> users = new ArrayList<>();
   /** Every thread running a user's code now: closed-model users, arrivals and waves. */
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
-  private int nextUserNumber;
+  private final AtomicInteger nextUserNumber = new AtomicInteger();
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -91,7 +112,47 @@ public final class RunEngine {
   public RunEngine(RunConfig config, Scenario scenario, List<Function<RunInfo, List<Sink>>> defaultSinks) {
     this.config = config;
     this.scenario = scenario;
+    this.slots = List.of(new Slot(0, null, scenario));
     this.defaultSinks = defaultSinks;
+  }
+
+  /**
+   * A run of several named scenarios, which its phases run by name.
+   *
+   * @param scenarios every scenario the phases name, by name, in the order results show them
+   */
+  public RunEngine(RunConfig config, Map<String, ? extends Scenario> scenarios,
+      List<Function<RunInfo, List<Sink>>> defaultSinks) {
+    this.config = config;
+    List<Slot> list = new ArrayList<>();
+    for (Map.Entry<String, ? extends Scenario> e : scenarios.entrySet()) {
+      list.add(new Slot(list.size(), e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey())));
+    }
+    this.slots = List.copyOf(list);
+    this.scenario = slots.getFirst().scenario;
+    this.defaultSinks = defaultSinks;
+  }
+
+  /** The names of the run's scenarios, in order; empty for a run of one unnamed scenario. */
+  List<String> scenarioNames() {
+    return slots.getFirst().name == null ? List.of() : slots.stream().map(s -> s.name).toList();
+  }
+
+  private Slot slot(String name) {
+    for (Slot s : slots) {
+      if (Objects.equals(s.name, name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("No scenario is called '" + name + "'");
+  }
+
+  private int activeUsers() {
+    int n = 0;
+    for (Slot s : slots) {
+      n += s.activeUsers;
+    }
+    return n;
   }
 
   /** Adds a sink: it gets the run's snapshots and summary after the built-in ones. Before {@link #execute} only. */
@@ -118,6 +179,12 @@ public final class RunEngine {
     if (c != null) {
       LockSupport.unpark(c);
     }
+    for (Slot s : slots) {
+      Thread d = s.driver;
+      if (d != null) {
+        LockSupport.unpark(d);
+      }
+    }
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
@@ -133,10 +200,6 @@ public final class RunEngine {
     return stopping;
   }
 
-  PhaseState phaseState() {
-    return phase;
-  }
-
   /** Wakes the run's sleeping users; exists while the run executes. */
   TimerWheel timer() {
     return timer;
@@ -149,7 +212,14 @@ public final class RunEngine {
     }
     started = true;
     controller = Thread.currentThread();
-    List<Plugin> all = new ArrayList<>(scenario.plugins());
+    List<Plugin> all = new ArrayList<>();
+    for (Slot s : slots) {
+      for (Plugin p : s.scenario.plugins()) {
+        if (!all.contains(p)) {
+          all.add(p);
+        }
+      }
+    }
     all.addAll(plugins);
     PluginSchema pluginSchema = PluginSchema.of(all);
     StatisticsSchema schema = pluginSchema.statistics();
@@ -170,7 +240,7 @@ public final class RunEngine {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView);
+    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, slots.size());
     DataLogWriter dataLog = null;
     if (ring != null) {
       try {
@@ -201,8 +271,8 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), () -> activeUsers, lateness,
-        lateStarts::get, config.period().toMillis());
+    collector = new Collector(recording, s -> workers.forEach(w -> w.interval(s)), this::activeUsers, lateness,
+        lateStarts::get, config.period().toMillis(), scenarioNames(), i -> slots.get(i).activeUsers);
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
@@ -240,10 +310,11 @@ public final class RunEngine {
           + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
           + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
     }
+    List<ScenarioResult> scenarioResults = collector.runScenarios(end);
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
         collector.phaseResults(),
-        ThresholdCheck.check(config.thresholds(), tests, totals), late, lateStarts.get(), droppedStarts.get(), failed,
-        ring == null ? 0 : ring.dropped(), problems, interrupted);
+        ThresholdCheck.check(config.thresholds(), tests, totals, scenarioResults), late, lateStarts.get(),
+        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, scenarioResults);
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
@@ -251,7 +322,7 @@ public final class RunEngine {
     }
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, scenarioResults);
   }
 
   private void collectLoop(long startNanos) {
@@ -276,7 +347,7 @@ public final class RunEngine {
     for (int i = 0; i < phases.size() && !stopping; i++) {
       Phase p = phases.get(i);
       if (i > 0 && config.waitBetweenPhases().isPositive()) {
-        adjustUsers(0);
+        slots.forEach(s -> adjustUsers(s, 0));
         sleepUntil(System.nanoTime() + config.waitBetweenPhases().toNanos());
         if (stopping) {
           break;
@@ -287,21 +358,73 @@ public final class RunEngine {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }
       collector.beginPhase(p.name(), i, now);
-      usersDoneWithPhase.set(0);
-      phase = new PhaseState(i, p.name(), p.thinkTime(), p.initialSleep(), p.iterations(),
-          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000);
+      List<Phase.Load> loads = p.loads();
+      List<Slot> running = new ArrayList<>();
+      for (Phase.Load load : loads) {
+        Slot slot = slot(load.scenario());
+        running.add(slot);
+        slot.usersDoneWithPhase.set(0);
+        slot.phase = new PhaseState(i, p.name(), load.thinkTime(), load.initialSleep(), load.iterations(),
+            load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000);
+      }
+      for (Slot s : slots) {
+        if (!running.contains(s)) {
+          adjustUsers(s, 0); // a scenario this phase does not run stops
+        }
+      }
       synchronized (phaseChange) {
         phaseChange.notifyAll();
       }
-      switch (p.shape()) {
-        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now, i == phases.size() - 1);
-        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, steps, now);
-        default -> runClosed(p, now);
+      boolean last = i == phases.size() - 1;
+      if (loads.size() == 1) {
+        runLoad(p, loads.getFirst(), running.getFirst(), now, last);
+        continue;
+      }
+      // Several scenarios at once: each load is driven by a thread of its own; the phase ends
+      // when every one has ended.
+      List<Thread> drivers = new ArrayList<>();
+      for (int k = 0; k < loads.size(); k++) {
+        Phase.Load load = loads.get(k);
+        Slot slot = running.get(k);
+        drivers.add(Thread.ofVirtual().name("grindstone-load-" + slot.name).start(() -> runLoad(p, load, slot, now,
+            last)));
+      }
+      for (Thread d : drivers) {
+        try {
+          d.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          requestStop();
+        }
       }
     }
   }
 
-  private void runClosed(Phase p, long startNanos) {
+  /** Drives one scenario's load through a phase, on the calling thread, until it ends. */
+  private void runLoad(Phase p, Phase.Load load, Slot slot, long startNanos, boolean last) {
+    slot.driver = Thread.currentThread();
+    try {
+      switch (load.shape()) {
+        case LoadShape.ArrivalRate rate -> runOpen(p, slot, share(load, rate), startNanos, last);
+        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, load, slot, steps, startNanos);
+        default -> runClosed(p, load, slot, startNanos);
+      }
+    } finally {
+      slot.driver = null;
+    }
+  }
+
+  /** A scenario's share of a phase's arrival rate: its fraction of the rate and its part of the users. */
+  private static LoadShape.ArrivalRate share(Phase.Load load, LoadShape.ArrivalRate rate) {
+    if (load.share() == null) {
+      return rate;
+    }
+    double f = load.share().fraction();
+    return new LoadShape.ArrivalRate(rate.fromPerSecond() * f, rate.toPerSecond() * f,
+        Math.max(1, load.of(rate.maxUsers())));
+  }
+
+  private void runClosed(Phase p, Phase.Load load, Slot slot, long startNanos) {
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     Duration length = p.duration() == null ? Duration.ZERO : p.duration();
     while (!stopping) {
@@ -309,30 +432,32 @@ public final class RunEngine {
       if (now - end >= 0) {
         break;
       }
-      int target = p.shape().usersAt(Duration.ofNanos(now - startNanos), length);
-      adjustUsers(target);
-      if (p.duration() == null && p.iterations() > 0 && usersDoneWithPhase.get() >= target) {
+      int target = load.of(load.shape().usersAt(Duration.ofNanos(now - startNanos), length));
+      adjustUsers(slot, target);
+      if (p.duration() == null && load.iterations() > 0 && slot.usersDoneWithPhase.get() >= target) {
         break;
       }
       LockSupport.parkNanos(Math.min(10_000_000, end - now));
     }
   }
 
-  private void runWaves(Phase p, LoadShape.Steps steps, long startNanos) {
-    adjustUsers(0);
+  private void runWaves(Phase p, Phase.Load load, Slot slot, LoadShape.Steps steps, long startNanos) {
+    adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     List<LoadShape.Steps.Step> schedule = steps.schedule();
     int wave = 0;
     List<ArrivalUser> pool = new ArrayList<>();
     while (!stopping && System.nanoTime() - end < 0) {
       LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
-      while (pool.size() < step.users()) {
-        pool.add(new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber)));
+      int size = load.of(step.users());
+      while (pool.size() < size) {
+        int n = nextUserNumber.getAndIncrement();
+        pool.add(new ArrivalUser(this, slot, recording, n, seed(n + 1)));
       }
       List<Thread> threads = new ArrayList<>();
       long intended = System.nanoTime();
-      activeUsers = step.users();
-      for (int u = 0; u < step.users(); u++) {
+      slot.activeUsers = size;
+      for (int u = 0; u < size; u++) {
         ArrivalUser user = pool.get(u);
         threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
       }
@@ -347,11 +472,11 @@ public final class RunEngine {
           }
         }
       }
-      activeUsers = 0;
+      slot.activeUsers = 0;
       Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
       sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
       wave++;
-      if (p.iterations() > 0 && wave >= p.iterations()) {
+      if (load.iterations() > 0 && wave >= load.iterations()) {
         break;
       }
     }
@@ -362,8 +487,8 @@ public final class RunEngine {
    * @param last true for the run's last phase: its iterations in progress are left to
    *     {@link #stopUsers}, so the graceful stop is waited out once
    */
-  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
-    adjustUsers(0);
+  private void runOpen(Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
+    adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
     ConcurrentLinkedQueue<ArrivalUser> idle = new ConcurrentLinkedQueue<>();
@@ -388,16 +513,17 @@ public final class RunEngine {
           droppedStarts.incrementAndGet();
           continue;
         }
-        user = new ArrivalUser(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
+        int n = nextUserNumber.getAndIncrement();
+        user = new ArrivalUser(this, slot, recording, n, seed(n + 1));
         created++;
       }
       ArrivalUser u = user;
-      activeUsers = inFlight.incrementAndGet();
+      slot.activeUsers = inFlight.incrementAndGet();
       startUser(Thread.ofVirtual(), () -> {
         try {
           u.runOnce(p.name(), intended);
         } finally {
-          activeUsers = inFlight.decrementAndGet();
+          slot.activeUsers = inFlight.decrementAndGet();
           idle.offer(u);
         }
       });
@@ -422,16 +548,23 @@ public final class RunEngine {
     }
   }
 
-  private void adjustUsers(int target) {
-    while (users.size() < target && !stopping) {
-      UserThread u = new UserThread(this, scenario, recording, nextUserNumber++, seed(nextUserNumber));
-      users.add(u);
-      u.start();
+  /**
+   * Starts or stops closed-model users of {@code slot} until it has {@code target}. Called by the
+   * thread driving the slot's load, and by the controller when no driver runs.
+   */
+  private void adjustUsers(Slot slot, int target) {
+    synchronized (slot) {
+      while (slot.users.size() < target && !stopping) {
+        int n = nextUserNumber.getAndIncrement();
+        UserThread u = new UserThread(this, slot, recording, n, seed(n + 1));
+        slot.users.add(u);
+        u.start();
+      }
+      while (slot.users.size() > target) {
+        slot.users.removeLast().requestStop(); // ramp down: the newest users leave first
+      }
+      slot.activeUsers = slot.users.size();
     }
-    while (users.size() > target) {
-      users.removeLast().requestStop(); // ramp down: the newest users leave first
-    }
-    activeUsers = users.size();
   }
 
   private static long seed(int user) {
@@ -446,7 +579,7 @@ public final class RunEngine {
    */
   private void stopUsers() {
     stopping = true;
-    adjustUsers(0);
+    slots.forEach(s -> adjustUsers(s, 0));
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
@@ -464,7 +597,7 @@ public final class RunEngine {
         LockSupport.parkNanos(5_000_000);
       }
     }
-    activeUsers = 0;
+    slots.forEach(s -> s.activeUsers = 0);
   }
 
   // ---- plug-in listeners ----------------------------------------------------------------------
@@ -522,16 +655,17 @@ public final class RunEngine {
     return t;
   }
 
-  void userDoneWithPhase(long phaseIndex) {
-    if (phase.index() == phaseIndex) {
-      usersDoneWithPhase.incrementAndGet();
-      LockSupport.unpark(controller);
+  void userDoneWithPhase(Slot slot, long phaseIndex) {
+    if (slot.phase.index() == phaseIndex) {
+      slot.usersDoneWithPhase.incrementAndGet();
+      Thread d = slot.driver;
+      LockSupport.unpark(d == null ? controller : d);
     }
   }
 
   void awaitPhaseChange(long phaseIndex, UserThread u) {
     synchronized (phaseChange) {
-      while (phase.index() == phaseIndex && !stopping && !u.isStopping()) {
+      while (u.slot.phase.index() == phaseIndex && !stopping && !u.isStopping()) {
         try {
           phaseChange.wait(100);
         } catch (InterruptedException e) {

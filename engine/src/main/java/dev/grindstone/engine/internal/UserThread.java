@@ -14,9 +14,9 @@ final class UserThread extends BaseUser implements Runnable {
   private volatile boolean stopping;
   private Thread thread;
 
-  UserThread(RunEngine engine, Scenario scenario, Recording recording, int number, long seed) {
-    super(engine, recording, number, seed);
-    this.scenario = scenario;
+  UserThread(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
+    super(engine, slot, recording, number, seed);
+    this.scenario = slot.scenario;
   }
 
   void start() {
@@ -33,7 +33,7 @@ final class UserThread extends BaseUser implements Runnable {
     context.attach();
     engine.userStarted(this);
     try {
-      RunEngine.PhaseState phase = engine.phaseState();
+      RunEngine.PhaseState phase = slot.phase;
       if (!phase.initialSleep().isZero()) {
         sleep(Duration.ofNanos(random().nextLong(phase.initialSleep().toNanos() + 1)));
       }
@@ -42,7 +42,7 @@ final class UserThread extends BaseUser implements Runnable {
       long doneInPhase = 0;
       long plannedStart = System.nanoTime();
       while (!isStopping()) {
-        phase = engine.phaseState();
+        phase = slot.phase;
         if (phase.index() != phaseIndex) {
           phaseIndex = phase.index();
           doneInPhase = 0;
@@ -50,7 +50,7 @@ final class UserThread extends BaseUser implements Runnable {
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
         if (phase.iterations() > 0 && doneInPhase >= phase.iterations()) {
-          engine.userDoneWithPhase(phaseIndex);
+          engine.userDoneWithPhase(slot, phaseIndex);
           engine.awaitPhaseChange(phaseIndex, this);
           continue;
         }

@@ -9,14 +9,35 @@ import java.util.regex.Pattern;
 /**
  * A pass/fail rule over a run's results, such as {@code p99<250ms}, {@code errors<1%},
  * {@code mean<=100ms}, {@code tps>=500} or, for one test, {@code test 3: p95<1s}. Checked for every
- * test and for the totals (or only for the test named). Any failed threshold makes the run's exit
- * code 99.
+ * test and for the totals (or only for the test named). A rule prefixed by {@code scenario NAME:}
+ * ({@code scenario checkout: p95<300ms}) is checked on that scenario's figures only, in a run of
+ * several scenarios. Any failed threshold makes the run's exit code 99.
  *
  * @param metric one of min, mean, p50, p90, p95, p99, p99.9, max (milliseconds), errors (a
  *     percentage of calls when the limit ends in %, otherwise a count) and tps
  * @param test the test number it applies to, or -1 for every test and the totals
+ * @param scenario the scenario whose figures it is checked on, or null for the run's
  */
-public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent) {
+public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent,
+    String scenario) {
+
+  private static final Pattern SCENARIO = Pattern.compile("\\s*scenario\\s+([A-Za-z0-9._-]+)\\s*:(.*)",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+  /** A rule checked on the run's figures. */
+  public Threshold(String text, int test, String metric, String operator, double limit, boolean percent) {
+    this(text, test, metric, operator, limit, percent, null);
+  }
+
+  /** The same rule checked on one scenario's figures only; its text gains the {@code scenario NAME:} prefix. */
+  public Threshold forScenario(String name) {
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new BadInputException("Threshold '" + text + "': a scenario name is letters, digits, '.', '_' or '-',"
+          + " got '" + name + "'");
+    }
+    String rule = scenario == null ? text : text.substring(text.indexOf(':') + 1).trim();
+    return new Threshold("scenario " + name + ": " + rule, test, metric, operator, limit, percent, name);
+  }
 
   private static final Pattern FORM = Pattern.compile(
       "\\s*(?:test\\s*(\\d+)\\s*:\\s*)?(min|mean|avg|max|p\\d+(?:\\.\\d+)?|errors|error_rate|tps)\\s*(<=|>=|<|>|==)\\s*"
@@ -25,6 +46,10 @@ public record Threshold(String text, int test, String metric, String operator, d
 
   /** Parses the text form; bad text gets a message with the accepted forms. */
   public static Threshold parse(String text) {
+    Matcher s = SCENARIO.matcher(text);
+    if (s.matches()) {
+      return parse(s.group(2)).forScenario(s.group(1));
+    }
     Matcher m = FORM.matcher(text);
     if (!m.matches()) {
       throw new BadInputException("Threshold '" + text + "' is not understood. Write METRIC OP VALUE, e.g."

@@ -18,11 +18,27 @@ import org.HdrHistogram.Histogram;
  * @param droppedDataLogRows rows the data log could not keep up with (never silently lost)
  * @param sinkProblems sinks that failed or lagged, with what happened
  * @param interrupted true when the run was stopped early (Ctrl-C, SIGTERM)
+ * @param scenarios in a run of several scenarios, each one's figures (per test and in total) and
+ *     the most users it had; empty in a run of one unnamed scenario
  */
 public record RunSummary(
     RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
-    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted) {
+    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
+    List<ScenarioResult> scenarios) {
+
+  public RunSummary {
+    scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
+  }
+
+  /** The summary of a run of one unnamed scenario. */
+  public RunSummary(RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals,
+      List<PhaseResult> phases, List<ThresholdResult> thresholds, Histogram lateness, long lateStarts,
+      long droppedStarts, Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems,
+      boolean interrupted) {
+    this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
+        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, List.of());
+  }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */
   public static final long LATE_START_MICROS = 10_000;
