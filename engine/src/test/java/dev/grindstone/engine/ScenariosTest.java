@@ -72,6 +72,41 @@ class ScenariosTest {
   }
 
   @org.junit.jupiter.api.Test
+  void summary_results_json_and_report_show_each_scenario_and_a_run_of_one_shows_none(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    RunConfig config = quiet("files").outputRoot(dir)
+        .phase(Phase.of("once", null,
+            ScenarioLoad.of("browse").users(2).withIterations(3),
+            ScenarioLoad.of("buy").users(1).withIterations(2)))
+        .build();
+    RunSummary s = Run.of(config, Map.of(
+        "browse", (Scenario) user -> BROWSE.record(() -> {}),
+        "buy", (Scenario) user -> BUY.record(() -> {}))).execute();
+    java.nio.file.Path out = s.info().outputDirectory();
+    String summary = java.nio.file.Files.readString(out.resolve("summary.txt"));
+    assertThat(summary).contains("Scenario browse (at most 2 users)\n", "Scenario buy (at most 1 user)\n");
+    String browseSection = summary.substring(summary.indexOf("Scenario browse"), summary.indexOf("Scenario buy"));
+    assertThat(browseSection).contains("Test 1").doesNotContain("Test 2");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertThat(json.path("scenarios")).hasSize(2);
+    assertThat(json.path("scenarios").get(0).path("name").asText()).isEqualTo("browse");
+    assertThat(json.path("scenarios").get(0).path("totals").path("tests").asLong()).isEqualTo(6);
+    assertThat(json.path("scenarios").get(1).path("tests").get(0).path("test").asInt()).isEqualTo(2);
+    assertThat(json.path("intervals").get(0).path("scenarios")).hasSize(2);
+    assertThat(java.nio.file.Files.readString(out.resolve("report.html"))).contains("\"scenarios\"");
+
+    RunSummary one = Run.of(quiet("one").outputRoot(dir)
+        .phase(new Phase("once", null, new LoadShape.Constant(1), null, null, 2, null)).build(),
+        user -> BROWSE.record(() -> {})).execute();
+    var oneJson = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(one.info().outputDirectory().resolve("results.json").toFile());
+    assertThat(oneJson.has("scenarios")).isFalse();
+    assertThat(oneJson.path("intervals").get(0).has("scenarios")).isFalse();
+    assertThat(java.nio.file.Files.readString(one.info().outputDirectory().resolve("summary.txt")))
+        .doesNotContain("Scenario ");
+  }
+
+  @org.junit.jupiter.api.Test
   void each_scenario_makes_its_own_iterations_and_the_phase_ends_when_all_are_done() {
     RunConfig config = quiet("iterations")
         .phase(Phase.of("once", null,
@@ -90,14 +125,14 @@ class ScenariosTest {
   void a_closed_and_an_open_scenario_run_side_by_side() {
     RunConfig config = quiet("mixed")
         .phase(Phase.of("mixed", Duration.ofMillis(1_000),
-            ScenarioLoad.of("arrivals").rate(40, 10),
+            ScenarioLoad.of("arrivals").rate(40, 40),
             ScenarioLoad.of("steady").users(1).withThinkTime(new ThinkTime.Constant(Duration.ofMillis(20)))))
         .build();
     RunSummary s = Run.of(config, Map.of(
         "arrivals", (Scenario) user -> BROWSE.record(() -> {}),
         "steady", (Scenario) user -> BUY.record(() -> {}))).execute();
     ScenarioResult arrivals = s.scenarios().get(0);
-    assertThat(arrivals.totals().tests()).as("40 starts a second for 1 s").isEqualTo(40);
+    assertThat(arrivals.totals().tests() + s.droppedStarts()).as("40 starts a second for 1 s").isEqualTo(40);
     assertThat(s.scenarios().get(1).totals().tests()).isBetween(10L, 60L);
     assertThat(s.scenarios().get(1).users()).isEqualTo(1);
   }

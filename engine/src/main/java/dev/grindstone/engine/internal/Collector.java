@@ -39,10 +39,9 @@ final class Collector {
   private final long minPeakMillis;
   private final List<String> scenarioNames;
   private final IntUnaryOperator scenarioUsers;
-  /** Per scenario (several only): each test's cumulative figures, the totals' peak TPS, the most users. */
+  /** Per scenario (several only): each test's cumulative figures and the totals' peak TPS. */
   private final List<Map<Integer, Cumulative>> scenarioRuns = new ArrayList<>();
   private final double[] scenarioTotalsPeak;
-  private final int[] scenarioPeakUsers;
 
   private final Map<Integer, Cumulative> run = new LinkedHashMap<>();
   private final List<PhaseCumulative> phases = new ArrayList<>();
@@ -77,7 +76,7 @@ final class Collector {
       scenarioRuns.add(new LinkedHashMap<>());
     }
     this.scenarioTotalsPeak = new double[scenarioNames.size()];
-    this.scenarioPeakUsers = new int[scenarioNames.size()];
+
     this.minPeakMillis = Math.max(1, periodMillis / 2);
     this.schema = recording.schema();
     this.out = out;
@@ -138,7 +137,6 @@ final class Collector {
         TestFigures totals = totals(mine, lengthMillis, -1);
         int users = scenarioUsers.applyAsInt(k);
         scenarioTotalsPeak[k] = Math.max(scenarioTotalsPeak[k], full ? totals.tps() : 0);
-        scenarioPeakUsers[k] = Math.max(scenarioPeakUsers[k], users);
         scenarios.add(new ScenarioResult(scenarioNames.get(k), users, mine, totals));
       }
       for (Map.Entry<Integer, List<TestFigures>> e : byTest.entrySet()) {
@@ -194,8 +192,11 @@ final class Collector {
     return list;
   }
 
-  /** Each scenario's cumulative figures over the run's length so far; empty for one unnamed scenario. */
-  synchronized List<ScenarioResult> runScenarios(long nowNanos) {
+  /**
+   * Each scenario's cumulative figures over the run's length so far, with the most users it had
+   * ({@code peakUsers} by index); empty for one unnamed scenario.
+   */
+  synchronized List<ScenarioResult> runScenarios(long nowNanos, IntUnaryOperator peakUsers) {
     long length = Math.max(1, Math.round((nowNanos - recording.startNanos()) / 1e6));
     List<ScenarioResult> list = new ArrayList<>();
     for (int k = 0; k < scenarioNames.size(); k++) {
@@ -204,7 +205,7 @@ final class Collector {
         tests.add(c.figures(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
-      list.add(new ScenarioResult(scenarioNames.get(k), scenarioPeakUsers[k], tests,
+      list.add(new ScenarioResult(scenarioNames.get(k), peakUsers.applyAsInt(k), tests,
           totals(tests, length, scenarioTotalsPeak[k])));
     }
     return list;

@@ -68,6 +68,8 @@ public final class RunEngine {
     final AtomicInteger usersDoneWithPhase = new AtomicInteger();
     volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
     volatile int activeUsers;
+    /** The most users the scenario had active at once. */
+    final AtomicInteger peakUsers = new AtomicInteger();
     /** The thread driving the slot's load in the current phase, woken when users are done. */
     volatile Thread driver;
 
@@ -75,6 +77,11 @@ public final class RunEngine {
       this.index = index;
       this.name = name;
       this.scenario = scenario;
+    }
+
+    void active(int users) {
+      activeUsers = users;
+      peakUsers.accumulateAndGet(users, Math::max);
     }
   }
 
@@ -310,7 +317,7 @@ public final class RunEngine {
           + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
           + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
     }
-    List<ScenarioResult> scenarioResults = collector.runScenarios(end);
+    List<ScenarioResult> scenarioResults = collector.runScenarios(end, i -> slots.get(i).peakUsers.get());
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals,
         collector.phaseResults(),
         ThresholdCheck.check(config.thresholds(), tests, totals, scenarioResults), late, lateStarts.get(),
@@ -456,7 +463,7 @@ public final class RunEngine {
       }
       List<Thread> threads = new ArrayList<>();
       long intended = System.nanoTime();
-      slot.activeUsers = size;
+      slot.active(size);
       for (int u = 0; u < size; u++) {
         ArrivalUser user = pool.get(u);
         threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
@@ -472,7 +479,7 @@ public final class RunEngine {
           }
         }
       }
-      slot.activeUsers = 0;
+      slot.active(0);
       Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
       sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
       wave++;
@@ -518,12 +525,12 @@ public final class RunEngine {
         created++;
       }
       ArrivalUser u = user;
-      slot.activeUsers = inFlight.incrementAndGet();
+      slot.active(inFlight.incrementAndGet());
       startUser(Thread.ofVirtual(), () -> {
         try {
           u.runOnce(p.name(), intended);
         } finally {
-          slot.activeUsers = inFlight.decrementAndGet();
+          slot.active(inFlight.decrementAndGet());
           idle.offer(u);
         }
       });
@@ -563,7 +570,7 @@ public final class RunEngine {
       while (slot.users.size() > target) {
         slot.users.removeLast().requestStop(); // ramp down: the newest users leave first
       }
-      slot.activeUsers = slot.users.size();
+      slot.active(slot.users.size());
     }
   }
 
@@ -597,7 +604,7 @@ public final class RunEngine {
         LockSupport.parkNanos(5_000_000);
       }
     }
-    slots.forEach(s -> s.activeUsers = 0);
+    slots.forEach(s -> s.active(0));
   }
 
   // ---- plug-in listeners ----------------------------------------------------------------------

@@ -16,7 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** The end-of-run text: The Grinder's summary table, the percentile table, phases and problems. */
+/**
+ * The end-of-run text: The Grinder's summary table, the percentile table, in a run of several
+ * scenarios the same two tables for each scenario, then phases and problems.
+ */
 public final class SummaryText {
 
   private static final DateTimeFormatter TIME =
@@ -34,6 +37,12 @@ public final class SummaryText {
         .append(s.interrupted() ? ", stopped early" : "").append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
+    for (ScenarioResult r : s.scenarios()) {
+      b.append("Scenario ").append(r.name()).append(" (at most ").append(r.users()).append(r.users() == 1 ? " user" : " users")
+          .append(")\n");
+      b.append(table(info.summaryView(), r.tests(), r.totals())).append('\n');
+      b.append(percentiles(r.tests(), r.totals())).append('\n');
+    }
     if (s.phases().size() > 1) {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
