@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,6 +96,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "For an HTTP flow: accept any TLS certificate (self-signed targets)")
   boolean insecure;
 
+  @Option(names = {"--request-config", "--request_config"}, paramLabel = "FILE",
+      description = "gradual's request file (requests: by name) for the scenarios of a run file in gradual's form")
+  Path requestConfig;
+
   @Option(names = "--baseline", paramLabel = "REF",
       description = "At the end, compare with this run: a results folder, or on the --server a run id or a run"
           + " name (the run marked as that name's baseline)")
@@ -116,15 +121,29 @@ final class RunCommand implements Callable<Integer> {
     // Read before the load starts: a baseline that cannot be read stops the run before it costs anything.
     var baselineRun = baseline == null ? null : RunReference.read(baseline, reportTo, "--baseline");
     Scenario scenario;
+    Map<String, Scenario> named = null;
     RunConfig.Builder config;
     List<Plugin> plugins = List.of();
     Path path = Path.of(target);
     String lower = target.toLowerCase(java.util.Locale.ROOT);
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-      RunYaml.Loaded loaded = RunYaml.load(path, HttpRunFiles.extraFields());
+      RunYaml.Loaded loaded = RunYaml.load(path, HttpRunFiles.extraFields(), HttpRunFiles.SCENARIO_FIELDS);
       ConfigReader reader = loaded.reader();
-      HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
       plugins = HttpRunFiles.plugins(loaded.root(), reader);
+      if (!loaded.scenarioEntries().isEmpty()) {
+        // Several scenarios (or gradual's form): each phase's scenarios say what they run.
+        named = HttpRunFiles.scenarios(loaded, requestConfig, this::adjust);
+        reader.problems().throwIfAny();
+        config = loaded.config();
+        scenario = null;
+        applyOptions(config, true);
+        return execute(config, named, null, plugins, baselineRun, comparison);
+      }
+      if (requestConfig != null) {
+        throw new BadInputException("--request-config gives the requests of gradual's scenarios, but the phases of "
+            + target + " list no scenarios: name them under each phase's scenarios: (as gradual's runs: form does)");
+      }
+      HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
       if (flow == null && loaded.scenario() == null) {
         reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
             "is required: the Java scenario file (Checkout.java) or class to run, or an HTTP flow (requests:, flow:)");
@@ -132,13 +151,7 @@ final class RunCommand implements Callable<Integer> {
       reader.problems().throwIfAny();
       config = loaded.config();
       if (flow != null) {
-        if (baseUrl != null) {
-          flow = flow.withBaseUrl(baseUrl);
-        }
-        if (insecure) {
-          flow = flow.insecure();
-        }
-        scenario = new HttpFlowScenario(flow);
+        scenario = new HttpFlowScenario(adjust(flow));
       } else {
         scenario = loaded.scenario().endsWith(".java")
             ? ScenarioLoader.compile(loaded.directory().resolve(loaded.scenario()))
@@ -154,9 +167,18 @@ final class RunCommand implements Callable<Integer> {
       scenario.configure(config);
     }
     applyOptions(config);
+    return execute(config, null, scenario, plugins, baselineRun, comparison);
+  }
+
+  /** Runs {@code scenario}, or the {@code named} scenarios, and closes them at the end. */
+  private Integer execute(RunConfig.Builder config, Map<String, Scenario> named, Scenario scenario,
+      List<Plugin> plugins, dev.grindstone.compare.RunResults baselineRun,
+      dev.grindstone.compare.Comparison.Options comparison) {
+    List<Scenario> all = named == null ? List.of(scenario) : List.copyOf(named.values());
     try {
       // Always: the results folder keeps the run as server requests, for grindstone upload.
-      Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
+      Run run = (named == null ? Run.of(config.build(), scenario) : Run.of(config.build(), named))
+          .sink(serverSink(reportTo, token));
       RemoteWriteSink remoteWrite = remoteWrite();
       if (remoteWrite != null) {
         run.sink(remoteWrite);
@@ -165,17 +187,41 @@ final class RunCommand implements Callable<Integer> {
       RunSummary summary = run.stopOnSignals(System.err).execute();
       return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
     } finally {
-      if (scenario instanceof AutoCloseable c) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          System.err.println("grindstone run: closing the scenario failed: " + e);
+      for (Scenario s : all) {
+        if (s instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            System.err.println("grindstone run: closing the scenario failed: " + e);
+          }
         }
       }
     }
   }
 
+  /** An HTTP flow with the command line's --base-url and --insecure. */
+  private HttpFlow adjust(HttpFlow flow) {
+    HttpFlow f = flow;
+    if (baseUrl != null) {
+      f = f.withBaseUrl(baseUrl);
+    }
+    if (insecure) {
+      f = f.insecure();
+    }
+    return f;
+  }
+
   void applyOptions(RunConfig.Builder config) {
+    applyOptions(config, false);
+  }
+
+  /** @param scenarios true when the run file's phases run several named scenarios */
+  void applyOptions(RunConfig.Builder config, boolean scenarios) {
+    if (scenarios && (users != null || duration != null || rate != null)) {
+      throw new BadInputException("--users, --duration and --rate replace the phases with one phase of one scenario,"
+          + " but the phases of " + target + " run named scenarios, each with its own load: change the loads in the"
+          + " file");
+    }
     if (name != null) {
       config.name(name);
     }

@@ -195,7 +195,7 @@ public final class RunYaml {
       problems.add(run.get("scenario"), "the phases name their scenarios, so the run has no scenario of its own;"
           + " give each phase's scenarios what they run (scenario: X.java, flow:, requests:)");
     }
-    return new Loaded(b, scenario, root, directory, r, Map.copyOf(entries), gradual);
+    return new Loaded(b, scenario, root, directory, r, java.util.Collections.unmodifiableMap(entries), gradual);
   }
 
   /**
@@ -239,6 +239,14 @@ public final class RunYaml {
     } catch (BadInputException e) {
       r.problems().add(rule, e.getMessage());
     }
+  }
+
+  /**
+   * Reports the fields of {@code m} that are not in {@code known}: gradual's keys that Grindstone
+   * does not read as such (what they are, how to do without), the others as unknown fields.
+   */
+  public static void checkGradualFields(ConfigReader r, Mapping m, Set<String> known) {
+    checkFields(r, m, known);
   }
 
   /** Checks a mapping's fields, reporting gradual's keys that Grindstone does not read as such. */
