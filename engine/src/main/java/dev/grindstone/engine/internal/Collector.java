@@ -105,10 +105,7 @@ final class Collector {
         StatisticsSet s = new StatisticsSet(schema);
         Histogram ok = Histograms.newHistogram();
         Histogram failed = Histograms.newHistogram();
-        r.drainInterval(s, ok, failed);
-        long cancelled = r.drainCancelled();
-        TestFigures interval = TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok,
-            failed, cancelled);
+        TestFigures interval = drain(r, lengthMillis, s, ok, failed);
         tests.add(interval);
         run.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r))).add(interval, s, ok, failed, full);
         if (phase != null) {
@@ -125,9 +122,7 @@ final class Collector {
           StatisticsSet s = new StatisticsSet(schema);
           Histogram ok = Histograms.newHistogram();
           Histogram failed = Histograms.newHistogram();
-          r.drainInterval(s, ok, failed);
-          TestFigures interval = TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok,
-              failed, r.drainCancelled());
+          TestFigures interval = drain(r, lengthMillis, s, ok, failed);
           mine.add(interval);
           scenarioRuns.get(k).computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
               .add(interval, s, ok, failed, full);
@@ -179,6 +174,14 @@ final class Collector {
     }
     out.accept(snapshot);
     return snapshot;
+  }
+
+  /** Takes a recorder's interval into {@code s}, {@code ok} and {@code failed}, and returns its figures. */
+  private static TestFigures drain(TestRecorder r, long lengthMillis, StatisticsSet s, Histogram ok,
+      Histogram failed) {
+    r.drainInterval(s, ok, failed);
+    long cancelled = r.drainCancelled();
+    return TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok, failed, cancelled);
   }
 
   /** The run's cumulative figures per test, over the run's length so far. */
