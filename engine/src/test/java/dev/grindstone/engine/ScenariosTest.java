@@ -161,6 +161,39 @@ class ScenariosTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_paced_scenario_starts_its_iterations_on_a_schedule_however_long_they_take() {
+    RunConfig config = quiet("paced")
+        .phase(Phase.of("paced", Duration.ofMillis(1_000),
+            ScenarioLoad.of("paced").users(1).withThinkTime(new ThinkTime.Pace(Duration.ofMillis(100))),
+            ScenarioLoad.of("free").users(1)))
+        .build();
+    RunSummary s = Run.of(config, Map.of(
+        "paced", (Scenario) user -> BROWSE.record(() -> sleep(30)),
+        "free", (Scenario) user -> BUY.record(() -> sleep(30)))).execute();
+    assertThat(s.scenarios().get(0).totals().tests()).as("one start every 100 ms for 1 s").isBetween(9L, 11L);
+    assertThat(s.scenarios().get(1).totals().tests()).as("back to back, 30 ms each").isGreaterThan(20);
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_pace_keeps_its_schedule_and_a_late_start_does_not_make_a_burst() {
+    ThinkTime pace = new ThinkTime.Pace(Duration.ofMillis(100));
+    long ms = 1_000_000;
+    assertThat(pace.nextStartNanos(0, ms, 30 * ms, null)).as("on schedule").isEqualTo(100 * ms);
+    assertThat(pace.nextStartNanos(100 * ms, 101 * ms, 250 * ms, null)).as("a long iteration: start at once")
+        .isEqualTo(200 * ms);
+    assertThat(pace.nextStartNanos(200 * ms, 350 * ms, 380 * ms, null)).as("an interval late: from its start")
+        .isEqualTo(450 * ms);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void users_per_scenario_show_on_the_live_line() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     RunConfig config = RunConfig.builder("live").outputRoot(null).period(Duration.ofMillis(100))

@@ -58,11 +58,11 @@ public final class RunYaml {
       "thresholds", "data_log", "graceful_stop", "console");
   static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
       "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
-      "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "scenarios");
+      "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "scenarios", "pace");
   /** The fields of a scenario's entry in a phase: its load, and what it runs ({@code scenario:}). */
   static final Set<String> SCENARIO_FIELDS = Set.of("users", "rate", "max_users", "min_concurrency",
       "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once", "think_time", "initial_sleep",
-      "iterations", "runs", "expected_interval", "weight", "scenario");
+      "iterations", "runs", "expected_interval", "weight", "scenario", "pace");
 
   /**
    * Keys of gradual's documentation that Grindstone does not read, with why and what to do instead:
@@ -347,7 +347,7 @@ public final class RunYaml {
     }
     boolean noShape = several && !hasLoad(m);
     LoadShape shape = noShape ? null : shape(m, r, reading.gradual());
-    ThinkTime think = thinkTime(m.get("think_time"), r);
+    ThinkTime think = pause(m, r, ThinkTime.NONE);
     Duration initial = r.duration(m.get("initial_sleep"), Duration.ZERO);
     Duration expected = r.duration(m.get("expected_interval"), null);
     List<ScenarioLoad> scenarios = new ArrayList<>();
@@ -399,7 +399,7 @@ public final class RunYaml {
     }
     YamlNode its = m.get("iterations") != null ? m.get("iterations") : m.get("runs");
     long iterations = its == null ? ScenarioLoad.PHASE_ITERATIONS : r.integer(its, 0, 0);
-    ThinkTime think = m.get("think_time") == null ? null : thinkTime(m.get("think_time"), r);
+    ThinkTime think = pause(m, r, null);
     Duration initial = r.duration(m.get("initial_sleep"), null);
     Duration expected = r.duration(m.get("expected_interval"), null);
     double weight = r.number(m.get("weight"), 1, Double.MIN_VALUE);
@@ -470,6 +470,29 @@ public final class RunYaml {
     } catch (IllegalArgumentException e) {
       r.problems().add(m, e.getMessage());
       return null;
+    }
+  }
+
+  /** {@code think_time}, or {@code pace} (iterations on a fixed schedule), or {@code fallback} without either. */
+  private static ThinkTime pause(Mapping m, ConfigReader r, ThinkTime fallback) {
+    YamlNode pace = m.get("pace");
+    if (pace == null) {
+      return m.get("think_time") == null ? fallback : thinkTime(m.get("think_time"), r);
+    }
+    if (m.get("think_time") != null) {
+      r.problems().add(pace, "give think_time (a pause after each iteration) or pace (iterations on a fixed"
+          + " schedule), not both");
+      return fallback;
+    }
+    Duration d = r.duration(pace, null);
+    if (d == null) {
+      return fallback;
+    }
+    try {
+      return new ThinkTime.Pace(d);
+    } catch (IllegalArgumentException e) {
+      r.problems().add(pace, e.getMessage());
+      return fallback;
     }
   }
 

@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A closed-model virtual user: a virtual thread that runs iterations until it is asked to stop or
- * has made its phase's iterations, pausing for the phase's think time in between.
+ * has made its phase's iterations, pausing for the phase's think time in between (or, with a pace,
+ * until the next iteration's start on its schedule).
  */
 final class UserThread extends BaseUser implements Runnable {
 
@@ -54,13 +55,14 @@ final class UserThread extends BaseUser implements Runnable {
           engine.awaitPhaseChange(phaseIndex, this);
           continue;
         }
-        engine.recordLateness(System.nanoTime() - plannedStart);
+        long started = System.nanoTime();
+        engine.recordLateness(started - plannedStart);
         runIteration(scenario, 0);
         doneInPhase++;
-        Duration think = phase.thinkTime().next(random());
-        plannedStart = System.nanoTime() + think.toNanos();
-        if (!think.isZero()) {
-          sleep(think);
+        long now = System.nanoTime();
+        plannedStart = phase.thinkTime().nextStartNanos(plannedStart, started, now, random());
+        if (plannedStart - now > 0) {
+          sleep(Duration.ofNanos(plannedStart - now));
         }
       }
       scenario.afterUser(this);

@@ -198,14 +198,14 @@ class RunYamlTest {
             think_time: 1s
             scenarios:
               browse: {weight: 3, scenario: Browse.java}
-              checkout: {weight: 1, scenario: Browse.java, think_time: 2s, iterations: 5}
+              checkout: {weight: 1, scenario: Browse.java, pace: 2s, iterations: 5}
               admin: {users: 1, scenario: Browse.java}
         """);
     RunConfig config = loaded.config().build();
     assertThat(config.scenarioNames()).containsExactly("browse", "checkout", "admin");
     List<Phase.Load> loads = config.phases().getFirst().loads();
     assertThat(loads).extracting(l -> l.of(40)).containsExactly(30, 10, 40);
-    assertThat(loads.get(1).thinkTime()).isEqualTo(new ThinkTime.Constant(Duration.ofSeconds(2)));
+    assertThat(loads.get(1).thinkTime()).isEqualTo(new ThinkTime.Pace(Duration.ofSeconds(2)));
     assertThat(loads.get(0).thinkTime()).isEqualTo(new ThinkTime.Constant(Duration.ofSeconds(1)));
     assertThat(loads.get(1).iterations()).isEqualTo(5);
     assertThat(loads.get(2).shape()).isEqualTo(new LoadShape.Constant(1));
