@@ -77,6 +77,19 @@ class ScenariosCommandTest {
   }
 
   @Test
+  void the_example_run_file_runs_two_java_scenarios_at_once() throws Exception {
+    Path out = dir.resolve("out");
+    CliRunner.Result r = CliRunner.run("run", Path.of("..", "examples", "scenarios.yaml").toString(), "--out",
+        out.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(browse 6, hello 2)");
+    String summary = summary(out);
+    assertThat(summary).containsPattern("Scenario browse \\(at most ([6-9]|\\d\\d) users\\)")
+        .contains("Scenario hello (at most 2 users)")
+        .contains("\"Browse\"", "\"Compute\"").contains("All thresholds passed.");
+  }
+
+  @Test
   void options_that_replace_the_phases_and_scenarios_that_run_nothing_are_refused() throws Exception {
     Path requests = requestConfig();
     Path test = write("test_config.yaml", """

@@ -212,7 +212,10 @@ public final class HttpRunFiles {
               out.put(
                   name,
                   source.endsWith(".java")
-                      ? ScenarioLoader.compile(loaded.directory().resolve(source))
+                      ? ScenarioLoader.compile(
+                          loaded.directory() == null
+                              ? Path.of(source)
+                              : loaded.directory().resolve(source))
                       : ScenarioLoader.load(source));
             } catch (BadInputException ex) {
               r.problems().add(node, ex.getMessage());
