@@ -287,8 +287,19 @@ public record HttpFlow(
     } else {
       int n = first;
       Set<String> connections = new java.util.HashSet<>();
+      Map<Integer, Timed> earlier = Map.copyOf(numbers); // other flows' tests
       for (YamlNode node : r.list(flow)) {
         Step s = step(node, n, requests, r);
+        boolean numbered = node instanceof Mapping m && m.get("test") != null;
+        if (!numbered && s instanceof Call c) {
+          // A request another flow of the run already numbers keeps its number here too.
+          for (Map.Entry<Integer, Timed> e : earlier.entrySet()) {
+            if (e.getValue() instanceof Call o && o.request() == c.request()) {
+              s = new Call(e.getKey(), c.description(), c.request());
+              break;
+            }
+          }
+        }
         if (s instanceof Timed t) {
           Timed other = numbers.get(t.test());
           if (other != null

@@ -181,6 +181,43 @@ class GradualRunFileTest {
   }
 
   @Test
+  void flows_of_several_scenarios_number_a_request_once_and_share_the_file_s_settings() throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("shop.yaml"),
+            """
+            name: shop
+            base_url: %s
+            requests:
+              home: {url: /shop/products}
+              login: {method: POST, url: /shop/login, json: {username: ann, password: secret}}
+            phases:
+              - name: mixed
+                duration: 1s
+                users: 4
+                think_time: 20ms
+                scenarios:
+                  browse: {weight: 3, flow: [home]}
+                  checkout: {weight: 1, flow: [login, home]}
+            """
+                .formatted(demo.url()));
+    RunYaml.Loaded loaded =
+        RunYaml.load(file, HttpRunFiles.extraFields(), HttpRunFiles.SCENARIO_FIELDS);
+    Map<String, Scenario> scenarios = HttpRunFiles.scenarios(loaded, null, f -> f);
+    loaded.reader().problems().throwIfAny();
+    RunSummary s = run(loaded, scenarios);
+
+    assertThat(s.tests())
+        .extracting(TestFigures::test, TestFigures::description)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, "home"),
+            org.assertj.core.groups.Tuple.tuple(2, "login"));
+    assertThat(scenario(s, "browse").users()).isEqualTo(3);
+    assertThat(scenario(s, "checkout").tests()).extracting(TestFigures::test).containsExactly(1, 2);
+    assertThat(s.totals().errors()).isZero();
+  }
+
+  @Test
   void mistakes_and_gradual_keys_not_supported_are_reported_with_file_line_and_column() throws Exception {
     Files.writeString(
         dir.resolve("request_config.yaml"),
