@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,6 +96,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--insecure", description = "For an HTTP flow: accept any TLS certificate (self-signed targets)")
   boolean insecure;
 
+  @Option(names = {"--request-config", "--request_config"}, paramLabel = "FILE",
+      description = "gradual's request file (requests: by name) for the scenarios of a run file in gradual's form")
+  Path requestConfig;
+
   @Option(names = "--baseline", paramLabel = "REF",
       description = "At the end, compare with this run: a results folder, or on the --server a run id or a run"
           + " name (the run marked as that name's baseline)")
@@ -135,6 +140,15 @@ final class RunCommand implements Callable<Integer> {
     Scenario scenario = plan.scenario();
     RunConfig.Builder config = plan.config();
     List<Plugin> plugins = plan.plugins();
+    if (plan.named() != null) {
+      if (agents != null || plan.distributed() != null) {
+        closeScenarios(plan.named().values());
+        throw new BadInputException("a run of several scenarios runs in one process for now: drop --agents (or"
+            + " distributed:), or run one scenario per run file");
+      }
+      applyOptions(config, true);
+      return execute(config, plan.named(), null, plugins, baselineRun, comparison);
+    }
     Distribution distribution = distribution(plan);
     if (distribution != null) {
       applyOptions(config);
@@ -145,9 +159,18 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     applyOptions(config);
+    return execute(config, null, scenario, plugins, baselineRun, comparison);
+  }
+
+  /** Runs {@code scenario}, or the {@code named} scenarios, and closes them at the end. */
+  private Integer execute(RunConfig.Builder config, Map<String, Scenario> named, Scenario scenario,
+      List<Plugin> plugins, dev.grindstone.compare.RunResults baselineRun,
+      dev.grindstone.compare.Comparison.Options comparison) {
+    List<Scenario> all = named == null ? List.of(scenario) : List.copyOf(named.values());
     try {
       // Always: the results folder keeps the run as server requests, for grindstone upload.
-      Run run = Run.of(config.build(), scenario).sink(serverSink(reportTo, token));
+      Run run = (named == null ? Run.of(config.build(), scenario) : Run.of(config.build(), named))
+          .sink(serverSink(reportTo, token));
       RemoteWriteSink remoteWrite = remoteWrite();
       if (remoteWrite != null) {
         run.sink(remoteWrite);
@@ -156,7 +179,13 @@ final class RunCommand implements Callable<Integer> {
       RunSummary summary = run.stopOnSignals(System.err).execute();
       return RunOutcome.finish(summary, baselineRun, comparison, junitXml, System.out);
     } finally {
-      closeScenario(scenario);
+      closeScenarios(all);
+    }
+  }
+
+  static void closeScenarios(java.util.Collection<Scenario> scenarios) {
+    for (Scenario s : scenarios) {
+      closeScenario(s);
     }
   }
 
@@ -176,9 +205,17 @@ final class RunCommand implements Callable<Integer> {
    *
    * @param file the run file or Java scenario, or null for a class name
    * @param distributed the run file's {@code distributed:} entry, or null
+   * @param named the scenarios by name when the run file's phases run several (then {@code scenario}
+   *     is null), else null
    */
   record Plan(Scenario scenario, RunConfig.Builder config, List<Plugin> plugins, Path file,
-      Distribution distributed) {}
+      Distribution distributed, Map<String, Scenario> named) {
+
+    /** A plan of one scenario. */
+    Plan(Scenario scenario, RunConfig.Builder config, List<Plugin> plugins, Path file, Distribution distributed) {
+      this(scenario, config, plugins, file, distributed, null);
+    }
+  }
 
   /**
    * How a run is split over agents.
@@ -199,10 +236,21 @@ final class RunCommand implements Callable<Integer> {
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
       java.util.Set<String> fields = new java.util.HashSet<>(HttpRunFiles.extraFields());
       fields.add("distributed");
-      RunYaml.Loaded loaded = RunYaml.load(path, fields);
+      RunYaml.Loaded loaded = RunYaml.load(path, fields, HttpRunFiles.SCENARIO_FIELDS);
       ConfigReader reader = loaded.reader();
-      HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
       plugins = HttpRunFiles.plugins(loaded.root(), reader);
+      if (!loaded.scenarioEntries().isEmpty()) {
+        // Several scenarios (or gradual's form): each phase's scenarios say what they run.
+        distributed = distributedEntry(loaded.root().get("distributed"), reader);
+        Map<String, Scenario> named = HttpRunFiles.scenarios(loaded, requestConfig, this::adjust);
+        reader.problems().throwIfAny();
+        return new Plan(null, loaded.config(), plugins, path, distributed, named);
+      }
+      if (requestConfig != null) {
+        throw new BadInputException("--request-config gives the requests of gradual's scenarios, but the phases of "
+            + target + " list no scenarios: name them under each phase's scenarios: (as gradual's runs: form does)");
+      }
+      HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
       if (flow == null && loaded.scenario() == null) {
         reader.problems().add(loaded.root().line(), loaded.root().column(), "scenario",
             "is required: the Java scenario file (Checkout.java) or class to run, or an HTTP flow (requests:, flow:)");
@@ -211,12 +259,7 @@ final class RunCommand implements Callable<Integer> {
       reader.problems().throwIfAny();
       config = loaded.config();
       if (flow != null) {
-        if (baseUrl != null) {
-          flow = flow.withBaseUrl(baseUrl);
-        }
-        if (insecure) {
-          flow = flow.insecure();
-        }
+        flow = adjust(flow);
         if (shard != null) {
           flow = flow.shard(shard);
         }
@@ -289,7 +332,29 @@ final class RunCommand implements Callable<Integer> {
         base.lead(), loss, base.lossTimeout());
   }
 
+  /** An HTTP flow with the command line's --base-url and --insecure. */
+  private HttpFlow adjust(HttpFlow flow) {
+    HttpFlow f = flow;
+    if (baseUrl != null) {
+      f = f.withBaseUrl(baseUrl);
+    }
+    if (insecure) {
+      f = f.insecure();
+    }
+    return f;
+  }
+
   void applyOptions(RunConfig.Builder config) {
+    applyOptions(config, false);
+  }
+
+  /** @param scenarios true when the run file's phases run several named scenarios */
+  void applyOptions(RunConfig.Builder config, boolean scenarios) {
+    if (scenarios && (users != null || duration != null || rate != null)) {
+      throw new BadInputException("--users, --duration and --rate replace the phases with one phase of one scenario,"
+          + " but the phases of " + target + " run named scenarios, each with its own load: change the loads in the"
+          + " file");
+    }
     if (name != null) {
       config.name(name);
     }

@@ -14,7 +14,9 @@ import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import sun.misc.Signal;
@@ -45,6 +47,40 @@ public final class Run {
 
   private Run(RunConfig config, Scenario scenario, PrintStream console) {
     Objects.requireNonNull(scenario, "scenario");
+    List<String> names = config.scenarioNames();
+    if (names.size() > 1) {
+      throw new IllegalArgumentException("The phases of run '" + config.name() + "' run the scenarios "
+          + String.join(", ", names) + ": give each its code with Run.of(config, Map.of(name, scenario, ...))");
+    }
+    this.engine = names.isEmpty()
+        ? new RunEngine(config, scenario, defaults(config, console))
+        : new RunEngine(config, Map.of(names.getFirst(), scenario), defaults(config, console));
+  }
+
+  private Run(RunConfig config, Map<String, ? extends Scenario> scenarios, PrintStream console) {
+    List<String> names = config.scenarioNames();
+    List<String> missing = names.stream().filter(n -> !scenarios.containsKey(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("Run '" + config.name() + "' has no code for the scenario"
+          + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " that its phases run; give it"
+          + " with the others in Run.of(config, Map.of(name, scenario, ...))");
+    }
+    List<String> unused = scenarios.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
+    if (!unused.isEmpty()) {
+      throw new IllegalArgumentException("No phase of run '" + config.name() + "' runs the scenario"
+          + (unused.size() == 1 ? " " : "s ") + String.join(", ", unused) + "; name "
+          + (unused.size() == 1 ? "it" : "them") + " in a phase (Phase.withScenario) or leave "
+          + (unused.size() == 1 ? "it" : "them") + " out");
+    }
+    Map<String, Scenario> ordered = new LinkedHashMap<>();
+    for (String n : names) {
+      ordered.put(n, Objects.requireNonNull(scenarios.get(n), n));
+    }
+    this.engine = new RunEngine(config, ordered, defaults(config, console));
+  }
+
+  private static List<java.util.function.Function<RunInfo, List<Sink>>> defaults(RunConfig config,
+      PrintStream console) {
     List<java.util.function.Function<RunInfo, List<Sink>>> defaults = new ArrayList<>();
     defaults.add(info -> {
       List<Sink> sinks = new ArrayList<>();
@@ -58,11 +94,28 @@ public final class Run {
       }
       return sinks;
     });
-    this.engine = new RunEngine(config, scenario, defaults);
+    return defaults;
   }
 
   public static Run of(RunConfig config, Scenario scenario) {
     return new Run(config, scenario, System.out);
+  }
+
+  /**
+   * A run of several scenarios at once: {@code scenarios} gives the code of every scenario the
+   * phases name ({@link dev.grindstone.engine.run.ScenarioLoad}), by name. Results are kept per
+   * test and per scenario, in the order the phases first name the scenarios.
+   *
+   * @throws IllegalArgumentException when a scenario the phases run has no code here, or one here
+   *     is run by no phase
+   */
+  public static Run of(RunConfig config, Map<String, ? extends Scenario> scenarios) {
+    return new Run(config, scenarios, System.out);
+  }
+
+  /** The same, with the live console going to {@code console}. */
+  public static Run of(RunConfig config, Map<String, ? extends Scenario> scenarios, PrintStream console) {
+    return new Run(config, scenarios, console);
   }
 
   /** The same, with the live console going to {@code console}. */

@@ -16,6 +16,11 @@ public interface VirtualUser {
   /** Name of the phase the run is in. */
   String phase();
 
+  /** Name of the scenario this user runs; empty in a run of one unnamed scenario. */
+  default String scenario() {
+    return "";
+  }
+
   /** This user's variables; they live as long as the user. */
   Map<String, Object> vars();
 

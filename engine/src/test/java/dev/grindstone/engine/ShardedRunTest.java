@@ -51,8 +51,9 @@ class ShardedRunTest {
 
   @org.junit.jupiter.api.Test
   void agents_of_an_open_model_run_start_the_single_process_arrivals_between_them() {
+    // Enough users that no start is dropped on a slow machine: the split, not the pool, is tested.
     RunConfig config = RunConfig.builder("open")
-        .phase(new Phase("rate", Duration.ofMillis(500), new LoadShape.ArrivalRate(200, 200, 20), null, null, 0, null))
+        .phase(new Phase("rate", Duration.ofMillis(500), new LoadShape.ArrivalRate(200, 200, 300), null, null, 0, null))
         .outputRoot(null).console(false).build();
     long total = 0;
     for (int i = 0; i < 3; i++) {

@@ -25,6 +25,11 @@ public final class ConfigProblems {
     add(at.line(), at.column(), at.path(), message);
   }
 
+  /** Adds every problem of another file's, each already naming its file. */
+  public void addAll(ConfigProblems other) {
+    problems.addAll(other.problems);
+  }
+
   public boolean isEmpty() {
     return problems.isEmpty();
   }

@@ -11,9 +11,9 @@ final class ArrivalUser extends BaseUser {
   private final Scenario scenario;
   private boolean initialized;
 
-  ArrivalUser(RunEngine engine, Scenario scenario, Recording recording, int number, long seed) {
-    super(engine, recording, number, seed);
-    this.scenario = scenario;
+  ArrivalUser(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
+    super(engine, slot, recording, number, seed);
+    this.scenario = slot.scenario;
   }
 
   /** Runs one iteration on the calling (virtual) thread, timed from {@code intendedNanos}. */

@@ -24,10 +24,13 @@ abstract class BaseUser implements VirtualUser {
   private final BooleanSupplier stopCheck = this::isStopping;
   private final BooleanSupplier cancelCheck;
 
-  BaseUser(RunEngine engine, Recording recording, int number, long seed) {
+  final RunEngine.Slot slot;
+
+  BaseUser(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
     this.engine = engine;
+    this.slot = slot;
     this.number = number;
-    this.context = new WorkerContext(recording, number);
+    this.context = new WorkerContext(recording, number, slot.index);
     this.random = new SplittableRandom(seed);
     this.cancelCheck = recording::isCancelled;
   }
@@ -45,6 +48,11 @@ abstract class BaseUser implements VirtualUser {
   @Override
   public String phase() {
     return phaseName;
+  }
+
+  @Override
+  public String scenario() {
+    return slot.name == null ? "" : slot.name;
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
@@ -12,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.TreeMap;
 import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
@@ -22,7 +25,8 @@ import org.HdrHistogram.Histogram;
  * phase's and the run's cumulative figures (peak TPS = the highest interval TPS), and does the
  * same for how late iterations started. Sampling is driven by {@link #sample}, called by the
  * collector thread every period and by the run at each phase boundary, so every interval belongs
- * to exactly one phase.
+ * to exactly one phase. In a run of several scenarios it keeps each scenario's figures too, and a
+ * test's figures are the exact merge of the scenarios that called it.
  */
 final class Collector {
 
@@ -33,6 +37,11 @@ final class Collector {
   private final LatencyRecorder lateness;
   private final LongSupplier lateStarts;
   private final long minPeakMillis;
+  private final List<String> scenarioNames;
+  private final IntUnaryOperator scenarioUsers;
+  /** Per scenario (several only): each test's cumulative figures and the totals' peak TPS. */
+  private final List<Map<Integer, Cumulative>> scenarioRuns = new ArrayList<>();
+  private final double[] scenarioTotalsPeak;
 
   private final Map<Integer, Cumulative> run = new LinkedHashMap<>();
   private final List<PhaseCumulative> phases = new ArrayList<>();
@@ -50,7 +59,24 @@ final class Collector {
    */
   Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, LatencyRecorder lateness,
       LongSupplier lateStarts, long periodMillis) {
+    this(recording, out, activeUsers, lateness, lateStarts, periodMillis, List.of(), i -> 0);
+  }
+
+  /**
+   * @param scenarioNames the names of the run's scenarios, one per table of the recording; empty
+   *     for a run of one unnamed scenario
+   * @param scenarioUsers the users a scenario (by index) has active now
+   */
+  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, LatencyRecorder lateness,
+      LongSupplier lateStarts, long periodMillis, List<String> scenarioNames, IntUnaryOperator scenarioUsers) {
     this.recording = recording;
+    this.scenarioNames = List.copyOf(scenarioNames);
+    this.scenarioUsers = scenarioUsers;
+    for (int i = 0; i < scenarioNames.size(); i++) {
+      scenarioRuns.add(new LinkedHashMap<>());
+    }
+    this.scenarioTotalsPeak = new double[scenarioNames.size()];
+
     this.minPeakMillis = Math.max(1, periodMillis / 2);
     this.schema = recording.schema();
     this.out = out;
@@ -73,19 +99,60 @@ final class Collector {
     PhaseCumulative phase = phases.isEmpty() ? null : phases.getLast();
     boolean full = lengthMillis >= minPeakMillis;
     List<TestFigures> tests = new ArrayList<>();
-    for (TestRecorder r : recording.recorders()) {
-      StatisticsSet s = new StatisticsSet(schema);
-      Histogram ok = Histograms.newHistogram();
-      Histogram failed = Histograms.newHistogram();
-      r.drainInterval(s, ok, failed);
-      long cancelled = r.drainCancelled();
-      TestFigures interval = TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok,
-          failed, cancelled);
-      tests.add(interval);
-      run.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, s, ok, failed, full);
-      if (phase != null) {
-        phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(r)).add(interval, s, ok, failed, full);
-        phase.endEpochMillis = recording.epochMillis(nowNanos);
+    List<ScenarioResult> scenarios = new ArrayList<>();
+    if (scenarioNames.isEmpty()) {
+      for (TestRecorder r : recording.recorders()) {
+        StatisticsSet s = new StatisticsSet(schema);
+        Histogram ok = Histograms.newHistogram();
+        Histogram failed = Histograms.newHistogram();
+        TestFigures interval = drain(r, lengthMillis, s, ok, failed);
+        tests.add(interval);
+        run.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r))).add(interval, s, ok, failed, full);
+        if (phase != null) {
+          phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r))).add(interval, s, ok, failed, full);
+          phase.endEpochMillis = recording.epochMillis(nowNanos);
+        }
+      }
+    } else {
+      Map<Integer, List<TestFigures>> byTest = new TreeMap<>();
+      Map<Integer, List<TestRecorder>> recordersByTest = new TreeMap<>();
+      for (int k = 0; k < scenarioNames.size(); k++) {
+        List<TestFigures> mine = new ArrayList<>();
+        for (TestRecorder r : recording.recorders(k)) {
+          StatisticsSet s = new StatisticsSet(schema);
+          Histogram ok = Histograms.newHistogram();
+          Histogram failed = Histograms.newHistogram();
+          TestFigures interval = drain(r, lengthMillis, s, ok, failed);
+          mine.add(interval);
+          scenarioRuns.get(k).computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
+              .add(interval, s, ok, failed, full);
+          byTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(interval);
+          recordersByTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(r);
+        }
+        TestFigures totals = totals(mine, lengthMillis, -1);
+        int users = scenarioUsers.applyAsInt(k);
+        scenarioTotalsPeak[k] = Math.max(scenarioTotalsPeak[k], full ? totals.tps() : 0);
+        scenarios.add(new ScenarioResult(scenarioNames.get(k), users, mine, totals));
+      }
+      for (Map.Entry<Integer, List<TestFigures>> e : byTest.entrySet()) {
+        List<TestFigures> parts = e.getValue();
+        List<TestRecorder> recorders = recordersByTest.get(e.getKey());
+        boolean composite = recorders.stream().anyMatch(TestRecorder::isComposite);
+        TestFigures interval = parts.size() == 1 ? parts.getFirst()
+            : TestFigures.merge(e.getKey(), parts.getFirst().description(), composite, lengthMillis, -1, schema, parts);
+        tests.add(interval);
+        StatisticsSet s = interval.statistics();
+        Histogram ok = interval.successes();
+        Histogram failed = interval.failures();
+        Cumulative c = run.computeIfAbsent(e.getKey(), n -> new Cumulative(new ArrayList<>()));
+        c.join(recorders);
+        c.add(interval, s, ok, failed, full);
+        if (phase != null) {
+          Cumulative pc = phase.tests.computeIfAbsent(e.getKey(), n -> new Cumulative(new ArrayList<>()));
+          pc.join(recorders);
+          pc.add(interval, s, ok, failed, full);
+          phase.endEpochMillis = recording.epochMillis(nowNanos);
+        }
       }
     }
     Histogram late = lateness.sampleInterval().success().copy();
@@ -99,7 +166,7 @@ final class Collector {
     IntervalSnapshot snapshot = new IntervalSnapshot(sequence++, phase == null ? "" : phase.name,
         phase == null ? -1 : phase.index, startEpoch, recording.epochMillis(nowNanos),
         Math.round((nowNanos - recording.startNanos()) / 1e6), activeUsers.getAsInt(), tests,
-        totals(tests, lengthMillis, -1), late, lateInInterval);
+        totals(tests, lengthMillis, -1), late, lateInInterval, scenarios);
     double tps = full ? snapshot.totals().tps() : 0;
     runTotalsPeak = Math.max(runTotalsPeak, tps);
     if (phase != null) {
@@ -107,6 +174,14 @@ final class Collector {
     }
     out.accept(snapshot);
     return snapshot;
+  }
+
+  /** Takes a recorder's interval into {@code s}, {@code ok} and {@code failed}, and returns its figures. */
+  private static TestFigures drain(TestRecorder r, long lengthMillis, StatisticsSet s, Histogram ok,
+      Histogram failed) {
+    r.drainInterval(s, ok, failed);
+    long cancelled = r.drainCancelled();
+    return TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok, failed, cancelled);
   }
 
   /** The run's cumulative figures per test, over the run's length so far. */
@@ -117,6 +192,25 @@ final class Collector {
       list.add(c.figures(length));
     }
     list.sort((a, b) -> Integer.compare(a.test(), b.test()));
+    return list;
+  }
+
+  /**
+   * Each scenario's cumulative figures over the run's length so far, with the most users it had
+   * ({@code peakUsers} by index); empty for one unnamed scenario.
+   */
+  synchronized List<ScenarioResult> runScenarios(long nowNanos, IntUnaryOperator peakUsers) {
+    long length = Math.max(1, Math.round((nowNanos - recording.startNanos()) / 1e6));
+    List<ScenarioResult> list = new ArrayList<>();
+    for (int k = 0; k < scenarioNames.size(); k++) {
+      List<TestFigures> tests = new ArrayList<>();
+      for (Cumulative c : scenarioRuns.get(k).values()) {
+        tests.add(c.figures(length));
+      }
+      tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
+      list.add(new ScenarioResult(scenarioNames.get(k), peakUsers.applyAsInt(k), tests,
+          totals(tests, length, scenarioTotalsPeak[k])));
+    }
     return list;
   }
 
@@ -164,17 +258,36 @@ final class Collector {
     return totals(tests, length, runTotalsPeak);
   }
 
-  /** One test's cumulative figures. */
+  /** One test's cumulative figures: of one scenario's recorder, or merged over several scenarios'. */
   private final class Cumulative {
-    final TestRecorder recorder;
+    final List<TestRecorder> recorders;
     final StatisticsSet statistics = new StatisticsSet(schema);
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
     double peak;
     long cancelled;
 
-    Cumulative(TestRecorder recorder) {
-      this.recorder = recorder;
+    Cumulative(List<TestRecorder> recorders) {
+      this.recorders = recorders;
+    }
+
+    /** Adds the recorders of scenarios that called the test for the first time. */
+    void join(List<TestRecorder> more) {
+      for (TestRecorder r : more) {
+        if (!recorders.contains(r)) {
+          recorders.add(r);
+        }
+      }
+    }
+
+    /** True once the test contained another test in any scenario. */
+    boolean composite() {
+      for (TestRecorder r : recorders) {
+        if (r.isComposite()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Adds an interval: its figures, and the statistics and histograms they were made from. */
@@ -189,7 +302,8 @@ final class Collector {
     }
 
     TestFigures figures(long lengthMillis) {
-      return new TestFigures(recorder.number(), recorder.description(), recorder.isComposite(), lengthMillis, peak,
+      TestRecorder first = recorders.getFirst();
+      return new TestFigures(first.number(), first.description(), composite(), lengthMillis, peak,
           statistics, successes, failures, cancelled);
     }
   }

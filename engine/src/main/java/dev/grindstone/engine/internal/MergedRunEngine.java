@@ -186,7 +186,7 @@ public final class MergedRunEngine {
     }
     problems.addAll(notes);
     RunSummary summary = new RunSummary(info, end, tests, totals, phaseResults,
-        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, null), lateness, lateStarts, droppedStarts,
+        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, List.of(), null), lateness, lateStarts, droppedStarts,
         new LinkedHashMap<>(iterationFailures), droppedDataLogRows, List.copyOf(problems), interrupted);
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);

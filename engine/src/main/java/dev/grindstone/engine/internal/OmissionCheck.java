@@ -88,9 +88,12 @@ final class OmissionCheck {
   /** A phase's intended cycle for one test's calls, in µs, and how it was found. */
   private record Cycle(long micros, String text) {}
 
-  /** Null when the phase needs no correction: open model, waves, or already corrected. */
+  /**
+   * Null when the phase needs no correction: open model, waves, or already corrected; and a phase
+   * of several scenarios, whose intended cycles differ scenario by scenario.
+   */
   private static Cycle cycle(Phase phase, Histogram raw) {
-    if (phase.shape().isOpen() || phase.shape() instanceof LoadShape.Steps s && s.runOnce()
+    if (!phase.scenarios().isEmpty() || phase.shape().isOpen() || phase.shape() instanceof LoadShape.Steps s && s.runOnce()
         || phase.expectedInterval() != null) {
       return null;
     }
@@ -111,6 +114,7 @@ final class OmissionCheck {
       case ThinkTime.Constant c -> c.pause();
       case ThinkTime.Uniform u -> u.min().plus(u.max()).dividedBy(2);
       case ThinkTime.Normal n -> n.mean();
+      case ThinkTime.Pace p -> Duration.ZERO; // a paced phase's cycle is its pace (see cycle)
     };
   }
 

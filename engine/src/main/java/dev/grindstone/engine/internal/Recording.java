@@ -12,9 +12,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a run's virtual users record into: one {@link TestRecorder} per test number, the data-log
- * ring, the run's clock origin, its schema (with its plug-ins' statistics) and its views.
- * Thread-safe.
+ * What a run's virtual users record into: one {@link TestRecorder} per scenario and test number,
+ * the data-log ring, the run's clock origin, its schema (with its plug-ins' statistics) and its
+ * views. Each of a run's scenarios records into a table of its own, so a scenario's figures are
+ * its own calls' and a test's figures are the exact merge of its scenarios'; a run of one scenario
+ * has one table. Thread-safe.
  */
 public final class Recording {
 
@@ -22,7 +24,7 @@ public final class Recording {
   private final StatisticsSchema schema;
   /** Plug-in statistics that calls updated although the run has not their plug-in. */
   private final Set<String> unknownStatistics = ConcurrentHashMap.newKeySet();
-  private final ConcurrentHashMap<Integer, TestRecorder> recorders = new ConcurrentHashMap<>();
+  private final Table[] tables;
   private final DataLogRing dataLog;
   private final long startNanos;
   private final long startEpochMillis;
@@ -65,6 +67,10 @@ public final class Recording {
     this.startNanos = startNanos;
     this.startEpochMillis = startEpochMillis;
     this.summaryView = summaryView;
+    this.tables = new Table[Math.max(1, scenarioNames.size())];
+    for (int i = 0; i < tables.length; i++) {
+      tables[i] = new Table();
+    }
   }
 
   public StatisticsSchema schema() {
@@ -88,41 +94,29 @@ public final class Recording {
     return Set.copyOf(unknownStatistics);
   }
 
-  /** Recorders of tests numbered below 4096, by number: the common case is one array read. */
-  private volatile TestRecorder[] byNumber = new TestRecorder[64];
+  /** How many scenarios record into this recording (1 for a run of one scenario). */
+  public int scenarios() {
+    return tables.length;
+  }
 
-  /** The test's recorder, created on its first call in this run (the first description wins). */
+  /** The test's recorder in the first scenario's table (see {@link #recorder(int, Test)}). */
   public TestRecorder recorder(Test test) {
-    int n = test.number();
-    TestRecorder[] fast = byNumber;
-    if (n < fast.length) {
-      TestRecorder r = fast[n];
-      if (r != null) {
-        return r;
-      }
-    }
-    return slowRecorder(test);
+    return tables[0].recorder(test);
   }
 
-  private synchronized TestRecorder slowRecorder(Test test) {
-    int n = test.number();
-    TestRecorder r = recorders.computeIfAbsent(n, k -> new TestRecorder(k, test.description(), schema));
-    if (n < 4096) {
-      TestRecorder[] a = byNumber;
-      if (n >= a.length) {
-        a = java.util.Arrays.copyOf(a, Math.min(4096, Integer.highestOneBit(n) * 2));
-      } else {
-        a = a.clone();
-      }
-      a[n] = r;
-      byNumber = a; // published whole, so readers see a filled slot or none
-    }
-    return r;
+  /** The test's recorder in scenario {@code scenario}'s table, created on its first call there. */
+  public TestRecorder recorder(int scenario, Test test) {
+    return tables[scenario].recorder(test);
   }
 
-  /** Every test called so far, by number. */
+  /** Every test the first scenario called so far, by number. */
   public List<TestRecorder> recorders() {
-    List<TestRecorder> list = new ArrayList<>(recorders.values());
+    return recorders(0);
+  }
+
+  /** Every test scenario {@code scenario} called so far, by number. */
+  public List<TestRecorder> recorders(int scenario) {
+    List<TestRecorder> list = new ArrayList<>(tables[scenario].recorders.values());
     list.sort(Comparator.comparingInt(TestRecorder::number));
     return list;
   }
@@ -168,10 +162,52 @@ public final class Recording {
     return Set.copyOf(unknownListeners);
   }
 
-  /** The description of the test numbered {@code number}, or "" when it was never called. */
+  /** The description of the test numbered {@code number} in any scenario, or "" when it was never called. */
   public String testDescription(int number) {
-    TestRecorder r = recorders.get(number);
-    return r == null ? "" : r.description();
+    for (Table t : tables) {
+      TestRecorder r = t.recorders.get(number);
+      if (r != null) {
+        return r.description();
+      }
+    }
+    return "";
+  }
+
+  /** One scenario's recorders by test number. */
+  private final class Table {
+    private final ConcurrentHashMap<Integer, TestRecorder> recorders = new ConcurrentHashMap<>();
+
+    /** Recorders of tests numbered below 4096, by number: the common case is one array read. */
+    private volatile TestRecorder[] byNumber = new TestRecorder[64];
+
+    /** The test's recorder, created on its first call in this run (the first description wins). */
+    TestRecorder recorder(Test test) {
+      int n = test.number();
+      TestRecorder[] fast = byNumber;
+      if (n < fast.length) {
+        TestRecorder r = fast[n];
+        if (r != null) {
+          return r;
+        }
+      }
+      return slowRecorder(test);
+    }
+
+    private synchronized TestRecorder slowRecorder(Test test) {
+      int n = test.number();
+      TestRecorder r = recorders.computeIfAbsent(n, k -> new TestRecorder(k, test.description(), schema));
+      if (n < 4096) {
+        TestRecorder[] a = byNumber;
+        if (n >= a.length) {
+          a = java.util.Arrays.copyOf(a, Math.min(4096, Integer.highestOneBit(n) * 2));
+        } else {
+          a = a.clone();
+        }
+        a[n] = r;
+        byNumber = a; // published whole, so readers see a filled slot or none
+      }
+      return r;
+    }
   }
 
   /** The data-log ring, or null when neither the data log nor a call listener is on. */

@@ -15,6 +15,7 @@ import dev.grindstone.engine.sink.OutputHealth;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
@@ -56,12 +57,47 @@ public final class RunEngine {
 
   /** What virtual users need to know of the phase in force. */
   record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
-      long expectedIntervalMicros, long paceNanos) {}
+      long expectedIntervalMicros) {}
 
   private static final int MAX_FAILURE_KINDS = 50;
 
+  /**
+   * One of the run's scenarios and what runs it: its users, the phase settings they follow, how
+   * many are active. A run of one scenario has one slot, named null.
+   */
+  static final class Slot {
+    final int index;
+    final String name;
+    final Scenario scenario;
+    /** Closed-model users, newest last; guarded by the slot. */
+    final List<UserThread> users = new ArrayList<>();
+    final AtomicInteger usersDoneWithPhase = new AtomicInteger();
+    volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+    volatile int activeUsers;
+    /** The most users the scenario had active at once. */
+    final AtomicInteger peakUsers = new AtomicInteger();
+    /** The thread driving the slot's load in the current phase, woken when users are done. */
+    volatile Thread driver;
+    /** Which of the scenario's users run on this agent (all of them in one process). */
+    UserShare share = new UserShare(Shard.WHOLE);
+    /** Arrivals made so far in the current open-model phase, over every agent's numbering. */
+    int arrivalUsers;
+
+    Slot(int index, String name, Scenario scenario) {
+      this.index = index;
+      this.name = name;
+      this.scenario = scenario;
+    }
+
+    void active(int users) {
+      activeUsers = users;
+      peakUsers.accumulateAndGet(users, Math::max);
+    }
+  }
+
   private final RunConfig config;
   private final Scenario scenario;
+  private final List<Slot> slots;
   private final List<Function<RunInfo, List<Sink>>> defaultSinks;
   private final List<Sink> sinks = new CopyOnWriteArrayList<>();
   private final List<Plugin> plugins = new CopyOnWriteArrayList<>();
@@ -70,17 +106,13 @@ public final class RunEngine {
   private final Set<String> listenerFaults = ConcurrentHashMap.newKeySet();
   private volatile List<Listener> listeners = List.of();
   private volatile boolean started;
-  private volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, 0);
   private volatile boolean stopping;
   private volatile boolean interrupted;
   private volatile RunSummary.ThresholdAbort abort;
   private volatile Thread controller;
-  private volatile int activeUsers;
 
-  private final List<UserThread> users = new ArrayList<>();
   /** Every thread running a user's code now: closed-model users, arrivals and waves. */
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger usersDoneWithPhase = new AtomicInteger();
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
@@ -88,8 +120,6 @@ public final class RunEngine {
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
   private Shard shard = Shard.WHOLE;
-  private UserShare userShare = new UserShare(Shard.WHOLE);
-  private int arrivalUsers;
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -102,7 +132,47 @@ public final class RunEngine {
   public RunEngine(RunConfig config, Scenario scenario, List<Function<RunInfo, List<Sink>>> defaultSinks) {
     this.config = config;
     this.scenario = scenario;
+    this.slots = List.of(new Slot(0, null, scenario));
     this.defaultSinks = defaultSinks;
+  }
+
+  /**
+   * A run of several named scenarios, which its phases run by name.
+   *
+   * @param scenarios every scenario the phases name, by name, in the order results show them
+   */
+  public RunEngine(RunConfig config, Map<String, ? extends Scenario> scenarios,
+      List<Function<RunInfo, List<Sink>>> defaultSinks) {
+    this.config = config;
+    List<Slot> list = new ArrayList<>();
+    for (Map.Entry<String, ? extends Scenario> e : scenarios.entrySet()) {
+      list.add(new Slot(list.size(), e.getKey(), Objects.requireNonNull(e.getValue(), e.getKey())));
+    }
+    this.slots = List.copyOf(list);
+    this.scenario = slots.getFirst().scenario;
+    this.defaultSinks = defaultSinks;
+  }
+
+  /** The names of the run's scenarios, in order; empty for a run of one unnamed scenario. */
+  List<String> scenarioNames() {
+    return slots.getFirst().name == null ? List.of() : slots.stream().map(s -> s.name).toList();
+  }
+
+  private Slot slot(String name) {
+    for (Slot s : slots) {
+      if (Objects.equals(s.name, name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("No scenario is called '" + name + "'");
+  }
+
+  private int activeUsers() {
+    int n = 0;
+    for (Slot s : slots) {
+      n += s.activeUsers;
+    }
+    return n;
   }
 
   /** Adds a sink: it gets the run's snapshots and summary after the built-in ones. Before {@link #execute} only. */
@@ -122,7 +192,9 @@ public final class RunEngine {
       throw new IllegalStateException("The run has started: set its shard before it executes");
     }
     this.shard = Objects.requireNonNull(shard, "shard");
-    this.userShare = new UserShare(shard);
+    for (Slot s : slots) {
+      s.share = new UserShare(shard);
+    }
   }
 
   /**
@@ -195,6 +267,12 @@ public final class RunEngine {
     if (c != null) {
       LockSupport.unpark(c);
     }
+    for (Slot s : slots) {
+      Thread d = s.driver;
+      if (d != null) {
+        LockSupport.unpark(d);
+      }
+    }
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
@@ -215,16 +293,8 @@ public final class RunEngine {
     return config.scriptSleep();
   }
 
-  PhaseState phaseState() {
-    return phase;
-  }
-
   /** The index of the phase named {@code name} (phase names are unique), or -1. */
   int phaseIndex(String name) {
-    PhaseState p = phase;
-    if (p.name().equals(name)) {
-      return p.index();
-    }
     List<Phase> phases = config.phases();
     for (int i = 0; i < phases.size(); i++) {
       if (phases.get(i).name().equals(name)) {
@@ -246,7 +316,14 @@ public final class RunEngine {
     }
     started = true;
     controller = Thread.currentThread();
-    List<Plugin> all = new ArrayList<>(scenario.plugins());
+    List<Plugin> all = new ArrayList<>();
+    for (Slot s : slots) {
+      for (Plugin p : s.scenario.plugins()) {
+        if (!all.contains(p)) {
+          all.add(p);
+        }
+      }
+    }
     all.addAll(plugins);
     PluginSchema pluginSchema = PluginSchema.of(all);
     StatisticsSchema schema = pluginSchema.statistics();
@@ -274,7 +351,7 @@ public final class RunEngine {
     }
     info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
     recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes(),
-        calls.stream().map(CallListener::name).toList(), List.of(scenarioName()));
+        calls.stream().map(CallListener::name).toList(), recordedScenarioNames());
     DataLogWriter dataLog = null;
     CallListeners callRecords = null;
     if (ring != null) {
@@ -333,7 +410,8 @@ public final class RunEngine {
         watch.interval(s);
       }
       workers.forEach(w -> w.interval(s));
-    }, () -> activeUsers, lateness, lateStarts::get, config.period().toMillis());
+    }, this::activeUsers, lateness, lateStarts::get, config.period().toMillis(), scenarioNames(),
+        i -> slots.get(i).activeUsers);
     Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
         .start(() -> collectLoop(startNanos));
 
@@ -381,11 +459,12 @@ public final class RunEngine {
           + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
     }
     List<RunSummary.PhaseResult> phaseResults = collector.phaseResults();
+    List<ScenarioResult> scenarioResults = collector.runScenarios(end, i -> slots.get(i).peakUsers.get());
     RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
-        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, watch), late, lateStarts.get(),
-        droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted, abort,
-        OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
-        health(workers, callRecords));
+        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, scenarioResults, watch), late,
+        lateStarts.get(), droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted,
+        abort, OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
+        health(workers, callRecords), scenarioResults);
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
@@ -394,16 +473,17 @@ public final class RunEngine {
     List<OutputHealth> outputs = health(workers, callRecords);
     return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
         summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission(), outputs);
+        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission(), outputs,
+        scenarioResults);
   }
 
   /**
-   * The scenario's name in call records. A run has one scenario, and the run is named after it
+   * The scenarios' names in call records, by slot. A run of one scenario is named after it
    * (run.yaml's {@code name}, or the scenario file's name), whereas its class may be a lambda's or
    * the HTTP flow runner's: the run's name names it.
    */
-  private String scenarioName() {
-    return config.name();
+  private List<String> recordedScenarioNames() {
+    return slots.getFirst().name == null ? List.of(config.name()) : slots.stream().map(s -> s.name).toList();
   }
 
   private void collectLoop(long startNanos) {
@@ -428,7 +508,7 @@ public final class RunEngine {
     for (int i = 0; i < phases.size() && !stopping; i++) {
       Phase p = phases.get(i);
       if (i > 0 && config.waitBetweenPhases().isPositive()) {
-        adjustUsers(0);
+        slots.forEach(s -> adjustUsers(s, 0));
         sleepUntil(System.nanoTime() + config.waitBetweenPhases().toNanos());
         if (stopping) {
           break;
@@ -439,22 +519,73 @@ public final class RunEngine {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }
       collector.beginPhase(p.name(), i, now);
-      usersDoneWithPhase.set(0);
-      phase = new PhaseState(i, p.name(), p.thinkTime(), p.initialSleep(), p.iterations(),
-          p.expectedInterval() == null ? 0 : p.expectedInterval().toNanos() / 1000,
-          p.pace() == null ? 0 : p.pace().toNanos());
+      List<Phase.Load> loads = p.loads();
+      List<Slot> running = new ArrayList<>();
+      for (Phase.Load load : loads) {
+        Slot slot = slot(load.scenario());
+        running.add(slot);
+        slot.usersDoneWithPhase.set(0);
+        slot.phase = new PhaseState(i, p.name(), load.thinkTime(), load.initialSleep(), load.iterations(),
+            load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000);
+      }
+      for (Slot s : slots) {
+        if (!running.contains(s)) {
+          adjustUsers(s, 0); // a scenario this phase does not run stops
+        }
+      }
       synchronized (phaseChange) {
         phaseChange.notifyAll();
       }
-      switch (p.shape()) {
-        case LoadShape.ArrivalRate rate -> runOpen(p, rate, now, i == phases.size() - 1);
-        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, steps, now);
-        default -> runClosed(p, now);
+      boolean last = i == phases.size() - 1;
+      if (loads.size() == 1) {
+        runLoad(p, loads.getFirst(), running.getFirst(), now, last);
+        continue;
+      }
+      // Several scenarios at once: each load is driven by a thread of its own; the phase ends
+      // when every one has ended.
+      List<Thread> drivers = new ArrayList<>();
+      for (int k = 0; k < loads.size(); k++) {
+        Phase.Load load = loads.get(k);
+        Slot slot = running.get(k);
+        drivers.add(Thread.ofVirtual().name("grindstone-load-" + slot.name).start(() -> runLoad(p, load, slot, now,
+            last)));
+      }
+      for (Thread d : drivers) {
+        try {
+          d.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          requestStop();
+        }
       }
     }
   }
 
-  private void runClosed(Phase p, long startNanos) {
+  /** Drives one scenario's load through a phase, on the calling thread, until it ends. */
+  private void runLoad(Phase p, Phase.Load load, Slot slot, long startNanos, boolean last) {
+    slot.driver = Thread.currentThread();
+    try {
+      switch (load.shape()) {
+        case LoadShape.ArrivalRate rate -> runOpen(p, slot, share(load, rate), startNanos, last);
+        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, load, slot, steps, startNanos);
+        default -> runClosed(p, load, slot, startNanos);
+      }
+    } finally {
+      slot.driver = null;
+    }
+  }
+
+  /** A scenario's share of a phase's arrival rate: its fraction of the rate and its part of the users. */
+  private static LoadShape.ArrivalRate share(Phase.Load load, LoadShape.ArrivalRate rate) {
+    if (load.share() == null) {
+      return rate;
+    }
+    double f = load.share().fraction();
+    return new LoadShape.ArrivalRate(rate.fromPerSecond() * f, rate.toPerSecond() * f,
+        Math.max(1, load.of(rate.maxUsers())));
+  }
+
+  private void runClosed(Phase p, Phase.Load load, Slot slot, long startNanos) {
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     Duration length = p.duration() == null ? Duration.ZERO : p.duration();
     while (!stopping) {
@@ -462,17 +593,17 @@ public final class RunEngine {
       if (now - end >= 0) {
         break;
       }
-      int target = p.shape().usersAt(Duration.ofNanos(now - startNanos), length);
-      adjustUsers(target);
-      if (p.duration() == null && p.iterations() > 0 && usersDoneWithPhase.get() >= target) {
+      int target = load.of(load.shape().usersAt(Duration.ofNanos(now - startNanos), length));
+      adjustUsers(slot, target);
+      if (p.duration() == null && load.iterations() > 0 && slot.usersDoneWithPhase.get() >= target) {
         break;
       }
       LockSupport.parkNanos(Math.min(10_000_000, end - now));
     }
   }
 
-  private void runWaves(Phase p, LoadShape.Steps steps, long startNanos) {
-    adjustUsers(0);
+  private void runWaves(Phase p, Phase.Load load, Slot slot, LoadShape.Steps steps, long startNanos) {
+    adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     List<LoadShape.Steps.Step> schedule = steps.schedule();
     int wave = 0;
@@ -480,15 +611,17 @@ public final class RunEngine {
     int waveUsers = 0; // over every agent
     while (!stopping && System.nanoTime() - end < 0) {
       LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
-      for (; waveUsers < step.users(); waveUsers++) {
-        int number = userShare.nextPooled();
-        if (number >= 0) {
-          pool.add(new ArrivalUser(this, scenario, recording, number, seed(number)));
+      int size = load.of(step.users()); // over every agent
+      for (; waveUsers < size; waveUsers++) {
+        int n = slot.share.nextPooled();
+        if (n >= 0) {
+          int number = userNumber(slot, n);
+          pool.add(new ArrivalUser(this, slot, recording, number, seed(number)));
         }
       }
       List<Thread> threads = new ArrayList<>();
       long intended = System.nanoTime();
-      activeUsers = pool.size();
+      slot.active(pool.size());
       for (int u = 0; u < pool.size(); u++) {
         ArrivalUser user = pool.get(u);
         threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
@@ -504,11 +637,11 @@ public final class RunEngine {
           }
         }
       }
-      activeUsers = 0;
+      slot.active(0);
       Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
       sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
       wave++;
-      if (p.iterations() > 0 && wave >= p.iterations()) {
+      if (load.iterations() > 0 && wave >= load.iterations()) {
         break;
       }
     }
@@ -519,14 +652,14 @@ public final class RunEngine {
    * @param last true for the run's last phase: its iterations in progress are left to
    *     {@link #stopUsers}, so the graceful stop is waited out once
    */
-  private void runOpen(Phase p, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
-    adjustUsers(0);
+  private void runOpen(Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
+    adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
     ConcurrentLinkedQueue<ArrivalUser> idle = new ConcurrentLinkedQueue<>();
     AtomicInteger inFlight = new AtomicInteger();
     int created = 0;
-    arrivalUsers = 0;
+    slot.arrivalUsers = 0;
     int maxUsers = shard.maxUsers(rate.maxUsers());
     for (long k = 0; !stopping; k++) {
       double t = rate.startOf(shard.global(k), lengthSeconds);
@@ -549,17 +682,17 @@ public final class RunEngine {
         }
         // After the closed model's numbers, unique over the agents (which user takes an arrival
         // depends on response times, so these are not the single process's numbers).
-        int number = userShare.nextNumber() + (int) shard.global(arrivalUsers++);
-        user = new ArrivalUser(this, scenario, recording, number, seed(number));
+        int number = userNumber(slot, slot.share.nextNumber() + (int) shard.global(slot.arrivalUsers++));
+        user = new ArrivalUser(this, slot, recording, number, seed(number));
         created++;
       }
       ArrivalUser u = user;
-      activeUsers = inFlight.incrementAndGet();
+      slot.active(inFlight.incrementAndGet());
       startUser(Thread.ofVirtual(), () -> {
         try {
           u.runOnce(p.name(), intended);
         } finally {
-          activeUsers = inFlight.decrementAndGet();
+          slot.active(inFlight.decrementAndGet());
           idle.offer(u);
         }
       });
@@ -584,21 +717,36 @@ public final class RunEngine {
     }
   }
 
-  /** Moves the run to {@code target} users over every agent; this agent starts and stops its own. */
-  private void adjustUsers(int target) {
-    if (stopping && target > userShare.globalUsers()) {
-      return;
+  /**
+   * Moves {@code slot} to {@code target} closed-model users over every agent; this agent starts and
+   * stops its own. Called by the thread driving the slot's load, and by the controller when no
+   * driver runs.
+   */
+  private void adjustUsers(Slot slot, int target) {
+    synchronized (slot) {
+      if (stopping && target > slot.share.globalUsers()) {
+        return;
+      }
+      UserShare.Change change = slot.share.moveTo(target);
+      for (int n : change.start()) {
+        int number = userNumber(slot, n);
+        UserThread u = new UserThread(this, slot, recording, number, seed(number));
+        slot.users.add(u);
+        u.start();
+      }
+      for (int i = 0; i < change.stop(); i++) {
+        slot.users.removeLast().requestStop(); // ramp down: the newest users leave first
+      }
+      slot.active(slot.users.size());
     }
-    UserShare.Change change = userShare.moveTo(target);
-    for (int number : change.start()) {
-      UserThread u = new UserThread(this, scenario, recording, number, seed(number));
-      users.add(u);
-      u.start();
-    }
-    for (int i = 0; i < change.stop(); i++) {
-      users.removeLast().requestStop(); // ramp down: the newest users leave first
-    }
-    activeUsers = users.size();
+  }
+
+  /**
+   * A user's number over the run from its number within its scenario: the scenarios' numbers
+   * interleaved, so a run of one scenario keeps its own and every agent gives a user the same one.
+   */
+  private int userNumber(Slot slot, int numberInScenario) {
+    return numberInScenario * slots.size() + slot.index;
   }
 
   /** A user's random seed, from its single-process number: the same whichever agent runs it. */
@@ -614,7 +762,7 @@ public final class RunEngine {
    */
   private void stopUsers() {
     stopping = true;
-    adjustUsers(0);
+    slots.forEach(s -> adjustUsers(s, 0));
     synchronized (phaseChange) {
       phaseChange.notifyAll();
     }
@@ -632,7 +780,7 @@ public final class RunEngine {
         LockSupport.parkNanos(5_000_000);
       }
     }
-    activeUsers = 0;
+    slots.forEach(s -> s.active(0));
   }
 
   // ---- plug-in listeners ----------------------------------------------------------------------
@@ -690,16 +838,17 @@ public final class RunEngine {
     return t;
   }
 
-  void userDoneWithPhase(long phaseIndex) {
-    if (phase.index() == phaseIndex) {
-      usersDoneWithPhase.incrementAndGet();
-      LockSupport.unpark(controller);
+  void userDoneWithPhase(Slot slot, long phaseIndex) {
+    if (slot.phase.index() == phaseIndex) {
+      slot.usersDoneWithPhase.incrementAndGet();
+      Thread d = slot.driver;
+      LockSupport.unpark(d == null ? controller : d);
     }
   }
 
   void awaitPhaseChange(long phaseIndex, UserThread u) {
     synchronized (phaseChange) {
-      while (phase.index() == phaseIndex && !stopping && !u.isStopping()) {
+      while (u.slot.phase.index() == phaseIndex && !stopping && !u.isStopping()) {
         try {
           phaseChange.wait(100);
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.grindstone.engine.internal;
 import dev.grindstone.engine.run.Threshold;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
 import dev.grindstone.engine.sink.RunSummary.ThresholdResult;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.stats.results.TestFigures;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,9 @@ import java.util.Locale;
  * test (and fails when the test never ran); any other is checked for every non-composite test and
  * for the totals. A threshold that names a phase is checked on that phase's figures (and fails
  * when the phase never ran). A rule over a rolling window reports its worst window, as the run's
- * {@link ThresholdWatch} found it; a rule that failed live and stopped the run stays failed.
- * Stateless.
+ * {@link ThresholdWatch} found it; a rule that failed live and stopped the run stays failed. A
+ * threshold of a scenario is checked so on that scenario's figures, its scopes named after it
+ * ({@code checkout: Test 2}), and fails when the scenario never ran. Stateless.
  */
 final class ThresholdCheck {
 
@@ -22,21 +24,36 @@ final class ThresholdCheck {
 
   /** One result per check, in the order of the thresholds, each test's before the totals'. */
   static List<ThresholdResult> check(List<Threshold> thresholds, List<TestFigures> tests, TestFigures totals) {
-    return check(thresholds, tests, totals, List.of(), null);
+    return check(thresholds, tests, totals, List.of(), List.of(), null);
   }
 
   /**
    * @param phases each phase's figures, for the rules that name a phase
+   * @param scenarios each scenario's figures, for the rules that name a scenario
    * @param watch what the live checks found, or null when no rule is checked live
    */
   static List<ThresholdResult> check(List<Threshold> thresholds, List<TestFigures> tests, TestFigures totals,
-      List<PhaseResult> phases, ThresholdWatch watch) {
+      List<PhaseResult> phases, List<ScenarioResult> scenarios, ThresholdWatch watch) {
     List<ThresholdResult> results = new ArrayList<>();
     for (Threshold t : thresholds) {
       List<TestFigures> scopeTests = tests;
       TestFigures scopeTotals = totals;
       String over = "the run";
-      if (t.phase() != null) {
+      String prefix = "";
+      ThresholdWatch live = watch;
+      if (t.scenario() != null) {
+        ScenarioResult s = scenarios.stream().filter(x -> x.name().equals(t.scenario())).findFirst().orElse(null);
+        if (s == null) {
+          results.add(new ThresholdResult(t.text(), t.scenario() + ": " + (t.test() >= 0 ? "Test " + t.test()
+              : "Totals"), Double.NaN, false, "the scenario '" + t.scenario() + "' never ran"));
+          continue;
+        }
+        scopeTests = s.tests();
+        scopeTotals = s.totals();
+        over = "the scenario";
+        prefix = s.name() + ": ";
+        live = null; // a scenario's rule has no window and no abort (Threshold.parse): checked at the end
+      } else if (t.phase() != null) {
         PhaseResult p = phases.stream().filter(x -> x.name().equals(t.phase())).findFirst().orElse(null);
         if (p == null) {
           results.add(new ThresholdResult(t.text(), t.test() >= 0 ? "Test " + t.test() : "Totals", Double.NaN, false,
@@ -50,24 +67,29 @@ final class ThresholdCheck {
       if (t.test() >= 0) {
         TestFigures f = scopeTests.stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
         if (f == null) {
-          results.add(new ThresholdResult(t.text(), "Test " + t.test(), Double.NaN, false));
+          results.add(new ThresholdResult(t.text(), prefix + "Test " + t.test(), Double.NaN, false));
         } else {
-          results.add(check(t, f, watch, over));
+          results.add(check(t, f, live, over, prefix));
         }
         continue;
       }
       for (TestFigures f : scopeTests) {
         if (!f.composite()) {
-          results.add(check(t, f, watch, over));
+          results.add(check(t, f, live, over, prefix));
         }
       }
-      results.add(check(t, scopeTotals, watch, over));
+      results.add(check(t, scopeTotals, live, over, prefix));
     }
     return results;
   }
 
-  private static ThresholdResult check(Threshold t, TestFigures f, ThresholdWatch watch, String over) {
+  private static ThresholdResult check(Threshold t, TestFigures f, ThresholdWatch watch, String over,
+      String prefix) {
     String scope = ThresholdWatch.scope(f);
+    if (!prefix.isEmpty()) {
+      double actual = t.actual(f);
+      return new ThresholdResult(t.text(), prefix + scope, actual, t.passes(actual));
+    }
     if (watch != null && t.window() != null) {
       ThresholdWatch.Worst w = watch.worst(t, scope);
       if (w != null) {

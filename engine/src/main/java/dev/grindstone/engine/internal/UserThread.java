@@ -1,12 +1,14 @@
 package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.run.ThinkTime;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A closed-model virtual user: a virtual thread that runs iterations until it is asked to stop or
- * has made its phase's iterations, pausing for the phase's think time in between.
+ * has made its phase's iterations, pausing for the phase's think time in between (or, with a pace,
+ * until the next iteration's start on its schedule).
  */
 final class UserThread extends BaseUser implements Runnable {
 
@@ -14,9 +16,9 @@ final class UserThread extends BaseUser implements Runnable {
   private volatile boolean stopping;
   private Thread thread;
 
-  UserThread(RunEngine engine, Scenario scenario, Recording recording, int number, long seed) {
-    super(engine, recording, number, seed);
-    this.scenario = scenario;
+  UserThread(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
+    super(engine, slot, recording, number, seed);
+    this.scenario = slot.scenario;
   }
 
   void start() {
@@ -33,7 +35,7 @@ final class UserThread extends BaseUser implements Runnable {
     context.attach();
     engine.userStarted(this);
     try {
-      RunEngine.PhaseState phase = engine.phaseState();
+      RunEngine.PhaseState phase = slot.phase;
       if (!phase.initialSleep().isZero()) {
         pause(random().nextLong(phase.initialSleep().toNanos() + 1));
       }
@@ -42,11 +44,11 @@ final class UserThread extends BaseUser implements Runnable {
       long doneInPhase = 0;
       long plannedStart = System.nanoTime();
       while (!isStopping()) {
-        phase = engine.phaseState();
+        phase = slot.phase;
         if (phase.index() != phaseIndex) {
           phaseIndex = phase.index();
           doneInPhase = 0;
-          if (phase.paceNanos() > 0) {
+          if (phase.thinkTime() instanceof ThinkTime.Pace) {
             long now = System.nanoTime();
             if (now - plannedStart > 0) {
               plannedStart = now; // a paced schedule starts with the phase
@@ -57,21 +59,25 @@ final class UserThread extends BaseUser implements Runnable {
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
         if (phase.iterations() > 0 && doneInPhase >= phase.iterations()) {
-          engine.userDoneWithPhase(phaseIndex);
+          engine.userDoneWithPhase(slot, phaseIndex);
           engine.awaitPhaseChange(phaseIndex, this);
           continue;
         }
-        engine.recordLateness(System.nanoTime() - plannedStart);
+        long started = System.nanoTime();
+        engine.recordLateness(started - plannedStart);
         runIteration(scenario, 0);
         doneInPhase++;
-        if (phase.paceNanos() > 0) {
-          plannedStart = nextPacedStart(plannedStart, phase.paceNanos());
-          continue;
+        long now = System.nanoTime();
+        ThinkTime think = phase.thinkTime();
+        if (think instanceof ThinkTime.Pace pace) {
+          long skipped = pace.skippedStarts(plannedStart, now);
+          if (skipped > 0) {
+            engine.skippedPacedStarts(skipped);
+          }
         }
-        Duration think = phase.thinkTime().next(random());
-        plannedStart = System.nanoTime() + think.toNanos();
-        if (!think.isZero()) {
-          pause(think.toNanos());
+        plannedStart = think.nextStartNanos(plannedStart, started, now, random());
+        if (plannedStart - now > 0) {
+          pause(plannedStart - now);
         }
       }
       scenario.afterUser(this);
@@ -81,26 +87,6 @@ final class UserThread extends BaseUser implements Runnable {
       engine.userFinished(this);
       context.detach();
     }
-  }
-
-  /**
-   * The start after {@code previous} on a schedule of one start every {@code pace} ns, waiting for
-   * it when it is ahead. When the iteration ran past one or more starts, the latest start already
-   * due is taken (the iteration begins at once, late, and its lateness is recorded) and the earlier
-   * ones are skipped and counted: the schedule keeps its rate and never bursts to catch up.
-   */
-  private long nextPacedStart(long previous, long pace) {
-    long next = previous + pace;
-    long now = System.nanoTime();
-    if (now - next < 0) {
-      pause(next - now);
-      return next;
-    }
-    long missed = (now - next) / pace;
-    if (missed > 0) {
-      engine.skippedPacedStarts(missed);
-    }
-    return next + missed * pace;
   }
 
   /**

@@ -32,6 +32,7 @@ public final class WorkerContext {
   private final SampleIndex timed;
   private final LongIndex errors;
   private final int userNumber;
+  private final int scenario;
   private long runNumber;
   private int phaseIndex;
   private int scenarioIndex;
@@ -58,7 +59,13 @@ public final class WorkerContext {
   private long intendedStartNanos;
 
   public WorkerContext(Recording recording, int userNumber) {
+    this(recording, userNumber, 0);
+  }
+
+  /** @param scenario the index of the user's scenario in the recording: its calls go to its table */
+  public WorkerContext(Recording recording, int userNumber, int scenario) {
     this.recording = recording;
+    this.scenario = scenario;
     this.schema = recording.schema();
     this.timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
     this.errors = schema.longIndex(StatisticsSchema.ERRORS);
@@ -150,7 +157,7 @@ public final class WorkerContext {
   // ---- calls --------------------------------------------------------------------------------
 
   public void run(Test test, Runnable target) {
-    TestRecorder rec = recording.recorder(test);
+    TestRecorder rec = recording.recorder(scenario, test);
     if (isInProgress(rec)) {
       target.run();
       return;
@@ -166,7 +173,7 @@ public final class WorkerContext {
   }
 
   public <T> T call(Test test, Callable<T> target) throws Exception {
-    TestRecorder rec = recording.recorder(test);
+    TestRecorder rec = recording.recorder(scenario, test);
     if (isInProgress(rec)) {
       return target.call();
     }

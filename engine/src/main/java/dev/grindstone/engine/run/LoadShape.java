@@ -62,7 +62,9 @@ public sealed interface LoadShape {
 
   /**
    * Gradual's stepped ramp: start at {@code min}, then after each wait add {@code add[i]} users (or
-   * multiply by {@code multiply[i]}), the last value of each list repeating, until {@code max}.
+   * multiply by {@code multiply[i]}), the last value of each list repeating, until {@code max}. As in
+   * gradual, a step may add 0 or multiply by 1 (the count stays for that step); when the repeating
+   * last value does so, the count stays where it is for the rest of the phase.
    * With {@code runOnce}, each user makes one iteration and the next wave waits for the previous
    * one to finish.
    */
@@ -80,11 +82,12 @@ public sealed interface LoadShape {
         throw new IllegalArgumentException("Give ramp_up_add or ramp_up_multiply, not both");
       }
       for (int a : add) {
-        Validation.atLeast("ramp_up_add", a, 1);
+        Validation.atLeast("ramp_up_add", a, 0);
       }
       for (double m : multiply) {
-        if (!(m > 1)) {
-          throw new IllegalArgumentException("ramp_up_multiply values must be greater than 1, got " + m);
+        if (!(m >= 1) || Double.isInfinite(m)) {
+          throw new IllegalArgumentException("ramp_up_multiply values must be finite numbers of at least 1, got "
+              + m);
         }
       }
       for (Duration w : waits) {
@@ -103,12 +106,20 @@ public sealed interface LoadShape {
       Duration t = Duration.ZERO;
       int users = min;
       steps.add(new Step(t, users));
+      int last = Math.max(add.size(), multiply.size()) - 1;
       for (int i = 0; users < max; i++) {
         t = t.plus(waits.get(Math.min(i, waits.size() - 1)));
-        int next = multiply.isEmpty()
-            ? users + add.get(Math.min(i, add.size() - 1))
-            : (int) Math.ceil(Math.max(users, 1) * multiply.get(Math.min(i, multiply.size() - 1)));
-        users = Math.min(max, Math.max(next, users + 1));
+        double m = multiply.isEmpty() ? 0 : multiply.get(Math.min(i, last));
+        long next = multiply.isEmpty()
+            ? (long) users + add.get(Math.min(i, last))
+            : m == 1 ? users : (long) Math.ceil(Math.max(users, 1) * m);
+        if (next == users) {
+          if (i >= last) {
+            break; // the repeating last value adds nothing: the count stays
+          }
+          continue; // this step adds nothing; the next one may
+        }
+        users = (int) Math.min(max, next);
         steps.add(new Step(t, users));
       }
       return steps;

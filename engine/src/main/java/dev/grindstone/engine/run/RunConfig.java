@@ -69,7 +69,19 @@ public record RunConfig(
       }
       seen.add(p.name());
     }
+    long named = phases.stream().filter(p -> !p.scenarios().isEmpty()).count();
+    if (named != 0 && named != phases.size()) {
+      Phase without = phases.stream().filter(p -> p.scenarios().isEmpty()).findFirst().orElseThrow();
+      throw new IllegalArgumentException("Phase '" + without.name() + "' names no scenario, but other phases of run '"
+          + name + "' do: in a run of several scenarios, each phase lists the scenarios it runs");
+    }
+    List<String> scenarios = scenarioNames(phases);
     for (Threshold t : thresholds) {
+      if (t.scenario() != null && !scenarios.contains(t.scenario())) {
+        throw new IllegalArgumentException("Threshold '" + t.text() + "' is for scenario '" + t.scenario()
+            + "', which no phase runs; " + (scenarios.isEmpty() ? "the run has no named scenarios"
+            : "the scenarios are " + String.join(", ", scenarios)));
+      }
       if (t.phase() != null && !seen.contains(t.phase())) {
         throw new IllegalArgumentException("Threshold '" + t.text() + "' names the phase '" + t.phase()
             + "', but the run has no such phase; its phases are " + String.join(", ", seen));
@@ -80,6 +92,26 @@ public record RunConfig(
             + " periods, so make it at least one period long");
       }
     }
+  }
+
+  /**
+   * The names of the scenarios the phases run, in the order they first appear; empty for a run of
+   * one unnamed scenario.
+   */
+  public List<String> scenarioNames() {
+    return scenarioNames(phases);
+  }
+
+  private static List<String> scenarioNames(List<Phase> phases) {
+    List<String> names = new ArrayList<>();
+    for (Phase p : phases) {
+      for (ScenarioLoad s : p.scenarios()) {
+        if (!names.contains(s.scenario())) {
+          names.add(s.scenario());
+        }
+      }
+    }
+    return names;
   }
 
   public static Builder builder(String name) {
@@ -164,6 +196,12 @@ public record RunConfig(
     /** Adds a rule made in code, e.g. {@code Threshold.parse("p99[30s]<500ms").abortingOnFail(Duration.ZERO)}. */
     public Builder threshold(Threshold rule) {
       thresholds.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    /** Adds a rule checked on one scenario's figures only, e.g. {@code threshold("checkout", "p95<300ms")}. */
+    public Builder threshold(String scenario, String text) {
+      thresholds.add(Threshold.parse(text).forScenario(scenario));
       return this;
     }
 

@@ -3,13 +3,63 @@ package dev.grindstone.engine.run;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
-/** The pause a virtual user takes after each iteration (closed model). */
+/**
+ * The pause a virtual user takes after each iteration (closed model), or its pacing: iterations
+ * that start on a fixed schedule ({@link Pace}).
+ */
 public sealed interface ThinkTime {
 
   ThinkTime NONE = new Constant(Duration.ZERO);
 
   /** The next pause, never negative. */
   Duration next(RandomGenerator random);
+
+  /**
+   * When a user's next iteration should start ({@link System#nanoTime()} units): after the pause,
+   * from now; {@link Pace} overrides it.
+   *
+   * @param plannedNanos when the iteration that just ended was to start
+   * @param startedNanos when it started
+   * @param nowNanos now, when it has ended
+   */
+  default long nextStartNanos(long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
+    return nowNanos + next(random).toNanos();
+  }
+
+  /**
+   * Pacing (Gatling's {@code pace}, The Grinder's fixed-rate users): each iteration starts
+   * {@code interval} after the previous one was to start, however long it took, so a user makes at
+   * most one iteration per interval. An iteration that starts an interval or more behind its
+   * schedule is counted as late (see the start lateness), and the schedule goes on from it rather
+   * than bursting to catch up.
+   */
+  record Pace(Duration interval) implements ThinkTime {
+    public Pace {
+      if (interval == null || !interval.isPositive()) {
+        throw new IllegalArgumentException("pace must be a duration above 0, got " + interval);
+      }
+    }
+
+    /** No pause of its own: see {@link #nextStartNanos}. */
+    public Duration next(RandomGenerator random) {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public long nextStartNanos(long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
+      long base = startedNanos - plannedNanos >= interval.toNanos() ? startedNanos : plannedNanos;
+      return base + interval.toNanos();
+    }
+
+    /**
+     * The scheduled starts that an iteration planned at {@code plannedNanos} and ended at {@code
+     * nowNanos} ran past entirely: skipped (and counted in the summary), never made up in a burst.
+     */
+    public long skippedStarts(long plannedNanos, long nowNanos) {
+      long late = nowNanos - (plannedNanos + interval.toNanos());
+      return late <= 0 ? 0 : late / interval.toNanos();
+    }
+  }
 
   record Constant(Duration pause) implements ThinkTime {
     public Constant {

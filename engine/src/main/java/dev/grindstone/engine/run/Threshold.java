@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
  * {@code mean<=100ms}, {@code tps>=500}, for one test {@code test 3: p95<1s}, for one phase
  * {@code phase steady: p99<300ms}, or over a rolling window {@code p99[30s]<500ms}. Checked for
  * every test and for the totals (or only for the test named), over the whole run (or the phase
- * named). Any failed threshold makes the run's exit code 99.
+ * named). A rule prefixed by {@code scenario NAME:} ({@code scenario checkout: p95<300ms}) is
+ * checked on that scenario's figures only, in a run of several scenarios. Any failed threshold
+ * makes the run's exit code 99.
  *
  * <p>The text form is {@code [SELECTOR:]... METRIC[\[WINDOW\]] OP VALUE [OPTION]...}. Selectors:
- * {@code test N}, {@code phase NAME}. Options: {@code abort_on_fail} stops the run as soon as the
+ * {@code test N}, {@code phase NAME}, {@code scenario NAME}. Options: {@code abort_on_fail} stops the run as soon as the
  * rule fails, evaluated live once a period, and {@code delay_abort_eval=DURATION} waits that long
  * after the run's (or the named phase's) start before the rule may abort it, as k6's
  * {@code abortOnFail} and {@code delayAbortEval}.
@@ -32,11 +34,12 @@ import java.util.regex.Pattern;
  * @param abortOnFail whether a failure stops the run
  * @param delayAbortEval how long after the run's (or the phase's) start a failure may first stop
  *     the run; zero with no delay
+ * @param scenario the scenario whose figures it is checked on, or null for the run's
  */
 public record Threshold(String text, int test, String metric, String operator, double limit, boolean percent,
-    String phase, Duration window, boolean abortOnFail, Duration delayAbortEval) {
+    String phase, Duration window, boolean abortOnFail, Duration delayAbortEval, String scenario) {
 
-  private static final Pattern SELECTOR = Pattern.compile("\\s*(test|phase)\\s*([^:]*?)\\s*:", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SELECTOR = Pattern.compile("\\s*(test|phase|scenario)\\s*([^:]*?)\\s*:", Pattern.CASE_INSENSITIVE);
 
   private static final Pattern FORM = Pattern.compile(
       "\\s*(min|mean|avg|max|p\\d+(?:\\.\\d+)?|errors|error_rate|tps)\\s*(?:\\[\\s*([^\\]]*?)\\s*])?\\s*"
@@ -52,6 +55,7 @@ public record Threshold(String text, int test, String metric, String operator, d
   public static Threshold parse(String text) {
     int test = -1;
     String phase = null;
+    String scenario = null;
     int at = 0;
     Matcher sel = SELECTOR.matcher(text);
     while (sel.region(at, text.length()).lookingAt()) {
@@ -66,6 +70,11 @@ public record Threshold(String text, int test, String metric, String operator, d
           throw notUnderstood(text);
         }
         test = testNumber(text, value);
+      } else if (kind.equals("scenario")) {
+        if (scenario != null) {
+          throw new BadInputException("Threshold '" + text + "' names two scenarios; a rule checks one scenario");
+        }
+        scenario = scenarioName(text, value);
       } else {
         if (phase != null) {
           throw new BadInputException("Threshold '" + text + "' names two phases; a rule checks one phase");
@@ -139,14 +148,38 @@ public record Threshold(String text, int test, String metric, String operator, d
       throw new BadInputException("Threshold '" + text + "': delay_abort_eval delays abort_on_fail; add"
           + " abort_on_fail, or drop the delay");
     }
+    if (scenario != null && (window != null || abort)) {
+      throw new BadInputException("Threshold '" + text + "': a scenario's rule is checked on its figures at the end"
+          + " of the run, so it takes no rolling window and no abort_on_fail; drop 'scenario " + scenario
+          + ":' to check the run's figures live");
+    }
+    if (scenario != null && phase != null) {
+      throw new BadInputException("Threshold '" + text + "': a scenario's figures are kept for the whole run, not"
+          + " per phase; name the scenario or the phase");
+    }
     return new Threshold(text.trim(), test, metric, m.group(3), isTime ? millis : value, unit.equals("%"), phase,
-        window, abort, delay);
+        window, abort, delay, scenario);
+  }
+
+  private static String scenarioName(String text, String name) {
+    if (!name.matches("[A-Za-z0-9._-]+")) {
+      throw new BadInputException("Threshold '" + text + "': a scenario name is letters, digits, '.', '_' or '-',"
+          + " got '" + name + "'");
+    }
+    return name;
+  }
+
+  /** The same rule checked on one scenario's figures only; its text gains the {@code scenario NAME:} prefix. */
+  public Threshold forScenario(String name) {
+    scenarioName(text, name);
+    String rule = scenario == null ? text : text.replaceFirst("(?i)\\s*scenario\\s*[^:]*?\\s*:\\s*", "");
+    return parse("scenario " + name + ": " + rule);
   }
 
   private static BadInputException notUnderstood(String text) {
     return new BadInputException("Threshold '" + text + "' is not understood. Write METRIC OP VALUE, e.g."
         + " 'p99<250ms', 'mean<=80ms', 'max<2s', 'errors<1%', 'errors==0', 'tps>=100', optionally"
-        + " prefixed by 'test N:' and 'phase NAME:', with a rolling window after the metric ('p99[30s]<500ms')"
+        + " prefixed by 'test N:', 'phase NAME:' and 'scenario NAME:', with a rolling window after the metric ('p99[30s]<500ms')"
         + " and followed by 'abort_on_fail' and 'delay_abort_eval=DURATION'."
         + " Metrics: min, mean, p50, p90, p95, p99, p99.9, max, errors, tps.");
   }

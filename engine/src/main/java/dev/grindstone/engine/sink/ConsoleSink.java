@@ -5,8 +5,9 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * The live console: one line per period (elapsed time, phase with a progress bar, active users,
- * TPS, mean, p95, p99, errors), then the summary and percentile tables at the end.
+ * The live console: one line per period (elapsed time, phase with a progress bar, active users
+ * (and, in a run of several scenarios, each one's), TPS, mean, p95, p99, errors), then the summary
+ * and percentile tables at the end.
  */
 public final class ConsoleSink implements Sink {
 
@@ -37,8 +38,8 @@ public final class ConsoleSink implements Sink {
       return; // a sliver cut by a phase boundary: counted in the totals, too short to show a rate
     }
     TestFigures t = s.totals();
-    String line = String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d TPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
-        clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), t.tps(),
+    String line = String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d %sTPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
+        clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), usersPerScenario(s), t.tps(),
         SummaryText.fmt(t.meanMillis()), SummaryText.fmt(t.percentileMillis(95)), SummaryText.fmt(t.percentileMillis(99)),
         t.errors());
     if (s.lateStarts() > 0) {
@@ -47,6 +48,21 @@ public final class ConsoleSink implements Sink {
           SummaryText.fmt(s.lateness().getMaxValue() / 1000.0));
     }
     out.println(line);
+  }
+
+  /** "(browse 30, checkout 10) " in a run of several scenarios; nothing otherwise. */
+  private static String usersPerScenario(IntervalSnapshot s) {
+    if (s.scenarios().isEmpty()) {
+      return "";
+    }
+    StringBuilder b = new StringBuilder("(");
+    for (ScenarioResult r : s.scenarios()) {
+      if (b.length() > 1) {
+        b.append(", ");
+      }
+      b.append(r.name()).append(' ').append(r.users());
+    }
+    return b.append(") ").toString();
   }
 
   private String bar(IntervalSnapshot s) {

@@ -15,10 +15,25 @@ import org.HdrHistogram.Histogram;
  * @param lateness how late the iterations that started in the interval started against their
  *     schedule (µs)
  * @param lateStarts how many of them started more than {@link RunSummary#LATE_START_MICROS} late
+ * @param scenarios in a run of several scenarios, each one's figures over the interval and its
+ *     users at the interval's end; empty in a run of one unnamed scenario
  */
 public record IntervalSnapshot(
     long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
-    int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness, long lateStarts) {
+    int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness, long lateStarts,
+    List<ScenarioResult> scenarios) {
+
+  public IntervalSnapshot {
+    scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
+  }
+
+  /** An interval of a run of one unnamed scenario. */
+  public IntervalSnapshot(long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis,
+      long elapsedMillis, int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness,
+      long lateStarts) {
+    this(sequence, phase, phaseIndex, startEpochMillis, endEpochMillis, elapsedMillis, activeUsers, tests, totals,
+        lateness, lateStarts, List.of());
+  }
 
   /** The interval's actual length in milliseconds. */
   public long lengthMillis() {

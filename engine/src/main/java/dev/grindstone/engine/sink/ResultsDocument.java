@@ -16,7 +16,8 @@ import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * The machine-readable results (results.json, and the data behind report.html): the run, its
- * phases, per-test totals and the per-interval series. Times in milliseconds; NaN as null.
+ * phases, per-test totals, in a run of several scenarios each one's tests, totals and users, and
+ * the per-interval series. Times in milliseconds; NaN as null.
  */
 public final class ResultsDocument {
 
@@ -55,6 +56,17 @@ public final class ResultsDocument {
       tests.add(b);
     }
     m.put("tests", tests);
+    if (!s.scenarios().isEmpty()) {
+      List<Map<String, Object>> scenarios = new ArrayList<>();
+      for (ScenarioResult r : s.scenarios()) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("name", r.name());
+        b.put("activeUsers", r.users());
+        b.put("totals", brief(r.totals()));
+        scenarios.add(b);
+      }
+      m.put("scenarios", scenarios);
+    }
     intervals.add(m);
   }
 
@@ -107,6 +119,18 @@ public final class ResultsDocument {
     doc.put("phases", phases);
     doc.put("tests", tests(info, s.tests()));
     doc.put("totals", test(info, s.totals()));
+    if (!s.scenarios().isEmpty()) {
+      List<Map<String, Object>> scenarios = new ArrayList<>();
+      for (ScenarioResult r : s.scenarios()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("maxUsers", r.users());
+        m.put("tests", tests(info, r.tests()));
+        m.put("totals", test(info, r.totals()));
+        scenarios.add(m);
+      }
+      doc.put("scenarios", scenarios);
+    }
     doc.put("latencyDistribution", distribution(s.totals().successes()));
     List<Map<String, Object>> thresholds = new ArrayList<>();
     for (ThresholdResult t : s.thresholds()) {

@@ -22,25 +22,28 @@ import org.HdrHistogram.Histogram;
  * @param omission coordinated omission in the closed-model phases: the tests whose raw
  *     percentiles it hides, with corrected ones, and the paced starts skipped
  * @param outputs how each sink and call listener fared (the built-in sinks included)
+ * @param scenarios in a run of several scenarios, each one's figures (per test and in total) and
+ *     the most users it had; empty in a run of one unnamed scenario
  */
 public record RunSummary(
     RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
     List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
     Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
-    ThresholdAbort abort, Omission omission, List<OutputHealth> outputs) {
+    ThresholdAbort abort, Omission omission, List<OutputHealth> outputs, List<ScenarioResult> scenarios) {
 
   public RunSummary {
     omission = omission == null ? Omission.NONE : omission;
     outputs = List.copyOf(outputs);
+    scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
   }
 
-  /** A run that no threshold stopped, without outputs' health. */
+  /** The summary of a run of one unnamed scenario that no threshold stopped, without outputs' health. */
   public RunSummary(RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals,
       List<PhaseResult> phases, List<ThresholdResult> thresholds, Histogram lateness, long lateStarts,
       long droppedStarts, Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems,
       boolean interrupted) {
     this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
-        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null, Omission.NONE, List.of());
+        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null, Omission.NONE, List.of(), List.of());
   }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */

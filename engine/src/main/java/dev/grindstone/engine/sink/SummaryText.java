@@ -16,7 +16,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
-/** The end-of-run text: The Grinder's summary table, the percentile table, phases and problems. */
+/**
+ * The end-of-run text: The Grinder's summary table, the percentile table, in a run of several
+ * scenarios the same two tables for each scenario, then phases and problems.
+ */
 public final class SummaryText {
 
   private static final DateTimeFormatter TIME =
@@ -35,6 +38,12 @@ public final class SummaryText {
         .append(s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "").append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
+    for (ScenarioResult r : s.scenarios()) {
+      b.append("Scenario ").append(r.name()).append(" (at most ").append(r.users()).append(r.users() == 1 ? " user" : " users")
+          .append(")\n");
+      b.append(table(info.summaryView(), r.tests(), r.totals())).append('\n');
+      b.append(percentiles(r.tests(), r.totals())).append('\n');
+    }
     if (!s.omission().tests().isEmpty()) {
       b.append("Percentiles corrected for coordinated omission (closed model; see the notes)\n");
       b.append(percentiles(s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),

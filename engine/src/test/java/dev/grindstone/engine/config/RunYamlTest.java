@@ -7,7 +7,15 @@ import dev.grindstone.stats.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import dev.grindstone.engine.run.LoadShape;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ScenarioLoad;
+import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.run.Threshold;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,7 +123,8 @@ class RunYamlTest {
         """);
     RunYaml.Loaded loaded = RunYaml.load(file, Set.of());
     loaded.reader().problems().throwIfAny();
-    assertThat(loaded.config().phases().getFirst().pace()).isEqualTo(java.time.Duration.ofMillis(250));
+    assertThat(loaded.config().phases().getFirst().thinkTime())
+        .isEqualTo(new dev.grindstone.engine.run.ThinkTime.Pace(java.time.Duration.ofMillis(250)));
 
     assertThat(problems("""
         name: bad
@@ -125,7 +134,7 @@ class RunYamlTest {
           - {name: both, duration: 1s, users: 1, pace: 1s, think_time: 1s}
         """)).contains("run.yaml:4:5: phases[0]: Phase 'open': pace sets when a closed-model user starts each"
             + " iteration")
-        .contains("run.yaml:5:5: phases[1]: Phase 'both': give pace or think_time, not both");
+        .contains("give think_time (a pause after each iteration) or pace (iterations on a fixed schedule), not both");
   }
 
   @Test
@@ -166,5 +175,131 @@ class RunYamlTest {
         .contains("unknown field 'tabel'; did you mean 'table'?")
         .contains("the environment variable GRINDSTONE_NO_SUCH_VARIABLE is not set")
         .contains("run.yaml:7:40: sink_retry.max_consecutive_failures: must be at least 1, got 0");
+  }
+
+  private RunYaml.Loaded load(String yaml) throws IOException {
+    Path file = Files.writeString(dir.resolve("run.yaml"), yaml);
+    RunYaml.Loaded loaded = RunYaml.load(file, Set.of("requests"), Set.of("requests", "iterate_through_requests"));
+    loaded.reader().problems().throwIfAny();
+    return loaded;
+  }
+
+  @Test
+  void gradual_s_run_file_is_read_as_gradual_reads_it() throws IOException {
+    // gradual's own example (examples/fastapi_app/stress_test_configs/test_config.yaml), verbatim
+    RunYaml.Loaded loaded = load("""
+        runs:
+          name: "Test Run"
+          wait_between_phases: 10
+          phases:
+            "phase1":
+              scenarios:
+                "scenario1":
+                  requests:
+                    - "request1"
+                    - "request2"
+                  min_concurrency: 1
+                  max_concurrency: 10
+                  ramp_up_multiply:
+                    - 1
+                    - 2
+                    - 3
+                  ramp_up_wait:
+                    - 1
+                    - 2
+                    - 3
+                  iterate_through_requests: true
+                "scenario2":
+                  requests:
+                    - "request3"
+                  min_concurrency: 1
+                  max_concurrency: 10
+                  ramp_up_multiply: 1
+                  ramp_up_wait: 1
+                  iterate_through_requests: true
+              run_time: 10
+        """);
+    RunConfig config = loaded.config().build();
+    assertThat(loaded.gradual()).isTrue();
+    assertThat(config.name()).isEqualTo("Test-Run");
+    assertThat(config.waitBetweenPhases()).isEqualTo(Duration.ofSeconds(10));
+    Phase phase = config.phases().getFirst();
+    assertThat(phase.name()).isEqualTo("phase1");
+    assertThat(phase.duration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(phase.scenarios()).extracting(ScenarioLoad::scenario).containsExactly("scenario1", "scenario2");
+    assertThat(phase.scenarios().get(0).shape()).isEqualTo(new LoadShape.Steps(1, 10, null, List.of(1.0, 2.0, 3.0),
+        List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3)), false));
+    assertThat(((LoadShape.Steps) phase.scenarios().get(1).shape()).schedule()).as("multiplying by 1 keeps 1 user")
+        .hasSize(1);
+    assertThat(loaded.scenarioEntries().get("scenario2").getFirst().get("requests")).isNotNull();
+  }
+
+  @Test
+  void in_gradual_s_form_a_scenario_without_ramp_up_stays_at_min_concurrency() throws IOException {
+    RunYaml.Loaded loaded = load("""
+        runs:
+          name: plain
+          phases:
+            one: {run_time: 2, scenarios: {s: {requests: [a], min_concurrency: 3, max_concurrency: 9, run_once: true}}}
+        """);
+    LoadShape.Steps steps = (LoadShape.Steps) loaded.config().build().phases().getFirst().scenarios().getFirst().shape();
+    assertThat(steps.runOnce()).isTrue();
+    assertThat(steps.usersAt(Duration.ofSeconds(2), Duration.ofSeconds(2))).isEqualTo(3);
+  }
+
+  @Test
+  void phases_share_their_users_among_weighted_scenarios_and_thresholds_select_a_scenario() throws IOException {
+    Files.writeString(dir.resolve("Browse.java"), "public class Browse {}");
+    RunYaml.Loaded loaded = load("""
+        name: shop
+        thresholds: ["p99<1s", {threshold: "p95<300ms", scenario: checkout}, "scenario browse: errors<1%"]
+        phases:
+          - name: mixed
+            duration: 30s
+            users: 40
+            think_time: 1s
+            scenarios:
+              browse: {weight: 3, scenario: Browse.java}
+              checkout: {weight: 1, scenario: Browse.java, pace: 2s, iterations: 5}
+              admin: {users: 1, scenario: Browse.java}
+        """);
+    RunConfig config = loaded.config().build();
+    assertThat(config.scenarioNames()).containsExactly("browse", "checkout", "admin");
+    List<Phase.Load> loads = config.phases().getFirst().loads();
+    assertThat(loads).extracting(l -> l.of(40)).containsExactly(30, 10, 40);
+    assertThat(loads.get(1).thinkTime()).isEqualTo(new ThinkTime.Pace(Duration.ofSeconds(2)));
+    assertThat(loads.get(0).thinkTime()).isEqualTo(new ThinkTime.Constant(Duration.ofSeconds(1)));
+    assertThat(loads.get(1).iterations()).isEqualTo(5);
+    assertThat(loads.get(2).shape()).isEqualTo(new LoadShape.Constant(1));
+    assertThat(config.thresholds()).extracting(Threshold::text, Threshold::scenario).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("p99<1s", null),
+        org.assertj.core.groups.Tuple.tuple("scenario checkout: p95<300ms", "checkout"),
+        org.assertj.core.groups.Tuple.tuple("scenario browse: errors<1%", "browse"));
+  }
+
+  @Test
+  void gradual_keys_that_are_not_supported_say_so_and_scenario_mistakes_name_their_place() throws IOException {
+    String message = problems("""
+        target: {base_url: "https://httpbin.org"}
+        runs:
+          name: r
+          websocket_config: {max_messages: 1}
+          thresholds: [{threshold: "p99<1s", scenario: nobody}]
+          phases:
+            one:
+              run_time: 5
+              scenarios:
+                a: {min_concurrency: 1, max_concurrency: 2, weigth: 2}
+                b: {}
+        """);
+    assertThat(message)
+        .contains("run.yaml:1:9: target: gradual's key 'target' is not supported: the form of gradual's"
+            + " getting-started page")
+        .contains("run.yaml:4:21: runs.websocket_config: gradual's key 'websocket_config' is not supported:"
+            + " gradual's WebSocket requests")
+        .contains("run.yaml:10:61: runs.phases.one.scenarios.a.weigth: unknown field 'weigth'; did you mean 'weight'?")
+        .contains("run.yaml:11:12: runs.phases.one.scenarios.b: says nothing of its load, and neither does phase"
+            + " 'one'")
+        .contains("run.yaml:5:48: runs.thresholds[0].scenario: no phase runs a scenario called 'nobody'");
   }
 }

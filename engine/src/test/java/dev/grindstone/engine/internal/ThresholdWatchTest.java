@@ -80,7 +80,7 @@ class ThresholdWatchTest {
     w.interval(interval("hold", 1_000, concat(times(50, 100_000), times(50, 1_000))));
     w.interval(interval("hold", 2_000, times(100, 1_000)));
 
-    List<ThresholdResult> r = ThresholdCheck.check(List.of(rule), List.of(), seen.getLast().totals(), List.of(), w);
+    List<ThresholdResult> r = ThresholdCheck.check(List.of(rule), List.of(), seen.getLast().totals(), List.of(), List.of(), w);
     assertThat(r).singleElement().satisfies(x -> {
       assertThat(x.scope()).isEqualTo("Totals");
       assertThat(x.passed()).isFalse();
@@ -117,7 +117,7 @@ class ThresholdWatchTest {
     assertThat(aborts).as("the first failure stops the run once").hasSize(1);
 
     List<ThresholdResult> r = ThresholdCheck.check(List.of(rule), List.of(seen.getLast().tests().getFirst()),
-        seen.getLast().totals(), List.of(), w);
+        seen.getLast().totals(), List.of(), List.of(), w);
     assertThat(r.getFirst().passed()).isFalse();
     assertThat(r.getFirst().detail()).isEqualTo("failed at 2.0 s");
   }

@@ -48,6 +48,18 @@ class LoadShapeTest {
   }
 
   @Test
+  void as_in_gradual_a_step_multiplying_by_one_or_adding_nothing_keeps_the_count() {
+    // gradual's own example: ramp_up_multiply [1, 2, 3], ramp_up_wait [1, 2, 3], 1 to 10
+    var multiply = new LoadShape.Steps(1, 10, null, List.of(1.0, 2.0, 3.0), List.of(s(1), s(2), s(3)), false);
+    assertThat(multiply.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 1),
+        new LoadShape.Steps.Step(s(3), 2), new LoadShape.Steps.Step(s(6), 6), new LoadShape.Steps.Step(s(9), 10));
+    var stays = new LoadShape.Steps(1, 10, null, List.of(1.0), List.of(s(1)), false);
+    assertThat(stays.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 1));
+    var addsNothing = new LoadShape.Steps(3, 10, List.of(0), null, null, false);
+    assertThat(addsNothing.usersAt(s(100), s(100))).isEqualTo(3);
+  }
+
+  @Test
   void steps_without_waits_use_the_default_wait_and_without_increments_jump_to_max() {
     var steps = new LoadShape.Steps(2, 5, null, null, null, false);
     assertThat(steps.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 2),

@@ -53,7 +53,38 @@ public record HttpFlow(
     Map<String, String> variables,
     List<Feeder> feeders,
     Map<String, RequestSpec> requests,
-    List<Step> steps) {
+    List<Step> steps,
+    StepChoice choice) {
+
+  /** A flow whose iterations make every step in order. */
+  public HttpFlow(
+      String baseUrl,
+      ClientOptions client,
+      Map<String, String> variables,
+      List<Feeder> feeders,
+      Map<String, RequestSpec> requests,
+      List<Step> steps) {
+    this(baseUrl, client, variables, feeders, requests, steps, StepChoice.ALL);
+  }
+
+  /** What an iteration makes of the steps. */
+  public enum StepChoice {
+    /** Every step, in order. */
+    ALL,
+    /**
+     * One step, the next in turn across all the scenario's users (gradual's {@code
+     * iterate_through_requests: true}).
+     */
+    ROUND_ROBIN,
+    /**
+     * One step, always the same for a user: the scenario's k-th user makes step k modulo their
+     * number (gradual's default).
+     */
+    PER_USER
+  }
+
+  /** The fields of a request in gradual's form beyond Grindstone's. */
+  static final Set<String> GRADUAL_REQUEST_FIELDS = Set.of("expected_response_time", "auth");
 
   /** The run-file fields this reader handles. */
   public static final Set<String> FIELDS =
@@ -225,6 +256,42 @@ public record HttpFlow(
     if (root.get("requests") == null && root.get("flow") == null) {
       return null;
     }
+    Map<String, RequestSpec> requests = requests(root.get("requests"), false, r);
+    return read(root, root.get("flow"), requests, directory, r, new java.util.HashMap<>());
+  }
+
+  /**
+   * A flow over the run file's settings ({@code base_url}, {@code client}, {@code variables},
+   * {@code feeders}) with the steps of {@code flow} over {@code requests}; without a flow, every
+   * request once, in order.
+   *
+   * @param numbers the tests other flows of the run already number, by number: a step without a
+   *     number takes the next free one, and a number another flow uses for another step is a
+   *     problem; this flow's are added
+   */
+  public static HttpFlow read(
+      Mapping root,
+      YamlNode flow,
+      Map<String, RequestSpec> requests,
+      Path directory,
+      ConfigReader r,
+      Map<Integer, Timed> numbers) {
+    return read(root, flow, requests, null, directory, r, numbers);
+  }
+
+  /**
+   * The same; without a flow, the steps are the requests of {@code only} (all of {@code requests}
+   * when null), each numbered as another flow of the run numbers it already, or with the next free
+   * number.
+   */
+  public static HttpFlow read(
+      Mapping root,
+      YamlNode flow,
+      Map<String, RequestSpec> requests,
+      List<RequestSpec> only,
+      Path directory,
+      ConfigReader r,
+      Map<Integer, Timed> numbers) {
     String baseUrl = r.string(root.get("base_url"), "");
     ClientOptions client = client(root.get("client"), r);
     Map<String, String> variables = new LinkedHashMap<>();
@@ -239,34 +306,40 @@ public record HttpFlow(
         feeders.add(feeder);
       }
     }
-    Map<String, RequestSpec> requests = new LinkedHashMap<>();
-    Mapping reqs = r.mapping(root.get("requests"), "requests: name: {method, url, ...}");
-    if (reqs != null) {
-      reqs.fields()
-          .forEach(
-              (name, node) -> {
-                RequestSpec spec = request(name, node, r);
-                if (spec != null) {
-                  requests.put(name, spec);
-                }
-              });
-    }
     List<Step> steps = new ArrayList<>();
-    YamlNode flow = root.get("flow");
+    int first = numbers.keySet().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
     if (flow == null) {
       // No flow: every request once, in order, as gradual's iterate_through_requests.
-      int n = 1;
-      for (RequestSpec spec : requests.values()) {
-        steps.add(new Call(n++, spec.name(), spec));
+      int n = first;
+      for (RequestSpec spec : only == null ? requests.values() : only) {
+        Integer known =
+            numbers.entrySet().stream()
+                .filter(e -> e.getValue() instanceof Call c && c.request() == spec)
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElse(null);
+        steps.add(new Call(known != null ? known : n++, spec.name(), spec));
       }
     } else {
-      int n = 1;
-      Set<Integer> numbers = new java.util.HashSet<>();
+      int n = first;
       Set<String> connections = new java.util.HashSet<>();
+      Map<Integer, Timed> earlier = Map.copyOf(numbers); // other flows' tests
       for (YamlNode node : r.list(flow)) {
         Step s = step(node, n, requests, r);
+        boolean numbered = node instanceof Mapping m && m.get("test") != null;
+        if (!numbered && s instanceof Call c) {
+          // A request another flow of the run already numbers keeps its number here too.
+          for (Map.Entry<Integer, Timed> e : earlier.entrySet()) {
+            if (e.getValue() instanceof Call o && o.request() == c.request()) {
+              s = new Call(e.getKey(), c.description(), c.request());
+              break;
+            }
+          }
+        }
         if (s instanceof Timed t) {
-          if (!numbers.add(t.test()) && !(t instanceof Call c && isSameRequestAgain(steps, c))) {
+          Timed other = numbers.get(t.test());
+          if (other != null
+              && !(t instanceof Call c && other instanceof Call o && o.request() == c.request())) {
             r.problems()
                 .add(
                     node,
@@ -274,6 +347,7 @@ public record HttpFlow(
                         + t.test()
                         + " is used by two different steps; give each its own number");
           }
+          numbers.putIfAbsent(t.test(), t);
           n = Math.max(n, t.test() + 1);
         }
         WebSocketSteps.checkConnection(s, node, connections, r);
@@ -282,15 +356,34 @@ public record HttpFlow(
         }
       }
     }
+    if (flow == null) {
+      steps.forEach(s -> numbers.putIfAbsent(((Timed) s).test(), (Timed) s));
+    }
     if (steps.isEmpty() && r.problems().isEmpty()) {
       r.problems().add(root, "the HTTP scenario has no steps: add requests: and a flow:");
     }
     return new HttpFlow(baseUrl, client, variables, feeders, requests, steps);
   }
 
-  private static boolean isSameRequestAgain(List<Step> steps, Call c) {
-    return steps.stream()
-        .anyMatch(s -> s instanceof Call o && o.test() == c.test() && o.request() == c.request());
+  /**
+   * The named requests of a {@code requests:} mapping. In gradual's form ({@code gradual}), a
+   * request's {@code params} are its JSON body, sent with an {@code iid} (a new UUID each time) as
+   * gradual sends them, and {@code expected_response_time} is read and, as in gradual, not checked.
+   */
+  public static Map<String, RequestSpec> requests(YamlNode node, boolean gradual, ConfigReader r) {
+    Map<String, RequestSpec> requests = new LinkedHashMap<>();
+    Mapping reqs = r.mapping(node, "requests: name: {method, url, ...}");
+    if (reqs != null) {
+      reqs.fields()
+          .forEach(
+              (name, value) -> {
+                RequestSpec spec = request(name, value, gradual, r);
+                if (spec != null) {
+                  requests.put(name, spec);
+                }
+              });
+    }
+    return requests;
   }
 
   private static ClientOptions client(YamlNode node, ConfigReader r) {
@@ -339,15 +432,39 @@ public record HttpFlow(
     return null;
   }
 
-  private static RequestSpec request(String name, YamlNode node, ConfigReader r) {
+  private static RequestSpec request(String name, YamlNode node, boolean gradual, ConfigReader r) {
     Mapping m =
         r.mapping(
             node, "a request: {method, url, headers, params, json|form|body, checks, extract}");
     if (m == null) {
       return null;
     }
-    r.checkFields(m, REQUEST_FIELDS);
+    Set<String> fields = new java.util.HashSet<>(REQUEST_FIELDS);
+    if (gradual) {
+      fields.addAll(GRADUAL_REQUEST_FIELDS);
+      r.number(m.get("expected_response_time"), 0, 0); // seconds; gradual never checks it either
+      YamlNode auth = m.get("auth");
+      if (auth != null && !(auth instanceof Scalar a && a.isNull())) {
+        r.problems()
+            .add(
+                auth,
+                "gradual's auth ("
+                    + r.string(auth, "")
+                    + ") is not supported: send credentials in headers: (Authorization: ...),"
+                    + " or leave auth out or null");
+      }
+    }
+    dev.grindstone.engine.config.RunYaml.checkGradualFields(r, m, fields);
     String method = r.string(m.get("method"), "GET").toUpperCase(Locale.ROOT);
+    String rawUrl = r.string(m.get("url"), "");
+    if (method.equals("WEBSOCKET") || rawUrl.startsWith("ws://") || rawUrl.startsWith("wss://")) {
+      r.problems()
+          .add(
+              m.get("method") != null ? m.get("method") : m,
+              "gradual's WebSocket requests (method: WEBSOCKET, socket.io) are not supported: write"
+                  + " the WebSocket steps of a flow: (ws_connect, ws_send, ws_receive, ws_close)");
+      return null;
+    }
     if (!METHODS.contains(method)) {
       r.problems()
           .add(
@@ -363,14 +480,28 @@ public record HttpFlow(
       r.problems().add(m.line(), m.column(), m.path() + ".url", "is required");
     }
     Map<String, Template> headers = templates(m.get("headers"), r);
-    Map<String, Template> params = templates(m.get("params"), r);
+    Map<String, Template> params = gradual ? Map.of() : templates(m.get("params"), r);
     int bodies =
         (m.get("json") != null ? 1 : 0)
             + (m.get("form") != null ? 1 : 0)
-            + (m.get("body") != null ? 1 : 0);
+            + (m.get("body") != null ? 1 : 0)
+            + (gradual ? 1 : 0);
     Body body = null;
     if (bodies > 1) {
-      r.problems().add(m, "give only one of json, form and body");
+      r.problems()
+          .add(
+              m,
+              gradual
+                  ? "in gradual's form the body is params (sent as JSON with an iid); give params,"
+                      + " not json, form or body"
+                  : "give only one of json, form and body");
+    } else if (gradual) {
+      ObjectNode json = JsonNodeFactory.instance.objectNode();
+      if (m.get("params") != null && r.mapping(m.get("params"), "params: {name: value}") != null) {
+        json.setAll((ObjectNode) toJson(m.get("params")));
+      }
+      json.put("iid", "${uuid}");
+      body = new JsonBody(json);
     } else if (m.get("json") != null) {
       body = new JsonBody(toJson(m.get("json")));
     } else if (m.get("form") != null) {
@@ -656,13 +787,18 @@ public record HttpFlow(
             client.redirects(),
             true,
             client.maxConnectionsPerHost());
-    return new HttpFlow(baseUrl, c, variables, feeders, requests, steps);
+    return new HttpFlow(baseUrl, c, variables, feeders, requests, steps, choice);
   }
 
   /** The same flow against another base URL. */
   public HttpFlow withBaseUrl(String url) {
     String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    return new HttpFlow(base, client, variables, feeders, requests, steps);
+    return new HttpFlow(base, client, variables, feeders, requests, steps, choice);
+  }
+
+  /** The same flow, its iterations making its steps as {@code c} says. */
+  public HttpFlow withChoice(StepChoice c) {
+    return new HttpFlow(baseUrl, client, variables, feeders, requests, steps, c);
   }
 
   /** The client these options describe, feeding the HTTP statistics. */

@@ -42,17 +42,21 @@ import java.util.regex.Matcher;
  * failed check or extraction marks its call as an error and ends the iteration (later steps usually
  * need what it should have given), counted under the check and its reason; a network failure does
  * the same, counted under its kind. WebSocket steps run as {@link WebSocketRunner} says; each user
- * holds its own WebSockets.
+ * holds its own WebSockets. A flow read from gradual's request list makes one request per
+ * iteration, as gradual does (see {@link HttpFlow.StepChoice}).
  */
 public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
   private static final String SESSION = "__http.session";
+  private static final String PINNED = "__http.step";
 
   private final HttpFlow flow;
   private final HttpClient client;
   private final Map<Timed, Test> tests = new HashMap<>();
   private final List<AtomicLong> feederPositions = new ArrayList<>();
   private final WebSocketRunner webSockets;
+  /** The next step in turn (ROUND_ROBIN), or the next user's step (PER_USER). */
+  private final AtomicLong turn = new AtomicLong();
 
   public HttpFlowScenario(HttpFlow flow) {
     this.flow = flow;
@@ -87,6 +91,9 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
   public void beforeUser(VirtualUser user) {
     user.vars().put(SESSION, client.newSession());
     user.vars().putAll(flow.variables());
+    if (flow.choice() == HttpFlow.StepChoice.PER_USER) {
+      user.vars().put(PINNED, (int) (turn.getAndIncrement() % flow.steps().size()));
+    }
   }
 
   @Override
@@ -112,7 +119,14 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       vars.putAll(f.rows().get(row));
     }
     HttpSession session = (HttpSession) vars.get(SESSION);
-    for (Step step : flow.steps()) {
+    List<Step> steps =
+        switch (flow.choice()) {
+          case ALL -> flow.steps();
+          case ROUND_ROBIN ->
+              List.of(flow.steps().get((int) (turn.getAndIncrement() % flow.steps().size())));
+          case PER_USER -> List.of(flow.steps().get((Integer) vars.get(PINNED)));
+        };
+    for (Step step : steps) {
       switch (step) {
         case Pause p -> user.sleep(p.duration());
         case Call c -> call(c, session, user);
