@@ -37,6 +37,7 @@ final class CallListeners {
     long lost;
     int inARow;
     boolean stopped;
+    boolean notStarted;
     String lastFailure;
 
     State(CallListener listener) {
@@ -68,6 +69,7 @@ final class CallListeners {
         // A listener that cannot start takes nothing: every record of the run would fail in it.
         s.failures++;
         s.stopped = true;
+        s.notStarted = true;
         s.lastFailure = e.toString();
         live &= ~(1 << i);
       }
@@ -203,7 +205,10 @@ final class CallListeners {
         continue;
       }
       String name = "The call listener " + s.listener.name();
-      if (s.stopped) {
+      if (s.notStarted) {
+        notes.add(name + " could not start (" + s.lastFailure + "), so it took none of the " + s.lost
+            + " records meant for it.");
+      } else if (s.stopped) {
         notes.add(name + " was stopped after " + policy.maxConsecutiveFailures() + " failures in a row ("
             + s.failures + " in all; last: " + s.lastFailure + "); it took " + s.delivered + " records and missed "
             + s.lost + ".");
