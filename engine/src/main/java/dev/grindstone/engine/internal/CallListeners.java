@@ -128,33 +128,31 @@ final class CallListeners {
 
   private void flush() {
     unflushed = false;
-    for (int i = 0; i < listeners.size(); i++) {
-      State s = listeners.get(i);
-      if ((live & 1 << i) == 0) {
-        continue;
-      }
-      try {
-        s.listener.flush();
-        s.inARow = 0;
-      } catch (Exception | Error e) {
-        failed(i, s, e);
-      }
-    }
+    eachLive(CallListener::flush);
   }
 
   /** After the last record: flushes and finishes every listener not stopped. */
   void finish() {
     flush();
+    eachLive(CallListener::finish);
+  }
+
+  private interface Step {
+    void on(CallListener listener) throws Exception;
+  }
+
+  /** Runs {@code step} on every listener not stopped; a failure counts as any other. */
+  private void eachLive(Step step) {
     for (int i = 0; i < listeners.size(); i++) {
       State s = listeners.get(i);
       if ((live & 1 << i) == 0) {
         continue;
       }
       try {
-        s.listener.finish();
+        step.on(s.listener);
+        s.inARow = 0;
       } catch (Exception | Error e) {
-        s.failures++;
-        s.lastFailure = e.toString();
+        failed(i, s, e);
       }
     }
   }
