@@ -25,7 +25,8 @@ final class CallListeners {
   private final List<String> phases;
   private final SinkRetry policy;
   private final Map<Integer, String> testNames = new HashMap<>();
-  private String run = "";
+  private final RunInfo info;
+  private final String run;
   private int live; // one bit per listener not stopped
   private long lastFlush = System.nanoTime();
   private boolean unflushed;
@@ -49,7 +50,10 @@ final class CallListeners {
    * @param listeners by index, as the recording's {@link Recording#listenerNames()}
    * @param phases the phases' names, by index
    */
-  CallListeners(List<CallListener> listeners, Recording recording, List<String> phases, SinkRetry policy) {
+  CallListeners(List<CallListener> listeners, RunInfo info, Recording recording, List<String> phases,
+      SinkRetry policy) {
+    this.info = info;
+    this.run = info.id();
     for (CallListener l : listeners) {
       this.listeners.add(new State(l));
     }
@@ -59,8 +63,8 @@ final class CallListeners {
     this.live = (int) ((1L << listeners.size()) - 1);
   }
 
-  void start(RunInfo info) {
-    run = info.id();
+  /** Starts every listener, on the thread that then gives them the records. */
+  void start() {
     for (int i = 0; i < listeners.size(); i++) {
       State s = listeners.get(i);
       try {
