@@ -49,6 +49,34 @@ class RunCommandTest {
   }
 
   @Test
+  void a_run_files_jdbc_listener_writes_every_call_into_a_sqlite_table_next_to_it() throws Exception {
+    Path dir = Files.createDirectories(out.resolve("project"));
+    Files.copy(EXAMPLES.resolve("Hello.java"), dir.resolve("Hello.java"));
+    Path runFile = Files.writeString(dir.resolve("calls.yaml"), """
+        name: calls
+        scenario: Hello.java
+        phases: [{name: hold, iterations: 5, users: 2}]
+        listeners: [{name: db, jdbc: "jdbc:sqlite:calls.db", table: hello_calls, batch_size: 3}]
+        """);
+    CliRunner.Result r = CliRunner.run("run", runFile.toString(), "--out", out.resolve("results").toString());
+    assertThat(r.exitCode()).as(r.err()).isIn(0, 99);
+    Path results;
+    try (Stream<Path> s = Files.list(out.resolve("results"))) {
+      results = s.findFirst().orElseThrow();
+    }
+    JsonNode totals = new ObjectMapper().readTree(results.resolve("results.json").toFile()).get("totals");
+    long calls = totals.get("tests").asLong() + totals.get("errors").asLong();
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("calls.db"));
+        var rows = c.createStatement().executeQuery(
+            "SELECT COUNT(*), SUM(outcome = 'ERROR'), COUNT(DISTINCT user_number) FROM hello_calls")) {
+      rows.next();
+      assertThat(rows.getLong(1)).isEqualTo(calls).isEqualTo(20);
+      assertThat(rows.getLong(2)).isEqualTo(totals.get("errors").asLong());
+      assertThat(rows.getLong(3)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void grinder_properties_run_with_processes_times_threads_users_and_a_stepped_ramp() throws IOException {
     CliRunner.Result r = CliRunner.run("run", EXAMPLES.resolve("grinder.properties").toString(), "--out", out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();

@@ -206,6 +206,22 @@ class CallListenerTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_jdbc_listener_that_cannot_reach_its_database_is_reported_and_the_run_goes_on() {
+    Test t = new Test(1, "Call");
+    RunSummary s = Run.of(twoUsersThreeIterations().outputRoot(null)
+            .jdbcListener(dev.grindstone.engine.run.JdbcListenerConfig.of("jdbc:nosuchdriver:x", "calls")).build(),
+        user -> t.record(() -> { }), QUIET).execute();
+
+    assertThat(s.totals().tests()).isEqualTo(12);
+    assertThat(s.outputs()).filteredOn(o -> o.name().equals("jdbc")).singleElement()
+        .satisfies(o -> assertThat(o.stopped()).isTrue())
+        .satisfies(o -> assertThat(o.lost()).isEqualTo(12));
+    assertThat(s.sinkProblems()).anySatisfy(n -> assertThat(n)
+        .startsWith("The call listener jdbc could not start (java.sql.SQLException: No suitable driver")
+        .endsWith("so it took none of the 12 records meant for it."));
+  }
+
+  @org.junit.jupiter.api.Test
   void listener_names_must_differ() {
     Run run = Run.of(twoUsersThreeIterations().build(), user -> { }, QUIET).listener(new Keeper("db"));
     assertThatThrownBy(() -> run.listener(new Keeper("db")))

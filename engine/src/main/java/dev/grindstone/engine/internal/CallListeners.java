@@ -25,7 +25,8 @@ final class CallListeners {
   private final List<String> phases;
   private final SinkRetry policy;
   private final Map<Integer, String> testNames = new HashMap<>();
-  private String run = "";
+  private final RunInfo info;
+  private final String run;
   private int live; // one bit per listener not stopped
   private long lastFlush = System.nanoTime();
   private boolean unflushed;
@@ -37,6 +38,7 @@ final class CallListeners {
     long lost;
     int inARow;
     boolean stopped;
+    boolean notStarted;
     String lastFailure;
 
     State(CallListener listener) {
@@ -48,7 +50,10 @@ final class CallListeners {
    * @param listeners by index, as the recording's {@link Recording#listenerNames()}
    * @param phases the phases' names, by index
    */
-  CallListeners(List<CallListener> listeners, Recording recording, List<String> phases, SinkRetry policy) {
+  CallListeners(List<CallListener> listeners, RunInfo info, Recording recording, List<String> phases,
+      SinkRetry policy) {
+    this.info = info;
+    this.run = info.id();
     for (CallListener l : listeners) {
       this.listeners.add(new State(l));
     }
@@ -58,8 +63,8 @@ final class CallListeners {
     this.live = (int) ((1L << listeners.size()) - 1);
   }
 
-  void start(RunInfo info) {
-    run = info.id();
+  /** Starts every listener, on the thread that then gives them the records. */
+  void start() {
     for (int i = 0; i < listeners.size(); i++) {
       State s = listeners.get(i);
       try {
@@ -68,6 +73,7 @@ final class CallListeners {
         // A listener that cannot start takes nothing: every record of the run would fail in it.
         s.failures++;
         s.stopped = true;
+        s.notStarted = true;
         s.lastFailure = e.toString();
         live &= ~(1 << i);
       }
@@ -126,33 +132,31 @@ final class CallListeners {
 
   private void flush() {
     unflushed = false;
-    for (int i = 0; i < listeners.size(); i++) {
-      State s = listeners.get(i);
-      if ((live & 1 << i) == 0) {
-        continue;
-      }
-      try {
-        s.listener.flush();
-        s.inARow = 0;
-      } catch (Exception | Error e) {
-        failed(i, s, e);
-      }
-    }
+    eachLive(CallListener::flush);
   }
 
   /** After the last record: flushes and finishes every listener not stopped. */
   void finish() {
     flush();
+    eachLive(CallListener::finish);
+  }
+
+  private interface Step {
+    void on(CallListener listener) throws Exception;
+  }
+
+  /** Runs {@code step} on every listener not stopped; a failure counts as any other. */
+  private void eachLive(Step step) {
     for (int i = 0; i < listeners.size(); i++) {
       State s = listeners.get(i);
       if ((live & 1 << i) == 0) {
         continue;
       }
       try {
-        s.listener.finish();
+        step.on(s.listener);
+        s.inARow = 0;
       } catch (Exception | Error e) {
-        s.failures++;
-        s.lastFailure = e.toString();
+        failed(i, s, e);
       }
     }
   }
@@ -203,7 +207,10 @@ final class CallListeners {
         continue;
       }
       String name = "The call listener " + s.listener.name();
-      if (s.stopped) {
+      if (s.notStarted) {
+        notes.add(name + " could not start (" + s.lastFailure + "), so it took none of the " + s.lost
+            + " records meant for it.");
+      } else if (s.stopped) {
         notes.add(name + " was stopped after " + policy.maxConsecutiveFailures() + " failures in a row ("
             + s.failures + " in all; last: " + s.lastFailure + "); it took " + s.delivered + " records and missed "
             + s.lost + ".");

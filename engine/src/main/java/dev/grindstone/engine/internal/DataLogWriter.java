@@ -50,6 +50,9 @@ public final class DataLogWriter {
   }
 
   private void loop() {
+    if (calls != null) {
+      calls.start();
+    }
     while (!stopping) {
       if (drainOnce() == 0) {
         if (calls != null) {

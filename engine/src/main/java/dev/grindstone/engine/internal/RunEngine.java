@@ -356,9 +356,9 @@ public final class RunEngine {
     CallListeners callRecords = null;
     if (ring != null) {
       if (!calls.isEmpty()) {
-        callRecords = new CallListeners(calls, recording,
+        // Started on the data-log thread, so that opening a database does not hold up the phases.
+        callRecords = new CallListeners(calls, info, recording,
             config.phases().stream().map(Phase::name).toList(), config.sinkRetry());
-        callRecords.start(info);
       }
       try {
         dataLog = new DataLogWriter(ring, recording, dataLogFormat, csv ? out.resolve("data.csv") : null,

@@ -27,7 +27,7 @@ public interface CallListener {
     return getClass().getSimpleName();
   }
 
-  /** Once, before the first record. */
+  /** Once, before the first record, on the thread that then gives the records (not the run's). */
   default void start(RunInfo run) throws Exception {}
 
   /** One call's record. */
