@@ -70,13 +70,30 @@ final class CoordinatorClient {
     return b;
   }
 
+  /**
+   * Sends, trying again twice when the exchange fails (a keep-alive connection the server had
+   * closed, say): every route of the coordinator can take a request twice.
+   */
   private byte[] send(HttpRequest.Builder b, String path) throws IOException {
-    HttpResponse<byte[]> r;
-    try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+    HttpRequest request = b.build();
+    HttpResponse<byte[]> r = null;
+    for (int attempt = 1; r == null; attempt++) {
+      try {
+        r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      } catch (IOException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException stop) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
     if (r.statusCode() >= 400) {
       String message;

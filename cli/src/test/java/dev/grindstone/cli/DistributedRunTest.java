@@ -22,10 +22,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,8 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Distributed runs with real processes: a metrics server on 127.0.0.1, agents in child JVMs, the
  * controller in this one. Each run lasts seconds; the agents' JVMs start small.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DistributedRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -46,14 +44,14 @@ class DistributedRunTest {
   MetricsServer server;
   URI url;
 
-  @BeforeAll
+  /** A server of each test's own: agents take the oldest waiting run, so tests must not share one. */
+  @BeforeEach
   void start() throws IOException {
-    Path db = Files.createTempDirectory("grindstone-distributed");
-    server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + db.resolve("s.db")).start();
+    server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("s.db")).start();
     url = URI.create(server.url());
   }
 
-  @AfterAll
+  @AfterEach
   void stop() {
     server.close();
   }
@@ -89,7 +87,13 @@ class DistributedRunTest {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("'" + text + "' not in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+    StringBuilder all = new StringBuilder();
+    try (Stream<Path> logs = Files.list(log.getParent())) {
+      for (Path l : logs.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+        all.append(l.getFileName()).append(":\n").append(Files.readString(l)).append('\n');
+      }
+    }
+    throw new AssertionError("'" + text + "' not in " + log + "; the agents said:\n" + all);
   }
 
   /** Runs the controller, bounded; on a timeout the agents' output says why. */
@@ -97,7 +101,7 @@ class DistributedRunTest {
     CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
         () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
     try {
-      return run.get(45, TimeUnit.SECONDS);
+      return run.get(100, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       StringBuilder logs = new StringBuilder();
       for (Path log : agents.logs()) {
@@ -197,10 +201,10 @@ class DistributedRunTest {
     try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("kill-" + policy), small(2))) {
       CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
           () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
-      awaitLog(agents.logs().get(1), "starting at", 40);
+      awaitLog(agents.logs().get(1), "starting at", 90);
       Thread.sleep(1500);
       agents.processes().get(1).destroyForcibly(); // SIGKILL: no goodbye
-      CliRunner.Result r = run.get(40, TimeUnit.SECONDS);
+      CliRunner.Result r = run.get(90, TimeUnit.SECONDS);
       String summary = Files.readString(resultsFolder(out).resolve("summary.txt"));
       assertThat(summary).contains("agent 1 (local-1", "was lost: its share of the load is missing from");
       if (policy.equals("fail")) {
@@ -226,13 +230,13 @@ class DistributedRunTest {
     try (LocalAgents agents = LocalAgents.start(0, url, null, folder, List.of())) {
       // An agent that registers before the run is uploaded waits for it.
       Process old = agents.add(0, url, null, folder, SMALL_JVM, "0-old");
-      awaitLog(folder.resolve("agent-0-old.log"), "agent 0 of 2", 30);
+      awaitLog(folder.resolve("agent-0-old.log"), "agent 0 of 2", 90);
       agents.add(0, url, null, folder, SMALL_JVM, "0-new");
-      assertThat(old.waitFor(30, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
+      assertThat(old.waitFor(60, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
       assertThat(old.exitValue()).isEqualTo(AgentCommand.EXIT_FENCED);
       assertThat(Files.readString(folder.resolve("agent-0-old.log"))).contains("replaced by attempt");
       agents.add(1, url, null, folder, SMALL_JVM, "1");
-      CliRunner.Result r = run.get(60, TimeUnit.SECONDS);
+      CliRunner.Result r = run.get(100, TimeUnit.SECONDS);
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
       assertThat(Files.readString(resultsFolder(out).resolve("summary.txt")))
           .contains("agent 0 (local-0-old", "was replaced before it reported anything");
