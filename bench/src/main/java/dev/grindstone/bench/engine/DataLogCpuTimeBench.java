@@ -47,7 +47,7 @@ public final class DataLogCpuTimeBench {
     boolean listener = output == Output.DATA_LOG_AND_LISTENER;
     DataLogRing ring = output == Output.NONE ? null : new DataLogRing(schema, 1 << 20, listener);
     Recording recording = new Recording(plugins, ring, System.nanoTime(), System.currentTimeMillis(),
-        StandardViews.summary(schema), listener ? List.of("db") : List.of(), List.of("bench"));
+        StandardViews.summary(schema), true, listener ? List.of("db") : List.of(), List.of("bench"));
     stop = false;
     Thread drainer = ring == null ? null : Thread.ofPlatform().daemon().start(() -> {
       while (!stop) {

@@ -317,7 +317,8 @@ public final class RunYaml {
     try {
       Threshold parsed = Threshold.parse(text);
       if (parsed.scenario() != null && !scenarios.contains(parsed.scenario())) {
-        r.problems().add(t, "no phase runs a scenario called '" + parsed.scenario() + "'; "
+        YamlNode at = t instanceof Mapping m && m.get("scenario") != null ? m.get("scenario") : t;
+        r.problems().add(at, "no phase runs a scenario called '" + parsed.scenario() + "'; "
             + (scenarios.isEmpty() ? "the phases name no scenarios" : "the scenarios are " + String.join(", ", scenarios)));
         return;
       }
