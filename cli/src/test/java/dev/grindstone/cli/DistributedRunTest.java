@@ -278,6 +278,8 @@ class DistributedRunTest {
     }
     assertThat(agentsSeen).as(snapshots.toString()).isEqualTo(3);
     System.out.println("start spread with clock skews of -5 s, 0 and +3 s: " + (last - first) + " ms");
-    assertThat(last - first).as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots).isLessThan(1000);
+    // Uncorrected, the agents would start up to 8 s apart (the skews); corrected, what is left is
+    // their own start-up, which a busy machine stretches (see BENCHMARKS.md): no timing claim here.
+    assertThat(last - first).as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots).isLessThan(3000);
   }
 }
