@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code grindstone compare} and {@code grindstone run --baseline} on real runs: a call of about 1
- * ms, then the same call at about 25 ms (far apart, so a loaded machine cannot blur them), each run
+ * ms, then the same call at about 100 ms (far apart, so a loaded machine cannot blur them), each run
  * for 2 s in intervals of 200 ms.
  */
 class CompareCommandTest {
@@ -70,7 +70,8 @@ class CompareCommandTest {
   static void twoRuns() throws IOException {
     CliRunner.Result a = run(scenario("Fast", 1), dir.resolve("a"));
     assertThat(a.exitCode()).as(a.err()).isZero();
-    CliRunner.Result b = run(scenario("Slow", 25), dir.resolve("b"));
+    // 100 ms against 1 ms: far beyond what a loaded machine adds to the fast run's calls.
+    CliRunner.Result b = run(scenario("Slow", 100), dir.resolve("b"));
     assertThat(b.exitCode()).as(b.err()).isZero();
     fast = onlyFolderIn(dir.resolve("a"));
     slow = onlyFolderIn(dir.resolve("b"));

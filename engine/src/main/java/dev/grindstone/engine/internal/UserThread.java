@@ -70,7 +70,7 @@ final class UserThread extends BaseUser implements Runnable {
         long now = System.nanoTime();
         ThinkTime think = phase.thinkTime();
         if (think instanceof ThinkTime.Pace pace) {
-          long skipped = pace.skippedStarts(plannedStart, now);
+          long skipped = pace.skippedStarts(plannedStart, started, now);
           if (skipped > 0) {
             engine.skippedPacedStarts(skipped);
           }

@@ -52,11 +52,13 @@ public sealed interface ThinkTime {
     }
 
     /**
-     * The scheduled starts that an iteration planned at {@code plannedNanos} and ended at {@code
-     * nowNanos} ran past entirely: skipped (and counted in the summary), never made up in a burst.
+     * The scheduled starts that an iteration planned at {@code plannedNanos}, started at {@code
+     * startedNanos} and ended at {@code nowNanos} ran past entirely, on the schedule {@link
+     * #nextStartNanos} keeps: skipped (and counted in the summary), never made up in a burst.
      */
-    public long skippedStarts(long plannedNanos, long nowNanos) {
-      long late = nowNanos - (plannedNanos + interval.toNanos());
+    public long skippedStarts(long plannedNanos, long startedNanos, long nowNanos) {
+      long base = startedNanos - plannedNanos >= interval.toNanos() ? startedNanos : plannedNanos;
+      long late = nowNanos - (base + interval.toNanos());
       return late <= 0 ? 0 : late / interval.toNanos();
     }
   }

@@ -98,6 +98,25 @@ class KafkaLiveCheckTest {
     }
   }
 
+  /** Waits until {@code group} is stable with {@code members} members, each with partitions. */
+  private void awaitStableGroup(String group, int members) throws InterruptedException {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+        Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      eventually(group + " stable with " + members + " members", Duration.ofSeconds(30), () -> {
+        try {
+          var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+          return d.groupState() == org.apache.kafka.common.GroupState.STABLE && d.members().size() == members
+              && d.members().stream().noneMatch(m -> m.assignment().topicPartitions().isEmpty());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+          return false; // not created yet
+        }
+      });
+    }
+  }
+
   private static void sendShipped(Replica on, TestExecution test) {
     // As after a hop: the shipping step runs on another replica, inside the same test.
     try (TestContext.Scope s = TestContext.enter(test)) {
@@ -111,6 +130,8 @@ class KafkaLiveCheckTest {
     Replica a = replica("a", CaseSettings.defaults());
     Replica b = replica("b", CaseSettings.defaults());
     Replica c = replica("c", CaseSettings.defaults());
+    // Triggered once the three share the executions: a rebalance mid-test would run some twice.
+    awaitStableGroup(topics.testGroup("orders-service"), 3);
     List<TestExecution> tests = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       TestExecution t = a.placeOrder().trigger("order-" + i, Map.of("item", "book"));
