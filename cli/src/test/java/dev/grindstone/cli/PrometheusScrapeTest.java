@@ -126,7 +126,14 @@ class PrometheusScrapeTest {
 
       for (String q : dashboardQueries()) {
         String filled = q.replace("$__rate_interval", "1m").replace("$run_id", runId).replace("$app", ".*");
-        assertThat(prometheus.query(filled, Double.NaN)).as("dashboard query %s", filled).isNotEmpty();
+        // A rate needs two scrapes of a series; the finished run stays on /metrics, so later scrapes come.
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        var answer = prometheus.query(filled, Double.NaN);
+        while (answer.isEmpty() && System.nanoTime() < until) {
+          Thread.sleep(200);
+          answer = prometheus.query(filled, Double.NaN);
+        }
+        assertThat(answer).as("dashboard query %s", filled).isNotEmpty();
       }
     }
   }
