@@ -18,14 +18,16 @@ public class Hello implements Scenario {
 
   public Hello() {
     // Columns of our own, in The Grinder's expression language.
-    Grindstone.statistics().registerSummaryExpression("Items (mean)", "(/ userLong0 (count timedTests))");
+    Grindstone.statistics()
+        .registerSummaryExpression("Items (mean)", "(/ userLong0 (count timedTests))");
   }
 
   @Override
   public void configure(RunConfig.Builder run) {
     run.phase(Phase.ramp("ramp up", Duration.ofSeconds(3), 1, 8))
-        .phase(Phase.hold("hold", Duration.ofSeconds(4), 8)
-            .withThinkTime(new ThinkTime.Normal(Duration.ofMillis(20), 0.2)))
+        .phase(
+            Phase.hold("hold", Duration.ofSeconds(4), 8)
+                .withThinkTime(new ThinkTime.Normal(Duration.ofMillis(20), 0.2)))
         .phase(Phase.ramp("ramp down", Duration.ofSeconds(3), 8, 0))
         .threshold("p99<500ms")
         .threshold("test 2: errors<20%");
@@ -33,17 +35,21 @@ public class Hello implements Scenario {
 
   @Override
   public void iteration(VirtualUser user) throws Exception {
-    COMPUTE.record(() -> {
-      user.sleep(Duration.ofMillis(2 + user.random().nextInt(4)));
-      Grindstone.statistics().getForCurrentTest().addLong("userLong0", 1 + user.random().nextInt(3));
-    });
+    COMPUTE.record(
+        () -> {
+          user.sleep(Duration.ofMillis(2 + user.random().nextInt(4)));
+          Grindstone.statistics()
+              .getForCurrentTest()
+              .addLong("userLong0", 1 + user.random().nextInt(3));
+        });
     try {
-      LOOK_UP.record(() -> {
-        user.sleep(Duration.ofMillis(1));
-        if (user.random().nextInt(20) == 0) {
-          throw new IllegalStateException("not found");
-        }
-      });
+      LOOK_UP.record(
+          () -> {
+            user.sleep(Duration.ofMillis(1));
+            if (user.random().nextInt(20) == 0) {
+              throw new IllegalStateException("not found");
+            }
+          });
     } catch (IllegalStateException notFound) {
       // counted as an error of test 2; the iteration goes on
     }

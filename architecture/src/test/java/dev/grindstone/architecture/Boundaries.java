@@ -34,8 +34,8 @@ final class Boundaries {
   }
 
   /**
-   * A module uses another module's public API only, never its {@code internal} packages: a
-   * protocol plug-in reaches the engine through its SPI ({@code engine.spi}).
+   * A module uses another module's public API only, never its {@code internal} packages: a protocol
+   * plug-in reaches the engine through its SPI ({@code engine.spi}).
    */
   static ArchRule noForeignInternals(Module module) {
     return classes()
@@ -80,7 +80,8 @@ final class Boundaries {
     return classes()
         .should()
         .onlyDependOnClassesThat(
-            Module.REPORT_CLIENT.owns()
+            Module.REPORT_CLIENT
+                .owns()
                 .or(Module.STATS.owns())
                 .or(resideInAnyPackage("java..", "org.HdrHistogram..")))
         .because("whatever reports to the server must stay light: the JDK's HTTP client and stats");
@@ -103,10 +104,14 @@ final class Boundaries {
   }
 
   /** The engine's results packages: the sinks and what they get, and the data-log analysis. */
-  static final String[] ENGINE_RESULTS = {"dev.grindstone.engine.sink..", "dev.grindstone.engine.analyze.."};
+  static final String[] ENGINE_RESULTS = {
+    "dev.grindstone.engine.sink..", "dev.grindstone.engine.analyze.."
+  };
 
   /** The engine's configuration packages: run settings and the files they are read from. */
-  static final String[] ENGINE_CONFIGURATION = {"dev.grindstone.engine.run..", "dev.grindstone.engine.config.."};
+  static final String[] ENGINE_CONFIGURATION = {
+    "dev.grindstone.engine.run..", "dev.grindstone.engine.config.."
+  };
 
   /** The package of the one results model. */
   static final String RESULTS_MODEL = "dev.grindstone.stats.results..";
@@ -121,7 +126,9 @@ final class Boundaries {
         .dependOnClassesThat(
             resideInAnyPackage("java.io..", "java.nio..", "java.net..", "java.sql..")
                 .or(resideInAPackage("dev.grindstone..").and(not(Module.STATS.owns()))))
-        .because("results are values that every output reads; reading and writing them is the outputs' job");
+        .because(
+            "results are values that every output reads; reading and writing them is the outputs'"
+                + " job");
   }
 
   /** Results (sinks, summaries, analysis) are made without reading the configuration. */
@@ -152,8 +159,8 @@ final class Boundaries {
   }
 
   /**
-   * The Kubernetes model (and the Jackson 3 it is built on) stays in kube/: the command line asks it
-   * for YAML through Grindstone's own types, so no other module carries or names it.
+   * The Kubernetes model (and the Jackson 3 it is built on) stays in kube/: the command line asks
+   * it for YAML through Grindstone's own types, so no other module carries or names it.
    */
   static ArchRule onlyTheKubeModuleNeedsTheKubernetesModel() {
     return noClasses()

@@ -18,8 +18,8 @@ import dev.grindstone.architecture.fixtures.UsesJdkAndHdrHistogram;
 import dev.grindstone.architecture.fixtures.UsesKafka;
 import dev.grindstone.architecture.fixtures.UsesKubernetesModel;
 import dev.grindstone.architecture.fixtures.UsesLiveCheck;
-import dev.grindstone.architecture.fixtures.UsesResults;
 import dev.grindstone.architecture.fixtures.UsesReportClient;
+import dev.grindstone.architecture.fixtures.UsesResults;
 import dev.grindstone.architecture.fixtures.UsesStats;
 import dev.grindstone.http.load.HttpStatistics;
 import org.junit.jupiter.api.Test;
@@ -83,9 +83,11 @@ class BoundaryRulesTest {
 
   @Test
   void the_compare_rule_catches_the_engine() {
-    assertThat(evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesEngine.class).hasViolation())
+    assertThat(
+            evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesEngine.class).hasViolation())
         .isTrue();
-    assertThat(evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesJackson.class).hasViolation())
+    assertThat(
+            evaluate(Boundaries.compareKnowsNoEngineNorServer(), UsesJackson.class).hasViolation())
         .isFalse();
   }
 
@@ -174,7 +176,11 @@ class BoundaryRulesTest {
 
   @Test
   void the_kube_rule_catches_the_kubernetes_model() {
-    assertThat(evaluate(Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel(), UsesKubernetesModel.class).hasViolation())
+    assertThat(
+            evaluate(
+                    Boundaries.onlyTheKubeModuleNeedsTheKubernetesModel(),
+                    UsesKubernetesModel.class)
+                .hasViolation())
         .isTrue();
   }
 

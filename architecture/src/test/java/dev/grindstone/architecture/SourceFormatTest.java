@@ -70,7 +70,8 @@ class SourceFormatTest {
         return d;
       }
     }
-    throw new IllegalStateException("no reactor root (a folder with mvnw and architecture/) above " + dir);
+    throw new IllegalStateException(
+        "no reactor root (a folder with mvnw and architecture/) above " + dir);
   }
 
   /** Every {@code .java} file of the tree, leaving out build output and hidden folders. */

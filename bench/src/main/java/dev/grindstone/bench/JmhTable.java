@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * Prints JMH's JSON result file as a Markdown table: benchmark, parameters, threads, median and
- * mean ± error of the time per operation, and the bytes allocated per operation
- * ({@code gc.alloc.rate.norm}, from {@code -prof gc}).
+ * mean ± error of the time per operation, and the bytes allocated per operation ({@code
+ * gc.alloc.rate.norm}, from {@code -prof gc}).
  */
 public final class JmhTable {
 
@@ -25,7 +25,9 @@ public final class JmhTable {
       System.exit(2);
     }
     JsonNode results = new ObjectMapper().readTree(Path.of(args[0]).toFile());
-    System.out.println("| benchmark | params | threads | median | score ± error | unit | gc.alloc.rate.norm (B/op) |");
+    System.out.println(
+        "| benchmark | params | threads | median | score ± error | unit | gc.alloc.rate.norm (B/op)"
+            + " |");
     System.out.println("|---|---|---:|---:|---:|---|---:|");
     for (JsonNode r : results) {
       String name = r.get("benchmark").asText();
@@ -46,15 +48,27 @@ public final class JmhTable {
         }
       }
       raw.sort(null);
-      double median = raw.isEmpty() ? Double.NaN
-          : raw.size() % 2 == 1 ? raw.get(raw.size() / 2)
-          : (raw.get(raw.size() / 2 - 1) + raw.get(raw.size() / 2)) / 2;
+      double median =
+          raw.isEmpty()
+              ? Double.NaN
+              : raw.size() % 2 == 1
+                  ? raw.get(raw.size() / 2)
+                  : (raw.get(raw.size() / 2 - 1) + raw.get(raw.size() / 2)) / 2;
       JsonNode alloc = r.path("secondaryMetrics").path("gc.alloc.rate.norm");
-      System.out.println(String.format(Locale.ROOT, "| %s | %s | %d | %.2f | %.2f ± %.2f | %s | %s |",
-          name, String.join(", ", params), r.get("threads").asInt(), median,
-          primary.get("score").asDouble(), primary.get("scoreError").asDouble(),
-          primary.get("scoreUnit").asText(),
-          alloc.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.3f", alloc.get("score").asDouble())));
+      System.out.println(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %.2f | %.2f ± %.2f | %s | %s |",
+              name,
+              String.join(", ", params),
+              r.get("threads").asInt(),
+              median,
+              primary.get("score").asDouble(),
+              primary.get("scoreError").asDouble(),
+              primary.get("scoreUnit").asText(),
+              alloc.isMissingNode()
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.3f", alloc.get("score").asDouble())));
     }
   }
 }

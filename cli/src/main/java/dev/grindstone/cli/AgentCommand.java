@@ -11,7 +11,6 @@ import dev.grindstone.report.RunRequest;
 import dev.grindstone.report.SnapshotPost;
 import dev.grindstone.stats.BadInputException;
 import dev.grindstone.stats.latency.Histograms;
-import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -19,9 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -37,45 +34,62 @@ import picocli.CommandLine.Option;
     name = "agent",
     mixinStandardHelpOptions = true,
     description = {
-      "Join a metrics server as a load agent: register, wait for a distributed run (grindstone run FILE --agents N"
-          + " --server URL), run this agent's share of it at the start time the server sets, report it, and exit.",
+      "Join a metrics server as a load agent: register, wait for a distributed run (grindstone run"
+          + " FILE --agents N --server URL), run this agent's share of it at the start time the"
+          + " server sets, report it, and exit.",
       "",
-      "Index from --index, else JOB_COMPLETION_INDEX (Kubernetes Indexed Job), else the server's choice; attempt from"
-          + " POD_UID, else a random id; name from --name, else POD_NAME, else <host>-<pid>; token from --token, else"
-          + " GRINDSTONE_TOKEN.",
+      "Index from --index, else JOB_COMPLETION_INDEX (Kubernetes Indexed Job), else the server's"
+          + " choice; attempt from POD_UID, else a random id; name from --name, else POD_NAME, else"
+          + " <host>-<pid>; token from --token, else GRINDSTONE_TOKEN.",
       "",
-      "Exit code: 0 once its run has ended (or ended without it), 2 for a bad plan or bad input, 3 when a newer"
-          + " attempt of its index replaced it, 1 for any other failure.",
+      "Exit code: 0 once its run has ended (or ended without it), 2 for a bad plan or bad input, 3"
+          + " when a newer attempt of its index replaced it, 1 for any other failure.",
     })
 final class AgentCommand implements Callable<Integer> {
 
   /** Exit code of an agent replaced (fenced) by a newer attempt of its index. */
   static final int EXIT_FENCED = 3;
 
-  @Option(names = "--server", paramLabel = "URL", required = true,
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      required = true,
       description = "The metrics server, e.g. http://127.0.0.1:8080")
   URI server;
 
   @Option(names = "--token", description = "The server's write token (default: $GRINDSTONE_TOKEN)")
   String token;
 
-  @Option(names = "--name", description = "This agent's name (default: $POD_NAME, else <host>-<pid>)")
+  @Option(
+      names = "--name",
+      description = "This agent's name (default: $POD_NAME, else <host>-<pid>)")
   String name;
 
-  @Option(names = "--index", paramLabel = "I",
+  @Option(
+      names = "--index",
+      paramLabel = "I",
       description = "This agent's shard (default: $JOB_COMPLETION_INDEX, else any free one)")
   Integer index;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Where this agent's results folders go (default: results)")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Where this agent's results folders go (default: results)")
   Path out = Path.of("results");
 
-  @Option(names = "--wait", paramLabel = "TIME",
-      description = "How long to wait for a run, or for the server, before giving up (default: no limit)")
+  @Option(
+      names = "--wait",
+      paramLabel = "TIME",
+      description =
+          "How long to wait for a run, or for the server, before giving up (default: no limit)")
   String waitFor;
 
-  @Option(names = "--clock-tolerance", paramLabel = "TIME",
-      description = "Refuse to start when the clock offset's error bound (half the best round trip) exceeds this"
-          + " (default 50ms)")
+  @Option(
+      names = "--clock-tolerance",
+      paramLabel = "TIME",
+      description =
+          "Refuse to start when the clock offset's error bound (half the best round trip) exceeds"
+              + " this (default 50ms)")
   String clockTolerance = "50ms";
 
   private final AtomicBoolean fenced = new AtomicBoolean();
@@ -84,16 +98,29 @@ final class AgentCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String tok = token != null ? token : System.getenv("GRINDSTONE_TOKEN");
     Integer idx = index != null ? index : envIndex();
-    String attempt = System.getenv("POD_UID") != null ? System.getenv("POD_UID") : UUID.randomUUID().toString();
-    String who = name != null ? name
-        : System.getenv("POD_NAME") != null ? System.getenv("POD_NAME") : ServerSink.defaultAgentName();
+    String attempt =
+        System.getenv("POD_UID") != null ? System.getenv("POD_UID") : UUID.randomUUID().toString();
+    String who =
+        name != null
+            ? name
+            : System.getenv("POD_NAME") != null
+                ? System.getenv("POD_NAME")
+                : ServerSink.defaultAgentName();
     Duration tolerance = RunCommand.parseDuration("--clock-tolerance", clockTolerance);
-    long deadline = waitFor == null ? Long.MAX_VALUE
-        : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
+    long deadline =
+        waitFor == null
+            ? Long.MAX_VALUE
+            : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
     CoordinatorClient c = new CoordinatorClient(server, tok);
 
     String id = register(c, who, idx, attempt, deadline);
-    say("registered with " + c.base() + " as " + who + (idx == null ? "" : ", index " + idx) + "; waiting for a run");
+    say(
+        "registered with "
+            + c.base()
+            + " as "
+            + who
+            + (idx == null ? "" : ", index " + idx)
+            + "; waiting for a run");
     JsonNode run = null;
     while (run == null || run.isNull()) {
       if (System.nanoTime() - deadline > 0) {
@@ -120,7 +147,12 @@ final class AgentCommand implements Callable<Integer> {
     byte[] bundle = c.postForBytes("/api/v1/agents/" + id + "/bundle");
     String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bundle));
     if (!digest.equals(run.get("bundleSha256").asText())) {
-      say("the bundle does not match its digest (" + digest + " against " + run.get("bundleSha256").asText() + ")");
+      say(
+          "the bundle does not match its digest ("
+              + digest
+              + " against "
+              + run.get("bundleSha256").asText()
+              + ")");
       return 1;
     }
     Path work = Files.createTempDirectory("grindstone-agent-");
@@ -140,18 +172,35 @@ final class AgentCommand implements Callable<Integer> {
     command.applyOptions(config);
     config.outputRoot(out).console(false);
 
-    ClockOffset clock = ClockOffset.measure(
-        () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+    ClockOffset clock =
+        ClockOffset.measure(
+            () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
     if (clock.rttMillis() / 2 > tolerance.toMillis()) {
-      say(String.format(Locale.ROOT, "the clock offset cannot be known well enough to start together: the best of 16"
-          + " round trips took %.1f ms, so the offset is known to ±%.1f ms, beyond --clock-tolerance %s",
-          clock.rttMillis(), clock.rttMillis() / 2, clockTolerance));
+      say(
+          String.format(
+              Locale.ROOT,
+              "the clock offset cannot be known well enough to start together: the best of 16 round"
+                  + " trips took %.1f ms, so the offset is known to ±%.1f ms, beyond"
+                  + " --clock-tolerance %s",
+              clock.rttMillis(),
+              clock.rttMillis() / 2,
+              clockTolerance));
       return 1;
     }
-    JsonNode ready = c.post("/api/v1/agents/" + id + "/ready", String.format(Locale.ROOT,
-        "{\"clockOffsetMs\":%.3f,\"clockRttMs\":%.3f}", clock.offsetMillis(), clock.rttMillis()));
-    say(String.format(Locale.ROOT, "ready; clock offset %+.1f ms (±%.1f ms)", clock.offsetMillis(),
-        clock.rttMillis() / 2));
+    JsonNode ready =
+        c.post(
+            "/api/v1/agents/" + id + "/ready",
+            String.format(
+                Locale.ROOT,
+                "{\"clockOffsetMs\":%.3f,\"clockRttMs\":%.3f}",
+                clock.offsetMillis(),
+                clock.rttMillis()));
+    say(
+        String.format(
+            Locale.ROOT,
+            "ready; clock offset %+.1f ms (±%.1f ms)",
+            clock.offsetMillis(),
+            clock.rttMillis() / 2));
     long startMs = -1;
     while (startMs < 0) {
       String status = ready.path("status").asText();
@@ -160,8 +209,11 @@ final class AgentCommand implements Callable<Integer> {
         break;
       }
       if (!status.equals("waiting")) {
-        say("the run is " + status + (ready.path("reason").isNull() ? "" : ": " + ready.path("reason").asText())
-            + "; nothing to run");
+        say(
+            "the run is "
+                + status
+                + (ready.path("reason").isNull() ? "" : ": " + ready.path("reason").asText())
+                + "; nothing to run");
         return 0;
       }
       sleep(200);
@@ -173,28 +225,48 @@ final class AgentCommand implements Callable<Integer> {
 
     // Snapshots carry server time: the engine's clock is this process's, unskewed.
     long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
-    ServerSink sink = ServerSink.builder().server(server).token(tok).runId(runId).agent(reportAs)
-        .epochOffsetMillis(epochOffset).messages(System.out).build();
+    ServerSink sink =
+        ServerSink.builder()
+            .server(server)
+            .token(tok)
+            .runId(runId)
+            .agent(reportAs)
+            .epochOffsetMillis(epochOffset)
+            .messages(System.out)
+            .build();
     Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
     plan.plugins().forEach(load::plugin);
     AtomicReference<String> stopReason = new AtomicReference<>();
-    Thread heartbeat = Thread.ofPlatform().daemon().name("grindstone-agent-heartbeat").start(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        sleep(1000);
-        JsonNode r = poll(c, id);
-        String status = r == null ? null : r.path("status").asText();
-        if (fenced.get() || "stopping".equals(status) || "failed".equals(status)) {
-          if (stopReason.compareAndSet(null, fenced.get() ? "replaced by a newer attempt" : "the run is " + status)) {
-            say("stopping: " + stopReason.get());
-            load.stop();
-          }
-        }
-      }
-    });
+    Thread heartbeat =
+        Thread.ofPlatform()
+            .daemon()
+            .name("grindstone-agent-heartbeat")
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    sleep(1000);
+                    JsonNode r = poll(c, id);
+                    String status = r == null ? null : r.path("status").asText();
+                    if (fenced.get() || "stopping".equals(status) || "failed".equals(status)) {
+                      if (stopReason.compareAndSet(
+                          null,
+                          fenced.get() ? "replaced by a newer attempt" : "the run is " + status)) {
+                        say("stopping: " + stopReason.get());
+                        load.stop();
+                      }
+                    }
+                  }
+                });
     long waitMs = Math.round(startMs - clock.serverNowMillis());
-    say(waitMs >= 0 ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
-        : "starting " + -waitMs + " ms after the run's start time " + startMs + " (server time): this agent learned it"
-            + " late, so its share runs that much behind the others'");
+    say(
+        waitMs >= 0
+            ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
+            : "starting "
+                + -waitMs
+                + " ms after the run's start time "
+                + startMs
+                + " (server time): this agent learned it"
+                + " late, so its share runs that much behind the others'");
     long wakeAt = System.nanoTime() + Math.max(0, waitMs) * 1_000_000L;
     while (System.nanoTime() - wakeAt < 0 && stopReason.get() == null) {
       LockSupport.parkNanos(Math.min(wakeAt - System.nanoTime(), 50_000_000L));
@@ -213,7 +285,8 @@ final class AgentCommand implements Callable<Integer> {
     Path dir = summary.info().outputDirectory();
     if (dir != null && Files.exists(dir.resolve("data.csv"))) {
       try {
-        c.post("/api/v1/agents/" + id + "/datalog", gzip(dir.resolve("data.csv")), "application/gzip");
+        c.post(
+            "/api/v1/agents/" + id + "/datalog", gzip(dir.resolve("data.csv")), "application/gzip");
       } catch (CoordinatorClient.Refused e) {
         say("the data log stays in " + dir + ": " + e.getMessage());
       }
@@ -227,15 +300,31 @@ final class AgentCommand implements Callable<Integer> {
       }
       throw e;
     }
-    say("done: " + summary.totals().tests() + " tests, " + summary.totals().errors() + " errors; results in " + dir);
+    say(
+        "done: "
+            + summary.totals().tests()
+            + " tests, "
+            + summary.totals().errors()
+            + " errors; results in "
+            + dir);
     return 0;
   }
 
-  /** The agent's final cumulative figures: a snapshot of the whole run, plus what only the end knows. */
+  /**
+   * The agent's final cumulative figures: a snapshot of the whole run, plus what only the end
+   * knows.
+   */
   static String total(RunSummary s, String reportAs, long epochOffset) throws IOException {
-    SnapshotPost whole = new SnapshotPost(reportAs, -1, "", s.info().startEpochMillis() + epochOffset,
-        s.endEpochMillis() + epochOffset, s.tests());
-    ObjectNode body = (ObjectNode) CoordinatorClient.JSON.readTree(RunRequest.snapshot("total", whole).body());
+    SnapshotPost whole =
+        new SnapshotPost(
+            reportAs,
+            -1,
+            "",
+            s.info().startEpochMillis() + epochOffset,
+            s.endEpochMillis() + epochOffset,
+            s.tests());
+    ObjectNode body =
+        (ObjectNode) CoordinatorClient.JSON.readTree(RunRequest.snapshot("total", whole).body());
     body.put("lateStarts", s.lateStarts());
     body.put("droppedStarts", s.droppedStarts());
     body.put("droppedDataLogRows", s.droppedDataLogRows());
@@ -256,20 +345,23 @@ final class AgentCommand implements Callable<Integer> {
     return bytes.toByteArray();
   }
 
-  private String register(CoordinatorClient c, String who, Integer idx, String attempt, long deadline)
+  private String register(
+      CoordinatorClient c, String who, Integer idx, String attempt, long deadline)
       throws Exception {
-    String body = CoordinatorClient.JSON.writeValueAsString(new java.util.LinkedHashMap<String, Object>() {
-      {
-        put("name", who);
-        put("version", new Main.Version().getVersion()[0]);
-        put("cores", Runtime.getRuntime().availableProcessors());
-        put("maxHeap", Runtime.getRuntime().maxMemory());
-        if (idx != null) {
-          put("index", idx);
-        }
-        put("attempt", attempt);
-      }
-    });
+    String body =
+        CoordinatorClient.JSON.writeValueAsString(
+            new java.util.LinkedHashMap<String, Object>() {
+              {
+                put("name", who);
+                put("version", new Main.Version().getVersion()[0]);
+                put("cores", Runtime.getRuntime().availableProcessors());
+                put("maxHeap", Runtime.getRuntime().maxMemory());
+                if (idx != null) {
+                  put("index", idx);
+                }
+                put("attempt", attempt);
+              }
+            });
     long backoff = 250;
     while (true) {
       try {
@@ -290,7 +382,9 @@ final class AgentCommand implements Callable<Integer> {
     }
   }
 
-  /** The agent's run (null while it has none), or null after a failure; sets {@link #fenced} on 409. */
+  /**
+   * The agent's run (null while it has none), or null after a failure; sets {@link #fenced} on 409.
+   */
   private JsonNode poll(CoordinatorClient c, String id) {
     try {
       return c.post("/api/v1/agents/" + id + "/poll", "{}").get("run");
@@ -311,7 +405,8 @@ final class AgentCommand implements Callable<Integer> {
         return m;
       }
     }
-    throw new IllegalStateException("the run " + run.get("id").asText() + " does not list this agent");
+    throw new IllegalStateException(
+        "the run " + run.get("id").asText() + " does not list this agent");
   }
 
   private static Integer envIndex() {

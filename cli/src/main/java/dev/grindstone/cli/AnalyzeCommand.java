@@ -29,28 +29,41 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Reads Grinder data logs (header 'Thread, Run, Test, Start time (ms since Epoch), Test time,"
-          + " Errors', optionally the HTTP plug-in's columns) and prints what a Grinder worker would"
-          + " have totalled: the summary table, then min, percentiles and max of each test.",
+          + " Errors', optionally the HTTP plug-in's columns) and prints what a Grinder worker"
+          + " would have totalled: the summary table, then min, percentiles and max of each test.",
       "Several files add up as several workers. A failed call (Errors >= 1) counts only in Errors.",
     })
 final class AnalyzeCommand implements Callable<Integer> {
 
-  enum Format { text, json, csv }
+  enum Format {
+    text,
+    json,
+    csv
+  }
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Data log files (*-data.log).")
   List<Path> files;
 
-  @Option(names = "--period-ms", paramLabel = "N",
-      description = "Milliseconds to compute TPS over (default: the latest start + test time minus"
-          + " the earliest start).")
+  @Option(
+      names = "--period-ms",
+      paramLabel = "N",
+      description =
+          "Milliseconds to compute TPS over (default: the latest start + test time minus"
+              + " the earliest start).")
   Long periodMs;
 
-  @Option(names = "--summary-expression", paramLabel = "NAME=(EXPR)",
-      description = "An extra column, in The Grinder's prefix language, for example"
-          + " 'Error rate=(/ errors (+ (count timedTests) errors))'. Repeatable.")
+  @Option(
+      names = "--summary-expression",
+      paramLabel = "NAME=(EXPR)",
+      description =
+          "An extra column, in The Grinder's prefix language, for example"
+              + " 'Error rate=(/ errors (+ (count timedTests) errors))'. Repeatable.")
   List<String> summaryExpressions = new ArrayList<>();
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
       description = "text (default), json or csv.")
   Format format;
 
@@ -60,7 +73,8 @@ final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     // Check every option before streaming what may be millions of lines.
     if (periodMs != null && periodMs <= 0) {
-      throw new BadInputException("--period-ms must be a positive number of milliseconds, got " + periodMs);
+      throw new BadInputException(
+          "--period-ms must be a positive number of milliseconds, got " + periodMs);
     }
     DataLogAnalyzer analyzer = DataLogAnalyzer.create(PLUGINS);
     List<ExpressionView> registered = new ArrayList<>();
@@ -74,11 +88,12 @@ final class AnalyzeCommand implements Callable<Integer> {
         analyzer.analyze(periodMs == null ? OptionalLong.empty() : OptionalLong.of(periodMs));
     AnalysisReport report = AnalysisReport.of(analysis, registered);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(switch (format) {
-      case text -> report.text();
-      case json -> report.json();
-      case csv -> report.csv();
-    });
+    out.print(
+        switch (format) {
+          case text -> report.text();
+          case json -> report.json();
+          case csv -> report.csv();
+        });
     out.flush();
     return 0;
   }
@@ -89,8 +104,11 @@ final class AnalyzeCommand implements Callable<Integer> {
   static ExpressionView parseSummaryExpression(String option, StatisticsSchema schema) {
     int eq = option.indexOf('=');
     if (eq < 0 || option.substring(0, eq).isBlank() || option.substring(eq + 1).isBlank()) {
-      throw new BadInputException("--summary-expression '" + option
-          + "': expected NAME=(EXPRESSION), for example 'Error rate=(/ errors (+ (count timedTests) errors))'");
+      throw new BadInputException(
+          "--summary-expression '"
+              + option
+              + "': expected NAME=(EXPRESSION), for example 'Error rate=(/ errors (+ (count"
+              + " timedTests) errors))'");
     }
     String name = option.substring(0, eq).strip();
     String text = option.substring(eq + 1).strip();

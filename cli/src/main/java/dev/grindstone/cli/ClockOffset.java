@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * An agent's clock against the server's, NTP-style: each sample brackets the server's reading
- * with two of the agent's, and the sample with the smallest round trip wins (its error is at most
- * half its round trip).
+ * An agent's clock against the server's, NTP-style: each sample brackets the server's reading with
+ * two of the agent's, and the sample with the smallest round trip wins (its error is at most half
+ * its round trip).
  *
  * @param offsetMillis server time minus agent time, ms
  * @param rttMillis the winning sample's round trip, ms
@@ -15,7 +15,8 @@ record ClockOffset(double offsetMillis, double rttMillis) {
 
   /**
    * Skews this process's notion of the time by this many ms: a test-only setting (system property
-   * {@code grindstone.agent.clockSkewMs}), to show that agents start together whatever their clocks.
+   * {@code grindstone.agent.clockSkewMs}), to show that agents start together whatever their
+   * clocks.
    */
   static final long TEST_SKEW_MILLIS = Long.getLong("grindstone.agent.clockSkewMs", 0);
 

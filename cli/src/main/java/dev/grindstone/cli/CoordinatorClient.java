@@ -26,7 +26,8 @@ final class CoordinatorClient {
     }
   }
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String token;
 
@@ -45,13 +46,21 @@ final class CoordinatorClient {
   }
 
   JsonNode post(String path, String json) throws IOException {
-    return json(send(request(path).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)), path));
+    return json(
+        send(
+            request(path)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)),
+            path));
   }
 
   JsonNode post(String path, byte[] body, String contentType) throws IOException {
-    return json(send(request(path).header("Content-Type", contentType)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)), path));
+    return json(
+        send(
+            request(path)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+            path));
   }
 
   byte[] postForBytes(String path) throws IOException {
@@ -63,7 +72,8 @@ final class CoordinatorClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
@@ -102,8 +112,9 @@ final class CoordinatorClient {
       } catch (IOException notJson) {
         message = new String(r.body());
       }
-      throw new Refused(r.statusCode(), "the server " + base + " answered " + r.statusCode() + " to " + path + ": "
-          + message);
+      throw new Refused(
+          r.statusCode(),
+          "the server " + base + " answered " + r.statusCode() + " to " + path + ": " + message);
     }
     return r.body();
   }

@@ -33,22 +33,31 @@ import picocli.CommandLine.Option;
     description = {
       "Start the built-in demo service on a free loopback port and load-test it with an HTTP flow"
           + " (ping, log in, browse, view, add to cart, check out, a flaky call) in three phases:"
-          + " ramp up, hold, ramp down. Writes the usual results folder. --websocket adds a chat over"
-          + " the service's WebSocket room.",
+          + " ramp up, hold, ramp down. Writes the usual results folder. --websocket adds a chat"
+          + " over the service's WebSocket room.",
     })
 final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--duration", paramLabel = "TIME", description = "Total length (default 30s), split over the phases")
+  @Option(
+      names = "--duration",
+      paramLabel = "TIME",
+      description = "Total length (default 30s), split over the phases")
   String duration = "30s";
 
   @Option(names = "--users", paramLabel = "N", description = "Peak virtual users (default 20)")
   Integer users;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Where results folders go (default: results)")
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "Where results folders go (default: results)")
   Path out;
 
-  @Option(names = {"--report-to", "--server"}, paramLabel = "URL",
-      description = "Stream the run to a metrics server (grindstone server), e.g. http://127.0.0.1:8080")
+  @Option(
+      names = {"--report-to", "--server"},
+      paramLabel = "URL",
+      description =
+          "Stream the run to a metrics server (grindstone server), e.g. http://127.0.0.1:8080")
   java.net.URI reportTo;
 
   @Option(names = "--token", description = "Write token for a metrics server bound beyond loopback")
@@ -57,13 +66,19 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--print-flow", description = "Print the demo's run file and exit")
   boolean printFlow;
 
-  @Option(names = "--websocket",
-      description = "Add WebSocket steps to the flow: join a chat room, tell it about the order, hear it back, leave")
+  @Option(
+      names = "--websocket",
+      description =
+          "Add WebSocket steps to the flow: join a chat room, tell it about the order, hear it"
+              + " back, leave")
   boolean webSocket;
 
-  @Option(names = "--agents", paramLabel = "N",
-      description = "Run the demo on N local agent processes (child JVMs on loopback) through a metrics server"
-          + " (the --server, else one of its own), merged as a distributed run is")
+  @Option(
+      names = "--agents",
+      paramLabel = "N",
+      description =
+          "Run the demo on N local agent processes (child JVMs on loopback) through a metrics"
+              + " server (the --server, else one of its own), merged as a distributed run is")
   Integer agents;
 
   @Override
@@ -96,21 +111,27 @@ final class DemoCommand implements Callable<Integer> {
         return distributed(runFile(webSocket), config, service);
       }
       try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(service.url()))) {
-        RunSummary summary = Run.of(config.build(), scenario).sink(RunCommand.serverSink(reportTo, token))
-            .stopOnSignals(System.err).execute();
+        RunSummary summary =
+            Run.of(config.build(), scenario)
+                .sink(RunCommand.serverSink(reportTo, token))
+                .stopOnSignals(System.err)
+                .execute();
         System.out.println();
-        System.out.println("Open " + summary.info().outputDirectory().resolve("report.html").toAbsolutePath()
-            + " in a browser for the charts.");
+        System.out.println(
+            "Open "
+                + summary.info().outputDirectory().resolve("report.html").toAbsolutePath()
+                + " in a browser for the charts.");
         return Run.exitCode(summary);
       }
     }
   }
 
   /**
-   * The demo as a distributed run: its run file (with the service's URL and the phases scaled)
-   * goes to {@code agents} child JVMs through a metrics server, and this process is the controller.
+   * The demo as a distributed run: its run file (with the service's URL and the phases scaled) goes
+   * to {@code agents} child JVMs through a metrics server, and this process is the controller.
    */
-  private int distributed(String yaml, RunConfig.Builder config, DemoService service) throws Exception {
+  private int distributed(String yaml, RunConfig.Builder config, DemoService service)
+      throws Exception {
     if (agents < 1) {
       throw new BadInputException("--agents must be at least 1, got " + agents);
     }
@@ -119,11 +140,18 @@ final class DemoCommand implements Callable<Integer> {
     String text = yaml.replace("base_url: http://127.0.0.1:8080", "base_url: " + service.url());
     text = text.substring(0, text.indexOf("\nphases:") + 1) + phases(config.phases());
     Files.writeString(plan.resolve("demo.yaml"), text);
-    MetricsServer own = reportTo == null
-        ? MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("grindstone.db")).start() : null;
+    MetricsServer own =
+        reportTo == null
+            ? MetricsServer.builder()
+                .port(0)
+                .jdbcUrl("jdbc:sqlite:" + dir.resolve("grindstone.db"))
+                .start()
+            : null;
     URI server = own != null ? URI.create(own.url()) : reportTo;
-    try (LocalAgents local = LocalAgents.start(agents, server, token, dir.resolve("agents"), List.of())) {
-      System.out.println(agents + " agent processes started; their output is in " + dir.resolve("agents"));
+    try (LocalAgents local =
+        LocalAgents.start(agents, server, token, dir.resolve("agents"), List.of())) {
+      System.out.println(
+          agents + " agent processes started; their output is in " + dir.resolve("agents"));
       RunCommand run = new RunCommand();
       run.target = plan.resolve("demo.yaml").toString();
       run.agents = agents;
@@ -145,13 +173,21 @@ final class DemoCommand implements Callable<Integer> {
   private static String phases(List<Phase> phases) {
     StringBuilder b = new StringBuilder("phases:\n");
     for (Phase p : phases) {
-      String users = switch (p.shape()) {
-        case LoadShape.Constant c -> Integer.toString(c.users());
-        case LoadShape.Ramp r -> "{from: " + r.from() + ", to: " + r.to() + "}";
-        default -> throw new IllegalStateException("the demo's phases are constant users or ramps, got " + p.shape());
-      };
-      b.append("  - {name: ").append(p.name()).append(", duration: ").append(p.duration().toMillis())
-          .append("ms, users: ").append(users).append("}\n");
+      String users =
+          switch (p.shape()) {
+            case LoadShape.Constant c -> Integer.toString(c.users());
+            case LoadShape.Ramp r -> "{from: " + r.from() + ", to: " + r.to() + "}";
+            default ->
+                throw new IllegalStateException(
+                    "the demo's phases are constant users or ramps, got " + p.shape());
+          };
+      b.append("  - {name: ")
+          .append(p.name())
+          .append(", duration: ")
+          .append(p.duration().toMillis())
+          .append("ms, users: ")
+          .append(users)
+          .append("}\n");
     }
     return b.toString();
   }
@@ -163,7 +199,9 @@ final class DemoCommand implements Callable<Integer> {
       return yaml;
     }
     int phases = yaml.indexOf("\nphases:");
-    return yaml.substring(0, phases + 1) + resource("demo-websocket.yaml") + yaml.substring(phases + 1);
+    return yaml.substring(0, phases + 1)
+        + resource("demo-websocket.yaml")
+        + yaml.substring(phases + 1);
   }
 
   private static String resource(String name) throws IOException {

@@ -35,17 +35,19 @@ import sun.misc.Signal;
  * The controller of a distributed run ({@code grindstone run FILE --agents N --server URL}):
  * uploads the run's bundle, waits for the agents, then streams the merged run to the console as a
  * local run does, from the agents' snapshots on the server, and writes the merged results folder
- * (with each agent's data.csv under {@code agents/<index>/}). Interval k of the merged run is
- * every agent's interval k (the agents start together, with the same period), merged exactly.
+ * (with each agent's data.csv under {@code agents/<index>/}). Interval k of the merged run is every
+ * agent's interval k (the agents start together, with the same period), merged exactly.
  */
 final class DistributedController {
 
   /** Exit code when an agent was lost and the policy is {@code fail}. */
   static final int EXIT_AGENT_LOST = 97;
+
   /** Exit code when the run never started (the ready deadline passed, or it was stopped first). */
   static final int EXIT_NOT_STARTED = 1;
 
-  private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private final RunCommand options;
   private final RunCommand.Plan plan;
@@ -56,7 +58,8 @@ final class DistributedController {
   private long ordinal;
   private long nextSeq;
 
-  DistributedController(RunCommand options, RunCommand.Plan plan, RunCommand.Distribution distribution) {
+  DistributedController(
+      RunCommand options, RunCommand.Plan plan, RunCommand.Distribution distribution) {
     this.options = options;
     this.plan = plan;
     this.distribution = distribution;
@@ -68,10 +71,21 @@ final class DistributedController {
     Path file = plan.file().toAbsolutePath().normalize();
     Path folder = file.getParent();
     byte[] bundle = RunBundle.zip(folder, 1L << 30);
-    String query = "name=" + enc(config.name()) + "&agents=" + distribution.agents() + "&runFile="
-        + enc(folder.relativize(file).toString().replace('\\', '/'))
-        + "&readyTimeoutMs=" + distribution.readyTimeout().toMillis() + "&leadMs=" + distribution.lead().toMillis()
-        + "&onAgentLoss=" + distribution.onAgentLoss() + "&lossTimeoutMs=" + distribution.lossTimeout().toMillis();
+    String query =
+        "name="
+            + enc(config.name())
+            + "&agents="
+            + distribution.agents()
+            + "&runFile="
+            + enc(folder.relativize(file).toString().replace('\\', '/'))
+            + "&readyTimeoutMs="
+            + distribution.readyTimeout().toMillis()
+            + "&leadMs="
+            + distribution.lead().toMillis()
+            + "&onAgentLoss="
+            + distribution.onAgentLoss()
+            + "&lossTimeoutMs="
+            + distribution.lossTimeout().toMillis();
     JsonNode run;
     try {
       run = client.post("/api/v1/distributed?" + query, bundle, "application/zip");
@@ -79,36 +93,61 @@ final class DistributedController {
       throw new BadInputException(e.getMessage());
     }
     String id = run.get("id").asText();
-    System.out.printf(Locale.ROOT, "Distributed run %s on %s: %d bytes of %s sent; waiting for %d agent%s (ready"
-            + " deadline %s)%n", id, client.base(), bundle.length, folder, distribution.agents(),
-        distribution.agents() == 1 ? "" : "s", distribution.readyTimeout());
+    System.out.printf(
+        Locale.ROOT,
+        "Distributed run %s on %s: %d bytes of %s sent; waiting for %d agent%s (ready"
+            + " deadline %s)%n",
+        id,
+        client.base(),
+        bundle.length,
+        folder,
+        distribution.agents(),
+        distribution.agents() == 1 ? "" : "s",
+        distribution.readyTimeout());
     installStop(id);
 
     Set<String> announced = new HashSet<>();
     while (run.get("startMs").isNull()) {
       for (JsonNode m : run.get("members")) {
         if (announced.add(m.get("agentId").asText() + m.get("status").asText())) {
-          System.out.printf(Locale.ROOT, "  agent %d: %s, %s (%d cores, max heap %d MiB, %s)%n", m.get("index").asInt(),
-              m.get("name").asText(), m.get("status").asText(), m.get("cores").asInt(),
-              m.get("maxHeap").asLong() >> 20, m.get("version").asText());
+          System.out.printf(
+              Locale.ROOT,
+              "  agent %d: %s, %s (%d cores, max heap %d MiB, %s)%n",
+              m.get("index").asInt(),
+              m.get("name").asText(),
+              m.get("status").asText(),
+              m.get("cores").asInt(),
+              m.get("maxHeap").asLong() >> 20,
+              m.get("version").asText());
         }
       }
       String status = run.get("status").asText();
       if (!status.equals("waiting")) {
-        System.err.println("The run did not start: it is " + status
-            + (run.path("reason").isNull() ? "" : ": " + run.get("reason").asText()));
+        System.err.println(
+            "The run did not start: it is "
+                + status
+                + (run.path("reason").isNull() ? "" : ": " + run.get("reason").asText()));
         return EXIT_NOT_STARTED;
       }
       sleep(250);
       run = client.get("/api/v1/distributed/" + id);
     }
     long startMs = run.get("startMs").asLong();
-    System.out.printf(Locale.ROOT, "All %d agents ready; the run starts at %s UTC (server time), %d ms from now%n",
-        distribution.agents(), TIME.format(Instant.ofEpochMilli(startMs)), startMs - run.get("serverMs").asLong());
+    System.out.printf(
+        Locale.ROOT,
+        "All %d agents ready; the run starts at %s UTC (server time), %d ms from now%n",
+        distribution.agents(),
+        TIME.format(Instant.ofEpochMilli(startMs)),
+        startMs - run.get("serverMs").asLong());
     for (JsonNode m : run.get("members")) {
       if (m.get("status").asText().equals("running")) {
-        System.out.printf(Locale.ROOT, "  agent %d (%s): clock offset %+.1f ms ±%.1f ms%n", m.get("index").asInt(),
-            m.get("name").asText(), m.get("clockOffsetMs").asDouble(), m.get("clockRttMs").asDouble() / 2);
+        System.out.printf(
+            Locale.ROOT,
+            "  agent %d (%s): clock offset %+.1f ms ±%.1f ms%n",
+            m.get("index").asInt(),
+            m.get("name").asText(),
+            m.get("clockOffsetMs").asDouble(),
+            m.get("clockRttMs").asDouble() / 2);
       }
     }
 
@@ -131,7 +170,8 @@ final class DistributedController {
     return finish(id, run, merged, schema);
   }
 
-  private int finish(String id, JsonNode run, MergedRun merged, StatisticsSchema schema) throws IOException {
+  private int finish(String id, JsonNode run, MergedRun merged, StatisticsSchema schema)
+      throws IOException {
     describeTests(id, merged);
     List<String> notes = new ArrayList<>();
     long dropped = 0;
@@ -149,26 +189,49 @@ final class DistributedController {
     }
     for (JsonNode m : run.get("members")) {
       String status = m.get("status").asText();
-      String who = "agent " + m.get("index").asInt() + " (" + m.get("name").asText() + ", attempt "
-          + m.get("attempt").asText() + ")";
-      TreeMap<Long, JsonNode> snaps = byAgent.getOrDefault(m.path("reportAs").asText(), new TreeMap<>());
-      long covered = snaps.isEmpty() ? startOf(run) : snaps.lastEntry().getValue().get("endMs").asLong();
+      String who =
+          "agent "
+              + m.get("index").asInt()
+              + " ("
+              + m.get("name").asText()
+              + ", attempt "
+              + m.get("attempt").asText()
+              + ")";
+      TreeMap<Long, JsonNode> snaps =
+          byAgent.getOrDefault(m.path("reportAs").asText(), new TreeMap<>());
+      long covered =
+          snaps.isEmpty() ? startOf(run) : snaps.lastEntry().getValue().get("endMs").asLong();
       switch (status) {
         case "fenced" -> {
           if (snaps.isEmpty()) {
-            notes.add(who + " was replaced before it reported anything: " + m.path("reason").asText(""));
+            notes.add(
+                who + " was replaced before it reported anything: " + m.path("reason").asText(""));
           } else {
-            notes.add(String.format(Locale.ROOT, "%s was fenced: its share of the load is missing from %s to %s UTC"
-                    + " (%.1f s of the run); %s", who, TIME.format(Instant.ofEpochMilli(covered)),
-                TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0, m.path("reason").asText("")));
+            notes.add(
+                String.format(
+                    Locale.ROOT,
+                    "%s was fenced: its share of the load is missing from %s to %s UTC"
+                        + " (%.1f s of the run); %s",
+                    who,
+                    TIME.format(Instant.ofEpochMilli(covered)),
+                    TIME.format(Instant.ofEpochMilli(end)),
+                    (end - covered) / 1000.0,
+                    m.path("reason").asText("")));
           }
         }
         case "lost" -> {
           lost = true;
-          notes.add(String.format(Locale.ROOT, "%s was %s: its share of the load is missing from %s to %s UTC (%.1f s"
-                  + " of the run); %s", who, status, TIME.format(Instant.ofEpochMilli(covered)),
-              TIME.format(Instant.ofEpochMilli(end)), (end - covered) / 1000.0,
-              m.path("reason").asText("")));
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s was %s: its share of the load is missing from %s to %s UTC (%.1f s"
+                      + " of the run); %s",
+                  who,
+                  status,
+                  TIME.format(Instant.ofEpochMilli(covered)),
+                  TIME.format(Instant.ofEpochMilli(end)),
+                  (end - covered) / 1000.0,
+                  m.path("reason").asText("")));
         }
         case "done" -> {
           JsonNode total = m.get("total");
@@ -176,12 +239,15 @@ final class DistributedController {
           dropped += total.path("droppedStarts").asLong();
           lateStarts += total.path("lateStarts").asLong();
           if (total.hasNonNull("lateness")) {
-            lateness.add(dev.grindstone.stats.latency.Histograms.decode(total.get("lateness").asText()));
+            lateness.add(
+                dev.grindstone.stats.latency.Histograms.decode(total.get("lateness").asText()));
           }
           total.path("notes").forEach(n -> notes.add(who + ": " + n.asText()));
           droppedRows += total.path("droppedDataLogRows").asLong();
-          total.path("iterationFailures").fields().forEachRemaining(
-              f -> failures.merge(f.getKey(), f.getValue().asLong(), Long::sum));
+          total
+              .path("iterationFailures")
+              .fields()
+              .forEachRemaining(f -> failures.merge(f.getKey(), f.getValue().asLong(), Long::sum));
           checkComplete(who, total, snaps, schema, notes);
           saveDataLog(id, m, merged);
         }
@@ -189,19 +255,30 @@ final class DistributedController {
       }
     }
     if (!run.path("reason").isNull() && !run.path("reason").asText().isEmpty()) {
-      notes.add("The run was " + (run.path("reason").asText().startsWith("stopped") ? "" : "stopped: ")
-          + run.get("reason").asText() + ".");
+      notes.add(
+          "The run was "
+              + (run.path("reason").asText().startsWith("stopped") ? "" : "stopped: ")
+              + run.get("reason").asText()
+              + ".");
     }
-    RunSummary summary = merged.finish(end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
+    RunSummary summary =
+        merged.finish(
+            end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
     if (lost && distribution.onAgentLoss().equals("fail")) {
-      System.err.println("An agent was lost and on_agent_loss is fail: exit code " + EXIT_AGENT_LOST);
+      System.err.println(
+          "An agent was lost and on_agent_loss is fail: exit code " + EXIT_AGENT_LOST);
       return EXIT_AGENT_LOST;
     }
-    return RunOutcome.finish(summary, null, options.tolerances.options(), options.junitXml, System.out);
+    return RunOutcome.finish(
+        summary, null, options.tolerances.options(), options.junitXml, System.out);
   }
 
   /** Says when an agent's snapshots on the server hold fewer calls than its final total. */
-  private static void checkComplete(String who, JsonNode total, TreeMap<Long, JsonNode> snaps, StatisticsSchema schema,
+  private static void checkComplete(
+      String who,
+      JsonNode total,
+      TreeMap<Long, JsonNode> snaps,
+      StatisticsSchema schema,
       List<String> notes) {
     long reported = 0;
     for (JsonNode s : snaps.values()) {
@@ -216,8 +293,15 @@ final class DistributedController {
       whole += f.tests() + f.errors();
     }
     if (reported != whole) {
-      notes.add(who + ": its snapshots on the server hold " + reported + " calls, its final total " + whole
-          + ": the figures miss " + (whole - reported) + " calls (snapshots still spooled by the agent)");
+      notes.add(
+          who
+              + ": its snapshots on the server hold "
+              + reported
+              + " calls, its final total "
+              + whole
+              + ": the figures miss "
+              + (whole - reported)
+              + " calls (snapshots still spooled by the agent)");
     }
   }
 
@@ -228,13 +312,21 @@ final class DistributedController {
     }
     Path dir = out.resolve("agents").resolve(Integer.toString(member.get("index").asInt()));
     try {
-      byte[] gz = client.getBytes("/api/v1/distributed/" + id + "/datalogs/" + member.get("agentId").asText());
+      byte[] gz =
+          client.getBytes(
+              "/api/v1/distributed/" + id + "/datalogs/" + member.get("agentId").asText());
       Files.createDirectories(dir);
       try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
         Files.copy(in, dir.resolve("data.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException | RuntimeException e) {
-      System.err.println("agent " + member.get("index").asInt() + "'s data log is not in " + dir + ": " + e.getMessage());
+      System.err.println(
+          "agent "
+              + member.get("index").asInt()
+              + "'s data log is not in "
+              + dir
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -258,7 +350,9 @@ final class DistributedController {
       JsonNode list = page.get("snapshots");
       for (JsonNode s : list) {
         ordinal = Math.max(ordinal, s.get("ordinal").asLong());
-        byAgent.computeIfAbsent(s.get("agent").asText(), a -> new TreeMap<>()).put(s.get("seq").asLong(), s);
+        byAgent
+            .computeIfAbsent(s.get("agent").asText(), a -> new TreeMap<>())
+            .put(s.get("seq").asLong(), s);
       }
       if (list.size() < 2000) {
         return;
@@ -267,8 +361,8 @@ final class DistributedController {
   }
 
   /**
-   * Hands on each interval every agent still counted has sent (or, at the end, every interval
-   * any agent sent), merged.
+   * Hands on each interval every agent still counted has sent (or, at the end, every interval any
+   * agent sent), merged.
    */
   private void emit(MergedRun merged, StatisticsSchema schema, JsonNode run, boolean all) {
     List<String> waitFor = new ArrayList<>();
@@ -314,11 +408,14 @@ final class DistributedController {
       }
       List<TestFigures> mergedTests = new ArrayList<>();
       for (Map.Entry<Integer, List<TestFigures>> e : tests.entrySet()) {
-        mergedTests.add(TestFigures.merge(e.getKey(), "", false, Math.max(1, end - start), -1, schema, e.getValue()));
+        mergedTests.add(
+            TestFigures.merge(
+                e.getKey(), "", false, Math.max(1, end - start), -1, schema, e.getValue()));
       }
       // Late starts per interval need their lateness histogram, which the snapshots do not carry:
       // the summary has them, from each agent's final figures.
-      merged.interval(seq, parts.getFirst().path("phase").asText(""), start, end, users, 0, null, mergedTests);
+      merged.interval(
+          seq, parts.getFirst().path("phase").asText(""), start, end, users, 0, null, mergedTests);
       nextSeq++;
     }
   }
@@ -342,15 +439,18 @@ final class DistributedController {
       Runtime.getRuntime().halt(130);
     }
     System.err.println();
-    System.err.println("Stopping every agent; the merged results are written once they have reported."
-        + " Press Ctrl-C again to quit at once.");
-    Thread.ofPlatform().start(() -> {
-      try {
-        client.post("/api/v1/distributed/" + id + "/stop", "{}");
-      } catch (IOException | RuntimeException e) {
-        System.err.println("Could not ask the server to stop the run: " + e.getMessage());
-      }
-    });
+    System.err.println(
+        "Stopping every agent; the merged results are written once they have reported."
+            + " Press Ctrl-C again to quit at once.");
+    Thread.ofPlatform()
+        .start(
+            () -> {
+              try {
+                client.post("/api/v1/distributed/" + id + "/stop", "{}");
+              } catch (IOException | RuntimeException e) {
+                System.err.println("Could not ask the server to stop the run: " + e.getMessage());
+              }
+            });
   }
 
   private static String enc(String s) {

@@ -17,17 +17,26 @@ final class KafkaBrokerClasspath {
 
   static String find() {
     Path folder = folder();
-    if (!Files.isDirectory(folder) || !Files.exists(folder.resolve("kafka_2.13-" + kafkaVersion() + ".jar"))) {
+    if (!Files.isDirectory(folder)
+        || !Files.exists(folder.resolve("kafka_2.13-" + kafkaVersion() + ".jar"))) {
       throw new BadInputException(
-          "the Kafka broker's jars are not in " + folder + "; build them with './mvnw -pl cli -am package"
-              + " -DskipTests' (./grindstone does it when the jar is missing), or pass --bootstrap-servers HOST:PORT");
+          "the Kafka broker's jars are not in "
+              + folder
+              + "; build them with './mvnw -pl cli -am package -DskipTests' (./grindstone does it"
+              + " when the jar is missing), or pass --bootstrap-servers HOST:PORT");
     }
     return folder.resolve("*") + File.pathSeparator + System.getProperty("java.class.path");
   }
 
   static Path folder() {
     try {
-      Path code = Path.of(KafkaBrokerClasspath.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path code =
+          Path.of(
+              KafkaBrokerClasspath.class
+                  .getProtectionDomain()
+                  .getCodeSource()
+                  .getLocation()
+                  .toURI());
       // cli/target/grindstone.jar or cli/target/classes: the folder sits beside either.
       return code.getParent().resolve("kafka-broker");
     } catch (URISyntaxException | SecurityException e) {

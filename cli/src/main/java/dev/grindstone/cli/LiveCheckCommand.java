@@ -37,31 +37,48 @@ final class LiveCheckCommand implements Runnable {
   static final class Demo implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--duration", defaultValue = "30s", paramLabel = "TIME",
+    @Option(
+        names = "--duration",
+        defaultValue = "30s",
+        paramLabel = "TIME",
         description = "How long to run (e.g. 30s, 2m). Default: ${DEFAULT-VALUE}.")
     String duration;
 
-    @Option(names = "--every", defaultValue = "2s", paramLabel = "TIME",
+    @Option(
+        names = "--every",
+        defaultValue = "2s",
+        paramLabel = "TIME",
         description = "How often a fake order is placed. Default: ${DEFAULT-VALUE}.")
     String every;
 
-    @Option(names = "--fail-downstream",
-        description = "Make the shipping step fail during the middle third, so the case goes to FAIL/TIMEOUT and back.")
+    @Option(
+        names = "--fail-downstream",
+        description =
+            "Make the shipping step fail during the middle third, so the case goes to FAIL/TIMEOUT"
+                + " and back.")
     boolean failDownstream;
 
-    @Option(names = "--server", paramLabel = "URL",
+    @Option(
+        names = "--server",
+        paramLabel = "URL",
         description = "Also post every report to this metrics server (e.g. http://127.0.0.1:8080).")
     String server;
 
-    @Option(names = "--replicas", paramLabel = "N",
-        description = "Run N replicas of the order service sharing one LiveCheck app over Kafka: tests,"
-            + " signals and reports travel through topics and one replica leads the fake orders."
-            + " Halfway through, the leader leaves and another takes over.")
+    @Option(
+        names = "--replicas",
+        paramLabel = "N",
+        description =
+            "Run N replicas of the order service sharing one LiveCheck app over Kafka: tests,"
+                + " signals and reports travel through topics and one replica leads the fake"
+                + " orders. Halfway through, the leader leaves and another takes over.")
     Integer replicas;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
-        description = "The Kafka cluster for --replicas (implies --replicas 3 when that is absent). Without it"
-            + " a single-node broker is started in a child JVM for the run.")
+    @Option(
+        names = "--bootstrap-servers",
+        paramLabel = "HOST:PORT",
+        description =
+            "The Kafka cluster for --replicas (implies --replicas 3 when that is absent). Without"
+                + " it a single-node broker is started in a child JVM for the run.")
     String bootstrapServers;
 
     @Override
@@ -73,7 +90,8 @@ final class LiveCheckCommand implements Runnable {
       try {
         URI serverUri = server == null ? null : URI.create(server);
         if (serverUri != null && (!serverUri.isAbsolute() || serverUri.getHost() == null)) {
-          throw new IllegalArgumentException("--server = " + server + ": must be a URL such as http://127.0.0.1:8080");
+          throw new IllegalArgumentException(
+              "--server = " + server + ": must be a URL such as http://127.0.0.1:8080");
         }
         Duration d = Durations.parse("--duration", duration);
         Duration e = Durations.parse("--every", every);
@@ -90,14 +108,15 @@ final class LiveCheckCommand implements Runnable {
           });
       return 0;
     }
-  
+
     private int kafkaDemo() throws Exception {
       KafkaLiveCheckDemo.Options options;
       try {
         if (server != null || failDownstream) {
           throw new IllegalArgumentException(
-              "--server and --fail-downstream go with the single-replica demo; with --replicas the reports"
-                  + " go to the Kafka topic livecheck-report (read it with 'grindstone server --kafka-bootstrap')");
+              "--server and --fail-downstream go with the single-replica demo; with --replicas the"
+                  + " reports go to the Kafka topic livecheck-report (read it with 'grindstone"
+                  + " server --kafka-bootstrap')");
         }
         options =
             new KafkaLiveCheckDemo.Options(

@@ -25,13 +25,20 @@ final class LocalAgents implements AutoCloseable {
    *
    * @param jvmOptions options for every agent's JVM (e.g. a test-only clock skew)
    */
-  static LocalAgents start(int n, URI server, String token, Path folder, List<List<String>> jvmOptions)
+  static LocalAgents start(
+      int n, URI server, String token, Path folder, List<List<String>> jvmOptions)
       throws IOException {
     Files.createDirectories(folder);
     LocalAgents agents = new LocalAgents();
     try {
       for (int i = 0; i < n; i++) {
-        agents.add(i, server, token, folder, i < jvmOptions.size() ? jvmOptions.get(i) : List.of(), Integer.toString(i));
+        agents.add(
+            i,
+            server,
+            token,
+            folder,
+            i < jvmOptions.size() ? jvmOptions.get(i) : List.of(),
+            Integer.toString(i));
       }
     } catch (IOException | RuntimeException e) {
       agents.close();
@@ -41,7 +48,8 @@ final class LocalAgents implements AutoCloseable {
   }
 
   /** Starts one more agent with {@code index} (a replacement, say), named {@code local-<label>}. */
-  Process add(int index, URI server, String token, Path folder, List<String> jvmOptions, String label)
+  Process add(
+      int index, URI server, String token, Path folder, List<String> jvmOptions, String label)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -55,15 +63,29 @@ final class LocalAgents implements AutoCloseable {
       cmd.add(classPath);
       cmd.add(Main.class.getName());
     }
-    cmd.addAll(List.of("agent", "--server", server.toString(), "--index", Integer.toString(index), "--name",
-        "local-" + label, "--out", folder.resolve("agent-" + label).toString(), "--wait", "10m",
-        // One machine, one clock: a busy machine's slow round trips say nothing about the offset.
-        "--clock-tolerance", "1s"));
+    cmd.addAll(
+        List.of(
+            "agent",
+            "--server",
+            server.toString(),
+            "--index",
+            Integer.toString(index),
+            "--name",
+            "local-" + label,
+            "--out",
+            folder.resolve("agent-" + label).toString(),
+            "--wait",
+            "10m",
+            // One machine, one clock: a busy machine's slow round trips say nothing about the
+            // offset.
+            "--clock-tolerance",
+            "1s"));
     if (token != null) {
       cmd.addAll(List.of("--token", token));
     }
     Path log = folder.resolve("agent-" + label + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     processes.add(p);
     logs.add(log);
     return p;

@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
     name = "grindstone",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and a metrics server.",
+    description =
+        "Performance testing for the JVM: load tests, Grinder-compatible statistics, LiveCheck and"
+            + " a metrics server.",
     subcommands = {
       RunCommand.class,
       DemoCommand.class,
@@ -31,7 +33,8 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   static {
-    // Kafka's clients log every connection, join and commit at INFO; only their warnings matter here.
+    // Kafka's clients log every connection, join and commit at INFO; only their warnings matter
+    // here.
     // Set before any logger exists (slf4j-simple reads it once).
     if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");

@@ -29,30 +29,40 @@ final class RunBundle {
   static byte[] zip(Path folder, long limit) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {
-      Files.walkFileTree(folder, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-          String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-          return !dir.equals(folder) && (name.startsWith(".") || SKIPPED.contains(name))
-              ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-        }
+      Files.walkFileTree(
+          folder,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+              return !dir.equals(folder) && (name.startsWith(".") || SKIPPED.contains(name))
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
+            }
 
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          if (file.getFileName().toString().startsWith(".") || !attrs.isRegularFile()) {
-            return FileVisitResult.CONTINUE;
-          }
-          if (out.size() + attrs.size() > limit) {
-            throw new BadInputException("the run's folder " + folder + " is more than " + limit + " bytes (at " + file
-                + "): the agents get the whole folder, so keep the run file, its scenario and its data in a folder"
-                + " of their own");
-          }
-          zip.putNextEntry(new ZipEntry(folder.relativize(file).toString().replace('\\', '/')));
-          Files.copy(file, zip);
-          zip.closeEntry();
-          return FileVisitResult.CONTINUE;
-        }
-      });
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              if (file.getFileName().toString().startsWith(".") || !attrs.isRegularFile()) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (out.size() + attrs.size() > limit) {
+                throw new BadInputException(
+                    "the run's folder "
+                        + folder
+                        + " is more than "
+                        + limit
+                        + " bytes (at "
+                        + file
+                        + "): the agents get the whole folder, so keep the run file, its scenario"
+                        + " and its data in a folder of their own");
+              }
+              zip.putNextEntry(new ZipEntry(folder.relativize(file).toString().replace('\\', '/')));
+              Files.copy(file, zip);
+              zip.closeEntry();
+              return FileVisitResult.CONTINUE;
+            }
+          });
     }
     return out.toByteArray();
   }
@@ -65,7 +75,8 @@ final class RunBundle {
       while ((e = in.getNextEntry()) != null) {
         Path target = root.resolve(e.getName()).normalize();
         if (!target.startsWith(root)) {
-          throw new IOException("the bundle's entry '" + e.getName() + "' points outside its folder");
+          throw new IOException(
+              "the bundle's entry '" + e.getName() + "' points outside its folder");
         }
         if (e.isDirectory()) {
           Files.createDirectories(target);

@@ -35,7 +35,8 @@ final class RunOutcome {
   /** Exit code when every threshold passed but a tolerance against the baseline was broken. */
   static final int EXIT_REGRESSED = 98;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private RunOutcome() {}
 
@@ -47,13 +48,18 @@ final class RunOutcome {
    * @return 0, {@link Run#EXIT_THRESHOLDS_FAILED} when a threshold failed (whatever the baseline
    *     says), or {@link #EXIT_REGRESSED}
    */
-  static int finish(RunSummary summary, RunResults baseline, Comparison.Options options, Path junitXml,
+  static int finish(
+      RunSummary summary,
+      RunResults baseline,
+      Comparison.Options options,
+      Path junitXml,
       PrintStream out) {
     Path folder = summary.info().outputDirectory();
     Comparison comparison = null;
     if (baseline != null) {
       if (folder == null) {
-        throw new BadInputException("--baseline needs the run's results folder; this run wrote none");
+        throw new BadInputException(
+            "--baseline needs the run's results folder; this run wrote none");
       }
       comparison = Comparison.of(baseline, ResultsFolder.read(folder), options);
       String text = ComparisonReport.text(comparison);
@@ -68,7 +74,8 @@ final class RunOutcome {
       List<JUnitXml.Suite> suites = new ArrayList<>();
       suites.add(new JUnitXml.Suite(suite + ".thresholds", start, seconds, thresholds(summary)));
       if (comparison != null) {
-        suites.add(new JUnitXml.Suite(suite + ".baseline", start, seconds, comparison.tolerances()));
+        suites.add(
+            new JUnitXml.Suite(suite + ".baseline", start, seconds, comparison.tolerances()));
       }
       JUnitXml.write(junitXml, suites);
     }
@@ -82,16 +89,24 @@ final class RunOutcome {
   /** Adds the comparison to summary.txt (as printed) and to results.json (under "baseline"). */
   private static void record(Path folder, Comparison comparison, String text) {
     try {
-      Files.writeString(folder.resolve("summary.txt"), "\n" + text, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      Files.writeString(
+          folder.resolve("summary.txt"),
+          "\n" + text,
+          StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
       Path json = folder.resolve("results.json");
       ObjectNode doc = (ObjectNode) MAPPER.readTree(json.toFile());
       doc.set("baseline", MAPPER.valueToTree(ComparisonReport.tree(comparison)));
       Path tmp = folder.resolve("results.json.tmp");
       MAPPER.writeValue(tmp.toFile(), doc);
-      Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          json,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot add the baseline comparison to " + folder + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot add the baseline comparison to " + folder + ": " + e.getMessage(), e);
     }
   }
 
@@ -100,17 +115,31 @@ final class RunOutcome {
     List<RuleResult> rules = new ArrayList<>();
     for (ThresholdResult t : summary.thresholds()) {
       Threshold rule = Threshold.parse(t.threshold());
-      String unit = rule.percent() ? "%" : rule.metric().equals("errors") || rule.metric().equals("tps") ? "" : " ms";
-      String actual = Double.isNaN(t.actual()) ? "no figure (no successful call)" : number(t.actual()) + unit;
+      String unit =
+          rule.percent()
+              ? "%"
+              : rule.metric().equals("errors") || rule.metric().equals("tps") ? "" : " ms";
+      String actual =
+          Double.isNaN(t.actual()) ? "no figure (no successful call)" : number(t.actual()) + unit;
       String expected = rule.operator() + " " + number(rule.limit()) + unit;
-      String message = t.scope() + ": " + rule.metric() + (rule.percent() ? " (% of calls)" : "") + " was " + actual
-          + ", expected " + expected + (t.detail().isEmpty() ? "" : " (" + t.detail() + ")");
+      String message =
+          t.scope()
+              + ": "
+              + rule.metric()
+              + (rule.percent() ? " (% of calls)" : "")
+              + " was "
+              + actual
+              + ", expected "
+              + expected
+              + (t.detail().isEmpty() ? "" : " (" + t.detail() + ")");
       rules.add(new RuleResult(t.threshold(), t.scope(), t.passed(), actual, expected, message));
     }
     return rules;
   }
 
   private static String number(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+    return v == Math.rint(v) && Math.abs(v) < 1e15
+        ? Long.toString((long) v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 }

@@ -28,9 +28,13 @@ final class RunReference {
       return ResultsFolder.read(path);
     }
     if (server == null) {
-      throw new BadInputException(option + " '" + ref + "' is not a results folder (no such file or folder)."
-          + " Give a folder that grindstone run wrote, or --server URL to read a run by id, or the baseline of a run"
-          + " name, from a metrics server.");
+      throw new BadInputException(
+          option
+              + " '"
+              + ref
+              + "' is not a results folder (no such file or folder). Give a folder that grindstone"
+              + " run wrote, or --server URL to read a run by id, or the baseline of a run name,"
+              + " from a metrics server.");
     }
     return new ServerRuns(server).readIdOrBaseline(ref);
   }

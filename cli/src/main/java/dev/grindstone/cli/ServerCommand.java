@@ -17,41 +17,54 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the metrics server: pytest-monitor's remote-server protocol (at / and /api/v1),",
-      "load-test runs, LiveCheck reports (over HTTP, and from Kafka with --kafka-bootstrap) and the",
+      "load-test runs, LiveCheck reports (over HTTP, and from Kafka with --kafka-bootstrap) and"
+          + " the",
       "dashboard at /. Stops on Ctrl-C."
     })
 final class ServerCommand implements Runnable {
 
-  @Option(names = "--port", defaultValue = "8080", description = "TCP port (0: any free port). Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "TCP port (0: any free port). Default: ${DEFAULT-VALUE}")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}")
+  @Option(
+      names = "--bind",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on. Default: ${DEFAULT-VALUE}")
   String bind;
 
   @Option(
       names = "--db",
       defaultValue = MetricsServer.DEFAULT_JDBC_URL,
-      description = "JDBC URL: jdbc:sqlite:<file> or jdbc:postgresql://host:port/db?user=..&password=... Default: ${DEFAULT-VALUE}")
+      description =
+          "JDBC URL: jdbc:sqlite:<file> or jdbc:postgresql://host:port/db?user=..&password=..."
+              + " Default: ${DEFAULT-VALUE}")
   String db;
 
   @Option(
       names = "--token",
-      description = "Write token. Required beyond loopback; when absent there, a random one is generated and printed.")
+      description =
+          "Write token. Required beyond loopback; when absent there, a random one is generated and"
+              + " printed.")
   String token;
 
   @Option(
       names = "--max-bundle-size",
       paramLabel = "BYTES",
       defaultValue = "16777216",
-      description = "The largest run bundle of a distributed run (and agent data log, compressed) taken, in bytes."
-          + " Default: ${DEFAULT-VALUE} (16 MiB)")
+      description =
+          "The largest run bundle of a distributed run (and agent data log, compressed) taken, in"
+              + " bytes. Default: ${DEFAULT-VALUE} (16 MiB)")
   int maxBundleSize;
 
   @Option(
       names = "--kafka-bootstrap",
       paramLabel = "HOST:PORT",
-      description = "Also store the LiveCheck reports of the Kafka topic livecheck-report (consumer group"
-          + " grindstone-server), keeping one report per app and test id.")
+      description =
+          "Also store the LiveCheck reports of the Kafka topic livecheck-report (consumer group"
+              + " grindstone-server), keeping one report per app and test id.")
   String kafkaBootstrap;
 
   @Option(
@@ -68,18 +81,36 @@ final class ServerCommand implements Runnable {
       byte[] b = new byte[16];
       new SecureRandom().nextBytes(b);
       t = HexFormat.of().formatHex(b);
-      System.out.println("Write token (send 'Authorization: Bearer " + t + "' or use the /t/" + t + " path prefix)");
+      System.out.println(
+          "Write token (send 'Authorization: Bearer "
+              + t
+              + "' or use the /t/"
+              + t
+              + " path prefix)");
     }
     MetricsServer server;
     try {
-      server = MetricsServer.builder().port(port).bind(bind).jdbcUrl(db).token(t).bundleLimit(maxBundleSize)
-          .start();
+      server =
+          MetricsServer.builder()
+              .port(port)
+              .bind(bind)
+              .jdbcUrl(db)
+              .token(t)
+              .bundleLimit(maxBundleSize)
+              .start();
     } catch (IllegalArgumentException e) {
       throw new BadInputException(e.getMessage());
     } catch (RuntimeException e) {
       // The message may quote the URL, and the URL may carry a password: both are redacted.
-      throw new BadInputException("cannot start the server on " + bind + ":" + port + " with " + Secrets.redact(db) + ": "
-          + Secrets.redact(rootMessage(e), db));
+      throw new BadInputException(
+          "cannot start the server on "
+              + bind
+              + ":"
+              + port
+              + " with "
+              + Secrets.redact(db)
+              + ": "
+              + Secrets.redact(rootMessage(e), db));
     }
     KafkaReportReader reader = null;
     if (kafkaBootstrap != null) {
@@ -92,18 +123,25 @@ final class ServerCommand implements Runnable {
         server.close();
         throw new BadInputException("--kafka-bootstrap " + kafkaBootstrap + ": " + rootMessage(e));
       }
-      System.out.println("Reading LiveCheck reports from Kafka " + kafkaBootstrap + ", topic "
-          + new LiveCheckTopics(kafkaTopicPrefix).reports());
+      System.out.println(
+          "Reading LiveCheck reports from Kafka "
+              + kafkaBootstrap
+              + ", topic "
+              + new LiveCheckTopics(kafkaTopicPrefix).reports());
     }
     KafkaReportReader kafka = reader;
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (kafka != null) {
-        kafka.close();
-      }
-      server.close();
-      stopped.countDown();
-    }, "grindstone-server-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (kafka != null) {
+                    kafka.close();
+                  }
+                  server.close();
+                  stopped.countDown();
+                },
+                "grindstone-server-shutdown"));
     try {
       stopped.await();
     } catch (InterruptedException e) {

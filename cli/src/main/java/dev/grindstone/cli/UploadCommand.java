@@ -36,18 +36,25 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Send results folders to a metrics server (grindstone server): the requests a run left in its"
-          + " spool/ folder because the server was down, or the whole run when it was never reported."
-          + " The run is completed and finished on the server; uploading again changes nothing.",
+          + " spool/ folder because the server was down, or the whole run when it was never"
+          + " reported. The run is completed and finished on the server; uploading again changes"
+          + " nothing.",
       "",
       "Exit code: 0 when everything was delivered, 1 when the server could not take it all (run the"
           + " command again later), 2 for bad input.",
     })
 final class UploadCommand implements Callable<Integer> {
 
-  @Parameters(arity = "1..*", paramLabel = "RESULTS_DIR", description = "Results folders (results/<name>-<time>).")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "RESULTS_DIR",
+      description = "Results folders (results/<name>-<time>).")
   List<Path> folders;
 
-  @Option(names = {"--server", "--report-to"}, required = true, paramLabel = "URL",
+  @Option(
+      names = {"--server", "--report-to"},
+      required = true,
+      paramLabel = "URL",
       description = "The metrics server, e.g. http://127.0.0.1:8080")
   URI server;
 
@@ -65,9 +72,13 @@ final class UploadCommand implements Callable<Integer> {
       if (!Files.isDirectory(f)) {
         throw new BadInputException(f + ": no such results folder");
       }
-      if (Spool.files(f.resolve("spool")).isEmpty() && !Files.isRegularFile(f.resolve(ServerSink.REQUESTS_FILE))) {
-        throw new BadInputException(f + ": nothing to upload: it has neither a spool/ folder nor "
-            + ServerSink.REQUESTS_FILE + " (results folders of grindstone run and demo have one)");
+      if (Spool.files(f.resolve("spool")).isEmpty()
+          && !Files.isRegularFile(f.resolve(ServerSink.REQUESTS_FILE))) {
+        throw new BadInputException(
+            f
+                + ": nothing to upload: it has neither a spool/ folder nor "
+                + ServerSink.REQUESTS_FILE
+                + " (results folders of grindstone run and demo have one)");
       }
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -86,16 +97,27 @@ final class UploadCommand implements Callable<Integer> {
     for (Path spoolFile : Spool.files(folder.resolve("spool"))) {
       RunUpload.Result r = upload.resendSpool(spoolFile);
       if (r == null) {
-        out.println(folder + ": " + spoolFile + " is in use by a run that is still going; upload it when that run"
-            + " has ended");
+        out.println(
+            folder
+                + ": "
+                + spoolFile
+                + " is in use by a run that is still going; upload it when that run"
+                + " has ended");
         return false;
       }
       sent += r.delivered();
       if (r.runUnknown()) {
         whole = true; // the server lacks what was delivered before: send everything
       } else if (!r.complete()) {
-        out.println(folder + ": " + r.undelivered() + " requests are still in " + spoolFile + ": " + r.failure()
-            + ". Run this command again later.");
+        out.println(
+            folder
+                + ": "
+                + r.undelivered()
+                + " requests are still in "
+                + spoolFile
+                + ": "
+                + r.failure()
+                + ". Run this command again later.");
         return false;
       }
     }
@@ -107,8 +129,15 @@ final class UploadCommand implements Callable<Integer> {
       requests.addAll(finishes);
       RunUpload.Result r = upload.send(requests);
       if (!r.complete()) {
-        out.println(folder + ": " + r.undelivered() + " of " + requests.size() + " requests were not delivered: "
-            + r.failure() + ". Run this command again later.");
+        out.println(
+            folder
+                + ": "
+                + r.undelivered()
+                + " of "
+                + requests.size()
+                + " requests were not delivered: "
+                + r.failure()
+                + ". Run this command again later.");
         return false;
       }
       sent += r.delivered();
@@ -124,8 +153,14 @@ final class UploadCommand implements Callable<Integer> {
     }
     Spool.deleteIfEmpty(folder.resolve("spool"));
     String id = runId(journal);
-    out.println(folder + ": uploaded to " + server + (id == null ? "" : " as run " + id) + " (" + sent
-        + " requests; the server ignores what it already had)");
+    out.println(
+        folder
+            + ": uploaded to "
+            + server
+            + (id == null ? "" : " as run " + id)
+            + " ("
+            + sent
+            + " requests; the server ignores what it already had)");
     return true;
   }
 
@@ -144,8 +179,8 @@ final class UploadCommand implements Callable<Integer> {
    * A finish for each agent of {@code requests} that has none (a run that was killed): at the run's
    * end as results.json gives it, or else at its last interval's end.
    */
-  private static List<RunRequest> missingFinishes(Path folder, List<RunRequest> requests, PrintWriter out)
-      throws IOException {
+  private static List<RunRequest> missingFinishes(
+      Path folder, List<RunRequest> requests, PrintWriter out) throws IOException {
     Map<String, String> unfinished = new LinkedHashMap<>(); // agent -> run id
     long lastEnd = Long.MIN_VALUE;
     for (RunRequest r : requests) {
@@ -175,8 +210,15 @@ final class UploadCommand implements Callable<Integer> {
     if (end == Long.MIN_VALUE) {
       return List.of(); // nothing was measured: leave the run as it is
     }
-    out.println(folder + ": the run did not end normally (" + ServerSink.REQUESTS_FILE + " has no finish);"
-        + " finishing it at " + (Files.isRegularFile(results) ? "its end in results.json" : "its last interval's end"));
+    out.println(
+        folder
+            + ": the run did not end normally ("
+            + ServerSink.REQUESTS_FILE
+            + " has no finish);"
+            + " finishing it at "
+            + (Files.isRegularFile(results)
+                ? "its end in results.json"
+                : "its last interval's end"));
     List<RunRequest> finishes = new ArrayList<>();
     for (Map.Entry<String, String> e : unfinished.entrySet()) {
       finishes.add(RunRequest.finish(e.getValue(), e.getKey(), end));

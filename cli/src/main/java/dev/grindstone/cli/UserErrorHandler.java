@@ -12,12 +12,14 @@ final class UserErrorHandler implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception e, CommandLine cmd, CommandLine.ParseResult parseResult) {
-    if (e instanceof BadInputException || e instanceof UncheckedIOException
+    if (e instanceof BadInputException
+        || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException) {
       cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
       return Main.EXIT_BAD_INPUT;
     }
-    cmd.getErr().println("grindstone " + cmd.getCommandName() + ": unexpected failure, please report it:");
+    cmd.getErr()
+        .println("grindstone " + cmd.getCommandName() + ": unexpected failure, please report it:");
     e.printStackTrace(cmd.getErr());
     return 1;
   }

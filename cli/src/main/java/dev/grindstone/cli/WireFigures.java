@@ -9,7 +9,10 @@ import dev.grindstone.stats.results.TestFigures;
 import java.util.Iterator;
 import java.util.Map;
 
-/** Reads a test's figures as snapshots carry them on the wire (see the report client's SnapshotPost). */
+/**
+ * Reads a test's figures as snapshots carry them on the wire (see the report client's
+ * SnapshotPost).
+ */
 final class WireFigures {
   private WireFigures() {}
 
@@ -34,14 +37,27 @@ final class WireFigures {
         case StatisticIndex.SampleIndex x -> {
           JsonNode v = f.getValue();
           long count = v.path("count").asLong();
-          s.setSample(x, count, v.path("sum").asLong(), v.path("variance").asDouble(),
-              v.has("min") ? v.get("min").asLong() : Long.MAX_VALUE, v.has("max") ? v.get("max").asLong() : Long.MIN_VALUE);
+          s.setSample(
+              x,
+              count,
+              v.path("sum").asLong(),
+              v.path("variance").asDouble(),
+              v.has("min") ? v.get("min").asLong() : Long.MAX_VALUE,
+              v.has("max") ? v.get("max").asLong() : Long.MIN_VALUE);
         }
-        case null -> { }
+        case null -> {}
       }
     }
-    return TestFigures.of(test.path("number").asInt(), "", false, spanMillis, s,
+    return TestFigures.of(
+        test.path("number").asInt(),
+        "",
+        false,
+        spanMillis,
+        s,
         test.hasNonNull("histogram") ? Histograms.decode(test.get("histogram").asText()) : null,
-        test.hasNonNull("errorHistogram") ? Histograms.decode(test.get("errorHistogram").asText()) : null, cancelled);
+        test.hasNonNull("errorHistogram")
+            ? Histograms.decode(test.get("errorHistogram").asText())
+            : null,
+        cancelled);
   }
 }

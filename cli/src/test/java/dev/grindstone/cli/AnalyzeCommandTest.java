@@ -16,7 +16,8 @@ class AnalyzeCommandTest {
 
   private static final String WORKED_EXAMPLE = "src/test/resources/analyze/worked-example-data.log";
   private static final String HTTP_LOG = "src/test/resources/analyze/http-data.log";
-  private static final String HEADER = "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors";
+  private static final String HEADER =
+      "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors";
   private static final String ERROR_RATE = "Error rate=(/ errors (+ (count timedTests) errors))";
 
   @TempDir Path dir;
@@ -63,10 +64,12 @@ class AnalyzeCommandTest {
     Run r = run("analyze", WORKED_EXAMPLE);
     assertThat(r.exitCode()).isZero();
     assertThat(r.err()).isEmpty();
-    assertThat(r.out()).contains(
-        "Test 1       4            1            25.00        11.18        2.00\n",
-        "Totals       4            1            25.00        11.18        2.00\n",
-        "Min (ms)", "Test 1       10.00");
+    assertThat(r.out())
+        .contains(
+            "Test 1       4            1            25.00        11.18        2.00\n",
+            "Totals       4            1            25.00        11.18        2.00\n",
+            "Min (ms)",
+            "Test 1       10.00");
   }
 
   @Test
@@ -112,16 +115,25 @@ class AnalyzeCommandTest {
   @Test
   void a_given_period_sets_tps() {
     Run r = run("analyze", "--period-ms", "4000", WORKED_EXAMPLE);
-    assertThat(r.out()).contains("Test 1       4            1            25.00        11.18        1.00\n");
+    assertThat(r.out())
+        .contains("Test 1       4            1            25.00        11.18        1.00\n");
   }
 
   @Test
   void several_files_add_up_as_several_workers() throws IOException {
-    Path a = file("a-data.log", HEADER + "\n0, 0, 1, 1700000000000, 10, 0\n0, 1, 1, 1700000000500, 20, 0\n");
-    Path b = file("b-data.log", HEADER + "\n0, 0, 1, 1700000001000, 30, 0\n0, 1, 1, 1700000001500, 40, 0\n"
-        + "0, 2, 1, 1700000001945, 55, 1\n");
+    Path a =
+        file(
+            "a-data.log",
+            HEADER + "\n0, 0, 1, 1700000000000, 10, 0\n0, 1, 1, 1700000000500, 20, 0\n");
+    Path b =
+        file(
+            "b-data.log",
+            HEADER
+                + "\n0, 0, 1, 1700000001000, 30, 0\n0, 1, 1, 1700000001500, 40, 0\n"
+                + "0, 2, 1, 1700000001945, 55, 1\n");
     Run r = run("analyze", a.toString(), b.toString());
-    assertThat(r.out()).contains("Test 1       4            1            25.00        11.18        2.00\n");
+    assertThat(r.out())
+        .contains("Test 1       4            1            25.00        11.18        2.00\n");
   }
 
   @Test
@@ -141,25 +153,34 @@ class AnalyzeCommandTest {
   @Test
   void a_missing_column_is_reported() throws IOException {
     Path f = file("data.log", HEADER + "\n0, 0, 1, 1000\n");
-    assertThat(refused("analyze", f.toString())).isEqualTo("grindstone analyze: " + f
-        + ":2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
+    assertThat(refused("analyze", f.toString()))
+        .isEqualTo(
+            "grindstone analyze: "
+                + f
+                + ":2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
   }
 
   @Test
   void a_line_with_too_many_columns_is_reported() throws IOException {
     Path f = file("data.log", HEADER + "\n0, 0, 1, 1000, 1, 0, 7\n");
-    assertThat(refused("analyze", f.toString())).startsWith("grindstone analyze: " + f
-        + ":2: column 7: unexpected; the line has 7 columns but the header 6");
+    assertThat(refused("analyze", f.toString()))
+        .startsWith(
+            "grindstone analyze: "
+                + f
+                + ":2: column 7: unexpected; the line has 7 columns but the header 6");
   }
 
   @Test
   void an_empty_file_or_an_unknown_header_is_reported() throws IOException {
     Path empty = file("empty.log", "");
-    assertThat(refused("analyze", empty.toString())).startsWith("grindstone analyze: " + empty
-        + ": the file is empty");
+    assertThat(refused("analyze", empty.toString()))
+        .startsWith("grindstone analyze: " + empty + ": the file is empty");
     Path csv = file("other.csv", "time,latency\n1,2\n");
-    assertThat(refused("analyze", csv.toString())).startsWith("grindstone analyze: " + csv
-        + ":1: column 1 (Thread): expected the header 'Thread', found 'time'");
+    assertThat(refused("analyze", csv.toString()))
+        .startsWith(
+            "grindstone analyze: "
+                + csv
+                + ":1: column 1 (Thread): expected the header 'Thread', found 'time'");
   }
 
   @Test
@@ -183,7 +204,8 @@ class AnalyzeCommandTest {
   @Test
   void bad_options_are_reported() {
     assertThat(refused("analyze", WORKED_EXAMPLE, "--period-ms", "0"))
-        .isEqualTo("grindstone analyze: --period-ms must be a positive number of milliseconds, got 0");
+        .isEqualTo(
+            "grindstone analyze: --period-ms must be a positive number of milliseconds, got 0");
     Run r = run("analyze", WORKED_EXAMPLE, "--format", "xml");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("--format", "text, json, csv");

@@ -23,7 +23,8 @@ final class CliRunner {
       cl.setOut(new PrintWriter(System.out, true));
       cl.setErr(new PrintWriter(System.err, true));
       int code = cl.execute(args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);

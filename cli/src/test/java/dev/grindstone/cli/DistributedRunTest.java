@@ -37,14 +37,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DistributedRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SMALL_JVM = List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1",
-      "-Xshare:auto");
+  private static final List<String> SMALL_JVM =
+      List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
   @TempDir Path dir;
   MetricsServer server;
   URI url;
 
-  /** A server of each test's own: agents take the oldest waiting run, so tests must not share one. */
+  /**
+   * A server of each test's own: agents take the oldest waiting run, so tests must not share one.
+   */
   @BeforeEach
   void start() throws IOException {
     server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("s.db")).start();
@@ -58,8 +60,16 @@ class DistributedRunTest {
 
   private Path plan(String name, String distributed, String phases) throws IOException {
     Path folder = Files.createDirectories(dir.resolve(name + "-plan"));
-    Files.writeString(folder.resolve("run.yaml"), "name: " + name + "\nscenario: " + ShardedScenario.class.getName()
-        + "\nperiod: 500ms\ngraceful_stop: 1s\nthresholds: [\"errors<50%\"]\ndistributed: " + distributed + "\nphases:\n" + phases);
+    Files.writeString(
+        folder.resolve("run.yaml"),
+        "name: "
+            + name
+            + "\nscenario: "
+            + ShardedScenario.class.getName()
+            + "\nperiod: 500ms\ngraceful_stop: 1s\nthresholds: [\"errors<50%\"]\ndistributed: "
+            + distributed
+            + "\nphases:\n"
+            + phases);
     return folder.resolve("run.yaml");
   }
 
@@ -98,8 +108,11 @@ class DistributedRunTest {
 
   /** Runs the controller, bounded; on a timeout the agents' output says why. */
   private CliRunner.Result controller(Path file, Path out, LocalAgents agents) throws Exception {
-    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
-        () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    CompletableFuture<CliRunner.Result> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRunner.run(
+                    "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
     try {
       return run.get(100, TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -112,21 +125,30 @@ class DistributedRunTest {
   }
 
   private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve(path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(url.resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(r.body());
   }
 
   @Test
-  void merged_totals_equal_the_agents_data_logs_and_merged_percentiles_their_exact_merge() throws Exception {
-    Path file = plan("exact", "{agents: 2, lead: 1s}", """
-          - {name: ramp, duration: 1s, users: {from: 0, to: 6}}
-          - {name: hold, duration: 1s, users: 6}
-          - {name: open, duration: 1s, rate: 200, max_users: 20}
-        """);
+  void merged_totals_equal_the_agents_data_logs_and_merged_percentiles_their_exact_merge()
+      throws Exception {
+    Path file =
+        plan(
+            "exact",
+            "{agents: 2, lead: 1s}",
+            """
+              - {name: ramp, duration: 1s, users: {from: 0, to: 6}}
+              - {name: hold, duration: 1s, users: 6}
+              - {name: open, duration: 1s, rate: 200, max_users: 20}
+            """);
     Path out = dir.resolve("exact-out");
     CliRunner.Result r;
-    try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("exact-agents"), small(2))) {
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve("exact-agents"), small(2))) {
       r = controller(file, out, agents);
       assertThat(agents.await(30)).as("the agents end with their run").isTrue();
       for (Process p : agents.processes()) {
@@ -134,7 +156,9 @@ class DistributedRunTest {
       }
     }
     assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-    assertThat(r.out()).contains("All 2 agents ready", "All thresholds passed").doesNotContain("snapshots on the server hold");
+    assertThat(r.out())
+        .contains("All 2 agents ready", "All thresholds passed")
+        .doesNotContain("snapshots on the server hold");
     Path results = resultsFolder(out);
     JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
 
@@ -149,7 +173,9 @@ class DistributedRunTest {
       for (String row : rows.subList(1, rows.size())) {
         String[] f = row.split(", ");
         int user = Integer.parseInt(f[0]);
-        assertThat(Math.floorMod(user, 2)).as("user %d runs on agent u mod 2", user).isEqualTo(agent);
+        assertThat(Math.floorMod(user, 2))
+            .as("user %d runs on agent u mod 2", user)
+            .isEqualTo(agent);
         long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
         if (f[5].equals("0")) {
           c[0]++;
@@ -174,7 +200,8 @@ class DistributedRunTest {
     assertThat(totals.get("p999").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99.9));
     assertThat(totals.get("max").asDouble()).as("the exact max").isEqualTo(max / 1000.0);
     assertThat(totals.get("min").asDouble()).as("the exact min").isEqualTo(min / 1000.0);
-    assertThat(Files.readString(results.resolve("summary.txt"))).contains("Test 1", "\"Wait\"", "Test 2", "\"Flaky\"");
+    assertThat(Files.readString(results.resolve("summary.txt")))
+        .contains("Test 1", "\"Wait\"", "Test 2", "\"Flaky\"");
     assertThat(results.resolve("latency.hlog")).isNotEmptyFile();
     assertThat(results.resolve("report.html")).isNotEmptyFile();
 
@@ -185,34 +212,48 @@ class DistributedRunTest {
     try (Stream<Path> s = Files.list(dir.resolve("exact-agents/agent-0"))) {
       agentResults = s.filter(Files::isDirectory).findFirst().orElseThrow();
     }
-    CliRunner.Result upload = CliRunner.run("upload", agentResults.toString(), "--server", url.toString());
+    CliRunner.Result upload =
+        CliRunner.run("upload", agentResults.toString(), "--server", url.toString());
     assertThat(upload.exitCode()).as(upload.out() + upload.err()).isZero();
     JsonNode after = get("/api/v1/runs/" + id).get("totals");
-    assertThat(after.get("tests").asLong()).isEqualTo(before.get("tests").asLong()).isEqualTo(totals.get("tests").asLong());
+    assertThat(after.get("tests").asLong())
+        .isEqualTo(before.get("tests").asLong())
+        .isEqualTo(totals.get("tests").asLong());
     assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"fail", "continue"})
   void an_agent_killed_mid_run_is_named_with_the_span_it_missed(String policy) throws Exception {
-    Path file = plan("kill-" + policy, "{agents: 2, lead: 1s, loss_timeout: 1500ms, on_agent_loss: " + policy + "}",
-        "  - {name: hold, duration: 5s, users: 4}\n");
+    Path file =
+        plan(
+            "kill-" + policy,
+            "{agents: 2, lead: 1s, loss_timeout: 1500ms, on_agent_loss: " + policy + "}",
+            "  - {name: hold, duration: 5s, users: 4}\n");
     Path out = dir.resolve("kill-" + policy + "-out");
-    try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("kill-" + policy), small(2))) {
-      CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
-          () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve("kill-" + policy), small(2))) {
+      CompletableFuture<CliRunner.Result> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  CliRunner.run(
+                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
       awaitLog(agents.logs().get(1), "starting at", 90);
       Thread.sleep(1500);
       agents.processes().get(1).destroyForcibly(); // SIGKILL: no goodbye
       CliRunner.Result r = run.get(90, TimeUnit.SECONDS);
       String summary = Files.readString(resultsFolder(out).resolve("summary.txt"));
-      assertThat(summary).contains("agent 1 (local-1", "was lost: its share of the load is missing from");
+      assertThat(summary)
+          .contains("agent 1 (local-1", "was lost: its share of the load is missing from");
       if (policy.equals("fail")) {
-        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(DistributedController.EXIT_AGENT_LOST);
+        assertThat(r.exitCode())
+            .as(r.out() + r.err())
+            .isEqualTo(DistributedController.EXIT_AGENT_LOST);
         assertThat(summary).contains("on_agent_loss: fail stops the run");
       } else {
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        JsonNode totals = JSON.readTree(resultsFolder(out).resolve("results.json").toFile()).get("totals");
+        JsonNode totals =
+            JSON.readTree(resultsFolder(out).resolve("results.json").toFile()).get("totals");
         assertThat(totals.get("tests").asLong()).as("agent 0 ran to the end").isPositive();
       }
       assertThat(agents.processes().get(0).waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -222,11 +263,15 @@ class DistributedRunTest {
 
   @Test
   void a_newer_attempt_of_an_index_fences_the_older_which_stops() throws Exception {
-    Path file = plan("fence", "{agents: 2, lead: 1s}", "  - {name: hold, duration: 1s, users: 2}\n");
+    Path file =
+        plan("fence", "{agents: 2, lead: 1s}", "  - {name: hold, duration: 1s, users: 2}\n");
     Path out = dir.resolve("fence-out");
     Path folder = dir.resolve("fence-agents");
-    CompletableFuture<CliRunner.Result> run = CompletableFuture.supplyAsync(
-        () -> CliRunner.run("run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    CompletableFuture<CliRunner.Result> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                CliRunner.run(
+                    "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
     try (LocalAgents agents = LocalAgents.start(0, url, null, folder, List.of())) {
       // An agent that registers before the run is uploaded waits for it.
       Process old = agents.add(0, url, null, folder, SMALL_JVM, "0-old");
@@ -234,7 +279,8 @@ class DistributedRunTest {
       agents.add(0, url, null, folder, SMALL_JVM, "0-new");
       assertThat(old.waitFor(60, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
       assertThat(old.exitValue()).isEqualTo(AgentCommand.EXIT_FENCED);
-      assertThat(Files.readString(folder.resolve("agent-0-old.log"))).contains("replaced by attempt");
+      assertThat(Files.readString(folder.resolve("agent-0-old.log")))
+          .contains("replaced by attempt");
       agents.add(1, url, null, folder, SMALL_JVM, "1");
       CliRunner.Result r = run.get(100, TimeUnit.SECONDS);
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
@@ -252,20 +298,25 @@ class DistributedRunTest {
     List<List<String>> options = new java.util.ArrayList<>();
     for (long skew : skews) {
       List<String> o = new java.util.ArrayList<>(SMALL_JVM);
-      o.add("-Dgrindstone.agent.clockSkewMs=" + skew); // test-only: this agent's clock is that far off
+      o.add(
+          "-Dgrindstone.agent.clockSkewMs="
+              + skew); // test-only: this agent's clock is that far off
       options.add(o);
     }
     CliRunner.Result r;
-    try (LocalAgents agents = LocalAgents.start(3, url, null, dir.resolve("skew-agents"), options)) {
+    try (LocalAgents agents =
+        LocalAgents.start(3, url, null, dir.resolve("skew-agents"), options)) {
       r = controller(file, out, agents);
       assertThat(agents.await(30)).isTrue();
     }
     assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
     // Within 50 ms of the skews (the bound of the offsets' error is printed with them).
-    assertThat(r.out()).containsPattern("clock offset \\+(49[5-9]\\d|50[0-4]\\d)\\.\\d ms")
+    assertThat(r.out())
+        .containsPattern("clock offset \\+(49[5-9]\\d|50[0-4]\\d)\\.\\d ms")
         .containsPattern("clock offset -(29[5-9]\\d|30[0-4]\\d)\\.\\d ms");
     // Each agent's first interval starts when it started, in server time.
-    JsonNode snapshots = get("/api/v1/distributed/" + runId(r.out()) + "/snapshots").get("snapshots");
+    JsonNode snapshots =
+        get("/api/v1/distributed/" + runId(r.out()) + "/snapshots").get("snapshots");
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
     int agentsSeen = 0;
@@ -277,9 +328,12 @@ class DistributedRunTest {
       }
     }
     assertThat(agentsSeen).as(snapshots.toString()).isEqualTo(3);
-    System.out.println("start spread with clock skews of -5 s, 0 and +3 s: " + (last - first) + " ms");
+    System.out.println(
+        "start spread with clock skews of -5 s, 0 and +3 s: " + (last - first) + " ms");
     // Uncorrected, the agents would start up to 8 s apart (the skews); corrected, what is left is
     // their own start-up, which a busy machine stretches (see BENCHMARKS.md): no timing claim here.
-    assertThat(last - first).as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots).isLessThan(3000);
+    assertThat(last - first)
+        .as("start spread (ms) of agents whose clocks are 8 s apart: %s", snapshots)
+        .isLessThan(3000);
   }
 }

@@ -69,26 +69,34 @@ class DockerfileTest {
 
   @Test
   void the_build_stage_makes_the_jar_the_launcher_runs() throws IOException {
-    assertThat(starting("RUN")).anySatisfy(r -> assertThat(r).contains("./mvnw ").contains("-pl cli -am package"));
+    assertThat(starting("RUN"))
+        .anySatisfy(r -> assertThat(r).contains("./mvnw ").contains("-pl cli -am package"));
     assertThat(ROOT.resolve("mvnw")).isExecutable();
     // The build stage gets the whole context in /src, so the jar is built at /src/cli/target/.
-    assertThat(instructions).containsSubsequence("FROM eclipse-temurin:25-jdk AS build", "WORKDIR /src", "COPY . .");
+    assertThat(instructions)
+        .containsSubsequence("FROM eclipse-temurin:25-jdk AS build", "WORKDIR /src", "COPY . .");
     assertThat(copies("build")).containsValue("/src/cli/target/grindstone.jar");
-    // cli/target/grindstone.jar is the shaded jar's name in cli/pom.xml, and what ./grindstone runs.
+    // cli/target/grindstone.jar is the shaded jar's name in cli/pom.xml, and what ./grindstone
+    // runs.
     assertThat(Files.readString(Path.of("pom.xml"))).contains("<finalName>grindstone</finalName>");
     assertThat(launcher).contains("jar=\"$root/cli/target/grindstone.jar\"");
   }
 
   @Test
   void files_copied_from_the_context_exist_and_are_not_ignored() throws IOException {
-    List<String> ignored = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> ignored =
+        Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     for (String source : copies(null).values()) {
       if (source.equals(".")) {
         continue;
       }
       assertThat(ROOT.resolve(source)).as("COPY source %s", source).isRegularFile();
-      assertThat(ignored).as(".dockerignore entries").noneMatch(p -> source.equals(p) || source.startsWith(p + "/"));
+      assertThat(ignored)
+          .as(".dockerignore entries")
+          .noneMatch(p -> source.equals(p) || source.startsWith(p + "/"));
     }
     // What the build needs from the context.
     for (String needed : List.of("mvnw", ".mvn", "pom.xml", "cli")) {
@@ -99,19 +107,31 @@ class DockerfileTest {
   @Test
   void the_image_runs_the_jar_with_the_launchers_jvm_options_file() {
     Map<String, String> fromContext = copies(null);
-    String options = fromContext.entrySet().stream().filter(e -> e.getValue().equals("cli/jvm.options"))
-        .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("cli/jvm.options is not copied"));
-    String jar = copies("build").entrySet().stream().filter(e -> e.getValue().endsWith("/grindstone.jar"))
-        .map(Map.Entry::getKey).findFirst().orElseThrow();
-    assertThat(starting("ENTRYPOINT")).singleElement()
+    String options =
+        fromContext.entrySet().stream()
+            .filter(e -> e.getValue().equals("cli/jvm.options"))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("cli/jvm.options is not copied"));
+    String jar =
+        copies("build").entrySet().stream()
+            .filter(e -> e.getValue().endsWith("/grindstone.jar"))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow();
+    assertThat(starting("ENTRYPOINT"))
+        .singleElement()
         .isEqualTo("ENTRYPOINT [\"java\", \"@" + options + "\", \"-jar\", \"" + jar + "\"]");
     assertThat(launcher).contains("\"@$root/cli/jvm.options\"");
   }
 
   @Test
   void the_jvm_options_file_holds_options_only() throws IOException {
-    List<String> options = Files.readAllLines(Path.of("jvm.options")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> options =
+        Files.readAllLines(Path.of("jvm.options")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     assertThat(options).isNotEmpty().allSatisfy(o -> assertThat(o).startsWith("-XX:"));
     assertThat(options).contains("-XX:+UseZGC");
   }
@@ -120,26 +140,37 @@ class DockerfileTest {
   void the_jvm_takes_the_options_file_and_the_manifests_heap_option() throws Exception {
     // As in the image: the @-file on the command line, the heap share from JDK_JAVA_OPTIONS.
     String java = ProcessHandle.current().info().command().orElseThrow();
-    ProcessBuilder pb = new ProcessBuilder(java, "@" + Path.of("jvm.options").toAbsolutePath(), "-XX:+PrintFlagsFinal", "-version")
-        .redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                java,
+                "@" + Path.of("jvm.options").toAbsolutePath(),
+                "-XX:+PrintFlagsFinal",
+                "-version")
+            .redirectErrorStream(true);
     pb.environment().put("JDK_JAVA_OPTIONS", KubeManifests.JVM_HEAP_OPTION);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
-    assertThat(out).containsPattern("bool UseZGC\\s+= true").containsPattern("bool ZProactive\\s+= false")
+    assertThat(out)
+        .containsPattern("bool UseZGC\\s+= true")
+        .containsPattern("bool ZProactive\\s+= false")
         .containsPattern("double MaxRAMPercentage\\s+= 70\\.0");
   }
 
   @Test
   void the_image_runs_a_jdk_21_or_newer_as_the_user_and_on_the_port_the_manifests_expect() {
-    assertThat(starting("FROM")).hasSize(2).allSatisfy(f -> {
-      Matcher m = Pattern.compile("FROM eclipse-temurin:(\\d+)-jdk\\b.*").matcher(f);
-      assertThat(m.matches()).as(f).isTrue();
-      assertThat(Integer.parseInt(m.group(1))).isGreaterThanOrEqualTo(21);
-    });
+    assertThat(starting("FROM"))
+        .hasSize(2)
+        .allSatisfy(
+            f -> {
+              Matcher m = Pattern.compile("FROM eclipse-temurin:(\\d+)-jdk\\b.*").matcher(f);
+              assertThat(m.matches()).as(f).isTrue();
+              assertThat(Integer.parseInt(m.group(1))).isGreaterThanOrEqualTo(21);
+            });
     long uid = KubeManifests.USER_ID;
     assertThat(starting("USER")).containsExactly("USER " + uid + ":" + uid);
-    assertThat(starting("RUN")).anySatisfy(r -> assertThat(r).contains("--uid " + uid).contains("--gid " + uid));
+    assertThat(starting("RUN"))
+        .anySatisfy(r -> assertThat(r).contains("--uid " + uid).contains("--gid " + uid));
     assertThat(starting("EXPOSE")).containsExactly("EXPOSE " + KubeManifests.PORT);
   }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class LiveCheckCommandTest {
 
@@ -25,17 +25,33 @@ class LiveCheckCommandTest {
     // A recording stand-in for the metrics server's POST /api/v1/livecheck/reports.
     com.sun.net.httpserver.HttpServer server =
         com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
-    server.createContext("/api/v1/livecheck/reports", ex -> {
-      stored.addAndGet(new com.fasterxml.jackson.databind.ObjectMapper().readTree(ex.getRequestBody()).size());
-      ex.sendResponseHeaders(201, -1);
-      ex.close();
-    });
+    java.util.concurrent.atomic.AtomicInteger stored =
+        new java.util.concurrent.atomic.AtomicInteger();
+    server.createContext(
+        "/api/v1/livecheck/reports",
+        ex -> {
+          stored.addAndGet(
+              new com.fasterxml.jackson.databind.ObjectMapper()
+                  .readTree(ex.getRequestBody())
+                  .size());
+          ex.sendResponseHeaders(201, -1);
+          ex.close();
+        });
     server.start();
     String url = "http://127.0.0.1:" + server.getAddress().getPort();
     String[] r;
     try {
-      r = run("livecheck", "demo", "--duration", "3s", "--every", "200ms", "--fail-downstream", "--server", url);
+      r =
+          run(
+              "livecheck",
+              "demo",
+              "--duration",
+              "3s",
+              "--every",
+              "200ms",
+              "--fail-downstream",
+              "--server",
+              url);
     } finally {
       server.stop(0);
     }
@@ -50,7 +66,9 @@ class LiveCheckCommandTest {
     assertThat(out).contains("livecheck orders.place_order FAIL test=");
     assertThat(out).contains("demo finished:");
     assertThat(out).containsPattern("reports by state: \\{PASS=\\d+");
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("sent to server: (\\d+), failed: 0, dropped: 0").matcher(out);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("sent to server: (\\d+), failed: 0, dropped: 0")
+            .matcher(out);
     assertThat(m.find()).as(out).isTrue();
     assertThat(stored.get()).isEqualTo(Integer.parseInt(m.group(1))).isPositive();
   }
@@ -59,7 +77,9 @@ class LiveCheckCommandTest {
   void bad_options_are_reported_without_a_stack_trace() {
     String[] r = run("livecheck", "demo", "--duration", "3 parsecs");
     assertThat(r[0]).isEqualTo("2");
-    assertThat(r[2]).contains("--duration: cannot read \"3 parsecs\" as a duration").doesNotContain("\tat ");
+    assertThat(r[2])
+        .contains("--duration: cannot read \"3 parsecs\" as a duration")
+        .doesNotContain("\tat ");
     r = run("livecheck", "demo", "--server", "nowhere");
     assertThat(r[0]).isEqualTo("2");
     assertThat(r[2]).contains("--server = nowhere: must be a URL such as http://127.0.0.1:8080");

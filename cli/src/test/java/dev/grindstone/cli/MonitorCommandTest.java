@@ -28,8 +28,26 @@ class MonitorCommandTest {
   final StringWriter err = new StringWriter();
 
   private static TestMetric row(MonitorSession s, double wall) {
-    return new TestMetric(s.hash(), CTX.hash(), s.runDateText(), "com.acme.FooTest", "slow", "slow",
-        "com/acme/FooTest.java", "function", "", wall, 0.01, 0, 0.01 / wall, 1, "SUCCESSFUL", 0, 0, 0, "id");
+    return new TestMetric(
+        s.hash(),
+        CTX.hash(),
+        s.runDateText(),
+        "com.acme.FooTest",
+        "slow",
+        "slow",
+        "com/acme/FooTest.java",
+        "function",
+        "",
+        wall,
+        0.01,
+        0,
+        0.01 / wall,
+        1,
+        "SUCCESSFUL",
+        0,
+        0,
+        0,
+        "id");
   }
 
   @BeforeEach
@@ -38,7 +56,8 @@ class MonitorCommandTest {
     try (LocalStore store = LocalStore.open(file)) {
       double[] walls = {1.0, 1.1, 1.0, 3.0};
       for (int i = 0; i < walls.length; i++) {
-        MonitorSession s = MonitorSession.of(LocalDateTime.of(2026, 11, 1 + i, 9, 0), "", "", Map.of(), Map.of());
+        MonitorSession s =
+            MonitorSession.of(LocalDateTime.of(2026, 11, 1 + i, 9, 0), "", "", Map.of(), Map.of());
         if (i == 0) firstSession = s.hash();
         store.begin(CTX, s);
         store.write(List.of(row(s, walls[i])));
@@ -69,21 +88,31 @@ class MonitorCommandTest {
 
   @Test
   void bad_input_exits_2_with_a_message_and_no_stack_trace() {
-    assertThat(run("monitor", "compare", "--db", dir.resolve("missing.jmon").toString())).isEqualTo(2);
+    assertThat(run("monitor", "compare", "--db", dir.resolve("missing.jmon").toString()))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("no monitor file at").doesNotContain("at dev.grindstone");
-    assertThat(run("monitor", "compare", "--db", file.toString(), "--server", "http://127.0.0.1:1")).isEqualTo(2);
+    assertThat(run("monitor", "compare", "--db", file.toString(), "--server", "http://127.0.0.1:1"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("give --db FILE or --server URL, not both");
     assertThat(run("monitor", "compare", "--db", file.toString(), "--factor", "0")).isEqualTo(2);
     assertThat(err.toString()).contains("--factor=0.0 must be a number above 0");
     assertThat(run("monitor", "compare", "--server", "127.0.0.1:8080")).isEqualTo(2);
     assertThat(err.toString()).contains("must be an http:// or https:// URL");
-    assertThat(run("monitor", "compare", "--db", file.toString(), "--session", "nope")).isEqualTo(2);
+    assertThat(run("monitor", "compare", "--db", file.toString(), "--session", "nope"))
+        .isEqualTo(2);
     assertThat(err.toString()).contains("no session hash starts with 'nope'");
   }
 
   @Test
   void an_earlier_session_can_be_checked() {
-    assertThat(run("monitor", "compare", "--db", file.toString(), "--session", firstSession.substring(0, 6)))
+    assertThat(
+            run(
+                "monitor",
+                "compare",
+                "--db",
+                file.toString(),
+                "--session",
+                firstSession.substring(0, 6)))
         .isEqualTo(0);
     assertThat(out.toString()).contains("nothing to compare");
   }

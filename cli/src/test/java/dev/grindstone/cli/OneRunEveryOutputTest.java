@@ -24,14 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One run, every output: the figures of summary.txt, its threshold lines, results.json, the
- * metrics server's run and {@code grindstone analyze} of the run's data.csv are the same figures,
- * to the digit.
+ * One run, every output: the figures of summary.txt, its threshold lines, results.json, the metrics
+ * server's run and {@code grindstone analyze} of the run's data.csv are the same figures, to the
+ * digit.
  */
 class OneRunEveryOutputTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> TIMES = List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
+  private static final List<String> TIMES =
+      List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
 
   @TempDir static Path out;
   static Path results;
@@ -40,12 +41,31 @@ class OneRunEveryOutputTest {
 
   @BeforeAll
   static void run() throws Exception {
-    try (MetricsServer metrics = MetricsServer.builder().port(0)
-        .jdbcUrl("jdbc:sqlite:" + out.resolve("metrics.db")).start()) {
-      CliRunner.Result r = CliRunner.run("run", RunCommandTest.EXAMPLES.resolve("Hello.java").toString(),
-          "--users", "4", "--duration", "1500ms", "--period", "500ms", "--out", out.resolve("results").toString(),
-          "--threshold", "p99<2s", "--threshold", "test 1: p95<2s", "--threshold", "max<2s",
-          "--report-to", metrics.url());
+    try (MetricsServer metrics =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl("jdbc:sqlite:" + out.resolve("metrics.db"))
+            .start()) {
+      CliRunner.Result r =
+          CliRunner.run(
+              "run",
+              RunCommandTest.EXAMPLES.resolve("Hello.java").toString(),
+              "--users",
+              "4",
+              "--duration",
+              "1500ms",
+              "--period",
+              "500ms",
+              "--out",
+              out.resolve("results").toString(),
+              "--threshold",
+              "p99<2s",
+              "--threshold",
+              "test 1: p95<2s",
+              "--threshold",
+              "max<2s",
+              "--report-to",
+              metrics.url());
       assertThat(r.exitCode()).as(r.err()).isIn(0, Run.EXIT_THRESHOLDS_FAILED);
       assertThat(r.out()).contains("Reported to " + metrics.url());
       try (Stream<Path> s = Files.list(out.resolve("results"))) {
@@ -59,8 +79,11 @@ class OneRunEveryOutputTest {
   }
 
   private static JsonNode get(String url) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
     return JSON.readTree(r.body());
   }
@@ -73,13 +96,21 @@ class OneRunEveryOutputTest {
       JsonNode run = i < tests.size() ? tests.get(i) : document.get("totals");
       JsonNode on = i < tests.size() ? find(served, run.get("test").asInt()) : server.get("totals");
       String what = i < tests.size() ? "test " + run.get("test") : "totals";
-      assertThat(on.get("tests").asLong()).as(what).isEqualTo(run.get("tests").asLong()).isPositive();
+      assertThat(on.get("tests").asLong())
+          .as(what)
+          .isEqualTo(run.get("tests").asLong())
+          .isPositive();
       assertThat(on.get("errors").asLong()).as(what).isEqualTo(run.get("errors").asLong());
-      assertThat(on.get("meanMs").asDouble()).as(what + " mean").isEqualTo(run.get("meanTestTime").asDouble());
-      assertThat(TwoDecimals.format(on.get("sdMs").asDouble())).as(what + " deviation")
+      assertThat(on.get("meanMs").asDouble())
+          .as(what + " mean")
+          .isEqualTo(run.get("meanTestTime").asDouble());
+      assertThat(TwoDecimals.format(on.get("sdMs").asDouble()))
+          .as(what + " deviation")
           .isEqualTo(TwoDecimals.format(run.get("testTimeStandardDeviation").asDouble()));
       for (String key : TIMES) {
-        assertThat(on.get(key + "Ms").asDouble()).as(what + " " + key).isEqualTo(run.get(key).asDouble());
+        assertThat(on.get(key + "Ms").asDouble())
+            .as(what + " " + key)
+            .isEqualTo(run.get(key).asDouble());
       }
     }
   }
@@ -95,7 +126,8 @@ class OneRunEveryOutputTest {
 
   @Test
   void analyze_of_the_data_log_a_run_wrote_gives_the_runs_own_figures() throws IOException {
-    CliRunner.Result r = CliRunner.run("analyze", "--format", "json", results.resolve("data.csv").toString());
+    CliRunner.Result r =
+        CliRunner.run("analyze", "--format", "json", results.resolve("data.csv").toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode analyzed = JSON.readTree(r.out());
     JsonNode tests = document.get("tests");
@@ -104,23 +136,32 @@ class OneRunEveryOutputTest {
       JsonNode run = i < tests.size() ? tests.get(i) : document.get("totals");
       JsonNode read = analyzed.get(i);
       String what = i < tests.size() ? "test " + run.get("test") : "totals";
-      assertThat(read.get("tests").asLong()).as(what).isEqualTo(run.get("tests").asLong()).isPositive();
+      assertThat(read.get("tests").asLong())
+          .as(what)
+          .isEqualTo(run.get("tests").asLong())
+          .isPositive();
       assertThat(read.get("errors").asLong()).as(what).isEqualTo(run.get("errors").asLong());
-      assertThat(read.get("meanTestTime").asDouble()).as(what + " mean").isEqualTo(run.get("meanTestTime").asDouble());
+      assertThat(read.get("meanTestTime").asDouble())
+          .as(what + " mean")
+          .isEqualTo(run.get("meanTestTime").asDouble());
       // The same calls' times, pooled in another order: equal to the last few bits, and as printed.
       double sd = run.get("testTimeStandardDeviation").asDouble();
-      assertThat(read.get("testTimeStandardDeviation").asDouble()).as(what + " deviation")
+      assertThat(read.get("testTimeStandardDeviation").asDouble())
+          .as(what + " deviation")
           .isCloseTo(sd, within(sd * 1e-12));
       assertThat(TwoDecimals.format(read.get("testTimeStandardDeviation").asDouble()))
           .isEqualTo(TwoDecimals.format(sd));
       for (String key : TIMES) {
-        assertThat(read.get(key).asDouble()).as(what + " " + key).isEqualTo(run.get(key).asDouble());
+        assertThat(read.get(key).asDouble())
+            .as(what + " " + key)
+            .isEqualTo(run.get(key).asDouble());
       }
     }
   }
 
   @Test
-  void summary_txt_its_threshold_lines_and_results_json_print_one_figure_alike() throws IOException {
+  void summary_txt_its_threshold_lines_and_results_json_print_one_figure_alike()
+      throws IOException {
     String summary = Files.readString(results.resolve("summary.txt"));
     JsonNode totals = document.get("totals");
     String p99 = TwoDecimals.format(totals.get("p99").asDouble());
@@ -130,19 +171,30 @@ class OneRunEveryOutputTest {
     assertThat(threshold(summary, "test 1: p95<2s", "Test 1"))
         .isEqualTo(TwoDecimals.format(document.get("tests").get(0).get("p95").asDouble()));
 
-    Matcher totalsLine = Pattern.compile("(?m)^Totals +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+)$")
-        .matcher(summary.substring(summary.indexOf("Min (ms)")));
+    Matcher totalsLine =
+        Pattern.compile("(?m)^Totals +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+) +(\\S+)$")
+            .matcher(summary.substring(summary.indexOf("Min (ms)")));
     assertThat(totalsLine.find()).as("the percentile table's Totals line").isTrue();
     for (int i = 0; i < TIMES.size(); i++) {
-      assertThat(totalsLine.group(i + 1)).as(TIMES.get(i)).isEqualTo(TwoDecimals.format(totals.get(TIMES.get(i)).asDouble()));
+      assertThat(totalsLine.group(i + 1))
+          .as(TIMES.get(i))
+          .isEqualTo(TwoDecimals.format(totals.get(TIMES.get(i)).asDouble()));
     }
   }
 
   /** The actual figure a threshold line of summary.txt prints. */
   private static String threshold(String summary, String rule, String scope) {
-    Matcher m = Pattern.compile("(?m)^  (?:PASS|FAIL)  " + Pattern.quote(rule) + " +" + Pattern.quote(scope)
-        + " +actual (\\S+)$").matcher(summary);
-    assertThat(m.find()).as("the threshold line of %s for %s in%n%s", rule, scope, summary).isTrue();
+    Matcher m =
+        Pattern.compile(
+                "(?m)^  (?:PASS|FAIL)  "
+                    + Pattern.quote(rule)
+                    + " +"
+                    + Pattern.quote(scope)
+                    + " +actual (\\S+)$")
+            .matcher(summary);
+    assertThat(m.find())
+        .as("the threshold line of %s for %s in%n%s", rule, scope, summary)
+        .isTrue();
     return m.group(1);
   }
 }

@@ -37,7 +37,8 @@ class PrometheusScrapeTest {
   @TempDir Path dir;
 
   private static HttpResponse<String> send(HttpRequest.Builder r) throws Exception {
-    return HttpClient.newHttpClient().send(r.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(r.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** Every query of the dashboard, its variables filled in as Grafana would. */
@@ -53,13 +54,27 @@ class PrometheusScrapeTest {
 
   @Test
   void every_dashboard_query_names_only_series_the_server_exports() throws Exception {
-    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start()) {
+    try (MetricsServer server =
+        MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start()) {
       feedLiveCheck(server);
-      CliRunner.Result r = CliRunner.run("run", IdleScenario.class.getName(), "--users", "1", "--duration", "500ms",
-          "--out", dir.resolve("out").toString(), "--report-to", server.url());
+      CliRunner.Result r =
+          CliRunner.run(
+              "run",
+              IdleScenario.class.getName(),
+              "--users",
+              "1",
+              "--duration",
+              "500ms",
+              "--out",
+              dir.resolve("out").toString(),
+              "--report-to",
+              server.url());
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
       Set<String> exported = new TreeSet<>();
-      String body = send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics")).header("Accept", "text/plain")).body();
+      String body =
+          send(HttpRequest.newBuilder(URI.create(server.url() + "/metrics"))
+                  .header("Accept", "text/plain"))
+              .body();
       for (String line : body.split("\n")) {
         if (!line.startsWith("#") && !line.isBlank()) {
           exported.add(line.replaceFirst("[{ ].*", ""));
@@ -78,25 +93,44 @@ class PrometheusScrapeTest {
   }
 
   private static void feedLiveCheck(MetricsServer server) throws Exception {
-    HttpResponse<String> posted = send(HttpRequest.newBuilder(URI.create(server.url() + "/api/livecheck/reports"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"app\":\"orders\",\"case\":\"orders.place\",\"state\":\"PASS\","
-            + "\"test_id\":\"t1\",\"timestamp\":1700000000.5,\"runtime\":0.25,\"signal_latency\":{\"shipped\":0.05},"
-            + "\"consecutive_failures\":0,\"total_failures\":0}")));
+    HttpResponse<String> posted =
+        send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/api/livecheck/reports"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"app\":\"orders\",\"case\":\"orders.place\",\"state\":\"PASS\","
+                            + "\"test_id\":\"t1\",\"timestamp\":1700000000.5,\"runtime\":0.25,\"signal_latency\":{\"shipped\":0.05},"
+                            + "\"consecutive_failures\":0,\"total_failures\":0}")));
     assertThat(posted.statusCode()).isEqualTo(201);
   }
 
   @Test
-  void prometheus_scraping_the_server_during_a_run_answers_the_runs_own_totals_and_the_dashboards_queries()
-      throws Exception {
+  void
+      prometheus_scraping_the_server_during_a_run_answers_the_runs_own_totals_and_the_dashboards_queries()
+          throws Exception {
     assumeTrue(PrometheusProcess.binary().isPresent(), PrometheusProcess.MISSING);
-    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start();
-        PrometheusProcess prometheus = PrometheusProcess.builder()
-            .scrape(URI.create(server.url()).getAuthority())
-            .scrapeInterval(Duration.ofMillis(200))
-            .start()) {
+    try (MetricsServer server =
+            MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start();
+        PrometheusProcess prometheus =
+            PrometheusProcess.builder()
+                .scrape(URI.create(server.url()).getAuthority())
+                .scrapeInterval(Duration.ofMillis(200))
+                .start()) {
       feedLiveCheck(server);
-      CliRunner.Result r = CliRunner.run("run", IdleScenario.class.getName(), "--users", "3", "--duration", "2s",
-          "--period", "250ms", "--out", dir.resolve("out").toString(), "--report-to", server.url());
+      CliRunner.Result r =
+          CliRunner.run(
+              "run",
+              IdleScenario.class.getName(),
+              "--users",
+              "3",
+              "--duration",
+              "2s",
+              "--period",
+              "250ms",
+              "--out",
+              dir.resolve("out").toString(),
+              "--report-to",
+              server.url());
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
 
       Path results;
@@ -106,9 +140,14 @@ class PrometheusScrapeTest {
       JsonNode local = new ObjectMapper().readTree(results.resolve("results.json").toFile());
       long tests = local.at("/totals/tests").asLong();
       long errors = local.at("/totals/errors").asLong();
-      String runId = new ObjectMapper().readTree(send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/runs"))).body())
-          .at("/runs/0/id").asText();
-      String calls = "sum(grindstone_calls_total{job=\"grindstone\",run_id=\"" + runId + "\",outcome=\"%s\"})";
+      String runId =
+          new ObjectMapper()
+              .readTree(
+                  send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/runs"))).body())
+              .at("/runs/0/id")
+              .asText();
+      String calls =
+          "sum(grindstone_calls_total{job=\"grindstone\",run_id=\"" + runId + "\",outcome=\"%s\"})";
 
       // The finished run stays on /metrics for the grace period: the next scrapes carry its totals.
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -117,16 +156,27 @@ class PrometheusScrapeTest {
         scraped = prometheus.scalar(String.format(calls, "success"), Double.NaN);
         Thread.sleep(100);
       }
-      assertThat(scraped).as("calls in Prometheus; targets: %s", prometheus.targets()).isEqualTo((double) tests).isPositive();
-      assertThat(prometheus.scalar(String.format(calls, "error"), Double.NaN)).isEqualTo((double) errors);
-      assertThat(prometheus.scalar("sum(grindstone_call_duration_seconds_count{run_id=\"" + runId + "\"})", Double.NaN))
+      assertThat(scraped)
+          .as("calls in Prometheus; targets: %s", prometheus.targets())
+          .isEqualTo((double) tests)
+          .isPositive();
+      assertThat(prometheus.scalar(String.format(calls, "error"), Double.NaN))
+          .isEqualTo((double) errors);
+      assertThat(
+              prometheus.scalar(
+                  "sum(grindstone_call_duration_seconds_count{run_id=\"" + runId + "\"})",
+                  Double.NaN))
           .isEqualTo((double) tests);
-      assertThat(prometheus.scalar("grindstone_livecheck_case_state{app=\"orders\",state=\"PASS\"}", Double.NaN))
+      assertThat(
+              prometheus.scalar(
+                  "grindstone_livecheck_case_state{app=\"orders\",state=\"PASS\"}", Double.NaN))
           .isEqualTo(1.0);
 
       for (String q : dashboardQueries()) {
-        String filled = q.replace("$__rate_interval", "1m").replace("$run_id", runId).replace("$app", ".*");
-        // A rate needs two scrapes of a series; the finished run stays on /metrics, so later scrapes come.
+        String filled =
+            q.replace("$__rate_interval", "1m").replace("$run_id", runId).replace("$app", ".*");
+        // A rate needs two scrapes of a series; the finished run stays on /metrics, so later
+        // scrapes come.
         long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         var answer = prometheus.query(filled, Double.NaN);
         while (answer.isEmpty() && System.nanoTime() < until) {

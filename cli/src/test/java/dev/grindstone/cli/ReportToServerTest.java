@@ -21,18 +21,33 @@ class ReportToServerTest {
   @TempDir Path dir;
 
   private static JsonNode get(String url) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
     return new ObjectMapper().readTree(r.body());
   }
 
   @Test
   void the_demo_streams_its_run_and_the_server_merges_the_same_totals() throws Exception {
-    try (MetricsServer server = MetricsServer.builder().port(0)
-        .jdbcUrl("jdbc:sqlite:" + dir.resolve("metrics.db")).start()) {
-      CliRunner.Result r = CliRunner.run("demo", "--duration", "3s", "--users", "3", "--out", dir.resolve("out").toString(),
-          "--server", server.url());
+    try (MetricsServer server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl("jdbc:sqlite:" + dir.resolve("metrics.db"))
+            .start()) {
+      CliRunner.Result r =
+          CliRunner.run(
+              "demo",
+              "--duration",
+              "3s",
+              "--users",
+              "3",
+              "--out",
+              dir.resolve("out").toString(),
+              "--server",
+              server.url());
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
       assertThat(r.out()).contains("Reported to " + server.url());
 
@@ -47,24 +62,33 @@ class ReportToServerTest {
       }
       JsonNode local = new ObjectMapper().readTree(results.resolve("results.json").toFile());
       assertThat(detail.toString()).contains("Check out");
-      assertThat(detail.at("/totals/tests").asLong()).as(detail.toString())
+      assertThat(detail.at("/totals/tests").asLong())
+          .as(detail.toString())
           .isEqualTo(local.at("/totals/tests").asLong());
-      assertThat(detail.at("/totals/errors").asLong()).isEqualTo(local.at("/totals/errors").asLong());
+      assertThat(detail.at("/totals/errors").asLong())
+          .isEqualTo(local.at("/totals/errors").asLong());
     }
   }
 
   @Test
-  void the_livecheck_demo_posts_its_reports_and_the_server_keeps_each_cases_state() throws Exception {
-    try (MetricsServer server = MetricsServer.builder().port(0)
-        .jdbcUrl("jdbc:sqlite:" + dir.resolve("livecheck.db")).start()) {
-      CliRunner.Result r = CliRunner.run("livecheck", "demo", "--duration", "3s", "--server", server.url());
+  void the_livecheck_demo_posts_its_reports_and_the_server_keeps_each_cases_state()
+      throws Exception {
+    try (MetricsServer server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl("jdbc:sqlite:" + dir.resolve("livecheck.db"))
+            .start()) {
+      CliRunner.Result r =
+          CliRunner.run("livecheck", "demo", "--duration", "3s", "--server", server.url());
       assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
       JsonNode cases = get(server.url() + "/api/livecheck/cases").path("cases");
       assertThat(cases.size()).as(cases.toString()).isGreaterThanOrEqualTo(1);
       JsonNode c = cases.get(0);
-      assertThat(c.path("state").asText()).isIn("PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP");
+      assertThat(c.path("state").asText())
+          .isIn("PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP");
       assertThat(c.path("totals_by_state").size()).isPositive();
-      JsonNode reports = get(server.url() + "/api/livecheck/reports?case=" + c.path("case").asText());
+      JsonNode reports =
+          get(server.url() + "/api/livecheck/reports?case=" + c.path("case").asText());
       assertThat(reports.path("reports").size()).isPositive();
     }
   }

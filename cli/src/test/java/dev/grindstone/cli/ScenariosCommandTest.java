@@ -11,7 +11,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code grindstone run} of run files with several scenarios, gradual's two files among them, against the demo. */
+/**
+ * {@code grindstone run} of run files with several scenarios, gradual's two files among them,
+ * against the demo.
+ */
 class ScenariosCommandTest {
 
   static DemoService demo;
@@ -33,7 +36,9 @@ class ScenariosCommandTest {
   }
 
   private Path requestConfig() throws Exception {
-    return write("request_config.yaml", """
+    return write(
+        "request_config.yaml",
+        """
         requests:
           "ping": {url: "%1$s/ping", method: "GET", expected_response_time: 1, auth: null}
           "login":
@@ -41,7 +46,8 @@ class ScenariosCommandTest {
             method: "POST"
             expected_response_time: 1
             params: {username: "ann", password: "secret"}
-        """.formatted(demo.url()));
+        """
+            .formatted(demo.url()));
   }
 
   private String summary(Path out) throws Exception {
@@ -51,27 +57,40 @@ class ScenariosCommandTest {
   }
 
   @Test
-  void gradual_s_test_and_request_files_run_and_a_threshold_of_one_scenario_sets_the_exit_code() throws Exception {
+  void gradual_s_test_and_request_files_run_and_a_threshold_of_one_scenario_sets_the_exit_code()
+      throws Exception {
     Path requests = requestConfig();
-    Path test = write("test_config.yaml", """
-        runs:
-          name: "Two scenarios"
-          wait_between_phases: 0
-          thresholds: ["errors==0", {threshold: "tps<0.001", scenario: logins}]
-          phases:
-            "phase1":
-              run_time: 1
-              scenarios:
-                "pings": {requests: ["ping"], min_concurrency: 2, max_concurrency: 2}
-                "logins": {requests: ["login"], min_concurrency: 1, max_concurrency: 1}
-        """);
+    Path test =
+        write(
+            "test_config.yaml",
+            """
+            runs:
+              name: "Two scenarios"
+              wait_between_phases: 0
+              thresholds: ["errors==0", {threshold: "tps<0.001", scenario: logins}]
+              phases:
+                "phase1":
+                  run_time: 1
+                  scenarios:
+                    "pings": {requests: ["ping"], min_concurrency: 2, max_concurrency: 2}
+                    "logins": {requests: ["login"], min_concurrency: 1, max_concurrency: 1}
+            """);
     Path out = dir.resolve("out");
-    CliRunner.Result r = CliRunner.run("run", test.toString(), "--request-config", requests.toString(), "--out",
-        out.toString(), "--period", "250ms");
+    CliRunner.Result r =
+        CliRunner.run(
+            "run",
+            test.toString(),
+            "--request-config",
+            requests.toString(),
+            "--out",
+            out.toString(),
+            "--period",
+            "250ms");
     assertThat(r.exitCode()).as(r.err() + r.out()).isEqualTo(99);
     assertThat(r.out()).contains("(pings 2, logins 1)");
     String summary = summary(out);
-    assertThat(summary).contains("Scenario pings (at most 2 users)", "Scenario logins (at most 1 user)")
+    assertThat(summary)
+        .contains("Scenario pings (at most 2 users)", "Scenario logins (at most 1 user)")
         .contains("FAIL  scenario logins: tps<0.001 logins: Totals");
     assertThat(summary).containsPattern("PASS  errors==0 +Totals");
   }
@@ -79,36 +98,49 @@ class ScenariosCommandTest {
   @Test
   void the_example_run_file_runs_two_java_scenarios_at_once() throws Exception {
     Path out = dir.resolve("out");
-    CliRunner.Result r = CliRunner.run("run", Path.of("..", "examples", "scenarios.yaml").toString(), "--out",
-        out.toString());
+    CliRunner.Result r =
+        CliRunner.run(
+            "run", Path.of("..", "examples", "scenarios.yaml").toString(), "--out", out.toString());
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("(browse 6, hello 2)");
     String summary = summary(out);
-    assertThat(summary).containsPattern("Scenario browse \\(at most ([6-9]|\\d\\d) users\\)")
+    assertThat(summary)
+        .containsPattern("Scenario browse \\(at most ([6-9]|\\d\\d) users\\)")
         .contains("Scenario hello (at most 2 users)")
-        .contains("\"Browse\"", "\"Compute\"").contains("All thresholds passed.");
+        .contains("\"Browse\"", "\"Compute\"")
+        .contains("All thresholds passed.");
   }
 
   @Test
-  void options_that_replace_the_phases_and_scenarios_that_run_nothing_are_refused() throws Exception {
+  void options_that_replace_the_phases_and_scenarios_that_run_nothing_are_refused()
+      throws Exception {
     Path requests = requestConfig();
-    Path test = write("test_config.yaml", """
-        runs:
-          name: r
-          phases:
-            p: {run_time: 1, scenarios: {s: {requests: [ping], min_concurrency: 1, max_concurrency: 1}}}
-        """);
-    CliRunner.Result users = CliRunner.run("run", test.toString(), "--request-config", requests.toString(),
-        "--users", "5");
+    Path test =
+        write(
+            "test_config.yaml",
+            """
+            runs:
+              name: r
+              phases:
+                p: {run_time: 1, scenarios: {s: {requests: [ping], min_concurrency: 1, max_concurrency: 1}}}
+            """);
+    CliRunner.Result users =
+        CliRunner.run(
+            "run", test.toString(), "--request-config", requests.toString(), "--users", "5");
     assertThat(users.exitCode()).isEqualTo(2);
     assertThat(users.err()).contains("--users, --duration and --rate replace the phases");
-    Path nothing = write("nothing.yaml", """
-        name: nothing
-        phases: [{name: p, duration: 1s, scenarios: {idle: {users: 1}}}]
-        """);
+    Path nothing =
+        write(
+            "nothing.yaml",
+            """
+            name: nothing
+            phases: [{name: p, duration: 1s, scenarios: {idle: {users: 1}}}]
+            """);
     CliRunner.Result none = CliRunner.run("run", nothing.toString());
     assertThat(none.exitCode()).isEqualTo(2);
-    assertThat(none.err()).contains("nothing.yaml:2:52: phases[0].scenarios.idle: says nothing of what scenario"
-        + " 'idle' runs");
+    assertThat(none.err())
+        .contains(
+            "nothing.yaml:2:52: phases[0].scenarios.idle: says nothing of what scenario"
+                + " 'idle' runs");
   }
 }

@@ -45,8 +45,11 @@ class ServerCommandTest {
 
   @Test
   void a_failed_start_never_prints_the_database_password() {
-    for (String db : new String[] {"jdbc:postgresql://127.0.0.1:1/grindstone?user=g&password=hunter2-secret",
-        "jdbc:mysql://localhost/x?user=g&password=hunter2-secret"}) {
+    for (String db :
+        new String[] {
+          "jdbc:postgresql://127.0.0.1:1/grindstone?user=g&password=hunter2-secret",
+          "jdbc:mysql://localhost/x?user=g&password=hunter2-secret"
+        }) {
       CliRunner.Result r = CliRunner.run("server", "--port", "0", "--db", db);
       assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
       assertThat(r.err()).contains("password=***");

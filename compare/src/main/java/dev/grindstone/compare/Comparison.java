@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Run B set against run A (the baseline): per test and for the totals, the change of every {@link
- * Metric}, whether it stands out from the runs' own interval-to-interval spread ({@link Noise}), and
- * the tolerances checked. Immutable.
+ * Metric}, whether it stands out from the runs' own interval-to-interval spread ({@link Noise}),
+ * and the tolerances checked. Immutable.
  *
  * @param tests the tests found in both runs, by number, then the totals
  * @param onlyInA tests of A that B does not have
@@ -15,8 +15,14 @@ import java.util.List;
  * @param notes what a reader should know (runs of different names, changed descriptions, ...)
  */
 public record Comparison(
-    RunResults a, RunResults b, Options options, List<TestComparison> tests, List<TestResults> onlyInA,
-    List<TestResults> onlyInB, List<RuleResult> tolerances, List<String> notes) {
+    RunResults a,
+    RunResults b,
+    Options options,
+    List<TestComparison> tests,
+    List<TestResults> onlyInA,
+    List<TestResults> onlyInB,
+    List<RuleResult> tolerances,
+    List<String> notes) {
 
   /** The default significance level of the noise test. */
   public static final double DEFAULT_ALPHA = 0.01;
@@ -32,7 +38,8 @@ public record Comparison(
   public record Options(double alpha, List<Tolerance> tolerances, boolean ignoreNoise) {
     public Options {
       if (!(alpha > 0 && alpha < 1)) {
-        throw new IllegalArgumentException("the significance level must be above 0 and below 1, got " + alpha);
+        throw new IllegalArgumentException(
+            "the significance level must be above 0 and below 1, got " + alpha);
       }
       tolerances = List.copyOf(tolerances);
     }
@@ -83,7 +90,8 @@ public record Comparison(
     List<TestResults> onlyInB = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     if (!a.name().equals(b.name())) {
-      notes.add("The runs have different names: '" + a.name() + "' (A) and '" + b.name() + "' (B).");
+      notes.add(
+          "The runs have different names: '" + a.name() + "' (A) and '" + b.name() + "' (B).");
     }
     a.notes().forEach(n -> notes.add("A: " + n + "."));
     b.notes().forEach(n -> notes.add("B: " + n + "."));
@@ -94,7 +102,13 @@ public record Comparison(
         continue;
       }
       if (!ta.description().equals(tb.description())) {
-        notes.add(ta.scope() + " is \"" + ta.description() + "\" in A and \"" + tb.description() + "\" in B.");
+        notes.add(
+            ta.scope()
+                + " is \""
+                + ta.description()
+                + "\" in A and \""
+                + tb.description()
+                + "\" in B.");
       }
       tests.add(compare(ta, tb, tb.description(), options.alpha()));
     }
@@ -118,7 +132,8 @@ public record Comparison(
     return tc.description().isEmpty() ? tc.scope() : tc.scope() + " \"" + tc.description() + "\"";
   }
 
-  private static TestComparison compare(TestResults a, TestResults b, String description, double alpha) {
+  private static TestComparison compare(
+      TestResults a, TestResults b, String description, double alpha) {
     List<Change> changes = new ArrayList<>();
     for (Metric m : Metric.values()) {
       changes.add(new Change(m, a.run().value(m), b.run().value(m), noise(m, a, b, alpha)));
@@ -140,7 +155,8 @@ public record Comparison(
       return new Noise(Noise.Verdict.TOO_FEW_INTERVALS, Double.NaN, x.length, y.length);
     }
     double p = MannWhitney.test(x, y).p();
-    return new Noise(p < alpha ? Noise.Verdict.SIGNIFICANT : Noise.Verdict.WITHIN_NOISE, p, x.length, y.length);
+    return new Noise(
+        p < alpha ? Noise.Verdict.SIGNIFICANT : Noise.Verdict.WITHIN_NOISE, p, x.length, y.length);
   }
 
   private static double[] values(Metric m, List<Figures> intervals) {

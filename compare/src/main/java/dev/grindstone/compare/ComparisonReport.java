@@ -13,18 +13,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A {@link Comparison} as text (the console, summary.txt), JSON and Markdown (pull-request comments). */
+/**
+ * A {@link Comparison} as text (the console, summary.txt), JSON and Markdown (pull-request
+ * comments).
+ */
 public final class ComparisonReport {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final DateTimeFormatter WHEN =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
+          .withZone(ZoneOffset.UTC);
 
   private ComparisonReport() {}
 
   /** The output formats. */
   public enum Format {
-    TEXT, JSON, MARKDOWN
+    TEXT,
+    JSON,
+    MARKDOWN
   }
 
   public static String render(Comparison c, Format format) {
@@ -38,7 +45,9 @@ public final class ComparisonReport {
   /** How the noise test was done, in one sentence. */
   public static String method(Comparison c) {
     return "Mann-Whitney U test of each figure's per-interval values in A against those in B"
-        + " (full intervals only), two-sided; significant when p < " + Numbers.trim(c.options().alpha()) + ".";
+        + " (full intervals only), two-sided; significant when p < "
+        + Numbers.trim(c.options().alpha())
+        + ".";
   }
 
   // ---------------------------------------------------------------- text
@@ -50,11 +59,26 @@ public final class ComparisonReport {
     b.append("  B  ").append(describe(c.b())).append('\n');
     b.append("  Noise: ").append(method(c)).append("\n\n");
     for (TestComparison tc : c.tests()) {
-      b.append(String.format(Locale.ROOT, "%-24s %-14s %-14s %-12s %s%n", Comparison.scopeText(tc), "A", "B",
-          "change", "noise"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-24s %-14s %-14s %-12s %s%n",
+              Comparison.scopeText(tc),
+              "A",
+              "B",
+              "change",
+              "noise"));
       for (Change ch : tc.changes()) {
-        b.append(String.format(Locale.ROOT, "  %-22s %-14s %-14s %-12s %s", label(ch.metric()),
-            value(ch.a(), ch.metric()), value(ch.b(), ch.metric()), ch.describe(), ch.noise().describe()).stripTrailing())
+        b.append(
+                String.format(
+                        Locale.ROOT,
+                        "  %-22s %-14s %-14s %-12s %s",
+                        label(ch.metric()),
+                        value(ch.a(), ch.metric()),
+                        value(ch.b(), ch.metric()),
+                        ch.describe(),
+                        ch.noise().describe())
+                    .stripTrailing())
             .append('\n');
       }
       b.append('\n');
@@ -71,7 +95,13 @@ public final class ComparisonReport {
       b.append("  none given\n");
     }
     for (RuleResult r : c.tolerances()) {
-      b.append(String.format(Locale.ROOT, "  %s  %-36s %s%n", r.passed() ? "PASS" : "FAIL", r.rule(), r.message()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %s  %-36s %s%n",
+              r.passed() ? "PASS" : "FAIL",
+              r.rule(),
+              r.message()));
     }
     b.append("  ").append(verdict(c)).append('\n');
     return b.toString();
@@ -83,18 +113,31 @@ public final class ComparisonReport {
     }
     b.append(title).append('\n');
     for (TestResults t : tests) {
-      b.append("  ").append(t.scope()).append(t.description().isEmpty() ? "" : " \"" + t.description() + "\"")
+      b.append("  ")
+          .append(t.scope())
+          .append(t.description().isEmpty() ? "" : " \"" + t.description() + "\"")
           .append('\n');
     }
     b.append('\n');
   }
 
   private static String describe(RunResults r) {
-    return r.id() + " (" + r.source() + "), " + r.name() + ", started " + WHEN.format(Instant.ofEpochMilli(r.startMs()))
-        + ", " + Numbers.fixed(r.durationSeconds()) + " s";
+    return r.id()
+        + " ("
+        + r.source()
+        + "), "
+        + r.name()
+        + ", started "
+        + WHEN.format(Instant.ofEpochMilli(r.startMs()))
+        + ", "
+        + Numbers.fixed(r.durationSeconds())
+        + " s";
   }
 
-  /** "regressed: 2 of 8 tolerances broken", "no regression: all 8 tolerances kept", "no tolerances given". */
+  /**
+   * "regressed: 2 of 8 tolerances broken", "no regression: all 8 tolerances kept", "no tolerances
+   * given".
+   */
   public static String verdict(Comparison c) {
     int n = c.tolerances().size();
     long broken = c.tolerances().stream().filter(r -> !r.passed()).count();
@@ -107,7 +150,9 @@ public final class ComparisonReport {
   }
 
   private static String label(Metric m) {
-    return m.unit().equals("ms") ? m.label() + " (ms)" : m.unit().equals("%") ? m.label() + " (%)" : m.label();
+    return m.unit().equals("ms")
+        ? m.label() + " (ms)"
+        : m.unit().equals("%") ? m.label() + " (%)" : m.label();
   }
 
   private static String value(double v, Metric m) {
@@ -116,7 +161,9 @@ public final class ComparisonReport {
 
   // ---------------------------------------------------------------- JSON
 
-  /** The comparison as a JSON tree of maps and lists (NaN as null), to embed in another document. */
+  /**
+   * The comparison as a JSON tree of maps and lists (NaN as null), to embed in another document.
+   */
   public static Map<String, Object> tree(Comparison c) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("a", run(c.a()));
@@ -198,14 +245,25 @@ public final class ComparisonReport {
     StringBuilder b = new StringBuilder();
     b.append("### Load test: ").append(md(c.b().name())).append(" against its baseline\n\n");
     b.append("**").append(md(verdict(c))).append("**\n\n");
-    b.append("A (baseline): `").append(code(c.a().id())).append("`, ").append(Numbers.fixed(c.a().durationSeconds()))
-        .append(" s · B: `").append(code(c.b().id())).append("`, ").append(Numbers.fixed(c.b().durationSeconds()))
+    b.append("A (baseline): `")
+        .append(code(c.a().id()))
+        .append("`, ")
+        .append(Numbers.fixed(c.a().durationSeconds()))
+        .append(" s · B: `")
+        .append(code(c.b().id()))
+        .append("`, ")
+        .append(Numbers.fixed(c.b().durationSeconds()))
         .append(" s\n\n");
     List<RuleResult> failed = c.tolerances().stream().filter(r -> !r.passed()).toList();
     if (!failed.isEmpty()) {
       b.append("| broken tolerance | where | change |\n|---|---|---|\n");
       for (RuleResult r : failed) {
-        b.append("| ").append(md(r.rule())).append(" | ").append(md(r.scope())).append(" | ").append(md(r.actual()))
+        b.append("| ")
+            .append(md(r.rule()))
+            .append(" | ")
+            .append(md(r.scope()))
+            .append(" | ")
+            .append(md(r.actual()))
             .append(" |\n");
       }
       b.append('\n');
@@ -214,12 +272,23 @@ public final class ComparisonReport {
     for (TestComparison tc : c.tests()) {
       String scope = md(Comparison.scopeText(tc));
       for (Change ch : tc.changes()) {
-        String noise = ch.noise().verdict() == Noise.Verdict.SIGNIFICANT
-            ? "**" + md(ch.noise().describe()) + "**"
-            : md(ch.noise().describe());
-        b.append("| ").append(scope).append(" | ").append(md(label(ch.metric()))).append(" | ")
-            .append(value(ch.a(), ch.metric())).append(" | ").append(value(ch.b(), ch.metric())).append(" | ")
-            .append(md(ch.describe())).append(" | ").append(noise).append(" |\n");
+        String noise =
+            ch.noise().verdict() == Noise.Verdict.SIGNIFICANT
+                ? "**" + md(ch.noise().describe()) + "**"
+                : md(ch.noise().describe());
+        b.append("| ")
+            .append(scope)
+            .append(" | ")
+            .append(md(label(ch.metric())))
+            .append(" | ")
+            .append(value(ch.a(), ch.metric()))
+            .append(" | ")
+            .append(value(ch.b(), ch.metric()))
+            .append(" | ")
+            .append(md(ch.describe()))
+            .append(" | ")
+            .append(noise)
+            .append(" |\n");
         scope = "";
       }
     }

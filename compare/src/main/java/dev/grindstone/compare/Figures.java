@@ -2,15 +2,22 @@ package dev.grindstone.compare;
 
 /**
  * One test's (or the totals') figures over a run or over one interval. Times in milliseconds, NaN
- * where a figure is undefined (a latency with no successful call) or was not recorded (a
- * percentile that older results files do not keep per interval).
+ * where a figure is undefined (a latency with no successful call) or was not recorded (a percentile
+ * that older results files do not keep per interval).
  *
  * @param count successful calls
  * @param errors failed calls
  * @param tps successful calls per second over the actual time
  */
 public record Figures(
-    long count, long errors, double tps, double mean, double p50, double p90, double p99, double max) {
+    long count,
+    long errors,
+    double tps,
+    double mean,
+    double p50,
+    double p90,
+    double p99,
+    double max) {
 
   /** The figure of {@code metric}; NaN where undefined. */
   public double value(Metric metric) {

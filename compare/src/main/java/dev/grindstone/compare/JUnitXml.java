@@ -18,8 +18,8 @@ import javax.xml.stream.XMLStreamWriter;
  * Writes pass/fail rules as a JUnit-XML report, the format CI servers, Maven Surefire's report and
  * test dashboards read: each rule checked against a test or the totals is a {@code <testcase>}
  * (class name = the suite, name = the rule and its scope); a failed one carries a {@code <failure>}
- * whose message holds the actual and the expected value. One {@code <testsuite>} per suite, inside a
- * {@code <testsuites>} root.
+ * whose message holds the actual and the expected value. One {@code <testsuite>} per suite, inside
+ * a {@code <testsuites>} root.
  */
 public final class JUnitXml {
 
@@ -31,7 +31,8 @@ public final class JUnitXml {
   /**
    * One group of rules.
    *
-   * @param name the suite's name, also each test case's class name, e.g. {@code grindstone.checkout.thresholds}
+   * @param name the suite's name, also each test case's class name, e.g. {@code
+   *     grindstone.checkout.thresholds}
    * @param timestampMs when the checked run started, epoch milliseconds
    * @param seconds how long the run took
    */
@@ -52,7 +53,8 @@ public final class JUnitXml {
         write(out, suites);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the JUnit XML report " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot write the JUnit XML report " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -90,7 +92,8 @@ public final class JUnitXml {
     x.writeStartElement("testsuite");
     x.writeAttribute("name", clean(s.name()));
     x.writeAttribute("tests", Integer.toString(s.rules().size()));
-    x.writeAttribute("failures", Long.toString(s.rules().stream().filter(r -> !r.passed()).count()));
+    x.writeAttribute(
+        "failures", Long.toString(s.rules().stream().filter(r -> !r.passed()).count()));
     x.writeAttribute("errors", "0");
     x.writeAttribute("skipped", "0");
     x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", s.seconds()));
@@ -107,7 +110,8 @@ public final class JUnitXml {
         x.writeStartElement("failure");
         x.writeAttribute("message", clean(r.message()));
         x.writeAttribute("type", "grindstone.RuleFailed");
-        x.writeCharacters(clean("actual: " + r.actual() + "\nexpected: " + r.expected() + "\n" + r.message()));
+        x.writeCharacters(
+            clean("actual: " + r.actual() + "\nexpected: " + r.expected() + "\n" + r.message()));
         x.writeEndElement();
         x.writeCharacters("\n    ");
       }
@@ -122,8 +126,13 @@ public final class JUnitXml {
     StringBuilder b = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
-      boolean allowed = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF)
-          || (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+      boolean allowed =
+          cp == 0x9
+              || cp == 0xA
+              || cp == 0xD
+              || (cp >= 0x20 && cp <= 0xD7FF)
+              || (cp >= 0xE000 && cp <= 0xFFFD)
+              || (cp >= 0x10000 && cp <= 0x10FFFF);
       b.appendCodePoint(allowed ? cp : 0xFFFD);
       i += Character.charCount(cp);
     }

@@ -8,10 +8,10 @@ import java.util.Arrays;
  * distributions, which suits per-interval latencies and TPS (skewed, with outliers).
  *
  * <p>IMPLEMENTATION NOTES. The p-value is exact when both samples have at most {@value #EXACT_MAX}
- * values and no value occurs twice: the null distribution of U is counted by the recurrence
- * P(i, j, u) = i/(i+j) P(i-1, j, u-j) + j/(i+j) P(i, j-1, u), in probabilities so nothing
- * overflows. Otherwise it is the normal approximation with the tie correction of the variance and
- * a continuity correction of 0.5, as statistics packages compute it. Pure; thread-safe.
+ * values and no value occurs twice: the null distribution of U is counted by the recurrence P(i, j,
+ * u) = i/(i+j) P(i-1, j, u-j) + j/(i+j) P(i, j-1, u), in probabilities so nothing overflows.
+ * Otherwise it is the normal approximation with the tie correction of the variance and a continuity
+ * correction of 0.5, as statistics packages compute it. Pure; thread-safe.
  */
 public final class MannWhitney {
 
@@ -39,7 +39,8 @@ public final class MannWhitney {
     int n1 = x.length;
     int n2 = y.length;
     if (n1 == 0 || n2 == 0) {
-      throw new IllegalArgumentException("both samples need at least one value, got " + n1 + " and " + n2);
+      throw new IllegalArgumentException(
+          "both samples need at least one value, got " + n1 + " and " + n2);
     }
     double[] all = new double[n1 + n2];
     System.arraycopy(x, 0, all, 0, n1);
@@ -81,8 +82,8 @@ public final class MannWhitney {
   }
 
   /**
-   * The smallest two-sided p-value two samples of these sizes can give (no ties): with fewer
-   * values a test cannot reach a significance level below it.
+   * The smallest two-sided p-value two samples of these sizes can give (no ties): with fewer values
+   * a test cannot reach a significance level below it.
    */
   public static double smallestP(int n1, int n2) {
     // 2 / C(n1 + n2, n1), computed as a product so it neither overflows nor underflows early.
@@ -164,9 +165,29 @@ public final class MannWhitney {
   static double erfc(double x) {
     double z = Math.abs(x);
     double t = 1 / (1 + 0.5 * z);
-    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
+    double r =
+        t
+            * Math.exp(
+                -z * z
+                    - 1.26551223
+                    + t
+                        * (1.00002368
+                            + t
+                                * (0.37409196
+                                    + t
+                                        * (0.09678418
+                                            + t
+                                                * (-0.18628806
+                                                    + t
+                                                        * (0.27886807
+                                                            + t
+                                                                * (-1.13520398
+                                                                    + t
+                                                                        * (1.48851587
+                                                                            + t
+                                                                                * (-0.82215223
+                                                                                    + t
+                                                                                        * 0.17087277)))))))));
     return x >= 0 ? r : 2 - r;
   }
 }

@@ -48,7 +48,9 @@ public record Noise(Verdict verdict, double p, int intervalsA, int intervalsB) {
     if (p < 0.0001) {
       return "< 0.0001";
     }
-    return "= " + (p < 0.01 ? String.format(java.util.Locale.ROOT, "%.4f", p)
-        : String.format(java.util.Locale.ROOT, "%.2f", p));
+    return "= "
+        + (p < 0.01
+            ? String.format(java.util.Locale.ROOT, "%.4f", p)
+            : String.format(java.util.Locale.ROOT, "%.2f", p));
   }
 }

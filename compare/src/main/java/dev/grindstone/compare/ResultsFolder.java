@@ -37,15 +37,23 @@ public final class ResultsFolder {
   public static RunResults read(Path path) {
     Path file = Files.isDirectory(path) ? path.resolve("results.json") : path;
     if (!Files.isRegularFile(file)) {
-      throw new BadInputException(path + " is not a results folder: it has no results.json. Give a folder"
-          + " that grindstone run wrote (results/<name>-<yyyyMMdd-HHmmss>).");
+      throw new BadInputException(
+          path
+              + " is not a results folder: it has no results.json. Give a folder"
+              + " that grindstone run wrote (results/<name>-<yyyyMMdd-HHmmss>).");
     }
     JsonNode doc;
     try {
       doc = MAPPER.readTree(file.toFile());
     } catch (JsonProcessingException e) {
-      throw new BadInputException(file + " is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
-          + e.getLocation().getColumnNr() + "): " + e.getOriginalMessage());
+      throw new BadInputException(
+          file
+              + " is not valid JSON (line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr()
+              + "): "
+              + e.getOriginalMessage());
     } catch (IOException e) {
       throw new BadInputException("Cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -58,14 +66,16 @@ public final class ResultsFolder {
     for (int i = 0; i < intervals.size(); i++) {
       JsonNode iv = intervals.get(i);
       String where = "intervals[" + i + "]";
-      if (iv.path("partial").asBoolean(false) || r.integer(iv, "endMs") - r.integer(iv, "startMs") < periodMs / 2) {
+      if (iv.path("partial").asBoolean(false)
+          || r.integer(iv, "endMs") - r.integer(iv, "startMs") < periodMs / 2) {
         continue;
       }
       totalIntervals.add(r.interval(iv.path("totals"), where + ".totals"));
       JsonNode tests = r.array(iv, "tests");
       for (int j = 0; j < tests.size(); j++) {
         JsonNode t = tests.get(j);
-        perTest.computeIfAbsent((int) r.integer(t, "test"), k -> new ArrayList<>())
+        perTest
+            .computeIfAbsent((int) r.integer(t, "test"), k -> new ArrayList<>())
             .add(r.interval(t, where + ".tests[" + j + "]"));
       }
     }
@@ -77,19 +87,30 @@ public final class ResultsFolder {
         continue; // composite tests are left out of the totals, and out of comparisons
       }
       int number = (int) r.integer(t, "test");
-      tests.add(new TestResults(number, t.path("description").asText(""), r.totals(t, "tests[" + i + "]"),
-          perTest.getOrDefault(number, List.of())));
+      tests.add(
+          new TestResults(
+              number,
+              t.path("description").asText(""),
+              r.totals(t, "tests[" + i + "]"),
+              perTest.getOrDefault(number, List.of())));
     }
     tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
-    TestResults totals = new TestResults(-1, "", r.totals(r.object(doc, "totals"), "totals"), totalIntervals);
+    TestResults totals =
+        new TestResults(-1, "", r.totals(r.object(doc, "totals"), "totals"), totalIntervals);
     List<String> notes = new ArrayList<>();
     if (run.path("interrupted").asBoolean(false)) {
       notes.add("the run " + path + " was stopped early");
     }
     Path folder = Files.isDirectory(path) ? path : file.toAbsolutePath().getParent();
-    return new RunResults(path.toString(), run.path("name").asText(""),
-        folder == null ? "" : folder.getFileName().toString(), r.integer(run, "startMs"), r.integer(run, "endMs"),
-        tests, totals, notes);
+    return new RunResults(
+        path.toString(),
+        run.path("name").asText(""),
+        folder == null ? "" : folder.getFileName().toString(),
+        r.integer(run, "startMs"),
+        r.integer(run, "endMs"),
+        tests,
+        totals,
+        notes);
   }
 
   /** Field access that names the file and the field in every complaint. */
@@ -126,26 +147,44 @@ public final class ResultsFolder {
         return Double.NaN;
       }
       if (!n.isNumber()) {
-        throw new BadInputException(file + ": " + where + "." + field + " must be a number or null, got " + n);
+        throw new BadInputException(
+            file + ": " + where + "." + field + " must be a number or null, got " + n);
       }
       return n.doubleValue();
     }
 
     Figures totals(JsonNode t, String where) {
-      return new Figures(integer(t, "tests"), integer(t, "errors"), number(t, "tps", where),
-          number(t, "meanTestTime", where), number(t, "p50", where), number(t, "p90", where),
-          number(t, "p99", where), number(t, "max", where));
+      return new Figures(
+          integer(t, "tests"),
+          integer(t, "errors"),
+          number(t, "tps", where),
+          number(t, "meanTestTime", where),
+          number(t, "p50", where),
+          number(t, "p90", where),
+          number(t, "p99", where),
+          number(t, "max", where));
     }
 
     Figures interval(JsonNode t, String where) {
-      return new Figures(integer(t, "tests"), integer(t, "errors"), number(t, "tps", where),
-          number(t, "mean", where), number(t, "p50", where), number(t, "p90", where), number(t, "p99", where),
+      return new Figures(
+          integer(t, "tests"),
+          integer(t, "errors"),
+          number(t, "tps", where),
+          number(t, "mean", where),
+          number(t, "p50", where),
+          number(t, "p90", where),
+          number(t, "p99", where),
           number(t, "max", where));
     }
 
     private BadInputException missing(String field, String what) {
-      return new BadInputException(file + " is not a results.json that grindstone run writes: '" + field
-          + "' is not " + what + ".");
+      return new BadInputException(
+          file
+              + " is not a results.json that grindstone run writes: '"
+              + field
+              + "' is not "
+              + what
+              + ".");
     }
   }
 }

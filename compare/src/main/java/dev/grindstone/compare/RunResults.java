@@ -13,8 +13,14 @@ import java.util.List;
  * @param notes what a reader should know about the figures (a run stopped early, a run still going)
  */
 public record RunResults(
-    String source, String name, String id, long startMs, long endMs, List<TestResults> tests,
-    TestResults totals, List<String> notes) {
+    String source,
+    String name,
+    String id,
+    long startMs,
+    long endMs,
+    List<TestResults> tests,
+    TestResults totals,
+    List<String> notes) {
 
   public RunResults {
     tests = List.copyOf(tests);

@@ -68,18 +68,37 @@ public final class ServerRuns {
     List<TestResults> tests = new ArrayList<>();
     for (JsonNode t : run.path("tests")) {
       int number = t.path("number").asInt();
-      tests.add(new TestResults(number, t.path("description").asText(""), figures(t),
-          perTest.getOrDefault(number, List.of())));
+      tests.add(
+          new TestResults(
+              number,
+              t.path("description").asText(""),
+              figures(t),
+              perTest.getOrDefault(number, List.of())));
     }
     List<String> notes = new ArrayList<>();
     String status = run.path("status").asText("");
     if (!status.equals("finished")) {
-      notes.add("the run " + id + " is not finished (status '" + status + "'): its figures may be incomplete");
+      notes.add(
+          "the run "
+              + id
+              + " is not finished (status '"
+              + status
+              + "'): its figures may be incomplete");
     }
     long start = run.path("startMs").asLong();
-    JsonNode end = run.path("endMs").isNull() || run.path("endMs").isMissingNode() ? run.path("dataEndMs") : run.path("endMs");
-    return new RunResults(server + "/api/v1/runs/" + id, run.path("name").asText(""), run.path("id").asText(id), start,
-        end.asLong(start), tests, new TestResults(-1, "", figures(run.path("totals")), totals), notes);
+    JsonNode end =
+        run.path("endMs").isNull() || run.path("endMs").isMissingNode()
+            ? run.path("dataEndMs")
+            : run.path("endMs");
+    return new RunResults(
+        server + "/api/v1/runs/" + id,
+        run.path("name").asText(""),
+        run.path("id").asText(id),
+        start,
+        end.asLong(start),
+        tests,
+        new TestResults(-1, "", figures(run.path("totals")), totals),
+        notes);
   }
 
   /**
@@ -92,10 +111,17 @@ public final class ServerRuns {
     if (runs != null) {
       return read(ref);
     }
-    JsonNode baseline = get("/api/v1/baselines?name=" + URLEncoder.encode(ref, StandardCharsets.UTF_8), null);
+    JsonNode baseline =
+        get("/api/v1/baselines?name=" + URLEncoder.encode(ref, StandardCharsets.UTF_8), null);
     if (baseline == null) {
-      throw new BadInputException("The metrics server at " + server + " has neither a run with id '" + ref
-          + "' nor a baseline for runs named '" + ref + "'. Mark one on its dashboard, or with POST /api/v1/runs/<id>/baseline.");
+      throw new BadInputException(
+          "The metrics server at "
+              + server
+              + " has neither a run with id '"
+              + ref
+              + "' nor a baseline for runs named '"
+              + ref
+              + "'. Mark one on its dashboard, or with POST /api/v1/runs/<id>/baseline.");
     }
     return read(baseline.path("runId").asText());
   }
@@ -108,11 +134,23 @@ public final class ServerRuns {
     URI uri = URI.create(server + path);
     HttpResponse<byte[]> response;
     try {
-      response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build(),
-          HttpResponse.BodyHandlers.ofByteArray());
+      response =
+          http.send(
+              HttpRequest.newBuilder(uri)
+                  .timeout(TIMEOUT)
+                  .header("Accept", "application/json")
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new BadInputException("Cannot reach the metrics server at " + server + " (" + e + "). Is it running,"
-          + " and is --server right?", e);
+      throw new BadInputException(
+          "Cannot reach the metrics server at "
+              + server
+              + " ("
+              + e
+              + "). Is it running,"
+              + " and is --server right?",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BadInputException("Interrupted while reading " + uri, e);
@@ -121,27 +159,49 @@ public final class ServerRuns {
       return null;
     }
     if (response.statusCode() == 404) {
-      throw new BadInputException("The metrics server at " + server + " has no " + what + " (404 for " + uri + ").");
+      throw new BadInputException(
+          "The metrics server at " + server + " has no " + what + " (404 for " + uri + ").");
     }
     if (response.statusCode() != 200) {
-      throw new BadInputException("The metrics server at " + server + " answered " + response.statusCode() + " for "
-          + uri + ": " + new String(response.body(), StandardCharsets.UTF_8).strip());
+      throw new BadInputException(
+          "The metrics server at "
+              + server
+              + " answered "
+              + response.statusCode()
+              + " for "
+              + uri
+              + ": "
+              + new String(response.body(), StandardCharsets.UTF_8).strip());
     }
     try {
       JsonNode doc = MAPPER.readTree(response.body());
       if (doc == null || !doc.isObject()) {
-        throw new BadInputException(uri + " did not answer a JSON object: is " + server + " a Grindstone metrics server?");
+        throw new BadInputException(
+            uri + " did not answer a JSON object: is " + server + " a Grindstone metrics server?");
       }
       return doc;
     } catch (IOException e) {
-      throw new BadInputException(uri + " did not answer JSON (" + e.getMessage() + "): is " + server
-          + " a Grindstone metrics server?", e);
+      throw new BadInputException(
+          uri
+              + " did not answer JSON ("
+              + e.getMessage()
+              + "): is "
+              + server
+              + " a Grindstone metrics server?",
+          e);
     }
   }
 
   private static Figures figures(JsonNode t) {
-    return new Figures(t.path("tests").asLong(), t.path("errors").asLong(), number(t, "tps"), number(t, "meanMs"),
-        number(t, "p50Ms"), number(t, "p90Ms"), number(t, "p99Ms"), number(t, "maxMs"));
+    return new Figures(
+        t.path("tests").asLong(),
+        t.path("errors").asLong(),
+        number(t, "tps"),
+        number(t, "meanMs"),
+        number(t, "p50Ms"),
+        number(t, "p90Ms"),
+        number(t, "p99Ms"),
+        number(t, "maxMs"));
   }
 
   private static double number(JsonNode t, String field) {

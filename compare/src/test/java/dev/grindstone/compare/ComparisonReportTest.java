@@ -13,15 +13,26 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every output format, against golden files; and what a pull-request comment must never let through. */
+/**
+ * Every output format, against golden files; and what a pull-request comment must never let
+ * through.
+ */
 class ComparisonReportTest {
 
   /** Test 1 slower by 30% (significant), TPS unchanged, test 2 gone, one note. */
   static Comparison comparison() {
-    RunResults a = ComparisonTest.run("checkout-20231114-221320", 10,
-        new Figures(3000, 3, 100, 10.2, 10.2, 12, 15, 20), Runs.figures(10, 0, 1, 5));
-    RunResults b = ComparisonTest.run("checkout-20231115-090000", 13,
-        new Figures(3000, 9, 100, 13.2, 13.2, 15.6, 19.5, 26), null);
+    RunResults a =
+        ComparisonTest.run(
+            "checkout-20231114-221320",
+            10,
+            new Figures(3000, 3, 100, 10.2, 10.2, 12, 15, 20),
+            Runs.figures(10, 0, 1, 5));
+    RunResults b =
+        ComparisonTest.run(
+            "checkout-20231115-090000",
+            13,
+            new Figures(3000, 9, 100, 13.2, 13.2, 15.6, 19.5, 26),
+            null);
     return Comparison.of(a, b, ComparisonTest.tolerances("10%", "5%"));
   }
 
@@ -60,7 +71,8 @@ class ComparisonReportTest {
     assertThat(p99.path("b").asDouble()).isEqualTo(19.5);
     assertThat(p99.path("changePercent").asDouble()).isEqualTo(30.0);
     assertThat(p99.path("noise").asText()).isEqualTo("significant");
-    assertThat(doc.path("tests").get(0).path("metrics").fieldNames()).toIterable()
+    assertThat(doc.path("tests").get(0).path("metrics").fieldNames())
+        .toIterable()
         .containsExactly("count", "tps", "mean", "p50", "p90", "p99", "max", "errorRate");
   }
 
@@ -68,11 +80,21 @@ class ComparisonReportTest {
   void markdown_escapes_what_the_runs_hold() {
     List<Figures> iv = ComparisonTest.steady(10);
     String evil = "<img src=x onerror=alert(1)> | **bold** `code` [link](http://x)\nnext";
-    RunResults a = Runs.run("a`b", evil, List.of(new TestResults(1, evil, Runs.figures(1, 0, 1, 1), iv)),
-        new TestResults(-1, "", Runs.figures(1, 0, 1, 1), iv));
+    RunResults a =
+        Runs.run(
+            "a`b",
+            evil,
+            List.of(new TestResults(1, evil, Runs.figures(1, 0, 1, 1), iv)),
+            new TestResults(-1, "", Runs.figures(1, 0, 1, 1), iv));
     String md = ComparisonReport.markdown(Comparison.of(a, a, Comparison.Options.defaults()));
-    assertThat(md).doesNotContain("<img").doesNotContain("**bold**").doesNotContainPattern("(?<!\\\\)\\]\\(").doesNotContain("a`b")
-        .contains("&lt;img src=x onerror=alert(1)&gt; \\| \\*\\*bold\\*\\* \\`code\\` \\[link\\](http://x) next");
+    assertThat(md)
+        .doesNotContain("<img")
+        .doesNotContain("**bold**")
+        .doesNotContainPattern("(?<!\\\\)\\]\\(")
+        .doesNotContain("a`b")
+        .contains(
+            "&lt;img src=x onerror=alert(1)&gt; \\| \\*\\*bold\\*\\* \\`code\\`"
+                + " \\[link\\](http://x) next");
     for (String line : md.split("\n")) {
       if (line.startsWith("| Test 1")) {
         assertThat(line.split("(?<!\\\\)\\|")).as(line).hasSize(7); // six cells: no cell ends early

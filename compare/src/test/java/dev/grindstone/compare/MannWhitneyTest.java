@@ -6,12 +6,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** Known answers computed independently with SciPy 1.17 ({@code scipy.stats.mannwhitneyu}, two-sided). */
+/**
+ * Known answers computed independently with SciPy 1.17 ({@code scipy.stats.mannwhitneyu},
+ * two-sided).
+ */
 class MannWhitneyTest {
 
   @Test
   void fully_separated_samples_of_five_give_the_smallest_exact_p() {
-    MannWhitney.Result r = MannWhitney.test(new double[] {1.1, 2.3, 3.5, 4.2, 5.0}, new double[] {6.1, 7.2, 8.3, 9.4, 10.5});
+    MannWhitney.Result r =
+        MannWhitney.test(
+            new double[] {1.1, 2.3, 3.5, 4.2, 5.0}, new double[] {6.1, 7.2, 8.3, 9.4, 10.5});
     assertThat(r.exact()).isTrue();
     assertThat(r.u()).isZero();
     assertThat(r.p()).isCloseTo(0.007936507936507936, within(1e-12));
@@ -20,19 +25,24 @@ class MannWhitneyTest {
 
   @Test
   void interleaved_samples_match_the_exact_distribution() {
-    MannWhitney.Result r = MannWhitney.test(new double[] {19, 22, 16, 29, 24}, new double[] {20, 11, 17, 12});
+    MannWhitney.Result r =
+        MannWhitney.test(new double[] {19, 22, 16, 29, 24}, new double[] {20, 11, 17, 12});
     assertThat(r.u()).isEqualTo(17);
     assertThat(r.p()).isCloseTo(0.1111111111111111, within(1e-12));
   }
 
   @Test
   void twenty_against_twenty_five_match_the_exact_distribution() {
-    double[] x = {9.488239, 11.022863, 9.547808, 9.369863, 8.139964, 9.573396, 12.223835, 10.848293, 12.073758,
-        10.497805, 10.789539, 10.370653, 6.667875, 11.710502, 11.01277, 10.997636, 6.617271, 6.512224, 8.220769,
-        9.063621};
-    double[] y = {11.610892, 10.908177, 12.04195, 9.715531, 11.617406, 11.788309, 9.677725, 14.435061, 12.113219,
-        13.39401, 9.759334, 9.520968, 10.311907, 10.787157, 12.264157, 11.496855, 10.10529, 9.086175, 9.958819,
-        13.441843, 9.384107, 11.489517, 11.853038, 8.020514, 11.096949};
+    double[] x = {
+      9.488239, 11.022863, 9.547808, 9.369863, 8.139964, 9.573396, 12.223835, 10.848293, 12.073758,
+      10.497805, 10.789539, 10.370653, 6.667875, 11.710502, 11.01277, 10.997636, 6.617271, 6.512224,
+      8.220769, 9.063621
+    };
+    double[] y = {
+      11.610892, 10.908177, 12.04195, 9.715531, 11.617406, 11.788309, 9.677725, 14.435061,
+      12.113219, 13.39401, 9.759334, 9.520968, 10.311907, 10.787157, 12.264157, 11.496855, 10.10529,
+      9.086175, 9.958819, 13.441843, 9.384107, 11.489517, 11.853038, 8.020514, 11.096949
+    };
     MannWhitney.Result r = MannWhitney.test(x, y);
     assertThat(r.exact()).isTrue();
     assertThat(r.u()).isEqualTo(152);
@@ -41,11 +51,14 @@ class MannWhitneyTest {
 
   @Test
   void ties_use_the_normal_approximation_with_tie_and_continuity_corrections() {
-    MannWhitney.Result r = MannWhitney.test(new double[] {5, 5, 6, 7, 7, 7, 8, 9, 9, 10, 12, 12},
-        new double[] {6, 7, 8, 8, 9, 10, 10, 11, 12, 13, 13, 14, 15});
+    MannWhitney.Result r =
+        MannWhitney.test(
+            new double[] {5, 5, 6, 7, 7, 7, 8, 9, 9, 10, 12, 12},
+            new double[] {6, 7, 8, 8, 9, 10, 10, 11, 12, 13, 13, 14, 15});
     assertThat(r.exact()).isFalse();
     assertThat(r.u()).isEqualTo(40);
-    // The error function is good to ~1e-7 relative; p-values are compared to a level, not printed to 8 digits.
+    // The error function is good to ~1e-7 relative; p-values are compared to a level, not printed
+    // to 8 digits.
     assertThat(r.p()).isCloseTo(0.04024722315026072, within(1e-6));
   }
 
@@ -88,9 +101,11 @@ class MannWhitneyTest {
   @Test
   void rejects_empty_samples_and_non_finite_values() {
     assertThatThrownBy(() -> MannWhitney.test(new double[0], new double[] {1}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one value");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least one value");
     assertThatThrownBy(() -> MannWhitney.test(new double[] {Double.NaN}, new double[] {1}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("finite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("finite");
   }
 
   @Test

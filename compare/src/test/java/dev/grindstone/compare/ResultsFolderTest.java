@@ -27,20 +27,28 @@ class ResultsFolderTest {
   static void run() throws Exception {
     Test fast = new Test(1, "Fast");
     Test flaky = new Test(2, "Flaky");
-    Run.of(RunConfig.builder("probe").phase(Phase.hold("main", Duration.ofSeconds(2), 2))
-            .period(Duration.ofMillis(200)).outputRoot(root).console(false).dataLog(false).build(),
-        user -> {
-          fast.record(() -> user.sleep(Duration.ofMillis(2)));
-          try {
-            flaky.record(() -> {
-              if (user.random().nextInt(10) == 0) {
-                throw new IllegalStateException("flaky");
+    Run.of(
+            RunConfig.builder("probe")
+                .phase(Phase.hold("main", Duration.ofSeconds(2), 2))
+                .period(Duration.ofMillis(200))
+                .outputRoot(root)
+                .console(false)
+                .dataLog(false)
+                .build(),
+            user -> {
+              fast.record(() -> user.sleep(Duration.ofMillis(2)));
+              try {
+                flaky.record(
+                    () -> {
+                      if (user.random().nextInt(10) == 0) {
+                        throw new IllegalStateException("flaky");
+                      }
+                    });
+              } catch (IllegalStateException expected) {
+                // counted as an error of test 2
               }
-            });
-          } catch (IllegalStateException expected) {
-            // counted as an error of test 2
-          }
-        }).execute();
+            })
+        .execute();
     try (var dirs = Files.list(root)) {
       folder = dirs.findFirst().orElseThrow();
     }
@@ -62,7 +70,8 @@ class ResultsFolderTest {
     assertThat(f.p90()).isEqualTo(t1.path("p90").asDouble());
     assertThat(f.mean()).isEqualTo(t1.path("meanTestTime").asDouble());
     assertThat(f.tps()).isEqualTo(t1.path("tps").asDouble());
-    assertThat(r.test(2).run().errors()).isEqualTo(doc.path("tests").get(1).path("errors").asLong());
+    assertThat(r.test(2).run().errors())
+        .isEqualTo(doc.path("tests").get(1).path("errors").asLong());
     assertThat(r.totals().run().value(Metric.ERROR_RATE))
         .isCloseTo(doc.path("totals").path("errorPercent").asDouble(), within(1e-9));
   }
@@ -78,10 +87,12 @@ class ResultsFolderTest {
     }
     RunResults r = ResultsFolder.read(folder.resolve("results.json"));
     assertThat(r.totals().intervals()).hasSize((int) full).hasSizeGreaterThanOrEqualTo(8);
-    assertThat(r.test(1).intervals()).allSatisfy(iv -> {
-      assertThat(iv.p90()).isPositive(); // per-interval p90 is written and read
-      assertThat(iv.tps()).isPositive();
-    });
+    assertThat(r.test(1).intervals())
+        .allSatisfy(
+            iv -> {
+              assertThat(iv.p90()).isPositive(); // per-interval p90 is written and read
+              assertThat(iv.tps()).isPositive();
+            });
   }
 
   @org.junit.jupiter.api.Test
@@ -101,9 +112,11 @@ class ResultsFolderTest {
 
   @org.junit.jupiter.api.Test
   void json_of_another_shape_is_refused_naming_the_field(@TempDir Path dir) throws Exception {
-    Files.writeString(dir.resolve("results.json"), "{\"run\": {\"periodMs\": 1000}, \"intervals\": []}");
+    Files.writeString(
+        dir.resolve("results.json"), "{\"run\": {\"periodMs\": 1000}, \"intervals\": []}");
     assertThatThrownBy(() -> ResultsFolder.read(dir))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("is not a results.json that grindstone run writes: 'tests' is not an array");
+        .hasMessageContaining(
+            "is not a results.json that grindstone run writes: 'tests' is not an array");
   }
 }

@@ -10,7 +10,8 @@ final class Runs {
 
   /** An interval's figures with one latency for every percentile and the mean. */
   static Figures figures(long count, long errors, double tps, double latency) {
-    return new Figures(count, errors, tps, latency, latency, latency * 1.2, latency * 1.5, latency * 2);
+    return new Figures(
+        count, errors, tps, latency, latency, latency * 1.2, latency * 1.5, latency * 2);
   }
 
   /** {@code n} intervals whose figures {@code each} gives by index. */
@@ -23,6 +24,14 @@ final class Runs {
   }
 
   static RunResults run(String id, String name, List<TestResults> tests, TestResults totals) {
-    return new RunResults("results/" + id, name, id, 1_700_000_000_000L, 1_700_000_030_000L, tests, totals, List.of());
+    return new RunResults(
+        "results/" + id,
+        name,
+        id,
+        1_700_000_000_000L,
+        1_700_000_030_000L,
+        tests,
+        totals,
+        List.of());
   }
 }

@@ -22,7 +22,8 @@ class ToleranceTest {
 
   @Test
   void tps_takes_a_percentage_or_a_number_and_error_rates_take_points() {
-    assertThat(Tolerance.parse(Metric.TPS, "--max-tps-decrease", "50").rule()).isEqualTo("TPS decrease at most 50");
+    assertThat(Tolerance.parse(Metric.TPS, "--max-tps-decrease", "50").rule())
+        .isEqualTo("TPS decrease at most 50");
     assertThat(Tolerance.parse(Metric.ERROR_RATE, "--max-error-rate-increase", "0.5%").rule())
         .isEqualTo("error rate increase at most 0.5 pts");
   }
@@ -31,17 +32,24 @@ class ToleranceTest {
   void bad_values_are_refused_with_the_accepted_forms() {
     assertThatThrownBy(() -> Tolerance.parse(Metric.P99, "--max-p99-increase", "ten"))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("--max-p99-increase takes a percentage of the baseline's figure (10%) or a time (20ms, 1s, 500us),"
-            + " got 'ten'");
+        .hasMessage(
+            "--max-p99-increase takes a percentage of the baseline's figure (10%) or a time (20ms,"
+                + " 1s, 500us), got 'ten'");
     assertThatThrownBy(() -> Tolerance.parse(Metric.P99, "--max-p99-increase", "10"))
-        .isInstanceOf(BadInputException.class).hasMessageEndingWith("(add % or a unit)");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageEndingWith("(add % or a unit)");
     assertThatThrownBy(() -> Tolerance.parse(Metric.ERROR_RATE, "--max-error-rate-increase", "0.5"))
-        .isInstanceOf(BadInputException.class).hasMessageEndingWith("(add %)");
-    assertThatThrownBy(() -> Tolerance.parse(Metric.ERROR_RATE, "--max-error-rate-increase", "150%"))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("at most 100 points");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageEndingWith("(add %)");
+    assertThatThrownBy(
+            () -> Tolerance.parse(Metric.ERROR_RATE, "--max-error-rate-increase", "150%"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("at most 100 points");
     assertThatThrownBy(() -> Tolerance.parse(Metric.TPS, "--max-tps-decrease", "5ms"))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("TPS is not a time");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("TPS is not a time");
     assertThatThrownBy(() -> Tolerance.parse(Metric.TPS, "--max-tps-decrease", "1e999%"))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("beyond the largest number");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("beyond the largest number");
   }
 }

@@ -13,10 +13,12 @@ public final class Grindstone {
    * @throws InvalidContextException off a virtual user
    */
   public static java.time.Duration currentRuntime() {
-    dev.grindstone.engine.internal.WorkerContext c = dev.grindstone.engine.internal.WorkerContext.current();
+    dev.grindstone.engine.internal.WorkerContext c =
+        dev.grindstone.engine.internal.WorkerContext.current();
     if (c == null) {
-      throw new InvalidContextException("currentRuntime() is known only to a virtual user; from outside, use"
-          + " Run.currentRuntime()");
+      throw new InvalidContextException(
+          "currentRuntime() is known only to a virtual user; from outside, use"
+              + " Run.currentRuntime()");
     }
     return java.time.Duration.ofNanos(System.nanoTime() - c.recording().startNanos());
   }

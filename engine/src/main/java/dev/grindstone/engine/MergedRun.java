@@ -28,7 +28,8 @@ public final class MergedRun {
    * @param console where the live console goes, when the configuration has one
    * @param startEpochMillis when the run started
    */
-  public MergedRun(RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
+  public MergedRun(
+      RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
     this.engine = new MergedRunEngine(config, plugins, console, startEpochMillis);
   }
 
@@ -52,8 +53,15 @@ public final class MergedRun {
    *
    * @param lateness how late the interval's iterations started (µs), or null when unknown
    */
-  public void interval(long sequence, String phase, long startMs, long endMs, int activeUsers, long lateStarts,
-      Histogram lateness, List<TestFigures> tests) {
+  public void interval(
+      long sequence,
+      String phase,
+      long startMs,
+      long endMs,
+      int activeUsers,
+      long lateStarts,
+      Histogram lateness,
+      List<TestFigures> tests) {
     engine.interval(sequence, phase, startMs, endMs, activeUsers, lateStarts, lateness, tests);
   }
 
@@ -64,9 +72,23 @@ public final class MergedRun {
    * @param lateness the run's start lateness (µs) merged over the processes, or null to keep the
    *     intervals'
    */
-  public RunSummary finish(long endMs, List<String> notes, boolean interrupted, long droppedStarts,
-      Map<String, Long> iterationFailures, long droppedDataLogRows, Histogram lateness, long lateStarts) {
-    return engine.finish(endMs, notes, interrupted, droppedStarts, iterationFailures, droppedDataLogRows, lateness,
+  public RunSummary finish(
+      long endMs,
+      List<String> notes,
+      boolean interrupted,
+      long droppedStarts,
+      Map<String, Long> iterationFailures,
+      long droppedDataLogRows,
+      Histogram lateness,
+      long lateStarts) {
+    return engine.finish(
+        endMs,
+        notes,
+        interrupted,
+        droppedStarts,
+        iterationFailures,
+        droppedDataLogRows,
+        lateness,
         lateStarts);
   }
 }

@@ -49,28 +49,46 @@ public final class Run {
     Objects.requireNonNull(scenario, "scenario");
     List<String> names = config.scenarioNames();
     if (names.size() > 1) {
-      throw new IllegalArgumentException("The phases of run '" + config.name() + "' run the scenarios "
-          + String.join(", ", names) + ": give each its code with Run.of(config, Map.of(name, scenario, ...))");
+      throw new IllegalArgumentException(
+          "The phases of run '"
+              + config.name()
+              + "' run the scenarios "
+              + String.join(", ", names)
+              + ": give each its code with Run.of(config, Map.of(name, scenario, ...))");
     }
-    this.engine = names.isEmpty()
-        ? new RunEngine(config, scenario, defaults(config, console))
-        : new RunEngine(config, Map.of(names.getFirst(), scenario), defaults(config, console));
+    this.engine =
+        names.isEmpty()
+            ? new RunEngine(config, scenario, defaults(config, console))
+            : new RunEngine(config, Map.of(names.getFirst(), scenario), defaults(config, console));
   }
 
   private Run(RunConfig config, Map<String, ? extends Scenario> scenarios, PrintStream console) {
     List<String> names = config.scenarioNames();
     List<String> missing = names.stream().filter(n -> !scenarios.containsKey(n)).toList();
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("Run '" + config.name() + "' has no code for the scenario"
-          + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " that its phases run; give it"
-          + " with the others in Run.of(config, Map.of(name, scenario, ...))");
+      throw new IllegalArgumentException(
+          "Run '"
+              + config.name()
+              + "' has no code for the scenario"
+              + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing)
+              + " that its phases run; give it"
+              + " with the others in Run.of(config, Map.of(name, scenario, ...))");
     }
-    List<String> unused = scenarios.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
+    List<String> unused =
+        scenarios.keySet().stream().filter(n -> !names.contains(n)).sorted().toList();
     if (!unused.isEmpty()) {
-      throw new IllegalArgumentException("No phase of run '" + config.name() + "' runs the scenario"
-          + (unused.size() == 1 ? " " : "s ") + String.join(", ", unused) + "; name "
-          + (unused.size() == 1 ? "it" : "them") + " in a phase (Phase.withScenario) or leave "
-          + (unused.size() == 1 ? "it" : "them") + " out");
+      throw new IllegalArgumentException(
+          "No phase of run '"
+              + config.name()
+              + "' runs the scenario"
+              + (unused.size() == 1 ? " " : "s ")
+              + String.join(", ", unused)
+              + "; name "
+              + (unused.size() == 1 ? "it" : "them")
+              + " in a phase (Phase.withScenario) or leave "
+              + (unused.size() == 1 ? "it" : "them")
+              + " out");
     }
     Map<String, Scenario> ordered = new LinkedHashMap<>();
     for (String n : names) {
@@ -79,21 +97,22 @@ public final class Run {
     this.engine = new RunEngine(config, ordered, defaults(config, console));
   }
 
-  private static List<java.util.function.Function<RunInfo, List<Sink>>> defaults(RunConfig config,
-      PrintStream console) {
+  private static List<java.util.function.Function<RunInfo, List<Sink>>> defaults(
+      RunConfig config, PrintStream console) {
     List<java.util.function.Function<RunInfo, List<Sink>>> defaults = new ArrayList<>();
-    defaults.add(info -> {
-      List<Sink> sinks = new ArrayList<>();
-      if (config.console()) {
-        sinks.add(new ConsoleSink(console));
-      }
-      if (info.outputDirectory() != null) {
-        sinks.add(new SummaryFileSink(info.outputDirectory()));
-        sinks.add(new HdrLogSink(info.outputDirectory()));
-        sinks.add(new ResultsFilesSink(info.outputDirectory()));
-      }
-      return sinks;
-    });
+    defaults.add(
+        info -> {
+          List<Sink> sinks = new ArrayList<>();
+          if (config.console()) {
+            sinks.add(new ConsoleSink(console));
+          }
+          if (info.outputDirectory() != null) {
+            sinks.add(new SummaryFileSink(info.outputDirectory()));
+            sinks.add(new HdrLogSink(info.outputDirectory()));
+            sinks.add(new ResultsFilesSink(info.outputDirectory()));
+          }
+          return sinks;
+        });
     return defaults;
   }
 
@@ -114,7 +133,8 @@ public final class Run {
   }
 
   /** The same, with the live console going to {@code console}. */
-  public static Run of(RunConfig config, Map<String, ? extends Scenario> scenarios, PrintStream console) {
+  public static Run of(
+      RunConfig config, Map<String, ? extends Scenario> scenarios, PrintStream console) {
     return new Run(config, scenarios, console);
   }
 
@@ -124,8 +144,8 @@ public final class Run {
   }
 
   /**
-   * Adds a sink: it gets the run's start, its interval snapshots and its summary, on a thread of its
-   * own, after the built-in ones. Before {@link #execute} only.
+   * Adds a sink: it gets the run's start, its interval snapshots and its summary, on a thread of
+   * its own, after the built-in ones. Before {@link #execute} only.
    */
   public Run sink(Sink sink) {
     engine.addSink(sink);
@@ -143,8 +163,8 @@ public final class Run {
 
   /**
    * Adds a call listener: it receives every call's record (or only those of the tests that name it
-   * with {@link Test#listeners}), off the virtual users' threads, through the data-log queue.
-   * Names must differ; at most 32. Before {@link #execute} only.
+   * with {@link Test#listeners}), off the virtual users' threads, through the data-log queue. Names
+   * must differ; at most 32. Before {@link #execute} only.
    */
   public Run listener(CallListener listener) {
     engine.addListener(listener);
@@ -180,16 +200,18 @@ public final class Run {
    */
   public Run stopOnSignals(PrintStream messages) {
     AtomicInteger count = new AtomicInteger();
-    SignalHandler handler = signal -> {
-      if (count.incrementAndGet() == 1) {
-        messages.println();
-        messages.println("Stopping: letting iterations finish and writing the results."
-            + " Press Ctrl-C again to quit at once.");
-        stop();
-      } else {
-        Runtime.getRuntime().halt(130);
-      }
-    };
+    SignalHandler handler =
+        signal -> {
+          if (count.incrementAndGet() == 1) {
+            messages.println();
+            messages.println(
+                "Stopping: letting iterations finish and writing the results."
+                    + " Press Ctrl-C again to quit at once.");
+            stop();
+          } else {
+            Runtime.getRuntime().halt(130);
+          }
+        };
     Signal.handle(new Signal("INT"), handler);
     Signal.handle(new Signal("TERM"), handler);
     return this;

@@ -9,8 +9,8 @@ import java.util.List;
  * a {@link Test}. An exception that escapes an iteration ends that iteration only: it is counted
  * and reported at the end, and the virtual user goes on with the next one.
  *
- * <p>One scenario instance serves every virtual user, so keep per-user state in
- * {@link VirtualUser#vars()} or locals.
+ * <p>One scenario instance serves every virtual user, so keep per-user state in {@link
+ * VirtualUser#vars()} or locals.
  */
 @FunctionalInterface
 public interface Scenario {

@@ -6,9 +6,9 @@ package dev.grindstone.engine;
  * data-log expressions. Obtain it with {@link Grindstone#statistics()}.
  *
  * <p>Every method but the registrations must be called on a virtual user's thread (inside a
- * scenario); elsewhere it throws {@link InvalidContextException}. Statistic names are The
- * Grinder's ({@code errors}, {@code userLong0}, {@code httpplugin.responseStatus}, ...); times are
- * in milliseconds.
+ * scenario); elsewhere it throws {@link InvalidContextException}. Statistic names are The Grinder's
+ * ({@code errors}, {@code userLong0}, {@code httpplugin.responseStatus}, ...); times are in
+ * milliseconds.
  */
 public interface Statistics {
 
@@ -41,8 +41,8 @@ public interface Statistics {
   /**
    * With {@code true}, a completed test's statistics are held back so the script can amend them
    * through {@link #getForLastTest()}. They are reported when the next test starts, when an
-   * enclosing test ends, when the iteration ends, on {@link #report()}, or on
-   * {@code setDelayReports(false)}. Affects only the calling virtual user.
+   * enclosing test ends, when the iteration ends, on {@link #report()}, or on {@code
+   * setDelayReports(false)}. Affects only the calling virtual user.
    */
   void setDelayReports(boolean delay);
 
@@ -50,8 +50,8 @@ public interface Statistics {
   void report();
 
   /**
-   * Adds a column to the summary table, the console and the results, for example
-   * {@code registerSummaryExpression("Error rate (/s)", "(* (/ errors period) 1000)")}.
+   * Adds a column to the summary table, the console and the results, for example {@code
+   * registerSummaryExpression("Error rate (/s)", "(* (/ errors period) 1000)")}.
    *
    * @throws dev.grindstone.stats.expr.ExpressionException when the expression does not parse
    */
@@ -59,8 +59,8 @@ public interface Statistics {
 
   /**
    * Adds a column to the data log, evaluated for every call. Call it before the run starts (in the
-   * scenario's constructor or {@code configure}); from a virtual user it throws
-   * {@link InvalidContextException}, because the data log's header is already written.
+   * scenario's constructor or {@code configure}); from a virtual user it throws {@link
+   * InvalidContextException}, because the data log's header is already written.
    */
   void registerDataLogExpression(String displayName, String expression);
 

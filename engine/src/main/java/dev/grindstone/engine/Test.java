@@ -23,8 +23,8 @@ import java.util.concurrent.Callable;
  *
  * <p>Test numbers are unique within a run: two {@code Test} objects with the same number are the
  * same test, and the first description used in the run wins. Tests may be created anywhere (often
- * in static fields); they can be called only from a virtual user. Immutable and thread-safe.
- * Which call listeners take a test's records ({@link #listeners}) does not change which test it is.
+ * in static fields); they can be called only from a virtual user. Immutable and thread-safe. Which
+ * call listeners take a test's records ({@link #listeners}) does not change which test it is.
  */
 public final class Test {
 
@@ -59,15 +59,16 @@ public final class Test {
     List<String> list = List.of(names); // rejects null names
     for (String n : list) {
       if (n.isBlank()) {
-        throw new IllegalArgumentException("A listener name must not be blank, got " + list + " for " + this);
+        throw new IllegalArgumentException(
+            "A listener name must not be blank, got " + list + " for " + this);
       }
     }
     return new Test(number, description, list);
   }
 
   /**
-   * The call listeners this test's calls' records go to, by name, or null for every listener of
-   * the run.
+   * The call listeners this test's calls' records go to, by name, or null for every listener of the
+   * run.
    */
   public List<String> listenerNames() {
     return listeners;
@@ -112,19 +113,22 @@ public final class Test {
     Objects.requireNonNull(target, "target");
     if (!type.isInterface()) {
       throw new IllegalArgumentException(
-          "Test.wrap(type, target) needs an interface type, got the class " + type.getName()
+          "Test.wrap(type, target) needs an interface type, got the class "
+              + type.getName()
               + "; wrap a Runnable or Callable around the call instead");
     }
-    InvocationHandler h = (proxy, method, args) -> {
-      if (method.getDeclaringClass() == Object.class) {
-        return objectMethod(proxy, method, args, target);
-      }
-      return WorkerContext.require(this).call(this, () -> invoke(method, target, args));
-    };
+    InvocationHandler h =
+        (proxy, method, args) -> {
+          if (method.getDeclaringClass() == Object.class) {
+            return objectMethod(proxy, method, args, target);
+          }
+          return WorkerContext.require(this).call(this, () -> invoke(method, target, args));
+        };
     return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h));
   }
 
-  private static Object objectMethod(Object proxy, Method m, Object[] args, Object target) throws Exception {
+  private static Object objectMethod(Object proxy, Method m, Object[] args, Object target)
+      throws Exception {
     return switch (m.getName()) {
       case "equals" -> proxy == args[0];
       case "hashCode" -> System.identityHashCode(proxy);

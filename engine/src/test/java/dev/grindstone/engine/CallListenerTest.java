@@ -81,20 +81,33 @@ class CallListenerTest {
     Test order = new Test(2, "Order");
     Keeper a = new Keeper("a");
     Keeper b = new Keeper("b");
-    RunSummary s = Run.of(twoUsersThreeIterations().outputRoot(dir).build(), user -> {
-      ping.record(() -> TestStatistics.current().request("GET", "http://127.0.0.1:9/ping?token=secret#top", 200, 2));
-      try {
-        order.record(() -> {
-          TestStatistics.current().request("POST", "http://127.0.0.1:9/orders", 201, 5);
-          TestStatistics.current().request("GET", "http://127.0.0.1:9/orders/1?x=y", 503, 7);
-          if (user.iteration() == 1) {
-            throw new IllegalStateException("no stock");
-          }
-        });
-      } catch (IllegalStateException expected) {
-        // counted as the test's error
-      }
-    }, QUIET).listener(a).listener(b).execute();
+    RunSummary s =
+        Run.of(
+                twoUsersThreeIterations().outputRoot(dir).build(),
+                user -> {
+                  ping.record(
+                      () ->
+                          TestStatistics.current()
+                              .request("GET", "http://127.0.0.1:9/ping?token=secret#top", 200, 2));
+                  try {
+                    order.record(
+                        () -> {
+                          TestStatistics.current()
+                              .request("POST", "http://127.0.0.1:9/orders", 201, 5);
+                          TestStatistics.current()
+                              .request("GET", "http://127.0.0.1:9/orders/1?x=y", 503, 7);
+                          if (user.iteration() == 1) {
+                            throw new IllegalStateException("no stock");
+                          }
+                        });
+                  } catch (IllegalStateException expected) {
+                    // counted as the test's error
+                  }
+                },
+                QUIET)
+            .listener(a)
+            .listener(b)
+            .execute();
 
     long calls = s.totals().tests() + s.totals().errors();
     assertThat(calls).isEqualTo(2 * 2 * 3 * 2);
@@ -102,31 +115,49 @@ class CallListenerTest {
     assertThat(b.records).isEqualTo(a.records);
     assertThat(a.events).containsExactly("start calls", "finish");
     assertThat(a.records).extracting(CallRecord::run).containsOnly(s.info().id());
-    assertThat(a.records).extracting(CallRecord::scenario).containsOnly("calls"); // the run's one scenario
+    assertThat(a.records)
+        .extracting(CallRecord::scenario)
+        .containsOnly("calls"); // the run's one scenario
     assertThat(a.records.stream().filter(r -> r.phase().equals("warm"))).hasSize((int) calls / 2);
-    assertThat(a.records).extracting(CallRecord::user).containsOnly(0, 1); // the same users in both phases
+    assertThat(a.records)
+        .extracting(CallRecord::user)
+        .containsOnly(0, 1); // the same users in both phases
     assertThat(a.records).extracting(CallRecord::iteration).containsOnly(0L, 1L, 2L, 3L, 4L, 5L);
-    assertThat(a.records.stream().filter(CallRecord::error)).hasSize((int) s.totals().errors())
+    assertThat(a.records.stream().filter(CallRecord::error))
+        .hasSize((int) s.totals().errors())
         .allSatisfy(r -> assertThat(r.testName()).isEqualTo("Order"));
     long startMillis = s.info().startEpochMillis();
-    assertThat(a.records).allSatisfy(r -> {
-      assertThat(r.endEpochNanos() - r.startEpochNanos()).isEqualTo(r.elapsedNanos());
-      assertThat(r.startEpochNanos() / 1_000_000).isBetween(startMillis, s.endEpochMillis());
-      assertThat(r.endEpochNanos() / 1_000_000).isBetween(startMillis, s.endEpochMillis());
-    });
+    assertThat(a.records)
+        .allSatisfy(
+            r -> {
+              assertThat(r.endEpochNanos() - r.startEpochNanos()).isEqualTo(r.elapsedNanos());
+              assertThat(r.startEpochNanos() / 1_000_000)
+                  .isBetween(startMillis, s.endEpochMillis());
+              assertThat(r.endEpochNanos() / 1_000_000).isBetween(startMillis, s.endEpochMillis());
+            });
     CallRecord first = a.records.getFirst();
     assertThat(first.test()).isEqualTo(1);
-    assertThat(first.request()).isEqualTo(new CallRecord.Request("GET", "http://127.0.0.1:9/ping", 200, 2));
+    assertThat(first.request())
+        .isEqualTo(new CallRecord.Request("GET", "http://127.0.0.1:9/ping", 200, 2));
     assertThat(a.records.stream().filter(r -> r.test() == 2).map(CallRecord::request).distinct())
         .containsExactly(new CallRecord.Request("GET", "http://127.0.0.1:9/orders/1", 503, 12));
     // The data log counts the same calls, and the summary the records' times.
     List<String> rows = Files.readAllLines(s.info().outputDirectory().resolve("data.csv"));
     assertThat(rows).hasSize((int) calls + 1);
-    long sumMicros = a.records.stream().filter(r -> !r.error()).mapToLong(r -> r.elapsedNanos() / 1000).sum();
-    assertThat(s.totals().statistics().getSum(
-        s.info().schema().sampleIndex(dev.grindstone.stats.StatisticsSchema.TIMED_TESTS))).isEqualTo(sumMicros);
-    assertThat(s.outputs()).filteredOn(o -> o.kind() == OutputHealth.Kind.CALL_LISTENER)
-        .containsExactly(new OutputHealth(OutputHealth.Kind.CALL_LISTENER, "a", calls, 0, 0, false, null),
+    long sumMicros =
+        a.records.stream().filter(r -> !r.error()).mapToLong(r -> r.elapsedNanos() / 1000).sum();
+    assertThat(
+            s.totals()
+                .statistics()
+                .getSum(
+                    s.info()
+                        .schema()
+                        .sampleIndex(dev.grindstone.stats.StatisticsSchema.TIMED_TESTS)))
+        .isEqualTo(sumMicros);
+    assertThat(s.outputs())
+        .filteredOn(o -> o.kind() == OutputHealth.Kind.CALL_LISTENER)
+        .containsExactly(
+            new OutputHealth(OutputHealth.Kind.CALL_LISTENER, "a", calls, 0, 0, false, null),
             new OutputHealth(OutputHealth.Kind.CALL_LISTENER, "b", calls, 0, 0, false, null));
   }
 
@@ -138,12 +169,19 @@ class CallListenerTest {
     Test typo = new Test(4, "Typo").listeners("bb", "a");
     Keeper a = new Keeper("a");
     Keeper b = new Keeper("b");
-    RunSummary s = Run.of(twoUsersThreeIterations().outputRoot(null).build(), user -> {
-      everywhere.record(() -> { });
-      onlyB.record(() -> { });
-      nowhere.record(() -> { });
-      typo.record(() -> { });
-    }, QUIET).listener(a).listener(b).execute();
+    RunSummary s =
+        Run.of(
+                twoUsersThreeIterations().outputRoot(null).build(),
+                user -> {
+                  everywhere.record(() -> {});
+                  onlyB.record(() -> {});
+                  nowhere.record(() -> {});
+                  typo.record(() -> {});
+                },
+                QUIET)
+            .listener(a)
+            .listener(b)
+            .execute();
 
     assertThat(s.totals().tests()).isEqualTo(4 * 12);
     assertThat(a.records).extracting(CallRecord::test).containsOnly(1, 4).hasSize(24);
@@ -155,23 +193,27 @@ class CallListenerTest {
   void records_flow_without_a_data_log_file_and_a_full_queue_drops_and_counts_them() {
     Test t = new Test(1, "Fast");
     AtomicLong taken = new AtomicLong();
-    CallListener counting = record -> {
-      taken.incrementAndGet();
-      Thread.sleep(1); // far slower than the calls: the queue fills
-    };
-    RunConfig config = RunConfig.builder("drops")
-        .phase(new Phase("burst", null, new LoadShape.Constant(4), null, null, 500, null))
-        .period(Duration.ofMillis(50))
-        .outputRoot(null)
-        .dataLogCapacity(16)
-        .build();
-    RunSummary s = Run.of(config, user -> t.record(() -> { }), QUIET).listener(counting).execute();
+    CallListener counting =
+        record -> {
+          taken.incrementAndGet();
+          Thread.sleep(1); // far slower than the calls: the queue fills
+        };
+    RunConfig config =
+        RunConfig.builder("drops")
+            .phase(new Phase("burst", null, new LoadShape.Constant(4), null, null, 500, null))
+            .period(Duration.ofMillis(50))
+            .outputRoot(null)
+            .dataLogCapacity(16)
+            .build();
+    RunSummary s = Run.of(config, user -> t.record(() -> {}), QUIET).listener(counting).execute();
 
     assertThat(s.totals().tests()).isEqualTo(2000);
     assertThat(s.droppedDataLogRows()).isPositive();
     assertThat(taken.get() + s.droppedDataLogRows()).isEqualTo(2000);
     assertThat(dev.grindstone.engine.sink.SummaryText.render(s))
-        .contains(s.droppedDataLogRows() + " call records were dropped because the data-log queue was full");
+        .contains(
+            s.droppedDataLogRows()
+                + " call records were dropped because the data-log queue was full");
   }
 
   @org.junit.jupiter.api.Test
@@ -181,26 +223,48 @@ class CallListenerTest {
     once.failOn = n -> n == 2;
     Keeper always = new Keeper("always");
     always.failOn = n -> true;
-    RunSummary s = Run.of(twoUsersThreeIterations().outputRoot(dir)
-            .sinkRetry(new SinkRetry(3, Duration.ofMillis(1), Duration.ofMillis(4))).build(),
-        user -> t.record(() -> { }), QUIET).listener(once).listener(always).execute();
+    RunSummary s =
+        Run.of(
+                twoUsersThreeIterations()
+                    .outputRoot(dir)
+                    .sinkRetry(new SinkRetry(3, Duration.ofMillis(1), Duration.ofMillis(4)))
+                    .build(),
+                user -> t.record(() -> {}),
+                QUIET)
+            .listener(once)
+            .listener(always)
+            .execute();
 
     assertThat(once.records).hasSize(11);
     assertThat(once.events).containsExactly("start calls", "finish");
     assertThat(always.records).isEmpty();
     assertThat(always.events).containsExactly("start calls");
     assertThat(always.seen.get()).isEqualTo(3);
-    assertThat(s.outputs()).filteredOn(o -> o.kind() == OutputHealth.Kind.CALL_LISTENER)
+    assertThat(s.outputs())
+        .filteredOn(o -> o.kind() == OutputHealth.Kind.CALL_LISTENER)
         .containsExactly(
-            new OutputHealth(OutputHealth.Kind.CALL_LISTENER, "once", 11, 1, 1, false,
+            new OutputHealth(
+                OutputHealth.Kind.CALL_LISTENER,
+                "once",
+                11,
+                1,
+                1,
+                false,
                 "java.lang.IllegalStateException: listener down for record 2"),
-            new OutputHealth(OutputHealth.Kind.CALL_LISTENER, "always", 0, 3, 12, true,
+            new OutputHealth(
+                OutputHealth.Kind.CALL_LISTENER,
+                "always",
+                0,
+                3,
+                12,
+                true,
                 "java.lang.IllegalStateException: listener down for record 3"));
     String summary = Files.readString(s.info().outputDirectory().resolve("summary.txt"));
     assertThat(summary)
         .contains("The call listener once failed once and went on")
         .contains("The call listener always was stopped after 3 failures in a row");
-    JsonNode json = new ObjectMapper().readTree(s.info().outputDirectory().resolve("results.json").toFile());
+    JsonNode json =
+        new ObjectMapper().readTree(s.info().outputDirectory().resolve("results.json").toFile());
     assertThat(json.get("outputs").findValuesAsText("name")).contains("once", "always");
     assertThat(json.get("droppedDataLogRows").asLong()).isZero();
   }
@@ -208,22 +272,38 @@ class CallListenerTest {
   @org.junit.jupiter.api.Test
   void a_jdbc_listener_that_cannot_reach_its_database_is_reported_and_the_run_goes_on() {
     Test t = new Test(1, "Call");
-    RunSummary s = Run.of(twoUsersThreeIterations().outputRoot(null)
-            .jdbcListener(dev.grindstone.engine.run.JdbcListenerConfig.of("jdbc:nosuchdriver:x", "calls")).build(),
-        user -> t.record(() -> { }), QUIET).execute();
+    RunSummary s =
+        Run.of(
+                twoUsersThreeIterations()
+                    .outputRoot(null)
+                    .jdbcListener(
+                        dev.grindstone.engine.run.JdbcListenerConfig.of(
+                            "jdbc:nosuchdriver:x", "calls"))
+                    .build(),
+                user -> t.record(() -> {}),
+                QUIET)
+            .execute();
 
     assertThat(s.totals().tests()).isEqualTo(12);
-    assertThat(s.outputs()).filteredOn(o -> o.name().equals("jdbc")).singleElement()
+    assertThat(s.outputs())
+        .filteredOn(o -> o.name().equals("jdbc"))
+        .singleElement()
         .satisfies(o -> assertThat(o.stopped()).isTrue())
         .satisfies(o -> assertThat(o.lost()).isEqualTo(12));
-    assertThat(s.sinkProblems()).anySatisfy(n -> assertThat(n)
-        .startsWith("The call listener jdbc could not start (java.sql.SQLException: No suitable driver")
-        .endsWith("so it took none of the 12 records meant for it."));
+    assertThat(s.sinkProblems())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .startsWith(
+                        "The call listener jdbc could not start (java.sql.SQLException: No suitable"
+                            + " driver")
+                    .endsWith("so it took none of the 12 records meant for it."));
   }
 
   @org.junit.jupiter.api.Test
   void listener_names_must_differ() {
-    Run run = Run.of(twoUsersThreeIterations().build(), user -> { }, QUIET).listener(new Keeper("db"));
+    Run run =
+        Run.of(twoUsersThreeIterations().build(), user -> {}, QUIET).listener(new Keeper("db"));
     assertThatThrownBy(() -> run.listener(new Keeper("db")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already has a call listener named 'db'");

@@ -39,8 +39,15 @@ class ReadmeCallListenerExampleTest {
     @Override
     public void accept(CallRecord r) throws IOException {
       if (r.error()) {
-        out.write(r.testName() + " by user " + r.user() + " at " + r.startEpochNanos() + " ns took "
-            + r.elapsedNanos() / 1e6 + " ms\n");
+        out.write(
+            r.testName()
+                + " by user "
+                + r.user()
+                + " at "
+                + r.startEpochNanos()
+                + " ns took "
+                + r.elapsedNanos() / 1e6
+                + " ms\n");
       }
     }
 
@@ -54,42 +61,53 @@ class ReadmeCallListenerExampleTest {
       out.close();
     }
   }
+
   // README-END
 
   @org.junit.jupiter.api.Test
   void the_readme_example_runs() throws Exception {
-    RunConfig config = RunConfig.builder("checkout")
-        .phase(new Phase("hold", null, new LoadShape.Constant(2), null, null, 5, null))
-        .outputRoot(null)
-        .console(false)
-        .build();
+    RunConfig config =
+        RunConfig.builder("checkout")
+            .phase(new Phase("hold", null, new LoadShape.Constant(2), null, null, 5, null))
+            .outputRoot(null)
+            .console(false)
+            .build();
     Test browse = new Test(1, "Browse");
-    Scenario scenario = user -> {
-      browse.record(() -> { });
-      try {
-        Test checkout = new Test(3, "Check out").listeners("failures", "db"); // its records go to these two
-        checkout.record(() -> {
-          if (user.iteration() == 4) {
-            throw new IllegalStateException("payment declined");
+    Scenario scenario =
+        user -> {
+          browse.record(() -> {});
+          try {
+            Test checkout =
+                new Test(3, "Check out").listeners("failures", "db"); // its records go to these two
+            checkout.record(
+                () -> {
+                  if (user.iteration() == 4) {
+                    throw new IllegalStateException("payment declined");
+                  }
+                });
+          } catch (IllegalStateException expected) {
+            // counted as an error of test 3
           }
-        });
-      } catch (IllegalStateException expected) {
-        // counted as an error of test 3
-      }
-    };
+        };
     // README-BEGIN
-    RunSummary summary = Run.of(config, scenario)
-        .listener(new FailedCalls(dir.resolve("failed-calls.txt")))
-        .listener(new JdbcCallListener("db", "jdbc:sqlite:" + dir.resolve("calls.db"), null, null, "calls", 500))
-        .execute();
+    RunSummary summary =
+        Run.of(config, scenario)
+            .listener(new FailedCalls(dir.resolve("failed-calls.txt")))
+            .listener(
+                new JdbcCallListener(
+                    "db", "jdbc:sqlite:" + dir.resolve("calls.db"), null, null, "calls", 500))
+            .execute();
     // README-END
 
-    assertThat(Files.readAllLines(dir.resolve("failed-calls.txt"))).hasSize(2)
+    assertThat(Files.readAllLines(dir.resolve("failed-calls.txt")))
+        .hasSize(2)
         .allSatisfy(l -> assertThat(l).startsWith("Check out by user "));
     try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("calls.db"));
         ResultSet r = c.createStatement().executeQuery("SELECT COUNT(*) FROM calls")) {
       r.next();
-      assertThat(r.getLong(1)).isEqualTo(summary.totals().tests() + summary.totals().errors()).isEqualTo(20);
+      assertThat(r.getLong(1))
+          .isEqualTo(summary.totals().tests() + summary.totals().errors())
+          .isEqualTo(20);
     }
   }
 }

@@ -25,27 +25,35 @@ class RunTest {
     Test work = new Test(1, "Work");
     Test fail = new Test(2, "Sometimes fails");
     Runnable w = work.wrap(() -> sleepMillis(2));
-    Runnable f = fail.wrap(() -> {
-      if (ThreadLocalHolder.next() % 4 == 0) {
-        throw new IllegalStateException("boom");
-      }
-    });
+    Runnable f =
+        fail.wrap(
+            () -> {
+              if (ThreadLocalHolder.next() % 4 == 0) {
+                throw new IllegalStateException("boom");
+              }
+            });
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    RunConfig config = RunConfig.builder("unit")
-        .phase(Phase.ramp("ramp", Duration.ofMillis(600), 1, 4))
-        .phase(Phase.hold("hold", Duration.ofMillis(900), 4))
-        .period(Duration.ofMillis(200))
-        .outputRoot(dir)
-        .threshold("errors<50%")
-        .build();
-    RunSummary s = Run.of(config, user -> {
-      w.run();
-      try {
-        f.run();
-      } catch (IllegalStateException expected) {
-        // the error is counted by the test; the scenario goes on
-      }
-    }, new PrintStream(console, true)).execute();
+    RunConfig config =
+        RunConfig.builder("unit")
+            .phase(Phase.ramp("ramp", Duration.ofMillis(600), 1, 4))
+            .phase(Phase.hold("hold", Duration.ofMillis(900), 4))
+            .period(Duration.ofMillis(200))
+            .outputRoot(dir)
+            .threshold("errors<50%")
+            .build();
+    RunSummary s =
+        Run.of(
+                config,
+                user -> {
+                  w.run();
+                  try {
+                    f.run();
+                  } catch (IllegalStateException expected) {
+                    // the error is counted by the test; the scenario goes on
+                  }
+                },
+                new PrintStream(console, true))
+            .execute();
 
     TestFigures t1 = s.tests().get(0);
     TestFigures t2 = s.tests().get(1);
@@ -62,62 +70,90 @@ class RunTest {
     long phaseTests = s.phases().stream().mapToLong(p -> p.totals().tests()).sum();
     assertThat(phaseTests).as("phases partition the run").isEqualTo(s.totals().tests());
     long phaseStarts = s.phases().stream().mapToLong(p -> p.lateness().getTotalCount()).sum();
-    assertThat(s.phases()).allSatisfy(p -> assertThat(p.lateness().getTotalCount()).as(p.name()).isPositive());
-    assertThat(phaseStarts).as("every iteration's start lateness in one phase").isEqualTo(s.lateness().getTotalCount());
+    assertThat(s.phases())
+        .allSatisfy(p -> assertThat(p.lateness().getTotalCount()).as(p.name()).isPositive());
+    assertThat(phaseStarts)
+        .as("every iteration's start lateness in one phase")
+        .isEqualTo(s.lateness().getTotalCount());
     assertThat(s.thresholdsPassed()).isTrue();
     assertThat(s.droppedDataLogRows()).isZero();
 
     Path out = s.info().outputDirectory();
     assertThat(out.getFileName().toString()).startsWith("unit-");
-    for (String file : List.of("summary.txt", "data.csv", "latency.hlog", "results.json", "report.html")) {
+    for (String file :
+        List.of("summary.txt", "data.csv", "latency.hlog", "results.json", "report.html")) {
       assertThat(out.resolve(file)).as(file).isNotEmptyFile();
     }
     List<String> rows = Files.readAllLines(out.resolve("data.csv"));
-    assertThat(rows.get(0)).isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors");
+    assertThat(rows.get(0))
+        .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors");
     long calls = t1.tests() + t1.errors() + t2.tests() + t2.errors();
     assertThat(rows).hasSize((int) calls + 1);
     long errorRows = rows.stream().skip(1).filter(r -> r.endsWith(", 1")).count();
     assertThat(errorRows).isEqualTo(t2.errors());
 
     String summary = Files.readString(out.resolve("summary.txt"));
-    assertThat(summary).contains("Test 1").contains("\"Work\"").contains("Totals").contains("99% (ms)");
+    assertThat(summary)
+        .contains("Test 1")
+        .contains("\"Work\"")
+        .contains("Totals")
+        .contains("99% (ms)");
     assertThat(summary).containsPattern("(?m)^  hold .* start lateness p99 [0-9.]+ ms$");
     JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertThat(json.at("/totals/tests").asLong()).isEqualTo(s.totals().tests());
     assertThat(json.at("/intervals").size()).isGreaterThanOrEqualTo(5);
     assertThat(json.at("/phases/1/name").asText()).isEqualTo("hold");
-    assertThat(json.at("/phases/1/scheduling/latenessP99Ms").isNumber()).as("a phase's start lateness").isTrue();
+    assertThat(json.at("/phases/1/scheduling/latenessP99Ms").isNumber())
+        .as("a phase's start lateness")
+        .isTrue();
     long intervalStarts = 0;
     for (JsonNode interval : json.at("/intervals")) {
       intervalStarts += interval.at("/scheduling/starts").asLong();
-      assertThat(interval.at("/scheduling/lateStarts").isIntegralNumber()).as("an interval's late starts").isTrue();
+      assertThat(interval.at("/scheduling/lateStarts").isIntegralNumber())
+          .as("an interval's late starts")
+          .isTrue();
     }
-    assertThat(intervalStarts).as("every iteration's start lateness in one interval")
+    assertThat(intervalStarts)
+        .as("every iteration's start lateness in one interval")
         .isEqualTo(s.lateness().getTotalCount());
-    assertThat(Files.readString(out.resolve("report.html"))).contains("\"name\" : \"unit\"").doesNotContain("/*RESULTS*/");
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("\"name\" : \"unit\"")
+        .doesNotContain("/*RESULTS*/");
     assertThat(console.toString()).contains("ramp").contains("hold").contains("Results: " + out);
   }
 
   @org.junit.jupiter.api.Test
   void users_start_spread_over_the_initial_sleep_and_each_starts_once() {
     int users = 40;
-    java.util.concurrent.ConcurrentHashMap<Integer, Long> firstStart = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.ConcurrentHashMap<Integer, Long> firstStart =
+        new java.util.concurrent.ConcurrentHashMap<>();
     Test t = new Test(1, "Work");
-    Runnable w = t.wrap(() -> { });
-    RunConfig config = RunConfig.builder("initial-sleep")
-        .phase(Phase.hold("hold", Duration.ofMillis(2_500), users).withInitialSleep(Duration.ofMillis(800))
-            .withThinkTime(new dev.grindstone.engine.run.ThinkTime.Constant(Duration.ofMillis(50))))
-        .outputRoot(null).console(false).dataLog(false)
-        .build();
+    Runnable w = t.wrap(() -> {});
+    RunConfig config =
+        RunConfig.builder("initial-sleep")
+            .phase(
+                Phase.hold("hold", Duration.ofMillis(2_500), users)
+                    .withInitialSleep(Duration.ofMillis(800))
+                    .withThinkTime(
+                        new dev.grindstone.engine.run.ThinkTime.Constant(Duration.ofMillis(50))))
+            .outputRoot(null)
+            .console(false)
+            .dataLog(false)
+            .build();
     long t0 = System.nanoTime();
-    RunSummary s = Run.of(config, user -> {
-      firstStart.putIfAbsent(user.number(), System.nanoTime() - t0);
-      w.run();
-    }).execute();
+    RunSummary s =
+        Run.of(
+                config,
+                user -> {
+                  firstStart.putIfAbsent(user.number(), System.nanoTime() - t0);
+                  w.run();
+                })
+            .execute();
     assertThat(firstStart).as("every user started").hasSize(users);
     long min = firstStart.values().stream().mapToLong(Long::longValue).min().orElseThrow();
     long max = firstStart.values().stream().mapToLong(Long::longValue).max().orElseThrow();
-    assertThat(max - min).as("first iterations spread over the 800 ms initial sleep, not all at once")
+    assertThat(max - min)
+        .as("first iterations spread over the 800 ms initial sleep, not all at once")
         .isGreaterThan(Duration.ofMillis(200).toNanos());
     assertThat(s.totals().tests()).isGreaterThan(users);
   }

@@ -23,16 +23,23 @@ class ShardedRunTest {
         .phase(Phase.ramp("ramp", Duration.ofMillis(300), 0, 7))
         .phase(Phase.hold("hold", Duration.ofMillis(200), 7))
         .phase(Phase.ramp("down", Duration.ofMillis(200), 7, 3))
-        .outputRoot(null).console(false).period(Duration.ofMillis(100))
+        .outputRoot(null)
+        .console(false)
+        .period(Duration.ofMillis(100))
         .build();
   }
 
   private static Set<Integer> users(Shard shard) {
     Set<Integer> seen = ConcurrentHashMap.newKeySet();
-    Run.of(config(), user -> {
-      seen.add(user.number());
-      user.sleep(Duration.ofMillis(5));
-    }, QUIET).shard(shard).execute();
+    Run.of(
+            config(),
+            user -> {
+              seen.add(user.number());
+              user.sleep(Duration.ofMillis(5));
+            },
+            QUIET)
+        .shard(shard)
+        .execute();
     return seen;
   }
 
@@ -52,14 +59,27 @@ class ShardedRunTest {
   @org.junit.jupiter.api.Test
   void agents_of_an_open_model_run_start_the_single_process_arrivals_between_them() {
     // Enough users that no start is dropped on a slow machine: the split, not the pool, is tested.
-    RunConfig config = RunConfig.builder("open")
-        .phase(new Phase("rate", Duration.ofMillis(500), new LoadShape.ArrivalRate(200, 200, 300), null, null, 0, null))
-        .outputRoot(null).console(false).build();
+    RunConfig config =
+        RunConfig.builder("open")
+            .phase(
+                new Phase(
+                    "rate",
+                    Duration.ofMillis(500),
+                    new LoadShape.ArrivalRate(200, 200, 300),
+                    null,
+                    null,
+                    0,
+                    null))
+            .outputRoot(null)
+            .console(false)
+            .build();
     long total = 0;
     for (int i = 0; i < 3; i++) {
       AtomicLong starts = new AtomicLong();
       Run.of(config, user -> starts.incrementAndGet(), QUIET).shard(new Shard(i, 3)).execute();
-      assertThat(starts.get()).as("agent %d of 3: every third of 100 starts", i).isEqualTo(i == 0 ? 34 : 33);
+      assertThat(starts.get())
+          .as("agent %d of 3: every third of 100 starts", i)
+          .isEqualTo(i == 0 ? 34 : 33);
       total += starts.get();
     }
     assertThat(total).isEqualTo(100L);

@@ -20,9 +20,16 @@ class SignalTest {
   @org.junit.jupiter.api.Test
   void sigint_stops_the_run_and_every_result_is_still_written() throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        SignalChild.class.getName(), out.toString())
-        .redirectErrorStream(true).redirectOutput(out.resolve("child.log").toFile()).start();
+    Process child =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SignalChild.class.getName(),
+                out.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(out.resolve("child.log").toFile())
+            .start();
     Path dataLog = waitForDataLog(child);
     Thread.sleep(500);
     Process kill = new ProcessBuilder("kill", "-INT", Long.toString(child.pid())).start();
@@ -33,7 +40,9 @@ class SignalTest {
     assertThat(log).contains("Stopping: letting iterations finish").contains("finished");
 
     Path dir = dataLog.getParent();
-    assertThat(Files.readString(dir.resolve("summary.txt"))).contains("stopped early").contains("Test 1");
+    assertThat(Files.readString(dir.resolve("summary.txt")))
+        .contains("stopped early")
+        .contains("Test 1");
     JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
     assertThat(results.at("/run/interrupted").asBoolean()).isTrue();
     long calls = results.at("/totals/tests").asLong() + results.at("/totals/errors").asLong();
@@ -46,7 +55,8 @@ class SignalTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline && child.isAlive()) {
       try (Stream<Path> s = Files.walk(out)) {
-        Path found = s.filter(p -> p.getFileName().toString().equals("data.csv")).findFirst().orElse(null);
+        Path found =
+            s.filter(p -> p.getFileName().toString().equals("data.csv")).findFirst().orElse(null);
         if (found != null && Files.size(found) > 200) {
           return found;
         }
@@ -55,6 +65,7 @@ class SignalTest {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("the child wrote no data log: " + Files.readString(out.resolve("child.log")));
+    throw new AssertionError(
+        "the child wrote no data log: " + Files.readString(out.resolve("child.log")));
   }
 }

@@ -11,9 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Coordinated omission, with known answers: a target that stalls for 10% of the time (200 ms every
- * 2 s, scaled down from 1 s every 10 s). Timed from each request's intended start, an open-model run
- * shows the stall in p99 and max; a closed-model run hides it from p99 unless corrected with the
- * expected interval.
+ * 2 s, scaled down from 1 s every 10 s). Timed from each request's intended start, an open-model
+ * run shows the stall in p99 and max; a closed-model run hides it from p99 unless corrected with
+ * the expected interval.
  */
 class TimingTruthTest {
 
@@ -37,14 +37,23 @@ class TimingTruthTest {
   private static TestFigures run(Phase phase) {
     StallingTarget target = new StallingTarget();
     Runnable call = new Test(1, "call").wrap(target::call);
-    RunConfig config = RunConfig.builder("timing").phase(phase).outputRoot(null).console(false).build();
+    RunConfig config =
+        RunConfig.builder("timing").phase(phase).outputRoot(null).console(false).build();
     return Run.of(config, user -> call.run()).execute().tests().getFirst();
   }
 
   @org.junit.jupiter.api.Test
   void an_open_model_run_shows_the_stall_in_p99_and_max() {
-    TestFigures t = run(new Phase("open", Duration.ofMillis(4_100), new LoadShape.ArrivalRate(200, 200, 400),
-        null, null, 0, null));
+    TestFigures t =
+        run(
+            new Phase(
+                "open",
+                Duration.ofMillis(4_100),
+                new LoadShape.ArrivalRate(200, 200, 400),
+                null,
+                null,
+                0,
+                null));
     assertThat(t.maxMillis()).as("max").isGreaterThan(150);
     assertThat(t.percentileMillis(99)).as("p99").isGreaterThan(100);
     assertThat(t.percentileMillis(90)).as("p90: 10% of requests meet the stall").isGreaterThan(5);
@@ -56,8 +65,10 @@ class TimingTruthTest {
     assertThat(plain.maxMillis()).as("the stalled call itself").isGreaterThan(150);
     assertThat(plain.percentileMillis(99)).as("p99 hides the stall").isLessThan(30);
 
-    TestFigures corrected = run(Phase.hold("closed", Duration.ofMillis(4_100), 1)
-        .withExpectedInterval(Duration.ofMillis(1)));
+    TestFigures corrected =
+        run(
+            Phase.hold("closed", Duration.ofMillis(4_100), 1)
+                .withExpectedInterval(Duration.ofMillis(1)));
     assertThat(corrected.percentileMillis(99)).as("corrected p99").isGreaterThan(50);
     assertThat(corrected.maxMillis()).isGreaterThan(150);
   }

@@ -6,9 +6,9 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /**
  * The machine and runtime a test session ran on, as pytest-monitor's {@code EXECUTION_CONTEXTS}
@@ -95,7 +95,9 @@ public record ExecutionContext(
         hostName(),
         machineType(System.getProperty("os.arch", "")),
         System.getProperty("sun.arch.data.model", "64") + "bit",
-        systemName(System.getProperty("os.name", "")) + " - " + System.getProperty("os.version", ""),
+        systemName(System.getProperty("os.name", ""))
+            + " - "
+            + System.getProperty("os.version", ""),
         jvmInfo());
   }
 
@@ -164,5 +166,4 @@ public record ExecutionContext(
       return List.of();
     }
   }
-
 }

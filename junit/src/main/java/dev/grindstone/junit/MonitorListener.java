@@ -84,7 +84,9 @@ public final class MonitorListener implements TestExecutionListener {
       long gcCount,
       MemorySampler.Probe probe) {}
 
-  /** CPU (total and user, -1 when unknown) and allocated bytes of the process or the thread so far. */
+  /**
+   * CPU (total and user, -1 when unknown) and allocated bytes of the process or the thread so far.
+   */
   private record Usage(long cpuNanos, long userNanos, long allocatedBytes) {
     static Usage of(CpuClock cpu, boolean process) {
       if (process) {
@@ -116,14 +118,20 @@ public final class MonitorListener implements TestExecutionListener {
               CiInfo.from(env),
               config.tags());
       MemorySampler memory = new MemorySampler(config.sampleInterval());
-      LocalWriter local = config.file().map(f -> new LocalWriter(f, context, session, warn)).orElse(null);
+      LocalWriter local =
+          config.file().map(f -> new LocalWriter(f, context, session, warn)).orElse(null);
       RemoteSender remote =
           config
               .server()
-              .map(u -> new RemoteSender(u, config.serverTimeout(), config.keepGoing(), warn, context, session))
+              .map(
+                  u ->
+                      new RemoteSender(
+                          u, config.serverTimeout(), config.keepGoing(), warn, context, session))
               .orElse(null);
       inFlight.clear();
-      run = new Run(config, plan, session.hash(), context.hash(), new CpuClock(), memory, local, remote);
+      run =
+          new Run(
+              config, plan, session.hash(), context.hash(), new CpuClock(), memory, local, remote);
     } catch (RuntimeException | LinkageError e) {
       warn.accept("cannot start monitoring (" + e + "); tests run without it");
     }
@@ -134,7 +142,8 @@ public final class MonitorListener implements TestExecutionListener {
     Run r = run;
     if (r == null) return;
     boolean isClass = isClassRow(r, id);
-    if (!isClass && !(id.isTest() && r.config().scopes().contains(MonitorConfig.Kind.METHOD))) return;
+    if (!isClass && !(id.isTest() && r.config().scopes().contains(MonitorConfig.Kind.METHOD)))
+      return;
     CpuClock cpu = r.cpu();
     long gcMillis = cpu.gcMillis();
     long gcCount = cpu.gcCount();
@@ -162,20 +171,26 @@ public final class MonitorListener implements TestExecutionListener {
     boolean isClass = isClassRow(r, id);
     CpuClock cpu = r.cpu();
     Usage start = f.usage();
-    Usage end = isClass || Thread.currentThread().threadId() == f.threadId()
-        ? Usage.of(cpu, isClass)
-        // Reported from another thread than it started on: thread figures would be meaningless.
-        : new Usage(-1, -1, start.allocatedBytes());
+    Usage end =
+        isClass || Thread.currentThread().threadId() == f.threadId()
+            ? Usage.of(cpu, isClass)
+            // Reported from another thread than it started on: thread figures would be meaningless.
+            : new Usage(-1, -1, start.allocatedBytes());
     double memMiB = r.memory().endMiB(f.probe());
     long gcMillis = cpu.gcMillis() - f.gcMillis();
     long gcCount = cpu.gcCount() - f.gcCount();
-    if (result.getStatus() == TestExecutionResult.Status.ABORTED) return; // skipped, as pytest-monitor does
+    if (result.getStatus() == TestExecutionResult.Status.ABORTED)
+      return; // skipped, as pytest-monitor does
 
     double wall = wallNanos / 1e9;
-    double total = (end.cpuNanos() < 0 || start.cpuNanos() < 0) ? 0
-        : Math.max(0, end.cpuNanos() - start.cpuNanos()) / 1e9;
-    double user = (end.userNanos() < 0 || start.userNanos() < 0) ? 0
-        : Math.max(0, end.userNanos() - start.userNanos()) / 1e9;
+    double total =
+        (end.cpuNanos() < 0 || start.cpuNanos() < 0)
+            ? 0
+            : Math.max(0, end.cpuNanos() - start.cpuNanos()) / 1e9;
+    double user =
+        (end.userNanos() < 0 || start.userNanos() < 0)
+            ? 0
+            : Math.max(0, end.userNanos() - start.userNanos()) / 1e9;
     user = Math.min(user, total);
     double kernel = total - user;
     double usage = wall > 0 ? (user + kernel) / wall : 0;
@@ -193,7 +208,9 @@ public final class MonitorListener implements TestExecutionListener {
             names.item(),
             names.itemVariant(),
             names.itemFsLoc(),
-            isClass ? MonitorConfig.Kind.CLASS.pytestKind() : MonitorConfig.Kind.METHOD.pytestKind(),
+            isClass
+                ? MonitorConfig.Kind.CLASS.pytestKind()
+                : MonitorConfig.Kind.METHOD.pytestKind(),
             r.config().component(),
             wall,
             user,

@@ -14,15 +14,19 @@ import java.util.Map;
  * @param descriptionObject CI variables, the description and the tags, in pytest-monitor's order
  */
 public record MonitorSession(
-    LocalDateTime runDate, String scmRef, String description, Map<String, String> descriptionObject) {
+    LocalDateTime runDate,
+    String scmRef,
+    String description,
+    Map<String, String> descriptionObject) {
 
   public MonitorSession {
-    descriptionObject = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(descriptionObject));
+    descriptionObject =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(descriptionObject));
   }
 
   /**
-   * Builds the session as pytest-monitor does: CI variables first, then {@code description}
-   * when not empty, then each tag (a later tag with the same key wins).
+   * Builds the session as pytest-monitor does: CI variables first, then {@code description} when
+   * not empty, then each tag (a later tag with the same key wins).
    */
   public static MonitorSession of(
       LocalDateTime runDate,
@@ -46,7 +50,9 @@ public record MonitorSession(
     return Py.md5(scmRef, runDateText(), description);
   }
 
-  /** The {@code RUN_DESCRIPTION} column: the description object as Python's json.dumps writes it. */
+  /**
+   * The {@code RUN_DESCRIPTION} column: the description object as Python's json.dumps writes it.
+   */
   public String descriptionJsonText() {
     return Py.jsonDumps(descriptionObject);
   }

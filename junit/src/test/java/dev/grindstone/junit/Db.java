@@ -16,7 +16,8 @@ import java.util.Map;
 final class Db {
   private Db() {}
 
-  static List<Map<String, Object>> query(Path file, String sql, Object... args) throws SQLException {
+  static List<Map<String, Object>> query(Path file, String sql, Object... args)
+      throws SQLException {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
         PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) ps.setObject(i + 1, args[i]);
@@ -25,7 +26,8 @@ final class Db {
         List<Map<String, Object>> rows = new ArrayList<>();
         while (rs.next()) {
           Map<String, Object> row = new LinkedHashMap<>();
-          for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnLabel(i), rs.getObject(i));
+          for (int i = 1; i <= md.getColumnCount(); i++)
+            row.put(md.getColumnLabel(i), rs.getObject(i));
           rows.add(row);
         }
         return rows;

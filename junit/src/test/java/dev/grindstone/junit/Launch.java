@@ -18,11 +18,13 @@ final class Launch {
   private Launch() {}
 
   /** Returns the warnings the monitor printed. */
-  static List<String> run(Map<String, String> params, Map<String, String> env, Class<?>... classes) {
+  static List<String> run(
+      Map<String, String> params, Map<String, String> env, Class<?>... classes) {
     return run(Clock.systemDefaultZone(), params, env, classes);
   }
 
-  static List<String> run(Clock clock, Map<String, String> params, Map<String, String> env, Class<?>... classes) {
+  static List<String> run(
+      Clock clock, Map<String, String> params, Map<String, String> env, Class<?>... classes) {
     List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     MonitorListener listener = new MonitorListener(clock, env, warnings::add);
     LauncherConfig config =

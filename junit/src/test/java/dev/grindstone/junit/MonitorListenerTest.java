@@ -43,9 +43,9 @@ class MonitorListenerTest {
         Db.query(
             file,
             "SELECT m.*, j.OUTCOME, j.ALLOCATED_BYTES, j.GC_TIME, j.GC_COUNT FROM TEST_METRICS m"
-                + " JOIN TEST_METRICS_JVM j ON j.SESSION_H = m.SESSION_H AND j.ITEM_START_TIME = m.ITEM_START_TIME"
-                + " AND j.ITEM_PATH = m.ITEM_PATH AND j.ITEM_VARIANT = m.ITEM_VARIANT AND j.KIND = m.KIND"
-                + " WHERE m.ITEM_VARIANT = ?",
+                + " JOIN TEST_METRICS_JVM j ON j.SESSION_H = m.SESSION_H AND j.ITEM_START_TIME ="
+                + " m.ITEM_START_TIME AND j.ITEM_PATH = m.ITEM_PATH AND j.ITEM_VARIANT ="
+                + " m.ITEM_VARIANT AND j.KIND = m.KIND WHERE m.ITEM_VARIANT = ?",
             variant);
     assertThat(rows).as("rows for %s", variant).hasSize(1);
     return rows.get(0);
@@ -75,23 +75,30 @@ class MonitorListenerTest {
     assertThat(num(r, "USER_TIME") + num(r, "KERNEL_TIME")).isBetween(0.29, 0.5);
     assertThat(num(r, "USER_TIME")).isGreaterThan(num(r, "KERNEL_TIME"));
     assertThat(num(r, "CPU_USAGE"))
-        .isCloseTo((num(r, "USER_TIME") + num(r, "KERNEL_TIME")) / num(r, "TOTAL_TIME"), within(1e-9));
+        .isCloseTo(
+            (num(r, "USER_TIME") + num(r, "KERNEL_TIME")) / num(r, "TOTAL_TIME"), within(1e-9));
     // Near 1 on an idle machine; how much lower on a busy one depends on the load, so the bound
     // that cannot flake is relative to the sleeper (which uses almost no CPU).
-    assertThat(num(r, "CPU_USAGE")).isLessThanOrEqualTo(1.1).isGreaterThan(5 * num(row("sleeps"), "CPU_USAGE"));
+    assertThat(num(r, "CPU_USAGE"))
+        .isLessThanOrEqualTo(1.1)
+        .isGreaterThan(5 * num(row("sleeps"), "CPU_USAGE"));
   }
 
   @Test
   void allocating_test_reports_what_its_thread_allocated() throws Exception {
     Map<String, Object> r = row("allocates100MiB");
-    assertThat(((Number) r.get("ALLOCATED_BYTES")).longValue()).isGreaterThanOrEqualTo(100L * 1024 * 1024);
+    assertThat(((Number) r.get("ALLOCATED_BYTES")).longValue())
+        .isGreaterThanOrEqualTo(100L * 1024 * 1024);
     assertThat(num(row("fast"), "ALLOCATED_BYTES")).isLessThan(1024 * 1024);
   }
 
   @Test
   void parameterized_and_dynamic_tests_get_one_row_per_variant() throws Exception {
     List<Map<String, Object>> rows =
-        Db.query(file, "SELECT ITEM, ITEM_VARIANT FROM TEST_METRICS WHERE ITEM IN ('param', 'dynamic') ORDER BY ITEM_VARIANT");
+        Db.query(
+            file,
+            "SELECT ITEM, ITEM_VARIANT FROM TEST_METRICS WHERE ITEM IN ('param', 'dynamic') ORDER"
+                + " BY ITEM_VARIANT");
     assertThat(rows.stream().map(r -> r.get("ITEM") + " " + r.get("ITEM_VARIANT")).toList())
         .containsExactly(
             "dynamic dynamic[first]",
@@ -112,21 +119,23 @@ class MonitorListenerTest {
     Map<String, Object> r = row("fast");
     assertThat(r.get("ITEM_PATH")).isEqualTo("dev.grindstone.junit.samples.MonitoredSamples");
     assertThat(r.get("ITEM")).isEqualTo("fast");
-    assertThat(r.get("ITEM_FS_LOC")).isEqualTo("dev/grindstone/junit/samples/MonitoredSamples.java");
+    assertThat(r.get("ITEM_FS_LOC"))
+        .isEqualTo("dev/grindstone/junit/samples/MonitoredSamples.java");
     assertThat(r.get("KIND")).isEqualTo("function");
     assertThat(r.get("COMPONENT")).isEqualTo("samples");
-    assertThat((String) r.get("ITEM_START_TIME")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?");
+    assertThat((String) r.get("ITEM_START_TIME"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{6})?");
   }
 
   @Test
   void session_and_context_hashes_are_computed_as_pytest_monitor_does() throws Exception {
     Map<String, Object> s = Db.query(file, "SELECT * FROM TEST_SESSIONS").get(0);
-    String expected =
-        Py.md5((String) s.get("SCM_ID"), (String) s.get("RUN_DATE"), "nightly");
+    String expected = Py.md5((String) s.get("SCM_ID"), (String) s.get("RUN_DATE"), "nightly");
     assertThat(s.get("SESSION_H")).isEqualTo(expected);
     assertThat(s.get("RUN_DESCRIPTION"))
-        .isEqualTo("{\"pipeline_branch\": \"main\", \"pipeline_build_no\": \"42\", \"description\": \"nightly\","
-            + " \"team\": \"core\", \"jdk\": \"21\"}");
+        .isEqualTo(
+            "{\"pipeline_branch\": \"main\", \"pipeline_build_no\": \"42\", \"description\":"
+                + " \"nightly\", \"team\": \"core\", \"jdk\": \"21\"}");
     Map<String, Object> c = Db.query(file, "SELECT * FROM EXECUTION_CONTEXTS").get(0);
     ExecutionContext ctx =
         new ExecutionContext(
@@ -143,8 +152,14 @@ class MonitorListenerTest {
     assertThat(c.get("ENV_H")).isEqualTo(ctx.hash());
     assertThat((String) c.get("PYTHON_INFO")).contains(System.getProperty("java.vm.name"));
     assertThat(Db.query(file, "SELECT DISTINCT SESSION_H, ENV_H FROM TEST_METRICS"))
-        .containsExactly(Map.of("SESSION_H", expected, "ENV_H", ctx.hash()).entrySet().stream()
-            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, java.util.LinkedHashMap::new)));
+        .containsExactly(
+            Map.of("SESSION_H", expected, "ENV_H", ctx.hash()).entrySet().stream()
+                .collect(
+                    Collectors.toMap(
+                        Map.Entry::getKey,
+                        Map.Entry::getValue,
+                        (a, b) -> a,
+                        java.util.LinkedHashMap::new)));
   }
 
   @Test
@@ -191,14 +206,25 @@ class MonitorListenerTest {
             "KERNEL_TIME float notnull=0 pk=0",
             "CPU_USAGE float notnull=0 pk=0",
             "MEM_USAGE float notnull=0 pk=0");
-    assertThat(Db.query(file, "PRAGMA foreign_key_list(TEST_METRICS)").stream()
-            .map(r -> r.get("from") + "->" + r.get("table") + "." + r.get("to")).sorted().toList())
+    assertThat(
+            Db.query(file, "PRAGMA foreign_key_list(TEST_METRICS)").stream()
+                .map(r -> r.get("from") + "->" + r.get("table") + "." + r.get("to"))
+                .sorted()
+                .toList())
         .containsExactly("ENV_H->EXECUTION_CONTEXTS.ENV_H", "SESSION_H->TEST_SESSIONS.SESSION_H");
   }
 
   private static List<String> tableInfo(String table) throws Exception {
     return Db.query(file, "PRAGMA table_info(" + table + ")").stream()
-        .map(r -> r.get("name") + " " + r.get("type") + " notnull=" + r.get("notnull") + " pk=" + r.get("pk"))
+        .map(
+            r ->
+                r.get("name")
+                    + " "
+                    + r.get("type")
+                    + " notnull="
+                    + r.get("notnull")
+                    + " pk="
+                    + r.get("pk"))
         .toList();
   }
 
@@ -209,12 +235,22 @@ class MonitorListenerTest {
     List<String> w =
         Launch.run(
             fixed,
-            Map.of("grindstone.monitor.file", f.toString(), "grindstone.monitor.scope", "method,class"),
+            Map.of(
+                "grindstone.monitor.file",
+                f.toString(),
+                "grindstone.monitor.scope",
+                "method,class"),
             Map.of(),
             SecondSamples.class);
     assertThat(w).isEmpty();
-    assertThat(Db.query(f, "SELECT KIND, ITEM_PATH, ITEM, ITEM_VARIANT, ITEM_START_TIME FROM TEST_METRICS ORDER BY KIND, ITEM").stream()
-            .map(r -> r.values().stream().map(String::valueOf).collect(Collectors.joining("|"))).toList())
+    assertThat(
+            Db.query(
+                    f,
+                    "SELECT KIND, ITEM_PATH, ITEM, ITEM_VARIANT, ITEM_START_TIME FROM TEST_METRICS"
+                        + " ORDER BY KIND, ITEM")
+                .stream()
+                .map(r -> r.values().stream().map(String::valueOf).collect(Collectors.joining("|")))
+                .toList())
         .containsExactly(
             "function|dev.grindstone.junit.samples.SecondSamples$Inner|innerTest|innerTest|2026-11-21T20:55:23",
             "function|dev.grindstone.junit.samples.SecondSamples|quick|quick|2026-11-21T20:55:23",
@@ -252,8 +288,13 @@ class MonitorListenerTest {
     Path f = tmp.resolve("bad.jmon");
     List<String> w =
         Launch.run(
-            Map.of("grindstone.monitor.file", f.toString(), "grindstone.monitor.scope", "everything",
-                "grindstone.monitor.tags", "novalue"),
+            Map.of(
+                "grindstone.monitor.file",
+                f.toString(),
+                "grindstone.monitor.scope",
+                "everything",
+                "grindstone.monitor.tags",
+                "novalue"),
             Map.of(),
             SecondSamples.class);
     assertThat(w).hasSize(1);
@@ -267,7 +308,10 @@ class MonitorListenerTest {
   void unwritable_file_is_reported_once(@TempDir Path tmp) throws Exception {
     Path notADir = Files.writeString(tmp.resolve("plain"), "x");
     List<String> w =
-        Launch.run(Map.of("grindstone.monitor.file", notADir.resolve("x.jmon").toString()), Map.of(), SecondSamples.class);
+        Launch.run(
+            Map.of("grindstone.monitor.file", notADir.resolve("x.jmon").toString()),
+            Map.of(),
+            SecondSamples.class);
     assertThat(w).hasSize(1);
     assertThat(w.get(0)).contains("cannot write", "x.jmon");
   }

@@ -26,15 +26,25 @@ class PyTest {
   void isoformat_leaves_out_zero_microseconds() {
     assertThat(Py.isoformat(LocalDateTime.of(2026, 11, 21, 20, 55, 23, 35_462_000)))
         .isEqualTo("2026-11-21T20:55:23.035462");
-    assertThat(Py.isoformat(LocalDateTime.of(2026, 11, 21, 20, 55, 23, 999))).isEqualTo("2026-11-21T20:55:23");
+    assertThat(Py.isoformat(LocalDateTime.of(2026, 11, 21, 20, 55, 23, 999)))
+        .isEqualTo("2026-11-21T20:55:23");
   }
 
   @Test
   void context_hash_matches_pytest_monitor() {
     ExecutionContext ctx =
-        new ExecutionContext(2, 2445.428, "", "AMD EPYC", 24105, "localhost", "x86_64", "64bit",
+        new ExecutionContext(
+            2,
+            2445.428,
+            "",
+            "AMD EPYC",
+            24105,
+            "localhost",
+            "x86_64",
+            "64bit",
             "Linux - 6.18.44",
-            "21.0.5+11-LTS (OpenJDK 64-Bit Server VM 21.0.5+11-LTS, mixed mode) [Eclipse Adoptium]");
+            "21.0.5+11-LTS (OpenJDK 64-Bit Server VM 21.0.5+11-LTS, mixed mode) [Eclipse"
+                + " Adoptium]");
     assertThat(ctx.hash()).isEqualTo("9bd57c6d41b413cd2add0606fd09a0c4");
   }
 
@@ -46,12 +56,18 @@ class PyTest {
     ci.put("pipeline_branch", "main");
     ci.put("pipeline_build_no", "42");
     MonitorSession s =
-        MonitorSession.of(LocalDateTime.of(2026, 11, 21, 20, 55, 23, 35_462_000),
-            "bf8a71ac0000000000000000000000000000beef", "nightly", ci, tags);
+        MonitorSession.of(
+            LocalDateTime.of(2026, 11, 21, 20, 55, 23, 35_462_000),
+            "bf8a71ac0000000000000000000000000000beef",
+            "nightly",
+            ci,
+            tags);
     assertThat(s.hash()).isEqualTo("010693de9b4584bacedffade6ebc6935");
     MonitorSession accented =
         MonitorSession.of(LocalDateTime.of(2026, 11, 21, 20, 55, 23), "", "nightly é", ci, tags);
     assertThat(accented.descriptionJsonText())
-        .isEqualTo("{\"pipeline_branch\": \"main\", \"pipeline_build_no\": \"42\", \"description\": \"nightly \\u00e9\", \"team\": \"core\"}");
+        .isEqualTo(
+            "{\"pipeline_branch\": \"main\", \"pipeline_build_no\": \"42\", \"description\":"
+                + " \"nightly \\u00e9\", \"team\": \"core\"}");
   }
 }

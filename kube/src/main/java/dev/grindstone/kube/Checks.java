@@ -49,25 +49,46 @@ final class Checks {
   /** A name that prefixes Service names: a DNS-1035 label of at most {@code max} characters. */
   void dns1035Label(String setting, String value, int max, String why) {
     if (!DNS1035_LABEL.matcher(value).matches()) {
-      add(setting + ": '" + value + "' must be lower-case letters, digits and '-', start with a letter"
-          + " and end with a letter or digit (a DNS-1035 label, as Service names are)");
+      add(
+          setting
+              + ": '"
+              + value
+              + "' must be lower-case letters, digits and '-', start with a letter"
+              + " and end with a letter or digit (a DNS-1035 label, as Service names are)");
     } else if (value.length() > max) {
-      add(setting + ": '" + value + "' has " + value.length() + " characters, at most " + max
-          + " fit (" + why + ")");
+      add(
+          setting
+              + ": '"
+              + value
+              + "' has "
+              + value.length()
+              + " characters, at most "
+              + max
+              + " fit ("
+              + why
+              + ")");
     }
   }
 
   void dns1123Label(String setting, String value) {
     if (!DNS1123_LABEL.matcher(value).matches() || value.length() > MAX_LABEL) {
-      add(setting + ": '" + value + "' must be at most 63 lower-case letters, digits and '-',"
-          + " starting and ending with a letter or digit (a DNS-1123 label)");
+      add(
+          setting
+              + ": '"
+              + value
+              + "' must be at most 63 lower-case letters, digits and '-',"
+              + " starting and ending with a letter or digit (a DNS-1123 label)");
     }
   }
 
   void dns1123Subdomain(String setting, String value) {
     if (!DNS1123_SUBDOMAIN.matcher(value).matches() || value.length() > MAX_SUBDOMAIN) {
-      add(setting + ": '" + value + "' must be at most 253 lower-case letters, digits, '-' and '.',"
-          + " starting and ending with a letter or digit (a DNS-1123 subdomain, as Secret names are)");
+      add(
+          setting
+              + ": '"
+              + value
+              + "' must be at most 253 lower-case letters, digits, '-' and '.', starting and ending"
+              + " with a letter or digit (a DNS-1123 subdomain, as Secret names are)");
     }
   }
 
@@ -75,8 +96,11 @@ final class Checks {
   void quantity(String setting, String value, String min, String example) {
     BigDecimal amount;
     try {
-      amount = value.strip().equals(value) ? Quantity.getAmountInBytes(Quantity.parse(value)) : null;
-    } catch (RuntimeException e) { // NumberFormatException, IllegalArgumentException, ArithmeticException
+      amount =
+          value.strip().equals(value) ? Quantity.getAmountInBytes(Quantity.parse(value)) : null;
+    } catch (
+        RuntimeException
+            e) { // NumberFormatException, IllegalArgumentException, ArithmeticException
       amount = null;
     }
     if (amount == null) {
@@ -105,12 +129,17 @@ final class Checks {
       add(setting + ": '" + value + "' is not a URL: " + e.getReason() + form);
       return;
     }
-    if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
       add(setting + ": '" + value + "' must start with http:// or https://" + form);
     } else if (uri.getHost() == null) {
       add(setting + ": '" + value + "' has no host (or an invalid one)" + form);
     } else if (uri.getRawUserInfo() != null) {
-      add(setting + ": '" + value + "' carries a user; the token comes from the token Secret instead");
+      add(
+          setting
+              + ": '"
+              + value
+              + "' carries a user; the token comes from the token Secret instead");
     } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       add(setting + ": '" + value + "' must have no query or fragment" + form);
     }
@@ -118,9 +147,16 @@ final class Checks {
 
   /** An image reference: no white space or control character. */
   void image(String setting, String value) {
-    if (value.isEmpty() || value.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-      add(setting + ": '" + value + "' must be an image reference without spaces, such as"
-          + " registry.example.com/grindstone:0.1.0");
+    if (value.isEmpty()
+        || value
+            .codePoints()
+            .anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+      add(
+          setting
+              + ": '"
+              + value
+              + "' must be an image reference without spaces, such as"
+              + " registry.example.com/grindstone:0.1.0");
     }
   }
 }

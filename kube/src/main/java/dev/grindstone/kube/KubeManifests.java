@@ -54,20 +54,28 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class KubeManifests {
   /** The key of the token in the token Secret. */
   public static final String TOKEN_KEY = "token";
+
   /** The key of the JDBC URL in the PostgreSQL Secret. */
   public static final String POSTGRES_URL_KEY = "url";
+
   /** The server's port, in the container and on the Service. */
   public static final int PORT = 8080;
+
   /** The user and group the containers run as: the image's own non-root user. */
   public static final long USER_ID = 10001;
+
   /** The agent's exit code for a bad plan or bad input, which fails the whole Job. */
   public static final int EXIT_BAD_INPUT = 2;
+
   /** The name of the agent container, which the pod failure policy's exit-code rule names. */
   public static final String AGENT_CONTAINER = "agent";
+
   /** The name of the server container. */
   public static final String SERVER_CONTAINER = "server";
+
   /** Kubernetes' limit on completions and parallelism of an Indexed Job with per-index retries. */
   public static final int MAX_AGENTS = 100_000;
+
   /**
    * The heap as a share of the container's memory limit; the rest is left to metaspace, thread
    * stacks, the code cache and Netty's direct buffers, so the kernel does not kill the JVM first.
@@ -262,8 +270,17 @@ public final class KubeManifests {
   }
 
   private PodSpec serverPod() {
-    List<String> args = new ArrayList<>(List.of("server", "--bind", "0.0.0.0", "--port", Integer.toString(PORT),
-        "--token", "$(GRINDSTONE_TOKEN)", "--db"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "server",
+                "--bind",
+                "0.0.0.0",
+                "--port",
+                Integer.toString(PORT),
+                "--token",
+                "$(GRINDSTONE_TOKEN)",
+                "--db"));
     List<EnvVar> env = new ArrayList<>();
     env.add(secretEnv("GRINDSTONE_TOKEN", tokenSecret, TOKEN_KEY));
     PodSpecBuilder pod = pod();
@@ -351,7 +368,8 @@ public final class KubeManifests {
   }
 
   private ObjectMeta meta(String objectName, String component) {
-    ObjectMetaBuilder m = new ObjectMetaBuilder().withName(objectName).withLabels(labels(component));
+    ObjectMetaBuilder m =
+        new ObjectMetaBuilder().withName(objectName).withLabels(labels(component));
     if (namespace != null) {
       m.withNamespace(namespace);
     }
@@ -461,7 +479,9 @@ public final class KubeManifests {
       return this;
     }
 
-    /** The image that runs both server and agents; {@value KubeManifests#DEFAULT_IMAGE} by default. */
+    /**
+     * The image that runs both server and agents; {@value KubeManifests#DEFAULT_IMAGE} by default.
+     */
     public Builder image(String image) {
       this.image = Objects.requireNonNull(image, "image");
       return this;
@@ -530,7 +550,8 @@ public final class KubeManifests {
     /** Which objects to generate; all by default. */
     public Builder parts(Set<Part> parts) {
       if (parts.isEmpty()) {
-        throw new IllegalArgumentException("parts: name at least one of " + EnumSet.allOf(Part.class));
+        throw new IllegalArgumentException(
+            "parts: name at least one of " + EnumSet.allOf(Part.class));
       }
       this.parts = EnumSet.copyOf(parts);
       return this;
@@ -541,8 +562,9 @@ public final class KubeManifests {
       Checks c = new Checks();
       boolean job = parts.contains(Part.AGENTS);
       if (job && agents == null) {
-        c.add("agents: the agents' Job needs their number (--agents N); or generate only the server's objects"
-            + " (--only server)");
+        c.add(
+            "agents: the agents' Job needs their number (--agents N); or generate only the server's"
+                + " objects (--only server)");
       } else if (job) {
         c.range("agents", agents, 1, MAX_AGENTS, "Kubernetes' limit for an Indexed Job");
       }
@@ -558,8 +580,16 @@ public final class KubeManifests {
       // <name>-server, and an agent pod's host name, <name>-agents-<last index>.
       int lastIndex = job && agents != null ? Math.max(agents - 1, 0) : -1;
       String longest = lastIndex < 0 ? "-server" : "-agents-" + lastIndex;
-      c.dns1035Label("name", name, Checks.MAX_LABEL - longest.length(), (lastIndex < 0 ? "the Service name is '"
-          : "with " + agents + " agents a pod's host name is '") + name + longest + "', and DNS labels have at most 63");
+      c.dns1035Label(
+          "name",
+          name,
+          Checks.MAX_LABEL - longest.length(),
+          (lastIndex < 0
+                  ? "the Service name is '"
+                  : "with " + agents + " agents a pod's host name is '")
+              + name
+              + longest
+              + "', and DNS labels have at most 63");
       switch (store) {
         case ServerStore.SqliteVolume v -> c.quantity("storage", v.size(), "1Mi", "10Gi");
         case ServerStore.PostgresSecret p -> c.dns1123Subdomain("postgres-secret", p.secretName());

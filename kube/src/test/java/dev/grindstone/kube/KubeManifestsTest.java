@@ -57,7 +57,9 @@ class KubeManifestsTest {
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(file, actual);
     }
-    assertThat(actual).as("golden file " + file).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    assertThat(actual)
+        .as("golden file " + file)
+        .isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -73,7 +75,10 @@ class KubeManifestsTest {
   @Test
   void the_agents_part_alone_matches_the_golden_file() throws IOException {
     assertGolden(
-        KubeManifests.builder(1, SERVER).parts(EnumSet.of(KubeManifests.Part.AGENTS)).build().yaml(),
+        KubeManifests.builder(1, SERVER)
+            .parts(EnumSet.of(KubeManifests.Part.AGENTS))
+            .build()
+            .yaml(),
         "one-agent.yaml");
   }
 
@@ -102,7 +107,8 @@ class KubeManifestsTest {
 
   @Test
   void the_agents_are_an_indexed_job_of_n_pods_each_retried_once_and_never_twice_at_once() {
-    JobSpec spec = Parsed.of(KubeManifests.builder(7, SERVER).build().yaml()).one(Job.class).getSpec();
+    JobSpec spec =
+        Parsed.of(KubeManifests.builder(7, SERVER).build().yaml()).one(Job.class).getSpec();
     assertThat(spec.getCompletionMode()).isEqualTo("Indexed");
     assertThat(spec.getCompletions()).isEqualTo(7);
     assertThat(spec.getParallelism()).isEqualTo(7);
@@ -113,7 +119,9 @@ class KubeManifestsTest {
     assertThat(spec.getTtlSecondsAfterFinished()).isEqualTo(3600);
     // Kubernetes accepts a pod failure policy only with restartPolicy Never.
     assertThat(spec.getTemplate().getSpec().getRestartPolicy()).isEqualTo("Never");
-    assertThat(spec.getBackoffLimit()).as("per-index retries replace the shared backoff limit").isNull();
+    assertThat(spec.getBackoffLimit())
+        .as("per-index retries replace the shared backoff limit")
+        .isNull();
   }
 
   @Test
@@ -142,7 +150,8 @@ class KubeManifestsTest {
   @Test
   void an_agent_gets_its_name_attempt_and_token_from_the_pod_and_dials_the_server() {
     Container agent = agent(Parsed.of(everyOption().yaml()).one(Job.class));
-    assertThat(agent.getArgs()).containsExactly("agent", "--server", "https://load.example.com:8443/grindstone");
+    assertThat(agent.getArgs())
+        .containsExactly("agent", "--server", "https://load.example.com:8443/grindstone");
     assertThat(fieldRef(agent, "POD_NAME")).isEqualTo("metadata.name");
     assertThat(fieldRef(agent, "POD_UID")).isEqualTo("metadata.uid");
     EnvVar token = env(agent, "GRINDSTONE_TOKEN");
@@ -156,12 +165,18 @@ class KubeManifestsTest {
     Parsed p = Parsed.of(everyOption().yaml());
     Container agent = agent(p.one(Job.class));
     Container server = container(p.one(Deployment.class).getSpec().getTemplate().getSpec());
-    assertThat(agent.getResources().getRequests()).containsEntry("cpu", new Quantity("1500m")).containsEntry("memory", new Quantity("3Gi"));
+    assertThat(agent.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("1500m"))
+        .containsEntry("memory", new Quantity("3Gi"));
     assertThat(agent.getResources().getLimits()).containsEntry("memory", new Quantity("3Gi"));
-    assertThat(server.getResources().getRequests()).containsEntry("cpu", new Quantity("500m")).containsEntry("memory", new Quantity("768Mi"));
+    assertThat(server.getResources().getRequests())
+        .containsEntry("cpu", new Quantity("500m"))
+        .containsEntry("memory", new Quantity("768Mi"));
     assertThat(server.getResources().getLimits()).containsEntry("memory", new Quantity("768Mi"));
     for (Container c : List.of(agent, server)) {
-      assertThat(c.getResources().getLimits()).as("no CPU limit: throttling would show as latency").doesNotContainKey("cpu");
+      assertThat(c.getResources().getLimits())
+          .as("no CPU limit: throttling would show as latency")
+          .doesNotContainKey("cpu");
       assertThat(env(c, "JDK_JAVA_OPTIONS").getValue()).contains("-XX:MaxRAMPercentage=");
     }
   }
@@ -175,11 +190,13 @@ class KubeManifestsTest {
         .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
     Container server = container(d.getSpec().getTemplate().getSpec());
     List<String> ports = server.getPorts().stream().map(ContainerPort::getName).toList();
-    for (Probe probe : List.of(server.getReadinessProbe(), server.getLivenessProbe(), server.getStartupProbe())) {
+    for (Probe probe :
+        List.of(server.getReadinessProbe(), server.getLivenessProbe(), server.getStartupProbe())) {
       assertThat(probe.getHttpGet().getPath()).isEqualTo("/healthz");
       assertThat(ports).contains(probe.getHttpGet().getPort().getStrVal());
     }
-    assertThat(server.getArgs()).containsSubsequence("server", "--bind", "0.0.0.0", "--port", "8080");
+    assertThat(server.getArgs())
+        .containsSubsequence("server", "--bind", "0.0.0.0", "--port", "8080");
   }
 
   @Test
@@ -188,28 +205,46 @@ class KubeManifestsTest {
     Service s = p.one(Service.class);
     Deployment d = p.one(Deployment.class);
     assertThat(s.getMetadata().getName()).isEqualTo("grindstone-server");
-    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(s.getSpec().getSelector());
-    assertThat(s.getSpec().getPorts()).singleElement().satisfies(port -> {
-      assertThat(port.getPort()).isEqualTo(8080);
-      assertThat(container(d.getSpec().getTemplate().getSpec()).getPorts())
-          .extracting(ContainerPort::getName)
-          .contains(port.getTargetPort().getStrVal());
-    });
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(s.getSpec().getSelector());
+    assertThat(s.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getPort()).isEqualTo(8080);
+              assertThat(container(d.getSpec().getTemplate().getSpec()).getPorts())
+                  .extracting(ContainerPort::getName)
+                  .contains(port.getTargetPort().getStrVal());
+            });
   }
 
   @Test
   void sqlite_lives_on_the_claim_the_deployment_mounts() {
-    Parsed p = Parsed.of(KubeManifests.builder(4, SERVER).store(new ServerStore.SqliteVolume("20Gi")).build().yaml());
+    Parsed p =
+        Parsed.of(
+            KubeManifests.builder(4, SERVER)
+                .store(new ServerStore.SqliteVolume("20Gi"))
+                .build()
+                .yaml());
     PersistentVolumeClaim claim = p.one(PersistentVolumeClaim.class);
-    assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("20Gi"));
+    assertThat(claim.getSpec().getResources().getRequests())
+        .containsEntry("storage", new Quantity("20Gi"));
     assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
     PodSpec pod = p.one(Deployment.class).getSpec().getTemplate().getSpec();
-    assertThat(pod.getVolumes()).singleElement()
-        .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(claim.getMetadata().getName()));
+    assertThat(pod.getVolumes())
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getPersistentVolumeClaim().getClaimName())
+                    .isEqualTo(claim.getMetadata().getName()));
     Container server = container(pod);
-    assertThat(server.getVolumeMounts()).singleElement().satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/data"));
+    assertThat(server.getVolumeMounts())
+        .singleElement()
+        .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/data"));
     assertThat(server.getArgs()).containsSubsequence("--db", "jdbc:sqlite:/data/grindstone.db");
-    assertThat(pod.getSecurityContext().getFsGroup()).as("the volume is writable by the image's user").isEqualTo(KubeManifests.USER_ID);
+    assertThat(pod.getSecurityContext().getFsGroup())
+        .as("the volume is writable by the image's user")
+        .isEqualTo(KubeManifests.USER_ID);
   }
 
   @Test
@@ -228,11 +263,17 @@ class KubeManifestsTest {
     Pattern reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
     for (KubeManifests m : List.of(KubeManifests.builder(4, SERVER).build(), everyOption())) {
       Parsed p = Parsed.of(m.yaml());
-      for (Container c : List.of(agent(p.one(Job.class)), container(p.one(Deployment.class).getSpec().getTemplate().getSpec()))) {
+      for (Container c :
+          List.of(
+              agent(p.one(Job.class)),
+              container(p.one(Deployment.class).getSpec().getTemplate().getSpec()))) {
         for (String arg : c.getArgs()) {
           Matcher r = reference.matcher(arg);
           while (r.find()) {
-            assertThat(c.getEnv()).as("%s's argument %s", c.getName(), arg).extracting(EnvVar::getName).contains(r.group(1));
+            assertThat(c.getEnv())
+                .as("%s's argument %s", c.getName(), arg)
+                .extracting(EnvVar::getName)
+                .contains(r.group(1));
           }
         }
       }
@@ -241,18 +282,24 @@ class KubeManifestsTest {
 
   @Test
   void a_dollar_in_the_server_url_is_escaped_from_kubernetes_expansion() {
-    Container agent = agent(Parsed.of(KubeManifests.builder(1, "http://h:8080/a$(B)").build().yaml()).one(Job.class));
+    Container agent =
+        agent(
+            Parsed.of(KubeManifests.builder(1, "http://h:8080/a$(B)").build().yaml())
+                .one(Job.class));
     assertThat(agent.getArgs()).containsExactly("agent", "--server", "http://h:8080/a$$(B)");
   }
 
   @Test
   void pods_run_as_the_images_non_root_user_without_privileges_api_token_or_service_links() {
     Parsed p = Parsed.of(KubeManifests.builder(4, SERVER).build().yaml());
-    for (PodSpec pod : List.of(p.one(Job.class).getSpec().getTemplate().getSpec(),
-        p.one(Deployment.class).getSpec().getTemplate().getSpec())) {
+    for (PodSpec pod :
+        List.of(
+            p.one(Job.class).getSpec().getTemplate().getSpec(),
+            p.one(Deployment.class).getSpec().getTemplate().getSpec())) {
       assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
       assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(KubeManifests.USER_ID);
-      assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+      assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+          .isEqualTo("RuntimeDefault");
       assertThat(pod.getAutomountServiceAccountToken()).isFalse();
       assertThat(pod.getEnableServiceLinks()).isFalse();
       Container c = container(pod);
@@ -264,21 +311,40 @@ class KubeManifestsTest {
   @Test
   void names_labels_and_namespace_follow_the_settings() {
     Parsed p = Parsed.of(everyOption().yaml());
-    assertThat(p.objects()).extracting(o -> o.getMetadata().getName()).containsExactly("checkout-server", "checkout-server", "checkout-agents");
-    assertThat(p.objects()).allSatisfy(o -> {
-      assertThat(o.getMetadata().getNamespace()).isEqualTo("perf");
-      assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "checkout");
-    });
+    assertThat(p.objects())
+        .extracting(o -> o.getMetadata().getName())
+        .containsExactly("checkout-server", "checkout-server", "checkout-agents");
+    assertThat(p.objects())
+        .allSatisfy(
+            o -> {
+              assertThat(o.getMetadata().getNamespace()).isEqualTo("perf");
+              assertThat(o.getMetadata().getLabels())
+                  .containsEntry("app.kubernetes.io/instance", "checkout");
+            });
     assertThat(Parsed.of(KubeManifests.builder(4, SERVER).build().yaml()).objects())
-        .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).as("kubectl's current namespace").isNull());
+        .allSatisfy(
+            o ->
+                assertThat(o.getMetadata().getNamespace())
+                    .as("kubectl's current namespace")
+                    .isNull());
   }
 
   @Test
   void parts_select_the_server_or_the_agents() {
-    assertThat(KubeManifests.builder(2, SERVER).parts(EnumSet.of(KubeManifests.Part.SERVER)).build().objects())
-        .extracting(HasMetadata::getKind).containsExactly("PersistentVolumeClaim", "Service", "Deployment");
-    assertThat(KubeManifests.builder(2, SERVER).parts(EnumSet.of(KubeManifests.Part.AGENTS)).build().objects())
-        .extracting(HasMetadata::getKind).containsExactly("Job");
+    assertThat(
+            KubeManifests.builder(2, SERVER)
+                .parts(EnumSet.of(KubeManifests.Part.SERVER))
+                .build()
+                .objects())
+        .extracting(HasMetadata::getKind)
+        .containsExactly("PersistentVolumeClaim", "Service", "Deployment");
+    assertThat(
+            KubeManifests.builder(2, SERVER)
+                .parts(EnumSet.of(KubeManifests.Part.AGENTS))
+                .build()
+                .objects())
+        .extracting(HasMetadata::getKind)
+        .containsExactly("Job");
   }
 
   @Test
@@ -297,8 +363,11 @@ class KubeManifestsTest {
   }
 
   private static EnvVar env(Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError(c.getName() + " has no variable " + name + ": " + c.getEnv()));
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError(c.getName() + " has no variable " + name + ": " + c.getEnv()));
   }
 
   private static String fieldRef(Container c, String name) {

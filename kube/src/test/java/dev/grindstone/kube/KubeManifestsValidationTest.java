@@ -15,7 +15,10 @@ class KubeManifestsValidationTest {
   private static final String SERVER = "http://grindstone-server:8080";
 
   private static void assertRefused(KubeManifests.Builder b, String... parts) {
-    assertThatThrownBy(b::build).isInstanceOf(IllegalArgumentException.class).message().contains(parts);
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalArgumentException.class)
+        .message()
+        .contains(parts);
   }
 
   private static KubeManifests.Builder with(UnaryOperator<KubeManifests.Builder> change) {
@@ -32,34 +35,52 @@ class KubeManifestsValidationTest {
   @Test
   void the_agents_job_needs_the_number_of_agents_and_the_server_alone_does_not() {
     assertRefused(KubeManifests.builder(), "agents", "needs their number");
-    assertThat(KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER)).build().objects())
+    assertThat(
+            KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER)).build().objects())
         .extracting(HasMetadata::getKind)
         .containsExactly("PersistentVolumeClaim", "Service", "Deployment");
   }
 
   @Test
   void without_a_url_the_agents_dial_the_server_the_manifests_deploy() {
-    assertThat(KubeManifests.builder().agents(2).name("load").build().serverUrl()).isEqualTo("http://load-server:8080");
+    assertThat(KubeManifests.builder().agents(2).name("load").build().serverUrl())
+        .isEqualTo("http://load-server:8080");
   }
 
   @Test
   void the_server_alone_leaves_the_name_room_for_its_service_name() {
     String longest = "a".repeat(63 - "-server".length());
-    KubeManifests.Builder server = KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER));
+    KubeManifests.Builder server =
+        KubeManifests.builder().parts(EnumSet.of(KubeManifests.Part.SERVER));
     assertThat(server.name(longest).build().serverName()).hasSize(63);
     assertRefused(server.name(longest + "b"), "name", "at most 56", "-server'");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"grindstone-server:8080", "ftp://h/x", "http://", "http:///x", "http://h:8080/?a=1",
-      "http://h#top", "http://user:pw@h:8080", "http://h x", ""})
+  @ValueSource(
+      strings = {
+        "grindstone-server:8080",
+        "ftp://h/x",
+        "http://",
+        "http:///x",
+        "http://h:8080/?a=1",
+        "http://h#top",
+        "http://user:pw@h:8080",
+        "http://h x",
+        ""
+      })
   void the_server_url_must_be_http_with_a_host_and_nothing_else(String url) {
     assertRefused(KubeManifests.builder(4, url), "server", "'" + url + "'");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"http://grindstone-server:8080", "https://load.example.com/grindstone", "http://10.0.0.7:80",
-      "http://[fd00::1]:8080"})
+  @ValueSource(
+      strings = {
+        "http://grindstone-server:8080",
+        "https://load.example.com/grindstone",
+        "http://10.0.0.7:80",
+        "http://[fd00::1]:8080"
+      })
   void a_url_of_the_server_the_pods_can_reach_is_taken(String url) {
     assertThat(KubeManifests.builder(1, url).build().objects()).isNotEmpty();
   }
@@ -72,15 +93,24 @@ class KubeManifestsValidationTest {
 
   @Test
   void the_name_must_leave_room_for_the_pods_host_names() {
-    String longest = "a".repeat(63 - "-agents-".length() - 1); // 4 agents: the last index has one digit
+    String longest =
+        "a".repeat(63 - "-agents-".length() - 1); // 4 agents: the last index has one digit
     assertThat(with(b -> b.name(longest)).build().jobName()).hasSize(61);
-    assertRefused(with(b -> b.name(longest + "b")), "name", "55 characters", "at most 54", "-agents-3");
-    assertRefused(KubeManifests.builder(1000, SERVER).name(longest), "name", "at most 52", "-agents-999");
+    assertRefused(
+        with(b -> b.name(longest + "b")), "name", "55 characters", "at most 54", "-agents-3");
+    assertRefused(
+        KubeManifests.builder(1000, SERVER).name(longest), "name", "at most 52", "-agents-999");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Perf", "perf_team", "perf.team", "-perf",
-      "x234567890123456789012345678901234567890123456789012345678901234"})
+  @ValueSource(
+      strings = {
+        "Perf",
+        "perf_team",
+        "perf.team",
+        "-perf",
+        "x234567890123456789012345678901234567890123456789012345678901234"
+      })
   void the_namespace_must_be_a_dns_1123_label(String ns) {
     assertRefused(with(b -> b.namespace(ns)), "namespace", "DNS-1123 label");
   }
@@ -88,8 +118,12 @@ class KubeManifestsValidationTest {
   @ParameterizedTest
   @ValueSource(strings = {"Token", "token_1", "token.", ".token", "a b"})
   void secret_names_must_be_dns_1123_subdomains(String secret) {
-    assertRefused(with(b -> b.tokenSecret(secret)), "token-secret", "'" + secret + "'", "DNS-1123 subdomain");
-    assertRefused(with(b -> b.store(new ServerStore.PostgresSecret(secret))), "postgres-secret", "'" + secret + "'");
+    assertRefused(
+        with(b -> b.tokenSecret(secret)), "token-secret", "'" + secret + "'", "DNS-1123 subdomain");
+    assertRefused(
+        with(b -> b.store(new ServerStore.PostgresSecret(secret))),
+        "postgres-secret",
+        "'" + secret + "'");
   }
 
   @Test
@@ -100,7 +134,12 @@ class KubeManifestsValidationTest {
   @ParameterizedTest
   @ValueSource(strings = {"2GB", "2gi", "abc", " 2Gi", "2 Gi", "", "1.5.2"})
   void quantities_must_be_kubernetes_quantities(String q) {
-    assertRefused(with(b -> b.agentMemory(q)), "agent-memory", "'" + q + "'", "not a Kubernetes quantity", "2Gi");
+    assertRefused(
+        with(b -> b.agentMemory(q)),
+        "agent-memory",
+        "'" + q + "'",
+        "not a Kubernetes quantity",
+        "2Gi");
     assertRefused(with(b -> b.store(new ServerStore.SqliteVolume(q))), "storage", "'" + q + "'");
     assertRefused(with(b -> b.serverCpu(q)), "server-cpu", "'" + q + "'");
   }
@@ -115,7 +154,8 @@ class KubeManifestsValidationTest {
 
   @Test
   void deadline_and_ttl_are_whole_seconds_in_range() {
-    assertRefused(with(b -> b.deadline(Duration.ofMillis(1500))), "deadline", "whole seconds", "1500 ms");
+    assertRefused(
+        with(b -> b.deadline(Duration.ofMillis(1500))), "deadline", "whole seconds", "1500 ms");
     assertRefused(with(b -> b.deadline(Duration.ZERO)), "deadline", "got 0");
     assertRefused(with(b -> b.ttl(Duration.ofSeconds(-1))), "ttl", "got -1");
     assertRefused(with(b -> b.ttl(Duration.ofSeconds(1L << 31))), "ttl", "2147483647");
@@ -130,7 +170,8 @@ class KubeManifestsValidationTest {
 
   @Test
   void every_problem_is_named_at_once() {
-    assertThatThrownBy(() -> KubeManifests.builder(0, "ftp://x").name("X").agentMemory("2GB").build())
+    assertThatThrownBy(
+            () -> KubeManifests.builder(0, "ftp://x").name("X").agentMemory("2GB").build())
         .hasMessageStartingWith("4 problems:")
         .hasMessageContaining("agents")
         .hasMessageContaining("server")

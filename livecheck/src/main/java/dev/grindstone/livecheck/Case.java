@@ -60,7 +60,10 @@ public abstract class Case {
   private Double latencyAvg;
   private Double frequencyAvg;
 
-  /** A case named after its class (as Faust names a case after its qualified class name), with Faust's default settings. */
+  /**
+   * A case named after its class (as Faust names a case after its qualified class name), with
+   * Faust's default settings.
+   */
   protected Case() {
     this((String) null, CaseSettings.defaults());
   }
@@ -127,8 +130,8 @@ public abstract class Case {
 
   /**
    * The suite failed, and this failure is announced: the case was healthy, or its last suite
-   * failure is older than {@code state_transition_delay}. The state, {@code lastFail} and the
-   * suite report were already handled when this is called.
+   * failure is older than {@code state_transition_delay}. The state, {@code lastFail} and the suite
+   * report were already handled when this is called.
    *
    * <p>Where this differs from Faust's {@code on_suite_fail} on purpose:
    *
@@ -141,10 +144,10 @@ public abstract class Case {
    *       {@code state_transition_delay}.
    *   <li>Faust measures {@code last_fail} on the monotonic clock and compares it with a test's
    *       wall-clock timestamp when deciding to recover; here both are the app clock's wall time.
-   *   <li>Faust's stall watchdog, when tests arrive, recovers any failed state and every
-   *       successful {@code url_request} does too; here the watchdog recovers only STALL and a
-   *       successful request only a suite failure caused by {@link ServiceDownException}, because
-   *       neither says the tests pass.
+   *   <li>Faust's stall watchdog, when tests arrive, recovers any failed state and every successful
+   *       {@code url_request} does too; here the watchdog recovers only STALL and a successful
+   *       request only a suite failure caused by {@link ServiceDownException}, because neither says
+   *       the tests pass.
    * </ul>
    */
   protected void onSuiteFail(SuiteFailedException error, State newState) {}
@@ -183,7 +186,14 @@ public abstract class Case {
     Signal<?> s = signals.computeIfAbsent(name, n -> new Signal<>(this, n, type));
     if (!s.type().equals(type)) {
       throw new IllegalArgumentException(
-          "signal " + name + " of case " + this.name + " carries " + s.type().getName() + ", not " + type.getName());
+          "signal "
+              + name
+              + " of case "
+              + this.name
+              + " carries "
+              + s.type().getName()
+              + ", not "
+              + type.getName());
     }
     return (Signal<T>) s;
   }
@@ -194,10 +204,10 @@ public abstract class Case {
   }
 
   /**
-   * With the case's {@code probability}, triggers a test with id {@code id} and makes it current
-   * on this thread until the returned scope is closed, so that signals sent and requests made by
-   * the work inside reach the test; otherwise the scope is empty. Use it in try-with-resources,
-   * as Faust's {@code async with case.maybe_trigger(id)}:
+   * With the case's {@code probability}, triggers a test with id {@code id} and makes it current on
+   * this thread until the returned scope is closed, so that signals sent and requests made by the
+   * work inside reach the test; otherwise the scope is empty. Use it in try-with-resources, as
+   * Faust's {@code async with case.maybe_trigger(id)}:
    *
    * <pre>{@code
    * try (Case.Trigger t = placeOrder.maybeTrigger(orderId, Map.of("item", "book"))) {
@@ -251,8 +261,8 @@ public abstract class Case {
   }
 
   /**
-   * The runner executing the current test on this thread (Faust's {@code current_execution}):
-   * empty outside a test's own code, for example in a service that only carries the test along.
+   * The runner executing the current test on this thread (Faust's {@code current_execution}): empty
+   * outside a test's own code, for example in a service that only carries the test along.
    */
   public final Optional<TestRunner> currentExecution() {
     return TestContext.currentExecution();
@@ -319,13 +329,14 @@ public abstract class Case {
 
   /**
    * Sends a request and returns the response body of the first 2xx/3xx answer. Connection errors,
-   * timeouts and 4xx/5xx answers are retried {@code url_error_retries} times with delays of
-   * {@code url_error_delay_min} × {@code url_error_delay_backoff}ⁿ capped at {@code
-   * url_error_delay_max}; each attempt may take {@code url_timeout_total}. When they run out the suite fails
-   * with a {@link ServiceDownException} and the result is empty. A success ends a suite failure
-   * (after {@code state_transition_delay}). The current test's context headers are added.
+   * timeouts and 4xx/5xx answers are retried {@code url_error_retries} times with delays of {@code
+   * url_error_delay_min} × {@code url_error_delay_backoff}ⁿ capped at {@code url_error_delay_max};
+   * each attempt may take {@code url_timeout_total}. When they run out the suite fails with a
+   * {@link ServiceDownException} and the result is empty. A success ends a suite failure (after
+   * {@code state_transition_delay}). The current test's context headers are added.
    */
-  public final Optional<byte[]> urlRequest(String method, URI url, Map<String, String> headers, byte[] body) {
+  public final Optional<byte[]> urlRequest(
+      String method, URI url, Map<String, String> headers, byte[] body) {
     UrlRequester u = urls;
     if (u == null) {
       synchronized (this) {
@@ -407,12 +418,18 @@ public abstract class Case {
     return optional(runtimeAvg);
   }
 
-  /** The median of the latency history (seconds) at the sampler's last run; see {@link #runtimeAvg()}. */
+  /**
+   * The median of the latency history (seconds) at the sampler's last run; see {@link
+   * #runtimeAvg()}.
+   */
   public final synchronized OptionalDouble latencyAvg() {
     return optional(latencyAvg);
   }
 
-  /** The median of the frequency history (seconds) at the sampler's last run; see {@link #runtimeAvg()}. */
+  /**
+   * The median of the frequency history (seconds) at the sampler's last run; see {@link
+   * #runtimeAvg()}.
+   */
   public final synchronized OptionalDouble frequencyAvg() {
     return optional(frequencyAvg);
   }
@@ -467,7 +484,8 @@ public abstract class Case {
   final void attach(LiveCheck app) {
     synchronized (this) {
       if (this.app != null && this.app != app) {
-        throw new IllegalStateException("case " + name + " is already registered with app " + this.app.name());
+        throw new IllegalStateException(
+            "case " + name + " is already registered with app " + this.app.name());
       }
       this.app = app;
     }
@@ -561,7 +579,9 @@ public abstract class Case {
       suiteFailed = true;
       suiteFailure = error;
       if (announce) {
-        report = report(newState, null, null, Map.of(), error.getMessage(), TestRunner.stackTrace(error));
+        report =
+            report(
+                newState, null, null, Map.of(), error.getMessage(), TestRunner.stackTrace(error));
       }
     }
     events.forEach(Runnable::run);

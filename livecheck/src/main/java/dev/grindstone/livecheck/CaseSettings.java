@@ -79,12 +79,22 @@ public record CaseSettings(
 
   public CaseSettings {
     List<String> errors = new ArrayList<>();
-    check(errors, probability >= 0 && probability <= 1, "probability", probability, "must be between 0 and 1");
+    check(
+        errors,
+        probability >= 0 && probability <= 1,
+        "probability",
+        probability,
+        "must be between 0 and 1");
     positive(errors, "warn_stalled_after", warnStalledAfter, false);
     positive(errors, "test_expires", testExpires, false);
     positive(errors, "frequency", frequency, true);
     check(errors, maxHistory >= 1, "max_history", maxHistory, "must be >= 1");
-    check(errors, maxConsecutiveFailures >= 1, "max_consecutive_failures", maxConsecutiveFailures, "must be >= 1");
+    check(
+        errors,
+        maxConsecutiveFailures >= 1,
+        "max_consecutive_failures",
+        maxConsecutiveFailures,
+        "must be >= 1");
     nonNegative(errors, "state_transition_delay", stateTransitionDelay);
     positive(errors, "url_timeout_total", urlTimeoutTotal, true);
     positive(errors, "url_timeout_connect", urlTimeoutConnect, true);
@@ -153,7 +163,8 @@ public record CaseSettings(
     return b;
   }
 
-  private static void check(List<String> errors, boolean ok, String name, Object value, String rule) {
+  private static void check(
+      List<String> errors, boolean ok, String name, Object value, String rule) {
     if (!ok) {
       errors.add(name + " = " + value + ": " + rule);
     }
@@ -207,7 +218,10 @@ public record CaseSettings(
     public Builder set(String name, Object value) {
       if (!NAMES.contains(name)) {
         throw new IllegalArgumentException(
-            "unknown LiveCheck case setting \"" + name + "\"; known settings: " + String.join(", ", NAMES));
+            "unknown LiveCheck case setting \""
+                + name
+                + "\"; known settings: "
+                + String.join(", ", NAMES));
       }
       raw.put(name, value);
       return this;
@@ -357,17 +371,20 @@ public record CaseSettings(
               // falls through to the error below
             }
           }
-          throw new IllegalArgumentException(name + " = " + quote(value) + ": must be a whole number");
+          throw new IllegalArgumentException(
+              name + " = " + quote(value) + ": must be a whole number");
         }
         case "realtime_logs", "active" -> {
           if (value instanceof Boolean b) {
             return b;
           }
           if (value instanceof CharSequence cs
-              && (cs.toString().equalsIgnoreCase("true") || cs.toString().equalsIgnoreCase("false"))) {
+              && (cs.toString().equalsIgnoreCase("true")
+                  || cs.toString().equalsIgnoreCase("false"))) {
             return Boolean.parseBoolean(cs.toString());
           }
-          throw new IllegalArgumentException(name + " = " + quote(value) + ": must be true or false");
+          throw new IllegalArgumentException(
+              name + " = " + quote(value) + ": must be true or false");
         }
         default -> {
           if (value == null) {

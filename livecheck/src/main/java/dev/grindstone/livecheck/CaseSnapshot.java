@@ -54,8 +54,14 @@ public record CaseSnapshot(
 
   /** The sampler's log line: the sampled medians, as Faust LiveCheck logs them. */
   public String statsLine() {
-    return "stats " + name + ": (median) frequency=" + fmt(frequencyAvg)
-        + " latency=" + fmt(latencyAvg) + " runtime=" + fmt(runtimeAvg);
+    return "stats "
+        + name
+        + ": (median) frequency="
+        + fmt(frequencyAvg)
+        + " latency="
+        + fmt(latencyAvg)
+        + " runtime="
+        + fmt(runtimeAvg);
   }
 
   private static String fmt(OptionalDouble d) {

@@ -8,10 +8,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the duration forms every LiveCheck setting accepts: a {@link Duration}, a number of
- * seconds ({@code 30}, {@code 0.5}), or a string: a number with an optional unit ({@code "30s"},
- * {@code "500ms"}, {@code "5m"}, {@code "3h"}, {@code "1d"}, {@code "2.5"} = seconds) or ISO-8601
- * ({@code "PT30S"}). Stateless and thread-safe.
+ * Reads the duration forms every LiveCheck setting accepts: a {@link Duration}, a number of seconds
+ * ({@code 30}, {@code 0.5}), or a string: a number with an optional unit ({@code "30s"}, {@code
+ * "500ms"}, {@code "5m"}, {@code "3h"}, {@code "1d"}, {@code "2.5"} = seconds) or ISO-8601 ({@code
+ * "PT30S"}). Stateless and thread-safe.
  */
 public final class Durations {
   private static final Pattern FORM =
@@ -81,10 +81,18 @@ public final class Durations {
       return ms + "ms";
     }
     if (d.toNanos() < 1_000_000_000L) {
-      return BigDecimal.valueOf(d.toNanos() / 1e6).setScale(1, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "ms";
+      return BigDecimal.valueOf(d.toNanos() / 1e6)
+              .setScale(1, java.math.RoundingMode.HALF_UP)
+              .stripTrailingZeros()
+              .toPlainString()
+          + "ms";
     }
     if (d.toNanos() % 1_000_000 != 0) {
-      return BigDecimal.valueOf(seconds(d)).setScale(3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "s";
+      return BigDecimal.valueOf(seconds(d))
+              .setScale(3, java.math.RoundingMode.HALF_UP)
+              .stripTrailingZeros()
+              .toPlainString()
+          + "s";
     }
     if (d.toNanos() % 3_600_000_000_000L == 0) {
       return d.toHours() + "h";

@@ -36,8 +36,8 @@ import java.util.function.DoubleSupplier;
  * }</pre>
  *
  * <p>Tests run on virtual threads, at most {@code concurrency} (default 100) at once. The leader
- * instance calls each case's {@link Case#makeFakeRequest()} every {@code frequency}; every
- * instance watches its cases for stalls. Thread-safe.
+ * instance calls each case's {@link Case#makeFakeRequest()} every {@code frequency}; every instance
+ * watches its cases for stalls. Thread-safe.
  */
 public final class LiveCheck implements AutoCloseable {
   private final String name;
@@ -70,7 +70,9 @@ public final class LiveCheck implements AutoCloseable {
       this.executor = b.executor;
       this.ownedExecutor = null;
     } else {
-      this.ownedExecutor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("livecheck-test-", 0).factory());
+      this.ownedExecutor =
+          Executors.newThreadPerTaskExecutor(
+              Thread.ofVirtual().name("livecheck-test-", 0).factory());
       this.executor = ownedExecutor;
     }
     this.random = b.random;
@@ -101,7 +103,10 @@ public final class LiveCheck implements AutoCloseable {
     return TestContext.current();
   }
 
-  /** The runner of the test whose own code is running on this thread, if any (Faust's {@code current_execution}). */
+  /**
+   * The runner of the test whose own code is running on this thread, if any (Faust's {@code
+   * current_execution}).
+   */
   public static Optional<TestRunner> currentExecution() {
     return TestContext.currentExecution();
   }
@@ -118,7 +123,8 @@ public final class LiveCheck implements AutoCloseable {
   /** Registers {@code kase}; returns it. A case belongs to one app. */
   public <C extends Case> C register(C kase) {
     if (cases.putIfAbsent(kase.name(), kase) != null) {
-      throw new IllegalArgumentException("app " + name + " already has a case named " + kase.name());
+      throw new IllegalArgumentException(
+          "app " + name + " already has a case named " + kase.name());
     }
     kase.attach(this);
     order.add(kase);
@@ -177,14 +183,19 @@ public final class LiveCheck implements AutoCloseable {
 
   /**
    * Runs {@code execution} on the calling thread and returns its report (the report also goes to
-   * the sinks). Normally the transport hands executions to the runner; this is for callers that
-   * run tests themselves.
+   * the sinks). Normally the transport hands executions to the runner; this is for callers that run
+   * tests themselves.
    */
   public TestReport execute(TestExecution execution) {
     Case c = cases.get(execution.caseName());
     if (c == null) {
       throw new IllegalArgumentException(
-          "app " + name + " has no case named " + execution.caseName() + "; cases: " + cases.keySet());
+          "app "
+              + name
+              + " has no case named "
+              + execution.caseName()
+              + "; cases: "
+              + cases.keySet());
     }
     return c.newRunner(execution).execute();
   }
@@ -259,7 +270,8 @@ public final class LiveCheck implements AutoCloseable {
   void publishExecution(TestExecution execution) {
     if (membership == null && !warnedNotStarted) {
       warnedNotStarted = true;
-      logLine("livecheck " + name + ": tests are triggered but the app was not started; call start()");
+      logLine(
+          "livecheck " + name + ": tests are triggered but the app was not started; call start()");
     }
     transport.publishExecution(name, execution);
   }
@@ -268,7 +280,9 @@ public final class LiveCheck implements AutoCloseable {
     transport.publishSignal(name, event);
   }
 
-  /** Hands {@code report} to every sink; completes when each holds it (or failed, which is logged). */
+  /**
+   * Hands {@code report} to every sink; completes when each holds it (or failed, which is logged).
+   */
   CompletableFuture<Void> dispatch(TestReport report) {
     CompletableFuture<?>[] held = new CompletableFuture<?>[sinks.size()];
     for (int i = 0; i < held.length; i++) {
@@ -318,8 +332,15 @@ public final class LiveCheck implements AutoCloseable {
               acquired = true;
               Case c = cases.get(execution.caseName());
               if (c == null) {
-                logLine("test " + execution.id() + " of unknown case " + execution.caseName()
-                    + " ignored; app " + name + " has cases " + cases.keySet());
+                logLine(
+                    "test "
+                        + execution.id()
+                        + " of unknown case "
+                        + execution.caseName()
+                        + " ignored; app "
+                        + name
+                        + " has cases "
+                        + cases.keySet());
               } else {
                 TestRunner runner = c.newRunner(execution);
                 runner.execute();
@@ -328,7 +349,13 @@ public final class LiveCheck implements AutoCloseable {
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-              logLine("test " + execution.id() + " of " + execution.caseName() + " could not run: " + e);
+              logLine(
+                  "test "
+                      + execution.id()
+                      + " of "
+                      + execution.caseName()
+                      + " could not run: "
+                      + e);
             } finally {
               if (acquired) {
                 concurrency.release();
@@ -422,7 +449,8 @@ public final class LiveCheck implements AutoCloseable {
     public void onSignal(SignalEvent event) {
       // Only cases registered here can have waiters here; anything else would sit until expiry.
       if (cases.containsKey(event.caseName())) {
-        waiters.resolve(new SignalWaiters.Key(event.caseName(), event.signalName(), event.key()), event);
+        waiters.resolve(
+            new SignalWaiters.Key(event.caseName(), event.signalName(), event.key()), event);
       }
     }
 
@@ -554,7 +582,8 @@ public final class LiveCheck implements AutoCloseable {
      */
     public Builder sampleEvery(Duration every) {
       if (every != null && (every.isNegative() || every.isZero())) {
-        throw new IllegalArgumentException("sampleEvery = " + every + ": must be > 0, or null for off");
+        throw new IllegalArgumentException(
+            "sampleEvery = " + every + ": must be > 0, or null for off");
       }
       this.sampleEvery = every;
       return this;
@@ -569,5 +598,4 @@ public final class LiveCheck implements AutoCloseable {
       return line -> logger.log(System.Logger.Level.INFO, line);
     }
   }
-
 }

@@ -13,10 +13,10 @@ public interface ReportSink extends AutoCloseable {
   void accept(TestReport report);
 
   /**
-   * Accepts {@code report} and tells when this sink holds it safely: a sink that hands reports to
-   * a broker completes the stage when the broker acknowledged them. A transport that acknowledges
-   * test executions (the Kafka transport commits offsets) waits for every sink's stage. The
-   * default accepts and completes at once. Must not block.
+   * Accepts {@code report} and tells when this sink holds it safely: a sink that hands reports to a
+   * broker completes the stage when the broker acknowledged them. A transport that acknowledges
+   * test executions (the Kafka transport commits offsets) waits for every sink's stage. The default
+   * accepts and completes at once. Must not block.
    */
   default CompletionStage<Void> deliver(TestReport report) {
     accept(report);

@@ -1,9 +1,9 @@
 package dev.grindstone.livecheck;
 
-import dev.grindstone.livecheck.internal.SignalWaiters;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grindstone.livecheck.internal.SignalWaiters;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,7 +45,9 @@ public final class Signal<T> {
     return type;
   }
 
-  /** Sends {@code value} keyed by the current test's id; does nothing outside a test of this case. */
+  /**
+   * Sends {@code value} keyed by the current test's id; does nothing outside a test of this case.
+   */
   public void send(T value) {
     send(value, null, false);
   }
@@ -71,7 +73,11 @@ public final class Signal<T> {
     if (k == null) {
       if (!ours) {
         throw new IllegalArgumentException(
-            "signal " + name + ": a forced send outside a test of case " + owner.name() + " needs a key");
+            "signal "
+                + name
+                + ": a forced send outside a test of case "
+                + owner.name()
+                + " needs a key");
       }
       k = current.get().id();
     }
@@ -79,14 +85,16 @@ public final class Signal<T> {
       throw new IllegalArgumentException(
           "signal " + name + " carries " + type.getName() + ", not " + value.getClass().getName());
     }
-    owner.app().publishSignal(
-        new SignalEvent(
-            name,
-            owner.name(),
-            k,
-            ours ? current.get().id() : null,
-            value,
-            ours ? current.get().expires() : null));
+    owner
+        .app()
+        .publishSignal(
+            new SignalEvent(
+                name,
+                owner.name(),
+                k,
+                ours ? current.get().id() : null,
+                value,
+                ours ? current.get().expires() : null));
   }
 
   /** Waits for the event keyed by the current test's id. Call it from the case's test. */
@@ -96,7 +104,9 @@ public final class Signal<T> {
             .orElseThrow(
                 () ->
                     new IllegalStateException(
-                        "signal " + name + ": await(timeout) needs a current test; use await(key, timeout)"));
+                        "signal "
+                            + name
+                            + ": await(timeout) needs a current test; use await(key, timeout)"));
     return await(test.id(), timeout);
   }
 
@@ -125,14 +135,21 @@ public final class Signal<T> {
         runner.log("signal " + name + " timed out after " + Durations.format(timeout));
       }
       throw new TestTimeoutException(
-          "signal " + name + " not received for key " + key + " within " + Durations.format(timeout));
+          "signal "
+              + name
+              + " not received for key "
+              + key
+              + " within "
+              + Durations.format(timeout));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LiveCheckException("interrupted while waiting for signal " + name, e);
     }
   }
 
-  /** The payload as {@code T}: as sent within one process, or read from its JSON form after a hop. */
+  /**
+   * The payload as {@code T}: as sent within one process, or read from its JSON form after a hop.
+   */
   private T value(SignalEvent event) {
     Object v = event.value();
     if (v == null || type.isInstance(v)) {
@@ -143,8 +160,17 @@ public final class Signal<T> {
         return JSON.treeToValue(json, type);
       } catch (JsonProcessingException | IllegalArgumentException e) {
         throw new LiveCheckException(
-            "signal " + name + ": cannot read " + abbreviate(json.toString()) + " as " + type.getName()
-                + ": " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+            "signal "
+                + name
+                + ": cannot read "
+                + abbreviate(json.toString())
+                + " as "
+                + type.getName()
+                + ": "
+                + (e instanceof JsonProcessingException j
+                    ? j.getOriginalMessage()
+                    : e.getMessage()),
+            e);
       }
     }
     throw new LiveCheckException(

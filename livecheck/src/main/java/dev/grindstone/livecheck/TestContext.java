@@ -18,10 +18,10 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>A scope, once closed, is invisible everywhere, including in threads that inherited it; so a
  *       pooled thread created during a test does not report that test forever after.
- *   <li>Work handed to an executor carries the test explicitly: wrap it with {@link #wrap(Runnable)}
- *       or wrap the executor with {@link #propagating(Executor)}. The wrapped task opens its own
- *       scope on the worker thread and closes it when done, so it sees the test even after the
- *       submitting scope closed.
+ *   <li>Work handed to an executor carries the test explicitly: wrap it with {@link
+ *       #wrap(Runnable)} or wrap the executor with {@link #propagating(Executor)}. The wrapped task
+ *       opens its own scope on the worker thread and closes it when done, so it sees the test even
+ *       after the submitting scope closed.
  * </ul>
  *
  * ({@code ScopedValue} would be the natural carrier but is a preview API in Java 21.) Thread-safe.

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A request to run one test of a case: what {@link Case#trigger} publishes and the runner
- * consumes. Immutable and thread-safe.
+ * A request to run one test of a case: what {@link Case#trigger} publishes and the runner consumes.
+ * Immutable and thread-safe.
  *
  * @param id the test id (also the default signal key); travels in {@code LiveCheck-Test-Id}
  * @param caseName the case that runs it; travels in {@code LiveCheck-Test-Name}

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The outcome of one test (or of the whole suite, when {@link #execution()} is {@code null}).
- * Every outcome produces one, SKIP included. Immutable.
+ * The outcome of one test (or of the whole suite, when {@link #execution()} is {@code null}). Every
+ * outcome produces one, SKIP included. Immutable.
  *
  * @param app the LiveCheck app's name
  * @param caseName the case

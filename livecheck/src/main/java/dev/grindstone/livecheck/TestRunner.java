@@ -48,8 +48,8 @@ public class TestRunner {
   }
 
   /**
-   * Runs the test body: calls the case's {@code run}. Override to wrap it; the outcome is what
-   * this throws (or that it returns).
+   * Runs the test body: calls the case's {@code run}. Override to wrap it; the outcome is what this
+   * throws (or that it returns).
    */
   protected void invoke(TestExecution test) throws Exception {
     kase.run(test);

@@ -93,7 +93,8 @@ class CaseSettingsTest {
 
   @Test
   void a_delay_cap_below_the_minimum_is_refused() {
-    assertThatThrownBy(() -> CaseSettings.builder().urlErrorDelayMin("2s").urlErrorDelayMax("1s").build())
+    assertThatThrownBy(
+            () -> CaseSettings.builder().urlErrorDelayMin("2s").urlErrorDelayMax("1s").build())
         .hasMessageContaining("url_error_delay_max = 1s: must be >= url_error_delay_min (2s)");
   }
 

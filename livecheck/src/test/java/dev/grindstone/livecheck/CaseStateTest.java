@@ -50,7 +50,8 @@ class CaseStateTest {
       c.trigger("3", Map.of());
       assertThat(c.suiteFailed()).isTrue();
       assertThat(c.lastFail()).contains(f.time.now());
-      assertThat(c.suiteFails).containsExactly("FAIL failed 3 times in a row (max_consecutive_failures=3)");
+      assertThat(c.suiteFails)
+          .containsExactly("FAIL failed 3 times in a row (max_consecutive_failures=3)");
       TestReport suite = f.last();
       assertThat(suite.isSuiteReport()).isTrue();
       assertThat(suite.state()).isEqualTo(State.FAIL);
@@ -89,8 +90,7 @@ class CaseStateTest {
       c.trigger("p2", Map.of());
       assertThat(c.status()).isEqualTo(State.PASS);
       assertThat(c.suiteFailed()).isFalse();
-      assertThat(f.changes)
-          .containsExactly("orders.flaky INIT->FAIL", "orders.flaky FAIL->PASS");
+      assertThat(f.changes).containsExactly("orders.flaky INIT->FAIL", "orders.flaky FAIL->PASS");
     }
   }
 
@@ -145,10 +145,16 @@ class CaseStateTest {
 
   @Test
   void the_sampler_logs_the_medians_every_ten_seconds() {
-    dev.grindstone.livecheck.time.FakeTimeSource time = new dev.grindstone.livecheck.time.FakeTimeSource();
+    dev.grindstone.livecheck.time.FakeTimeSource time =
+        new dev.grindstone.livecheck.time.FakeTimeSource();
     List<String> logs = new CopyOnWriteArrayList<>();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service").time(time).executor(Runnable::run).logReports(false).log(logs::add).build()) {
+        LiveCheck.builder("orders-service")
+            .time(time)
+            .executor(Runnable::run)
+            .logReports(false)
+            .log(logs::add)
+            .build()) {
       Case c =
           app.register(
               Case.builder("orders.sampled")
@@ -162,7 +168,8 @@ class CaseStateTest {
       }
       time.advance(Duration.ofSeconds(10));
       assertThat(logs.stream().filter(l -> l.startsWith("stats")))
-          .containsExactly("stats orders.sampled: (median) frequency=0.200s latency=none runtime=0.200s");
+          .containsExactly(
+              "stats orders.sampled: (median) frequency=0.200s latency=none runtime=0.200s");
       assertThat(CaseSnapshot.median(List.of(1.0, 4.0, 2.0, 3.0))).hasValue(2.5);
     }
   }
@@ -182,12 +189,15 @@ class CaseStateTest {
         f.time.advance(Duration.ofMillis(gap));
         c.trigger(String.valueOf(gap / 100), Map.of());
       }
-      // Runtimes (0, 100, 120, 80, 150 ms) shift the start times a little: gaps measured from starts.
+      // Runtimes (0, 100, 120, 80, 150 ms) shift the start times a little: gaps measured from
+      // starts.
       assertThat(c.runtimeHistory()).containsExactly(0.12, 0.08, 0.15);
       assertThat(c.frequencyHistory()).containsExactly(12.1, 8.12, 15.08);
       assertThat(c.latencyHistory()).hasSize(3);
-      assertThat(c.latencyHistory().get(0)).isCloseTo(2.1, org.assertj.core.data.Offset.offset(1e-9));
-      // The averages are the sampler's medians (as in Faust), not means; this fixture's sampler is off.
+      assertThat(c.latencyHistory().get(0))
+          .isCloseTo(2.1, org.assertj.core.data.Offset.offset(1e-9));
+      // The averages are the sampler's medians (as in Faust), not means; this fixture's sampler is
+      // off.
       assertThat(c.runtimeAvg()).as("no sample taken").isEmpty();
       CaseSnapshot snap = c.snapshot();
       assertThat(snap.status()).isEqualTo(State.PASS);
@@ -199,13 +209,22 @@ class CaseStateTest {
 
   @Test
   void the_averages_are_the_medians_sampled_every_ten_seconds_and_empty_before() {
-    dev.grindstone.livecheck.time.FakeTimeSource time = new dev.grindstone.livecheck.time.FakeTimeSource();
+    dev.grindstone.livecheck.time.FakeTimeSource time =
+        new dev.grindstone.livecheck.time.FakeTimeSource();
     try (LiveCheck app =
-        LiveCheck.builder("orders-service").time(time).executor(Runnable::run).logReports(false).log(l -> {}).build()) {
+        LiveCheck.builder("orders-service")
+            .time(time)
+            .executor(Runnable::run)
+            .logReports(false)
+            .log(l -> {})
+            .build()) {
       Case c =
           app.register(
               Case.builder("orders.sampled")
-                  .settings(CaseSettings.builder().frequency("1h").build()) // no fake request within the test
+                  .settings(
+                      CaseSettings.builder()
+                          .frequency("1h")
+                          .build()) // no fake request within the test
                   .run((t, self) -> time.advance(Duration.ofMillis(Long.parseLong(t.id()))))
                   .build());
       app.start();
@@ -219,7 +238,8 @@ class CaseStateTest {
       // Runtimes 0.1, 0.3, 0.8 s: the median is 0.3 (the mean would be 0.4).
       assertThat(c.runtimeAvg()).hasValue(0.3);
       assertThat(c.frequencyAvg()).hasValue(0.2); // gaps between starts: 0.1 and 0.3
-      assertThat(c.latencyAvg().getAsDouble()).isCloseTo(0.2 - 3600, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(c.latencyAvg().getAsDouble())
+          .isCloseTo(0.2 - 3600, org.assertj.core.data.Offset.offset(1e-9));
       assertThat(c.snapshot().runtimeAvg()).hasValue(0.3);
 
       c.trigger("900", Map.of());

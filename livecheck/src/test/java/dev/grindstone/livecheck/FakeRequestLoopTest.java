@@ -64,10 +64,18 @@ class FakeRequestLoopTest {
     for (int i = 0; i < 2; i++) {
       String who = "i" + i;
       instances[i] =
-          LiveCheck.builder("orders-service").time(time).transport(bus).executor(Runnable::run)
-              .logReports(false).log(l -> {}).build();
-      cases[i] = instances[i].register(
-          Case.builder("orders.place_order").run((t, self) -> runs.add(t.id() + "@" + who)).build());
+          LiveCheck.builder("orders-service")
+              .time(time)
+              .transport(bus)
+              .executor(Runnable::run)
+              .logReports(false)
+              .log(l -> {})
+              .build();
+      cases[i] =
+          instances[i].register(
+              Case.builder("orders.place_order")
+                  .run((t, self) -> runs.add(t.id() + "@" + who))
+                  .build());
       instances[i].start();
     }
     for (int n = 0; n < 20; n++) {
@@ -87,25 +95,38 @@ class FakeRequestLoopTest {
     FakeTimeSource time = new FakeTimeSource();
     InMemoryTransport bus = new InMemoryTransport();
     List<TestReport> reports = new CopyOnWriteArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newCachedThreadPool();
     LiveCheck[] instances = new LiveCheck[2];
     Case[] cases = new Case[2];
     for (int i = 0; i < 2; i++) {
       instances[i] =
-          LiveCheck.builder("orders-service").time(time).transport(bus).executor(pool)
-              .logReports(false).log(l -> {}).sink(reports::add).build();
-      cases[i] = instances[i].register(
-          Case.builder("orders.place_order")
-              .signal("order_shipped", String.class)
-              .run((t, self) -> assertThat(self.signal("order_shipped", String.class).await(Duration.ofSeconds(5)))
-                  .isEqualTo("SHIPPED"))
-              .build());
+          LiveCheck.builder("orders-service")
+              .time(time)
+              .transport(bus)
+              .executor(pool)
+              .logReports(false)
+              .log(l -> {})
+              .sink(reports::add)
+              .build();
+      cases[i] =
+          instances[i].register(
+              Case.builder("orders.place_order")
+                  .signal("order_shipped", String.class)
+                  .run(
+                      (t, self) ->
+                          assertThat(
+                                  self.signal("order_shipped", String.class)
+                                      .await(Duration.ofSeconds(5)))
+                              .isEqualTo("SHIPPED"))
+                  .build());
       instances[i].start();
     }
     try {
       for (int n = 0; n < 10; n++) {
         TestExecution t = cases[0].trigger("t" + n, Map.of());
-        // The shipping step runs on the other instance, inside the same test (as after an HTTP hop).
+        // The shipping step runs on the other instance, inside the same test (as after an HTTP
+        // hop).
         try (TestContext.Scope s = TestContext.enter(t)) {
           cases[1].signal("order_shipped", String.class).send("SHIPPED");
         }
@@ -123,24 +144,34 @@ class FakeRequestLoopTest {
   void a_fake_request_still_running_is_not_started_again() throws Exception {
     FakeTimeSource time = new FakeTimeSource();
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
+    java.util.concurrent.atomic.AtomicInteger started =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newCachedThreadPool();
     java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.Executor counting =
-        task -> pool.execute(() -> {
-          task.run();
-          ran.incrementAndGet();
-        });
+        task ->
+            pool.execute(
+                () -> {
+                  task.run();
+                  ran.incrementAndGet();
+                });
     try (LiveCheck app =
-        LiveCheck.builder("orders-service").time(time).executor(counting).logReports(false).log(l -> {}).build()) {
+        LiveCheck.builder("orders-service")
+            .time(time)
+            .executor(counting)
+            .logReports(false)
+            .log(l -> {})
+            .build()) {
       app.register(
           Case.builder("orders.slow_fake")
               .settings(CaseSettings.builder().frequency("1s").build())
               .run((t, self) -> {})
-              .fakeRequest(self -> {
-                started.incrementAndGet();
-                release.await();
-              })
+              .fakeRequest(
+                  self -> {
+                    started.incrementAndGet();
+                    release.await();
+                  })
               .build());
       app.start();
       time.advance(Duration.ZERO); // the first fake request is due at once

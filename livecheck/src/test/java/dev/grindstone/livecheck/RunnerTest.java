@@ -134,22 +134,26 @@ class RunnerTest {
       Scripted c = f.app.register(new Scripted(CaseSettings.builder().testExpires("10s").build()));
       f.app.start();
       TestExecution old =
-          new TestExecution("t-old", c.name(), f.time.now(), Map.of(), f.time.now().plusSeconds(10));
+          new TestExecution(
+              "t-old", c.name(), f.time.now(), Map.of(), f.time.now().plusSeconds(10));
       f.time.advance(Duration.ofSeconds(10));
       TestReport r = f.app.execute(old);
       assertThat(r.state()).isEqualTo(State.SKIP);
       assertThat(r.error()).startsWith("test expired at");
       assertThat(c.hooks).containsExactly("skipped " + r.error());
-      assertThat(c.status()).as("a skipped test leaves an active case's state alone").isEqualTo(State.INIT);
+      assertThat(c.status())
+          .as("a skipped test leaves an active case's state alone")
+          .isEqualTo(State.INIT);
     }
     try (Fixture f = new Fixture()) {
       Case off =
           f.app.register(
               Case.builder("orders.off")
                   .settings(CaseSettings.builder().active(false).build())
-                  .run((t, self) -> {
-                    throw new AssertionError("must not run");
-                  })
+                  .run(
+                      (t, self) -> {
+                        throw new AssertionError("must not run");
+                      })
                   .build());
       f.app.start();
       off.trigger("t-1", Map.of());
@@ -164,7 +168,8 @@ class RunnerTest {
   void two_cases_with_one_name_are_refused() {
     try (Fixture f = new Fixture()) {
       f.app.register(new Scripted(CaseSettings.defaults()));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.app.register(new Scripted(CaseSettings.defaults())))
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> f.app.register(new Scripted(CaseSettings.defaults())))
           .hasMessageContaining("app orders-service already has a case named orders.scripted");
     }
   }
@@ -202,7 +207,9 @@ class RunnerTest {
     try (Fixture f = new Fixture()) {
       Case c =
           f.app.register(
-              Case.builder("orders.slow").run((t, self) -> f.time.advance(Duration.ofMillis(250))).build());
+              Case.builder("orders.slow")
+                  .run((t, self) -> f.time.advance(Duration.ofMillis(250)))
+                  .build());
       f.app.start();
       c.trigger("t", Map.of());
       assertThat(f.last().runtime()).isEqualTo(Duration.ofMillis(250));
@@ -216,11 +223,12 @@ class RunnerTest {
       Case c =
           f.app.register(
               Case.builder("orders.logged")
-                  .run((t, self) -> {
-                    if (t.arg("fail") != null) {
-                      throw new AssertionError("boom");
-                    }
-                  })
+                  .run(
+                      (t, self) -> {
+                        if (t.arg("fail") != null) {
+                          throw new AssertionError("boom");
+                        }
+                      })
                   .build());
       f.app.start();
       f.logs.clear();
@@ -251,8 +259,12 @@ class RunnerTest {
               Case.builder("orders.shipped")
                   .settings(CaseSettings.builder().probability(1.0).build())
                   .signal("order_shipped", String.class)
-                  .run((t, self) -> assertThat(self.signal("order_shipped", String.class).await(Duration.ofSeconds(5)))
-                      .isEqualTo("SHIPPED"))
+                  .run(
+                      (t, self) ->
+                          assertThat(
+                                  self.signal("order_shipped", String.class)
+                                      .await(Duration.ofSeconds(5)))
+                              .isEqualTo("SHIPPED"))
                   .build());
       f.app.start();
       TestExecution test;
@@ -289,7 +301,9 @@ class RunnerTest {
       for (String id : List.of(a.id(), b.id(), d.id(), fromMaybe)) {
         assertThat(java.util.UUID.fromString(id).toString()).isEqualTo(id);
       }
-      assertThat(java.util.Set.of(a.id(), b.id(), d.id(), fromMaybe)).as("each id its own").hasSize(4);
+      assertThat(java.util.Set.of(a.id(), b.id(), d.id(), fromMaybe))
+          .as("each id its own")
+          .hasSize(4);
       assertThat(f.states()).containsExactly(State.PASS, State.PASS, State.PASS, State.PASS);
     }
   }
@@ -323,15 +337,20 @@ class RunnerTest {
       ShipOrder c = f.app.register(new ShipOrder());
       f.app.start();
       TestExecution t = c.trigger("t-1", Map.of());
-      assertThat(c.seen).singleElement().satisfies(r -> {
-        assertThat(r).isPresent();
-        assertThat(r.get().test()).isEqualTo(t);
-        assertThat(r.get().testCase()).isSameAs(c);
-      });
+      assertThat(c.seen)
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r).isPresent();
+                assertThat(r.get().test()).isEqualTo(t);
+                assertThat(r.get().testCase()).isSameAs(c);
+              });
       assertThat(c.currentExecution()).isEmpty();
       assertThat(LiveCheck.currentExecution()).isEmpty();
       try (TestContext.Scope s = TestContext.enter(t)) {
-        assertThat(c.currentExecution()).as("a service carrying the test is not running it").isEmpty();
+        assertThat(c.currentExecution())
+            .as("a service carrying the test is not running it")
+            .isEmpty();
       }
     }
   }
@@ -364,7 +383,11 @@ class RunnerTest {
               new Case("orders.wrapped") {
                 @Override
                 protected void run(TestExecution test) {
-                  TimingRunner.calls.add("run " + test.id() + " in " + LiveCheck.currentExecution().orElseThrow().getClass().getSimpleName());
+                  TimingRunner.calls.add(
+                      "run "
+                          + test.id()
+                          + " in "
+                          + LiveCheck.currentExecution().orElseThrow().getClass().getSimpleName());
                   throw new AssertionError("late");
                 }
 
@@ -375,7 +398,8 @@ class RunnerTest {
               });
       f.app.start();
       c.trigger("t-1", Map.of());
-      assertThat(TimingRunner.calls).containsExactly("before t-1", "run t-1 in TimingRunner", "after t-1");
+      assertThat(TimingRunner.calls)
+          .containsExactly("before t-1", "run t-1 in TimingRunner", "after t-1");
       assertThat(f.states()).containsExactly(State.FAIL);
     }
   }

@@ -104,9 +104,11 @@ class SignalTest {
       assertThat(b).as("the other waiter is not woken").isNotDone();
       assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
 
-      Fixture.awaitCondition(() -> f.time.pendingTasks() == 2); // b's timeout and the stall watchdog
+      Fixture.awaitCondition(
+          () -> f.time.pendingTasks() == 2); // b's timeout and the stall watchdog
       f.time.advance(Duration.ofSeconds(5));
-      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(TestTimeoutException.class);
+      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TestTimeoutException.class);
       assertThat(f.app.pendingSignalSlots()).isZero();
     }
   }
@@ -128,20 +130,19 @@ class SignalTest {
       assertThat(f.app.pendingSignalSlots()).as("a test of another case is not ours").isZero();
 
       assertThatThrownBy(() -> c.shipped.send(new Shipment("x", "S"), null, true))
-          .hasMessageContaining("a forced send outside a test of case orders.place_order needs a key");
+          .hasMessageContaining(
+              "a forced send outside a test of case orders.place_order needs a key");
       c.shipped.send(new Shipment("x", "SHIPPED"), "x", true);
       assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
-      assertThat(c.shipped.await("x", Duration.ofSeconds(1))).isEqualTo(new Shipment("x", "SHIPPED"));
+      assertThat(c.shipped.await("x", Duration.ofSeconds(1)))
+          .isEqualTo(new Shipment("x", "SHIPPED"));
     }
   }
 
   @Test
   void events_nobody_waits_for_are_dropped_when_their_test_expires_and_are_capped() {
     FakeTimeSource time = new FakeTimeSource();
-    try (LiveCheck app =
-        quietApp(time)
-            .maxPendingSignals(3)
-            .build()) {
+    try (LiveCheck app = quietApp(time).maxPendingSignals(3).build()) {
       PlaceOrder c = app.register(new PlaceOrder());
       app.start();
       for (int i = 0; i < 5; i++) {
@@ -203,7 +204,9 @@ class SignalTest {
       assertThat(maxSlots.get()).as("largest waiter map seen").isLessThanOrEqualTo(102);
       time.advance(Duration.ofSeconds(2));
       assertThat(app.pendingSignalSlots()).isZero();
-      assertThat(time.pendingTasks()).as("no leftover timers besides the stall watchdog").isEqualTo(1);
+      assertThat(time.pendingTasks())
+          .as("no leftover timers besides the stall watchdog")
+          .isEqualTo(1);
     }
   }
 
@@ -214,13 +217,14 @@ class SignalTest {
           f.app.register(
               Case.builder("orders.resent")
                   .signal("order_status", String.class)
-                  .run((t, self) -> {
-                    Signal<String> s = self.signal("order_status", String.class);
-                    s.send("PACKED");
-                    s.send("SHIPPED");
-                    assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
-                    assertThat(s.await(Duration.ofSeconds(1))).isEqualTo("SHIPPED");
-                  })
+                  .run(
+                      (t, self) -> {
+                        Signal<String> s = self.signal("order_status", String.class);
+                        s.send("PACKED");
+                        s.send("SHIPPED");
+                        assertThat(f.app.pendingSignalSlots()).isEqualTo(1);
+                        assertThat(s.await(Duration.ofSeconds(1))).isEqualTo("SHIPPED");
+                      })
                   .build());
       f.app.start();
       c.trigger("o-1", Map.of());
@@ -230,18 +234,20 @@ class SignalTest {
 
   @Test
   void a_signal_waited_twice_reports_the_latency_of_the_last_wait() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean firstWaitDone = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean firstWaitDone =
+        new java.util.concurrent.atomic.AtomicBoolean();
     try (Fixture f = new Fixture(null, false)) {
       Case c =
           f.app.register(
               Case.builder("orders.twice")
                   .signal("order_status", String.class)
-                  .run((t, self) -> {
-                    Signal<String> s = self.signal("order_status", String.class);
-                    s.await(Duration.ofSeconds(5));
-                    firstWaitDone.set(true);
-                    s.await(Duration.ofSeconds(5));
-                  })
+                  .run(
+                      (t, self) -> {
+                        Signal<String> s = self.signal("order_status", String.class);
+                        s.await(Duration.ofSeconds(5));
+                        firstWaitDone.set(true);
+                        s.await(Duration.ofSeconds(5));
+                      })
                   .build());
       f.app.start();
       TestExecution t = c.trigger("o-1", Map.of());
@@ -252,32 +258,34 @@ class SignalTest {
         s.send("PACKED");
       }
       // The second wait is in place: its slot and its timer (beside the stall watchdog).
-      Fixture.awaitCondition(() -> firstWaitDone.get() && f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
+      Fixture.awaitCondition(
+          () ->
+              firstWaitDone.get() && f.app.pendingSignalSlots() == 1 && f.time.pendingTasks() == 2);
       f.time.advance(Duration.ofMillis(50));
       try (TestContext.Scope scope = TestContext.enter(t)) {
         s.send("SHIPPED");
       }
       Fixture.awaitCondition(() -> f.reports.size() == 1);
       assertThat(f.last().state()).isEqualTo(State.PASS);
-      assertThat(f.last().signalLatency()).containsExactly(Map.entry("order_status", Duration.ofMillis(50)));
+      assertThat(f.last().signalLatency())
+          .containsExactly(Map.entry("order_status", Duration.ofMillis(50)));
     }
   }
 
   @Test
   void when_the_cap_is_reached_the_oldest_kept_event_is_dropped() {
     FakeTimeSource time = new FakeTimeSource();
-    try (LiveCheck app =
-        quietApp(time)
-            .maxPendingSignals(2)
-            .build()) {
+    try (LiveCheck app = quietApp(time).maxPendingSignals(2).build()) {
       PlaceOrder c = app.register(new PlaceOrder());
       app.start();
       for (String id : java.util.List.of("t0", "t1", "t2")) {
         c.shipped.send(new Shipment(id, "SHIPPED"), id, true);
       }
       assertThat(app.droppedSignals()).isEqualTo(1);
-      assertThat(c.shipped.await("t2", Duration.ofMillis(1))).isEqualTo(new Shipment("t2", "SHIPPED"));
-      assertThat(c.shipped.await("t1", Duration.ofMillis(1))).isEqualTo(new Shipment("t1", "SHIPPED"));
+      assertThat(c.shipped.await("t2", Duration.ofMillis(1)))
+          .isEqualTo(new Shipment("t2", "SHIPPED"));
+      assertThat(c.shipped.await("t1", Duration.ofMillis(1)))
+          .isEqualTo(new Shipment("t1", "SHIPPED"));
       assertThat(app.pendingSignalSlots()).isZero();
     }
   }
@@ -285,10 +293,7 @@ class SignalTest {
   @Test
   void events_nobody_claims_are_dropped_after_the_signal_retention() {
     FakeTimeSource time = new FakeTimeSource();
-    try (LiveCheck app =
-        quietApp(time)
-            .signalRetention(Duration.ofSeconds(30))
-            .build()) {
+    try (LiveCheck app = quietApp(time).signalRetention(Duration.ofSeconds(30)).build()) {
       PlaceOrder c = app.register(new PlaceOrder()); // tests expire after 1 s
       app.start();
       c.shipped.send(new Shipment("x", "SHIPPED"), "x", true); // forced: no test, no expiry
@@ -306,11 +311,18 @@ class SignalTest {
       PlaceOrder c = f.app.register(new PlaceOrder());
       f.app.start();
       com.fasterxml.jackson.databind.node.ObjectNode json =
-          new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("orderId", "o-9").put("status", "SHIPPED");
-      f.app.signalWaiters().resolve(
-          new dev.grindstone.livecheck.internal.SignalWaiters.Key(c.name(), "order_shipped", "o-9"),
-          new SignalEvent("order_shipped", c.name(), "o-9", "o-9", json, null));
-      assertThat(c.shipped.await("o-9", Duration.ofSeconds(1))).isEqualTo(new Shipment("o-9", "SHIPPED"));
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .createObjectNode()
+              .put("orderId", "o-9")
+              .put("status", "SHIPPED");
+      f.app
+          .signalWaiters()
+          .resolve(
+              new dev.grindstone.livecheck.internal.SignalWaiters.Key(
+                  c.name(), "order_shipped", "o-9"),
+              new SignalEvent("order_shipped", c.name(), "o-9", "o-9", json, null));
+      assertThat(c.shipped.await("o-9", Duration.ofSeconds(1)))
+          .isEqualTo(new Shipment("o-9", "SHIPPED"));
     }
   }
 }

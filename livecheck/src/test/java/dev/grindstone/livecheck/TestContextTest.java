@@ -69,7 +69,8 @@ class TestContextTest {
     try {
       pool.submit(() -> {}).get(); // the worker exists before any test
       try (TestContext.Scope s = TestContext.enter(test("a"))) {
-        assertThat(CompletableFuture.supplyAsync(LiveCheck::current, pool).get(10, TimeUnit.SECONDS))
+        assertThat(
+                CompletableFuture.supplyAsync(LiveCheck::current, pool).get(10, TimeUnit.SECONDS))
             .as("plain submission")
             .isEmpty();
         assertThat(
@@ -80,10 +81,14 @@ class TestContextTest {
         AtomicReference<Optional<TestExecution>> seen = new AtomicReference<>();
         pool.submit(TestContext.wrap(() -> seen.set(LiveCheck.current()))).get();
         assertThat(seen.get().map(TestExecution::id)).contains("a");
-        assertThat(pool.submit(TestContext.wrap(() -> LiveCheck.current().map(TestExecution::id))).get())
+        assertThat(
+                pool.submit(TestContext.wrap(() -> LiveCheck.current().map(TestExecution::id)))
+                    .get())
             .contains("a");
       }
-      assertThat(pool.submit(LiveCheck::current).get()).as("nothing left behind on the worker").isEmpty();
+      assertThat(pool.submit(LiveCheck::current).get())
+          .as("nothing left behind on the worker")
+          .isEmpty();
     } finally {
       pool.shutdownNow();
     }

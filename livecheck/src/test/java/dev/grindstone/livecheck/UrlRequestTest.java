@@ -67,10 +67,15 @@ class UrlRequestTest {
     try (Fixture f = new Fixture()) {
       Case c = f.app.register(caseWith(CaseSettings.defaults(), new CopyOnWriteArrayList<>()));
       failuresLeft.set(3);
-      assertThat(c.getUrl(url)).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("ok"));
+      assertThat(c.getUrl(url))
+          .hasValueSatisfying(
+              b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("ok"));
       assertThat(requests.get()).isEqualTo(4);
       assertThat(f.time.sleeps())
-          .containsExactly(Duration.ofMillis(750), Duration.ofNanos(1_125_000_000), Duration.ofNanos(1_687_500_000));
+          .containsExactly(
+              Duration.ofMillis(750),
+              Duration.ofNanos(1_125_000_000),
+              Duration.ofNanos(1_687_500_000));
       assertThat(c.status()).as("retries that succeed are no failure").isEqualTo(State.INIT);
     }
   }
@@ -88,8 +93,13 @@ class UrlRequestTest {
           .containsExactly(0.75, 1.125, 1.6875, 2.53125, 3.796875, 5.0, 5.0, 5.0, 5.0, 5.0);
       assertThat(c.status()).isEqualTo(State.FAIL);
       assertThat(c.suiteFailed()).isTrue();
-      assertThat(suiteFails).singleElement().asString()
-          .startsWith("ServiceDownException: POST " + url + " failed after 11 attempt(s), url_error_retries 10 used up")
+      assertThat(suiteFails)
+          .singleElement()
+          .asString()
+          .startsWith(
+              "ServiceDownException: POST "
+                  + url
+                  + " failed after 11 attempt(s), url_error_retries 10 used up")
           .endsWith("last error: HTTP 503");
       assertThat(f.last().isSuiteReport()).isTrue();
       assertThat(f.last().state()).isEqualTo(State.FAIL);
@@ -107,9 +117,12 @@ class UrlRequestTest {
     try (Fixture f = new Fixture()) {
       Case c =
           f.app.register(
-              Case.builder("orders.failing").run((t, self) -> {
-                throw new AssertionError("not shipped");
-              }).build());
+              Case.builder("orders.failing")
+                  .run(
+                      (t, self) -> {
+                        throw new AssertionError("not shipped");
+                      })
+                  .build());
       f.app.start();
       c.trigger("t1", Map.of());
       assertThat(c.getUrl(url)).isPresent();
@@ -123,12 +136,17 @@ class UrlRequestTest {
     // every retry is made, as with Faust's per-request aiohttp timeout.
     try (Fixture f = new Fixture()) {
       List<String> suiteFails = new CopyOnWriteArrayList<>();
-      Case c = f.app.register(caseWith(CaseSettings.builder().urlTimeoutTotal("5s").build(), suiteFails));
+      Case c =
+          f.app.register(
+              caseWith(CaseSettings.builder().urlTimeoutTotal("5s").build(), suiteFails));
       failuresLeft.set(Integer.MAX_VALUE);
       assertThat(c.getUrl(url)).isEmpty();
       assertThat(requests.get()).isEqualTo(11);
       assertThat(f.time.sleeps()).hasSize(10);
-      assertThat(suiteFails).singleElement().asString().contains("failed after 11 attempt(s), url_error_retries 10 used up");
+      assertThat(suiteFails)
+          .singleElement()
+          .asString()
+          .contains("failed after 11 attempt(s), url_error_retries 10 used up");
     }
   }
 
@@ -155,9 +173,15 @@ class UrlRequestTest {
           ex.close();
         });
     try (Fixture f = new Fixture()) {
-      Case c = f.app.register(caseWith(CaseSettings.builder().urlTimeoutTotal("200ms").build(), new CopyOnWriteArrayList<>()));
+      Case c =
+          f.app.register(
+              caseWith(
+                  CaseSettings.builder().urlTimeoutTotal("200ms").build(),
+                  new CopyOnWriteArrayList<>()));
       String slow = url.replace("/orders", "/slow");
-      assertThat(c.getUrl(slow)).hasValueSatisfying(b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("late but fine"));
+      assertThat(c.getUrl(slow))
+          .hasValueSatisfying(
+              b -> assertThat(new String(b, StandardCharsets.UTF_8)).isEqualTo("late but fine"));
       assertThat(requests.get()).isEqualTo(3);
       assertThat(f.time.sleeps()).hasSize(2);
       assertThat(c.status()).isEqualTo(State.INIT);
@@ -172,10 +196,15 @@ class UrlRequestTest {
     }
     try (Fixture f = new Fixture()) {
       List<String> suiteFails = new CopyOnWriteArrayList<>();
-      Case c = f.app.register(caseWith(CaseSettings.builder().urlErrorRetries(2).build(), suiteFails));
+      Case c =
+          f.app.register(caseWith(CaseSettings.builder().urlErrorRetries(2).build(), suiteFails));
       assertThat(c.getUrl("http://127.0.0.1:" + closedPort + "/")).isEmpty();
       assertThat(f.time.sleeps()).hasSize(2);
-      assertThat(suiteFails).singleElement().asString().contains("failed after 3 attempt(s)").contains("ConnectException");
+      assertThat(suiteFails)
+          .singleElement()
+          .asString()
+          .contains("failed after 3 attempt(s)")
+          .contains("ConnectException");
     }
   }
 
@@ -184,7 +213,9 @@ class UrlRequestTest {
     try (Fixture f = new Fixture()) {
       Case c =
           f.app.register(
-              Case.builder("orders.http").run((t, self) -> assertThat(self.getUrl(url)).isPresent()).build());
+              Case.builder("orders.http")
+                  .run((t, self) -> assertThat(self.getUrl(url)).isPresent())
+                  .build());
       f.app.start();
       c.getUrl(url);
       c.trigger("t-42", Map.of());

@@ -63,15 +63,23 @@ public final class CheckMojo extends AbstractMojo {
     }
   }
 
-  /** The failures of one results folder, as lines of the build's failure message; empty when it passed. */
+  /**
+   * The failures of one results folder, as lines of the build's failure message; empty when it
+   * passed.
+   */
   List<String> check(Path folder) throws MojoExecutionException {
     Path file = folder.resolve("results.json");
     JsonNode doc;
     try {
       doc = new ObjectMapper().readTree(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new MojoExecutionException("Cannot read " + file + ": " + e.getMessage()
-          + ". Is it a results folder that grindstone:run wrote?", e);
+      throw new MojoExecutionException(
+          "Cannot read "
+              + file
+              + ": "
+              + e.getMessage()
+              + ". Is it a results folder that grindstone:run wrote?",
+          e);
     }
     String run = "Load test " + doc.path("run").path("name").asText("?") + " (" + folder + ")";
     List<String> lines = new ArrayList<>();
@@ -81,13 +89,26 @@ public final class CheckMojo extends AbstractMojo {
         passed++;
       } else {
         JsonNode actual = t.path("actual");
-        lines.add("  FAIL  " + t.path("threshold").asText() + "  " + t.path("scope").asText() + "  actual "
-            + (actual.isNumber() ? String.format(java.util.Locale.ROOT, "%.2f", actual.doubleValue()) : "-"));
+        lines.add(
+            "  FAIL  "
+                + t.path("threshold").asText()
+                + "  "
+                + t.path("scope").asText()
+                + "  actual "
+                + (actual.isNumber()
+                    ? String.format(java.util.Locale.ROOT, "%.2f", actual.doubleValue())
+                    : "-"));
       }
     }
     List<String> out = new ArrayList<>();
     if (!lines.isEmpty()) {
-      out.add(run + ": " + lines.size() + " of " + (lines.size() + passed) + " threshold checks failed:");
+      out.add(
+          run
+              + ": "
+              + lines.size()
+              + " of "
+              + (lines.size() + passed)
+              + " threshold checks failed:");
       out.addAll(lines);
     }
     JsonNode baseline = doc.path("baseline");
@@ -98,11 +119,19 @@ public final class CheckMojo extends AbstractMojo {
           broken.add("  FAIL  " + r.path("rule").asText() + "  " + r.path("message").asText());
         }
       }
-      out.add(run + ": regressed against its baseline " + baseline.path("a").path("source").asText() + ":");
+      out.add(
+          run
+              + ": regressed against its baseline "
+              + baseline.path("a").path("source").asText()
+              + ":");
       out.addAll(broken);
     }
     if (out.isEmpty()) {
-      getLog().info(run + ": every threshold passed" + (baseline.isMissingNode() ? "." : "; no regression."));
+      getLog()
+          .info(
+              run
+                  + ": every threshold passed"
+                  + (baseline.isMissingNode() ? "." : "; no regression."));
     }
     return out;
   }

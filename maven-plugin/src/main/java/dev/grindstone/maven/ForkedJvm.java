@@ -20,6 +20,7 @@ final class ForkedJvm {
 
   /** {@code grindstone run}'s exit codes (see the README). */
   static final int EXIT_BAD_INPUT = 2;
+
   static final int EXIT_REGRESSED = 98;
   static final int EXIT_THRESHOLDS_FAILED = 99;
 
@@ -54,7 +55,8 @@ final class ForkedJvm {
     return file;
   }
 
-  static Outcome run(List<String> command, Path workingDirectory, Map<String, String> environment, Log log)
+  static Outcome run(
+      List<String> command, Path workingDirectory, Map<String, String> environment, Log log)
       throws MojoExecutionException {
     ProcessBuilder pb = new ProcessBuilder(command).directory(workingDirectory.toFile());
     environment.forEach((k, v) -> pb.environment().put(k, v == null ? "" : v));
@@ -65,21 +67,25 @@ final class ForkedJvm {
       throw new MojoExecutionException("Cannot start " + command.get(0) + ": " + e.getMessage(), e);
     }
     try {
-      p.getOutputStream().close(); // no input: a scenario waiting on standard input would hang the build
+      p.getOutputStream()
+          .close(); // no input: a scenario waiting on standard input would hang the build
     } catch (IOException e) {
       // the process has ended already; its exit code says how
     }
     Deque<String> errors = new ArrayDeque<>();
     Thread out = pump(p.getInputStream(), log::info);
-    Thread err = pump(p.getErrorStream(), line -> {
-      log.warn(line);
-      synchronized (errors) {
-        errors.addLast(line);
-        if (errors.size() > KEPT_ERROR_LINES) {
-          errors.removeFirst();
-        }
-      }
-    });
+    Thread err =
+        pump(
+            p.getErrorStream(),
+            line -> {
+              log.warn(line);
+              synchronized (errors) {
+                errors.addLast(line);
+                if (errors.size() > KEPT_ERROR_LINES) {
+                  errors.removeFirst();
+                }
+              }
+            });
     try {
       int code = p.waitFor();
       out.join();
@@ -90,20 +96,25 @@ final class ForkedJvm {
     } catch (InterruptedException e) {
       p.destroy(); // SIGTERM: the run stops gracefully and writes its results
       Thread.currentThread().interrupt();
-      throw new MojoExecutionException("Interrupted while the load test ran; it was asked to stop", e);
+      throw new MojoExecutionException(
+          "Interrupted while the load test ran; it was asked to stop", e);
     }
   }
 
   private static Thread pump(InputStream in, Consumer<String> each) {
-    Thread t = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          each.accept(line);
-        }
-      } catch (IOException e) {
-        each.accept("(output of the load test lost: " + e.getMessage() + ")");
-      }
-    }, "grindstone-output");
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  each.accept(line);
+                }
+              } catch (IOException e) {
+                each.accept("(output of the load test lost: " + e.getMessage() + ")");
+              }
+            },
+            "grindstone-output");
     t.setDaemon(true);
     t.start();
     return t;

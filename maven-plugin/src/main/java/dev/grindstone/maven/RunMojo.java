@@ -36,8 +36,11 @@ import org.apache.maven.toolchain.ToolchainManager;
  * grindstone:check} fails the build in verify. A load test that cannot start (a scenario that does
  * not compile, a bad option) fails the build at once.
  */
-@Mojo(name = "run", defaultPhase = LifecyclePhase.INTEGRATION_TEST,
-    requiresDependencyResolution = ResolutionScope.TEST, threadSafe = true)
+@Mojo(
+    name = "run",
+    defaultPhase = LifecyclePhase.INTEGRATION_TEST,
+    requiresDependencyResolution = ResolutionScope.TEST,
+    threadSafe = true)
 public final class RunMojo extends AbstractMojo {
 
   /** The main class of the forked JVM. */
@@ -72,8 +75,7 @@ public final class RunMojo extends AbstractMojo {
   String name;
 
   /** Pass/fail rules such as {@code p99<250ms}, {@code errors<1%}, {@code test 2: mean<50ms}. */
-  @Parameter
-  List<String> thresholds = new ArrayList<>();
+  @Parameter List<String> thresholds = new ArrayList<>();
 
   /** Metrics server to stream the run to (and to read a baseline run id from). */
   @Parameter(property = "grindstone.server")
@@ -88,44 +90,39 @@ public final class RunMojo extends AbstractMojo {
   String baseline;
 
   /** Regression when the mean rises by more than this: {@code 10%} of the baseline, or a time. */
-  @Parameter
-  String maxMeanIncrease;
+  @Parameter String maxMeanIncrease;
 
   /** The same for p50. */
-  @Parameter
-  String maxP50Increase;
+  @Parameter String maxP50Increase;
 
   /** The same for p90. */
-  @Parameter
-  String maxP90Increase;
+  @Parameter String maxP90Increase;
 
   /** The same for p99. */
-  @Parameter
-  String maxP99Increase;
+  @Parameter String maxP99Increase;
 
-  /** Regression when TPS falls by more than this: {@code 10%} of the baseline, or a number of TPS. */
-  @Parameter
-  String maxTpsDecrease;
+  /**
+   * Regression when TPS falls by more than this: {@code 10%} of the baseline, or a number of TPS.
+   */
+  @Parameter String maxTpsDecrease;
 
-  /** Regression when the error rate rises by more than this many percentage points ({@code 0.5%}). */
-  @Parameter
-  String maxErrorRateIncrease;
+  /**
+   * Regression when the error rate rises by more than this many percentage points ({@code 0.5%}).
+   */
+  @Parameter String maxErrorRateIncrease;
 
   /** Significance level of the noise test (default 0.01). */
-  @Parameter
-  Double alpha;
+  @Parameter Double alpha;
 
   /** A change beyond a tolerance is a regression even when the noise test calls it noise. */
-  @Parameter
-  boolean ignoreNoise;
+  @Parameter boolean ignoreNoise;
 
   /** For an HTTP run file: the base of relative URLs. */
   @Parameter(property = "grindstone.baseUrl")
   String baseUrl;
 
   /** For an HTTP run file: accept any TLS certificate. */
-  @Parameter
-  boolean insecure;
+  @Parameter boolean insecure;
 
   /** Write data.csv (one row per call). */
   @Parameter(defaultValue = "true")
@@ -139,17 +136,19 @@ public final class RunMojo extends AbstractMojo {
   @Parameter(defaultValue = "${project.build.directory}/grindstone-reports")
   File reportsDirectory;
 
-  /** Options of the forked JVM, split at spaces. The default is the {@code grindstone} launcher's. */
-  @Parameter(property = "grindstone.argLine", defaultValue = "-XX:+UseZGC -XX:-ZProactive -XX:ZAllocationSpikeTolerance=1")
+  /**
+   * Options of the forked JVM, split at spaces. The default is the {@code grindstone} launcher's.
+   */
+  @Parameter(
+      property = "grindstone.argLine",
+      defaultValue = "-XX:+UseZGC -XX:-ZProactive -XX:ZAllocationSpikeTolerance=1")
   String argLine;
 
   /** System properties of the forked JVM (for example the address of the system under test). */
-  @Parameter
-  Map<String, String> systemPropertyVariables = new LinkedHashMap<>();
+  @Parameter Map<String, String> systemPropertyVariables = new LinkedHashMap<>();
 
   /** Environment variables of the forked JVM. */
-  @Parameter
-  Map<String, String> environmentVariables = new LinkedHashMap<>();
+  @Parameter Map<String, String> environmentVariables = new LinkedHashMap<>();
 
   /** Skips the load test (and grindstone:check). */
   @Parameter(property = "grindstone.skip")
@@ -201,27 +200,42 @@ public final class RunMojo extends AbstractMojo {
     command.addAll(arguments(out, junit));
     Set<Path> before = folders(out);
     getLog().info("Load test: " + scenario + " (results in " + out + ")");
-    ForkedJvm.Outcome outcome = ForkedJvm.run(command, project.getBasedir().toPath(), environmentVariables, getLog());
+    ForkedJvm.Outcome outcome =
+        ForkedJvm.run(command, project.getBasedir().toPath(), environmentVariables, getLog());
     Set<Path> created = folders(out);
     created.removeAll(before);
     switch (outcome.exitCode()) {
       case 0, ForkedJvm.EXIT_THRESHOLDS_FAILED, ForkedJvm.EXIT_REGRESSED -> {
         if (created.size() != 1) {
-          throw new MojoExecutionException("The load test ended but wrote " + created.size() + " results folders in "
-              + out + "; expected one");
+          throw new MojoExecutionException(
+              "The load test ended but wrote "
+                  + created.size()
+                  + " results folders in "
+                  + out
+                  + "; expected one");
         }
         Path folder = created.iterator().next();
         BuildRuns.add(project, folder);
         if (outcome.exitCode() != 0) {
-          getLog().warn("Load test " + folder.getFileName() + ": "
-              + (outcome.exitCode() == ForkedJvm.EXIT_REGRESSED ? "regressed against its baseline" : "thresholds failed")
-              + "; grindstone:check fails the build in verify.");
+          getLog()
+              .warn(
+                  "Load test "
+                      + folder.getFileName()
+                      + ": "
+                      + (outcome.exitCode() == ForkedJvm.EXIT_REGRESSED
+                          ? "regressed against its baseline"
+                          : "thresholds failed")
+                      + "; grindstone:check fails the build in verify.");
         }
       }
-      case ForkedJvm.EXIT_BAD_INPUT -> throw new MojoFailureException(
-          "The load test could not start:\n" + outcome.errors().strip());
-      default -> throw new MojoExecutionException("The load test ended with exit code " + outcome.exitCode()
-          + (outcome.errors().isBlank() ? "" : ":\n" + outcome.errors().strip()));
+      case ForkedJvm.EXIT_BAD_INPUT ->
+          throw new MojoFailureException(
+              "The load test could not start:\n" + outcome.errors().strip());
+      default ->
+          throw new MojoExecutionException(
+              "The load test ended with exit code "
+                  + outcome.exitCode()
+                  + (outcome.errors().isBlank() ? "" : ":\n" + outcome.errors().strip()));
     }
   }
 
@@ -285,14 +299,20 @@ public final class RunMojo extends AbstractMojo {
     String base = name != null && !name.isBlank() ? name.trim() : scenario.trim();
     if (name == null || name.isBlank()) {
       String file = base.substring(Math.max(base.lastIndexOf('/'), base.lastIndexOf('\\')) + 1);
-      base = isFile(file) ? file.substring(0, file.lastIndexOf('.')) : file.substring(file.lastIndexOf('.') + 1);
+      base =
+          isFile(file)
+              ? file.substring(0, file.lastIndexOf('.'))
+              : file.substring(file.lastIndexOf('.') + 1);
     }
     return base.replaceAll("[^A-Za-z0-9._-]", "-");
   }
 
   private static boolean isFile(String target) {
     String lower = target.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".java") || lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".properties");
+    return lower.endsWith(".java")
+        || lower.endsWith(".yaml")
+        || lower.endsWith(".yml")
+        || lower.endsWith(".properties");
   }
 
   /**
@@ -311,7 +331,8 @@ public final class RunMojo extends AbstractMojo {
       present.add(a.getGroupId() + ":" + a.getArtifactId());
     }
     for (Artifact a : pluginArtifacts) {
-      if (a.getFile() != null && !a.getArtifactId().equals("grindstone-maven-plugin")
+      if (a.getFile() != null
+          && !a.getArtifactId().equals("grindstone-maven-plugin")
           && present.add(a.getGroupId() + ":" + a.getArtifactId())) {
         cp.add(a.getFile().getAbsolutePath());
       }
@@ -319,9 +340,12 @@ public final class RunMojo extends AbstractMojo {
     return cp;
   }
 
-  /** The toolchain's java when the build selected a JDK toolchain, otherwise the java Maven runs on. */
+  /**
+   * The toolchain's java when the build selected a JDK toolchain, otherwise the java Maven runs on.
+   */
   private String java() {
-    Toolchain tc = toolchains == null ? null : toolchains.getToolchainFromBuildContext("jdk", session);
+    Toolchain tc =
+        toolchains == null ? null : toolchains.getToolchainFromBuildContext("jdk", session);
     if (tc != null) {
       String java = tc.findTool("java");
       if (java != null) {

@@ -32,29 +32,39 @@ class CheckMojoTest {
 
   @Test
   void failed_thresholds_and_broken_tolerances_fail_the_build_with_every_rule() throws Exception {
-    Path folder = results("checkout-1", """
-        {"run": {"name": "checkout"},
-         "thresholds": [
-           {"threshold": "p99<250ms", "scope": "Test 1", "actual": 312.456, "passed": false},
-           {"threshold": "p99<250ms", "scope": "Totals", "actual": 200.0, "passed": true}],
-         "baseline": {"a": {"source": "results/checkout-0"}, "regressed": true, "tolerances": [
-           {"rule": "p99 increase at most 10%", "passed": false, "message": "Test 1: p99 10.00 ms -> 13.00 ms (+30.00%)"},
-           {"rule": "TPS decrease at most 5%", "passed": true, "message": "fine"}]}}
-        """);
+    Path folder =
+        results(
+            "checkout-1",
+            """
+            {"run": {"name": "checkout"},
+             "thresholds": [
+               {"threshold": "p99<250ms", "scope": "Test 1", "actual": 312.456, "passed": false},
+               {"threshold": "p99<250ms", "scope": "Totals", "actual": 200.0, "passed": true}],
+             "baseline": {"a": {"source": "results/checkout-0"}, "regressed": true, "tolerances": [
+               {"rule": "p99 increase at most 10%", "passed": false, "message": "Test 1: p99 10.00 ms -> 13.00 ms (+30.00%)"},
+               {"rule": "TPS decrease at most 5%", "passed": true, "message": "fine"}]}}
+            """);
     assertThatThrownBy(() -> mojo(folder).execute())
         .isInstanceOf(MojoFailureException.class)
-        .hasMessage(String.join("\n",
-            "Load test checkout (" + folder + "): 1 of 2 threshold checks failed:",
-            "  FAIL  p99<250ms  Test 1  actual 312.46",
-            "Load test checkout (" + folder + "): regressed against its baseline results/checkout-0:",
-            "  FAIL  p99 increase at most 10%  Test 1: p99 10.00 ms -> 13.00 ms (+30.00%)"));
+        .hasMessage(
+            String.join(
+                "\n",
+                "Load test checkout (" + folder + "): 1 of 2 threshold checks failed:",
+                "  FAIL  p99<250ms  Test 1  actual 312.46",
+                "Load test checkout ("
+                    + folder
+                    + "): regressed against its baseline results/checkout-0:",
+                "  FAIL  p99 increase at most 10%  Test 1: p99 10.00 ms -> 13.00 ms (+30.00%)"));
   }
 
   @Test
   void a_run_that_passed_everything_passes() throws Exception {
-    Path folder = results("ok", """
-        {"run": {"name": "ok"}, "thresholds": [{"threshold": "errors==0", "scope": "Totals", "actual": 0, "passed": true}]}
-        """);
+    Path folder =
+        results(
+            "ok",
+            """
+            {"run": {"name": "ok"}, "thresholds": [{"threshold": "errors==0", "scope": "Totals", "actual": 0, "passed": true}]}
+            """);
     mojo(folder).execute();
     assertThat(mojo(folder).check(folder)).isEmpty();
   }

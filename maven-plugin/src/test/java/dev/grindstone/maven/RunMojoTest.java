@@ -34,10 +34,30 @@ class RunMojoTest {
     m.ignoreNoise = true;
     m.dataLog = false;
     List<String> args = m.arguments(Path.of("out"), Path.of("TEST.xml"));
-    assertThat(args).containsExactly("run", dir.resolve("src/test/load/run.yaml").toString(), "--out", "out",
-        "--junit-xml", "TEST.xml", "--users", "5", "--duration", "30s", "--threshold", "p99<250ms", "--threshold",
-        "errors<1%", "--baseline", "target/baseline", "--max-p99-increase", "10%", "--max-error-rate-increase", "0.5%",
-        "--ignore-noise", "--no-data-log");
+    assertThat(args)
+        .containsExactly(
+            "run",
+            dir.resolve("src/test/load/run.yaml").toString(),
+            "--out",
+            "out",
+            "--junit-xml",
+            "TEST.xml",
+            "--users",
+            "5",
+            "--duration",
+            "30s",
+            "--threshold",
+            "p99<250ms",
+            "--threshold",
+            "errors<1%",
+            "--baseline",
+            "target/baseline",
+            "--max-p99-increase",
+            "10%",
+            "--max-error-rate-increase",
+            "0.5%",
+            "--ignore-noise",
+            "--no-data-log");
   }
 
   @Test
@@ -47,9 +67,15 @@ class RunMojoTest {
   }
 
   @Test
-  void the_class_path_file_quotes_spaces_backslashes_and_quotes_for_the_java_launcher() throws Exception {
+  void the_class_path_file_quotes_spaces_backslashes_and_quotes_for_the_java_launcher()
+      throws Exception {
     Path file = ForkedJvm.classPathFile(dir, List.of("/a b/x.jar", "C:\\lib\\y.jar", "/q\"uote"));
-    assertThat(Files.readString(file)).isEqualTo("-cp \"/a b/x.jar" + File.pathSeparator + "C:\\\\lib\\\\y.jar"
-        + File.pathSeparator + "/q\\\"uote\"\n");
+    assertThat(Files.readString(file))
+        .isEqualTo(
+            "-cp \"/a b/x.jar"
+                + File.pathSeparator
+                + "C:\\\\lib\\\\y.jar"
+                + File.pathSeparator
+                + "/q\\\"uote\"\n");
   }
 }

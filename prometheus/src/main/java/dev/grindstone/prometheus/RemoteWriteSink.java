@@ -67,16 +67,28 @@ public final class RemoteWriteSink implements Sink {
   static final String LATE = "grindstone_late_starts_total";
 
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
-  /** Labels the sink sets itself; {@code instance} may be replaced by a tag. */
-  private static final Set<String> RESERVED = Set.of("run", "run_id", "test", "description", "outcome", "le");
 
-  private static final List<Encoder.Family> FAMILIES = List.of(
-      new Encoder.Family("grindstone_calls", MetricType.COUNTER,
-          "Completed calls per test: outcome success (The Grinder's Tests), error, or cancelled at stop.", ""),
-      new Encoder.Family(DURATION, MetricType.HISTOGRAM, "Latency of successful calls per test.", "seconds"),
-      new Encoder.Family(USERS, MetricType.GAUGE, "Virtual users running at the end of the period.", ""),
-      new Encoder.Family("grindstone_late_starts", MetricType.COUNTER,
-          "Iterations that started more than 10 ms after they were planned.", ""));
+  /** Labels the sink sets itself; {@code instance} may be replaced by a tag. */
+  private static final Set<String> RESERVED =
+      Set.of("run", "run_id", "test", "description", "outcome", "le");
+
+  private static final List<Encoder.Family> FAMILIES =
+      List.of(
+          new Encoder.Family(
+              "grindstone_calls",
+              MetricType.COUNTER,
+              "Completed calls per test: outcome success (The Grinder's Tests), error, or cancelled"
+                  + " at stop.",
+              ""),
+          new Encoder.Family(
+              DURATION, MetricType.HISTOGRAM, "Latency of successful calls per test.", "seconds"),
+          new Encoder.Family(
+              USERS, MetricType.GAUGE, "Virtual users running at the end of the period.", ""),
+          new Encoder.Family(
+              "grindstone_late_starts",
+              MetricType.COUNTER,
+              "Iterations that started more than 10 ms after they were planned.",
+              ""));
 
   private final URI url;
   private final Map<String, String> tags;
@@ -133,11 +145,27 @@ public final class RemoteWriteSink implements Sink {
     labels.put("run", run.name());
     labels.put("run_id", run.id());
     runLabels = Map.copyOf(labels);
-    sender = new Sender(url, authorization(url), mode, requestTimeout, maxPendingSamples, 20_000, FAMILIES,
-        notice -> messages.println("Prometheus remote write: " + notice));
+    sender =
+        new Sender(
+            url,
+            authorization(url),
+            mode,
+            requestTimeout,
+            maxPendingSamples,
+            20_000,
+            FAMILIES,
+            notice -> messages.println("Prometheus remote write: " + notice));
     sender.start();
-    messages.println("Remote-writing to " + Sender.redacted(url) + " every " + run.period().toMillis() + " ms as run_id="
-        + run.id() + " (histograms: " + mode.name().toLowerCase(Locale.ROOT) + ")");
+    messages.println(
+        "Remote-writing to "
+            + Sender.redacted(url)
+            + " every "
+            + run.period().toMillis()
+            + " ms as run_id="
+            + run.id()
+            + " (histograms: "
+            + mode.name().toLowerCase(Locale.ROOT)
+            + ")");
   }
 
   @Override
@@ -156,15 +184,31 @@ public final class RemoteWriteSink implements Sink {
     }
     for (TestState state : tests.values()) {
       long testZeroAt = state.announced ? -1 : s.startEpochMillis();
-      points.add(new Point.Value(CALLS, with(state.labels, "outcome", "success"), testZeroAt, at, state.successes));
-      points.add(new Point.Value(CALLS, with(state.labels, "outcome", "error"), testZeroAt, at, state.errors));
+      points.add(
+          new Point.Value(
+              CALLS, with(state.labels, "outcome", "success"), testZeroAt, at, state.successes));
+      points.add(
+          new Point.Value(
+              CALLS, with(state.labels, "outcome", "error"), testZeroAt, at, state.errors));
       if (state.cancelled > 0) {
-        points.add(new Point.Value(CALLS, with(state.labels, "outcome", "cancelled"),
-            state.cancelledSeen ? -1 : s.startEpochMillis(), at, state.cancelled));
+        points.add(
+            new Point.Value(
+                CALLS,
+                with(state.labels, "outcome", "cancelled"),
+                state.cancelledSeen ? -1 : s.startEpochMillis(),
+                at,
+                state.cancelled));
         state.cancelledSeen = true;
       }
-      points.add(new Point.Histogram(DURATION, state.labels, testZeroAt, at, state.nativeBuckets.copy(),
-          state.classic.clone(), state.sumMicros / 1e6));
+      points.add(
+          new Point.Histogram(
+              DURATION,
+              state.labels,
+              testZeroAt,
+              at,
+              state.nativeBuckets.copy(),
+              state.classic.clone(),
+              state.sumMicros / 1e6));
       state.announced = true;
     }
     lateStarts += s.lateStarts();
@@ -178,14 +222,27 @@ public final class RemoteWriteSink implements Sink {
   public void finish(RunSummary summary) {
     RemoteWriteReport r = sender.finish(flushTimeout);
     report = r;
-    String form = r.histograms() == HistogramMode.NATIVE ? "native histograms" : "classic histogram buckets";
+    String form =
+        r.histograms() == HistogramMode.NATIVE ? "native histograms" : "classic histogram buckets";
     if (r.droppedSamples() == 0) {
-      messages.printf(Locale.ROOT, "Prometheus remote write to %s: %,d samples in %,d requests (%s)%n",
-          Sender.redacted(url), r.samples(), r.requests(), form);
+      messages.printf(
+          Locale.ROOT,
+          "Prometheus remote write to %s: %,d samples in %,d requests (%s)%n",
+          Sender.redacted(url),
+          r.samples(),
+          r.requests(),
+          form);
     } else {
-      messages.printf(Locale.ROOT,
-          "Prometheus remote write to %s: %,d samples in %,d requests (%s); DROPPED %,d samples of %,d periods: %s%n",
-          Sender.redacted(url), r.samples(), r.requests(), form, r.droppedSamples(), r.droppedRequests(),
+      messages.printf(
+          Locale.ROOT,
+          "Prometheus remote write to %s: %,d samples in %,d requests (%s); DROPPED %,d samples of"
+              + " %,d periods: %s%n",
+          Sender.redacted(url),
+          r.samples(),
+          r.requests(),
+          form,
+          r.droppedSamples(),
+          r.droppedRequests(),
           r.lastProblem());
     }
   }
@@ -257,14 +314,18 @@ public final class RemoteWriteSink implements Sink {
     public Builder tag(String name, String value) {
       Objects.requireNonNull(name, "name");
       if (!LABEL_NAME.matcher(name).matches() || name.startsWith("__")) {
-        throw new IllegalArgumentException("tag name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __, got '"
-            + name + "'");
+        throw new IllegalArgumentException(
+            "tag name: must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __, got '"
+                + name
+                + "'");
       }
       if (RESERVED.contains(name)) {
-        throw new IllegalArgumentException("tag name: '" + name + "' is set by Grindstone itself; choose another name");
+        throw new IllegalArgumentException(
+            "tag name: '" + name + "' is set by Grindstone itself; choose another name");
       }
       if (value == null || value.isEmpty()) {
-        throw new IllegalArgumentException("tag " + name + ": the value must not be empty (Prometheus drops empty labels)");
+        throw new IllegalArgumentException(
+            "tag " + name + ": the value must not be empty (Prometheus drops empty labels)");
       }
       if (tags.put(name, value) != null) {
         throw new IllegalArgumentException("tag " + name + ": given twice");
@@ -277,7 +338,9 @@ public final class RemoteWriteSink implements Sink {
       return this;
     }
 
-    /** Where the start, notices and the delivery report are printed (standard output by default). */
+    /**
+     * Where the start, notices and the delivery report are printed (standard output by default).
+     */
     public Builder messages(PrintStream messages) {
       this.messages = Objects.requireNonNull(messages, "messages");
       return this;
@@ -304,17 +367,22 @@ public final class RemoteWriteSink implements Sink {
     public RemoteWriteSink build() {
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-        throw new IllegalArgumentException("url: must be an http or https URL such as"
-            + " http://127.0.0.1:9090/api/v1/write, got '" + Sender.redacted(url) + "'");
+        throw new IllegalArgumentException(
+            "url: must be an http or https URL such as"
+                + " http://127.0.0.1:9090/api/v1/write, got '"
+                + Sender.redacted(url)
+                + "'");
       }
       if (flushTimeout.isNegative()) {
         throw new IllegalArgumentException("flushTimeout: must be 0 or more, got " + flushTimeout);
       }
       if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-        throw new IllegalArgumentException("requestTimeout: must be above 0, got " + requestTimeout);
+        throw new IllegalArgumentException(
+            "requestTimeout: must be above 0, got " + requestTimeout);
       }
       if (maxPendingSamples < 1) {
-        throw new IllegalArgumentException("maxPendingSamples: must be at least 1, got " + maxPendingSamples);
+        throw new IllegalArgumentException(
+            "maxPendingSamples: must be at least 1, got " + maxPendingSamples);
       }
       return new RemoteWriteSink(this);
     }

@@ -47,30 +47,39 @@ class RemoteWriteToPrometheusTest {
   private static final Test BROWSE = new Test(1, "Browse");
   private static final Test BUY = new Test(2, "Buy");
 
-  /** Mostly fast calls and 2% of 20 ms ones, so the p99 is a slow call; every seventh purchase fails. */
+  /**
+   * Mostly fast calls and 2% of 20 ms ones, so the p99 is a slow call; every seventh purchase
+   * fails.
+   */
   private static Run run(String name, Duration length, RemoteWriteSink sink) {
-    RunConfig config = RunConfig.builder(name)
-        .phase(Phase.hold("hold", length, 4))
-        .period(Duration.ofMillis(200))
-        .console(false)
-        .build();
+    RunConfig config =
+        RunConfig.builder(name)
+            .phase(Phase.hold("hold", length, 4))
+            .period(Duration.ofMillis(200))
+            .console(false)
+            .build();
     return Run.of(config, user -> iteration()).sink(sink);
   }
 
   private static final AtomicLong PURCHASES = new AtomicLong();
 
   private static void iteration() throws Exception {
-    long micros = ThreadLocalRandom.current().nextInt(100) < 2 ? 20_000 : 200 + ThreadLocalRandom.current().nextInt(300);
-    BROWSE.record(() -> {
-      Thread.sleep(Duration.ofNanos(micros * 1000));
-      return null;
-    });
+    long micros =
+        ThreadLocalRandom.current().nextInt(100) < 2
+            ? 20_000
+            : 200 + ThreadLocalRandom.current().nextInt(300);
+    BROWSE.record(
+        () -> {
+          Thread.sleep(Duration.ofNanos(micros * 1000));
+          return null;
+        });
     try {
-      BUY.record(() -> {
-        if (PURCHASES.incrementAndGet() % 7 == 0) {
-          throw new IllegalStateException("out of stock");
-        }
-      });
+      BUY.record(
+          () -> {
+            if (PURCHASES.incrementAndGet() % 7 == 0) {
+              throw new IllegalStateException("out of stock");
+            }
+          });
     } catch (IllegalStateException expected) {
       // counted as an error of test 2
     }
@@ -83,17 +92,20 @@ class RemoteWriteToPrometheusTest {
 
   /** The time of the run's last sample in Prometheus, epoch seconds. */
   private static double lastSample(PrometheusProcess prometheus, String runId) {
-    return prometheus.scalar("max(timestamp(grindstone_calls_total{run_id=\"" + runId + "\"}))", Double.NaN);
+    return prometheus.scalar(
+        "max(timestamp(grindstone_calls_total{run_id=\"" + runId + "\"}))", Double.NaN);
   }
 
   @org.junit.jupiter.api.Test
-  void counters_arrive_exactly_and_native_histograms_give_the_p99_within_their_bucket() throws Exception {
+  void counters_arrive_exactly_and_native_histograms_give_the_p99_within_their_bucket()
+      throws Exception {
     try (PrometheusProcess prometheus = PrometheusProcess.builder().nativeHistograms().start()) {
       ByteArrayOutputStream messages = new ByteArrayOutputStream();
-      RemoteWriteSink sink = RemoteWriteSink.builder(prometheus.remoteWriteUrl())
-          .tag("env", "test")
-          .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
-          .build();
+      RemoteWriteSink sink =
+          RemoteWriteSink.builder(prometheus.remoteWriteUrl())
+              .tag("env", "test")
+              .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
+              .build();
       RunSummary summary = execute(run("native", Duration.ofSeconds(2), sink));
       String runId = summary.info().id();
 
@@ -101,29 +113,49 @@ class RemoteWriteToPrometheusTest {
       assertThat(sink.report().histograms()).isEqualTo(HistogramMode.NATIVE);
       double at = lastSample(prometheus, runId);
       String run = "run_id=\"" + runId + "\",env=\"test\"";
-      assertThat(prometheus.scalar("sum(increase(grindstone_calls_total{" + run + ",outcome=\"success\"}[10m]))", at))
+      assertThat(
+              prometheus.scalar(
+                  "sum(increase(grindstone_calls_total{" + run + ",outcome=\"success\"}[10m]))",
+                  at))
           .isEqualTo((double) summary.totals().tests());
-      assertThat(prometheus.scalar("sum(grindstone_calls_total{" + run + ",outcome=\"success\"})", at))
+      assertThat(
+              prometheus.scalar("sum(grindstone_calls_total{" + run + ",outcome=\"success\"})", at))
           .isEqualTo((double) summary.totals().tests());
-      assertThat(prometheus.scalar("sum(increase(grindstone_calls_total{" + run + ",outcome=\"error\"}[10m]))", at))
+      assertThat(
+              prometheus.scalar(
+                  "sum(increase(grindstone_calls_total{" + run + ",outcome=\"error\"}[10m]))", at))
           .isEqualTo((double) summary.totals().errors())
           .isPositive();
-      assertThat(prometheus.scalar("sum(increase(grindstone_calls_total{" + run
-              + ",test=\"2\",description=\"Buy\",outcome=\"error\"}[10m]))", at))
+      assertThat(
+              prometheus.scalar(
+                  "sum(increase(grindstone_calls_total{"
+                      + run
+                      + ",test=\"2\",description=\"Buy\",outcome=\"error\"}[10m]))",
+                  at))
           .isEqualTo((double) summary.tests().get(1).errors());
 
       TestFigures browse = summary.tests().get(0);
       double p99 = browse.percentileMillis(99) / 1000;
-      double estimate = prometheus.scalar(
-          "histogram_quantile(0.99, sum(grindstone_call_duration_seconds{" + run + ",test=\"1\"}))", at);
+      double estimate =
+          prometheus.scalar(
+              "histogram_quantile(0.99, sum(grindstone_call_duration_seconds{"
+                  + run
+                  + ",test=\"1\"}))",
+              at);
       assertThat(p99).as("the p99 is one of the slow calls").isGreaterThan(0.019);
       int bucket = NativeBuckets.indexOf(p99);
       assertThat(estimate)
           .as("p99 %s s lies in native bucket %d", p99, bucket)
-          .isBetween(NativeBuckets.upperBound(bucket - 1) * (1 - 1e-3), NativeBuckets.upperBound(bucket) * (1 + 1e-3));
-      assertThat(prometheus.scalar("histogram_count(sum(grindstone_call_duration_seconds{" + run + ",test=\"1\"}))", at))
+          .isBetween(
+              NativeBuckets.upperBound(bucket - 1) * (1 - 1e-3),
+              NativeBuckets.upperBound(bucket) * (1 + 1e-3));
+      assertThat(
+              prometheus.scalar(
+                  "histogram_count(sum(grindstone_call_duration_seconds{" + run + ",test=\"1\"}))",
+                  at))
           .isEqualTo((double) browse.successes().getTotalCount());
-      assertThat(prometheus.scalar("grindstone_late_starts_total{" + run + "}", at)).isEqualTo(summary.lateStarts());
+      assertThat(prometheus.scalar("grindstone_late_starts_total{" + run + "}", at))
+          .isEqualTo(summary.lateStarts());
       assertThat(messages.toString()).contains("samples in").doesNotContain("DROPPED");
     }
   }
@@ -132,31 +164,47 @@ class RemoteWriteToPrometheusTest {
   void a_receiver_without_native_histograms_gets_classic_buckets_instead() throws Exception {
     try (PrometheusProcess prometheus = PrometheusProcess.builder().start()) {
       ByteArrayOutputStream messages = new ByteArrayOutputStream();
-      RemoteWriteSink sink = RemoteWriteSink.builder(prometheus.remoteWriteUrl())
-          .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
-          .build();
+      RemoteWriteSink sink =
+          RemoteWriteSink.builder(prometheus.remoteWriteUrl())
+              .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
+              .build();
       RunSummary summary = execute(run("classic", Duration.ofSeconds(2), sink));
       String runId = summary.info().id();
 
-      assertThat(messages.toString()).contains("does not take native histograms").contains("classic");
+      assertThat(messages.toString())
+          .contains("does not take native histograms")
+          .contains("classic");
       assertThat(sink.report().droppedSamples()).as(messages.toString()).isZero();
       assertThat(sink.report().histograms()).isEqualTo(HistogramMode.CLASSIC);
       double at = lastSample(prometheus, runId);
       String run = "run_id=\"" + runId + "\"";
-      assertThat(prometheus.scalar("sum(increase(grindstone_calls_total{" + run + ",outcome=\"success\"}[10m]))", at))
+      assertThat(
+              prometheus.scalar(
+                  "sum(increase(grindstone_calls_total{" + run + ",outcome=\"success\"}[10m]))",
+                  at))
           .isEqualTo((double) summary.totals().tests());
       TestFigures browse = summary.tests().get(0);
       double p99 = browse.percentileMillis(99) / 1000;
-      double estimate = prometheus.scalar("histogram_quantile(0.99, sum by (le) (grindstone_call_duration_seconds_bucket{"
-          + run + ",test=\"1\"}))", at);
+      double estimate =
+          prometheus.scalar(
+              "histogram_quantile(0.99, sum by (le) (grindstone_call_duration_seconds_bucket{"
+                  + run
+                  + ",test=\"1\"}))",
+              at);
       int bucket = LatencyBuckets.bucketOf(Math.round(p99 * 1e6));
       assertThat(p99).as("the p99 is one of the slow calls").isGreaterThan(0.019);
       assertThat(estimate)
           .as("p99 %s s lies in classic bucket %d", p99, bucket)
-          .isBetween(bucket == 0 ? 0 : LatencyBuckets.upperBoundSeconds(bucket - 1) * (1 - 1e-3), LatencyBuckets.upperBoundSeconds(bucket) * (1 + 1e-3));
-      assertThat(prometheus.scalar("sum(grindstone_call_duration_seconds_count{" + run + ",test=\"1\"})", at))
+          .isBetween(
+              bucket == 0 ? 0 : LatencyBuckets.upperBoundSeconds(bucket - 1) * (1 - 1e-3),
+              LatencyBuckets.upperBoundSeconds(bucket) * (1 + 1e-3));
+      assertThat(
+              prometheus.scalar(
+                  "sum(grindstone_call_duration_seconds_count{" + run + ",test=\"1\"})", at))
           .isEqualTo((double) browse.successes().getTotalCount());
-      assertThat(prometheus.scalar("sum(grindstone_call_duration_seconds_sum{" + run + ",test=\"1\"})", at))
+      assertThat(
+              prometheus.scalar(
+                  "sum(grindstone_call_duration_seconds_sum{" + run + ",test=\"1\"})", at))
           .isCloseTo(browse.meanMillis() * browse.successes().getTotalCount() / 1000, within(1e-6));
     }
   }
@@ -166,18 +214,22 @@ class RemoteWriteToPrometheusTest {
       throws Exception {
     try (PrometheusProcess prometheus = PrometheusProcess.builder().nativeHistograms().start()) {
       ByteArrayOutputStream messages = new ByteArrayOutputStream();
-      RemoteWriteSink sink = RemoteWriteSink.builder(prometheus.remoteWriteUrl())
-          .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
-          .flushTimeout(Duration.ofMillis(500))
-          .build();
-      Thread stopper = Thread.ofVirtual().start(() -> {
-        try {
-          Thread.sleep(800);
-        } catch (InterruptedException e) {
-          return;
-        }
-        prometheus.stop();
-      });
+      RemoteWriteSink sink =
+          RemoteWriteSink.builder(prometheus.remoteWriteUrl())
+              .messages(new PrintStream(messages, true, StandardCharsets.UTF_8))
+              .flushTimeout(Duration.ofMillis(500))
+              .build();
+      Thread stopper =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      Thread.sleep(800);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                    prometheus.stop();
+                  });
       long t0 = System.nanoTime();
       RunSummary summary = execute(run("receiver-down", Duration.ofSeconds(2), sink));
       long tookMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -190,7 +242,10 @@ class RemoteWriteToPrometheusTest {
       assertThat(report.droppedSamples()).isPositive();
       assertThat(report.lastProblem()).contains("is the receiver up");
       assertThat(messages.toString())
-          .contains("DROPPED " + String.format(java.util.Locale.ROOT, "%,d", report.droppedSamples()) + " samples");
+          .contains(
+              "DROPPED "
+                  + String.format(java.util.Locale.ROOT, "%,d", report.droppedSamples())
+                  + " samples");
       // Not a speed test: a run that waited on the receiver would take its time-outs (10 s each).
       assertThat(tookMillis).as("the run's wall time, ms").isLessThan(2_000 + 500 + 8_000);
     }

@@ -19,10 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one delivery policy of every client of the metrics server (see the {@linkplain
- * dev.grindstone.report package documentation}): a bounded queue that callers hand items to
- * without ever waiting, one sender thread that delivers them in order through an {@link
- * Endpoint}, retries with exponential backoff, an optional spool file that holds what is
- * undelivered while the server is down, and counters of what was sent, failed and dropped.
+ * dev.grindstone.report package documentation}): a bounded queue that callers hand items to without
+ * ever waiting, one sender thread that delivers them in order through an {@link Endpoint}, retries
+ * with exponential backoff, an optional spool file that holds what is undelivered while the server
+ * is down, and counters of what was sent, failed and dropped.
  *
  * <p>{@link #offer} is lock-free and never blocks, throws for a server fault, or does I/O; the
  * caller's thread is never held up by the server. Everything else is thread-safe too. Close the
@@ -146,7 +146,8 @@ public final class Outbox<T> implements AutoCloseable {
 
   // The offering side: lock-free.
   private final ConcurrentLinkedQueue<T> incoming = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger queued = new AtomicInteger(); // items in RAM only: incoming + memory unless spooled
+  private final AtomicInteger queued =
+      new AtomicInteger(); // items in RAM only: incoming + memory unless spooled
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -185,25 +186,35 @@ public final class Outbox<T> implements AutoCloseable {
     this.codec = b.codec;
     this.lease = spoolFile == null ? null : lease(spoolFile, listener);
     restoreSpool();
-    this.sender = Thread.ofPlatform().daemon().name("grindstone-report-" + b.name).unstarted(this::run);
+    this.sender =
+        Thread.ofPlatform().daemon().name("grindstone-report-" + b.name).unstarted(this::run);
     sender.start();
   }
 
-  /** Takes the spool file's lock, creating its folder; null (and the listener told) when that fails. */
+  /**
+   * Takes the spool file's lock, creating its folder; null (and the listener told) when that fails.
+   */
   private static Spool.Lease lease(Path file, Listener<?> listener) {
     try {
       if (file.getParent() != null) {
         Files.createDirectories(file.getParent());
       }
     } catch (IOException e) {
-      listener.problem("cannot create the spool folder " + file.getParent() + " (" + e.getMessage()
-          + "); what the server cannot take is kept in memory only");
+      listener.problem(
+          "cannot create the spool folder "
+              + file.getParent()
+              + " ("
+              + e.getMessage()
+              + "); what the server cannot take is kept in memory only");
       return null;
     }
     Spool.Lease lease = Spool.lease(file);
     if (lease == null) {
-      listener.problem("the spool file " + file + " is in use by another outbox or re-sender (or cannot be"
-          + " locked); what this one cannot deliver is kept in memory only");
+      listener.problem(
+          "the spool file "
+              + file
+              + " is in use by another outbox or re-sender (or cannot be"
+              + " locked); what this one cannot deliver is kept in memory only");
     }
     return lease;
   }
@@ -254,8 +265,8 @@ public final class Outbox<T> implements AutoCloseable {
   }
 
   /**
-   * Waits until every item accepted so far is delivered or given up, at most {@code timeout}.
-   * When some are still pending then and there is a spool, they are all written to it before this
+   * Waits until every item accepted so far is delivered or given up, at most {@code timeout}. When
+   * some are still pending then and there is a spool, they are all written to it before this
    * returns. Does not stop delivery.
    *
    * @return true when nothing is pending
@@ -571,7 +582,8 @@ public final class Outbox<T> implements AutoCloseable {
       long lost = overflow - rest.size();
       abandoned.addAndGet(lost);
       dropped.addAndGet(lost);
-      listener.problem(lost + " items spooled to " + spoolFile + " could not be read back; dropped");
+      listener.problem(
+          lost + " items spooled to " + spoolFile + " could not be read back; dropped");
     }
     try {
       Spool.write(spoolFile, serverKey, rest, codec);
@@ -592,8 +604,13 @@ public final class Outbox<T> implements AutoCloseable {
       dropped.addAndGet(overflow);
       overflow = 0;
     }
-    listener.problem("the spool file " + spoolFile + " failed (" + e.getMessage() + "); undelivered items are"
-        + " kept in memory only");
+    listener.problem(
+        "the spool file "
+            + spoolFile
+            + " failed ("
+            + e.getMessage()
+            + "); undelivered items are"
+            + " kept in memory only");
   }
 
   /** Once nothing is pending, the spool file goes. */
@@ -694,7 +711,11 @@ public final class Outbox<T> implements AutoCloseable {
 
     /** The delay after a first failed attempt, doubled after each further one up to {@code max}. */
     public Builder<T> backoff(Duration initial, Duration max) {
-      if (initial == null || initial.isNegative() || initial.isZero() || max == null || max.compareTo(initial) < 0) {
+      if (initial == null
+          || initial.isNegative()
+          || initial.isZero()
+          || max == null
+          || max.compareTo(initial) < 0) {
         throw new IllegalArgumentException(
             "backoff: initial must be > 0 and max >= initial, got " + initial + " and " + max);
       }
@@ -750,7 +771,8 @@ public final class Outbox<T> implements AutoCloseable {
     public Outbox<T> start() {
       if (stopOnFailure && spoolFile != null) {
         throw new IllegalArgumentException(
-            "stopOnFailure and a spool exclude each other: a spool keeps what the server cannot take");
+            "stopOnFailure and a spool exclude each other: a spool keeps what the server cannot"
+                + " take");
       }
       return new Outbox<>(this);
     }

@@ -15,14 +15,14 @@ import java.util.Objects;
  * order and finishes it, through an {@link Outbox} (one background thread, the JDK's HTTP client
  * only).
  *
- * <p>While the server is down, delivery is retried with exponential backoff, and every
- * undelivered request is spooled to a JSON-lines file in the spool folder ({@code <run
- * id>__<agent>.jsonl}, see {@link Spool}), which names the server it is for. What is still there
- * when the reporter finishes is sent by a reporter started later for the same run and agent, by
- * {@link RunUpload} (which later runs start), or by {@code grindstone upload}. The server treats
- * re-sent requests as idempotent (run id; agent and sequence number). A request the server rejects
- * with a 4xx is reported and dropped: retrying cannot fix it. The reporter holds its spool file's
- * lock while it runs, so nothing re-sends that file under it.
+ * <p>While the server is down, delivery is retried with exponential backoff, and every undelivered
+ * request is spooled to a JSON-lines file in the spool folder ({@code <run id>__<agent>.jsonl}, see
+ * {@link Spool}), which names the server it is for. What is still there when the reporter finishes
+ * is sent by a reporter started later for the same run and agent, by {@link RunUpload} (which later
+ * runs start), or by {@code grindstone upload}. The server treats re-sent requests as idempotent
+ * (run id; agent and sequence number). A request the server rejects with a 4xx is reported and
+ * dropped: retrying cannot fix it. The reporter holds its spool file's lock while it runs, so
+ * nothing re-sends that file under it.
  *
  * <p>{@link #post} never blocks on the network and never throws for server faults. Thread-safe.
  */
@@ -48,16 +48,21 @@ public final class RunReporter implements AutoCloseable {
   private RunReporter(Builder b) {
     this.spec = b.spec;
     ServerConnection server =
-        ServerConnection.builder(b.server).token(b.token).timeouts(b.connectTimeout, b.requestTimeout).build();
+        ServerConnection.builder(b.server)
+            .token(b.token)
+            .timeouts(b.connectTimeout, b.requestTimeout)
+            .build();
     try {
       Files.createDirectories(b.spoolDir);
     } catch (IOException e) {
       throw new UncheckedIOException("spoolDir: cannot create " + b.spoolDir, e);
     }
-    Path spoolFile = b.spoolDir.resolve(spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_")
-        + Spool.EXTENSION);
+    Path spoolFile =
+        b.spoolDir.resolve(
+            spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_") + Spool.EXTENSION);
     this.outbox =
-        Outbox.<RunRequest>builder(batch -> server.post(batch.get(0).path(), batch.get(0).body()).outcome())
+        Outbox.<RunRequest>builder(
+                batch -> server.post(batch.get(0).path(), batch.get(0).body()).outcome())
             .name("run-reporter-" + spec.id())
             .capacity(b.queueCapacity)
             .backoff(b.initialBackoff, b.maxBackoff)
@@ -66,13 +71,24 @@ public final class RunReporter implements AutoCloseable {
                 new Outbox.Listener<>() {
                   @Override
                   public void failed(List<RunRequest> batch, String reason) {
-                    LOG.log(Level.WARNING, "the server rejected " + batch.get(0).path() + " (" + reason + "); dropped");
+                    LOG.log(
+                        Level.WARNING,
+                        "the server rejected "
+                            + batch.get(0).path()
+                            + " ("
+                            + reason
+                            + "); dropped");
                   }
 
                   @Override
                   public void queueFull(int capacity) {
-                    LOG.log(Level.WARNING, capacity + " requests of run " + spec.id() + " wait for the server;"
-                        + " further ones are dropped");
+                    LOG.log(
+                        Level.WARNING,
+                        capacity
+                            + " requests of run "
+                            + spec.id()
+                            + " wait for the server;"
+                            + " further ones are dropped");
                   }
 
                   @Override
@@ -105,8 +121,10 @@ public final class RunReporter implements AutoCloseable {
       if (finishing) {
         throw new IllegalStateException("the run " + spec.id() + " is finished; no more tests");
       }
-      outbox.offer(RunRequest.create(new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests,
-          spec.startMs())));
+      outbox.offer(
+          RunRequest.create(
+              new RunSpec(
+                  spec.id(), spec.name(), spec.agent(), spec.phases(), tests, spec.startMs())));
     }
   }
 
@@ -187,8 +205,8 @@ public final class RunReporter implements AutoCloseable {
     }
 
     /**
-     * Requests held in memory at most (default 256); while the server is down, the rest wait in
-     * the spool file only.
+     * Requests held in memory at most (default 256); while the server is down, the rest wait in the
+     * spool file only.
      */
     public Builder queueCapacity(int n) {
       this.queueCapacity = n;
@@ -214,11 +232,18 @@ public final class RunReporter implements AutoCloseable {
      *     http or https)
      */
     public RunReporter start() {
-      if (initialBackoff.isNegative() || initialBackoff.isZero() || maxBackoff.compareTo(initialBackoff) < 0) {
-        throw new IllegalArgumentException("backoff: initial must be > 0 and max >= initial, got " + initialBackoff + " and " + maxBackoff);
+      if (initialBackoff.isNegative()
+          || initialBackoff.isZero()
+          || maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException(
+            "backoff: initial must be > 0 and max >= initial, got "
+                + initialBackoff
+                + " and "
+                + maxBackoff);
       }
       if (queueCapacity < 1) {
-        throw new IllegalArgumentException("queueCapacity: must be 1 or more, got " + queueCapacity);
+        throw new IllegalArgumentException(
+            "queueCapacity: must be 1 or more, got " + queueCapacity);
       }
       return new RunReporter(this);
     }

@@ -50,7 +50,8 @@ public record RunRequest(String path, String body) {
 
   /** The end of {@code agent}'s part of {@code runId}, at {@code endMs} (epoch ms). */
   public static RunRequest finish(String runId, String agent, long endMs) {
-    return new RunRequest(RUNS + "/" + runId + "/finish", Json.write(Map.of("agent", agent, "endMs", endMs)));
+    return new RunRequest(
+        RUNS + "/" + runId + "/finish", Json.write(Map.of("agent", agent, "endMs", endMs)));
   }
 
   public boolean isCreate() {

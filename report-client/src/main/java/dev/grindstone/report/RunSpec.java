@@ -10,11 +10,13 @@ import java.util.Objects;
  *     spooled before the server has answered
  * @param startMs epoch milliseconds
  */
-public record RunSpec(String id, String name, String agent, List<Phase> phases, List<TestInfo> tests, long startMs) {
+public record RunSpec(
+    String id, String name, String agent, List<Phase> phases, List<TestInfo> tests, long startMs) {
   public RunSpec {
     Objects.requireNonNull(id, "id");
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-      throw new IllegalArgumentException("id: must be 1-64 letters, digits, '.', '_' or '-', got '" + id + "'");
+      throw new IllegalArgumentException(
+          "id: must be 1-64 letters, digits, '.', '_' or '-', got '" + id + "'");
     }
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(agent, "agent");

@@ -32,7 +32,8 @@ public final class RunUpload {
    *     the run (another server, or its store was reset), so the whole run must be sent
    * @param failure what stopped the sending, or null
    */
-  public record Result(int delivered, int rejected, int undelivered, boolean runUnknown, String failure) {
+  public record Result(
+      int delivered, int rejected, int undelivered, boolean runUnknown, String failure) {
     /** True when nothing is left to send. */
     public boolean complete() {
       return undelivered == 0;
@@ -50,7 +51,10 @@ public final class RunUpload {
   public RunUpload(URI server, String token) {
     this.server = Objects.requireNonNull(server, "server");
     this.connection =
-        ServerConnection.builder(server).token(token).timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30)).build();
+        ServerConnection.builder(server)
+            .token(token)
+            .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(30))
+            .build();
   }
 
   /** Sends {@code requests} in order, until one cannot be delivered now. */
@@ -64,20 +68,33 @@ public final class RunUpload {
         answer = connection.post(r.path(), r.body());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        answer = new ServerConnection.Response(ServerConnection.Response.UNREACHABLE, "", "interrupted");
+        answer =
+            new ServerConnection.Response(ServerConnection.Response.UNREACHABLE, "", "interrupted");
       }
       int status = answer.status();
       if (answer.delivered()) {
         delivered++;
       } else if (status == 404 && !r.isCreate()) {
-        return new Result(delivered, rejected, requests.size() - i, true,
+        return new Result(
+            delivered,
+            rejected,
+            requests.size() - i,
+            true,
             "the server has no run " + r.runIdInPath());
       } else if (answer.refused()) {
         rejected++;
       } else {
-        return new Result(delivered, rejected, requests.size() - i, false,
-            status == ServerConnection.Response.UNREACHABLE ? "the server " + server + " cannot be reached"
-                : "the server answered " + status + " to " + r.path()
+        return new Result(
+            delivered,
+            rejected,
+            requests.size() - i,
+            false,
+            status == ServerConnection.Response.UNREACHABLE
+                ? "the server " + server + " cannot be reached"
+                : "the server answered "
+                    + status
+                    + " to "
+                    + r.path()
                     + (status == 401 || status == 403 ? " (is the token missing or wrong?)" : ""));
       }
     }
@@ -112,28 +129,32 @@ public final class RunUpload {
    */
   public Thread resendInBackground(Path root, Path exclude, int maxFiles, Consumer<String> report) {
     String key = Spool.serverKey(server);
-    return Thread.ofPlatform().daemon().name("grindstone-spool-resender").start(() -> {
-      for (Path file : spoolFiles(root, exclude, key, maxFiles)) {
-        if (Thread.currentThread().isInterrupted()) {
-          return;
-        }
-        try {
-          Result r = resendSpool(file);
-          if (r == null) {
-            continue;
-          }
-          if (r.complete()) {
-            report.accept("re-sent " + r.delivered() + " requests spooled in " + file);
-          } else if (r.runUnknown()) {
-            report.accept("did not re-send " + file + ": " + r.failure());
-          } else {
-            return; // the server is failing: leave the rest for later
-          }
-        } catch (IOException | UncheckedIOException e) {
-          report.accept("could not re-send " + file + ": " + e.getMessage());
-        }
-      }
-    });
+    return Thread.ofPlatform()
+        .daemon()
+        .name("grindstone-spool-resender")
+        .start(
+            () -> {
+              for (Path file : spoolFiles(root, exclude, key, maxFiles)) {
+                if (Thread.currentThread().isInterrupted()) {
+                  return;
+                }
+                try {
+                  Result r = resendSpool(file);
+                  if (r == null) {
+                    continue;
+                  }
+                  if (r.complete()) {
+                    report.accept("re-sent " + r.delivered() + " requests spooled in " + file);
+                  } else if (r.runUnknown()) {
+                    report.accept("did not re-send " + file + ": " + r.failure());
+                  } else {
+                    return; // the server is failing: leave the rest for later
+                  }
+                } catch (IOException | UncheckedIOException e) {
+                  report.accept("could not re-send " + file + ": " + e.getMessage());
+                }
+              }
+            });
   }
 
   private static List<Path> spoolFiles(Path root, Path exclude, String key, int maxFiles) {
@@ -143,7 +164,8 @@ public final class RunUpload {
     }
     try (Stream<Path> runs = Files.list(root)) {
       for (Path run : runs.filter(Files::isDirectory).toList()) {
-        if (exclude != null && run.toAbsolutePath().normalize().equals(exclude.toAbsolutePath().normalize())) {
+        if (exclude != null
+            && run.toAbsolutePath().normalize().equals(exclude.toAbsolutePath().normalize())) {
           continue;
         }
         for (Path f : Spool.files(run.resolve("spool"))) {

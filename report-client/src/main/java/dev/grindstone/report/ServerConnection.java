@@ -52,7 +52,9 @@ public final class ServerConnection {
    */
   public static URI requireHttp(URI server) {
     String scheme = server.getScheme();
-    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || server.getHost() == null) {
+    if (scheme == null
+        || !(scheme.equals("http") || scheme.equals("https"))
+        || server.getHost() == null) {
       throw new IllegalArgumentException(
           "server: must be an http(s) URL like http://127.0.0.1:8080, got '" + server + "'");
     }
@@ -110,9 +112,9 @@ public final class ServerConnection {
     }
 
     /**
-     * True when the server refused the request itself for good (a 4xx other than 401, 403, 408
-     * and 429): sending it again cannot help. A missing or wrong token (401, 403) is not the
-     * request's fault: it may be sent again with the right one.
+     * True when the server refused the request itself for good (a 4xx other than 401, 403, 408 and
+     * 429): sending it again cannot help. A missing or wrong token (401, 403) is not the request's
+     * fault: it may be sent again with the right one.
      */
     public boolean refused() {
       return status >= 400
@@ -137,7 +139,9 @@ public final class ServerConnection {
         return failure;
       }
       String b = body == null ? "" : body.strip();
-      return "HTTP " + status + (b.isEmpty() ? "" : " " + (b.length() > 200 ? b.substring(0, 200) + "…" : b));
+      return "HTTP "
+          + status
+          + (b.isEmpty() ? "" : " " + (b.length() > 200 ? b.substring(0, 200) + "…" : b));
     }
   }
 
@@ -159,7 +163,10 @@ public final class ServerConnection {
       return this;
     }
 
-    /** How long a connection may take to open, and a whole request to be answered (defaults 2 s and 10 s). */
+    /**
+     * How long a connection may take to open, and a whole request to be answered (defaults 2 s and
+     * 10 s).
+     */
     public Builder timeouts(Duration connect, Duration request) {
       this.connectTimeout = positive("connect timeout", connect);
       this.requestTimeout = positive("request timeout", request);

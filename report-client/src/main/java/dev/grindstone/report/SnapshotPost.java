@@ -28,14 +28,22 @@ import java.util.Map;
  * @param lateStarts iterations in the interval that started more than 10 ms late, or null (a live
  *     figure for {@code /metrics}; not stored)
  */
-public record SnapshotPost(String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests,
-    Integer activeUsers, Long lateStarts) {
+public record SnapshotPost(
+    String agent,
+    long seq,
+    String phase,
+    long startMs,
+    long endMs,
+    List<TestFigures> tests,
+    Integer activeUsers,
+    Long lateStarts) {
   public SnapshotPost {
     tests = List.copyOf(tests);
   }
 
   /** A snapshot without the live figures. */
-  public SnapshotPost(String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests) {
+  public SnapshotPost(
+      String agent, long seq, String phase, long startMs, long endMs, List<TestFigures> tests) {
     this(agent, seq, phase, startMs, endMs, tests, null, null);
   }
 

@@ -52,7 +52,10 @@ public final class Spool {
     }
   }
 
-  /** Deletes {@code dir} when no file is left in it (a spool folder whose requests were all delivered). */
+  /**
+   * Deletes {@code dir} when no file is left in it (a spool folder whose requests were all
+   * delivered).
+   */
   public static void deleteIfEmpty(Path dir) {
     try {
       Files.deleteIfExists(dir); // fails when something is still in it: then it stays
@@ -101,8 +104,12 @@ public final class Spool {
     Files.deleteIfExists(serverFile(file));
   }
 
-  /** Writes {@code items} as the whole of {@code file} (atomically), or deletes it when there are none. */
-  static <T> void write(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec) throws IOException {
+  /**
+   * Writes {@code items} as the whole of {@code file} (atomically), or deletes it when there are
+   * none.
+   */
+  static <T> void write(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec)
+      throws IOException {
     if (items.isEmpty()) {
       delete(file);
       return;
@@ -119,10 +126,16 @@ public final class Spool {
   }
 
   /** Appends {@code items} to {@code file}. */
-  static <T> void append(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec) throws IOException {
+  static <T> void append(Path file, String serverKey, List<T> items, Outbox.Codec<T> codec)
+      throws IOException {
     recordServer(file, serverKey);
-    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+    try (BufferedWriter w =
+        Files.newBufferedWriter(
+            file,
+            StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND,
+            StandardOpenOption.WRITE)) {
       for (T item : items) {
         w.write(codec.encode(item));
         w.write('\n');
@@ -192,7 +205,10 @@ public final class Spool {
       return Files.exists(file) ? read(file) : List.of();
     }
 
-    /** Keeps only {@code rest} (the requests not delivered) in the file; deletes it when none are left. */
+    /**
+     * Keeps only {@code rest} (the requests not delivered) in the file; deletes it when none are
+     * left.
+     */
     public void keep(List<RunRequest> rest) throws IOException {
       write(file, server(file), rest, RunRequest.CODEC);
     }
@@ -201,7 +217,8 @@ public final class Spool {
     @Override
     public void close() {
       try {
-        Files.deleteIfExists(lockFile); // while still held: no one can take a lock on a file that is going away
+        Files.deleteIfExists(
+            lockFile); // while still held: no one can take a lock on a file that is going away
       } catch (IOException ignored) {
         // an empty lock file left behind is harmless
       }

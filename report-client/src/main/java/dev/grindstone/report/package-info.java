@@ -1,10 +1,11 @@
 /**
- * The one client of the Grindstone metrics server: load runs ({@link dev.grindstone.report.RunReporter},
- * {@link dev.grindstone.report.RunUpload}), LiveCheck's server sink and the JUnit monitor's remote
- * mode all reach the server through {@link dev.grindstone.report.ServerConnection} and deliver
- * through an {@link dev.grindstone.report.Outbox}. The module needs the JDK (its HTTP client) and
- * {@code grindstone-stats} only: reporting brings no web server, database driver or JSON library
- * into the reporting process.
+ * The one client of the Grindstone metrics server: load runs ({@link
+ * dev.grindstone.report.RunReporter}, {@link dev.grindstone.report.RunUpload}), LiveCheck's server
+ * sink and the JUnit monitor's remote mode all reach the server through {@link
+ * dev.grindstone.report.ServerConnection} and deliver through an {@link
+ * dev.grindstone.report.Outbox}. The module needs the JDK (its HTTP client) and {@code
+ * grindstone-stats} only: reporting brings no web server, database driver or JSON library into the
+ * reporting process.
  *
  * <h2>The delivery policy</h2>
  *
@@ -22,14 +23,14 @@
  *       requests go one by one, as their order matters).
  *   <li><b>Retry with backoff.</b> An answer that may change later (no answer at all, a 5xx, 408,
  *       429, and 401 or 403, which a corrected token fixes) is retried after 100 ms, 200 ms, 400 ms
- *       and so on, doubling up to a maximum (5 s by default). A 4xx that says the request itself
- *       is wrong is never retried: the batch is given up and reported.
+ *       and so on, doubling up to a maximum (5 s by default). A 4xx that says the request itself is
+ *       wrong is never retried: the batch is given up and reported.
  *   <li><b>Spool to disk while the server is down.</b> With a spool file, the first failed attempt
- *       writes everything pending to it, and everything offered later is appended, until the
- *       server has taken it all; then the file is deleted. Nothing waiting on disk is given up. An
- *       outbox of the same file (the next run of the same agent, the service after a restart) sends
- *       first what an earlier one left; {@code grindstone upload} sends a run's spool by hand. The
- *       file is locked while its outbox runs, so nothing re-sends it underneath. Without a spool, a
+ *       writes everything pending to it, and everything offered later is appended, until the server
+ *       has taken it all; then the file is deleted. Nothing waiting on disk is given up. An outbox
+ *       of the same file (the next run of the same agent, the service after a restart) sends first
+ *       what an earlier one left; {@code grindstone upload} sends a run's spool by hand. The file
+ *       is locked while its outbox runs, so nothing re-sends it underneath. Without a spool, a
  *       batch is given up after {@code maxAttempts}.
  *   <li><b>Counters</b> ({@link dev.grindstone.report.Outbox.Counters}): sent, failed (refused, or
  *       out of attempts), dropped (not taken, or left at close without a spool), pending, retries.

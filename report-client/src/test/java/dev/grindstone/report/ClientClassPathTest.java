@@ -18,9 +18,9 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * Reporting to the metrics server brings none of the server's weight into the reporting process:
- * no web server, no database driver or pool, no migrations, no JSON library. Checked on this
- * module's own test class path (which Maven resolves exactly as a user's build would, plus the test
+ * Reporting to the metrics server brings none of the server's weight into the reporting process: no
+ * web server, no database driver or pool, no migrations, no JSON library. Checked on this module's
+ * own test class path (which Maven resolves exactly as a user's build would, plus the test
  * libraries) and on the dependencies its POM declares.
  */
 class ClientClassPathTest {
@@ -55,15 +55,29 @@ class ClientClassPathTest {
     }
     assertThat(jars).as("the test class path").isNotEmpty();
     assertThat(jars)
-        .noneMatch(j -> Arrays.stream(new String[] {"javalin", "jetty", "flyway", "jdbi", "hikari", "sqlite",
-                "postgresql", "jackson", "grindstone-server", "grindstone-engine"})
-            .anyMatch(j::contains));
+        .noneMatch(
+            j ->
+                Arrays.stream(
+                        new String[] {
+                          "javalin",
+                          "jetty",
+                          "flyway",
+                          "jdbi",
+                          "hikari",
+                          "sqlite",
+                          "postgresql",
+                          "jackson",
+                          "grindstone-server",
+                          "grindstone-engine"
+                        })
+                    .anyMatch(j::contains));
   }
 
   @Test
   void the_pom_declares_grindstone_stats_alone() throws Exception {
     File pom = Path.of(System.getProperty("basedir", "."), "pom.xml").toFile();
-    Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom).getDocumentElement();
+    Element project =
+        DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom).getDocumentElement();
     List<String> declared = new ArrayList<>();
     NodeList children = project.getChildNodes();
     for (int i = 0; i < children.getLength(); i++) {

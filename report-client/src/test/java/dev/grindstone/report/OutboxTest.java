@@ -17,7 +17,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The delivery policy, over a scripted endpoint: what is sent, retried, spooled, given up and counted. */
+/**
+ * The delivery policy, over a scripted endpoint: what is sent, retried, spooled, given up and
+ * counted.
+ */
 class OutboxTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
@@ -87,7 +90,8 @@ class OutboxTest {
     return IntStream.range(from, to).mapToObj(i -> "item-" + i).toList();
   }
 
-  static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("waiting until " + what).isLessThan(deadline);
@@ -112,15 +116,26 @@ class OutboxTest {
   @Test
   void a_failed_attempt_is_retried_after_delays_that_double_up_to_the_maximum() throws Exception {
     List<Duration> sleeps = new CopyOnWriteArrayList<>();
-    ScriptedServer server = new ScriptedServer().answer(
-        Outbox.Outcome.retry("HTTP 503"), Outbox.Outcome.retry("HTTP 503"), Outbox.Outcome.retry("HTTP 503"),
-        Outbox.Outcome.retry("HTTP 503"));
-    try (Outbox<String> outbox = Outbox.builder(server)
-        .backoff(Duration.ofSeconds(1), Duration.ofSeconds(3)).sleeper(sleeps::add).start()) {
+    ScriptedServer server =
+        new ScriptedServer()
+            .answer(
+                Outbox.Outcome.retry("HTTP 503"),
+                Outbox.Outcome.retry("HTTP 503"),
+                Outbox.Outcome.retry("HTTP 503"),
+                Outbox.Outcome.retry("HTTP 503"));
+    try (Outbox<String> outbox =
+        Outbox.builder(server)
+            .backoff(Duration.ofSeconds(1), Duration.ofSeconds(3))
+            .sleeper(sleeps::add)
+            .start()) {
       outbox.offer("item-0");
       assertThat(outbox.flush(WAIT)).isTrue();
-      assertThat(sleeps).containsExactly(
-          Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ofSeconds(3));
+      assertThat(sleeps)
+          .containsExactly(
+              Duration.ofSeconds(1),
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(3),
+              Duration.ofSeconds(3));
       assertThat(server.taken).containsExactly("item-0");
       assertThat(outbox.counters().retries()).isEqualTo(4);
       assertThat(outbox.counters().sent()).isEqualTo(1);
@@ -133,12 +148,18 @@ class OutboxTest {
     ScriptedServer server = new ScriptedServer();
     server.down = true;
     try (Outbox<String> outbox =
-        Outbox.builder(server).maxAttempts(3).sleeper(d -> {}).listener(failuresInto(failures)).start()) {
+        Outbox.builder(server)
+            .maxAttempts(3)
+            .sleeper(d -> {})
+            .listener(failuresInto(failures))
+            .start()) {
       outbox.offer("item-0");
       assertThat(outbox.flush(WAIT)).isTrue();
       assertThat(server.attempts).hasSize(3);
       assertThat(failures).containsExactly("[item-0] ConnectException: Connection refused");
-      assertThat(outbox.counters()).as("the last attempt is not retried").isEqualTo(new Outbox.Counters(0, 1, 0, 0, 2));
+      assertThat(outbox.counters())
+          .as("the last attempt is not retried")
+          .isEqualTo(new Outbox.Counters(0, 1, 0, 0, 2));
     }
   }
 
@@ -146,9 +167,14 @@ class OutboxTest {
   void a_batch_the_server_refuses_is_given_up_at_once_and_the_next_one_goes() throws Exception {
     List<String> failures = new CopyOnWriteArrayList<>();
     List<Duration> sleeps = new CopyOnWriteArrayList<>();
-    ScriptedServer server = new ScriptedServer().answer(Outbox.Outcome.refused("HTTP 400 {\"error\":\"no\"}"));
-    try (Outbox<String> outbox = Outbox.builder(server).sleeper(sleeps::add).spool(dir.resolve("s.jsonl"), "k", LINES)
-        .listener(failuresInto(failures)).start()) {
+    ScriptedServer server =
+        new ScriptedServer().answer(Outbox.Outcome.refused("HTTP 400 {\"error\":\"no\"}"));
+    try (Outbox<String> outbox =
+        Outbox.builder(server)
+            .sleeper(sleeps::add)
+            .spool(dir.resolve("s.jsonl"), "k", LINES)
+            .listener(failuresInto(failures))
+            .start()) {
       outbox.offer("item-0");
       outbox.offer("item-1");
       assertThat(outbox.flush(WAIT)).isTrue();
@@ -160,16 +186,22 @@ class OutboxTest {
   }
 
   @Test
-  void offers_never_wait_for_a_stuck_server_and_those_beyond_the_capacity_are_dropped() throws Exception {
+  void offers_never_wait_for_a_stuck_server_and_those_beyond_the_capacity_are_dropped()
+      throws Exception {
     ScriptedServer server = new ScriptedServer();
     server.hold = new CountDownLatch(1);
     List<Integer> full = new CopyOnWriteArrayList<>();
-    Outbox<String> outbox = Outbox.builder(server).capacity(5).listener(new Outbox.Listener<>() {
-      @Override
-      public void queueFull(int capacity) {
-        full.add(capacity);
-      }
-    }).start();
+    Outbox<String> outbox =
+        Outbox.builder(server)
+            .capacity(5)
+            .listener(
+                new Outbox.Listener<>() {
+                  @Override
+                  public void queueFull(int capacity) {
+                    full.add(capacity);
+                  }
+                })
+            .start();
     long accepted = items(0, 100).stream().filter(outbox::offer).count();
     // One batch may be in flight; five wait; the rest are dropped.
     assertThat(accepted).isBetween(5L, 6L);
@@ -184,22 +216,30 @@ class OutboxTest {
   }
 
   @Test
-  void while_the_server_is_down_everything_pending_is_spooled_and_sent_in_order_when_it_is_back() throws Exception {
+  void while_the_server_is_down_everything_pending_is_spooled_and_sent_in_order_when_it_is_back()
+      throws Exception {
     ScriptedServer server = new ScriptedServer();
     server.down = true;
     Path spool = dir.resolve("run.jsonl");
     // Capacity 4: at most 2 items stay in memory while spooling; the rest wait on disk only.
-    try (Outbox<String> outbox = Outbox.builder(server).capacity(4).spool(spool, "http://host:8080", LINES)
-        .backoff(Duration.ofMillis(1), Duration.ofMillis(5)).start()) {
+    try (Outbox<String> outbox =
+        Outbox.builder(server)
+            .capacity(4)
+            .spool(spool, "http://host:8080", LINES)
+            .backoff(Duration.ofMillis(1), Duration.ofMillis(5))
+            .start()) {
       List<String> all = items(0, 30);
       for (int i = 0; i < all.size(); i++) {
         outbox.offer(all.get(i));
         int onDisk = i + 1;
         // One at a time, so the bounded queue never overflows while the sender waits out a backoff.
-        await(onDisk + " items on disk", () -> Files.exists(spool) && Spool.read(spool, LINES).size() == onDisk);
+        await(
+            onDisk + " items on disk",
+            () -> Files.exists(spool) && Spool.read(spool, LINES).size() == onDisk);
       }
       assertThat(outbox.flush(Duration.ofMillis(50))).as("nothing can be delivered").isFalse();
-      assertThat(Spool.read(spool, LINES)).as("every pending item is on disk, in order")
+      assertThat(Spool.read(spool, LINES))
+          .as("every pending item is on disk, in order")
           .containsExactlyElementsOf(items(0, 30));
       assertThat(Spool.server(spool)).isEqualTo("http://host:8080");
       assertThat(outbox.counters().pending()).isEqualTo(30);
@@ -215,11 +255,13 @@ class OutboxTest {
   }
 
   @Test
-  void what_one_outbox_leaves_in_its_spool_the_next_one_of_the_same_file_sends_first() throws Exception {
+  void what_one_outbox_leaves_in_its_spool_the_next_one_of_the_same_file_sends_first()
+      throws Exception {
     Path spool = dir.resolve("left.jsonl");
     ScriptedServer down = new ScriptedServer();
     down.down = true;
-    Outbox<String> first = Outbox.builder(down).spool(spool, "k", LINES).sleeper(d -> Thread.sleep(1)).start();
+    Outbox<String> first =
+        Outbox.builder(down).spool(spool, "k", LINES).sleeper(d -> Thread.sleep(1)).start();
     items(0, 3).forEach(first::offer);
     assertThat(first.flush(Duration.ofMillis(100))).isFalse();
     first.close();
@@ -242,13 +284,21 @@ class OutboxTest {
     List<String> problems = new CopyOnWriteArrayList<>();
     ScriptedServer server = new ScriptedServer();
     try (Outbox<String> first = Outbox.builder(server).spool(spool, "k", LINES).start();
-        Outbox<String> second = Outbox.builder(server).spool(spool, "k", LINES).listener(new Outbox.Listener<>() {
-          @Override
-          public void problem(String message) {
-            problems.add(message);
-          }
-        }).start()) {
-      assertThat(problems).singleElement().asString().contains(spool.toString(), "in use", "in memory only");
+        Outbox<String> second =
+            Outbox.builder(server)
+                .spool(spool, "k", LINES)
+                .listener(
+                    new Outbox.Listener<>() {
+                      @Override
+                      public void problem(String message) {
+                        problems.add(message);
+                      }
+                    })
+                .start()) {
+      assertThat(problems)
+          .singleElement()
+          .asString()
+          .contains(spool.toString(), "in use", "in memory only");
       second.offer("item-0");
       assertThat(second.flush(WAIT)).isTrue();
       assertThat(first.counters().sent()).isZero();
@@ -269,12 +319,17 @@ class OutboxTest {
   }
 
   @Test
-  void under_stop_on_failure_the_first_failure_is_reported_once_and_the_rest_is_failed() throws Exception {
+  void under_stop_on_failure_the_first_failure_is_reported_once_and_the_rest_is_failed()
+      throws Exception {
     List<String> failures = new CopyOnWriteArrayList<>();
     ScriptedServer server = new ScriptedServer().answer(Outbox.Outcome.retry("HTTP 500 boom"));
     server.hold = new CountDownLatch(1);
     try (Outbox<String> outbox =
-        Outbox.builder(server).maxAttempts(1).stopOnFailure(true).listener(failuresInto(failures)).start()) {
+        Outbox.builder(server)
+            .maxAttempts(1)
+            .stopOnFailure(true)
+            .listener(failuresInto(failures))
+            .start()) {
       items(0, 5).forEach(outbox::offer);
       server.hold.countDown();
       assertThat(outbox.flush(WAIT)).isTrue();
@@ -289,19 +344,21 @@ class OutboxTest {
   void a_failed_handshake_is_reported_as_a_failed_empty_batch() throws Exception {
     List<String> failures = new CopyOnWriteArrayList<>();
     List<List<String>> sent = new CopyOnWriteArrayList<>();
-    Outbox.Endpoint<String> endpoint = new Outbox.Endpoint<>() {
-      @Override
-      public Outbox.Outcome open() {
-        return Outbox.Outcome.retry("POST /contexts/ answered 500 instead of 201");
-      }
+    Outbox.Endpoint<String> endpoint =
+        new Outbox.Endpoint<>() {
+          @Override
+          public Outbox.Outcome open() {
+            return Outbox.Outcome.retry("POST /contexts/ answered 500 instead of 201");
+          }
 
-      @Override
-      public Outbox.Outcome send(List<String> batch) {
-        sent.add(batch);
-        return Outbox.Outcome.delivered();
-      }
-    };
-    try (Outbox<String> outbox = Outbox.builder(endpoint).stopOnFailure(true).listener(failuresInto(failures)).start()) {
+          @Override
+          public Outbox.Outcome send(List<String> batch) {
+            sent.add(batch);
+            return Outbox.Outcome.delivered();
+          }
+        };
+    try (Outbox<String> outbox =
+        Outbox.builder(endpoint).stopOnFailure(true).listener(failuresInto(failures)).start()) {
       await("the handshake", () -> !failures.isEmpty());
       outbox.offer("item-0");
       assertThat(outbox.flush(WAIT)).isTrue();
@@ -315,20 +372,23 @@ class OutboxTest {
   void a_defect_in_the_endpoint_gives_up_the_batch_and_delivery_goes_on() throws Exception {
     List<String> failures = new CopyOnWriteArrayList<>();
     List<String> taken = new ArrayList<>();
-    Outbox.Endpoint<String> endpoint = batch -> {
-      if (batch.contains("item-0")) {
-        throw new IllegalStateException("cannot encode");
-      }
-      synchronized (taken) {
-        taken.addAll(batch);
-      }
-      return Outbox.Outcome.delivered();
-    };
-    try (Outbox<String> outbox = Outbox.builder(endpoint).listener(failuresInto(failures)).start()) {
+    Outbox.Endpoint<String> endpoint =
+        batch -> {
+          if (batch.contains("item-0")) {
+            throw new IllegalStateException("cannot encode");
+          }
+          synchronized (taken) {
+            taken.addAll(batch);
+          }
+          return Outbox.Outcome.delivered();
+        };
+    try (Outbox<String> outbox =
+        Outbox.builder(endpoint).listener(failuresInto(failures)).start()) {
       outbox.offer("item-0");
       outbox.offer("item-1");
       assertThat(outbox.flush(WAIT)).isTrue();
-      assertThat(failures).containsExactly("[item-0] java.lang.IllegalStateException: cannot encode");
+      assertThat(failures)
+          .containsExactly("[item-0] java.lang.IllegalStateException: cannot encode");
       synchronized (taken) {
         assertThat(taken).containsExactly("item-1");
       }
@@ -342,7 +402,8 @@ class OutboxTest {
       List<Thread> threads = new ArrayList<>();
       for (int t = 0; t < 8; t++) {
         int from = t * 1000;
-        threads.add(Thread.ofVirtual().start(() -> items(from, from + 1000).forEach(outbox::offer)));
+        threads.add(
+            Thread.ofVirtual().start(() -> items(from, from + 1000).forEach(outbox::offer)));
       }
       for (Thread t : threads) {
         assertThat(t.join(WAIT)).isTrue();
@@ -358,7 +419,8 @@ class OutboxTest {
     Path spool = dir.resolve("results").resolve("spool").resolve("x.jsonl");
     ScriptedServer server = new ScriptedServer();
     server.down = true;
-    Outbox<String> outbox = Outbox.builder(server).spool(spool, "k", LINES).sleeper(d -> Thread.sleep(1)).start();
+    Outbox<String> outbox =
+        Outbox.builder(server).spool(spool, "k", LINES).sleeper(d -> Thread.sleep(1)).start();
     outbox.offer("item-0");
     assertThat(outbox.flush(Duration.ofMillis(50))).isFalse();
     outbox.close();
@@ -367,8 +429,12 @@ class OutboxTest {
 
   @Test
   void a_spool_and_stop_on_failure_are_refused_together() {
-    assertThatThrownBy(() -> Outbox.builder(new ScriptedServer()).stopOnFailure(true)
-        .spool(dir.resolve("x.jsonl"), "k", LINES).start())
+    assertThatThrownBy(
+            () ->
+                Outbox.builder(new ScriptedServer())
+                    .stopOnFailure(true)
+                    .spool(dir.resolve("x.jsonl"), "k", LINES)
+                    .start())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("stopOnFailure and a spool");
     assertThatThrownBy(() -> Outbox.builder(new ScriptedServer()).capacity(0))

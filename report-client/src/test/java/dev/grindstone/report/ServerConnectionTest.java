@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Requests to a real HTTP server on loopback, and how their answers count for the delivery policy. */
+/**
+ * Requests to a real HTTP server on loopback, and how their answers count for the delivery policy.
+ */
 class ServerConnectionTest {
   private HttpServer server;
   private final List<String> seen = new CopyOnWriteArrayList<>();
@@ -28,18 +30,28 @@ class ServerConnectionTest {
   @BeforeEach
   void start() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
-      try (ex) {
-        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        seen.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getRequestHeaders().getFirst("Content-Type")
-            + " " + ex.getRequestHeaders().getFirst("Authorization") + " " + body);
-        byte[] out = answer.getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
-        if (out.length > 0) {
-          ex.getResponseBody().write(out);
-        }
-      }
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            seen.add(
+                ex.getRequestMethod()
+                    + " "
+                    + ex.getRequestURI()
+                    + " "
+                    + ex.getRequestHeaders().getFirst("Content-Type")
+                    + " "
+                    + ex.getRequestHeaders().getFirst("Authorization")
+                    + " "
+                    + body);
+            byte[] out = answer.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
+            if (out.length > 0) {
+              ex.getResponseBody().write(out);
+            }
+          }
+        });
     server.start();
   }
 
@@ -54,13 +66,15 @@ class ServerConnectionTest {
 
   @Test
   void a_post_carries_json_the_token_and_keeps_the_base_urls_path() throws Exception {
-    ServerConnection c = ServerConnection.builder(base("/t/abc123/api/v1/")).token("s3cret-token").build();
+    ServerConnection c =
+        ServerConnection.builder(base("/t/abc123/api/v1/")).token("s3cret-token").build();
     ServerConnection.Response r = c.post("/runs", "{\"id\":\"r1\"}");
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.delivered()).isTrue();
     assertThat(r.outcome()).isEqualTo(Outbox.Outcome.delivered());
-    assertThat(seen).containsExactly(
-        "POST /t/abc123/api/v1/runs application/json Bearer s3cret-token {\"id\":\"r1\"}");
+    assertThat(seen)
+        .containsExactly(
+            "POST /t/abc123/api/v1/runs application/json Bearer s3cret-token {\"id\":\"r1\"}");
   }
 
   @Test
@@ -73,13 +87,17 @@ class ServerConnectionTest {
   }
 
   @Test
-  void a_bad_request_is_refused_for_good_and_described_with_the_start_of_the_answer() throws Exception {
+  void a_bad_request_is_refused_for_good_and_described_with_the_start_of_the_answer()
+      throws Exception {
     status = 400;
     answer = "{\"error\":\"" + "x".repeat(300) + "\"}";
     ServerConnection.Response r = ServerConnection.builder(base("")).build().post("/runs", "{}");
     assertThat(r.refused()).isTrue();
     assertThat(r.outcome().kind()).isEqualTo(Outbox.Outcome.Kind.REFUSED);
-    assertThat(r.describe()).startsWith("HTTP 400 {\"error\":\"xxx").endsWith("…").hasSize(9 + 200 + 1);
+    assertThat(r.describe())
+        .startsWith("HTTP 400 {\"error\":\"xxx")
+        .endsWith("…")
+        .hasSize(9 + 200 + 1);
   }
 
   @ParameterizedTest
@@ -99,7 +117,9 @@ class ServerConnectionTest {
       closed = s.getLocalPort();
     }
     ServerConnection.Response r =
-        ServerConnection.builder(URI.create("http://127.0.0.1:" + closed)).build().post("/runs", "{}");
+        ServerConnection.builder(URI.create("http://127.0.0.1:" + closed))
+            .build()
+            .post("/runs", "{}");
     assertThat(r.status()).isEqualTo(ServerConnection.Response.UNREACHABLE);
     assertThat(r.outcome().kind()).isEqualTo(Outbox.Outcome.Kind.RETRY);
     assertThat(r.describe()).startsWith("ConnectException");

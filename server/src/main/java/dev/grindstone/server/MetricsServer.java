@@ -56,6 +56,7 @@ public final class MetricsServer implements AutoCloseable {
 
   /** The default store: an SQLite file in the working folder. */
   public static final String DEFAULT_JDBC_URL = "jdbc:sqlite:grindstone.db";
+
   /** The default limit of a request body: 1 MiB. */
   public static final int DEFAULT_BODY_LIMIT = 1 << 20;
 
@@ -91,13 +92,18 @@ public final class MetricsServer implements AutoCloseable {
 
   /**
    * Stores LiveCheck reports that arrive other than through HTTP, such as those read from a Kafka
-   * report topic: each a JSON object as {@code POST /api/v1/livecheck/reports} takes. A report whose
-   * app and test id are already stored is skipped (a topic may deliver one twice); an invalid one
-   * is skipped and logged. Thread-safe.
+   * report topic: each a JSON object as {@code POST /api/v1/livecheck/reports} takes. A report
+   * whose app and test id are already stored is skipped (a topic may deliver one twice); an invalid
+   * one is skipped and logged. Thread-safe.
    */
   public LiveCheckApi.Ingested ingestLiveCheckReports(java.util.List<String> jsonReports) {
     return livecheck.ingest(
-        jsonReports, (json, why) -> LOG.warn("LiveCheck report skipped: {}: {}", why, json.length() > 500 ? json.substring(0, 500) + "…" : json));
+        jsonReports,
+        (json, why) ->
+            LOG.warn(
+                "LiveCheck report skipped: {}: {}",
+                why,
+                json.length() > 500 ? json.substring(0, 500) + "…" : json));
   }
 
   @Override
@@ -145,7 +151,10 @@ public final class MetricsServer implements AutoCloseable {
       return this;
     }
 
-    /** Largest accepted run bundle of a distributed run, in bytes (16 MiB by default); larger ones get 413. */
+    /**
+     * Largest accepted run bundle of a distributed run, in bytes (16 MiB by default); larger ones
+     * get 413.
+     */
     public Builder bundleLimit(int bytes) {
       this.bundleLimit = bytes;
       return this;
@@ -163,8 +172,8 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     /**
-     * How long a finished run stays on {@code /metrics} (5 minutes by default): long enough for
-     * a scrape to see its final figures.
+     * How long a finished run stays on {@code /metrics} (5 minutes by default): long enough for a
+     * scrape to see its final figures.
      */
     public Builder metricsGrace(Duration grace) {
       this.metricsGrace = Objects.requireNonNull(grace, "grace");
@@ -177,10 +186,12 @@ public final class MetricsServer implements AutoCloseable {
         throw new IllegalArgumentException("port: must be between 0 and 65535, got " + port);
       }
       if (bodyLimit < 1024) {
-        throw new IllegalArgumentException("bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
+        throw new IllegalArgumentException(
+            "bodyLimit: must be at least 1024 bytes, got " + bodyLimit);
       }
       if (bundleLimit < 1024) {
-        throw new IllegalArgumentException("bundleLimit: must be at least 1024 bytes, got " + bundleLimit);
+        throw new IllegalArgumentException(
+            "bundleLimit: must be at least 1024 bytes, got " + bundleLimit);
       }
       if (metricsGrace.isNegative()) {
         throw new IllegalArgumentException("metricsGrace: must be 0 or more, got " + metricsGrace);
@@ -196,11 +207,14 @@ public final class MetricsServer implements AutoCloseable {
       }
       if (token != null && (token.isBlank() || !token.matches("[A-Za-z0-9._~-]{8,256}"))) {
         throw new IllegalArgumentException(
-            "token: must be 8-256 characters of letters, digits, '.', '_', '~' or '-' (it travels in URLs)");
+            "token: must be 8-256 characters of letters, digits, '.', '_', '~' or '-' (it travels"
+                + " in URLs)");
       }
       if (!loopback && token == null) {
         throw new IllegalArgumentException(
-            "token: required when bound to '" + bind + "' (not loopback); writes must be authorized");
+            "token: required when bound to '"
+                + bind
+                + "' (not loopback); writes must be authorized");
       }
       long t0 = System.nanoTime();
       Database db = Database.open(jdbcUrl);
@@ -221,7 +235,8 @@ public final class MetricsServer implements AutoCloseable {
       MetricsEndpoint metrics = new MetricsEndpoint(clock, metricsGrace);
       PytestMonitorApi pytest = new PytestMonitorApi(pytestStore, mapper);
       RunsApi runs = new RunsApi(runStore, mapper, clock, events, metrics);
-      CoordinatorApi coordinator = new CoordinatorApi(new Coordinator(db, clock), db, mapper, clock, bundleLimit);
+      CoordinatorApi coordinator =
+          new CoordinatorApi(new Coordinator(db, clock), db, mapper, clock, bundleLimit);
       runs.checkReporters(coordinator::checkReporter);
       metrics.readRunsFrom(id -> runView(runStore, id));
       LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper, metrics);
@@ -235,17 +250,23 @@ public final class MetricsServer implements AutoCloseable {
                 cfg.startup.showOldJavalinVersionWarning = false;
                 cfg.jetty.host = bind;
                 cfg.jetty.port = port;
-                // The body reader enforces the limit; Javalin's own check would answer in plain text.
+                // The body reader enforces the limit; Javalin's own check would answer in plain
+                // text.
                 cfg.http.maxRequestSize = Long.MAX_VALUE;
                 // A known path with another method answers 405 with Allow, not 404.
                 cfg.http.prefer405over404 = true;
                 // Requests Jetty refuses itself get the same JSON error as the routes' answers.
                 cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
-                cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+                cfg.jetty.modifyServletContextHandler(
+                    handler -> handler.setErrorHandler(new JsonErrorHandler()));
                 cfg.router.javaLangErrorHandler(
                     (res, error) -> {
                       String reference = reference();
-                      LOG.error("request failed with {} (reference {})", error.getClass().getName(), reference, error);
+                      LOG.error(
+                          "request failed with {} (reference {})",
+                          error.getClass().getName(),
+                          reference,
+                          error);
                       writeInternalError(res, reference);
                     });
                 cfg.router.ignoreTrailingSlashes = true;
@@ -258,22 +279,27 @@ public final class MetricsServer implements AutoCloseable {
                       sf.directory = "/web";
                       sf.location = Location.CLASSPATH;
                     });
-                metrics.register(cfg.routes); // first: refused requests are timed too, scrapes need no token
+                metrics.register(
+                    cfg.routes); // first: refused requests are timed too, scrapes need no token
                 cfg.routes.before(ctx -> authorize(ctx, tokenBytes));
                 cfg.routes.before(MetricsServer::refuseUnstorableParameters);
                 Routes r = new Routes(cfg.routes, token != null);
                 cfg.routes.get("/", ctx -> dashboard(ctx));
                 cfg.routes.get("/index.html", ctx -> dashboard(ctx));
-                // For probes (Kubernetes' readiness and liveness): the port opens only once the store
-                // is open and migrated, and this answer reads no store, so a slow database never gets
+                // For probes (Kubernetes' readiness and liveness): the port opens only once the
+                // store
+                // is open and migrated, and this answer reads no store, so a slow database never
+                // gets
                 // the process restarted.
                 cfg.routes.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
-                r.get("/api/v1/overview", ctx -> {
-                  Map<String, Object> m = new LinkedHashMap<>(pytestStore.counts());
-                  m.put("runs", runStore.count());
-                  m.put("livecheckReports", liveCheckStore.count());
-                  ctx.json(m);
-                });
+                r.get(
+                    "/api/v1/overview",
+                    ctx -> {
+                      Map<String, Object> m = new LinkedHashMap<>(pytestStore.counts());
+                      m.put("runs", runStore.count());
+                      m.put("livecheckReports", liveCheckStore.count());
+                      ctx.json(m);
+                    });
                 runs.register(r, body);
                 coordinator.register(r, body);
                 livecheck.register(r, body);
@@ -293,8 +319,13 @@ public final class MetricsServer implements AutoCloseable {
                       if (e.getStatus() == 405 && allow != null) {
                         ctx.header("Allow", allow);
                       }
-                      error(ctx, e.getStatus(), e.getMessage() == null || e.getMessage().isBlank()
-                          ? "no route " + ctx.method() + " " + ctx.path() : e.getMessage(), null);
+                      error(
+                          ctx,
+                          e.getStatus(),
+                          e.getMessage() == null || e.getMessage().isBlank()
+                              ? "no route " + ctx.method() + " " + ctx.path()
+                              : e.getMessage(),
+                          null);
                     });
                 cfg.routes.exception(
                     Exception.class,
@@ -304,30 +335,52 @@ public final class MetricsServer implements AutoCloseable {
                       try {
                         error(ctx, 500, internalError(reference), null);
                       } catch (RuntimeException gone) {
-                        // The exchange is over (e.g. an event stream whose client left): only the log remains.
+                        // The exchange is over (e.g. an event stream whose client left): only the
+                        // log remains.
                       }
                     });
                 cfg.routes.error(
                     404,
                     ctx -> {
-                      if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{")) {
-                        error(ctx, 404, "no route " + ctx.method() + " " + ctx.path()
-                            + "; see the README for the API (pytest-monitor routes at / and /api/v1)", null);
+                      if (ctx.result() == null
+                          || ctx.result().isEmpty()
+                          || !ctx.result().startsWith("{")) {
+                        error(
+                            ctx,
+                            404,
+                            "no route "
+                                + ctx.method()
+                                + " "
+                                + ctx.path()
+                                + "; see the README for the API (pytest-monitor routes at / and"
+                                + " /api/v1)",
+                            null);
                       }
                     });
                 cfg.routes.error(
                     405,
                     ctx -> {
                       String allow = ctx.res().getHeader("Allow");
-                      error(ctx, 405, "method " + ctx.method() + " is not allowed on " + ctx.path()
-                          + (allow == null ? "" : "; allowed: " + allow), null);
+                      error(
+                          ctx,
+                          405,
+                          "method "
+                              + ctx.method()
+                              + " is not allowed on "
+                              + ctx.path()
+                              + (allow == null ? "" : "; allowed: " + allow),
+                          null);
                     });
               });
       app.start();
       String host = bind.contains(":") ? "[" + bind + "]" : bind;
       String url = "http://" + host + ":" + app.port();
-      LOG.info("Grindstone metrics server listening on {} (store: {}{}; started in {} ms)", url, Secrets.redact(jdbcUrl),
-          loopback ? "" : ", writes need the token", (System.nanoTime() - t0) / 1_000_000);
+      LOG.info(
+          "Grindstone metrics server listening on {} (store: {}{}; started in {} ms)",
+          url,
+          Secrets.redact(jdbcUrl),
+          loopback ? "" : ", writes need the token",
+          (System.nanoTime() - t0) / 1_000_000);
       return new MetricsServer(app, db, url, livecheck);
     }
   }
@@ -345,8 +398,9 @@ public final class MetricsServer implements AutoCloseable {
     for (Map<String, Object> t : (java.util.List<Map<String, Object>>) summary.get("tests")) {
       descriptions.put((Integer) t.get("number"), (String) t.get("description"));
     }
-    return java.util.Optional.of(new LiveMetrics.RunView((String) summary.get("name"),
-        "finished".equals(summary.get("status")), descriptions));
+    return java.util.Optional.of(
+        new LiveMetrics.RunView(
+            (String) summary.get("name"), "finished".equals(summary.get("status")), descriptions));
   }
 
   private static void dashboard(Context ctx) {
@@ -361,7 +415,8 @@ public final class MetricsServer implements AutoCloseable {
     String path = ctx.path();
     if (token == null) {
       if (path.startsWith("/t/")) {
-        throw new ApiError(404, "no write token is configured on this server; drop the /t/<token> prefix", null);
+        throw new ApiError(
+            404, "no write token is configured on this server; drop the /t/<token> prefix", null);
       }
       return;
     }
@@ -379,7 +434,10 @@ public final class MetricsServer implements AutoCloseable {
     }
     String auth = ctx.header("Authorization");
     if (auth == null || !auth.startsWith("Bearer ")) {
-      throw new ApiError(401, "writes need 'Authorization: Bearer <token>' or the /t/<token> path prefix", "token");
+      throw new ApiError(
+          401,
+          "writes need 'Authorization: Bearer <token>' or the /t/<token> path prefix",
+          "token");
     }
     if (!MessageDigest.isEqual(auth.substring(7).trim().getBytes(StandardCharsets.UTF_8), token)) {
       throw new ApiError(401, "wrong token in the Authorization header", "token");
@@ -398,12 +456,15 @@ public final class MetricsServer implements AutoCloseable {
       }
       if (bad) {
         String name = e.getKey().replace('\0', '?');
-        throw ApiError.badRequest(name, "query parameter '" + name + "' contains a NUL character (%00); remove it");
+        throw ApiError.badRequest(
+            name, "query parameter '" + name + "' contains a NUL character (%00); remove it");
       }
     }
   }
 
-  /** "METHOD path" for a log line, the token of a /t/ path hidden; a finished exchange has neither. */
+  /**
+   * "METHOD path" for a log line, the token of a /t/ path hidden; a finished exchange has neither.
+   */
   private static String describe(Context ctx) {
     try {
       return ctx.method() + " " + Secrets.redactPath(ctx.path());
@@ -418,16 +479,20 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   private static String internalError(String reference) {
-    return "internal error; nothing of the request was stored; the server log has the details under reference "
+    return "internal error; nothing of the request was stored; the server log has the details under"
+               + " reference "
         + reference;
   }
 
-  private static void writeInternalError(jakarta.servlet.http.HttpServletResponse res, String reference) {
+  private static void writeInternalError(
+      jakarta.servlet.http.HttpServletResponse res, String reference) {
     try {
       res.setStatus(500);
       res.setContentType("application/json");
-      res.getOutputStream().write(("{\"error\":\"" + internalError(reference) + "\",\"field\":null}")
-          .getBytes(StandardCharsets.UTF_8));
+      res.getOutputStream()
+          .write(
+              ("{\"error\":\"" + internalError(reference) + "\",\"field\":null}")
+                  .getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException ignored) {
       // The response is already committed or the client is gone; the log has the failure.
     }

@@ -18,7 +18,9 @@ public final class Secrets {
 
   private Secrets() {}
 
-  /** {@code text} with every password-like URL parameter and URL password replaced by {@code ***}. */
+  /**
+   * {@code text} with every password-like URL parameter and URL password replaced by {@code ***}.
+   */
   public static String redact(String text) {
     if (text == null) {
       return null;
@@ -67,7 +69,8 @@ public final class Secrets {
    * password that a driver quoted.
    */
   public static RuntimeException redact(Throwable e, String jdbcUrl) {
-    RuntimeException copy = new RedactedException(e.getClass().getName(), redact(e.getMessage(), jdbcUrl));
+    RuntimeException copy =
+        new RedactedException(e.getClass().getName(), redact(e.getMessage(), jdbcUrl));
     copy.setStackTrace(e.getStackTrace());
     if (e.getCause() != null && e.getCause() != e) {
       copy.initCause(redact(e.getCause(), jdbcUrl));

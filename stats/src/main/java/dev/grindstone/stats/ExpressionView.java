@@ -17,8 +17,8 @@ public record ExpressionView(String displayName, Expression expression, boolean 
     Objects.requireNonNull(displayName, "displayName");
     Objects.requireNonNull(expression, "expression");
     if (displayName.isBlank()) {
-      throw new BadInputException("A statistic view needs a display name; got an empty one for "
-          + expression);
+      throw new BadInputException(
+          "A statistic view needs a display name; got an empty one for " + expression);
     }
   }
 

@@ -17,8 +17,11 @@ public sealed interface StatisticIndex {
   /** Kind of the statistic, for messages. */
   StatisticKind kind();
 
-  /** A basic long statistic. {@code isTransient} statistics (like {@code period}) are never merged. */
-  record LongIndex(String name, int slot, boolean isTransient, double scale) implements StatisticIndex {
+  /**
+   * A basic long statistic. {@code isTransient} statistics (like {@code period}) are never merged.
+   */
+  record LongIndex(String name, int slot, boolean isTransient, double scale)
+      implements StatisticIndex {
     @Override
     public StatisticKind kind() {
       return StatisticKind.LONG;
@@ -43,7 +46,13 @@ public sealed interface StatisticIndex {
    * minimum and maximum of the samples.
    */
   record SampleIndex(
-      String name, int sumSlot, int countSlot, int minSlot, int maxSlot, int varianceSlot, double scale)
+      String name,
+      int sumSlot,
+      int countSlot,
+      int minSlot,
+      int maxSlot,
+      int varianceSlot,
+      double scale)
       implements StatisticIndex {
     @Override
     public StatisticKind kind() {

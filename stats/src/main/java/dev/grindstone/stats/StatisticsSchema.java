@@ -124,17 +124,33 @@ public final class StatisticsSchema {
     }
     if (found != null) {
       throw new NoSuchStatisticException(
-          "'" + name + "' is a " + found.kind().label() + " statistic, not a " + kind.label()
-              + " one" + kindHint(found));
+          "'"
+              + name
+              + "' is a "
+              + found.kind().label()
+              + " statistic, not a "
+              + kind.label()
+              + " one"
+              + kindHint(found));
     }
     throw new NoSuchStatisticException(
-        "There is no " + kind.label() + " statistic called '" + name + "'" + suggestion(name, kind));
+        "There is no "
+            + kind.label()
+            + " statistic called '"
+            + name
+            + "'"
+            + suggestion(name, kind));
   }
 
   private static String kindHint(StatisticIndex found) {
     return found.kind() == StatisticKind.SAMPLE
-        ? "; read it with (sum " + found.name() + "), (count " + found.name() + ") or (variance "
-            + found.name() + ")"
+        ? "; read it with (sum "
+            + found.name()
+            + "), (count "
+            + found.name()
+            + ") or (variance "
+            + found.name()
+            + ")"
         : "";
   }
 
@@ -170,8 +186,10 @@ public final class StatisticsSchema {
    */
   @Override
   public boolean equals(Object o) {
-    return o == this || o instanceof StatisticsSchema other && other.byName.equals(byName)
-        && List.copyOf(other.byName.values()).equals(List.copyOf(byName.values()));
+    return o == this
+        || o instanceof StatisticsSchema other
+            && other.byName.equals(byName)
+            && List.copyOf(other.byName.values()).equals(List.copyOf(byName.values()));
   }
 
   @Override
@@ -237,7 +255,8 @@ public final class StatisticsSchema {
       checkNew(name);
       checkScale(name, scale);
       SampleIndex i =
-          new SampleIndex(name, longSlots, longSlots + 1, longSlots + 2, longSlots + 3, doubleSlots, scale);
+          new SampleIndex(
+              name, longSlots, longSlots + 1, longSlots + 2, longSlots + 3, doubleSlots, scale);
       longSlots += 4;
       doubleSlots += 1;
       samples.add(i);
@@ -256,7 +275,8 @@ public final class StatisticsSchema {
 
     private void checkNew(String name) {
       Objects.requireNonNull(name, "name");
-      if (name.isBlank() || !name.chars().noneMatch(c -> Character.isWhitespace(c) || c == '(' || c == ')')) {
+      if (name.isBlank()
+          || !name.chars().noneMatch(c -> Character.isWhitespace(c) || c == '(' || c == ')')) {
         throw new IllegalArgumentException(
             "A statistic name must be non-empty without spaces or parentheses, got '" + name + "'");
       }

@@ -24,6 +24,7 @@ public final class StatisticsSet implements StatisticsSource {
   private final long[] longs;
   private final double[] doubles;
   private boolean composite;
+
   /** False while every value is known to be in its initial state: makes reset and copy free. */
   private boolean touched;
 
@@ -102,8 +103,8 @@ public final class StatisticsSet implements StatisticsSource {
   }
 
   /**
-   * Adds one sample. The variance is updated in one step:
-   * {@code v' = n·v/(n+1) + n·(x − mean)²/(n+1)²}, which is exact for the population variance.
+   * Adds one sample. The variance is updated in one step: {@code v' = n·v/(n+1) + n·(x −
+   * mean)²/(n+1)²}, which is exact for the population variance.
    */
   public void addSample(SampleIndex index, long value) {
     touched = true;
@@ -131,7 +132,8 @@ public final class StatisticsSet implements StatisticsSource {
    * maximum are those of the samples; pass {@link Long#MAX_VALUE} and {@link Long#MIN_VALUE} when
    * unknown or empty.
    */
-  public void setSample(SampleIndex index, long count, long sum, double variance, long min, long max) {
+  public void setSample(
+      SampleIndex index, long count, long sum, double variance, long min, long max) {
     touched = true;
     if (count < 0) {
       throw new IllegalArgumentException("A sample count cannot be negative, got " + count);
@@ -225,15 +227,17 @@ public final class StatisticsSet implements StatisticsSource {
 
   /**
    * Copies every value into {@code longs} from {@code longOffset} ({@code schema.longSlots()} of
-   * them) and {@code doubles} from {@code doubleOffset} ({@code schema.doubleSlots()}), for
-   * flat storage such as a ring of rows. {@link #copyFrom(long[], int, double[], int)} reads them back.
+   * them) and {@code doubles} from {@code doubleOffset} ({@code schema.doubleSlots()}), for flat
+   * storage such as a ring of rows. {@link #copyFrom(long[], int, double[], int)} reads them back.
    */
   public void copyTo(long[] longs, int longOffset, double[] doubles, int doubleOffset) {
     System.arraycopy(this.longs, 0, longs, longOffset, this.longs.length);
     System.arraycopy(this.doubles, 0, doubles, doubleOffset, this.doubles.length);
   }
 
-  /** Sets every value from flat storage written by {@link #copyTo}; the composite flag is cleared. */
+  /**
+   * Sets every value from flat storage written by {@link #copyTo}; the composite flag is cleared.
+   */
   public void copyFrom(long[] longs, int longOffset, double[] doubles, int doubleOffset) {
     touched = true;
     composite = false;
@@ -289,7 +293,10 @@ public final class StatisticsSet implements StatisticsSource {
   private void checkSchema(StatisticsSet other) {
     if (other.schema != schema && !other.schema.equals(schema)) {
       throw new IllegalArgumentException(
-          "Cannot combine statistics sets of different schemas: " + schema + " and " + other.schema);
+          "Cannot combine statistics sets of different schemas: "
+              + schema
+              + " and "
+              + other.schema);
     }
   }
 
@@ -309,14 +316,22 @@ public final class StatisticsSet implements StatisticsSource {
 
   @Override
   public String toString() {
-    StringJoiner j = new StringJoiner(", ", composite ? "StatisticsSet(composite){" : "StatisticsSet{", "}");
+    StringJoiner j =
+        new StringJoiner(", ", composite ? "StatisticsSet(composite){" : "StatisticsSet{", "}");
     for (StatisticIndex i : schema.all()) {
       switch (i) {
         case LongIndex l -> j.add(l.name() + "=" + getLong(l));
         case DoubleIndex d -> j.add(d.name() + "=" + getDouble(d));
         case SampleIndex s ->
-            j.add(s.name() + "=(count " + getCount(s) + ", sum " + getSum(s) + ", variance "
-                + getVariance(s) + ")");
+            j.add(
+                s.name()
+                    + "=(count "
+                    + getCount(s)
+                    + ", sum "
+                    + getSum(s)
+                    + ", variance "
+                    + getVariance(s)
+                    + ")");
       }
     }
     return j.toString();

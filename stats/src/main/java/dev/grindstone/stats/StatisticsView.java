@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An ordered set of {@link ExpressionView}s: the columns of a summary table or a data log.
- * Creation order is kept; adding a view equal to one already present (same name, same normalized
- * expression) does nothing; adding another expression under a name already used is an error.
- * Thread-safe: views may be registered while others read the list.
+ * An ordered set of {@link ExpressionView}s: the columns of a summary table or a data log. Creation
+ * order is kept; adding a view equal to one already present (same name, same normalized expression)
+ * does nothing; adding another expression under a name already used is an error. Thread-safe: views
+ * may be registered while others read the list.
  */
 public final class StatisticsView {
 
@@ -27,8 +27,13 @@ public final class StatisticsView {
         if (v.expressionText().equals(view.expressionText())) {
           return false;
         }
-        throw new BadInputException("The column '" + view.displayName() + "' is already registered as "
-            + v.expressionText() + "; choose another name for " + view.expressionText());
+        throw new BadInputException(
+            "The column '"
+                + view.displayName()
+                + "' is already registered as "
+                + v.expressionText()
+                + "; choose another name for "
+                + view.expressionText());
       }
     }
     views.add(view);

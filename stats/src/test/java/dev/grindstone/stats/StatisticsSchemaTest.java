@@ -10,7 +10,8 @@ class StatisticsSchemaTest {
   @Test
   void standard_schema_has_grinders_names_and_kinds() {
     StatisticsSchema s = StatisticsSchema.standard();
-    for (String name : new String[] {"errors", "untimedTests", "userLong0", "userLong4", "period"}) {
+    for (String name :
+        new String[] {"errors", "untimedTests", "userLong0", "userLong4", "period"}) {
       assertThat(s.find(name)).as(name).isInstanceOf(StatisticIndex.LongIndex.class);
     }
     for (String name : new String[] {"peakTPS", "userDouble0", "userDouble4"}) {
@@ -26,14 +27,20 @@ class StatisticsSchemaTest {
   void schemas_built_alike_are_equal_and_their_sets_combine() {
     StatisticsSchema a = StatisticsSchema.builder().standard().registerLong("bytesSent").build();
     StatisticsSchema b = StatisticsSchema.builder().standard().registerLong("bytesSent").build();
-    StatisticsSchema other = StatisticsSchema.builder().standard().registerLong("bytesReceived").build();
-    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isNotEqualTo(other).isNotEqualTo(StatisticsSchema.standard());
+    StatisticsSchema other =
+        StatisticsSchema.builder().standard().registerLong("bytesReceived").build();
+    assertThat(a)
+        .isEqualTo(b)
+        .hasSameHashCodeAs(b)
+        .isNotEqualTo(other)
+        .isNotEqualTo(StatisticsSchema.standard());
     StatisticsSet sum = new StatisticsSet(a);
     StatisticsSet part = new StatisticsSet(b);
     part.addLong(b.longIndex("bytesSent"), 5);
     sum.add(part);
     assertThat(sum).isEqualTo(part);
-    assertThatThrownBy(() -> sum.add(new StatisticsSet(other))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> sum.add(new StatisticsSet(other)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -62,13 +69,18 @@ class StatisticsSchemaTest {
 
   @Test
   void more_statistics_can_be_registered_once() {
-    StatisticsSchema s = StatisticsSchema.standard().toBuilder().registerLong("bytesSent")
-        .registerSample("queueTime").build();
+    StatisticsSchema s =
+        StatisticsSchema.standard().toBuilder()
+            .registerLong("bytesSent")
+            .registerSample("queueTime")
+            .build();
     assertThat(s.longIndex("bytesSent")).isNotNull();
     assertThat(s.sampleIndex("queueTime")).isNotNull();
     assertThatThrownBy(() -> StatisticsSchema.builder().standard().registerLong("errors"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already registered");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already registered");
     assertThatThrownBy(() -> StatisticsSchema.builder().registerLong("bad name"))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without spaces");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without spaces");
   }
 }

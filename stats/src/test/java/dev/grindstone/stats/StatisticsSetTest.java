@@ -26,7 +26,8 @@ class StatisticsSetTest {
     }
     assertThat(s.getCount(timed)).isEqualTo(4);
     assertThat(s.getSum(timed)).isEqualTo(100);
-    assertThat(s.getVariance(timed)).as("population variance, not the sample variance 166.67")
+    assertThat(s.getVariance(timed))
+        .as("population variance, not the sample variance 166.67")
         .isCloseTo(125.0, within(1e-12));
     assertThat(s.getMin(timed)).isEqualTo(10);
     assertThat(s.getMax(timed)).isEqualTo(40);
@@ -89,8 +90,10 @@ class StatisticsSetTest {
         assertRelativelyClose(merged.getVariance(timed), expected);
         assertRelativelyClose(union.getVariance(timed), expected);
         if (!all.isEmpty()) {
-          assertThat(merged.getMin(timed)).isEqualTo(all.stream().mapToLong(x -> x).min().orElseThrow());
-          assertThat(merged.getMax(timed)).isEqualTo(all.stream().mapToLong(x -> x).max().orElseThrow());
+          assertThat(merged.getMin(timed))
+              .isEqualTo(all.stream().mapToLong(x -> x).min().orElseThrow());
+          assertThat(merged.getMax(timed))
+              .isEqualTo(all.stream().mapToLong(x -> x).max().orElseThrow());
         }
       }
     }
@@ -160,8 +163,10 @@ class StatisticsSetTest {
   @Test
   void sets_of_different_schemas_do_not_mix() {
     StatisticsSet a = new StatisticsSet(StatisticsSchema.standard());
-    StatisticsSet b = new StatisticsSet(StatisticsSchema.builder().standard().registerLong("bytesSent").build());
-    assertThatThrownBy(() -> a.add(b)).isInstanceOf(IllegalArgumentException.class)
+    StatisticsSet b =
+        new StatisticsSet(StatisticsSchema.builder().standard().registerLong("bytesSent").build());
+    assertThatThrownBy(() -> a.add(b))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("different schemas");
   }
 

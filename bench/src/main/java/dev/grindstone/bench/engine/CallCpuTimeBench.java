@@ -33,12 +33,17 @@ public final class CallCpuTimeBench {
   private static volatile long sink;
 
   public static void main(String[] args) throws Exception {
-    System.out.printf(Locale.ROOT, "%-8s %-30s %s%n", "threads", "what", "CPU ns per call (median)");
+    System.out.printf(
+        Locale.ROOT, "%-8s %-30s %s%n", "threads", "what", "CPU ns per call (median)");
     for (int threads : new int[] {1, 4}) {
-      System.out.printf(Locale.ROOT, "%-8d %-30s %.1f%n", threads, "two System.nanoTime() reads",
+      System.out.printf(
+          Locale.ROOT,
+          "%-8d %-30s %.1f%n",
+          threads,
+          "two System.nanoTime() reads",
           median(threads, false));
-      System.out.printf(Locale.ROOT, "%-8d %-30s %.1f%n", threads, "wrapped no-op call",
-          median(threads, true));
+      System.out.printf(
+          Locale.ROOT, "%-8d %-30s %.1f%n", threads, "wrapped no-op call", median(threads, true));
     }
   }
 
@@ -46,34 +51,42 @@ public final class CallCpuTimeBench {
   private static double median(int threads, boolean call) throws Exception {
     PluginSchema plugins = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
     StatisticsSchema schema = plugins.statistics();
-    Recording recording = new Recording(plugins, null, System.nanoTime(), System.currentTimeMillis(),
-        StandardViews.summary(schema));
-    Runnable noOp = new Test(1, "no-op").wrap(() -> { });
+    Recording recording =
+        new Recording(
+            plugins,
+            null,
+            System.nanoTime(),
+            System.currentTimeMillis(),
+            StandardViews.summary(schema));
+    Runnable noOp = new Test(1, "no-op").wrap(() -> {});
     CyclicBarrier rounds = new CyclicBarrier(threads);
     double[][] perThread = new double[threads][ROUNDS];
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      workers.add(Thread.ofPlatform().start(() -> {
-        WorkerContext context = new WorkerContext(recording, id);
-        context.attach();
-        try {
-          for (int r = 0; r < WARM_UP + ROUNDS; r++) {
-            rounds.await(); // every thread runs each round at the same time
-            long before = MX.getCurrentThreadCpuTime();
-            long consumed = call ? calls(noOp) : clockReads();
-            long cpu = MX.getCurrentThreadCpuTime() - before;
-            sink += consumed;
-            if (r >= WARM_UP) {
-              perThread[id][r - WARM_UP] = (double) cpu / CALLS;
-            }
-          }
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        } finally {
-          context.detach();
-        }
-      }));
+      workers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    WorkerContext context = new WorkerContext(recording, id);
+                    context.attach();
+                    try {
+                      for (int r = 0; r < WARM_UP + ROUNDS; r++) {
+                        rounds.await(); // every thread runs each round at the same time
+                        long before = MX.getCurrentThreadCpuTime();
+                        long consumed = call ? calls(noOp) : clockReads();
+                        long cpu = MX.getCurrentThreadCpuTime() - before;
+                        sink += consumed;
+                        if (r >= WARM_UP) {
+                          perThread[id][r - WARM_UP] = (double) cpu / CALLS;
+                        }
+                      }
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    } finally {
+                      context.detach();
+                    }
+                  }));
     }
     for (Thread w : workers) {
       w.join();

@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * The cost of one wrapped, reported no-op Test call on a virtual user's context: two clock reads,
  * the report into the striped accumulators and the latency histogram, and (with the data log) a row
  * into the bounded queue, drained by a thread that, like the data-log writer, takes every row
- * published and then waits 2 ms (the run fails if the ring ever dropped a row). Target: ≤ 100 ns/op and
- * 0 B/op with {@code -prof gc}, for 1 and 4 threads.
+ * published and then waits 2 ms (the run fails if the ring ever dropped a row). Target: ≤ 100 ns/op
+ * and 0 B/op with {@code -prof gc}, for 1 and 4 threads.
  *
  * <p>With {@code -p listener=true} the run has a call listener: the ring carries each call's route
  * and request, and the call tells its request (method, URL, status, bytes) as the HTTP plug-in
@@ -60,17 +60,30 @@ public class TestCallBenchmark {
       PluginSchema plugins = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
       StatisticsSchema schema = plugins.statistics();
       ring = dataLog || listener ? new DataLogRing(schema, 1 << 16, listener) : null;
-      recording = new Recording(plugins, ring, System.nanoTime(), System.currentTimeMillis(),
-          StandardViews.summary(schema), true, listener ? List.of("db") : List.of(), List.of("bench"));
+      recording =
+          new Recording(
+              plugins,
+              ring,
+              System.nanoTime(),
+              System.currentTimeMillis(),
+              StandardViews.summary(schema),
+              true,
+              listener ? List.of("db") : List.of(),
+              List.of("bench"));
       recorder = new TestRecorder(2, "report only", schema);
       if (ring != null) {
-        drainer = Thread.ofPlatform().daemon().start(() -> {
-          while (!stop) {
-            if (ring.drain(row -> { }) == 0) {
-              LockSupport.parkNanos(2_000_000); // as the data-log writer does when it caught up
-            }
-          }
-        });
+        drainer =
+            Thread.ofPlatform()
+                .daemon()
+                .start(
+                    () -> {
+                      while (!stop) {
+                        if (ring.drain(row -> {}) == 0) {
+                          LockSupport.parkNanos(
+                              2_000_000); // as the data-log writer does when it caught up
+                        }
+                      }
+                    });
       }
     }
 
@@ -80,8 +93,10 @@ public class TestCallBenchmark {
       if (drainer != null) {
         drainer.join();
         if (ring.dropped() > 0) {
-          throw new IllegalStateException("the ring dropped " + ring.dropped()
-              + " rows: the figure would not include every row's cost");
+          throw new IllegalStateException(
+              "the ring dropped "
+                  + ring.dropped()
+                  + " rows: the figure would not include every row's cost");
         }
       }
     }
@@ -98,9 +113,11 @@ public class TestCallBenchmark {
     public void setUp(Run run) {
       context = new WorkerContext(run.recording, run.users.getAndIncrement());
       context.attach();
-      call = run.listener
-          ? new Test(1, "no-op").wrap(() -> TestStatistics.current().request("GET", URL, 200, 12))
-          : new Test(1, "no-op").wrap(() -> { });
+      call =
+          run.listener
+              ? new Test(1, "no-op")
+                  .wrap(() -> TestStatistics.current().request("GET", URL, 200, 12))
+              : new Test(1, "no-op").wrap(() -> {});
     }
 
     @TearDown(Level.Trial)

@@ -1,7 +1,6 @@
 package dev.grindstone.bench.livecheck;
 
 import dev.grindstone.livecheck.Case;
-import dev.grindstone.livecheck.CaseSettings;
 import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.Signal;
 import dev.grindstone.livecheck.State;
@@ -37,8 +36,8 @@ import org.HdrHistogram.Histogram;
  *   <li><b>Executions per second</b>: tests are triggered open-loop at a fixed rate, round-robin
  *       over the replicas, each followed at once by its signal from the next replica (as a service
  *       that places and ships an order); a test passes when its signal arrives. Over the measured
- *       window: reports per second, and the CPU this JVM (all three replicas and the driver) and the
- *       broker used, in cores.
+ *       window: reports per second, and the CPU this JVM (all three replicas and the driver) and
+ *       the broker used, in cores.
  * </ol>
  *
  * Usage: {@code KafkaLiveCheckBench BROKER_CLASSPATH [latency-samples=2000] [rates=1000,2000,3000]
@@ -67,42 +66,74 @@ public final class KafkaLiveCheckBench {
     String rates = args.length > 2 ? args[2] : "1000,2000,3000";
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
     Path dir = Files.createTempDirectory("livecheck-kafka-bench");
-    try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(dir, brokerClasspath, Duration.ofSeconds(90))) {
-      System.out.println("broker " + broker.bootstrapServers() + " (pid " + broker.pid() + ", -Xmx256m); "
-          + Runtime.getRuntime().availableProcessors() + " cores; " + System.getProperty("java.vm.name") + " "
-          + System.getProperty("java.version"));
+    try (KafkaBrokerProcess broker =
+        KafkaBrokerProcess.start(dir, brokerClasspath, Duration.ofSeconds(90))) {
+      System.out.println(
+          "broker "
+              + broker.bootstrapServers()
+              + " (pid "
+              + broker.pid()
+              + ", -Xmx256m); "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores; "
+              + System.getProperty("java.vm.name")
+              + " "
+              + System.getProperty("java.version"));
       latency(broker, new LiveCheckTopics("lat."), samples);
       int round = 0;
       for (String r : rates.split(",")) {
-        throughput(broker, new LiveCheckTopics("tp" + (round++) + "."), Integer.parseInt(r.trim()), seconds);
+        throughput(
+            broker,
+            new LiveCheckTopics("tp" + (round++) + "."),
+            Integer.parseInt(r.trim()),
+            seconds);
       }
     }
   }
 
-  private static List<Replica> replicas(KafkaBrokerProcess broker, LiveCheckTopics topics, Map<String, Long> woke,
-      Map<String, CompletableFuture<String>> waiting, AtomicLong passed, AtomicLong other) {
+  private static List<Replica> replicas(
+      KafkaBrokerProcess broker,
+      LiveCheckTopics topics,
+      Map<String, Long> woke,
+      Map<String, CompletableFuture<String>> waiting,
+      AtomicLong passed,
+      AtomicLong other) {
     List<Replica> list = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       String name = "replica-" + i;
-      KafkaTransport t = KafkaTransport.builder(broker.bootstrapServers()).topics(topics).partitions(6)
-          .clientId("bench-" + name).maxInFlight(5_000).build();
-      LiveCheck app = LiveCheck.builder(APP).transport(t).sink(t.reportSink())
-          .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
-          .logReports(false).log(l -> {}).sampleEvery(null).concurrency(1_000).build();
-      Case c = app.register(
-          Case.builder("orders.place_order")
-              .signal("shipped", String.class)
-              .run((test, self) -> {
-                CompletableFuture<String> f = waiting.get(test.id());
-                if (f != null) {
-                  f.complete(name); // the driver sends the signal once this test waits
-                }
-                self.signal("shipped", String.class).await(Duration.ofSeconds(30));
-                if (woke != null) {
-                  woke.put(test.id(), System.nanoTime());
-                }
-              })
-              .build());
+      KafkaTransport t =
+          KafkaTransport.builder(broker.bootstrapServers())
+              .topics(topics)
+              .partitions(6)
+              .clientId("bench-" + name)
+              .maxInFlight(5_000)
+              .build();
+      LiveCheck app =
+          LiveCheck.builder(APP)
+              .transport(t)
+              .sink(t.reportSink())
+              .sink(r -> (r.state() == State.PASS ? passed : other).incrementAndGet())
+              .logReports(false)
+              .log(l -> {})
+              .sampleEvery(null)
+              .concurrency(1_000)
+              .build();
+      Case c =
+          app.register(
+              Case.builder("orders.place_order")
+                  .signal("shipped", String.class)
+                  .run(
+                      (test, self) -> {
+                        CompletableFuture<String> f = waiting.get(test.id());
+                        if (f != null) {
+                          f.complete(name); // the driver sends the signal once this test waits
+                        }
+                        self.signal("shipped", String.class).await(Duration.ofSeconds(30));
+                        if (woke != null) {
+                          woke.put(test.id(), System.nanoTime());
+                        }
+                      })
+                  .build());
       app.start();
       list.add(new Replica(name, t, app, c));
     }
@@ -110,7 +141,8 @@ public final class KafkaLiveCheckBench {
   }
 
   @SuppressWarnings("try")
-  private static void latency(KafkaBrokerProcess broker, LiveCheckTopics topics, int samples) throws Exception {
+  private static void latency(KafkaBrokerProcess broker, LiveCheckTopics topics, int samples)
+      throws Exception {
     Map<String, Long> woke = new ConcurrentHashMap<>();
     Map<String, CompletableFuture<String>> waiting = new ConcurrentHashMap<>();
     AtomicLong passed = new AtomicLong();
@@ -127,7 +159,8 @@ public final class KafkaLiveCheckBench {
         TestExecution t = rs.get(i % 3).kase().trigger(id, Map.of());
         String runner = ready.get(60, TimeUnit.SECONDS);
         Thread.sleep(1); // the test is in its await by now
-        Replica sender = rs.stream().filter(r -> !r.name().equals(runner)).findFirst().orElseThrow();
+        Replica sender =
+            rs.stream().filter(r -> !r.name().equals(runner)).findFirst().orElseThrow();
         long sent = System.nanoTime();
         try (TestContext.Scope s = TestContext.enter(t)) {
           sender.signal().send("SHIPPED");
@@ -146,18 +179,27 @@ public final class KafkaLiveCheckBench {
         waiting.remove(id);
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT,
-          "signal latency across replicas (send on one replica -> the test waiting on another wakes), %d samples after %d warm-up:%n"
-              + "  p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%.1f s)%n",
-          h.getTotalCount(), warmup, ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)),
-          ms(h.getValueAtPercentile(99)), ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), wall);
+      System.out.printf(
+          Locale.ROOT,
+          "signal latency across replicas (send on one replica -> the test waiting on another"
+              + " wakes), %d samples after %d warm-up:%n  p50 %.2f ms, p90 %.2f ms, p99 %.2f ms,"
+              + " p99.9 %.2f ms, max %.2f ms (%.1f s)%n",
+          h.getTotalCount(),
+          warmup,
+          ms(h.getValueAtPercentile(50)),
+          ms(h.getValueAtPercentile(90)),
+          ms(h.getValueAtPercentile(99)),
+          ms(h.getValueAtPercentile(99.9)),
+          ms(h.getMaxValue()),
+          wall);
     } finally {
       rs.forEach(Replica::close);
     }
   }
 
   @SuppressWarnings("try")
-  private static void throughput(KafkaBrokerProcess broker, LiveCheckTopics topics, int rate, int seconds) throws Exception {
+  private static void throughput(
+      KafkaBrokerProcess broker, LiveCheckTopics topics, int rate, int seconds) throws Exception {
     Map<String, CompletableFuture<String>> none = new ConcurrentHashMap<>();
     AtomicLong passed = new AtomicLong();
     AtomicLong other = new AtomicLong();
@@ -201,22 +243,35 @@ public final class KafkaLiveCheckBench {
         Thread.sleep(50);
       }
       long drain = (System.nanoTime() - triggeredEnd) / 1_000_000;
-      System.out.printf(Locale.ROOT,
-          "executions at %d/s offered for %d s (after %d s warm-up): %.0f passed/s; replicas' JVM %.2f cores,"
-              + " broker %.2f cores; all %d reported (%d not PASS) %d ms after the last trigger%n",
-          rate, seconds, warmupSeconds, done / window, cpu / 1e9 / window, brokerCpu / 1e9 / window,
-          passed.get() + other.get(), other.get(), drain);
+      System.out.printf(
+          Locale.ROOT,
+          "executions at %d/s offered for %d s (after %d s warm-up): %.0f passed/s; replicas' JVM"
+              + " %.2f cores, broker %.2f cores; all %d reported (%d not PASS) %d ms after the last"
+              + " trigger%n",
+          rate,
+          seconds,
+          warmupSeconds,
+          done / window,
+          cpu / 1e9 / window,
+          brokerCpu / 1e9 / window,
+          passed.get() + other.get(),
+          other.get(),
+          drain);
     } finally {
       rs.forEach(Replica::close);
     }
   }
 
   private static long processCpu() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static long brokerCpu(KafkaBrokerProcess broker) {
-    return ProcessHandle.of(broker.pid()).flatMap(p -> p.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L);
+    return ProcessHandle.of(broker.pid())
+        .flatMap(p -> p.info().totalCpuDuration())
+        .map(Duration::toNanos)
+        .orElse(0L);
   }
 
   private static double ms(long nanos) {

@@ -31,7 +31,10 @@ public class ExpressionBenchmark {
   /** The standard statistics and the HTTP plug-in's, as an HTTP run has them. */
   private static final PluginSchema HTTP = PluginSchema.of(List.of(HttpPlugin.INSTANCE));
 
-  /** The summary columns: Tests, Errors, Mean Test Time (ms), Test Time Standard Deviation (ms), TPS. */
+  /**
+   * The summary columns: Tests, Errors, Mean Test Time (ms), Test Time Standard Deviation (ms),
+   * TPS.
+   */
   @Param({"tests", "errors", "mean", "sd", "tps"})
   public String column;
 
@@ -49,14 +52,15 @@ public class ExpressionBenchmark {
     }
     set.addLong(errors, 12);
     set.setLong(schema.longIndex(StatisticsSchema.PERIOD), 60_000);
-    String text = switch (column) {
-      case "tests" -> "(+ (count timedTests) untimedTests)";
-      case "errors" -> "errors";
-      case "mean" -> "(/ (sum timedTests) (count timedTests))";
-      case "sd" -> "(sqrt (variance timedTests))";
-      case "tps" -> "(* 1000 (/ (+ (count timedTests) untimedTests) period))";
-      default -> throw new IllegalArgumentException("Unknown column " + column);
-    };
+    String text =
+        switch (column) {
+          case "tests" -> "(+ (count timedTests) untimedTests)";
+          case "errors" -> "errors";
+          case "mean" -> "(/ (sum timedTests) (count timedTests))";
+          case "sd" -> "(sqrt (variance timedTests))";
+          case "tps" -> "(* 1000 (/ (+ (count timedTests) untimedTests) period))";
+          default -> throw new IllegalArgumentException("Unknown column " + column);
+        };
     expression = Expressions.parse(text, schema);
   }
 

@@ -12,8 +12,8 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * Recording one call's latency into a test's {@link LatencyRecorder} (striped plain histograms
- * behind one compare-and-set), from one, two and four threads sharing the recorder, as virtual users
- * of one test do. Recording must not allocate.
+ * behind one compare-and-set), from one, two and four threads sharing the recorder, as virtual
+ * users of one test do. Recording must not allocate.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

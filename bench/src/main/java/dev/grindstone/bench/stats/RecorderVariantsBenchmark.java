@@ -16,8 +16,8 @@ import org.openjdk.jmh.annotations.Threads;
  * What a latency record costs, part by part, on one thread: one atomic increment (the unit every
  * wait-free recorder pays several of), HdrHistogram's {@code Recorder} over an auto-resizing
  * concurrent histogram, over a fixed-range atomic histogram, and a {@code SingleWriterRecorder}:
- * the designs {@code LatencyRecorder}'s striped plain histograms replaced. Read with
- * {@link LatencyRecorderBenchmark}.
+ * the designs {@code LatencyRecorder}'s striped plain histograms replaced. Read with {@link
+ * LatencyRecorderBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -18,19 +18,18 @@ import java.util.Set;
  * table, as JSON or as CSV.
  *
  * <p>JSON is an array with one object per test and a last one for the totals, one object per line.
- * Each object's keys, in order, are {@link #keys()}: {@code test} (the test number, or
- * {@code "Totals"}), {@code description} (always null: a data log does not name its tests),
- * {@code tests}, {@code errors}, ({@code cancelled}, only when some line is a call cancelled at
- * stop), {@code meanTestTime}, {@code testTimeStandardDeviation},
- * {@code tps}; the keys of the summary columns of each plug-in whose columns the logs have (the
- * HTTP plug-in's: {@code meanResponseLength}, {@code responseBytesPerSecond},
- * {@code responseErrors}, {@code meanTimeToResolveHost}, {@code meanTimeToEstablishConnection},
- * {@code meanTimeToFirstByte}); then {@code min}, {@code p50}, {@code p90}, {@code p95},
- * {@code p99}, {@code p999}, {@code max} (ms, successful calls, from the latency histogram); then
- * each registered expression under its display name. Times are in milliseconds, TPS and bytes per
- * second per second of the period. Figures are numbers; one that is not defined (NaN, as the mean
- * of no calls) is null. CSV has a header row of the same keys and one row per object; an undefined
- * figure is an empty cell.
+ * Each object's keys, in order, are {@link #keys()}: {@code test} (the test number, or {@code
+ * "Totals"}), {@code description} (always null: a data log does not name its tests), {@code tests},
+ * {@code errors}, ({@code cancelled}, only when some line is a call cancelled at stop), {@code
+ * meanTestTime}, {@code testTimeStandardDeviation}, {@code tps}; the keys of the summary columns of
+ * each plug-in whose columns the logs have (the HTTP plug-in's: {@code meanResponseLength}, {@code
+ * responseBytesPerSecond}, {@code responseErrors}, {@code meanTimeToResolveHost}, {@code
+ * meanTimeToEstablishConnection}, {@code meanTimeToFirstByte}); then {@code min}, {@code p50},
+ * {@code p90}, {@code p95}, {@code p99}, {@code p999}, {@code max} (ms, successful calls, from the
+ * latency histogram); then each registered expression under its display name. Times are in
+ * milliseconds, TPS and bytes per second per second of the period. Figures are numbers; one that is
+ * not defined (NaN, as the mean of no calls) is null. CSV has a header row of the same keys and one
+ * row per object; an undefined figure is an empty cell.
  *
  * <p>Immutable; thread-safe.
  */
@@ -38,13 +37,16 @@ public final class AnalysisReport {
 
   public static final List<String> SUMMARY_KEYS =
       List.of("tests", "errors", "meanTestTime", "testTimeStandardDeviation", "tps");
-  public static final List<String> LATENCY_KEYS = List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
+  public static final List<String> LATENCY_KEYS =
+      List.of("min", "p50", "p90", "p95", "p99", "p999", "max");
+
   /** Calls cancelled at stop (lines with an empty Test time); a key only when there are any. */
   public static final String CANCELLED_KEY = "cancelled";
 
   private final DataLogAnalysis analysis;
   private final StatisticsView view;
   private final List<String> keys;
+
   /** The summary columns: the standard ones and the plug-ins' in the files. */
   private final int standardColumns;
 
@@ -72,9 +74,13 @@ public final class AnalysisReport {
     List<String> k = new ArrayList<>(fixed);
     for (ExpressionView r : registered) {
       if (reserved.contains(r.displayName())) {
-        throw new BadInputException("The summary expression name '" + r.displayName()
-            + "' is one of the report's own keys (" + String.join(", ", fixed)
-            + "); choose another name for " + r.expressionText());
+        throw new BadInputException(
+            "The summary expression name '"
+                + r.displayName()
+                + "' is one of the report's own keys ("
+                + String.join(", ", fixed)
+                + "); choose another name for "
+                + r.expressionText());
       }
       if (view.add(r)) {
         k.add(r.displayName());
@@ -85,8 +91,8 @@ public final class AnalysisReport {
 
   /**
    * A report of {@code analysis} with {@code registered} summary expressions as extra columns
-   * (parsed over {@link DataLogAnalysis#schema()}); a repeated one is shown once. Throws
-   * {@link BadInputException} when a name is taken by another column or key.
+   * (parsed over {@link DataLogAnalysis#schema()}); a repeated one is shown once. Throws {@link
+   * BadInputException} when a name is taken by another column or key.
    */
   public static AnalysisReport of(DataLogAnalysis analysis, List<ExpressionView> registered) {
     return new AnalysisReport(analysis, registered);
@@ -97,11 +103,15 @@ public final class AnalysisReport {
     return keys;
   }
 
-  /** The summary table (with the columns of the plug-ins whose columns the logs have), then the percentile table. */
+  /**
+   * The summary table (with the columns of the plug-ins whose columns the logs have), then the
+   * percentile table.
+   */
   public String text() {
-    String text = SummaryTable.render(view, analysis.tests(), analysis.totals(), null)
-        + "\n"
-        + PercentileTable.render(analysis.tests(), analysis.totals());
+    String text =
+        SummaryTable.render(view, analysis.tests(), analysis.totals(), null)
+            + "\n"
+            + PercentileTable.render(analysis.tests(), analysis.totals());
     if (hasCancelled()) {
       List<String> which = new ArrayList<>();
       for (TestFigures t : analysis.tests()) {
@@ -109,8 +119,12 @@ public final class AnalysisReport {
           which.add("test " + t.test() + ": " + t.cancelled());
         }
       }
-      text += "\n  Calls cancelled at stop (lines with an empty Test time; not timed, and counted neither as"
-          + " tests nor as errors): " + String.join(", ", which) + ".\n";
+      text +=
+          "\n"
+              + "  Calls cancelled at stop (lines with an empty Test time; not timed, and counted"
+              + " neither as tests nor as errors): "
+              + String.join(", ", which)
+              + ".\n";
     }
     return text;
   }

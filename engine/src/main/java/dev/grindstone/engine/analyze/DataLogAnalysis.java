@@ -20,7 +20,11 @@ import java.util.List;
  * @param totals the merge of every test
  */
 public record DataLogAnalysis(
-    PluginSchema known, List<Plugin> plugins, long rows, long periodMillis, List<TestFigures> tests,
+    PluginSchema known,
+    List<Plugin> plugins,
+    long rows,
+    long periodMillis,
+    List<TestFigures> tests,
     TestFigures totals) {
 
   public DataLogAnalysis {

@@ -46,29 +46,33 @@ import org.HdrHistogram.Histogram;
  * DataLogAnalysis analysis = analyzer.analyze(OptionalLong.empty());
  * }</pre>
  *
- * <p>Files are streamed in constant memory (see the package documentation). A large file is cut
- * at line boundaries into up to {@code min(4, processors)} chunks read in parallel, each into its
- * own sets and histograms, merged in file order afterwards; merging is exact, so the figures are
- * those of one sequential read. Bad input throws {@link BadInputException} naming the file, line
- * and column of the first bad line in file order. Not thread-safe.
+ * <p>Files are streamed in constant memory (see the package documentation). A large file is cut at
+ * line boundaries into up to {@code min(4, processors)} chunks read in parallel, each into its own
+ * sets and histograms, merged in file order afterwards; merging is exact, so the figures are those
+ * of one sequential read. Bad input throws {@link BadInputException} naming the file, line and
+ * column of the first bad line in file order. Not thread-safe.
  */
 public final class DataLogAnalyzer {
 
   /** Test numbers below this are found by array index, the rest through a map. */
   private static final int DIRECT_TESTS = 1024;
+
   /** Below this many bytes per chunk, a file is read by one thread. */
   private static final long MIN_CHUNK_BYTES = 8L << 20;
 
   /** What a sum can hold, for messages. */
-  static final String SUM_LIMIT = "2^63 - 1 (in µs for times: about 292,000 years), which is as far as they"
-      + " can be added exactly; a data log of calls never gets there";
+  static final String SUM_LIMIT =
+      "2^63 - 1 (in µs for times: about 292,000 years), which is as far as they"
+          + " can be added exactly; a data log of calls never gets there";
 
   private final PluginSchema known;
   private final StatisticsSchema schema;
   private final SampleIndex timed;
   private final LongIndex errors;
+
   /** Every known plug-in column, by the slot of its statistic: its merge rule and header. */
   private final DataLogColumn[] columnBySlot;
+
   private final int bufferBytes;
   private final int threads;
   private final long minChunkBytes;
@@ -93,12 +97,18 @@ public final class DataLogAnalyzer {
     this.total = new Partial();
   }
 
-  /** The schema of every set an analysis holds: the standard statistics and the plug-ins'; parse expressions over it. */
+  /**
+   * The schema of every set an analysis holds: the standard statistics and the plug-ins'; parse
+   * expressions over it.
+   */
   public StatisticsSchema schema() {
     return schema;
   }
 
-  /** An analyzer that knows no plug-in: their columns in a log are read as registered ones, and ignored. */
+  /**
+   * An analyzer that knows no plug-in: their columns in a log are read as registered ones, and
+   * ignored.
+   */
   public static DataLogAnalyzer create() {
     return builder().build();
   }
@@ -205,18 +215,29 @@ public final class DataLogAnalyzer {
       total.merge(p);
       return p.rows;
     }
-    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
-      Thread t = new Thread(r, "data-log-reader");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            n,
+            r -> {
+              Thread t = new Thread(r, "data-log-reader");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       List<Future<Partial>> parts = new ArrayList<>();
       for (int k = 0; k < n; k++) {
         long from = bounds[k];
         long to = bounds[k + 1];
-        parts.add(pool.submit(
-            () -> readChunk(name, file, header.header(), from, to, new DataLogReader(bufferBytes, known))));
+        parts.add(
+            pool.submit(
+                () ->
+                    readChunk(
+                        name,
+                        file,
+                        header.header(),
+                        from,
+                        to,
+                        new DataLogReader(bufferBytes, known))));
       }
       // In file order, so the first bad line of the file is the one reported.
       long rows = 0;
@@ -306,18 +327,22 @@ public final class DataLogAnalyzer {
   /**
    * The figures of every file added so far.
    *
-   * @param periodMillis the period for TPS; when empty, the span of the calls: the latest
-   *     start + time minus the earliest start (0 when there are no calls)
+   * @param periodMillis the period for TPS; when empty, the span of the calls: the latest start +
+   *     time minus the earliest start (0 when there are no calls)
    */
   public DataLogAnalysis analyze(OptionalLong periodMillis) {
     long p;
     if (periodMillis.isPresent()) {
       p = periodMillis.getAsLong();
       if (p <= 0) {
-        throw new BadInputException("The period must be a positive number of milliseconds, got " + p);
+        throw new BadInputException(
+            "The period must be a positive number of milliseconds, got " + p);
       }
     } else {
-      p = total.rows == 0 ? 0 : Math.floorDiv(total.maxEndMicros - total.minStartMillis * 1000 + 500, 1000);
+      p =
+          total.rows == 0
+              ? 0
+              : Math.floorDiv(total.maxEndMicros - total.minStartMillis * 1000 + 500, 1000);
     }
     List<Integer> numbers = total.testNumbers();
     StatisticsSet totals = new StatisticsSet(schema);
@@ -334,19 +359,32 @@ public final class DataLogAnalyzer {
       totalFailures.add(a.failures);
       tests.add(figures(n, p, a.statistics, a.successes, a.failures, a.cancelled));
     }
-    // Summing status codes means nothing: like each test, the totals keep the last value of such a column.
+    // Summing status codes means nothing: like each test, the totals keep the last value of such a
+    // column.
     for (int slot = 0; slot < columnBySlot.length; slot++) {
       if (columnBySlot[slot] != null && columnBySlot[slot].merge() == DataLogColumn.Merge.LAST) {
-        totals.setLong(known.longIndex(columnBySlot[slot].statistic()), total.hasLast[slot] ? total.last[slot] : 0);
+        totals.setLong(
+            known.longIndex(columnBySlot[slot].statistic()),
+            total.hasLast[slot] ? total.last[slot] : 0);
       }
     }
-    return new DataLogAnalysis(known, total.plugins(), total.rows, p, tests,
+    return new DataLogAnalysis(
+        known,
+        total.plugins(),
+        total.rows,
+        p,
+        tests,
         figures(TestFigures.TOTALS, p, totals, totalSuccesses, totalFailures, totalCancelled));
   }
 
   /** A data log has no intervals, so its figures have no peak TPS: 0, as a Grinder worker's. */
-  private static TestFigures figures(int test, long periodMillis, StatisticsSet s, Histogram successes,
-      Histogram failures, long cancelled) {
+  private static TestFigures figures(
+      int test,
+      long periodMillis,
+      StatisticsSet s,
+      Histogram successes,
+      Histogram failures,
+      long cancelled) {
     return new TestFigures(test, "", false, periodMillis, 0, s, successes, failures, cancelled);
   }
 
@@ -364,7 +402,8 @@ public final class DataLogAnalyzer {
         LongIndex i = known.longIndex(c.statistic());
         String overflow = overflow(a.getLong(i), b.getLong(i));
         if (overflow != null) {
-          throw new BadInputException(what + ": the " + c.header() + " values add up to " + overflow);
+          throw new BadInputException(
+              what + ": the " + c.header() + " values add up to " + overflow);
         }
       }
     }
@@ -381,7 +420,9 @@ public final class DataLogAnalyzer {
     if (!overflows(a, b)) {
       return null;
     }
-    return b > 0 ? "more than " + SUM_LIMIT : "less than -2^63, which is as far as they can be added exactly";
+    return b > 0
+        ? "more than " + SUM_LIMIT
+        : "less than -2^63, which is as far as they can be added exactly";
   }
 
   /** One test's figures while reading. */
@@ -389,8 +430,10 @@ public final class DataLogAnalyzer {
     final StatisticsSet statistics = new StatisticsSet(schema);
     final Histogram successes = Histograms.newHistogram();
     final Histogram failures = Histograms.newHistogram();
+
     /** By slot: whether a value of that keep-the-last column was read for this test. */
     final boolean[] hasLast = new boolean[columnBySlot.length];
+
     long cancelled;
 
     /** Adds {@code later}'s figures, which come after this one's in the file. */
@@ -424,19 +467,26 @@ public final class DataLogAnalyzer {
   private final class Partial implements DataLogReader.RowHandler {
     private final Accumulator[] direct = new Accumulator[DIRECT_TESTS];
     private final Map<Integer, Accumulator> others = new HashMap<>();
+
     /** The plug-ins whose columns the files had. */
     private final Set<Plugin> withColumns = new HashSet<>();
+
     /** The columns of the file being read, by position after Errors: their statistics' slots. */
     private LongIndex[] indexes = new LongIndex[0];
+
     private DataLogColumn[] columns = new DataLogColumn[0];
+
     /** By position: whether the column is summed (else its last value is kept). */
     private boolean[] summed = new boolean[0];
+
     long rows;
     long lines;
     long minStartMillis = Long.MAX_VALUE;
     long maxEndMicros = Long.MIN_VALUE;
+
     /** By slot: the last value read of a keep-the-last column, over every test. */
     final long[] last = new long[columnBySlot.length];
+
     final boolean[] hasLast = new boolean[columnBySlot.length];
 
     Accumulator get(int test) {
@@ -525,7 +575,8 @@ public final class DataLogAnalyzer {
       }
       Accumulator a = accumulator(test);
       if (error) {
-        // As a Grinder worker: a failed call adds only errors; its time and plug-in figures are dropped.
+        // As a Grinder worker: a failed call adds only errors; its time and plug-in figures are
+        // dropped.
         a.statistics.addLong(errors, 1);
         a.failures.recordValue(timeMicros);
         return;
@@ -538,7 +589,8 @@ public final class DataLogAnalyzer {
       if (values != null) {
         for (int i = 0; i < values.length; i++) {
           if (summed[i] && overflows(s.getLong(indexes[i]), values[i])) {
-            throw tooLarge(7 + i, test, columns[i].header(), overflow(s.getLong(indexes[i]), values[i]));
+            throw tooLarge(
+                7 + i, test, columns[i].header(), overflow(s.getLong(indexes[i]), values[i]));
           }
         }
       }
@@ -559,9 +611,10 @@ public final class DataLogAnalyzer {
       }
     }
 
-    private static DataLogReader.RowRejected tooLarge(int column, int test, String name, String overflow) {
-      return new DataLogReader.RowRejected(column, "test " + test + ": the " + name + " values add up to "
-          + overflow);
+    private static DataLogReader.RowRejected tooLarge(
+        int column, int test, String name, String overflow) {
+      return new DataLogReader.RowRejected(
+          column, "test " + test + ": the " + name + " values add up to " + overflow);
     }
   }
 

@@ -17,13 +17,13 @@ import java.util.List;
  *
  * <p>Columns: {@code Thread, Run, Test, Start time (ms since Epoch), Test time, Errors}, then the
  * data-log columns of each plug-in, in the order of the plug-ins (each plug-in's columns together
- * and in its order), then registered columns (read and ignored). Values are separated by {@code ", "}.
- * Times are written from the microseconds they are kept in, as milliseconds: a whole number when
- * exact ({@code 40}), otherwise with up to three decimals ({@code 0.213}, {@code 12.5}); a reader
- * turns them back into the same microseconds (a fraction beyond the microsecond is rounded half
- * up), so a time never passes through a double on its way from the run to the analysis. The
- * plug-ins' other columns are whole numbers. A call cancelled at stop has its first four values
- * and every other one empty ({@code 3, 41, 2, 1700000000123,,}).
+ * and in its order), then registered columns (read and ignored). Values are separated by {@code ",
+ * "}. Times are written from the microseconds they are kept in, as milliseconds: a whole number
+ * when exact ({@code 40}), otherwise with up to three decimals ({@code 0.213}, {@code 12.5}); a
+ * reader turns them back into the same microseconds (a fraction beyond the microsecond is rounded
+ * half up), so a time never passes through a double on its way from the run to the analysis. The
+ * plug-ins' other columns are whole numbers. A call cancelled at stop has its first four values and
+ * every other one empty ({@code 3, 41, 2, 1700000000123,,}).
  *
  * <p>A format is made for a run ({@link #forRun}) or read from a header line ({@link #parse});
  * {@link DataLogReader} parses the rows of a format. Immutable and thread-safe; {@link #appendRow}
@@ -32,8 +32,8 @@ import java.util.List;
 public final class DataLogFormat {
 
   /** The columns every data log starts with, in order. */
-  public static final List<String> STANDARD_COLUMNS = List.of(
-      "Thread", "Run", "Test", "Start time (ms since Epoch)", "Test time", "Errors");
+  public static final List<String> STANDARD_COLUMNS =
+      List.of("Thread", "Run", "Test", "Start time (ms since Epoch)", "Test time", "Errors");
 
   static final String STANDARD_LINE = String.join(", ", STANDARD_COLUMNS);
 
@@ -50,7 +50,10 @@ public final class DataLogFormat {
   private final List<PluginColumn> pluginColumns;
   private final List<ExpressionView> registered;
 
-  private DataLogFormat(List<String> columns, List<Plugin> plugins, List<PluginColumn> pluginColumns,
+  private DataLogFormat(
+      List<String> columns,
+      List<Plugin> plugins,
+      List<PluginColumn> pluginColumns,
       List<ExpressionView> registered) {
     this.columns = List.copyOf(columns);
     this.plugins = List.copyOf(plugins);
@@ -70,8 +73,11 @@ public final class DataLogFormat {
     for (Plugin p : schema.plugins()) {
       for (DataLogColumn c : p.dataLogColumns()) {
         if (names.contains(c.header())) {
-          throw new IllegalArgumentException(p.name() + ": the data-log column '" + c.header()
-              + "' is one of the standard columns; give it another header");
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": the data-log column '"
+                  + c.header()
+                  + "' is one of the standard columns; give it another header");
         }
         names.add(c.header());
         pluginColumns.add(new PluginColumn(p, c, schema.longIndex(c.statistic())));
@@ -82,8 +88,12 @@ public final class DataLogFormat {
     }
     for (ExpressionView v : registered) {
       if (names.contains(v.displayName())) {
-        throw new BadInputException("The data-log column '" + v.displayName() + "' is already there; choose"
-            + " another name for " + v.expressionText());
+        throw new BadInputException(
+            "The data-log column '"
+                + v.displayName()
+                + "' is already there; choose"
+                + " another name for "
+                + v.expressionText());
       }
       names.add(v.displayName());
     }
@@ -109,46 +119,88 @@ public final class DataLogFormat {
     for (int i = 0; i < STANDARD_COLUMNS.size(); i++) {
       String expected = STANDARD_COLUMNS.get(i);
       if (i >= names.size()) {
-        throw new BadInputException(where + ": column " + (i + 1) + " (" + expected
-            + ") is missing from the header; a Grinder data log starts with the line '"
-            + STANDARD_LINE + "'");
+        throw new BadInputException(
+            where
+                + ": column "
+                + (i + 1)
+                + " ("
+                + expected
+                + ") is missing from the header; a Grinder data log starts with the line '"
+                + STANDARD_LINE
+                + "'");
       }
       if (!names.get(i).equals(expected)) {
-        throw new BadInputException(where + ": column " + (i + 1) + " (" + expected
-            + "): expected the header '" + expected + "', found '" + shorten(names.get(i))
-            + "'; a Grinder data log starts with the line '" + STANDARD_LINE + "'");
+        throw new BadInputException(
+            where
+                + ": column "
+                + (i + 1)
+                + " ("
+                + expected
+                + "): expected the header '"
+                + expected
+                + "', found '"
+                + shorten(names.get(i))
+                + "'; a Grinder data log starts with the line '"
+                + STANDARD_LINE
+                + "'");
       }
     }
     List<Plugin> plugins = new ArrayList<>();
     List<PluginColumn> pluginColumns = new ArrayList<>();
     int i = STANDARD_COLUMNS.size();
-    for (Plugin p = startedBy(known, i < names.size() ? names.get(i) : null, plugins); p != null;
+    for (Plugin p = startedBy(known, i < names.size() ? names.get(i) : null, plugins);
+        p != null;
         p = startedBy(known, i < names.size() ? names.get(i) : null, plugins)) {
       List<DataLogColumn> block = p.dataLogColumns();
       for (int k = 0; k < block.size(); k++, i++) {
         String expected = block.get(k).header();
         String found = i < names.size() ? names.get(i) : null;
         if (!expected.equals(found)) {
-          throw new BadInputException(where + ": column " + (i + 1) + " (" + expected + "): expected the "
-              + p.name() + "'s column '" + expected + "', found "
-              + (found == null ? "the end of the line" : "'" + shorten(found) + "'") + "; the " + p.name()
-              + "'s columns are '" + headers(p) + "'");
+          throw new BadInputException(
+              where
+                  + ": column "
+                  + (i + 1)
+                  + " ("
+                  + expected
+                  + "): expected the "
+                  + p.name()
+                  + "'s column '"
+                  + expected
+                  + "', found "
+                  + (found == null ? "the end of the line" : "'" + shorten(found) + "'")
+                  + "; the "
+                  + p.name()
+                  + "'s columns are '"
+                  + headers(p)
+                  + "'");
         }
-        pluginColumns.add(new PluginColumn(p, block.get(k), known.longIndex(block.get(k).statistic())));
+        pluginColumns.add(
+            new PluginColumn(p, block.get(k), known.longIndex(block.get(k).statistic())));
       }
       plugins.add(p);
     }
     for (; i < names.size(); i++) {
       String n = names.get(i);
       if (n.isEmpty()) {
-        throw new BadInputException(where + ": column " + (i + 1)
-            + ": the header has an empty column name; every column needs a name");
+        throw new BadInputException(
+            where
+                + ": column "
+                + (i + 1)
+                + ": the header has an empty column name; every column needs a name");
       }
       for (Plugin p : known.plugins()) {
         if (p.dataLogColumns().stream().anyMatch(c -> c.header().equals(n))) {
-          throw new BadInputException(where + ": column " + (i + 1) + " (" + n + "): the " + p.name()
-              + "'s columns must follow 'Errors' (or another plug-in's columns) in the order '" + headers(p)
-              + "'");
+          throw new BadInputException(
+              where
+                  + ": column "
+                  + (i + 1)
+                  + " ("
+                  + n
+                  + "): the "
+                  + p.name()
+                  + "'s columns must follow 'Errors' (or another plug-in's columns) in the order '"
+                  + headers(p)
+                  + "'");
         }
       }
     }
@@ -161,7 +213,8 @@ public final class DataLogFormat {
       return null;
     }
     for (Plugin p : known.plugins()) {
-      if (!already.contains(p) && !p.dataLogColumns().isEmpty()
+      if (!already.contains(p)
+          && !p.dataLogColumns().isEmpty()
           && p.dataLogColumns().getFirst().header().equals(name)) {
         return p;
       }
@@ -208,13 +261,26 @@ public final class DataLogFormat {
   }
 
   /**
-   * Appends the line of one completed call, without its newline: its time ({@code micros}),
-   * whether it failed, and its statistics ({@code call}: the plug-ins' values and what registered
+   * Appends the line of one completed call, without its newline: its time ({@code micros}), whether
+   * it failed, and its statistics ({@code call}: the plug-ins' values and what registered
    * expressions read).
    */
-  public void appendRow(StringBuilder b, int thread, long run, int test, long startEpochMillis, long micros,
-      boolean failed, StatisticsSource call) {
-    b.append(thread).append(", ").append(run).append(", ").append(test).append(", ").append(startEpochMillis);
+  public void appendRow(
+      StringBuilder b,
+      int thread,
+      long run,
+      int test,
+      long startEpochMillis,
+      long micros,
+      boolean failed,
+      StatisticsSource call) {
+    b.append(thread)
+        .append(", ")
+        .append(run)
+        .append(", ")
+        .append(test)
+        .append(", ")
+        .append(startEpochMillis);
     b.append(", ");
     appendMillis(b, micros);
     b.append(", ").append(failed ? 1 : 0);
@@ -237,8 +303,15 @@ public final class DataLogFormat {
    * Appends the line of a call cancelled at stop, without its newline: its first four values and
    * every other one empty.
    */
-  public void appendCancelledRow(StringBuilder b, int thread, long run, int test, long startEpochMillis) {
-    b.append(thread).append(", ").append(run).append(", ").append(test).append(", ").append(startEpochMillis);
+  public void appendCancelledRow(
+      StringBuilder b, int thread, long run, int test, long startEpochMillis) {
+    b.append(thread)
+        .append(", ")
+        .append(run)
+        .append(", ")
+        .append(test)
+        .append(", ")
+        .append(startEpochMillis);
     for (int i = 4; i < columns.size(); i++) {
       b.append(',');
     }

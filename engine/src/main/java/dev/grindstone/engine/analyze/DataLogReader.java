@@ -11,16 +11,17 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads the rows of a data log in its {@link DataLogFormat}: streams the file through a reused byte
- * buffer and hands each line's values to a {@link RowHandler}. Numbers are parsed from the bytes directly: no {@code String}, no array and
- * no boxing per line, so memory stays constant however long the file is.
+ * buffer and hands each line's values to a {@link RowHandler}. Numbers are parsed from the bytes
+ * directly: no {@code String}, no array and no boxing per line, so memory stays constant however
+ * long the file is.
  *
  * <p>IMPLEMENTATION NOTES. A line is parsed only once it lies whole in the buffer: when no newline
- * is left, the unread tail moves to the front and the buffer is refilled, so a line is never
- * split and one buffer bounds the longest line. Times in milliseconds may carry a fraction (our
- * own data logs write microsecond precision, as {@code 0.213}); they are turned into whole
- * microseconds by exact decimal rounding, half up, which is what {@code Math.round(x * 1000)} gives
- * for them. Exponents ({@code 1.0E7}, as {@code Double.toString} writes large values) take a slow
- * path through {@link Double#parseDouble}.
+ * is left, the unread tail moves to the front and the buffer is refilled, so a line is never split
+ * and one buffer bounds the longest line. Times in milliseconds may carry a fraction (our own data
+ * logs write microsecond precision, as {@code 0.213}); they are turned into whole microseconds by
+ * exact decimal rounding, half up, which is what {@code Math.round(x * 1000)} gives for them.
+ * Exponents ({@code 1.0E7}, as {@code Double.toString} writes large values) take a slow path
+ * through {@link Double#parseDouble}.
  *
  * <p>Not thread-safe; reusable for several files in turn.
  */
@@ -34,8 +35,8 @@ final class DataLogReader {
     /**
      * One line's values. {@code plugins} holds the values of the format's plug-in columns in their
      * order, in their stored unit (µs for times), or is null when it has none; it is reused for the
-     * next line. Throws {@link RowRejected} when the line cannot be added; the reader names the file
-     * and line.
+     * next line. Throws {@link RowRejected} when the line cannot be added; the reader names the
+     * file and line.
      */
     void row(int test, long startMillis, long timeMicros, boolean error, long[] plugins);
 
@@ -59,18 +60,22 @@ final class DataLogReader {
   static final int DEFAULT_BUFFER_BYTES = 1 << 20;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
   /** Start times beyond this (year 33658) would overflow once turned into microseconds. */
   static final long MAX_START_MILLIS = 1_000_000_000_000_000L;
+
   /**
-   * Times (Test time and the plug-ins' times) beyond this many milliseconds (about 31,700 years) are
-   * refused: no call lasts that long, and kept in µs they still leave room to add up.
+   * Times (Test time and the plug-ins' times) beyond this many milliseconds (about 31,700 years)
+   * are refused: no call lasts that long, and kept in µs they still leave room to add up.
    */
   static final long MAX_TIME_MILLIS = 1_000_000_000_000_000L;
 
   private final byte[] buf;
   private final PluginSchema known;
+
   /** The values of the plug-in columns of the line being parsed, reused. */
   private long[] values;
+
   /** Which plug-in columns are times (ms written, µs kept), by position. */
   private boolean[] times;
 
@@ -81,7 +86,9 @@ final class DataLogReader {
   private int p;
   private int end;
 
-  /** @param known the plug-ins whose columns a header may hold */
+  /**
+   * @param known the plug-ins whose columns a header may hold
+   */
   DataLogReader(int bufferBytes, PluginSchema known) {
     this.buf = new byte[bufferBytes];
     this.known = known;
@@ -116,9 +123,9 @@ final class DataLogReader {
   private long rows;
 
   /**
-   * Reads a whole data log: its header, then its rows. Returns the number of rows. Throws
-   * {@link BadInputException} naming {@code file}, the line and the column of the first thing that
-   * is not a data log's.
+   * Reads a whole data log: its header, then its rows. Returns the number of rows. Throws {@link
+   * BadInputException} naming {@code file}, the line and the column of the first thing that is not
+   * a data log's.
    */
   long read(String file, InputStream in, RowHandler handler) throws IOException {
     start(file, null, false);
@@ -135,10 +142,11 @@ final class DataLogReader {
 
   /**
    * Reads rows (no header) of a data log whose header is {@code header}, numbering lines from 1 in
-   * messages (see {@link LineError#shifted}). Returns the number of rows; {@link #lines()} gives the
-   * number of lines read.
+   * messages (see {@link LineError#shifted}). Returns the number of rows; {@link #lines()} gives
+   * the number of lines read.
    */
-  long readRows(String file, DataLogFormat header, InputStream in, RowHandler handler) throws IOException {
+  long readRows(String file, DataLogFormat header, InputStream in, RowHandler handler)
+      throws IOException {
     start(file, header, false);
     loop(in, handler);
     return rows;
@@ -188,8 +196,12 @@ final class DataLogReader {
             pos = 0;
           }
           if (len == buf.length) {
-            throw new LineError(file, lineNumber + 1, ": the line is longer than " + buf.length
-                + " bytes; a data log line holds a few comma-separated numbers");
+            throw new LineError(
+                file,
+                lineNumber + 1,
+                ": the line is longer than "
+                    + buf.length
+                    + " bytes; a data log line holds a few comma-separated numbers");
           }
           scan = len;
           int n = in.read(buf, len, buf.length - len);
@@ -200,7 +212,9 @@ final class DataLogReader {
           }
           if (start && (eof || len >= 3)) {
             start = false;
-            if (len >= 3 && (buf[0] & 0xff) == 0xEF && (buf[1] & 0xff) == 0xBB
+            if (len >= 3
+                && (buf[0] & 0xff) == 0xEF
+                && (buf[1] & 0xff) == 0xBB
                 && (buf[2] & 0xff) == 0xBF) {
               pos = 3; // a UTF-8 byte-order mark
               scan = 3;
@@ -220,8 +234,11 @@ final class DataLogReader {
       }
       if (!isBlank(pos, e)) {
         if (header == null) {
-          header = DataLogFormat.parse(file + ":" + lineNumber,
-              new String(buf, pos, e - pos, StandardCharsets.UTF_8), known);
+          header =
+              DataLogFormat.parse(
+                  file + ":" + lineNumber,
+                  new String(buf, pos, e - pos, StandardCharsets.UTF_8),
+                  known);
           columns(header);
           if (headerOnly) {
             headerEndOffset = discarded + Math.min(nl + 1, len);
@@ -237,15 +254,19 @@ final class DataLogReader {
       scan = pos;
     }
     if (needsHeader && header == null) {
-      throw new BadInputException(file + ": the file is empty; a Grinder data log starts with the"
-          + " header line '" + DataLogFormat.STANDARD_LINE + "'");
+      throw new BadInputException(
+          file
+              + ": the file is empty; a Grinder data log starts with the"
+              + " header line '"
+              + DataLogFormat.STANDARD_LINE
+              + "'");
     }
   }
 
   /**
-   * The first newline in {@code buf[from, to)}, or -1. Eight bytes at a time: a byte of
-   * {@code word ^ 0x0A..} is zero where the newline is, and {@code (x − 0x01..) & ~x & 0x80..} sets
-   * the top bit of the lowest zero byte of {@code x} (bits above it may be wrong, never below).
+   * The first newline in {@code buf[from, to)}, or -1. Eight bytes at a time: a byte of {@code word
+   * ^ 0x0A..} is zero where the newline is, and {@code (x − 0x01..) & ~x & 0x80..} sets the top bit
+   * of the lowest zero byte of {@code x} (bits above it may be wrong, never below).
    */
   private int indexOfNewline(int from, int to) {
     int i = from;
@@ -294,8 +315,12 @@ final class DataLogReader {
       for (int column = 6; column <= header.size(); column++) {
         separator(column);
         if (!emptyField()) {
-          throw bad(column, "'" + fieldText(p) + "' after an empty Test time; a line whose Test time is empty"
-              + " (a call cancelled at stop) has every value after the start time empty");
+          throw bad(
+              column,
+              "'"
+                  + fieldText(p)
+                  + "' after an empty Test time; a line whose Test time is empty"
+                  + " (a call cancelled at stop) has every value after the start time empty");
         }
       }
       requireLineEnd();
@@ -335,17 +360,33 @@ final class DataLogReader {
           columns++;
         }
       }
-      throw new LineError(file, lineNumber, ": column " + (header.size() + 1)
-          + ": unexpected; the line has " + columns + " columns but the header " + header.size()
-          + "; remove the extra columns or name them in the header");
+      throw new LineError(
+          file,
+          lineNumber,
+          ": column "
+              + (header.size() + 1)
+              + ": unexpected; the line has "
+              + columns
+              + " columns but the header "
+              + header.size()
+              + "; remove the extra columns or name them in the header");
     }
   }
 
   /** Moves past the comma before {@code column}, or reports the column as missing. */
   private void separator(int column) {
     if (p >= end) {
-      throw new LineError(file, lineNumber, ": column " + column + " (" + header.name(column)
-          + ") is missing: the line has " + (column - 1) + " columns, the header " + header.size());
+      throw new LineError(
+          file,
+          lineNumber,
+          ": column "
+              + column
+              + " ("
+              + header.name(column)
+              + ") is missing: the line has "
+              + (column - 1)
+              + " columns, the header "
+              + header.size());
     }
     p++; // the value parsers stop only at the end or at a comma
   }
@@ -462,7 +503,8 @@ final class DataLogReader {
     if (digits + fractionDigits == 0 || !atValueEnd()) {
       throw notNumber(column, s, false);
     }
-    long micros = whole > MAX_TIME_MILLIS ? Long.MAX_VALUE : whole * 1000 + fraction + (roundUp ? 1 : 0);
+    long micros =
+        whole > MAX_TIME_MILLIS ? Long.MAX_VALUE : whole * 1000 + fraction + (roundUp ? 1 : 0);
     if (micros > MAX_TIME_MILLIS * 1000) {
       throw bad(column, "'" + fieldText(s) + "' is out of range");
     }
@@ -513,6 +555,7 @@ final class DataLogReader {
   }
 
   private LineError bad(int column, String what) {
-    return new LineError(file, lineNumber, ": column " + column + " (" + header.name(column) + "): " + what);
+    return new LineError(
+        file, lineNumber, ": column " + column + " (" + header.name(column) + "): " + what);
   }
 }

@@ -18,7 +18,8 @@ public final class ConfigProblems {
   }
 
   public void add(int line, int column, String field, String message) {
-    problems.add(file + ":" + line + ":" + column + ": " + (field.isEmpty() ? "" : field + ": ") + message);
+    problems.add(
+        file + ":" + line + ":" + column + ": " + (field.isEmpty() ? "" : field + ": ") + message);
   }
 
   public void add(YamlNode at, String message) {
@@ -41,8 +42,9 @@ public final class ConfigProblems {
   /** Throws a {@link BadInputException} listing every problem, if there is any. */
   public void throwIfAny() {
     if (!problems.isEmpty()) {
-      throw new BadInputException((problems.size() == 1 ? "" : problems.size() + " problems:\n")
-          + String.join("\n", problems));
+      throw new BadInputException(
+          (problems.size() == 1 ? "" : problems.size() + " problems:\n")
+              + String.join("\n", problems));
     }
   }
 }

@@ -13,12 +13,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Typed reads over a {@link YamlNode} tree that record problems instead of stopping at the first.
- * A read that fails returns the default and adds a problem naming the field and what is expected.
+ * Typed reads over a {@link YamlNode} tree that record problems instead of stopping at the first. A
+ * read that fails returns the default and adds a problem naming the field and what is expected.
  */
 public final class ConfigReader {
 
-  private static final Pattern DURATION = Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|us|µs)?\\s*");
+  private static final Pattern DURATION =
+      Pattern.compile("\\s*([0-9]*\\.?[0-9]+)\\s*(ms|s|m|h|us|µs)?\\s*");
 
   private final ConfigProblems problems;
 
@@ -43,9 +44,14 @@ public final class ConfigReader {
             best = k;
           }
         }
-        problems.add(e.getValue(), "unknown field '" + e.getKey() + "'"
-            + (best != null && bestD <= 3 ? "; did you mean '" + best + "'?" : "; known fields: "
-                + String.join(", ", known.stream().sorted().toList())));
+        problems.add(
+            e.getValue(),
+            "unknown field '"
+                + e.getKey()
+                + "'"
+                + (best != null && bestD <= 3
+                    ? "; did you mean '" + best + "'?"
+                    : "; known fields: " + String.join(", ", known.stream().sorted().toList())));
       }
     }
   }
@@ -77,7 +83,8 @@ public final class ConfigReader {
     if (node instanceof Scalar s) {
       return s.text();
     }
-    problems.add(node, "expected a single value, not a " + (node instanceof Mapping ? "mapping" : "list"));
+    problems.add(
+        node, "expected a single value, not a " + (node instanceof Mapping ? "mapping" : "list"));
     return fallback;
   }
 
@@ -158,13 +165,18 @@ public final class ConfigReader {
   /** Why {@link #parseDuration} gave null for {@code text}, for a message. */
   public static String whyNotDuration(String text) {
     return DURATION.matcher(text).matches()
-        ? "'" + text.strip() + "' is longer than the longest duration, " + Duration.ofNanos(Long.MAX_VALUE).toDays()
+        ? "'"
+            + text.strip()
+            + "' is longer than the longest duration, "
+            + Duration.ofNanos(Long.MAX_VALUE).toDays()
             + " days (2^63 - 1 ns)"
         : "expected a duration such as 30s, 500ms, 2m or 1h, got '" + text + "'";
   }
 
-  /** Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us} or a number of seconds; null if not one
-   * or longer than 2^63 - 1 ns. */
+  /**
+   * Parses {@code 30s}, {@code 500ms}, {@code 2m}, {@code 1h}, {@code 250us} or a number of
+   * seconds; null if not one or longer than 2^63 - 1 ns.
+   */
   public static Duration parseDuration(String text) {
     Matcher m = DURATION.matcher(text);
     if (!m.matches()) {
@@ -172,13 +184,15 @@ public final class ConfigReader {
     }
     double v = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
-    double nanos = v * switch (unit) {
-      case "ms" -> 1e6;
-      case "us", "µs" -> 1e3;
-      case "m" -> 60e9;
-      case "h" -> 3600e9;
-      default -> 1e9;
-    };
+    double nanos =
+        v
+            * switch (unit) {
+              case "ms" -> 1e6;
+              case "us", "µs" -> 1e3;
+              case "m" -> 60e9;
+              case "h" -> 3600e9;
+              default -> 1e9;
+            };
     if (!(nanos < 0x1p63)) {
       return null; // beyond Long.MAX_VALUE ns: rounding would clip it silently
     }

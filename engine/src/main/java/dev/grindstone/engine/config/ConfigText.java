@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads configuration files as text, and says where and why when a file is not text: a control
- * byte (a binary file) or a byte sequence that is not UTF-8, each with its line and column.
+ * Reads configuration files as text, and says where and why when a file is not text: a control byte
+ * (a binary file) or a byte sequence that is not UTF-8, each with its line and column.
  */
 final class ConfigText {
 
@@ -28,8 +28,15 @@ final class ConfigText {
     requireText(file, bytes, what);
     int bad = firstMalformedUtf8(bytes);
     if (bad >= 0) {
-      throw new BadInputException(file + ":" + position(bytes, bad) + ": byte 0x"
-          + String.format(Locale.ROOT, "%02X", bytes[bad] & 0xff) + " is not UTF-8; save the " + what + " as UTF-8");
+      throw new BadInputException(
+          file
+              + ":"
+              + position(bytes, bad)
+              + ": byte 0x"
+              + String.format(Locale.ROOT, "%02X", bytes[bad] & 0xff)
+              + " is not UTF-8; save the "
+              + what
+              + " as UTF-8");
     }
     return new String(bytes, StandardCharsets.UTF_8);
   }
@@ -41,7 +48,9 @@ final class ConfigText {
   static String properties(Path file) {
     byte[] bytes = bytes(file, "properties file");
     requireText(file, bytes, "properties file");
-    return new String(bytes, firstMalformedUtf8(bytes) < 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    return new String(
+        bytes,
+        firstMalformedUtf8(bytes) < 0 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
   }
 
   private static byte[] bytes(Path file, String what) {
@@ -56,22 +65,34 @@ final class ConfigText {
     }
   }
 
-  /** Refuses a file with a control character other than tab, line feed, form feed and carriage return. */
+  /**
+   * Refuses a file with a control character other than tab, line feed, form feed and carriage
+   * return.
+   */
   private static void requireText(Path file, byte[] bytes, String what) {
     for (int i = 0; i < bytes.length; i++) {
       int b = bytes[i] & 0xff;
       if (b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r' || b == 0x7f) {
-        throw new BadInputException(file + ":" + position(bytes, i) + ": byte 0x"
-            + String.format(Locale.ROOT, "%02X", b) + " is a control character: this is not a text file. A " + what
-            + " is text (key: value lines); check that the right file was given");
+        throw new BadInputException(
+            file
+                + ":"
+                + position(bytes, i)
+                + ": byte 0x"
+                + String.format(Locale.ROOT, "%02X", b)
+                + " is a control character: this is not a text file. A "
+                + what
+                + " is text (key: value lines); check that the right file was given");
       }
     }
   }
 
   /** The offset of the first byte that does not decode as UTF-8, or -1. */
   private static int firstMalformedUtf8(byte[] bytes) {
-    CharsetDecoder d = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharsetDecoder d =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     ByteBuffer in = ByteBuffer.wrap(bytes);
     CharBuffer out = CharBuffer.allocate(4096);
     while (true) {

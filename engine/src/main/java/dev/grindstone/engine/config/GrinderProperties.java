@@ -19,17 +19,17 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Reads The Grinder's {@code grinder.properties} as a run: {@code grinder.processes} ×
- * {@code grinder.threads} virtual users (processes become load agents elsewhere; on one machine
- * they multiply the users), {@code grinder.runs} iterations per user (0 = no limit),
- * {@code grinder.duration} (ms), {@code grinder.initialSleepTime} (ms, uniform),
- * {@code grinder.initialProcesses}/{@code processIncrement}/{@code processIncrementInterval} as a
- * stepped ramp, {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation} (how the
- * scenario's sleeps are scaled and varied; the factor scales the initial sleep too, as in The
- * Grinder), {@code grinder.reportTimesToConsole} (false: successful calls count as untimed tests,
- * with their times in the data log only) and {@code grinder.script} (a Java scenario file here).
- * Values given as {@code -Dgrinder.*} system properties win, as in The Grinder. Any other
- * {@code grinder.*} property is reported in {@link Loaded#warnings()}, by name and line.
+ * Reads The Grinder's {@code grinder.properties} as a run: {@code grinder.processes} × {@code
+ * grinder.threads} virtual users (processes become load agents elsewhere; on one machine they
+ * multiply the users), {@code grinder.runs} iterations per user (0 = no limit), {@code
+ * grinder.duration} (ms), {@code grinder.initialSleepTime} (ms, uniform), {@code
+ * grinder.initialProcesses}/{@code processIncrement}/{@code processIncrementInterval} as a stepped
+ * ramp, {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation} (how the scenario's
+ * sleeps are scaled and varied; the factor scales the initial sleep too, as in The Grinder), {@code
+ * grinder.reportTimesToConsole} (false: successful calls count as untimed tests, with their times
+ * in the data log only) and {@code grinder.script} (a Java scenario file here). Values given as
+ * {@code -Dgrinder.*} system properties win, as in The Grinder. Any other {@code grinder.*}
+ * property is reported in {@link Loaded#warnings()}, by name and line.
  */
 public final class GrinderProperties {
 
@@ -46,10 +46,20 @@ public final class GrinderProperties {
   }
 
   /** The properties this reader honours; any other {@code grinder.*} key gets a warning. */
-  static final Set<String> SUPPORTED = Set.of("grinder.processes", "grinder.threads", "grinder.runs",
-      "grinder.duration", "grinder.initialSleepTime", "grinder.initialProcesses", "grinder.processIncrement",
-      "grinder.processIncrementInterval", "grinder.script", "grinder.sleepTimeFactor",
-      "grinder.sleepTimeVariation", "grinder.reportTimesToConsole");
+  static final Set<String> SUPPORTED =
+      Set.of(
+          "grinder.processes",
+          "grinder.threads",
+          "grinder.runs",
+          "grinder.duration",
+          "grinder.initialSleepTime",
+          "grinder.initialProcesses",
+          "grinder.processIncrement",
+          "grinder.processIncrementInterval",
+          "grinder.script",
+          "grinder.sleepTimeFactor",
+          "grinder.sleepTimeVariation",
+          "grinder.reportTimesToConsole");
 
   private GrinderProperties() {}
 
@@ -64,7 +74,8 @@ public final class GrinderProperties {
   public static Loaded load(Path file) {
     String name = file.getFileName().toString();
     Source p = Source.read(name, ConfigText.properties(file));
-    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("grinder."))
+    System.getProperties().stringPropertyNames().stream()
+        .filter(k -> k.startsWith("grinder."))
         .forEach(k -> p.override(k, System.getProperty(k)));
     List<String> problems = p.problems;
     int processes = (int) p.number("grinder.processes", 1, 1, Integer.MAX_VALUE);
@@ -72,7 +83,8 @@ public final class GrinderProperties {
     long runs = p.number("grinder.runs", 1, 0, Long.MAX_VALUE);
     long durationMs = p.number("grinder.duration", 0, 0, MAX_MILLIS);
     long initialSleep = p.number("grinder.initialSleepTime", 0, 0, MAX_MILLIS);
-    int initialProcesses = (int) p.number("grinder.initialProcesses", processes, 0, Integer.MAX_VALUE);
+    int initialProcesses =
+        (int) p.number("grinder.initialProcesses", processes, 0, Integer.MAX_VALUE);
     int increment = (int) p.number("grinder.processIncrement", 0, 0, Integer.MAX_VALUE);
     long incrementInterval = p.number("grinder.processIncrementInterval", 60_000, 1, MAX_MILLIS);
     double factor = p.decimal("grinder.sleepTimeFactor", 1, Double.MAX_VALUE);
@@ -80,38 +92,61 @@ public final class GrinderProperties {
     boolean reportTimes = p.bool("grinder.reportTimesToConsole", true);
     String script = p.value("grinder.script", "grinder.py").trim();
     if (!script.endsWith(".java")) {
-      problems.add(p.where("grinder.script") + "grinder.script: '" + script + "' is not a Java scenario; Grindstone"
-          + " runs .java scenario files (a class implementing dev.grindstone.engine.Scenario)");
+      problems.add(
+          p.where("grinder.script")
+              + "grinder.script: '"
+              + script
+              + "' is not a Java scenario; Grindstone"
+              + " runs .java scenario files (a class implementing dev.grindstone.engine.Scenario)");
     }
     if (runs == 0 && durationMs == 0) {
-      problems.add(p.where("grinder.runs") + "grinder.runs is 0 (run forever) and grinder.duration is not set:"
-          + " set one of them");
+      problems.add(
+          p.where("grinder.runs")
+              + "grinder.runs is 0 (run forever) and grinder.duration is not set:"
+              + " set one of them");
     }
     long users = (long) processes * threads;
     if (users > Integer.MAX_VALUE) {
-      problems.add(p.where("grinder.threads") + "grinder.processes × grinder.threads is " + users
-          + " virtual users, more than " + Integer.MAX_VALUE);
+      problems.add(
+          p.where("grinder.threads")
+              + "grinder.processes × grinder.threads is "
+              + users
+              + " virtual users, more than "
+              + Integer.MAX_VALUE);
     }
     if (!problems.isEmpty()) {
       throw new BadInputException(String.join("\n", problems));
     }
-    LoadShape shape = increment > 0 && initialProcesses < processes
-        ? new LoadShape.Steps((int) Math.min(Integer.MAX_VALUE, (long) initialProcesses * threads), (int) users,
-            List.of((int) Math.min(Integer.MAX_VALUE, (long) increment * threads)), null,
-            List.of(Duration.ofMillis(incrementInterval)), false)
-        : new LoadShape.Constant((int) users);
+    LoadShape shape =
+        increment > 0 && initialProcesses < processes
+            ? new LoadShape.Steps(
+                (int) Math.min(Integer.MAX_VALUE, (long) initialProcesses * threads),
+                (int) users,
+                List.of((int) Math.min(Integer.MAX_VALUE, (long) increment * threads)),
+                null,
+                List.of(Duration.ofMillis(incrementInterval)),
+                false)
+            : new LoadShape.Constant((int) users);
     Duration duration = durationMs == 0 ? null : Duration.ofMillis(durationMs);
     // The Grinder's initial sleep goes through its sleeper, so the factor scales it too.
-    Duration initial = Duration.ofNanos((long) Math.min(Long.MAX_VALUE, initialSleep * 1e6 * factor));
+    Duration initial =
+        Duration.ofNanos((long) Math.min(Long.MAX_VALUE, initialSleep * 1e6 * factor));
     Phase phase = new Phase("grinder", duration, shape, ThinkTime.NONE, initial, runs, null);
     String runName = name.replaceFirst("\\.properties$", "").replaceAll("[^A-Za-z0-9._-]", "-");
-    RunConfig.Builder b = RunConfig.builder(runName.isEmpty() ? "grinder" : runName).phase(phase)
-        .scriptSleep(new ScriptSleep(factor, variation)).reportTimes(reportTimes);
+    RunConfig.Builder b =
+        RunConfig.builder(runName.isEmpty() ? "grinder" : runName)
+            .phase(phase)
+            .scriptSleep(new ScriptSleep(factor, variation))
+            .reportTimes(reportTimes);
     List<String> warnings = new ArrayList<>();
     for (String key : new TreeSet<>(p.values.stringPropertyNames())) {
       if (key.startsWith("grinder.") && !SUPPORTED.contains(key)) {
-        warnings.add(p.where(key) + key + " is not supported by Grindstone and is ignored (supported: "
-            + String.join(", ", new TreeSet<>(SUPPORTED)) + ")");
+        warnings.add(
+            p.where(key)
+                + key
+                + " is not supported by Grindstone and is ignored (supported: "
+                + String.join(", ", new TreeSet<>(SUPPORTED))
+                + ")");
       }
     }
     Path dir = file.toAbsolutePath().getParent();
@@ -152,8 +187,13 @@ public final class GrinderProperties {
         try {
           one.load(new StringReader(logical.toString()));
         } catch (IllegalArgumentException | IOException e) {
-          s.problems.add(file + ":" + (first + 1) + ": " + e.getMessage()
-              + " (a \\u escape needs four hexadecimal digits)");
+          s.problems.add(
+              file
+                  + ":"
+                  + (first + 1)
+                  + ": "
+                  + e.getMessage()
+                  + " (a \\u escape needs four hexadecimal digits)");
           continue;
         }
         for (String k : one.stringPropertyNames()) {
@@ -204,14 +244,21 @@ public final class GrinderProperties {
         return fallback;
       }
       if (!(d >= 0 && d <= max)) {
-        problems.add(at(key) + (max == Double.MAX_VALUE ? "must be a finite number of at least 0"
-            : "must be between 0 and " + max) + ", got " + v.trim());
+        problems.add(
+            at(key)
+                + (max == Double.MAX_VALUE
+                    ? "must be a finite number of at least 0"
+                    : "must be between 0 and " + max)
+                + ", got "
+                + v.trim());
         return fallback;
       }
       return d;
     }
 
-    /** "true" or "false" in any case; where The Grinder reads anything else as false, we report it. */
+    /**
+     * "true" or "false" in any case; where The Grinder reads anything else as false, we report it.
+     */
     boolean bool(String key, boolean fallback) {
       String v = values.getProperty(key);
       if (v == null || v.isBlank()) {
@@ -230,13 +277,18 @@ public final class GrinderProperties {
       if (v == null || v.isBlank()) {
         return fallback;
       }
-      String at = origin.get(key).startsWith("-D") ? origin.get(key) + ": " : where(key) + key + ": ";
+      String at =
+          origin.get(key).startsWith("-D") ? origin.get(key) + ": " : where(key) + key + ": ";
       long n;
       try {
         n = Long.parseLong(v.trim());
       } catch (NumberFormatException e) {
-        problems.add(at + "'" + v + "' is not a whole number"
-            + (v.trim().matches("-?\\d+") ? " between " + min + " and " + max : ""));
+        problems.add(
+            at
+                + "'"
+                + v
+                + "' is not a whole number"
+                + (v.trim().matches("-?\\d+") ? " between " + min + " and " + max : ""));
         return fallback;
       }
       if (n < min || n > max) {

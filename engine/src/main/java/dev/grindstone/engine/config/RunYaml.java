@@ -5,16 +5,13 @@ import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
-import dev.grindstone.engine.run.SinkRetry;
 import dev.grindstone.engine.run.ScenarioLoad;
+import dev.grindstone.engine.run.SinkRetry;
 import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.engine.run.Threshold;
 import dev.grindstone.stats.BadInputException;
-import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,38 +49,92 @@ import java.util.Set;
  *       admin: {users: 1, scenario: Admin.java}
  * </pre>
  *
- * <p>gradual's form is read as it is: the run under {@code runs:}, phases by name, each with
- * {@code run_time} and its {@code scenarios:} (their loads as {@code min_concurrency},
- * {@code max_concurrency}, {@code ramp_up_add} or {@code ramp_up_multiply}, {@code ramp_up_wait},
- * {@code run_once}), with gradual's meanings: a scenario without ramp-up values stays at
- * {@code min_concurrency}, as gradual's does.
+ * <p>gradual's form is read as it is: the run under {@code runs:}, phases by name, each with {@code
+ * run_time} and its {@code scenarios:} (their loads as {@code min_concurrency}, {@code
+ * max_concurrency}, {@code ramp_up_add} or {@code ramp_up_multiply}, {@code ramp_up_wait}, {@code
+ * run_once}), with gradual's meanings: a scenario without ramp-up values stays at {@code
+ * min_concurrency}, as gradual's does.
  */
 public final class RunYaml {
 
-  static final Set<String> RUN_FIELDS = Set.of("name", "scenario", "period", "wait_between_phases", "phases",
-      "thresholds", "data_log", "graceful_stop", "console", "listeners", "sink_retry");
-  static final Set<String> LISTENER_FIELDS = Set.of("name", "jdbc", "table", "batch_size", "user", "password_env");
-  static final Set<String> SINK_RETRY_FIELDS = Set.of("max_consecutive_failures", "backoff", "max_backoff");
-  static final Set<String> PHASE_FIELDS = Set.of("name", "duration", "run_time", "users", "rate", "max_users",
-      "min_concurrency", "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once",
-      "think_time", "initial_sleep", "iterations", "runs", "expected_interval", "scenarios", "pace");
-  /** The fields of a scenario's entry in a phase: its load, and what it runs ({@code scenario:}). */
-  static final Set<String> SCENARIO_FIELDS = Set.of("users", "rate", "max_users", "min_concurrency",
-      "max_concurrency", "ramp_up_add", "ramp_up_multiply", "ramp_up_wait", "run_once", "think_time", "initial_sleep",
-      "iterations", "runs", "expected_interval", "weight", "scenario", "pace");
+  static final Set<String> RUN_FIELDS =
+      Set.of(
+          "name",
+          "scenario",
+          "period",
+          "wait_between_phases",
+          "phases",
+          "thresholds",
+          "data_log",
+          "graceful_stop",
+          "console",
+          "listeners",
+          "sink_retry");
+  static final Set<String> LISTENER_FIELDS =
+      Set.of("name", "jdbc", "table", "batch_size", "user", "password_env");
+  static final Set<String> SINK_RETRY_FIELDS =
+      Set.of("max_consecutive_failures", "backoff", "max_backoff");
+  static final Set<String> PHASE_FIELDS =
+      Set.of(
+          "name",
+          "duration",
+          "run_time",
+          "users",
+          "rate",
+          "max_users",
+          "min_concurrency",
+          "max_concurrency",
+          "ramp_up_add",
+          "ramp_up_multiply",
+          "ramp_up_wait",
+          "run_once",
+          "think_time",
+          "initial_sleep",
+          "iterations",
+          "runs",
+          "expected_interval",
+          "scenarios",
+          "pace");
+
+  /**
+   * The fields of a scenario's entry in a phase: its load, and what it runs ({@code scenario:}).
+   */
+  static final Set<String> SCENARIO_FIELDS =
+      Set.of(
+          "users",
+          "rate",
+          "max_users",
+          "min_concurrency",
+          "max_concurrency",
+          "ramp_up_add",
+          "ramp_up_multiply",
+          "ramp_up_wait",
+          "run_once",
+          "think_time",
+          "initial_sleep",
+          "iterations",
+          "runs",
+          "expected_interval",
+          "weight",
+          "scenario",
+          "pace");
 
   /**
    * Keys of gradual's documentation that Grindstone does not read, with why and what to do instead:
    * reported as such wherever they appear, never as mere unknown fields.
    */
-  static final Map<String, String> GRADUAL_UNSUPPORTED = Map.of(
-      "target", "the form of gradual's getting-started page (target:, scenarios: with steps:) is read by no"
-          + " gradual version either; write runs: with phases and scenarios, as gradual's configuration"
-          + " reference does",
-      "websocket_config", "gradual's WebSocket requests (method: WEBSOCKET, socket.io) are not supported; write"
-          + " the WebSocket steps of a flow: (ws_connect, ws_send, ws_receive, ws_close)",
-      "auth", "gradual's auth (only kerb works there) is not supported; send credentials in headers:"
-          + " (Authorization: ...), or leave auth out or null");
+  static final Map<String, String> GRADUAL_UNSUPPORTED =
+      Map.of(
+          "target",
+              "the form of gradual's getting-started page (target:, scenarios: with steps:) is read"
+                  + " by no gradual version either; write runs: with phases and scenarios, as"
+                  + " gradual's configuration reference does",
+          "websocket_config",
+              "gradual's WebSocket requests (method: WEBSOCKET, socket.io) are not supported; write"
+                  + " the WebSocket steps of a flow: (ws_connect, ws_send, ws_receive, ws_close)",
+          "auth",
+              "gradual's auth (only kerb works there) is not supported; send credentials in"
+                  + " headers: (Authorization: ...), or leave auth out or null");
 
   /**
    * What a run file holds.
@@ -93,11 +144,22 @@ public final class RunYaml {
    * @param root the whole document, for readers of the extra fields
    * @param directory the file's folder, against which relative paths resolve
    */
-  public record Loaded(RunConfig.Builder config, String scenario, Mapping root, Path directory, ConfigReader reader,
-      Map<String, List<Mapping>> scenarioEntries, boolean gradual) {
+  public record Loaded(
+      RunConfig.Builder config,
+      String scenario,
+      Mapping root,
+      Path directory,
+      ConfigReader reader,
+      Map<String, List<Mapping>> scenarioEntries,
+      boolean gradual) {
 
     /** A run file of one scenario, in Grindstone's form. */
-    public Loaded(RunConfig.Builder config, String scenario, Mapping root, Path directory, ConfigReader reader) {
+    public Loaded(
+        RunConfig.Builder config,
+        String scenario,
+        Mapping root,
+        Path directory,
+        ConfigReader reader) {
       this(config, scenario, root, directory, reader, Map.of(), false);
     }
   }
@@ -120,15 +182,24 @@ public final class RunYaml {
    */
   public static Loaded load(Path file, Set<String> extraFields, Set<String> extraScenarioFields) {
     String text = ConfigText.utf8(file, "run file");
-    return load(new java.io.StringReader(text), file.getFileName().toString(),
-        file.toAbsolutePath().getParent(), extraFields, extraScenarioFields);
+    return load(
+        new java.io.StringReader(text),
+        file.getFileName().toString(),
+        file.toAbsolutePath().getParent(),
+        extraFields,
+        extraScenarioFields);
   }
 
-  public static Loaded load(Reader reader, String fileName, Path directory, Set<String> extraFields) {
+  public static Loaded load(
+      Reader reader, String fileName, Path directory, Set<String> extraFields) {
     return load(reader, fileName, directory, extraFields, Set.of());
   }
 
-  public static Loaded load(Reader reader, String fileName, Path directory, Set<String> extraFields,
+  public static Loaded load(
+      Reader reader,
+      String fileName,
+      Path directory,
+      Set<String> extraFields,
       Set<String> extraScenarioFields) {
     ConfigProblems problems = new ConfigProblems(fileName);
     ConfigReader r = new ConfigReader(problems);
@@ -160,12 +231,17 @@ public final class RunYaml {
 
     String name = r.string(run.get("name"), fileName.replaceAll("\\.(ya?ml|json)$", ""));
     if (gradual) {
-      name = name.strip().replaceAll("[^A-Za-z0-9._-]", "-"); // gradual's names are free text: "Test Run"
+      name =
+          name.strip()
+              .replaceAll("[^A-Za-z0-9._-]", "-"); // gradual's names are free text: "Test Run"
     }
     if (!name.matches("[A-Za-z0-9._-]+")) {
       YamlNode at = run.get("name") == null ? run : run.get("name");
-      problems.add(at, "a run name must be letters, digits, '.', '_' or '-' (it names the results folder), got '"
-          + name + "'");
+      problems.add(
+          at,
+          "a run name must be letters, digits, '.', '_' or '-' (it names the results folder), got '"
+              + name
+              + "'");
       name = "run";
     }
     RunConfig.Builder b = RunConfig.builder(name);
@@ -193,13 +269,19 @@ public final class RunYaml {
         b.jdbcListener(listener);
       }
     }
-    Mapping retry = r.mapping(run.get("sink_retry"), "sink_retry: max_consecutive_failures, backoff, max_backoff");
+    Mapping retry =
+        r.mapping(
+            run.get("sink_retry"), "sink_retry: max_consecutive_failures, backoff, max_backoff");
     if (retry != null) {
       r.checkFields(retry, SINK_RETRY_FIELDS);
       SinkRetry d = SinkRetry.DEFAULT;
       try {
-        b.sinkRetry(new SinkRetry((int) r.integer(retry.get("max_consecutive_failures"), d.maxConsecutiveFailures(), 1),
-            r.duration(retry.get("backoff"), d.firstBackoff()), r.duration(retry.get("max_backoff"), d.maxBackoff())));
+        b.sinkRetry(
+            new SinkRetry(
+                (int)
+                    r.integer(retry.get("max_consecutive_failures"), d.maxConsecutiveFailures(), 1),
+                r.duration(retry.get("backoff"), d.firstBackoff()),
+                r.duration(retry.get("max_backoff"), d.maxBackoff())));
       } catch (IllegalArgumentException e) {
         problems.add(retry, e.getMessage());
       }
@@ -217,25 +299,30 @@ public final class RunYaml {
       }
     }
     if (!names.isEmpty() && scenario != null) {
-      problems.add(run.get("scenario"), "the phases name their scenarios, so the run has no scenario of its own;"
-          + " give each phase's scenarios what they run (scenario: X.java, flow:, requests:)");
+      problems.add(
+          run.get("scenario"),
+          "the phases name their scenarios, so the run has no scenario of its own;"
+              + " give each phase's scenarios what they run (scenario: X.java, flow:, requests:)");
     }
-    return new Loaded(b, scenario, root, directory, r, java.util.Collections.unmodifiableMap(entries), gradual);
+    return new Loaded(
+        b, scenario, root, directory, r, java.util.Collections.unmodifiableMap(entries), gradual);
   }
 
-  static final Set<String> THRESHOLD_FIELDS = Set.of("threshold", "phase", "scenario", "test", "abort_on_fail",
-      "delay_abort_eval");
+  static final Set<String> THRESHOLD_FIELDS =
+      Set.of("threshold", "phase", "scenario", "test", "abort_on_fail", "delay_abort_eval");
 
   /**
-   * A threshold written as a mapping, k6's object form: {@code {threshold: "p99[30s]<500ms",
-   * phase: steady, abort_on_fail: true, delay_abort_eval: 10s}} or {@code {threshold: "p95<300ms",
+   * A threshold written as a mapping, k6's object form: {@code {threshold: "p99[30s]<500ms", phase:
+   * steady, abort_on_fail: true, delay_abort_eval: 10s}} or {@code {threshold: "p95<300ms",
    * scenario: checkout}}, as the text form says it.
    */
   private static String thresholdText(Mapping m, ConfigReader r) {
     checkFields(r, m, THRESHOLD_FIELDS);
     String rule = r.string(m.get("threshold"), null);
     if (rule == null) {
-      r.problems().add(m, "a threshold mapping needs 'threshold', the rule (e.g. threshold: \"p99<500ms\")");
+      r.problems()
+          .add(
+              m, "a threshold mapping needs 'threshold', the rule (e.g. threshold: \"p99<500ms\")");
       return null;
     }
     StringBuilder text = new StringBuilder();
@@ -256,7 +343,10 @@ public final class RunYaml {
     if (m.get("delay_abort_eval") != null) {
       Duration delay = r.duration(m.get("delay_abort_eval"), Duration.ZERO);
       if (!abort) {
-        r.problems().add(m.get("delay_abort_eval"), "delays abort_on_fail: add abort_on_fail: true, or drop it");
+        r.problems()
+            .add(
+                m.get("delay_abort_eval"),
+                "delays abort_on_fail: add abort_on_fail: true, or drop it");
         return null;
       }
       text.append(" delay_abort_eval=").append(delay.toMillis()).append("ms");
@@ -265,11 +355,12 @@ public final class RunYaml {
   }
 
   /**
-   * A call listener: {@code {name: db, jdbc: URL, table: calls, batch_size: 500, user: u, password_env: VAR}}.
-   * A relative SQLite file resolves against the run file's folder.
+   * A call listener: {@code {name: db, jdbc: URL, table: calls, batch_size: 500, user: u,
+   * password_env: VAR}}. A relative SQLite file resolves against the run file's folder.
    */
   private static JdbcListenerConfig listener(YamlNode node, ConfigReader r, Path directory) {
-    Mapping m = r.mapping(node, "a call listener: name, jdbc, table, batch_size, user, password_env");
+    Mapping m =
+        r.mapping(node, "a call listener: name, jdbc, table, batch_size, user, password_env");
     if (m == null) {
       return null;
     }
@@ -281,7 +372,10 @@ public final class RunYaml {
     String sqlite = "jdbc:sqlite:";
     if (url.startsWith(sqlite) && directory != null) {
       String file = url.substring(sqlite.length());
-      if (!file.isEmpty() && !file.startsWith(":") && !file.startsWith("file:") && !Path.of(file).isAbsolute()) {
+      if (!file.isEmpty()
+          && !file.startsWith(":")
+          && !file.startsWith("file:")
+          && !Path.of(file).isAbsolute()) {
         url = sqlite + directory.resolve(file).normalize();
       }
     }
@@ -290,13 +384,22 @@ public final class RunYaml {
     if (variable != null) {
       password = System.getenv(variable);
       if (password == null) {
-        r.problems().add(m.get("password_env"), "the environment variable " + variable + " is not set; set it to"
-            + " the database password, or leave password_env out");
+        r.problems()
+            .add(
+                m.get("password_env"),
+                "the environment variable "
+                    + variable
+                    + " is not set; set it to"
+                    + " the database password, or leave password_env out");
         return null;
       }
     }
     try {
-      return new JdbcListenerConfig(r.string(m.get("name"), "jdbc"), url, r.string(m.get("user"), null), password,
+      return new JdbcListenerConfig(
+          r.string(m.get("name"), "jdbc"),
+          url,
+          r.string(m.get("user"), null),
+          password,
           r.string(m.get("table"), "calls"),
           (int) r.integer(m.get("batch_size"), JdbcListenerConfig.DEFAULT_BATCH, 1));
     } catch (IllegalArgumentException e) {
@@ -306,10 +409,11 @@ public final class RunYaml {
   }
 
   /**
-   * A threshold: a rule ({@code "p99<250ms"}), or a mapping (see {@link #thresholdText}); a rule of a
-   * scenario must name one that a phase runs.
+   * A threshold: a rule ({@code "p99<250ms"}), or a mapping (see {@link #thresholdText}); a rule of
+   * a scenario must name one that a phase runs.
    */
-  private static void threshold(YamlNode t, RunConfig.Builder b, List<String> scenarios, ConfigReader r) {
+  private static void threshold(
+      YamlNode t, RunConfig.Builder b, List<String> scenarios, ConfigReader r) {
     String text = t instanceof Mapping m ? thresholdText(m, r) : r.string(t, null);
     if (text == null) {
       return;
@@ -318,8 +422,15 @@ public final class RunYaml {
       Threshold parsed = Threshold.parse(text);
       if (parsed.scenario() != null && !scenarios.contains(parsed.scenario())) {
         YamlNode at = t instanceof Mapping m && m.get("scenario") != null ? m.get("scenario") : t;
-        r.problems().add(at, "no phase runs a scenario called '" + parsed.scenario() + "'; "
-            + (scenarios.isEmpty() ? "the phases name no scenarios" : "the scenarios are " + String.join(", ", scenarios)));
+        r.problems()
+            .add(
+                at,
+                "no phase runs a scenario called '"
+                    + parsed.scenario()
+                    + "'; "
+                    + (scenarios.isEmpty()
+                        ? "the phases name no scenarios"
+                        : "the scenarios are " + String.join(", ", scenarios)));
         return;
       }
       b.threshold(parsed);
@@ -342,7 +453,8 @@ public final class RunYaml {
     for (Map.Entry<String, YamlNode> e : m.fields().entrySet()) {
       String why = known.contains(e.getKey()) ? null : GRADUAL_UNSUPPORTED.get(e.getKey());
       if (why != null) {
-        r.problems().add(e.getValue(), "gradual's key '" + e.getKey() + "' is not supported: " + why);
+        r.problems()
+            .add(e.getValue(), "gradual's key '" + e.getKey() + "' is not supported: " + why);
       } else {
         rest.put(e.getKey(), e.getValue());
       }
@@ -351,23 +463,34 @@ public final class RunYaml {
   }
 
   /** How phases are read: in gradual's form or not, and where scenario entries are kept by name. */
-  private record PhaseReading(boolean gradual, Set<String> scenarioFields, Map<String, List<Mapping>> entries) {}
+  private record PhaseReading(
+      boolean gradual, Set<String> scenarioFields, Map<String, List<Mapping>> entries) {}
 
   /** A scenario file must exist next to the run file, and a class on the class path. */
-  private static void checkScenario(YamlNode at, String scenario, String fileName, Path directory,
-      ConfigProblems problems) {
+  private static void checkScenario(
+      YamlNode at, String scenario, String fileName, Path directory, ConfigProblems problems) {
     if (scenario.endsWith(".java")) {
       if (directory != null && !Files.isRegularFile(directory.resolve(scenario))) {
-        problems.add(at, "there is no file " + directory.resolve(scenario).normalize() + "; give a .java file"
-            + " relative to " + fileName + "'s folder, or a scenario class name");
+        problems.add(
+            at,
+            "there is no file "
+                + directory.resolve(scenario).normalize()
+                + "; give a .java file"
+                + " relative to "
+                + fileName
+                + "'s folder, or a scenario class name");
       }
       return;
     }
     try {
       Class.forName(scenario, false, RunYaml.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      problems.add(at, "there is no class " + scenario + " on the class path; give a .java file (Checkout.java)"
-          + " or a fully qualified class name");
+      problems.add(
+          at,
+          "there is no class "
+              + scenario
+              + " on the class path; give a .java file (Checkout.java)"
+              + " or a fully qualified class name");
     }
   }
 
@@ -379,8 +502,13 @@ public final class RunYaml {
     YamlNode node = root.get("phases");
     List<Phase> phases = new ArrayList<>();
     if (node == null) {
-      r.problems().add(root.line(), root.column(), "phases", "is required: list the phases, e.g."
-          + " phases: [{name: hold, duration: 30s, users: 10}]");
+      r.problems()
+          .add(
+              root.line(),
+              root.column(),
+              "phases",
+              "is required: list the phases, e.g."
+                  + " phases: [{name: hold, duration: 30s, users: 10}]");
       return phases;
     }
     if (node instanceof Mapping byName) {
@@ -405,18 +533,28 @@ public final class RunYaml {
     }
     long named = phases.stream().filter(p -> !p.scenarios().isEmpty()).count();
     if (named > 0 && named < phases.size()) {
-      r.problems().add(node, "phase '" + phases.stream().filter(p -> p.scenarios().isEmpty()).findFirst().orElseThrow()
-          .name() + "' lists no scenarios, but other phases do: in a run of several scenarios, give each phase its"
-          + " scenarios:");
+      r.problems()
+          .add(
+              node,
+              "phase '"
+                  + phases.stream()
+                      .filter(p -> p.scenarios().isEmpty())
+                      .findFirst()
+                      .orElseThrow()
+                      .name()
+                  + "' lists no scenarios, but other phases do: in a run of several scenarios, give"
+                  + " each phase its scenarios:");
     }
     return phases;
   }
 
   static Phase phase(YamlNode node, String defaultName, ConfigReader r) {
-    return phase(node, defaultName, r, new PhaseReading(false, SCENARIO_FIELDS, new LinkedHashMap<>()));
+    return phase(
+        node, defaultName, r, new PhaseReading(false, SCENARIO_FIELDS, new LinkedHashMap<>()));
   }
 
-  private static Phase phase(YamlNode node, String defaultName, ConfigReader r, PhaseReading reading) {
+  private static Phase phase(
+      YamlNode node, String defaultName, ConfigReader r, PhaseReading reading) {
     Mapping m = r.mapping(node, "a phase: name, duration, users or rate, ...");
     if (m == null) {
       return null;
@@ -425,11 +563,14 @@ public final class RunYaml {
     String name = r.string(m.get("name"), defaultName);
     YamlNode durationNode = m.get("duration") != null ? m.get("duration") : m.get("run_time");
     Duration duration = r.duration(durationNode, null);
-    long iterations = r.integer(m.get("iterations") != null ? m.get("iterations") : m.get("runs"), 0, 0);
-    Mapping scenarioNodes = r.mapping(m.get("scenarios"), "the phase's scenarios by name: {browse: {users: 10, ...}}");
+    long iterations =
+        r.integer(m.get("iterations") != null ? m.get("iterations") : m.get("runs"), 0, 0);
+    Mapping scenarioNodes =
+        r.mapping(m.get("scenarios"), "the phase's scenarios by name: {browse: {users: 10, ...}}");
     boolean several = scenarioNodes != null;
     if (several && scenarioNodes.fields().isEmpty()) {
-      r.problems().add(scenarioNodes, "lists no scenario; give at least one, or leave scenarios out");
+      r.problems()
+          .add(scenarioNodes, "lists no scenario; give at least one, or leave scenarios out");
       return null;
     }
     boolean noShape = several && !hasLoad(m);
@@ -446,8 +587,13 @@ public final class RunYaml {
           complete = false;
         } else {
           if (s.shape() == null && shape == null) {
-            r.problems().add(e.getValue(), "says nothing of its load, and neither does phase '" + name + "': give it"
-                + " users, rate or min_concurrency/max_concurrency, or give the phase a load its scenarios share");
+            r.problems()
+                .add(
+                    e.getValue(),
+                    "says nothing of its load, and neither does phase '"
+                        + name
+                        + "': give it users, rate or min_concurrency/max_concurrency, or give the"
+                        + " phase a load its scenarios share");
             complete = false;
           }
           scenarios.add(s);
@@ -466,15 +612,18 @@ public final class RunYaml {
   }
 
   /** A scenario's entry in a phase: its load, kept by name for the readers of what it runs. */
-  private static ScenarioLoad scenario(String name, YamlNode node, ConfigReader r, PhaseReading reading) {
-    Mapping m = r.mapping(node, "a scenario's load: users, rate, min_concurrency, weight, think_time, ...");
+  private static ScenarioLoad scenario(
+      String name, YamlNode node, ConfigReader r, PhaseReading reading) {
+    Mapping m =
+        r.mapping(node, "a scenario's load: users, rate, min_concurrency, weight, think_time, ...");
     if (m == null) {
       return null;
     }
     checkFields(r, m, reading.scenarioFields());
     if (!name.matches("[A-Za-z0-9._-]+")) {
       if (!reading.gradual()) {
-        r.problems().add(m, "a scenario name must be letters, digits, '.', '_' or '-', got '" + name + "'");
+        r.problems()
+            .add(m, "a scenario name must be letters, digits, '.', '_' or '-', got '" + name + "'");
         return null;
       }
       name = name.strip().replaceAll("[^A-Za-z0-9._-]", "-");
@@ -499,7 +648,9 @@ public final class RunYaml {
   }
 
   private static boolean hasLoad(Mapping m) {
-    return m.get("users") != null || m.get("rate") != null || m.get("max_concurrency") != null
+    return m.get("users") != null
+        || m.get("rate") != null
+        || m.get("max_concurrency") != null
         || m.get("min_concurrency") != null;
   }
 
@@ -508,13 +659,19 @@ public final class RunYaml {
    *     multiplying ramp from 0 starts at 1
    */
   private static LoadShape shape(Mapping m, ConfigReader r, boolean gradual) {
-    int kinds = (m.get("users") != null ? 1 : 0) + (m.get("rate") != null ? 1 : 0)
-        + (m.get("max_concurrency") != null || m.get("min_concurrency") != null ? 1 : 0);
+    int kinds =
+        (m.get("users") != null ? 1 : 0)
+            + (m.get("rate") != null ? 1 : 0)
+            + (m.get("max_concurrency") != null || m.get("min_concurrency") != null ? 1 : 0);
     if (kinds != 1) {
-      r.problems().add(m, kinds == 0
-          ? "says nothing of the load: give users (a number, or {from, to} for a ramp), rate (iterations per"
-              + " second, or {from, to}) with max_users, or min_concurrency/max_concurrency steps"
-          : "give only one of users, rate, or min_concurrency/max_concurrency");
+      r.problems()
+          .add(
+              m,
+              kinds == 0
+                  ? "says nothing of the load: give users (a number, or {from, to} for a ramp),"
+                        + " rate (iterations per second, or {from, to}) with max_users, or"
+                        + " min_concurrency/max_concurrency steps"
+                  : "give only one of users, rate, or min_concurrency/max_concurrency");
       return null;
     }
     try {
@@ -522,7 +679,8 @@ public final class RunYaml {
         YamlNode u = m.get("users");
         if (u instanceof Mapping ramp) {
           r.checkFields(ramp, Set.of("from", "to"));
-          return new LoadShape.Ramp((int) r.integer(ramp.get("from"), 0, 0), (int) r.integer(ramp.get("to"), 0, 0));
+          return new LoadShape.Ramp(
+              (int) r.integer(ramp.get("from"), 0, 0), (int) r.integer(ramp.get("to"), 0, 0));
         }
         return new LoadShape.Constant((int) r.integer(u, 1, 0));
       }
@@ -531,7 +689,8 @@ public final class RunYaml {
         int maxUsers = (int) r.integer(m.get("max_users"), 1000, 1);
         if (rate instanceof Mapping ramp) {
           r.checkFields(ramp, Set.of("from", "to"));
-          return new LoadShape.ArrivalRate(r.number(ramp.get("from"), 0, 0), r.number(ramp.get("to"), 0, 0), maxUsers);
+          return new LoadShape.ArrivalRate(
+              r.number(ramp.get("from"), 0, 0), r.number(ramp.get("to"), 0, 0), maxUsers);
         }
         double v = r.number(rate, 1, 0);
         return new LoadShape.ArrivalRate(v, v, maxUsers);
@@ -552,7 +711,12 @@ public final class RunYaml {
       if (gradual && !multiply.isEmpty() && min == 0) {
         min = 1; // as gradual: multiplying 0 users would never start one
       }
-      return new LoadShape.Steps(min, max, add, multiply, r.durations(m.get("ramp_up_wait")),
+      return new LoadShape.Steps(
+          min,
+          max,
+          add,
+          multiply,
+          r.durations(m.get("ramp_up_wait")),
           r.bool(m.get("run_once"), false));
     } catch (IllegalArgumentException e) {
       r.problems().add(m, e.getMessage());
@@ -560,15 +724,21 @@ public final class RunYaml {
     }
   }
 
-  /** {@code think_time}, or {@code pace} (iterations on a fixed schedule), or {@code fallback} without either. */
+  /**
+   * {@code think_time}, or {@code pace} (iterations on a fixed schedule), or {@code fallback}
+   * without either.
+   */
   private static ThinkTime pause(Mapping m, ConfigReader r, ThinkTime fallback) {
     YamlNode pace = m.get("pace");
     if (pace == null) {
       return m.get("think_time") == null ? fallback : thinkTime(m.get("think_time"), r);
     }
     if (m.get("think_time") != null) {
-      r.problems().add(pace, "give think_time (a pause after each iteration) or pace (iterations on a fixed"
-          + " schedule), not both");
+      r.problems()
+          .add(
+              pace,
+              "give think_time (a pause after each iteration) or pace (iterations on a fixed"
+                  + " schedule), not both");
       return fallback;
     }
     Duration d = r.duration(pace, null);
@@ -591,9 +761,11 @@ public final class RunYaml {
       if (node instanceof Mapping m) {
         r.checkFields(m, Set.of("mean", "variation", "min", "max"));
         if (m.get("mean") != null) {
-          return new ThinkTime.Normal(r.duration(m.get("mean"), Duration.ZERO), r.number(m.get("variation"), 0.2, 0));
+          return new ThinkTime.Normal(
+              r.duration(m.get("mean"), Duration.ZERO), r.number(m.get("variation"), 0.2, 0));
         }
-        return new ThinkTime.Uniform(r.duration(m.get("min"), Duration.ZERO), r.duration(m.get("max"), Duration.ZERO));
+        return new ThinkTime.Uniform(
+            r.duration(m.get("min"), Duration.ZERO), r.duration(m.get("max"), Duration.ZERO));
       }
       return new ThinkTime.Constant(r.duration(node, Duration.ZERO));
     } catch (IllegalArgumentException e) {

@@ -30,7 +30,8 @@ public sealed interface YamlNode {
   /** The dotted path of the value within the document, e.g. {@code phases[1].duration}. */
   String path();
 
-  record Scalar(String text, JsonToken token, int line, int column, String path) implements YamlNode {
+  record Scalar(String text, JsonToken token, int line, int column, String path)
+      implements YamlNode {
     public boolean isNull() {
       return token == JsonToken.VALUE_NULL;
     }
@@ -38,7 +39,8 @@ public sealed interface YamlNode {
 
   record Sequence(List<YamlNode> items, int line, int column, String path) implements YamlNode {}
 
-  record Mapping(Map<String, YamlNode> fields, int line, int column, String path) implements YamlNode {
+  record Mapping(Map<String, YamlNode> fields, int line, int column, String path)
+      implements YamlNode {
     public YamlNode get(String name) {
       return fields.get(name);
     }
@@ -63,13 +65,22 @@ public sealed interface YamlNode {
       MarkedYAMLException marked = markedCause(e);
       if (marked != null && marked.getProblemMark() != null) {
         Mark m = marked.getProblemMark();
-        problems.add(m.getLine() + 1, m.getColumn() + 1, "", "not valid YAML: " + marked.getProblem()
-            + (marked.getContext() == null ? "" : " (" + marked.getContext() + ")"));
+        problems.add(
+            m.getLine() + 1,
+            m.getColumn() + 1,
+            "",
+            "not valid YAML: "
+                + marked.getProblem()
+                + (marked.getContext() == null ? "" : " (" + marked.getContext() + ")"));
         return null;
       }
       JsonLocation l = e instanceof JsonProcessingException j ? j.getLocation() : null;
-      String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      problems.add(l == null ? 1 : Math.max(1, l.getLineNr()), l == null ? 1 : Math.max(1, l.getColumnNr()), "",
+      String message =
+          e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      problems.add(
+          l == null ? 1 : Math.max(1, l.getLineNr()),
+          l == null ? 1 : Math.max(1, l.getColumnNr()),
+          "",
           "not valid YAML: " + message);
       return null;
     }
@@ -84,7 +95,8 @@ public sealed interface YamlNode {
     return null;
   }
 
-  private static YamlNode read(JsonParser p, String path, ConfigProblems problems) throws IOException {
+  private static YamlNode read(JsonParser p, String path, ConfigProblems problems)
+      throws IOException {
     JsonLocation l = p.currentTokenLocation();
     int line = l.getLineNr();
     int col = l.getColumnNr();
@@ -98,8 +110,19 @@ public sealed interface YamlNode {
         String field = path.isEmpty() ? name : path + "." + name;
         JsonLocation first = keys.putIfAbsent(name, at);
         if (first != null) {
-          problems.add(at.getLineNr(), at.getColumnNr(), field, "is given twice, at " + first.getLineNr() + ":"
-              + first.getColumnNr() + " and at " + at.getLineNr() + ":" + at.getColumnNr() + "; keep one");
+          problems.add(
+              at.getLineNr(),
+              at.getColumnNr(),
+              field,
+              "is given twice, at "
+                  + first.getLineNr()
+                  + ":"
+                  + first.getColumnNr()
+                  + " and at "
+                  + at.getLineNr()
+                  + ":"
+                  + at.getColumnNr()
+                  + "; keep one");
         }
         p.nextToken();
         YamlNode value = read(p, field, problems);

@@ -75,7 +75,8 @@ abstract class BaseUser implements VirtualUser {
       scenario.iteration(this);
     } catch (Throwable t) {
       if (!context.recording().cancels(System.nanoTime())) {
-        engine.iterationFailed(t); // an exception after the cancellation comes from it, not the scenario
+        engine.iterationFailed(
+            t); // an exception after the cancellation comes from it, not the scenario
       }
     } finally {
       context.endIteration();
@@ -96,7 +97,11 @@ abstract class BaseUser implements VirtualUser {
 
   /** Sleeps {@code nanos} exactly (think time, pacing), ended early as {@link #sleep} says. */
   void pause(long nanos) {
-    engine.timer().sleepUntil(sleeper, System.nanoTime() + nanos,
-        context.isTestInProgress() ? cancelCheck : stopCheck);
+    engine
+        .timer()
+        .sleepUntil(
+            sleeper,
+            System.nanoTime() + nanos,
+            context.isTestInProgress() ? cancelCheck : stopCheck);
   }
 }

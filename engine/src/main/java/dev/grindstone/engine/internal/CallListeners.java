@@ -50,7 +50,11 @@ final class CallListeners {
    * @param listeners by index, as the recording's {@link Recording#listenerNames()}
    * @param phases the phases' names, by index
    */
-  CallListeners(List<CallListener> listeners, RunInfo info, Recording recording, List<String> phases,
+  CallListeners(
+      List<CallListener> listeners,
+      RunInfo info,
+      Recording recording,
+      List<String> phases,
       SinkRetry policy) {
     this.info = info;
     this.run = info.id();
@@ -162,22 +166,35 @@ final class CallListeners {
   }
 
   private CallRecord record(DataLogRing.Row row) {
-    long start = recording.startEpochMillis() * 1_000_000L + (row.startNanos - recording.startNanos());
-    CallRecord.Outcome outcome = row.cancelled ? CallRecord.Outcome.CANCELLED
-        : row.failed ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS;
+    long start =
+        recording.startEpochMillis() * 1_000_000L + (row.startNanos - recording.startNanos());
+    CallRecord.Outcome outcome =
+        row.cancelled
+            ? CallRecord.Outcome.CANCELLED
+            : row.failed ? CallRecord.Outcome.ERROR : CallRecord.Outcome.SUCCESS;
     long elapsed = row.cancelled ? 0 : row.elapsedNanos;
-    CallRecord.Request request = row.method == null ? null
-        : new CallRecord.Request(row.method, withoutQuery(row.url), row.status, row.bytes);
+    CallRecord.Request request =
+        row.method == null
+            ? null
+            : new CallRecord.Request(row.method, withoutQuery(row.url), row.status, row.bytes);
     String testName = testNames.get(row.test);
     if (testName == null) {
       testName = recording.testDescription(row.test);
       testNames.put(row.test, testName);
     }
     List<String> scenarios = recording.scenarioNames();
-    return new CallRecord(run,
+    return new CallRecord(
+        run,
         row.phase >= 0 && row.phase < phases.size() ? phases.get(row.phase) : "",
         row.scenario >= 0 && row.scenario < scenarios.size() ? scenarios.get(row.scenario) : "",
-        row.thread, row.run, row.test, testName, start, row.cancelled ? 0 : start + elapsed, elapsed, outcome,
+        row.thread,
+        row.run,
+        row.test,
+        testName,
+        start,
+        row.cancelled ? 0 : start + elapsed,
+        elapsed,
+        outcome,
         request);
   }
 
@@ -193,8 +210,15 @@ final class CallListeners {
   List<OutputHealth> health() {
     List<OutputHealth> out = new ArrayList<>();
     for (State s : listeners) {
-      out.add(new OutputHealth(OutputHealth.Kind.CALL_LISTENER, s.listener.name(), s.delivered, s.failures,
-          s.lost, s.stopped, s.lastFailure));
+      out.add(
+          new OutputHealth(
+              OutputHealth.Kind.CALL_LISTENER,
+              s.listener.name(),
+              s.delivered,
+              s.failures,
+              s.lost,
+              s.stopped,
+              s.lastFailure));
     }
     return out;
   }
@@ -208,15 +232,39 @@ final class CallListeners {
       }
       String name = "The call listener " + s.listener.name();
       if (s.notStarted) {
-        notes.add(name + " could not start (" + s.lastFailure + "), so it took none of the " + s.lost
-            + " records meant for it.");
+        notes.add(
+            name
+                + " could not start ("
+                + s.lastFailure
+                + "), so it took none of the "
+                + s.lost
+                + " records meant for it.");
       } else if (s.stopped) {
-        notes.add(name + " was stopped after " + policy.maxConsecutiveFailures() + " failures in a row ("
-            + s.failures + " in all; last: " + s.lastFailure + "); it took " + s.delivered + " records and missed "
-            + s.lost + ".");
+        notes.add(
+            name
+                + " was stopped after "
+                + policy.maxConsecutiveFailures()
+                + " failures in a row ("
+                + s.failures
+                + " in all; last: "
+                + s.lastFailure
+                + "); it took "
+                + s.delivered
+                + " records and missed "
+                + s.lost
+                + ".");
       } else {
-        notes.add(name + " failed " + times(s.failures) + " and went on (last: " + s.lastFailure + "); it took "
-            + s.delivered + " records and missed " + s.lost + ".");
+        notes.add(
+            name
+                + " failed "
+                + times(s.failures)
+                + " and went on (last: "
+                + s.lastFailure
+                + "); it took "
+                + s.delivered
+                + " records and missed "
+                + s.lost
+                + ".");
       }
     }
     return notes;

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
@@ -22,11 +22,11 @@ import org.HdrHistogram.Histogram;
 /**
  * Rolls the recorders up every period: takes each test's interval, builds the interval snapshot
  * (TPS over the <em>actual</em> interval length, not the nominal one), and folds it into the
- * phase's and the run's cumulative figures (peak TPS = the highest interval TPS), and does the
- * same for how late iterations started. Sampling is driven by {@link #sample}, called by the
- * collector thread every period and by the run at each phase boundary, so every interval belongs
- * to exactly one phase. In a run of several scenarios it keeps each scenario's figures too, and a
- * test's figures are the exact merge of the scenarios that called it.
+ * phase's and the run's cumulative figures (peak TPS = the highest interval TPS), and does the same
+ * for how late iterations started. Sampling is driven by {@link #sample}, called by the collector
+ * thread every period and by the run at each phase boundary, so every interval belongs to exactly
+ * one phase. In a run of several scenarios it keeps each scenario's figures too, and a test's
+ * figures are the exact merge of the scenarios that called it.
  */
 final class Collector {
 
@@ -39,8 +39,10 @@ final class Collector {
   private final long minPeakMillis;
   private final List<String> scenarioNames;
   private final IntUnaryOperator scenarioUsers;
+
   /** Per scenario (several only): each test's cumulative figures and the totals' peak TPS. */
   private final List<Map<Integer, Cumulative>> scenarioRuns = new ArrayList<>();
+
   private final double[] scenarioTotalsPeak;
 
   private final Map<Integer, Cumulative> run = new LinkedHashMap<>();
@@ -57,8 +59,13 @@ final class Collector {
    * @param lateness where users record how late each iteration started (µs)
    * @param lateStarts how many iterations have started late so far
    */
-  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, LatencyRecorder lateness,
-      LongSupplier lateStarts, long periodMillis) {
+  Collector(
+      Recording recording,
+      Consumer<IntervalSnapshot> out,
+      IntSupplier activeUsers,
+      LatencyRecorder lateness,
+      LongSupplier lateStarts,
+      long periodMillis) {
     this(recording, out, activeUsers, lateness, lateStarts, periodMillis, List.of(), i -> 0);
   }
 
@@ -67,8 +74,15 @@ final class Collector {
    *     for a run of one unnamed scenario
    * @param scenarioUsers the users a scenario (by index) has active now
    */
-  Collector(Recording recording, Consumer<IntervalSnapshot> out, IntSupplier activeUsers, LatencyRecorder lateness,
-      LongSupplier lateStarts, long periodMillis, List<String> scenarioNames, IntUnaryOperator scenarioUsers) {
+  Collector(
+      Recording recording,
+      Consumer<IntervalSnapshot> out,
+      IntSupplier activeUsers,
+      LatencyRecorder lateness,
+      LongSupplier lateStarts,
+      long periodMillis,
+      List<String> scenarioNames,
+      IntUnaryOperator scenarioUsers) {
     this.recording = recording;
     this.scenarioNames = List.copyOf(scenarioNames);
     this.scenarioUsers = scenarioUsers;
@@ -107,9 +121,13 @@ final class Collector {
         Histogram failed = Histograms.newHistogram();
         TestFigures interval = drain(r, lengthMillis, s, ok, failed);
         tests.add(interval);
-        run.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r))).add(interval, s, ok, failed, full);
+        run.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
+            .add(interval, s, ok, failed, full);
         if (phase != null) {
-          phase.tests.computeIfAbsent(r.number(), n -> new Cumulative(List.of(r))).add(interval, s, ok, failed, full);
+          phase
+              .tests
+              .computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
+              .add(interval, s, ok, failed, full);
           phase.endEpochMillis = recording.epochMillis(nowNanos);
         }
       }
@@ -124,7 +142,9 @@ final class Collector {
           Histogram failed = Histograms.newHistogram();
           TestFigures interval = drain(r, lengthMillis, s, ok, failed);
           mine.add(interval);
-          scenarioRuns.get(k).computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
+          scenarioRuns
+              .get(k)
+              .computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
               .add(interval, s, ok, failed, full);
           byTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(interval);
           recordersByTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(r);
@@ -138,8 +158,17 @@ final class Collector {
         List<TestFigures> parts = e.getValue();
         List<TestRecorder> recorders = recordersByTest.get(e.getKey());
         boolean composite = recorders.stream().anyMatch(TestRecorder::isComposite);
-        TestFigures interval = parts.size() == 1 ? parts.getFirst()
-            : TestFigures.merge(e.getKey(), parts.getFirst().description(), composite, lengthMillis, -1, schema, parts);
+        TestFigures interval =
+            parts.size() == 1
+                ? parts.getFirst()
+                : TestFigures.merge(
+                    e.getKey(),
+                    parts.getFirst().description(),
+                    composite,
+                    lengthMillis,
+                    -1,
+                    schema,
+                    parts);
         tests.add(interval);
         StatisticsSet s = interval.statistics();
         Histogram ok = interval.successes();
@@ -148,7 +177,8 @@ final class Collector {
         c.join(recorders);
         c.add(interval, s, ok, failed, full);
         if (phase != null) {
-          Cumulative pc = phase.tests.computeIfAbsent(e.getKey(), n -> new Cumulative(new ArrayList<>()));
+          Cumulative pc =
+              phase.tests.computeIfAbsent(e.getKey(), n -> new Cumulative(new ArrayList<>()));
           pc.join(recorders);
           pc.add(interval, s, ok, failed, full);
           phase.endEpochMillis = recording.epochMillis(nowNanos);
@@ -163,10 +193,20 @@ final class Collector {
     if (phase != null) {
       phase.lateness.add(late);
     }
-    IntervalSnapshot snapshot = new IntervalSnapshot(sequence++, phase == null ? "" : phase.name,
-        phase == null ? -1 : phase.index, startEpoch, recording.epochMillis(nowNanos),
-        Math.round((nowNanos - recording.startNanos()) / 1e6), activeUsers.getAsInt(), tests,
-        totals(tests, lengthMillis, -1), late, lateInInterval, scenarios);
+    IntervalSnapshot snapshot =
+        new IntervalSnapshot(
+            sequence++,
+            phase == null ? "" : phase.name,
+            phase == null ? -1 : phase.index,
+            startEpoch,
+            recording.epochMillis(nowNanos),
+            Math.round((nowNanos - recording.startNanos()) / 1e6),
+            activeUsers.getAsInt(),
+            tests,
+            totals(tests, lengthMillis, -1),
+            late,
+            lateInInterval,
+            scenarios);
     double tps = full ? snapshot.totals().tps() : 0;
     runTotalsPeak = Math.max(runTotalsPeak, tps);
     if (phase != null) {
@@ -176,12 +216,16 @@ final class Collector {
     return snapshot;
   }
 
-  /** Takes a recorder's interval into {@code s}, {@code ok} and {@code failed}, and returns its figures. */
-  private static TestFigures drain(TestRecorder r, long lengthMillis, StatisticsSet s, Histogram ok,
-      Histogram failed) {
+  /**
+   * Takes a recorder's interval into {@code s}, {@code ok} and {@code failed}, and returns its
+   * figures.
+   */
+  private static TestFigures drain(
+      TestRecorder r, long lengthMillis, StatisticsSet s, Histogram ok, Histogram failed) {
     r.drainInterval(s, ok, failed);
     long cancelled = r.drainCancelled();
-    return TestFigures.of(r.number(), r.description(), r.isComposite(), lengthMillis, s, ok, failed, cancelled);
+    return TestFigures.of(
+        r.number(), r.description(), r.isComposite(), lengthMillis, s, ok, failed, cancelled);
   }
 
   /** The run's cumulative figures per test, over the run's length so far. */
@@ -208,8 +252,12 @@ final class Collector {
         tests.add(c.figures(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
-      list.add(new ScenarioResult(scenarioNames.get(k), peakUsers.applyAsInt(k), tests,
-          totals(tests, length, scenarioTotalsPeak[k])));
+      list.add(
+          new ScenarioResult(
+              scenarioNames.get(k),
+              peakUsers.applyAsInt(k),
+              tests,
+              totals(tests, length, scenarioTotalsPeak[k])));
     }
     return list;
   }
@@ -229,19 +277,32 @@ final class Collector {
         tests.add(c.figures(length));
       }
       tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
-      list.add(new PhaseResult(p.name, p.startEpochMillis, p.endEpochMillis, tests,
-          totals(tests, length, p.totalsPeak), p.lateness.copy()));
+      list.add(
+          new PhaseResult(
+              p.name,
+              p.startEpochMillis,
+              p.endEpochMillis,
+              tests,
+              totals(tests, length, p.totalsPeak),
+              p.lateness.copy()));
     }
     return list;
   }
 
-  /** The totals over the non-composite tests, with {@code peak} as their peak TPS (-1: their own TPS). */
+  /**
+   * The totals over the non-composite tests, with {@code peak} as their peak TPS (-1: their own
+   * TPS).
+   */
   TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
     return totals(schema, tests, lengthMillis, peak);
   }
 
-  /** The totals over the non-composite {@code tests}, with {@code peak} as their peak TPS (-1: their own TPS). */
-  static TestFigures totals(StatisticsSchema schema, List<TestFigures> tests, long lengthMillis, double peak) {
+  /**
+   * The totals over the non-composite {@code tests}, with {@code peak} as their peak TPS (-1: their
+   * own TPS).
+   */
+  static TestFigures totals(
+      StatisticsSchema schema, List<TestFigures> tests, long lengthMillis, double peak) {
     List<TestFigures> counted = new ArrayList<>(tests.size());
     for (TestFigures t : tests) {
       if (!t.composite()) {
@@ -258,7 +319,9 @@ final class Collector {
     return totals(tests, length, runTotalsPeak);
   }
 
-  /** One test's cumulative figures: of one scenario's recorder, or merged over several scenarios'. */
+  /**
+   * One test's cumulative figures: of one scenario's recorder, or merged over several scenarios'.
+   */
   private final class Cumulative {
     final List<TestRecorder> recorders;
     final StatisticsSet statistics = new StatisticsSet(schema);
@@ -291,7 +354,12 @@ final class Collector {
     }
 
     /** Adds an interval: its figures, and the statistics and histograms they were made from. */
-    void add(TestFigures interval, StatisticsSet s, Histogram ok, Histogram failed, boolean countsForPeak) {
+    void add(
+        TestFigures interval,
+        StatisticsSet s,
+        Histogram ok,
+        Histogram failed,
+        boolean countsForPeak) {
       if (countsForPeak) {
         peak = Math.max(peak, interval.tps());
       }
@@ -303,8 +371,16 @@ final class Collector {
 
     TestFigures figures(long lengthMillis) {
       TestRecorder first = recorders.getFirst();
-      return new TestFigures(first.number(), first.description(), composite(), lengthMillis, peak,
-          statistics, successes, failures, cancelled);
+      return new TestFigures(
+          first.number(),
+          first.description(),
+          composite(),
+          lengthMillis,
+          peak,
+          statistics,
+          successes,
+          failures,
+          cancelled);
     }
   }
 

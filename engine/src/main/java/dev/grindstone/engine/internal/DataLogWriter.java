@@ -29,7 +29,8 @@ public final class DataLogWriter {
    * @param file where the data log goes, or null for none
    * @param calls the call listeners, or null for none
    */
-  DataLogWriter(DataLogRing ring, Recording recording, DataLogFormat format, Path file, CallListeners calls)
+  DataLogWriter(
+      DataLogRing ring, Recording recording, DataLogFormat format, Path file, CallListeners calls)
       throws IOException {
     this.ring = ring;
     this.recording = recording;
@@ -64,18 +65,19 @@ public final class DataLogWriter {
   }
 
   private int drainOnce() {
-    return ring.drain(row -> {
-      if (out != null && failure == null) {
-        try {
-          write(row);
-        } catch (IOException e) {
-          failure = e;
-        }
-      }
-      if (calls != null) {
-        calls.accept(row);
-      }
-    });
+    return ring.drain(
+        row -> {
+          if (out != null && failure == null) {
+            try {
+              write(row);
+            } catch (IOException e) {
+              failure = e;
+            }
+          }
+          if (calls != null) {
+            calls.accept(row);
+          }
+        });
   }
 
   private void write(DataLogRing.Row row) throws IOException {
@@ -84,7 +86,14 @@ public final class DataLogWriter {
     if (row.cancelled) {
       format.appendCancelledRow(line, row.thread, row.run, row.test, startEpochMillis);
     } else {
-      format.appendRow(line, row.thread, row.run, row.test, startEpochMillis, row.micros, row.failed,
+      format.appendRow(
+          line,
+          row.thread,
+          row.run,
+          row.test,
+          startEpochMillis,
+          row.micros,
+          row.failed,
           row.statistics);
     }
     line.append('\n');

@@ -30,11 +30,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.HdrHistogram.Histogram;
 
 /**
- * Behind {@link dev.grindstone.engine.MergedRun}: a run made of other processes' intervals: the controller of a distributed run feeds it each
- * interval merged over the agents, and it drives the same sinks as a local run (the live console,
- * summary.txt, latency.hlog, results.json, report.html) and builds the same summary, with
- * thresholds checked on the merged figures. Run figures are exact merges of the intervals (added
- * histograms, pooled statistics); nothing is averaged. One thread feeds it.
+ * Behind {@link dev.grindstone.engine.MergedRun}: a run made of other processes' intervals: the
+ * controller of a distributed run feeds it each interval merged over the agents, and it drives the
+ * same sinks as a local run (the live console, summary.txt, latency.hlog, results.json,
+ * report.html) and builds the same summary, with thresholds checked on the merged figures. Run
+ * figures are exact merges of the intervals (added histograms, pooled statistics); nothing is
+ * averaged. One thread feeds it.
  */
 public final class MergedRunEngine {
 
@@ -56,12 +57,19 @@ public final class MergedRunEngine {
    *     agents' snapshots carry
    * @param startEpochMillis when the agents started (server time)
    */
-  public MergedRunEngine(RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
+  public MergedRunEngine(
+      RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
     this.config = config;
     PluginSchema pluginSchema = PluginSchema.of(plugins);
     this.schema = pluginSchema.statistics();
-    Path out = config.outputRoot() == null ? null : ResultsFolder.create(config.outputRoot(), config.name(),
-        LocalDateTime.ofInstant(Instant.ofEpochMilli(startEpochMillis), ZoneId.systemDefault()));
+    Path out =
+        config.outputRoot() == null
+            ? null
+            : ResultsFolder.create(
+                config.outputRoot(),
+                config.name(),
+                LocalDateTime.ofInstant(
+                    Instant.ofEpochMilli(startEpochMillis), ZoneId.systemDefault()));
     List<RunInfo.PlannedPhase> planned = new ArrayList<>();
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
@@ -73,7 +81,9 @@ public final class MergedRunEngine {
         summaryView.add(r.view(schema));
       }
     }
-    this.info = new RunInfo(config.name(), startEpochMillis, planned, config.period(), out, schema, summaryView);
+    this.info =
+        new RunInfo(
+            config.name(), startEpochMillis, planned, config.period(), out, schema, summaryView);
     this.lastEnd = startEpochMillis;
     List<Sink> sinks = new ArrayList<>();
     if (config.console()) {
@@ -110,11 +120,19 @@ public final class MergedRunEngine {
    * @param tests each test's figures over the interval, merged over the agents (one per test)
    * @param lateness how late the interval's iterations started (µs), merged; null for none known
    */
-  public void interval(long sequence, String phase, long startMs, long endMs, int activeUsers, long lateStarts,
-      Histogram lateness, List<TestFigures> tests) {
+  public void interval(
+      long sequence,
+      String phase,
+      long startMs,
+      long endMs,
+      int activeUsers,
+      long lateStarts,
+      Histogram lateness,
+      List<TestFigures> tests) {
     long length = Math.max(1, endMs - startMs);
     int phaseIndex = phaseIndex(phase);
-    PhaseCumulative p = phases.isEmpty() || phases.getLast().index != phaseIndex ? null : phases.getLast();
+    PhaseCumulative p =
+        phases.isEmpty() || phases.getLast().index != phaseIndex ? null : phases.getLast();
     if (p == null) {
       p = new PhaseCumulative(phase, phaseIndex, startMs);
       phases.add(p);
@@ -138,8 +156,19 @@ public final class MergedRunEngine {
     double tps = full ? totals.tps() : 0;
     runPeak = Math.max(runPeak, tps);
     p.peak = Math.max(p.peak, tps);
-    IntervalSnapshot s = new IntervalSnapshot(sequence, phase, phaseIndex, startMs, endMs, endMs - info.startEpochMillis(),
-        activeUsers, named, totals, late, lateStarts);
+    IntervalSnapshot s =
+        new IntervalSnapshot(
+            sequence,
+            phase,
+            phaseIndex,
+            startMs,
+            endMs,
+            endMs - info.startEpochMillis(),
+            activeUsers,
+            named,
+            totals,
+            late,
+            lateStarts);
     workers.forEach(w -> w.interval(s));
   }
 
@@ -161,8 +190,15 @@ public final class MergedRunEngine {
    *     keep what the intervals carried
    * @param lateStarts with {@code lateness}: the iterations that started more than 10 ms late
    */
-  public RunSummary finish(long endMs, List<String> notes, boolean interrupted, long droppedStarts,
-      Map<String, Long> iterationFailures, long droppedDataLogRows, Histogram lateness, long lateStarts) {
+  public RunSummary finish(
+      long endMs,
+      List<String> notes,
+      boolean interrupted,
+      long droppedStarts,
+      Map<String, Long> iterationFailures,
+      long droppedDataLogRows,
+      Histogram lateness,
+      long lateStarts) {
     if (lateness != null) {
       this.lateness.reset();
       this.lateness.add(lateness);
@@ -182,17 +218,43 @@ public final class MergedRunEngine {
       for (Map.Entry<Integer, Cumulative> e : p.tests.entrySet()) {
         pt.add(e.getValue().figures(e.getKey(), pl));
       }
-      phaseResults.add(new RunSummary.PhaseResult(p.name, p.start, p.end, pt, totals(pt, pl, p.peak), p.lateness));
+      phaseResults.add(
+          new RunSummary.PhaseResult(
+              p.name, p.start, p.end, pt, totals(pt, pl, p.peak), p.lateness));
     }
     problems.addAll(notes);
-    RunSummary summary = new RunSummary(info, end, tests, totals, phaseResults,
-        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, List.of(), null), lateness, lateStarts, droppedStarts,
-        new LinkedHashMap<>(iterationFailures), droppedDataLogRows, List.copyOf(problems), interrupted);
+    RunSummary summary =
+        new RunSummary(
+            info,
+            end,
+            tests,
+            totals,
+            phaseResults,
+            ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, List.of(), null),
+            lateness,
+            lateStarts,
+            droppedStarts,
+            new LinkedHashMap<>(iterationFailures),
+            droppedDataLogRows,
+            List.copyOf(problems),
+            interrupted);
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
-    return new RunSummary(info, end, tests, totals, phaseResults, summary.thresholds(), lateness, lateStarts,
-        droppedStarts, summary.iterationFailures(), droppedDataLogRows, List.copyOf(problems), interrupted);
+    return new RunSummary(
+        info,
+        end,
+        tests,
+        totals,
+        phaseResults,
+        summary.thresholds(),
+        lateness,
+        lateStarts,
+        droppedStarts,
+        summary.iterationFailures(),
+        droppedDataLogRows,
+        List.copyOf(problems),
+        interrupted);
   }
 
   private TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
@@ -213,15 +275,28 @@ public final class MergedRunEngine {
       composite = interval.composite();
       description = interval.description();
       // Folded at once, so a long run keeps one set of figures per test, not one per interval.
-      TestFigures merged = TestFigures.merge(interval.test(), description, composite, interval.spanMillis(), 0, schema,
-          parts.isEmpty() ? List.of(interval) : List.of(parts.getFirst(), interval));
+      TestFigures merged =
+          TestFigures.merge(
+              interval.test(),
+              description,
+              composite,
+              interval.spanMillis(),
+              0,
+              schema,
+              parts.isEmpty() ? List.of(interval) : List.of(parts.getFirst(), interval));
       parts.clear();
       parts.add(merged);
     }
 
     TestFigures figures(int test, long lengthMillis) {
-      return TestFigures.merge(test, descriptions.getOrDefault(test, description), composite, lengthMillis, peak,
-          schema, parts);
+      return TestFigures.merge(
+          test,
+          descriptions.getOrDefault(test, description),
+          composite,
+          lengthMillis,
+          peak,
+          schema,
+          parts);
     }
   }
 

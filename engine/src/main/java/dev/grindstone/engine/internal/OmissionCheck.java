@@ -43,9 +43,15 @@ final class OmissionCheck {
    * @param results each phase's figures
    * @param tests the run's figures per test
    */
-  static Omission check(List<Phase> phases, List<PhaseResult> results, List<TestFigures> tests,
-      TestFigures totals, StatisticsSchema schema, long skippedPacedStarts) {
-    Map<String, Phase> byName = phases.stream().collect(Collectors.toMap(Phase::name, Function.identity()));
+  static Omission check(
+      List<Phase> phases,
+      List<PhaseResult> results,
+      List<TestFigures> tests,
+      TestFigures totals,
+      StatisticsSchema schema,
+      long skippedPacedStarts) {
+    Map<String, Phase> byName =
+        phases.stream().collect(Collectors.toMap(Phase::name, Function.identity()));
     List<CorrectedTest> flagged = new ArrayList<>();
     List<TestFigures> counted = new ArrayList<>();
     for (TestFigures t : tests) {
@@ -53,7 +59,8 @@ final class OmissionCheck {
       List<String> cycles = new ArrayList<>();
       long stalls = 0;
       for (PhaseResult r : results) {
-        TestFigures inPhase = r.tests().stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
+        TestFigures inPhase =
+            r.tests().stream().filter(x -> x.test() == t.test()).findFirst().orElse(null);
         if (inPhase == null) {
           continue;
         }
@@ -70,18 +77,40 @@ final class OmissionCheck {
         }
         cycles.add((results.size() > 1 ? r.name() + ": " : "") + cycle.text);
       }
-      TestFigures c = new TestFigures(t.test(), t.description(), t.composite(), t.spanMillis(), t.peakTps(),
-          t.statistics(), corrected, t.failures(), t.cancelled());
+      TestFigures c =
+          new TestFigures(
+              t.test(),
+              t.description(),
+              t.composite(),
+              t.spanMillis(),
+              t.peakTps(),
+              t.statistics(),
+              corrected,
+              t.failures(),
+              t.cancelled());
       if (!t.composite()) {
         counted.add(c);
       }
       if (moves(t, c)) {
-        flagged.add(new CorrectedTest(c, String.join("; ", cycles), stalls,
-            corrected.getTotalCount() - t.successes().getTotalCount()));
+        flagged.add(
+            new CorrectedTest(
+                c,
+                String.join("; ", cycles),
+                stalls,
+                corrected.getTotalCount() - t.successes().getTotalCount()));
       }
     }
-    TestFigures correctedTotals = flagged.isEmpty() ? null
-        : TestFigures.merge(TestFigures.TOTALS, "", false, totals.spanMillis(), totals.peakTps(), schema, counted);
+    TestFigures correctedTotals =
+        flagged.isEmpty()
+            ? null
+            : TestFigures.merge(
+                TestFigures.TOTALS,
+                "",
+                false,
+                totals.spanMillis(),
+                totals.peakTps(),
+                schema,
+                counted);
     return new Omission(flagged, correctedTotals, skippedPacedStarts);
   }
 
@@ -93,7 +122,9 @@ final class OmissionCheck {
    * of several scenarios, whose intended cycles differ scenario by scenario.
    */
   private static Cycle cycle(Phase phase, Histogram raw) {
-    if (!phase.scenarios().isEmpty() || phase.shape().isOpen() || phase.shape() instanceof LoadShape.Steps s && s.runOnce()
+    if (!phase.scenarios().isEmpty()
+        || phase.shape().isOpen()
+        || phase.shape() instanceof LoadShape.Steps s && s.runOnce()
         || phase.expectedInterval() != null) {
       return null;
     }
@@ -104,7 +135,8 @@ final class OmissionCheck {
     long median = Math.max(1, raw.getValueAtPercentile(50));
     long think = meanThinkTime(phase.thinkTime()).toNanos() / 1000;
     if (think > 0) {
-      return new Cycle(think + median, "think time " + millis(think) + " + median call " + millis(median));
+      return new Cycle(
+          think + median, "think time " + millis(think) + " + median call " + millis(median));
     }
     return new Cycle(median, "median call " + millis(median));
   }
@@ -122,7 +154,9 @@ final class OmissionCheck {
     return String.format(Locale.ROOT, "%.2f ms", micros / 1000.0);
   }
 
-  /** True when the correction moves a watched percentile enough to report (see {@link #WATCHED}). */
+  /**
+   * True when the correction moves a watched percentile enough to report (see {@link #WATCHED}).
+   */
   static boolean moves(TestFigures raw, TestFigures corrected) {
     for (double p : WATCHED) {
       double r = raw.percentileMillis(p);
@@ -136,10 +170,10 @@ final class OmissionCheck {
 
   /**
    * {@code raw} corrected with HdrHistogram's expected-interval correction: each recorded value v
-   * also records v − e, v − 2e, ... down to e, as {@link Histogram#copyCorrectedForCoordinatedOmission}
-   * does. The values a bucket receives are counted in one step instead of one at a time, so the
-   * counts are the same, but the cost is bounded by the buckets, not by v / e (a 60 s stall with
-   * a 50 µs median would be 1.2 million records).
+   * also records v − e, v − 2e, ... down to e, as {@link
+   * Histogram#copyCorrectedForCoordinatedOmission} does. The values a bucket receives are counted
+   * in one step instead of one at a time, so the counts are the same, but the cost is bounded by
+   * the buckets, not by v / e (a 60 s stall with a 50 µs median would be 1.2 million records).
    */
   static Histogram correct(Histogram raw, long e) {
     Histogram out = raw.copy();

@@ -14,16 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What a run's virtual users record into: one {@link TestRecorder} per scenario and test number,
  * the data-log ring, the run's clock origin, its schema (with its plug-ins' statistics) and its
- * views. Each of a run's scenarios records into a table of its own, so a scenario's figures are
- * its own calls' and a test's figures are the exact merge of its scenarios'; a run of one scenario
- * has one table. Thread-safe.
+ * views. Each of a run's scenarios records into a table of its own, so a scenario's figures are its
+ * own calls' and a test's figures are the exact merge of its scenarios'; a run of one scenario has
+ * one table. Thread-safe.
  */
 public final class Recording {
 
   private final PluginSchema plugins;
   private final StatisticsSchema schema;
+
   /** Plug-in statistics that calls updated although the run has not their plug-in. */
   private final Set<String> unknownStatistics = ConcurrentHashMap.newKeySet();
+
   private final Table[] tables;
   private final DataLogRing dataLog;
   private final long startNanos;
@@ -33,29 +35,45 @@ public final class Recording {
 
   /** The call listeners' names, by index: a call's route has one bit per index. */
   private final List<String> listenerNames;
+
   /** The scenarios' names, by index. */
   private final List<String> scenarioNames;
+
   private final int everyListener;
+
   /** A test's selection of listeners, resolved once per distinct selection. */
   private final ConcurrentHashMap<List<String>, Integer> listenerMasks = new ConcurrentHashMap<>();
+
   /** Listener names that tests gave although the run has no such listener. */
   private final Set<String> unknownListeners = ConcurrentHashMap.newKeySet();
 
-  public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
+  public Recording(
+      PluginSchema plugins,
+      DataLogRing dataLog,
+      long startNanos,
+      long startEpochMillis,
       StatisticsView summaryView) {
     this(plugins, dataLog, startNanos, startEpochMillis, summaryView, true, List.of(), List.of(""));
   }
 
   /**
-   * @param reportTimes false to record successful calls as untimed tests (their times go to the data
-   *     log only), as The Grinder's {@code grinder.reportTimesToConsole=false}
+   * @param reportTimes false to record successful calls as untimed tests (their times go to the
+   *     data log only), as The Grinder's {@code grinder.reportTimesToConsole=false}
    * @param listenerNames the run's call listeners, by index (at most 32)
    * @param scenarioNames the run's scenarios, by index
    */
-  public Recording(PluginSchema plugins, DataLogRing dataLog, long startNanos, long startEpochMillis,
-      StatisticsView summaryView, boolean reportTimes, List<String> listenerNames, List<String> scenarioNames) {
+  public Recording(
+      PluginSchema plugins,
+      DataLogRing dataLog,
+      long startNanos,
+      long startEpochMillis,
+      StatisticsView summaryView,
+      boolean reportTimes,
+      List<String> listenerNames,
+      List<String> scenarioNames) {
     if (listenerNames.size() > 32) {
-      throw new IllegalArgumentException("A run takes at most 32 call listeners, got " + listenerNames.size());
+      throw new IllegalArgumentException(
+          "A run takes at most 32 call listeners, got " + listenerNames.size());
     }
     this.reportTimes = reportTimes;
     this.listenerNames = List.copyOf(listenerNames);
@@ -162,7 +180,10 @@ public final class Recording {
     return Set.copyOf(unknownListeners);
   }
 
-  /** The description of the test numbered {@code number} in any scenario, or "" when it was never called. */
+  /**
+   * The description of the test numbered {@code number} in any scenario, or "" when it was never
+   * called.
+   */
   public String testDescription(int number) {
     for (Table t : tables) {
       TestRecorder r = t.recorders.get(number);
@@ -195,7 +216,8 @@ public final class Recording {
 
     private synchronized TestRecorder slowRecorder(Test test) {
       int n = test.number();
-      TestRecorder r = recorders.computeIfAbsent(n, k -> new TestRecorder(k, test.description(), schema));
+      TestRecorder r =
+          recorders.computeIfAbsent(n, k -> new TestRecorder(k, test.description(), schema));
       if (n < 4096) {
         TestRecorder[] a = byNumber;
         if (n >= a.length) {
@@ -244,8 +266,8 @@ public final class Recording {
 
   /**
    * Marks every test call still in progress at {@code nowNanos} (or started after it) as cancelled:
-   * when such a call returns or throws, it is counted as cancelled, not timed (see
-   * {@link #cancels}). Called once by the run, before it interrupts the users still running.
+   * when such a call returns or throws, it is counted as cancelled, not timed (see {@link
+   * #cancels}). Called once by the run, before it interrupts the users still running.
    */
   public void cancelCallsInProgress(long nowNanos) {
     cancelNanos = nowNanos;

@@ -3,9 +3,9 @@ package dev.grindstone.engine.internal;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.analyze.DataLogFormat;
+import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
-import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.run.ThinkTime;
@@ -56,7 +56,12 @@ import org.HdrHistogram.Histogram;
 public final class RunEngine {
 
   /** What virtual users need to know of the phase in force. */
-  record PhaseState(int index, String name, ThinkTime thinkTime, Duration initialSleep, long iterations,
+  record PhaseState(
+      int index,
+      String name,
+      ThinkTime thinkTime,
+      Duration initialSleep,
+      long iterations,
       long expectedIntervalMicros) {}
 
   private static final int MAX_FAILURE_KINDS = 50;
@@ -69,17 +74,23 @@ public final class RunEngine {
     final int index;
     final String name;
     final Scenario scenario;
+
     /** Closed-model users, newest last; guarded by the slot. */
     final List<UserThread> users = new ArrayList<>();
+
     final AtomicInteger usersDoneWithPhase = new AtomicInteger();
     volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
     volatile int activeUsers;
+
     /** The most users the scenario had active at once. */
     final AtomicInteger peakUsers = new AtomicInteger();
+
     /** The thread driving the slot's load in the current phase, woken when users are done. */
     volatile Thread driver;
+
     /** Which of the scenario's users run on this agent (all of them in one process). */
     UserShare share = new UserShare(Shard.WHOLE);
+
     /** Arrivals made so far in the current open-model phase, over every agent's numbering. */
     int arrivalUsers;
 
@@ -113,6 +124,7 @@ public final class RunEngine {
 
   /** Every thread running a user's code now: closed-model users, arrivals and waves. */
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final AtomicLong droppedStarts = new AtomicLong();
@@ -129,7 +141,8 @@ public final class RunEngine {
   /**
    * @param defaultSinks makes the built-in sinks (console, files) once the run's info is known
    */
-  public RunEngine(RunConfig config, Scenario scenario, List<Function<RunInfo, List<Sink>>> defaultSinks) {
+  public RunEngine(
+      RunConfig config, Scenario scenario, List<Function<RunInfo, List<Sink>>> defaultSinks) {
     this.config = config;
     this.scenario = scenario;
     this.slots = List.of(new Slot(0, null, scenario));
@@ -141,7 +154,9 @@ public final class RunEngine {
    *
    * @param scenarios every scenario the phases name, by name, in the order results show them
    */
-  public RunEngine(RunConfig config, Map<String, ? extends Scenario> scenarios,
+  public RunEngine(
+      RunConfig config,
+      Map<String, ? extends Scenario> scenarios,
       List<Function<RunInfo, List<Sink>>> defaultSinks) {
     this.config = config;
     List<Slot> list = new ArrayList<>();
@@ -175,7 +190,10 @@ public final class RunEngine {
     return n;
   }
 
-  /** Adds a sink: it gets the run's snapshots and summary after the built-in ones. Before {@link #execute} only. */
+  /**
+   * Adds a sink: it gets the run's snapshots and summary after the built-in ones. Before {@link
+   * #execute} only.
+   */
   public void addSink(Sink sink) {
     if (started) {
       throw new IllegalStateException("The run has started: add sinks before it executes");
@@ -222,13 +240,15 @@ public final class RunEngine {
     Objects.requireNonNull(listener, "listener");
     for (CallListener l : list) {
       if (l.name().equals(listener.name())) {
-        throw new IllegalArgumentException("The run already has a call listener named '" + listener.name()
-            + "'; give each listener a name of its own");
+        throw new IllegalArgumentException(
+            "The run already has a call listener named '"
+                + listener.name()
+                + "'; give each listener a name of its own");
       }
     }
     if (list.size() == 32) {
-      throw new IllegalArgumentException("A run takes at most 32 call listeners; '" + listener.name()
-          + "' would be the 33rd");
+      throw new IllegalArgumentException(
+          "A run takes at most 32 call listeners; '" + listener.name() + "' would be the 33rd");
     }
     list.add(listener);
   }
@@ -241,7 +261,9 @@ public final class RunEngine {
     plugins.add(Objects.requireNonNull(plugin, "plugin"));
   }
 
-  /** Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end. */
+  /**
+   * Asks the run to stop now: users finish their iteration (up to the graceful stop), then the end.
+   */
   public void requestStop() {
     interrupted = true;
     stopLoad();
@@ -333,15 +355,22 @@ public final class RunEngine {
       (r.dataLog() ? dataLogColumns : summaryView).add(r.view(schema));
     }
     DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
-    Path out = config.outputRoot() == null ? null
-        : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
+    Path out =
+        config.outputRoot() == null
+            ? null
+            : ResultsFolder.create(config.outputRoot(), config.name(), LocalDateTime.now());
     List<CallListener> calls = new ArrayList<>(callListeners);
     for (JdbcListenerConfig c : config.jdbcListeners()) {
-      addTo(calls, new JdbcCallListener(c.name(), c.url(), c.user(), c.password(), c.table(), c.batchSize()));
+      addTo(
+          calls,
+          new JdbcCallListener(
+              c.name(), c.url(), c.user(), c.password(), c.table(), c.batchSize()));
     }
     boolean csv = config.dataLog() && out != null;
-    DataLogRing ring = csv || !calls.isEmpty()
-        ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty()) : null;
+    DataLogRing ring =
+        csv || !calls.isEmpty()
+            ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty())
+            : null;
     // The clock starts once the set-up is done, so the first interval is not stretched by it.
     long startNanos = System.nanoTime();
     long startEpoch = System.currentTimeMillis();
@@ -349,22 +378,38 @@ public final class RunEngine {
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
     }
-    info = new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
-    recording = new Recording(pluginSchema, ring, startNanos, startEpoch, summaryView, config.reportTimes(),
-        calls.stream().map(CallListener::name).toList(), recordedScenarioNames());
+    info =
+        new RunInfo(config.name(), startEpoch, planned, config.period(), out, schema, summaryView);
+    recording =
+        new Recording(
+            pluginSchema,
+            ring,
+            startNanos,
+            startEpoch,
+            summaryView,
+            config.reportTimes(),
+            calls.stream().map(CallListener::name).toList(),
+            recordedScenarioNames());
     DataLogWriter dataLog = null;
     CallListeners callRecords = null;
     if (ring != null) {
       if (!calls.isEmpty()) {
         // Started on the data-log thread, so that opening a database does not hold up the phases.
-        callRecords = new CallListeners(calls, info, recording,
-            config.phases().stream().map(Phase::name).toList(), config.sinkRetry());
+        callRecords =
+            new CallListeners(
+                calls,
+                info,
+                recording,
+                config.phases().stream().map(Phase::name).toList(),
+                config.sinkRetry());
       }
       try {
-        dataLog = new DataLogWriter(ring, recording, dataLogFormat, csv ? out.resolve("data.csv") : null,
-            callRecords);
+        dataLog =
+            new DataLogWriter(
+                ring, recording, dataLogFormat, csv ? out.resolve("data.csv") : null, callRecords);
       } catch (IOException e) {
-        throw new UncheckedIOException("Cannot write the data log in " + out + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "Cannot write the data log in " + out + ": " + e.getMessage(), e);
       }
       dataLog.start();
     }
@@ -389,31 +434,51 @@ public final class RunEngine {
     }
     workers.forEach(w -> w.start(info));
 
-    ThresholdWatch watch = ThresholdWatch.needed(config.thresholds())
-        ? new ThresholdWatch(config.thresholds(), config.period().toMillis(), schema, new ThresholdWatch.Figures() {
-          @Override
-          public List<TestFigures> run() {
-            long now = System.nanoTime();
-            List<TestFigures> list = new ArrayList<>(collector.runTests(now));
-            list.add(collector.runTotals(list, now));
-            return list;
-          }
+    ThresholdWatch watch =
+        ThresholdWatch.needed(config.thresholds())
+            ? new ThresholdWatch(
+                config.thresholds(),
+                config.period().toMillis(),
+                schema,
+                new ThresholdWatch.Figures() {
+                  @Override
+                  public List<TestFigures> run() {
+                    long now = System.nanoTime();
+                    List<TestFigures> list = new ArrayList<>(collector.runTests(now));
+                    list.add(collector.runTotals(list, now));
+                    return list;
+                  }
 
-          @Override
-          public RunSummary.PhaseResult phase(String name) {
-            return collector.phaseResults().stream().filter(p -> p.name().equals(name)).findFirst().orElse(null);
-          }
-        }, this::abort)
-        : null;
-    collector = new Collector(recording, s -> {
-      if (watch != null) {
-        watch.interval(s);
-      }
-      workers.forEach(w -> w.interval(s));
-    }, this::activeUsers, lateness, lateStarts::get, config.period().toMillis(), scenarioNames(),
-        i -> slots.get(i).activeUsers);
-    Thread collectorThread = Thread.ofPlatform().daemon().name("grindstone-collector")
-        .start(() -> collectLoop(startNanos));
+                  @Override
+                  public RunSummary.PhaseResult phase(String name) {
+                    return collector.phaseResults().stream()
+                        .filter(p -> p.name().equals(name))
+                        .findFirst()
+                        .orElse(null);
+                  }
+                },
+                this::abort)
+            : null;
+    collector =
+        new Collector(
+            recording,
+            s -> {
+              if (watch != null) {
+                watch.interval(s);
+              }
+              workers.forEach(w -> w.interval(s));
+            },
+            this::activeUsers,
+            lateness,
+            lateStarts::get,
+            config.period().toMillis(),
+            scenarioNames(),
+            i -> slots.get(i).activeUsers);
+    Thread collectorThread =
+        Thread.ofPlatform()
+            .daemon()
+            .name("grindstone-collector")
+            .start(() -> collectLoop(startNanos));
 
     timer = new TimerWheel();
     try {
@@ -442,38 +507,77 @@ public final class RunEngine {
     }
     Set<String> unknownListeners = recording.unknownListeners();
     if (!unknownListeners.isEmpty()) {
-      problems.add("Tests named the call listeners " + String.join(", ", new TreeSet<>(unknownListeners))
-          + ", which the run has not, so those records went to no such listener; the run's listeners are "
-          + (calls.isEmpty() ? "none" : String.join(", ", recording.listenerNames())) + ".");
+      problems.add(
+          "Tests named the call listeners "
+              + String.join(", ", new TreeSet<>(unknownListeners))
+              + ", which the run has not, so those records went to no such listener; the run's"
+              + " listeners are "
+              + (calls.isEmpty() ? "none" : String.join(", ", recording.listenerNames()))
+              + ".");
     }
     List<TestFigures> tests = collector.runTests(end);
     TestFigures totals = collector.runTotals(tests, end);
     Map<String, Long> failed = new LinkedHashMap<>();
-    failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
+    failures.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue().sum(), a.getValue().sum()))
         .forEach(e -> failed.put(e.getKey(), e.getValue().sum()));
     Histogram late = collector.runLateness();
     Set<String> unknown = recording.unknownStatistics();
     if (!unknown.isEmpty()) {
-      problems.add("Calls updated the statistics " + String.join(", ", new TreeSet<>(unknown)) + ", but the"
-          + " run has not the plug-in that declares them, so nothing was recorded for them: return the"
-          + " plug-in from the scenario's plugins(), or add it with Run.plugin(...).");
+      problems.add(
+          "Calls updated the statistics "
+              + String.join(", ", new TreeSet<>(unknown))
+              + ", but the run has not the plug-in that declares them, so nothing was recorded for"
+              + " them: return the plug-in from the scenario's plugins(), or add it with"
+              + " Run.plugin(...).");
     }
     List<RunSummary.PhaseResult> phaseResults = collector.phaseResults();
-    List<ScenarioResult> scenarioResults = collector.runScenarios(end, i -> slots.get(i).peakUsers.get());
-    RunSummary summary = new RunSummary(info, recording.epochMillis(end), tests, totals, phaseResults,
-        ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, scenarioResults, watch), late,
-        lateStarts.get(), droppedStarts.get(), failed, ring == null ? 0 : ring.dropped(), problems, interrupted,
-        abort, OmissionCheck.check(config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
-        health(workers, callRecords), scenarioResults);
+    List<ScenarioResult> scenarioResults =
+        collector.runScenarios(end, i -> slots.get(i).peakUsers.get());
+    RunSummary summary =
+        new RunSummary(
+            info,
+            recording.epochMillis(end),
+            tests,
+            totals,
+            phaseResults,
+            ThresholdCheck.check(
+                config.thresholds(), tests, totals, phaseResults, scenarioResults, watch),
+            late,
+            lateStarts.get(),
+            droppedStarts.get(),
+            failed,
+            ring == null ? 0 : ring.dropped(),
+            problems,
+            interrupted,
+            abort,
+            OmissionCheck.check(
+                config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
+            health(workers, callRecords),
+            scenarioResults);
     RunSummary ended = summary;
     tellListeners("runFinished", l -> l.runFinished(ended));
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
     List<OutputHealth> outputs = health(workers, callRecords);
-    return new RunSummary(summary.info(), summary.endEpochMillis(), tests, totals, summary.phases(),
-        summary.thresholds(), late, summary.lateStarts(), summary.droppedStarts(), failed,
-        summary.droppedDataLogRows(), List.copyOf(problems), interrupted, abort, summary.omission(), outputs,
+    return new RunSummary(
+        summary.info(),
+        summary.endEpochMillis(),
+        tests,
+        totals,
+        summary.phases(),
+        summary.thresholds(),
+        late,
+        summary.lateStarts(),
+        summary.droppedStarts(),
+        failed,
+        summary.droppedDataLogRows(),
+        List.copyOf(problems),
+        interrupted,
+        abort,
+        summary.omission(),
+        outputs,
         scenarioResults);
   }
 
@@ -483,7 +587,9 @@ public final class RunEngine {
    * the HTTP flow runner's: the run's name names it.
    */
   private List<String> recordedScenarioNames() {
-    return slots.getFirst().name == null ? List.of(config.name()) : slots.stream().map(s -> s.name).toList();
+    return slots.getFirst().name == null
+        ? List.of(config.name())
+        : slots.stream().map(s -> s.name).toList();
   }
 
   private void collectLoop(long startNanos) {
@@ -525,8 +631,14 @@ public final class RunEngine {
         Slot slot = slot(load.scenario());
         running.add(slot);
         slot.usersDoneWithPhase.set(0);
-        slot.phase = new PhaseState(i, p.name(), load.thinkTime(), load.initialSleep(), load.iterations(),
-            load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000);
+        slot.phase =
+            new PhaseState(
+                i,
+                p.name(),
+                load.thinkTime(),
+                load.initialSleep(),
+                load.iterations(),
+                load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000);
       }
       for (Slot s : slots) {
         if (!running.contains(s)) {
@@ -547,8 +659,10 @@ public final class RunEngine {
       for (int k = 0; k < loads.size(); k++) {
         Phase.Load load = loads.get(k);
         Slot slot = running.get(k);
-        drivers.add(Thread.ofVirtual().name("grindstone-load-" + slot.name).start(() -> runLoad(p, load, slot, now,
-            last)));
+        drivers.add(
+            Thread.ofVirtual()
+                .name("grindstone-load-" + slot.name)
+                .start(() -> runLoad(p, load, slot, now, last)));
       }
       for (Thread d : drivers) {
         try {
@@ -567,7 +681,8 @@ public final class RunEngine {
     try {
       switch (load.shape()) {
         case LoadShape.ArrivalRate rate -> runOpen(p, slot, share(load, rate), startNanos, last);
-        case LoadShape.Steps steps when steps.runOnce() -> runWaves(p, load, slot, steps, startNanos);
+        case LoadShape.Steps steps when steps.runOnce() ->
+            runWaves(p, load, slot, steps, startNanos);
         default -> runClosed(p, load, slot, startNanos);
       }
     } finally {
@@ -575,14 +690,17 @@ public final class RunEngine {
     }
   }
 
-  /** A scenario's share of a phase's arrival rate: its fraction of the rate and its part of the users. */
+  /**
+   * A scenario's share of a phase's arrival rate: its fraction of the rate and its part of the
+   * users.
+   */
   private static LoadShape.ArrivalRate share(Phase.Load load, LoadShape.ArrivalRate rate) {
     if (load.share() == null) {
       return rate;
     }
     double f = load.share().fraction();
-    return new LoadShape.ArrivalRate(rate.fromPerSecond() * f, rate.toPerSecond() * f,
-        Math.max(1, load.of(rate.maxUsers())));
+    return new LoadShape.ArrivalRate(
+        rate.fromPerSecond() * f, rate.toPerSecond() * f, Math.max(1, load.of(rate.maxUsers())));
   }
 
   private void runClosed(Phase p, Phase.Load load, Slot slot, long startNanos) {
@@ -595,14 +713,17 @@ public final class RunEngine {
       }
       int target = load.of(load.shape().usersAt(Duration.ofNanos(now - startNanos), length));
       adjustUsers(slot, target);
-      if (p.duration() == null && load.iterations() > 0 && slot.usersDoneWithPhase.get() >= target) {
+      if (p.duration() == null
+          && load.iterations() > 0
+          && slot.usersDoneWithPhase.get() >= target) {
         break;
       }
       LockSupport.parkNanos(Math.min(10_000_000, end - now));
     }
   }
 
-  private void runWaves(Phase p, Phase.Load load, Slot slot, LoadShape.Steps steps, long startNanos) {
+  private void runWaves(
+      Phase p, Phase.Load load, Slot slot, LoadShape.Steps steps, long startNanos) {
     adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     List<LoadShape.Steps.Step> schedule = steps.schedule();
@@ -649,10 +770,11 @@ public final class RunEngine {
   }
 
   /**
-   * @param last true for the run's last phase: its iterations in progress are left to
-   *     {@link #stopUsers}, so the graceful stop is waited out once
+   * @param last true for the run's last phase: its iterations in progress are left to {@link
+   *     #stopUsers}, so the graceful stop is waited out once
    */
-  private void runOpen(Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
+  private void runOpen(
+      Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
     adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
@@ -682,20 +804,23 @@ public final class RunEngine {
         }
         // After the closed model's numbers, unique over the agents (which user takes an arrival
         // depends on response times, so these are not the single process's numbers).
-        int number = userNumber(slot, slot.share.nextNumber() + (int) shard.global(slot.arrivalUsers++));
+        int number =
+            userNumber(slot, slot.share.nextNumber() + (int) shard.global(slot.arrivalUsers++));
         user = new ArrivalUser(this, slot, recording, number, seed(number));
         created++;
       }
       ArrivalUser u = user;
       slot.active(inFlight.incrementAndGet());
-      startUser(Thread.ofVirtual(), () -> {
-        try {
-          u.runOnce(p.name(), intended);
-        } finally {
-          slot.active(inFlight.decrementAndGet());
-          idle.offer(u);
-        }
-      });
+      startUser(
+          Thread.ofVirtual(),
+          () -> {
+            try {
+              u.runOnce(p.name(), intended);
+            } finally {
+              slot.active(inFlight.decrementAndGet());
+              idle.offer(u);
+            }
+          });
     }
     sleepUntil(end);
     if (!last && !stopping) {
@@ -826,13 +951,15 @@ public final class RunEngine {
    * stop never misses a user that is just starting) until its body returns.
    */
   Thread startUser(Thread.Builder builder, Runnable body) {
-    Thread t = builder.unstarted(() -> {
-      try {
-        body.run();
-      } finally {
-        running.remove(Thread.currentThread());
-      }
-    });
+    Thread t =
+        builder.unstarted(
+            () -> {
+              try {
+                body.run();
+              } finally {
+                running.remove(Thread.currentThread());
+              }
+            });
     running.add(t);
     t.start();
     return t;
@@ -873,9 +1000,10 @@ public final class RunEngine {
 
   void iterationFailed(Throwable t) {
     String message = t.getMessage();
-    String key = t instanceof dev.grindstone.engine.IterationFailure
-        ? firstLine(String.valueOf(message))
-        : t.getClass().getName() + (message == null ? "" : ": " + firstLine(message));
+    String key =
+        t instanceof dev.grindstone.engine.IterationFailure
+            ? firstLine(String.valueOf(message))
+            : t.getClass().getName() + (message == null ? "" : ": " + firstLine(message));
     LongAdder counter = failures.get(key);
     if (counter == null) {
       if (failures.size() >= MAX_FAILURE_KINDS) {

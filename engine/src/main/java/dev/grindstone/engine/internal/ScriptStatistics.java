@@ -23,15 +23,22 @@ public final class ScriptStatistics implements Statistics {
   public record Registration(boolean dataLog, String displayName, String expression) {
 
     /**
-     * The column over {@code schema}; throws {@link BadInputException} naming the registration
-     * when the expression does not parse over it.
+     * The column over {@code schema}; throws {@link BadInputException} naming the registration when
+     * the expression does not parse over it.
      */
     public ExpressionView view(StatisticsSchema schema) {
       try {
         return new ExpressionView(displayName, Expressions.parse(expression, schema), dataLog);
       } catch (BadInputException e) {
-        throw new BadInputException((dataLog ? "registerDataLogExpression" : "registerSummaryExpression")
-            + "(\"" + displayName + "\", \"" + expression + "\"): " + e.getMessage(), e);
+        throw new BadInputException(
+            (dataLog ? "registerDataLogExpression" : "registerSummaryExpression")
+                + "(\""
+                + displayName
+                + "\", \""
+                + expression
+                + "\"): "
+                + e.getMessage(),
+            e);
       }
     }
   }
@@ -78,8 +85,9 @@ public final class ScriptStatistics implements Statistics {
     WorkerContext c = WorkerContext.current();
     if (c != null) {
       StatisticsView running = c.recording().summaryView();
-      running.add(new ExpressionView(displayName,
-          Expressions.parse(expression, c.recording().schema()), false));
+      running.add(
+          new ExpressionView(
+              displayName, Expressions.parse(expression, c.recording().schema()), false));
       return;
     }
     synchronized (pending) {
@@ -90,9 +98,12 @@ public final class ScriptStatistics implements Statistics {
   @Override
   public void registerDataLogExpression(String displayName, String expression) {
     if (WorkerContext.current() != null) {
-      throw new InvalidContextException("registerDataLogExpression(\"" + displayName + "\", ...) was"
-          + " called by a virtual user, but the data log's columns are fixed when the run starts."
-          + " Register it before the run: in the scenario's constructor or configure method.");
+      throw new InvalidContextException(
+          "registerDataLogExpression(\""
+              + displayName
+              + "\", ...) was called by a virtual user, but the data log's columns are fixed when"
+              + " the run starts. Register it before the run: in the scenario's constructor or"
+              + " configure method.");
     }
     Objects.requireNonNull(displayName, "displayName");
     Objects.requireNonNull(expression, "expression");

@@ -42,7 +42,8 @@ final class SinkWorker {
     this.sink = sink;
     this.problems = problems;
     this.policy = policy;
-    this.thread = Thread.ofPlatform().daemon().name("grindstone-sink-" + sink.name()).unstarted(this::loop);
+    this.thread =
+        Thread.ofPlatform().daemon().name("grindstone-sink-" + sink.name()).unstarted(this::loop);
   }
 
   void start(RunInfo info) {
@@ -68,7 +69,11 @@ final class SinkWorker {
     try {
       thread.join(timeoutMillis);
       if (thread.isAlive()) {
-        problems.add(sink.name() + " did not finish within " + timeoutMillis + " ms; its output may be incomplete");
+        problems.add(
+            sink.name()
+                + " did not finish within "
+                + timeoutMillis
+                + " ms; its output may be incomplete");
         thread.interrupt();
         thread.join(1_000);
       }
@@ -79,8 +84,14 @@ final class SinkWorker {
 
   /** How the sink fared so far; all of it once {@link #finish} returned. */
   OutputHealth health() {
-    return new OutputHealth(OutputHealth.Kind.SINK, sink.name(), delivered, failures, lost + droppedIntervals,
-        stopped, lastFailure);
+    return new OutputHealth(
+        OutputHealth.Kind.SINK,
+        sink.name(),
+        delivered,
+        failures,
+        lost + droppedIntervals,
+        stopped,
+        lastFailure);
   }
 
   private void put(Object event) {
@@ -135,12 +146,25 @@ final class SinkWorker {
         if (inARow >= policy.maxConsecutiveFailures()) {
           stopped = true;
           lost++;
-          note(sink.name() + " was stopped after " + inARow + " failures in a row (" + failures
-              + " in all; last: " + lastFailure + ").");
+          note(
+              sink.name()
+                  + " was stopped after "
+                  + inARow
+                  + " failures in a row ("
+                  + failures
+                  + " in all; last: "
+                  + lastFailure
+                  + ").");
           return true;
         }
-        note(sink.name() + " failed " + CallListeners.times(failures) + " and was retried after a backoff"
-            + " (last failure: " + lastFailure + ").");
+        note(
+            sink.name()
+                + " failed "
+                + CallListeners.times(failures)
+                + " and was retried after a backoff"
+                + " (last failure: "
+                + lastFailure
+                + ").");
         try {
           Thread.sleep(policy.backoff(inARow));
         } catch (InterruptedException interrupted) {

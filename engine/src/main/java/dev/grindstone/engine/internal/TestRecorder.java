@@ -16,14 +16,14 @@ import org.HdrHistogram.Histogram;
  * collector once a period.
  *
  * <p>IMPLEMENTATION NOTES. Writers never allocate and never wait for each other: a call takes a
- * stripe ({@link StripeLocks}: one compare-and-set, the stripe its thread hashes to or the next free
- * one), adds its statistics and its time into that stripe's plain accumulators and histogram, and
- * releases the stripe with a plain store. That is one atomic operation per call where striped
+ * stripe ({@link StripeLocks}: one compare-and-set, the stripe its thread hashes to or the next
+ * free one), adds its statistics and its time into that stripe's plain accumulators and histogram,
+ * and releases the stripe with a plain store. That is one atomic operation per call where striped
  * atomic counters, a phaser and an atomic histogram needed seven (BENCHMARKS.md). The collector
  * drains each stripe while holding it, so an interval holds whole calls: a call's count, time and
  * histogram entry always land in the same interval. Within a stripe a sample keeps count, sum, sum
- * of squares, min and max; the interval's population variance is derived from them and from then
- * on merged with the exact pooled formula.
+ * of squares, min and max; the interval's population variance is derived from them and from then on
+ * merged with the exact pooled formula.
  */
 public final class TestRecorder {
 
@@ -101,8 +101,8 @@ public final class TestRecorder {
   /**
    * Records a successful call without its time, as The Grinder reports calls to its console when
    * {@code grinder.reportTimesToConsole} is false: {@code untimedTests} counts it (so it counts as
-   * a test and in TPS), and every basic statistic of {@code call} is added, or none when
-   * {@code call} is null. No {@code timedTests} sample, no histogram entry.
+   * a test and in TPS), and every basic statistic of {@code call} is added, or none when {@code
+   * call} is null. No {@code timedTests} sample, no histogram entry.
    */
   public void recordUntimed(StatisticsSet call) {
     int i = locks.acquire();

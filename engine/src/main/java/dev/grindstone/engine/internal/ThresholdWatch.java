@@ -17,11 +17,11 @@ import java.util.function.Consumer;
 
 /**
  * Checks the live thresholds once a period, as each interval snapshot is taken: rules over a
- * rolling window on each window of intervals (their statistics and histograms merged exactly,
- * never their percentiles averaged), and rules with {@code abort_on_fail} on the figures so far.
- * A rule with {@code abort_on_fail} that fails, once its {@code delay_abort_eval} has passed,
- * stops the run through {@code abort}. Confined to the collector: every method is called under
- * the collector's lock.
+ * rolling window on each window of intervals (their statistics and histograms merged exactly, never
+ * their percentiles averaged), and rules with {@code abort_on_fail} on the figures so far. A rule
+ * with {@code abort_on_fail} that fails, once its {@code delay_abort_eval} has passed, stops the
+ * run through {@code abort}. Confined to the collector: every method is called under the
+ * collector's lock.
  */
 final class ThresholdWatch {
 
@@ -41,9 +41,16 @@ final class ThresholdWatch {
     long firstFailedMillis = -1;
 
     String detail(Threshold rule) {
-      String s = String.format(Locale.ROOT, "worst %s window ended at %.1f s", window(rule), endMillis / 1000.0);
-      return firstFailedMillis < 0 ? s
-          : s + String.format(Locale.ROOT, "; first failed in the window ended at %.1f s", firstFailedMillis / 1000.0);
+      String s =
+          String.format(
+              Locale.ROOT, "worst %s window ended at %.1f s", window(rule), endMillis / 1000.0);
+      return firstFailedMillis < 0
+          ? s
+          : s
+              + String.format(
+                  Locale.ROOT,
+                  "; first failed in the window ended at %.1f s",
+                  firstFailedMillis / 1000.0);
     }
   }
 
@@ -65,7 +72,11 @@ final class ThresholdWatch {
   /** A rule over the figures so far that failed live (and stopped the run). */
   record LiveFailure(double actual, long atMillis) {}
 
-  ThresholdWatch(List<Threshold> rules, long periodMillis, StatisticsSchema schema, Figures figures,
+  ThresholdWatch(
+      List<Threshold> rules,
+      long periodMillis,
+      StatisticsSchema schema,
+      Figures figures,
       Consumer<ThresholdAbort> abort) {
     this.rules = List.copyOf(rules);
     this.periodMillis = periodMillis;
@@ -100,7 +111,8 @@ final class ThresholdWatch {
         continue;
       }
       long origin = rule.phase() == null ? 0 : phaseStarts.get(rule.phase());
-      boolean mayAbort = rule.abortOnFail() && !aborted && end - origin >= rule.delayAbortEval().toMillis();
+      boolean mayAbort =
+          rule.abortOnFail() && !aborted && end - origin >= rule.delayAbortEval().toMillis();
       if (rule.window() != null) {
         checkWindow(i, rule, s, origin, mayAbort);
       } else if (mayAbort) {
@@ -109,17 +121,20 @@ final class ThresholdWatch {
     }
   }
 
-  private void checkWindow(int index, Threshold rule, IntervalSnapshot s, long origin, boolean mayAbort) {
+  private void checkWindow(
+      int index, Threshold rule, IntervalSnapshot s, long origin, boolean mayAbort) {
     long end = s.elapsedMillis();
     long window = rule.window().toMillis();
-    // A window holds whole periods: full once the run (or phase) has lasted it, give or take half a period.
+    // A window holds whole periods: full once the run (or phase) has lasted it, give or take half a
+    // period.
     if (end - origin < window - periodMillis / 2) {
       return;
     }
     fullWindowSeen.put(index, true);
     List<IntervalSnapshot> in = new ArrayList<>();
     for (IntervalSnapshot x : recent) {
-      if (x.elapsedMillis() > end - window && (rule.phase() == null || rule.phase().equals(x.phase()))) {
+      if (x.elapsedMillis() > end - window
+          && (rule.phase() == null || rule.phase().equals(x.phase()))) {
         in.add(x);
       }
     }
@@ -179,7 +194,9 @@ final class ThresholdWatch {
     }
   }
 
-  /** Each test's figures over {@code in}, merged exactly, by scope ("Test n"), and the totals last. */
+  /**
+   * Each test's figures over {@code in}, merged exactly, by scope ("Test n"), and the totals last.
+   */
   private Map<String, TestFigures> merged(List<IntervalSnapshot> in) {
     long span = 0;
     Map<Integer, List<TestFigures>> byTest = new LinkedHashMap<>();
@@ -193,13 +210,18 @@ final class ThresholdWatch {
     }
     Map<String, TestFigures> out = new LinkedHashMap<>();
     long length = Math.max(1, span);
-    byTest.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      TestFigures last = e.getValue().getLast();
-      if (!last.composite()) {
-        out.put("Test " + e.getKey(), TestFigures.merge(e.getKey(), last.description(), false, length, -1, schema,
-            e.getValue()));
-      }
-    });
+    byTest.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              TestFigures last = e.getValue().getLast();
+              if (!last.composite()) {
+                out.put(
+                    "Test " + e.getKey(),
+                    TestFigures.merge(
+                        e.getKey(), last.description(), false, length, -1, schema, e.getValue()));
+              }
+            });
     out.put("Totals", TestFigures.merge(TestFigures.TOTALS, "", false, length, -1, schema, totals));
     return out;
   }

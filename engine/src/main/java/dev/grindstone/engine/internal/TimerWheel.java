@@ -8,18 +8,18 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * Wakes sleeping virtual users in batches: one platform thread ticks every {@link #TICK_NANOS}
- * and unparks every user whose wake-up time has passed. Users park without a timeout meanwhile.
+ * Wakes sleeping virtual users in batches: one platform thread ticks every {@link #TICK_NANOS} and
+ * unparks every user whose wake-up time has passed. Users park without a timeout meanwhile.
  *
- * <p>IMPLEMENTATION NOTES. A virtual thread's timed park schedules a task in the JDK's shared
- * delay queue (a binary heap under a lock) and cancels or runs it; with 100,000 users thinking
- * 1 s that is 100,000 heap insertions and removals a second competing with the users for two
- * cores, and users woke tens of milliseconds late at p99 (BENCHMARKS.md). Here a sleep is one
- * compare-and-set onto a stack of new sleepers; the timer thread alone moves them into a hashed
- * wheel of one-tick buckets (Varghese and Lauck's scheme, as in Netty's {@code HashedWheelTimer})
- * and, each tick, wakes the bucket that came due. A user wakes at most one tick plus the
- * scheduler's delay late, never early. Each user owns one reusable {@link Sleeper}, so sleeping
- * does not allocate. Sleeps shorter than two ticks use a plain timed park.
+ * <p>IMPLEMENTATION NOTES. A virtual thread's timed park schedules a task in the JDK's shared delay
+ * queue (a binary heap under a lock) and cancels or runs it; with 100,000 users thinking 1 s that
+ * is 100,000 heap insertions and removals a second competing with the users for two cores, and
+ * users woke tens of milliseconds late at p99 (BENCHMARKS.md). Here a sleep is one compare-and-set
+ * onto a stack of new sleepers; the timer thread alone moves them into a hashed wheel of one-tick
+ * buckets (Varghese and Lauck's scheme, as in Netty's {@code HashedWheelTimer}) and, each tick,
+ * wakes the bucket that came due. A user wakes at most one tick plus the scheduler's delay late,
+ * never early. Each user owns one reusable {@link Sleeper}, so sleeping does not allocate. Sleeps
+ * shorter than two ticks use a plain timed park.
  *
  * <p>Thread-safety: {@link #sleepUntil} from any number of threads; {@link #close} once.
  */
@@ -31,6 +31,7 @@ final class TimerWheel implements AutoCloseable {
    * no more CPU at 100,000 users (BENCHMARKS.md).
    */
   static final long TICK_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
+
   private static final int BUCKETS = 16_384; // ticks per turn of the wheel: about 4 s
   private static final int MASK = BUCKETS - 1;
 
@@ -49,9 +50,14 @@ final class TimerWheel implements AutoCloseable {
     Thread thread;
     long deadline;
     Sleeper next;
+
     /** True from the moment it is queued until the timer thread wakes it. */
     volatile boolean queued;
-    /** How many times the timer thread woke it: a sleep ends when this moves on. Timer thread writes. */
+
+    /**
+     * How many times the timer thread woke it: a sleep ends when this moves on. Timer thread
+     * writes.
+     */
     volatile int wakes;
 
     /** Claims this sleeper for one sleep; false while it is still on the wheel. */
@@ -71,8 +77,8 @@ final class TimerWheel implements AutoCloseable {
   }
 
   /**
-   * Parks the calling thread until {@code deadline} ({@link System#nanoTime} time) or until
-   * {@code stop} is true after an unpark. {@code sleeper} must be the caller's own.
+   * Parks the calling thread until {@code deadline} ({@link System#nanoTime} time) or until {@code
+   * stop} is true after an unpark. {@code sleeper} must be the caller's own.
    */
   void sleepUntil(Sleeper sleeper, long deadline, BooleanSupplier stop) {
     if (deadline - System.nanoTime() < 2 * TICK_NANOS || closed || !sleeper.claim()) {
@@ -102,7 +108,9 @@ final class TimerWheel implements AutoCloseable {
     }
   }
 
-  /** Sleeps with timed parks until {@code deadline}, or until {@code stop} is true after an unpark. */
+  /**
+   * Sleeps with timed parks until {@code deadline}, or until {@code stop} is true after an unpark.
+   */
   private static void parkUntil(long deadline, BooleanSupplier stop) {
     long left;
     while (!stop.getAsBoolean() && (left = deadline - System.nanoTime()) > 0) {

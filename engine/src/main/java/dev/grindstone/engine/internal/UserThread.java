@@ -2,7 +2,6 @@ package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.run.ThinkTime;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**

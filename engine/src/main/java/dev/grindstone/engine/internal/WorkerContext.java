@@ -18,10 +18,9 @@ import java.util.concurrent.Callable;
  *
  * <p>IMPLEMENTATION NOTES. A call of a test allocates nothing: frames and their statistics sets are
  * preallocated and reused, reports copy values into the recorder's striped accumulators and the
- * data-log ring. The Grinder's rules are kept exactly: a report held back by
- * {@code setDelayReports(true)} is sent when the next test starts (even a nested one), when an
- * enclosing test ends, when the iteration ends, on {@code report()}, or on
- * {@code setDelayReports(false)}.
+ * data-log ring. The Grinder's rules are kept exactly: a report held back by {@code
+ * setDelayReports(true)} is sent when the next test starts (even a nested one), when an enclosing
+ * test ends, when the iteration ends, on {@code report()}, or on {@code setDelayReports(false)}.
  */
 public final class WorkerContext {
 
@@ -62,7 +61,9 @@ public final class WorkerContext {
     this(recording, userNumber, 0);
   }
 
-  /** @param scenario the index of the user's scenario in the recording: its calls go to its table */
+  /**
+   * @param scenario the index of the user's scenario in the recording: its calls go to its table
+   */
   public WorkerContext(Recording recording, int userNumber, int scenario) {
     this.recording = recording;
     this.scenario = scenario;
@@ -94,9 +95,13 @@ public final class WorkerContext {
   public static WorkerContext require(Test test) {
     WorkerContext c = CURRENT.get();
     if (c == null) {
-      throw new InvalidContextException("Only virtual users can call tests, but " + test
-          + " was called on " + Thread.currentThread() + ". Call wrapped code from a scenario's"
-          + " iteration (a virtual user), not from set-up code or another thread.");
+      throw new InvalidContextException(
+          "Only virtual users can call tests, but "
+              + test
+              + " was called on "
+              + Thread.currentThread()
+              + ". Call wrapped code from a scenario's"
+              + " iteration (a virtual user), not from set-up code or another thread.");
     }
     return c;
   }
@@ -104,9 +109,12 @@ public final class WorkerContext {
   static WorkerContext requireForStatistics() {
     WorkerContext c = CURRENT.get();
     if (c == null) {
-      throw new InvalidContextException("Statistics can be read and changed only by a virtual user,"
-          + " but this call came from " + Thread.currentThread() + ". Call it from a scenario's"
-          + " iteration.");
+      throw new InvalidContextException(
+          "Statistics can be read and changed only by a virtual user,"
+              + " but this call came from "
+              + Thread.currentThread()
+              + ". Call it from a scenario's"
+              + " iteration.");
     }
     return c;
   }
@@ -296,7 +304,8 @@ public final class WorkerContext {
     if (failed) {
       lastRecorder.recordFailure(micros);
     } else if (!recording.reportsTimes()) {
-      lastRecorder.recordUntimed(last.isTouched() ? last : null); // the data log above keeps the time
+      lastRecorder.recordUntimed(
+          last.isTouched() ? last : null); // the data log above keeps the time
     } else {
       // Most calls set no statistic of their own: then only the time is recorded.
       lastRecorder.recordSuccess(last.isTouched() ? last : null, micros, expectedIntervalMicros);
@@ -307,8 +316,19 @@ public final class WorkerContext {
   // the compiler to inline into every call.
 
   private void offerLast(DataLogRing ring, boolean failed) {
-    ring.offer(userNumber, runNumber, lastRecorder.number(), lastStartNanos, lastElapsedNanos, last, failed,
-        route(lastTest), lastMethod, lastUrl, lastStatus, lastBytes);
+    ring.offer(
+        userNumber,
+        runNumber,
+        lastRecorder.number(),
+        lastStartNanos,
+        lastElapsedNanos,
+        last,
+        failed,
+        route(lastTest),
+        lastMethod,
+        lastUrl,
+        lastStatus,
+        lastBytes);
   }
 
   private void offerCancelled(DataLogRing ring, Frame f) {
@@ -327,17 +347,19 @@ public final class WorkerContext {
 
   StatisticsForTest forCurrentTest() {
     if (depth == 0) {
-      throw new InvalidContextException("No test is in progress, so there are no statistics for the"
-          + " current test. Call getForCurrentTest() from code that a Test wraps, or use"
-          + " getForLastTest() after the call.");
+      throw new InvalidContextException(
+          "No test is in progress, so there are no statistics for the"
+              + " current test. Call getForCurrentTest() from code that a Test wraps, or use"
+              + " getForLastTest() after the call.");
     }
     return frames[depth - 1];
   }
 
   StatisticsForTest forLastTest() {
     if (!hasLast) {
-      throw new InvalidContextException("No test has completed on this virtual user yet, so there"
-          + " are no statistics for the last test. Call getForLastTest() after a test's call returns.");
+      throw new InvalidContextException(
+          "No test has completed on this virtual user yet, so there are no statistics for the last"
+              + " test. Call getForLastTest() after a test's call returns.");
     }
     return lastView;
   }
@@ -380,9 +402,14 @@ public final class WorkerContext {
     private StatisticsSet writable(String statistic) {
       if (isLast()) {
         if (!pending) {
-          throw new InvalidContextException("The statistics of " + lastTest + " were already reported,"
-              + " so '" + statistic + "' can no longer be changed. Perhaps you should have called"
-              + " setDelayReports(true) before the call?");
+          throw new InvalidContextException(
+              "The statistics of "
+                  + lastTest
+                  + " were already reported,"
+                  + " so '"
+                  + statistic
+                  + "' can no longer be changed. Perhaps you should have called"
+                  + " setDelayReports(true) before the call?");
         }
         return last;
       }
@@ -434,7 +461,8 @@ public final class WorkerContext {
       return i.isScaled() ? Math.round(shown / i.scale()) : shown;
     }
 
-    // ---- TestStatistics: plug-ins update the test in progress (only frames of the stack are given out)
+    // ---- TestStatistics: plug-ins update the test in progress (only frames of the stack are given
+    // out)
 
     /** The slot of a plug-in's long statistic in this run, or null (then noted as unknown). */
     private LongIndex longSlot(PluginStatistic statistic) {

@@ -62,13 +62,19 @@ public sealed interface LoadShape {
 
   /**
    * Gradual's stepped ramp: start at {@code min}, then after each wait add {@code add[i]} users (or
-   * multiply by {@code multiply[i]}), the last value of each list repeating, until {@code max}. As in
-   * gradual, a step may add 0 or multiply by 1 (the count stays for that step); when the repeating
-   * last value does so, the count stays where it is for the rest of the phase.
-   * With {@code runOnce}, each user makes one iteration and the next wave waits for the previous
-   * one to finish.
+   * multiply by {@code multiply[i]}), the last value of each list repeating, until {@code max}. As
+   * in gradual, a step may add 0 or multiply by 1 (the count stays for that step); when the
+   * repeating last value does so, the count stays where it is for the rest of the phase. With
+   * {@code runOnce}, each user makes one iteration and the next wave waits for the previous one to
+   * finish.
    */
-  record Steps(int min, int max, List<Integer> add, List<Double> multiply, List<Duration> waits, boolean runOnce)
+  record Steps(
+      int min,
+      int max,
+      List<Integer> add,
+      List<Double> multiply,
+      List<Duration> waits,
+      boolean runOnce)
       implements LoadShape {
     public static final Duration DEFAULT_WAIT = Duration.ofMillis(100);
 
@@ -86,8 +92,8 @@ public sealed interface LoadShape {
       }
       for (double m : multiply) {
         if (!(m >= 1) || Double.isInfinite(m)) {
-          throw new IllegalArgumentException("ramp_up_multiply values must be finite numbers of at least 1, got "
-              + m);
+          throw new IllegalArgumentException(
+              "ramp_up_multiply values must be finite numbers of at least 1, got " + m);
         }
       }
       for (Duration w : waits) {
@@ -110,9 +116,10 @@ public sealed interface LoadShape {
       for (int i = 0; users < max; i++) {
         t = t.plus(waits.get(Math.min(i, waits.size() - 1)));
         double m = multiply.isEmpty() ? 0 : multiply.get(Math.min(i, last));
-        long next = multiply.isEmpty()
-            ? (long) users + add.get(Math.min(i, last))
-            : m == 1 ? users : (long) Math.ceil(Math.max(users, 1) * m);
+        long next =
+            multiply.isEmpty()
+                ? (long) users + add.get(Math.min(i, last))
+                : m == 1 ? users : (long) Math.ceil(Math.max(users, 1) * m);
         if (next == users) {
           if (i >= last) {
             break; // the repeating last value adds nothing: the count stays
@@ -144,19 +151,25 @@ public sealed interface LoadShape {
   }
 
   /**
-   * Open model: iterations start at a rate that goes linearly from {@code fromPerSecond} to
-   * {@code toPerSecond} over the phase, each timed from its intended start. At most
-   * {@code maxUsers} iterations run at once; a start that finds none free is dropped and counted.
+   * Open model: iterations start at a rate that goes linearly from {@code fromPerSecond} to {@code
+   * toPerSecond} over the phase, each timed from its intended start. At most {@code maxUsers}
+   * iterations run at once; a start that finds none free is dropped and counted.
    */
   record ArrivalRate(double fromPerSecond, double toPerSecond, int maxUsers) implements LoadShape {
     public ArrivalRate {
-      if (!(fromPerSecond >= 0) || !(toPerSecond >= 0) || Double.isInfinite(fromPerSecond + toPerSecond)) {
-        throw new IllegalArgumentException("An arrival rate must be a finite number ≥ 0 per second, got "
-            + fromPerSecond + " to " + toPerSecond);
+      if (!(fromPerSecond >= 0)
+          || !(toPerSecond >= 0)
+          || Double.isInfinite(fromPerSecond + toPerSecond)) {
+        throw new IllegalArgumentException(
+            "An arrival rate must be a finite number ≥ 0 per second, got "
+                + fromPerSecond
+                + " to "
+                + toPerSecond);
       }
       if (fromPerSecond == 0 && toPerSecond == 0) {
-        throw new IllegalArgumentException("An arrival rate of 0 per second starts no iteration: give a rate"
-            + " above 0, or {from: 0, to: N} for a ramp from 0");
+        throw new IllegalArgumentException(
+            "An arrival rate of 0 per second starts no iteration: give a rate"
+                + " above 0, or {from: 0, to: N} for a ramp from 0");
       }
       Validation.atLeast("max_users", maxUsers, 1);
     }

@@ -20,9 +20,9 @@ import java.util.Set;
  *     delay; recorded times above it also record the calls a stalled target kept from being issued
  *     (coordinated-omission correction). Null for none.
  * @param scenarios the scenarios the phase runs at once, each with its load (see {@link
- *     ScenarioLoad}); empty when the phase runs the run's one scenario with {@code shape}. The other
- *     settings are the defaults of its scenarios, and {@code shape} may be null when every scenario
- *     has a shape of its own.
+ *     ScenarioLoad}); empty when the phase runs the run's one scenario with {@code shape}. The
+ *     other settings are the defaults of its scenarios, and {@code shape} may be null when every
+ *     scenario has a shape of its own.
  */
 public record Phase(
     String name,
@@ -37,46 +37,73 @@ public record Phase(
   public Phase {
     Objects.requireNonNull(name, "name");
     scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
-    if (shape == null && (scenarios.isEmpty() || scenarios.stream().anyMatch(s -> s.shape() == null))) {
-      throw new IllegalArgumentException("Phase '" + name + "' says nothing of the load: give it a shape (users,"
-          + " a ramp, steps or an arrival rate), or give each of its scenarios one");
+    if (shape == null
+        && (scenarios.isEmpty() || scenarios.stream().anyMatch(s -> s.shape() == null))) {
+      throw new IllegalArgumentException(
+          "Phase '"
+              + name
+              + "' says nothing of the load: give it a shape (users,"
+              + " a ramp, steps or an arrival rate), or give each of its scenarios one");
     }
     thinkTime = thinkTime == null ? ThinkTime.NONE : thinkTime;
     initialSleep = initialSleep == null ? Duration.ZERO : initialSleep;
     if (duration != null && (duration.isNegative() || duration.isZero())) {
-      throw new IllegalArgumentException("Phase '" + name + "': duration must be positive, got " + duration);
+      throw new IllegalArgumentException(
+          "Phase '" + name + "': duration must be positive, got " + duration);
     }
     Set<String> seen = new HashSet<>();
     for (ScenarioLoad s : scenarios) {
       if (!seen.add(s.scenario())) {
-        throw new IllegalArgumentException("Phase '" + name + "' runs scenario '" + s.scenario() + "' twice;"
-            + " give it once, with its whole load");
+        throw new IllegalArgumentException(
+            "Phase '"
+                + name
+                + "' runs scenario '"
+                + s.scenario()
+                + "' twice;"
+                + " give it once, with its whole load");
       }
     }
     if (duration == null) {
-      if (scenarios.isEmpty() && iterations == 0 || scenarios.stream().anyMatch(s -> s.iterations() == 0
-          || s.iterations() == ScenarioLoad.PHASE_ITERATIONS && iterations == 0)) {
-        throw new IllegalArgumentException("Phase '" + name + "' needs a duration or a number of iterations"
-            + " per user" + (scenarios.isEmpty() ? "" : " for each of its scenarios") + ", or it would never end");
+      if (scenarios.isEmpty() && iterations == 0
+          || scenarios.stream()
+              .anyMatch(
+                  s ->
+                      s.iterations() == 0
+                          || s.iterations() == ScenarioLoad.PHASE_ITERATIONS && iterations == 0)) {
+        throw new IllegalArgumentException(
+            "Phase '"
+                + name
+                + "' needs a duration or a number of iterations"
+                + " per user"
+                + (scenarios.isEmpty() ? "" : " for each of its scenarios")
+                + ", or it would never end");
       }
-      boolean open = scenarios.isEmpty() ? shape.isOpen()
-          : scenarios.stream().anyMatch(s -> (s.shape() == null ? shape : s.shape()).isOpen());
+      boolean open =
+          scenarios.isEmpty()
+              ? shape.isOpen()
+              : scenarios.stream().anyMatch(s -> (s.shape() == null ? shape : s.shape()).isOpen());
       if (open) {
-        throw new IllegalArgumentException("Phase '" + name + "': an arrival-rate phase needs a duration");
+        throw new IllegalArgumentException(
+            "Phase '" + name + "': an arrival-rate phase needs a duration");
       }
     }
     Validation.atLeast("iterations", iterations, 0);
     if (initialSleep.isNegative()) {
-      throw new IllegalArgumentException("Phase '" + name + "': initial sleep must be zero or more");
+      throw new IllegalArgumentException(
+          "Phase '" + name + "': initial sleep must be zero or more");
     }
     if (expectedInterval != null && !expectedInterval.isPositive()) {
-      throw new IllegalArgumentException("Phase '" + name + "': expected interval must be positive, got "
-          + expectedInterval);
+      throw new IllegalArgumentException(
+          "Phase '" + name + "': expected interval must be positive, got " + expectedInterval);
     }
-    if (thinkTime instanceof ThinkTime.Pace && shape != null
+    if (thinkTime instanceof ThinkTime.Pace
+        && shape != null
         && (shape.isOpen() || shape instanceof LoadShape.Steps steps && steps.runOnce())) {
-      throw new IllegalArgumentException("Phase '" + name + "': pace sets when a closed-model user starts each"
-          + " iteration; an arrival rate or run_once waves set their starts already, so drop pace");
+      throw new IllegalArgumentException(
+          "Phase '"
+              + name
+              + "': pace sets when a closed-model user starts each iteration; an arrival rate or"
+              + " run_once waves set their starts already, so drop pace");
     }
   }
 
@@ -85,7 +112,10 @@ public record Phase(
     return withThinkTime(new ThinkTime.Pace(d));
   }
 
-  /** The phase's pace: every how long its users start an iteration; null when they pause with a think time. */
+  /**
+   * The phase's pace: every how long its users start an iteration; null when they pause with a
+   * think time.
+   */
   public Duration pace() {
     return thinkTime instanceof ThinkTime.Pace p ? p.interval() : null;
   }
@@ -96,8 +126,14 @@ public record Phase(
   }
 
   /** A phase of the run's one scenario (no {@link #scenarios()}). */
-  public Phase(String name, Duration duration, LoadShape shape, ThinkTime thinkTime, Duration initialSleep,
-      long iterations, Duration expectedInterval) {
+  public Phase(
+      String name,
+      Duration duration,
+      LoadShape shape,
+      ThinkTime thinkTime,
+      Duration initialSleep,
+      long iterations,
+      Duration expectedInterval) {
     this(name, duration, shape, thinkTime, initialSleep, iterations, expectedInterval, List.of());
   }
 
@@ -116,15 +152,24 @@ public record Phase(
 
   /** An open-model phase starting {@code perSecond} iterations a second. */
   public static Phase rate(String name, Duration duration, double perSecond, int maxUsers) {
-    return new Phase(name, duration, new LoadShape.ArrivalRate(perSecond, perSecond, maxUsers), null, null, 0, null);
+    return new Phase(
+        name,
+        duration,
+        new LoadShape.ArrivalRate(perSecond, perSecond, maxUsers),
+        null,
+        null,
+        0,
+        null);
   }
 
   public Phase withThinkTime(ThinkTime t) {
-    return new Phase(name, duration, shape, t, initialSleep, iterations, expectedInterval, scenarios);
+    return new Phase(
+        name, duration, shape, t, initialSleep, iterations, expectedInterval, scenarios);
   }
 
   public Phase withIterations(long n) {
-    return new Phase(name, duration, shape, thinkTime, initialSleep, n, expectedInterval, scenarios);
+    return new Phase(
+        name, duration, shape, thinkTime, initialSleep, n, expectedInterval, scenarios);
   }
 
   public Phase withInitialSleep(Duration d) {
@@ -136,19 +181,24 @@ public record Phase(
   }
 
   public Phase withDuration(Duration d) {
-    return new Phase(name, d, shape, thinkTime, initialSleep, iterations, expectedInterval, scenarios);
+    return new Phase(
+        name, d, shape, thinkTime, initialSleep, iterations, expectedInterval, scenarios);
   }
 
-  /** The same phase with another shape: the load its scenarios without a shape of their own share. */
+  /**
+   * The same phase with another shape: the load its scenarios without a shape of their own share.
+   */
   public Phase withShape(LoadShape s) {
-    return new Phase(name, duration, s, thinkTime, initialSleep, iterations, expectedInterval, scenarios);
+    return new Phase(
+        name, duration, s, thinkTime, initialSleep, iterations, expectedInterval, scenarios);
   }
 
   /** The same phase running one more scenario at once with the others. */
   public Phase withScenario(ScenarioLoad s) {
     List<ScenarioLoad> list = new ArrayList<>(scenarios);
     list.add(s);
-    return new Phase(name, duration, shape, thinkTime, initialSleep, iterations, expectedInterval, list);
+    return new Phase(
+        name, duration, shape, thinkTime, initialSleep, iterations, expectedInterval, list);
   }
 
   /**
@@ -157,18 +207,22 @@ public record Phase(
    */
   public List<Load> loads() {
     if (scenarios.isEmpty()) {
-      return List.of(new Load(null, shape, null, thinkTime, initialSleep, iterations, expectedInterval));
+      return List.of(
+          new Load(null, shape, null, thinkTime, initialSleep, iterations, expectedInterval));
     }
     List<ScenarioLoad> sharing = scenarios.stream().filter(s -> s.shape() == null).toList();
     double[] weights = sharing.stream().mapToDouble(ScenarioLoad::weight).toArray();
     List<Load> loads = new ArrayList<>();
     for (ScenarioLoad s : scenarios) {
-      loads.add(new Load(s.scenario(), s.shape() == null ? shape : s.shape(),
-          s.shape() == null ? new Share(weights, sharing.indexOf(s)) : null,
-          s.thinkTime() == null ? thinkTime : s.thinkTime(),
-          s.initialSleep() == null ? initialSleep : s.initialSleep(),
-          s.iterations() == ScenarioLoad.PHASE_ITERATIONS ? iterations : s.iterations(),
-          s.expectedInterval() == null ? expectedInterval : s.expectedInterval()));
+      loads.add(
+          new Load(
+              s.scenario(),
+              s.shape() == null ? shape : s.shape(),
+              s.shape() == null ? new Share(weights, sharing.indexOf(s)) : null,
+              s.thinkTime() == null ? thinkTime : s.thinkTime(),
+              s.initialSleep() == null ? initialSleep : s.initialSleep(),
+              s.iterations() == ScenarioLoad.PHASE_ITERATIONS ? iterations : s.iterations(),
+              s.expectedInterval() == null ? expectedInterval : s.expectedInterval()));
     }
     return loads;
   }
@@ -180,8 +234,14 @@ public record Phase(
    * @param shape its own shape, or the phase's when it takes a share of it
    * @param share which share of {@code shape} is the scenario's; null when the shape is its own
    */
-  public record Load(String scenario, LoadShape shape, Share share, ThinkTime thinkTime, Duration initialSleep,
-      long iterations, Duration expectedInterval) {
+  public record Load(
+      String scenario,
+      LoadShape shape,
+      Share share,
+      ThinkTime thinkTime,
+      Duration initialSleep,
+      long iterations,
+      Duration expectedInterval) {
 
     /** The part of {@code total} users (or starts, or users allowed) that is this scenario's. */
     public int of(int total) {
@@ -210,7 +270,8 @@ public record Phase(
 
     /**
      * This scenario's part of {@code total} whole users: the parts of all scenarios sum to {@code
-     * total}, each within one of its exact share (largest remainders; ties to the earlier scenario).
+     * total}, each within one of its exact share (largest remainders; ties to the earlier
+     * scenario).
      */
     public int of(int total) {
       return apportion(total, weights)[index];

@@ -8,32 +8,67 @@ import java.util.Objects;
 
 /**
  * Everything a run needs but the scenario and where its results go beyond the built-in files:
- * phases, collection period, thresholds, outputs. Sinks attach to the {@link dev.grindstone.engine.Run}.
- * Validated at construction; build one with {@link #builder(String)}.
+ * phases, collection period, thresholds, outputs. Sinks attach to the {@link
+ * dev.grindstone.engine.Run}. Validated at construction; build one with {@link #builder(String)}.
  *
  * @param outputRoot results go to {@code outputRoot/<name>-<yyyyMMdd-HHmmss>/}; null for no files
  * @param dataLog whether to write the per-call data log (data.csv)
  * @param console whether to print the live console and the final tables
  * @param gracefulStop how long iterations in progress may finish after the last phase or Ctrl-C
  * @param dataLogCapacity rows the data-log queue holds before it drops (and counts) rows
- * @param scriptSleep how the scenario's own sleeps are scaled and varied (The Grinder's
- *     {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation})
+ * @param scriptSleep how the scenario's own sleeps are scaled and varied (The Grinder's {@code
+ *     grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation})
  * @param reportTimes false to count successful calls as untimed tests in every output but the data
  *     log, as The Grinder's {@code grinder.reportTimesToConsole=false} does
  * @param sinkRetry what happens to a sink or call listener that throws
  * @param jdbcListeners call listeners that write every call's record into a database table
  */
 public record RunConfig(
-    String name, List<Phase> phases, Duration waitBetweenPhases, Duration period, List<Threshold> thresholds,
-    Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop, int dataLogCapacity,
-    ScriptSleep scriptSleep, boolean reportTimes, SinkRetry sinkRetry, List<JdbcListenerConfig> jdbcListeners) {
+    String name,
+    List<Phase> phases,
+    Duration waitBetweenPhases,
+    Duration period,
+    List<Threshold> thresholds,
+    Path outputRoot,
+    boolean dataLog,
+    boolean console,
+    Duration gracefulStop,
+    int dataLogCapacity,
+    ScriptSleep scriptSleep,
+    boolean reportTimes,
+    SinkRetry sinkRetry,
+    List<JdbcListenerConfig> jdbcListeners) {
 
-  /** A run whose sleeps are exact, whose calls are timed, with the default sink retry and no JDBC listener. */
-  public RunConfig(String name, List<Phase> phases, Duration waitBetweenPhases, Duration period,
-      List<Threshold> thresholds, Path outputRoot, boolean dataLog, boolean console, Duration gracefulStop,
+  /**
+   * A run whose sleeps are exact, whose calls are timed, with the default sink retry and no JDBC
+   * listener.
+   */
+  public RunConfig(
+      String name,
+      List<Phase> phases,
+      Duration waitBetweenPhases,
+      Duration period,
+      List<Threshold> thresholds,
+      Path outputRoot,
+      boolean dataLog,
+      boolean console,
+      Duration gracefulStop,
       int dataLogCapacity) {
-    this(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console, gracefulStop,
-        dataLogCapacity, ScriptSleep.EXACT, true, SinkRetry.DEFAULT, List.of());
+    this(
+        name,
+        phases,
+        waitBetweenPhases,
+        period,
+        thresholds,
+        outputRoot,
+        dataLog,
+        console,
+        gracefulStop,
+        dataLogCapacity,
+        ScriptSleep.EXACT,
+        true,
+        SinkRetry.DEFAULT,
+        List.of());
   }
 
   public RunConfig {
@@ -42,8 +77,11 @@ public record RunConfig(
     jdbcListeners = List.copyOf(jdbcListeners);
     Objects.requireNonNull(name, "name");
     if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
-      throw new IllegalArgumentException("A run name must be letters, digits, '.', '_' or '-' (it names the"
-          + " results folder), got '" + name + "'");
+      throw new IllegalArgumentException(
+          "A run name must be letters, digits, '.', '_' or '-' (it names the"
+              + " results folder), got '"
+              + name
+              + "'");
     }
     if (phases == null || phases.isEmpty()) {
       throw new IllegalArgumentException("Run '" + name + "' needs at least one phase");
@@ -51,45 +89,71 @@ public record RunConfig(
     phases = List.copyOf(phases);
     thresholds = List.copyOf(thresholds);
     if (waitBetweenPhases.isNegative()) {
-      throw new IllegalArgumentException("wait_between_phases must be zero or more, got " + waitBetweenPhases);
+      throw new IllegalArgumentException(
+          "wait_between_phases must be zero or more, got " + waitBetweenPhases);
     }
     if (gracefulStop.isNegative()) {
       throw new IllegalArgumentException("graceful_stop must be zero or more, got " + gracefulStop);
     }
     if (period.toMillis() < 10) {
-      throw new IllegalArgumentException("The collection period must be at least 10 ms, got " + period);
+      throw new IllegalArgumentException(
+          "The collection period must be at least 10 ms, got " + period);
     }
     if (dataLogCapacity < 2 || Integer.bitCount(dataLogCapacity) != 1) {
-      throw new IllegalArgumentException("dataLogCapacity must be a power of two, got " + dataLogCapacity);
+      throw new IllegalArgumentException(
+          "dataLogCapacity must be a power of two, got " + dataLogCapacity);
     }
     List<String> seen = new ArrayList<>();
     for (Phase p : phases) {
       if (seen.contains(p.name())) {
-        throw new IllegalArgumentException("Two phases are called '" + p.name() + "'; phase names must differ");
+        throw new IllegalArgumentException(
+            "Two phases are called '" + p.name() + "'; phase names must differ");
       }
       seen.add(p.name());
     }
     long named = phases.stream().filter(p -> !p.scenarios().isEmpty()).count();
     if (named != 0 && named != phases.size()) {
-      Phase without = phases.stream().filter(p -> p.scenarios().isEmpty()).findFirst().orElseThrow();
-      throw new IllegalArgumentException("Phase '" + without.name() + "' names no scenario, but other phases of run '"
-          + name + "' do: in a run of several scenarios, each phase lists the scenarios it runs");
+      Phase without =
+          phases.stream().filter(p -> p.scenarios().isEmpty()).findFirst().orElseThrow();
+      throw new IllegalArgumentException(
+          "Phase '"
+              + without.name()
+              + "' names no scenario, but other phases of run '"
+              + name
+              + "' do: in a run of several scenarios, each phase lists the scenarios it runs");
     }
     List<String> scenarios = scenarioNames(phases);
     for (Threshold t : thresholds) {
       if (t.scenario() != null && !scenarios.contains(t.scenario())) {
-        throw new IllegalArgumentException("Threshold '" + t.text() + "' is for scenario '" + t.scenario()
-            + "', which no phase runs; " + (scenarios.isEmpty() ? "the run has no named scenarios"
-            : "the scenarios are " + String.join(", ", scenarios)));
+        throw new IllegalArgumentException(
+            "Threshold '"
+                + t.text()
+                + "' is for scenario '"
+                + t.scenario()
+                + "', which no phase runs; "
+                + (scenarios.isEmpty()
+                    ? "the run has no named scenarios"
+                    : "the scenarios are " + String.join(", ", scenarios)));
       }
       if (t.phase() != null && !seen.contains(t.phase())) {
-        throw new IllegalArgumentException("Threshold '" + t.text() + "' names the phase '" + t.phase()
-            + "', but the run has no such phase; its phases are " + String.join(", ", seen));
+        throw new IllegalArgumentException(
+            "Threshold '"
+                + t.text()
+                + "' names the phase '"
+                + t.phase()
+                + "', but the run has no such phase; its phases are "
+                + String.join(", ", seen));
       }
       if (t.window() != null && t.window().compareTo(period) < 0) {
-        throw new IllegalArgumentException("Threshold '" + t.text() + "': the window (" + t.window().toMillis()
-            + " ms) is shorter than the collection period (" + period.toMillis() + " ms); a window holds whole"
-            + " periods, so make it at least one period long");
+        throw new IllegalArgumentException(
+            "Threshold '"
+                + t.text()
+                + "': the window ("
+                + t.window().toMillis()
+                + " ms) is shorter than the collection period ("
+                + period.toMillis()
+                + " ms); a window holds whole"
+                + " periods, so make it at least one period long");
       }
     }
   }
@@ -193,13 +257,19 @@ public record RunConfig(
       return this;
     }
 
-    /** Adds a rule made in code, e.g. {@code Threshold.parse("p99[30s]<500ms").abortingOnFail(Duration.ZERO)}. */
+    /**
+     * Adds a rule made in code, e.g. {@code
+     * Threshold.parse("p99[30s]<500ms").abortingOnFail(Duration.ZERO)}.
+     */
     public Builder threshold(Threshold rule) {
       thresholds.add(Objects.requireNonNull(rule, "rule"));
       return this;
     }
 
-    /** Adds a rule checked on one scenario's figures only, e.g. {@code threshold("checkout", "p95<300ms")}. */
+    /**
+     * Adds a rule checked on one scenario's figures only, e.g. {@code threshold("checkout",
+     * "p95<300ms")}.
+     */
     public Builder threshold(String scenario, String text) {
       thresholds.add(Threshold.parse(text).forScenario(scenario));
       return this;
@@ -230,7 +300,9 @@ public record RunConfig(
       return this;
     }
 
-    /** How the scenario's own sleeps are scaled and varied; {@link ScriptSleep#EXACT} by default. */
+    /**
+     * How the scenario's own sleeps are scaled and varied; {@link ScriptSleep#EXACT} by default.
+     */
     public Builder scriptSleep(ScriptSleep s) {
       scriptSleep = s;
       return this;
@@ -242,7 +314,9 @@ public record RunConfig(
       return this;
     }
 
-    /** What happens to a sink or call listener that throws; {@link SinkRetry#DEFAULT} unless set. */
+    /**
+     * What happens to a sink or call listener that throws; {@link SinkRetry#DEFAULT} unless set.
+     */
     public Builder sinkRetry(SinkRetry retry) {
       sinkRetry = retry;
       return this;
@@ -255,8 +329,21 @@ public record RunConfig(
     }
 
     public RunConfig build() {
-      return new RunConfig(name, phases, waitBetweenPhases, period, thresholds, outputRoot, dataLog, console,
-          gracefulStop, dataLogCapacity, scriptSleep, reportTimes, sinkRetry, jdbcListeners);
+      return new RunConfig(
+          name,
+          phases,
+          waitBetweenPhases,
+          period,
+          thresholds,
+          outputRoot,
+          dataLog,
+          console,
+          gracefulStop,
+          dataLogCapacity,
+          scriptSleep,
+          reportTimes,
+          sinkRetry,
+          jdbcListeners);
     }
   }
 }

@@ -4,11 +4,11 @@ import java.util.random.RandomGenerator;
 
 /**
  * How the sleeps a scenario asks for ({@link dev.grindstone.engine.VirtualUser#sleep}) are scaled
- * and varied, as The Grinder's {@code grinder.sleepTimeFactor} and {@code grinder.sleepTimeVariation}
- * scale and vary {@code grinder.sleep(ms)}: the sleep is drawn from a normal distribution around the
- * time asked for, with σ = time × variation / 3 (so 99.7% of sleeps fall within ± variation), and
- * then multiplied by the factor. Think times and pacing are not affected: they are the run's own
- * pauses, not the scenario's. Immutable.
+ * and varied, as The Grinder's {@code grinder.sleepTimeFactor} and {@code
+ * grinder.sleepTimeVariation} scale and vary {@code grinder.sleep(ms)}: the sleep is drawn from a
+ * normal distribution around the time asked for, with σ = time × variation / 3 (so 99.7% of sleeps
+ * fall within ± variation), and then multiplied by the factor. Think times and pacing are not
+ * affected: they are the run's own pauses, not the scenario's. Immutable.
  *
  * @param factor multiplies every sleep: 0 turns sleeps off, 0.5 halves them; at least 0
  * @param variation 0 for exact sleeps, up to 1
@@ -23,10 +23,12 @@ public record ScriptSleep(double factor, double variation) {
 
   public ScriptSleep {
     if (!(factor >= 0) || Double.isInfinite(factor)) {
-      throw new IllegalArgumentException("The sleep time factor must be a finite number of at least 0, got " + factor);
+      throw new IllegalArgumentException(
+          "The sleep time factor must be a finite number of at least 0, got " + factor);
     }
     if (!(variation >= 0 && variation <= 1)) {
-      throw new IllegalArgumentException("The sleep time variation must be between 0 and 1, got " + variation);
+      throw new IllegalArgumentException(
+          "The sleep time variation must be between 0 and 1, got " + variation);
     }
   }
 

@@ -32,8 +32,8 @@ public record Shard(int index, int count) {
       throw new IllegalArgumentException("A run is split over 1 agent or more, got " + count);
     }
     if (index < 0 || index >= count) {
-      throw new IllegalArgumentException("An agent's index is 0 to " + (count - 1) + " for " + count + " agents, got "
-          + index);
+      throw new IllegalArgumentException(
+          "An agent's index is 0 to " + (count - 1) + " for " + count + " agents, got " + index);
     }
   }
 
@@ -62,8 +62,8 @@ public record Shard(int index, int count) {
   }
 
   /**
-   * This agent's cap on concurrent open-model iterations: its share of {@code maxUsers}, at least
-   * 1 (an agent with arrivals needs a user to run them).
+   * This agent's cap on concurrent open-model iterations: its share of {@code maxUsers}, at least 1
+   * (an agent with arrivals needs a user to run them).
    */
   public int maxUsers(int maxUsers) {
     return Math.max(1, share(maxUsers));

@@ -22,16 +22,17 @@ public sealed interface ThinkTime {
    * @param startedNanos when it started
    * @param nowNanos now, when it has ended
    */
-  default long nextStartNanos(long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
+  default long nextStartNanos(
+      long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
     return nowNanos + next(random).toNanos();
   }
 
   /**
-   * Pacing (Gatling's {@code pace}, The Grinder's fixed-rate users): each iteration starts
-   * {@code interval} after the previous one was to start, however long it took, so a user makes at
-   * most one iteration per interval. An iteration that starts an interval or more behind its
-   * schedule is counted as late (see the start lateness), and the schedule goes on from it rather
-   * than bursting to catch up.
+   * Pacing (Gatling's {@code pace}, The Grinder's fixed-rate users): each iteration starts {@code
+   * interval} after the previous one was to start, however long it took, so a user makes at most
+   * one iteration per interval. An iteration that starts an interval or more behind its schedule is
+   * counted as late (see the start lateness), and the schedule goes on from it rather than bursting
+   * to catch up.
    */
   record Pace(Duration interval) implements ThinkTime {
     public Pace {
@@ -46,7 +47,8 @@ public sealed interface ThinkTime {
     }
 
     @Override
-    public long nextStartNanos(long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
+    public long nextStartNanos(
+        long plannedNanos, long startedNanos, long nowNanos, RandomGenerator random) {
       long base = startedNanos - plannedNanos >= interval.toNanos() ? startedNanos : plannedNanos;
       return base + interval.toNanos();
     }
@@ -78,7 +80,8 @@ public sealed interface ThinkTime {
     public Uniform {
       requireNonNegative("think time min", min);
       if (max.compareTo(min) < 0) {
-        throw new IllegalArgumentException("think time max (" + max + ") must not be below min (" + min + ")");
+        throw new IllegalArgumentException(
+            "think time max (" + max + ") must not be below min (" + min + ")");
       }
     }
 
@@ -89,14 +92,15 @@ public sealed interface ThinkTime {
   }
 
   /**
-   * Normal around {@code mean} with σ = mean × variation / 3, as The Grinder's
-   * {@code grinder.sleepTimeVariation} (default 0.2): 99.7% of pauses fall within ± variation.
+   * Normal around {@code mean} with σ = mean × variation / 3, as The Grinder's {@code
+   * grinder.sleepTimeVariation} (default 0.2): 99.7% of pauses fall within ± variation.
    */
   record Normal(Duration mean, double variation) implements ThinkTime {
     public Normal {
       requireNonNegative("think time mean", mean);
       if (!(variation >= 0 && variation <= 1)) {
-        throw new IllegalArgumentException("think time variation must be between 0 and 1, got " + variation);
+        throw new IllegalArgumentException(
+            "think time variation must be between 0 and 1, got " + variation);
       }
     }
 

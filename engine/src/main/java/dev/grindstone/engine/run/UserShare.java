@@ -3,10 +3,10 @@ package dev.grindstone.engine.run;
 import java.util.Arrays;
 
 /**
- * Follows a closed-model run's users as one process numbers them, and says which of them run on
- * one {@link Shard}: users are numbered in the order they start, across phases, and the newest
- * leave first when the number falls. Every agent follows the same global numbers, so a user keeps
- * its number (and its seed) whichever agent runs it. Not thread-safe.
+ * Follows a closed-model run's users as one process numbers them, and says which of them run on one
+ * {@link Shard}: users are numbered in the order they start, across phases, and the newest leave
+ * first when the number falls. Every agent follows the same global numbers, so a user keeps its
+ * number (and its seed) whichever agent runs it. Not thread-safe.
  */
 public final class UserShare {
 

@@ -37,31 +37,53 @@ public final class ScenarioLoader {
     }
     JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
     if (compiler == null) {
-      throw new BadInputException("Compiling " + source + " needs a JDK, but this Java ("
-          + System.getProperty("java.home") + ") has no compiler. Run grindstone with a JDK 21 or newer.");
+      throw new BadInputException(
+          "Compiling "
+              + source
+              + " needs a JDK, but this Java ("
+              + System.getProperty("java.home")
+              + ") has no compiler. Run grindstone with a JDK 21 or newer.");
     }
     Path out;
     try {
       out = Files.createTempDirectory("grindstone-scenario");
     } catch (IOException e) {
-      throw new BadInputException("Cannot create a folder for the compiled scenario: " + e.getMessage(), e);
+      throw new BadInputException(
+          "Cannot create a folder for the compiled scenario: " + e.getMessage(), e);
     }
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
     StringWriter log = new StringWriter();
-    try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-      List<String> options = List.of("-d", out.toString(), "-classpath", System.getProperty("java.class.path"),
-          "-proc:none", "-parameters", "-nowarn", "--release", "21");
+    try (StandardJavaFileManager files =
+        compiler.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+      List<String> options =
+          List.of(
+              "-d",
+              out.toString(),
+              "-classpath",
+              System.getProperty("java.class.path"),
+              "-proc:none",
+              "-parameters",
+              "-nowarn",
+              "--release",
+              "21");
       var units = files.getJavaFileObjects(source);
       boolean ok = compiler.getTask(log, files, diagnostics, options, null, units).call();
       if (!ok) {
         List<String> errors = new ArrayList<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
           if (d.getKind() == Diagnostic.Kind.ERROR) {
-            errors.add(source.getFileName() + ":" + d.getLineNumber() + ":" + d.getColumnNumber() + ": "
-                + d.getMessage(Locale.ROOT));
+            errors.add(
+                source.getFileName()
+                    + ":"
+                    + d.getLineNumber()
+                    + ":"
+                    + d.getColumnNumber()
+                    + ": "
+                    + d.getMessage(Locale.ROOT));
           }
         }
-        throw new BadInputException("The scenario " + source + " does not compile:\n" + String.join("\n", errors));
+        throw new BadInputException(
+            "The scenario " + source + " does not compile:\n" + String.join("\n", errors));
       }
     } catch (IOException e) {
       throw new BadInputException("Cannot compile " + source + ": " + e.getMessage(), e);
@@ -70,11 +92,17 @@ public final class ScenarioLoader {
     String packageName = packageOf(source);
     String qualified = packageName.isEmpty() ? className : packageName + "." + className;
     try {
-      URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, ScenarioLoader.class.getClassLoader());
+      URLClassLoader loader =
+          new URLClassLoader(
+              new URL[] {out.toUri().toURL()}, ScenarioLoader.class.getClassLoader());
       return instantiate(loader.loadClass(qualified), source.toString());
     } catch (ClassNotFoundException e) {
-      throw new BadInputException("The scenario file " + source + " must declare a public class " + className
-          + " (named after the file) that implements dev.grindstone.engine.Scenario.");
+      throw new BadInputException(
+          "The scenario file "
+              + source
+              + " must declare a public class "
+              + className
+              + " (named after the file) that implements dev.grindstone.engine.Scenario.");
     } catch (IOException e) {
       throw new BadInputException("Cannot load the compiled scenario: " + e.getMessage(), e);
     }
@@ -85,16 +113,24 @@ public final class ScenarioLoader {
     try {
       return instantiate(Class.forName(className), className);
     } catch (ClassNotFoundException e) {
-      throw new BadInputException("There is no scenario class " + className + " on the class path; give a .java"
-          + " file or a fully qualified class name.");
+      throw new BadInputException(
+          "There is no scenario class "
+              + className
+              + " on the class path; give a .java"
+              + " file or a fully qualified class name.");
     }
   }
 
   private static Scenario instantiate(Class<?> type, String where) {
     if (!Scenario.class.isAssignableFrom(type)) {
-      throw new BadInputException(type.getName() + " (from " + where + ") does not implement"
-          + " dev.grindstone.engine.Scenario; declare it as 'public class " + type.getSimpleName()
-          + " implements Scenario'.");
+      throw new BadInputException(
+          type.getName()
+              + " (from "
+              + where
+              + ") does not implement"
+              + " dev.grindstone.engine.Scenario; declare it as 'public class "
+              + type.getSimpleName()
+              + " implements Scenario'.");
     }
     try {
       Constructor<?> c = type.getDeclaredConstructor();
@@ -103,7 +139,8 @@ public final class ScenarioLoader {
     } catch (NoSuchMethodException e) {
       throw new BadInputException(type.getName() + " needs a constructor without parameters.");
     } catch (InvocationTargetException e) {
-      throw new BadInputException("Creating the scenario " + type.getName() + " failed: " + e.getCause(), e.getCause());
+      throw new BadInputException(
+          "Creating the scenario " + type.getName() + " failed: " + e.getCause(), e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new BadInputException("Cannot create the scenario " + type.getName() + ": " + e, e);
     }

@@ -23,7 +23,11 @@ public final class ConsoleSink implements Sink {
   @Override
   public void start(RunInfo run) {
     this.info = run;
-    out.printf(Locale.ROOT, "Run %s: %d phase%s%s%n", run.name(), run.phases().size(),
+    out.printf(
+        Locale.ROOT,
+        "Run %s: %d phase%s%s%n",
+        run.name(),
+        run.phases().size(),
         run.phases().size() == 1 ? "" : "s",
         run.outputDirectory() == null ? "" : ", results in " + run.outputDirectory());
   }
@@ -38,14 +42,28 @@ public final class ConsoleSink implements Sink {
       return; // a sliver cut by a phase boundary: counted in the totals, too short to show a rate
     }
     TestFigures t = s.totals();
-    String line = String.format(Locale.ROOT, "%6s  %-12s %s  users %-6d %sTPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
-        clock(s.elapsedMillis()), clip(s.phase(), 12), bar(s), s.activeUsers(), usersPerScenario(s), t.tps(),
-        SummaryText.fmt(t.meanMillis()), SummaryText.fmt(t.percentileMillis(95)), SummaryText.fmt(t.percentileMillis(99)),
-        t.errors());
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%6s  %-12s %s  users %-6d %sTPS %-9.1f mean %-7s p95 %-7s p99 %-7s errors %d",
+            clock(s.elapsedMillis()),
+            clip(s.phase(), 12),
+            bar(s),
+            s.activeUsers(),
+            usersPerScenario(s),
+            t.tps(),
+            SummaryText.fmt(t.meanMillis()),
+            SummaryText.fmt(t.percentileMillis(95)),
+            SummaryText.fmt(t.percentileMillis(99)),
+            t.errors());
     if (s.lateStarts() > 0) {
       // The load generator fell behind its schedule in this interval: say so while it happens.
-      line += String.format(Locale.ROOT, "  late starts %d (max %s ms)", s.lateStarts(),
-          SummaryText.fmt(s.lateness().getMaxValue() / 1000.0));
+      line +=
+          String.format(
+              Locale.ROOT,
+              "  late starts %d (max %s ms)",
+              s.lateStarts(),
+              SummaryText.fmt(s.lateness().getMaxValue() / 1000.0));
     }
     out.println(line);
   }
@@ -73,7 +91,11 @@ public final class ConsoleSink implements Sink {
     if (p.duration() == null) {
       return "[    ..    ]";
     }
-    double f = Math.min(1, Math.max(0, (s.endEpochMillis() - phaseStartMillis) / (double) p.duration().toMillis()));
+    double f =
+        Math.min(
+            1,
+            Math.max(
+                0, (s.endEpochMillis() - phaseStartMillis) / (double) p.duration().toMillis()));
     int filled = (int) Math.round(f * 10);
     return "[" + "#".repeat(filled) + "-".repeat(10 - filled) + "]";
   }

@@ -10,8 +10,8 @@ import org.HdrHistogram.HistogramLogWriter;
 
 /**
  * Writes latency.hlog: HdrHistogram's interval log, readable by its HistogramLogProcessor. Each
- * interval has an untagged histogram of all successful calls (the totals) and one tagged
- * {@code T<number>} per test. Values are microseconds.
+ * interval has an untagged histogram of all successful calls (the totals) and one tagged {@code
+ * T<number>} per test. Values are microseconds.
  */
 public final class HdrLogSink implements Sink {
 
@@ -28,8 +28,11 @@ public final class HdrLogSink implements Sink {
     OutputStream out = Files.newOutputStream(file);
     stream = new PrintStream(out, false, java.nio.charset.StandardCharsets.UTF_8);
     writer = new HistogramLogWriter(stream);
-    writer.outputComment("Grindstone run " + run.name() + ": successful calls' latencies in microseconds;"
-        + " untagged = all tests, tag T<n> = test n");
+    writer.outputComment(
+        "Grindstone run "
+            + run.name()
+            + ": successful calls' latencies in microseconds;"
+            + " untagged = all tests, tag T<n> = test n");
     writer.outputLogFormatVersion();
     writer.outputStartTime(run.startEpochMillis());
     writer.setBaseTime(run.startEpochMillis());

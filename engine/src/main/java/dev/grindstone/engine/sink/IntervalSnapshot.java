@@ -19,8 +19,17 @@ import org.HdrHistogram.Histogram;
  *     users at the interval's end; empty in a run of one unnamed scenario
  */
 public record IntervalSnapshot(
-    long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis, long elapsedMillis,
-    int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness, long lateStarts,
+    long sequence,
+    String phase,
+    int phaseIndex,
+    long startEpochMillis,
+    long endEpochMillis,
+    long elapsedMillis,
+    int activeUsers,
+    List<TestFigures> tests,
+    TestFigures totals,
+    Histogram lateness,
+    long lateStarts,
     List<ScenarioResult> scenarios) {
 
   public IntervalSnapshot {
@@ -28,11 +37,31 @@ public record IntervalSnapshot(
   }
 
   /** An interval of a run of one unnamed scenario. */
-  public IntervalSnapshot(long sequence, String phase, int phaseIndex, long startEpochMillis, long endEpochMillis,
-      long elapsedMillis, int activeUsers, List<TestFigures> tests, TestFigures totals, Histogram lateness,
+  public IntervalSnapshot(
+      long sequence,
+      String phase,
+      int phaseIndex,
+      long startEpochMillis,
+      long endEpochMillis,
+      long elapsedMillis,
+      int activeUsers,
+      List<TestFigures> tests,
+      TestFigures totals,
+      Histogram lateness,
       long lateStarts) {
-    this(sequence, phase, phaseIndex, startEpochMillis, endEpochMillis, elapsedMillis, activeUsers, tests, totals,
-        lateness, lateStarts, List.of());
+    this(
+        sequence,
+        phase,
+        phaseIndex,
+        startEpochMillis,
+        endEpochMillis,
+        elapsedMillis,
+        activeUsers,
+        tests,
+        totals,
+        lateness,
+        lateStarts,
+        List.of());
   }
 
   /** The interval's actual length in milliseconds. */

@@ -41,8 +41,9 @@ import java.util.Objects;
  */
 public final class JdbcCallListener implements CallListener {
 
-  private static final String COLUMNS = "run, phase, scenario, user_number, iteration, test, test_name, start_ns,"
-      + " end_ns, elapsed_ns, outcome, method, url, status, bytes";
+  private static final String COLUMNS =
+      "run, phase, scenario, user_number, iteration, test, test_name, start_ns,"
+          + " end_ns, elapsed_ns, outcome, method, url, status, bytes";
 
   private final String name;
   private final String url;
@@ -62,15 +63,19 @@ public final class JdbcCallListener implements CallListener {
    * @param table letters, digits and '_', not starting with a digit
    * @param batchSize records per batch, at least 1
    */
-  public JdbcCallListener(String name, String url, String user, String password, String table, int batchSize) {
+  public JdbcCallListener(
+      String name, String url, String user, String password, String table, int batchSize) {
     this.name = Objects.requireNonNull(name, "name");
     this.url = Objects.requireNonNull(url, "url");
     this.user = user;
     this.password = password;
     this.table = Objects.requireNonNull(table, "table");
     if (!table.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("A table name must be letters, digits and '_' (not starting with a"
-          + " digit, at most 63), got '" + table + "'");
+      throw new IllegalArgumentException(
+          "A table name must be letters, digits and '_' (not starting with a"
+              + " digit, at most 63), got '"
+              + table
+              + "'");
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("The batch size must be at least 1, got " + batchSize);
@@ -85,24 +90,34 @@ public final class JdbcCallListener implements CallListener {
 
   /** The SQL that creates the table when it is missing. */
   public static String createTable(String table) {
-    return "CREATE TABLE IF NOT EXISTS " + table + " ("
-        + "run TEXT NOT NULL, phase TEXT NOT NULL, scenario TEXT NOT NULL, user_number INTEGER NOT NULL,"
-        + " iteration BIGINT NOT NULL, test INTEGER NOT NULL, test_name TEXT NOT NULL, start_ns BIGINT NOT NULL,"
-        + " end_ns BIGINT, elapsed_ns BIGINT, outcome TEXT NOT NULL, method TEXT, url TEXT, status INTEGER,"
-        + " bytes BIGINT)";
+    return "CREATE TABLE IF NOT EXISTS "
+        + table
+        + " (run TEXT NOT NULL, phase TEXT NOT NULL, scenario TEXT NOT NULL, user_number INTEGER"
+        + " NOT NULL, iteration BIGINT NOT NULL, test INTEGER NOT NULL, test_name TEXT NOT NULL,"
+        + " start_ns BIGINT NOT NULL, end_ns BIGINT, elapsed_ns BIGINT, outcome TEXT NOT NULL,"
+        + " method TEXT, url TEXT, status INTEGER, bytes BIGINT)";
   }
 
   @Override
   public void start(RunInfo run) throws SQLException {
-    connection = user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+    connection =
+        user == null
+            ? DriverManager.getConnection(url)
+            : DriverManager.getConnection(url, user, password);
     try (Statement s = connection.createStatement()) {
       s.execute(createTable(table));
       s.execute("CREATE INDEX IF NOT EXISTS " + table + "_run ON " + table + " (run)");
     }
     connection.setAutoCommit(false);
     connection.commit();
-    insert = connection.prepareStatement("INSERT INTO " + table + " (" + COLUMNS + ") VALUES"
-        + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert =
+        connection.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " ("
+                + COLUMNS
+                + ") VALUES"
+                + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   }
 
   @Override
@@ -192,8 +207,13 @@ public final class JdbcCallListener implements CallListener {
       long unwritten = pending.size() + discarded;
       connection.close();
       if (unwritten > 0) {
-        throw new SQLException(unwritten + " call records could not be written to " + table + " (" + written
-            + " were)");
+        throw new SQLException(
+            unwritten
+                + " call records could not be written to "
+                + table
+                + " ("
+                + written
+                + " were)");
       }
     }
   }

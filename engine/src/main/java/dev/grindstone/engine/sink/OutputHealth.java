@@ -14,7 +14,13 @@ package dev.grindstone.engine.sink;
  * @param stopped true when it was stopped after too many failures in a row
  * @param lastFailure the last failure, or null when there was none
  */
-public record OutputHealth(Kind kind, String name, long delivered, long failures, long lost, boolean stopped,
+public record OutputHealth(
+    Kind kind,
+    String name,
+    long delivered,
+    long failures,
+    long lost,
+    boolean stopped,
     String lastFailure) {
 
   /** The kinds of output. */

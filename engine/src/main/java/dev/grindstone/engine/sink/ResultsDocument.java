@@ -21,9 +21,13 @@ import org.HdrHistogram.HistogramIterationValue;
  */
 public final class ResultsDocument {
 
-  /** Made on first use, on a sink's thread: loading Jackson takes a moment we keep off the run's start. */
+  /**
+   * Made on first use, on a sink's thread: loading Jackson takes a moment we keep off the run's
+   * start.
+   */
   private static final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper MAPPER =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   }
 
   private final List<Map<String, Object>> intervals = new ArrayList<>();
@@ -235,8 +239,10 @@ public final class ResultsDocument {
   }
 
   private static boolean isStandard(String name) {
-    return name.equals(StandardViews.TESTS) || name.equals(StandardViews.ERRORS)
-        || name.equals(StandardViews.MEAN_TEST_TIME) || name.equals(StandardViews.TEST_TIME_SD)
+    return name.equals(StandardViews.TESTS)
+        || name.equals(StandardViews.ERRORS)
+        || name.equals(StandardViews.MEAN_TEST_TIME)
+        || name.equals(StandardViews.TEST_TIME_SD)
         || name.equals(StandardViews.TPS);
   }
 

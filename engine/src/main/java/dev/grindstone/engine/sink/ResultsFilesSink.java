@@ -10,9 +10,9 @@ import java.nio.file.Path;
  * Writes results.json (the run, phases, per-test totals and the per-interval series) and
  * report.html: one self-contained file (no network needed) with charts of TPS, errors and active
  * users over time, latency percentiles over time, how late iterations started over time, the
- * latency distribution, and the per-test table, phases marked. Both come from one results document, kept once; the HTML embeds it as JSON
- * and draws it as SVG with a small inline script that inserts every string as text, never as
- * markup.
+ * latency distribution, and the per-test table, phases marked. Both come from one results document,
+ * kept once; the HTML embeds it as JSON and draws it as SVG with a small inline script that inserts
+ * every string as text, never as markup.
  */
 public final class ResultsFilesSink implements Sink {
 

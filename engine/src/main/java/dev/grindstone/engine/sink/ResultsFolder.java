@@ -8,8 +8,8 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Where a run's files go: {@code <root>/<run name>-<yyyyMMdd-HHmmss>/}, local time, with
- * {@code -2}, {@code -3}, ... appended when a run of the same name started in the same second.
+ * Where a run's files go: {@code <root>/<run name>-<yyyyMMdd-HHmmss>/}, local time, with {@code
+ * -2}, {@code -3}, ... appended when a run of the same name started in the same second.
  */
 public final class ResultsFolder {
 
@@ -31,8 +31,13 @@ public final class ResultsFolder {
       }
       return Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the results folder under " + root.toAbsolutePath()
-          + ": " + e.getMessage() + ". Choose another one with --out.", e);
+      throw new UncheckedIOException(
+          "Cannot create the results folder under "
+              + root.toAbsolutePath()
+              + ": "
+              + e.getMessage()
+              + ". Choose another one with --out.",
+          e);
     }
   }
 }

@@ -12,11 +12,17 @@ import java.util.List;
  * @param phases the phases planned, in order
  * @param outputDirectory where file sinks write (created), or null when none is wanted
  * @param schema the run's statistics: the standard ones and its plug-ins'
- * @param summaryView the summary table's columns (the plug-ins' and registered expressions included)
+ * @param summaryView the summary table's columns (the plug-ins' and registered expressions
+ *     included)
  */
 public record RunInfo(
-    String name, long startEpochMillis, List<PlannedPhase> phases, Duration period, Path outputDirectory,
-    StatisticsSchema schema, StatisticsView summaryView) {
+    String name,
+    long startEpochMillis,
+    List<PlannedPhase> phases,
+    Duration period,
+    Path outputDirectory,
+    StatisticsSchema schema,
+    StatisticsView summaryView) {
 
   public RunInfo {
     phases = List.copyOf(phases);

@@ -19,17 +19,30 @@ import org.HdrHistogram.Histogram;
  * @param sinkProblems sinks that failed or lagged, with what happened
  * @param interrupted true when the run was stopped early (Ctrl-C, SIGTERM)
  * @param abort the threshold with {@code abort_on_fail} that stopped the run, or null
- * @param omission coordinated omission in the closed-model phases: the tests whose raw
- *     percentiles it hides, with corrected ones, and the paced starts skipped
+ * @param omission coordinated omission in the closed-model phases: the tests whose raw percentiles
+ *     it hides, with corrected ones, and the paced starts skipped
  * @param outputs how each sink and call listener fared (the built-in sinks included)
  * @param scenarios in a run of several scenarios, each one's figures (per test and in total) and
  *     the most users it had; empty in a run of one unnamed scenario
  */
 public record RunSummary(
-    RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals, List<PhaseResult> phases,
-    List<ThresholdResult> thresholds, Histogram lateness, long lateStarts, long droppedStarts,
-    Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems, boolean interrupted,
-    ThresholdAbort abort, Omission omission, List<OutputHealth> outputs, List<ScenarioResult> scenarios) {
+    RunInfo info,
+    long endEpochMillis,
+    List<TestFigures> tests,
+    TestFigures totals,
+    List<PhaseResult> phases,
+    List<ThresholdResult> thresholds,
+    Histogram lateness,
+    long lateStarts,
+    long droppedStarts,
+    Map<String, Long> iterationFailures,
+    long droppedDataLogRows,
+    List<String> sinkProblems,
+    boolean interrupted,
+    ThresholdAbort abort,
+    Omission omission,
+    List<OutputHealth> outputs,
+    List<ScenarioResult> scenarios) {
 
   public RunSummary {
     omission = omission == null ? Omission.NONE : omission;
@@ -37,13 +50,42 @@ public record RunSummary(
     scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
   }
 
-  /** The summary of a run of one unnamed scenario that no threshold stopped, without outputs' health. */
-  public RunSummary(RunInfo info, long endEpochMillis, List<TestFigures> tests, TestFigures totals,
-      List<PhaseResult> phases, List<ThresholdResult> thresholds, Histogram lateness, long lateStarts,
-      long droppedStarts, Map<String, Long> iterationFailures, long droppedDataLogRows, List<String> sinkProblems,
+  /**
+   * The summary of a run of one unnamed scenario that no threshold stopped, without outputs'
+   * health.
+   */
+  public RunSummary(
+      RunInfo info,
+      long endEpochMillis,
+      List<TestFigures> tests,
+      TestFigures totals,
+      List<PhaseResult> phases,
+      List<ThresholdResult> thresholds,
+      Histogram lateness,
+      long lateStarts,
+      long droppedStarts,
+      Map<String, Long> iterationFailures,
+      long droppedDataLogRows,
+      List<String> sinkProblems,
       boolean interrupted) {
-    this(info, endEpochMillis, tests, totals, phases, thresholds, lateness, lateStarts, droppedStarts,
-        iterationFailures, droppedDataLogRows, sinkProblems, interrupted, null, Omission.NONE, List.of(), List.of());
+    this(
+        info,
+        endEpochMillis,
+        tests,
+        totals,
+        phases,
+        thresholds,
+        lateness,
+        lateStarts,
+        droppedStarts,
+        iterationFailures,
+        droppedDataLogRows,
+        sinkProblems,
+        interrupted,
+        null,
+        Omission.NONE,
+        List.of(),
+        List.of());
   }
 
   /** An iteration that starts more than this many microseconds after it was planned is late. */
@@ -54,8 +96,13 @@ public record RunSummary(
    *
    * @param lateness how late the phase's iterations started against their schedule (µs)
    */
-  public record PhaseResult(String name, long startEpochMillis, long endEpochMillis, List<TestFigures> tests,
-      TestFigures totals, Histogram lateness) {}
+  public record PhaseResult(
+      String name,
+      long startEpochMillis,
+      long endEpochMillis,
+      List<TestFigures> tests,
+      TestFigures totals,
+      Histogram lateness) {}
 
   /**
    * A threshold checked against one test or the totals.
@@ -64,7 +111,8 @@ public record RunSummary(
    * @param detail how the figure was found when the rule is not over the whole run (its worst
    *     window, or the moment it failed live and stopped the run); empty otherwise
    */
-  public record ThresholdResult(String threshold, String scope, double actual, boolean passed, String detail) {
+  public record ThresholdResult(
+      String threshold, String scope, double actual, boolean passed, String detail) {
     public ThresholdResult(String threshold, String scope, double actual, boolean passed) {
       this(threshold, scope, actual, passed, "");
     }
@@ -91,11 +139,11 @@ public record RunSummary(
    * percentiles hide it. Each test's successful calls are corrected per phase with HdrHistogram's
    * expected-interval correction, the interval being the phase's intended cycle: its pace, or else
    * its mean think time plus the test's median call, or else the median call alone. Open-model
-   * phases (timed from each intended start), run_once waves and phases with an explicit
-   * {@code expected_interval} (already corrected) are taken as they are.
+   * phases (timed from each intended start), run_once waves and phases with an explicit {@code
+   * expected_interval} (already corrected) are taken as they are.
    *
-   * @param tests the tests whose percentiles the correction moves (to at least twice the raw
-   *     value, and by 1 ms or more, at p50, p90, p95 or p99), in test order; empty when the raw
+   * @param tests the tests whose percentiles the correction moves (to at least twice the raw value,
+   *     and by 1 ms or more, at p50, p90, p95 or p99), in test order; empty when the raw
    *     percentiles hide nothing that matters
    * @param totals the corrected totals over every non-composite test; null when {@code tests} is
    *     empty
@@ -119,5 +167,6 @@ public record RunSummary(
    * @param stalls calls that took more than twice the intended cycle, so held back at least one
    * @param omittedCalls the calls the correction adds: those the stalls held back
    */
-  public record CorrectedTest(TestFigures corrected, String cycle, long stalls, long omittedCalls) {}
+  public record CorrectedTest(
+      TestFigures corrected, String cycle, long stalls, long omittedCalls) {}
 }

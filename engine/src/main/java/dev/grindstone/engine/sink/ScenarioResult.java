@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * One scenario's figures in a run of several scenarios: each test it called and its totals, in the
- * one results model, over an interval or over the whole run. A test's figures for the whole run
- * are the exact merge of its scenarios'. Immutable.
+ * one results model, over an interval or over the whole run. A test's figures for the whole run are
+ * the exact merge of its scenarios'. Immutable.
  *
  * @param name the scenario's name
  * @param users in an interval, the scenario's virtual users active at the interval's end; in a

@@ -26,8 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Reports a run to the Grindstone metrics server: its creation, one snapshot per interval (each
- * test's statistics and its interval histograms in HdrHistogram's compressed form), and the
- * finish. Attach it to a run:
+ * test's statistics and its interval histograms in HdrHistogram's compressed form), and the finish.
+ * Attach it to a run:
  *
  * <pre>{@code
  * Run.of(config, scenario).sink(ServerSink.to(URI.create("http://127.0.0.1:8080"))).execute();
@@ -35,11 +35,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Every request is also written to the results folder's {@value #REQUESTS_FILE}, so {@code
  * grindstone upload} can send the whole run to a server later (with no server given, that is all
- * the sink does). Delivery is the reporting client's ({@link RunReporter}): it retries with
- * backoff on its own thread and spools to {@code <results>/spool/} while the server is down, so a
- * slow or absent server never holds up the run; what is still spooled at the end is named with the
- * command that sends it. Meanwhile a background thread re-sends, bounded, what earlier runs under
- * the same results folder left spooled for the same server.
+ * the sink does). Delivery is the reporting client's ({@link RunReporter}): it retries with backoff
+ * on its own thread and spools to {@code <results>/spool/} while the server is down, so a slow or
+ * absent server never holds up the run; what is still spooled at the end is named with the command
+ * that sends it. Meanwhile a background thread re-sends, bounded, what earlier runs under the same
+ * results folder left spooled for the same server.
  *
  * <p>Calls come from the sink's own thread, as for every {@link Sink}; not for use by several runs.
  */
@@ -47,6 +47,7 @@ public final class ServerSink implements Sink {
 
   /** The run's requests, one per line, in the results folder. */
   public static final String REQUESTS_FILE = "server-requests.jsonl";
+
   /** How many earlier runs' spool files a run re-sends at most. */
   static final int MAX_RESENT_SPOOLS = 20;
 
@@ -77,7 +78,10 @@ public final class ServerSink implements Sink {
     this.epochOffset = b.epochOffsetMillis;
   }
 
-  /** A sink that streams the run to {@code server} (its base URL, e.g. {@code http://127.0.0.1:8080}). */
+  /**
+   * A sink that streams the run to {@code server} (its base URL, e.g. {@code
+   * http://127.0.0.1:8080}).
+   */
   public static ServerSink to(URI server) {
     return builder().server(Objects.requireNonNull(server, "server")).build();
   }
@@ -93,8 +97,14 @@ public final class ServerSink implements Sink {
     for (RunInfo.PlannedPhase p : run.phases()) {
       phases.add(new RunSpec.Phase(p.name(), p.duration() == null ? 0 : p.duration().toMillis()));
     }
-    spec = new RunSpec(runId != null ? runId : run.id(), run.name(), agent, phases, List.of(),
-        run.startEpochMillis() + epochOffset);
+    spec =
+        new RunSpec(
+            runId != null ? runId : run.id(),
+            run.name(),
+            agent,
+            phases,
+            List.of(),
+            run.startEpochMillis() + epochOffset);
     results = run.outputDirectory();
     if (results != null) {
       requests = Files.newBufferedWriter(results.resolve(REQUESTS_FILE), StandardCharsets.UTF_8);
@@ -103,8 +113,10 @@ public final class ServerSink implements Sink {
     if (server == null) {
       return;
     }
-    Path spool = results != null ? results.resolve("spool")
-        : Path.of(System.getProperty("java.io.tmpdir"), "grindstone-spool");
+    Path spool =
+        results != null
+            ? results.resolve("spool")
+            : Path.of(System.getProperty("java.io.tmpdir"), "grindstone-spool");
     RunReporter.Builder b = RunReporter.builder(server, spec).spoolDir(spool);
     if (token != null) {
       b.token(token);
@@ -112,8 +124,9 @@ public final class ServerSink implements Sink {
     reporter = b.start();
     messages.println("Reporting to " + server + " as run " + spec.id());
     if (results != null && results.getParent() != null) {
-      resender = new RunUpload(server, token).resendInBackground(results.getParent(), results, MAX_RESENT_SPOOLS,
-          resent::add);
+      resender =
+          new RunUpload(server, token)
+              .resendInBackground(results.getParent(), results, MAX_RESENT_SPOOLS, resent::add);
     }
   }
 
@@ -128,13 +141,24 @@ public final class ServerSink implements Sink {
     }
     if (fresh) {
       // The same creation the reporter sends for tests that appeared: the server merges them.
-      write(RunRequest.create(new RunSpec(spec.id(), spec.name(), spec.agent(), spec.phases(), tests, spec.startMs())));
+      write(
+          RunRequest.create(
+              new RunSpec(
+                  spec.id(), spec.name(), spec.agent(), spec.phases(), tests, spec.startMs())));
       if (reporter != null) {
         reporter.describeTests(List.copyOf(tests));
       }
     }
-    SnapshotPost post = new SnapshotPost(spec.agent(), sequence++, s.phase(), s.startEpochMillis() + epochOffset,
-        s.endEpochMillis() + epochOffset, s.tests(), s.activeUsers(), s.lateStarts());
+    SnapshotPost post =
+        new SnapshotPost(
+            spec.agent(),
+            sequence++,
+            s.phase(),
+            s.startEpochMillis() + epochOffset,
+            s.endEpochMillis() + epochOffset,
+            s.tests(),
+            s.activeUsers(),
+            s.lateStarts());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);
@@ -165,13 +189,31 @@ public final class ServerSink implements Sink {
     }
     boolean delivered = reporter.finish(summary.endEpochMillis() + epochOffset, finishWait);
     if (delivered) {
-      messages.println("Reported to " + server + ": run " + reporter.runId() + " (" + reporter.stats().delivered()
-          + " requests)");
+      messages.println(
+          "Reported to "
+              + server
+              + ": run "
+              + reporter.runId()
+              + " ("
+              + reporter.stats().delivered()
+              + " requests)");
     } else {
-      String folder = results != null ? results.toString() : reporter.spoolFile().getParent().toString();
-      messages.println("The metrics server " + server + " did not take everything: " + reporter.stats().pending()
-          + " requests are kept in " + reporter.spoolFile() + ". Send them with:");
-      messages.println("  grindstone upload " + folder + " --server " + server + (token == null ? "" : " --token <token>"));
+      String folder =
+          results != null ? results.toString() : reporter.spoolFile().getParent().toString();
+      messages.println(
+          "The metrics server "
+              + server
+              + " did not take everything: "
+              + reporter.stats().pending()
+              + " requests are kept in "
+              + reporter.spoolFile()
+              + ". Send them with:");
+      messages.println(
+          "  grindstone upload "
+              + folder
+              + " --server "
+              + server
+              + (token == null ? "" : " --token <token>"));
       messages.println("(a later run that reports to " + server + " also sends them).");
     }
     reporter.close();

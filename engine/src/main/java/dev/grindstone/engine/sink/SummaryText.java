@@ -31,34 +31,58 @@ public final class SummaryText {
     StringBuilder b = new StringBuilder();
     RunInfo info = s.info();
     double seconds = (s.endEpochMillis() - info.startEpochMillis()) / 1000.0;
-    b.append("Run ").append(info.name()).append(": ").append(TIME.format(Instant.ofEpochMilli(info.startEpochMillis())))
-        .append(" to ").append(TIME.format(Instant.ofEpochMilli(s.endEpochMillis())))
+    b.append("Run ")
+        .append(info.name())
+        .append(": ")
+        .append(TIME.format(Instant.ofEpochMilli(info.startEpochMillis())))
+        .append(" to ")
+        .append(TIME.format(Instant.ofEpochMilli(s.endEpochMillis())))
         .append(String.format(Locale.ROOT, " (%.1f s)", seconds))
         .append(s.interrupted() ? ", stopped early" : "")
-        .append(s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "").append("\n\n");
+        .append(
+            s.abort() != null ? ", stopped by the threshold '" + s.abort().threshold() + "'" : "")
+        .append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
     for (ScenarioResult r : s.scenarios()) {
-      b.append("Scenario ").append(r.name()).append(" (at most ").append(r.users()).append(r.users() == 1 ? " user" : " users")
+      b.append("Scenario ")
+          .append(r.name())
+          .append(" (at most ")
+          .append(r.users())
+          .append(r.users() == 1 ? " user" : " users")
           .append(")\n");
       b.append(table(info.summaryView(), r.tests(), r.totals())).append('\n');
       b.append(percentiles(r.tests(), r.totals())).append('\n');
     }
     if (!s.omission().tests().isEmpty()) {
       b.append("Percentiles corrected for coordinated omission (closed model; see the notes)\n");
-      b.append(percentiles(s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),
-          s.omission().totals())).append('\n');
+      b.append(
+              percentiles(
+                  s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),
+                  s.omission().totals()))
+          .append('\n');
     }
     if (s.phases().size() > 1) {
       b.append("Phases\n");
       for (PhaseResult p : s.phases()) {
         TestFigures t = p.totals();
         Histogram late = p.lateness();
-        b.append(String.format(Locale.ROOT,
-            "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9s mean %s ms  p99 %s ms  start lateness p99 %s ms%n",
-            p.name(), (p.endEpochMillis() - p.startEpochMillis()) / 1000.0, t.tests(), t.errors(), fmt(t.tps()),
-            fmt(t.meanMillis()), fmt(t.percentileMillis(99)),
-            fmt(late.getTotalCount() == 0 ? Double.NaN : late.getValueAtPercentile(99) / 1000.0)));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %-16s %7.1f s  tests %-9d errors %-7d TPS %-9s mean %s ms  p99 %s ms  start"
+                    + " lateness p99 %s ms%n",
+                p.name(),
+                (p.endEpochMillis() - p.startEpochMillis()) / 1000.0,
+                t.tests(),
+                t.errors(),
+                fmt(t.tps()),
+                fmt(t.meanMillis()),
+                fmt(t.percentileMillis(99)),
+                fmt(
+                    late.getTotalCount() == 0
+                        ? Double.NaN
+                        : late.getValueAtPercentile(99) / 1000.0)));
       }
       b.append('\n');
     }
@@ -71,8 +95,14 @@ public final class SummaryText {
     if (!s.thresholds().isEmpty()) {
       b.append("Thresholds\n");
       for (ThresholdResult t : s.thresholds()) {
-        b.append(String.format(Locale.ROOT, "  %s  %-22s %-8s actual %s", t.passed() ? "PASS" : "FAIL", t.threshold(),
-            t.scope(), fmt(t.actual())));
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "  %s  %-22s %-8s actual %s",
+                t.passed() ? "PASS" : "FAIL",
+                t.threshold(),
+                t.scope(),
+                fmt(t.actual())));
         b.append(t.detail().isEmpty() ? "" : "  (" + t.detail() + ")").append('\n');
       }
       b.append(s.thresholdsPassed() ? "  All thresholds passed.\n" : "  Some thresholds failed.\n");
@@ -86,9 +116,11 @@ public final class SummaryText {
    */
   public static String table(StatisticsView view, List<TestFigures> tests, TestFigures totals) {
     List<TestFigures> composite = tests.stream().filter(TestFigures::composite).toList();
-    TestFigures compositeTotals = composite.isEmpty()
-        ? null
-        : TestFigures.merge(TestFigures.TOTALS, "", true, totals.spanMillis(), -1, totals.schema(), composite);
+    TestFigures compositeTotals =
+        composite.isEmpty()
+            ? null
+            : TestFigures.merge(
+                TestFigures.TOTALS, "", true, totals.spanMillis(), -1, totals.schema(), composite);
     return SummaryTable.render(view, tests, totals, compositeTotals);
   }
 
@@ -100,70 +132,114 @@ public final class SummaryText {
     List<String> notes = new ArrayList<>();
     if (s.abort() != null) {
       RunSummary.ThresholdAbort a = s.abort();
-      notes.add(String.format(Locale.ROOT, "The run was stopped at %.1f s: the threshold '%s' failed for %s (actual %s)"
-          + " and has abort_on_fail.", a.atMillis() / 1000.0, a.threshold(), a.scope(), fmt(a.actual())));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "The run was stopped at %.1f s: the threshold '%s' failed for %s (actual %s)"
+                  + " and has abort_on_fail.",
+              a.atMillis() / 1000.0,
+              a.threshold(),
+              a.scope(),
+              fmt(a.actual())));
     }
     long failedCalls = s.totals().failedCalls();
     if (failedCalls > 0) {
-      notes.add(String.format(Locale.ROOT, "%d calls failed (%s%% of all calls); their times are in the data log"
-          + " and the error latency histogram.", failedCalls, fmt(s.totals().errorPercent())));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "%d calls failed (%s%% of all calls); their times are in the data log"
+                  + " and the error latency histogram.",
+              failedCalls,
+              fmt(s.totals().errorPercent())));
     }
     if (s.tests().stream().anyMatch(t -> t.cancelled() > 0)) {
       List<String> which = new ArrayList<>();
       for (TestFigures t : s.tests()) {
         if (t.cancelled() > 0) {
-          which.add((t.composite() ? "(test " : "test ") + t.test()
-              + (t.description().isEmpty() ? "" : " \"" + t.description() + "\"") + (t.composite() ? ")" : "")
-              + ": " + t.cancelled());
+          which.add(
+              (t.composite() ? "(test " : "test ")
+                  + t.test()
+                  + (t.description().isEmpty() ? "" : " \"" + t.description() + "\"")
+                  + (t.composite() ? ")" : "")
+                  + ": "
+                  + t.cancelled());
         }
       }
-      notes.add("Calls cancelled at stop (still in progress when the graceful stop ran out; not timed, and"
-          + " counted neither as tests nor as errors): " + String.join(", ", which)
-          + ". A longer graceful_stop lets such calls finish.");
+      notes.add(
+          "Calls cancelled at stop (still in progress when the graceful stop ran out; not timed,"
+              + " and counted neither as tests nor as errors): "
+              + String.join(", ", which)
+              + ". A longer graceful_stop lets such calls finish.");
     }
     for (Map.Entry<String, Long> e : s.iterationFailures().entrySet()) {
       notes.add(e.getValue() + " iterations ended by " + e.getKey());
     }
     if (s.droppedStarts() > 0) {
-      notes.add(s.droppedStarts() + " scheduled iterations were dropped: every allowed user was busy"
-          + " (raise max_users).");
+      notes.add(
+          s.droppedStarts()
+              + " scheduled iterations were dropped: every allowed user was busy"
+              + " (raise max_users).");
     }
     if (s.lateStarts() > 0) {
       long p99 = s.lateness().getValueAtPercentile(99);
-      String note = String.format(Locale.ROOT, "%d iterations started more than 10 ms late (lateness p99 %s ms, max %s ms).",
-          s.lateStarts(), fmt(p99 / 1000.0), fmt(s.lateness().getMaxValue() / 1000.0));
+      String note =
+          String.format(
+              Locale.ROOT,
+              "%d iterations started more than 10 ms late (lateness p99 %s ms, max %s ms).",
+              s.lateStarts(),
+              fmt(p99 / 1000.0),
+              fmt(s.lateness().getMaxValue() / 1000.0));
       if (p99 > RunSummary.LATE_START_MICROS) {
         // More than 1% late: the load was lower than planned, and the user should know what to do.
-        note += " More than 1% of iterations started late, so this machine applied less load than"
-            + " planned: give it more CPU or fewer users, and if the phase lines show the late starts in"
-            + " a phase that starts many users at once, start them with a ramp instead.";
+        note +=
+            " More than 1% of iterations started late, so this machine applied less load than"
+                + " planned: give it more CPU or fewer users, and if the phase lines show the late"
+                + " starts in a phase that starts many users at once, start them with a ramp"
+                + " instead.";
       }
       notes.add(note);
     }
     for (RunSummary.CorrectedTest c : s.omission().tests()) {
       TestFigures t = c.corrected();
-      notes.add(String.format(Locale.ROOT, "Coordinated omission in test %d%s: the longest call took %s ms against"
-          + " an intended cycle of %s, and %d %s took more than twice the cycle. A closed-model user sends"
-          + " nothing while it waits: counting the %d calls it never sent (HdrHistogram's expected interval)"
-          + " moves p99 from %s ms to %s ms; see the corrected table.", t.test(),
-          t.description().isEmpty() ? "" : " \"" + t.description() + "\"", fmt(t.maxMillis()), c.cycle(),
-          c.stalls(), c.stalls() == 1 ? "call" : "calls", c.omittedCalls(), fmt(rawP99(s, t.test())),
-          fmt(t.percentileMillis(99))));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "Coordinated omission in test %d%s: the longest call took %s ms against an intended"
+                  + " cycle of %s, and %d %s took more than twice the cycle. A closed-model user"
+                  + " sends nothing while it waits: counting the %d calls it never sent"
+                  + " (HdrHistogram's expected interval) moves p99 from %s ms to %s ms; see the"
+                  + " corrected table.",
+              t.test(),
+              t.description().isEmpty() ? "" : " \"" + t.description() + "\"",
+              fmt(t.maxMillis()),
+              c.cycle(),
+              c.stalls(),
+              c.stalls() == 1 ? "call" : "calls",
+              c.omittedCalls(),
+              fmt(rawP99(s, t.test())),
+              fmt(t.percentileMillis(99))));
     }
     if (s.omission().skippedPacedStarts() > 0) {
-      notes.add(s.omission().skippedPacedStarts() + " paced starts were skipped because iterations took longer"
-          + " than the pace (the schedule keeps its rate and does not make up missed starts).");
+      notes.add(
+          s.omission().skippedPacedStarts()
+              + " paced starts were skipped because iterations took longer"
+              + " than the pace (the schedule keeps its rate and does not make up missed starts).");
     }
     if (s.droppedDataLogRows() > 0) {
-      notes.add(s.droppedDataLogRows() + " call records were dropped because the data-log queue was full (the"
-          + " data log and the call listeners miss them; the summary still counts every call).");
+      notes.add(
+          s.droppedDataLogRows()
+              + " call records were dropped because the data-log queue was full (the data log and"
+              + " the call listeners miss them; the summary still counts every call).");
     }
     notes.addAll(s.sinkProblems());
     return notes;
   }
 
   private static double rawP99(RunSummary s, int test) {
-    return s.tests().stream().filter(t -> t.test() == test).findFirst().map(t -> t.percentileMillis(99))
+    return s.tests().stream()
+        .filter(t -> t.test() == test)
+        .findFirst()
+        .map(t -> t.percentileMillis(99))
         .orElse(Double.NaN);
   }
 

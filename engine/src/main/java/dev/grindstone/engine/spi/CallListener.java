@@ -10,11 +10,11 @@ import dev.grindstone.engine.sink.RunInfo;
  *
  * <p>Records travel off the virtual users' threads, through the run's bounded data-log queue: a
  * virtual user never waits for a listener, and when the queue is full a call's record is dropped
- * and counted (the summary says how many). The run calls the methods of its listeners one at a
- * time (never two at once, so a listener needs no locks), in order: {@link #start}, {@link #accept} for each call in the order the calls were
- * reported, {@link #flush} whenever the queue is empty for now, and {@link #finish} once every
- * call's record was given. A listener slower than the calls it receives fills the queue, and records
- * are dropped.
+ * and counted (the summary says how many). The run calls the methods of its listeners one at a time
+ * (never two at once, so a listener needs no locks), in order: {@link #start}, {@link #accept} for
+ * each call in the order the calls were reported, {@link #flush} whenever the queue is empty for
+ * now, and {@link #finish} once every call's record was given. A listener slower than the calls it
+ * receives fills the queue, and records are dropped.
  *
  * <p>A listener that throws is given the next records as before; after {@code
  * maxConsecutiveFailures} failures in a row (the run's sink retry setting) it is stopped. Either

@@ -10,8 +10,8 @@ import java.util.Objects;
  * <p>Times are nanoseconds since the epoch, measured with the monotonic clock from the run's start
  * (so they order and subtract exactly within a run); {@code elapsedNanos} is {@code endEpochNanos -
  * startEpochNanos}, the time the test's figures count (an open-model call's time starts when it
- * should have started). A call cancelled at the end of the run was never timed: its end and
- * elapsed time are 0.
+ * should have started). A call cancelled at the end of the run was never timed: its end and elapsed
+ * time are 0.
  *
  * @param run the run's id ({@code checkout-1700000000123}: its name and start time)
  * @param phase the phase the call's iteration ran in

@@ -26,8 +26,13 @@ public record DataLogColumn(String header, PluginStatistic statistic, Merge merg
     Objects.requireNonNull(statistic, "statistic");
     Objects.requireNonNull(merge, "merge");
     if (statistic.kind() != PluginStatistic.Kind.LONG) {
-      throw new IllegalArgumentException("The data-log column '" + header + "' must hold a basic long"
-          + " statistic; '" + statistic.name() + "' is a double");
+      throw new IllegalArgumentException(
+          "The data-log column '"
+              + header
+              + "' must hold a basic long"
+              + " statistic; '"
+              + statistic.name()
+              + "' is a double");
     }
   }
 }

@@ -6,8 +6,8 @@ import dev.grindstone.engine.sink.RunSummary;
 
 /**
  * Told of one run's life: its start, each virtual user's first and last iteration, its end. A
- * plug-in opens and closes per-user resources here (connections, sessions). A listener that
- * throws is reported in the run's notes and never stops the run, a user, or another listener.
+ * plug-in opens and closes per-user resources here (connections, sessions). A listener that throws
+ * is reported in the run's notes and never stops the run, a user, or another listener.
  */
 public interface PluginListener {
 
@@ -18,8 +18,8 @@ public interface PluginListener {
   default void runStarted(RunInfo run) {}
 
   /**
-   * Before the user's first iteration (and before {@link dev.grindstone.engine.Scenario#beforeUser}),
-   * on the thread that runs it.
+   * Before the user's first iteration (and before {@link
+   * dev.grindstone.engine.Scenario#beforeUser}), on the thread that runs it.
    */
   default void userStarted(VirtualUser user) {}
 

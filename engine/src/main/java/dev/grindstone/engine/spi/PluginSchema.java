@@ -17,14 +17,14 @@ import java.util.Set;
 
 /**
  * The statistics schema and the columns that a list of plug-ins makes: The Grinder's standard
- * statistics, then each plug-in's in order; the standard summary columns, then each plug-in's.
- * A run builds one from its plug-ins when it starts; {@code grindstone analyze} from the plug-ins
+ * statistics, then each plug-in's in order; the standard summary columns, then each plug-in's. A
+ * run builds one from its plug-ins when it starts; {@code grindstone analyze} from the plug-ins
  * whose data-log columns it reads.
  *
  * <p>Building one checks the plug-ins: statistic names unique, summary columns that parse over the
  * schema with keys and names unique, data-log columns over the plug-in's own statistics with
- * headers unique. A plug-in given twice counts once. Immutable and thread-safe; {@link
- * #longIndex} and {@link #doubleIndex} are one array read.
+ * headers unique. A plug-in given twice counts once. Immutable and thread-safe; {@link #longIndex}
+ * and {@link #doubleIndex} are one array read.
  */
 public final class PluginSchema {
 
@@ -48,9 +48,15 @@ public final class PluginSchema {
             case DOUBLE -> b.registerDouble(s.name());
           }
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(p.name() + ": " + e.getMessage()
-              + (StatisticsSchema.standard().find(s.name()) != null ? " as a standard statistic" : "")
-              + "; a plug-in's statistics need names of their own", e);
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": "
+                  + e.getMessage()
+                  + (StatisticsSchema.standard().find(s.name()) != null
+                      ? " as a standard statistic"
+                      : "")
+                  + "; a plug-in's statistics need names of their own",
+              e);
         }
         min = Math.min(min, s.id());
         max = Math.max(max, s.id());
@@ -85,23 +91,37 @@ public final class PluginSchema {
     for (Plugin p : plugins) {
       for (SummaryColumn c : p.summaryColumns()) {
         if (!keys.add(c.key())) {
-          throw new IllegalArgumentException(p.name() + ": the summary column key '" + c.key()
-              + "' is already taken; give each column its own key");
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": the summary column key '"
+                  + c.key()
+                  + "' is already taken; give each column its own key");
         }
         if (!names.add(c.displayName())) {
-          throw new IllegalArgumentException(p.name() + ": the summary column '" + c.displayName()
-              + "' is already there; give each column its own name");
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": the summary column '"
+                  + c.displayName()
+                  + "' is already there; give each column its own name");
         }
         view(p, c);
       }
       for (DataLogColumn c : p.dataLogColumns()) {
         if (!p.statistics().contains(c.statistic())) {
-          throw new IllegalArgumentException(p.name() + ": the data-log column '" + c.header()
-              + "' holds '" + c.statistic().name() + "', which is not one of the plug-in's statistics");
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": the data-log column '"
+                  + c.header()
+                  + "' holds '"
+                  + c.statistic().name()
+                  + "', which is not one of the plug-in's statistics");
         }
         if (!headers.add(c.header())) {
-          throw new IllegalArgumentException(p.name() + ": the data-log column '" + c.header()
-              + "' is already there; give each column its own header");
+          throw new IllegalArgumentException(
+              p.name()
+                  + ": the data-log column '"
+                  + c.header()
+                  + "' is already there; give each column its own header");
         }
       }
     }
@@ -109,10 +129,11 @@ public final class PluginSchema {
 
   private ExpressionView view(Plugin p, SummaryColumn c) {
     try {
-      return new ExpressionView(c.displayName(), Expressions.parse(c.expression(), statistics), false);
+      return new ExpressionView(
+          c.displayName(), Expressions.parse(c.expression(), statistics), false);
     } catch (BadInputException e) {
-      throw new IllegalArgumentException(p.name() + ": the summary column '" + c.displayName() + "': "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          p.name() + ": the summary column '" + c.displayName() + "': " + e.getMessage(), e);
     }
   }
 
@@ -147,7 +168,10 @@ public final class PluginSchema {
     return v;
   }
 
-  /** The slot of a plug-in's long statistic in {@link #statistics()}, or null when it is not part of it. */
+  /**
+   * The slot of a plug-in's long statistic in {@link #statistics()}, or null when it is not part of
+   * it.
+   */
   public LongIndex longIndex(PluginStatistic s) {
     return find(s) instanceof LongIndex l ? l : null;
   }

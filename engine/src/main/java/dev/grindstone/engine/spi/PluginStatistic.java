@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A long may be stored in a finer unit than it is shown in: {@code scale} converts a stored
  * value to the shown one, as {@link dev.grindstone.stats.StatisticsSchema#MICROS_AS_MILLIS} for
- * times stored in microseconds and shown (in expressions, tables and the data log) in
- * milliseconds. Immutable; two declarations are two statistics, even with the same name (a run
- * refuses a name given twice).
+ * times stored in microseconds and shown (in expressions, tables and the data log) in milliseconds.
+ * Immutable; two declarations are two statistics, even with the same name (a run refuses a name
+ * given twice).
  */
 public final class PluginStatistic {
 

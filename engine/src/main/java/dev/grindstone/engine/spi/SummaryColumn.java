@@ -3,9 +3,9 @@ package dev.grindstone.engine.spi;
 import java.util.Objects;
 
 /**
- * A plug-in's column of the summary table, after the standard ones: an expression in The
- * Grinder's prefix language over the run's statistics, for example {@code (/
- * httpplugin.responseLength (+ (count timedTests) untimedTests))}.
+ * A plug-in's column of the summary table, after the standard ones: an expression in The Grinder's
+ * prefix language over the run's statistics, for example {@code (/ httpplugin.responseLength (+
+ * (count timedTests) untimedTests))}.
  *
  * @param key the column's name in machine-readable outputs ({@code grindstone analyze --format
  *     json}), for example {@code meanResponseLength}

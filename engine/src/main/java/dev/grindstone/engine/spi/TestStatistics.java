@@ -3,10 +3,10 @@ package dev.grindstone.engine.spi;
 import dev.grindstone.engine.internal.WorkerContext;
 
 /**
- * The statistics of the test in progress on the calling virtual user, for a plug-in to update
- * while the call runs: The Grinder's {@code getForCurrentTest()}, by declared statistic rather than
- * by name. The call's statistics are reported with it when it ends: basic statistics are summed
- * into the test's figures, and each call's values go to the data log.
+ * The statistics of the test in progress on the calling virtual user, for a plug-in to update while
+ * the call runs: The Grinder's {@code getForCurrentTest()}, by declared statistic rather than by
+ * name. The call's statistics are reported with it when it ends: basic statistics are summed into
+ * the test's figures, and each call's values go to the data log.
  *
  * <p>Values are in the statistic's stored unit (microseconds for a time declared with {@link
  * dev.grindstone.stats.StatisticsSchema#MICROS_AS_MILLIS}). An update of a statistic that is not

@@ -16,14 +16,14 @@
  *       dev.grindstone.engine.spi.CallRecord}, made off the virtual users' threads from the call's
  *       data-log row; a plug-in tells a call's request with {@link
  *       dev.grindstone.engine.spi.TestStatistics#request}.
- *   <li>{@link dev.grindstone.engine.spi.PluginSchema}: the statistics schema and the columns a list
- *       of plug-ins makes; a run builds one from its plug-ins, and {@code grindstone analyze} from
- *       the plug-ins whose data-log columns it knows.
+ *   <li>{@link dev.grindstone.engine.spi.PluginSchema}: the statistics schema and the columns a
+ *       list of plug-ins makes; a run builds one from its plug-ins, and {@code grindstone analyze}
+ *       from the plug-ins whose data-log columns it knows.
  * </ul>
  *
  * <p>A run takes its plug-ins from {@link dev.grindstone.engine.Scenario#plugins()} and {@link
  * dev.grindstone.engine.Run#plugin}. Plug-ins are immutable values shared by every run; cost on the
- * hot path: {@link dev.grindstone.engine.spi.TestStatistics#current()} is one thread-local read, and
- * an update one array read and one array write, without allocating.
+ * hot path: {@link dev.grindstone.engine.spi.TestStatistics#current()} is one thread-local read,
+ * and an update one array read and one array write, without allocating.
  */
 package dev.grindstone.engine.spi;

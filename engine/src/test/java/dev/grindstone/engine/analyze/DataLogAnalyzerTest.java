@@ -26,12 +26,14 @@ class DataLogAnalyzerTest {
   static final String HEADER = "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors";
 
   /** Four successes of 10, 20, 30 and 40 ms and an error of 55 ms, spanning 2000 ms. */
-  static final String WORKED_EXAMPLE = HEADER + "\n"
-      + "0, 0, 1, 1700000000000, 10, 0\n"
-      + "0, 1, 1, 1700000000500, 20, 0\n"
-      + "1, 0, 1, 1700000001000, 30, 0\n"
-      + "1, 1, 1, 1700000001500, 40, 0\n"
-      + "0, 2, 1, 1700000001945, 55, 1\n";
+  static final String WORKED_EXAMPLE =
+      HEADER
+          + "\n"
+          + "0, 0, 1, 1700000000000, 10, 0\n"
+          + "0, 1, 1, 1700000000500, 20, 0\n"
+          + "1, 0, 1, 1700000001000, 30, 0\n"
+          + "1, 1, 1, 1700000001500, 40, 0\n"
+          + "0, 2, 1, 1700000001945, 55, 1\n";
 
   private final StatisticsSchema schema = DataLogAnalyzer.create().schema();
   private final SampleIndex timed = schema.sampleIndex("timedTests");
@@ -46,7 +48,8 @@ class DataLogAnalyzerTest {
   static DataLogAnalysis analyze(DataLogAnalyzer analyzer, OptionalLong period, String... files) {
     try {
       for (int i = 0; i < files.length; i++) {
-        analyzer.add("data" + i + ".log",
+        analyzer.add(
+            "data" + i + ".log",
             new ByteArrayInputStream(files[i].getBytes(StandardCharsets.UTF_8)));
       }
     } catch (IOException e) {
@@ -69,7 +72,9 @@ class DataLogAnalyzerTest {
     assertThat(t.statistics().getCount(timed)).isEqualTo(4);
     assertThat(t.statistics().getLong(errors)).isEqualTo(1);
     assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isEqualTo(25.0);
-    assertThat(eval("(variance timedTests)", t)).as("population variance").isCloseTo(125.0, within(1e-9));
+    assertThat(eval("(variance timedTests)", t))
+        .as("population variance")
+        .isCloseTo(125.0, within(1e-9));
     assertThat(eval("(sqrt (variance timedTests))", t)).isCloseTo(11.18, within(0.005));
     assertThat(eval("(* 1000 (/ (+ (count timedTests) untimedTests) period))", t)).isEqualTo(2.0);
     assertThat(a.totals().statistics().getLong(period)).isEqualTo(2000);
@@ -77,28 +82,43 @@ class DataLogAnalyzerTest {
 
   @Test
   void fractional_milliseconds_round_to_the_nearest_microsecond() {
-    DataLogAnalysis a = analyze(HEADER + "\n"
-        + "0, 0, 1, 1000, 0.213, 0\n"
-        + "0, 0, 2, 1000, 0.0005, 0\n"
-        + "0, 0, 3, 1000, 0.0004999, 0\n"
-        + "0, 0, 4, 1000, 1.0E3, 0\n"
-        + "0, 0, 5, 1000, 12., 0\n"
-        + "0, 0, 6, 1000, .5, 0\n"
-        + "0, 0, 7, 1000, 2.71828, 0\n");
+    DataLogAnalysis a =
+        analyze(
+            HEADER
+                + "\n"
+                + "0, 0, 1, 1000, 0.213, 0\n"
+                + "0, 0, 2, 1000, 0.0005, 0\n"
+                + "0, 0, 3, 1000, 0.0004999, 0\n"
+                + "0, 0, 4, 1000, 1.0E3, 0\n"
+                + "0, 0, 5, 1000, 12., 0\n"
+                + "0, 0, 6, 1000, .5, 0\n"
+                + "0, 0, 7, 1000, 2.71828, 0\n");
     long[] expected = {213, 1, 0, 1_000_000, 12_000, 500, 2_718};
     for (int i = 0; i < expected.length; i++) {
       assertThat(a.tests().get(i).statistics().getSum(timed))
-          .as("test %d", i + 1).isEqualTo(expected[i]);
-      assertThat(Math.round(Double.parseDouble(new String[] {"0.213", "0.0005", "0.0004999", "1.0E3",
-          "12.", ".5", "2.71828"}[i]) * 1000)).as("same as Math.round(x * 1000)").isEqualTo(expected[i]);
+          .as("test %d", i + 1)
+          .isEqualTo(expected[i]);
+      assertThat(
+              Math.round(
+                  Double.parseDouble(
+                          new String[] {
+                                "0.213", "0.0005", "0.0004999", "1.0E3", "12.", ".5", "2.71828"
+                              }
+                              [i])
+                      * 1000))
+          .as("same as Math.round(x * 1000)")
+          .isEqualTo(expected[i]);
     }
   }
 
   @Test
   void extra_registered_columns_are_read_and_ignored() {
-    DataLogAnalysis a = analyze(HEADER + ", userLong0, Cache hits\n"
-        + "0, 0, 1, 1000, 10, 0, 5, whatever\n"
-        + "0, 0, 1, 1010, 20, 0, 7,\n");
+    DataLogAnalysis a =
+        analyze(
+            HEADER
+                + ", userLong0, Cache hits\n"
+                + "0, 0, 1, 1000, 10, 0, 5, whatever\n"
+                + "0, 0, 1, 1010, 20, 0, 7,\n");
     assertThat(a.plugins()).as("no plug-in's columns").isEmpty();
     assertThat(a.tests().get(0).statistics().getCount(timed)).isEqualTo(2);
     assertThat(a.tests().get(0).statistics().getLong(schema.longIndex("userLong0"))).isZero();
@@ -106,11 +126,15 @@ class DataLogAnalyzerTest {
 
   @Test
   void separators_may_carry_any_spaces_and_lines_may_end_in_crlf_after_a_byte_order_mark() {
-    DataLogAnalysis a = analyze("\uFEFF" + HEADER.replace(", ", ",") + "\r\n"
-        + "0,0,1,1000,10,0\r\n"
-        + "\r\n"
-        + "  0 ,\t0 ,  1 , 1010 ,20 ,0  \r\n"
-        + "0, 0, 1, 1020, 30, 0");
+    DataLogAnalysis a =
+        analyze(
+            "\uFEFF"
+                + HEADER.replace(", ", ",")
+                + "\r\n"
+                + "0,0,1,1000,10,0\r\n"
+                + "\r\n"
+                + "  0 ,\t0 ,  1 , 1010 ,20 ,0  \r\n"
+                + "0, 0, 1, 1020, 30, 0");
     TestFigures t = a.tests().get(0);
     assertThat(t.statistics().getCount(timed)).isEqualTo(3);
     assertThat(t.statistics().getSum(timed)).isEqualTo(60_000);
@@ -119,7 +143,8 @@ class DataLogAnalyzerTest {
 
   @Test
   void several_files_add_up_as_several_workers() {
-    String worker0 = HEADER + "\n0, 0, 1, 1000, 10, 0\n0, 1, 2, 1010, 20, 0\n0, 2, 1, 1040, 55, 1\n";
+    String worker0 =
+        HEADER + "\n0, 0, 1, 1000, 10, 0\n0, 1, 2, 1010, 20, 0\n0, 2, 1, 1040, 55, 1\n";
     String worker1 = HEADER + "\n0, 0, 1, 2000, 30, 0\n0, 1, 1, 2030, 40, 0\n";
     DataLogAnalysis merged = analyze(worker0, worker1);
     assertThat(merged.rows()).isEqualTo(5);
@@ -127,9 +152,12 @@ class DataLogAnalyzerTest {
     TestFigures one = merged.tests().get(0);
     assertThat(one.statistics().getCount(timed)).isEqualTo(3);
     assertThat(one.statistics().getLong(errors)).isEqualTo(1);
-    assertThat(eval("(variance timedTests)", one)).as("of 10, 30, 40").isCloseTo(1400.0 / 9, within(1e-9));
+    assertThat(eval("(variance timedTests)", one))
+        .as("of 10, 30, 40")
+        .isCloseTo(1400.0 / 9, within(1e-9));
     assertThat(merged.totals().statistics().getCount(timed)).isEqualTo(4);
-    assertThat(eval("(variance timedTests)", merged.totals())).as("of 10, 20, 30, 40")
+    assertThat(eval("(variance timedTests)", merged.totals()))
+        .as("of 10, 20, 30, 40")
         .isCloseTo(125.0, within(1e-9));
     assertThat(merged.totals().successes().getTotalCount()).isEqualTo(4);
     assertThat(merged.totals().failures().getTotalCount()).isEqualTo(1);
@@ -137,9 +165,16 @@ class DataLogAnalyzerTest {
 
   @Test
   void tests_are_listed_by_number_whatever_their_size_or_sign() {
-    DataLogAnalysis a = analyze(HEADER + "\n"
-        + "0, 0, 5000, 1000, 1, 0\n0, 0, 3, 1000, 1, 0\n0, 0, -2, 1000, 1, 0\n0, 0, 1023, 1000, 1, 0\n"
-        + "0, 0, 1024, 1000, 1, 0\n0, 0, 5000, 1000, 1, 0\n");
+    DataLogAnalysis a =
+        analyze(
+            HEADER
+                + "\n"
+                + "0, 0, 5000, 1000, 1, 0\n"
+                + "0, 0, 3, 1000, 1, 0\n"
+                + "0, 0, -2, 1000, 1, 0\n"
+                + "0, 0, 1023, 1000, 1, 0\n"
+                + "0, 0, 1024, 1000, 1, 0\n"
+                + "0, 0, 5000, 1000, 1, 0\n");
     assertThat(a.tests()).extracting(TestFigures::test).containsExactly(-2, 3, 1023, 1024, 5000);
     assertThat(a.tests().get(4).statistics().getCount(timed)).isEqualTo(2);
   }
@@ -150,7 +185,8 @@ class DataLogAnalyzerTest {
     assertThat(a.periodMillis()).isEqualTo(4000);
     assertThat(eval("(* 1000 (/ (count timedTests) period))", a.tests().get(0))).isEqualTo(1.0);
     assertThatThrownBy(() -> analyze(DataLogAnalyzer.create(), OptionalLong.of(0), WORKED_EXAMPLE))
-        .isInstanceOf(BadInputException.class).hasMessageContaining("positive");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("positive");
   }
 
   @Test
@@ -168,12 +204,15 @@ class DataLogAnalyzerTest {
     Files.writeString(f, WORKED_EXAMPLE);
     DataLogAnalyzer analyzer = DataLogAnalyzer.create();
     assertThat(analyzer.add(f)).isEqualTo(5);
-    assertThat(analyzer.analyze(OptionalLong.empty()).totals().statistics().getCount(timed)).isEqualTo(4);
+    assertThat(analyzer.analyze(OptionalLong.empty()).totals().statistics().getCount(timed))
+        .isEqualTo(4);
 
     assertThatThrownBy(() -> DataLogAnalyzer.create().add(dir.resolve("missing.log")))
-        .isInstanceOf(BadInputException.class).hasMessage(dir.resolve("missing.log") + ": no such file");
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(dir.resolve("missing.log") + ": no such file");
     assertThatThrownBy(() -> DataLogAnalyzer.create().add(dir))
-        .isInstanceOf(BadInputException.class).hasMessageContaining(dir + ": is a folder");
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(dir + ": is a folder");
   }
 
   // --- bad input: every message names the file, the line and the column ---
@@ -191,21 +230,27 @@ class DataLogAnalyzerTest {
 
   @Test
   void an_empty_file_is_refused() {
-    assertThat(badInput("")).isEqualTo("data0.log: the file is empty; a Grinder data log starts with the"
-        + " header line 'Thread, Run, Test, Start time (ms since Epoch), Test time, Errors'");
+    assertThat(badInput(""))
+        .isEqualTo(
+            "data0.log: the file is empty; a Grinder data log starts with the header line 'Thread,"
+                + " Run, Test, Start time (ms since Epoch), Test time, Errors'");
     assertThat(badInput("\n  \n")).startsWith("data0.log: the file is empty");
   }
 
   @Test
   void a_file_without_the_header_is_refused() {
-    assertThat(badInput("0, 0, 1, 1700000000103, 40, 0\n")).isEqualTo(
-        "data0.log:1: column 1 (Thread): expected the header 'Thread', found '0'; a Grinder data log"
-            + " starts with the line 'Thread, Run, Test, Start time (ms since Epoch), Test time, Errors'");
+    assertThat(badInput("0, 0, 1, 1700000000103, 40, 0\n"))
+        .isEqualTo(
+            "data0.log:1: column 1 (Thread): expected the header 'Thread', found '0'; a Grinder"
+                + " data log starts with the line 'Thread, Run, Test, Start time (ms since Epoch),"
+                + " Test time, Errors'");
     assertThat(badInput("Thread, Run, Test, Start time, Test time, Errors\n"))
-        .startsWith("data0.log:1: column 4 (Start time (ms since Epoch)): expected the header"
-            + " 'Start time (ms since Epoch)', found 'Start time'");
-    assertThat(badInput("Thread, Run, Test\n")).startsWith(
-        "data0.log:1: column 4 (Start time (ms since Epoch)) is missing from the header");
+        .startsWith(
+            "data0.log:1: column 4 (Start time (ms since Epoch)): expected the header"
+                + " 'Start time (ms since Epoch)', found 'Start time'");
+    assertThat(badInput("Thread, Run, Test\n"))
+        .startsWith(
+            "data0.log:1: column 4 (Start time (ms since Epoch)) is missing from the header");
   }
 
   @Test
@@ -241,7 +286,9 @@ class DataLogAnalyzerTest {
     assertThat(badInput(HEADER + "\n0, 0, 99999999999, 1000, 3, 0\n"))
         .isEqualTo("data0.log:2: column 3 (Test): '99999999999' is out of range for a test number");
     assertThat(badInput(HEADER + "\n0, 0, 1, 99999999999999999999, 3, 0\n"))
-        .isEqualTo("data0.log:2: column 4 (Start time (ms since Epoch)): '99999999999999999999' is out of range");
+        .isEqualTo(
+            "data0.log:2: column 4 (Start time (ms since Epoch)): '99999999999999999999' is out of"
+                + " range");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1e300, 0\n"))
         .isEqualTo("data0.log:2: column 5 (Test time): '1e300' is out of range");
   }
@@ -249,14 +296,16 @@ class DataLogAnalyzerTest {
   @Test
   void a_missing_column_is_refused() {
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000\n"))
-        .isEqualTo("data0.log:2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
+        .isEqualTo(
+            "data0.log:2: column 5 (Test time) is missing: the line has 4 columns, the header 6");
   }
 
   @Test
   void a_line_with_more_columns_than_the_header_is_refused() {
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1, 0, 200, 10\n"))
-        .isEqualTo("data0.log:2: column 7: unexpected; the line has 8 columns but the header 6;"
-            + " remove the extra columns or name them in the header");
+        .isEqualTo(
+            "data0.log:2: column 7: unexpected; the line has 8 columns but the header 6;"
+                + " remove the extra columns or name them in the header");
   }
 
   @Test
@@ -265,22 +314,27 @@ class DataLogAnalyzerTest {
     String log = HEADER + "\n0, 0, 1, 1000, 1, 0" + " ".repeat(200) + "\n";
     assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), log))
         .isInstanceOf(BadInputException.class)
-        .hasMessage("data0.log:2: the line is longer than 128 bytes; a data log line holds a few"
-            + " comma-separated numbers");
+        .hasMessage(
+            "data0.log:2: the line is longer than 128 bytes; a data log line holds a few"
+                + " comma-separated numbers");
   }
 
   @Test
   void errors_name_the_line_counted_from_one_in_the_file_that_holds_it() {
     String good = WORKED_EXAMPLE;
     DataLogAnalyzer analyzer = DataLogAnalyzer.create();
-    assertThatThrownBy(() -> analyze(analyzer, OptionalLong.empty(), good, HEADER + "\n\n0, 0, 1, 1000, ?, 0\n"))
+    assertThatThrownBy(
+            () ->
+                analyze(analyzer, OptionalLong.empty(), good, HEADER + "\n\n0, 0, 1, 1000, ?, 0\n"))
         .hasMessage("data1.log:3: column 5 (Test time): '?' is not a number");
   }
 
   @Test
   void a_time_beyond_the_accepted_range_is_refused_at_its_line() {
-    String nineE15 = HEADER + "\n0, 0, 1, 1000, 9e15, 0\n0, 1, 1, 1000, 9e15, 0\n0, 2, 1, 1000, 9e15, 0\n";
-    assertThat(badInput(nineE15)).isEqualTo("data0.log:2: column 5 (Test time): '9e15' is out of range");
+    String nineE15 =
+        HEADER + "\n0, 0, 1, 1000, 9e15, 0\n0, 1, 1, 1000, 9e15, 0\n0, 2, 1, 1000, 9e15, 0\n";
+    assertThat(badInput(nineE15))
+        .isEqualTo("data0.log:2: column 5 (Test time): '9e15' is out of range");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 9000000000000000, 0\n"))
         .isEqualTo("data0.log:2: column 5 (Test time): '9000000000000000' is out of range");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000, 1000000000000000.001, 0\n"))
@@ -289,11 +343,15 @@ class DataLogAnalyzerTest {
 
   @Test
   void times_at_the_top_of_the_range_keep_an_exact_sum() {
-    DataLogAnalysis a = analyze(HEADER + "\n0, 0, 1, 1000, 1000000000000000, 0\n0, 1, 1, 1000, 999999999999999, 0\n");
+    DataLogAnalysis a =
+        analyze(
+            HEADER + "\n0, 0, 1, 1000, 1000000000000000, 0\n0, 1, 1, 1000, 999999999999999, 0\n");
     TestFigures t = a.tests().get(0);
     assertThat(t.statistics().getSum(timed)).isEqualTo(1_999_999_999_999_999_000L);
-    assertThat(eval("(/ (sum timedTests) (count timedTests))", t)).isCloseTo(999_999_999_999_999.5, within(0.5));
-    assertThat(eval("(sqrt (variance timedTests))", t)).as("double precision: 16 digits")
+    assertThat(eval("(/ (sum timedTests) (count timedTests))", t))
+        .isCloseTo(999_999_999_999_999.5, within(0.5));
+    assertThat(eval("(sqrt (variance timedTests))", t))
+        .as("double precision: 16 digits")
         .isCloseTo(0.5, within(0.05));
   }
 
@@ -303,12 +361,16 @@ class DataLogAnalyzerTest {
     for (int i = 0; i < 10; i++) {
       log.append("0, ").append(i).append(", 3, 1000, 1e15, 0\n");
     }
-    assertThat(badInput(log.toString())).isEqualTo("data0.log:11: column 5 (Test time): test 3: the Test time"
-        + " values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+    assertThat(badInput(log.toString()))
+        .isEqualTo(
+            "data0.log:11: column 5 (Test time): test 3: the Test time"
+                + " values add up to more than "
+                + DataLogAnalyzer.SUM_LIMIT);
   }
 
   @Test
-  void sums_that_overflow_only_when_chunks_or_files_are_merged_are_refused_too(@TempDir Path dir) throws IOException {
+  void sums_that_overflow_only_when_chunks_or_files_are_merged_are_refused_too(@TempDir Path dir)
+      throws IOException {
     StringBuilder half = new StringBuilder();
     for (int i = 0; i < 5; i++) {
       half.append("0, ").append(i).append(", 1, 1000, 1e15, 0\n");
@@ -317,36 +379,51 @@ class DataLogAnalyzerTest {
     Path two = Files.writeString(dir.resolve("two.log"), HEADER + "\n" + half);
     DataLogAnalyzer analyzer = DataLogAnalyzer.create();
     analyzer.add(one);
-    assertThatThrownBy(() -> analyzer.add(two)).isInstanceOf(BadInputException.class)
-        .hasMessage("test 1: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
-    Path tests = Files.writeString(dir.resolve("tests.log"), HEADER + "\n" + half + half.toString().replace(", 1, 1000", ", 2, 1000"));
+    assertThatThrownBy(() -> analyzer.add(two))
+        .isInstanceOf(BadInputException.class)
+        .hasMessage(
+            "test 1: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+    Path tests =
+        Files.writeString(
+            dir.resolve("tests.log"),
+            HEADER + "\n" + half + half.toString().replace(", 1, 1000", ", 2, 1000"));
     DataLogAnalyzer both = DataLogAnalyzer.create();
     both.add(tests);
     assertThatThrownBy(() -> both.analyze(OptionalLong.empty()))
-        .hasMessage("the totals: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
+        .hasMessage(
+            "the totals: the Test time values add up to more than " + DataLogAnalyzer.SUM_LIMIT);
   }
 
   @Test
   void a_line_with_an_empty_test_time_is_a_call_cancelled_at_stop_neither_timed_nor_counted() {
-    DataLogAnalysis a = analyze(WORKED_EXAMPLE + "1, 2, 1, 1700000001990,,\n0, 3, 1, 1700000001999, , \n");
+    DataLogAnalysis a =
+        analyze(WORKED_EXAMPLE + "1, 2, 1, 1700000001990,,\n0, 3, 1, 1700000001999, , \n");
     TestFigures t = a.tests().get(0);
     assertThat(t.cancelled()).isEqualTo(2);
-    assertThat(t.statistics().getCount(timed)).as("the worked example's figures are untouched").isEqualTo(4);
+    assertThat(t.statistics().getCount(timed))
+        .as("the worked example's figures are untouched")
+        .isEqualTo(4);
     assertThat(t.statistics().getLong(errors)).isEqualTo(1);
     assertThat(t.successes().getTotalCount() + t.failures().getTotalCount()).isEqualTo(5);
     assertThat(a.totals().cancelled()).isEqualTo(2);
     assertThat(a.rows()).isEqualTo(7);
     assertThat(a.periodMillis()).isEqualTo(2000);
-    assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis()).as("only cancelled calls").isZero();
+    assertThat(analyze(HEADER + "\n0, 0, 7, 1000,,\n").periodMillis())
+        .as("only cancelled calls")
+        .isZero();
   }
 
   @Test
   void a_line_with_an_empty_test_time_and_other_values_is_refused() {
-    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, , 0\n")).isEqualTo("data0.log:2: column 6 (Errors): '0' after an"
-        + " empty Test time; a line whose Test time is empty (a call cancelled at stop) has every value after the"
-        + " start time empty");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000, , 0\n"))
+        .isEqualTo(
+            "data0.log:2: column 6 (Errors): '0' after an empty Test time; a line whose Test time"
+                + " is empty (a call cancelled at stop) has every value after the start time"
+                + " empty");
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000,\n"))
-        .isEqualTo("data0.log:2: column 6 (Errors) is missing: the line has 5 columns, the header 6");
-    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,,,\n")).startsWith("data0.log:2: column 7: unexpected");
+        .isEqualTo(
+            "data0.log:2: column 6 (Errors) is missing: the line has 5 columns, the header 6");
+    assertThat(badInput(HEADER + "\n0, 0, 1, 1000,,,\n"))
+        .startsWith("data0.log:2: column 7: unexpected");
   }
 }

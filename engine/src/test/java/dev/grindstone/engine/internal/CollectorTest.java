@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class CollectorTest {
 
   private final StatisticsSchema schema = StatisticsSchema.standard();
-  private final Recording recording = new Recording(PluginSchema.none(), null, 0, 0, StandardViews.summary(schema));
+  private final Recording recording =
+      new Recording(PluginSchema.none(), null, 0, 0, StandardViews.summary(schema));
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
   private final List<IntervalSnapshot> intervals = new ArrayList<>();
@@ -51,11 +52,14 @@ class CollectorTest {
     collector.beginPhase("hold", 0, 0);
     collector.sample(1_000_000_000L);
 
-    assertThat(intervals).singleElement().satisfies(i -> {
-      assertThat(i.lateness().getTotalCount()).isZero();
-      assertThat(i.lateStarts()).isZero();
-      assertThat(i.activeUsers()).isEqualTo(7);
-    });
+    assertThat(intervals)
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.lateness().getTotalCount()).isZero();
+              assertThat(i.lateStarts()).isZero();
+              assertThat(i.activeUsers()).isEqualTo(7);
+            });
   }
 
   /** What a user does when an iteration starts {@code micros} late. */

@@ -22,9 +22,17 @@ import org.junit.jupiter.api.Test;
  */
 class DataLogRingStressTest {
 
-  /** The standard statistics and two of a protocol plug-in's, as a call of a plug-in's run sets them. */
-  private static final StatisticsSchema SCHEMA = StatisticsSchema.builder().standard()
-      .registerLong("httpplugin.responseStatus").registerLong("httpplugin.responseLength").build();
+  /**
+   * The standard statistics and two of a protocol plug-in's, as a call of a plug-in's run sets
+   * them.
+   */
+  private static final StatisticsSchema SCHEMA =
+      StatisticsSchema.builder()
+          .standard()
+          .registerLong("httpplugin.responseStatus")
+          .registerLong("httpplugin.responseLength")
+          .build();
+
   private static final SampleIndex TIMED = SCHEMA.sampleIndex(StatisticsSchema.TIMED_TESTS);
   private static final LongIndex ERRORS = SCHEMA.longIndex(StatisticsSchema.ERRORS);
   private static final LongIndex STATUS = SCHEMA.longIndex("httpplugin.responseStatus");

@@ -13,46 +13,120 @@ import org.junit.jupiter.api.Test;
 
 class DataLogRingTest {
 
-  /** The standard statistics and a protocol plug-in's status, as a call of a plug-in's run sets it. */
+  /**
+   * The standard statistics and a protocol plug-in's status, as a call of a plug-in's run sets it.
+   */
   private final StatisticsSchema schema =
       StatisticsSchema.builder().standard().registerLong("httpplugin.responseStatus").build();
+
   private final SampleIndex timed = schema.sampleIndex(StatisticsSchema.TIMED_TESTS);
   private final LongIndex errors = schema.longIndex(StatisticsSchema.ERRORS);
   private final LongIndex status = schema.longIndex("httpplugin.responseStatus");
 
-  private record Seen(int thread, long run, int test, long start, long micros, long errors, long status) {}
+  private record Seen(
+      int thread, long run, int test, long start, long micros, long errors, long status) {}
 
   private List<Seen> drain(DataLogRing ring) {
     List<Seen> seen = new ArrayList<>();
-    ring.drain(r -> seen.add(new Seen(r.thread, r.run, r.test, r.startNanos,
-        r.statistics.getSum(timed), r.statistics.getLong(errors), r.statistics.getLong(status))));
+    ring.drain(
+        r ->
+            seen.add(
+                new Seen(
+                    r.thread,
+                    r.run,
+                    r.test,
+                    r.startNanos,
+                    r.statistics.getSum(timed),
+                    r.statistics.getLong(errors),
+                    r.statistics.getLong(status))));
     return seen;
   }
 
   /** Offers a call timed in µs, routed to every listener, that told no request. */
-  private static boolean offer(DataLogRing ring, int thread, long run, int test, long startNanos,
-      StatisticsSet call, long micros, boolean failed) {
-    return ring.offer(thread, run, test, startNanos, micros * 1_000, call, failed, DataLogRing.EVERY_LISTENER,
-        null, null, 0, 0);
+  private static boolean offer(
+      DataLogRing ring,
+      int thread,
+      long run,
+      int test,
+      long startNanos,
+      StatisticsSet call,
+      long micros,
+      boolean failed) {
+    return ring.offer(
+        thread,
+        run,
+        test,
+        startNanos,
+        micros * 1_000,
+        call,
+        failed,
+        DataLogRing.EVERY_LISTENER,
+        null,
+        null,
+        0,
+        0);
   }
 
   @Test
-  void a_row_carries_its_route_and_time_in_nanoseconds_and_its_request_when_the_ring_carries_requests() {
+  void
+      a_row_carries_its_route_and_time_in_nanoseconds_and_its_request_when_the_ring_carries_requests() {
     DataLogRing ring = new DataLogRing(schema, 4, true);
-    ring.offer(2, 5, 3, 1_000L, 1_234_567L, null, false, DataLogRing.route(7, 1, 0b101), "GET",
-        "http://127.0.0.1/a?b=c", 200, 12);
+    ring.offer(
+        2,
+        5,
+        3,
+        1_000L,
+        1_234_567L,
+        null,
+        false,
+        DataLogRing.route(7, 1, 0b101),
+        "GET",
+        "http://127.0.0.1/a?b=c",
+        200,
+        12);
     ring.offer(2, 6, 3, 2_000L, 999L, null, true, DataLogRing.route(-1, 0, 0), null, null, 0, 0);
     List<String> seen = new ArrayList<>();
-    ring.drain(r -> seen.add(r.elapsedNanos + " " + r.micros + " " + r.phase + " " + r.scenario + " "
-        + Integer.toBinaryString(r.listeners) + " " + r.method + " " + r.url + " " + r.status + " " + r.bytes));
-    assertThat(seen).containsExactly("1234567 1234 7 1 101 GET http://127.0.0.1/a?b=c 200 12",
-        "999 0 -1 0 0 null null 0 0");
+    ring.drain(
+        r ->
+            seen.add(
+                r.elapsedNanos
+                    + " "
+                    + r.micros
+                    + " "
+                    + r.phase
+                    + " "
+                    + r.scenario
+                    + " "
+                    + Integer.toBinaryString(r.listeners)
+                    + " "
+                    + r.method
+                    + " "
+                    + r.url
+                    + " "
+                    + r.status
+                    + " "
+                    + r.bytes));
+    assertThat(seen)
+        .containsExactly(
+            "1234567 1234 7 1 101 GET http://127.0.0.1/a?b=c 200 12", "999 0 -1 0 0 null null 0 0");
   }
 
   @Test
   void a_ring_that_does_not_carry_requests_leaves_them_out() {
     DataLogRing ring = new DataLogRing(schema, 4);
-    ring.offer(2, 5, 3, 1_000L, 1_000L, null, false, DataLogRing.EVERY_LISTENER, "GET", "http://x/", 200, 12);
+    ring.offer(
+        2,
+        5,
+        3,
+        1_000L,
+        1_000L,
+        null,
+        false,
+        DataLogRing.EVERY_LISTENER,
+        "GET",
+        "http://x/",
+        200,
+        12);
     List<String> seen = new ArrayList<>();
     ring.drain(r -> seen.add(r.method + " " + r.status + " " + Integer.toHexString(r.listeners)));
     assertThat(seen).containsExactly("null 0 ffffffff");
@@ -64,12 +138,21 @@ class DataLogRingTest {
     StatisticsSet http = new StatisticsSet(schema);
     http.setLong(status, 404);
     offer(ring, 7, 3, 12, 1_700_000_000_123L, http, 2_500, true);
-    offer(ring, Integer.MAX_VALUE, Long.MAX_VALUE, 99, 5L, new StatisticsSet(schema), 3_600_000_000L, false);
+    offer(
+        ring,
+        Integer.MAX_VALUE,
+        Long.MAX_VALUE,
+        99,
+        5L,
+        new StatisticsSet(schema),
+        3_600_000_000L,
+        false);
     offer(ring, 1, 1, 1, 6L, null, 0, false);
-    assertThat(drain(ring)).containsExactly(
-        new Seen(7, 3, 12, 1_700_000_000_123L, 2_500, 1, 404),
-        new Seen(Integer.MAX_VALUE, Long.MAX_VALUE, 99, 5L, 3_600_000_000L, 0, 0),
-        new Seen(1, 1, 1, 6L, 0, 0, 0));
+    assertThat(drain(ring))
+        .containsExactly(
+            new Seen(7, 3, 12, 1_700_000_000_123L, 2_500, 1, 404),
+            new Seen(Integer.MAX_VALUE, Long.MAX_VALUE, 99, 5L, 3_600_000_000L, 0, 0),
+            new Seen(1, 1, 1, 6L, 0, 0, 0));
   }
 
   @Test
@@ -79,7 +162,10 @@ class DataLogRingTest {
     http.setLong(status, 200);
     for (int i = 0; i < 4; i++) {
       offer(ring, 1, i, 1, i, i % 2 == 0 ? http : null, 10, false);
-      assertThat(drain(ring)).singleElement().extracting(Seen::status).isEqualTo(i % 2 == 0 ? 200L : 0L);
+      assertThat(drain(ring))
+          .singleElement()
+          .extracting(Seen::status)
+          .isEqualTo(i % 2 == 0 ? 200L : 0L);
     }
   }
 
@@ -103,21 +189,25 @@ class DataLogRingTest {
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      writers.add(Thread.ofVirtual().start(() -> {
-        for (int i = 0; i < perThread; i++) {
-          while (!offer(ring, id, i, 1, 0, null, i, false)) {
-            Thread.yield();
-          }
-        }
-      }));
+      writers.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int i = 0; i < perThread; i++) {
+                      while (!offer(ring, id, i, 1, 0, null, i, false)) {
+                        Thread.yield();
+                      }
+                    }
+                  }));
     }
     long[] sums = new long[threads];
     long[] counts = new long[threads];
     while (writers.stream().anyMatch(Thread::isAlive) || ring.backlog() > 0) {
-      ring.drain(r -> {
-        sums[r.thread] += r.run;
-        counts[r.thread]++;
-      });
+      ring.drain(
+          r -> {
+            sums[r.thread] += r.run;
+            counts[r.thread]++;
+          });
     }
     for (int t = 0; t < threads; t++) {
       assertThat(counts[t]).isEqualTo(perThread);

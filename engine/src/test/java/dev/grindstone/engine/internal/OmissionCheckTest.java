@@ -49,8 +49,10 @@ class OmissionCheckTest {
   }
 
   private Omission check(Phase phase, TestFigures t) {
-    TestFigures totals = TestFigures.merge(TestFigures.TOTALS, "", false, 10_000, -1, schema, List.of(t));
-    PhaseResult r = new PhaseResult(phase.name(), 0, 10_000, List.of(t), totals, Histograms.newHistogram());
+    TestFigures totals =
+        TestFigures.merge(TestFigures.TOTALS, "", false, 10_000, -1, schema, List.of(t));
+    PhaseResult r =
+        new PhaseResult(phase.name(), 0, 10_000, List.of(t), totals, Histograms.newHistogram());
     return OmissionCheck.check(List.of(phase), List.of(r), List.of(t), totals, schema, 0);
   }
 
@@ -62,13 +64,18 @@ class OmissionCheckTest {
 
   @Test
   void a_stall_far_longer_than_the_median_call_is_flagged_with_the_median_as_the_cycle() {
-    Omission o = check(Phase.hold("hold", Duration.ofSeconds(10), 1), figures(calls(1_000, 2_000, 1_000_000)));
-    assertThat(o.tests()).singleElement().satisfies(c -> {
-      assertThat(c.cycle()).isEqualTo("median call 2.00 ms");
-      assertThat(c.stalls()).isEqualTo(1);
-      assertThat(c.omittedCalls()).as("998, 996, ... 2 ms").isEqualTo(499);
-      assertThat(c.corrected().percentileMillis(99)).isGreaterThan(900);
-    });
+    Omission o =
+        check(
+            Phase.hold("hold", Duration.ofSeconds(10), 1), figures(calls(1_000, 2_000, 1_000_000)));
+    assertThat(o.tests())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.cycle()).isEqualTo("median call 2.00 ms");
+              assertThat(c.stalls()).isEqualTo(1);
+              assertThat(c.omittedCalls()).as("998, 996, ... 2 ms").isEqualTo(499);
+              assertThat(c.corrected().percentileMillis(99)).isGreaterThan(900);
+            });
     assertThat(o.totals().percentileMillis(99)).isGreaterThan(900);
   }
 
@@ -76,22 +83,45 @@ class OmissionCheckTest {
   void think_time_and_pace_set_the_cycle_and_calls_within_it_are_not_flagged() {
     TestFigures steady = figures(calls(1_000, 2_000, 2_500, 3_000));
     assertThat(check(Phase.hold("hold", Duration.ofSeconds(10), 1), steady).tests())
-        .as("no call took twice the median").isEmpty();
-    Phase thinking = Phase.hold("hold", Duration.ofSeconds(10), 1)
-        .withThinkTime(new ThinkTime.Uniform(Duration.ofMillis(50), Duration.ofMillis(150)));
+        .as("no call took twice the median")
+        .isEmpty();
+    Phase thinking =
+        Phase.hold("hold", Duration.ofSeconds(10), 1)
+            .withThinkTime(new ThinkTime.Uniform(Duration.ofMillis(50), Duration.ofMillis(150)));
     assertThat(check(thinking, figures(calls(100, 2_000, 1_000_000))).tests().getFirst().cycle())
         .isEqualTo("think time 100.00 ms + median call 2.00 ms");
     assertThat(check(thinking, figures(calls(1_000, 2_000, 1_000_000))).tests())
-        .as("with a 102 ms cycle, a 1 s stall held back 8 calls: under 1% of 1000, p99 stays as it was").isEmpty();
-    assertThat(check(Phase.hold("p", Duration.ofSeconds(10), 1).withPace(Duration.ofSeconds(1)),
-        figures(calls(100, 2_000, 5_000_000))).tests().getFirst().cycle()).isEqualTo("pace 1000.00 ms");
+        .as(
+            "with a 102 ms cycle, a 1 s stall held back 8 calls: under 1% of 1000, p99 stays as it"
+                + " was")
+        .isEmpty();
+    assertThat(
+            check(
+                    Phase.hold("p", Duration.ofSeconds(10), 1).withPace(Duration.ofSeconds(1)),
+                    figures(calls(100, 2_000, 5_000_000)))
+                .tests()
+                .getFirst()
+                .cycle())
+        .isEqualTo("pace 1000.00 ms");
   }
 
   @Test
   void open_model_phases_and_phases_with_an_expected_interval_are_taken_as_they_are() {
     TestFigures stalled = figures(calls(1_000, 2_000, 1_000_000));
-    assertThat(check(Phase.rate("open", Duration.ofSeconds(10), 100, 10), stalled).tests()).isEmpty();
-    assertThat(check(new Phase("c", Duration.ofSeconds(10), new LoadShape.Constant(1), null, null, 0,
-        Duration.ofMillis(1)), stalled).tests()).isEmpty();
+    assertThat(check(Phase.rate("open", Duration.ofSeconds(10), 100, 10), stalled).tests())
+        .isEmpty();
+    assertThat(
+            check(
+                    new Phase(
+                        "c",
+                        Duration.ofSeconds(10),
+                        new LoadShape.Constant(1),
+                        null,
+                        null,
+                        0,
+                        Duration.ofMillis(1)),
+                    stalled)
+                .tests())
+        .isEmpty();
   }
 }

@@ -24,7 +24,10 @@ class ThresholdWatchTest {
   private final List<IntervalSnapshot> seen = new ArrayList<>();
   private long sequence;
 
-  /** One interval of test 1 in {@code phase}, ending {@code endMs} into the run, with these call times. */
+  /**
+   * One interval of test 1 in {@code phase}, ending {@code endMs} into the run, with these call
+   * times.
+   */
   private IntervalSnapshot interval(String phase, long endMs, long... micros) {
     StatisticsSet s = new StatisticsSet(schema);
     Histogram h = Histograms.newHistogram();
@@ -33,30 +36,51 @@ class ThresholdWatchTest {
       h.recordValue(v);
     }
     TestFigures t = TestFigures.of(1, "call", false, 1_000, s, h, null);
-    TestFigures totals = TestFigures.merge(TestFigures.TOTALS, "", false, 1_000, -1, schema, List.of(t));
-    IntervalSnapshot snapshot = new IntervalSnapshot(sequence++, phase, 0, endMs - 1_000, endMs, endMs, 1,
-        List.of(t), totals, Histograms.newHistogram(), 0);
+    TestFigures totals =
+        TestFigures.merge(TestFigures.TOTALS, "", false, 1_000, -1, schema, List.of(t));
+    IntervalSnapshot snapshot =
+        new IntervalSnapshot(
+            sequence++,
+            phase,
+            0,
+            endMs - 1_000,
+            endMs,
+            endMs,
+            1,
+            List.of(t),
+            totals,
+            Histograms.newHistogram(),
+            0);
     seen.add(snapshot);
     return snapshot;
   }
 
   private ThresholdWatch watch(List<Threshold> rules) {
-    return new ThresholdWatch(rules, 1_000, schema, new ThresholdWatch.Figures() {
-      @Override
-      public List<TestFigures> run() {
-        List<TestFigures> tests = new ArrayList<>();
-        for (IntervalSnapshot s : seen) {
-          tests.add(s.tests().getFirst());
-        }
-        TestFigures t = TestFigures.merge(1, "call", false, seen.size() * 1_000L, -1, schema, tests);
-        return List.of(t, TestFigures.merge(TestFigures.TOTALS, "", false, t.spanMillis(), -1, schema, List.of(t)));
-      }
+    return new ThresholdWatch(
+        rules,
+        1_000,
+        schema,
+        new ThresholdWatch.Figures() {
+          @Override
+          public List<TestFigures> run() {
+            List<TestFigures> tests = new ArrayList<>();
+            for (IntervalSnapshot s : seen) {
+              tests.add(s.tests().getFirst());
+            }
+            TestFigures t =
+                TestFigures.merge(1, "call", false, seen.size() * 1_000L, -1, schema, tests);
+            return List.of(
+                t,
+                TestFigures.merge(
+                    TestFigures.TOTALS, "", false, t.spanMillis(), -1, schema, List.of(t)));
+          }
 
-      @Override
-      public PhaseResult phase(String name) {
-        return null;
-      }
-    }, aborts::add);
+          @Override
+          public PhaseResult phase(String name) {
+            return null;
+          }
+        },
+        aborts::add);
   }
 
   private static long[] times(int n, long micros) {
@@ -76,17 +100,25 @@ class ThresholdWatchTest {
     Threshold rule = Threshold.parse("p99[2s]<60ms");
     ThresholdWatch w = watch(List.of(rule));
     // Interval 1: half the calls take 100 ms (p99 100 ms); interval 2: all take 1 ms (p99 1 ms).
-    // Averaged, the p99s would read 50.5 ms and pass; merged, 50 of 200 calls took 100 ms: p99 100 ms.
+    // Averaged, the p99s would read 50.5 ms and pass; merged, 50 of 200 calls took 100 ms: p99 100
+    // ms.
     w.interval(interval("hold", 1_000, concat(times(50, 100_000), times(50, 1_000))));
     w.interval(interval("hold", 2_000, times(100, 1_000)));
 
-    List<ThresholdResult> r = ThresholdCheck.check(List.of(rule), List.of(), seen.getLast().totals(), List.of(), List.of(), w);
-    assertThat(r).singleElement().satisfies(x -> {
-      assertThat(x.scope()).isEqualTo("Totals");
-      assertThat(x.passed()).isFalse();
-      assertThat(x.actual()).isBetween(99.9, 100.1);
-      assertThat(x.detail()).isEqualTo("worst 2 s window ended at 2.0 s; first failed in the window ended at 2.0 s");
-    });
+    List<ThresholdResult> r =
+        ThresholdCheck.check(
+            List.of(rule), List.of(), seen.getLast().totals(), List.of(), List.of(), w);
+    assertThat(r)
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.scope()).isEqualTo("Totals");
+              assertThat(x.passed()).isFalse();
+              assertThat(x.actual()).isBetween(99.9, 100.1);
+              assertThat(x.detail())
+                  .isEqualTo(
+                      "worst 2 s window ended at 2.0 s; first failed in the window ended at 2.0 s");
+            });
   }
 
   @Test
@@ -112,12 +144,20 @@ class ThresholdWatchTest {
     w.interval(interval("hold", 1_000, 80_000)); // fails, but within the delay
     assertThat(aborts).isEmpty();
     w.interval(interval("hold", 2_000, 1_000)); // the run so far still holds the 80 ms call
-    assertThat(aborts).singleElement().isEqualTo(new ThresholdAbort(rule.text(), "Test 1", 80, 2_000));
+    assertThat(aborts)
+        .singleElement()
+        .isEqualTo(new ThresholdAbort(rule.text(), "Test 1", 80, 2_000));
     w.interval(interval("hold", 3_000, 1_000));
     assertThat(aborts).as("the first failure stops the run once").hasSize(1);
 
-    List<ThresholdResult> r = ThresholdCheck.check(List.of(rule), List.of(seen.getLast().tests().getFirst()),
-        seen.getLast().totals(), List.of(), List.of(), w);
+    List<ThresholdResult> r =
+        ThresholdCheck.check(
+            List.of(rule),
+            List.of(seen.getLast().tests().getFirst()),
+            seen.getLast().totals(),
+            List.of(),
+            List.of(),
+            w);
     assertThat(r.getFirst().passed()).isFalse();
     assertThat(r.getFirst().detail()).isEqualTo("failed at 2.0 s");
   }
@@ -128,10 +168,13 @@ class ThresholdWatchTest {
     ThresholdWatch w = watch(List.of(rule));
     w.interval(interval("hold", 1_000, 1_000));
     w.interval(interval("hold", 2_000, 90_000));
-    assertThat(aborts).singleElement().satisfies(a -> {
-      assertThat(a.atMillis()).isEqualTo(2_000);
-      assertThat(a.actual()).isBetween(89.9, 90.1);
-    });
+    assertThat(aborts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.atMillis()).isEqualTo(2_000);
+              assertThat(a.actual()).isBetween(89.9, 90.1);
+            });
   }
 
   @Test

@@ -22,16 +22,19 @@ class TimerWheelTest {
       SplittableRandom random = new SplittableRandom(42);
       for (int i = 0; i < 10_000; i++) {
         long sleepNanos = random.nextLong(1 * MS, 60 * MS);
-        threads.add(Thread.ofVirtual().start(() -> {
-          TimerWheel.Sleeper me = new TimerWheel.Sleeper();
-          for (int round = 0; round < 3; round++) {
-            long deadline = System.nanoTime() + sleepNanos;
-            wheel.sleepUntil(me, deadline, () -> false);
-            if (System.nanoTime() - deadline < 0) {
-              early.incrementAndGet();
-            }
-          }
-        }));
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      TimerWheel.Sleeper me = new TimerWheel.Sleeper();
+                      for (int round = 0; round < 3; round++) {
+                        long deadline = System.nanoTime() + sleepNanos;
+                        wheel.sleepUntil(me, deadline, () -> false);
+                        if (System.nanoTime() - deadline < 0) {
+                          early.incrementAndGet();
+                        }
+                      }
+                    }));
       }
       for (Thread t : threads) {
         t.join(30_000);
@@ -42,20 +45,25 @@ class TimerWheelTest {
   }
 
   @Test
-  void a_stop_request_ends_a_sleep_at_once_and_the_next_sleep_still_lasts_its_time() throws Exception {
+  void a_stop_request_ends_a_sleep_at_once_and_the_next_sleep_still_lasts_its_time()
+      throws Exception {
     try (TimerWheel wheel = new TimerWheel()) {
       AtomicBoolean stop = new AtomicBoolean();
       long[] sleptNanos = new long[2];
-      Thread user = Thread.ofVirtual().start(() -> {
-        TimerWheel.Sleeper me = new TimerWheel.Sleeper();
-        long t0 = System.nanoTime();
-        wheel.sleepUntil(me, t0 + 60_000 * MS, stop::get);
-        sleptNanos[0] = System.nanoTime() - t0;
-        stop.set(false);
-        long t1 = System.nanoTime();
-        wheel.sleepUntil(me, t1 + 30 * MS, stop::get); // still on the wheel from the first sleep
-        sleptNanos[1] = System.nanoTime() - t1;
-      });
+      Thread user =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    TimerWheel.Sleeper me = new TimerWheel.Sleeper();
+                    long t0 = System.nanoTime();
+                    wheel.sleepUntil(me, t0 + 60_000 * MS, stop::get);
+                    sleptNanos[0] = System.nanoTime() - t0;
+                    stop.set(false);
+                    long t1 = System.nanoTime();
+                    wheel.sleepUntil(
+                        me, t1 + 30 * MS, stop::get); // still on the wheel from the first sleep
+                    sleptNanos[1] = System.nanoTime() - t1;
+                  });
       Thread.sleep(50);
       stop.set(true);
       LockSupport.unpark(user);
@@ -73,15 +81,18 @@ class TimerWheelTest {
       AtomicLong early = new AtomicLong();
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
-        threads.add(Thread.ofVirtual().start(() -> {
-          for (int round = 0; round < 20; round++) {
-            long deadline = System.nanoTime() + 5 * MS;
-            wheel.sleepUntil(shared, deadline, () -> false);
-            if (System.nanoTime() - deadline < 0) {
-              early.incrementAndGet();
-            }
-          }
-        }));
+        threads.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      for (int round = 0; round < 20; round++) {
+                        long deadline = System.nanoTime() + 5 * MS;
+                        wheel.sleepUntil(shared, deadline, () -> false);
+                        if (System.nanoTime() - deadline < 0) {
+                          early.incrementAndGet();
+                        }
+                      }
+                    }));
       }
       for (Thread t : threads) {
         t.join(30_000);
@@ -96,10 +107,13 @@ class TimerWheelTest {
     TimerWheel wheel = new TimerWheel();
     long deadline = System.nanoTime() + 300 * MS;
     long[] woke = new long[1];
-    Thread user = Thread.ofVirtual().start(() -> {
-      wheel.sleepUntil(new TimerWheel.Sleeper(), deadline, () -> false);
-      woke[0] = System.nanoTime();
-    });
+    Thread user =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  wheel.sleepUntil(new TimerWheel.Sleeper(), deadline, () -> false);
+                  woke[0] = System.nanoTime();
+                });
     Thread.sleep(50);
     wheel.close();
     user.join(10_000);

@@ -32,9 +32,13 @@ class LoadShapeTest {
   @Test
   void gradual_add_steps_repeat_the_last_value_until_max() {
     var steps = new LoadShape.Steps(1, 10, List.of(2, 3), null, List.of(s(1), s(2)), false);
-    assertThat(steps.schedule()).containsExactly(
-        new LoadShape.Steps.Step(s(0), 1), new LoadShape.Steps.Step(s(1), 3), new LoadShape.Steps.Step(s(3), 6),
-        new LoadShape.Steps.Step(s(5), 9), new LoadShape.Steps.Step(s(7), 10));
+    assertThat(steps.schedule())
+        .containsExactly(
+            new LoadShape.Steps.Step(s(0), 1),
+            new LoadShape.Steps.Step(s(1), 3),
+            new LoadShape.Steps.Step(s(3), 6),
+            new LoadShape.Steps.Step(s(5), 9),
+            new LoadShape.Steps.Step(s(7), 10));
     assertThat(steps.usersAt(s(0.5), s(60))).isEqualTo(1);
     assertThat(steps.usersAt(s(3), s(60))).isEqualTo(6);
     assertThat(steps.usersAt(s(100), s(60))).isEqualTo(10);
@@ -43,16 +47,25 @@ class LoadShapeTest {
   @Test
   void gradual_multiply_steps_multiply_and_cap_at_max() {
     var steps = new LoadShape.Steps(1, 10, null, List.of(2.0, 3.0), List.of(s(1)), false);
-    assertThat(steps.schedule()).extracting(LoadShape.Steps.Step::users).containsExactly(1, 2, 6, 10);
-    assertThat(steps.schedule()).extracting(LoadShape.Steps.Step::at).containsExactly(s(0), s(1), s(2), s(3));
+    assertThat(steps.schedule())
+        .extracting(LoadShape.Steps.Step::users)
+        .containsExactly(1, 2, 6, 10);
+    assertThat(steps.schedule())
+        .extracting(LoadShape.Steps.Step::at)
+        .containsExactly(s(0), s(1), s(2), s(3));
   }
 
   @Test
   void as_in_gradual_a_step_multiplying_by_one_or_adding_nothing_keeps_the_count() {
     // gradual's own example: ramp_up_multiply [1, 2, 3], ramp_up_wait [1, 2, 3], 1 to 10
-    var multiply = new LoadShape.Steps(1, 10, null, List.of(1.0, 2.0, 3.0), List.of(s(1), s(2), s(3)), false);
-    assertThat(multiply.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 1),
-        new LoadShape.Steps.Step(s(3), 2), new LoadShape.Steps.Step(s(6), 6), new LoadShape.Steps.Step(s(9), 10));
+    var multiply =
+        new LoadShape.Steps(1, 10, null, List.of(1.0, 2.0, 3.0), List.of(s(1), s(2), s(3)), false);
+    assertThat(multiply.schedule())
+        .containsExactly(
+            new LoadShape.Steps.Step(s(0), 1),
+            new LoadShape.Steps.Step(s(3), 2),
+            new LoadShape.Steps.Step(s(6), 6),
+            new LoadShape.Steps.Step(s(9), 10));
     var stays = new LoadShape.Steps(1, 10, null, List.of(1.0), List.of(s(1)), false);
     assertThat(stays.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 1));
     var addsNothing = new LoadShape.Steps(3, 10, List.of(0), null, null, false);
@@ -62,8 +75,10 @@ class LoadShapeTest {
   @Test
   void steps_without_waits_use_the_default_wait_and_without_increments_jump_to_max() {
     var steps = new LoadShape.Steps(2, 5, null, null, null, false);
-    assertThat(steps.schedule()).containsExactly(new LoadShape.Steps.Step(s(0), 2),
-        new LoadShape.Steps.Step(LoadShape.Steps.DEFAULT_WAIT, 5));
+    assertThat(steps.schedule())
+        .containsExactly(
+            new LoadShape.Steps.Step(s(0), 2),
+            new LoadShape.Steps.Step(LoadShape.Steps.DEFAULT_WAIT, 5));
   }
 
   @Test
@@ -72,8 +87,10 @@ class LoadShapeTest {
         .hasMessageContaining("ramp_up_add or ramp_up_multiply");
     assertThatThrownBy(() -> new LoadShape.Steps(5, 2, null, null, null, false))
         .hasMessageContaining("max_concurrency must be at least 5");
-    assertThatThrownBy(() -> new LoadShape.Constant(-1)).hasMessageContaining("users must be at least 0");
-    assertThatThrownBy(() -> new LoadShape.ArrivalRate(-1, 1, 1)).hasMessageContaining("arrival rate");
+    assertThatThrownBy(() -> new LoadShape.Constant(-1))
+        .hasMessageContaining("users must be at least 0");
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(-1, 1, 1))
+        .hasMessageContaining("arrival rate");
   }
 
   @Test
@@ -94,7 +111,9 @@ class LoadShapeTest {
     assertThat(rate.startOf(500, 10)).isCloseTo(10.0, within(1e-9));
     assertThat(rate.startOf(501, 10)).isInfinite();
     var down = new LoadShape.ArrivalRate(100, 0, 10);
-    assertThat(down.startOf(375, 10)).as("375 starts in the first 5 s").isCloseTo(5.0, within(1e-9));
+    assertThat(down.startOf(375, 10))
+        .as("375 starts in the first 5 s")
+        .isCloseTo(5.0, within(1e-9));
   }
 
   @Test
@@ -129,7 +148,8 @@ class LoadShapeTest {
     assertThat(scoped.test()).isEqualTo(3);
     assertThat(scoped.metric()).isEqualTo("p99.9");
     assertThat(Threshold.parse("tps>=100").passes(100)).isTrue();
-    assertThatThrownBy(() -> Threshold.parse("p99 under 3")).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> Threshold.parse("p99 under 3"))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("'p99<250ms'");
     assertThatThrownBy(() -> Threshold.parse("tps>5ms")).hasMessageContaining("not a time");
     assertThatThrownBy(() -> Threshold.parse("p99<5%")).hasMessageContaining("only errors");
@@ -137,28 +157,36 @@ class LoadShapeTest {
 
   @Test
   void thresholds_with_numbers_out_of_range_are_rejected_with_the_range() {
-    assertThatThrownBy(() -> Threshold.parse("test 99999999999: mean<5")).isInstanceOf(BadInputException.class)
-        .hasMessageContaining("test number 99999999999 is out of range").hasMessageContaining("2147483647");
-    assertThatThrownBy(() -> Threshold.parse("test 2147483648: p99<5ms")).hasMessageContaining("out of range");
+    assertThatThrownBy(() -> Threshold.parse("test 99999999999: mean<5"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining("test number 99999999999 is out of range")
+        .hasMessageContaining("2147483647");
+    assertThatThrownBy(() -> Threshold.parse("test 2147483648: p99<5ms"))
+        .hasMessageContaining("out of range");
     assertThat(Threshold.parse("test 2147483647: p99<5ms").test()).isEqualTo(Integer.MAX_VALUE);
     assertThat(Threshold.parse("test 007: p99<5ms").test()).isEqualTo(7);
-    assertThatThrownBy(() -> Threshold.parse("mean<1e999ms")).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> Threshold.parse("mean<1e999ms"))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("finite");
     assertThatThrownBy(() -> Threshold.parse("tps>1e400")).hasMessageContaining("finite");
     assertThatThrownBy(() -> Threshold.parse("max<1e308s")).hasMessageContaining("longest time");
-    assertThatThrownBy(() -> Threshold.parse("errors<150%")).isInstanceOf(BadInputException.class)
+    assertThatThrownBy(() -> Threshold.parse("errors<150%"))
+        .isInstanceOf(BadInputException.class)
         .hasMessageContaining("at most 100%");
-    assertThatThrownBy(() -> Threshold.parse("errors<=100.5%")).hasMessageContaining("at most 100%");
+    assertThatThrownBy(() -> Threshold.parse("errors<=100.5%"))
+        .hasMessageContaining("at most 100%");
     assertThat(Threshold.parse("errors<=100%").limit()).isEqualTo(100);
     assertThat(Threshold.parse("errors<1e6").limit()).as("a count may be large").isEqualTo(1e6);
   }
 
   @Test
   void an_arrival_rate_that_never_starts_an_iteration_is_rejected() {
-    assertThatThrownBy(() -> new LoadShape.ArrivalRate(0, 0, 10)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(0, 0, 10))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("starts no iteration");
     assertThatThrownBy(() -> new LoadShape.ArrivalRate(-1, 5, 10)).hasMessageContaining("≥ 0");
-    assertThatThrownBy(() -> new LoadShape.ArrivalRate(Double.NaN, 5, 10)).hasMessageContaining("≥ 0");
+    assertThatThrownBy(() -> new LoadShape.ArrivalRate(Double.NaN, 5, 10))
+        .hasMessageContaining("≥ 0");
     assertThat(new LoadShape.ArrivalRate(0, 5, 10).peakUsers()).isEqualTo(10);
   }
 }

@@ -38,11 +38,14 @@ class ShardTest {
         }
         if (single.isEmpty() || single.getLast() == single.size() - 1) {
           // users 0 .. target-1: each agent has ⌊target/n⌋ or ⌈target/n⌉ of them
-          assertThat(running.get(i).size()).as("share of %d users", target)
+          assertThat(running.get(i).size())
+              .as("share of %d users", target)
               .isBetween(target / n, (target + n - 1) / n);
         }
       }
-      assertThat(merged).as("users after moving to %d", target).containsExactlyElementsOf(new TreeSet<>(single));
+      assertThat(merged)
+          .as("users after moving to %d", target)
+          .containsExactlyElementsOf(new TreeSet<>(single));
     }
   }
 
@@ -58,8 +61,11 @@ class ShardTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 2, 3, 5})
   void merged_arrivals_have_the_single_process_intended_start_times(int n) {
-    for (LoadShape.ArrivalRate rate : List.of(new LoadShape.ArrivalRate(50, 50, 10),
-        new LoadShape.ArrivalRate(0, 120, 10), new LoadShape.ArrivalRate(90, 7, 10))) {
+    for (LoadShape.ArrivalRate rate :
+        List.of(
+            new LoadShape.ArrivalRate(50, 50, 10),
+            new LoadShape.ArrivalRate(0, 120, 10),
+            new LoadShape.ArrivalRate(90, 7, 10))) {
       double length = 4.0;
       List<Double> single = starts(rate, Shard.WHOLE, length);
       List<Double> merged = new ArrayList<>();
@@ -78,8 +84,10 @@ class ShardTest {
     for (int i = 0; i < n; i++) {
       List<Double> s = starts(rate, new Shard(i, n), 1.0);
       double interArrival = n / 100.0;
-      assertThat(s.get(0)).isCloseTo(i * interArrival / n, org.assertj.core.data.Offset.offset(1e-12));
-      assertThat(s.get(1) - s.get(0)).isCloseTo(interArrival, org.assertj.core.data.Offset.offset(1e-12));
+      assertThat(s.get(0))
+          .isCloseTo(i * interArrival / n, org.assertj.core.data.Offset.offset(1e-12));
+      assertThat(s.get(1) - s.get(0))
+          .isCloseTo(interArrival, org.assertj.core.data.Offset.offset(1e-12));
       assertThat(s).hasSize(25);
     }
   }
@@ -97,7 +105,8 @@ class ShardTest {
 
   @Test
   void waves_of_run_once_users_split_the_same_way() {
-    LoadShape.Steps steps = new LoadShape.Steps(1, 20, List.of(3), null, List.of(Duration.ofMillis(10)), true);
+    LoadShape.Steps steps =
+        new LoadShape.Steps(1, 20, List.of(3), null, List.of(Duration.ofMillis(10)), true);
     int n = 3;
     UserShare whole = new UserShare(Shard.WHOLE);
     List<UserShare> agents = new ArrayList<>();

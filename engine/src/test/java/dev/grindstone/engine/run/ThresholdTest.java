@@ -11,7 +11,9 @@ class ThresholdTest {
 
   @Test
   void a_rule_may_name_a_phase_a_window_and_abort_on_fail_with_a_delay() {
-    Threshold t = Threshold.parse("test 2: phase 'ramp up': p99[30s]<500ms abort_on_fail delay_abort_eval=10s");
+    Threshold t =
+        Threshold.parse(
+            "test 2: phase 'ramp up': p99[30s]<500ms abort_on_fail delay_abort_eval=10s");
     assertThat(t.test()).isEqualTo(2);
     assertThat(t.phase()).isEqualTo("ramp up");
     assertThat(t.metric()).isEqualTo("p99");
@@ -27,7 +29,9 @@ class ThresholdTest {
     assertThat(plain.window()).isNull();
     assertThat(plain.abortOnFail()).isFalse();
     assertThat(plain.isLive()).isFalse();
-    assertThat(Threshold.parse("test3: mean<5").test()).as("as before, the space is optional").isEqualTo(3);
+    assertThat(Threshold.parse("test3: mean<5").test())
+        .as("as before, the space is optional")
+        .isEqualTo(3);
   }
 
   @Test
@@ -39,25 +43,41 @@ class ThresholdTest {
 
   @Test
   void bad_windows_options_and_selectors_are_refused_with_what_to_write() {
-    assertThatThrownBy(() -> Threshold.parse("p99[soon]<5ms")).isInstanceOf(BadInputException.class)
-        .hasMessageContaining("the window 'soon' is not a duration; write it as 500ms, 30s, 5m or 1h");
-    assertThatThrownBy(() -> Threshold.parse("p99[0s]<5ms")).hasMessageContaining("the window must be longer than 0");
-    assertThatThrownBy(() -> Threshold.parse("p99<5ms abort")).hasMessageContaining("'abort' is not an option");
+    assertThatThrownBy(() -> Threshold.parse("p99[soon]<5ms"))
+        .isInstanceOf(BadInputException.class)
+        .hasMessageContaining(
+            "the window 'soon' is not a duration; write it as 500ms, 30s, 5m or 1h");
+    assertThatThrownBy(() -> Threshold.parse("p99[0s]<5ms"))
+        .hasMessageContaining("the window must be longer than 0");
+    assertThatThrownBy(() -> Threshold.parse("p99<5ms abort"))
+        .hasMessageContaining("'abort' is not an option");
     assertThatThrownBy(() -> Threshold.parse("p99<5ms delay_abort_eval=5s"))
         .hasMessageContaining("delay_abort_eval delays abort_on_fail");
-    assertThatThrownBy(() -> Threshold.parse("phase a: phase b: p99<5ms")).hasMessageContaining("names two phases");
-    assertThatThrownBy(() -> Threshold.parse("phase : p99<5ms")).hasMessageContaining("'phase:' needs a phase name");
+    assertThatThrownBy(() -> Threshold.parse("phase a: phase b: p99<5ms"))
+        .hasMessageContaining("names two phases");
+    assertThatThrownBy(() -> Threshold.parse("phase : p99<5ms"))
+        .hasMessageContaining("'phase:' needs a phase name");
   }
 
   @Test
   void a_run_refuses_a_rule_on_a_phase_it_has_not_and_a_window_shorter_than_its_period() {
-    assertThatThrownBy(() -> RunConfig.builder("r").phase(Phase.hold("hold", Duration.ofSeconds(1), 1))
-        .threshold("phase steady: p99<1s").build())
+    assertThatThrownBy(
+            () ->
+                RunConfig.builder("r")
+                    .phase(Phase.hold("hold", Duration.ofSeconds(1), 1))
+                    .threshold("phase steady: p99<1s")
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Threshold 'phase steady: p99<1s' names the phase 'steady', but the run has no such phase;"
-            + " its phases are hold");
-    assertThatThrownBy(() -> RunConfig.builder("r").phase(Phase.hold("hold", Duration.ofSeconds(1), 1))
-        .threshold("p99[500ms]<1s").build())
-        .hasMessageContaining("the window (500 ms) is shorter than the collection period (1000 ms)");
+        .hasMessage(
+            "Threshold 'phase steady: p99<1s' names the phase 'steady', but the run has no such"
+                + " phase; its phases are hold");
+    assertThatThrownBy(
+            () ->
+                RunConfig.builder("r")
+                    .phase(Phase.hold("hold", Duration.ofSeconds(1), 1))
+                    .threshold("p99[500ms]<1s")
+                    .build())
+        .hasMessageContaining(
+            "the window (500 ms) is shorter than the collection period (1000 ms)");
   }
 }

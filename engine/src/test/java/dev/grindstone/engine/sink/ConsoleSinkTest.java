@@ -19,7 +19,8 @@ class ConsoleSinkTest {
 
   private final StatisticsSchema schema = StatisticsSchema.standard();
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-  private final ConsoleSink sink = new ConsoleSink(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+  private final ConsoleSink sink =
+      new ConsoleSink(new PrintStream(bytes, true, StandardCharsets.UTF_8));
 
   @Test
   void anIntervalWithLateStartsSaysSoOnItsLine() {
@@ -50,11 +51,20 @@ class ConsoleSinkTest {
   }
 
   private RunInfo info() {
-    return new RunInfo("console", 0, List.of(), Duration.ofSeconds(1), null, schema, StandardViews.summary(schema));
+    return new RunInfo(
+        "console",
+        0,
+        List.of(),
+        Duration.ofSeconds(1),
+        null,
+        schema,
+        StandardViews.summary(schema));
   }
 
   private IntervalSnapshot interval(Histogram lateness, long lateStarts) {
-    TestFigures totals = TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
-    return new IntervalSnapshot(0, "", -1, 0, 1_000, 1_000, 5, List.of(), totals, lateness, lateStarts);
+    TestFigures totals =
+        TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
+    return new IntervalSnapshot(
+        0, "", -1, 0, 1_000, 1_000, 5, List.of(), totals, lateness, lateStarts);
   }
 }

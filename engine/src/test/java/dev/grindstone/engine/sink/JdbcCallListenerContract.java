@@ -34,48 +34,75 @@ abstract class JdbcCallListenerContract {
   private RunSummary runThreeUsers(String url, int batch) {
     Test browse = new Test(1, "Browse");
     Test buy = new Test(2, "Buy");
-    RunConfig config = RunConfig.builder("shop")
-        .phase(new Phase("hold", null, new LoadShape.Constant(3), null, null, 40, null))
-        .period(Duration.ofMillis(100))
-        .outputRoot(null)
-        .jdbcListener(new JdbcListenerConfig("db", url, null, null, "calls", batch))
-        .build();
-    return Run.of(config, user -> {
-      browse.record(() -> TestStatistics.current().request("GET", "http://127.0.0.1:9/items?page=2", 200, 512));
-      try {
-        buy.record(() -> {
-          if (user.iteration() % 10 == 3) {
-            throw new IllegalStateException("sold out");
-          }
-        });
-      } catch (IllegalStateException expected) {
-        // the test's error
-      }
-    }, QUIET).execute();
+    RunConfig config =
+        RunConfig.builder("shop")
+            .phase(new Phase("hold", null, new LoadShape.Constant(3), null, null, 40, null))
+            .period(Duration.ofMillis(100))
+            .outputRoot(null)
+            .jdbcListener(new JdbcListenerConfig("db", url, null, null, "calls", batch))
+            .build();
+    return Run.of(
+            config,
+            user -> {
+              browse.record(
+                  () ->
+                      TestStatistics.current()
+                          .request("GET", "http://127.0.0.1:9/items?page=2", 200, 512));
+              try {
+                buy.record(
+                    () -> {
+                      if (user.iteration() % 10 == 3) {
+                        throw new IllegalStateException("sold out");
+                      }
+                    });
+              } catch (IllegalStateException expected) {
+                // the test's error
+              }
+            },
+            QUIET)
+        .execute();
   }
 
   @org.junit.jupiter.api.Test
   void writes_one_row_per_call_in_batches_matching_the_runs_own_totals() throws Exception {
     String url = freshDatabase();
-    RunSummary s = runThreeUsers(url, 7); // 7 does not divide the 240 calls: the last batch is partial
+    RunSummary s =
+        runThreeUsers(url, 7); // 7 does not divide the 240 calls: the last batch is partial
 
-    assertThat(s.outputs()).filteredOn(o -> o.name().equals("db")).singleElement()
+    assertThat(s.outputs())
+        .filteredOn(o -> o.name().equals("db"))
+        .singleElement()
         .satisfies(o -> assertThat(o.failures()).isZero());
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
-      assertThat(count(st, "SELECT COUNT(*) FROM calls")).isEqualTo(s.totals().tests() + s.totals().errors())
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
+      assertThat(count(st, "SELECT COUNT(*) FROM calls"))
+          .isEqualTo(s.totals().tests() + s.totals().errors())
           .isEqualTo(240);
-      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE outcome = 'ERROR'")).isEqualTo(s.totals().errors())
+      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE outcome = 'ERROR'"))
+          .isEqualTo(s.totals().errors())
           .isEqualTo(12);
       for (var t : s.tests()) {
-        assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE test = " + t.test() + " AND outcome = 'SUCCESS'"))
-            .as("test %d", t.test()).isEqualTo(t.tests());
+        assertThat(
+                count(
+                    st,
+                    "SELECT COUNT(*) FROM calls WHERE test = "
+                        + t.test()
+                        + " AND outcome = 'SUCCESS'"))
+            .as("test %d", t.test())
+            .isEqualTo(t.tests());
       }
       assertThat(count(st, "SELECT COUNT(DISTINCT user_number) FROM calls")).isEqualTo(3);
-      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE end_ns - start_ns <> elapsed_ns")).isZero();
-      assertThat(strings(st, "SELECT DISTINCT run || ' ' || phase || ' ' || scenario || ' ' || test_name || ' '"
-          + " || COALESCE(method, '-') || ' ' || COALESCE(url, '-') || ' ' || COALESCE(CAST(status AS TEXT), '-')"
-          + " || ' ' || COALESCE(CAST(bytes AS TEXT), '-') FROM calls ORDER BY 1"))
-          .containsExactly(s.info().id() + " hold shop Browse GET http://127.0.0.1:9/items 200 512",
+      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE end_ns - start_ns <> elapsed_ns"))
+          .isZero();
+      assertThat(
+              strings(
+                  st,
+                  "SELECT DISTINCT run || ' ' || phase || ' ' || scenario || ' ' || test_name || '"
+                      + " ' || COALESCE(method, '-') || ' ' || COALESCE(url, '-') || ' ' ||"
+                      + " COALESCE(CAST(status AS TEXT), '-') || ' ' || COALESCE(CAST(bytes AS"
+                      + " TEXT), '-') FROM calls ORDER BY 1"))
+          .containsExactly(
+              s.info().id() + " hold shop Browse GET http://127.0.0.1:9/items 200 512",
               s.info().id() + " hold shop Buy - - - -");
       assertThat(count(st, "SELECT SUM(elapsed_ns / 1000) FROM calls WHERE outcome = 'SUCCESS'"))
           .as("the same µs the summary's mean is made of")
@@ -89,9 +116,11 @@ abstract class JdbcCallListenerContract {
     RunSummary first = runThreeUsers(url, 500);
     RunSummary second = runThreeUsers(url, 500);
 
-    try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(url);
+        Statement st = c.createStatement()) {
       assertThat(count(st, "SELECT COUNT(*) FROM calls")).isEqualTo(480);
-      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE run = '" + second.info().id() + "'")).isEqualTo(240);
+      assertThat(count(st, "SELECT COUNT(*) FROM calls WHERE run = '" + second.info().id() + "'"))
+          .isEqualTo(240);
       assertThat(first.info().id()).isNotEqualTo(second.info().id());
     }
   }

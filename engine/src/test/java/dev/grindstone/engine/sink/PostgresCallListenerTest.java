@@ -25,7 +25,8 @@ class PostgresCallListenerTest extends JdbcCallListenerContract {
   @Override
   String freshDatabase() throws Exception {
     String name = "calls_" + ++databases;
-    try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     }
     return pg.getJdbcUrl("postgres", name);

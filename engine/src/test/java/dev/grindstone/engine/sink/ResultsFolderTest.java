@@ -34,7 +34,8 @@ class ResultsFolderTest {
   }
 
   @Test
-  void a_root_that_cannot_be_a_folder_is_reported_with_the_option_to_choose_another() throws IOException {
+  void a_root_that_cannot_be_a_folder_is_reported_with_the_option_to_choose_another()
+      throws IOException {
     Path file = Files.writeString(dir.resolve("taken"), "a file, not a folder");
     assertThatThrownBy(() -> ResultsFolder.create(file, "checkout", start))
         .isInstanceOf(UncheckedIOException.class)

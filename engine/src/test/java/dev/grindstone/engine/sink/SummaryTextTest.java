@@ -17,11 +17,15 @@ class SummaryTextTest {
 
   @Test
   void aFewLateStartsAreCountedWithoutAdvice() {
-    // 1,000 starts, 5 of them 50 ms late: 0.5%, so p99 stays on time (HdrHistogram shows 50 ms as 50.02).
+    // 1,000 starts, 5 of them 50 ms late: 0.5%, so p99 stays on time (HdrHistogram shows 50 ms as
+    // 50.02).
     List<String> notes = SummaryText.notes(summary(lateness(995, 200, 5, 50_000), 5));
 
-    assertThat(notes).singleElement().asString()
-        .startsWith("5 iterations started more than 10 ms late (lateness p99 0.20 ms, max 50.02 ms).")
+    assertThat(notes)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "5 iterations started more than 10 ms late (lateness p99 0.20 ms, max 50.02 ms).")
         .doesNotContain("ramp");
   }
 
@@ -30,8 +34,11 @@ class SummaryTextTest {
     // 1,000 starts, 30 of them 50 ms late: 3%, so p99 is late.
     List<String> notes = SummaryText.notes(summary(lateness(970, 200, 30, 50_000), 30));
 
-    assertThat(notes).singleElement().asString()
-        .startsWith("30 iterations started more than 10 ms late (lateness p99 50.02 ms, max 50.02 ms).")
+    assertThat(notes)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "30 iterations started more than 10 ms late (lateness p99 50.02 ms, max 50.02 ms).")
         .contains("less load than planned")
         .contains("start them with a ramp");
   }
@@ -52,10 +59,30 @@ class SummaryTextTest {
 
   private static RunSummary summary(Histogram lateness, long lateStarts) {
     StatisticsSchema schema = StatisticsSchema.standard();
-    RunInfo info = new RunInfo("late", 0, List.of(), Duration.ofSeconds(1), null, schema,
-        StandardViews.summary(schema));
-    TestFigures totals = TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
-    return new RunSummary(info, 1_000, List.of(), totals, List.of(), List.of(), lateness, lateStarts, 0, Map.of(), 0,
-        List.of(), false);
+    RunInfo info =
+        new RunInfo(
+            "late",
+            0,
+            List.of(),
+            Duration.ofSeconds(1),
+            null,
+            schema,
+            StandardViews.summary(schema));
+    TestFigures totals =
+        TestFigures.of(TestFigures.TOTALS, "", false, 1_000, new StatisticsSet(schema), null, null);
+    return new RunSummary(
+        info,
+        1_000,
+        List.of(),
+        totals,
+        List.of(),
+        List.of(),
+        lateness,
+        lateStarts,
+        0,
+        Map.of(),
+        0,
+        List.of(),
+        false);
   }
 }

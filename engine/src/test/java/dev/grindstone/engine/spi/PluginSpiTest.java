@@ -51,14 +51,18 @@ class PluginSpiTest {
 
     @Override
     public List<SummaryColumn> summaryColumns() {
-      return List.of(new SummaryColumn("meanBytes", "Mean bytes", "(/ queue.bytes (count timedTests))"),
-          new SummaryColumn("meanAckTime", "Mean ack time", "(/ queue.ackTime (count timedTests))"));
+      return List.of(
+          new SummaryColumn("meanBytes", "Mean bytes", "(/ queue.bytes (count timedTests))"),
+          new SummaryColumn(
+              "meanAckTime", "Mean ack time", "(/ queue.ackTime (count timedTests))"));
     }
 
     @Override
     public List<DataLogColumn> dataLogColumns() {
-      return List.of(new DataLogColumn("Partition", PARTITION, Merge.LAST),
-          new DataLogColumn("Bytes", BYTES, Merge.SUM), new DataLogColumn("Ack time", ACK_TIME, Merge.SUM));
+      return List.of(
+          new DataLogColumn("Partition", PARTITION, Merge.LAST),
+          new DataLogColumn("Bytes", BYTES, Merge.SUM),
+          new DataLogColumn("Ack time", ACK_TIME, Merge.SUM));
     }
 
     @Override
@@ -96,27 +100,33 @@ class PluginSpiTest {
   private final Test send = new Test(1, "Send");
 
   /** Each call sends 100 bytes to partition 3 and waits 1.5 ms for the acknowledgement. */
-  private final Scenario sending = new Scenario() {
-    @Override
-    public void iteration(VirtualUser user) {
-      send.record(() -> {
-        TestStatistics s = TestStatistics.current();
-        s.addLong(QueuePlugin.BYTES, 100);
-        s.addLong(QueuePlugin.ACK_TIME, 1_500);
-        s.setLong(QueuePlugin.PARTITION, 3);
-      });
-    }
+  private final Scenario sending =
+      new Scenario() {
+        @Override
+        public void iteration(VirtualUser user) {
+          send.record(
+              () -> {
+                TestStatistics s = TestStatistics.current();
+                s.addLong(QueuePlugin.BYTES, 100);
+                s.addLong(QueuePlugin.ACK_TIME, 1_500);
+                s.setLong(QueuePlugin.PARTITION, 3);
+              });
+        }
 
-    @Override
-    public List<Plugin> plugins() {
-      return List.of(queue);
-    }
-  };
+        @Override
+        public List<Plugin> plugins() {
+          return List.of(queue);
+        }
+      };
 
   private RunSummary run(Scenario scenario, long iterations) {
-    RunConfig config = RunConfig.builder("queue").outputRoot(dir).console(false).period(Duration.ofMillis(100))
-        .phase(new Phase("once", null, new LoadShape.Constant(2), null, null, iterations, null))
-        .build();
+    RunConfig config =
+        RunConfig.builder("queue")
+            .outputRoot(dir)
+            .console(false)
+            .period(Duration.ofMillis(100))
+            .phase(new Phase("once", null, new LoadShape.Constant(2), null, null, iterations, null))
+            .build();
     return Run.of(config, scenario).execute();
   }
 
@@ -128,18 +138,28 @@ class PluginSpiTest {
     assertThat(t.tests()).isEqualTo(10);
     StatisticsSchema schema = t.schema();
     assertThat(t.statistics().getLong(schema.longIndex("queue.bytes"))).isEqualTo(1_000);
-    assertThat(t.statistics().getLong(schema.longIndex("queue.ackTime"))).as("µs").isEqualTo(15_000);
+    assertThat(t.statistics().getLong(schema.longIndex("queue.ackTime")))
+        .as("µs")
+        .isEqualTo(15_000);
     assertThat(t.value(s.info().summaryView().views().get(5))).as("Mean bytes").isEqualTo(100.0);
-    assertThat(t.value(s.info().summaryView().views().get(6))).as("Mean ack time, ms").isEqualTo(1.5);
+    assertThat(t.value(s.info().summaryView().views().get(6)))
+        .as("Mean ack time, ms")
+        .isEqualTo(1.5);
 
     Path out = s.info().outputDirectory();
-    assertThat(Files.readString(out.resolve("summary.txt"))).contains("Mean bytes").contains("Mean ack");
+    assertThat(Files.readString(out.resolve("summary.txt")))
+        .contains("Mean bytes")
+        .contains("Mean ack");
     List<String> rows = Files.readAllLines(out.resolve("data.csv"));
-    assertThat(rows.getFirst()).isEqualTo(
-        "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Partition, Bytes, Ack time");
+    assertThat(rows.getFirst())
+        .isEqualTo(
+            "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Partition, Bytes,"
+                + " Ack time");
     assertThat(rows.get(1)).endsWith(", 0, 3, 100, 1.5");
 
-    assertThat(queue.events).startsWith("runStarted queue").endsWith("runFinished 10")
+    assertThat(queue.events)
+        .startsWith("runStarted queue")
+        .endsWith("runFinished 10")
         .contains("userStarted 0", "userStarted 1", "userFinished 0", "userFinished 1");
 
     DataLogAnalysis a = analyzed(out);
@@ -148,7 +168,9 @@ class PluginSpiTest {
     TestFigures read = a.tests().getFirst();
     assertThat(read.statistics().getLong(a.schema().longIndex("queue.bytes"))).isEqualTo(1_000);
     assertThat(read.statistics().getLong(a.schema().longIndex("queue.ackTime"))).isEqualTo(15_000);
-    assertThat(read.statistics().getLong(a.schema().longIndex("queue.partition"))).as("the last value").isEqualTo(3);
+    assertThat(read.statistics().getLong(a.schema().longIndex("queue.partition")))
+        .as("the last value")
+        .isEqualTo(3);
   }
 
   private DataLogAnalysis analyzed(Path out) {
@@ -163,8 +185,13 @@ class PluginSpiTest {
     RunSummary s = run(withoutPlugin, 2);
     assertThat(s.tests().getFirst().tests()).isEqualTo(4);
     assertThat(s.tests().getFirst().schema().find("queue.bytes")).isNull();
-    assertThat(s.sinkProblems()).anySatisfy(p -> assertThat(p)
-        .contains("queue.ackTime, queue.bytes, queue.partition").contains("plugins()").contains("Run.plugin"));
+    assertThat(s.sinkProblems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("queue.ackTime, queue.bytes, queue.partition")
+                    .contains("plugins()")
+                    .contains("Run.plugin"));
   }
 
   @org.junit.jupiter.api.Test
@@ -172,8 +199,12 @@ class PluginSpiTest {
     queue.failOnUserStart.set(true);
     RunSummary s = run(sending, 3);
     assertThat(s.tests().getFirst().tests()).isEqualTo(6);
-    assertThat(s.sinkProblems()).filteredOn(p -> p.contains("listener failed in userStarted")).singleElement()
-        .asString().contains("queue plug-in").contains("no broker");
+    assertThat(s.sinkProblems())
+        .filteredOn(p -> p.contains("listener failed in userStarted"))
+        .singleElement()
+        .asString()
+        .contains("queue plug-in")
+        .contains("no broker");
     assertThat(queue.events).contains("userFinished 0", "userFinished 1");
   }
 
@@ -187,27 +218,43 @@ class PluginSpiTest {
 
   @org.junit.jupiter.api.Test
   void a_plugin_that_breaks_the_schema_is_refused_with_its_name() {
-    Plugin clash = new Plugin.Declared("clashing plug-in", List.of(PluginStatistic.basicLong("errors")),
-        List.of(), List.of());
-    assertThatThrownBy(() -> PluginSchema.of(List.of(clash))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("clashing plug-in").hasMessageContaining("'errors'")
+    Plugin clash =
+        new Plugin.Declared(
+            "clashing plug-in", List.of(PluginStatistic.basicLong("errors")), List.of(), List.of());
+    assertThatThrownBy(() -> PluginSchema.of(List.of(clash)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("clashing plug-in")
+        .hasMessageContaining("'errors'")
         .hasMessageContaining("standard statistic");
 
-    Plugin badColumn = new Plugin.Declared("bad plug-in", List.of(),
-        List.of(new SummaryColumn("x", "X", "(/ queue.bytes")), List.of());
-    assertThatThrownBy(() -> PluginSchema.of(List.of(badColumn))).isInstanceOf(IllegalArgumentException.class)
+    Plugin badColumn =
+        new Plugin.Declared(
+            "bad plug-in",
+            List.of(),
+            List.of(new SummaryColumn("x", "X", "(/ queue.bytes")),
+            List.of());
+    assertThatThrownBy(() -> PluginSchema.of(List.of(badColumn)))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad plug-in: the summary column 'X'");
 
-    Plugin foreign = new Plugin.Declared("borrowing plug-in", List.of(), List.of(),
-        List.of(new DataLogColumn("Bytes", QueuePlugin.BYTES, Merge.SUM)));
-    assertThatThrownBy(() -> PluginSchema.of(List.of(queue, foreign))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("borrowing plug-in: the data-log column 'Bytes' holds 'queue.bytes', which is not one"
-            + " of the plug-in's statistics");
+    Plugin foreign =
+        new Plugin.Declared(
+            "borrowing plug-in",
+            List.of(),
+            List.of(),
+            List.of(new DataLogColumn("Bytes", QueuePlugin.BYTES, Merge.SUM)));
+    assertThatThrownBy(() -> PluginSchema.of(List.of(queue, foreign)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "borrowing plug-in: the data-log column 'Bytes' holds 'queue.bytes', which is not one"
+                + " of the plug-in's statistics");
   }
 
   @org.junit.jupiter.api.Test
   void a_data_log_column_holds_a_long() {
-    assertThatThrownBy(() -> new DataLogColumn("Ratio", PluginStatistic.basicDouble("queue.ratio"), Merge.SUM))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("basic long");
+    assertThatThrownBy(
+            () -> new DataLogColumn("Ratio", PluginStatistic.basicDouble("queue.ratio"), Merge.SUM))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("basic long");
   }
 }

@@ -128,8 +128,8 @@ public record HttpFlow(
       int maxConnectionsPerHost) {}
 
   /**
-   * A CSV feeder: each iteration takes a row (in turn, or at random; a {@code queue} feeder each row
-   * once, in turn); its columns become variables.
+   * A CSV feeder: each iteration takes a row (in turn, or at random; a {@code queue} feeder each
+   * row once, in turn); its columns become variables.
    */
   public record Feeder(String name, List<Map<String, String>> rows, boolean random, boolean queue) {
     /** A circular or random feeder. */
@@ -423,7 +423,8 @@ public record HttpFlow(
         r.problems().add(m.get("csv"), path + " has a header but no rows");
         return null;
       }
-      return new Feeder(r.string(m.get("name"), file), rows, mode.equals("random"), mode.equals("queue"));
+      return new Feeder(
+          r.string(m.get("name"), file), rows, mode.equals("random"), mode.equals("queue"));
     } catch (IOException e) {
       r.problems().add(m.get("csv"), "cannot read " + path + ": " + e.getMessage());
     } catch (IllegalArgumentException e) {

@@ -55,6 +55,7 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
   private final Map<Timed, Test> tests = new HashMap<>();
   private final List<AtomicLong> feederPositions = new ArrayList<>();
   private final WebSocketRunner webSockets;
+
   /** The next step in turn (ROUND_ROBIN), or the next user's step (PER_USER). */
   private final AtomicLong turn = new AtomicLong();
 
@@ -107,14 +108,20 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       if (f.queue()) {
         long next = feederPositions.get(i).getAndIncrement();
         if (next >= f.rows().size()) {
-          throw new dev.grindstone.engine.IterationFailure("the queue feeder '" + f.name() + "' has no rows left: it"
-              + " gives each of its " + f.rows().size() + " rows once");
+          throw new dev.grindstone.engine.IterationFailure(
+              "the queue feeder '"
+                  + f.name()
+                  + "' has no rows left: it"
+                  + " gives each of its "
+                  + f.rows().size()
+                  + " rows once");
         }
         row = (int) next;
       } else {
-        row = f.random()
-            ? user.random().nextInt(f.rows().size())
-            : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
+        row =
+            f.random()
+                ? user.random().nextInt(f.rows().size())
+                : (int) (feederPositions.get(i).getAndIncrement() % f.rows().size());
       }
       vars.putAll(f.rows().get(row));
     }

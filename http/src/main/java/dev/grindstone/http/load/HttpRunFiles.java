@@ -89,13 +89,15 @@ public final class HttpRunFiles {
   /** The key that puts the HTTP plug-in in a run of a Java scenario: {@code http: true}. */
   public static final String HTTP = "http";
 
-  /** The key that puts the WebSocket plug-in in a run of a Java scenario: {@code websocket: true}. */
+  /**
+   * The key that puts the WebSocket plug-in in a run of a Java scenario: {@code websocket: true}.
+   */
   public static final String WEBSOCKET = "websocket";
 
   /**
-   * The fields a run file may use beyond the engine's: the HTTP flow's, and {@code http} and
-   * {@code websocket} (whether the run has the HTTP or the WebSocket plug-in's statistics and
-   * columns even though its scenario is Java code).
+   * The fields a run file may use beyond the engine's: the HTTP flow's, and {@code http} and {@code
+   * websocket} (whether the run has the HTTP or the WebSocket plug-in's statistics and columns even
+   * though its scenario is Java code).
    */
   public static Set<String> extraFields() {
     Set<String> fields = new HashSet<>(HttpFlow.FIELDS);
@@ -122,8 +124,8 @@ public final class HttpRunFiles {
 
   /**
    * The fields of a phase's scenario entry that say what it runs over HTTP: {@code flow:} (steps
-   * over the run file's {@code requests:}), or gradual's {@code requests:} (a list of request names,
-   * or {@code FROM_REQUEST_YAML_FILE} with {@code request_file:}) with {@code
+   * over the run file's {@code requests:}), or gradual's {@code requests:} (a list of request
+   * names, or {@code FROM_REQUEST_YAML_FILE} with {@code request_file:}) with {@code
    * iterate_through_requests}.
    */
   public static final Set<String> SCENARIO_FIELDS =
@@ -223,11 +225,15 @@ public final class HttpRunFiles {
           });
     }
     Map<String, Scenario> ordered = new LinkedHashMap<>();
-    loaded.scenarioEntries().keySet().forEach(n -> {
-      if (out.containsKey(n)) {
-        ordered.put(n, out.get(n));
-      }
-    });
+    loaded
+        .scenarioEntries()
+        .keySet()
+        .forEach(
+            n -> {
+              if (out.containsKey(n)) {
+                ordered.put(n, out.get(n));
+              }
+            });
     return ordered;
   }
 
@@ -279,7 +285,8 @@ public final class HttpRunFiles {
   /** The fields that say what a scenario runs, as JSON, to compare them. */
   private static JsonNode what(Mapping m) {
     var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    for (String k : List.of("flow", "requests", "request_file", "iterate_through_requests", "scenario")) {
+    for (String k :
+        List.of("flow", "requests", "request_file", "iterate_through_requests", "scenario")) {
       if (m.get(k) != null) {
         o.set(k, HttpFlow.toJson(m.get(k)));
       }
@@ -341,7 +348,9 @@ public final class HttpRunFiles {
     return list;
   }
 
-  /** gradual's request file: {@code requests:} by name, in gradual's form; problems name the file. */
+  /**
+   * gradual's request file: {@code requests:} by name, in gradual's form; problems name the file.
+   */
   static Map<String, RequestSpec> requestFile(Path file, ConfigReader main) {
     ConfigProblems problems = new ConfigProblems(file.toString());
     ConfigReader r = new ConfigReader(problems);
@@ -349,7 +358,10 @@ public final class HttpRunFiles {
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8);
       YamlNode doc = YamlNode.parse(new StringReader(text), problems);
-      Mapping m = doc == null ? null : r.mapping(doc, "a request file: requests: {name: {url, method, params}}");
+      Mapping m =
+          doc == null
+              ? null
+              : r.mapping(doc, "a request file: requests: {name: {url, method, params}}");
       if (m != null) {
         RunYaml.checkGradualFields(r, m, Set.of("requests"));
         if (m.get("requests") == null) {

@@ -102,7 +102,10 @@ public final class HttpStatistics implements HttpRequestListener, WebSocketListe
     if (s == null) {
       return;
     }
-    s.request(request.method(), request.uri().toString(), failure == null ? status : 0,
+    s.request(
+        request.method(),
+        request.uri().toString(),
+        failure == null ? status : 0,
         failure == null ? responseLength : 0);
     if (failure == null) {
       s.setLong(RESPONSE_STATUS, status);

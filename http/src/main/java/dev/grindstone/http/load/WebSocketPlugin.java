@@ -28,7 +28,8 @@ public final class WebSocketPlugin {
       PluginStatistic.basicLong("websocket.handshakeTime", StatisticsSchema.MICROS_AS_MILLIS);
 
   /** Completed opening handshakes. */
-  public static final PluginStatistic HANDSHAKES = PluginStatistic.basicLong("websocket.handshakes");
+  public static final PluginStatistic HANDSHAKES =
+      PluginStatistic.basicLong("websocket.handshakes");
 
   /** Time from a socket's handshake start to its first message, µs. */
   public static final PluginStatistic FIRST_MESSAGE_TIME =

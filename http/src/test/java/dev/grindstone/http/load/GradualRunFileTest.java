@@ -92,7 +92,8 @@ class GradualRunFileTest {
   }
 
   @Test
-  void gradual_s_two_files_run_their_scenarios_at_once_each_with_its_own_figures() throws Exception {
+  void gradual_s_two_files_run_their_scenarios_at_once_each_with_its_own_figures()
+      throws Exception {
     RunYaml.Loaded loaded =
         load(
             """
@@ -132,9 +133,14 @@ class GradualRunFileTest {
     assertThat(calls(rotate, "login")).isZero();
     assertThat(calls(pinned, "ping")).as("the first user makes the first request").isPositive();
     assertThat(calls(pinned, "login")).as("the second user the second").isPositive();
-    TestFigures login = pinned.tests().stream().filter(t -> t.description().equals("login")).findFirst().orElseThrow();
+    TestFigures login =
+        pinned.tests().stream()
+            .filter(t -> t.description().equals("login"))
+            .findFirst()
+            .orElseThrow();
     assertThat(login.errors()).as("params went as the JSON body gradual sends").isZero();
-    TestFigures ping = s.tests().stream().filter(t -> t.description().equals("ping")).findFirst().orElseThrow();
+    TestFigures ping =
+        s.tests().stream().filter(t -> t.description().equals("ping")).findFirst().orElseThrow();
     assertThat(ping.tests() + ping.errors())
         .as("one test number per request across the run, its figures the scenarios' together")
         .isEqualTo(calls(rotate, "ping") + calls(pinned, "ping"));
@@ -173,15 +179,20 @@ class GradualRunFileTest {
     loaded.reader().problems().throwIfAny();
     RunSummary s = run(loaded, scenarios);
 
-    assertThat(s.phases()).extracting(RunSummary.PhaseResult::name).containsExactly("first", "second");
+    assertThat(s.phases())
+        .extracting(RunSummary.PhaseResult::name)
+        .containsExactly("first", "second");
     TestFigures first = s.phases().getFirst().totals();
-    assertThat(first.tests() + first.errors()).as("waves of 1, 2 and 4 users, one request each").isEqualTo(7);
+    assertThat(first.tests() + first.errors())
+        .as("waves of 1, 2 and 4 users, one request each")
+        .isEqualTo(7);
     assertThat(s.phases().get(1).totals().tests()).isPositive();
     assertThat(s.totals().errors()).isZero();
   }
 
   @Test
-  void flows_of_several_scenarios_number_a_request_once_and_share_the_file_s_settings() throws Exception {
+  void flows_of_several_scenarios_number_a_request_once_and_share_the_file_s_settings()
+      throws Exception {
     Path file =
         Files.writeString(
             dir.resolve("shop.yaml"),
@@ -218,7 +229,8 @@ class GradualRunFileTest {
   }
 
   @Test
-  void mistakes_and_gradual_keys_not_supported_are_reported_with_file_line_and_column() throws Exception {
+  void mistakes_and_gradual_keys_not_supported_are_reported_with_file_line_and_column()
+      throws Exception {
     Files.writeString(
         dir.resolve("request_config.yaml"),
         """
@@ -263,6 +275,8 @@ class GradualRunFileTest {
             requests
                 + ":11:11: requests.kerberos.auth: gradual's auth (kerb) is not supported: send"
                 + " credentials in headers:")
-        .contains("test_config.yaml:7:32: runs.phases.p.scenarios.s.requests[1]: no request is called 'missing'");
+        .contains(
+            "test_config.yaml:7:32: runs.phases.p.scenarios.s.requests[1]: no request is called"
+                + " 'missing'");
   }
 }

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The HTTP plug-in tells call listeners each call's request; a flow's request names its listeners. */
+/**
+ * The HTTP plug-in tells call listeners each call's request; a flow's request names its listeners.
+ */
 class HttpCallListenerTest {
 
   static DemoService demo;
@@ -64,17 +66,20 @@ class HttpCallListenerTest {
       """;
 
   @org.junit.jupiter.api.Test
-  void each_http_call_is_recorded_with_method_url_without_query_status_and_bytes() throws Exception {
-    RunYaml.Loaded loaded = RunYaml.load(new StringReader(FLOW), "audit.yaml", dir, HttpFlow.FIELDS);
+  void each_http_call_is_recorded_with_method_url_without_query_status_and_bytes()
+      throws Exception {
+    RunYaml.Loaded loaded =
+        RunYaml.load(new StringReader(FLOW), "audit.yaml", dir, HttpFlow.FIELDS);
     HttpFlow flow = HttpFlow.read(loaded.root(), dir, loaded.reader());
     loaded.reader().problems().throwIfAny();
     Keeper all = new Keeper("all");
     Keeper audit = new Keeper("audit");
-    RunConfig config = RunConfig.builder("audit")
-        .phase(new Phase("once", null, new LoadShape.Constant(2), null, null, 3, null))
-        .outputRoot(null)
-        .console(false)
-        .build();
+    RunConfig config =
+        RunConfig.builder("audit")
+            .phase(new Phase("once", null, new LoadShape.Constant(2), null, null, 3, null))
+            .outputRoot(null)
+            .console(false)
+            .build();
     RunSummary s;
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow.withBaseUrl(demo.url()))) {
       s = Run.of(config, scenario).listener(all).listener(audit).execute();
@@ -85,23 +90,35 @@ class HttpCallListenerTest {
     assertThat(all.records()).hasSize(6).extracting(CallRecord::test).containsOnly(1);
     assertThat(audit.records()).hasSize(12).extracting(CallRecord::test).containsOnly(1, 2);
     List<CallRecord> missing = audit.records().stream().filter(r -> r.test() == 2).toList();
-    assertThat(missing).extracting(CallRecord::request).containsOnly(
-        new CallRecord.Request("GET", demo.url() + "/no-such-page", 404, missing.getFirst().request().bytes()));
+    assertThat(missing)
+        .extracting(CallRecord::request)
+        .containsOnly(
+            new CallRecord.Request(
+                "GET", demo.url() + "/no-such-page", 404, missing.getFirst().request().bytes()));
     List<CallRecord> work = all.records().stream().filter(r -> r.test() == 1).toList();
-    assertThat(work).extracting(r -> r.request().method() + " " + r.request().url() + " " + r.request().status())
+    assertThat(work)
+        .extracting(
+            r -> r.request().method() + " " + r.request().url() + " " + r.request().status())
         .containsOnly("GET " + demo.url() + "/work 200");
     TestFigures workFigures = s.tests().getFirst();
-    long bytes = workFigures.statistics().getLong(
-        workFigures.statistics().schema().longIndex(HttpPlugin.RESPONSE_LENGTH.name()));
+    long bytes =
+        workFigures
+            .statistics()
+            .getLong(
+                workFigures.statistics().schema().longIndex(HttpPlugin.RESPONSE_LENGTH.name()));
     assertThat(work.stream().mapToLong(r -> r.request().bytes()).sum())
-        .as("the same bytes as httpplugin.responseLength").isEqualTo(bytes).isPositive();
-    assertThat(all.records()).extracting(CallRecord::scenario, CallRecord::phase).containsOnly(
-        org.assertj.core.groups.Tuple.tuple("audit", "once"));
+        .as("the same bytes as httpplugin.responseLength")
+        .isEqualTo(bytes)
+        .isPositive();
+    assertThat(all.records())
+        .extracting(CallRecord::scenario, CallRecord::phase)
+        .containsOnly(org.assertj.core.groups.Tuple.tuple("audit", "once"));
   }
 
   @org.junit.jupiter.api.Test
   void a_blank_listener_name_in_a_request_is_reported_where_it_is() {
-    String yaml = """
+    String yaml =
+        """
         name: bad
         requests:
           r: {url: /work, listeners: [""]}
@@ -109,6 +126,10 @@ class HttpCallListenerTest {
     RunYaml.Loaded loaded = RunYaml.load(new StringReader(yaml), "bad.yaml", dir, HttpFlow.FIELDS);
     HttpFlow.read(loaded.root(), dir, loaded.reader());
     assertThat(loaded.reader().problems().all())
-        .anySatisfy(p -> assertThat(p).contains("bad.yaml:3").contains("a listener's name must not be blank"));
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("bad.yaml:3")
+                    .contains("a listener's name must not be blank"));
   }
 }

@@ -156,18 +156,26 @@ class HttpFlowTest {
 
   @org.junit.jupiter.api.Test
   void a_queue_feeder_gives_each_row_once_and_each_agent_its_own_rows() throws Exception {
-    HttpFlow flow = flow(SHOP.replace("feeders: [{csv: shoppers.csv}]", "feeders: [{csv: shoppers.csv, mode: queue}]"));
+    HttpFlow flow =
+        flow(
+            SHOP.replace(
+                "feeders: [{csv: shoppers.csv}]", "feeders: [{csv: shoppers.csv, mode: queue}]"));
     assertThat(flow.feeders().getFirst().queue()).isTrue();
     assertThat(flow.shard(new dev.grindstone.engine.run.Shard(0, 2)).feeders().getFirst().rows())
-        .extracting(row -> row.get("name")).containsExactly("ann");
+        .extracting(row -> row.get("name"))
+        .containsExactly("ann");
     assertThat(flow.shard(new dev.grindstone.engine.run.Shard(1, 2)).feeders().getFirst().rows())
-        .extracting(row -> row.get("name")).containsExactly("bob");
+        .extracting(row -> row.get("name"))
+        .containsExactly("bob");
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow)) {
       RunSummary s = runOnce(null, scenario, 1, 3);
       assertThat(s.tests().stream().filter(t -> t.test() == 1).findFirst().orElseThrow().tests())
-          .as("two rows, two iterations").isEqualTo(2);
+          .as("two rows, two iterations")
+          .isEqualTo(2);
       assertThat(s.iterationFailures())
-          .containsEntry("the queue feeder 'shoppers.csv' has no rows left: it gives each of its 2 rows once", 1L);
+          .containsEntry(
+              "the queue feeder 'shoppers.csv' has no rows left: it gives each of its 2 rows once",
+              1L);
     }
   }
 

@@ -40,11 +40,22 @@ class HttpPluginTest {
 
   @Test
   void http_schema_registers_the_http_plugin_statistics() {
-    for (String name : new String[] {"responseStatus", "responseLength", "responseErrors", "dnsTime",
-        "connectTime", "firstByteTime", "connectionsEstablished", "tlsTime"}) {
+    for (String name :
+        new String[] {
+          "responseStatus",
+          "responseLength",
+          "responseErrors",
+          "dnsTime",
+          "connectTime",
+          "firstByteTime",
+          "connectionsEstablished",
+          "tlsTime"
+        }) {
       assertThat(schema.longIndex("httpplugin." + name)).isNotNull();
     }
-    assertThat(schema.longIndex("httpplugin.firstByteTime").isScaled()).as("µs stored, ms shown").isTrue();
+    assertThat(schema.longIndex("httpplugin.firstByteTime").isScaled())
+        .as("µs stored, ms shown")
+        .isTrue();
     assertThat(schema.longIndex("httpplugin.responseLength").isScaled()).isFalse();
     assertThat(plugins.longIndex(HttpPlugin.RESPONSE_LENGTH))
         .isEqualTo(schema.longIndex("httpplugin.responseLength"));
@@ -54,15 +65,28 @@ class HttpPluginTest {
   void http_schema_registers_the_websocket_statistics_times_in_microseconds() {
     PluginSchema both = PluginSchema.of(List.of(HttpPlugin.INSTANCE, WebSocketPlugin.INSTANCE));
     StatisticsSchema s = both.statistics();
-    for (String name : new String[] {"handshakeTime", "handshakes", "firstMessageTime",
-        "firstMessages", "messagesSent", "messagesReceived"}) {
+    for (String name :
+        new String[] {
+          "handshakeTime",
+          "handshakes",
+          "firstMessageTime",
+          "firstMessages",
+          "messagesSent",
+          "messagesReceived"
+        }) {
       assertThat(s.longIndex("websocket." + name)).isNotNull();
     }
-    assertThat(s.longIndex("websocket.handshakeTime").isScaled()).as("µs stored, ms shown").isTrue();
+    assertThat(s.longIndex("websocket.handshakeTime").isScaled())
+        .as("µs stored, ms shown")
+        .isTrue();
     assertThat(s.longIndex("websocket.firstMessageTime").isScaled()).isTrue();
     assertThat(s.longIndex("websocket.handshakes").isScaled()).isFalse();
-    assertThat(both.summaryView().views()).extracting(ExpressionView::displayName)
-        .endsWith("Mean WebSocket handshake time", "Mean time to first message", "Messages sent",
+    assertThat(both.summaryView().views())
+        .extracting(ExpressionView::displayName)
+        .endsWith(
+            "Mean WebSocket handshake time",
+            "Mean time to first message",
+            "Messages sent",
             "Messages received");
   }
 
@@ -81,7 +105,9 @@ class HttpPluginTest {
     s.setLong(schema.longIndex("httpplugin.connectionsEstablished"), 2);
     s.setLong(schema.longIndex("httpplugin.firstByteTime"), 60_500);
     TestFigures page = TestFigures.of(1, "Page", false, 2000, s, null, null);
-    String table = SummaryTable.render(plugins.summaryView(), List.of(page), page.as(TestFigures.TOTALS, ""), null);
+    String table =
+        SummaryTable.render(
+            plugins.summaryView(), List.of(page), page.as(TestFigures.TOTALS, ""), null);
     assertGolden(table, "http.txt");
   }
 

@@ -52,13 +52,15 @@ public final class Comparison {
    * @param minSeconds time and CPU must also exceed the median by this much, seconds, at least 0
    * @param minMib memory must also exceed the median by this much, MiB, at least 0
    */
-  public record Options(Optional<String> session, int last, double factor, double minSeconds, double minMib) {
+  public record Options(
+      Optional<String> session, int last, double factor, double minSeconds, double minMib) {
     public Options {
       if (last < 1) throw new CompareException("--last=" + last + " must be at least 1");
       if (!(factor > 0) || Double.isInfinite(factor)) {
         throw new CompareException("--factor=" + factor + " must be a number above 0, e.g. 1.5");
       }
-      if (!(minSeconds >= 0)) throw new CompareException("--min-seconds=" + minSeconds + " must be 0 or more");
+      if (!(minSeconds >= 0))
+        throw new CompareException("--min-seconds=" + minSeconds + " must be 0 or more");
       if (!(minMib >= 0)) throw new CompareException("--min-mib=" + minMib + " must be 0 or more");
     }
 
@@ -77,7 +79,8 @@ public final class Comparison {
    * @param current value in the compared session
    * @param samples how many earlier sessions made the median
    */
-  public record Regression(MetricRecord.TestKey test, Metric metric, double median, double current, int samples) {
+  public record Regression(
+      MetricRecord.TestKey test, Metric metric, double median, double current, int samples) {
     /** {@code current / median}; infinite when the median is 0 or less. */
     public double ratio() {
       return median > 0 ? current / median : Double.POSITIVE_INFINITY;
@@ -91,8 +94,10 @@ public final class Comparison {
    */
   public static ComparisonReport run(MetricSource source, Options options) {
     List<SessionRecord> sessions = new ArrayList<>(source.sessions());
-    sessions.sort(Comparator.comparing(SessionRecord::runDate).thenComparing(SessionRecord::sessionH));
-    if (sessions.isEmpty()) throw new CompareException("no session is stored yet; run the tests with the monitor first");
+    sessions.sort(
+        Comparator.comparing(SessionRecord::runDate).thenComparing(SessionRecord::sessionH));
+    if (sessions.isEmpty())
+      throw new CompareException("no session is stored yet; run the tests with the monitor first");
     int targetIndex;
     if (options.session().isPresent()) {
       String prefix = options.session().get();
@@ -101,12 +106,21 @@ public final class Comparison {
         if (sessions.get(i).sessionH().startsWith(prefix)) matches.add(i);
       }
       if (matches.isEmpty()) {
-        throw new CompareException("no session hash starts with '" + prefix + "'; " + sessions.size()
-            + " sessions are stored, the latest is " + sessions.get(sessions.size() - 1).sessionH());
+        throw new CompareException(
+            "no session hash starts with '"
+                + prefix
+                + "'; "
+                + sessions.size()
+                + " sessions are stored, the latest is "
+                + sessions.get(sessions.size() - 1).sessionH());
       }
       if (matches.size() > 1) {
-        throw new CompareException("'" + prefix + "' starts " + matches.size()
-            + " session hashes; give more characters of the one you mean");
+        throw new CompareException(
+            "'"
+                + prefix
+                + "' starts "
+                + matches.size()
+                + " session hashes; give more characters of the one you mean");
       }
       targetIndex = matches.get(0);
     } else {
@@ -123,7 +137,8 @@ public final class Comparison {
     int read = 0;
     List<SessionRecord> used = new ArrayList<>();
     for (int i = targetIndex - 1; i >= 0 && read < maxSessions; i--) {
-      if (current.keySet().stream().allMatch(k -> history.getOrDefault(k, List.of()).size() >= options.last())) break;
+      if (current.keySet().stream()
+          .allMatch(k -> history.getOrDefault(k, List.of()).size() >= options.last())) break;
       SessionRecord s = sessions.get(i);
       read++;
       boolean contributed = false;
@@ -147,25 +162,54 @@ public final class Comparison {
       if (h == null || h.isEmpty()) continue;
       compared++;
       MetricRecord now = e.getValue();
-      check(found, e.getKey(), Metric.TIME, now.totalTime(), median(h, MetricRecord::totalTime), h.size(),
-          options.factor(), options.minSeconds());
-      check(found, e.getKey(), Metric.CPU, now.cpuTime(), median(h, MetricRecord::cpuTime), h.size(),
-          options.factor(), options.minSeconds());
-      check(found, e.getKey(), Metric.MEMORY, now.memUsage(), median(h, MetricRecord::memUsage), h.size(),
-          options.factor(), options.minMib());
+      check(
+          found,
+          e.getKey(),
+          Metric.TIME,
+          now.totalTime(),
+          median(h, MetricRecord::totalTime),
+          h.size(),
+          options.factor(),
+          options.minSeconds());
+      check(
+          found,
+          e.getKey(),
+          Metric.CPU,
+          now.cpuTime(),
+          median(h, MetricRecord::cpuTime),
+          h.size(),
+          options.factor(),
+          options.minSeconds());
+      check(
+          found,
+          e.getKey(),
+          Metric.MEMORY,
+          now.memUsage(),
+          median(h, MetricRecord::memUsage),
+          h.size(),
+          options.factor(),
+          options.minMib());
     }
-    return new ComparisonReport(target, List.copyOf(used), current.size(), compared, List.copyOf(found), options);
+    return new ComparisonReport(
+        target, List.copyOf(used), current.size(), compared, List.copyOf(found), options);
   }
 
   private static void check(
-      List<Regression> out, MetricRecord.TestKey key, Metric metric, double now, double median, int n,
-      double factor, double floor) {
+      List<Regression> out,
+      MetricRecord.TestKey key,
+      Metric metric,
+      double now,
+      double median,
+      int n,
+      double factor,
+      double floor) {
     double threshold = Math.max(factor * median, median + floor);
     if (now > threshold) out.add(new Regression(key, metric, median, now, n));
   }
 
   /** Median of the values; the mean of the two middle ones for an even count. */
-  static double median(List<MetricRecord> rows, java.util.function.ToDoubleFunction<MetricRecord> f) {
+  static double median(
+      List<MetricRecord> rows, java.util.function.ToDoubleFunction<MetricRecord> f) {
     double[] v = rows.stream().mapToDouble(f).toArray();
     Arrays.sort(v);
     int mid = v.length / 2;

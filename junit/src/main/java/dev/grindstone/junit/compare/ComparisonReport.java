@@ -29,30 +29,54 @@ public record ComparisonReport(
   /** A plain-text table of the regressions and a one-line summary. */
   public String toTable() {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "Session %s (%s) against the median of each test's last %d earlier sessions"
-            + " (%d sessions read), factor %s%n",
-        session.sessionH(), session.runDate(), options.last(), baseline.size(), fmt(options.factor())));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "Session %s (%s) against the median of each test's last %d earlier sessions"
+                + " (%d sessions read), factor %s%n",
+            session.sessionH(),
+            session.runDate(),
+            options.last(),
+            baseline.size(),
+            fmt(options.factor())));
     if (baseline.isEmpty()) {
-      return sb.append("No earlier session holds any of its ").append(tests).append(" tests: nothing to compare.")
-          .append(System.lineSeparator()).toString();
+      return sb.append("No earlier session holds any of its ")
+          .append(tests)
+          .append(" tests: nothing to compare.")
+          .append(System.lineSeparator())
+          .toString();
     }
     if (!regressions.isEmpty()) {
       int width = "test".length();
-      for (Comparison.Regression r : regressions) width = Math.max(width, r.test().display().length());
+      for (Comparison.Regression r : regressions)
+        width = Math.max(width, r.test().display().length());
       String row = "%-" + width + "s  %-6s  %12s  %12s  %7s%n";
       sb.append(String.format(Locale.ROOT, row, "test", "metric", "median", "now", "ratio"));
       for (Comparison.Regression r : regressions) {
         String unit = r.metric().unit();
-        sb.append(String.format(Locale.ROOT, row, r.test().display(), r.metric().label(),
-            String.format(Locale.ROOT, "%.3f %s", r.median(), unit),
-            String.format(Locale.ROOT, "%.3f %s", r.current(), unit),
-            Double.isInfinite(r.ratio()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.ratio())));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                row,
+                r.test().display(),
+                r.metric().label(),
+                String.format(Locale.ROOT, "%.3f %s", r.median(), unit),
+                String.format(Locale.ROOT, "%.3f %s", r.current(), unit),
+                Double.isInfinite(r.ratio())
+                    ? "-"
+                    : String.format(Locale.ROOT, "%.2fx", r.ratio())));
       }
     }
     long distinct = regressions.stream().map(Comparison.Regression::test).distinct().count();
-    sb.append(String.format(Locale.ROOT, "%d of %d compared tests grew beyond %s x their median (%d tests had no"
-            + " earlier value).%n",
-        distinct, compared, fmt(options.factor()), tests - compared));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "%d of %d compared tests grew beyond %s x their median (%d tests had no"
+                + " earlier value).%n",
+            distinct,
+            compared,
+            fmt(options.factor()),
+            tests - compared));
     return sb.toString();
   }
 

@@ -26,6 +26,11 @@ public interface MetricSource {
    */
   static MetricSource server(URI base, Duration timeout) {
     return new ServerSource(
-        base, HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build(), timeout);
+        base,
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build(),
+        timeout);
   }
 }

@@ -34,7 +34,10 @@ final class ServerSource implements MetricSource {
   @Override
   public List<SessionRecord> sessions() {
     List<SessionRecord> out = new ArrayList<>();
-    pages("/sessions/", "sessions", n -> out.add(new SessionRecord(text(n, "session_h"), text(n, "run_date"))));
+    pages(
+        "/sessions/",
+        "sessions",
+        n -> out.add(new SessionRecord(text(n, "session_h"), text(n, "run_date"))));
     return out;
   }
 
@@ -47,9 +50,14 @@ final class ServerSource implements MetricSource {
         n ->
             out.add(
                 new MetricRecord(
-                    text(n, "kind"), text(n, "item_path"), text(n, "item"), text(n, "item_variant"),
-                    n.path("total_time").asDouble(), n.path("user_time").asDouble(),
-                    n.path("kernel_time").asDouble(), n.path("mem_usage").asDouble())));
+                    text(n, "kind"),
+                    text(n, "item_path"),
+                    text(n, "item"),
+                    text(n, "item_variant"),
+                    n.path("total_time").asDouble(),
+                    n.path("user_time").asDouble(),
+                    n.path("kernel_time").asDouble(),
+                    n.path("mem_usage").asDouble())));
     return out;
   }
 
@@ -64,19 +72,25 @@ final class ServerSource implements MetricSource {
       URI uri = URI.create(api + path + "?page=" + page);
       HttpResponse<String> r;
       try {
-        r = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        r =
+            http.send(
+                HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
-        throw new CompareException("cannot reach the metrics server at " + uri + " (" + e
-            + "); check --server", e);
+        throw new CompareException(
+            "cannot reach the metrics server at " + uri + " (" + e + "); check --server", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new CompareException("interrupted while reading " + uri, e);
       }
       if (r.statusCode() == 204) return;
       if (r.statusCode() != 200) {
-        throw new CompareException("GET " + uri + " answered " + r.statusCode()
-            + "; --server must point at a metrics server with the pytest-monitor query API");
+        throw new CompareException(
+            "GET "
+                + uri
+                + " answered "
+                + r.statusCode()
+                + "; --server must point at a metrics server with the pytest-monitor query API");
       }
       JsonNode body;
       try {
@@ -86,7 +100,8 @@ final class ServerSource implements MetricSource {
       }
       JsonNode items = body.path(envelope);
       if (!items.isArray()) {
-        throw new CompareException("GET " + uri + " answered JSON without a \"" + envelope + "\" array");
+        throw new CompareException(
+            "GET " + uri + " answered JSON without a \"" + envelope + "\" array");
       }
       items.forEach(each);
       total = body.path("total_page").asInt(1);

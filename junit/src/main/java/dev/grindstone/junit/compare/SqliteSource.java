@@ -16,8 +16,10 @@ final class SqliteSource implements MetricSource {
 
   SqliteSource(Path file) {
     if (!Files.isRegularFile(file)) {
-      throw new CompareException("no monitor file at " + file.toAbsolutePath()
-          + "; run the tests with the monitor first, or give --db FILE");
+      throw new CompareException(
+          "no monitor file at "
+              + file.toAbsolutePath()
+              + "; run the tests with the monitor first, or give --db FILE");
     }
     this.file = file;
   }
@@ -26,7 +28,8 @@ final class SqliteSource implements MetricSource {
     org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
     config.setReadOnly(true);
     config.setBusyTimeout(30_000);
-    return DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
+    return DriverManager.getConnection(
+        "jdbc:sqlite:" + file.toAbsolutePath(), config.toProperties());
   }
 
   @Override
@@ -47,16 +50,22 @@ final class SqliteSource implements MetricSource {
     try (Connection c = open();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT KIND, ITEM_PATH, ITEM, ITEM_VARIANT, TOTAL_TIME, USER_TIME, KERNEL_TIME, MEM_USAGE"
-                    + " FROM TEST_METRICS WHERE SESSION_H = ?")) {
+                "SELECT KIND, ITEM_PATH, ITEM, ITEM_VARIANT, TOTAL_TIME, USER_TIME, KERNEL_TIME,"
+                    + " MEM_USAGE FROM TEST_METRICS WHERE SESSION_H = ?")) {
       ps.setString(1, sessionH);
       try (ResultSet rs = ps.executeQuery()) {
         List<MetricRecord> out = new ArrayList<>();
         while (rs.next()) {
           out.add(
               new MetricRecord(
-                  nz(rs.getString(1)), nz(rs.getString(2)), nz(rs.getString(3)), nz(rs.getString(4)),
-                  rs.getDouble(5), rs.getDouble(6), rs.getDouble(7), rs.getDouble(8)));
+                  nz(rs.getString(1)),
+                  nz(rs.getString(2)),
+                  nz(rs.getString(3)),
+                  nz(rs.getString(4)),
+                  rs.getDouble(5),
+                  rs.getDouble(6),
+                  rs.getDouble(7),
+                  rs.getDouble(8)));
         }
         return out;
       }
@@ -70,7 +79,11 @@ final class SqliteSource implements MetricSource {
   }
 
   private CompareException foreign(SQLException e) {
-    return new CompareException(file.toAbsolutePath() + " is not a readable monitor file ("
-        + e.getMessage() + "); give a .jmon or .pymon file written by a monitor", e);
+    return new CompareException(
+        file.toAbsolutePath()
+            + " is not a readable monitor file ("
+            + e.getMessage()
+            + "); give a .jmon or .pymon file written by a monitor",
+        e);
   }
 }

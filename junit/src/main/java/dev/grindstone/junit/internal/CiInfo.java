@@ -33,7 +33,9 @@ public final class CiInfo {
     if (env.containsKey("GITHUB_RUN_NUMBER")
         && (env.containsKey("GITHUB_REF_NAME") || env.containsKey("GITHUB_WORKFLOW"))) {
       String branch =
-          env.containsKey("GITHUB_REF_NAME") ? env.get("GITHUB_REF_NAME") : env.get("GITHUB_WORKFLOW");
+          env.containsKey("GITHUB_REF_NAME")
+              ? env.get("GITHUB_REF_NAME")
+              : env.get("GITHUB_WORKFLOW");
       put(d, branch, env.get("GITHUB_RUN_NUMBER"));
     }
     return d;

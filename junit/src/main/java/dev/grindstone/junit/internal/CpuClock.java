@@ -9,18 +9,20 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * CPU, allocation and GC counters of the current thread and of the process. Each reading returns
- * -1 (or 0 for allocation) where the JVM does not support it. Thread-safe.
+ * CPU, allocation and GC counters of the current thread and of the process. Each reading returns -1
+ * (or 0 for allocation) where the JVM does not support it. Thread-safe.
  */
 public final class CpuClock {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final com.sun.management.ThreadMXBean sunThreads =
       threads instanceof com.sun.management.ThreadMXBean t ? t : null;
   private final com.sun.management.OperatingSystemMXBean os =
-      ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean o
+      ManagementFactory.getOperatingSystemMXBean()
+              instanceof com.sun.management.OperatingSystemMXBean o
           ? o
           : null;
-  private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+  private final List<GarbageCollectorMXBean> collectors =
+      ManagementFactory.getGarbageCollectorMXBeans();
   private final boolean threadCpu;
 
   public CpuClock() {
@@ -34,7 +36,8 @@ public final class CpuClock {
     this.threadCpu = ok;
     if (sunThreads != null) {
       try {
-        if (sunThreads.isThreadAllocatedMemorySupported() && !sunThreads.isThreadAllocatedMemoryEnabled()) {
+        if (sunThreads.isThreadAllocatedMemorySupported()
+            && !sunThreads.isThreadAllocatedMemoryEnabled()) {
           sunThreads.setThreadAllocatedMemoryEnabled(true);
         }
       } catch (UnsupportedOperationException | SecurityException e) {
@@ -59,8 +62,8 @@ public final class CpuClock {
 
   /**
    * User CPU time of the current thread, ns; -1 when unsupported. On Linux the JVM reads it from
-   * {@code /proc} (tens of microseconds, in 10 ms ticks), so while the thread has used less than
-   * 1 ms of CPU since the last real reading, that reading plus the CPU used since is returned: an
+   * {@code /proc} (tens of microseconds, in 10 ms ticks), so while the thread has used less than 1
+   * ms of CPU since the last real reading, that reading plus the CPU used since is returned: an
    * error under 1 ms, below the figure's own resolution.
    *
    * @param totalNow the thread's total CPU time now, from {@link #threadCpuNanos()}

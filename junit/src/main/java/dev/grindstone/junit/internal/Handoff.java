@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Hands rows from test threads to one consumer thread without a lock: a test thread never waits
- * for the consumer to be scheduled (with a lock-based queue it can, when the consumer holds the
- * lock and loses its CPU on a busy machine). The consumer wakes every {@code pollNanos}, or at
- * once when the handoff closes. Producers: thread-safe; consumer: one thread.
+ * Hands rows from test threads to one consumer thread without a lock: a test thread never waits for
+ * the consumer to be scheduled (with a lock-based queue it can, when the consumer holds the lock
+ * and loses its CPU on a busy machine). The consumer wakes every {@code pollNanos}, or at once when
+ * the handoff closes. Producers: thread-safe; consumer: one thread.
  */
 final class Handoff<T> {
   private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
@@ -43,8 +43,8 @@ final class Handoff<T> {
   }
 
   /**
-   * Consumer: moves what waits into {@code into}, first sleeping up to the poll period when
-   * nothing does. Returns false once closed and empty.
+   * Consumer: moves what waits into {@code into}, first sleeping up to the poll period when nothing
+   * does. Returns false once closed and empty.
    */
   boolean drainTo(List<T> into) {
     consumer = Thread.currentThread();

@@ -29,7 +29,8 @@ public final class LocalStore implements AutoCloseable {
               RUN_DATE varchar(64),
               SCM_ID varchar(128),
               RUN_DESCRIPTION json
-          )""",
+          )\
+          """,
           """
           CREATE TABLE IF NOT EXISTS TEST_METRICS (
               SESSION_H varchar(64),
@@ -48,7 +49,8 @@ public final class LocalStore implements AutoCloseable {
               MEM_USAGE float,
               FOREIGN KEY (ENV_H) REFERENCES EXECUTION_CONTEXTS(ENV_H),
               FOREIGN KEY (SESSION_H) REFERENCES TEST_SESSIONS(SESSION_H)
-          )""",
+          )\
+          """,
           """
           CREATE TABLE IF NOT EXISTS EXECUTION_CONTEXTS (
               ENV_H varchar(64) primary key not null unique,
@@ -62,7 +64,8 @@ public final class LocalStore implements AutoCloseable {
               MACHINE_ARCH varchar(16),
               SYSTEM_INFO varchar(256),
               PYTHON_INFO varchar(512)
-          )""",
+          )\
+          """,
           // Joined to TEST_METRICS on (SESSION_H, ITEM_START_TIME, ITEM_PATH, ITEM_VARIANT, KIND):
           // rowids are not stable across VACUUM for a table without an INTEGER PRIMARY KEY.
           """
@@ -79,7 +82,8 @@ public final class LocalStore implements AutoCloseable {
               GC_COUNT integer,
               UNIQUE_ID varchar(4096),
               FOREIGN KEY (SESSION_H) REFERENCES TEST_SESSIONS(SESSION_H)
-          )""");
+          )\
+          """);
 
   private final Connection connection;
   private final PreparedStatement insertMetric;
@@ -89,13 +93,14 @@ public final class LocalStore implements AutoCloseable {
     this.connection = connection;
     this.insertMetric =
         connection.prepareStatement(
-            "INSERT INTO TEST_METRICS(SESSION_H, ENV_H, ITEM_START_TIME, ITEM, ITEM_PATH, ITEM_VARIANT,"
-                + " ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, CPU_USAGE, MEM_USAGE)"
-                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            "INSERT INTO TEST_METRICS(SESSION_H, ENV_H, ITEM_START_TIME, ITEM, ITEM_PATH,"
+                + " ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME,"
+                + " CPU_USAGE, MEM_USAGE) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     this.insertJvm =
         connection.prepareStatement(
-            "INSERT INTO TEST_METRICS_JVM(SESSION_H, ITEM_START_TIME, ITEM_PATH, ITEM, ITEM_VARIANT, KIND,"
-                + " OUTCOME, ALLOCATED_BYTES, GC_TIME, GC_COUNT, UNIQUE_ID) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+            "INSERT INTO TEST_METRICS_JVM(SESSION_H, ITEM_START_TIME, ITEM_PATH, ITEM,"
+                + " ITEM_VARIANT, KIND, OUTCOME, ALLOCATED_BYTES, GC_TIME, GC_COUNT, UNIQUE_ID)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   }
 
   /** Opens (creating when absent) the file and its tables. */
@@ -123,9 +128,9 @@ public final class LocalStore implements AutoCloseable {
   public void begin(ExecutionContext ctx, MonitorSession session) throws SQLException {
     try (PreparedStatement ps =
             connection.prepareStatement(
-                "INSERT OR IGNORE INTO EXECUTION_CONTEXTS(CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR,"
-                    + " RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO, ENV_H)"
-                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+                "INSERT OR IGNORE INTO EXECUTION_CONTEXTS(CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE,"
+                    + " CPU_VENDOR, RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH,"
+                    + " SYSTEM_INFO, PYTHON_INFO, ENV_H) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
         PreparedStatement ss =
             connection.prepareStatement(
                 "INSERT OR IGNORE INTO TEST_SESSIONS(SESSION_H, RUN_DATE, SCM_ID, RUN_DESCRIPTION)"

@@ -26,7 +26,8 @@ public final class LocalWriter {
   private volatile boolean broken;
   private long written;
 
-  public LocalWriter(Path file, ExecutionContext context, MonitorSession session, Consumer<String> warn) {
+  public LocalWriter(
+      Path file, ExecutionContext context, MonitorSession session, Consumer<String> warn) {
     this.file = file;
     this.warn = warn;
     this.thread =
@@ -51,8 +52,14 @@ public final class LocalWriter {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) {
-      warn.accept("writing " + file + " took longer than " + maxWait.toSeconds() + " s; "
-          + queue.size() + " rows may be missing from it");
+      warn.accept(
+          "writing "
+              + file
+              + " took longer than "
+              + maxWait.toSeconds()
+              + " s; "
+              + queue.size()
+              + " rows may be missing from it");
     }
     return written;
   }
@@ -65,8 +72,12 @@ public final class LocalWriter {
     } catch (SQLException e) {
       broken = true;
       queue.clear();
-      warn.accept("cannot write " + file.toAbsolutePath() + " (" + e.getMessage()
-          + "); results of this run are not stored locally");
+      warn.accept(
+          "cannot write "
+              + file.toAbsolutePath()
+              + " ("
+              + e.getMessage()
+              + "); results of this run are not stored locally");
       return;
     }
     try (store) {
@@ -81,8 +92,12 @@ public final class LocalWriter {
     } catch (SQLException e) {
       broken = true;
       queue.clear();
-      warn.accept("cannot write " + file.toAbsolutePath() + " (" + e.getMessage()
-          + "); later results of this run are not stored locally");
+      warn.accept(
+          "cannot write "
+              + file.toAbsolutePath()
+              + " ("
+              + e.getMessage()
+              + "); later results of this run are not stored locally");
     }
   }
 }

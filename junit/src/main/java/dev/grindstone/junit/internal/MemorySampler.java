@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code VmRSS} in {@code /proc/self/status}) at a fixed interval and raises the peak of every
  * test in flight; a test's peak also starts from, and ends no lower than, the latest reading, so a
  * test shorter than the interval still gets a figure. Tests never read {@code /proc} themselves:
- * that read costs tens of microseconds. Where {@code /proc} is absent (macOS, Windows) the figure is the
- * JVM's committed heap plus non-heap memory instead. Never starts a process. Thread-safe.
+ * that read costs tens of microseconds. Where {@code /proc} is absent (macOS, Windows) the figure
+ * is the JVM's committed heap plus non-heap memory instead. Never starts a process. Thread-safe.
  */
 public final class MemorySampler implements AutoCloseable {
   private static final Path STATUS = Path.of("/proc/self/status");
@@ -101,7 +101,8 @@ public final class MemorySampler implements AutoCloseable {
       long v = readProcRss();
       if (v >= 0) return v;
     }
-    return memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
+    return memory.getHeapMemoryUsage().getCommitted()
+        + memory.getNonHeapMemoryUsage().getCommitted();
   }
 
   private static long readProcRss() {

@@ -12,8 +12,8 @@ import org.junit.platform.launcher.TestPlan;
 
 /**
  * pytest-monitor's item names for JUnit tests: {@code item_path} the class, {@code item} the
- * method, {@code item_variant} the method plus {@code [invocation]} for parameterized, repeated
- * and dynamic tests, {@code item_fs_loc} the source file below its source root.
+ * method, {@code item_variant} the method plus {@code [invocation]} for parameterized, repeated and
+ * dynamic tests, {@code item_fs_loc} the source file below its source root.
  */
 public final class Names {
   private static final Pattern INDEX_PREFIX = Pattern.compile("^\\[\\d+]\\s*");
@@ -44,10 +44,13 @@ public final class Names {
     String methodName = ((MethodSource) method.getSource().orElseThrow()).getMethodName();
     if (method.equals(test)) return new Item(className, methodName, methodName, fsLoc(className));
     Deque<String> parts = new ArrayDeque<>();
-    for (TestIdentifier cur = test; cur != null && !cur.equals(method); cur = plan.getParent(cur).orElse(null)) {
+    for (TestIdentifier cur = test;
+        cur != null && !cur.equals(method);
+        cur = plan.getParent(cur).orElse(null)) {
       parts.addFirst(INDEX_PREFIX.matcher(cur.getDisplayName()).replaceFirst(""));
     }
-    return new Item(className, methodName, methodName + "[" + String.join("/", parts) + "]", fsLoc(className));
+    return new Item(
+        className, methodName, methodName + "[" + String.join("/", parts) + "]", fsLoc(className));
   }
 
   /** Names of a test class row: package, class name without it, no variant. */

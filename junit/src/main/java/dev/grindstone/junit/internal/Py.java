@@ -10,16 +10,17 @@ import java.util.Map;
 
 /**
  * Text forms that pytest-monitor produces with Python's {@code str()}, {@code isoformat()} and
- * {@code json.dumps()}. Hashes and stored text must match byte for byte, so tools reading a
- * {@code .pymon} file (and a server deduplicating contexts by hash) treat JVM rows the same way.
- * Stateless and thread-safe.
+ * {@code json.dumps()}. Hashes and stored text must match byte for byte, so tools reading a {@code
+ * .pymon} file (and a server deduplicating contexts by hash) treat JVM rows the same way. Stateless
+ * and thread-safe.
  */
 public final class Py {
   private Py() {}
 
   /** {@code datetime.isoformat()} of a naive local time: microseconds, left out when zero. */
   public static String isoformat(LocalDateTime t) {
-    // Built by hand: called on the test thread for every test, where String.format costs microseconds.
+    // Built by hand: called on the test thread for every test, where String.format costs
+    // microseconds.
     StringBuilder sb = new StringBuilder(26);
     pad(sb, t.getYear(), 4).append('-');
     pad(sb, t.getMonthValue(), 2).append('-');
@@ -40,8 +41,8 @@ public final class Py {
 
   /**
    * {@code repr(float)}: the shortest text that reads back to the same double (Java 19+ {@code
-   * Double.toString} gives the same digits), laid out as Python does: positional notation from
-   * 1e-4 up to 1e16, scientific outside, always with a fractional part or exponent.
+   * Double.toString} gives the same digits), laid out as Python does: positional notation from 1e-4
+   * up to 1e16, scientific outside, always with a fractional part or exponent.
    */
   public static String floatRepr(double d) {
     if (Double.isNaN(d)) return "nan";
@@ -62,7 +63,10 @@ public final class Py {
     return sign + mantissa + "e" + expSign + String.format("%02d", Math.abs(exponent));
   }
 
-  /** {@code json.dumps(d)} of a flat string map: {@code ", "} and {@code ": "} separators, ASCII only. */
+  /**
+   * {@code json.dumps(d)} of a flat string map: {@code ", "} and {@code ": "} separators, ASCII
+   * only.
+   */
   public static String jsonDumps(Map<String, String> map) {
     StringBuilder sb = new StringBuilder("{");
     boolean first = true;

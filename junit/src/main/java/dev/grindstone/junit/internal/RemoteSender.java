@@ -75,16 +75,25 @@ public final class RemoteSender implements AutoCloseable {
                 new Outbox.Listener<>() {
                   @Override
                   public void failed(List<TestMetric> batch, String why) {
-                    warn.accept(keepGoing
-                        ? "metrics server " + base + " failed (" + why + "); no further rows are sent,"
-                            + " results stay in the local file"
-                        : "metrics server " + base + " failed (" + why + ")");
+                    warn.accept(
+                        keepGoing
+                            ? "metrics server "
+                                + base
+                                + " failed ("
+                                + why
+                                + "); no further rows are sent,"
+                                + " results stay in the local file"
+                            : "metrics server " + base + " failed (" + why + ")");
                   }
 
                   @Override
                   public void queueFull(int capacity) {
-                    warn.accept("metrics server " + base + " is not keeping up: " + capacity
-                        + " rows are waiting; further rows are kept only in the local file");
+                    warn.accept(
+                        "metrics server "
+                            + base
+                            + " is not keeping up: "
+                            + capacity
+                            + " rows are waiting; further rows are kept only in the local file");
                   }
                 })
             .start();
@@ -106,8 +115,8 @@ public final class RemoteSender implements AutoCloseable {
   }
 
   /**
-   * Sends what is queued, waiting at most {@code maxWait}; rows still queued then are given up
-   * with a warning.
+   * Sends what is queued, waiting at most {@code maxWait}; rows still queued then are given up with
+   * a warning.
    */
   public void close(Duration maxWait) {
     boolean done;
@@ -120,8 +129,14 @@ public final class RemoteSender implements AutoCloseable {
     long left = outbox.counters().pending();
     outbox.close();
     if (!done) {
-      warn.accept("metrics server " + base + " did not take the last rows within "
-          + maxWait.toSeconds() + " s; " + left + " rows are kept only in the local file");
+      warn.accept(
+          "metrics server "
+              + base
+              + " did not take the last rows within "
+              + maxWait.toSeconds()
+              + " s; "
+              + left
+              + " rows are kept only in the local file");
     }
   }
 
@@ -147,7 +162,8 @@ public final class RemoteSender implements AutoCloseable {
           if (o != null) return o;
           JsonNode h = JSON.readTree(created.body()).path("h");
           if (!h.isTextual()) {
-            return Outbox.Outcome.refused("POST /contexts/ answered 201 without an \"h\" field in its JSON body");
+            return Outbox.Outcome.refused(
+                "POST /contexts/ answered 201 without an \"h\" field in its JSON body");
           }
           serverContextH = h.asText();
         }

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The commit checked out in the working folder. Reads {@code .git/HEAD}, loose refs and {@code
- * packed-refs} (worktrees included) without starting a process; only when that finds a
- * repository but cannot resolve HEAD does it run {@code git rev-parse HEAD} once.
+ * packed-refs} (worktrees included) without starting a process; only when that finds a repository
+ * but cannot resolve HEAD does it run {@code git rev-parse HEAD} once.
  */
 public final class ScmRevision {
   private ScmRevision() {}

@@ -24,10 +24,11 @@ import org.junit.platform.launcher.core.LauncherFactory;
 /**
  * The monitor's cost per test. Runs 2,000 trivial tests on an in-process JUnit Platform, in
  * alternating rounds with and without the monitor, and reports (1) the time the monitor's own
- * callbacks take on the test thread per test, median and p99, and (2) the difference in total
- * run time per test, which also counts its writer and sampler threads competing for the CPU.
- * A third run per round times a listener that does nothing, as a control for what a busy machine
- * adds (descheduling, GC pauses). Usage: {@code OverheadBench [rounds]} (default 7; the first pair of rounds is warm-up).
+ * callbacks take on the test thread per test, median and p99, and (2) the difference in total run
+ * time per test, which also counts its writer and sampler threads competing for the CPU. A third
+ * run per round times a listener that does nothing, as a control for what a busy machine adds
+ * (descheduling, GC pauses). Usage: {@code OverheadBench [rounds]} (default 7; the first pair of
+ * rounds is warm-up).
  */
 public final class OverheadBench {
   private static final int TESTS = 2000;
@@ -87,12 +88,15 @@ public final class OverheadBench {
     List<Long> startNanos = new ArrayList<>();
     for (int round = 0; round < rounds; round++) {
       long without = run(request, null);
-      Timed timed = new Timed(new MonitorListener(Clock.systemDefaultZone(), Map.of(), System.err::println));
+      Timed timed =
+          new Timed(new MonitorListener(Clock.systemDefaultZone(), Map.of(), System.err::println));
       long with = run(request, timed);
       // Control: the same timing around a listener that does nothing shows what the machine adds.
       Timed noop = new Timed(new TestExecutionListener() {});
       run(request, noop);
-      if (timed.perTest.size() != TESTS) throw new IllegalStateException("expected " + TESTS + " tests, saw " + timed.perTest.size());
+      if (timed.perTest.size() != TESTS)
+        throw new IllegalStateException(
+            "expected " + TESTS + " tests, saw " + timed.perTest.size());
       if (round == 0) continue; // warm-up: class loading, JIT, the SQLite native library
       withoutRuns.add(without);
       withRuns.add(with);
@@ -106,16 +110,29 @@ public final class OverheadBench {
     long[] deltas = new long[withRuns.size()];
     for (int i = 0; i < deltas.length; i++) deltas[i] = withRuns.get(i) - withoutRuns.get(i);
     Arrays.sort(deltas);
-    System.out.printf("tests per round: %d, measured rounds: %d (after 1 warm-up)%n", TESTS, rounds - 1);
-    System.out.printf("monitor callbacks on the test thread, per test: median %.1f us, p99 %.1f us, max %.1f us%n",
-        cb[cb.length / 2] / 1e3, cb[(int) Math.ceil(cb.length * 0.99) - 1] / 1e3, cb[cb.length - 1] / 1e3);
-    System.out.printf("  of which executionStarted: median %.1f us, p99 %.1f us%n",
+    System.out.printf(
+        "tests per round: %d, measured rounds: %d (after 1 warm-up)%n", TESTS, rounds - 1);
+    System.out.printf(
+        "monitor callbacks on the test thread, per test: median %.1f us, p99 %.1f us, max %.1f"
+            + " us%n",
+        cb[cb.length / 2] / 1e3,
+        cb[(int) Math.ceil(cb.length * 0.99) - 1] / 1e3,
+        cb[cb.length - 1] / 1e3);
+    System.out.printf(
+        "  of which executionStarted: median %.1f us, p99 %.1f us%n",
         st[st.length / 2] / 1e3, st[(int) Math.ceil(st.length * 0.99) - 1] / 1e3);
-    System.out.printf("control, a listener doing nothing, per test: median %.1f us, p99 %.1f us, max %.1f us%n",
-        nb[nb.length / 2] / 1e3, nb[(int) Math.ceil(nb.length * 0.99) - 1] / 1e3, nb[nb.length - 1] / 1e3);
-    System.out.printf("run time per test without monitor: median %.1f us%n", median(withoutRuns) / TESTS / 1e3);
-    System.out.printf("run time per test with monitor:    median %.1f us%n", median(withRuns) / TESTS / 1e3);
-    System.out.printf("difference per test (paired rounds): median %.1f us%n", deltas[deltas.length / 2] / (double) TESTS / 1e3);
+    System.out.printf(
+        "control, a listener doing nothing, per test: median %.1f us, p99 %.1f us, max %.1f us%n",
+        nb[nb.length / 2] / 1e3,
+        nb[(int) Math.ceil(nb.length * 0.99) - 1] / 1e3,
+        nb[nb.length - 1] / 1e3);
+    System.out.printf(
+        "run time per test without monitor: median %.1f us%n", median(withoutRuns) / TESTS / 1e3);
+    System.out.printf(
+        "run time per test with monitor:    median %.1f us%n", median(withRuns) / TESTS / 1e3);
+    System.out.printf(
+        "difference per test (paired rounds): median %.1f us%n",
+        deltas[deltas.length / 2] / (double) TESTS / 1e3);
     System.out.printf("rows in the file: %s%n", rows(file));
   }
 
@@ -125,7 +142,8 @@ public final class OverheadBench {
   }
 
   private static long run(LauncherDiscoveryRequest request, TestExecutionListener listener) {
-    LauncherConfig.Builder config = LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false);
+    LauncherConfig.Builder config =
+        LauncherConfig.builder().enableTestExecutionListenerAutoRegistration(false);
     if (listener != null) config.addTestExecutionListeners(listener);
     Launcher launcher = LauncherFactory.create(config.build());
     long t0 = System.nanoTime();

@@ -24,11 +24,17 @@ class ScmAndCiTest {
   }
 
   @Test
-  void branch_head_is_resolved_from_packed_refs_and_a_detached_head_is_read_as_is() throws Exception {
+  void branch_head_is_resolved_from_packed_refs_and_a_detached_head_is_read_as_is()
+      throws Exception {
     Path git = Files.createDirectories(dir.resolve("repo/.git"));
     Files.writeString(git.resolve("HEAD"), "ref: refs/heads/release\n");
-    Files.writeString(git.resolve("packed-refs"),
-        "# pack-refs with: peeled fully-peeled sorted\n" + B + " refs/heads/main\n" + A + " refs/heads/release\n");
+    Files.writeString(
+        git.resolve("packed-refs"),
+        "# pack-refs with: peeled fully-peeled sorted\n"
+            + B
+            + " refs/heads/main\n"
+            + A
+            + " refs/heads/release\n");
     assertThat(ScmRevision.of(dir.resolve("repo"))).isEqualTo(A);
     Files.writeString(git.resolve("HEAD"), B + "\n");
     assertThat(ScmRevision.of(dir.resolve("repo"))).isEqualTo(B);
@@ -51,16 +57,30 @@ class ScmAndCiTest {
   void ci_variables_become_pipeline_branch_and_build_number() {
     assertThat(CiInfo.from(Map.of())).isEmpty();
     assertThat(CiInfo.from(Map.of("BUILD_NUMBER", "12", "JOB_NAME", "nightly")))
-        .containsExactly(Map.entry("pipeline_branch", "nightly"), Map.entry("pipeline_build_no", "12"));
-    assertThat(CiInfo.from(Map.of("BUILD_NUMBER", "12", "JOB_NAME", "nightly", "BRANCH_NAME", "main")))
+        .containsExactly(
+            Map.entry("pipeline_branch", "nightly"), Map.entry("pipeline_build_no", "12"));
+    assertThat(
+            CiInfo.from(Map.of("BUILD_NUMBER", "12", "JOB_NAME", "nightly", "BRANCH_NAME", "main")))
         .containsEntry("pipeline_branch", "main");
-    assertThat(CiInfo.from(Map.of("CI_JOB_NAME", "test", "CI_PIPELINE_ID", "99", "CIRCLE_JOB", "x",
-            "CIRCLE_BUILD_NUM", "1")))
+    assertThat(
+            CiInfo.from(
+                Map.of(
+                    "CI_JOB_NAME",
+                    "test",
+                    "CI_PIPELINE_ID",
+                    "99",
+                    "CIRCLE_JOB",
+                    "x",
+                    "CIRCLE_BUILD_NUM",
+                    "1")))
         .as("GitLab is checked last among pytest-monitor's systems, so it wins")
-        .containsEntry("pipeline_branch", "test").containsEntry("pipeline_build_no", "99");
+        .containsEntry("pipeline_branch", "test")
+        .containsEntry("pipeline_build_no", "99");
     assertThat(CiInfo.from(Map.of("GITHUB_RUN_NUMBER", "5", "GITHUB_REF_NAME", "main")))
         .containsExactly(Map.entry("pipeline_branch", "main"), Map.entry("pipeline_build_no", "5"));
-    assertThat(CiInfo.from(Map.of("BUILD_NUMBER", "12"))).as("a build number alone is not Jenkins").isEmpty();
+    assertThat(CiInfo.from(Map.of("BUILD_NUMBER", "12")))
+        .as("a build number alone is not Jenkins")
+        .isEmpty();
   }
 
   @Test

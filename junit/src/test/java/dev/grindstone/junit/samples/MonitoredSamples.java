@@ -12,7 +12,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Tests with known resource profiles, run by the monitor's tests through an in-process launcher. */
+/**
+ * Tests with known resource profiles, run by the monitor's tests through an in-process launcher.
+ */
 @Tag("sample")
 public class MonitoredSamples {
   /** Keeps allocations reachable so the JIT cannot remove them. */
@@ -31,7 +33,8 @@ public class MonitoredSamples {
   @Test
   void burnsCpu() {
     // Burns 300 ms of this thread's own CPU time, however busy the machine is.
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     long end = threads.getCurrentThreadCpuTime() + 300_000_000L;
     long x = 0;
     while (threads.getCurrentThreadCpuTime() < end) {

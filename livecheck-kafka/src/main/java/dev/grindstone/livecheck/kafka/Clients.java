@@ -16,7 +16,8 @@ final class Clients {
    */
   static Map<String, Object> config(String bootstrapServers) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("bootstrapServers: required, e.g. kafka-1:9092,kafka-2:9092");
+      throw new IllegalArgumentException(
+          "bootstrapServers: required, e.g. kafka-1:9092,kafka-2:9092");
     }
     Map<String, Object> c = new HashMap<>();
     c.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -78,7 +78,11 @@ final class Codec {
   private static String text(JsonNode o, String field) throws IOException {
     JsonNode n = o.get(field);
     if (n == null || !n.isTextual()) {
-      throw new IOException("field '" + field + "' must be a string, got " + (n == null ? "nothing" : n.getNodeType()));
+      throw new IOException(
+          "field '"
+              + field
+              + "' must be a string, got "
+              + (n == null ? "nothing" : n.getNodeType()));
     }
     return n.asText();
   }

@@ -60,8 +60,10 @@ final class KafkaMembership implements Transport.Membership {
   // closing: take no more tests, give up the lead; closed: stop reading signals too.
   private volatile boolean closing;
   private volatile boolean closed;
-  private final java.util.concurrent.atomic.AtomicLong signalsRead = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong testsRead = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong signalsRead =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong testsRead =
+      new java.util.concurrent.atomic.AtomicLong();
 
   // Leadership, written by the leader thread.
   private volatile boolean owns;
@@ -125,8 +127,8 @@ final class KafkaMembership implements Transport.Membership {
   /**
    * Leaves: gives up the lead at once (another replica takes over within a rebalance), takes no
    * more tests, waits up to the drain timeout for the tests it has to be reported (signals still
-   * arrive meanwhile) and commits them, then stops. Tests still running then are not committed:
-   * the group runs them again elsewhere.
+   * arrive meanwhile) and commits them, then stops. Tests still running then are not committed: the
+   * group runs them again elsewhere.
    */
   @Override
   public synchronized void close() {
@@ -183,9 +185,14 @@ final class KafkaMembership implements Transport.Membership {
       // after 6 s (with the newer protocol the broker's 45 s default applies).
       p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
       p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
-      // A heartbeat every second: a survivor learns of a rebalance (and takes the lead) soon after the session ends.
-      p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 6));
-      p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+      // A heartbeat every second: a survivor learns of a rebalance (and takes the lead) soon after
+      // the session ends.
+      p.put(
+          ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+          (int) Math.max(500, sessionTimeout.toMillis() / 6));
+      p.put(
+          ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+          List.of(CooperativeStickyAssignor.class.getName()));
     }
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
     return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
@@ -197,7 +204,8 @@ final class KafkaMembership implements Transport.Membership {
   }
 
   /** Seeks each partition to the first record no older than the lookback, or to its end now. */
-  private void seekToLookback(KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
+  private void seekToLookback(
+      KafkaConsumer<String, byte[]> c, Collection<TopicPartition> partitions) {
     if (partitions.isEmpty()) {
       return;
     }
@@ -246,7 +254,9 @@ final class KafkaMembership implements Transport.Membership {
             assigned = all;
           }
           // A topic created a moment ago may not be in the metadata yet: ask again soon.
-          nextRefresh = System.nanoTime() + (all.isEmpty() ? Duration.ofMillis(200) : Duration.ofSeconds(30)).toNanos();
+          nextRefresh =
+              System.nanoTime()
+                  + (all.isEmpty() ? Duration.ofMillis(200) : Duration.ofSeconds(30)).toNanos();
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(POLL)) {
           if (!ours(r)) {
@@ -256,7 +266,17 @@ final class KafkaMembership implements Transport.Membership {
           try {
             event = Codec.signal(r.value());
           } catch (java.io.IOException | RuntimeException e) {
-            log.accept("livecheck " + app + ": unreadable signal at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " skipped: " + e.getMessage());
+            log.accept(
+                "livecheck "
+                    + app
+                    + ": unreadable signal at "
+                    + r.topic()
+                    + "-"
+                    + r.partition()
+                    + "@"
+                    + r.offset()
+                    + " skipped: "
+                    + e.getMessage());
             continue;
           }
           signalsRead.incrementAndGet();
@@ -373,7 +393,12 @@ final class KafkaMembership implements Transport.Membership {
             records = c.poll(POLL);
           } catch (org.apache.kafka.clients.consumer.InvalidOffsetException e) {
             // A committed offset the topic's retention already deleted: go on from the lookback.
-            log.accept("livecheck " + app + ": " + e.getMessage() + "; reading from now minus the lookback");
+            log.accept(
+                "livecheck "
+                    + app
+                    + ": "
+                    + e.getMessage()
+                    + "; reading from now minus the lookback");
             seekToLookback(c, e.partitions());
             continue;
           }
@@ -386,7 +411,15 @@ final class KafkaMembership implements Transport.Membership {
               try {
                 ex = Codec.execution(r.value());
               } catch (java.io.IOException | RuntimeException e) {
-                log.accept("livecheck " + app + ": unreadable test at " + tp + "@" + offset + " skipped: " + e.getMessage());
+                log.accept(
+                    "livecheck "
+                        + app
+                        + ": unreadable test at "
+                        + tp
+                        + "@"
+                        + offset
+                        + " skipped: "
+                        + e.getMessage());
               }
             }
             if (ex == null) {
@@ -398,16 +431,24 @@ final class KafkaMembership implements Transport.Membership {
           }
           Map<TopicPartition, OffsetAndMetadata> commit = committable(null);
           if (!commit.isEmpty()) {
-            c.commitAsync(commit, (offsets, e) -> {
-              if (e == null) {
-                acknowledged(offsets);
-              } else if (!closed && !(e instanceof org.apache.kafka.common.errors.RetriableException
-                  || e instanceof org.apache.kafka.clients.consumer.RetriableCommitFailedException
-                  || e instanceof org.apache.kafka.common.errors.RebalanceInProgressException)) {
-                // A refused commit is made again at the next turn of the loop, or on revocation.
-                log.accept("livecheck " + app + ": commit failed: " + e);
-              }
-            });
+            c.commitAsync(
+                commit,
+                (offsets, e) -> {
+                  if (e == null) {
+                    acknowledged(offsets);
+                  } else if (!closed
+                      && !(e instanceof org.apache.kafka.common.errors.RetriableException
+                          || e
+                              instanceof
+                              org.apache.kafka.clients.consumer.RetriableCommitFailedException
+                          || e
+                              instanceof
+                              org.apache.kafka.common.errors.RebalanceInProgressException)) {
+                    // A refused commit is made again at the next turn of the loop, or on
+                    // revocation.
+                    log.accept("livecheck " + app + ": commit failed: " + e);
+                  }
+                });
           }
           boolean full = pending() >= maxInFlight || closing;
           if (full && !paused) {
@@ -522,7 +563,8 @@ final class KafkaMembership implements Transport.Membership {
      * Per partition, the offset after the longest run of done executions from the oldest, where it
      * is beyond what the broker acknowledged: a refused commit is so made again.
      */
-    private synchronized Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> only) {
+    private synchronized Map<TopicPartition, OffsetAndMetadata> committable(
+        Collection<TopicPartition> only) {
       Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
       for (Map.Entry<TopicPartition, TreeMap<Long, Boolean>> e : inFlight.entrySet()) {
         TopicPartition tp = e.getKey();

@@ -58,7 +58,8 @@ public final class KafkaReportReader implements AutoCloseable {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, b.batchSize);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, b.groupId + "-reports");
     this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    this.thread = Thread.ofPlatform().daemon().name("livecheck-report-reader").unstarted(this::loop);
+    this.thread =
+        Thread.ofPlatform().daemon().name("livecheck-report-reader").unstarted(this::loop);
   }
 
   /** A builder for the cluster at {@code bootstrapServers}. */
@@ -114,8 +115,15 @@ public final class KafkaReportReader implements AutoCloseable {
           store.store(batch);
         } catch (Exception e) {
           batchesFailed.incrementAndGet();
-          log.accept("livecheck reports: " + batch.size() + " report(s) from " + topic
-              + " not stored, reading them again in " + retryDelay.toMillis() + " ms: " + e);
+          log.accept(
+              "livecheck reports: "
+                  + batch.size()
+                  + " report(s) from "
+                  + topic
+                  + " not stored, reading them again in "
+                  + retryDelay.toMillis()
+                  + " ms: "
+                  + e);
           first.forEach(consumer::seek);
           sleep(retryDelay);
           continue;

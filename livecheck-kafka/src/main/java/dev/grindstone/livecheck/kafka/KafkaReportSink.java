@@ -19,9 +19,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Writes reports to the {@code livecheck-report} topic, keyed by test id (suite reports have no
  * key), as the JSON object the metrics server takes at {@code POST /api/v1/livecheck/reports} (see
- * {@link ReportJson}), with the test's LiveCheck headers and {@code traceparent}. The producer
- * uses {@code acks=all} and idempotence, so a report the broker acknowledged is stored once, and
- * retries through broker restarts within {@code delivery.timeout.ms} (2 min by default).
+ * {@link ReportJson}), with the test's LiveCheck headers and {@code traceparent}. The producer uses
+ * {@code acks=all} and idempotence, so a report the broker acknowledged is stored once, and retries
+ * through broker restarts within {@code delivery.timeout.ms} (2 min by default).
  *
  * <p>{@link #accept} and {@link #deliver} never block (the producer buffers; when its buffer is
  * full, {@code max.block.ms} applies). {@link #deliver} completes when the broker acknowledged the
@@ -35,7 +35,11 @@ public final class KafkaReportSink implements ReportSink {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
 
-  KafkaReportSink(KafkaProducer<String, byte[]> producer, String topic, boolean ownsProducer, Consumer<String> log) {
+  KafkaReportSink(
+      KafkaProducer<String, byte[]> producer,
+      String topic,
+      boolean ownsProducer,
+      Consumer<String> log) {
     this.producer = producer;
     this.topic = topic;
     this.ownsProducer = ownsProducer;
@@ -53,7 +57,8 @@ public final class KafkaReportSink implements ReportSink {
             KafkaTransport.producerConfig(Clients.config(bootstrapServers), "livecheck-reports"),
             new StringSerializer(),
             new ByteArraySerializer());
-    return new KafkaReportSink(p, Objects.requireNonNull(topics).reports(), true, Clients.defaultLog());
+    return new KafkaReportSink(
+        p, Objects.requireNonNull(topics).reports(), true, Clients.defaultLog());
   }
 
   @Override

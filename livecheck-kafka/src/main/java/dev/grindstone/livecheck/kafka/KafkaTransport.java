@@ -97,7 +97,11 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     this.maxInFlight = b.maxInFlight;
     this.drainTimeout = b.drainTimeout;
     this.log = b.log;
-    this.producer = new KafkaProducer<>(producerConfig(clientConfig, b.clientId + "-producer"), new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            producerConfig(clientConfig, b.clientId + "-producer"),
+            new StringSerializer(),
+            new ByteArraySerializer());
   }
 
   /**
@@ -115,8 +119,8 @@ public final class KafkaTransport implements Transport, AutoCloseable {
   }
 
   /**
-   * A report sink that writes to {@code livecheck-report} through this transport's producer,
-   * keyed by test id, and completes a report's delivery when the broker acknowledged it.
+   * A report sink that writes to {@code livecheck-report} through this transport's producer, keyed
+   * by test id, and completes a report's delivery when the broker acknowledged it.
    */
   public KafkaReportSink reportSink() {
     return new KafkaReportSink(producer, topics.reports(), false, log);
@@ -133,7 +137,16 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     ensureTopics();
     KafkaMembership m =
         new KafkaMembership(
-            this, app, member, clientConfig, topics, lookback, sessionTimeout, maxInFlight, drainTimeout, log);
+            this,
+            app,
+            member,
+            clientConfig,
+            topics,
+            lookback,
+            sessionTimeout,
+            maxInFlight,
+            drainTimeout,
+            log);
     memberships.add(m);
     m.start();
     return m;
@@ -143,7 +156,12 @@ public final class KafkaTransport implements Transport, AutoCloseable {
   public void publishExecution(String app, TestExecution execution) {
     if (closed) {
       // Instrumentation never breaks the service: a test triggered while shutting down is dropped.
-      log.accept("livecheck: test " + execution.id() + " of " + execution.caseName() + " dropped: the Kafka transport is closed");
+      log.accept(
+          "livecheck: test "
+              + execution.id()
+              + " of "
+              + execution.caseName()
+              + " dropped: the Kafka transport is closed");
       return;
     }
     send(topics.tests(), app, execution.id(), Codec.execution(execution), execution);
@@ -159,8 +177,13 @@ public final class KafkaTransport implements Transport, AutoCloseable {
       value = Codec.signal(event);
     } catch (IllegalArgumentException e) {
       // Instrumentation never breaks the service: the test times out and says why in the log.
-      log.accept("livecheck: signal " + event.signalName() + " of " + event.caseName()
-          + " not sent: its value cannot be written as JSON: " + e.getMessage());
+      log.accept(
+          "livecheck: signal "
+              + event.signalName()
+              + " of "
+              + event.caseName()
+              + " not sent: its value cannot be written as JSON: "
+              + e.getMessage());
       return;
     }
     TestExecution current = TestContext.current().orElse(null);
@@ -214,7 +237,8 @@ public final class KafkaTransport implements Transport, AutoCloseable {
         new ProducerRecord<>(topic, null, key, value, headers),
         (RecordMetadata md, Exception e) -> {
           if (e != null) {
-            log.accept("livecheck: a record for " + topic + " (key " + key + ") was not stored: " + e);
+            log.accept(
+                "livecheck: a record for " + topic + " (key " + key + ") was not stored: " + e);
           }
         });
   }
@@ -240,12 +264,14 @@ public final class KafkaTransport implements Transport, AutoCloseable {
       if (!existing.contains(topics.leader())) {
         wanted.add(new NewTopic(topics.leader(), Optional.of(1), Optional.empty()));
       }
-      for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> e : admin.createTopics(wanted).values().entrySet()) {
+      for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> e :
+          admin.createTopics(wanted).values().entrySet()) {
         try {
           e.getValue().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause(), ex.getCause());
+            throw new IllegalStateException(
+                "cannot create topic " + e.getKey() + ": " + ex.getCause(), ex.getCause());
           }
         }
       }
@@ -253,7 +279,11 @@ public final class KafkaTransport implements Transport, AutoCloseable {
       topicsChecked = true;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
-          "cannot reach Kafka at " + clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) + " to check the LiveCheck topics: " + e, e);
+          "cannot reach Kafka at "
+              + clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)
+              + " to check the LiveCheck topics: "
+              + e,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while checking the LiveCheck topics", e);
@@ -274,8 +304,16 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     while (true) {
       try {
         boolean ready =
-            admin.describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS).values().stream()
-                .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            admin
+                .describeTopics(created)
+                .allTopicNames()
+                .get(10, TimeUnit.SECONDS)
+                .values()
+                .stream()
+                .allMatch(
+                    d ->
+                        d.partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         if (ready) {
           return;
         }
@@ -285,7 +323,8 @@ public final class KafkaTransport implements Transport, AutoCloseable {
         }
       }
       if (System.nanoTime() > deadline) {
-        throw new TimeoutException("the LiveCheck topics " + created + " have no leader after 30 s");
+        throw new TimeoutException(
+            "the LiveCheck topics " + created + " have no leader after 30 s");
       }
       Thread.sleep(50);
     }
@@ -296,7 +335,8 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     p.putAll(base);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    // Signals are waited for: a short linger keeps their latency low, and batches still form under load.
+    // Signals are waited for: a short linger keeps their latency low, and batches still form under
+    // load.
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 1);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     return p;
@@ -370,13 +410,18 @@ public final class KafkaTransport implements Transport, AutoCloseable {
       positive("sessionTimeout", d);
       if (d.compareTo(Duration.ofSeconds(6)) < 0 || d.compareTo(Duration.ofMinutes(5)) > 0) {
         throw new IllegalArgumentException(
-            "sessionTimeout = " + d + ": must be between 6 s and 5 min (the broker's group.min/max.session.timeout.ms)");
+            "sessionTimeout = "
+                + d
+                + ": must be between 6 s and 5 min (the broker's"
+                + " group.min/max.session.timeout.ms)");
       }
       this.sessionTimeout = d;
       return this;
     }
 
-    /** Tests received and not yet reported, at most; beyond it consumption pauses (default 1,000). */
+    /**
+     * Tests received and not yet reported, at most; beyond it consumption pauses (default 1,000).
+     */
     public Builder maxInFlight(int n) {
       if (n < 1) {
         throw new IllegalArgumentException("maxInFlight = " + n + ": must be >= 1");
@@ -405,15 +450,17 @@ public final class KafkaTransport implements Transport, AutoCloseable {
     }
 
     /**
-     * Any other Kafka client setting for every producer, consumer and admin client (security,
-     * SASL, timeouts); the transport's own settings above cannot be overridden this way.
+     * Any other Kafka client setting for every producer, consumer and admin client (security, SASL,
+     * timeouts); the transport's own settings above cannot be overridden this way.
      */
     public Builder clientProperty(String name, Object value) {
       clientConfig.put(Objects.requireNonNull(name), Objects.requireNonNull(value));
       return this;
     }
 
-    /** Where problems are logged (default: System.Logger "dev.grindstone.livecheck.kafka", WARNING). */
+    /**
+     * Where problems are logged (default: System.Logger "dev.grindstone.livecheck.kafka", WARNING).
+     */
     public Builder log(Consumer<String> log) {
       this.log = Objects.requireNonNull(log);
       return this;

@@ -29,14 +29,21 @@ public final class LiveCheckProducerInterceptor<K, V> implements ProducerInterce
   @Override
   public ProducerRecord<K, V> onSend(ProducerRecord<K, V> record) {
     Optional<TestExecution> test = TestContext.current();
-    if (test.isEmpty() || record.headers().lastHeader(dev.grindstone.livecheck.http.LiveCheckHeaders.TEST_ID) != null) {
+    if (test.isEmpty()
+        || record.headers().lastHeader(dev.grindstone.livecheck.http.LiveCheckHeaders.TEST_ID)
+            != null) {
       return record;
     }
     // A new record: the caller's headers may be read-only, or reused for other sends.
     RecordHeaders headers = new RecordHeaders(record.headers().toArray());
     KafkaHeaders.write(headers, test.get());
     return new ProducerRecord<>(
-        record.topic(), record.partition(), record.timestamp(), record.key(), record.value(), headers);
+        record.topic(),
+        record.partition(),
+        record.timestamp(),
+        record.key(),
+        record.value(),
+        headers);
   }
 
   @Override

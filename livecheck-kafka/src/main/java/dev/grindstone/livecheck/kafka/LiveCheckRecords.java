@@ -26,11 +26,12 @@ public final class LiveCheckRecords {
   private LiveCheckRecords() {}
 
   /**
-   * Runs {@code handler} for each record, each inside the test its headers carry (if any); the
-   * test is no longer current after the handler returns or throws. An exception from the handler
+   * Runs {@code handler} for each record, each inside the test its headers carry (if any); the test
+   * is no longer current after the handler returns or throws. An exception from the handler
    * propagates and stops the loop, as a plain loop would.
    */
-  public static <K, V> void forEach(ConsumerRecords<K, V> records, Consumer<ConsumerRecord<K, V>> handler) {
+  public static <K, V> void forEach(
+      ConsumerRecords<K, V> records, Consumer<ConsumerRecord<K, V>> handler) {
     for (ConsumerRecord<K, V> r : records) {
       handle(r, handler);
     }
@@ -38,7 +39,8 @@ public final class LiveCheckRecords {
 
   /** Runs {@code handler} for {@code record} inside the test its headers carry, if any. */
   @SuppressWarnings("try") // the scope is used for its effect on the thread's context
-  public static <K, V> void handle(ConsumerRecord<K, V> record, Consumer<ConsumerRecord<K, V>> handler) {
+  public static <K, V> void handle(
+      ConsumerRecord<K, V> record, Consumer<ConsumerRecord<K, V>> handler) {
     TestContext.Scope scope = enter(record);
     try {
       handler.accept(record);

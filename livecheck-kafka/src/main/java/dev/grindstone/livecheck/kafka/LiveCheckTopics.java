@@ -20,7 +20,9 @@ public record LiveCheckTopics(String prefix) {
     Objects.requireNonNull(prefix, "prefix");
     if (!prefix.isEmpty() && !prefix.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException(
-          "topic prefix = \"" + prefix + "\": Kafka names allow only letters, digits, '.', '_' and '-'");
+          "topic prefix = \""
+              + prefix
+              + "\": Kafka names allow only letters, digits, '.', '_' and '-'");
     }
   }
 

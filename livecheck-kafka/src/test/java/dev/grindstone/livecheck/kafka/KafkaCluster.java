@@ -34,7 +34,11 @@ public final class KafkaCluster implements AutoCloseable {
   static KafkaCluster start() throws Exception {
     KafkaClusterTestKit kit =
         new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
             .setConfigProp("offsets.topic.replication.factor", "1")
             .setConfigProp("offsets.topic.num.partitions", "6")
             .setConfigProp("transaction.state.log.replication.factor", "1")

@@ -32,7 +32,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** LiveCheck apps as replicas of one service, each with Kafka clients of its own, on a real broker. */
+/**
+ * LiveCheck apps as replicas of one service, each with Kafka clients of its own, on a real broker.
+ */
 @ExtendWith(KafkaCluster.Extension.class)
 @SuppressWarnings("try") // scopes are opened for their effect on the thread's context
 class KafkaLiveCheckTest {
@@ -56,7 +58,8 @@ class KafkaLiveCheckTest {
   }
 
   /** One replica of "orders-service": its own transport (clients) and app. */
-  private record Replica(String name, KafkaTransport transport, LiveCheck app, Case placeOrder) implements AutoCloseable {
+  private record Replica(String name, KafkaTransport transport, LiveCheck app, Case placeOrder)
+      implements AutoCloseable {
     Signal<String> shipped() {
       return placeOrder.signal("order_shipped", String.class);
     }
@@ -69,18 +72,37 @@ class KafkaLiveCheckTest {
   }
 
   private Replica replica(String name, CaseSettings settings) {
-    KafkaTransport t = KafkaTransport.builder(kafka.bootstrapServers()).topics(topics).partitions(3).drainTimeout(Duration.ZERO).build();
+    KafkaTransport t =
+        KafkaTransport.builder(kafka.bootstrapServers())
+            .topics(topics)
+            .partitions(3)
+            .drainTimeout(Duration.ZERO)
+            .build();
     LiveCheck app =
-        LiveCheck.builder("orders-service").transport(t).sink(t.reportSink()).sink(reports::add)
-            .logReports(false).log(l -> {}).sampleEvery(null).build();
+        LiveCheck.builder("orders-service")
+            .transport(t)
+            .sink(t.reportSink())
+            .sink(reports::add)
+            .logReports(false)
+            .log(l -> {})
+            .sampleEvery(null)
+            .build();
     Case c =
         app.register(
             Case.builder("orders.place_order")
                 .settings(settings)
                 .signal("order_shipped", String.class)
-                .run((test, self) -> assertThat(self.signal("order_shipped", String.class).await(Duration.ofSeconds(20)))
-                    .isEqualTo("SHIPPED " + test.id()))
-                .fakeRequest(self -> fakeRequests.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add("fake"))
+                .run(
+                    (test, self) ->
+                        assertThat(
+                                self.signal("order_shipped", String.class)
+                                    .await(Duration.ofSeconds(20)))
+                            .isEqualTo("SHIPPED " + test.id()))
+                .fakeRequest(
+                    self ->
+                        fakeRequests
+                            .computeIfAbsent(name, k -> new CopyOnWriteArrayList<>())
+                            .add("fake"))
                 .build());
     app.start();
     Replica r = new Replica(name, t, app, c);
@@ -88,7 +110,8 @@ class KafkaLiveCheckTest {
     return r;
   }
 
-  private static void eventually(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+  private static void eventually(String what, Duration within, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -100,20 +123,28 @@ class KafkaLiveCheckTest {
 
   /** Waits until {@code group} is stable with {@code members} members, each with partitions. */
   private void awaitStableGroup(String group, int members) throws InterruptedException {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-        Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      eventually(group + " stable with " + members + " members", Duration.ofSeconds(30), () -> {
-        try {
-          var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
-          return d.groupState() == org.apache.kafka.common.GroupState.STABLE && d.members().size() == members
-              && d.members().stream().noneMatch(m -> m.assignment().topicPartitions().isEmpty());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-          return false; // not created yet
-        }
-      });
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+      eventually(
+          group + " stable with " + members + " members",
+          Duration.ofSeconds(30),
+          () -> {
+            try {
+              var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+              return d.groupState() == org.apache.kafka.common.GroupState.STABLE
+                  && d.members().size() == members
+                  && d.members().stream()
+                      .noneMatch(m -> m.assignment().topicPartitions().isEmpty());
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return false;
+            } catch (java.util.concurrent.ExecutionException e) {
+              return false; // not created yet
+            }
+          });
     }
   }
 
@@ -125,8 +156,9 @@ class KafkaLiveCheckTest {
   }
 
   @Test
-  void a_test_triggered_on_one_replica_passes_with_the_signal_sent_on_another_and_is_reported_once_on_the_topic()
-      throws Exception {
+  void
+      a_test_triggered_on_one_replica_passes_with_the_signal_sent_on_another_and_is_reported_once_on_the_topic()
+          throws Exception {
     Replica a = replica("a", CaseSettings.defaults());
     Replica b = replica("b", CaseSettings.defaults());
     Replica c = replica("c", CaseSettings.defaults());
@@ -139,29 +171,54 @@ class KafkaLiveCheckTest {
       sendShipped(i % 2 == 0 ? c : b, t);
     }
     eventually("12 reports", Duration.ofSeconds(30), () -> reports.size() >= 12);
-    assertThat(reports).extracting(TestReport::state)
-        .as(() -> "per replica: tests read, signals read, kept signal slots: " + java.util.stream.Stream.of(a, b, c)
-            .map(r -> r.name() + " " + r.transport().testsRead() + "/" + r.transport().signalsRead() + "/" + r.app().pendingSignalSlots())
-            .toList() + "; reports " + reports.stream().map(r -> r.execution().id() + " " + r.state() + " " + r.runtime()).toList())
+    assertThat(reports)
+        .extracting(TestReport::state)
+        .as(
+            () ->
+                "per replica: tests read, signals read, kept signal slots: "
+                    + java.util.stream.Stream.of(a, b, c)
+                        .map(
+                            r ->
+                                r.name()
+                                    + " "
+                                    + r.transport().testsRead()
+                                    + "/"
+                                    + r.transport().signalsRead()
+                                    + "/"
+                                    + r.app().pendingSignalSlots())
+                        .toList()
+                    + "; reports "
+                    + reports.stream()
+                        .map(r -> r.execution().id() + " " + r.state() + " " + r.runtime())
+                        .toList())
         .containsOnly(State.PASS);
-    assertThat(reports).extracting(r -> r.execution().id())
+    assertThat(reports)
+        .extracting(r -> r.execution().id())
         .containsExactlyInAnyOrderElementsOf(tests.stream().map(TestExecution::id).toList());
     assertThat(reports.get(0).execution().args()).containsEntry("item", "book");
 
     List<JsonNode> onTopic = new CopyOnWriteArrayList<>();
     ObjectMapper json = new ObjectMapper();
     try (KafkaReportReader reader =
-        KafkaReportReader.builder(kafka.bootstrapServers()).topics(topics).groupId(topics.prefix() + "reader")
-            .start(batch -> { for (String s : batch) onTopic.add(json.readTree(s)); })) {
-      eventually("12 reports on " + topics.reports(), Duration.ofSeconds(30), () -> onTopic.size() >= 12);
+        KafkaReportReader.builder(kafka.bootstrapServers())
+            .topics(topics)
+            .groupId(topics.prefix() + "reader")
+            .start(
+                batch -> {
+                  for (String s : batch) onTopic.add(json.readTree(s));
+                })) {
+      eventually(
+          "12 reports on " + topics.reports(), Duration.ofSeconds(30), () -> onTopic.size() >= 12);
       Thread.sleep(300);
     }
     assertThat(onTopic).hasSize(12);
-    assertThat(onTopic).allSatisfy(r -> {
-      assertThat(r.get("app").asText()).isEqualTo("orders-service");
-      assertThat(r.get("state").asText()).isEqualTo("PASS");
-      assertThat(r.get("signal_latency").has("order_shipped")).isTrue();
-    });
+    assertThat(onTopic)
+        .allSatisfy(
+            r -> {
+              assertThat(r.get("app").asText()).isEqualTo("orders-service");
+              assertThat(r.get("state").asText()).isEqualTo("PASS");
+              assertThat(r.get("signal_latency").has("order_shipped")).isTrue();
+            });
   }
 
   @Test
@@ -169,7 +226,8 @@ class KafkaLiveCheckTest {
     Replica a = replica("a", CaseSettings.defaults());
     Replica b = replica("b", CaseSettings.defaults());
     java.time.Instant now = java.time.Instant.now();
-    TestExecution t = new TestExecution("early-1", "orders.place_order", now, Map.of(), now.plusSeconds(600));
+    TestExecution t =
+        new TestExecution("early-1", "orders.place_order", now, Map.of(), now.plusSeconds(600));
     sendShipped(b, t);
     Thread.sleep(500); // the signal is on every replica before the test exists anywhere
     a.app().execute(t); // runs here, on the calling thread
@@ -177,7 +235,8 @@ class KafkaLiveCheckTest {
   }
 
   @Test
-  void exactly_one_replica_makes_fake_requests_and_another_takes_over_when_it_leaves() throws Exception {
+  void exactly_one_replica_makes_fake_requests_and_another_takes_over_when_it_leaves()
+      throws Exception {
     CaseSettings every200ms = CaseSettings.builder().frequency("200ms").build();
     Replica a = replica("a", every200ms);
     eventually("a leads", Duration.ofSeconds(20), () -> a.app().isLeader());
@@ -190,11 +249,17 @@ class KafkaLiveCheckTest {
     long t0 = System.nanoTime();
     open.remove(a);
     a.close();
-    eventually("b or c leads", Duration.ofSeconds(10), () -> b.app().isLeader() || c.app().isLeader());
+    eventually(
+        "b or c leads", Duration.ofSeconds(10), () -> b.app().isLeader() || c.app().isLeader());
     double takeover = (System.nanoTime() - t0) / 1e9;
     Replica next = b.app().isLeader() ? b : c;
-    eventually(next.name() + " makes fake requests", Duration.ofSeconds(5), () -> fakeRequests.containsKey(next.name()));
-    assertThat(fakeRequests.keySet()).as("who made fake requests").containsExactlyInAnyOrder("a", next.name());
+    eventually(
+        next.name() + " makes fake requests",
+        Duration.ofSeconds(5),
+        () -> fakeRequests.containsKey(next.name()));
+    assertThat(fakeRequests.keySet())
+        .as("who made fake requests")
+        .containsExactlyInAnyOrder("a", next.name());
     assertThat(takeover).as("seconds to take over after a clean leave").isLessThan(10);
   }
 
@@ -205,7 +270,9 @@ class KafkaLiveCheckTest {
     eventually("a runs the test", Duration.ofSeconds(20), () -> a.app().pendingSignalSlots() == 1);
     Replica b = replica("b", CaseSettings.defaults());
     open.remove(a);
-    a.close(); // drain timeout 0: the test is cut short, reported SKIP, and its offset not committed
+    a
+        .close(); // drain timeout 0: the test is cut short, reported SKIP, and its offset not
+                  // committed
     assertThat(reports).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(State.SKIP));
     eventually("b runs the test", Duration.ofSeconds(30), () -> b.app().pendingSignalSlots() == 1);
     sendShipped(b, t);
@@ -226,8 +293,10 @@ class KafkaLiveCheckTest {
     cp.put(ConsumerConfig.GROUP_ID_CONFIG, topics.prefix() + "shipping");
     cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<String> seen = new CopyOnWriteArrayList<>();
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaProducer<String, String> producer =
+            new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
+        KafkaConsumer<String, String> consumer =
+            new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
       producer.send(new ProducerRecord<>(orders, "plain", "outside any test"));
       TestExecution t;
       try (Case.Trigger trigger = a.placeOrder().maybeTrigger("order-hop", Map.of())) {
@@ -238,10 +307,13 @@ class KafkaLiveCheckTest {
       consumer.subscribe(List.of(orders));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (seen.size() < 2 && System.nanoTime() < deadline) {
-        LiveCheckRecords.forEach(consumer.poll(Duration.ofMillis(100)), r -> {
-          seen.add(r.key() + " in " + LiveCheck.current().map(TestExecution::id).orElse("no test"));
-          a.shipped().send("SHIPPED " + r.key()); // a no-op outside a test
-        });
+        LiveCheckRecords.forEach(
+            consumer.poll(Duration.ofMillis(100)),
+            r -> {
+              seen.add(
+                  r.key() + " in " + LiveCheck.current().map(TestExecution::id).orElse("no test"));
+              a.shipped().send("SHIPPED " + r.key()); // a no-op outside a test
+            });
       }
       assertThat(seen).containsExactly("plain in no test", "order-hop in order-hop");
       assertThat(LiveCheck.current()).isEmpty();

@@ -22,23 +22,30 @@ final class ReadmeKafkaExample {
 
   static Wired wire(String bootstrapServers) {
     // README-BEGIN kafka-wiring
-    KafkaTransport kafka = KafkaTransport.builder(bootstrapServers) // "kafka-1:9092,kafka-2:9092"
-        .topics(new LiveCheckTopics(""))          // a prefix, when several sets share a cluster
-        .build();
-    LiveCheck livecheck = LiveCheck.builder("orders-service")
-        .transport(kafka)
-        .sink(kafka.reportSink())                 // livecheck-report, acks=all, idempotent
-        .build();
+    KafkaTransport kafka =
+        KafkaTransport.builder(bootstrapServers) // "kafka-1:9092,kafka-2:9092"
+            .topics(new LiveCheckTopics("")) // a prefix, when several sets share a cluster
+            .build();
+    LiveCheck livecheck =
+        LiveCheck.builder("orders-service")
+            .transport(kafka)
+            .sink(kafka.reportSink()) // livecheck-report, acks=all, idempotent
+            .build();
     // README-END kafka-wiring
     return new Wired(livecheck, kafka);
   }
 
-  static void hop(Properties props, KafkaConsumer<String, String> consumer, PlaceOrderCase placeOrder) {
+  static void hop(
+      Properties props, KafkaConsumer<String, String> consumer, PlaceOrderCase placeOrder) {
     // README-BEGIN kafka-hop
-    props.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, LiveCheckProducerInterceptor.class.getName());
-    LiveCheckRecords.forEach(consumer.poll(Duration.ofMillis(100)), record -> {
-      placeOrder.orderShipped.send(new Shipment(record.key(), "SHIPPED")); // reaches the test, wherever it runs
-    });
+    props.put(
+        ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, LiveCheckProducerInterceptor.class.getName());
+    LiveCheckRecords.forEach(
+        consumer.poll(Duration.ofMillis(100)),
+        record -> {
+          placeOrder.orderShipped.send(
+              new Shipment(record.key(), "SHIPPED")); // reaches the test, wherever it runs
+        });
     // README-END kafka-hop
   }
 }

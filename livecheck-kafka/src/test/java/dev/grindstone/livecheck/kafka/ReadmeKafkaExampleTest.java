@@ -16,13 +16,17 @@ class ReadmeKafkaExampleTest {
 
   @Test
   void the_readme_shows_the_kafka_examples_compiled_here() throws IOException {
-    String source = Files.readString(Path.of("src/test/java/dev/grindstone/livecheck/kafka/ReadmeKafkaExample.java"));
+    String source =
+        Files.readString(
+            Path.of("src/test/java/dev/grindstone/livecheck/kafka/ReadmeKafkaExample.java"));
     List<String> readme = ReadmeBlocks.lines(Files.readString(Path.of("../README.md")));
     for (String name : List.of("kafka-wiring", "kafka-hop")) {
       List<String> lines = ReadmeBlocks.block(source, name);
       int start = readme.indexOf(lines.get(0));
       assertThat(start).as("README contains the %s example", name).isNotNegative();
-      assertThat(readme.subList(start, start + lines.size())).as("README's %s example", name).isEqualTo(lines);
+      assertThat(readme.subList(start, start + lines.size()))
+          .as("README's %s example", name)
+          .isEqualTo(lines);
     }
   }
 

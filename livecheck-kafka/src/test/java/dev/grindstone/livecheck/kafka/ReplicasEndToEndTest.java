@@ -41,9 +41,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three replicas of the example order service, each in a JVM of its own, on a broker in a child
- * JVM ({@code kafka.Kafka}, 256 MB heap), with the metrics server storing the report topic as
- * {@code grindstone server --kafka-bootstrap} does. The steps build on each other, in order.
+ * Three replicas of the example order service, each in a JVM of its own, on a broker in a child JVM
+ * ({@code kafka.Kafka}, 256 MB heap), with the metrics server storing the report topic as {@code
+ * grindstone server --kafka-bootstrap} does. The steps build on each other, in order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,32 +72,54 @@ class ReplicasEndToEndTest {
       List<String> cmd =
           List.of(
               Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-              "-cp", System.getProperty("java.class.path"),
+              "-Xmx128m",
+              "-XX:+UseSerialGC",
+              "-XX:TieredStopAtLevel=1",
+              "-cp",
+              System.getProperty("java.class.path"),
               KafkaOrderReplica.class.getName(),
-              "--bootstrap", broker.bootstrapServers(), "--prefix", TOPICS.prefix(), "--name", name,
-              "--every", "300ms", "--ship-within", "15s");
+              "--bootstrap",
+              broker.bootstrapServers(),
+              "--prefix",
+              TOPICS.prefix(),
+              "--name",
+              name,
+              "--every",
+              "300ms",
+              "--ship-within",
+              "15s");
       process = new ProcessBuilder(cmd).redirectError(dir.resolve(name + ".err").toFile()).start();
-      Thread.ofPlatform().daemon().start(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            if (line.startsWith("started ")) {
-              uri = URI.create(line.substring(8));
-            }
-            events.add(new Event(name, System.nanoTime(), line));
-          }
-        } catch (IOException e) {
-          // the replica died
-        }
-      });
+      Thread.ofPlatform()
+          .daemon()
+          .start(
+              () -> {
+                try (BufferedReader r =
+                    new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = r.readLine()) != null; ) {
+                    if (line.startsWith("started ")) {
+                      uri = URI.create(line.substring(8));
+                    }
+                    events.add(new Event(name, System.nanoTime(), line));
+                  }
+                } catch (IOException e) {
+                  // the replica died
+                }
+              });
     }
   }
 
   @BeforeAll
   void start() throws Exception {
-    broker = KafkaBrokerProcess.start(dir.resolve("broker"), System.getProperty("java.class.path"), Duration.ofSeconds(60));
-    server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("server.db")).start();
-    reader = KafkaReportReader.builder(broker.bootstrapServers()).topics(TOPICS).start(server::ingestLiveCheckReports);
+    broker =
+        KafkaBrokerProcess.start(
+            dir.resolve("broker"), System.getProperty("java.class.path"), Duration.ofSeconds(60));
+    server =
+        MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("server.db")).start();
+    reader =
+        KafkaReportReader.builder(broker.bootstrapServers())
+            .topics(TOPICS)
+            .start(server::ingestLiveCheckReports);
     for (String name : List.of("r1", "r2", "r3")) {
       replicas.put(name, new ReplicaProcess(name));
     }
@@ -124,7 +146,8 @@ class ReplicasEndToEndTest {
     }
   }
 
-  private static void eventually(String what, Duration within, BooleanSupplier condition) throws InterruptedException {
+  private static void eventually(String what, Duration within, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -152,7 +175,9 @@ class ReplicasEndToEndTest {
 
   private void placeOrder(ReplicaProcess on) throws Exception {
     http.send(
-        HttpRequest.newBuilder(on.uri.resolve("/orders")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+        HttpRequest.newBuilder(on.uri.resolve("/orders"))
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build(),
         HttpResponse.BodyHandlers.discarding());
   }
 
@@ -166,7 +191,10 @@ class ReplicasEndToEndTest {
         placeOrder(p); // real traffic on every replica, besides the leader's fake orders
       }
     }
-    eventually("20 passing tests", Duration.ofSeconds(60), () -> lines("report ").stream().filter(e -> e.line().endsWith(" PASS")).count() >= 20);
+    eventually(
+        "20 passing tests",
+        Duration.ofSeconds(60),
+        () -> lines("report ").stream().filter(e -> e.line().endsWith(" PASS")).count() >= 20);
     Map<String, String> triggeredOn = new HashMap<>();
     Map<String, String> shippedBy = new HashMap<>();
     Map<String, String> ranOn = new HashMap<>();
@@ -179,10 +207,13 @@ class ReplicasEndToEndTest {
       String t = triggeredOn.get(p[1]);
       String s = shippedBy.get(p[1]);
       if (p[2].equals("PASS") && t != null && s != null && !t.equals(s)) {
-        crossReplicaPasses.add(p[1] + ": triggered on " + t + ", shipped by " + s + ", ran on " + e.replica());
+        crossReplicaPasses.add(
+            p[1] + ": triggered on " + t + ", shipped by " + s + ", ran on " + e.replica());
       }
     }
-    assertThat(crossReplicaPasses).as("tests whose signal came from another replica than the trigger").isNotEmpty();
+    assertThat(crossReplicaPasses)
+        .as("tests whose signal came from another replica than the trigger")
+        .isNotEmpty();
     assertThat(new HashSet<>(triggeredOn.values())).as("replicas that triggered tests").hasSize(3);
     assertThat(new HashSet<>(ranOn.values())).as("replicas that ran tests").hasSizeGreaterThan(1);
     assertThat(lines("report ")).as("no test failed").allMatch(e -> e.line().endsWith(" PASS"));
@@ -190,12 +221,16 @@ class ReplicasEndToEndTest {
 
   @Test
   @Order(2)
-  void exactly_one_replica_makes_fake_requests_and_another_takes_over_within_10s_after_it_is_killed() throws Exception {
+  void
+      exactly_one_replica_makes_fake_requests_and_another_takes_over_within_10s_after_it_is_killed()
+          throws Exception {
     String leader = leader();
     int before = events.size();
     Thread.sleep(1_500);
     Set<String> faking = new HashSet<>();
-    events.subList(before, events.size()).stream().filter(e -> e.line().equals("fake-request")).forEach(e -> faking.add(e.replica()));
+    events.subList(before, events.size()).stream()
+        .filter(e -> e.line().equals("fake-request"))
+        .forEach(e -> faking.add(e.replica()));
     assertThat(faking).as("replicas that made fake requests in 1.5 s").containsExactly(leader);
 
     long killedAt = System.nanoTime();
@@ -204,25 +239,45 @@ class ReplicasEndToEndTest {
     eventually(
         "another replica leads",
         Duration.ofSeconds(10),
-        () -> events.stream().anyMatch(e -> e.nanos() > killedAt && e.line().equals("leader true") && !e.replica().equals(leader)));
+        () ->
+            events.stream()
+                .anyMatch(
+                    e ->
+                        e.nanos() > killedAt
+                            && e.line().equals("leader true")
+                            && !e.replica().equals(leader)));
     Event takeover =
-        events.stream().filter(e -> e.nanos() > killedAt && e.line().equals("leader true")).findFirst().orElseThrow();
+        events.stream()
+            .filter(e -> e.nanos() > killedAt && e.line().equals("leader true"))
+            .findFirst()
+            .orElseThrow();
     double seconds = (takeover.nanos() - killedAt) / 1e9;
-    System.out.printf("leader %s killed; %s took over after %.2f s%n", leader, takeover.replica(), seconds);
+    System.out.printf(
+        "leader %s killed; %s took over after %.2f s%n", leader, takeover.replica(), seconds);
     assertThat(seconds).as("seconds until another replica leads").isLessThanOrEqualTo(10.0);
     eventually(
         "the new leader makes fake requests",
         Duration.ofSeconds(5),
-        () -> events.stream().anyMatch(e -> e.nanos() > takeover.nanos() && e.line().equals("fake-request") && e.replica().equals(takeover.replica())));
+        () ->
+            events.stream()
+                .anyMatch(
+                    e ->
+                        e.nanos() > takeover.nanos()
+                            && e.line().equals("fake-request")
+                            && e.replica().equals(takeover.replica())));
     replicas.remove(leader);
   }
 
   @Test
   @Order(3)
-  void when_the_broker_restarts_mid_run_every_execution_still_has_exactly_one_report_on_the_server() throws Exception {
+  void when_the_broker_restarts_mid_run_every_execution_still_has_exactly_one_report_on_the_server()
+      throws Exception {
     broker.restart();
     int reportsBefore = lines("report ").size();
-    eventually("tests run again after the restart", Duration.ofSeconds(60), () -> lines("report ").size() > reportsBefore + 5);
+    eventually(
+        "tests run again after the restart",
+        Duration.ofSeconds(60),
+        () -> lines("report ").size() > reportsBefore + 5);
 
     // Every execution published so far (read from the topic itself) must get its report.
     Set<String> executions = executionsOnTopic();
@@ -244,34 +299,50 @@ class ReplicasEndToEndTest {
       for (String r : List.of("r1", "r2", "r3")) {
         Path err = dir.resolve(r + ".err");
         if (java.nio.file.Files.exists(err)) {
-          List<String> l = java.nio.file.Files.readAllLines(err).stream().filter(x -> x.contains("livecheck") && !x.contains("NetworkClient")).toList();
-          why.append("\n").append(r).append(" stderr (livecheck lines, last 15):\n  ")
+          List<String> l =
+              java.nio.file.Files.readAllLines(err).stream()
+                  .filter(x -> x.contains("livecheck") && !x.contains("NetworkClient"))
+                  .toList();
+          why.append("\n")
+              .append(r)
+              .append(" stderr (livecheck lines, last 15):\n  ")
               .append(String.join("\n  ", l.subList(Math.max(0, l.size() - 15), l.size())));
         }
       }
-      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      try (org.apache.kafka.clients.admin.Admin admin =
+          org.apache.kafka.clients.admin.Admin.create(
+              Map.of("bootstrap.servers", broker.bootstrapServers()))) {
         String group = TOPICS.testGroup("orders-service");
-        why.append("\ngroup: ").append(admin.describeConsumerGroups(List.of(group)).all().get().get(group));
-        why.append("\ncommitted: ").append(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+        why.append("\ngroup: ")
+            .append(admin.describeConsumerGroups(List.of(group)).all().get().get(group));
+        why.append("\ncommitted: ")
+            .append(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
       }
       why.append("\npositions of the missing: ").append(positions(missing));
       throw new AssertionError(why.toString(), e);
     }
     Map<String, Long> stored = storedReportCounts();
-    assertThat(stored.entrySet()).as("reports stored per test id").allMatch(e -> e.getValue() == 1L);
+    assertThat(stored.entrySet())
+        .as("reports stored per test id")
+        .allMatch(e -> e.getValue() == 1L);
     System.out.printf(
         "%d executions; %d reports read from the topic, %d stored after deduplication%n",
         executions.size(), reader.read(), stored.size());
   }
 
   private Map<String, Long> storedReportCounts() {
-    return server.database().read(hd -> {
-      Map<String, Long> m = new HashMap<>();
-      hd.createQuery("SELECT TEST_ID, COUNT(*) AS N FROM LIVECHECK_REPORTS WHERE TEST_ID IS NOT NULL GROUP BY TEST_ID")
-          .map((rs, c) -> Map.entry(rs.getString("TEST_ID"), rs.getLong("N")))
-          .forEach(e -> m.put(e.getKey(), e.getValue()));
-      return m;
-    });
+    return server
+        .database()
+        .read(
+            hd -> {
+              Map<String, Long> m = new HashMap<>();
+              hd.createQuery(
+                      "SELECT TEST_ID, COUNT(*) AS N FROM LIVECHECK_REPORTS WHERE TEST_ID IS NOT"
+                          + " NULL GROUP BY TEST_ID")
+                  .map((rs, c) -> Map.entry(rs.getString("TEST_ID"), rs.getLong("N")))
+                  .forEach(e -> m.put(e.getKey(), e.getValue()));
+              return m;
+            });
   }
 
   private Map<String, String> positions(Set<String> ids) {
@@ -292,11 +363,15 @@ class ReplicasEndToEndTest {
 
   /** Every record of the tests topic up to its end offsets now. */
   private List<ConsumerRecord<String, byte[]>> executionRecords() {
-    Map<String, Object> cfg = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> cfg =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
     List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(cfg, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> tps = new ArrayList<>();
       for (PartitionInfo pi : c.partitionsFor(TOPICS.tests())) {
         tps.add(new TopicPartition(pi.topic(), pi.partition()));
@@ -305,7 +380,8 @@ class ReplicasEndToEndTest {
       c.seekToBeginning(tps);
       Map<TopicPartition, Long> end = c.endOffsets(tps);
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
             records.add(r);

@@ -6,7 +6,6 @@ import dev.grindstone.livecheck.kafka.LiveCheckTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -35,7 +34,8 @@ class KafkaTransportContractTest extends TransportContract {
 
   @Override
   protected Transport transport() {
-    KafkaTransport t = KafkaTransport.builder(kafka.bootstrapServers()).topics(topics).partitions(4).build();
+    KafkaTransport t =
+        KafkaTransport.builder(kafka.bootstrapServers()).topics(topics).partitions(4).build();
     transports.add(t);
     return t;
   }
@@ -55,9 +55,16 @@ class KafkaTransportContractTest extends TransportContract {
           () -> {
             try {
               ConsumerGroupDescription d =
-                  admin.describeConsumerGroups(List.of(group)).all().get(5, TimeUnit.SECONDS).get(group);
-              int assigned = d.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
-              return d.groupState() == GroupState.STABLE && d.members().size() == members && assigned == 4;
+                  admin
+                      .describeConsumerGroups(List.of(group))
+                      .all()
+                      .get(5, TimeUnit.SECONDS)
+                      .get(group);
+              int assigned =
+                  d.members().stream().mapToInt(m -> m.assignment().topicPartitions().size()).sum();
+              return d.groupState() == GroupState.STABLE
+                  && d.members().size() == members
+                  && assigned == 4;
             } catch (Exception e) {
               return false;
             }

@@ -45,19 +45,25 @@ public final class LiveCheckDemo {
   public static long run(Options o, Consumer<String> out) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
     java.util.function.Function<String, String> stamp =
-        line -> String.format(java.util.Locale.ROOT, "[%6.2fs] %s", (System.nanoTime() - t0) / 1e9, line);
+        line ->
+            String.format(
+                java.util.Locale.ROOT, "[%6.2fs] %s", (System.nanoTime() - t0) / 1e9, line);
     LiveCheck.Builder b =
         LiveCheck.builder("orders-service")
             .log(line -> out.accept(stamp.apply(line)))
             .listener(
                 (c, from, to, why) ->
-                    out.accept(stamp.apply("state " + c.name() + ": " + from + " -> " + to + " (" + why + ")")));
+                    out.accept(
+                        stamp.apply(
+                            "state " + c.name() + ": " + from + " -> " + to + " (" + why + ")")));
     ServerReportSink serverSink = null;
     if (o.server() != null) {
-      serverSink = ServerReportSink.builder(o.server()).log(line -> out.accept(stamp.apply(line))).build();
+      serverSink =
+          ServerReportSink.builder(o.server()).log(line -> out.accept(stamp.apply(line))).build();
       b.sink(serverSink);
     }
-    java.util.concurrent.ConcurrentHashMap<State, Long> totals = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.ConcurrentHashMap<State, Long> totals =
+        new java.util.concurrent.ConcurrentHashMap<>();
     b.sink(r -> totals.merge(r.state(), 1L, Long::sum));
     Duration shipWithin = Duration.ofSeconds(1);
     CaseSettings settings =
@@ -75,8 +81,12 @@ public final class LiveCheckDemo {
       try (OrderService service = OrderService.start(placeOrder)) {
         out.accept(
             stamp.apply(
-                "order service on " + service.uri() + "; a fake order every " + Durations.format(o.every())
-                    + " for " + Durations.format(o.duration())
+                "order service on "
+                    + service.uri()
+                    + "; a fake order every "
+                    + Durations.format(o.every())
+                    + " for "
+                    + Durations.format(o.duration())
                     + (o.server() != null ? "; reports to " + serverSink.endpoint() : "")));
         app.start();
         if (o.failDownstream()) {
@@ -91,13 +101,24 @@ public final class LiveCheckDemo {
         } else {
           Thread.sleep(o.duration().toMillis());
         }
-        out.accept(stamp.apply("demo finished: " + service.orders() + " orders placed; case state " + placeOrder.status()));
+        out.accept(
+            stamp.apply(
+                "demo finished: "
+                    + service.orders()
+                    + " orders placed; case state "
+                    + placeOrder.status()));
       }
     }
     Map<State, Long> sorted = new TreeMap<>(totals);
     out.accept("reports by state: " + sorted);
     if (serverSink != null) {
-      out.accept("sent to server: " + serverSink.sent() + ", failed: " + serverSink.failed() + ", dropped: " + serverSink.dropped());
+      out.accept(
+          "sent to server: "
+              + serverSink.sent()
+              + ", failed: "
+              + serverSink.failed()
+              + ", dropped: "
+              + serverSink.dropped());
     }
     return sorted.values().stream().mapToLong(Long::longValue).sum();
   }

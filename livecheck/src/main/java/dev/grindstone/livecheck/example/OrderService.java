@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -132,7 +132,10 @@ public final class OrderService implements AutoCloseable {
     }
   }
 
-  /** Answers {@code json} with {@code status} (the Kafka replicas of this example answer the same way). */
+  /**
+   * Answers {@code json} with {@code status} (the Kafka replicas of this example answer the same
+   * way).
+   */
   public static void respond(HttpExchange ex, int status, String json) throws IOException {
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");

@@ -41,7 +41,8 @@ public final class PlaceOrderCase extends Case {
       throw new AssertionError("shipped order " + shipment.orderId() + " for test " + test.id());
     }
     if (!"SHIPPED".equals(shipment.status())) {
-      throw new AssertionError("order " + test.id() + " was " + shipment.status() + ", expected SHIPPED");
+      throw new AssertionError(
+          "order " + test.id() + " was " + shipment.status() + ", expected SHIPPED");
     }
   }
 

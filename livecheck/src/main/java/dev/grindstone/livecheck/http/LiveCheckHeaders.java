@@ -10,8 +10,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -24,10 +24,10 @@ import java.util.function.Function;
  * The HTTP headers that carry a LiveCheck test from service to service, for any HTTP client or
  * server: {@code LiveCheck-Test-Id}, {@code LiveCheck-Test-Name} (the case), {@code
  * LiveCheck-Test-Timestamp} and {@code LiveCheck-Test-Expires} (ISO-8601 as Python's {@code
- * isoformat()} writes it, see {@link #isoformat(Instant)}), plus W3C {@code
- * traceparent} (trace id derived from the test id, so every hop of one test shares a trace) and
- * {@code baggage} ({@code livecheck.test_id}, {@code livecheck.case}, {@code livecheck.timestamp},
- * {@code livecheck.expires}).
+ * isoformat()} writes it, see {@link #isoformat(Instant)}), plus W3C {@code traceparent} (trace id
+ * derived from the test id, so every hop of one test shares a trace) and {@code baggage} ({@code
+ * livecheck.test_id}, {@code livecheck.case}, {@code livecheck.timestamp}, {@code
+ * livecheck.expires}).
  *
  * <p>Client integrations call {@link #current()} and add every entry to the outgoing request;
  * server integrations call {@link #read(Function)} with a header lookup and open a {@link
@@ -63,10 +63,14 @@ public final class LiveCheckHeaders {
     h.put(TRACEPARENT, "00-" + traceId(test.id()) + "-" + spanId() + "-01");
     h.put(
         BAGGAGE,
-        "livecheck.test_id=" + enc(test.id())
-            + ",livecheck.case=" + enc(test.caseName())
-            + ",livecheck.timestamp=" + enc(timestamp)
-            + ",livecheck.expires=" + enc(expires));
+        "livecheck.test_id="
+            + enc(test.id())
+            + ",livecheck.case="
+            + enc(test.caseName())
+            + ",livecheck.timestamp="
+            + enc(timestamp)
+            + ",livecheck.expires="
+            + enc(expires));
     return h;
   }
 
@@ -109,8 +113,16 @@ public final class LiveCheckHeaders {
   public static String isoformat(Instant t) {
     OffsetDateTime utc = t.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     StringBuilder b = new StringBuilder(32);
-    b.append(String.format(Locale.ROOT, "%04d-%02d-%02dT%02d:%02d:%02d",
-        utc.getYear(), utc.getMonthValue(), utc.getDayOfMonth(), utc.getHour(), utc.getMinute(), utc.getSecond()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%04d-%02d-%02dT%02d:%02d:%02d",
+            utc.getYear(),
+            utc.getMonthValue(),
+            utc.getDayOfMonth(),
+            utc.getHour(),
+            utc.getMinute(),
+            utc.getSecond()));
     int micros = utc.getNano() / 1000;
     if (micros != 0) {
       b.append(String.format(Locale.ROOT, ".%06d", micros));
@@ -130,7 +142,8 @@ public final class LiveCheckHeaders {
       return lower;
     }
     try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(testId.getBytes(StandardCharsets.UTF_8));
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(testId.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is always present", e);
@@ -163,7 +176,9 @@ public final class LiveCheckHeaders {
       int eq = kv.indexOf('=');
       if (eq > 0) {
         try {
-          m.put(kv.substring(0, eq).strip(), URLDecoder.decode(kv.substring(eq + 1).strip(), StandardCharsets.UTF_8));
+          m.put(
+              kv.substring(0, eq).strip(),
+              URLDecoder.decode(kv.substring(eq + 1).strip(), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           // a malformed member is ignored, like any other baggage a service does not understand
         }

@@ -19,8 +19,8 @@ import javax.net.ssl.SSLParameters;
 /**
  * A {@link HttpClient} that adds the current LiveCheck test's headers ({@link
  * LiveCheckHeaders#current()}) to every request sent while a test is current, and nothing
- * otherwise. Everything else is delegated. {@code LiveCheckHttpClient.wrap(HttpClient.newHttpClient())}.
- * Thread-safe, like the client it wraps.
+ * otherwise. Everything else is delegated. {@code
+ * LiveCheckHttpClient.wrap(HttpClient.newHttpClient())}. Thread-safe, like the client it wraps.
  */
 public final class LiveCheckHttpClient extends HttpClient {
   private final HttpClient delegate;
@@ -39,7 +39,9 @@ public final class LiveCheckHttpClient extends HttpClient {
     if (h.isEmpty()) {
       return request;
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> h.keySet().stream().noneMatch(name::equalsIgnoreCase));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+            request, (name, value) -> h.keySet().stream().noneMatch(name::equalsIgnoreCase));
     h.forEach(b::setHeader);
     return b.build();
   }

@@ -6,10 +6,9 @@ import dev.grindstone.livecheck.TestContext;
 import java.io.IOException;
 
 /**
- * A JDK {@code HttpServer} filter that makes the request's LiveCheck test current while the
- * handler runs: {@code server.createContext("/orders", handler).getFilters().add(new
- * LiveCheckHttpFilter())}. Requests without LiveCheck headers pass through untouched.
- * Thread-safe.
+ * A JDK {@code HttpServer} filter that makes the request's LiveCheck test current while the handler
+ * runs: {@code server.createContext("/orders", handler).getFilters().add(new
+ * LiveCheckHttpFilter())}. Requests without LiveCheck headers pass through untouched. Thread-safe.
  */
 public final class LiveCheckHttpFilter extends Filter {
   @Override

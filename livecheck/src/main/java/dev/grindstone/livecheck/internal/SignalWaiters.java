@@ -15,16 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One slot per (case, signal, key): a future that the waiting test blocks on and the arriving
- * event completes. Only that one waiter wakes. A slot disappears when its wait ends (value or
- * timeout).
+ * One slot per (case, signal, key): a future that the waiting test blocks on and the arriving event
+ * completes. Only that one waiter wakes. A slot disappears when its wait ends (value or timeout).
  *
  * <p>An event that arrives before anyone waits is kept for a waiter still to come, until its test
  * expires or {@code retention} passes, whichever is first; a later event for the same key replaces
  * it (as in Faust, where the latest event of a key is the one a wait finds). At most {@code
- * maxUnclaimed} such events are kept: when one more arrives, the oldest kept event is dropped, since
- * it is the least likely to be claimed (with signals broadcast to every instance, most instances
- * never claim most events). The map is so bounded by the tests waiting now plus that cap.
+ * maxUnclaimed} such events are kept: when one more arrives, the oldest kept event is dropped,
+ * since it is the least likely to be claimed (with signals broadcast to every instance, most
+ * instances never claim most events). The map is so bounded by the tests waiting now plus that cap.
  * Thread-safe.
  */
 public final class SignalWaiters {
@@ -58,7 +57,8 @@ public final class SignalWaiters {
    * @throws TimeoutException when {@code timeout} passes first (on the app's clock)
    * @throws IllegalStateException when another wait for the same key is in progress
    */
-  public SignalEvent await(Key key, Duration timeout) throws TimeoutException, InterruptedException {
+  public SignalEvent await(Key key, Duration timeout)
+      throws TimeoutException, InterruptedException {
     Slot slot =
         slots.compute(
             key,
@@ -97,7 +97,8 @@ public final class SignalWaiters {
       return slot.future.get();
     } catch (ExecutionException e) {
       if (e.getCause() == TIMED_OUT) {
-        throw new TimeoutException("no " + key.signalName() + " for key " + key.key() + " within " + timeout);
+        throw new TimeoutException(
+            "no " + key.signalName() + " for key " + key.key() + " within " + timeout);
       }
       throw new IllegalStateException(e.getCause());
     } finally {
@@ -155,7 +156,8 @@ public final class SignalWaiters {
     Instant now = time.now();
     Duration keep = retention;
     if (event.expires() != null) {
-      Duration untilExpiry = event.expires().isAfter(now) ? Duration.between(now, event.expires()) : Duration.ZERO;
+      Duration untilExpiry =
+          event.expires().isAfter(now) ? Duration.between(now, event.expires()) : Duration.ZERO;
       keep = untilExpiry.compareTo(keep) < 0 ? untilExpiry : keep;
     }
     if (!slot.isUnclaimed()) {
@@ -214,7 +216,9 @@ public final class SignalWaiters {
       this.unclaimedFlag = new AtomicBoolean(unclaimed);
     }
 
-    /** True once, for a slot created by an event, when a waiter, the eviction or the cap takes it. */
+    /**
+     * True once, for a slot created by an event, when a waiter, the eviction or the cap takes it.
+     */
     boolean claim() {
       return unclaimedFlag.compareAndSet(true, false);
     }

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Faust LiveCheck's URL retry policy over {@code java.net.http}: up to {@code url_error_retries}
  * retries after the first attempt, sleeping min × backoffⁿ (capped at max) before each. {@code
- * url_timeout_total} bounds each attempt, as the total timeout of Faust's aiohttp request does;
- * an attempt that runs out of it is retried like any other failed attempt. Thread-safe.
+ * url_timeout_total} bounds each attempt, as the total timeout of Faust's aiohttp request does; an
+ * attempt that runs out of it is retried like any other failed attempt. Thread-safe.
  */
 public final class UrlRequester {
   private final CaseSettings settings;
@@ -54,20 +54,29 @@ public final class UrlRequester {
       headers.forEach(rb::header);
       LiveCheckHeaders.current().forEach(rb::setHeader);
       try {
-        HttpResponse<byte[]> response = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response =
+            client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() < 400) {
           return response.body();
         }
         lastError = "HTTP " + response.statusCode();
         lastCause = null;
       } catch (IOException e) {
-        lastError = e instanceof java.net.http.HttpTimeoutException
-            ? "no answer within url_timeout_total " + Durations.format(total)
-            : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        lastError =
+            e instanceof java.net.http.HttpTimeoutException
+                ? "no answer within url_timeout_total " + Durations.format(total)
+                : e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
         lastCause = e;
       }
       if (attempt >= settings.urlErrorRetries()) {
-        throw down(method, url, attempt + 1, "url_error_retries " + settings.urlErrorRetries() + " used up", lastError, lastCause);
+        throw down(
+            method,
+            url,
+            attempt + 1,
+            "url_error_retries " + settings.urlErrorRetries() + " used up",
+            lastError,
+            lastCause);
       }
       delay = min(multiply(delay, settings.urlErrorDelayBackoff()), settings.urlErrorDelayMax());
       time.sleep(delay);
@@ -85,7 +94,13 @@ public final class UrlRequester {
   private static ServiceDownException down(
       String method, URI url, int attempts, String why, String lastError, Throwable cause) {
     return new ServiceDownException(
-        method + " " + url + " failed after " + attempts + " attempt(s), " + why
+        method
+            + " "
+            + url
+            + " failed after "
+            + attempts
+            + " attempt(s), "
+            + why
             + (lastError == null ? "" : "; last error: " + lastError),
         cause);
   }

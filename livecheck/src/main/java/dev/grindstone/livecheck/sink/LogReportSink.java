@@ -21,20 +21,24 @@ public final class LogReportSink implements ReportSink {
 
   /** The line written for {@code r}. */
   public static String line(TestReport r) {
-    StringBuilder b = new StringBuilder("livecheck ").append(r.caseName()).append(' ').append(r.state());
+    StringBuilder b =
+        new StringBuilder("livecheck ").append(r.caseName()).append(' ').append(r.state());
     if (r.execution() == null) {
       b.append(" suite");
     } else {
       b.append(" test=").append(r.execution().id());
     }
     if (r.runtime() != null) {
-      b.append(" runtime=").append(String.format(java.util.Locale.ROOT, "%.3fs", Durations.seconds(r.runtime())));
+      b.append(" runtime=")
+          .append(String.format(java.util.Locale.ROOT, "%.3fs", Durations.seconds(r.runtime())));
     }
     if (!r.signalLatency().isEmpty()) {
       b.append(" signals=");
       String sep = "";
       for (Map.Entry<String, Duration> e : new TreeMap<>(r.signalLatency()).entrySet()) {
-        b.append(sep).append(e.getKey()).append(':')
+        b.append(sep)
+            .append(e.getKey())
+            .append(':')
             .append(String.format(java.util.Locale.ROOT, "%.3fs", Durations.seconds(e.getValue())));
         sep = ",";
       }

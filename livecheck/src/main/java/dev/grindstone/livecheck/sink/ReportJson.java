@@ -13,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * The wire form of a {@link TestReport} for {@code POST /api/v1/livecheck/reports}: snake_case
- * fields, times in epoch seconds (double), durations in seconds. Suite reports have {@code
- * test_id} null. Stateless and thread-safe.
+ * fields, times in epoch seconds (double), durations in seconds. Suite reports have {@code test_id}
+ * null. Stateless and thread-safe.
  */
 public final class ReportJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
  * queue is full the report is dropped and counted ({@link #dropped()}). One daemon thread sends
  * batches; a failed POST (connection error, 401, 403, 408, 429, 5xx) is retried with doubling
  * delays up to {@code maxAttempts}, then the batch is counted as failed. Any other 4xx answer is
- * not retried. With a {@linkplain Builder#spool spool file}, reports the server cannot take wait
- * on disk instead, however long it is down, and are sent first by the next sink of the same file
+ * not retried. With a {@linkplain Builder#spool spool file}, reports the server cannot take wait on
+ * disk instead, however long it is down, and are sent first by the next sink of the same file
  * (after a restart). {@link #close()} sends what is queued, within {@code closeTimeout}.
  * Thread-safe.
  */
@@ -60,30 +60,41 @@ public final class ServerReportSink implements ReportSink {
 
   private ServerReportSink(Builder b) {
     String base = b.server.toString();
-    this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH);
+    this.endpoint =
+        URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + PATH);
     this.closeTimeout = b.closeTimeout;
-    ServerConnection.Builder connection = ServerConnection.builder(b.server).token(b.token)
-        .timeouts(b.requestTimeout, b.requestTimeout);
+    ServerConnection.Builder connection =
+        ServerConnection.builder(b.server)
+            .token(b.token)
+            .timeouts(b.requestTimeout, b.requestTimeout);
     if (b.client != null) {
       connection.httpClient(b.client);
     }
     ServerConnection server = connection.build();
     Consumer<String> log = b.log;
     Outbox.Builder<String> outbox =
-        Outbox.<String>builder(batch -> server.post(PATH, "[" + String.join(",", batch) + "]").outcome())
+        Outbox.<String>builder(
+                batch -> server.post(PATH, "[" + String.join(",", batch) + "]").outcome())
             .name("livecheck-report-sender")
             .capacity(b.queueCapacity)
             .maxBatch(b.batchSize)
             .maxAttempts(b.maxAttempts)
-            .backoff(b.retryDelay, b.maxRetryDelay.compareTo(b.retryDelay) < 0 ? b.retryDelay : b.maxRetryDelay)
+            .backoff(
+                b.retryDelay,
+                b.maxRetryDelay.compareTo(b.retryDelay) < 0 ? b.retryDelay : b.maxRetryDelay)
             .pollInterval(b.flushInterval)
             .sleeper(b.time::sleep)
             .listener(
                 new Outbox.Listener<>() {
                   @Override
                   public void failed(List<String> batch, String reason) {
-                    log.accept("livecheck report sink: " + batch.size() + " report(s) not stored at " + endpoint
-                        + ": " + reason);
+                    log.accept(
+                        "livecheck report sink: "
+                            + batch.size()
+                            + " report(s) not stored at "
+                            + endpoint
+                            + ": "
+                            + reason);
                   }
 
                   @Override
@@ -166,18 +177,25 @@ public final class ServerReportSink implements ReportSink {
     private Path spoolFile;
     private TimeSource time = TimeSource.system();
     private HttpClient client;
-    private Consumer<String> log = line -> System.getLogger("dev.grindstone.livecheck").log(System.Logger.Level.WARNING, line);
+    private Consumer<String> log =
+        line -> System.getLogger("dev.grindstone.livecheck").log(System.Logger.Level.WARNING, line);
 
     private Builder(URI server) {
       Objects.requireNonNull(server, "server");
-      if (!server.isAbsolute() || !("http".equals(server.getScheme()) || "https".equals(server.getScheme()))) {
+      if (!server.isAbsolute()
+          || !("http".equals(server.getScheme()) || "https".equals(server.getScheme()))) {
         throw new IllegalArgumentException(
-            "server = " + server + ": must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8080");
+            "server = "
+                + server
+                + ": must be an absolute http:// or https:// URL, e.g. http://127.0.0.1:8080");
       }
       this.server = server;
     }
 
-    /** The server's write token, sent as {@code Authorization: Bearer <token>} (needed beyond loopback). */
+    /**
+     * The server's write token, sent as {@code Authorization: Bearer <token>} (needed beyond
+     * loopback).
+     */
     public Builder token(String token) {
       this.token = token;
       return this;

@@ -19,7 +19,8 @@ final class PeriodicTask implements TimeSource.Cancellable {
     this.task = task;
   }
 
-  static PeriodicTask start(TimeSource time, Duration initialDelay, Duration period, Runnable task) {
+  static PeriodicTask start(
+      TimeSource time, Duration initialDelay, Duration period, Runnable task) {
     if (period.isNegative() || period.isZero()) {
       throw new IllegalArgumentException("period must be > 0, was " + period);
     }

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A {@link Transport} for the instances of an app inside one JVM. Members of an app form a group
- * in join order; the first is the leader, and when it leaves the next one takes over. A test id is
+ * A {@link Transport} for the instances of an app inside one JVM. Members of an app form a group in
+ * join order; the first is the leader, and when it leaves the next one takes over. A test id is
  * owned by member {@code floorMod(hash(id), size)}, so a test and its signals land on the same
  * member. Delivery is synchronous, on the publisher's thread. Thread-safe.
  */

@@ -10,9 +10,9 @@ import java.util.Optional;
  * member of the app's group; each signal event reaches at least the member that runs its test (a
  * transport may route it there, or broadcast it to every member); one member at a time is the
  * leader (it runs the fake-request loops). {@link InMemoryTransport} connects instances inside one
- * JVM; the Kafka transport (module livecheck-kafka) maps this onto the {@code livecheck} and
- * {@code livecheck-bus} topics, a consumer group and a leader topic. Implementations are
- * thread-safe and must pass {@code TransportContract} in the tests.
+ * JVM; the Kafka transport (module livecheck-kafka) maps this onto the {@code livecheck} and {@code
+ * livecheck-bus} topics, a consumer group and a leader topic. Implementations are thread-safe and
+ * must pass {@code TransportContract} in the tests.
  */
 public interface Transport {
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class HttpPropagationTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00.250Z");
   private static final TestExecution TEST =
-      new TestExecution("4f2c9e1a-77", "orders.place_order", T0, Map.of("side", "buy"), T0.plusSeconds(3600));
+      new TestExecution(
+          "4f2c9e1a-77", "orders.place_order", T0, Map.of("side", "buy"), T0.plusSeconds(3600));
 
   private HttpServer server;
   private final List<Optional<TestExecution>> seen = new CopyOnWriteArrayList<>();
@@ -43,7 +44,8 @@ class HttpPropagationTest {
             ex -> {
               seen.add(LiveCheck.current());
               Map<String, String> h = new HashMap<>();
-              ex.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+              ex.getRequestHeaders()
+                  .forEach((k, v) -> h.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
               headers.add(h);
               ex.sendResponseHeaders(204, -1);
               ex.close();
@@ -64,7 +66,8 @@ class HttpPropagationTest {
   }
 
   @Test
-  void the_wrapped_client_sends_the_test_and_the_filter_restores_it_in_the_service() throws Exception {
+  void the_wrapped_client_sends_the_test_and_the_filter_restores_it_in_the_service()
+      throws Exception {
     try (TestContext.Scope s = TestContext.enter(TEST)) {
       assertThat(get(HttpRequest.newBuilder(uri))).isEqualTo(204);
     }
@@ -79,7 +82,8 @@ class HttpPropagationTest {
         .containsEntry("livecheck-test-name", "orders.place_order")
         .containsEntry("livecheck-test-timestamp", "2026-01-01T00:00:00.250000+00:00")
         .containsEntry("livecheck-test-expires", "2026-01-01T01:00:00.250000+00:00");
-    assertThat(h.get("traceparent")).matches("00-" + LiveCheckHeaders.traceId("4f2c9e1a-77") + "-[0-9a-f]{16}-01");
+    assertThat(h.get("traceparent"))
+        .matches("00-" + LiveCheckHeaders.traceId("4f2c9e1a-77") + "-[0-9a-f]{16}-01");
     assertThat(LiveCheckHeaders.traceId("4f2c9e1a-77")).matches("[0-9a-f]{32}");
     assertThat(h.get("baggage"))
         .contains("livecheck.test_id=4f2c9e1a-77")
@@ -97,7 +101,8 @@ class HttpPropagationTest {
   @Test
   void baggage_alone_restores_the_test() throws Exception {
     String baggage = LiveCheckHeaders.of(TEST).get(LiveCheckHeaders.BAGGAGE);
-    assertThat(get(HttpRequest.newBuilder(uri).header("baggage", "other=1," + baggage))).isEqualTo(204);
+    assertThat(get(HttpRequest.newBuilder(uri).header("baggage", "other=1," + baggage)))
+        .isEqualTo(204);
     assertThat(seen.get(0).map(TestExecution::id)).contains("4f2c9e1a-77");
   }
 
@@ -116,15 +121,19 @@ class HttpPropagationTest {
 
   @Test
   void a_test_id_that_is_a_trace_id_is_used_as_one() {
-    assertThat(LiveCheckHeaders.traceId("4BF92F3577B34DA6A3CE929D0E0E4736")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
-    assertThat(LiveCheckHeaders.traceId("4bf92f35-77b3-4da6-a3ce-929d0e0e4736")).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(LiveCheckHeaders.traceId("4BF92F3577B34DA6A3CE929D0E0E4736"))
+        .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(LiveCheckHeaders.traceId("4bf92f35-77b3-4da6-a3ce-929d0e0e4736"))
+        .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
   }
 
   @Test
   void the_framework_neutral_before_and_after_pair_restores_and_clears_the_test() {
     Map<String, String> incoming = new HashMap<>();
-    LiveCheckHeaders.of(TEST).forEach((k, v) -> incoming.put(k.toLowerCase(java.util.Locale.ROOT), v));
-    java.util.function.Function<String, String> lookup = name -> incoming.get(name.toLowerCase(java.util.Locale.ROOT));
+    LiveCheckHeaders.of(TEST)
+        .forEach((k, v) -> incoming.put(k.toLowerCase(java.util.Locale.ROOT), v));
+    java.util.function.Function<String, String> lookup =
+        name -> incoming.get(name.toLowerCase(java.util.Locale.ROOT));
     TestContext.Scope scope = LiveCheckServerContext.before(lookup);
     assertThat(LiveCheck.current().map(TestExecution::id)).contains("4f2c9e1a-77");
     assertThat(LiveCheckHeaders.current()).containsEntry(LiveCheckHeaders.TEST_ID, "4f2c9e1a-77");
@@ -133,7 +142,8 @@ class HttpPropagationTest {
     assertThat(LiveCheckServerContext.before(name -> null)).isNull();
     LiveCheckServerContext.after(null);
     List<String> inHandler = new CopyOnWriteArrayList<>();
-    LiveCheckServerContext.handle(lookup, () -> inHandler.add(LiveCheck.current().orElseThrow().caseName()));
+    LiveCheckServerContext.handle(
+        lookup, () -> inHandler.add(LiveCheck.current().orElseThrow().caseName()));
     assertThat(inHandler).containsExactly("orders.place_order");
     assertThat(LiveCheck.current()).isEmpty();
   }

@@ -33,15 +33,22 @@ class LiveCheckHeadersTest {
   @Test
   void the_headers_of_a_test_with_nanosecond_times_are_readable_by_faust_and_read_back_here() {
     Instant t = Instant.parse("2026-03-04T05:06:07.987654321Z");
-    TestExecution test = new TestExecution("id-1", "orders.place_order", t, Map.of(), t.plusSeconds(10_800));
+    TestExecution test =
+        new TestExecution("id-1", "orders.place_order", t, Map.of(), t.plusSeconds(10_800));
     Map<String, String> h = LiveCheckHeaders.of(test);
-    assertThat(h.get(LiveCheckHeaders.TEST_TIMESTAMP)).matches(FAUST_READABLE).isEqualTo("2026-03-04T05:06:07.987654+00:00");
-    assertThat(h.get(LiveCheckHeaders.TEST_EXPIRES)).matches(FAUST_READABLE).isEqualTo("2026-03-04T08:06:07.987654+00:00");
+    assertThat(h.get(LiveCheckHeaders.TEST_TIMESTAMP))
+        .matches(FAUST_READABLE)
+        .isEqualTo("2026-03-04T05:06:07.987654+00:00");
+    assertThat(h.get(LiveCheckHeaders.TEST_EXPIRES))
+        .matches(FAUST_READABLE)
+        .isEqualTo("2026-03-04T08:06:07.987654+00:00");
     TestExecution back = LiveCheckHeaders.read(h::get).orElseThrow();
     assertThat(back.timestamp()).isEqualTo(Instant.parse("2026-03-04T05:06:07.987654Z"));
     assertThat(back.expires()).isEqualTo(Instant.parse("2026-03-04T08:06:07.987654Z"));
     // What Faust itself writes is read here too.
-    assertThat(LiveCheckHeaders.parseInstant("2026-03-04T05:06:07.987654+00:00")).isEqualTo(back.timestamp());
-    assertThat(LiveCheckHeaders.parseInstant("2026-03-04T05:06:07+00:00")).isEqualTo(Instant.parse("2026-03-04T05:06:07Z"));
+    assertThat(LiveCheckHeaders.parseInstant("2026-03-04T05:06:07.987654+00:00"))
+        .isEqualTo(back.timestamp());
+    assertThat(LiveCheckHeaders.parseInstant("2026-03-04T05:06:07+00:00"))
+        .isEqualTo(Instant.parse("2026-03-04T05:06:07Z"));
   }
 }

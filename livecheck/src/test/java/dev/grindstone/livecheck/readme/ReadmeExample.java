@@ -22,7 +22,8 @@ final class ReadmeExample {
     private final URI orders;
 
     PlaceOrder(URI orders) {
-      super("orders.place_order",
+      super(
+          "orders.place_order",
           CaseSettings.builder().probability(0.5).frequency("10s").testExpires("1h").build());
       this.orders = orders;
     }
@@ -40,13 +41,15 @@ final class ReadmeExample {
       postUrl(orders + "/orders", "{\"item\":\"book\"}"); // retried; ServiceDown fails the suite
     }
   }
+
   // README-END case
 
   // README-BEGIN wiring
   static PlaceOrder startLiveCheck(URI metricsServer, URI orders) {
-    LiveCheck livecheck = LiveCheck.builder("orders-service")
-        .sink(ServerReportSink.builder(metricsServer).build()) // POST /api/v1/livecheck/reports
-        .build();
+    LiveCheck livecheck =
+        LiveCheck.builder("orders-service")
+            .sink(ServerReportSink.builder(metricsServer).build()) // POST /api/v1/livecheck/reports
+            .build();
     PlaceOrder placeOrder = livecheck.register(new PlaceOrder(orders));
     livecheck.start();
     return placeOrder;

@@ -20,7 +20,8 @@ class ReadmeExampleTest {
   @Test
   void the_readme_shows_exactly_the_example_that_is_compiled_here() throws IOException {
     String source =
-        Files.readString(Path.of("src/test/java/dev/grindstone/livecheck/readme/ReadmeExample.java"));
+        Files.readString(
+            Path.of("src/test/java/dev/grindstone/livecheck/readme/ReadmeExample.java"));
     String readme = Files.readString(Path.of("../README.md"));
     List<String> readmeLines = ReadmeBlocks.lines(readme);
     for (String name : List.of("case", "wiring")) {
@@ -40,17 +41,21 @@ class ReadmeExampleTest {
     List<JsonNode> reports = new CopyOnWriteArrayList<>();
     AtomicInteger fakeOrders = new AtomicInteger();
     HttpServer servers = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    servers.createContext("/api/v1/livecheck/reports", ex -> {
-      json.readTree(ex.getRequestBody()).forEach(reports::add);
-      ex.sendResponseHeaders(201, -1);
-      ex.close();
-    });
-    servers.createContext("/orders", ex -> {
-      fakeOrders.incrementAndGet();
-      ex.getRequestBody().readAllBytes();
-      ex.sendResponseHeaders(201, -1);
-      ex.close();
-    });
+    servers.createContext(
+        "/api/v1/livecheck/reports",
+        ex -> {
+          json.readTree(ex.getRequestBody()).forEach(reports::add);
+          ex.sendResponseHeaders(201, -1);
+          ex.close();
+        });
+    servers.createContext(
+        "/orders",
+        ex -> {
+          fakeOrders.incrementAndGet();
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(201, -1);
+          ex.close();
+        });
     servers.start();
     URI base = URI.create("http://127.0.0.1:" + servers.getAddress().getPort());
     ReadmeExample.PlaceOrder placeOrder = ReadmeExample.startLiveCheck(base, base);
@@ -64,15 +69,18 @@ class ReadmeExampleTest {
       ReadmeExample.shipOrder(placeOrder); // outside a test: nothing happens
       assertThat(triggered).as("probability 0.5 over 40 orders").isBetween(1, 39);
       long deadline = System.nanoTime() + 20_000_000_000L;
-      while ((reports.size() < triggered || fakeOrders.get() == 0) && System.nanoTime() < deadline) {
+      while ((reports.size() < triggered || fakeOrders.get() == 0)
+          && System.nanoTime() < deadline) {
         Thread.sleep(20); // waiting for real HTTP deliveries, not for a clock rule
       }
       assertThat(reports).hasSize(triggered);
-      assertThat(reports).allSatisfy(r -> {
-        assertThat(r.get("state").asText()).isEqualTo("PASS");
-        assertThat(r.get("app").asText()).isEqualTo("orders-service");
-        assertThat(r.get("signal_latency").has("order_shipped")).isTrue();
-      });
+      assertThat(reports)
+          .allSatisfy(
+              r -> {
+                assertThat(r.get("state").asText()).isEqualTo("PASS");
+                assertThat(r.get("app").asText()).isEqualTo("orders-service");
+                assertThat(r.get("signal_latency").has("order_shipped")).isTrue();
+              });
       assertThat(fakeOrders.get()).as("the leader's first fake order").isGreaterThanOrEqualTo(1);
     } finally {
       placeOrder.app().close();

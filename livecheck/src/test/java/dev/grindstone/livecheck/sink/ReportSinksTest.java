@@ -36,7 +36,8 @@ class ReportSinksTest {
   private static final Instant T0 = Instant.parse("2023-11-14T22:13:20.123Z");
 
   static TestReport report(String id, State state) {
-    TestExecution ex = new TestExecution(id, "orders.place_order", T0, Map.of(), T0.plusSeconds(10800));
+    TestExecution ex =
+        new TestExecution(id, "orders.place_order", T0, Map.of(), T0.plusSeconds(10800));
     return new TestReport(
         "orders-service",
         "orders.place_order",
@@ -46,7 +47,9 @@ class ReportSinksTest {
         Duration.ofMillis(123),
         Map.of("order_shipped", Duration.ofMillis(50)),
         state == State.PASS ? null : "AssertionError: not shipped",
-        state == State.PASS ? null : "java.lang.AssertionError: not shipped\n\tat Example.run(Example.java:1)\n",
+        state == State.PASS
+            ? null
+            : "java.lang.AssertionError: not shipped\n\tat Example.run(Example.java:1)\n",
         state == State.PASS ? 0 : 1,
         3,
         false);
@@ -67,8 +70,19 @@ class ReportSinksTest {
   @Test
   void a_suite_report_has_no_test_id_and_no_runtime() {
     TestReport suite =
-        new TestReport("orders-service", "orders.place_order", State.STALL, null, T0, null, Map.of(),
-            "no test received for 30m", "trace", 0, 3, true);
+        new TestReport(
+            "orders-service",
+            "orders.place_order",
+            State.STALL,
+            null,
+            T0,
+            null,
+            Map.of(),
+            "no test received for 30m",
+            "trace",
+            0,
+            3,
+            true);
     JsonNode j = ReportJson.toJson(suite);
     assertThat(j.get("test_id").isNull()).isTrue();
     assertThat(j.get("runtime").isNull()).isTrue();
@@ -85,9 +99,11 @@ class ReportSinksTest {
     sink.accept(report("4f2d", State.FAIL));
     assertThat(lines)
         .containsExactly(
-            "livecheck orders.place_order PASS test=4f2c runtime=0.123s signals=order_shipped:0.050s failures=0/3",
-            "livecheck orders.place_order FAIL test=4f2d runtime=0.123s signals=order_shipped:0.050s failures=1/3"
-                + " error=\"AssertionError: not shipped\"");
+            "livecheck orders.place_order PASS test=4f2c runtime=0.123s"
+                + " signals=order_shipped:0.050s failures=0/3",
+            "livecheck orders.place_order FAIL test=4f2d runtime=0.123s"
+                + " signals=order_shipped:0.050s failures=1/3 error=\"AssertionError: not"
+                + " shipped\"");
   }
 
   // ---- the metrics-server sink against a recording server ----
@@ -119,7 +135,9 @@ class ReportSinksTest {
           if (status == 201) {
             posts.add(body);
           }
-          byte[] b = (status == 201 ? "{\"stored\":" + body.size() + "}" : "{\"error\":\"no\"}").getBytes(StandardCharsets.UTF_8);
+          byte[] b =
+              (status == 201 ? "{\"stored\":" + body.size() + "}" : "{\"error\":\"no\"}")
+                  .getBytes(StandardCharsets.UTF_8);
           ex.getResponseHeaders().add("Content-Type", "application/json");
           ex.sendResponseHeaders(status, b.length);
           ex.getResponseBody().write(b);
@@ -163,7 +181,11 @@ class ReportSinksTest {
     }
     FakeTimeSource time = new FakeTimeSource();
     ServerReportSink sink =
-        ServerReportSink.builder(base).time(time).retryDelay(Duration.ofSeconds(1)).maxAttempts(3).build();
+        ServerReportSink.builder(base)
+            .time(time)
+            .retryDelay(Duration.ofSeconds(1))
+            .maxAttempts(3)
+            .build();
     sink.accept(report("t1", State.FAIL));
     assertThat(sink.flush(Duration.ofSeconds(10))).isTrue();
     sink.close();
@@ -185,7 +207,11 @@ class ReportSinksTest {
     sink.close();
     assertThat(sink.failed()).isEqualTo(1);
     assertThat(time.sleeps()).isEmpty();
-    assertThat(problems).singleElement().asString().contains("1 report(s) not stored").contains("HTTP 400");
+    assertThat(problems)
+        .singleElement()
+        .asString()
+        .contains("1 report(s) not stored")
+        .contains("HTTP 400");
   }
 
   @Test
@@ -203,21 +229,28 @@ class ReportSinksTest {
   }
 
   @Test
-  void reports_wait_in_the_spool_file_while_the_server_is_down_and_a_later_sink_sends_them(@TempDir Path dir)
-      throws Exception {
+  void reports_wait_in_the_spool_file_while_the_server_is_down_and_a_later_sink_sends_them(
+      @TempDir Path dir) throws Exception {
     Path spool = dir.resolve("livecheck.jsonl");
     synchronized (statuses) {
-      java.util.stream.IntStream.range(0, 1000).forEach(i -> statuses.add(503)); // down for longer than the test
+      java.util.stream.IntStream.range(0, 1000)
+          .forEach(i -> statuses.add(503)); // down for longer than the test
     }
     ServerReportSink first =
-        ServerReportSink.builder(base).retryDelay(Duration.ofMillis(20)).maxAttempts(2).spool(spool)
-            .closeTimeout(Duration.ofMillis(50)).build();
+        ServerReportSink.builder(base)
+            .retryDelay(Duration.ofMillis(20))
+            .maxAttempts(2)
+            .spool(spool)
+            .closeTimeout(Duration.ofMillis(50))
+            .build();
     first.accept(report("t1", State.PASS));
     first.accept(report("t2", State.FAIL));
     assertThat(first.flush(Duration.ofMillis(200))).as("the server is down").isFalse();
     first.close();
     assertThat(first.failed()).as("nothing is given up while it waits on disk").isZero();
-    assertThat(Files.readAllLines(spool)).hasSize(2).allSatisfy(l -> assertThat(JSON.readTree(l).isObject()).isTrue());
+    assertThat(Files.readAllLines(spool))
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(JSON.readTree(l).isObject()).isTrue());
 
     synchronized (statuses) {
       statuses.clear();
@@ -226,8 +259,10 @@ class ReportSinksTest {
     assertThat(second.flush(Duration.ofSeconds(10))).isTrue();
     second.close();
     assertThat(second.sent()).isEqualTo(2);
-    assertThat(posts.stream().flatMap(a -> java.util.stream.StreamSupport.stream(a.spliterator(), false))
-            .map(r -> r.get("test_id").asText()))
+    assertThat(
+            posts.stream()
+                .flatMap(a -> java.util.stream.StreamSupport.stream(a.spliterator(), false))
+                .map(r -> r.get("test_id").asText()))
         .containsExactly("t1", "t2");
     assertThat(spool).doesNotExist();
   }
@@ -244,6 +279,7 @@ class ReportSinksTest {
   @Test
   void the_server_url_is_checked() {
     assertThatThrownBy(() -> ServerReportSink.builder(URI.create("localhost:8080")))
-        .hasMessageContaining("server = localhost:8080: must be an absolute http:// or https:// URL");
+        .hasMessageContaining(
+            "server = localhost:8080: must be an absolute http:// or https:// URL");
   }
 }

@@ -27,7 +27,8 @@ class FakeTimeSourceTest {
     FakeTimeSource t = new FakeTimeSource();
     List<Long> at = new ArrayList<>();
     TimeSource.Cancellable c =
-        t.scheduleAtFixedRate(Duration.ZERO, Duration.ofSeconds(10), () -> at.add(t.nanoTime() / 1_000_000_000));
+        t.scheduleAtFixedRate(
+            Duration.ZERO, Duration.ofSeconds(10), () -> at.add(t.nanoTime() / 1_000_000_000));
     t.advance(Duration.ofSeconds(35));
     assertThat(at).containsExactly(0L, 10L, 20L, 30L);
     c.cancel();

@@ -118,17 +118,22 @@ public abstract class TransportContract {
     }
     eventually(
         "every test delivered",
-        () -> a.got.stream().filter(g -> g.startsWith("test ")).count()
-            + b.got.stream().filter(g -> g.startsWith("test ")).count() >= 50);
+        () ->
+            a.got.stream().filter(g -> g.startsWith("test ")).count()
+                    + b.got.stream().filter(g -> g.startsWith("test ")).count()
+                >= 50);
     for (int i = 0; i < 50; i++) {
       String test = "test t" + i;
-      assertThat(a.got.contains(test) ^ b.got.contains(test)).as("%s reached exactly one member", test).isTrue();
+      assertThat(a.got.contains(test) ^ b.got.contains(test))
+          .as("%s reached exactly one member", test)
+          .isTrue();
       Recorder owner = a.got.contains(test) ? a : b;
       String signal = "signal custom-key-" + i;
       eventually(signal + " reaches the member that got " + test, () -> owner.got.contains(signal));
     }
-    assertThat(a.got.stream().filter(g -> g.startsWith("test ")).count()
-            + b.got.stream().filter(g -> g.startsWith("test ")).count())
+    assertThat(
+            a.got.stream().filter(g -> g.startsWith("test ")).count()
+                + b.got.stream().filter(g -> g.startsWith("test ")).count())
         .as("no test delivered twice")
         .isEqualTo(50);
     assertThat(otherApp.got).as("another app's member").isEmpty();

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 
 /**
  * Encodes points as a remote write 1.0 request: labels sorted by name, {@code __name__} among them;
- * histograms as one native histogram series, or as classic {@code _bucket} (cumulative, with
- * {@code le}), {@code _count} and {@code _sum} series. Stateless.
+ * histograms as one native histogram series, or as classic {@code _bucket} (cumulative, with {@code
+ * le}), {@code _count} and {@code _sum} series. Stateless.
  */
 public final class Encoder {
 
@@ -19,12 +19,15 @@ public final class Encoder {
 
   private Encoder() {}
 
-  public static RemoteWrite.WriteRequest encode(List<Point> points, boolean nativeHistograms, List<Family> families) {
+  public static RemoteWrite.WriteRequest encode(
+      List<Point> points, boolean nativeHistograms, List<Family> families) {
     RemoteWrite.WriteRequest.Builder request = RemoteWrite.WriteRequest.newBuilder();
     for (Point p : points) {
       switch (p) {
-        case Point.Value v -> request.addTimeseries(floatSeries(v.name(), v.labels(), null, v.zeroAtMillis(),
-            v.timestampMillis(), v.value()));
+        case Point.Value v ->
+            request.addTimeseries(
+                floatSeries(
+                    v.name(), v.labels(), null, v.zeroAtMillis(), v.timestampMillis(), v.value()));
         case Point.Histogram h -> {
           if (nativeHistograms) {
             RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
@@ -38,26 +41,53 @@ public final class Encoder {
             long cumulative = 0;
             for (int i = 0; i < h.classic().length; i++) {
               cumulative += h.classic()[i];
-              request.addTimeseries(floatSeries(h.name() + "_bucket", h.labels(), LatencyBuckets.label(i),
-                  h.zeroAtMillis(), h.timestampMillis(), cumulative));
+              request.addTimeseries(
+                  floatSeries(
+                      h.name() + "_bucket",
+                      h.labels(),
+                      LatencyBuckets.label(i),
+                      h.zeroAtMillis(),
+                      h.timestampMillis(),
+                      cumulative));
             }
-            request.addTimeseries(floatSeries(h.name() + "_count", h.labels(), null, h.zeroAtMillis(),
-                h.timestampMillis(), cumulative));
-            request.addTimeseries(floatSeries(h.name() + "_sum", h.labels(), null, h.zeroAtMillis(),
-                h.timestampMillis(), h.sumSeconds()));
+            request.addTimeseries(
+                floatSeries(
+                    h.name() + "_count",
+                    h.labels(),
+                    null,
+                    h.zeroAtMillis(),
+                    h.timestampMillis(),
+                    cumulative));
+            request.addTimeseries(
+                floatSeries(
+                    h.name() + "_sum",
+                    h.labels(),
+                    null,
+                    h.zeroAtMillis(),
+                    h.timestampMillis(),
+                    h.sumSeconds()));
           }
         }
       }
     }
     for (Family f : families) {
-      request.addMetadata(RemoteWrite.MetricMetadata.newBuilder()
-          .setType(f.type()).setMetricFamilyName(f.name()).setHelp(f.help()).setUnit(f.unit()));
+      request.addMetadata(
+          RemoteWrite.MetricMetadata.newBuilder()
+              .setType(f.type())
+              .setMetricFamilyName(f.name())
+              .setHelp(f.help())
+              .setUnit(f.unit()));
     }
     return request.build();
   }
 
-  private static RemoteWrite.TimeSeries floatSeries(String name, Map<String, String> labels, String le,
-      long zeroAtMillis, long timestampMillis, double value) {
+  private static RemoteWrite.TimeSeries floatSeries(
+      String name,
+      Map<String, String> labels,
+      String le,
+      long zeroAtMillis,
+      long timestampMillis,
+      double value) {
     RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
     labels(ts, name, labels, le);
     if (zeroAtMillis >= 0) {
@@ -67,7 +97,8 @@ public final class Encoder {
     return ts.build();
   }
 
-  private static void labels(RemoteWrite.TimeSeries.Builder ts, String name, Map<String, String> labels, String le) {
+  private static void labels(
+      RemoteWrite.TimeSeries.Builder ts, String name, Map<String, String> labels, String le) {
     TreeMap<String, String> sorted = new TreeMap<>(labels);
     sorted.put("__name__", name);
     if (le != null) {

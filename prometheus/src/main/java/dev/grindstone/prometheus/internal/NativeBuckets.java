@@ -12,8 +12,8 @@ import org.HdrHistogram.HistogramIterationValue;
  * (2^((i−1)/32), 2^(i/32)] seconds. Values of 0 go to the zero bucket.
  *
  * <p>Each HdrHistogram bucket (µs, 0.1% wide) is counted at its upper end, as its percentiles are
- * reported, so a quantile Prometheus estimates from these buckets lies in the same native bucket
- * as the HdrHistogram's (within 2.2%, plus HdrHistogram's 0.1%). Not thread-safe.
+ * reported, so a quantile Prometheus estimates from these buckets lies in the same native bucket as
+ * the HdrHistogram's (within 2.2%, plus HdrHistogram's 0.1%). Not thread-safe.
  */
 public final class NativeBuckets {
 
@@ -24,6 +24,7 @@ public final class NativeBuckets {
   static final double ZERO_THRESHOLD = Math.scalb(1.0, -128);
 
   private static final int PER_POWER = 1 << SCHEMA;
+
   /** 2^(i/32) / 2 for i in 0..31: the bucket bounds within one power of two, in [0.5, 1). */
   private static final double[] BOUNDS = new double[PER_POWER];
 
@@ -43,7 +44,8 @@ public final class NativeBuckets {
    * below the fraction, plus 32 per power of two.
    */
   public static int indexOf(double seconds) {
-    int exponent = Math.getExponent(seconds) + 1; // seconds = fraction × 2^exponent, fraction in [0.5, 1)
+    int exponent =
+        Math.getExponent(seconds) + 1; // seconds = fraction × 2^exponent, fraction in [0.5, 1)
     double fraction = Math.scalb(seconds, -exponent);
     int i = java.util.Arrays.binarySearch(BOUNDS, fraction);
     int within = i >= 0 ? i : -i - 1;
@@ -79,13 +81,14 @@ public final class NativeBuckets {
    * @param sumSeconds the exact sum of the values
    */
   public RemoteWrite.Histogram toMessage(double sumSeconds, long timestampMillis) {
-    RemoteWrite.Histogram.Builder h = RemoteWrite.Histogram.newBuilder()
-        .setCountInt(count)
-        .setSum(sumSeconds)
-        .setSchema(SCHEMA)
-        .setZeroThreshold(ZERO_THRESHOLD)
-        .setZeroCountInt(zeroCount)
-        .setTimestamp(timestampMillis);
+    RemoteWrite.Histogram.Builder h =
+        RemoteWrite.Histogram.newBuilder()
+            .setCountInt(count)
+            .setSum(sumSeconds)
+            .setSchema(SCHEMA)
+            .setZeroThreshold(ZERO_THRESHOLD)
+            .setZeroCountInt(zeroCount)
+            .setTimestamp(timestampMillis);
     int spanStart = 0;
     int spanLength = 0;
     int previousEnd = 0; // the index after the last span's end

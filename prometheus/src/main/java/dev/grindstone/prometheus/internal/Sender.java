@@ -69,8 +69,15 @@ public final class Sender {
    * @param notices told, once each, of what the run's user should know (a switch to classic
    *     buckets)
    */
-  public Sender(URI url, String authorization, HistogramMode mode, Duration requestTimeout, int maxPendingSamples,
-      int maxRequestSamples, List<Encoder.Family> families, Consumer<String> notices) {
+  public Sender(
+      URI url,
+      String authorization,
+      HistogramMode mode,
+      Duration requestTimeout,
+      int maxPendingSamples,
+      int maxRequestSamples,
+      List<Encoder.Family> families,
+      Consumer<String> notices) {
     this.url = url;
     this.authorization = authorization;
     this.requestTimeout = requestTimeout;
@@ -81,14 +88,17 @@ public final class Sender {
     this.auto = mode == HistogramMode.AUTO;
     this.nativeHistograms = mode != HistogramMode.CLASSIC;
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    this.thread = Thread.ofPlatform().daemon().name("grindstone-remote-write").unstarted(this::loop);
+    this.thread =
+        Thread.ofPlatform().daemon().name("grindstone-remote-write").unstarted(this::loop);
   }
 
   public void start() {
     thread.start();
   }
 
-  /** Queues a period; when the buffer is then over its bound, the oldest periods not being sent go. */
+  /**
+   * Queues a period; when the buffer is then over its bound, the oldest periods not being sent go.
+   */
   public void offer(Batch batch) {
     lock.lock();
     try {
@@ -96,7 +106,10 @@ public final class Sender {
       pendingSamples += samples(batch);
       while (pendingSamples > maxPendingSamples && queue.size() > inFlight + 1) {
         drop(queue.remove(inFlight));
-        lastProblem = lastProblem == null ? "the buffer of " + maxPendingSamples + " samples was full" : lastProblem;
+        lastProblem =
+            lastProblem == null
+                ? "the buffer of " + maxPendingSamples + " samples was full"
+                : lastProblem;
       }
       changed.signalAll();
     } finally {
@@ -129,14 +142,22 @@ public final class Sender {
     lock.lock();
     try {
       if (!queue.isEmpty()) {
-        lastProblem = (lastProblem == null ? "" : lastProblem + "; ")
-            + "not delivered within " + wait.toMillis() + " ms of the run's end";
+        lastProblem =
+            (lastProblem == null ? "" : lastProblem + "; ")
+                + "not delivered within "
+                + wait.toMillis()
+                + " ms of the run's end";
         while (!queue.isEmpty()) {
           drop(queue.removeFirst());
         }
       }
-      return new RemoteWriteReport(requests, samples, droppedSamples, droppedBatches,
-          nativeHistograms ? HistogramMode.NATIVE : HistogramMode.CLASSIC, lastProblem);
+      return new RemoteWriteReport(
+          requests,
+          samples,
+          droppedSamples,
+          droppedBatches,
+          nativeHistograms ? HistogramMode.NATIVE : HistogramMode.CLASSIC,
+          lastProblem);
     } finally {
       lock.unlock();
     }
@@ -199,14 +220,18 @@ public final class Sender {
               pendingSamples -= s;
               samples += s;
             }
-            queue.subList(0, sending.size()).clear(); // still the head: offer() never drops what is in flight
+            queue
+                .subList(0, sending.size())
+                .clear(); // still the head: offer() never drops what is in flight
             requests++;
             backoff = FIRST_BACKOFF_MILLIS;
           }
           // Prometheus without native histograms answers 500 "native histograms are disabled" and
           // stores nothing of the request: the same periods go again, as classic buckets.
-          case Outcome.Failed r when auto && asNative && refusesNativeHistograms(r.why()) -> fallBackToClassic(r.why());
-          case Outcome.Refused r when auto && asNative && refusesNativeHistograms(r.why()) -> fallBackToClassic(r.why());
+          case Outcome.Failed r when auto && asNative && refusesNativeHistograms(r.why()) ->
+              fallBackToClassic(r.why());
+          case Outcome.Refused r when auto && asNative && refusesNativeHistograms(r.why()) ->
+              fallBackToClassic(r.why());
           case Outcome.Refused r -> {
             lastProblem = r.why();
             for (Batch b : sending) {
@@ -250,7 +275,10 @@ public final class Sender {
     for (Batch b : queue) {
       pendingSamples += samples(b);
     }
-    notices.accept("the receiver does not take native histograms (" + why + "); sending classic buckets instead");
+    notices.accept(
+        "the receiver does not take native histograms ("
+            + why
+            + "); sending classic buckets instead");
   }
 
   /** How one request went. */
@@ -276,36 +304,49 @@ public final class Sender {
     try {
       if (stopping) {
         long left = deadlineNanos - System.nanoTime();
-        timeout = Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(100), Math.min(timeout.toNanos(), left)));
+        timeout =
+            Duration.ofNanos(
+                Math.max(TimeUnit.MILLISECONDS.toNanos(100), Math.min(timeout.toNanos(), left)));
       }
     } finally {
       lock.unlock();
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(url)
-        .timeout(timeout)
-        .header("Content-Type", "application/x-protobuf")
-        .header("Content-Encoding", "snappy")
-        .header("User-Agent", "grindstone-remote-write")
-        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/x-protobuf")
+            .header("Content-Encoding", "snappy")
+            .header("User-Agent", "grindstone-remote-write")
+            .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (authorization != null) {
       request.header("Authorization", authorization);
     }
     try {
-      HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       int status = response.statusCode();
       if (status / 100 == 2) {
         return new Outcome.Delivered();
       }
       String text = new String(response.body(), StandardCharsets.UTF_8).strip();
-      String why = "HTTP " + status + (text.isEmpty() ? "" : ": " + (text.length() > 300 ? text.substring(0, 300) + "…" : text));
+      String why =
+          "HTTP "
+              + status
+              + (text.isEmpty()
+                  ? ""
+                  : ": " + (text.length() > 300 ? text.substring(0, 300) + "…" : text));
       return status == 429 || status >= 500 ? new Outcome.Failed(why) : new Outcome.Refused(why);
     } catch (HttpTimeoutException e) {
       return new Outcome.Failed("no answer within " + timeout.toMillis() + " ms");
     } catch (IOException e) {
       String m = e.getMessage();
-      return new Outcome.Failed(e.getClass().getSimpleName()
-          + (m == null || m.isBlank() ? "" : ": " + m) + " (is the receiver up at " + redacted(url) + "?)");
+      return new Outcome.Failed(
+          e.getClass().getSimpleName()
+              + (m == null || m.isBlank() ? "" : ": " + m)
+              + " (is the receiver up at "
+              + redacted(url)
+              + "?)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Outcome.Failed("stopped at the run's end while a request was in flight");
@@ -317,7 +358,11 @@ public final class Sender {
     if (url.getUserInfo() == null) {
       return url.toString();
     }
-    return url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
-        + (url.getRawPath() == null ? "" : url.getRawPath()) + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    return url.getScheme()
+        + "://"
+        + url.getHost()
+        + (url.getPort() < 0 ? "" : ":" + url.getPort())
+        + (url.getRawPath() == null ? "" : url.getRawPath())
+        + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
   }
 }

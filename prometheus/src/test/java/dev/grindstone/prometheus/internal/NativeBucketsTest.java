@@ -23,7 +23,8 @@ class NativeBucketsTest {
   void every_bucket_holds_the_values_above_its_lower_bound_up_to_its_upper_bound() {
     for (double v = 1e-6; v < 100; v *= 1.013) {
       int i = NativeBuckets.indexOf(v);
-      assertThat(v).as("bucket %d", i)
+      assertThat(v)
+          .as("bucket %d", i)
           .isGreaterThan(NativeBuckets.upperBound(i - 1) * (1 - 1e-12))
           .isLessThanOrEqualTo(NativeBuckets.upperBound(i) * (1 + 1e-12));
     }
@@ -33,7 +34,8 @@ class NativeBucketsTest {
   void a_histogram_travels_as_spans_of_present_buckets_and_count_deltas() {
     Histogram h = Histograms.newHistogram();
     h.recordValue(0);
-    h.recordValueWithCount(1_000_000, 2); // its HdrHistogram bucket ends at 1.000447 s: native bucket 1
+    h.recordValueWithCount(
+        1_000_000, 2); // its HdrHistogram bucket ends at 1.000447 s: native bucket 1
     h.recordValue(1_050_000); // ends at 1.050623 s: log2 × 32 = 2.28, native bucket 3
     NativeBuckets b = new NativeBuckets();
     b.add(h);
@@ -46,7 +48,8 @@ class NativeBucketsTest {
     assertThat(m.getTimestamp()).isEqualTo(1234);
     assertThat(m.getPositiveSpansList())
         .extracting(RemoteWrite.BucketSpan::getOffset, RemoteWrite.BucketSpan::getLength)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 1), org.assertj.core.groups.Tuple.tuple(1, 1));
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(1, 1), org.assertj.core.groups.Tuple.tuple(1, 1));
     assertThat(m.getPositiveDeltasList()).containsExactly(2L, -1L);
   }
 

@@ -31,11 +31,12 @@ public final class PrometheusProcess implements AutoCloseable {
 
   /** Why a test is skipped when there is no binary. */
   public static final String MISSING =
-      "no prometheus binary on the PATH (nor $PROMETHEUS_BINARY): install Debian's 'prometheus' package,"
-          + " as .ci/run does";
+      "no prometheus binary on the PATH (nor $PROMETHEUS_BINARY): install Debian's 'prometheus'"
+          + " package, as .ci/run does";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Process process;
   private final Path folder;
@@ -82,8 +83,12 @@ public final class PrometheusProcess implements AutoCloseable {
    * @throws AssertionError when Prometheus answers with an error
    */
   public JsonNode query(String promql, double timeSeconds) {
-    String q = "query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
-        + (Double.isNaN(timeSeconds) ? "" : "&time=" + String.format(Locale.ROOT, "%.3f", timeSeconds));
+    String q =
+        "query="
+            + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+            + (Double.isNaN(timeSeconds)
+                ? ""
+                : "&time=" + String.format(Locale.ROOT, "%.3f", timeSeconds));
     JsonNode answer = get("/api/v1/query?" + q);
     if (!"success".equals(answer.path("status").asText())) {
       throw new AssertionError("query " + promql + " failed: " + answer);
@@ -119,8 +124,12 @@ public final class PrometheusProcess implements AutoCloseable {
 
   private JsonNode get(String pathAndQuery) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(url.resolve(pathAndQuery))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(url.resolve(pathAndQuery))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return JSON.readTree(r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -181,41 +190,60 @@ public final class PrometheusProcess implements AutoCloseable {
     public PrometheusProcess start() throws IOException, InterruptedException {
       Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
       Path folder = Files.createTempDirectory("grindstone-prometheus");
-      StringBuilder config = new StringBuilder("global:\n  scrape_interval: " + scrapeInterval.toMillis() + "ms\n"
-          + "  scrape_timeout: " + scrapeInterval.toMillis() + "ms\n");
+      StringBuilder config =
+          new StringBuilder(
+              "global:\n  scrape_interval: "
+                  + scrapeInterval.toMillis()
+                  + "ms\n"
+                  + "  scrape_timeout: "
+                  + scrapeInterval.toMillis()
+                  + "ms\n");
       if (!scrapeTargets.isEmpty()) {
-        config.append("scrape_configs:\n  - job_name: grindstone\n    static_configs:\n      - targets: [");
-        config.append(String.join(", ", scrapeTargets.stream().map(t -> "'" + t + "'").toList())).append("]\n");
+        config.append(
+            "scrape_configs:\n  - job_name: grindstone\n    static_configs:\n      - targets: [");
+        config
+            .append(String.join(", ", scrapeTargets.stream().map(t -> "'" + t + "'").toList()))
+            .append("]\n");
       }
       Files.writeString(folder.resolve("prometheus.yml"), config);
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
         port = s.getLocalPort();
       }
-      List<String> command = new ArrayList<>(List.of(binary.toString(),
-          "--config.file=" + folder.resolve("prometheus.yml"),
-          "--storage.tsdb.path=" + folder.resolve("data"),
-          "--web.listen-address=127.0.0.1:" + port,
-          "--web.enable-remote-write-receiver",
-          "--log.level=warn"));
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary.toString(),
+                  "--config.file=" + folder.resolve("prometheus.yml"),
+                  "--storage.tsdb.path=" + folder.resolve("data"),
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--web.enable-remote-write-receiver",
+                  "--log.level=warn"));
       if (nativeHistograms) {
         command.add("--enable-feature=native-histograms");
       }
-      Process process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(folder.resolve("prometheus.log").toFile())
-          .start();
-      PrometheusProcess p = new PrometheusProcess(process, folder, URI.create("http://127.0.0.1:" + port));
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(folder.resolve("prometheus.log").toFile())
+              .start();
+      PrometheusProcess p =
+          new PrometheusProcess(process, folder, URI.create("http://127.0.0.1:" + port));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (true) {
         if (!process.isAlive()) {
           String log = p.log();
           p.close();
-          throw new IllegalStateException("prometheus exited with " + process.exitValue() + ":\n" + log);
+          throw new IllegalStateException(
+              "prometheus exited with " + process.exitValue() + ":\n" + log);
         }
         try {
-          HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(p.url.resolve("/-/ready"))
-              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              HTTP.send(
+                  HttpRequest.newBuilder(p.url.resolve("/-/ready"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           if (r.statusCode() == 200) {
             return p;
           }

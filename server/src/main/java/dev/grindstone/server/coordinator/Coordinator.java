@@ -26,11 +26,19 @@ import org.jdbi.v3.core.Handle;
 public final class Coordinator {
 
   /** What a controller asks for. */
-  public record Request(String name, int agents, String runFile, byte[] bundle, long readyTimeoutMs, long leadMs,
-      String onAgentLoss, long lossTimeoutMs) {}
+  public record Request(
+      String name,
+      int agents,
+      String runFile,
+      byte[] bundle,
+      long readyTimeoutMs,
+      long leadMs,
+      String onAgentLoss,
+      long lossTimeoutMs) {}
 
   /** What an agent says of itself when it registers. */
-  public record Registration(String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
+  public record Registration(
+      String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
 
   private final Database db;
   private final Clock clock;
@@ -46,17 +54,35 @@ public final class Coordinator {
     if (id.isEmpty() || !Character.isLetterOrDigit(id.charAt(0))) {
       id = "run" + id;
     }
-    String suffix = "-" + Long.toString(clock.millis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 6);
+    String suffix =
+        "-"
+            + Long.toString(clock.millis(), 36)
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 6);
     id = (id.length() + suffix.length() > 64 ? id.substring(0, 64 - suffix.length()) : id) + suffix;
     long now = clock.millis();
     String runId = id;
-    db.write(hd -> hd.createUpdate("INSERT INTO DIST_RUNS (ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE, BUNDLE_SHA256,"
-            + " BUNDLE_BYTES, CREATED_MS, READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON)"
-            + " VALUES (:id, :n, :a, 'waiting', :f, :b, :h, :bytes, :now, :deadline, :lead, NULL, :loss, :lt, NULL)")
-        .bind("id", runId).bind("n", r.name()).bind("a", r.agents()).bind("f", r.runFile())
-        .bind("b", Base64.getEncoder().encodeToString(r.bundle())).bind("h", sha256(r.bundle()))
-        .bind("bytes", (long) r.bundle().length).bind("now", now).bind("deadline", now + r.readyTimeoutMs())
-        .bind("lead", r.leadMs()).bind("loss", r.onAgentLoss()).bind("lt", r.lossTimeoutMs()).execute());
+    db.write(
+        hd ->
+            hd.createUpdate(
+                    "INSERT INTO DIST_RUNS (ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE,"
+                        + " BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS, READY_DEADLINE_MS, LEAD_MS,"
+                        + " START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON) VALUES (:id, :n, :a,"
+                        + " 'waiting', :f, :b, :h, :bytes, :now, :deadline, :lead, NULL, :loss,"
+                        + " :lt, NULL)")
+                .bind("id", runId)
+                .bind("n", r.name())
+                .bind("a", r.agents())
+                .bind("f", r.runFile())
+                .bind("b", Base64.getEncoder().encodeToString(r.bundle()))
+                .bind("h", sha256(r.bundle()))
+                .bind("bytes", (long) r.bundle().length)
+                .bind("now", now)
+                .bind("deadline", now + r.readyTimeoutMs())
+                .bind("lead", r.leadMs())
+                .bind("loss", r.onAgentLoss())
+                .bind("lt", r.lossTimeoutMs())
+                .execute());
     return run(runId);
   }
 
@@ -66,41 +92,63 @@ public final class Coordinator {
     return db.read(hd -> load(hd, id)).orElseThrow(() -> unknownRun(id));
   }
 
-  /** Asks every agent of the run to stop (Ctrl-C on the controller, or an agent lost under {@code fail}). */
+  /**
+   * Asks every agent of the run to stop (Ctrl-C on the controller, or an agent lost under {@code
+   * fail}).
+   */
   public DistRun stop(String id, String reason) {
-    db.write(hd -> {
-      hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
-              + " WHERE ID = :id AND STATUS IN ('waiting', 'running')")
-          .bind("id", id).bind("why", reason).execute();
-      return null;
-    });
+    db.write(
+        hd -> {
+          hd.createUpdate(
+                  "UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
+                      + " WHERE ID = :id AND STATUS IN ('waiting', 'running')")
+              .bind("id", id)
+              .bind("why", reason)
+              .execute();
+          return null;
+        });
     return run(id);
   }
 
   /**
-   * Registers an agent process. A process with an index and a new attempt fences the older
-   * attempts of that index in unfinished runs: they get 409 from then on and stop.
+   * Registers an agent process. A process with an index and a new attempt fences the older attempts
+   * of that index in unfinished runs: they get 409 from then on and stop.
    *
    * @return the agent's id
    */
   public String register(Registration r) {
     String id = UUID.randomUUID().toString();
     long now = clock.millis();
-    db.write(hd -> {
-      if (r.index() != null) {
-        // Agents serve one run at a time on a server, so an index names one agent process at a time.
-        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE (IDX = :i OR WANTED_INDEX = :i)"
-                + " AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN ('assigned', 'ready', 'running') AND RUN_ID IN"
-                + " (SELECT ID FROM DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
-            .bind("i", r.index()).bind("at", r.attempt())
-            .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index()).execute();
-      }
-      hd.createUpdate("INSERT INTO DIST_AGENTS (ID, NAME, VERSION, CORES, MAX_HEAP, WANTED_INDEX, ATTEMPT, REGISTERED_MS,"
-              + " LAST_SEEN_MS, RUN_ID, IDX, STATUS) VALUES (:id, :n, :v, :c, :h, :i, :at, :now, :now, NULL, NULL, 'idle')")
-          .bind("id", id).bind("n", r.name()).bind("v", r.version()).bind("c", r.cores()).bind("h", r.maxHeap())
-          .bind("i", r.index()).bind("at", r.attempt()).bind("now", now).execute();
-      return null;
-    });
+    db.write(
+        hd -> {
+          if (r.index() != null) {
+            // Agents serve one run at a time on a server, so an index names one agent process at a
+            // time.
+            hd.createUpdate(
+                    "UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE (IDX = :i OR"
+                        + " WANTED_INDEX = :i) AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN"
+                        + " ('assigned', 'ready', 'running') AND RUN_ID IN (SELECT ID FROM"
+                        + " DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
+                .bind("i", r.index())
+                .bind("at", r.attempt())
+                .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index())
+                .execute();
+          }
+          hd.createUpdate(
+                  "INSERT INTO DIST_AGENTS (ID, NAME, VERSION, CORES, MAX_HEAP, WANTED_INDEX,"
+                      + " ATTEMPT, REGISTERED_MS, LAST_SEEN_MS, RUN_ID, IDX, STATUS) VALUES (:id,"
+                      + " :n, :v, :c, :h, :i, :at, :now, :now, NULL, NULL, 'idle')")
+              .bind("id", id)
+              .bind("n", r.name())
+              .bind("v", r.version())
+              .bind("c", r.cores())
+              .bind("h", r.maxHeap())
+              .bind("i", r.index())
+              .bind("at", r.attempt())
+              .bind("now", now)
+              .execute();
+          return null;
+        });
     return id;
   }
 
@@ -113,40 +161,64 @@ public final class Coordinator {
    */
   public Optional<DistRun> poll(String agentId) {
     long now = clock.millis();
-    String runId = db.write(hd -> liveAgent(hd, agentId), (hd, a) -> {
-      hd.createUpdate("UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id").bind("id", agentId)
-          .bind("now", now).execute();
-      if (a.runId != null || !a.status.equals("idle")) {
-        return a.runId;
-      }
-      for (String run : hd.createQuery("SELECT ID FROM DIST_RUNS WHERE STATUS = 'waiting' AND READY_DEADLINE_MS > :now"
-              + " ORDER BY CREATED_MS, ID").bind("now", now).mapTo(String.class).list()) {
-        int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", run).mapTo(Integer.class).one();
-        TreeSet<Integer> taken = new TreeSet<>(hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE RUN_ID = :r"
-                + " AND STATUS IN ('assigned', 'ready', 'running', 'done')").bind("r", run).mapTo(Integer.class).list());
-        Integer index = null;
-        if (a.wantedIndex != null) {
-          if (a.wantedIndex < n && !taken.contains(a.wantedIndex)) {
-            index = a.wantedIndex;
-          }
-        } else {
-          for (int i = 0; i < n && index == null; i++) {
-            if (!taken.contains(i)) {
-              index = i;
-            }
-          }
-        }
-        if (index != null) {
-          String reportAs = index + "." + a.attempt.replaceAll("[^A-Za-z0-9._-]", "_");
-          hd.createUpdate("UPDATE DIST_AGENTS SET RUN_ID = :r, IDX = :i, STATUS = 'assigned', REPORT_AS = :as"
-                  + " WHERE ID = :id")
-              .bind("r", run).bind("i", index).bind("as", reportAs.length() > 256 ? reportAs.substring(0, 256) : reportAs)
-              .bind("id", agentId).execute();
-          return run;
-        }
-      }
-      return null;
-    });
+    String runId =
+        db.write(
+            hd -> liveAgent(hd, agentId),
+            (hd, a) -> {
+              hd.createUpdate("UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id")
+                  .bind("id", agentId)
+                  .bind("now", now)
+                  .execute();
+              if (a.runId != null || !a.status.equals("idle")) {
+                return a.runId;
+              }
+              for (String run :
+                  hd.createQuery(
+                          "SELECT ID FROM DIST_RUNS WHERE STATUS = 'waiting' AND READY_DEADLINE_MS"
+                              + " > :now ORDER BY CREATED_MS, ID")
+                      .bind("now", now)
+                      .mapTo(String.class)
+                      .list()) {
+                int n =
+                    hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r")
+                        .bind("r", run)
+                        .mapTo(Integer.class)
+                        .one();
+                TreeSet<Integer> taken =
+                    new TreeSet<>(
+                        hd.createQuery(
+                                "SELECT IDX FROM DIST_AGENTS WHERE RUN_ID = :r"
+                                    + " AND STATUS IN ('assigned', 'ready', 'running', 'done')")
+                            .bind("r", run)
+                            .mapTo(Integer.class)
+                            .list());
+                Integer index = null;
+                if (a.wantedIndex != null) {
+                  if (a.wantedIndex < n && !taken.contains(a.wantedIndex)) {
+                    index = a.wantedIndex;
+                  }
+                } else {
+                  for (int i = 0; i < n && index == null; i++) {
+                    if (!taken.contains(i)) {
+                      index = i;
+                    }
+                  }
+                }
+                if (index != null) {
+                  String reportAs = index + "." + a.attempt.replaceAll("[^A-Za-z0-9._-]", "_");
+                  hd.createUpdate(
+                          "UPDATE DIST_AGENTS SET RUN_ID = :r, IDX = :i, STATUS = 'assigned',"
+                              + " REPORT_AS = :as WHERE ID = :id")
+                      .bind("r", run)
+                      .bind("i", index)
+                      .bind("as", reportAs.length() > 256 ? reportAs.substring(0, 256) : reportAs)
+                      .bind("id", agentId)
+                      .execute();
+                  return run;
+                }
+              }
+              return null;
+            });
     if (runId == null) {
       return Optional.empty();
     }
@@ -155,15 +227,19 @@ public final class Coordinator {
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
   public byte[] bundle(String agentId) {
-    return db.read(hd -> {
-      AgentRow a = agent(hd, agentId);
-      if (a.runId == null) {
-        throw ApiError.conflict("agent", "this agent has no run yet: poll until it gets one");
-      }
-      String b64 = hd.createQuery("SELECT BUNDLE FROM DIST_RUNS WHERE ID = :r").bind("r", a.runId)
-          .mapTo(String.class).one();
-      return Base64.getDecoder().decode(b64);
-    });
+    return db.read(
+        hd -> {
+          AgentRow a = agent(hd, agentId);
+          if (a.runId == null) {
+            throw ApiError.conflict("agent", "this agent has no run yet: poll until it gets one");
+          }
+          String b64 =
+              hd.createQuery("SELECT BUNDLE FROM DIST_RUNS WHERE ID = :r")
+                  .bind("r", a.runId)
+                  .mapTo(String.class)
+                  .one();
+          return Base64.getDecoder().decode(b64);
+        });
   }
 
   /**
@@ -172,53 +248,105 @@ public final class Coordinator {
    */
   public DistRun ready(String agentId, double clockOffsetMs, double clockRttMs) {
     long now = clock.millis();
-    String runId = db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
-      hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'ready', CLOCK_OFFSET_MS = :o, CLOCK_RTT_MS = :rtt,"
-              + " LAST_SEEN_MS = :now WHERE ID = :id AND STATUS = 'assigned'")
-          .bind("o", clockOffsetMs).bind("rtt", clockRttMs).bind("now", now).bind("id", agentId).execute();
-      int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", a.runId).mapTo(Integer.class).one();
-      int ready = hd.createQuery("SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r AND STATUS = 'ready'")
-          .bind("r", a.runId).mapTo(Integer.class).one();
-      if (ready == n) {
-        hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'running', START_MS = :now + LEAD_MS"
-                + " WHERE ID = :r AND STATUS = 'waiting'").bind("r", a.runId).bind("now", now).execute();
-        hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'running' WHERE RUN_ID = :r AND STATUS = 'ready'")
-            .bind("r", a.runId).execute();
-      }
-      return a.runId;
-    });
+    String runId =
+        db.write(
+            hd -> assignedAgent(hd, agentId),
+            (hd, a) -> {
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET STATUS = 'ready', CLOCK_OFFSET_MS = :o, CLOCK_RTT_MS"
+                          + " = :rtt, LAST_SEEN_MS = :now WHERE ID = :id AND STATUS = 'assigned'")
+                  .bind("o", clockOffsetMs)
+                  .bind("rtt", clockRttMs)
+                  .bind("now", now)
+                  .bind("id", agentId)
+                  .execute();
+              int n =
+                  hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r")
+                      .bind("r", a.runId)
+                      .mapTo(Integer.class)
+                      .one();
+              int ready =
+                  hd.createQuery(
+                          "SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r AND STATUS = 'ready'")
+                      .bind("r", a.runId)
+                      .mapTo(Integer.class)
+                      .one();
+              if (ready == n) {
+                hd.createUpdate(
+                        "UPDATE DIST_RUNS SET STATUS = 'running', START_MS = :now + LEAD_MS"
+                            + " WHERE ID = :r AND STATUS = 'waiting'")
+                    .bind("r", a.runId)
+                    .bind("now", now)
+                    .execute();
+                hd.createUpdate(
+                        "UPDATE DIST_AGENTS SET STATUS = 'running' WHERE RUN_ID = :r AND STATUS ="
+                            + " 'ready'")
+                    .bind("r", a.runId)
+                    .execute();
+              }
+              return a.runId;
+            });
     return run(runId);
   }
 
   /** The agent's final cumulative figures: its part of the run is done. */
   public DistRun total(String agentId, String totalJson) {
     long now = clock.millis();
-    String runId = db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
-      hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'done', TOTAL = :t, LAST_SEEN_MS = :now WHERE ID = :id")
-          .bind("t", totalJson).bind("now", now).bind("id", agentId).execute();
-      finishIfDone(hd, a.runId);
-      return a.runId;
-    });
+    String runId =
+        db.write(
+            hd -> assignedAgent(hd, agentId),
+            (hd, a) -> {
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET STATUS = 'done', TOTAL = :t, LAST_SEEN_MS = :now"
+                          + " WHERE ID = :id")
+                  .bind("t", totalJson)
+                  .bind("now", now)
+                  .bind("id", agentId)
+                  .execute();
+              finishIfDone(hd, a.runId);
+              return a.runId;
+            });
     return run(runId);
   }
 
   /** Keeps the agent's data log (gzip), replacing one it sent before. */
   public void dataLog(String agentId, byte[] gzip) {
-    db.write(hd -> assignedAgent(hd, agentId), (hd, a) -> {
-      int index = hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id").bind("id", agentId)
-          .mapTo(Integer.class).one();
-      hd.createUpdate("DELETE FROM DIST_DATA_LOGS WHERE AGENT_ID = :id").bind("id", agentId).execute();
-      hd.createUpdate("INSERT INTO DIST_DATA_LOGS (AGENT_ID, RUN_ID, IDX, GZIP, BYTES) VALUES (:id, :r, :i, :g, :b)")
-          .bind("id", agentId).bind("r", a.runId).bind("i", index)
-          .bind("g", Base64.getEncoder().encodeToString(gzip)).bind("b", (long) gzip.length).execute();
-      return null;
-    });
+    db.write(
+        hd -> assignedAgent(hd, agentId),
+        (hd, a) -> {
+          int index =
+              hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id")
+                  .bind("id", agentId)
+                  .mapTo(Integer.class)
+                  .one();
+          hd.createUpdate("DELETE FROM DIST_DATA_LOGS WHERE AGENT_ID = :id")
+              .bind("id", agentId)
+              .execute();
+          hd.createUpdate(
+                  "INSERT INTO DIST_DATA_LOGS (AGENT_ID, RUN_ID, IDX, GZIP, BYTES) VALUES (:id, :r,"
+                      + " :i, :g, :b)")
+              .bind("id", agentId)
+              .bind("r", a.runId)
+              .bind("i", index)
+              .bind("g", Base64.getEncoder().encodeToString(gzip))
+              .bind("b", (long) gzip.length)
+              .execute();
+          return null;
+        });
   }
 
-  /** The data log (gzip) of the agent process {@code agentId} of run {@code runId}, if it sent one. */
+  /**
+   * The data log (gzip) of the agent process {@code agentId} of run {@code runId}, if it sent one.
+   */
   public Optional<byte[]> dataLog(String runId, String agentId) {
-    return db.read(hd -> hd.createQuery("SELECT GZIP FROM DIST_DATA_LOGS WHERE RUN_ID = :r AND AGENT_ID = :a")
-        .bind("r", runId).bind("a", agentId).mapTo(String.class).findOne().map(Base64.getDecoder()::decode));
+    return db.read(
+        hd ->
+            hd.createQuery("SELECT GZIP FROM DIST_DATA_LOGS WHERE RUN_ID = :r AND AGENT_ID = :a")
+                .bind("r", runId)
+                .bind("a", agentId)
+                .mapTo(String.class)
+                .findOne()
+                .map(Base64.getDecoder()::decode));
   }
 
   /**
@@ -226,86 +354,145 @@ public final class Coordinator {
    * index. Snapshots of anything else, distributed or not, pass.
    */
   public void checkReporter(String runId, String reportAs) {
-    String why = db.read(hd -> hd.createQuery("SELECT REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND REPORT_AS = :a"
-            + " AND STATUS = 'fenced'").bind("r", runId).bind("a", reportAs).mapTo(String.class).findFirst()
-        .orElse(null));
+    String why =
+        db.read(
+            hd ->
+                hd.createQuery(
+                        "SELECT REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND REPORT_AS = :a"
+                            + " AND STATUS = 'fenced'")
+                    .bind("r", runId)
+                    .bind("a", reportAs)
+                    .mapTo(String.class)
+                    .findFirst()
+                    .orElse(null));
     if (why != null) {
-      throw ApiError.conflict("agent", "agent " + reportAs + " was " + why + "; its snapshots are refused");
+      throw ApiError.conflict(
+          "agent", "agent " + reportAs + " was " + why + "; its snapshots are refused");
     }
   }
 
   // ------------------------------------------------------------------ deadlines
 
-  /** Applies the run's deadlines at the server's time: the ready deadline, and agents gone silent. */
+  /**
+   * Applies the run's deadlines at the server's time: the ready deadline, and agents gone silent.
+   */
   private void check(String id) {
     long now = clock.millis();
-    db.write(hd -> {
-      Optional<DistRun> maybe = load(hd, id);
-      if (maybe.isEmpty()) {
-        return null;
-      }
-      DistRun r = maybe.get();
-      if (r.status().equals("waiting") && now >= r.readyDeadlineMs()) {
-        List<String> joined = new ArrayList<>();
-        TreeSet<Integer> missing = new TreeSet<>();
-        for (int i = 0; i < r.agents(); i++) {
-          missing.add(i);
-        }
-        for (DistRun.Member m : r.members()) {
-          if (!m.status().equals("fenced") && !m.status().equals("lost")) {
-            joined.add(m.index() + " (" + m.name() + ", " + m.status() + ")");
-            if (m.status().equals("ready")) {
-              missing.remove(m.index());
+    db.write(
+        hd -> {
+          Optional<DistRun> maybe = load(hd, id);
+          if (maybe.isEmpty()) {
+            return null;
+          }
+          DistRun r = maybe.get();
+          if (r.status().equals("waiting") && now >= r.readyDeadlineMs()) {
+            List<String> joined = new ArrayList<>();
+            TreeSet<Integer> missing = new TreeSet<>();
+            for (int i = 0; i < r.agents(); i++) {
+              missing.add(i);
             }
+            for (DistRun.Member m : r.members()) {
+              if (!m.status().equals("fenced") && !m.status().equals("lost")) {
+                joined.add(m.index() + " (" + m.name() + ", " + m.status() + ")");
+                if (m.status().equals("ready")) {
+                  missing.remove(m.index());
+                }
+              }
+            }
+            String why =
+                "the ready deadline passed with "
+                    + (r.agents() - missing.size())
+                    + " of "
+                    + r.agents()
+                    + " agents ready; joined: "
+                    + (joined.isEmpty() ? "none" : String.join(", ", joined))
+                    + "; missing (not ready): "
+                    + missing;
+            hd.createUpdate(
+                    "UPDATE DIST_RUNS SET STATUS = 'failed', REASON = :why WHERE ID = :id AND"
+                        + " STATUS = 'waiting'")
+                .bind("why", why)
+                .bind("id", id)
+                .execute();
+            return null;
           }
-        }
-        String why = "the ready deadline passed with " + (r.agents() - missing.size()) + " of " + r.agents()
-            + " agents ready; joined: " + (joined.isEmpty() ? "none" : String.join(", ", joined))
-            + "; missing (not ready): " + missing;
-        hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'failed', REASON = :why WHERE ID = :id AND STATUS = 'waiting'")
-            .bind("why", why).bind("id", id).execute();
-        return null;
-      }
-      if (r.status().equals("running") || r.status().equals("stopping")) {
-        for (DistRun.Member m : r.members()) {
-          boolean silent = (m.status().equals("running") || m.status().equals("ready"))
-              && now - m.lastSeenMs() > r.lossTimeoutMs();
-          if (!silent) {
-            continue;
+          if (r.status().equals("running") || r.status().equals("stopping")) {
+            for (DistRun.Member m : r.members()) {
+              boolean silent =
+                  (m.status().equals("running") || m.status().equals("ready"))
+                      && now - m.lastSeenMs() > r.lossTimeoutMs();
+              if (!silent) {
+                continue;
+              }
+              String why =
+                  "lost: no word for "
+                      + (now - m.lastSeenMs())
+                      + " ms (loss timeout "
+                      + r.lossTimeoutMs()
+                      + " ms), last at "
+                      + m.lastSeenMs();
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET STATUS = 'lost', REASON = :why WHERE ID = :id")
+                  .bind("why", why)
+                  .bind("id", m.agentId())
+                  .execute();
+              if (r.onAgentLoss().equals("fail")) {
+                hd.createUpdate(
+                        "UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
+                            + " WHERE ID = :id AND STATUS = 'running'")
+                    .bind(
+                        "why",
+                        "agent "
+                            + m.index()
+                            + " ("
+                            + m.name()
+                            + ") "
+                            + why
+                            + "; on_agent_loss: fail stops the run")
+                    .bind("id", id)
+                    .execute();
+              }
+            }
+            finishIfDone(hd, id);
           }
-          String why = "lost: no word for " + (now - m.lastSeenMs()) + " ms (loss timeout " + r.lossTimeoutMs()
-              + " ms), last at " + m.lastSeenMs();
-          hd.createUpdate("UPDATE DIST_AGENTS SET STATUS = 'lost', REASON = :why WHERE ID = :id")
-              .bind("why", why).bind("id", m.agentId()).execute();
-          if (r.onAgentLoss().equals("fail")) {
-            hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'stopping', REASON = COALESCE(REASON, :why)"
-                    + " WHERE ID = :id AND STATUS = 'running'")
-                .bind("why", "agent " + m.index() + " (" + m.name() + ") " + why + "; on_agent_loss: fail stops the run")
-                .bind("id", id).execute();
-          }
-        }
-        finishIfDone(hd, id);
-      }
-      return null;
-    });
+          return null;
+        });
   }
 
   /** A run whose every index has a final total, or is lost, is done. */
   private static void finishIfDone(Handle hd, String runId) {
-    int n = hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r").bind("r", runId).mapTo(Integer.class).one();
-    int settled = hd.createQuery("SELECT COUNT(DISTINCT IDX) FROM DIST_AGENTS WHERE RUN_ID = :r"
-            + " AND STATUS IN ('done', 'lost', 'fenced')").bind("r", runId).mapTo(Integer.class).one();
-    int live = hd.createQuery("SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r"
-            + " AND STATUS IN ('assigned', 'ready', 'running')").bind("r", runId).mapTo(Integer.class).one();
+    int n =
+        hd.createQuery("SELECT AGENTS FROM DIST_RUNS WHERE ID = :r")
+            .bind("r", runId)
+            .mapTo(Integer.class)
+            .one();
+    int settled =
+        hd.createQuery(
+                "SELECT COUNT(DISTINCT IDX) FROM DIST_AGENTS WHERE RUN_ID = :r"
+                    + " AND STATUS IN ('done', 'lost', 'fenced')")
+            .bind("r", runId)
+            .mapTo(Integer.class)
+            .one();
+    int live =
+        hd.createQuery(
+                "SELECT COUNT(*) FROM DIST_AGENTS WHERE RUN_ID = :r"
+                    + " AND STATUS IN ('assigned', 'ready', 'running')")
+            .bind("r", runId)
+            .mapTo(Integer.class)
+            .one();
     if (settled >= n && live == 0) {
-      hd.createUpdate("UPDATE DIST_RUNS SET STATUS = 'done' WHERE ID = :r AND STATUS IN ('running', 'stopping')")
-          .bind("r", runId).execute();
+      hd.createUpdate(
+              "UPDATE DIST_RUNS SET STATUS = 'done' WHERE ID = :r AND STATUS IN ('running',"
+                  + " 'stopping')")
+          .bind("r", runId)
+          .execute();
     }
   }
 
   // ------------------------------------------------------------------ rows
 
-  private record AgentRow(String status, String runId, Integer wantedIndex, String attempt, String reason) {}
+  private record AgentRow(
+      String status, String runId, Integer wantedIndex, String attempt, String reason) {}
 
   /** The agent, unless it was fenced (409). */
   private static AgentRow liveAgent(Handle hd, String agentId) {
@@ -326,34 +513,76 @@ public final class Coordinator {
   }
 
   private static AgentRow agent(Handle hd, String agentId) {
-    return hd.createQuery("SELECT STATUS, RUN_ID, WANTED_INDEX, ATTEMPT, REASON FROM DIST_AGENTS WHERE ID = :id")
+    return hd.createQuery(
+            "SELECT STATUS, RUN_ID, WANTED_INDEX, ATTEMPT, REASON FROM DIST_AGENTS WHERE ID = :id")
         .bind("id", agentId)
-        .map((rs, ctx) -> new AgentRow(rs.getString("STATUS"), rs.getString("RUN_ID"),
-            nullableInt(rs, "WANTED_INDEX"), rs.getString("ATTEMPT"),
-            rs.getString("REASON")))
+        .map(
+            (rs, ctx) ->
+                new AgentRow(
+                    rs.getString("STATUS"),
+                    rs.getString("RUN_ID"),
+                    nullableInt(rs, "WANTED_INDEX"),
+                    rs.getString("ATTEMPT"),
+                    rs.getString("REASON")))
         .findOne()
-        .orElseThrow(() -> ApiError.notFound("agent", "no agent " + agentId + " is registered here: register with"
-            + " POST /api/v1/agents (a restarted agent registers again)"));
+        .orElseThrow(
+            () ->
+                ApiError.notFound(
+                    "agent",
+                    "no agent "
+                        + agentId
+                        + " is registered here: register with"
+                        + " POST /api/v1/agents (a restarted agent registers again)"));
   }
 
   private static Optional<DistRun> load(Handle hd, String id) {
-    List<DistRun.Member> members = hd.createQuery("SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r ORDER BY IDX, REGISTERED_MS")
-        .bind("r", id).map((rs, ctx) -> member(rs)).list();
-    return hd.createQuery("SELECT ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS,"
-            + " READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON FROM DIST_RUNS WHERE ID = :id")
+    List<DistRun.Member> members =
+        hd.createQuery("SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r ORDER BY IDX, REGISTERED_MS")
+            .bind("r", id)
+            .map((rs, ctx) -> member(rs))
+            .list();
+    return hd.createQuery(
+            "SELECT ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS,"
+                + " READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON"
+                + " FROM DIST_RUNS WHERE ID = :id")
         .bind("id", id)
-        .map((rs, ctx) -> new DistRun(rs.getString("ID"), rs.getString("NAME"), rs.getInt("AGENTS"),
-            rs.getString("STATUS"), rs.getString("RUN_FILE"), rs.getString("BUNDLE_SHA256"), rs.getLong("BUNDLE_BYTES"),
-            rs.getLong("CREATED_MS"), rs.getLong("READY_DEADLINE_MS"), rs.getLong("LEAD_MS"), nullableLong(rs, "START_MS"),
-            rs.getString("ON_AGENT_LOSS"), rs.getLong("LOSS_TIMEOUT_MS"), rs.getString("REASON"), members))
+        .map(
+            (rs, ctx) ->
+                new DistRun(
+                    rs.getString("ID"),
+                    rs.getString("NAME"),
+                    rs.getInt("AGENTS"),
+                    rs.getString("STATUS"),
+                    rs.getString("RUN_FILE"),
+                    rs.getString("BUNDLE_SHA256"),
+                    rs.getLong("BUNDLE_BYTES"),
+                    rs.getLong("CREATED_MS"),
+                    rs.getLong("READY_DEADLINE_MS"),
+                    rs.getLong("LEAD_MS"),
+                    nullableLong(rs, "START_MS"),
+                    rs.getString("ON_AGENT_LOSS"),
+                    rs.getLong("LOSS_TIMEOUT_MS"),
+                    rs.getString("REASON"),
+                    members))
         .findOne();
   }
 
   private static DistRun.Member member(ResultSet rs) throws SQLException {
-    return new DistRun.Member(rs.getString("ID"), rs.getInt("IDX"), rs.getString("NAME"), rs.getString("ATTEMPT"),
-        rs.getString("VERSION"), rs.getInt("CORES"), rs.getLong("MAX_HEAP"), rs.getString("STATUS"),
-        rs.getString("REPORT_AS"), rs.getLong("REGISTERED_MS"), rs.getLong("LAST_SEEN_MS"),
-        nullableDouble(rs, "CLOCK_OFFSET_MS"), nullableDouble(rs, "CLOCK_RTT_MS"), rs.getString("TOTAL"),
+    return new DistRun.Member(
+        rs.getString("ID"),
+        rs.getInt("IDX"),
+        rs.getString("NAME"),
+        rs.getString("ATTEMPT"),
+        rs.getString("VERSION"),
+        rs.getInt("CORES"),
+        rs.getLong("MAX_HEAP"),
+        rs.getString("STATUS"),
+        rs.getString("REPORT_AS"),
+        rs.getLong("REGISTERED_MS"),
+        rs.getLong("LAST_SEEN_MS"),
+        nullableDouble(rs, "CLOCK_OFFSET_MS"),
+        nullableDouble(rs, "CLOCK_RTT_MS"),
+        rs.getString("TOTAL"),
         rs.getString("REASON"));
   }
 

@@ -20,14 +20,15 @@ import java.util.regex.Pattern;
  * a write token every one of them needs the token (a GET of a run's state does not):
  *
  * <ul>
- *   <li>{@code POST /api/v1/distributed?name=&agents=&runFile=[&readyTimeoutMs=&leadMs=&onAgentLoss=&lossTimeoutMs=]}
+ *   <li>{@code POST
+ *       /api/v1/distributed?name=&agents=&runFile=[&readyTimeoutMs=&leadMs=&onAgentLoss=&lossTimeoutMs=]}
  *       with the run bundle (a zip archive) as the body: 201 with the run;
  *   <li>{@code GET /api/v1/distributed/{id}}: the run, its agents, its start time;
  *   <li>{@code GET /api/v1/distributed/{id}/snapshots?after=N}: the snapshots its agents reported,
  *       as posted, after ordinal N (what the controller merges);
  *   <li>{@code POST /api/v1/distributed/{id}/stop};
- *   <li>{@code POST /api/v1/agents} (register), {@code POST /api/v1/agents/{id}/poll},
- *       {@code .../bundle}, {@code .../clock}, {@code .../ready}, {@code .../total}.
+ *   <li>{@code POST /api/v1/agents} (register), {@code POST /api/v1/agents/{id}/poll}, {@code
+ *       .../bundle}, {@code .../clock}, {@code .../ready}, {@code .../total}.
  * </ul>
  *
  * Thread-safe.
@@ -45,7 +46,8 @@ public final class CoordinatorApi {
   private final BodyReader bundleReader;
   private final int bundleLimit;
 
-  public CoordinatorApi(Coordinator coordinator, Database db, ObjectMapper mapper, Clock clock, int bundleLimit) {
+  public CoordinatorApi(
+      Coordinator coordinator, Database db, ObjectMapper mapper, Clock clock, int bundleLimit) {
     this.coordinator = coordinator;
     this.db = db;
     this.mapper = mapper;
@@ -58,55 +60,88 @@ public final class CoordinatorApi {
     r.post("/api/v1/distributed", this::create);
     r.get("/api/v1/distributed/{id}", ctx -> ctx.json(json(coordinator.run(ctx.pathParam("id")))));
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
-    r.post("/api/v1/distributed/{id}/stop", ctx -> {
-      body.read(ctx);
-      ctx.json(json(coordinator.stop(ctx.pathParam("id"), "stopped by the controller")));
-    });
-    r.post("/api/v1/agents", ctx -> registerAgent(ctx, JsonBody.parseObject(mapper, body.read(ctx))));
-    r.post("/api/v1/agents/{id}/poll", ctx -> {
-      body.read(ctx);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("serverMs", clock.millis());
-      m.put("run", coordinator.poll(ctx.pathParam("id")).map(this::json).orElse(null));
-      ctx.json(m);
-    });
-    r.post("/api/v1/agents/{id}/bundle", ctx -> {
-      body.read(ctx);
-      ctx.contentType("application/zip").result(coordinator.bundle(ctx.pathParam("id")));
-    });
+    r.post(
+        "/api/v1/distributed/{id}/stop",
+        ctx -> {
+          body.read(ctx);
+          ctx.json(json(coordinator.stop(ctx.pathParam("id"), "stopped by the controller")));
+        });
+    r.post(
+        "/api/v1/agents", ctx -> registerAgent(ctx, JsonBody.parseObject(mapper, body.read(ctx))));
+    r.post(
+        "/api/v1/agents/{id}/poll",
+        ctx -> {
+          body.read(ctx);
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("serverMs", clock.millis());
+          m.put("run", coordinator.poll(ctx.pathParam("id")).map(this::json).orElse(null));
+          ctx.json(m);
+        });
+    r.post(
+        "/api/v1/agents/{id}/bundle",
+        ctx -> {
+          body.read(ctx);
+          ctx.contentType("application/zip").result(coordinator.bundle(ctx.pathParam("id")));
+        });
     // NTP-style: the agent brackets this answer with its own clock; the time is read last thing.
-    r.post("/api/v1/agents/{id}/clock", ctx -> {
-      Instant now = clock.instant();
-      ctx.json(Map.of("serverUs", now.getEpochSecond() * 1_000_000L + now.getNano() / 1000));
-    });
-    r.post("/api/v1/agents/{id}/ready", ctx -> {
-      JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
-      double offset = b.number("clockOffsetMs");
-      double rtt = b.nonNegative("clockRttMs");
-      ctx.json(json(coordinator.ready(ctx.pathParam("id"), offset, rtt)));
-    });
-    r.post("/api/v1/agents/{id}/datalog", ctx -> {
-      byte[] gzip;
-      try {
-        gzip = bundleReader.read(ctx);
-      } catch (ApiError e) {
-        if (e.status() == 413) {
-          throw new ApiError(413, "the data log is larger than the limit of " + bundleLimit + " bytes compressed (the"
-              + " server's --max-bundle-size); the agent keeps it in its results folder", "datalog");
-        }
-        throw e;
-      }
-      coordinator.dataLog(ctx.pathParam("id"), gzip);
-      ctx.status(204);
-    });
-    r.get("/api/v1/distributed/{id}/datalogs/{agent}", ctx -> ctx.contentType("application/gzip").result(
-        coordinator.dataLog(ctx.pathParam("id"), ctx.pathParam("agent")).orElseThrow(() -> ApiError.notFound("agent",
-            "agent " + ctx.pathParam("agent") + " of run " + ctx.pathParam("id") + " sent no data log"))));
-    r.post("/api/v1/agents/{id}/total", ctx -> {
-      JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
-      b.raw("tests"); // required
-      ctx.json(json(coordinator.total(ctx.pathParam("id"), b.node().toString())));
-    });
+    r.post(
+        "/api/v1/agents/{id}/clock",
+        ctx -> {
+          Instant now = clock.instant();
+          ctx.json(Map.of("serverUs", now.getEpochSecond() * 1_000_000L + now.getNano() / 1000));
+        });
+    r.post(
+        "/api/v1/agents/{id}/ready",
+        ctx -> {
+          JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
+          double offset = b.number("clockOffsetMs");
+          double rtt = b.nonNegative("clockRttMs");
+          ctx.json(json(coordinator.ready(ctx.pathParam("id"), offset, rtt)));
+        });
+    r.post(
+        "/api/v1/agents/{id}/datalog",
+        ctx -> {
+          byte[] gzip;
+          try {
+            gzip = bundleReader.read(ctx);
+          } catch (ApiError e) {
+            if (e.status() == 413) {
+              throw new ApiError(
+                  413,
+                  "the data log is larger than the limit of "
+                      + bundleLimit
+                      + " bytes compressed (the"
+                      + " server's --max-bundle-size); the agent keeps it in its results folder",
+                  "datalog");
+            }
+            throw e;
+          }
+          coordinator.dataLog(ctx.pathParam("id"), gzip);
+          ctx.status(204);
+        });
+    r.get(
+        "/api/v1/distributed/{id}/datalogs/{agent}",
+        ctx ->
+            ctx.contentType("application/gzip")
+                .result(
+                    coordinator
+                        .dataLog(ctx.pathParam("id"), ctx.pathParam("agent"))
+                        .orElseThrow(
+                            () ->
+                                ApiError.notFound(
+                                    "agent",
+                                    "agent "
+                                        + ctx.pathParam("agent")
+                                        + " of run "
+                                        + ctx.pathParam("id")
+                                        + " sent no data log"))));
+    r.post(
+        "/api/v1/agents/{id}/total",
+        ctx -> {
+          JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
+          b.raw("tests"); // required
+          ctx.json(json(coordinator.total(ctx.pathParam("id"), b.node().toString())));
+        });
   }
 
   /** Checks a snapshot's reporter before it is stored: a fenced attempt's is refused (409). */
@@ -122,30 +157,42 @@ public final class CoordinatorApi {
     int agents = (int) number(ctx, "agents", null, 1, 10_000);
     String runFile = required(ctx, "runFile");
     if (!RUN_FILE.matcher(runFile).matches() || runFile.contains("..")) {
-      throw ApiError.badRequest("runFile", "'runFile' must be a relative path inside the bundle (letters, digits,"
-          + " '.', '_', '-', '/'; no '..'), got '" + runFile + "'");
+      throw ApiError.badRequest(
+          "runFile",
+          "'runFile' must be a relative path inside the bundle (letters, digits,"
+              + " '.', '_', '-', '/'; no '..'), got '"
+              + runFile
+              + "'");
     }
     long ready = number(ctx, "readyTimeoutMs", 300_000L, 1, 86_400_000L);
     long lead = number(ctx, "leadMs", 3_000L, 0, 3_600_000L);
     long loss = number(ctx, "lossTimeoutMs", 10_000L, 100, 3_600_000L);
     String onLoss = ctx.queryParam("onAgentLoss") == null ? "fail" : ctx.queryParam("onAgentLoss");
     if (!onLoss.equals("fail") && !onLoss.equals("continue")) {
-      throw ApiError.badRequest("onAgentLoss", "'onAgentLoss' is fail or continue, got '" + onLoss + "'");
+      throw ApiError.badRequest(
+          "onAgentLoss", "'onAgentLoss' is fail or continue, got '" + onLoss + "'");
     }
     byte[] bundle;
     try {
       bundle = bundleReader.read(ctx);
     } catch (ApiError e) {
       if (e.status() == 413) {
-        throw new ApiError(413, "the run bundle is larger than the limit of " + bundleLimit + " bytes (the server's"
-            + " --max-bundle-size): leave large files out of the run's folder, or raise the limit", "bundle");
+        throw new ApiError(
+            413,
+            "the run bundle is larger than the limit of "
+                + bundleLimit
+                + " bytes (the server's --max-bundle-size): leave large files out of the run's"
+                + " folder, or raise the limit",
+            "bundle");
       }
       throw e;
     }
     if (bundle.length < 4 || bundle[0] != 'P' || bundle[1] != 'K') {
       throw ApiError.badRequest("bundle", "the body must be the run bundle, a zip archive");
     }
-    DistRun run = coordinator.create(new Coordinator.Request(name, agents, runFile, bundle, ready, lead, onLoss, loss));
+    DistRun run =
+        coordinator.create(
+            new Coordinator.Request(name, agents, runFile, bundle, ready, lead, onLoss, loss));
     ctx.status(201).json(json(run));
   }
 
@@ -156,7 +203,9 @@ public final class CoordinatorApi {
     long heap = b.optInteger("maxHeap", 0, 0, Long.MAX_VALUE);
     Integer index = b.has("index") ? (int) b.integer("index", 0, 9_999) : null;
     String attempt = b.text("attempt", 128);
-    String id = coordinator.register(new Coordinator.Registration(name, version, cores, heap, index, attempt));
+    String id =
+        coordinator.register(
+            new Coordinator.Registration(name, version, cores, heap, index, attempt));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
     m.put("serverMs", clock.millis());
@@ -167,24 +216,32 @@ public final class CoordinatorApi {
     String id = ctx.pathParam("id");
     coordinator.run(id); // 404 for an unknown run
     long after = number(ctx, "after", 0L, 0, Long.MAX_VALUE);
-    List<Map<String, Object>> rows = db.read(hd -> hd.createQuery("SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL,"
-            + " ACTIVE_USERS, LATE_STARTS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL > :after ORDER BY ORDINAL LIMIT 2000")
-        .bind("r", id).bind("after", after)
-        .map((rs, c) -> {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("agent", rs.getString("AGENT"));
-          m.put("seq", rs.getLong("SEQ"));
-          m.put("phase", rs.getString("PHASE"));
-          m.put("startMs", rs.getLong("START_MS"));
-          m.put("endMs", rs.getLong("END_MS"));
-          m.put("ordinal", rs.getLong("ORDINAL"));
-          int users = rs.getInt("ACTIVE_USERS");
-          m.put("activeUsers", rs.wasNull() ? null : users);
-          long late = rs.getLong("LATE_STARTS");
-          m.put("lateStarts", rs.wasNull() ? null : late);
-          m.put("tests", parse(rs.getString("TESTS")));
-          return m;
-        }).list());
+    List<Map<String, Object>> rows =
+        db.read(
+            hd ->
+                hd.createQuery(
+                        "SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL, ACTIVE_USERS,"
+                            + " LATE_STARTS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL"
+                            + " > :after ORDER BY ORDINAL LIMIT 2000")
+                    .bind("r", id)
+                    .bind("after", after)
+                    .map(
+                        (rs, c) -> {
+                          Map<String, Object> m = new LinkedHashMap<>();
+                          m.put("agent", rs.getString("AGENT"));
+                          m.put("seq", rs.getLong("SEQ"));
+                          m.put("phase", rs.getString("PHASE"));
+                          m.put("startMs", rs.getLong("START_MS"));
+                          m.put("endMs", rs.getLong("END_MS"));
+                          m.put("ordinal", rs.getLong("ORDINAL"));
+                          int users = rs.getInt("ACTIVE_USERS");
+                          m.put("activeUsers", rs.wasNull() ? null : users);
+                          long late = rs.getLong("LATE_STARTS");
+                          m.put("lateStarts", rs.wasNull() ? null : late);
+                          m.put("tests", parse(rs.getString("TESTS")));
+                          return m;
+                        })
+                    .list());
     ctx.json(Map.of("snapshots", rows));
   }
 
@@ -261,6 +318,7 @@ public final class CoordinatorApi {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw ApiError.badRequest(name, "'" + name + "' must be an integer from " + min + " to " + max + ", got '" + v + "'");
+    throw ApiError.badRequest(
+        name, "'" + name + "' must be an integer from " + min + " to " + max + ", got '" + v + "'");
   }
 }

@@ -27,6 +27,7 @@ import java.util.function.BiConsumer;
 public final class LiveCheckApi {
   /** Where the LiveCheck routes are. */
   public static final String BASE = "/api/v1/livecheck";
+
   /** Where they were first; an alias of {@link #BASE}. */
   public static final String LEGACY_BASE = "/api/livecheck";
 
@@ -58,12 +59,11 @@ public final class LiveCheckApi {
   public record Ingested(int stored, int duplicates, int rejected) {}
 
   /**
-   * Stores reports that arrive other than through HTTP (the Kafka report topic): each a JSON
-   * object as {@code POST .../reports} takes. A test's report is stored once: one whose app and
-   * test id are already stored, or earlier in the batch, is skipped, since a topic may deliver a
-   * report twice. Invalid ones are skipped and handed to {@code rejected} with the reason; they
-   * never block the valid ones, which are checked before they reach the store. One transaction per
-   * batch.
+   * Stores reports that arrive other than through HTTP (the Kafka report topic): each a JSON object
+   * as {@code POST .../reports} takes. A test's report is stored once: one whose app and test id
+   * are already stored, or earlier in the batch, is skipped, since a topic may deliver a report
+   * twice. Invalid ones are skipped and handed to {@code rejected} with the reason; they never
+   * block the valid ones, which are checked before they reach the store. One transaction per batch.
    */
   public Ingested ingest(List<String> jsonReports, BiConsumer<String, String> rejected) {
     List<ReportPost> valid = new ArrayList<>();
@@ -71,7 +71,8 @@ public final class LiveCheckApi {
     for (String json : jsonReports) {
       try {
         // The same gate as an HTTP body: parser limits, trailing content, NUL characters.
-        valid.add(ReportPost.parse(JsonBody.parseObject(mapper, json.getBytes(StandardCharsets.UTF_8))));
+        valid.add(
+            ReportPost.parse(JsonBody.parseObject(mapper, json.getBytes(StandardCharsets.UTF_8))));
       } catch (ApiError e) {
         bad++;
         rejected.accept(json, e.getMessage());
@@ -87,17 +88,28 @@ public final class LiveCheckApi {
     Map<String, Double> latency = new LinkedHashMap<>();
     if (r.signalLatency() != null) {
       try {
-        mapper.readTree(r.signalLatency()).fields().forEachRemaining(e -> {
-          if (e.getValue().isNumber()) {
-            latency.put(e.getKey(), e.getValue().doubleValue());
-          }
-        });
+        mapper
+            .readTree(r.signalLatency())
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (e.getValue().isNumber()) {
+                    latency.put(e.getKey(), e.getValue().doubleValue());
+                  }
+                });
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new IllegalStateException("signal_latency was validated as JSON", e);
       }
     }
-    return new LiveMetrics.CaseReport(r.app(), r.caseName(), r.state(), r.runtime(), latency,
-        r.consecutiveFailures(), r.totalFailures(), r.testId() != null);
+    return new LiveMetrics.CaseReport(
+        r.app(),
+        r.caseName(),
+        r.state(),
+        r.runtime(),
+        latency,
+        r.consecutiveFailures(),
+        r.totalFailures(),
+        r.testId() != null);
   }
 
   private void post(Context ctx, byte[] bytes) {
@@ -113,7 +125,8 @@ public final class LiveCheckApi {
     } else if (n.isObject()) {
       reports.add(ReportPost.parse(JsonBody.of(n, "")));
     } else {
-      throw ApiError.badRequest(null, "the body must be a report object or an array of them, got " + JsonBody.kind(n));
+      throw ApiError.badRequest(
+          null, "the body must be a report object or an array of them, got " + JsonBody.kind(n));
     }
     store.save(reports);
     metrics.reportsStored(reports.stream().map(this::live).toList());

@@ -67,8 +67,14 @@ public final class LiveCheckStore {
             if (r.testId() != null) {
               boolean known =
                   !seen.add(List.of(r.app(), r.testId()))
-                      || hd.createQuery("SELECT 1 FROM LIVECHECK_REPORTS WHERE TEST_ID = :tid AND APP = :app LIMIT 1")
-                          .bind("tid", r.testId()).bind("app", r.app()).mapTo(Integer.class).findFirst().isPresent();
+                      || hd.createQuery(
+                              "SELECT 1 FROM LIVECHECK_REPORTS WHERE TEST_ID = :tid AND APP = :app"
+                                  + " LIMIT 1")
+                          .bind("tid", r.testId())
+                          .bind("app", r.app())
+                          .mapTo(Integer.class)
+                          .findFirst()
+                          .isPresent();
               if (known) {
                 dupes++;
                 continue;
@@ -83,34 +89,54 @@ public final class LiveCheckStore {
 
   private static void insert(Handle hd, ReportPost r) {
     hd.createUpdate(
-            "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME, SIGNAL_LATENCY,"
-                + " ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES, SUITE_FAILED)"
-                + " VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf, :tf, :sf)")
-        .bind("app", r.app()).bind("c", r.caseName()).bind("s", r.state()).bind("tid", r.testId())
-        .bind("tn", r.testName()).bind("ts", r.timestamp()).bind("rt", r.runtime()).bind("sl", r.signalLatency())
-        .bind("e", r.error()).bind("tb", r.traceback()).bind("cf", r.consecutiveFailures()).bind("tf", r.totalFailures())
+            "INSERT INTO LIVECHECK_REPORTS (APP, CASE_NAME, STATE, TEST_ID, TEST_NAME, TS, RUNTIME,"
+                + " SIGNAL_LATENCY, ERROR, TRACEBACK, CONSECUTIVE_FAILURES, TOTAL_FAILURES,"
+                + " SUITE_FAILED) VALUES (:app, :c, :s, :tid, :tn, :ts, :rt, :sl, :e, :tb, :cf,"
+                + " :tf, :sf)")
+        .bind("app", r.app())
+        .bind("c", r.caseName())
+        .bind("s", r.state())
+        .bind("tid", r.testId())
+        .bind("tn", r.testName())
+        .bind("ts", r.timestamp())
+        .bind("rt", r.runtime())
+        .bind("sl", r.signalLatency())
+        .bind("e", r.error())
+        .bind("tb", r.traceback())
+        .bind("cf", r.consecutiveFailures())
+        .bind("tf", r.totalFailures())
         .bind("sf", r.suiteFailed() ? 1 : 0)
         .execute();
   }
 
   /** How many reports are stored. */
   public long count() {
-    return db.read(hd -> hd.createQuery("SELECT COUNT(*) FROM LIVECHECK_REPORTS").mapTo(Long.class).one());
+    return db.read(
+        hd -> hd.createQuery("SELECT COUNT(*) FROM LIVECHECK_REPORTS").mapTo(Long.class).one());
   }
 
   /** The newest {@code limit} reports, of one case and one app when they are not null. */
   List<Map<String, Object>> reports(String caseName, String app, int limit) {
-    String where = "1 = 1" + (caseName == null ? "" : " AND CASE_NAME = :c") + (app == null ? "" : " AND APP = :a");
-    return db.read(hd -> {
-      var q = hd.createQuery("SELECT * FROM LIVECHECK_REPORTS WHERE " + where + " ORDER BY ID DESC LIMIT :l").bind("l", limit);
-      if (caseName != null) {
-        q.bind("c", caseName);
-      }
-      if (app != null) {
-        q.bind("a", app);
-      }
-      return q.map((rs, c) -> row(rs)).list();
-    });
+    String where =
+        "1 = 1"
+            + (caseName == null ? "" : " AND CASE_NAME = :c")
+            + (app == null ? "" : " AND APP = :a");
+    return db.read(
+        hd -> {
+          var q =
+              hd.createQuery(
+                      "SELECT * FROM LIVECHECK_REPORTS WHERE "
+                          + where
+                          + " ORDER BY ID DESC LIMIT :l")
+                  .bind("l", limit);
+          if (caseName != null) {
+            q.bind("c", caseName);
+          }
+          if (app != null) {
+            q.bind("a", app);
+          }
+          return q.map((rs, c) -> row(rs)).list();
+        });
   }
 
   private Map<String, Object> row(ResultSet rs) throws SQLException {
@@ -143,8 +169,9 @@ public final class LiveCheckStore {
         hd -> {
           List<Map<String, Object>> latest =
               hd.createQuery(
-                      "SELECT r.* FROM LIVECHECK_REPORTS r JOIN (SELECT APP, CASE_NAME, MAX(ID) AS MID FROM LIVECHECK_REPORTS"
-                          + " GROUP BY APP, CASE_NAME) x ON r.ID = x.MID ORDER BY r.APP, r.CASE_NAME")
+                      "SELECT r.* FROM LIVECHECK_REPORTS r JOIN (SELECT APP, CASE_NAME, MAX(ID) AS"
+                          + " MID FROM LIVECHECK_REPORTS GROUP BY APP, CASE_NAME) x ON r.ID = x.MID"
+                          + " ORDER BY r.APP, r.CASE_NAME")
                   .map((rs, c) -> row(rs))
                   .list();
           List<Map<String, Object>> out = new ArrayList<>();
@@ -157,16 +184,25 @@ public final class LiveCheckStore {
             c.put("consecutive_failures", r.get("consecutive_failures"));
             c.put("total_failures", r.get("total_failures"));
             Map<String, Long> totals = new LinkedHashMap<>();
-            hd.createQuery("SELECT STATE, COUNT(*) AS N FROM LIVECHECK_REPORTS WHERE APP = :a AND CASE_NAME = :c GROUP BY STATE ORDER BY STATE")
-                .bind("a", (String) r.get("app")).bind("c", (String) r.get("case"))
+            hd.createQuery(
+                    "SELECT STATE, COUNT(*) AS N FROM LIVECHECK_REPORTS WHERE APP = :a AND"
+                        + " CASE_NAME = :c GROUP BY STATE ORDER BY STATE")
+                .bind("a", (String) r.get("app"))
+                .bind("c", (String) r.get("case"))
                 .map((rs, x) -> Map.entry(rs.getString("STATE"), rs.getLong("N")))
                 .forEach(e -> totals.put(e.getKey(), e.getValue()));
             c.put("totals_by_state", totals);
             c.put("suite_failed", r.get("suite_failed"));
             List<Double> history =
-                new ArrayList<>(hd.createQuery("SELECT RUNTIME FROM LIVECHECK_REPORTS WHERE APP = :a AND CASE_NAME = :c AND RUNTIME IS NOT NULL ORDER BY ID DESC LIMIT :l")
-                    .bind("a", (String) r.get("app")).bind("c", (String) r.get("case")).bind("l", HISTORY)
-                    .mapTo(Double.class).list());
+                new ArrayList<>(
+                    hd.createQuery(
+                            "SELECT RUNTIME FROM LIVECHECK_REPORTS WHERE APP = :a AND CASE_NAME ="
+                                + " :c AND RUNTIME IS NOT NULL ORDER BY ID DESC LIMIT :l")
+                        .bind("a", (String) r.get("app"))
+                        .bind("c", (String) r.get("case"))
+                        .bind("l", HISTORY)
+                        .mapTo(Double.class)
+                        .list());
             Collections.reverse(history);
             c.put("latency_history", history);
             out.add(c);

@@ -34,7 +34,8 @@ record ReportPost(
     boolean suiteFailed) {
 
   /** The states a LiveCheck case reports. */
-  static final Set<String> STATES = Set.of("PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP", "INIT");
+  static final Set<String> STATES =
+      Set.of("PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP", "INIT");
 
   /**
    * Reads and checks one report.
@@ -45,7 +46,13 @@ record ReportPost(
   static ReportPost parse(JsonBody b) {
     String state = b.text("state", 16);
     if (!STATES.contains(state)) {
-      throw ApiError.badRequest(b.path("state"), "'" + b.path("state") + "' must be one of PASS, FAIL, ERROR, TIMEOUT, STALL, SKIP, INIT; got '" + state + "'");
+      throw ApiError.badRequest(
+          b.path("state"),
+          "'"
+              + b.path("state")
+              + "' must be one of PASS, FAIL, ERROR, TIMEOUT, STALL, SKIP, INIT; got '"
+              + state
+              + "'");
     }
     ObjectNode latency = b.optObject("signal_latency");
     if (latency != null) {
@@ -54,10 +61,12 @@ record ReportPost(
         JsonNode v = e.getValue();
         String p = b.path("signal_latency") + "." + e.getKey();
         if (!v.isNumber() && !v.isNull()) {
-          throw ApiError.badRequest(p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(v));
+          throw ApiError.badRequest(
+              p, "'" + p + "' must be a number of seconds, got " + JsonBody.kind(v));
         }
         if (v.isNumber() && !(Double.isFinite(v.doubleValue()) && v.doubleValue() >= 0)) {
-          throw ApiError.badRequest(p, "'" + p + "' must be a finite number of seconds, 0 or more, got " + v.asText());
+          throw ApiError.badRequest(
+              p, "'" + p + "' must be a finite number of seconds, 0 or more, got " + v.asText());
         }
       }
     }

@@ -35,12 +35,12 @@ import java.util.function.Function;
  * #IDLE} without a snapshot, and at most {@link #MAX_RUNS} runs are kept (the least recently
  * updated leave first).
  *
- * <p>LiveCheck, per app and case: {@code grindstone_livecheck_case_state} (1 for the current
- * {@code state}, 0 for the six others),
- * {@code grindstone_livecheck_consecutive_failures}, {@code grindstone_livecheck_failures_total}
- * (both as the latest report gives them), {@code grindstone_livecheck_tests_total} by state, and
- * {@code grindstone_livecheck_runtime_seconds} and {@code grindstone_livecheck_signal_latency_seconds}
- * ({@code signal} label) histograms. At most {@link #MAX_CASES} cases are kept.
+ * <p>LiveCheck, per app and case: {@code grindstone_livecheck_case_state} (1 for the current {@code
+ * state}, 0 for the six others), {@code grindstone_livecheck_consecutive_failures}, {@code
+ * grindstone_livecheck_failures_total} (both as the latest report gives them), {@code
+ * grindstone_livecheck_tests_total} by state, and {@code grindstone_livecheck_runtime_seconds} and
+ * {@code grindstone_livecheck_signal_latency_seconds} ({@code signal} label) histograms. At most
+ * {@link #MAX_CASES} cases are kept.
  *
  * <p>Thread-safe: writers and scrapes take one lock, briefly.
  */
@@ -48,12 +48,16 @@ public final class LiveMetrics implements MultiCollector {
 
   /** Runs kept at most. */
   public static final int MAX_RUNS = 100;
+
   /** A run that neither finished nor sent a snapshot for this long leaves. */
   public static final Duration IDLE = Duration.ofMinutes(30);
+
   /** LiveCheck cases (app and case) kept at most. */
   public static final int MAX_CASES = 1000;
 
-  private static final String[] STATES = {"INIT", "PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP"};
+  private static final String[] STATES = {
+    "INIT", "PASS", "FAIL", "ERROR", "TIMEOUT", "STALL", "SKIP"
+  };
 
   /**
    * One test's figures in one stored snapshot.
@@ -61,7 +65,8 @@ public final class LiveMetrics implements MultiCollector {
    * @param sumMicros the exact sum of the successful calls' times
    * @param buckets the successful calls per {@link LatencyBuckets} bucket (not cumulative)
    */
-  public record TestFigures(int number, long successes, long errors, long cancelled, double sumMicros, long[] buckets) {}
+  public record TestFigures(
+      int number, long successes, long errors, long cancelled, double sumMicros, long[] buckets) {}
 
   /**
    * A run as the store knows it.
@@ -76,16 +81,27 @@ public final class LiveMetrics implements MultiCollector {
    * @param runtimeSeconds null when the report has none
    * @param testReport false for a suite report (no test id)
    */
-  public record CaseReport(String app, String caseName, String state, Double runtimeSeconds,
-      Map<String, Double> signalLatencySeconds, long consecutiveFailures, long totalFailures, boolean testReport) {}
+  public record CaseReport(
+      String app,
+      String caseName,
+      String state,
+      Double runtimeSeconds,
+      Map<String, Double> signalLatencySeconds,
+      long consecutiveFailures,
+      long totalFailures,
+      boolean testReport) {}
 
   private final Clock clock;
   private final Duration grace;
   private final Function<String, Optional<RunView>> store;
   private final Object lock = new Object();
   private final LinkedHashMap<String, RunState> runs = new LinkedHashMap<>(16, 0.75f, true);
-  private final Map<List<String>, CaseState> cases = new TreeMap<>(
-      (a, b) -> a.get(0).equals(b.get(0)) ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0)));
+  private final Map<List<String>, CaseState> cases =
+      new TreeMap<>(
+          (a, b) ->
+              a.get(0).equals(b.get(0))
+                  ? a.get(1).compareTo(b.get(1))
+                  : a.get(0).compareTo(b.get(0)));
 
   /**
    * @param grace how long a finished run stays
@@ -137,7 +153,8 @@ public final class LiveMetrics implements MultiCollector {
   }
 
   /** A snapshot that was stored (not a re-post): adds its figures to its run. */
-  public void snapshotStored(String runId, String agent, List<TestFigures> tests, Integer activeUsers, Long lateStarts) {
+  public void snapshotStored(
+      String runId, String agent, List<TestFigures> tests, Integer activeUsers, Long lateStarts) {
     synchronized (lock) {
       RunState run = runs.computeIfAbsent(runId, k -> new RunState());
       run.lastSnapshotMillis = clock.millis();
@@ -200,14 +217,25 @@ public final class LiveMetrics implements MultiCollector {
   @Override
   public MetricSnapshots collect() {
     Map<String, RunState> live = liveRuns();
-    CounterSnapshot.Builder calls = CounterSnapshot.builder().name("grindstone_calls")
-        .help("Completed calls per test: outcome success (The Grinder's Tests), error, or cancelled at stop.");
-    HistogramSnapshot.Builder durations = HistogramSnapshot.builder().name("grindstone_call_duration_seconds")
-        .help("Latency of successful calls per test.").unit(Unit.SECONDS);
-    GaugeSnapshot.Builder users = GaugeSnapshot.builder().name("grindstone_active_users")
-        .help("Virtual users running at the end of the latest period, over the run's agents.");
-    CounterSnapshot.Builder late = CounterSnapshot.builder().name("grindstone_late_starts")
-        .help("Iterations that started more than 10 ms after they were planned.");
+    CounterSnapshot.Builder calls =
+        CounterSnapshot.builder()
+            .name("grindstone_calls")
+            .help(
+                "Completed calls per test: outcome success (The Grinder's Tests), error, or"
+                    + " cancelled at stop.");
+    HistogramSnapshot.Builder durations =
+        HistogramSnapshot.builder()
+            .name("grindstone_call_duration_seconds")
+            .help("Latency of successful calls per test.")
+            .unit(Unit.SECONDS);
+    GaugeSnapshot.Builder users =
+        GaugeSnapshot.builder()
+            .name("grindstone_active_users")
+            .help("Virtual users running at the end of the latest period, over the run's agents.");
+    CounterSnapshot.Builder late =
+        CounterSnapshot.builder()
+            .name("grindstone_late_starts")
+            .help("Iterations that started more than 10 ms after they were planned.");
     List<MetricSnapshot> out = new ArrayList<>();
     synchronized (lock) {
       for (Map.Entry<String, RunState> e : live.entrySet()) {
@@ -216,9 +244,12 @@ public final class LiveMetrics implements MultiCollector {
         for (Map.Entry<Integer, TestState> te : run.tests.entrySet()) {
           TestState t = te.getValue();
           String description = run.view.descriptions().getOrDefault(te.getKey(), "");
-          Labels labels = description.isEmpty()
-              ? runLabels.add("test", Integer.toString(te.getKey()))
-              : runLabels.add("test", Integer.toString(te.getKey())).add("description", description);
+          Labels labels =
+              description.isEmpty()
+                  ? runLabels.add("test", Integer.toString(te.getKey()))
+                  : runLabels
+                      .add("test", Integer.toString(te.getKey()))
+                      .add("description", description);
           calls.dataPoint(counter(labels.add("outcome", "success"), t.successes));
           calls.dataPoint(counter(labels.add("outcome", "error"), t.errors));
           if (t.cancelled > 0) {
@@ -231,7 +262,8 @@ public final class LiveMetrics implements MultiCollector {
           for (int n : run.activeUsers.values()) {
             sum += n;
           }
-          users.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(runLabels).value(sum).build());
+          users.dataPoint(
+              GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(runLabels).value(sum).build());
         }
         if (run.lateStartsReported) {
           late.dataPoint(counter(runLabels, run.lateStarts));
@@ -267,9 +299,10 @@ public final class LiveMetrics implements MultiCollector {
         if (view != null && view.finished() && run.finishedSeenMillis < 0) {
           run.finishedSeenMillis = now;
         }
-        boolean over = view == null
-            || (run.finishedSeenMillis >= 0 && now - run.finishedSeenMillis > grace.toMillis())
-            || (run.finishedSeenMillis < 0 && now - run.lastSnapshotMillis > IDLE.toMillis());
+        boolean over =
+            view == null
+                || (run.finishedSeenMillis >= 0 && now - run.finishedSeenMillis > grace.toMillis())
+                || (run.finishedSeenMillis < 0 && now - run.lastSnapshotMillis > IDLE.toMillis());
         if (over) {
           gone.add(e.getKey());
         } else {
@@ -284,32 +317,56 @@ public final class LiveMetrics implements MultiCollector {
   }
 
   private void addCases(List<MetricSnapshot> out) {
-    GaugeSnapshot.Builder state = GaugeSnapshot.builder().name("grindstone_livecheck_case_state")
-        .help("1 for the state each LiveCheck case is in (its latest report's), 0 for the others.");
-    GaugeSnapshot.Builder consecutive = GaugeSnapshot.builder().name("grindstone_livecheck_consecutive_failures")
-        .help("Failures in a row, as the case's latest report gives them.");
-    CounterSnapshot.Builder failures = CounterSnapshot.builder().name("grindstone_livecheck_failures")
-        .help("Failures since the case's app started, as its latest report gives them.");
-    CounterSnapshot.Builder tests = CounterSnapshot.builder().name("grindstone_livecheck_tests")
-        .help("Test reports this server stored, by state.");
-    HistogramSnapshot.Builder runtime = HistogramSnapshot.builder().name("grindstone_livecheck_runtime_seconds")
-        .help("How long each test ran.").unit(Unit.SECONDS);
-    HistogramSnapshot.Builder signals = HistogramSnapshot.builder().name("grindstone_livecheck_signal_latency_seconds")
-        .help("How long each test waited for each signal.").unit(Unit.SECONDS);
+    GaugeSnapshot.Builder state =
+        GaugeSnapshot.builder()
+            .name("grindstone_livecheck_case_state")
+            .help(
+                "1 for the state each LiveCheck case is in (its latest report's), 0 for the"
+                    + " others.");
+    GaugeSnapshot.Builder consecutive =
+        GaugeSnapshot.builder()
+            .name("grindstone_livecheck_consecutive_failures")
+            .help("Failures in a row, as the case's latest report gives them.");
+    CounterSnapshot.Builder failures =
+        CounterSnapshot.builder()
+            .name("grindstone_livecheck_failures")
+            .help("Failures since the case's app started, as its latest report gives them.");
+    CounterSnapshot.Builder tests =
+        CounterSnapshot.builder()
+            .name("grindstone_livecheck_tests")
+            .help("Test reports this server stored, by state.");
+    HistogramSnapshot.Builder runtime =
+        HistogramSnapshot.builder()
+            .name("grindstone_livecheck_runtime_seconds")
+            .help("How long each test ran.")
+            .unit(Unit.SECONDS);
+    HistogramSnapshot.Builder signals =
+        HistogramSnapshot.builder()
+            .name("grindstone_livecheck_signal_latency_seconds")
+            .help("How long each test waited for each signal.")
+            .unit(Unit.SECONDS);
     for (Map.Entry<List<String>, CaseState> e : cases.entrySet()) {
       Labels labels = Labels.of("app", e.getKey().get(0), "case", e.getKey().get(1));
       CaseState c = e.getValue();
       for (String name : STATES) {
-        state.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
-            .labels(labels.add("state", name)).value(name.equals(c.state) ? 1 : 0).build());
+        state.dataPoint(
+            GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                .labels(labels.add("state", name))
+                .value(name.equals(c.state) ? 1 : 0)
+                .build());
       }
-      consecutive.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(c.consecutive).build());
+      consecutive.dataPoint(
+          GaugeSnapshot.GaugeDataPointSnapshot.builder()
+              .labels(labels)
+              .value(c.consecutive)
+              .build());
       failures.dataPoint(counter(labels, c.total));
       c.tests.forEach((st, n) -> tests.dataPoint(counter(labels.add("state", st), n)));
       if (!c.tests.isEmpty()) {
         runtime.dataPoint(histogram(labels, c.runtime.buckets, c.runtime.sum));
       }
-      c.signals.forEach((name, d) -> signals.dataPoint(histogram(labels.add("signal", name), d.buckets, d.sum)));
+      c.signals.forEach(
+          (name, d) -> signals.dataPoint(histogram(labels.add("signal", name), d.buckets, d.sum)));
     }
     out.add(state.build());
     out.add(consecutive.build());
@@ -323,7 +380,8 @@ public final class LiveMetrics implements MultiCollector {
     return CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build();
   }
 
-  private static HistogramSnapshot.HistogramDataPointSnapshot histogram(Labels labels, long[] buckets, double sum) {
+  private static HistogramSnapshot.HistogramDataPointSnapshot histogram(
+      Labels labels, long[] buckets, double sum) {
     double[] bounds = new double[buckets.length];
     long[] counts = new long[buckets.length];
     for (int i = 0; i < buckets.length; i++) {

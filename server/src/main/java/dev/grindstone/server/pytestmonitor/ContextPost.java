@@ -42,13 +42,15 @@ record ContextPost(
     } else if (b.has("ram_tota")) {
       ram = b.integer("ram_tota", 0, Long.MAX_VALUE);
     } else {
-      throw ApiError.badRequest("ram_total", "missing required field 'ram_total' (total RAM in MB)");
+      throw ApiError.badRequest(
+          "ram_total", "missing required field 'ram_total' (total RAM in MB)");
     }
     String node = b.text("machine_node", 512);
     String type = b.text("machine_type", 32);
     String arch = b.text("machine_arch", 16);
     String sys = b.text("system_info", 256);
     String py = b.text("python_info", 512);
-    return new ContextPost(h, cpuCount, cpuFreq, cpuType, cpuVendor, ram, node, type, arch, sys, py);
+    return new ContextPost(
+        h, cpuCount, cpuFreq, cpuType, cpuVendor, ram, node, type, arch, sys, py);
   }
 }

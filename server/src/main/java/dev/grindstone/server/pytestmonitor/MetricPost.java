@@ -51,7 +51,8 @@ record MetricPost(
     double cpu = b.nonNegative("cpu_usage");
     // Peak memory minus the session's baseline: pytest-monitor sends values below 0, so they stay.
     double mem = b.number("mem_usage");
-    return new MetricPost(session, context, start, path, item, variant, loc, kind, component, total, user, kernel,
+    return new MetricPost(
+        session, context, start, path, item, variant, loc, kind, component, total, user, kernel,
         cpu, mem);
   }
 

@@ -30,6 +30,7 @@ import org.jdbi.v3.core.statement.Query;
 public final class PytestMonitorStore {
   /** The most rows a head or tail route answers. */
   static final int MAX_HEAD = 500;
+
   /** The resources head and tail routes rank by, and their columns. */
   static final Map<String, String> RESOURCES =
       Map.of(
@@ -41,10 +42,12 @@ public final class PytestMonitorStore {
 
   /** The escape character of every LIKE pattern (SQLite has none by default). */
   private static final String LIKE_ESCAPE = " ESCAPE '\\'";
+
   private static final int KNOWN_CACHE_LIMIT = 100_000;
   private static final String METRIC_COLUMNS =
-      "m.SESSION_H, m.ENV_H, m.ITEM_START_TIME, m.ITEM_PATH, m.ITEM, m.ITEM_VARIANT, m.ITEM_FS_LOC, m.KIND,"
-          + " m.COMPONENT, m.TOTAL_TIME, m.USER_TIME, m.KERNEL_TIME, m.CPU_USAGE, m.MEM_USAGE";
+      "m.SESSION_H, m.ENV_H, m.ITEM_START_TIME, m.ITEM_PATH, m.ITEM, m.ITEM_VARIANT, m.ITEM_FS_LOC,"
+          + " m.KIND, m.COMPONENT, m.TOTAL_TIME, m.USER_TIME, m.KERNEL_TIME, m.CPU_USAGE,"
+          + " m.MEM_USAGE";
   // Counting a million rows for total_page costs more than reading the page itself. Large counts
   // are reused for a few seconds (total_page may then lag new rows briefly); small ones, which
   // decide 200 versus 204 for the client's existence checks, are always exact.
@@ -83,13 +86,20 @@ public final class PytestMonitorStore {
         db.write(
             hd -> {
               hd.createUpdate(
-                      "INSERT INTO EXECUTION_CONTEXTS (ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ, CPU_TYPE, CPU_VENDOR,"
-                          + " RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE, MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO)"
-                          + " VALUES (:h, :cc, :cf, :ct, :cv, :ram, :mn, :mt, :ma, :si, :pi)"
-                          + " ON CONFLICT (ENV_H) DO NOTHING")
-                  .bind("h", c.h()).bind("cc", c.cpuCount()).bind("cf", c.cpuFrequency()).bind("ct", c.cpuType())
-                  .bind("cv", c.cpuVendor()).bind("ram", c.ramTotal()).bind("mn", c.machineNode())
-                  .bind("mt", c.machineType()).bind("ma", c.machineArch()).bind("si", c.systemInfo())
+                      "INSERT INTO EXECUTION_CONTEXTS (ENV_H, CPU_COUNT, CPU_FREQUENCY_MHZ,"
+                          + " CPU_TYPE, CPU_VENDOR, RAM_TOTAL_MB, MACHINE_NODE, MACHINE_TYPE,"
+                          + " MACHINE_ARCH, SYSTEM_INFO, PYTHON_INFO) VALUES (:h, :cc, :cf, :ct,"
+                          + " :cv, :ram, :mn, :mt, :ma, :si, :pi) ON CONFLICT (ENV_H) DO NOTHING")
+                  .bind("h", c.h())
+                  .bind("cc", c.cpuCount())
+                  .bind("cf", c.cpuFrequency())
+                  .bind("ct", c.cpuType())
+                  .bind("cv", c.cpuVendor())
+                  .bind("ram", c.ramTotal())
+                  .bind("mn", c.machineNode())
+                  .bind("mt", c.machineType())
+                  .bind("ma", c.machineArch())
+                  .bind("si", c.systemInfo())
                   .bind("pi", c.pythonInfo())
                   .execute();
               return hd.createQuery("SELECT * FROM EXECUTION_CONTEXTS WHERE ENV_H = :h")
@@ -109,7 +119,10 @@ public final class PytestMonitorStore {
               hd.createUpdate(
                       "INSERT INTO TEST_SESSIONS (SESSION_H, RUN_DATE, SCM_ID, RUN_DESCRIPTION)"
                           + " VALUES (:h, :d, :s, :j) ON CONFLICT (SESSION_H) DO NOTHING")
-                  .bind("h", s.h()).bind("d", s.runDate()).bind("s", s.scmRef()).bind("j", s.description())
+                  .bind("h", s.h())
+                  .bind("d", s.runDate())
+                  .bind("s", s.scmRef())
+                  .bind("j", s.description())
                   .execute();
               return hd.createQuery("SELECT * FROM TEST_SESSIONS WHERE SESSION_H = :h")
                   .bind("h", s.h())
@@ -129,24 +142,55 @@ public final class PytestMonitorStore {
   void save(MetricPost m) {
     db.write(
         hd -> {
-          requireKnown(hd, knownSessions, "TEST_SESSIONS", "SESSION_H", m.sessionH(), "session_h", "POST /sessions/");
-          requireKnown(hd, knownContexts, "EXECUTION_CONTEXTS", "ENV_H", m.contextH(), "context_h", "POST /contexts/");
+          requireKnown(
+              hd,
+              knownSessions,
+              "TEST_SESSIONS",
+              "SESSION_H",
+              m.sessionH(),
+              "session_h",
+              "POST /sessions/");
+          requireKnown(
+              hd,
+              knownContexts,
+              "EXECUTION_CONTEXTS",
+              "ENV_H",
+              m.contextH(),
+              "context_h",
+              "POST /contexts/");
           return null;
         },
         (hd, checked) ->
             hd.createUpdate(
-                    "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM, ITEM_VARIANT,"
-                        + " ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME, KERNEL_TIME, CPU_USAGE, MEM_USAGE)"
-                        + " VALUES (:s, :c, :st, :ip, :i, :iv, :fl, :k, :co, :tt, :ut, :kt, :cu, :mu)")
-                .bind("s", m.sessionH()).bind("c", m.contextH()).bind("st", m.itemStartTime())
-                .bind("ip", m.itemPath()).bind("i", m.item()).bind("iv", m.itemVariant()).bind("fl", m.itemFsLoc())
-                .bind("k", m.kind()).bind("co", m.component()).bind("tt", m.totalTime()).bind("ut", m.userTime())
-                .bind("kt", m.kernelTime()).bind("cu", m.cpuUsage()).bind("mu", m.memUsage())
+                    "INSERT INTO TEST_METRICS (SESSION_H, ENV_H, ITEM_START_TIME, ITEM_PATH, ITEM,"
+                        + " ITEM_VARIANT, ITEM_FS_LOC, KIND, COMPONENT, TOTAL_TIME, USER_TIME,"
+                        + " KERNEL_TIME, CPU_USAGE, MEM_USAGE) VALUES (:s, :c, :st, :ip, :i, :iv,"
+                        + " :fl, :k, :co, :tt, :ut, :kt, :cu, :mu)")
+                .bind("s", m.sessionH())
+                .bind("c", m.contextH())
+                .bind("st", m.itemStartTime())
+                .bind("ip", m.itemPath())
+                .bind("i", m.item())
+                .bind("iv", m.itemVariant())
+                .bind("fl", m.itemFsLoc())
+                .bind("k", m.kind())
+                .bind("co", m.component())
+                .bind("tt", m.totalTime())
+                .bind("ut", m.userTime())
+                .bind("kt", m.kernelTime())
+                .bind("cu", m.cpuUsage())
+                .bind("mu", m.memUsage())
                 .execute());
   }
 
   private static void requireKnown(
-      Handle hd, Set<String> cache, String table, String column, String h, String field, String how) {
+      Handle hd,
+      Set<String> cache,
+      String table,
+      String column,
+      String h,
+      String field,
+      String how) {
     if (cache.contains(h)) {
       return;
     }
@@ -157,7 +201,8 @@ public final class PytestMonitorStore {
                 .one()
             > 0;
     if (!exists) {
-      throw ApiError.badRequest(field, "unknown " + field + " '" + h + "': create it first with " + how);
+      throw ApiError.badRequest(
+          field, "unknown " + field + " '" + h + "': create it first with " + how);
     }
     remember(cache, h);
   }
@@ -174,7 +219,8 @@ public final class PytestMonitorStore {
   static Selection contexts(String prefix) {
     return prefix == null
         ? new Selection("EXECUTION_CONTEXTS", "1 = 1", Map.of())
-        : new Selection("EXECUTION_CONTEXTS", "ENV_H LIKE :p" + LIKE_ESCAPE, Map.of("p", likePrefix(prefix)));
+        : new Selection(
+            "EXECUTION_CONTEXTS", "ENV_H LIKE :p" + LIKE_ESCAPE, Map.of("p", likePrefix(prefix)));
   }
 
   /**
@@ -183,7 +229,8 @@ public final class PytestMonitorStore {
    * at the same position in {@code values}.
    */
   Selection sessions(String prefix, List<String> flags, List<String> values, boolean matchAll) {
-    StringBuilder where = new StringBuilder(prefix == null ? "1 = 1" : "SESSION_H LIKE :p" + LIKE_ESCAPE);
+    StringBuilder where =
+        new StringBuilder(prefix == null ? "1 = 1" : "SESSION_H LIKE :p" + LIKE_ESCAPE);
     Map<String, Object> binds = new LinkedHashMap<>();
     if (prefix != null) {
       binds.put("p", likePrefix(prefix));
@@ -206,7 +253,8 @@ public final class PytestMonitorStore {
   }
 
   static Selection sessionsOfScm(String ref) {
-    return new Selection("TEST_SESSIONS", "SCM_ID LIKE :p" + LIKE_ESCAPE, Map.of("p", likePrefix(ref)));
+    return new Selection(
+        "TEST_SESSIONS", "SCM_ID LIKE :p" + LIKE_ESCAPE, Map.of("p", likePrefix(ref)));
   }
 
   static Selection metrics() {
@@ -243,13 +291,17 @@ public final class PytestMonitorStore {
 
   static Selection metricsOfScm(String ref) {
     return metrics(
-        "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p" + LIKE_ESCAPE + ")",
+        "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE SCM_ID LIKE :p"
+            + LIKE_ESCAPE
+            + ")",
         Map.of("p", likePrefix(ref)));
   }
 
   /** Metrics of component {@code c}; of no component for null. */
   static Selection metricsOfComponent(String c) {
-    return c == null ? metrics(NO_COMPONENT, Map.of()) : metrics("m.COMPONENT = :c", Map.of("c", c));
+    return c == null
+        ? metrics(NO_COMPONENT, Map.of())
+        : metrics("m.COMPONENT = :c", Map.of("c", c));
   }
 
   /** Metrics of an item in component {@code c} (null: in no component). */
@@ -273,7 +325,9 @@ public final class PytestMonitorStore {
 
   /** Metrics of sessions of one build of a CI pipeline ({@code pipeline_build_no}). */
   Selection metricsOfPipelineBuild(String p, String b) {
-    return metrics(pipelineCond(true), Map.of("pk", "pipeline_branch", "p", p, "bk", "pipeline_build_no", "b", b));
+    return metrics(
+        pipelineCond(true),
+        Map.of("pk", "pipeline_branch", "p", p, "bk", "pipeline_build_no", "b", b));
   }
 
   private static final String NO_COMPONENT = "(m.COMPONENT = '' OR m.COMPONENT IS NULL)";
@@ -283,7 +337,10 @@ public final class PytestMonitorStore {
   }
 
   private String pipelineCond(boolean withBuild) {
-    String c = "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE " + db.jsonText("RUN_DESCRIPTION", "pk") + " = :p";
+    String c =
+        "m.SESSION_H IN (SELECT SESSION_H FROM TEST_SESSIONS WHERE "
+            + db.jsonText("RUN_DESCRIPTION", "pk")
+            + " = :p";
     if (withBuild) {
       c += " AND " + db.jsonText("RUN_DESCRIPTION", "bk") + " = :b";
     }
@@ -291,7 +348,9 @@ public final class PytestMonitorStore {
   }
 
   static Values components(String prefix) {
-    String where = "COMPONENT IS NOT NULL AND COMPONENT <> ''" + (prefix == null ? "" : " AND COMPONENT LIKE :p" + LIKE_ESCAPE);
+    String where =
+        "COMPONENT IS NOT NULL AND COMPONENT <> ''"
+            + (prefix == null ? "" : " AND COMPONENT LIKE :p" + LIKE_ESCAPE);
     return new Values(
         "SELECT DISTINCT COMPONENT AS V FROM TEST_METRICS WHERE " + where,
         prefix == null ? Map.of() : Map.of("p", likePrefix(prefix)));
@@ -300,7 +359,11 @@ public final class PytestMonitorStore {
   Values componentPipelines(String c) {
     String pipe = db.jsonText("s.RUN_DESCRIPTION", "pk");
     return new Values(
-        "SELECT DISTINCT " + pipe + " AS V FROM TEST_SESSIONS s WHERE " + pipe + " <> '' AND s.SESSION_H IN"
+        "SELECT DISTINCT "
+            + pipe
+            + " AS V FROM TEST_SESSIONS s WHERE "
+            + pipe
+            + " <> '' AND s.SESSION_H IN"
             + " (SELECT SESSION_H FROM TEST_METRICS WHERE COMPONENT = :c)",
         Map.of("pk", "pipeline_branch", "c", c));
   }
@@ -309,15 +372,23 @@ public final class PytestMonitorStore {
     String pipe = db.jsonText("s.RUN_DESCRIPTION", "pk");
     String build = db.jsonText("s.RUN_DESCRIPTION", "bk");
     return new Values(
-        "SELECT DISTINCT " + build + " AS V FROM TEST_SESSIONS s WHERE " + pipe + " = :p AND " + build
+        "SELECT DISTINCT "
+            + build
+            + " AS V FROM TEST_SESSIONS s WHERE "
+            + pipe
+            + " = :p AND "
+            + build
             + " <> '' AND s.SESSION_H IN (SELECT SESSION_H FROM TEST_METRICS WHERE COMPONENT = :c)",
         Map.of("pk", "pipeline_branch", "bk", "pipeline_build_no", "c", c, "p", p));
   }
 
   Values componentBuildSessions(String c, String p, String b) {
     return new Values(
-        "SELECT DISTINCT s.SESSION_H AS V FROM TEST_SESSIONS s WHERE " + db.jsonText("s.RUN_DESCRIPTION", "pk")
-            + " = :p AND " + db.jsonText("s.RUN_DESCRIPTION", "bk") + " = :b AND s.SESSION_H IN"
+        "SELECT DISTINCT s.SESSION_H AS V FROM TEST_SESSIONS s WHERE "
+            + db.jsonText("s.RUN_DESCRIPTION", "pk")
+            + " = :p AND "
+            + db.jsonText("s.RUN_DESCRIPTION", "bk")
+            + " = :b AND s.SESSION_H IN"
             + " (SELECT SESSION_H FROM TEST_METRICS WHERE COMPONENT = :c)",
         Map.of("pk", "pipeline_branch", "bk", "pipeline_build_no", "c", c, "p", p, "b", b));
   }
@@ -326,14 +397,23 @@ public final class PytestMonitorStore {
     String pipe = db.jsonText("RUN_DESCRIPTION", "pk");
     String build = db.jsonText("RUN_DESCRIPTION", "bk");
     return new Values(
-        "SELECT DISTINCT " + build + " AS V FROM TEST_SESSIONS WHERE " + pipe + " = :p AND " + build + " <> ''",
+        "SELECT DISTINCT "
+            + build
+            + " AS V FROM TEST_SESSIONS WHERE "
+            + pipe
+            + " = :p AND "
+            + build
+            + " <> ''",
         Map.of("pk", "pipeline_branch", "bk", "pipeline_build_no", "p", p));
   }
 
   Values pipelineBuildSessions(String p, String b) {
     return new Values(
-        "SELECT DISTINCT SESSION_H AS V FROM TEST_SESSIONS WHERE " + db.jsonText("RUN_DESCRIPTION", "pk") + " = :p AND "
-            + db.jsonText("RUN_DESCRIPTION", "bk") + " = :b",
+        "SELECT DISTINCT SESSION_H AS V FROM TEST_SESSIONS WHERE "
+            + db.jsonText("RUN_DESCRIPTION", "pk")
+            + " = :p AND "
+            + db.jsonText("RUN_DESCRIPTION", "bk")
+            + " = :b",
         Map.of("pk", "pipeline_branch", "bk", "pipeline_build_no", "p", p, "b", b));
   }
 
@@ -341,14 +421,22 @@ public final class PytestMonitorStore {
 
   /** The exact number of rows selected. */
   long count(Selection s) {
-    return db.read(hd -> bindAll(hd.createQuery("SELECT COUNT(*) FROM " + s.from() + " WHERE " + s.where()), s.binds())
-        .mapTo(Long.class).one());
+    return db.read(
+        hd ->
+            bindAll(
+                    hd.createQuery("SELECT COUNT(*) FROM " + s.from() + " WHERE " + s.where()),
+                    s.binds())
+                .mapTo(Long.class)
+                .one());
   }
 
   /** The exact number of distinct values. */
   long count(Values v) {
-    return db.read(hd -> bindAll(hd.createQuery("SELECT COUNT(*) FROM (" + v.select() + ") q"), v.binds())
-        .mapTo(Long.class).one());
+    return db.read(
+        hd ->
+            bindAll(hd.createQuery("SELECT COUNT(*) FROM (" + v.select() + ") q"), v.binds())
+                .mapTo(Long.class)
+                .one());
   }
 
   /** A page of contexts, by hash. */
@@ -366,35 +454,58 @@ public final class PytestMonitorStore {
     return page(s, "m.TEST_ID", METRIC_COLUMNS, requestedPage, PytestMonitorStore::metricRow);
   }
 
-  private <T> Paged<T> page(Selection s, String order, String columns, int requestedPage, RowFn<T> row) {
+  private <T> Paged<T> page(
+      Selection s, String order, String columns, int requestedPage, RowFn<T> row) {
     return db.read(
         hd -> {
           Pages.Page page =
-              Pages.resolve(requestedPage, countRows(hd, "SELECT COUNT(*) FROM " + s.from() + " WHERE " + s.where(), s.binds()));
+              Pages.resolve(
+                  requestedPage,
+                  countRows(
+                      hd, "SELECT COUNT(*) FROM " + s.from() + " WHERE " + s.where(), s.binds()));
           List<T> items;
           if (page.number() < 1 || page.offset() >= page.total()) {
             items = List.of();
           } else if (page.offset() > page.total() / 2) {
             // A late page read backwards from the end: OFFSET skips far fewer rows.
             long count = Math.min(Pages.PAGE_SIZE, page.total() - page.offset());
-            items = new ArrayList<>(bindAll(
-                    hd.createQuery("SELECT " + columns + " FROM " + s.from() + " WHERE " + s.where()
-                        + " ORDER BY " + descending(order) + " LIMIT :limit OFFSET :offset"),
-                    s.binds())
-                .bind("limit", count)
-                .bind("offset", page.total() - page.offset() - count)
-                .map((rs, c) -> row.map(rs))
-                .list());
+            items =
+                new ArrayList<>(
+                    bindAll(
+                            hd.createQuery(
+                                "SELECT "
+                                    + columns
+                                    + " FROM "
+                                    + s.from()
+                                    + " WHERE "
+                                    + s.where()
+                                    + " ORDER BY "
+                                    + descending(order)
+                                    + " LIMIT :limit OFFSET :offset"),
+                            s.binds())
+                        .bind("limit", count)
+                        .bind("offset", page.total() - page.offset() - count)
+                        .map((rs, c) -> row.map(rs))
+                        .list());
             Collections.reverse(items);
           } else {
-            items = bindAll(
-                    hd.createQuery("SELECT " + columns + " FROM " + s.from() + " WHERE " + s.where()
-                        + " ORDER BY " + order + " LIMIT :limit OFFSET :offset"),
-                    s.binds())
-                .bind("limit", Pages.PAGE_SIZE)
-                .bind("offset", page.offset())
-                .map((rs, c) -> row.map(rs))
-                .list();
+            items =
+                bindAll(
+                        hd.createQuery(
+                            "SELECT "
+                                + columns
+                                + " FROM "
+                                + s.from()
+                                + " WHERE "
+                                + s.where()
+                                + " ORDER BY "
+                                + order
+                                + " LIMIT :limit OFFSET :offset"),
+                        s.binds())
+                    .bind("limit", Pages.PAGE_SIZE)
+                    .bind("offset", page.offset())
+                    .map((rs, c) -> row.map(rs))
+                    .list();
           }
           return new Paged<>(page, items);
         });
@@ -405,12 +516,20 @@ public final class PytestMonitorStore {
     return db.read(
         hd -> {
           Pages.Page page =
-              Pages.resolve(requestedPage, bindAll(hd.createQuery("SELECT COUNT(*) FROM (" + v.select() + ") q"), v.binds())
-                  .mapTo(Long.class).one());
+              Pages.resolve(
+                  requestedPage,
+                  bindAll(hd.createQuery("SELECT COUNT(*) FROM (" + v.select() + ") q"), v.binds())
+                      .mapTo(Long.class)
+                      .one());
           List<String> items =
               page.number() < 1
                   ? List.of()
-                  : bindAll(hd.createQuery("SELECT V FROM (" + v.select() + ") q ORDER BY V LIMIT :limit OFFSET :offset"), v.binds())
+                  : bindAll(
+                          hd.createQuery(
+                              "SELECT V FROM ("
+                                  + v.select()
+                                  + ") q ORDER BY V LIMIT :limit OFFSET :offset"),
+                          v.binds())
                       .bind("limit", Pages.PAGE_SIZE)
                       .bind("offset", page.offset())
                       .mapTo(String.class)
@@ -422,10 +541,17 @@ public final class PytestMonitorStore {
   /** Every CI pipeline of the stored sessions, in order. */
   List<String> pipelines() {
     String pipe = db.jsonText("RUN_DESCRIPTION", "pk");
-    return db.read(hd -> hd.createQuery("SELECT DISTINCT " + pipe + " AS V FROM TEST_SESSIONS WHERE " + pipe + " <> '' ORDER BY 1")
-        .bind("pk", "pipeline_branch")
-        .mapTo(String.class)
-        .list());
+    return db.read(
+        hd ->
+            hd.createQuery(
+                    "SELECT DISTINCT "
+                        + pipe
+                        + " AS V FROM TEST_SESSIONS WHERE "
+                        + pipe
+                        + " <> '' ORDER BY 1")
+                .bind("pk", "pipeline_branch")
+                .mapTo(String.class)
+                .list());
   }
 
   /**
@@ -436,22 +562,38 @@ public final class PytestMonitorStore {
     String column = RESOURCES.get(resource);
     int max = Math.min(limit, MAX_HEAD);
     return db.read(
-        hd -> bindAll(
-                hd.createQuery("SELECT " + METRIC_COLUMNS + " FROM " + scope.from() + " WHERE " + scope.where()
-                    + " ORDER BY m." + column + (head ? " DESC" : " ASC") + ", m.TEST_ID LIMIT :limit"),
-                scope.binds())
-            .bind("limit", max)
-            .map((rs, c) -> metricRow(rs))
-            .list());
+        hd ->
+            bindAll(
+                    hd.createQuery(
+                        "SELECT "
+                            + METRIC_COLUMNS
+                            + " FROM "
+                            + scope.from()
+                            + " WHERE "
+                            + scope.where()
+                            + " ORDER BY m."
+                            + column
+                            + (head ? " DESC" : " ASC")
+                            + ", m.TEST_ID LIMIT :limit"),
+                    scope.binds())
+                .bind("limit", max)
+                .map((rs, c) -> metricRow(rs))
+                .list());
   }
 
   /** Dashboard overview: the number of metrics, sessions and contexts. */
   public Map<String, Object> counts() {
     return db.read(
-        hd -> linked(
-            "metrics", hd.createQuery("SELECT COUNT(*) FROM TEST_METRICS").mapTo(Long.class).one(),
-            "sessions", hd.createQuery("SELECT COUNT(*) FROM TEST_SESSIONS").mapTo(Long.class).one(),
-            "contexts", hd.createQuery("SELECT COUNT(*) FROM EXECUTION_CONTEXTS").mapTo(Long.class).one()));
+        hd ->
+            linked(
+                "metrics",
+                    hd.createQuery("SELECT COUNT(*) FROM TEST_METRICS").mapTo(Long.class).one(),
+                "sessions",
+                    hd.createQuery("SELECT COUNT(*) FROM TEST_SESSIONS").mapTo(Long.class).one(),
+                "contexts",
+                    hd.createQuery("SELECT COUNT(*) FROM EXECUTION_CONTEXTS")
+                        .mapTo(Long.class)
+                        .one()));
   }
 
   private static String descending(String order) {
@@ -494,7 +636,10 @@ public final class PytestMonitorStore {
     return q;
   }
 
-  /** Escapes LIKE's wildcards: a path segment is matched as typed ({@code /contexts/_} is no wildcard). */
+  /**
+   * Escapes LIKE's wildcards: a path segment is matched as typed ({@code /contexts/_} is no
+   * wildcard).
+   */
   private static String likeLiteral(String s) {
     return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
@@ -548,7 +693,8 @@ public final class PytestMonitorStore {
       Map.Entry<String, JsonNode> e = it.next();
       Map<String, Object> tag = new LinkedHashMap<>();
       tag.put("name", e.getKey());
-      tag.put("value", e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
+      tag.put(
+          "value", e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString());
       tags.add(tag);
     }
     m.put("tags", tags);

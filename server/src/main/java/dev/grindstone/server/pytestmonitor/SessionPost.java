@@ -39,6 +39,7 @@ record SessionPost(String h, String runDate, String scmRef, String description) 
       o.put("description", d.textValue());
       return o;
     }
-    throw ApiError.badRequest("description", "'description' must be a JSON object or a string, got " + JsonBody.kind(d));
+    throw ApiError.badRequest(
+        "description", "'description' must be a JSON object or a string, got " + JsonBody.kind(d));
   }
 }

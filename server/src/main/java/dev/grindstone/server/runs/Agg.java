@@ -14,11 +14,10 @@ import org.HdrHistogram.Histogram;
 /**
  * The exact merge of snapshot entries: counts and the {@code timedTests} sample (pooled, with its
  * exact min and max) in a statistics set, the other statistics (summed as doubles) and both
- * histograms (µs, 3 significant digits, made on first use). Its figures are a {@link
- * TestFigures}, so that the server defines none of its own: mean, deviation, TPS and percentiles
- * are computed as every other output computes them. Counts cannot overflow: the run's totals,
- * which bound every merge, stay at most 2^53 − 1, and its sum of times at most 2^63 − 1 µs. Not
- * thread-safe.
+ * histograms (µs, 3 significant digits, made on first use). Its figures are a {@link TestFigures},
+ * so that the server defines none of its own: mean, deviation, TPS and percentiles are computed as
+ * every other output computes them. Counts cannot overflow: the run's totals, which bound every
+ * merge, stay at most 2^53 − 1, and its sum of times at most 2^63 − 1 µs. Not thread-safe.
  */
 final class Agg {
   private static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
@@ -28,8 +27,10 @@ final class Agg {
   private static final LongIndex UNTIMED = SCHEMA.longIndex(StatisticsSchema.UNTIMED_TESTS);
 
   private final StatisticsSet statistics = new StatisticsSet(SCHEMA);
+
   /** True once an entry with calls but without their exact min and max was merged. */
   private boolean boundsUnknown;
+
   private Histogram histogram;
   private Histogram errorHistogram;
   private final Map<String, Double> other = new TreeMap<>();
@@ -38,8 +39,13 @@ final class Agg {
   static void addAll(TestEntry e, Agg... aggs) {
     StatisticsSet entry = new StatisticsSet(SCHEMA);
     Sample t = e.timed();
-    entry.setSample(TIMED, t.count(), e.timedSumMicros(), t.variance(),
-        e.hasBounds() ? e.timedMin() : Long.MAX_VALUE, e.hasBounds() ? e.timedMax() : Long.MIN_VALUE);
+    entry.setSample(
+        TIMED,
+        t.count(),
+        e.timedSumMicros(),
+        t.variance(),
+        e.hasBounds() ? e.timedMin() : Long.MAX_VALUE,
+        e.hasBounds() ? e.timedMax() : Long.MIN_VALUE);
     entry.setLong(ERRORS, e.errors());
     entry.setLong(UNTIMED, e.untimed());
     for (Agg a : aggs) {
@@ -98,7 +104,8 @@ final class Agg {
 
   /** Bytes the histograms hold, for the cache's budget. */
   long footprint() {
-    return 400 + (histogram == null ? 0 : histogram.getEstimatedFootprintInBytes())
+    return 400
+        + (histogram == null ? 0 : histogram.getEstimatedFootprintInBytes())
         + (errorHistogram == null ? 0 : errorHistogram.getEstimatedFootprintInBytes());
   }
 
@@ -115,10 +122,16 @@ final class Agg {
     StatisticsSet s = statistics;
     if (boundsUnknown && count(histogram) > 0) {
       s = statistics.snapshot();
-      s.setSample(TIMED, s.getCount(TIMED), s.getSum(TIMED), s.getVariance(TIMED), histogram.getMinValue(),
+      s.setSample(
+          TIMED,
+          s.getCount(TIMED),
+          s.getSum(TIMED),
+          s.getVariance(TIMED),
+          histogram.getMinValue(),
           histogram.getMaxValue());
     }
-    return new TestFigures(TestFigures.TOTALS, "", false, spanMillis, 0, s, histogram, errorHistogram, 0);
+    return new TestFigures(
+        TestFigures.TOTALS, "", false, spanMillis, 0, s, histogram, errorHistogram, 0);
   }
 
   /** True when the min and max of the calls are known: exact, or from the histogram. */
@@ -126,7 +139,9 @@ final class Agg {
     return f.timedCount() > 0 && (!boundsUnknown || count(histogram) > 0);
   }
 
-  /** Every figure of a run's table: counts, mean, SD, TPS over {@code spanMillis}, percentiles (ms). */
+  /**
+   * Every figure of a run's table: counts, mean, SD, TPS over {@code spanMillis}, percentiles (ms).
+   */
   Map<String, Object> table(long spanMillis) {
     TestFigures f = figures(spanMillis);
     boolean bounds = boundsKnown(f);
@@ -141,7 +156,9 @@ final class Agg {
     m.put("tps", spanMillis <= 0 ? 0.0 : f.tps());
     m.put("minMs", bounds ? defined(f.minMillis()) : null);
     for (double p : PERCENTILES) {
-      m.put("p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "Ms", defined(f.percentileMillis(p)));
+      m.put(
+          "p" + (p == 99.9 ? "999" : Integer.toString((int) p)) + "Ms",
+          defined(f.percentileMillis(p)));
     }
     m.put("maxMs", bounds ? defined(f.maxMillis()) : null);
     m.put("histogramCount", count(histogram));

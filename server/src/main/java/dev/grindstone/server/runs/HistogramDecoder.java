@@ -11,17 +11,17 @@ import java.util.zip.Inflater;
 import org.HdrHistogram.AbstractHistogram;
 
 /**
- * Reads a latency histogram in HdrHistogram's compressed V2 form (base64) within bounds: the
- * header is inflated and checked before anything is sized from it, and the counts are streamed
- * into the target histograms, so no counts array of the size the header declares is ever made.
+ * Reads a latency histogram in HdrHistogram's compressed V2 form (base64) within bounds: the header
+ * is inflated and checked before anything is sized from it, and the counts are streamed into the
+ * target histograms, so no counts array of the size the header declares is ever made.
  *
- * <p>Why not {@code Histogram.decodeFromCompressedByteBuffer}: it allocates the counts array and
- * a payload buffer from the header's declared range and precision before reading a count. A valid
+ * <p>Why not {@code Histogram.decodeFromCompressedByteBuffer}: it allocates the counts array and a
+ * payload buffer from the header's declared range and precision before reading a count. A valid
  * 60-byte histogram declaring 5 significant digits and a range up to 2^62 becomes a 48 MB array.
  *
  * <p>The bounds are those of what Grindstone's agents send ({@code Histograms}: µs, 3 significant
- * digits, lowest discernible value 1, calls clamped to {@link LatencyStripe#HIGHEST_TRACKABLE_MICROS}
- * so an auto-resized histogram declares at most 2^32 − 1):
+ * digits, lowest discernible value 1, calls clamped to {@link
+ * LatencyStripe#HIGHEST_TRACKABLE_MICROS} so an auto-resized histogram declares at most 2^32 − 1):
  *
  * <ul>
  *   <li>the V2 encoding (HdrHistogram 2.1 and later), an integer histogram (conversion ratio 1),
@@ -29,9 +29,8 @@ import org.HdrHistogram.AbstractHistogram;
  *   <li>at most {@link #MAX_SIGNIFICANT_DIGITS} significant digits;
  *   <li>lowest discernible value at least 1, highest trackable value at least twice that and at
  *       most {@link #MAX_HIGHEST_TRACKABLE} (a counts array of at most 23,552 entries);
- *   <li>the payload no longer than its counts can take (9 bytes each), present in full and
- *       nothing after it; every count within the array; the total at most {@link
- *       Limits#MAX_COUNT}.
+ *   <li>the payload no longer than its counts can take (9 bytes each), present in full and nothing
+ *       after it; every count within the array; the total at most {@link Limits#MAX_COUNT}.
  * </ul>
  *
  * Thread-safe (no state); each call allocates its inflater and the payload (bounded as above).
@@ -41,10 +40,11 @@ final class HistogramDecoder {
   static final int MAX_SIGNIFICANT_DIGITS = Histograms.SIGNIFICANT_DIGITS;
 
   /**
-   * The highest trackable value a histogram may declare, in µs: 2^32 − 1 (about 71.6 minutes),
-   * what an auto-resizing histogram holding the agents' one-hour clamp declares.
+   * The highest trackable value a histogram may declare, in µs: 2^32 − 1 (about 71.6 minutes), what
+   * an auto-resizing histogram holding the agents' one-hour clamp declares.
    */
-  static final long MAX_HIGHEST_TRACKABLE = (Long.highestOneBit(LatencyStripe.HIGHEST_TRACKABLE_MICROS) << 1) - 1;
+  static final long MAX_HIGHEST_TRACKABLE =
+      (Long.highestOneBit(LatencyStripe.HIGHEST_TRACKABLE_MICROS) << 1) - 1;
 
   private static final int COMPRESSED_V2_COOKIE = 0x1c849314;
   private static final int V2_COOKIE = 0x1c849313;
@@ -53,7 +53,9 @@ final class HistogramDecoder {
 
   private HistogramDecoder() {}
 
-  /** Bytes of decoded payload left to one request, so many histograms cannot add up without bound. */
+  /**
+   * Bytes of decoded payload left to one request, so many histograms cannot add up without bound.
+   */
   static final class Budget {
     private long remaining;
 
@@ -63,8 +65,11 @@ final class HistogramDecoder {
 
     void take(long bytes, String field) {
       if (bytes > remaining) {
-        throw bad(field, "the histograms of this snapshot decode to more than " + Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT
-            + " bytes of counts; send fewer tests per snapshot");
+        throw bad(
+            field,
+            "the histograms of this snapshot decode to more than "
+                + Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT
+                + " bytes of counts; send fewer tests per snapshot");
       }
       remaining -= bytes;
     }
@@ -84,16 +89,20 @@ final class HistogramDecoder {
       throw bad(field, "is not base64: " + e.getMessage());
     }
     if (bytes.length < 8) {
-      throw bad(field, "is " + bytes.length + " bytes long, too short for a compressed HdrHistogram");
+      throw bad(
+          field, "is " + bytes.length + " bytes long, too short for a compressed HdrHistogram");
     }
     ByteBuffer outer = ByteBuffer.wrap(bytes);
     if (outer.getInt(0) != COMPRESSED_V2_COOKIE) {
-      throw bad(field, "is not an HdrHistogram in compressed V2 form (encodeIntoCompressedByteBuffer of"
-          + " HdrHistogram 2.1 or later, integer values)");
+      throw bad(
+          field,
+          "is not an HdrHistogram in compressed V2 form (encodeIntoCompressedByteBuffer of"
+              + " HdrHistogram 2.1 or later, integer values)");
     }
     int compressed = outer.getInt(4);
     if (compressed != bytes.length - 8) {
-      throw bad(field, "declares " + compressed + " compressed bytes but holds " + (bytes.length - 8));
+      throw bad(
+          field, "declares " + compressed + " compressed bytes but holds " + (bytes.length - 8));
     }
     Inflater inflater = new Inflater();
     try {
@@ -114,28 +123,60 @@ final class HistogramDecoder {
         throw bad(field, "holds an encoding other than HdrHistogram's V2 form");
       }
       if (digits < 0 || digits > MAX_SIGNIFICANT_DIGITS) {
-        throw bad(field, "declares " + digits + " significant digits; at most " + MAX_SIGNIFICANT_DIGITS
-            + " are accepted (Grindstone's agents record " + Histograms.SIGNIFICANT_DIGITS + ")");
+        throw bad(
+            field,
+            "declares "
+                + digits
+                + " significant digits; at most "
+                + MAX_SIGNIFICANT_DIGITS
+                + " are accepted (Grindstone's agents record "
+                + Histograms.SIGNIFICANT_DIGITS
+                + ")");
       }
       if (lowest < 1 || lowest > MAX_HIGHEST_TRACKABLE / 2) {
-        throw bad(field, "declares a lowest discernible value of " + lowest + "; it must be from 1 to "
-            + MAX_HIGHEST_TRACKABLE / 2);
+        throw bad(
+            field,
+            "declares a lowest discernible value of "
+                + lowest
+                + "; it must be from 1 to "
+                + MAX_HIGHEST_TRACKABLE / 2);
       }
       if (highest < 2 * lowest || highest > MAX_HIGHEST_TRACKABLE) {
-        throw bad(field, "declares a highest trackable value of " + highest + " µs; it must be from twice the lowest ("
-            + 2 * lowest + ") to " + MAX_HIGHEST_TRACKABLE + " µs (2^32 - 1; agents clamp calls at one hour)");
+        throw bad(
+            field,
+            "declares a highest trackable value of "
+                + highest
+                + " µs; it must be from twice the lowest ("
+                + 2 * lowest
+                + ") to "
+                + MAX_HIGHEST_TRACKABLE
+                + " µs (2^32 - 1; agents clamp calls at one hour)");
       }
       if (normalizingIndexOffset != 0) {
-        throw bad(field, "is shifted (normalizing index offset " + normalizingIndexOffset + "); send an unshifted histogram");
+        throw bad(
+            field,
+            "is shifted (normalizing index offset "
+                + normalizingIndexOffset
+                + "); send an unshifted histogram");
       }
       if (ratio != 1.0) {
-        throw bad(field, "declares a value conversion ratio of " + ratio + "; send an integer histogram of µs (ratio 1)");
+        throw bad(
+            field,
+            "declares a value conversion ratio of "
+                + ratio
+                + "; send an integer histogram of µs (ratio 1)");
       }
       Layout layout = new Layout(digits, lowest, highest);
       long most = (long) layout.countsLength * MAX_BYTES_PER_COUNT;
       if (payloadLength < 0 || payloadLength > most) {
-        throw bad(field, "declares " + payloadLength + " bytes of counts; its " + layout.countsLength
-            + " counts take at most " + most);
+        throw bad(
+            field,
+            "declares "
+                + payloadLength
+                + " bytes of counts; its "
+                + layout.countsLength
+                + " counts take at most "
+                + most);
       }
       if (budget != null) {
         budget.take(payloadLength, field);
@@ -143,14 +184,21 @@ final class HistogramDecoder {
       byte[] payload = new byte[payloadLength];
       int got = inflate(inflater, payload);
       if (got < payloadLength) {
-        throw bad(field, "is cut short: it declares " + payloadLength + " bytes of counts and holds " + got);
+        throw bad(
+            field,
+            "is cut short: it declares " + payloadLength + " bytes of counts and holds " + got);
       }
       if (inflate(inflater, new byte[1]) > 0 || !inflater.finished()) {
         throw bad(field, "holds more than the " + payloadLength + " bytes of counts it declares");
       }
       if (inflater.getRemaining() > 0) {
-        throw bad(field, "declares " + compressed + " compressed bytes but its data ends "
-            + inflater.getRemaining() + " bytes earlier");
+        throw bad(
+            field,
+            "declares "
+                + compressed
+                + " compressed bytes but its data ends "
+                + inflater.getRemaining()
+                + " bytes earlier");
       }
       return counts(payload, layout, field, into);
     } catch (DataFormatException e) {
@@ -173,10 +221,11 @@ final class HistogramDecoder {
   }
 
   /**
-   * Walks V2's payload: ZigZag LEB128 longs (at most 9 bytes), a count for the next index when 0
-   * or more, a run of that many empty indexes when negative.
+   * Walks V2's payload: ZigZag LEB128 longs (at most 9 bytes), a count for the next index when 0 or
+   * more, a run of that many empty indexes when negative.
    */
-  private static long counts(byte[] payload, Layout layout, String field, AbstractHistogram[] into) {
+  private static long counts(
+      byte[] payload, Layout layout, String field, AbstractHistogram[] into) {
     int pos = 0;
     long index = 0;
     long total = 0;
@@ -223,7 +272,9 @@ final class HistogramDecoder {
     return total;
   }
 
-  /** HdrHistogram's bucket layout for a precision and range (as its AbstractHistogram computes it). */
+  /**
+   * HdrHistogram's bucket layout for a precision and range (as its AbstractHistogram computes it).
+   */
   private static final class Layout {
     final int unitMagnitude;
     final int subBucketHalfCountMagnitude;
@@ -233,7 +284,8 @@ final class HistogramDecoder {
     Layout(int digits, long lowest, long highest) {
       long largestValueWithSingleUnitResolution = 2 * (long) Math.pow(10, digits);
       unitMagnitude = (int) Math.floor(Math.log(lowest) / Math.log(2));
-      int subBucketCountMagnitude = (int) Math.ceil(Math.log(largestValueWithSingleUnitResolution) / Math.log(2));
+      int subBucketCountMagnitude =
+          (int) Math.ceil(Math.log(largestValueWithSingleUnitResolution) / Math.log(2));
       subBucketHalfCountMagnitude = Math.max(subBucketCountMagnitude, 1) - 1;
       int subBucketCount = 1 << (subBucketHalfCountMagnitude + 1);
       subBucketHalfCount = subBucketCount / 2;

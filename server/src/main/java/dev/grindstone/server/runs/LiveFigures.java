@@ -21,7 +21,9 @@ final class LiveFigures {
         LatencyBuckets.add(h, buckets);
       }
       long cancelled = Math.round(e.other().getOrDefault("cancelledTests", 0.0));
-      out.add(new LiveMetrics.TestFigures(e.number(), e.tests(), e.errors(), cancelled, e.timed().sum(), buckets));
+      out.add(
+          new LiveMetrics.TestFigures(
+              e.number(), e.tests(), e.errors(), cancelled, e.timed().sum(), buckets));
     }
     return out;
   }

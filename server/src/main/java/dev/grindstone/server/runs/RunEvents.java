@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A writer (the request that stored a snapshot or finished a run) only puts the event in each
  * subscriber's queue, of at most {@link #QUEUE_LIMIT} events, and never waits for a subscriber:
- * each subscriber's own virtual thread writes its events to its connection. A subscriber that
- * falls behind by a full queue is disconnected (its connection closed, which also ends a write it
- * is stuck in); a browser's EventSource reconnects by itself and reads the run again. Thread-safe.
+ * each subscriber's own virtual thread writes its events to its connection. A subscriber that falls
+ * behind by a full queue is disconnected (its connection closed, which also ends a write it is
+ * stuck in); a browser's EventSource reconnects by itself and reads the run again. Thread-safe.
  */
 public final class RunEvents {
   /** Events that may wait for one subscriber; a subscriber further behind is disconnected. */
@@ -80,10 +80,12 @@ public final class RunEvents {
   }
 
   private void remove(Subscriber s) {
-    subscribers.computeIfPresent(s.runId, (k, set) -> {
-      set.remove(s);
-      return set.isEmpty() ? null : set;
-    });
+    subscribers.computeIfPresent(
+        s.runId,
+        (k, set) -> {
+          set.remove(s);
+          return set.isEmpty() ? null : set;
+        });
   }
 
   /** One SSE connection: its queue and the virtual thread that writes it. */
@@ -155,9 +157,13 @@ public final class RunEvents {
       }
       gone = true;
       remove(this);
-      LOG.info("disconnected a subscriber of run {} that fell {} events behind", runId, QUEUE_LIMIT);
+      LOG.info(
+          "disconnected a subscriber of run {} that fell {} events behind", runId, QUEUE_LIMIT);
       try {
-        ServletContextRequest.getServletContextRequest(client.ctx().req()).getConnectionMetaData().getConnection().close();
+        ServletContextRequest.getServletContextRequest(client.ctx().req())
+            .getConnectionMetaData()
+            .getConnection()
+            .close();
       } catch (RuntimeException e) {
         LOG.debug("closing a slow event stream of run {}: {}", runId, e.toString());
       }

@@ -22,20 +22,20 @@ import org.jdbi.v3.core.Handle;
  * The merged figures of runs (per test, per phase, in total, and per interval), kept up to date as
  * snapshots arrive so that reading a run costs about the same whatever its length.
  *
- * <p>IMPLEMENTATION NOTES. This is a cache caught up from the store, not totals materialised in
- * it. Stored snapshots never change, and each carries its run's ordinal, assigned while the run's
- * row is locked, so ordinals commit in order. A read first asks the store for the run's last
- * ordinal and folds only the snapshots after the one it folded last: exact, whichever server of
- * those sharing the store wrote them, and with nothing to invalidate. Materialising instead would
- * decode, merge and re-encode each test's histograms on every write, in the one writer thread, and
- * a late agent's snapshot would still need its interval merged again. The price: the first read of
- * a run after a restart folds the whole run once.
+ * <p>IMPLEMENTATION NOTES. This is a cache caught up from the store, not totals materialised in it.
+ * Stored snapshots never change, and each carries its run's ordinal, assigned while the run's row
+ * is locked, so ordinals commit in order. A read first asks the store for the run's last ordinal
+ * and folds only the snapshots after the one it folded last: exact, whichever server of those
+ * sharing the store wrote them, and with nothing to invalidate. Materialising instead would decode,
+ * merge and re-encode each test's histograms on every write, in the one writer thread, and a late
+ * agent's snapshot would still need its interval merged again. The price: the first read of a run
+ * after a restart folds the whole run once.
  *
  * <p>An interval (snapshots whose start falls in one bucket of the median snapshot length) keeps
  * only its figures, not its histograms: when a snapshot arrives for an interval already known (an
- * agent reporting late), that interval alone is merged again from the store. When the median
- * length changes, every interval is. Each interval remembers the ordinal at which it last changed,
- * so a client can ask for what changed after the version it has ({@link #series(String, long)}).
+ * agent reporting late), that interval alone is merged again from the store. When the median length
+ * changes, every interval is. Each interval remembers the ordinal at which it last changed, so a
+ * client can ask for what changed after the version it has ({@link #series(String, long)}).
  *
  * <p>Stored snapshots that today's rules refuse (written before them), or that would take a total
  * beyond its limit, are left out and counted.
@@ -82,12 +82,14 @@ final class RunFigures {
    * @throws ApiError 404 when there is no such run
    */
   Totals totals(String runId) {
-    return withState(runId, s -> {
-      if (s.totals == null || s.totals.version() != s.version) {
-        s.totals = s.totalsView();
-      }
-      return s.totals;
-    });
+    return withState(
+        runId,
+        s -> {
+          if (s.totals == null || s.totals.version() != s.version) {
+            s.totals = s.totalsView();
+          }
+          return s.totals;
+        });
   }
 
   /**
@@ -97,15 +99,17 @@ final class RunFigures {
    * @throws ApiError 404 when there is no such run
    */
   Series series(String runId, long after) {
-    return withState(runId, s -> {
-      List<byte[]> out = new ArrayList<>();
-      for (Interval iv : s.intervals.values()) {
-        if (iv.version > after) {
-          out.add(iv.json);
-        }
-      }
-      return new Series(s.version, s.bucketMs, out);
-    });
+    return withState(
+        runId,
+        s -> {
+          List<byte[]> out = new ArrayList<>();
+          for (Interval iv : s.intervals.values()) {
+            if (iv.version > after) {
+              out.add(iv.json);
+            }
+          }
+          return new Series(s.version, s.bucketMs, out);
+        });
   }
 
   private interface Read<T> {
@@ -151,17 +155,27 @@ final class RunFigures {
   /** One stored snapshot as the fold reads it. */
   private record Row(long ordinal, String phase, long startMs, long endMs, String tests) {}
 
-  private static final String ROW = "SELECT ORDINAL, PHASE, START_MS, END_MS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r";
+  private static final String ROW =
+      "SELECT ORDINAL, PHASE, START_MS, END_MS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r";
 
   private static Row row(java.sql.ResultSet rs) throws java.sql.SQLException {
-    return new Row(rs.getLong("ORDINAL"), rs.getString("PHASE"), rs.getLong("START_MS"), rs.getLong("END_MS"),
+    return new Row(
+        rs.getLong("ORDINAL"),
+        rs.getString("PHASE"),
+        rs.getLong("START_MS"),
+        rs.getLong("END_MS"),
         rs.getString("TESTS"));
   }
 
   private void catchUp(String runId, State s) {
-    long current = db.read(hd -> hd.createQuery("SELECT SNAPSHOTS FROM RUNS WHERE ID = :r").bind("r", runId)
-        .mapTo(Long.class).findOne())
-        .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
+    long current =
+        db.read(
+                hd ->
+                    hd.createQuery("SELECT SNAPSHOTS FROM RUNS WHERE ID = :r")
+                        .bind("r", runId)
+                        .mapTo(Long.class)
+                        .findOne())
+            .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
     if (s.version == current && s.started) {
       return;
     }
@@ -180,89 +194,118 @@ final class RunFigures {
    * snapshot into the totals and into its interval at once.
    */
   private void foldEverything(String runId, State s, long current) {
-    db.read(hd -> {
-      hd.createQuery("SELECT END_MS - START_MS AS L, COUNT(*) AS N FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL <= :to"
-              + " GROUP BY END_MS - START_MS")
-          .bind("r", runId).bind("to", current)
-          .map((rs, c) -> new long[] {rs.getLong("L"), rs.getLong("N")})
-          .forEach(ln -> s.addLengths(ln[0], ln[1]));
-      s.bucketMs = s.medianLength();
-      IntervalBuilder iv = new IntervalBuilder();
-      forEachRow(hd, ROW + " AND ORDINAL <= :to ORDER BY START_MS, ORDINAL", Map.of("r", runId, "to", current), row -> {
-        long key = s.bucketOf(row.startMs);
-        if (iv.key != key) {
+    db.read(
+        hd -> {
+          hd.createQuery(
+                  "SELECT END_MS - START_MS AS L, COUNT(*) AS N FROM RUN_SNAPSHOTS WHERE RUN_ID ="
+                      + " :r AND ORDINAL <= :to GROUP BY END_MS - START_MS")
+              .bind("r", runId)
+              .bind("to", current)
+              .map((rs, c) -> new long[] {rs.getLong("L"), rs.getLong("N")})
+              .forEach(ln -> s.addLengths(ln[0], ln[1]));
+          s.bucketMs = s.medianLength();
+          IntervalBuilder iv = new IntervalBuilder();
+          forEachRow(
+              hd,
+              ROW + " AND ORDINAL <= :to ORDER BY START_MS, ORDINAL",
+              Map.of("r", runId, "to", current),
+              row -> {
+                long key = s.bucketOf(row.startMs);
+                if (iv.key != key) {
+                  iv.emitInto(s, current);
+                  iv.open(key);
+                }
+                foldTotals(s, row, iv);
+              });
           iv.emitInto(s, current);
-          iv.open(key);
-        }
-        foldTotals(s, row, iv);
-      });
-      iv.emitInto(s, current);
-      return null;
-    });
+          return null;
+        });
   }
 
   /** A warm run: the snapshots after the last one folded, then the intervals they touched. */
   private void foldNew(String runId, State s, long current) {
     Set<Long> starts = new TreeSet<>();
-    db.read(hd -> {
-      forEachRow(hd, ROW + " AND ORDINAL > :from AND ORDINAL <= :to ORDER BY ORDINAL",
-          Map.of("r", runId, "from", s.version, "to", current), row -> {
-            s.addLengths(row.endMs - row.startMs, 1);
-            if (foldTotals(s, row, null) != null) {
-              starts.add(row.startMs);
-            }
-          });
-      return null;
-    });
+    db.read(
+        hd -> {
+          forEachRow(
+              hd,
+              ROW + " AND ORDINAL > :from AND ORDINAL <= :to ORDER BY ORDINAL",
+              Map.of("r", runId, "from", s.version, "to", current),
+              row -> {
+                s.addLengths(row.endMs - row.startMs, 1);
+                if (foldTotals(s, row, null) != null) {
+                  starts.add(row.startMs);
+                }
+              });
+          return null;
+        });
     long bucket = s.medianLength();
     if (bucket != s.bucketMs) {
       s.bucketMs = bucket;
       s.intervals.clear();
-      db.read(hd -> {
-        intervals(hd, s, ROW + " AND ORDINAL <= :to ORDER BY START_MS, ORDINAL", Map.of("r", runId, "to", current), current);
-        return null;
-      });
+      db.read(
+          hd -> {
+            intervals(
+                hd,
+                s,
+                ROW + " AND ORDINAL <= :to ORDER BY START_MS, ORDINAL",
+                Map.of("r", runId, "to", current),
+                current);
+            return null;
+          });
       return;
     }
     Set<Long> keys = new TreeSet<>();
     for (long start : starts) {
       keys.add(s.bucketOf(start));
     }
-    db.read(hd -> {
-      for (long key : keys) {
-        s.intervals.remove(key);
-        intervals(hd, s, ROW + " AND START_MS >= :a AND START_MS < :b AND ORDINAL <= :to ORDER BY START_MS, ORDINAL",
-            Map.of("r", runId, "a", key, "b", key + s.bucketMs, "to", current), current);
-      }
-      return null;
-    });
+    db.read(
+        hd -> {
+          for (long key : keys) {
+            s.intervals.remove(key);
+            intervals(
+                hd,
+                s,
+                ROW
+                    + " AND START_MS >= :a AND START_MS < :b AND ORDINAL <= :to ORDER BY START_MS,"
+                    + " ORDINAL",
+                Map.of("r", runId, "a", key, "b", key + s.bucketMs, "to", current),
+                current);
+          }
+          return null;
+        });
   }
 
   /** Merges the selected rows into intervals (their histograms only while each is built). */
   private void intervals(Handle hd, State s, String sql, Map<String, Object> binds, long version) {
     IntervalBuilder iv = new IntervalBuilder();
-    forEachRow(hd, sql, binds, row -> {
-      if (s.skipped.contains(row.ordinal)) {
-        return;
-      }
-      List<TestEntry> entries = SnapshotTests.readStored(mapper, row.tests);
-      if (entries == null) {
-        return;
-      }
-      long key = s.bucketOf(row.startMs);
-      if (iv.key != key) {
-        iv.emitInto(s, version);
-        iv.open(key);
-      }
-      iv.span(row);
-      for (TestEntry e : entries) {
-        Agg.addAll(e, iv.test(e.number()), iv.total);
-      }
-    });
+    forEachRow(
+        hd,
+        sql,
+        binds,
+        row -> {
+          if (s.skipped.contains(row.ordinal)) {
+            return;
+          }
+          List<TestEntry> entries = SnapshotTests.readStored(mapper, row.tests);
+          if (entries == null) {
+            return;
+          }
+          long key = s.bucketOf(row.startMs);
+          if (iv.key != key) {
+            iv.emitInto(s, version);
+            iv.open(key);
+          }
+          iv.span(row);
+          for (TestEntry e : entries) {
+            Agg.addAll(e, iv.test(e.number()), iv.total);
+          }
+        });
     iv.emitInto(s, version);
   }
 
-  private static void forEachRow(Handle hd, String sql, Map<String, Object> binds, Consumer<Row> each) {
+  private static void forEachRow(
+      Handle hd, String sql, Map<String, Object> binds, Consumer<Row> each) {
     var q = hd.createQuery(sql);
     binds.forEach(q::bind);
     q.map((rs, c) -> row(rs)).forEach(each);
@@ -287,7 +330,8 @@ final class RunFigures {
     s.maxEnd = Math.max(s.maxEnd, row.endMs);
     Agg phase = null;
     if (row.phase != null) {
-      long[] span = s.phaseSpan.computeIfAbsent(row.phase, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+      long[] span =
+          s.phaseSpan.computeIfAbsent(row.phase, k -> new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
       span[0] = Math.min(span[0], row.startMs);
       span[1] = Math.max(span[1], row.endMs);
       phase = s.perPhase.computeIfAbsent(row.phase, k -> new Agg());
@@ -421,7 +465,9 @@ final class RunFigures {
       lengthCount += n;
     }
 
-    /** The median snapshot length (the upper one of an even count), at least 1 ms; 1 s when none. */
+    /**
+     * The median snapshot length (the upper one of an even count), at least 1 ms; 1 s when none.
+     */
     long medianLength() {
       if (lengthCount == 0) {
         return 1000;
@@ -460,12 +506,20 @@ final class RunFigures {
       Map<Integer, Map<String, Object>> tests = new TreeMap<>();
       perTest.forEach((n, a) -> tests.put(n, a.table(spanMillis)));
       Map<String, Map<String, Object>> phases = new HashMap<>();
-      perPhase.forEach((name, a) -> {
-        long[] span = phaseSpan.get(name);
-        phases.put(name, a.table(Math.max(1, span[1] - span[0])));
-      });
-      return new Totals(version, Map.copyOf(tests), total.table(spanMillis), Map.copyOf(phases),
-          any ? minStart : null, any ? maxEnd : null, snapshots, skipped.size());
+      perPhase.forEach(
+          (name, a) -> {
+            long[] span = phaseSpan.get(name);
+            phases.put(name, a.table(Math.max(1, span[1] - span[0])));
+          });
+      return new Totals(
+          version,
+          Map.copyOf(tests),
+          total.table(spanMillis),
+          Map.copyOf(phases),
+          any ? minStart : null,
+          any ? maxEnd : null,
+          snapshots,
+          skipped.size());
     }
   }
 }

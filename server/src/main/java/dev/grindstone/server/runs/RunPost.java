@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * @param startMs epoch milliseconds
  */
-record RunPost(String id, String name, String agent, long startMs, List<Phase> phases, List<TestInfo> tests) {
+record RunPost(
+    String id, String name, String agent, long startMs, List<Phase> phases, List<TestInfo> tests) {
   /** A run id: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit. */
   static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -39,9 +40,17 @@ record RunPost(String id, String name, String agent, long startMs, List<Phase> p
   static RunPost parse(JsonBody b, Clock clock) {
     String id = b.optText("id", 64, null);
     if (id == null) {
-      id = Long.toString(clock.millis(), 36) + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+      id =
+          Long.toString(clock.millis(), 36)
+              + "-"
+              + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     } else if (!ID.matcher(id).matches()) {
-      throw ApiError.badRequest("id", "'id' must be 1-64 letters, digits, '.', '_' or '-' and start with a letter or digit, got '" + id + "'");
+      throw ApiError.badRequest(
+          "id",
+          "'id' must be 1-64 letters, digits, '.', '_' or '-' and start with a letter or digit, got"
+              + " '"
+              + id
+              + "'");
     }
     String name = b.text("name", 512);
     String agent = b.optText("agent", 256, "default");
@@ -60,7 +69,10 @@ record RunPost(String id, String name, String agent, long startMs, List<Phase> p
     if (ts != null) {
       for (int i = 0; i < ts.size(); i++) {
         JsonBody t = JsonBody.of(ts.get(i), "tests[" + i + "]");
-        tests.add(new TestInfo((int) t.integer("number", 0, Integer.MAX_VALUE), t.optText("description", 1024, "")));
+        tests.add(
+            new TestInfo(
+                (int) t.integer("number", 0, Integer.MAX_VALUE),
+                t.optText("description", 1024, "")));
       }
     }
     return new RunPost(id, name, agent, startMs, phases, tests);

@@ -42,21 +42,34 @@ public final class RunStore {
 
   // ---------------------------------------------------------------- writes
 
-  /** Creates the run, or joins it: its tests, phases and the agent are merged into what is stored. */
+  /**
+   * Creates the run, or joins it: its tests, phases and the agent are merged into what is stored.
+   */
   void create(RunPost run) {
     String runId = run.id();
     db.write(
         hd -> {
-          hd.createUpdate("INSERT INTO RUNS (ID, NAME, START_MS, END_MS, STATUS) VALUES (:id, :n, :s, NULL, 'running')"
-                  + " ON CONFLICT (ID) DO NOTHING")
-              .bind("id", runId).bind("n", run.name()).bind("s", run.startMs()).execute();
+          hd.createUpdate(
+                  "INSERT INTO RUNS (ID, NAME, START_MS, END_MS, STATUS) VALUES (:id, :n, :s, NULL,"
+                      + " 'running') ON CONFLICT (ID) DO NOTHING")
+              .bind("id", runId)
+              .bind("n", run.name())
+              .bind("s", run.startMs())
+              .execute();
           hd.createUpdate("UPDATE RUNS SET START_MS = :s WHERE ID = :id AND START_MS > :s")
-              .bind("id", runId).bind("s", run.startMs()).execute();
+              .bind("id", runId)
+              .bind("s", run.startMs())
+              .execute();
           addAgent(hd, runId, run.agent());
           for (RunPost.Phase p : run.phases()) {
-            hd.createUpdate("INSERT INTO RUN_PHASES (RUN_ID, NAME, POSITION, DURATION_MS) VALUES (:r, :n, :p, :d)"
-                    + " ON CONFLICT (RUN_ID, NAME) DO NOTHING")
-                .bind("r", runId).bind("n", p.name()).bind("p", p.position()).bind("d", p.durationMs()).execute();
+            hd.createUpdate(
+                    "INSERT INTO RUN_PHASES (RUN_ID, NAME, POSITION, DURATION_MS) VALUES (:r, :n,"
+                        + " :p, :d) ON CONFLICT (RUN_ID, NAME) DO NOTHING")
+                .bind("r", runId)
+                .bind("n", p.name())
+                .bind("p", p.position())
+                .bind("d", p.durationMs())
+                .execute();
           }
           for (RunPost.TestInfo t : run.tests()) {
             addTest(hd, runId, t.number(), t.description());
@@ -67,31 +80,56 @@ public final class RunStore {
   }
 
   private static void addAgent(Handle hd, String runId, String agent) {
-    int added = hd.createUpdate("INSERT INTO RUN_AGENTS (RUN_ID, AGENT, FINISHED, END_MS) VALUES (:r, :a, 0, NULL)"
-            + " ON CONFLICT (RUN_ID, AGENT) DO NOTHING")
-        .bind("r", runId).bind("a", agent).execute();
+    int added =
+        hd.createUpdate(
+                "INSERT INTO RUN_AGENTS (RUN_ID, AGENT, FINISHED, END_MS) VALUES (:r, :a, 0, NULL)"
+                    + " ON CONFLICT (RUN_ID, AGENT) DO NOTHING")
+            .bind("r", runId)
+            .bind("a", agent)
+            .execute();
     if (added > 0) {
-      hd.createUpdate("UPDATE RUNS SET STATUS = 'running', END_MS = NULL WHERE ID = :r").bind("r", runId).execute();
+      hd.createUpdate("UPDATE RUNS SET STATUS = 'running', END_MS = NULL WHERE ID = :r")
+          .bind("r", runId)
+          .execute();
     }
   }
 
   private static void addTest(Handle hd, String runId, int number, String description) {
-    hd.createUpdate("INSERT INTO RUN_TESTS (RUN_ID, NUMBER, DESCRIPTION) VALUES (:r, :n, :d) ON CONFLICT (RUN_ID, NUMBER) DO NOTHING")
-        .bind("r", runId).bind("n", number).bind("d", description).execute();
+    hd.createUpdate(
+            "INSERT INTO RUN_TESTS (RUN_ID, NUMBER, DESCRIPTION) VALUES (:r, :n, :d) ON CONFLICT"
+                + " (RUN_ID, NUMBER) DO NOTHING")
+        .bind("r", runId)
+        .bind("n", number)
+        .bind("d", description)
+        .execute();
     if (!description.isEmpty()) {
-      hd.createUpdate("UPDATE RUN_TESTS SET DESCRIPTION = :d WHERE RUN_ID = :r AND NUMBER = :n AND DESCRIPTION = ''")
-          .bind("r", runId).bind("n", number).bind("d", description).execute();
+      hd.createUpdate(
+              "UPDATE RUN_TESTS SET DESCRIPTION = :d WHERE RUN_ID = :r AND NUMBER = :n AND"
+                  + " DESCRIPTION = ''")
+          .bind("r", runId)
+          .bind("n", number)
+          .bind("d", description)
+          .execute();
     }
   }
 
   private static void updateStatus(Handle hd, String runId) {
-    long open = hd.createQuery("SELECT COUNT(*) FROM RUN_AGENTS WHERE RUN_ID = :r AND FINISHED = 0")
-        .bind("r", runId).mapTo(Long.class).one();
+    long open =
+        hd.createQuery("SELECT COUNT(*) FROM RUN_AGENTS WHERE RUN_ID = :r AND FINISHED = 0")
+            .bind("r", runId)
+            .mapTo(Long.class)
+            .one();
     if (open == 0) {
-      Long end = hd.createQuery("SELECT MAX(END_MS) FROM RUN_AGENTS WHERE RUN_ID = :r").bind("r", runId)
-          .mapTo(Long.class).findOne().orElse(null);
+      Long end =
+          hd.createQuery("SELECT MAX(END_MS) FROM RUN_AGENTS WHERE RUN_ID = :r")
+              .bind("r", runId)
+              .mapTo(Long.class)
+              .findOne()
+              .orElse(null);
       hd.createUpdate("UPDATE RUNS SET STATUS = 'finished', END_MS = :e WHERE ID = :r")
-          .bind("r", runId).bind("e", end).execute();
+          .bind("r", runId)
+          .bind("e", end)
+          .execute();
     }
   }
 
@@ -107,8 +145,15 @@ public final class RunStore {
     return db.write(
         hd -> {
           StoredTotals run = lockRun(hd, runId);
-          if (hd.createQuery("SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT = :a AND SEQ = :s")
-                  .bind("r", runId).bind("a", s.agent()).bind("s", s.seq()).mapTo(Long.class).one() > 0) {
+          if (hd.createQuery(
+                      "SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT = :a AND SEQ"
+                          + " = :s")
+                  .bind("r", runId)
+                  .bind("a", s.agent())
+                  .bind("s", s.seq())
+                  .mapTo(Long.class)
+                  .one()
+              > 0) {
             return null; // a re-post: already stored
           }
           RunTotals totals = run.known() ? run.totals() : sumStored(hd, runId);
@@ -125,17 +170,30 @@ public final class RunStore {
           long ordinal = append.ordinal();
           RunTotals next = append.totals();
           hd.createUpdate(
-                  "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL, ACTIVE_USERS,"
-                      + " LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t, :o, :au, :ls)")
-              .bind("au", s.activeUsers()).bind("ls", s.lateStarts())
-              .bind("r", runId).bind("a", s.agent()).bind("s", s.seq()).bind("p", s.phase())
-              .bind("st", s.startMs()).bind("e", s.endMs()).bind("t", s.testsJson()).bind("o", ordinal)
+                  "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS,"
+                      + " ORDINAL, ACTIVE_USERS, LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t,"
+                      + " :o, :au, :ls)")
+              .bind("au", s.activeUsers())
+              .bind("ls", s.lateStarts())
+              .bind("r", runId)
+              .bind("a", s.agent())
+              .bind("s", s.seq())
+              .bind("p", s.phase())
+              .bind("st", s.startMs())
+              .bind("e", s.endMs())
+              .bind("t", s.testsJson())
+              .bind("o", ordinal)
               .execute();
           hd.createUpdate(
-                  "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e, HISTOGRAM_TOTAL = :h,"
-                      + " ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE ID = :r")
-              .bind("r", runId).bind("o", ordinal).bind("t", next.tests()).bind("e", next.errors())
-              .bind("h", next.histogram()).bind("eh", next.errorHistogram())
+                  "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e,"
+                      + " HISTOGRAM_TOTAL = :h, ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE"
+                      + " ID = :r")
+              .bind("r", runId)
+              .bind("o", ordinal)
+              .bind("t", next.tests())
+              .bind("e", next.errors())
+              .bind("h", next.histogram())
+              .bind("eh", next.errorHistogram())
               .execute();
           return ordinal;
         });
@@ -148,17 +206,25 @@ public final class RunStore {
   private record StoredTotals(long snapshots, RunTotals totals, boolean known) {}
 
   /**
-   * Reads (and on PostgreSQL locks) the run's counters, so concurrent writes to one run, from
-   * this server or another sharing the store, check totals and take ordinals one after another.
+   * Reads (and on PostgreSQL locks) the run's counters, so concurrent writes to one run, from this
+   * server or another sharing the store, check totals and take ordinals one after another.
    */
   private StoredTotals lockRun(Handle hd, String runId) {
-    return hd.createQuery("SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL, TOTALS_KNOWN"
-            + " FROM RUNS WHERE ID = :r" + db.forUpdate())
+    return hd.createQuery(
+            "SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL,"
+                + " TOTALS_KNOWN FROM RUNS WHERE ID = :r"
+                + db.forUpdate())
         .bind("r", runId)
-        .map((rs, c) -> new StoredTotals(rs.getLong("SNAPSHOTS"),
-            new RunTotals(rs.getLong("TESTS_TOTAL"), rs.getLong("ERRORS_TOTAL"), rs.getLong("HISTOGRAM_TOTAL"),
-                rs.getLong("ERROR_HISTOGRAM_TOTAL")),
-            rs.getInt("TOTALS_KNOWN") != 0))
+        .map(
+            (rs, c) ->
+                new StoredTotals(
+                    rs.getLong("SNAPSHOTS"),
+                    new RunTotals(
+                        rs.getLong("TESTS_TOTAL"),
+                        rs.getLong("ERRORS_TOTAL"),
+                        rs.getLong("HISTOGRAM_TOTAL"),
+                        rs.getLong("ERROR_HISTOGRAM_TOTAL")),
+                    rs.getInt("TOTALS_KNOWN") != 0))
         .findOne()
         .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
   }
@@ -169,8 +235,11 @@ public final class RunStore {
    */
   private RunTotals sumStored(Handle hd, String runId) {
     RunTotals totals = RunTotals.ZERO;
-    for (String tests : hd.createQuery("SELECT TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY ORDINAL")
-        .bind("r", runId).mapTo(String.class).list()) {
+    for (String tests :
+        hd.createQuery("SELECT TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r ORDER BY ORDINAL")
+            .bind("r", runId)
+            .mapTo(String.class)
+            .list()) {
       List<TestEntry> entries = SnapshotTests.readStored(mapper, tests);
       RunTotals next = entries == null ? null : totals.plusOrNull(entries);
       if (next != null) {
@@ -194,8 +263,13 @@ public final class RunStore {
         },
         (hd, known) -> {
           addAgent(hd, runId, f.agent());
-          hd.createUpdate("UPDATE RUN_AGENTS SET FINISHED = 1, END_MS = :e WHERE RUN_ID = :r AND AGENT = :a")
-              .bind("r", runId).bind("a", f.agent()).bind("e", f.endMs()).execute();
+          hd.createUpdate(
+                  "UPDATE RUN_AGENTS SET FINISHED = 1, END_MS = :e WHERE RUN_ID = :r AND AGENT ="
+                      + " :a")
+              .bind("r", runId)
+              .bind("a", f.agent())
+              .bind("e", f.endMs())
+              .execute();
           updateStatus(hd, runId);
           return null;
         });
@@ -206,8 +280,12 @@ public final class RunStore {
   /** The summaries of the {@code max} latest runs, newest first. */
   List<Map<String, Object>> list(int max) {
     List<String> ids =
-        db.read(hd -> hd.createQuery("SELECT ID FROM RUNS ORDER BY START_MS DESC, ID LIMIT :l").bind("l", max)
-            .mapTo(String.class).list());
+        db.read(
+            hd ->
+                hd.createQuery("SELECT ID FROM RUNS ORDER BY START_MS DESC, ID LIMIT :l")
+                    .bind("l", max)
+                    .mapTo(String.class)
+                    .list());
     List<Map<String, Object>> runs = new ArrayList<>();
     for (String id : ids) {
       runs.add(summary(id));
@@ -220,16 +298,23 @@ public final class RunStore {
     return db.read(hd -> hd.createQuery("SELECT COUNT(*) FROM RUNS").mapTo(Long.class).one());
   }
 
-  /** @throws ApiError 404 when there is no run {@code runId} */
+  /**
+   * @throws ApiError 404 when there is no run {@code runId}
+   */
   void requireRun(String runId) {
-    db.read(hd -> {
-      requireRun(hd, runId);
-      return null;
-    });
+    db.read(
+        hd -> {
+          requireRun(hd, runId);
+          return null;
+        });
   }
 
   private static void requireRun(Handle hd, String runId) {
-    if (hd.createQuery("SELECT COUNT(*) FROM RUNS WHERE ID = :r").bind("r", runId).mapTo(Long.class).one() == 0) {
+    if (hd.createQuery("SELECT COUNT(*) FROM RUNS WHERE ID = :r")
+            .bind("r", runId)
+            .mapTo(Long.class)
+            .one()
+        == 0) {
       throw ApiError.notFound("id", "no run with id '" + runId + "'");
     }
   }
@@ -245,38 +330,52 @@ public final class RunStore {
           Map<String, Object> m =
               hd.createQuery("SELECT ID, NAME, STATUS, START_MS, END_MS FROM RUNS WHERE ID = :r")
                   .bind("r", runId)
-                  .map((rs, c) -> {
-                    Map<String, Object> x = new LinkedHashMap<>();
-                    x.put("id", rs.getString("ID"));
-                    x.put("name", rs.getString("NAME"));
-                    x.put("status", rs.getString("STATUS"));
-                    x.put("startMs", rs.getLong("START_MS"));
-                    long e = rs.getLong("END_MS");
-                    x.put("endMs", rs.wasNull() ? null : e);
-                    return x;
-                  })
+                  .map(
+                      (rs, c) -> {
+                        Map<String, Object> x = new LinkedHashMap<>();
+                        x.put("id", rs.getString("ID"));
+                        x.put("name", rs.getString("NAME"));
+                        x.put("status", rs.getString("STATUS"));
+                        x.put("startMs", rs.getLong("START_MS"));
+                        long e = rs.getLong("END_MS");
+                        x.put("endMs", rs.wasNull() ? null : e);
+                        return x;
+                      })
                   .one();
           m.put("baselineId", BaselinesApi.baselineOf(hd, (String) m.get("name")));
-          m.put("agents", hd.createQuery("SELECT AGENT FROM RUN_AGENTS WHERE RUN_ID = :r ORDER BY AGENT")
-              .bind("r", runId).mapTo(String.class).list());
-          m.put("tests", hd.createQuery("SELECT NUMBER, DESCRIPTION FROM RUN_TESTS WHERE RUN_ID = :r ORDER BY NUMBER")
-              .bind("r", runId)
-              .map((rs, c) -> {
-                Map<String, Object> t = new LinkedHashMap<>();
-                t.put("number", rs.getInt("NUMBER"));
-                t.put("description", rs.getString("DESCRIPTION"));
-                return t;
-              })
-              .list());
-          m.put("phases", hd.createQuery("SELECT NAME, DURATION_MS FROM RUN_PHASES WHERE RUN_ID = :r ORDER BY POSITION, NAME")
-              .bind("r", runId)
-              .map((rs, c) -> {
-                Map<String, Object> p = new LinkedHashMap<>();
-                p.put("name", rs.getString("NAME"));
-                p.put("durationMs", rs.getLong("DURATION_MS"));
-                return p;
-              })
-              .list());
+          m.put(
+              "agents",
+              hd.createQuery("SELECT AGENT FROM RUN_AGENTS WHERE RUN_ID = :r ORDER BY AGENT")
+                  .bind("r", runId)
+                  .mapTo(String.class)
+                  .list());
+          m.put(
+              "tests",
+              hd.createQuery(
+                      "SELECT NUMBER, DESCRIPTION FROM RUN_TESTS WHERE RUN_ID = :r ORDER BY NUMBER")
+                  .bind("r", runId)
+                  .map(
+                      (rs, c) -> {
+                        Map<String, Object> t = new LinkedHashMap<>();
+                        t.put("number", rs.getInt("NUMBER"));
+                        t.put("description", rs.getString("DESCRIPTION"));
+                        return t;
+                      })
+                  .list());
+          m.put(
+              "phases",
+              hd.createQuery(
+                      "SELECT NAME, DURATION_MS FROM RUN_PHASES WHERE RUN_ID = :r ORDER BY"
+                          + " POSITION, NAME")
+                  .bind("r", runId)
+                  .map(
+                      (rs, c) -> {
+                        Map<String, Object> p = new LinkedHashMap<>();
+                        p.put("name", rs.getString("NAME"));
+                        p.put("durationMs", rs.getLong("DURATION_MS"));
+                        return p;
+                      })
+                  .list());
           return m;
         });
   }
@@ -321,8 +420,15 @@ public final class RunStore {
    */
   public byte[] series(String runId, long after) {
     RunFigures.Series series = figures.series(runId, after);
-    byte[] head = ("{\"id\":" + json(runId) + ",\"intervalMs\":" + series.intervalMs() + ",\"version\":"
-        + series.version() + ",\"intervals\":[").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("{\"id\":"
+                + json(runId)
+                + ",\"intervalMs\":"
+                + series.intervalMs()
+                + ",\"version\":"
+                + series.version()
+                + ",\"intervals\":[")
+            .getBytes(StandardCharsets.UTF_8);
     int length = head.length + Math.max(0, series.intervals().size() - 1) + 2;
     for (byte[] iv : series.intervals()) {
       length += iv.length;

@@ -47,9 +47,19 @@ record RunTotals(long tests, long errors, long histogram, long errorHistogram) {
 
   private static long add(long total, long n, String field, String what) {
     if (n > Limits.MAX_COUNT - total) {
-      throw ApiError.conflict(field, "'" + field + "' would take the run's total of " + what + " beyond "
-          + Limits.MAX_COUNT + " (2^53 - 1); the run holds " + total + " and this adds " + n
-          + "; nothing of this snapshot was stored");
+      throw ApiError.conflict(
+          field,
+          "'"
+              + field
+              + "' would take the run's total of "
+              + what
+              + " beyond "
+              + Limits.MAX_COUNT
+              + " (2^53 - 1); the run holds "
+              + total
+              + " and this adds "
+              + n
+              + "; nothing of this snapshot was stored");
     }
     return total + n;
   }

@@ -6,7 +6,6 @@ import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
 import dev.grindstone.server.web.JsonBody;
-import dev.grindstone.server.web.Limits;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -29,7 +28,8 @@ public final class RunsApi {
   private final MetricsEndpoint metrics;
   private volatile java.util.function.BiConsumer<String, String> reporterCheck = (run, agent) -> {};
 
-  public RunsApi(RunStore store, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
+  public RunsApi(
+      RunStore store, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
     this.store = store;
     this.mapper = mapper;
     this.clock = clock;
@@ -50,27 +50,32 @@ public final class RunsApi {
     r.post("/api/v1/runs", ctx -> create(ctx, body.read(ctx)));
     r.get("/api/v1/runs", ctx -> ctx.json(Map.of("runs", store.list(Pages.limit(ctx, 200, 1000)))));
     r.get("/api/v1/runs/{id}", ctx -> ctx.json(store.run(ctx.pathParam("id"))));
-    r.get("/api/v1/runs/{id}/series",
-        ctx -> ctx.contentType("application/json").result(store.series(ctx.pathParam("id"), after(ctx))));
-    r.post("/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
+    r.get(
+        "/api/v1/runs/{id}/series",
+        ctx ->
+            ctx.contentType("application/json")
+                .result(store.series(ctx.pathParam("id"), after(ctx))));
+    r.post(
+        "/api/v1/runs/{id}/snapshots", ctx -> snapshot(ctx, ctx.pathParam("id"), body.read(ctx)));
     r.post("/api/v1/runs/{id}/finish", ctx -> finish(ctx, ctx.pathParam("id"), body.read(ctx)));
     baselines.register(r);
     for (String p : r.apiPrefixes()) {
       r.raw().before(p + "/api/v1/runs/{id}/events", ctx -> store.requireRun(ctx.pathParam("id")));
-      r.raw().sse(
-          p + "/api/v1/runs/{id}/events",
-          client -> {
-            String id = client.ctx().pathParam("id");
-            client.keepAlive();
-            // Subscribed before the summary is read, so no event between the two is missed.
-            RunEvents.Subscription subscription = events.subscribe(id, client);
-            Map<String, Object> summary = store.summary(id);
-            if ("finished".equals(summary.get("status"))) {
-              subscription.sendLast("finished", json(summary));
-            } else {
-              subscription.send("hello", json(summary));
-            }
-          });
+      r.raw()
+          .sse(
+              p + "/api/v1/runs/{id}/events",
+              client -> {
+                String id = client.ctx().pathParam("id");
+                client.keepAlive();
+                // Subscribed before the summary is read, so no event between the two is missed.
+                RunEvents.Subscription subscription = events.subscribe(id, client);
+                Map<String, Object> summary = store.summary(id);
+                if ("finished".equals(summary.get("status"))) {
+                  subscription.sendLast("finished", json(summary));
+                } else {
+                  subscription.send("hello", json(summary));
+                }
+              });
     }
   }
 
@@ -94,7 +99,8 @@ public final class RunsApi {
     if (inserted) {
       ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
-      metrics.snapshotStored(runId, s.agent(), LiveFigures.of(s.tests()), s.activeUsers(), s.lateStarts());
+      metrics.snapshotStored(
+          runId, s.agent(), LiveFigures.of(s.tests()), s.activeUsers(), s.lateStarts());
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);
@@ -122,7 +128,9 @@ public final class RunsApi {
     } catch (NumberFormatException e) {
       // Answered below.
     }
-    throw ApiError.badRequest("after", "after must be a version from an earlier answer (an integer, 0 or more), got '" + a + "'");
+    throw ApiError.badRequest(
+        "after",
+        "after must be a version from an earlier answer (an integer, 0 or more), got '" + a + "'");
   }
 
   private String json(Object o) {

@@ -20,8 +20,16 @@ import java.util.List;
  *     same)
  */
 record SnapshotPost(
-    String runId, String agent, long seq, String phase, long startMs, long endMs, List<TestEntry> tests,
-    String testsJson, Integer activeUsers, Long lateStarts) {
+    String runId,
+    String agent,
+    long seq,
+    String phase,
+    long startMs,
+    long endMs,
+    List<TestEntry> tests,
+    String testsJson,
+    Integer activeUsers,
+    Long lateStarts) {
 
   SnapshotPost {
     tests = List.copyOf(tests);
@@ -39,13 +47,17 @@ record SnapshotPost(
     long start = b.integer("startMs", 0, Long.MAX_VALUE);
     long end = b.integer("endMs", 0, Long.MAX_VALUE);
     if (end < start) {
-      throw ApiError.badRequest("endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
+      throw ApiError.badRequest(
+          "endMs", "'endMs' (" + end + ") must not be before 'startMs' (" + start + ")");
     }
-    // Live figures for /metrics and a distributed run's controller; no figure of the run's reads them.
-    Integer activeUsers = b.has("activeUsers") ? (int) b.integer("activeUsers", 0, Integer.MAX_VALUE) : null;
+    // Live figures for /metrics and a distributed run's controller; no figure of the run's reads
+    // them.
+    Integer activeUsers =
+        b.has("activeUsers") ? (int) b.integer("activeUsers", 0, Integer.MAX_VALUE) : null;
     Long lateStarts = b.has("lateStarts") ? b.integer("lateStarts", 0, Limits.MAX_COUNT) : null;
     JsonNode tests = b.raw("tests");
     List<TestEntry> entries = SnapshotTests.parse(tests);
-    return new SnapshotPost(runId, agent, seq, phase, start, end, entries, tests.toString(), activeUsers, lateStarts);
+    return new SnapshotPost(
+        runId, agent, seq, phase, start, end, entries, tests.toString(), activeUsers, lateStarts);
   }
 }

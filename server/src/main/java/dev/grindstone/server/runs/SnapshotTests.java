@@ -23,13 +23,14 @@ import java.util.TreeMap;
  * hold, and at most 2^62 (it is kept in whole µs), and its {@code variance} (µs², population) from
  * 0 to a quarter of that longest call squared (the largest variance of values in that range);
  * {@code timedTests.min} and {@code timedTests.max}, the exact fastest and slowest call (µs), may
- * be absent (snapshots written before they were sent), else both are integers from 0 to the
- * longest call with {@code min <= max}, and only when {@code count} is above 0; every other
- * statistic is a finite number of magnitude at most {@link Limits#MAX_COUNT} (the {@code httpplugin.*} ones 0 or more),
- * or a sample of the same shape; histograms within {@link HistogramDecoder}'s bounds.
+ * be absent (snapshots written before they were sent), else both are integers from 0 to the longest
+ * call with {@code min <= max}, and only when {@code count} is above 0; every other statistic is a
+ * finite number of magnitude at most {@link Limits#MAX_COUNT} (the {@code httpplugin.*} ones 0 or
+ * more), or a sample of the same shape; histograms within {@link HistogramDecoder}'s bounds.
  */
 final class SnapshotTests {
   private static final double LONGEST_CALL_MICROS = HistogramDecoder.MAX_HIGHEST_TRACKABLE;
+
   /** The largest {@code timedTests.sum}: whole µs in a long, with room to add snapshots up. */
   private static final double MAX_SUM_MICROS = 0x1p62;
 
@@ -45,13 +46,19 @@ final class SnapshotTests {
       throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
     }
     if (!tests.isArray()) {
-      throw ApiError.badRequest("tests", "'tests' must be a JSON array, got " + JsonBody.kind(tests));
+      throw ApiError.badRequest(
+          "tests", "'tests' must be a JSON array, got " + JsonBody.kind(tests));
     }
     if (tests.size() > Limits.MAX_TESTS_PER_SNAPSHOT) {
-      throw ApiError.badRequest("tests", "'tests' holds " + tests.size() + " tests; a snapshot takes at most "
-          + Limits.MAX_TESTS_PER_SNAPSHOT);
+      throw ApiError.badRequest(
+          "tests",
+          "'tests' holds "
+              + tests.size()
+              + " tests; a snapshot takes at most "
+              + Limits.MAX_TESTS_PER_SNAPSHOT);
     }
-    HistogramDecoder.Budget budget = new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
+    HistogramDecoder.Budget budget =
+        new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     List<TestEntry> out = new ArrayList<>(tests.size());
     for (int i = 0; i < tests.size(); i++) {
       out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
@@ -71,7 +78,8 @@ final class SnapshotTests {
   private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget) {
     int number = (int) t.integer("number", 0, Limits.MAX_INT);
     if (!t.has("statistics")) {
-      throw ApiError.badRequest(t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
+      throw ApiError.badRequest(
+          t.path("statistics"), "missing required field '" + t.path("statistics") + "'");
     }
     JsonBody stats = JsonBody.of(t.raw("statistics"), t.path("statistics"));
     long errors = stats.optCount("errors", 0);
@@ -82,29 +90,59 @@ final class SnapshotTests {
     if (stats.has("timedTests")) {
       JsonBody s = JsonBody.of(stats.raw("timedTests"), stats.path("timedTests"));
       long count = s.count("count");
-      double sum = within(s, "sum", 0, Math.min(count * LONGEST_CALL_MICROS, MAX_SUM_MICROS),
-          "from 0 to count × " + (long) LONGEST_CALL_MICROS + " µs (the longest call a histogram holds),"
-              + " and at most 2^62");
-      double variance = within(s, "variance", 0, LONGEST_CALL_MICROS * LONGEST_CALL_MICROS / 4,
-          "from 0 to a quarter of the longest call squared");
+      double sum =
+          within(
+              s,
+              "sum",
+              0,
+              Math.min(count * LONGEST_CALL_MICROS, MAX_SUM_MICROS),
+              "from 0 to count × "
+                  + (long) LONGEST_CALL_MICROS
+                  + " µs (the longest call a histogram holds),"
+                  + " and at most 2^62");
+      double variance =
+          within(
+              s,
+              "variance",
+              0,
+              LONGEST_CALL_MICROS * LONGEST_CALL_MICROS / 4,
+              "from 0 to a quarter of the longest call squared");
       timed = new Sample(count, sum, variance);
       boolean hasMin = s.has("min") && !s.raw("min").isNull();
       boolean hasMax = s.has("max") && !s.raw("max").isNull();
       if (hasMin != hasMax) {
         String missing = hasMin ? "max" : "min";
-        throw ApiError.badRequest(s.path(missing), "'" + s.path(missing) + "' is missing: a snapshot gives both the"
-            + " min and the max of its timed calls, or neither");
+        throw ApiError.badRequest(
+            s.path(missing),
+            "'"
+                + s.path(missing)
+                + "' is missing: a snapshot gives both the"
+                + " min and the max of its timed calls, or neither");
       }
       if (hasMin) {
         if (count == 0) {
-          throw ApiError.badRequest(s.path("min"), "'" + s.path("min") + "' must be absent when '" + s.path("count")
-              + "' is 0: there is no fastest call of no calls");
+          throw ApiError.badRequest(
+              s.path("min"),
+              "'"
+                  + s.path("min")
+                  + "' must be absent when '"
+                  + s.path("count")
+                  + "' is 0: there is no fastest call of no calls");
         }
         fastest = s.integer("min", 0, (long) LONGEST_CALL_MICROS);
         slowest = s.integer("max", 0, (long) LONGEST_CALL_MICROS);
         if (fastest > slowest) {
-          throw ApiError.badRequest(s.path("min"), "'" + s.path("min") + "' (" + fastest + ") must be at most '"
-              + s.path("max") + "' (" + slowest + ")");
+          throw ApiError.badRequest(
+              s.path("min"),
+              "'"
+                  + s.path("min")
+                  + "' ("
+                  + fastest
+                  + ") must be at most '"
+                  + s.path("max")
+                  + "' ("
+                  + slowest
+                  + ")");
         }
       }
     }
@@ -113,32 +151,59 @@ final class SnapshotTests {
       Map.Entry<String, JsonNode> e = it.next();
       String name = e.getKey();
       JsonNode v = e.getValue();
-      if (name.equals("errors") || name.equals("untimedTests") || name.equals("timedTests") || v.isNull()) {
+      if (name.equals("errors")
+          || name.equals("untimedTests")
+          || name.equals("timedTests")
+          || v.isNull()) {
         continue;
       }
       double min = name.startsWith("httpplugin.") ? 0 : -Limits.MAX_COUNT;
       if (v.isObject()) {
         JsonBody s = JsonBody.of(v, stats.path(name));
         long count = s.count("count");
-        within(s, "sum", min * count, (double) Limits.MAX_COUNT * count, "at most " + Limits.MAX_COUNT + " × count in magnitude");
+        within(
+            s,
+            "sum",
+            min * count,
+            (double) Limits.MAX_COUNT * count,
+            "at most " + Limits.MAX_COUNT + " × count in magnitude");
         within(s, "variance", 0, Double.MAX_VALUE, "0 or more");
       } else {
-        other.put(name, within(stats, name, min, Limits.MAX_COUNT,
-            min == 0 ? "from 0 to " + Limits.MAX_COUNT : "at most " + Limits.MAX_COUNT + " in magnitude"));
+        other.put(
+            name,
+            within(
+                stats,
+                name,
+                min,
+                Limits.MAX_COUNT,
+                min == 0
+                    ? "from 0 to " + Limits.MAX_COUNT
+                    : "at most " + Limits.MAX_COUNT + " in magnitude"));
       }
     }
     String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
     long histogramCount = count(histogram, t.path("histogram"), budget);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
-    return new TestEntry(number, errors, untimed, timed, fastest, slowest, other, empty(histogram), histogramCount,
-        empty(errorHistogram), errorHistogramCount);
+    return new TestEntry(
+        number,
+        errors,
+        untimed,
+        timed,
+        fastest,
+        slowest,
+        other,
+        empty(histogram),
+        histogramCount,
+        empty(errorHistogram),
+        errorHistogramCount);
   }
 
   private static double within(JsonBody b, String field, double min, double max, String range) {
     double d = b.number(field);
     if (d < min || d > max) {
-      throw ApiError.badRequest(b.path(field), "'" + b.path(field) + "' must be " + range + ", got " + d);
+      throw ApiError.badRequest(
+          b.path(field), "'" + b.path(field) + "' must be " + range + ", got " + d);
     }
     return d;
   }

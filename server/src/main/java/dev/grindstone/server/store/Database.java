@@ -1,8 +1,8 @@
 package dev.grindstone.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
-import dev.grindstone.server.Secrets;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.grindstone.server.Secrets;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -16,10 +16,9 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>Every write is atomic ({@link #write}) and goes through one writer thread that commits
  * concurrent writes together: SQLite allows one writer at a time anyway, and a shared commit is
- * what makes ingest fast on both stores. SQLite
- * runs in WAL mode with {@code synchronous=NORMAL}: a commit is in the WAL before the call returns,
- * so a killed server process keeps every acknowledged row (an operating-system crash may lose the
- * last commits). Thread-safe.
+ * what makes ingest fast on both stores. SQLite runs in WAL mode with {@code synchronous=NORMAL}: a
+ * commit is in the WAL before the call returns, so a killed server process keeps every acknowledged
+ * row (an operating-system crash may lose the last commits). Thread-safe.
  */
 public final class Database implements AutoCloseable {
 
@@ -31,7 +30,8 @@ public final class Database implements AutoCloseable {
     /** Selects the dialect from a JDBC URL, or throws naming the URL and what is supported. */
     public static Dialect of(String jdbcUrl) {
       if (jdbcUrl == null || jdbcUrl.isBlank()) {
-        throw new IllegalArgumentException("db: a JDBC URL is required, e.g. jdbc:sqlite:grindstone.db");
+        throw new IllegalArgumentException(
+            "db: a JDBC URL is required, e.g. jdbc:sqlite:grindstone.db");
       }
       if (jdbcUrl.startsWith("jdbc:sqlite:")) {
         return SQLITE;
@@ -40,7 +40,9 @@ public final class Database implements AutoCloseable {
         return POSTGRESQL;
       }
       throw new IllegalArgumentException(
-          "db: '" + Secrets.redact(jdbcUrl) + "' is not supported; use jdbc:sqlite:<file> or jdbc:postgresql://host:port/db");
+          "db: '"
+              + Secrets.redact(jdbcUrl)
+              + "' is not supported; use jdbc:sqlite:<file> or jdbc:postgresql://host:port/db");
     }
   }
 
@@ -75,8 +77,12 @@ public final class Database implements AutoCloseable {
         root = root.getCause();
       }
       throw new IllegalStateException(
-          "db: cannot open " + Secrets.redact(jdbcUrl) + ": "
-              + Secrets.redact(root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage(), jdbcUrl),
+          "db: cannot open "
+              + Secrets.redact(jdbcUrl)
+              + ": "
+              + Secrets.redact(
+                  root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage(),
+                  jdbcUrl),
           Secrets.redact(e, jdbcUrl));
     }
   }
@@ -179,7 +185,11 @@ public final class Database implements AutoCloseable {
    */
   public String jsonText(String column, String param) {
     return dialect == Dialect.SQLITE
-        ? "(SELECT CAST(j.value AS TEXT) FROM json_each(" + column + ") j WHERE j.key = :" + param + ")"
+        ? "(SELECT CAST(j.value AS TEXT) FROM json_each("
+            + column
+            + ") j WHERE j.key = :"
+            + param
+            + ")"
         : "(CAST(" + column + " AS jsonb) ->> :" + param + ")";
   }
 

@@ -79,7 +79,8 @@ final class GroupCommitter implements AutoCloseable {
 
   /** What the writer did so far (see {@link Database#commits()}). */
   Database.Commits commits() {
-    return new Database.Commits(batches.get(), writes.get(), failed.get(), replays.get(), queue.size());
+    return new Database.Commits(
+        batches.get(), writes.get(), failed.get(), replays.get(), queue.size());
   }
 
   private void loop() {

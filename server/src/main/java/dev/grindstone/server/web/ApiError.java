@@ -1,8 +1,8 @@
 package dev.grindstone.server.web;
 
 /**
- * A client mistake answered with a 4xx status and the JSON body {@code {"error": ..., "field": ...}}.
- * Nothing of the request has been stored when this is thrown.
+ * A client mistake answered with a 4xx status and the JSON body {@code {"error": ..., "field":
+ * ...}}. Nothing of the request has been stored when this is thrown.
  */
 public final class ApiError extends RuntimeException {
   private final int status;
@@ -26,8 +26,8 @@ public final class ApiError extends RuntimeException {
 
   /**
    * A body that could not be read or parsed at all (cut short, broken framing, beyond the JSON
-   * parser's limits): a 400 that the server also logs, in one line, since it points at a broken
-   * or hostile client rather than at a field.
+   * parser's limits): a 400 that the server also logs, in one line, since it points at a broken or
+   * hostile client rather than at a field.
    */
   public static ApiError badBody(String message) {
     return new ApiError(400, message, null, true);
@@ -37,7 +37,10 @@ public final class ApiError extends RuntimeException {
     return new ApiError(404, message, field);
   }
 
-  /** The request is valid alone but cannot be applied to what is stored (e.g. a total would overflow). */
+  /**
+   * The request is valid alone but cannot be applied to what is stored (e.g. a total would
+   * overflow).
+   */
   public static ApiError conflict(String field, String message) {
     return new ApiError(409, message, field);
   }

@@ -6,8 +6,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Reads a request's body within the server's size limit: 413 beyond it, 400 when the body cannot
- * be read at all (cut short, broken chunked framing). Javalin's own limit is off, since it would
+ * Reads a request's body within the server's size limit: 413 beyond it, 400 when the body cannot be
+ * read at all (cut short, broken chunked framing). Javalin's own limit is off, since it would
  * answer in plain text. Thread-safe.
  */
 public final class BodyReader {
@@ -19,7 +19,9 @@ public final class BodyReader {
 
   private final int limit;
 
-  /** @param limit the largest body accepted, in bytes */
+  /**
+   * @param limit the largest body accepted, in bytes
+   */
   public BodyReader(int limit) {
     this.limit = limit;
   }
@@ -30,7 +32,8 @@ public final class BodyReader {
     try (InputStream in = ctx.bodyInputStream()) {
       if (declared > limit) {
         drain(in);
-        throw new ApiError(413, "the body is " + declared + " bytes; the limit is " + limit + " bytes", null);
+        throw new ApiError(
+            413, "the body is " + declared + " bytes; the limit is " + limit + " bytes", null);
       }
       byte[] bytes = in.readNBytes(limit + 1);
       if (bytes.length > limit) {
@@ -40,7 +43,8 @@ public final class BodyReader {
       return bytes;
     } catch (IOException | UncheckedIOException e) {
       // The client went away mid-body or broke the chunked framing: its fault, not ours.
-      throw ApiError.badBody("the body could not be read (cut short, or broken chunked framing); nothing was stored");
+      throw ApiError.badBody(
+          "the body could not be read (cut short, or broken chunked framing); nothing was stored");
     }
   }
 

@@ -59,7 +59,8 @@ public final class JsonBody {
   /** Parses any JSON value; content after it (other than white space) is refused. */
   public static JsonNode parse(ObjectMapper mapper, byte[] body) {
     if (body.length == 0) {
-      throw ApiError.badRequest(null, "the body is empty; send a JSON document with Content-Type: application/json");
+      throw ApiError.badRequest(
+          null, "the body is empty; send a JSON document with Content-Type: application/json");
     }
     JsonNode n;
     try (JsonParser p = mapper.createParser(body)) {
@@ -70,13 +71,15 @@ public final class JsonBody {
       if (p.nextToken() != null) {
         throw ApiError.badRequest(
             null,
-            "unexpected content after the JSON value at " + where(p.currentTokenLocation())
+            "unexpected content after the JSON value at "
+                + where(p.currentTokenLocation())
                 + "; send exactly one JSON document");
       }
     } catch (StreamConstraintsException e) {
       throw ApiError.badBody(beyondLimits(e));
     } catch (JsonParseException e) {
-      throw ApiError.badRequest(null, "malformed JSON at " + where(e.getLocation()) + ": " + e.getOriginalMessage());
+      throw ApiError.badRequest(
+          null, "malformed JSON at " + where(e.getLocation()) + ": " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw ApiError.badRequest(null, "malformed JSON at " + where(e.getLocation()));
     } catch (IOException e) {
@@ -87,7 +90,9 @@ public final class JsonBody {
   }
 
   private static String where(JsonLocation at) {
-    return at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+    return at == null
+        ? "an unknown position"
+        : "line " + at.getLineNr() + ", column " + at.getColumnNr();
   }
 
   /** Jackson's message names its own classes; the client gets the limit in our terms. */
@@ -102,8 +107,13 @@ public final class JsonBody {
     if (m.contains("Name length")) {
       return "a JSON field name is longer than " + Limits.JSON_MAX_NAME_LENGTH + " characters";
     }
-    return "the JSON exceeds the parser's limits (nesting " + Limits.JSON_MAX_NESTING + ", numbers "
-        + Limits.JSON_MAX_NUMBER_LENGTH + " characters, names " + Limits.JSON_MAX_NAME_LENGTH + " characters)";
+    return "the JSON exceeds the parser's limits (nesting "
+        + Limits.JSON_MAX_NESTING
+        + ", numbers "
+        + Limits.JSON_MAX_NUMBER_LENGTH
+        + " characters, names "
+        + Limits.JSON_MAX_NAME_LENGTH
+        + " characters)";
   }
 
   /** Refuses NUL characters and unpaired surrogates anywhere in a document, names and values. */
@@ -124,7 +134,8 @@ public final class JsonBody {
         String problem = badText(e.getKey());
         if (problem != null) {
           String where = path.isEmpty() ? "the body" : "'" + path + "'";
-          throw ApiError.badRequest(path.isEmpty() ? null : path, "a field name in " + where + " " + problem);
+          throw ApiError.badRequest(
+              path.isEmpty() ? null : path, "a field name in " + where + " " + problem);
         }
         checkStrings(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
       }
@@ -136,7 +147,9 @@ public final class JsonBody {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (c == 0) {
-        return "contains a NUL character (\\u0000) at index " + i + ", which cannot be stored; remove it";
+        return "contains a NUL character (\\u0000) at index "
+            + i
+            + ", which cannot be stored; remove it";
       }
       if (Character.isHighSurrogate(c)) {
         if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
@@ -199,12 +212,14 @@ public final class JsonBody {
 
   private String checkText(String field, JsonNode v, int maxLength) {
     if (!v.isTextual()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a string, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be a string, got " + kind(v));
     }
     String s = v.textValue();
     if (s.length() > maxLength) {
       throw ApiError.badRequest(
-          path(field), "'" + path(field) + "' is " + s.length() + " characters long; the limit is " + maxLength);
+          path(field),
+          "'" + path(field) + "' is " + s.length() + " characters long; the limit is " + maxLength);
     }
     return s;
   }
@@ -239,11 +254,13 @@ public final class JsonBody {
 
   private double checkNumber(String field, JsonNode v) {
     if (!v.isNumber()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a number, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be a number, got " + kind(v));
     }
     double d = v.doubleValue();
     if (!Double.isFinite(d)) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a finite number, got " + v.asText());
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be a finite number, got " + v.asText());
     }
     return d;
   }
@@ -286,18 +303,29 @@ public final class JsonBody {
     long x;
     if (v.isIntegralNumber() && v.canConvertToLong()) {
       x = v.longValue();
-    } else if (v.isFloatingPointNumber() && v.doubleValue() == Math.rint(v.doubleValue())
+    } else if (v.isFloatingPointNumber()
+        && v.doubleValue() == Math.rint(v.doubleValue())
         && Math.abs(v.doubleValue()) <= Limits.MAX_COUNT) {
       x = (long) v.doubleValue();
     } else if (v.isNumber()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer from " + min + " to " + max
-          + ", got " + v.asText());
+      throw ApiError.badRequest(
+          path(field),
+          "'"
+              + path(field)
+              + "' must be an integer from "
+              + min
+              + " to "
+              + max
+              + ", got "
+              + v.asText());
     } else {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be an integer, got " + kind(v));
     }
     if (x < min || x > max) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be an integer from " + min + " to " + max
-          + ", got " + x);
+      throw ApiError.badRequest(
+          path(field),
+          "'" + path(field) + "' must be an integer from " + min + " to " + max + ", got " + x);
     }
     return x;
   }
@@ -308,7 +336,8 @@ public final class JsonBody {
       return dflt;
     }
     if (!v.isBoolean()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be true or false, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be true or false, got " + kind(v));
     }
     return v.booleanValue();
   }
@@ -319,7 +348,8 @@ public final class JsonBody {
       return null;
     }
     if (!v.isObject()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a JSON object, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be a JSON object, got " + kind(v));
     }
     return (ObjectNode) v;
   }
@@ -330,7 +360,8 @@ public final class JsonBody {
       return null;
     }
     if (!v.isArray()) {
-      throw ApiError.badRequest(path(field), "'" + path(field) + "' must be a JSON array, got " + kind(v));
+      throw ApiError.badRequest(
+          path(field), "'" + path(field) + "' must be a JSON array, got " + kind(v));
     }
     return v;
   }

@@ -36,11 +36,16 @@ public final class JsonErrorHandler extends ErrorHandler {
       return true;
     }
     String message = HttpStatus.getMessage(status).toLowerCase(java.util.Locale.ROOT);
-    if (reason != null && PLAIN.matcher(reason).matches() && !reason.contains("Exception")
+    if (reason != null
+        && PLAIN.matcher(reason).matches()
+        && !reason.contains("Exception")
         && !reason.equalsIgnoreCase(message)) {
       message += ": " + reason;
     }
-    String body = "{\"error\":" + quote("the server refused the request (" + message + ")") + ",\"field\":null}";
+    String body =
+        "{\"error\":"
+            + quote("the server refused the request (" + message + ")")
+            + ",\"field\":null}";
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);

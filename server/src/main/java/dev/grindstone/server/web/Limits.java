@@ -8,9 +8,9 @@ public final class Limits {
   private Limits() {}
 
   /**
-   * The largest count (calls, errors, histogram counts), per snapshot and summed over a run:
-   * 2^53 − 1. Every count is then exact as a JSON number in readers that use doubles (JavaScript,
-   * the dashboard), and the sum of a few of them never overflows a {@code long}.
+   * The largest count (calls, errors, histogram counts), per snapshot and summed over a run: 2^53 −
+   * 1. Every count is then exact as a JSON number in readers that use doubles (JavaScript, the
+   * dashboard), and the sum of a few of them never overflows a {@code long}.
    */
   public static final long MAX_COUNT = (1L << 53) - 1;
 
@@ -33,8 +33,8 @@ public final class Limits {
   public static final int MAX_TESTS_PER_SNAPSHOT = 1000;
 
   /**
-   * Bytes of histogram counts one snapshot's histograms may decode to (64 MiB): a bound on the
-   * work one request can ask for, far above what 1,000 tests' histograms of one interval need.
+   * Bytes of histogram counts one snapshot's histograms may decode to (64 MiB): a bound on the work
+   * one request can ask for, far above what 1,000 tests' histograms of one interval need.
    */
   public static final long MAX_HISTOGRAM_BYTES_PER_SNAPSHOT = 64L << 20;
 }

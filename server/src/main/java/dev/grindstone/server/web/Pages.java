@@ -26,7 +26,8 @@ public final class Pages {
     try {
       int n = Integer.parseInt(p.trim());
       if (n == 0) {
-        throw ApiError.badRequest("page", "page must be 1 or more (or negative to count from the end), got 0");
+        throw ApiError.badRequest(
+            "page", "page must be 1 or more (or negative to count from the end), got 0");
       }
       return n;
     } catch (NumberFormatException e) {
@@ -55,14 +56,19 @@ public final class Pages {
     return limit;
   }
 
-  /** Page {@code requested} (from {@link #requestedPage}; negative counts from the end) of {@code count} items. */
+  /**
+   * Page {@code requested} (from {@link #requestedPage}; negative counts from the end) of {@code
+   * count} items.
+   */
   public static Page resolve(int requested, long count) {
     int pages = (int) Math.max(1, (count + PAGE_SIZE - 1) / PAGE_SIZE);
     int number = requested < 0 ? pages + requested + 1 : requested;
     return new Page(number, pages, Math.max(0, (long) (number - 1) * PAGE_SIZE), count);
   }
 
-  /** Writes {@code {envelope: items, total_page, prev_url?, next_url?}} with 200, or 204 when empty. */
+  /**
+   * Writes {@code {envelope: items, total_page, prev_url?, next_url?}} with 200, or 204 when empty.
+   */
   public static void respond(Context ctx, Page page, Map<String, Object> body, List<?> items) {
     body.put("total_page", page.totalPages());
     if (page.number() > 1 && page.number() <= page.totalPages() + 1) {

@@ -16,7 +16,9 @@ public final class Routes {
   public Routes(RoutesConfig routes, boolean tokenPrefix) {
     this.routes = routes;
     this.rootPrefixes =
-        tokenPrefix ? List.of("", "/api/v1", "/t/{token}", "/t/{token}/api/v1") : List.of("", "/api/v1");
+        tokenPrefix
+            ? List.of("", "/api/v1", "/t/{token}", "/t/{token}/api/v1")
+            : List.of("", "/api/v1");
     this.apiPrefixes = tokenPrefix ? List.of("", "/t/{token}") : List.of("");
   }
 

@@ -4,7 +4,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 
-/** The store a benchmark runs on: an SQLite file in a new temporary folder, or an embedded PostgreSQL. */
+/**
+ * The store a benchmark runs on: an SQLite file in a new temporary folder, or an embedded
+ * PostgreSQL.
+ */
 final class BenchStore implements AutoCloseable {
   private final EmbeddedPostgres pg;
   private final String jdbcUrl;
@@ -20,7 +23,8 @@ final class BenchStore implements AutoCloseable {
       EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
       return new BenchStore(pg, pg.getJdbcUrl("postgres", "postgres"));
     }
-    return new BenchStore(null, "jdbc:sqlite:" + Files.createTempDirectory("grindstone-bench").resolve("bench.db"));
+    return new BenchStore(
+        null, "jdbc:sqlite:" + Files.createTempDirectory("grindstone-bench").resolve("bench.db"));
   }
 
   String jdbcUrl() {

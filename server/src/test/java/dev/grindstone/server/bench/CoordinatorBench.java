@@ -26,13 +26,14 @@ import org.HdrHistogram.Histogram;
 /**
  * The coordinator's cost: N simulated agents of one distributed run, each posting one interval
  * snapshot of T tests (statistics and a compressed histogram per test) and one poll (its heartbeat)
- * a second, spread over the second, and a controller reading the run's state and its new
- * snapshots every 250 ms, all over raw HTTP/1.1 keep-alive connections on loopback. Reports the
- * server's CPU (this process's CPU time minus the CPU time of the generator's own threads) as a
- * share of one core, and the snapshot posts' latency as the agents see it.
+ * a second, spread over the second, and a controller reading the run's state and its new snapshots
+ * every 250 ms, all over raw HTTP/1.1 keep-alive connections on loopback. Reports the server's CPU
+ * (this process's CPU time minus the CPU time of the generator's own threads) as a share of one
+ * core, and the snapshot posts' latency as the agents see it.
  *
- * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]} (SQLite);
- * {@code snapshots} leaves out the polls and the controller, for the cost of the snapshots alone.
+ * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]}
+ * (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of the
+ * snapshots alone.
  */
 public final class CoordinatorBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,27 +51,56 @@ public final class CoordinatorBench {
     }
   }
 
-  private static void run(URI url, int agents, int tests, int seconds, boolean full) throws Exception {
+  private static void run(URI url, int agents, int tests, int seconds, boolean full)
+      throws Exception {
     Raw setup = new Raw(url);
-    String runId = setup.json("POST", "/api/v1/distributed?name=bench&agents=" + agents + "&runFile=run.yaml"
-        + "&lossTimeoutMs=60000", bundle(), "application/zip").get("id").asText();
+    String runId =
+        setup
+            .json(
+                "POST",
+                "/api/v1/distributed?name=bench&agents="
+                    + agents
+                    + "&runFile=run.yaml"
+                    + "&lossTimeoutMs=60000",
+                bundle(),
+                "application/zip")
+            .get("id")
+            .asText();
     String[] ids = new String[agents];
     String[] names = new String[agents];
     for (int i = 0; i < agents; i++) {
-      ids[i] = setup.json("POST", "/api/v1/agents", ("{\"name\":\"sim-" + i + "\",\"attempt\":\"a" + i + "\"}")
-          .getBytes(StandardCharsets.UTF_8), "application/json").get("id").asText();
-      JsonNode r = setup.json("POST", "/api/v1/agents/" + ids[i] + "/poll", new byte[0], "application/json").get("run");
+      ids[i] =
+          setup
+              .json(
+                  "POST",
+                  "/api/v1/agents",
+                  ("{\"name\":\"sim-" + i + "\",\"attempt\":\"a" + i + "\"}")
+                      .getBytes(StandardCharsets.UTF_8),
+                  "application/json")
+              .get("id")
+              .asText();
+      JsonNode r =
+          setup
+              .json("POST", "/api/v1/agents/" + ids[i] + "/poll", new byte[0], "application/json")
+              .get("run");
       for (JsonNode m : r.get("members")) {
         if (m.get("agentId").asText().equals(ids[i])) {
           names[i] = m.get("reportAs").asText();
         }
       }
-      setup.json("POST", "/api/v1/runs", ("{\"id\":\"" + runId + "\",\"name\":\"bench\",\"agent\":\"" + names[i] + "\"}")
-          .getBytes(StandardCharsets.UTF_8), "application/json");
+      setup.json(
+          "POST",
+          "/api/v1/runs",
+          ("{\"id\":\"" + runId + "\",\"name\":\"bench\",\"agent\":\"" + names[i] + "\"}")
+              .getBytes(StandardCharsets.UTF_8),
+          "application/json");
     }
     for (int i = 0; i < agents; i++) {
-      setup.json("POST", "/api/v1/agents/" + ids[i] + "/ready", "{\"clockOffsetMs\":0,\"clockRttMs\":0.5}"
-          .getBytes(StandardCharsets.UTF_8), "application/json");
+      setup.json(
+          "POST",
+          "/api/v1/agents/" + ids[i] + "/ready",
+          "{\"clockOffsetMs\":0,\"clockRttMs\":0.5}".getBytes(StandardCharsets.UTF_8),
+          "application/json");
     }
     String testsJson = tests(tests);
     long warmup = 5_000_000_000L;
@@ -83,61 +113,95 @@ public final class CoordinatorBench {
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < agents; i++) {
       int a = i;
-      threads.add(Thread.ofPlatform().name("sim-agent-" + i).start(() -> {
-        try {
-          Raw raw = new Raw(url);
-          long next = start + (1_000_000_000L / agents) * a; // spread over the second
-          for (long seq = 0; ; seq++) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
-            if (System.nanoTime() > end) {
-              return;
-            }
-            long t = System.currentTimeMillis();
-            byte[] body = ("{\"agent\":\"" + names[a] + "\",\"seq\":" + seq + ",\"phase\":\"hold\",\"startMs\":" + (t - 1000)
-                + ",\"endMs\":" + t + ",\"activeUsers\":10,\"tests\":" + testsJson + "}").getBytes(StandardCharsets.UTF_8);
-            long s0 = System.nanoTime();
-            int status = raw.send("POST", "/api/v1/runs/" + runId + "/snapshots", body, "application/json").status;
-            long took = System.nanoTime() - s0;
-            if (status != 201) {
-              failures.incrementAndGet();
-            } else if (s0 > measureFrom) {
-              synchronized (latency) {
-                latency.recordValue(took / 1000);
-              }
-              posted.incrementAndGet();
-            }
-            if (full) {
-              raw.send("POST", "/api/v1/agents/" + ids[a] + "/poll", new byte[0], "application/json");
-            }
-            next += 1_000_000_000L;
-          }
-        } catch (IOException | InterruptedException e) {
-          failures.incrementAndGet();
-        }
-      }));
+      threads.add(
+          Thread.ofPlatform()
+              .name("sim-agent-" + i)
+              .start(
+                  () -> {
+                    try {
+                      Raw raw = new Raw(url);
+                      long next = start + (1_000_000_000L / agents) * a; // spread over the second
+                      for (long seq = 0; ; seq++) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                        if (System.nanoTime() > end) {
+                          return;
+                        }
+                        long t = System.currentTimeMillis();
+                        byte[] body =
+                            ("{\"agent\":\""
+                                    + names[a]
+                                    + "\",\"seq\":"
+                                    + seq
+                                    + ",\"phase\":\"hold\",\"startMs\":"
+                                    + (t - 1000)
+                                    + ",\"endMs\":"
+                                    + t
+                                    + ",\"activeUsers\":10,\"tests\":"
+                                    + testsJson
+                                    + "}")
+                                .getBytes(StandardCharsets.UTF_8);
+                        long s0 = System.nanoTime();
+                        int status =
+                            raw.send(
+                                    "POST",
+                                    "/api/v1/runs/" + runId + "/snapshots",
+                                    body,
+                                    "application/json")
+                                .status;
+                        long took = System.nanoTime() - s0;
+                        if (status != 201) {
+                          failures.incrementAndGet();
+                        } else if (s0 > measureFrom) {
+                          synchronized (latency) {
+                            latency.recordValue(took / 1000);
+                          }
+                          posted.incrementAndGet();
+                        }
+                        if (full) {
+                          raw.send(
+                              "POST",
+                              "/api/v1/agents/" + ids[a] + "/poll",
+                              new byte[0],
+                              "application/json");
+                        }
+                        next += 1_000_000_000L;
+                      }
+                    } catch (IOException | InterruptedException e) {
+                      failures.incrementAndGet();
+                    }
+                  }));
     }
-    threads.add(Thread.ofPlatform().name("sim-controller").start(() -> {
-      if (!full) {
-        return;
-      }
-      try {
-        Raw raw = new Raw(url);
-        long ordinal = 0;
-        while (System.nanoTime() < end) {
-          raw.json("GET", "/api/v1/distributed/" + runId, null, null);
-          JsonNode page = raw.json("GET", "/api/v1/distributed/" + runId + "/snapshots?after=" + ordinal, null, null);
-          for (JsonNode s : page.get("snapshots")) {
-            ordinal = Math.max(ordinal, s.get("ordinal").asLong());
-          }
-          Thread.sleep(250);
-        }
-      } catch (IOException | InterruptedException e) {
-        failures.incrementAndGet();
-      }
-    }));
+    threads.add(
+        Thread.ofPlatform()
+            .name("sim-controller")
+            .start(
+                () -> {
+                  if (!full) {
+                    return;
+                  }
+                  try {
+                    Raw raw = new Raw(url);
+                    long ordinal = 0;
+                    while (System.nanoTime() < end) {
+                      raw.json("GET", "/api/v1/distributed/" + runId, null, null);
+                      JsonNode page =
+                          raw.json(
+                              "GET",
+                              "/api/v1/distributed/" + runId + "/snapshots?after=" + ordinal,
+                              null,
+                              null);
+                      for (JsonNode s : page.get("snapshots")) {
+                        ordinal = Math.max(ordinal, s.get("ordinal").asLong());
+                      }
+                      Thread.sleep(250);
+                    }
+                  } catch (IOException | InterruptedException e) {
+                    failures.incrementAndGet();
+                  }
+                }));
     while (System.nanoTime() < measureFrom) {
       Thread.sleep(10);
     }
@@ -161,12 +225,23 @@ public final class CoordinatorBench {
       t.join();
     }
     double server = (cpu1 - cpu0 - (gen1 - gen0)) / (double) wall;
-    System.out.printf(Locale.ROOT, "coordinator mode=%s agents=%d tests=%d seconds=%d snapshots/s=%.1f failures=%d"
-            + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) snapshot p50=%.1f ms p99=%.1f ms"
-            + " max=%.1f ms load=%.1f%n",
-        full ? "full" : "snapshots", agents, tests, seconds, posted.get() / (double) seconds, failures.get(), server * 100,
-        (cpu1 - cpu0) * 100.0 / wall, (gen1 - gen0) * 100.0 / wall, latency.getValueAtPercentile(50) / 1000.0,
-        latency.getValueAtPercentile(99) / 1000.0, latency.getMaxValue() / 1000.0,
+    System.out.printf(
+        Locale.ROOT,
+        "coordinator mode=%s agents=%d tests=%d seconds=%d snapshots/s=%.1f failures=%d"
+            + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) snapshot p50=%.1f"
+            + " ms p99=%.1f ms max=%.1f ms load=%.1f%n",
+        full ? "full" : "snapshots",
+        agents,
+        tests,
+        seconds,
+        posted.get() / (double) seconds,
+        failures.get(),
+        server * 100,
+        (cpu1 - cpu0) * 100.0 / wall,
+        (gen1 - gen0) * 100.0 / wall,
+        latency.getValueAtPercentile(50) / 1000.0,
+        latency.getValueAtPercentile(99) / 1000.0,
+        latency.getMaxValue() / 1000.0,
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
@@ -187,10 +262,23 @@ public final class CoordinatorBench {
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
-      b.append(t > 1 ? "," : "").append("{\"number\":").append(t).append(",\"statistics\":{\"errors\":0,\"untimedTests\":0,")
-          .append("\"timedTests\":{\"count\":").append(n).append(",\"sum\":").append(sum).append(",\"variance\":1234.5,\"min\":")
-          .append(min).append(",\"max\":").append(max).append("}},\"histogram\":\"").append(Histograms.encode(h))
-          .append("\",\"errorHistogram\":\"").append(Histograms.encode(Histograms.newHistogram())).append("\"}");
+      b.append(t > 1 ? "," : "")
+          .append("{\"number\":")
+          .append(t)
+          .append(",\"statistics\":{\"errors\":0,\"untimedTests\":0,")
+          .append("\"timedTests\":{\"count\":")
+          .append(n)
+          .append(",\"sum\":")
+          .append(sum)
+          .append(",\"variance\":1234.5,\"min\":")
+          .append(min)
+          .append(",\"max\":")
+          .append(max)
+          .append("}},\"histogram\":\"")
+          .append(Histograms.encode(h))
+          .append("\",\"errorHistogram\":\"")
+          .append(Histograms.encode(Histograms.newHistogram()))
+          .append("\"}");
     }
     return b.append(']').toString();
   }
@@ -205,7 +293,8 @@ public final class CoordinatorBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** One raw HTTP/1.1 keep-alive connection: the generator must cost far less than the server. */
@@ -227,16 +316,34 @@ public final class CoordinatorBench {
     JsonNode json(String method, String path, byte[] body, String type) throws IOException {
       Response r = send(method, path, body, type);
       if (r.status >= 300) {
-        throw new IOException(method + " " + path + ": " + r.status + " " + new String(r.body, StandardCharsets.UTF_8));
+        throw new IOException(
+            method
+                + " "
+                + path
+                + ": "
+                + r.status
+                + " "
+                + new String(r.body, StandardCharsets.UTF_8));
       }
       return JSON.readTree(r.body);
     }
 
     Response send(String method, String path, byte[] body, String type) throws IOException {
-      StringBuilder h = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-          .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+      StringBuilder h =
+          new StringBuilder(method)
+              .append(' ')
+              .append(path)
+              .append(" HTTP/1.1\r\nHost: ")
+              .append(uri.getHost())
+              .append(':')
+              .append(uri.getPort())
+              .append("\r\n");
       if (body != null) {
-        h.append("Content-Type: ").append(type).append("\r\nContent-Length: ").append(body.length).append("\r\n");
+        h.append("Content-Type: ")
+            .append(type)
+            .append("\r\nContent-Length: ")
+            .append(body.length)
+            .append("\r\n");
       }
       out.write(h.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
       if (body != null) {
@@ -251,7 +358,8 @@ public final class CoordinatorBench {
         String name = colon > 0 ? l.substring(0, colon).trim() : "";
         if (name.equalsIgnoreCase("content-length")) {
           length = Integer.parseInt(l.substring(colon + 1).trim());
-        } else if (name.equalsIgnoreCase("transfer-encoding") && l.toLowerCase(Locale.ROOT).contains("chunked")) {
+        } else if (name.equalsIgnoreCase("transfer-encoding")
+            && l.toLowerCase(Locale.ROOT).contains("chunked")) {
           chunked = true;
         }
       }
@@ -259,7 +367,9 @@ public final class CoordinatorBench {
         return new Response(Integer.parseInt(status.split(" ")[1]), in.readNBytes(length));
       }
       ByteArrayOutputStream chunks = new ByteArrayOutputStream();
-      for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+      for (int size = Integer.parseInt(line().trim(), 16);
+          size > 0;
+          size = Integer.parseInt(line().trim(), 16)) {
         chunks.write(in.readNBytes(size));
         line(); // the CRLF after the chunk
       }

@@ -24,8 +24,8 @@ import org.HdrHistogram.Histogram;
  * after one warm-up, and the CPU time per read of this JVM, server and client together), and the
  * first read of each after a restart of the server on the same store.
  *
- * <p>Usage: {@code RunReadBench [sqlite|postgresql] [snapshots=3600] [reads=15]}. Prints one line per figure,
- * {@code key=value}, for {@code bench/run-reads.sh} to put side by side.
+ * <p>Usage: {@code RunReadBench [sqlite|postgresql] [snapshots=3600] [reads=15]}. Prints one line
+ * per figure, {@code key=value}, for {@code bench/run-reads.sh} to put side by side.
  */
 public final class RunReadBench {
   private RunReadBench() {}
@@ -46,7 +46,8 @@ public final class RunReadBench {
       // A restarted server reads the run for the first time.
       try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
         report("first_run_ms", once(http, server.url() + "/api/v1/runs/" + id) / 1e6);
-        report("first_series_ms", once(http, server.url() + "/api/v1/runs/" + id + "/series") / 1e6);
+        report(
+            "first_series_ms", once(http, server.url() + "/api/v1/runs/" + id + "/series") / 1e6);
       }
     }
   }
@@ -60,7 +61,8 @@ public final class RunReadBench {
       long cpu0 = processCpuNanos();
       for (int i = 0; i < t.length; i++) {
         long s = System.nanoTime();
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r =
+            http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
         t[i] = System.nanoTime() - s;
         check(r, uri);
         bytes = r.body().length;
@@ -78,14 +80,16 @@ public final class RunReadBench {
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
   private static long once(HttpClient http, String url) throws Exception {
     URI uri = URI.create(url);
     long s = System.nanoTime();
-    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> r =
+        http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
     long t = System.nanoTime() - s;
     check(r, uri);
     return t;
@@ -102,24 +106,47 @@ public final class RunReadBench {
   }
 
   /** 3,600 one-second snapshots of tests 1 and 2, about 20 calls each, posted by 4 threads. */
-  private static void load(HttpClient http, String base, String id, int snapshots) throws Exception {
-    post(http, base + "/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"one hour\",\"agent\":\"bench\",\"startMs\":1700000000000,"
-        + "\"phases\":[{\"name\":\"hold\",\"durationMs\":" + snapshots * 1000L + "}],"
-        + "\"tests\":[{\"number\":1,\"description\":\"Log in\"},{\"number\":2,\"description\":\"Browse\"}]}");
+  private static void load(HttpClient http, String base, String id, int snapshots)
+      throws Exception {
+    post(
+        http,
+        base + "/api/v1/runs",
+        "{\"id\":\""
+            + id
+            + "\",\"name\":\"one hour\",\"agent\":\"bench\",\"startMs\":1700000000000,"
+            + "\"phases\":[{\"name\":\"hold\",\"durationMs\":"
+            + snapshots * 1000L
+            + "}],\"tests\":[{\"number\":1,\"description\":\"Log"
+            + " in\"},{\"number\":2,\"description\":\"Browse\"}]}");
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int first = t;
-        done.add(pool.submit(() -> {
-          Random r = new Random(first);
-          for (int i = first; i < snapshots; i += 4) {
-            long start = 1_700_000_000_000L + i * 1000L;
-            post(http, base + "/api/v1/runs/" + id + "/snapshots", "{\"agent\":\"bench\",\"seq\":" + i + ",\"phase\":\"hold\","
-                + "\"startMs\":" + start + ",\"endMs\":" + (start + 1000) + ",\"tests\":[" + test(1, r) + "," + test(2, r) + "]}");
-          }
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  Random r = new Random(first);
+                  for (int i = first; i < snapshots; i += 4) {
+                    long start = 1_700_000_000_000L + i * 1000L;
+                    post(
+                        http,
+                        base + "/api/v1/runs/" + id + "/snapshots",
+                        "{\"agent\":\"bench\",\"seq\":"
+                            + i
+                            + ",\"phase\":\"hold\","
+                            + "\"startMs\":"
+                            + start
+                            + ",\"endMs\":"
+                            + (start + 1000)
+                            + ",\"tests\":["
+                            + test(1, r)
+                            + ","
+                            + test(2, r)
+                            + "]}");
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : done) {
         f.get();
@@ -147,14 +174,30 @@ public final class RunReadBench {
     }
     ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
     int len = h.encodeIntoCompressedByteBuffer(buf);
-    return "{\"number\":" + number + ",\"statistics\":{\"errors\":" + (r.nextInt(20) == 0 ? 1 : 0)
-        + ",\"untimedTests\":0,\"timedTests\":{\"count\":" + n + ",\"sum\":" + sum + ",\"variance\":" + var / n + "}},"
-        + "\"histogram\":\"" + Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), len)) + "\"}";
+    return "{\"number\":"
+        + number
+        + ",\"statistics\":{\"errors\":"
+        + (r.nextInt(20) == 0 ? 1 : 0)
+        + ",\"untimedTests\":0,\"timedTests\":{\"count\":"
+        + n
+        + ",\"sum\":"
+        + sum
+        + ",\"variance\":"
+        + var / n
+        + "}},"
+        + "\"histogram\":\""
+        + Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), len))
+        + "\"}";
   }
 
   private static void post(HttpClient http, String url, String body) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 201) {
       throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
     }

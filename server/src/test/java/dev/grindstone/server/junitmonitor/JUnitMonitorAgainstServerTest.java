@@ -19,29 +19,38 @@ import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
-/** The JUnit monitor in remote mode against this real server: rows arrive through pytest-monitor's protocol. */
+/**
+ * The JUnit monitor in remote mode against this real server: rows arrive through pytest-monitor's
+ * protocol.
+ */
 class JUnitMonitorAgainstServerTest {
 
   @TempDir Path dir;
 
   private static JsonNode get(String url) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
     return new ObjectMapper().readTree(r.body());
   }
 
   @Test
   void monitored_tests_reach_the_server_and_its_query_routes_return_them() throws Exception {
-    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start()) {
+    try (MetricsServer server =
+        MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("m.db")).start()) {
       Launcher launcher = LauncherFactory.create();
-      launcher.execute(LauncherDiscoveryRequestBuilder.request()
-          .selectors(selectClass(MonitoredSamples.class))
-          .configurationParameter("grindstone.monitor.server", server.url() + "/api/v1")
-          .configurationParameter("grindstone.monitor.file", dir.resolve("local.jmon").toString())
-          .configurationParameter("grindstone.monitor.description", "remote-test")
-          .configurationParameter("grindstone.monitor.tags", "suite=server")
-          .build());
+      launcher.execute(
+          LauncherDiscoveryRequestBuilder.request()
+              .selectors(selectClass(MonitoredSamples.class))
+              .configurationParameter("grindstone.monitor.server", server.url() + "/api/v1")
+              .configurationParameter(
+                  "grindstone.monitor.file", dir.resolve("local.jmon").toString())
+              .configurationParameter("grindstone.monitor.description", "remote-test")
+              .configurationParameter("grindstone.monitor.tags", "suite=server")
+              .build());
 
       JsonNode sessions = get(server.url() + "/api/v1/sessions/");
       assertThat(sessions.path("sessions")).hasSize(1);
@@ -49,8 +58,11 @@ class JUnitMonitorAgainstServerTest {
       JsonNode metrics = get(server.url() + "/api/v1/sessions/" + session + "/metrics");
       List<String> variants = new ArrayList<>();
       metrics.path("metrics").forEach(m -> variants.add(m.path("item_variant").asText()));
-      assertThat(variants).hasSize(3).anyMatch(v -> v.startsWith("sleeps_a_little"))
-          .filteredOn(v -> v.startsWith("takes_a_number")).hasSize(2);
+      assertThat(variants)
+          .hasSize(3)
+          .anyMatch(v -> v.startsWith("sleeps_a_little"))
+          .filteredOn(v -> v.startsWith("takes_a_number"))
+          .hasSize(2);
       JsonNode sleeper = null;
       for (JsonNode m : metrics.path("metrics")) {
         if (m.path("item").asText().equals("sleeps_a_little")) {
@@ -59,7 +71,9 @@ class JUnitMonitorAgainstServerTest {
       }
       assertThat(sleeper).isNotNull();
       assertThat(sleeper.path("total_time").asDouble()).isGreaterThanOrEqualTo(0.05);
-      assertThat(get(server.url() + "/api/v1/contexts/" + sleeper.path("context_h").asText()).path("contexts"))
+      assertThat(
+              get(server.url() + "/api/v1/contexts/" + sleeper.path("context_h").asText())
+                  .path("contexts"))
           .hasSize(1);
     }
   }

@@ -31,10 +31,26 @@ class HistogramDecoderTest {
   }
 
   /** A compressed histogram with any header and payload, as a hostile client could write it. */
-  private static String craft(int cookie, int payloadLength, int offset, int digits, long lowest, long highest, double ratio,
-      byte[] payload, int outerCookie, int extraCompressedBytes) {
+  private static String craft(
+      int cookie,
+      int payloadLength,
+      int offset,
+      int digits,
+      long lowest,
+      long highest,
+      double ratio,
+      byte[] payload,
+      int outerCookie,
+      int extraCompressedBytes) {
     ByteBuffer inner = ByteBuffer.allocate(40 + payload.length);
-    inner.putInt(cookie).putInt(payloadLength).putInt(offset).putInt(digits).putLong(lowest).putLong(highest).putDouble(ratio);
+    inner
+        .putInt(cookie)
+        .putInt(payloadLength)
+        .putInt(offset)
+        .putInt(digits)
+        .putLong(lowest)
+        .putLong(highest)
+        .putDouble(ratio);
     inner.put(payload);
     Deflater d = new Deflater();
     d.setInput(inner.array());
@@ -78,7 +94,9 @@ class HistogramDecoderTest {
     Histogram ours = new Histogram(3);
     ours.setAutoResize(true);
     long total = HistogramDecoder.decode(b64, "h", null, ours);
-    Histogram theirs = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(Base64.getDecoder().decode(b64)), 0);
+    Histogram theirs =
+        Histogram.decodeFromCompressedByteBuffer(
+            ByteBuffer.wrap(Base64.getDecoder().decode(b64)), 0);
     Histogram merged = new Histogram(3);
     merged.setAutoResize(true);
     merged.add(theirs);
@@ -107,7 +125,8 @@ class HistogramDecoderTest {
     Histogram corrected = Histograms.newHistogram();
     corrected.recordValueWithExpectedInterval(10_000_000, 1000);
     decodesLikeHdrHistogram(corrected);
-    IntCountsHistogram stripe = new IntCountsHistogram(1, LatencyStripe.HIGHEST_TRACKABLE_MICROS, 3);
+    IntCountsHistogram stripe =
+        new IntCountsHistogram(1, LatencyStripe.HIGHEST_TRACKABLE_MICROS, 3);
     stripe.recordValueWithCount(5000, 7);
     Histogram fromStripe = Histograms.newHistogram();
     fromStripe.add(stripe);
@@ -118,10 +137,17 @@ class HistogramDecoderTest {
   @Test
   void decodes_other_precisions_and_units_within_the_bounds() throws Exception {
     Random r = new Random(3);
-    for (AbstractHistogram h : List.of(new Histogram(1, 1L << 31, 2), new Histogram(1000, 3_600_000_000L, 3),
-        new Histogram(7, 1L << 30, 1), new Histogram(1, 2, 0))) {
+    for (AbstractHistogram h :
+        List.of(
+            new Histogram(1, 1L << 31, 2),
+            new Histogram(1000, 3_600_000_000L, 3),
+            new Histogram(7, 1L << 30, 1),
+            new Histogram(1, 2, 0))) {
       for (int i = 0; i < 5000; i++) {
-        h.recordValue(Math.min(h.getHighestTrackableValue(), (long) (r.nextDouble() * r.nextDouble() * h.getHighestTrackableValue())));
+        h.recordValue(
+            Math.min(
+                h.getHighestTrackableValue(),
+                (long) (r.nextDouble() * r.nextDouble() * h.getHighestTrackableValue())));
       }
       decodesLikeHdrHistogram(h);
     }
@@ -134,15 +160,20 @@ class HistogramDecoderTest {
     fiveDigits.recordValue(Long.MAX_VALUE / 2);
     String evil = encode(fiveDigits);
     assertThat(Base64.getDecoder().decode(evil).length).isLessThan(64);
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
     assertThatThrownBy(() -> HistogramDecoder.decode(evil, "tests[0].histogram", null))
-        .isInstanceOfSatisfying(ApiError.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.field()).isEqualTo("tests[0].histogram");
-          assertThat(e.getMessage()).contains("5 significant digits").contains("at most 3");
-        });
-    assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated to refuse it").isLessThan(1 << 20);
+        .isInstanceOfSatisfying(
+            ApiError.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.field()).isEqualTo("tests[0].histogram");
+              assertThat(e.getMessage()).contains("5 significant digits").contains("at most 3");
+            });
+    assertThat(threads.getCurrentThreadAllocatedBytes() - before)
+        .as("bytes allocated to refuse it")
+        .isLessThan(1 << 20);
 
     Histogram wide = new Histogram(3);
     wide.setAutoResize(true);
@@ -152,7 +183,8 @@ class HistogramDecoderTest {
     assertRefused(encode(justAbove), "highest trackable value of 4294967296");
     Histogram fourDigits = new Histogram(1, 1000, 4);
     assertRefused(encode(fourDigits), "4 significant digits");
-    assertThat(HistogramDecoder.decode(encode(new Histogram(1, (1L << 32) - 1, 3)), "h", null)).isZero();
+    assertThat(HistogramDecoder.decode(encode(new Histogram(1, (1L << 32) - 1, 3)), "h", null))
+        .isZero();
   }
 
   @Test
@@ -163,13 +195,17 @@ class HistogramDecoderTest {
     assertRefused(craft(3, 1000, 1500, one), "from twice the lowest");
     assertRefused(craft(-1, 1, 3000, one), "-1 significant digits");
     assertRefused(craft(V2, one.length, 2, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "shifted");
-    assertRefused(craft(V2, one.length, 0, 3, 1, 3000, 0.001, one, 0x1c849314, 0), "conversion ratio");
-    assertRefused(craft(0x1c849301 | 0x20, one.length, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "V2");
-    assertRefused(craft(V2, one.length, 0, 3, 1, 3000, 1.0, one, 0x1c849302 | 0x80, 0), "compressed V2");
+    assertRefused(
+        craft(V2, one.length, 0, 3, 1, 3000, 0.001, one, 0x1c849314, 0), "conversion ratio");
+    assertRefused(
+        craft(0x1c849301 | 0x20, one.length, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "V2");
+    assertRefused(
+        craft(V2, one.length, 0, 3, 1, 3000, 1.0, one, 0x1c849302 | 0x80, 0), "compressed V2");
     assertRefused(craft(V2, one.length, 0, 3, 1, 3000, 1.0, one, 0x0c72124f, 0), "compressed V2");
     assertRefused(craft(V2, one.length + 10, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "cut short");
     assertRefused(craft(V2, one.length - 1, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "more than");
-    assertRefused(craft(V2, Integer.MAX_VALUE, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "take at most");
+    assertRefused(
+        craft(V2, Integer.MAX_VALUE, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "take at most");
     assertRefused(craft(V2, -5, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 0), "bytes of counts");
     assertRefused(craft(V2, one.length, 0, 3, 1, 3000, 1.0, one, 0x1c849314, 3), "declares");
     assertRefused(craft(3, 1, 3000, varints(-100_000, 1)), "beyond");
@@ -180,9 +216,12 @@ class HistogramDecoderTest {
     assertRefused(craft(3, 1, 3000, varints(Long.MAX_VALUE)), "more than 9007199254740991");
     assertRefused("not base64!", "not base64");
     assertRefused("AAAA", "too short");
-    assertRefused(Base64.getEncoder().encodeToString(ByteBuffer.allocate(12).putInt(0x1c849314).putInt(4).putInt(7).array()),
+    assertRefused(
+        Base64.getEncoder()
+            .encodeToString(ByteBuffer.allocate(12).putInt(0x1c849314).putInt(4).putInt(7).array()),
         "not valid compressed data");
-    assertThat(HistogramDecoder.decode(craft(3, 1, 3000, varints(Limits.MAX_COUNT)), "h", null)).isEqualTo(Limits.MAX_COUNT);
+    assertThat(HistogramDecoder.decode(craft(3, 1, 3000, varints(Limits.MAX_COUNT)), "h", null))
+        .isEqualTo(Limits.MAX_COUNT);
   }
 
   @Test
@@ -190,7 +229,8 @@ class HistogramDecoderTest {
     long[] dense = new long[3072];
     java.util.Arrays.fill(dense, 1L << 38);
     String big = craft(3, 1, (1L << 12) - 1, varints(dense));
-    HistogramDecoder.Budget budget = new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
+    HistogramDecoder.Budget budget =
+        new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     int decoded = 0;
     try {
       while (decoded < 10_000) {
@@ -199,18 +239,22 @@ class HistogramDecoderTest {
       }
     } catch (ApiError e) {
       assertThat(e.field()).isEqualTo("tests[" + decoded + "].histogram");
-      assertThat(e.getMessage()).contains("more than " + Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT + " bytes");
+      assertThat(e.getMessage())
+          .contains("more than " + Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT + " bytes");
     }
-    assertThat((long) decoded * varints(dense).length).isLessThanOrEqualTo(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
+    assertThat((long) decoded * varints(dense).length)
+        .isLessThanOrEqualTo(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     assertThat(decoded).isBetween(1000, 9999);
   }
 
   private static void assertRefused(String base64, String because) {
     assertThatThrownBy(() -> HistogramDecoder.decode(base64, "tests[3].errorHistogram", null))
-        .isInstanceOfSatisfying(ApiError.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
-          assertThat(e.field()).isEqualTo("tests[3].errorHistogram");
-          assertThat(e.getMessage()).contains(because);
-        });
+        .isInstanceOfSatisfying(
+            ApiError.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(400);
+              assertThat(e.field()).isEqualTo("tests[3].errorHistogram");
+              assertThat(e.getMessage()).contains(because);
+            });
   }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Group commit: writes that arrive together share one transaction, and one bad write spoils none of the others. */
+/**
+ * Group commit: writes that arrive together share one transaction, and one bad write spoils none of
+ * the others.
+ */
 class GroupCommitterTest {
   @TempDir Path dir;
   private Database db;
@@ -32,7 +35,12 @@ class GroupCommitterTest {
   }
 
   private long rows(String key) {
-    return db.read(h -> h.createQuery("SELECT COUNT(*) FROM T WHERE K = :k").bind("k", key).mapTo(Long.class).one());
+    return db.read(
+        h ->
+            h.createQuery("SELECT COUNT(*) FROM T WHERE K = :k")
+                .bind("k", key)
+                .mapTo(Long.class)
+                .one());
   }
 
   /**
@@ -45,13 +53,16 @@ class GroupCommitterTest {
     long batches;
     try (WriterHold hold = WriterHold.on(db)) {
       for (Map.Entry<String, Supplier<Object>> w : writes.entrySet()) {
-        threads.add(Thread.ofPlatform().start(() -> {
-          try {
-            results.put(w.getKey(), w.getValue().get());
-          } catch (RuntimeException e) {
-            results.put(w.getKey(), e);
-          }
-        }));
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        results.put(w.getKey(), w.getValue().get());
+                      } catch (RuntimeException e) {
+                        results.put(w.getKey(), e);
+                      }
+                    }));
       }
       hold.awaitWaiting(writes.size());
       batches = db.commits().batches();
@@ -64,10 +75,12 @@ class GroupCommitterTest {
   }
 
   private Supplier<Object> insert(String key, AtomicInteger applied) {
-    return () -> db.write(h -> {
-      applied.incrementAndGet();
-      return h.createUpdate("INSERT INTO T (K, V) VALUES (:k, 1)").bind("k", key).execute();
-    });
+    return () ->
+        db.write(
+            h -> {
+              applied.incrementAndGet();
+              return h.createUpdate("INSERT INTO T (K, V) VALUES (:k, 1)").bind("k", key).execute();
+            });
   }
 
   @Test
@@ -75,14 +88,17 @@ class GroupCommitterTest {
     AtomicInteger applied = new AtomicInteger();
     Map<String, Supplier<Object>> writes = new java.util.LinkedHashMap<>();
     writes.put("a", insert("a", applied));
-    writes.put("refused", () -> db.write(
-        h -> {
-          throw new IllegalArgumentException("unknown session");
-        },
-        (h, nothing) -> {
-          applied.incrementAndGet();
-          return h.createUpdate("INSERT INTO T (K, V) VALUES ('refused', 1)").execute();
-        }));
+    writes.put(
+        "refused",
+        () ->
+            db.write(
+                h -> {
+                  throw new IllegalArgumentException("unknown session");
+                },
+                (h, nothing) -> {
+                  applied.incrementAndGet();
+                  return h.createUpdate("INSERT INTO T (K, V) VALUES ('refused', 1)").execute();
+                }));
     writes.put("b", insert("b", applied));
     long replays = db.commits().replays();
 
@@ -108,12 +124,27 @@ class GroupCommitterTest {
     Thread first;
     Thread second;
     try (WriterHold hold = WriterHold.on(db)) {
-      first = Thread.ofPlatform().start(() -> seen.add(db.write(
-          h -> h.createUpdate("INSERT INTO T (K, V) VALUES ('child', 2)").execute())));
+      first =
+          Thread.ofPlatform()
+              .start(
+                  () ->
+                      seen.add(
+                          db.write(
+                              h ->
+                                  h.createUpdate("INSERT INTO T (K, V) VALUES ('child', 2)")
+                                      .execute())));
       hold.awaitWaiting(1);
-      second = Thread.ofPlatform().start(() -> seen.add(db.write(
-          h -> h.createQuery("SELECT COUNT(*) FROM T WHERE K = 'child'").mapTo(Long.class).one(),
-          (h, found) -> "checked " + found)));
+      second =
+          Thread.ofPlatform()
+              .start(
+                  () ->
+                      seen.add(
+                          db.write(
+                              h ->
+                                  h.createQuery("SELECT COUNT(*) FROM T WHERE K = 'child'")
+                                      .mapTo(Long.class)
+                                      .one(),
+                              (h, found) -> "checked " + found)));
       hold.awaitWaiting(2);
     }
     first.join();
@@ -122,11 +153,15 @@ class GroupCommitterTest {
   }
 
   @Test
-  void a_database_error_while_writing_rolls_back_the_commit_and_fails_only_the_faulty_write() throws Exception {
+  void a_database_error_while_writing_rolls_back_the_commit_and_fails_only_the_faulty_write()
+      throws Exception {
     AtomicInteger applied = new AtomicInteger();
     Map<String, Supplier<Object>> writes = new java.util.LinkedHashMap<>();
     writes.put("a", insert("a", applied));
-    writes.put("broken", () -> db.write(h -> h.createUpdate("INSERT INTO NO_SUCH_TABLE (K) VALUES ('x')").execute()));
+    writes.put(
+        "broken",
+        () ->
+            db.write(h -> h.createUpdate("INSERT INTO NO_SUCH_TABLE (K) VALUES ('x')").execute()));
     writes.put("b", insert("b", applied));
     long replays = db.commits().replays();
 

@@ -14,15 +14,20 @@ public final class WriterHold implements AutoCloseable {
   private WriterHold(Database db) throws InterruptedException {
     this.db = db;
     CountDownLatch holding = new CountDownLatch(1);
-    this.holder = Thread.ofPlatform().start(() -> db.write(h -> {
-      holding.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return null;
-    }));
+    this.holder =
+        Thread.ofPlatform()
+            .start(
+                () ->
+                    db.write(
+                        h -> {
+                          holding.countDown();
+                          try {
+                            release.await();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                          return null;
+                        }));
     holding.await();
   }
 
@@ -36,7 +41,8 @@ public final class WriterHold implements AutoCloseable {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (db.commits().waiting() < n) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("only " + db.commits().waiting() + " of " + n + " writes came to the writer");
+        throw new AssertionError(
+            "only " + db.commits().waiting() + " of " + n + " writes came to the writer");
       }
       Thread.sleep(2);
     }

@@ -6,17 +6,16 @@ import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSource;
 
 /**
- * A parsed statistic expression in The Grinder's prefix language, for example
- * {@code (* 1000 (/ (+ (count timedTests) untimedTests) period))}. Parse one with
- * {@link Expressions#parse}.
+ * A parsed statistic expression in The Grinder's prefix language, for example {@code (* 1000 (/ (+
+ * (count timedTests) untimedTests) period))}. Parse one with {@link Expressions#parse}.
  *
- * <p>An expression is typed: long unless it involves a double ({@link #isDouble()}). Long arithmetic
- * wraps; reading a double expression as long truncates. {@code /} and {@code sqrt} are always
- * double. Statistics stored in microseconds (see {@link dev.grindstone.stats.StatisticsSchema}) are
- * read in milliseconds, which makes them double.
+ * <p>An expression is typed: long unless it involves a double ({@link #isDouble()}). Long
+ * arithmetic wraps; reading a double expression as long truncates. {@code /} and {@code sqrt} are
+ * always double. Statistics stored in microseconds (see {@link
+ * dev.grindstone.stats.StatisticsSchema}) are read in milliseconds, which makes them double.
  *
- * <p>Expressions are immutable and thread-safe; evaluation does not allocate.
- * {@link #toString()} gives the normalized text: {@code (op a b)} with single spaces.
+ * <p>Expressions are immutable and thread-safe; evaluation does not allocate. {@link #toString()}
+ * gives the normalized text: {@code (op a b)} with single spaces.
  */
 public sealed interface Expression {
 
@@ -161,7 +160,8 @@ public sealed interface Expression {
   }
 
   /** {@code (percentile timedTests 99.9)}: from the source's latency histogram, shown unit. */
-  record Percentile(SampleIndex index, double percentile, String percentileText) implements Expression {
+  record Percentile(SampleIndex index, double percentile, String percentileText)
+      implements Expression {
     public long getLongValue(StatisticsSource s) {
       return (long) getDoubleValue(s);
     }

@@ -24,8 +24,8 @@ import java.util.List;
  * </pre>
  *
  * A token is a maximal run of characters other than white space and parentheses. A leaf token is
- * read as a {@code long}, then as a {@code double}, then as a basic statistic's name.
- * {@code min}, {@code max} and {@code percentile} are additions to The Grinder's language.
+ * read as a {@code long}, then as a {@code double}, then as a basic statistic's name. {@code min},
+ * {@code max} and {@code percentile} are additions to The Grinder's language.
  */
 public final class Expressions {
 
@@ -40,8 +40,12 @@ public final class Expressions {
     Expression e = p.expression();
     Token extra = p.next();
     if (extra != null) {
-      throw p.error("unexpected '" + extra.text + "' after the end of the expression; wrap several"
-          + " terms in an operator such as (+ a b)", extra);
+      throw p.error(
+          "unexpected '"
+              + extra.text
+              + "' after the end of the expression; wrap several"
+              + " terms in an operator such as (+ a b)",
+          extra);
     }
     return e;
   }
@@ -107,9 +111,11 @@ public final class Expressions {
     Expression expression() {
       Token t = next();
       if (t == null) {
-        throw error(cursor == 0
-            ? "the expression is empty; expected a number, a statistic name or '('"
-            : "the expression ended; expected a number, a statistic name or '('", null);
+        throw error(
+            cursor == 0
+                ? "the expression is empty; expected a number, a statistic name or '('"
+                : "the expression ended; expected a number, a statistic name or '('",
+            null);
       }
       if (t.is(")")) {
         throw error("unexpected ')'; expected a number, a statistic name or '('", t);
@@ -139,7 +145,8 @@ public final class Expressions {
             case "min" -> sampleAttribute(Attribute.MIN, op);
             case "max" -> sampleAttribute(Attribute.MAX, op);
             case "percentile" -> percentile(op);
-            default -> throw error("unknown operator '" + op.text + "'; expected one of " + OPERATORS, op);
+            default ->
+                throw error("unknown operator '" + op.text + "'; expected one of " + OPERATORS, op);
           };
       close(open);
       return result;
@@ -167,7 +174,8 @@ public final class Expressions {
         list.add(expression());
       }
       if (list.size() < min) {
-        throw error("'" + op.text + "' takes " + arity(min, max) + ", found " + list.size(), peek());
+        throw error(
+            "'" + op.text + "' takes " + arity(min, max) + ", found " + list.size(), peek());
       }
       return list.toArray(new Expression[0]);
     }
@@ -182,30 +190,50 @@ public final class Expressions {
     private void close(Token open) {
       Token t = next();
       if (t == null) {
-        throw error("expected ')' to close the '(' at character " + open.position
-            + ", but the expression ended", null);
+        throw error(
+            "expected ')' to close the '(' at character "
+                + open.position
+                + ", but the expression ended",
+            null);
       }
       if (!t.is(")")) {
-        throw error("expected ')' to close the '(' at character " + open.position
-            + ", found '" + t.text + "'", t);
+        throw error(
+            "expected ')' to close the '(' at character "
+                + open.position
+                + ", found '"
+                + t.text
+                + "'",
+            t);
       }
     }
 
     private SampleIndex sampleName(Token op) {
       Token name = next();
       if (name == null || name.is(")") || name.is("(")) {
-        throw error("'" + op.text + "' takes the name of a sample statistic such as timedTests", name);
+        throw error(
+            "'" + op.text + "' takes the name of a sample statistic such as timedTests", name);
       }
       StatisticIndex found = schema.find(name.text);
       if (found instanceof SampleIndex s) {
         return s;
       }
       if (found != null) {
-        throw error("'" + name.text + "' is a " + found.kind().label()
-            + " statistic; '" + op.text + "' needs a sample statistic such as timedTests", name);
+        throw error(
+            "'"
+                + name.text
+                + "' is a "
+                + found.kind().label()
+                + " statistic; '"
+                + op.text
+                + "' needs a sample statistic such as timedTests",
+            name);
       }
-      throw error("unknown sample statistic '" + name.text + "'"
-          + suggestion(name.text, StatisticKind.SAMPLE), name);
+      throw error(
+          "unknown sample statistic '"
+              + name.text
+              + "'"
+              + suggestion(name.text, StatisticKind.SAMPLE),
+          name);
     }
 
     private Expression sampleAttribute(Attribute attribute, Token op) {
@@ -222,8 +250,10 @@ public final class Expressions {
         value = Double.NaN;
       }
       if (!(value >= 0 && value <= 100)) {
-        throw error("'percentile' takes a sample statistic and a number from 0 to 100, as in"
-            + " (percentile timedTests 99.9)", p);
+        throw error(
+            "'percentile' takes a sample statistic and a number from 0 to 100, as in"
+                + " (percentile timedTests 99.9)",
+            p);
       }
       return new Expression.Percentile(sample, value, p.text);
     }
@@ -244,11 +274,21 @@ public final class Expressions {
         case LongIndex l -> new Expression.LongStatistic(l);
         case DoubleIndex d -> new Expression.DoubleStatistic(d);
         case SampleIndex s ->
-            throw error("'" + s.name() + "' is a sample statistic; read it with (sum " + s.name()
-                + "), (count " + s.name() + ") or (variance " + s.name() + ")", t);
+            throw error(
+                "'"
+                    + s.name()
+                    + "' is a sample statistic; read it with (sum "
+                    + s.name()
+                    + "), (count "
+                    + s.name()
+                    + ") or (variance "
+                    + s.name()
+                    + ")",
+                t);
         case null -> {
           if (OPERATOR_SET.contains(t.text)) {
-            throw error("the operator '" + t.text + "' must follow '(', as in (" + t.text + " ...)", t);
+            throw error(
+                "the operator '" + t.text + "' must follow '(', as in (" + t.text + " ...)", t);
           }
           throw error("unknown token '" + t.text + "'" + suggestion(t.text, StatisticKind.LONG), t);
         }

@@ -30,7 +30,9 @@ public final class Histograms {
     return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buffer.array(), length));
   }
 
-  /** Reads the form written by {@link #encode}; throws IllegalArgumentException when it is not one. */
+  /**
+   * Reads the form written by {@link #encode}; throws IllegalArgumentException when it is not one.
+   */
   public static Histogram decode(String base64) {
     try {
       byte[] bytes = Base64.getDecoder().decode(base64);

@@ -16,8 +16,8 @@ import org.HdrHistogram.HistogramIterationValue;
  * <p>IMPLEMENTATION NOTES. Latencies come as HdrHistograms of microseconds (3 significant digits).
  * Each of their buckets is counted at its upper end (its highest equivalent value), as its
  * percentiles are reported: a call within 0.1% above a bound may count in the next bucket up, never
- * in a lower one. Below 2,048 µs HdrHistogram's buckets are single microseconds, so the bounds up to
- * 2 ms are exact. Stateless and thread-safe.
+ * in a lower one. Below 2,048 µs HdrHistogram's buckets are single microseconds, so the bounds up
+ * to 2 ms are exact. Stateless and thread-safe.
  */
 public final class LatencyBuckets {
 
@@ -75,10 +75,12 @@ public final class LatencyBuckets {
    */
   public static void add(Histogram histogram, long[] counts) {
     if (counts.length != count()) {
-      throw new IllegalArgumentException("counts: must have " + count() + " slots, got " + counts.length);
+      throw new IllegalArgumentException(
+          "counts: must have " + count() + " slots, got " + counts.length);
     }
     for (HistogramIterationValue v : histogram.recordedValues()) {
-      counts[bucketOf(histogram.highestEquivalentValue(v.getValueIteratedTo()))] += v.getCountAtValueIteratedTo();
+      counts[bucketOf(histogram.highestEquivalentValue(v.getValueIteratedTo()))] +=
+          v.getCountAtValueIteratedTo();
     }
   }
 }

@@ -6,15 +6,15 @@ import org.HdrHistogram.Histogram;
  * The latencies of one test, in microseconds: successful calls and failed calls in separate
  * histograms (The Grinder drops the times of failed calls; we keep them apart). Any number of
  * threads may record; one reader takes interval histograms with {@link #sampleInterval}, recycling
- * the previous ones. Recording does not allocate (but for each stripe's first record, see
- * {@link LatencyStripe}) and does not wait for other writers.
+ * the previous ones. Recording does not allocate (but for each stripe's first record, see {@link
+ * LatencyStripe}) and does not wait for other writers.
  *
  * <p>IMPLEMENTATION NOTES. A record takes a stripe ({@link StripeLocks}: one compare-and-set),
- * stores into that stripe's plain histogram and releases the stripe with a plain store. HdrHistogram's
- * {@code Recorder} over a fixed-range atomic histogram needs four atomic read-modify-writes per
- * record (two phaser increments, the bucket and the total) and measured 36 ns against this design's
- * figure in BENCHMARKS.md. The reader drains each stripe while holding it; writers meanwhile use
- * another stripe.
+ * stores into that stripe's plain histogram and releases the stripe with a plain store.
+ * HdrHistogram's {@code Recorder} over a fixed-range atomic histogram needs four atomic
+ * read-modify-writes per record (two phaser increments, the bucket and the total) and measured 36
+ * ns against this design's figure in BENCHMARKS.md. The reader drains each stripe while holding it;
+ * writers meanwhile use another stripe.
  */
 public final class LatencyRecorder {
 

@@ -5,14 +5,14 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.IntCountsHistogram;
 
 /**
- * One stripe's latencies in microseconds, successful and failed calls apart, in plain histograms
- * of fixed range (0 to {@link #HIGHEST_TRACKABLE_MICROS}, 3 significant digits). Values must be
- * in that range: callers pass them through {@link #clamp} once (longer calls count as one hour,
+ * One stripe's latencies in microseconds, successful and failed calls apart, in plain histograms of
+ * fixed range (0 to {@link #HIGHEST_TRACKABLE_MICROS}, 3 significant digits). Values must be in
+ * that range: callers pass them through {@link #clamp} once (longer calls count as one hour,
  * negative ones as 0), so a recorder that also keeps the value elsewhere clamps only once.
  *
  * <p>Thread-safety: none; the holder of the stripe's {@link StripeLocks} stripe is its only user.
- * Allocation: each histogram (about 94 KB) is made the first time its stripe records into it,
- * never again. Counts are ints: a stripe is drained every period, long before 2^31 calls.
+ * Allocation: each histogram (about 94 KB) is made the first time its stripe records into it, never
+ * again. Counts are ints: a stripe is drained every period, long before 2^31 calls.
  */
 public final class LatencyStripe {
 

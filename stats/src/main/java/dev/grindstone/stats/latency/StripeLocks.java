@@ -10,12 +10,12 @@ import java.lang.invoke.VarHandle;
  * reader takes each stripe in turn, waiting for its writer to leave, and reads and clears it.
  *
  * <p>IMPLEMENTATION NOTES. One compare-and-set to enter and one release store to leave replace the
- * four to seven atomic read-modify-writes a multi-writer histogram and striped atomic counters
- * need per record (BENCHMARKS.md): everything in between is plain stores, made visible to the
- * reader by the release store that pairs with the reader's compare-and-set. Virtual threads are
- * not preempted between two plain stores, so a stripe is held for tens of nanoseconds; a platform
- * thread descheduled while holding one only sends other writers to the next stripe. The flags sit
- * a cache line apart so writers on different stripes never share one.
+ * four to seven atomic read-modify-writes a multi-writer histogram and striped atomic counters need
+ * per record (BENCHMARKS.md): everything in between is plain stores, made visible to the reader by
+ * the release store that pairs with the reader's compare-and-set. Virtual threads are not preempted
+ * between two plain stores, so a stripe is held for tens of nanoseconds; a platform thread
+ * descheduled while holding one only sends other writers to the next stripe. The flags sit a cache
+ * line apart so writers on different stripes never share one.
  *
  * <p>Thread-safety: any number of writer threads; readers must not hold a stripe while taking
  * another. Allocation: none after construction.
@@ -34,13 +34,14 @@ public final class StripeLocks {
   public static final int MAX_STRIPES_FOR_PROCESSORS = 16;
 
   /**
-   * Stripes for twice as many threads as there are processors (at least 2, at most
-   * {@value #MAX_STRIPES_FOR_PROCESSORS}), a power of two. A writer holds a stripe for tens of
-   * nanoseconds, a small part of any call's time, so even on many cores few writers meet; the cap
-   * bounds what a recorder's per-stripe histograms can cost (about 94 KB each).
+   * Stripes for twice as many threads as there are processors (at least 2, at most {@value
+   * #MAX_STRIPES_FOR_PROCESSORS}), a power of two. A writer holds a stripe for tens of nanoseconds,
+   * a small part of any call's time, so even on many cores few writers meet; the cap bounds what a
+   * recorder's per-stripe histograms can cost (about 94 KB each).
    */
   public static StripeLocks forProcessors() {
-    return new StripeLocks(Math.min(Runtime.getRuntime().availableProcessors() * 2, MAX_STRIPES_FOR_PROCESSORS));
+    return new StripeLocks(
+        Math.min(Runtime.getRuntime().availableProcessors() * 2, MAX_STRIPES_FOR_PROCESSORS));
   }
 
   /** At least {@code minStripes} stripes, rounded up to a power of two. */
@@ -59,15 +60,16 @@ public final class StripeLocks {
   }
 
   /**
-   * Takes a free stripe for the calling thread and returns its index; the caller must
-   * {@link #release} it, normally in a {@code finally} block, after a few plain stores.
+   * Takes a free stripe for the calling thread and returns its index; the caller must {@link
+   * #release} it, normally in a {@code finally} block, after a few plain stores.
    */
   public int acquire() {
     long id = Thread.currentThread().threadId();
     int first = (int) (id ^ (id >>> 16)) & mask;
     for (int i = first; ; i = (i + 1) & mask) {
       int slot = (i + 1) * SPACING;
-      if ((int) FLAGS.getOpaque(flags, slot) == FREE && FLAGS.compareAndSet(flags, slot, FREE, HELD)) {
+      if ((int) FLAGS.getOpaque(flags, slot) == FREE
+          && FLAGS.compareAndSet(flags, slot, FREE, HELD)) {
         return i;
       }
       if (i == ((first - 1) & mask)) {
@@ -84,7 +86,10 @@ public final class StripeLocks {
     }
   }
 
-  /** Leaves stripe {@code index}: what was stored while holding it becomes visible to its next holder. */
+  /**
+   * Leaves stripe {@code index}: what was stored while holding it becomes visible to its next
+   * holder.
+   */
   public void release(int index) {
     FLAGS.setRelease(flags, (index + 1) * SPACING, FREE);
   }

@@ -23,8 +23,8 @@ import org.HdrHistogram.Histogram;
  * the plug-ins' among them), the latency histograms of the successful and of the failed calls, the
  * calls cancelled at stop, the actual length of the span and the peak TPS. Every figure is derived
  * here, once: TPS is the tests over the span in seconds; a percentile is the histogram's value at
- * it, kept within the exact minimum and maximum; the mean and the deviation are computed exactly
- * as the summary table's expressions compute them, so that every output agrees to the last digit.
+ * it, kept within the exact minimum and maximum; the mean and the deviation are computed exactly as
+ * the summary table's expressions compute them, so that every output agrees to the last digit.
  * Registered expressions are evaluated over it with {@link #value(ExpressionView)}: as a {@link
  * StatisticsSource} it reads its statistics and answers {@code (percentile timedTests p)} from the
  * successful calls' histogram.
@@ -32,22 +32,22 @@ import org.HdrHistogram.Histogram;
  * <p>Units: statistics and histograms in their stored unit, so {@code timedTests} in microseconds;
  * the {@code ...Millis()} figures in milliseconds (microsecond precision; the min, the max and the
  * percentiles are their microseconds divided by 1000, correctly rounded: see {@link
- * SampleIndex#shown}); {@link #tps()} and
- * {@link #peakTps()} per second; {@link #spanMillis()} in milliseconds.
+ * SampleIndex#shown}); {@link #tps()} and {@link #peakTps()} per second; {@link #spanMillis()} in
+ * milliseconds.
  *
  * <p>Immutable and thread-safe: the canonical constructor copies the statistics and the histograms
  * it is given, and the accessors of those mutable parts ({@link #statistics()}, {@link
  * #successes()}, {@link #failures()}) return copies. The copy of the statistics holds {@code
- * period} = {@code spanMillis} and {@code peakTPS} = {@code peakTps}, so expressions that read
- * them (The Grinder's TPS column) agree with {@link #tps()} and {@link #peakTps()}.
+ * period} = {@code spanMillis} and {@code peakTPS} = {@code peakTps}, so expressions that read them
+ * (The Grinder's TPS column) agree with {@link #tps()} and {@link #peakTps()}.
  *
  * @param test the test number, or {@link #TOTALS} for the totals over several tests
  * @param description the test's description; empty when unknown (never null)
  * @param composite whether the test contained other tests (then it is left out of the totals)
  * @param spanMillis the actual length of the span the figures cover, in milliseconds
  * @param peakTps the highest TPS of the span's intervals (an interval's own TPS for an interval)
- * @param statistics the statistics: the schema's standard ones ({@code timedTests} in µs,
- *     {@code errors}, {@code untimedTests}, ...) and any others
+ * @param statistics the statistics: the schema's standard ones ({@code timedTests} in µs, {@code
+ *     errors}, {@code untimedTests}, ...) and any others
  * @param successes the successful calls' latencies in µs (null for none)
  * @param failures the failed calls' latencies in µs (null for none)
  * @param cancelled calls still in progress when the run cancelled them at the end of its graceful
@@ -87,16 +87,37 @@ public record TestFigures(
   }
 
   /** A test's figures with no calls cancelled and the span's own TPS as its peak. */
-  public static TestFigures of(int test, String description, boolean composite, long spanMillis,
-      StatisticsSet statistics, Histogram successes, Histogram failures) {
+  public static TestFigures of(
+      int test,
+      String description,
+      boolean composite,
+      long spanMillis,
+      StatisticsSet statistics,
+      Histogram successes,
+      Histogram failures) {
     return of(test, description, composite, spanMillis, statistics, successes, failures, 0);
   }
 
   /** A test's figures over one interval: the span's own TPS is its peak. */
-  public static TestFigures of(int test, String description, boolean composite, long spanMillis,
-      StatisticsSet statistics, Histogram successes, Histogram failures, long cancelled) {
-    return new TestFigures(test, description, composite, spanMillis, tps(statistics, spanMillis), statistics,
-        successes, failures, cancelled);
+  public static TestFigures of(
+      int test,
+      String description,
+      boolean composite,
+      long spanMillis,
+      StatisticsSet statistics,
+      Histogram successes,
+      Histogram failures,
+      long cancelled) {
+    return new TestFigures(
+        test,
+        description,
+        composite,
+        spanMillis,
+        tps(statistics, spanMillis),
+        statistics,
+        successes,
+        failures,
+        cancelled);
   }
 
   /**
@@ -106,8 +127,14 @@ public record TestFigures(
    *
    * @param peakTps the merged span's peak TPS; negative for its own TPS
    */
-  public static TestFigures merge(int test, String description, boolean composite, long spanMillis, double peakTps,
-      StatisticsSchema schema, List<TestFigures> parts) {
+  public static TestFigures merge(
+      int test,
+      String description,
+      boolean composite,
+      long spanMillis,
+      double peakTps,
+      StatisticsSchema schema,
+      List<TestFigures> parts) {
     StatisticsSet s = new StatisticsSet(schema);
     Histogram ok = Histograms.newHistogram();
     Histogram failed = Histograms.newHistogram();
@@ -118,13 +145,29 @@ public record TestFigures(
       failed.add(p.failures);
       cancelled += p.cancelled;
     }
-    return new TestFigures(test, description, composite, spanMillis, peakTps < 0 ? tps(s, spanMillis) : peakTps, s,
-        ok, failed, cancelled);
+    return new TestFigures(
+        test,
+        description,
+        composite,
+        spanMillis,
+        peakTps < 0 ? tps(s, spanMillis) : peakTps,
+        s,
+        ok,
+        failed,
+        cancelled);
   }
 
   /** The same figures for another test number and description (the totals of a group, say). */
   public TestFigures as(int test, String description) {
-    return new TestFigures(test, description, composite, spanMillis, peakTps, statistics, successes, failures,
+    return new TestFigures(
+        test,
+        description,
+        composite,
+        spanMillis,
+        peakTps,
+        statistics,
+        successes,
+        failures,
         cancelled);
   }
 
@@ -142,7 +185,9 @@ public record TestFigures(
     return test == TOTALS;
   }
 
-  /** A copy of the statistics ({@code period} and {@code peakTPS} set as the class comment says). */
+  /**
+   * A copy of the statistics ({@code period} and {@code peakTPS} set as the class comment says).
+   */
   @Override
   public StatisticsSet statistics() {
     return statistics.snapshot();
@@ -246,7 +291,6 @@ public record TestFigures(
     return statistics.getCount(t) == 0 ? Double.NaN : t.shown(statistics.getMax(t));
   }
 
-
   /**
    * The successful calls' latency at a percentile (0 to 100) in ms: the histogram's value at it
    * (exact to 0.1%), kept within the exact minimum and maximum so that no percentile reads below
@@ -324,7 +368,10 @@ public record TestFigures(
     }
     double v = successes.getValueAtPercentile(percentile);
     if (statistics.getCount(index) > 0) {
-      v = Math.max(statistics.getMin(index), Math.min(statistics.getMax(index), v)); // a bucket's top may pass the max
+      v =
+          Math.max(
+              statistics.getMin(index),
+              Math.min(statistics.getMax(index), v)); // a bucket's top may pass the max
     }
     return v;
   }

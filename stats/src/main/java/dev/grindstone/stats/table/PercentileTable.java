@@ -25,7 +25,11 @@ public final class PercentileTable {
     StringBuilder out = new StringBuilder();
     TextTable.header(out, HEADERS);
     for (TestFigures t : tests) {
-      TextTable.row(out, "Test " + t.test(), cells(t), t.description().isEmpty() ? null : t.description(),
+      TextTable.row(
+          out,
+          "Test " + t.test(),
+          cells(t),
+          t.description().isEmpty() ? null : t.description(),
           t.composite());
     }
     out.append('\n');

@@ -36,7 +36,10 @@ public final class SummaryTable {
    * @param compositeTotals the merged figures of the composite tests, or null when there are none
    */
   public static String render(
-      StatisticsView view, List<TestFigures> tests, TestFigures totals, TestFigures compositeTotals) {
+      StatisticsView view,
+      List<TestFigures> tests,
+      TestFigures totals,
+      TestFigures compositeTotals) {
     List<ExpressionView> columns = view.views();
     StringBuilder out = new StringBuilder();
     List<String> names = new ArrayList<>();
@@ -45,8 +48,12 @@ public final class SummaryTable {
     }
     TextTable.header(out, names);
     for (TestFigures t : tests) {
-      TextTable.row(out, "Test " + t.test(), cells(columns, t, t.composite()),
-          t.description().isEmpty() ? null : t.description(), t.composite());
+      TextTable.row(
+          out,
+          "Test " + t.test(),
+          cells(columns, t, t.composite()),
+          t.description().isEmpty() ? null : t.description(),
+          t.composite());
     }
     out.append('\n');
     TextTable.row(out, "Totals", cells(columns, totals, false), null, false);

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The Grinder's fixed-width table layout: a 12-character label column and 12-character value
- * columns, each followed by one space; headers word-wrapped to the column width; doubles as
- * {@link TwoDecimals} writes them; trailing spaces trimmed.
+ * columns, each followed by one space; headers word-wrapped to the column width; doubles as {@link
+ * TwoDecimals} writes them; trailing spaces trimmed.
  */
 final class TextTable {
 
@@ -35,7 +35,12 @@ final class TextTable {
   }
 
   /** One row: the label, the cells, and the quoted description when not null. */
-  static void row(StringBuilder out, String label, List<String> cells, String description, boolean parenthesized) {
+  static void row(
+      StringBuilder out,
+      String label,
+      List<String> cells,
+      String description,
+      boolean parenthesized) {
     StringBuilder b = new StringBuilder();
     pad(b, parenthesized ? "(" + label : label);
     for (String c : cells) {

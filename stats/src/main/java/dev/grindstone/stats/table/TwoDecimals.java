@@ -15,11 +15,14 @@ import java.util.Locale;
  */
 public final class TwoDecimals {
 
-  private static final ThreadLocal<DecimalFormat> FORMAT = ThreadLocal.withInitial(() -> {
-    DecimalFormat f = new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT));
-    f.setRoundingMode(RoundingMode.HALF_EVEN);
-    return f;
-  });
+  private static final ThreadLocal<DecimalFormat> FORMAT =
+      ThreadLocal.withInitial(
+          () -> {
+            DecimalFormat f =
+                new DecimalFormat("0.00", DecimalFormatSymbols.getInstance(Locale.ROOT));
+            f.setRoundingMode(RoundingMode.HALF_EVEN);
+            return f;
+          });
 
   private TwoDecimals() {}
 

@@ -50,26 +50,28 @@ class ExpressionsTest {
   }
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', value = {
-      "(+)                      | 0",
-      "(*)                      | 1",
-      "(+ 1 2 3)                | 6",
-      "(* 2 3 4)                | 24",
-      "(- 5)                    | -5",
-      "(- 10 3 2)               | 5",
-      "(/ 7 2)                  | 3.5",
-      "(sqrt 16)                | 4",
-      "userLong0                | 7",
-      "(+ userLong0 userDouble0)| 9.5",
-      "2.5                      | 2.5",
-      "1e3                      | 1000",
-      "-3                       | -3",
-      "(count timedTests)       | 4",
-      "(sum timedTests)         | 100",
-      "(variance timedTests)    | 125",
-      "(min timedTests)         | 10",
-      "(max timedTests)         | 40",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "(+)                      | 0",
+        "(*)                      | 1",
+        "(+ 1 2 3)                | 6",
+        "(* 2 3 4)                | 24",
+        "(- 5)                    | -5",
+        "(- 10 3 2)               | 5",
+        "(/ 7 2)                  | 3.5",
+        "(sqrt 16)                | 4",
+        "userLong0                | 7",
+        "(+ userLong0 userDouble0)| 9.5",
+        "2.5                      | 2.5",
+        "1e3                      | 1000",
+        "-3                       | -3",
+        "(count timedTests)       | 4",
+        "(sum timedTests)         | 100",
+        "(variance timedTests)    | 125",
+        "(min timedTests)         | 10",
+        "(max timedTests)         | 40",
+      })
   void operators_and_leaves_evaluate_as_grinder_defines_them(String text, double expected) {
     assertThat(eval(text)).isCloseTo(expected, within(1e-9));
   }
@@ -102,7 +104,8 @@ class ExpressionsTest {
   void to_string_is_normalized() {
     assertThat(parse("  (  +   (count   timedTests)untimedTests ) ").toString())
         .isEqualTo("(+ (count timedTests) untimedTests)");
-    assertThat(parse("(percentile timedTests 99.9)").toString()).isEqualTo("(percentile timedTests 99.9)");
+    assertThat(parse("(percentile timedTests 99.9)").toString())
+        .isEqualTo("(percentile timedTests 99.9)");
   }
 
   @Test
@@ -113,9 +116,11 @@ class ExpressionsTest {
     for (long ms : new long[] {10, 20, 30, 40}) {
       h.recordValue(ms * 1000L); // the same calls as the set's
     }
-    StatisticsSource withHistogram = dev.grindstone.stats.results.TestFigures.of(1, "", false, 1000, set, h, null);
+    StatisticsSource withHistogram =
+        dev.grindstone.stats.results.TestFigures.of(1, "", false, 1000, set, h, null);
     assertThat(p.getDoubleValue(withHistogram)).as("never above the exact max").isEqualTo(40.0);
-    assertThat(parse("(percentile timedTests 50)").getDoubleValue(withHistogram)).isCloseTo(20.0, within(0.03));
+    assertThat(parse("(percentile timedTests 50)").getDoubleValue(withHistogram))
+        .isCloseTo(20.0, within(0.03));
   }
 
   @Test
@@ -134,27 +139,36 @@ class ExpressionsTest {
     assertThat(parse("(sqrt (variance timedTests))").getDoubleValue(empty)).isNaN();
     StatisticsSet one = new StatisticsSet(schema);
     one.addSample(schema.sampleIndex("timedTests"), 5000);
-    assertThat(parse("(sqrt (variance timedTests))").getDoubleValue(one)).as("one call: defined, 0").isZero();
+    assertThat(parse("(sqrt (variance timedTests))").getDoubleValue(one))
+        .as("one call: defined, 0")
+        .isZero();
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', emptyValue = "", value = {
-      "\"\"                   | 1  | the expression is empty",
-      "(+ timedTest 1)      | 4  | unknown token 'timedTest'",
-      "timedTests           | 1  | 'timedTests' is a sample statistic; read it with (sum timedTests)",
-      "(avg errors)         | 2  | unknown operator 'avg'",
-      "(/ 1 2 3)            | 8  | '/' takes exactly 2 operands, found more",
-      "(/ 1)                | 5  | '/' takes exactly 2 operands, found 1",
-      "(-)                  | 3  | '-' takes at least 1 operand, found 0",
-      "(+ 1 2               | 7  | expected ')' to close the '(' at character 1, but the expression ended",
-      "(sum errors)         | 6  | 'errors' is a basic long statistic; 'sum' needs a sample statistic",
-      "(sum timedTest)      | 6  | unknown sample statistic 'timedTest'",
-      "errors errors        | 8  | unexpected 'errors' after the end of the expression",
-      "()                   | 2  | expected an operator",
-      "(percentile timedTests 101) | 24 | a number from 0 to 100",
-      "sqrt                 | 1  | the operator 'sqrt' must follow '('",
-      ")                    | 1  | unexpected ')'",
-  })
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      emptyValue = "",
+      value = {
+        "\"\"                   | 1  | the expression is empty",
+        "(+ timedTest 1)      | 4  | unknown token 'timedTest'",
+        "timedTests           | 1  | 'timedTests' is a sample statistic; read it with (sum"
+            + " timedTests)",
+        "(avg errors)         | 2  | unknown operator 'avg'",
+        "(/ 1 2 3)            | 8  | '/' takes exactly 2 operands, found more",
+        "(/ 1)                | 5  | '/' takes exactly 2 operands, found 1",
+        "(-)                  | 3  | '-' takes at least 1 operand, found 0",
+        "(+ 1 2               | 7  | expected ')' to close the '(' at character 1, but the"
+            + " expression ended",
+        "(sum errors)         | 6  | 'errors' is a basic long statistic; 'sum' needs a sample"
+            + " statistic",
+        "(sum timedTest)      | 6  | unknown sample statistic 'timedTest'",
+        "errors errors        | 8  | unexpected 'errors' after the end of the expression",
+        "()                   | 2  | expected an operator",
+        "(percentile timedTests 101) | 24 | a number from 0 to 100",
+        "sqrt                 | 1  | the operator 'sqrt' must follow '('",
+        ")                    | 1  | unexpected ')'",
+      })
   void parse_errors_name_the_position_the_token_and_what_was_expected(
       String text, int position, String message) {
     assertThatThrownBy(() -> parse(text))
@@ -168,10 +182,10 @@ class ExpressionsTest {
   @Test
   void evaluation_does_not_allocate() {
     Expression[] expressions = {
-        parse("(* 1000 (/ (+ (count timedTests) untimedTests) period))"),
-        parse("(sqrt (variance timedTests))"),
-        parse("(- (+ errors userLong0 (* 2 userDouble0)) 1 2)"),
-        parse("(max timedTests)"),
+      parse("(* 1000 (/ (+ (count timedTests) untimedTests) period))"),
+      parse("(sqrt (variance timedTests))"),
+      parse("(- (+ errors userLong0 (* 2 userDouble0)) 1 2)"),
+      parse("(max timedTests)"),
     };
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     double sink = 0;

@@ -15,8 +15,12 @@ class LatencyBucketsTest {
     assertThat(LatencyBuckets.upperBoundMicros(41)).isEqualTo(70_000_000);
     assertThat(LatencyBuckets.upperBoundSeconds(42)).isInfinite();
     for (int i = 1; i < 42; i++) {
-      double ratio = (double) LatencyBuckets.upperBoundMicros(i) / LatencyBuckets.upperBoundMicros(i - 1);
-      assertThat(ratio).as("bound %d over bound %d", i, i - 1).isGreaterThan(1).isLessThanOrEqualTo(1.5);
+      double ratio =
+          (double) LatencyBuckets.upperBoundMicros(i) / LatencyBuckets.upperBoundMicros(i - 1);
+      assertThat(ratio)
+          .as("bound %d over bound %d", i, i - 1)
+          .isGreaterThan(1)
+          .isLessThanOrEqualTo(1.5);
     }
   }
 

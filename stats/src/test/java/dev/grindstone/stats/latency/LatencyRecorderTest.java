@@ -35,7 +35,8 @@ class LatencyRecorderTest {
     Histogram h = r.sampleInterval().success();
     assertThat(h.getTotalCount()).isEqualTo(3);
     assertThat(h.getMinValue()).isZero();
-    assertThat(h.valuesAreEquivalent(h.getMaxValue(), LatencyRecorder.HIGHEST_TRACKABLE_MICROS)).isTrue();
+    assertThat(h.valuesAreEquivalent(h.getMaxValue(), LatencyRecorder.HIGHEST_TRACKABLE_MICROS))
+        .isTrue();
   }
 
   @Test
@@ -58,11 +59,14 @@ class LatencyRecorderTest {
     Histogram total = Histograms.newHistogram();
     List<Thread> writers = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      writers.add(Thread.ofPlatform().start(() -> {
-        for (int i = 0; i < 50_000; i++) {
-          r.recordSuccess(1 + i % 5000);
-        }
-      }));
+      writers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int i = 0; i < 50_000; i++) {
+                      r.recordSuccess(1 + i % 5000);
+                    }
+                  }));
     }
     while (writers.stream().anyMatch(Thread::isAlive)) {
       total.add(r.sampleInterval().success());

@@ -32,11 +32,14 @@ class StripeLocksTest {
   void a_writer_whose_stripe_is_held_takes_another_instead_of_waiting() throws Exception {
     StripeLocks locks = new StripeLocks(2);
     int held = locks.acquire();
-    int other = CompletableFuture.supplyAsync(() -> {
-      int i = locks.acquire();
-      locks.release(i);
-      return i;
-    }).get(10, TimeUnit.SECONDS);
+    int other =
+        CompletableFuture.supplyAsync(
+                () -> {
+                  int i = locks.acquire();
+                  locks.release(i);
+                  return i;
+                })
+            .get(10, TimeUnit.SECONDS);
     assertThat(other).isNotEqualTo(held);
     locks.release(held);
   }
@@ -45,10 +48,12 @@ class StripeLocksTest {
   void a_reader_waits_for_the_writer_holding_the_stripe() throws Exception {
     StripeLocks locks = new StripeLocks(2);
     int held = locks.acquire();
-    CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
-      locks.acquire(held);
-      locks.release(held);
-    });
+    CompletableFuture<Void> reader =
+        CompletableFuture.runAsync(
+            () -> {
+              locks.acquire(held);
+              locks.release(held);
+            });
     Thread.sleep(50);
     assertThat(reader).as("the reader must not take a held stripe").isNotDone();
     locks.release(held);
@@ -61,13 +66,14 @@ class StripeLocksTest {
     long[] counts = new long[locks.stripes()];
     int perThread = 200_000;
     List<Thread> writers = new ArrayList<>();
-    Runnable writer = () -> {
-      for (int n = 0; n < perThread; n++) {
-        int i = locks.acquire();
-        counts[i]++;
-        locks.release(i);
-      }
-    };
+    Runnable writer =
+        () -> {
+          for (int n = 0; n < perThread; n++) {
+            int i = locks.acquire();
+            counts[i]++;
+            locks.release(i);
+          }
+        };
     for (int t = 0; t < 4; t++) {
       writers.add(Thread.ofPlatform().start(writer));
       writers.add(Thread.ofVirtual().start(writer));

@@ -72,7 +72,9 @@ class TestFiguresTest {
   void a_percentile_never_reads_beyond_the_exact_min_and_max() {
     TestFigures f = figures(1_000, 5_633, 5_633, 5_633);
     assertThat(f.maxMillis()).isEqualTo(5.633);
-    assertThat(f.percentileMillis(99)).as("the histogram's bucket top, 5635 µs, is above 5633 µs").isEqualTo(5.633);
+    assertThat(f.percentileMillis(99))
+        .as("the histogram's bucket top, 5635 µs, is above 5633 µs")
+        .isEqualTo(5.633);
     assertThat(f.percentileMillis(0)).isEqualTo(5.633);
     assertThat(figures(1_000).percentileMillis(50)).isNaN();
     assertThat(figures(1_000).minMillis()).isNaN();
@@ -91,11 +93,12 @@ class TestFiguresTest {
   void merging_pools_the_statistics_and_adds_the_histograms() {
     TestFigures a = figures(1_000, 10_000, 20_000);
     TestFigures b = figures(1_000, 30_000, 40_000);
-    TestFigures all = TestFigures.merge(TestFigures.TOTALS, "", false, 2_000, -1, schema, List.of(a, b));
+    TestFigures all =
+        TestFigures.merge(TestFigures.TOTALS, "", false, 2_000, -1, schema, List.of(a, b));
     assertThat(all.tests()).isEqualTo(4);
     assertThat(all.meanMillis()).isEqualTo(25.0);
-    assertThat(all.standardDeviationMillis() * all.standardDeviationMillis()).isCloseTo(125.0,
-        org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(all.standardDeviationMillis() * all.standardDeviationMillis())
+        .isCloseTo(125.0, org.assertj.core.api.Assertions.within(1e-9));
     assertThat(all.minMillis()).isEqualTo(10.0);
     assertThat(all.maxMillis()).isEqualTo(40.0);
     assertThat(all.successes().getTotalCount()).isEqualTo(4);
@@ -123,8 +126,10 @@ class TestFiguresTest {
   void refuses_a_negative_span_or_cancelled_count() {
     StatisticsSet s = new StatisticsSet(schema);
     assertThatThrownBy(() -> new TestFigures(1, "", false, -1, 0, s, null, null, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spanMillis");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("spanMillis");
     assertThatThrownBy(() -> new TestFigures(1, "", false, 1, 0, s, null, null, -1))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cancelled");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cancelled");
   }
 }

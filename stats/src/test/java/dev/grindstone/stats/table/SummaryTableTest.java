@@ -57,11 +57,17 @@ class SummaryTableTest {
   @Test
   void worked_example_prints_grinders_table_to_the_character() throws IOException {
     StatisticsSet test1 = workedExample();
-    String table = SummaryTable.render(StandardViews.summary(schema),
-        List.of(figures(1, "Example", test1)), figures(TestFigures.TOTALS, "", test1), null);
+    String table =
+        SummaryTable.render(
+            StandardViews.summary(schema),
+            List.of(figures(1, "Example", test1)),
+            figures(TestFigures.TOTALS, "", test1),
+            null);
     assertGolden(table, "worked-example.txt");
-    assertThat(table).contains(
-        "Test 1       4            1            25.00        11.18        2.00          \"Example\"");
+    assertThat(table)
+        .contains(
+            "Test 1       4            1            25.00        11.18        2.00         "
+                + " \"Example\"");
   }
 
   @Test
@@ -74,8 +80,12 @@ class SummaryTableTest {
     outer.setComposite(true);
     outer.setLong(period, 2000);
     TestFigures flow = TestFigures.of(2, "Flow", true, 2000, outer, null, null);
-    String table = SummaryTable.render(StandardViews.summary(schema),
-        List.of(figures(1, "Inner", inner), flow), figures(TestFigures.TOTALS, "", inner), flow.as(TestFigures.TOTALS, ""));
+    String table =
+        SummaryTable.render(
+            StandardViews.summary(schema),
+            List.of(figures(1, "Inner", inner), flow),
+            figures(TestFigures.TOTALS, "", inner),
+            flow.as(TestFigures.TOTALS, ""));
     assertGolden(table, "composite.txt");
   }
 
@@ -86,7 +96,8 @@ class SummaryTableTest {
     TestFigures idle = TestFigures.of(3, "", false, 1000, none, null, null);
     String table = SummaryTable.render(StandardViews.summary(schema), List.of(idle), idle, null);
     // No timed call: the deviation is as undefined as the mean.
-    assertThat(table).contains("Test 3       0            0            -            -            0.00\n");
+    assertThat(table)
+        .contains("Test 3       0            0            -            -            0.00\n");
   }
 
   @Test
@@ -98,8 +109,10 @@ class SummaryTableTest {
       ramp.addSample(timed, ms * 1000L);
     }
     TestFigures figures = TestFigures.of(1, "Ramp", false, 1000, ramp, h, null);
-    TestFigures idle = TestFigures.of(2, "Idle", false, 1000, new StatisticsSet(schema), null, null);
-    String table = PercentileTable.render(List.of(figures, idle), figures.as(TestFigures.TOTALS, ""));
+    TestFigures idle =
+        TestFigures.of(2, "Idle", false, 1000, new StatisticsSet(schema), null, null);
+    String table =
+        PercentileTable.render(List.of(figures, idle), figures.as(TestFigures.TOTALS, ""));
     assertGolden(table, "percentiles.txt");
   }
 }

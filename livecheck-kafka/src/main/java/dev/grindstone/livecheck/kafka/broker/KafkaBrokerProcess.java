@@ -34,7 +34,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private final Path logFile;
   private Process process;
 
-  private KafkaBrokerProcess(Path dataDir, String classpath, String heap, Duration startTimeout) throws IOException {
+  private KafkaBrokerProcess(Path dataDir, String classpath, String heap, Duration startTimeout)
+      throws IOException {
     this.dataDir = dataDir;
     this.classpath = classpath;
     this.heap = heap;
@@ -53,13 +54,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
    * @throws IOException when it cannot be started or does not answer within {@code startTimeout};
    *     the message includes the end of its log
    */
-  public static KafkaBrokerProcess start(Path dataDir, String classpath, Duration startTimeout) throws IOException {
+  public static KafkaBrokerProcess start(Path dataDir, String classpath, Duration startTimeout)
+      throws IOException {
     return start(dataDir, classpath, "256m", startTimeout);
   }
 
   /** As {@link #start(Path, String, Duration)} with a heap of {@code heap} ({@code -Xmx}). */
-  public static KafkaBrokerProcess start(Path dataDir, String classpath, String heap, Duration startTimeout)
-      throws IOException {
+  public static KafkaBrokerProcess start(
+      Path dataDir, String classpath, String heap, Duration startTimeout) throws IOException {
     KafkaBrokerProcess b = new KafkaBrokerProcess(dataDir, classpath, heap, startTimeout);
     b.writeConfig();
     b.format();
@@ -117,7 +119,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             "node.id=1",
             "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
             "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:"
+                + port
+                + ",CONTROLLER://127.0.0.1:"
+                + controllerPort,
             "controller.listener.names=CONTROLLER",
             "inter.broker.listener.name=PLAINTEXT",
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
@@ -138,18 +143,29 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   private void format() throws IOException {
     Process p =
         new ProcessBuilder(
-                java(), "-Xmx128m", "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "--config", config.toString(), "--cluster-id", Uuid.randomUuid().toString(), "--standalone")
+                java(),
+                "-Xmx128m",
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "--config",
+                config.toString(),
+                "--cluster-id",
+                Uuid.randomUuid().toString(),
+                "--standalone")
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
     try {
       if (!p.waitFor(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IOException("formatting the broker's storage took over " + startTimeout + "; log: " + tail());
+        throw new IOException(
+            "formatting the broker's storage took over " + startTimeout + "; log: " + tail());
       }
       if (p.exitValue() != 0) {
-        throw new IOException("formatting the broker's storage failed (exit " + p.exitValue() + "); log: " + tail());
+        throw new IOException(
+            "formatting the broker's storage failed (exit " + p.exitValue() + "); log: " + tail());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -185,11 +201,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         break;
       } catch (IOException refused) {
         if (!process.isAlive()) {
-          throw new IOException("the broker exited with " + process.exitValue() + " while starting; log: " + tail());
+          throw new IOException(
+              "the broker exited with " + process.exitValue() + " while starting; log: " + tail());
         }
         if (System.nanoTime() > deadline) {
           process.destroyForcibly();
-          throw new IOException("the broker did not listen on " + bootstrapServers() + " within " + startTimeout + "; log: " + tail());
+          throw new IOException(
+              "the broker did not listen on "
+                  + bootstrapServers()
+                  + " within "
+                  + startTimeout
+                  + "; log: "
+                  + tail());
         }
         try {
           Thread.sleep(100);
@@ -207,13 +230,15 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     try (Admin admin = Admin.create(cfg)) {
       while (true) {
         if (!process.isAlive()) {
-          throw new IOException("the broker exited with " + process.exitValue() + " while starting; log: " + tail());
+          throw new IOException(
+              "the broker exited with " + process.exitValue() + " while starting; log: " + tail());
         }
         try {
           if (!admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty()) {
             return;
           }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           // not up yet
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -221,7 +246,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
         if (System.nanoTime() > deadline) {
           process.destroyForcibly();
-          throw new IOException("the broker did not answer on " + bootstrapServers() + " within " + startTimeout + "; log: " + tail());
+          throw new IOException(
+              "the broker did not answer on "
+                  + bootstrapServers()
+                  + " within "
+                  + startTimeout
+                  + "; log: "
+                  + tail());
         }
         try {
           Thread.sleep(100);

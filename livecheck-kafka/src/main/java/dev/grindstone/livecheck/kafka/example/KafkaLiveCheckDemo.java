@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The LiveCheck demo over Kafka behind {@code grindstone livecheck demo --replicas N}: N replicas of
- * the order service (each a LiveCheck app with Kafka clients of its own) on one broker, a fake
+ * The LiveCheck demo over Kafka behind {@code grindstone livecheck demo --replicas N}: N replicas
+ * of the order service (each a LiveCheck app with Kafka clients of its own) on one broker, a fake
  * order from the leader every {@code every}. Each report line says which replica triggered the
  * test, which shipped the order (and so sent the signal) and which ran the test. Halfway through,
  * the leading replica leaves, and another takes the lead. Without a bootstrap address it starts a
@@ -39,7 +39,11 @@ public final class KafkaLiveCheckDemo {
    * @param brokerClasspath the broker's class path, asked for only when a broker is started
    */
   public record Options(
-      Duration duration, Duration every, int replicas, String bootstrapServers, Supplier<String> brokerClasspath) {
+      Duration duration,
+      Duration every,
+      int replicas,
+      String bootstrapServers,
+      Supplier<String> brokerClasspath) {
     public Options {
       if (duration == null || duration.isNegative() || duration.isZero()) {
         throw new IllegalArgumentException("--duration = " + duration + ": must be > 0, e.g. 30s");
@@ -48,7 +52,8 @@ public final class KafkaLiveCheckDemo {
         throw new IllegalArgumentException("--every = " + every + ": must be > 0, e.g. 2s");
       }
       if (replicas < 1 || replicas > 16) {
-        throw new IllegalArgumentException("--replicas = " + replicas + ": must be between 1 and 16");
+        throw new IllegalArgumentException(
+            "--replicas = " + replicas + ": must be between 1 and 16");
       }
     }
   }
@@ -58,15 +63,20 @@ public final class KafkaLiveCheckDemo {
   /** Runs the demo, one line at a time to {@code out}; returns the number of test reports. */
   public static long run(Options o, Consumer<String> out) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    Consumer<String> say = line -> out.accept(String.format(Locale.ROOT, "[%6.2fs] %s", (System.nanoTime() - t0) / 1e9, line));
+    Consumer<String> say =
+        line ->
+            out.accept(
+                String.format(Locale.ROOT, "[%6.2fs] %s", (System.nanoTime() - t0) / 1e9, line));
     Path brokerDir = null;
     KafkaBrokerProcess broker = null;
     String bootstrap = o.bootstrapServers();
     try {
       if (bootstrap == null) {
         brokerDir = Files.createTempDirectory("grindstone-kafka");
-        say.accept("starting a single-node Kafka broker in a child JVM (data in " + brokerDir + ")...");
-        broker = KafkaBrokerProcess.start(brokerDir, o.brokerClasspath().get(), Duration.ofSeconds(90));
+        say.accept(
+            "starting a single-node Kafka broker in a child JVM (data in " + brokerDir + ")...");
+        broker =
+            KafkaBrokerProcess.start(brokerDir, o.brokerClasspath().get(), Duration.ofSeconds(90));
         bootstrap = broker.bootstrapServers();
         say.accept("broker ready on " + bootstrap + " (pid " + broker.pid() + ")");
       }
@@ -82,7 +92,12 @@ public final class KafkaLiveCheckDemo {
     }
   }
 
-  private static long runReplicas(Options o, String bootstrap, LiveCheckTopics topics, Consumer<String> say, Consumer<String> out)
+  private static long runReplicas(
+      Options o,
+      String bootstrap,
+      LiveCheckTopics topics,
+      Consumer<String> say,
+      Consumer<String> out)
       throws IOException, InterruptedException {
     Map<String, String> triggeredOn = new ConcurrentHashMap<>();
     Map<String, String> shippedBy = new ConcurrentHashMap<>();
@@ -96,12 +111,22 @@ public final class KafkaLiveCheckDemo {
         names.add(name);
         replicas.add(
             KafkaOrderReplica.start(
-                bootstrap, topics, name, o.every(), Duration.ofSeconds(10),
+                bootstrap,
+                topics,
+                name,
+                o.every(),
+                Duration.ofSeconds(10),
                 event -> onEvent(name, event, triggeredOn, shippedBy, byState, crossReplica, say)));
         say.accept(name + " up: order service on " + replicas.get(i - 1).service().uri());
       }
-      say.accept(o.replicas() + " replica(s) on " + bootstrap + "; the leader places a fake order every "
-          + Durations.format(o.every()) + " for " + Durations.format(o.duration()));
+      say.accept(
+          o.replicas()
+              + " replica(s) on "
+              + bootstrap
+              + "; the leader places a fake order every "
+              + Durations.format(o.every())
+              + " for "
+              + Durations.format(o.duration()));
       Duration half = o.duration().dividedBy(2);
       Thread.sleep(half.toMillis());
       if (replicas.size() > 1) {
@@ -123,9 +148,20 @@ public final class KafkaLiveCheckDemo {
     Map<String, Long> states = new TreeMap<>();
     byState.forEach((k, v) -> states.put(k, v.get()));
     long total = states.values().stream().mapToLong(Long::longValue).sum();
-    out.accept("reports by state: " + states + " (also on topic " + topics.reports() + ": store them with"
-        + " 'grindstone server --kafka-bootstrap " + bootstrap + "')");
-    out.accept("tests whose signal came from another replica than the one that triggered them: " + crossReplica.get() + " of " + total);
+    out.accept(
+        "reports by state: "
+            + states
+            + " (also on topic "
+            + topics.reports()
+            + ": store them with"
+            + " 'grindstone server --kafka-bootstrap "
+            + bootstrap
+            + "')");
+    out.accept(
+        "tests whose signal came from another replica than the one that triggered them: "
+            + crossReplica.get()
+            + " of "
+            + total);
     return total;
   }
 
@@ -139,7 +175,12 @@ public final class KafkaLiveCheckDemo {
       Consumer<String> say) {
     String[] p = event.split(" ");
     switch (p[0]) {
-      case "leader" -> say.accept(replica + (p[1].equals("true") ? " leads: it places the fake orders" : " no longer leads"));
+      case "leader" ->
+          say.accept(
+              replica
+                  + (p[1].equals("true")
+                      ? " leads: it places the fake orders"
+                      : " no longer leads"));
       case "triggered" -> triggeredOn.put(p[1], replica);
       case "shipped" -> shippedBy.put(p[1], replica);
       case "report" -> {
@@ -149,8 +190,17 @@ public final class KafkaLiveCheckDemo {
         if (!t.equals("?") && !s.equals("?") && !t.equals(s)) {
           crossReplica.incrementAndGet();
         }
-        say.accept("test " + p[1].substring(0, Math.min(8, p[1].length())) + " triggered on " + t + ", shipped by " + s
-            + ", ran on " + replica + ": " + p[2]);
+        say.accept(
+            "test "
+                + p[1].substring(0, Math.min(8, p[1].length()))
+                + " triggered on "
+                + t
+                + ", shipped by "
+                + s
+                + ", ran on "
+                + replica
+                + ": "
+                + p[2]);
       }
       default -> {}
     }

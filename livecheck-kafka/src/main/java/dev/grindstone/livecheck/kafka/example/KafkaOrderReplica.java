@@ -1,8 +1,8 @@
 package dev.grindstone.livecheck.kafka.example;
 
 import dev.grindstone.livecheck.CaseSettings;
-import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.Durations;
+import dev.grindstone.livecheck.LiveCheck;
 import dev.grindstone.livecheck.example.PlaceOrderCase;
 import dev.grindstone.livecheck.kafka.KafkaTransport;
 import dev.grindstone.livecheck.kafka.LiveCheckTopics;
@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * order a test; the leader places a fake order every {@code every}) and the {@link
  * KafkaOrderService}. It tells what happens through {@code events}, one line each: {@code leader
  * true|false}, {@code fake-request}, {@code triggered ID}, {@code shipped ID}, {@code report ID
- * STATE}. Run as a program it prints them on standard output, for the end-to-end tests. Thread-safe.
+ * STATE}. Run as a program it prints them on standard output, for the end-to-end tests.
+ * Thread-safe.
  */
 public final class KafkaOrderReplica implements AutoCloseable {
   private final KafkaTransport transport;
@@ -30,18 +31,29 @@ public final class KafkaOrderReplica implements AutoCloseable {
   private final KafkaOrderService service;
   private final TimeSource.Cancellable leaderWatch;
 
-  private KafkaOrderReplica(String bootstrapServers, LiveCheckTopics topics, String name, Duration every, Duration shipWithin, Consumer<String> events)
+  private KafkaOrderReplica(
+      String bootstrapServers,
+      LiveCheckTopics topics,
+      String name,
+      Duration every,
+      Duration shipWithin,
+      Consumer<String> events)
       throws IOException {
-    transport = KafkaTransport.builder(bootstrapServers).topics(topics).clientId("livecheck-" + name).build();
+    transport =
+        KafkaTransport.builder(bootstrapServers)
+            .topics(topics)
+            .clientId("livecheck-" + name)
+            .build();
     app =
         LiveCheck.builder("orders-service")
             .transport(transport)
             .sink(transport.reportSink())
-            .sink(r -> {
-              if (r.execution() != null) {
-                events.accept("report " + r.execution().id() + " " + r.state());
-              }
-            })
+            .sink(
+                r -> {
+                  if (r.execution() != null) {
+                    events.accept("report " + r.execution().id() + " " + r.state());
+                  }
+                })
             .logReports(false)
             .log(line -> {})
             .build();
@@ -83,7 +95,12 @@ public final class KafkaOrderReplica implements AutoCloseable {
    * @param shipWithin how long a test waits for its order to ship
    */
   public static KafkaOrderReplica start(
-      String bootstrapServers, LiveCheckTopics topics, String name, Duration every, Duration shipWithin, Consumer<String> events)
+      String bootstrapServers,
+      LiveCheckTopics topics,
+      String name,
+      Duration every,
+      Duration shipWithin,
+      Consumer<String> events)
       throws IOException {
     return new KafkaOrderReplica(bootstrapServers, topics, name, every, shipWithin, events);
   }
@@ -115,12 +132,16 @@ public final class KafkaOrderReplica implements AutoCloseable {
    * a replica until standard input closes or the process is stopped.
    */
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = new HashMap<>(Map.of("--prefix", "", "--name", "replica", "--every", "500ms", "--ship-within", "5s"));
+    Map<String, String> o =
+        new HashMap<>(
+            Map.of("--prefix", "", "--name", "replica", "--every", "500ms", "--ship-within", "5s"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       o.put(args[i], args[i + 1]);
     }
     if (!o.containsKey("--bootstrap")) {
-      System.err.println("usage: KafkaOrderReplica --bootstrap HOST:PORT [--prefix P] [--name N] [--every 500ms] [--ship-within 5s]");
+      System.err.println(
+          "usage: KafkaOrderReplica --bootstrap HOST:PORT [--prefix P] [--name N] [--every 500ms]"
+              + " [--ship-within 5s]");
       System.exit(2);
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);

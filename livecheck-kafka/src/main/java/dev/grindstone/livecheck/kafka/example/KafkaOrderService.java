@@ -65,7 +65,11 @@ public final class KafkaOrderService implements AutoCloseable {
   private volatile boolean closed;
 
   private KafkaOrderService(
-      String bootstrapServers, LiveCheckTopics topics, String replica, PlaceOrderCase placeOrder, Consumer<String> events)
+      String bootstrapServers,
+      LiveCheckTopics topics,
+      String replica,
+      PlaceOrderCase placeOrder,
+      Consumer<String> events)
       throws IOException {
     this.placeOrder = placeOrder;
     this.ordersTopic = topics.prefix() + "orders";
@@ -84,13 +88,16 @@ public final class KafkaOrderService implements AutoCloseable {
     c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
-    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+    c.put(
+        ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        List.of(CooperativeStickyAssignor.class.getName()));
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     shipping = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(handlers);
     server.createContext("/orders", this::placeOrder);
-    shipper = Thread.ofPlatform().daemon().name("orders-shipping-" + replica).unstarted(this::shipLoop);
+    shipper =
+        Thread.ofPlatform().daemon().name("orders-shipping-" + replica).unstarted(this::shipLoop);
   }
 
   /**
@@ -98,10 +105,15 @@ public final class KafkaOrderService implements AutoCloseable {
    * orders} topic (6 partitions) when it is missing.
    */
   public static KafkaOrderService start(
-      String bootstrapServers, LiveCheckTopics topics, String replica, PlaceOrderCase placeOrder, Consumer<String> events)
+      String bootstrapServers,
+      LiveCheckTopics topics,
+      String replica,
+      PlaceOrderCase placeOrder,
+      Consumer<String> events)
       throws IOException {
     createTopic(bootstrapServers, topics.prefix() + "orders");
-    KafkaOrderService s = new KafkaOrderService(bootstrapServers, topics, replica, placeOrder, events);
+    KafkaOrderService s =
+        new KafkaOrderService(bootstrapServers, topics, replica, placeOrder, events);
     s.server.start();
     s.shipper.start();
     placeOrder.target(s.uri());
@@ -164,10 +176,14 @@ public final class KafkaOrderService implements AutoCloseable {
   }
 
   private static void createTopic(String bootstrapServers, String topic) throws IOException {
-    try (Admin admin = Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       if (!names.contains(topic)) {
-        admin.createTopics(List.of(new NewTopic(topic, Optional.of(6), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+        admin
+            .createTopics(List.of(new NewTopic(topic, Optional.of(6), Optional.empty())))
+            .all()
+            .get(30, TimeUnit.SECONDS);
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof TopicExistsException)) {

@@ -16,8 +16,10 @@ public final class GreetingClient {
   }
 
   public String greet(String name) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/greet?name=" + name.replace(' ', '+')))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(base.resolve("/greet?name=" + name.replace(' ', '+'))).build(),
+            HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("status " + r.statusCode());
     }

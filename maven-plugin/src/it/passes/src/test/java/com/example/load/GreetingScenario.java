@@ -22,12 +22,15 @@ public class GreetingScenario implements Scenario, AutoCloseable {
 
   public GreetingScenario() throws Exception {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/greet", exchange -> {
-      byte[] body = ("Hello, " + exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(200, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server.createContext(
+        "/greet",
+        exchange -> {
+          byte[] body =
+              ("Hello, " + exchange.getRequestURI().getQuery()).getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     client = new GreetingClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
   }
