@@ -150,9 +150,8 @@ class GracefulStopTest {
                 user ->
                     blocking.record(
                         () -> {
-                          Thread.sleep(
-                              60_000); // not the user's sleep: the interrupt ends it with an
-                                       // exception
+                          // Not the user's sleep: the interrupt ends it with an exception.
+                          Thread.sleep(60_000);
                           return null;
                         }))
             .execute();

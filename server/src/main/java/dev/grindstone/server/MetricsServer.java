@@ -480,7 +480,7 @@ public final class MetricsServer implements AutoCloseable {
 
   private static String internalError(String reference) {
     return "internal error; nothing of the request was stored; the server log has the details under"
-               + " reference "
+        + " reference "
         + reference;
   }
 

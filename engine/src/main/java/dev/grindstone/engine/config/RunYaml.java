@@ -669,8 +669,8 @@ public final class RunYaml {
               m,
               kinds == 0
                   ? "says nothing of the load: give users (a number, or {from, to} for a ramp),"
-                        + " rate (iterations per second, or {from, to}) with max_users, or"
-                        + " min_concurrency/max_concurrency steps"
+                      + " rate (iterations per second, or {from, to}) with max_users, or"
+                      + " min_concurrency/max_concurrency steps"
                   : "give only one of users, rate, or min_concurrency/max_concurrency");
       return null;
     }

@@ -64,9 +64,8 @@ final class ThresholdCheck {
         scopeTotals = s.totals();
         over = "the scenario";
         prefix = s.name() + ": ";
-        live =
-            null; // a scenario's rule has no window and no abort (Threshold.parse): checked at the
-                  // end
+        // A scenario's rule has no window and no abort (Threshold.parse): checked at the end.
+        live = null;
       } else if (t.phase() != null) {
         PhaseResult p =
             phases.stream().filter(x -> x.name().equals(t.phase())).findFirst().orElse(null);

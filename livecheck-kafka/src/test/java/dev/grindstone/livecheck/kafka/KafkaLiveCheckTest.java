@@ -270,9 +270,8 @@ class KafkaLiveCheckTest {
     eventually("a runs the test", Duration.ofSeconds(20), () -> a.app().pendingSignalSlots() == 1);
     Replica b = replica("b", CaseSettings.defaults());
     open.remove(a);
-    a
-        .close(); // drain timeout 0: the test is cut short, reported SKIP, and its offset not
-                  // committed
+    // Drain timeout 0: the test is cut short, reported SKIP, and its offset not committed.
+    a.close();
     assertThat(reports).singleElement().satisfies(r -> assertThat(r.state()).isEqualTo(State.SKIP));
     eventually("b runs the test", Duration.ofSeconds(30), () -> b.app().pendingSignalSlots() == 1);
     sendShipped(b, t);
