@@ -16,10 +16,13 @@ final class ArrivalUser extends BaseUser {
     this.scenario = slot.scenario;
   }
 
-  /** Runs one iteration on the calling (virtual) thread, timed from {@code intendedNanos}. */
-  void runOnce(String phase, long intendedNanos) {
-    phaseName = phase;
-    context.setPhase(engine.phaseIndex(phase));
+  /**
+   * Runs one iteration of {@code phase} on the calling (virtual) thread, timed from {@code
+   * intendedNanos}.
+   */
+  void runOnce(RunEngine.PhaseState phase, long intendedNanos) {
+    phaseName = phase.name();
+    context.setPhase(phase.index());
     context.attach();
     try {
       if (!initialized) {

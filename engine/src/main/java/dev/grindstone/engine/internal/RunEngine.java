@@ -315,17 +315,6 @@ public final class RunEngine {
     return config.scriptSleep();
   }
 
-  /** The index of the phase named {@code name} (phase names are unique), or -1. */
-  int phaseIndex(String name) {
-    List<Phase> phases = config.phases();
-    for (int i = 0; i < phases.size(); i++) {
-      if (phases.get(i).name().equals(name)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   /** Wakes the run's sleeping users; exists while the run executes. */
   TimerWheel timer() {
     return timer;
@@ -724,6 +713,7 @@ public final class RunEngine {
 
   private void runWaves(
       Phase p, Phase.Load load, Slot slot, LoadShape.Steps steps, long startNanos) {
+    PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
     adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
     List<LoadShape.Steps.Step> schedule = steps.schedule();
@@ -745,7 +735,7 @@ public final class RunEngine {
       slot.active(pool.size());
       for (int u = 0; u < pool.size(); u++) {
         ArrivalUser user = pool.get(u);
-        threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(p.name(), intended)));
+        threads.add(startUser(Thread.ofVirtual(), () -> user.runOnce(phase, intended)));
       }
       for (Thread t : threads) {
         // Once the run stops, the users still running are left to stopUsers and its graceful stop.
@@ -775,6 +765,7 @@ public final class RunEngine {
    */
   private void runOpen(
       Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
+    PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
     adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
@@ -815,7 +806,7 @@ public final class RunEngine {
           Thread.ofVirtual(),
           () -> {
             try {
-              u.runOnce(p.name(), intended);
+              u.runOnce(phase, intended);
             } finally {
               slot.active(inFlight.decrementAndGet());
               idle.offer(u);
