@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * pytest-monitor's remote-server protocol ({@code --remote-server}) and the reference server's
@@ -38,12 +39,8 @@ public final class PytestMonitorApi {
     r.getEverywhere("/contexts/count", ctx -> count(ctx, PytestMonitorStore.contexts(null)));
     r.getEverywhere("/contexts", ctx -> contexts(ctx, null));
     r.getEverywhere("/contexts/{h}", ctx -> contexts(ctx, ctx.pathParam("h")));
-    r.getEverywhere(
-        "/contexts/{h}/metrics",
-        ctx -> metrics(ctx, PytestMonitorStore.metricsOfContext(ctx.pathParam("h")), Map.of()));
-    r.getEverywhere(
-        "/contexts/{h}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfContext(ctx.pathParam("h"))));
+    metricsAndCount(
+        r, "/contexts/{h}/metrics", ctx -> PytestMonitorStore.metricsOfContext(ctx.pathParam("h")));
     r.postEverywhere(
         "/contexts", ctx -> ctx.status(201).json(store.save(ContextPost.parse(object(body, ctx)))));
 
@@ -51,18 +48,13 @@ public final class PytestMonitorApi {
         "/sessions/count", ctx -> count(ctx, store.sessions(null, List.of(), List.of(), false)));
     r.getEverywhere("/sessions", ctx -> sessions(ctx, null));
     r.getEverywhere("/sessions/{h}", ctx -> sessions(ctx, ctx.pathParam("h")));
-    r.getEverywhere(
-        "/sessions/{h}/metrics",
-        ctx -> metrics(ctx, PytestMonitorStore.metricsOfSession(ctx.pathParam("h")), Map.of()));
-    r.getEverywhere(
-        "/sessions/{h}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfSession(ctx.pathParam("h"))));
+    metricsAndCount(
+        r, "/sessions/{h}/metrics", ctx -> PytestMonitorStore.metricsOfSession(ctx.pathParam("h")));
     r.postEverywhere(
         "/sessions",
         ctx -> ctx.status(201).json(store.save(SessionPost.parse(object(body, ctx), mapper))));
 
-    r.getEverywhere("/metrics/count", ctx -> count(ctx, PytestMonitorStore.metrics()));
-    r.getEverywhere("/metrics", ctx -> metrics(ctx, PytestMonitorStore.metrics(), Map.of()));
+    metricsAndCount(r, "/metrics", ctx -> PytestMonitorStore.metrics());
     r.postEverywhere(
         "/metrics",
         ctx -> {
@@ -74,37 +66,26 @@ public final class PytestMonitorApi {
     r.getEverywhere(
         "/items/like/{item}/metrics",
         ctx -> metrics(ctx, PytestMonitorStore.metricsOfItemLike(ctx.pathParam("item")), Map.of()));
-    r.getEverywhere(
-        "/items/{item}/metrics",
-        ctx -> metrics(ctx, PytestMonitorStore.metricsOfItem(ctx.pathParam("item")), Map.of()));
-    r.getEverywhere(
-        "/items/{item}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfItem(ctx.pathParam("item"))));
+    metricsAndCount(
+        r, "/items/{item}/metrics", ctx -> PytestMonitorStore.metricsOfItem(ctx.pathParam("item")));
     r.getEverywhere(
         "/variants/like/{variant}/metrics",
         ctx ->
             metrics(
                 ctx, PytestMonitorStore.metricsOfVariantLike(ctx.pathParam("variant")), Map.of()));
-    r.getEverywhere(
+    metricsAndCount(
+        r,
         "/variants/{variant}/metrics",
-        ctx ->
-            metrics(ctx, PytestMonitorStore.metricsOfVariant(ctx.pathParam("variant")), Map.of()));
-    r.getEverywhere(
-        "/variants/{variant}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfVariant(ctx.pathParam("variant"))));
+        ctx -> PytestMonitorStore.metricsOfVariant(ctx.pathParam("variant")));
 
-    r.getEverywhere(
+    metricsAndCount(
+        r,
         "/filters/scope/{kind}/metrics",
-        ctx -> metrics(ctx, PytestMonitorStore.metricsOfScope(ctx.pathParam("kind")), Map.of()));
-    r.getEverywhere(
-        "/filters/scope/{kind}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfScope(ctx.pathParam("kind"))));
-    r.getEverywhere(
+        ctx -> PytestMonitorStore.metricsOfScope(ctx.pathParam("kind")));
+    metricsAndCount(
+        r,
         "/filters/scm/{ref}/metrics",
-        ctx -> metrics(ctx, PytestMonitorStore.metricsOfScm(ctx.pathParam("ref")), Map.of()));
-    r.getEverywhere(
-        "/filters/scm/{ref}/metrics/count",
-        ctx -> count(ctx, PytestMonitorStore.metricsOfScm(ctx.pathParam("ref"))));
+        ctx -> PytestMonitorStore.metricsOfScm(ctx.pathParam("ref")));
     r.getEverywhere(
         "/filters/scm/{ref}/sessions",
         ctx -> sessionsPage(ctx, PytestMonitorStore.sessionsOfScm(ctx.pathParam("ref"))));
@@ -246,6 +227,12 @@ public final class PytestMonitorApi {
                   ctx.pathParam("n"),
                   store.metricsOfPipelineBuild(ctx.pathParam("p"), ctx.pathParam("b"))));
     }
+  }
+
+  /** A page of the selected metrics at {@code path}, and their number at {@code path/count}. */
+  private void metricsAndCount(Routes r, String path, Function<Context, Selection> selection) {
+    r.getEverywhere(path + "/count", ctx -> count(ctx, selection.apply(ctx)));
+    r.getEverywhere(path, ctx -> metrics(ctx, selection.apply(ctx), Map.of()));
   }
 
   private JsonBody object(BodyReader body, Context ctx) {
