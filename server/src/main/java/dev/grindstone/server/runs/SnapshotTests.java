@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Limits;
+import dev.grindstone.stats.latency.LatencyBuckets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 
 /**
  * Validates the {@code tests} array of an interval snapshot, as posted or as stored, into {@link
@@ -31,17 +33,28 @@ import java.util.TreeMap;
 final class SnapshotTests {
   private static final double LONGEST_CALL_MICROS = HistogramDecoder.MAX_HIGHEST_TRACKABLE;
 
+  /**
+   * The bucket layout of a histogram of the agents' precision; only its arithmetic is used (it
+   * holds no counts), so sharing it is thread-safe.
+   */
+  private static final Histogram LAYOUT = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
+
   /** The largest {@code timedTests.sum}: whole µs in a long, with room to add snapshots up. */
   private static final double MAX_SUM_MICROS = 0x1p62;
 
   private SnapshotTests() {}
 
   /**
-   * The entries of {@code tests}, checked.
+   * The entries of {@code tests} as posted, checked, with their {@code /metrics} buckets ({@link
+   * TestEntry#buckets}) counted as their histograms are checked: each histogram is read once.
    *
    * @throws ApiError 400 naming the first field at fault
    */
   static List<TestEntry> parse(JsonNode tests) {
+    return parse(tests, true);
+  }
+
+  private static List<TestEntry> parse(JsonNode tests, boolean buckets) {
     if (tests == null || tests.isNull()) {
       throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
     }
@@ -61,7 +74,7 @@ final class SnapshotTests {
         new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     List<TestEntry> out = new ArrayList<>(tests.size());
     for (int i = 0; i < tests.size(); i++) {
-      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
+      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget, buckets));
     }
     return out;
   }
@@ -69,13 +82,13 @@ final class SnapshotTests {
   /** A stored snapshot's entries, or null when it is unreadable or no longer passes the rules. */
   static List<TestEntry> readStored(ObjectMapper mapper, String testsJson) {
     try {
-      return parse(mapper.readTree(testsJson));
+      return parse(mapper.readTree(testsJson), false);
     } catch (JsonProcessingException | ApiError e) {
       return null;
     }
   }
 
-  private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget) {
+  private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget, boolean buckets) {
     int number = (int) t.integer("number", 0, Limits.MAX_INT);
     if (!t.has("statistics")) {
       throw ApiError.badRequest(
@@ -183,7 +196,17 @@ final class SnapshotTests {
     }
     String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
-    long histogramCount = count(histogram, t.path("histogram"), budget);
+    long[] live = buckets ? new long[LatencyBuckets.count()] : null;
+    long histogramCount =
+        histogram == null || histogram.isEmpty()
+            ? 0
+            : HistogramDecoder.decode(
+                histogram,
+                t.path("histogram"),
+                budget,
+                live == null
+                    ? null
+                    : (value, n) -> live[LatencyBuckets.bucketOf(highestEquivalent(value))] += n);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
     return new TestEntry(
         number,
@@ -196,7 +219,17 @@ final class SnapshotTests {
         empty(histogram),
         histogramCount,
         empty(errorHistogram),
-        errorHistogramCount);
+        errorHistogramCount,
+        live);
+  }
+
+  /**
+   * The highest value equivalent to {@code micros} at the agents' precision, where {@link
+   * LatencyBuckets#add} counts a recorded bucket: the same bucket as decoding into a histogram of
+   * that precision and adding it.
+   */
+  private static long highestEquivalent(long micros) {
+    return LAYOUT.highestEquivalentValue(micros);
   }
 
   private static double within(JsonBody b, String field, double min, double max, String range) {
