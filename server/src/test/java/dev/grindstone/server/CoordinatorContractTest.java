@@ -330,7 +330,10 @@ abstract class CoordinatorContractTest {
                 .asBoolean())
         .isTrue();
     clock.advance(Duration.ofSeconds(4));
-    poll(a);
+    assertThat(poll(a).get("members"))
+        .as("a poll's run lists the polling agent alone")
+        .singleElement()
+        .satisfies(m -> assertThat(m.get("agentId").asText()).isEqualTo(a));
     clock.advance(Duration.ofSeconds(2));
     JsonNode later = run(id);
     assertThat(later.get("members"))

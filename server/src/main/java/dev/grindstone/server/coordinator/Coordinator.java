@@ -51,6 +51,9 @@ public final class Coordinator {
   /** How often a polling agent's heartbeat is written to the store at most (ms). */
   static final long HEARTBEAT_STORE_MS = 5_000;
 
+  /** How often agents' polls check their run's deadlines at most (ms). */
+  static final long POLL_CHECK_MS = 100;
+
   private final Database db;
   private final Clock clock;
   private final long startedMs;
@@ -60,6 +63,9 @@ public final class Coordinator {
 
   /** When each agent's heartbeat was last written to the store by this process (epoch ms). */
   private final ConcurrentHashMap<String, Long> stored = new ConcurrentHashMap<>();
+
+  /** When agents' polls last checked each run's deadlines (epoch ms). */
+  private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
 
   public Coordinator(Database db, Clock clock) {
     this.db = db;
@@ -194,7 +200,7 @@ public final class Coordinator {
                     .bind("now", now)
                     .execute());
       }
-      return seen.runId == null ? Optional.empty() : Optional.of(run(seen.runId));
+      return seen.runId == null ? Optional.empty() : Optional.of(polled(seen.runId, agentId, now));
     }
     String runId =
         db.write(
@@ -259,6 +265,25 @@ public final class Coordinator {
       return Optional.empty();
     }
     return Optional.of(run(runId));
+  }
+
+  /**
+   * The run as a poll of one of its agents sees it: its deadlines checked every {@link
+   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too), and in between
+   * only the run and the polling agent read, so a hundred agents' polls do not each read every
+   * agent of the run.
+   *
+   * @return the run, its members only the polling agent unless its deadlines were checked
+   */
+  private DistRun polled(String runId, String agentId, long now) {
+    Long last = checked.get(runId);
+    if (last == null || now - last >= POLL_CHECK_MS || now < last) {
+      checked.put(runId, now);
+      return run(runId);
+    }
+    return db.read(hd -> load(hd, runId, agentId))
+        .map(this::withHeartbeats)
+        .orElseThrow(() -> unknownRun(runId));
   }
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
@@ -651,11 +676,21 @@ public final class Coordinator {
   }
 
   private static Optional<DistRun> load(Handle hd, String id) {
-    List<DistRun.Member> members =
-        hd.createQuery("SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r ORDER BY IDX, REGISTERED_MS")
-            .bind("r", id)
-            .map((rs, ctx) -> member(rs))
-            .list();
+    return load(hd, id, null);
+  }
+
+  /** The run with every agent, or only {@code onlyAgent} when it is not null. */
+  private static Optional<DistRun> load(Handle hd, String id, String onlyAgent) {
+    var query =
+        hd.createQuery(
+                "SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r"
+                    + (onlyAgent == null ? "" : " AND ID = :a")
+                    + " ORDER BY IDX, REGISTERED_MS")
+            .bind("r", id);
+    if (onlyAgent != null) {
+      query.bind("a", onlyAgent);
+    }
+    List<DistRun.Member> members = query.map((rs, ctx) -> member(rs)).list();
     return hd.createQuery(
             "SELECT ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS,"
                 + " READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON"
