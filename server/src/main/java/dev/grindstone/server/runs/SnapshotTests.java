@@ -196,17 +196,11 @@ final class SnapshotTests {
     }
     String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
-    long[] live = buckets ? new long[LatencyBuckets.count()] : null;
+    LiveBuckets live = buckets ? new LiveBuckets() : null;
     long histogramCount =
         histogram == null || histogram.isEmpty()
             ? 0
-            : HistogramDecoder.decode(
-                histogram,
-                t.path("histogram"),
-                budget,
-                live == null
-                    ? null
-                    : (value, n) -> live[LatencyBuckets.bucketOf(highestEquivalent(value))] += n);
+            : HistogramDecoder.decode(histogram, t.path("histogram"), budget, live);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
     return new TestEntry(
         number,
@@ -220,16 +214,31 @@ final class SnapshotTests {
         histogramCount,
         empty(errorHistogram),
         errorHistogramCount,
-        live);
+        live == null ? null : live.counts);
   }
 
   /**
-   * The highest value equivalent to {@code micros} at the agents' precision, where {@link
-   * LatencyBuckets#add} counts a recorded bucket: the same bucket as decoding into a histogram of
-   * that precision and adding it.
+   * Counts a histogram's calls per {@link LatencyBuckets} bucket as it is decoded: each at the
+   * highest value equivalent to it at the agents' precision, where {@link LatencyBuckets#add}
+   * counts a recorded bucket, so the counts are those of decoding into a histogram of that
+   * precision and adding it. The decoder hands values in increasing order, so the bucket is found
+   * by moving up from the last one rather than by a search per value. Not thread-safe.
    */
-  private static long highestEquivalent(long micros) {
-    return LAYOUT.highestEquivalentValue(micros);
+  private static final class LiveBuckets implements HistogramDecoder.Counts {
+    final long[] counts = new long[LatencyBuckets.count()];
+    private int bucket;
+
+    @Override
+    public void add(long value, long count) {
+      long at = LAYOUT.highestEquivalentValue(value);
+      if (bucket > 0 && at <= LatencyBuckets.upperBoundMicros(bucket - 1)) {
+        bucket = LatencyBuckets.bucketOf(at); // out of order: never from the decoder, but exact
+      }
+      while (at > LatencyBuckets.upperBoundMicros(bucket)) {
+        bucket++; // the last bound is Long.MAX_VALUE
+      }
+      counts[bucket] += count;
+    }
   }
 
   private static double within(JsonBody b, String field, double min, double max, String range) {
