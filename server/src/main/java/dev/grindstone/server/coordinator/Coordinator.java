@@ -185,12 +185,13 @@ public final class Coordinator {
    */
   public Optional<DistRun> poll(String agentId) {
     long now = clock.millis();
+    AgentRow seen = db.read(hd -> liveAgent(hd, agentId)); // 404 or 409 before anything is kept
     heartbeats.merge(agentId, now, Math::max);
-    AgentRow seen = db.read(hd -> liveAgent(hd, agentId));
     if (seen.runId != null || !seen.status.equals("idle")) {
       // Nothing to assign: a heartbeat, stored only now and then.
       if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
         stored.put(agentId, now);
+        forgetOld(now);
         db.write(
             hd ->
                 hd.createUpdate(
@@ -265,6 +266,18 @@ public final class Coordinator {
       return Optional.empty();
     }
     return Optional.of(run(runId));
+  }
+
+  /**
+   * Forgets what is kept in memory of agents and runs not heard of for an hour, once there are
+   * many: agents come and go over a server's life. What matters is in the store.
+   */
+  private void forgetOld(long now) {
+    if (heartbeats.size() + checked.size() > 10_000) {
+      heartbeats.values().removeIf(t -> now - t > 3_600_000);
+      stored.values().removeIf(t -> now - t > 3_600_000);
+      checked.values().removeIf(t -> now - t > 3_600_000);
+    }
   }
 
   /**
