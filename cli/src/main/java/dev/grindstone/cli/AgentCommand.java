@@ -113,7 +113,8 @@ final class AgentCommand implements Callable<Integer> {
             : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
     // Registered, the agent rides out a server that restarts: its state is in the server's store.
     CoordinatorClient c =
-        new CoordinatorClient(server, tok).patient(CoordinatorClient.OUTAGE_LIMIT, AgentCommand::say);
+        new CoordinatorClient(server, tok)
+            .patient(CoordinatorClient.OUTAGE_LIMIT, AgentCommand::say);
 
     String id = register(new CoordinatorClient(server, tok), who, idx, attempt, deadline);
     say(

@@ -141,7 +141,8 @@ final class CoordinatorClient {
         throw new IOException("interrupted", e);
       } catch (IOException e) {
         error = e;
-        failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        failure =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       }
       // Two quick tries first (a closed keep-alive connection), then the outage is said.
       if (attempt >= 3 && (patience.isZero() || !unreachable(failure))) {
@@ -151,7 +152,8 @@ final class CoordinatorClient {
         throw new IOException("the server " + base + " answered " + failure + " to " + path);
       }
       try {
-        Thread.sleep(attempt < 3 ? 200L * attempt : Math.min(5_000, 250L << Math.min(5, attempt - 3)));
+        Thread.sleep(
+            attempt < 3 ? 200L * attempt : Math.min(5_000, 250L << Math.min(5, attempt - 3)));
       } catch (InterruptedException stop) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while the server " + base + " was unreachable", stop);

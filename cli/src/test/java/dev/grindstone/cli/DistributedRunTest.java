@@ -201,9 +201,8 @@ class DistributedRunTest {
   }
 
   /**
-   * Every call of the agents' data logs in the merged results folder, by test: {successes,
-   * errors}; the successes' times (µs) go to {@code times}, their exact min and max to {@code
-   * minMax}.
+   * Every call of the agents' data logs in the merged results folder, by test: {successes, errors};
+   * the successes' times (µs) go to {@code times}, their exact min and max to {@code minMax}.
    */
   private static Map<Integer, long[]> dataLogs(
       Path results, int agents, Histogram times, long[] minMax) throws IOException {

@@ -299,8 +299,7 @@ abstract class CoordinatorContractTest {
     ready(b);
     JsonNode before = run(id);
     assertThat(before.get("status").asText()).isEqualTo("running");
-    String snapshot =
-        "{\"agent\":\"0.att-ra\",\"seq\":0,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    String snapshot = "{\"agent\":\"0.att-ra\",\"seq\":0,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"r\"}").status())
         .isEqualTo(201);
     assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot).status()).isEqualTo(201);

@@ -272,8 +272,7 @@ class HistogramDecoderTest {
           h.recordValue(Math.max(1, v)); // at and beside the buckets' bounds
         }
       }
-      String json =
-          "[{\"number\":1,\"statistics\":{},\"histogram\":\"" + encode(h) + "\"}]";
+      String json = "[{\"number\":1,\"statistics\":{},\"histogram\":\"" + encode(h) + "\"}]";
       List<TestEntry> posted =
           SnapshotTests.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
       Histogram decoded = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
