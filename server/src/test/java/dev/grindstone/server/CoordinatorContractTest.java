@@ -134,6 +134,20 @@ abstract class CoordinatorContractTest {
     return http.get("/api/v1/distributed/" + id).json();
   }
 
+  /** Stops the server and starts it again on the same store, {@code down} later by the clock. */
+  void restart(Duration down) {
+    server.close();
+    clock.advance(down);
+    server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl(jdbcUrl)
+            .clock(clock)
+            .bundleLimit(64 * 1024)
+            .start();
+    http = new Http(server.url());
+  }
+
   /** Each test's runs must not be taken by another test's idle agents: finish them. */
   void drain(String id) {
     http.post("/api/v1/distributed/" + id + "/stop", "");
@@ -270,15 +284,7 @@ abstract class CoordinatorContractTest {
             Base64.getEncoder()
                 .encodeToString(got.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
         .isNotEmpty();
-    server.close();
-    server =
-        MetricsServer.builder()
-            .port(0)
-            .jdbcUrl(jdbcUrl)
-            .clock(clock)
-            .bundleLimit(64 * 1024)
-            .start();
-    http = new Http(server.url());
+    restart(Duration.ZERO);
     JsonNode r = run(id);
     assertThat(r.get("status").asText()).isEqualTo("waiting");
     assertThat(r.get("members").get(0).get("name").asText()).isEqualTo("pod-a");
@@ -303,16 +309,7 @@ abstract class CoordinatorContractTest {
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"r\"}").status())
         .isEqualTo(201);
     assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot).status()).isEqualTo(201);
-    server.close();
-    clock.advance(Duration.ofSeconds(60)); // the server is down for a minute: no agent is heard
-    server =
-        MetricsServer.builder()
-            .port(0)
-            .jdbcUrl(jdbcUrl)
-            .clock(clock)
-            .bundleLimit(64 * 1024)
-            .start();
-    http = new Http(server.url());
+    restart(Duration.ofSeconds(60)); // the server is down for a minute: no agent is heard
     JsonNode after = run(id);
     assertThat(after.get("status").asText()).isEqualTo("running");
     assertThat(after.get("startMs").asLong()).isEqualTo(before.get("startMs").asLong());
