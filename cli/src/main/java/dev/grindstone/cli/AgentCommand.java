@@ -111,9 +111,12 @@ final class AgentCommand implements Callable<Integer> {
         waitFor == null
             ? Long.MAX_VALUE
             : System.nanoTime() + RunCommand.parseDuration("--wait", waitFor).toNanos();
-    CoordinatorClient c = new CoordinatorClient(server, tok);
+    // Registered, the agent rides out a server that restarts: its state is in the server's store.
+    CoordinatorClient c =
+        new CoordinatorClient(server, tok)
+            .patient(CoordinatorClient.OUTAGE_LIMIT, AgentCommand::say);
 
-    String id = register(c, who, idx, attempt, deadline);
+    String id = register(new CoordinatorClient(server, tok), who, idx, attempt, deadline);
     say(
         "registered with "
             + c.base()
@@ -233,6 +236,9 @@ final class AgentCommand implements Callable<Integer> {
             .agent(reportAs)
             .epochOffsetMillis(epochOffset)
             .messages(System.out)
+            // Snapshots the server could not take yet are spooled and sent again: wait for them
+            // as long as for the server, so the total comes after them.
+            .finishWait(CoordinatorClient.OUTAGE_LIMIT)
             .build();
     Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
     plan.plugins().forEach(load::plugin);

@@ -63,7 +63,9 @@ final class DistributedController {
     this.options = options;
     this.plan = plan;
     this.distribution = distribution;
-    this.client = new CoordinatorClient(options.reportTo, options.token);
+    this.client =
+        new CoordinatorClient(options.reportTo, options.token)
+            .patient(CoordinatorClient.OUTAGE_LIMIT, System.err::println);
   }
 
   int run() throws IOException {

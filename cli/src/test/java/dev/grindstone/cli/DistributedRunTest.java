@@ -161,33 +161,11 @@ class DistributedRunTest {
         .doesNotContain("snapshots on the server hold");
     Path results = resultsFolder(out);
     JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
-
-    // Every call of every agent's data log, by test: counts, and the successes' times (µs).
-    Map<Integer, long[]> counts = new HashMap<>();
     Histogram all = Histograms.newHistogram();
-    long min = Long.MAX_VALUE;
-    long max = Long.MIN_VALUE;
-    for (int agent = 0; agent < 2; agent++) {
-      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
-      assertThat(rows.size()).as("agent %d's data log", agent).isGreaterThan(10);
-      for (String row : rows.subList(1, rows.size())) {
-        String[] f = row.split(", ");
-        int user = Integer.parseInt(f[0]);
-        assertThat(Math.floorMod(user, 2))
-            .as("user %d runs on agent u mod 2", user)
-            .isEqualTo(agent);
-        long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
-        if (f[5].equals("0")) {
-          c[0]++;
-          long micros = Math.round(Double.parseDouble(f[4]) * 1000);
-          all.recordValue(micros);
-          min = Math.min(min, micros);
-          max = Math.max(max, micros);
-        } else {
-          c[1]++;
-        }
-      }
-    }
+    long[] minMax = {Long.MAX_VALUE, Long.MIN_VALUE};
+    Map<Integer, long[]> counts = dataLogs(results, 2, all, minMax);
+    long min = minMax[0];
+    long max = minMax[1];
     for (JsonNode t : json.get("tests")) {
       long[] c = counts.get(t.get("test").asInt());
       assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
@@ -220,6 +198,143 @@ class DistributedRunTest {
         .isEqualTo(before.get("tests").asLong())
         .isEqualTo(totals.get("tests").asLong());
     assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
+  }
+
+  /**
+   * Every call of the agents' data logs in the merged results folder, by test: {successes, errors};
+   * the successes' times (µs) go to {@code times}, their exact min and max to {@code minMax}.
+   */
+  private static Map<Integer, long[]> dataLogs(
+      Path results, int agents, Histogram times, long[] minMax) throws IOException {
+    Map<Integer, long[]> counts = new HashMap<>();
+    for (int agent = 0; agent < agents; agent++) {
+      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
+      assertThat(rows.size()).as("agent %d's data log", agent).isGreaterThan(10);
+      for (String row : rows.subList(1, rows.size())) {
+        String[] f = row.split(", ");
+        int user = Integer.parseInt(f[0]);
+        assertThat(Math.floorMod(user, agents))
+            .as("user %d runs on agent u mod %d", user, agents)
+            .isEqualTo(agent);
+        long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
+        if (f[5].equals("0")) {
+          c[0]++;
+          long micros = Math.round(Double.parseDouble(f[4]) * 1000);
+          times.recordValue(micros);
+          minMax[0] = Math.min(minMax[0], micros);
+          minMax[1] = Math.max(minMax[1], micros);
+        } else {
+          c[1]++;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /** A metrics server in a child JVM on {@code port} and the SQLite file {@code db}. */
+  private Process childServer(int port, Path db, Path log) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:+UseSerialGC",
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "server",
+                "--port",
+                Integer.toString(port),
+                "--db",
+                "jdbc:sqlite:" + db)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return p;
+      } catch (IOException notYet) {
+        assertThat(p.isAlive()).as("the server started: %s", Files.readString(log)).isTrue();
+        Thread.sleep(50);
+      }
+    }
+    p.destroyForcibly();
+    throw new AssertionError("the server did not listen on " + port + ": " + Files.readString(log));
+  }
+
+  @Test
+  void a_server_killed_mid_run_and_restarted_loses_nothing_and_counts_nothing_twice()
+      throws Exception {
+    int port;
+    try (java.net.ServerSocket free =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Path db = dir.resolve("restart.db");
+    Path serverLog = dir.resolve("server.log");
+    url = URI.create("http://127.0.0.1:" + port);
+    Process first = childServer(port, db, serverLog);
+    Process second = null;
+    Path file =
+        plan(
+            "restart",
+            "{agents: 2, lead: 1s}",
+            """
+              - {name: hold, duration: 3s, users: 4}
+              - {name: open, duration: 1s, rate: 100, max_users: 10}
+            """);
+    Path out = dir.resolve("restart-out");
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve("restart-agents"), small(2))) {
+      CompletableFuture<CliRunner.Result> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  CliRunner.run(
+                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      awaitLog(agents.logs().get(0), "starting at", 90);
+      Thread.sleep(1500);
+      first.destroyForcibly(); // SIGKILL: mid-run, with snapshots in flight
+      assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(2000); // the agents' snapshots pile up meanwhile
+      second = childServer(port, db, serverLog);
+      CliRunner.Result r = run.get(120, TimeUnit.SECONDS);
+      assertThat(agents.await(60)).as("the agents end with their run").isTrue();
+      for (Process p : agents.processes()) {
+        assertThat(p.exitValue()).isZero();
+      }
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(r.err()).contains("is unreachable since", "answers again");
+      for (Path log : agents.logs()) {
+        assertThat(Files.readString(log)).as("%s", log).contains("is unreachable since");
+      }
+      assertThat(r.out()).doesNotContain("snapshots on the server hold", "was lost");
+
+      Path results = resultsFolder(out);
+      JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+      Histogram all = Histograms.newHistogram();
+      Map<Integer, long[]> counts = dataLogs(results, 2, all, new long[2]);
+      long sum = 0;
+      for (JsonNode t : json.get("tests")) {
+        long[] c = counts.get(t.get("test").asInt());
+        assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
+        assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
+        sum += c[0];
+      }
+      assertThat(json.get("totals").get("tests").asLong())
+          .as("nothing lost, nothing counted twice")
+          .isEqualTo(sum)
+          .isEqualTo(all.getTotalCount());
+      // The server's own totals of the run agree: the re-sent snapshots were taken once.
+      assertThat(get("/api/v1/runs/" + runId(r.out())).get("totals").get("tests").asLong())
+          .isEqualTo(sum);
+    } finally {
+      first.destroyForcibly();
+      if (second != null) {
+        second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    }
   }
 
   @ParameterizedTest

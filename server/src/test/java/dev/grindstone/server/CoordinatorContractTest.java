@@ -134,6 +134,20 @@ abstract class CoordinatorContractTest {
     return http.get("/api/v1/distributed/" + id).json();
   }
 
+  /** Stops the server and starts it again on the same store, {@code down} later by the clock. */
+  void restart(Duration down) {
+    server.close();
+    clock.advance(down);
+    server =
+        MetricsServer.builder()
+            .port(0)
+            .jdbcUrl(jdbcUrl)
+            .clock(clock)
+            .bundleLimit(64 * 1024)
+            .start();
+    http = new Http(server.url());
+  }
+
   /** Each test's runs must not be taken by another test's idle agents: finish them. */
   void drain(String id) {
     http.post("/api/v1/distributed/" + id + "/stop", "");
@@ -270,20 +284,65 @@ abstract class CoordinatorContractTest {
             Base64.getEncoder()
                 .encodeToString(got.body().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)))
         .isNotEmpty();
-    server.close();
-    server =
-        MetricsServer.builder()
-            .port(0)
-            .jdbcUrl(jdbcUrl)
-            .clock(clock)
-            .bundleLimit(64 * 1024)
-            .start();
-    http = new Http(server.url());
+    restart(Duration.ZERO);
     JsonNode r = run(id);
     assertThat(r.get("status").asText()).isEqualTo("waiting");
     assertThat(r.get("members").get(0).get("name").asText()).isEqualTo("pod-a");
     assertThat(r.get("bundleSha256").asText())
         .isEqualTo(created.json().get("bundleSha256").asText());
+    drain(id);
+  }
+
+  @Test
+  void a_restarted_server_resumes_the_run_and_gives_its_agents_a_loss_timeout_before_loss()
+      throws Exception {
+    String id = createRun(2, "&lossTimeoutMs=5000&leadMs=0");
+    String a = register("pod-a", null, "att-ra");
+    String b = register("pod-b", null, "att-rb");
+    poll(a);
+    poll(b);
+    ready(a);
+    ready(b);
+    JsonNode before = run(id);
+    assertThat(before.get("status").asText()).isEqualTo("running");
+    String snapshot = "{\"agent\":\"0.att-ra\",\"seq\":0,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"r\"}").status())
+        .isEqualTo(201);
+    assertThat(http.post("/api/v1/runs/" + id + "/snapshots", snapshot).status()).isEqualTo(201);
+    restart(Duration.ofSeconds(60)); // the server is down for a minute: no agent is heard
+    JsonNode after = run(id);
+    assertThat(after.get("status").asText()).isEqualTo("running");
+    assertThat(after.get("startMs").asLong()).isEqualTo(before.get("startMs").asLong());
+    assertThat(after.get("members"))
+        .extracting(m -> m.get("status").asText())
+        .containsExactly("running", "running");
+    assertThat(http.get("/api/v1/distributed/" + id + "/snapshots").json().get("snapshots"))
+        .hasSize(1);
+    // A re-post of what was stored before the restart is taken once.
+    assertThat(
+            http.post("/api/v1/runs/" + id + "/snapshots", snapshot)
+                .json()
+                .get("duplicate")
+                .asBoolean())
+        .isTrue();
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(poll(a).get("members"))
+        .as("a poll's run lists the polling agent alone")
+        .singleElement()
+        .satisfies(m -> assertThat(m.get("agentId").asText()).isEqualTo(a));
+    clock.advance(Duration.ofSeconds(2));
+    JsonNode later = run(id);
+    assertThat(later.get("members"))
+        .anySatisfy(
+            m -> {
+              assertThat(m.get("name").asText()).isEqualTo("pod-b");
+              assertThat(m.get("status").asText()).isEqualTo("lost");
+            })
+        .anySatisfy(
+            m -> {
+              assertThat(m.get("name").asText()).isEqualTo("pod-a");
+              assertThat(m.get("status").asText()).isEqualTo("running");
+            });
     drain(id);
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -21,7 +22,14 @@ import org.jdbi.v3.core.Handle;
  * restarted server keeps its runs: a controller uploads a run for N agents; agents register, take
  * an index of a waiting run, say they are ready, and learn the start time T, set once the last of
  * them is ready, plus a lead. Deadlines (the ready deadline, an agent's silence beyond the loss
- * timeout) are checked whenever a run is read or an agent polls, in server time. Thread-safe.
+ * timeout) are checked whenever a run is read or an agent polls, in server time.
+ *
+ * <p>An agent's poll, once a second, is its heartbeat: it is kept in memory, and reaches the store
+ * only every {@link #HEARTBEAT_STORE_MS} (what changes an agent's or a run's state is written at
+ * once), so a thousand polls a second cost reads, not writes. A restarted server knows its runs,
+ * their agents and their snapshots from the store, and gives every agent a loss timeout from its
+ * own start before it counts one as lost: the agents' silence while it was down is not theirs.
+ * Thread-safe.
  */
 public final class Coordinator {
 
@@ -40,12 +48,29 @@ public final class Coordinator {
   public record Registration(
       String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
 
+  /** How often a polling agent's heartbeat is written to the store at most (ms). */
+  static final long HEARTBEAT_STORE_MS = 5_000;
+
+  /** How often agents' polls check their run's deadlines at most (ms). */
+  static final long POLL_CHECK_MS = 100;
+
   private final Database db;
   private final Clock clock;
+  private final long startedMs;
+
+  /** The last poll of each agent (epoch ms), ahead of the store by up to HEARTBEAT_STORE_MS. */
+  private final ConcurrentHashMap<String, Long> heartbeats = new ConcurrentHashMap<>();
+
+  /** When each agent's heartbeat was last written to the store by this process (epoch ms). */
+  private final ConcurrentHashMap<String, Long> stored = new ConcurrentHashMap<>();
+
+  /** When agents' polls last checked each run's deadlines (epoch ms). */
+  private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
 
   public Coordinator(Database db, Clock clock) {
     this.db = db;
     this.clock = clock;
+    this.startedMs = clock.millis();
   }
 
   /** Stores a run waiting for its agents; returns it. */
@@ -88,8 +113,7 @@ public final class Coordinator {
 
   /** The run after its deadlines are checked. */
   public DistRun run(String id) {
-    check(id);
-    return db.read(hd -> load(hd, id)).orElseThrow(() -> unknownRun(id));
+    return check(id).orElseThrow(() -> unknownRun(id));
   }
 
   /**
@@ -161,6 +185,24 @@ public final class Coordinator {
    */
   public Optional<DistRun> poll(String agentId) {
     long now = clock.millis();
+    AgentRow seen = db.read(hd -> liveAgent(hd, agentId)); // 404 or 409 before anything is kept
+    heartbeats.merge(agentId, now, Math::max);
+    if (seen.runId != null || !seen.status.equals("idle")) {
+      // Nothing to assign: a heartbeat, stored only now and then.
+      if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
+        stored.put(agentId, now);
+        forgetOld(now);
+        db.write(
+            hd ->
+                hd.createUpdate(
+                        "UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id"
+                            + " AND LAST_SEEN_MS < :now")
+                    .bind("id", agentId)
+                    .bind("now", now)
+                    .execute());
+      }
+      return seen.runId == null ? Optional.empty() : Optional.of(polled(seen.runId, agentId, now));
+    }
     String runId =
         db.write(
             hd -> liveAgent(hd, agentId),
@@ -169,6 +211,7 @@ public final class Coordinator {
                   .bind("id", agentId)
                   .bind("now", now)
                   .execute();
+              stored.put(agentId, now);
               if (a.runId != null || !a.status.equals("idle")) {
                 return a.runId;
               }
@@ -223,6 +266,37 @@ public final class Coordinator {
       return Optional.empty();
     }
     return Optional.of(run(runId));
+  }
+
+  /**
+   * Forgets what is kept in memory of agents and runs not heard of for an hour, once there are
+   * many: agents come and go over a server's life. What matters is in the store.
+   */
+  private void forgetOld(long now) {
+    if (heartbeats.size() + checked.size() > 10_000) {
+      heartbeats.values().removeIf(t -> now - t > 3_600_000);
+      stored.values().removeIf(t -> now - t > 3_600_000);
+      checked.values().removeIf(t -> now - t > 3_600_000);
+    }
+  }
+
+  /**
+   * The run as a poll of one of its agents sees it: its deadlines checked every {@link
+   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too), and in between
+   * only the run and the polling agent read, so a hundred agents' polls do not each read every
+   * agent of the run.
+   *
+   * @return the run, its members only the polling agent unless its deadlines were checked
+   */
+  private DistRun polled(String runId, String agentId, long now) {
+    Long last = checked.get(runId);
+    if (last == null || now - last >= POLL_CHECK_MS || now < last) {
+      checked.put(runId, now);
+      return run(runId);
+    }
+    return db.read(hd -> load(hd, runId, agentId))
+        .map(this::withHeartbeats)
+        .orElseThrow(() -> unknownRun(runId));
   }
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
@@ -374,13 +448,19 @@ public final class Coordinator {
   // ------------------------------------------------------------------ deadlines
 
   /**
-   * Applies the run's deadlines at the server's time: the ready deadline, and agents gone silent.
+   * Applies the run's deadlines at the server's time (the ready deadline, and agents gone silent)
+   * and returns the run. It reads first and writes only when a deadline has passed, so reading a
+   * run costs no write.
    */
-  private void check(String id) {
+  private Optional<DistRun> check(String id) {
     long now = clock.millis();
+    Optional<DistRun> seen = db.read(hd -> load(hd, id)).map(this::withHeartbeats);
+    if (seen.isEmpty() || !due(seen.get(), now)) {
+      return seen;
+    }
     db.write(
         hd -> {
-          Optional<DistRun> maybe = load(hd, id);
+          Optional<DistRun> maybe = load(hd, id).map(this::withHeartbeats);
           if (maybe.isEmpty()) {
             return null;
           }
@@ -418,10 +498,7 @@ public final class Coordinator {
           }
           if (r.status().equals("running") || r.status().equals("stopping")) {
             for (DistRun.Member m : r.members()) {
-              boolean silent =
-                  (m.status().equals("running") || m.status().equals("ready"))
-                      && now - m.lastSeenMs() > r.lossTimeoutMs();
-              if (!silent) {
+              if (!silent(r, m, now)) {
                 continue;
               }
               String why =
@@ -457,6 +534,82 @@ public final class Coordinator {
           }
           return null;
         });
+    return db.read(hd -> load(hd, id)).map(this::withHeartbeats);
+  }
+
+  /** True when {@link #check} has something to write: a deadline passed, or the run is over. */
+  private boolean due(DistRun r, long now) {
+    if (r.status().equals("waiting")) {
+      return now >= r.readyDeadlineMs();
+    }
+    if (!r.status().equals("running") && !r.status().equals("stopping")) {
+      return false;
+    }
+    TreeSet<Integer> settled = new TreeSet<>();
+    boolean live = false;
+    for (DistRun.Member m : r.members()) {
+      if (silent(r, m, now)) {
+        return true;
+      }
+      switch (m.status()) {
+        case "done", "lost", "fenced" -> settled.add(m.index());
+        case "assigned", "ready", "running" -> live = true;
+        default -> {}
+      }
+    }
+    return !live && settled.size() >= r.agents();
+  }
+
+  /**
+   * An agent that has not been heard of for longer than the loss timeout, counted from this
+   * server's start at the earliest: while the server was down, no agent could reach it.
+   */
+  private boolean silent(DistRun r, DistRun.Member m, long now) {
+    return (m.status().equals("running") || m.status().equals("ready"))
+        && now - Math.max(m.lastSeenMs(), startedMs) > r.lossTimeoutMs();
+  }
+
+  /** The run with its members' last polls as this server saw them (ahead of the store). */
+  private DistRun withHeartbeats(DistRun r) {
+    List<DistRun.Member> members = new ArrayList<>(r.members().size());
+    for (DistRun.Member m : r.members()) {
+      Long polled = heartbeats.get(m.agentId());
+      members.add(
+          polled == null || polled <= m.lastSeenMs()
+              ? m
+              : new DistRun.Member(
+                  m.agentId(),
+                  m.index(),
+                  m.name(),
+                  m.attempt(),
+                  m.version(),
+                  m.cores(),
+                  m.maxHeap(),
+                  m.status(),
+                  m.reportAs(),
+                  m.registeredMs(),
+                  polled,
+                  m.clockOffsetMs(),
+                  m.clockRttMs(),
+                  m.total(),
+                  m.reason()));
+    }
+    return new DistRun(
+        r.id(),
+        r.name(),
+        r.agents(),
+        r.status(),
+        r.runFile(),
+        r.bundleSha256(),
+        r.bundleBytes(),
+        r.createdMs(),
+        r.readyDeadlineMs(),
+        r.leadMs(),
+        r.startMs(),
+        r.onAgentLoss(),
+        r.lossTimeoutMs(),
+        r.reason(),
+        members);
   }
 
   /** A run whose every index has a final total, or is lost, is done. */
@@ -536,11 +689,21 @@ public final class Coordinator {
   }
 
   private static Optional<DistRun> load(Handle hd, String id) {
-    List<DistRun.Member> members =
-        hd.createQuery("SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r ORDER BY IDX, REGISTERED_MS")
-            .bind("r", id)
-            .map((rs, ctx) -> member(rs))
-            .list();
+    return load(hd, id, null);
+  }
+
+  /** The run with every agent, or only {@code onlyAgent} when it is not null. */
+  private static Optional<DistRun> load(Handle hd, String id, String onlyAgent) {
+    var query =
+        hd.createQuery(
+                "SELECT * FROM DIST_AGENTS WHERE RUN_ID = :r"
+                    + (onlyAgent == null ? "" : " AND ID = :a")
+                    + " ORDER BY IDX, REGISTERED_MS")
+            .bind("r", id);
+    if (onlyAgent != null) {
+      query.bind("a", onlyAgent);
+    }
+    List<DistRun.Member> members = query.map((rs, ctx) -> member(rs)).list();
     return hd.createQuery(
             "SELECT ID, NAME, AGENTS, STATUS, RUN_FILE, BUNDLE_SHA256, BUNDLE_BYTES, CREATED_MS,"
                 + " READY_DEADLINE_MS, LEAD_MS, START_MS, ON_AGENT_LOSS, LOSS_TIMEOUT_MS, REASON"

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /api/v1/distributed/{id}/snapshots?after=N}: the snapshots its agents reported,
  *       as posted, after ordinal N (what the controller merges);
  *   <li>{@code POST /api/v1/distributed/{id}/stop};
- *   <li>{@code POST /api/v1/agents} (register), {@code POST /api/v1/agents/{id}/poll}, {@code
- *       .../bundle}, {@code .../clock}, {@code .../ready}, {@code .../total}.
+ *   <li>{@code POST /api/v1/agents} (register), {@code POST /api/v1/agents/{id}/poll} (the agent's
+ *       run, with the agent alone among its members), {@code .../bundle}, {@code .../clock}, {@code
+ *       .../ready}, {@code .../total}.
  * </ul>
  *
  * Thread-safe.
@@ -74,7 +75,10 @@ public final class CoordinatorApi {
           body.read(ctx);
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("serverMs", clock.millis());
-          m.put("run", coordinator.poll(ctx.pathParam("id")).map(this::json).orElse(null));
+          // The agent's run with this agent alone among its members: a hundred agents polling a
+          // run of a hundred each second would otherwise make ten thousand members a second.
+          String agent = ctx.pathParam("id");
+          m.put("run", coordinator.poll(agent).map(run -> json(run, agent)).orElse(null));
           ctx.json(m);
         });
     r.post(
@@ -254,6 +258,11 @@ public final class CoordinatorApi {
   }
 
   private Map<String, Object> json(DistRun r) {
+    return json(r, null);
+  }
+
+  /** The run, with every member or only {@code onlyAgent}'s when it is not null. */
+  private Map<String, Object> json(DistRun r, String onlyAgent) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id());
     m.put("name", r.name());
@@ -270,7 +279,12 @@ public final class CoordinatorApi {
     m.put("lossTimeoutMs", r.lossTimeoutMs());
     m.put("reason", r.reason());
     m.put("serverMs", clock.millis());
-    m.put("members", r.members().stream().map(this::json).toList());
+    m.put(
+        "members",
+        r.members().stream()
+            .filter(a -> onlyAgent == null || a.agentId().equals(onlyAgent))
+            .map(this::json)
+            .toList());
     return m;
   }
 

@@ -75,6 +75,16 @@ final class HistogramDecoder {
     }
   }
 
+  /** Takes a decoded histogram's counts, one non-empty bucket at a time. */
+  @FunctionalInterface
+  interface Counts {
+    /**
+     * @param value the bucket's lowest value (µs), as HdrHistogram records it
+     * @param count its count, above 0
+     */
+    void add(long value, long count);
+  }
+
   /**
    * Checks {@code base64} and adds its counts to every histogram of {@code into} (none: only
    * checks). Returns the histogram's total count.
@@ -82,6 +92,27 @@ final class HistogramDecoder {
    * @throws ApiError 400 naming {@code field} when the histogram is beyond the bounds above
    */
   static long decode(String base64, String field, Budget budget, AbstractHistogram... into) {
+    return decode(
+        base64,
+        field,
+        budget,
+        into.length == 0
+            ? null
+            : (value, count) -> {
+              for (AbstractHistogram h : into) {
+                h.recordValueWithCount(value, count);
+              }
+            });
+  }
+
+  /**
+   * Checks {@code base64} and hands its counts to {@code into} (null: only checks), so a caller
+   * that needs them in another form reads the histogram once. Returns its total count.
+   *
+   * @throws ApiError 400 naming {@code field} when the histogram is beyond the bounds above; {@code
+   *     into} may have been given counts by then
+   */
+  static long decode(String base64, String field, Budget budget, Counts into) {
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(base64);
@@ -224,8 +255,7 @@ final class HistogramDecoder {
    * Walks V2's payload: ZigZag LEB128 longs (at most 9 bytes), a count for the next index when 0 or
    * more, a run of that many empty indexes when negative.
    */
-  private static long counts(
-      byte[] payload, Layout layout, String field, AbstractHistogram[] into) {
+  private static long counts(byte[] payload, Layout layout, String field, Counts into) {
     int pos = 0;
     long index = 0;
     long total = 0;
@@ -262,9 +292,8 @@ final class HistogramDecoder {
           throw bad(field, "holds more than " + Limits.MAX_COUNT + " values (2^53 - 1)");
         }
         total += value;
-        long at = layout.valueFromIndex((int) index);
-        for (AbstractHistogram h : into) {
-          h.recordValueWithCount(at, value);
+        if (into != null) {
+          into.add(layout.valueFromIndex((int) index), value);
         }
       }
       index++;

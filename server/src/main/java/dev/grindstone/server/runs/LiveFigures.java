@@ -4,22 +4,18 @@ import dev.grindstone.server.metrics.LiveMetrics;
 import dev.grindstone.stats.latency.LatencyBuckets;
 import java.util.ArrayList;
 import java.util.List;
-import org.HdrHistogram.Histogram;
 
-/** A stored snapshot's tests as {@code /metrics} counts them. Stateless. */
+/** A posted snapshot's tests as {@code /metrics} counts them. Stateless. */
 final class LiveFigures {
   private LiveFigures() {}
 
+  /**
+   * @param entries as posted: their buckets were counted when they were checked
+   */
   static List<LiveMetrics.TestFigures> of(List<TestEntry> entries) {
     List<LiveMetrics.TestFigures> out = new ArrayList<>(entries.size());
     for (TestEntry e : entries) {
-      long[] buckets = new long[LatencyBuckets.count()];
-      if (e.histogram() != null) {
-        Histogram h = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
-        h.setAutoResize(true);
-        HistogramDecoder.decode(e.histogram(), "histogram", null, h);
-        LatencyBuckets.add(h, buckets);
-      }
+      long[] buckets = e.buckets() != null ? e.buckets() : new long[LatencyBuckets.count()];
       long cancelled = Math.round(e.other().getOrDefault("cancelledTests", 0.0));
       out.add(
           new LiveMetrics.TestFigures(

@@ -7,9 +7,11 @@ import dev.grindstone.server.web.ApiError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -164,8 +166,18 @@ public final class RunStore {
             return -1L;
           }
           addAgent(hd, runId, s.agent());
+          // One read for the tests the run knows (all of them, after its first snapshots), rather
+          // than an insert per test per snapshot.
+          Set<Integer> known =
+              new HashSet<>(
+                  hd.createQuery("SELECT NUMBER FROM RUN_TESTS WHERE RUN_ID = :r")
+                      .bind("r", runId)
+                      .mapTo(Integer.class)
+                      .list());
           for (TestEntry t : s.tests()) {
-            addTest(hd, runId, t.number(), "");
+            if (!known.contains(t.number())) {
+              addTest(hd, runId, t.number(), "");
+            }
           }
           long ordinal = append.ordinal();
           RunTotals next = append.totals();

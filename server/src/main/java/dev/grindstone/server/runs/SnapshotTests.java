@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Limits;
+import dev.grindstone.stats.latency.LatencyBuckets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 
 /**
  * Validates the {@code tests} array of an interval snapshot, as posted or as stored, into {@link
@@ -31,17 +33,28 @@ import java.util.TreeMap;
 final class SnapshotTests {
   private static final double LONGEST_CALL_MICROS = HistogramDecoder.MAX_HIGHEST_TRACKABLE;
 
+  /**
+   * The bucket layout of a histogram of the agents' precision; only its arithmetic is used (it
+   * holds no counts), so sharing it is thread-safe.
+   */
+  private static final Histogram LAYOUT = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
+
   /** The largest {@code timedTests.sum}: whole µs in a long, with room to add snapshots up. */
   private static final double MAX_SUM_MICROS = 0x1p62;
 
   private SnapshotTests() {}
 
   /**
-   * The entries of {@code tests}, checked.
+   * The entries of {@code tests} as posted, checked, with their {@code /metrics} buckets ({@link
+   * TestEntry#buckets}) counted as their histograms are checked: each histogram is read once.
    *
    * @throws ApiError 400 naming the first field at fault
    */
   static List<TestEntry> parse(JsonNode tests) {
+    return parse(tests, true);
+  }
+
+  private static List<TestEntry> parse(JsonNode tests, boolean buckets) {
     if (tests == null || tests.isNull()) {
       throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
     }
@@ -61,7 +74,7 @@ final class SnapshotTests {
         new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     List<TestEntry> out = new ArrayList<>(tests.size());
     for (int i = 0; i < tests.size(); i++) {
-      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
+      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget, buckets));
     }
     return out;
   }
@@ -69,13 +82,13 @@ final class SnapshotTests {
   /** A stored snapshot's entries, or null when it is unreadable or no longer passes the rules. */
   static List<TestEntry> readStored(ObjectMapper mapper, String testsJson) {
     try {
-      return parse(mapper.readTree(testsJson));
+      return parse(mapper.readTree(testsJson), false);
     } catch (JsonProcessingException | ApiError e) {
       return null;
     }
   }
 
-  private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget) {
+  private static TestEntry test(JsonBody t, HistogramDecoder.Budget budget, boolean buckets) {
     int number = (int) t.integer("number", 0, Limits.MAX_INT);
     if (!t.has("statistics")) {
       throw ApiError.badRequest(
@@ -183,7 +196,11 @@ final class SnapshotTests {
     }
     String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
-    long histogramCount = count(histogram, t.path("histogram"), budget);
+    LiveBuckets live = buckets ? new LiveBuckets() : null;
+    long histogramCount =
+        histogram == null || histogram.isEmpty()
+            ? 0
+            : HistogramDecoder.decode(histogram, t.path("histogram"), budget, live);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
     return new TestEntry(
         number,
@@ -196,7 +213,32 @@ final class SnapshotTests {
         empty(histogram),
         histogramCount,
         empty(errorHistogram),
-        errorHistogramCount);
+        errorHistogramCount,
+        live == null ? null : live.counts);
+  }
+
+  /**
+   * Counts a histogram's calls per {@link LatencyBuckets} bucket as it is decoded: each at the
+   * highest value equivalent to it at the agents' precision, where {@link LatencyBuckets#add}
+   * counts a recorded bucket, so the counts are those of decoding into a histogram of that
+   * precision and adding it. The decoder hands values in increasing order, so the bucket is found
+   * by moving up from the last one rather than by a search per value. Not thread-safe.
+   */
+  private static final class LiveBuckets implements HistogramDecoder.Counts {
+    final long[] counts = new long[LatencyBuckets.count()];
+    private int bucket;
+
+    @Override
+    public void add(long value, long count) {
+      long at = LAYOUT.highestEquivalentValue(value);
+      if (bucket > 0 && at <= LatencyBuckets.upperBoundMicros(bucket - 1)) {
+        bucket = LatencyBuckets.bucketOf(at); // out of order: never from the decoder, but exact
+      }
+      while (at > LatencyBuckets.upperBoundMicros(bucket)) {
+        bucket++; // the last bound is Long.MAX_VALUE
+      }
+      counts[bucket] += count;
+    }
   }
 
   private static double within(JsonBody b, String field, double min, double max, String range) {

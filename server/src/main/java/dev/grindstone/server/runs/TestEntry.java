@@ -12,6 +12,9 @@ import java.util.Map;
  * @param timedMax the slowest successful call in µs, exact, or -1 likewise
  * @param histogramCount the total count of {@code histogram} (0 when absent)
  * @param errorHistogramCount the total count of {@code errorHistogram} (0 when absent)
+ * @param buckets the successful calls of {@code histogram} per {@code LatencyBuckets} bucket, for
+ *     {@code /metrics}, counted while the posted histogram was checked; null for a stored snapshot
+ *     read back
  */
 record TestEntry(
     int number,
@@ -24,7 +27,8 @@ record TestEntry(
     String histogram,
     long histogramCount,
     String errorHistogram,
-    long errorHistogramCount) {
+    long errorHistogramCount,
+    long[] buckets) {
 
   TestEntry {
     other = Map.copyOf(other);

@@ -257,4 +257,30 @@ class HistogramDecoderTest {
               assertThat(e.getMessage()).contains(because);
             });
   }
+
+  @Test
+  void a_posted_snapshots_metrics_buckets_equal_those_of_its_histogram_decoded_and_added()
+      throws Exception {
+    Random random = new Random(7);
+    for (int digits = 1; digits <= 3; digits++) {
+      Histogram h = new Histogram(1, LatencyStripe.HIGHEST_TRACKABLE_MICROS, digits);
+      for (int i = 0; i < 5_000; i++) {
+        h.recordValue((long) Math.exp(random.nextDouble() * 21)); // 1 µs to about 20 minutes
+      }
+      for (long bound = 1; bound < 80_000_000; bound *= 10) {
+        for (long v : new long[] {bound - 1, bound, bound + 1, bound * 3 / 2, bound * 7}) {
+          h.recordValue(Math.max(1, v)); // at and beside the buckets' bounds
+        }
+      }
+      String json = "[{\"number\":1,\"statistics\":{},\"histogram\":\"" + encode(h) + "\"}]";
+      List<TestEntry> posted =
+          SnapshotTests.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
+      Histogram decoded = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
+      decoded.setAutoResize(true);
+      HistogramDecoder.decode(encode(h), "h", null, decoded);
+      long[] expected = new long[dev.grindstone.stats.latency.LatencyBuckets.count()];
+      dev.grindstone.stats.latency.LatencyBuckets.add(decoded, expected);
+      assertThat(posted.getFirst().buckets()).as("%d digits", digits).containsExactly(expected);
+    }
+  }
 }
