@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,6 +133,7 @@ public final class RunEngine {
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
   private Shard shard = Shard.WHOLE;
+  private Instant startAt;
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -213,6 +215,20 @@ public final class RunEngine {
     for (Slot s : slots) {
       s.share = new UserShare(shard);
     }
+  }
+
+  /**
+   * Starts the run's clock at {@code at} (this process's wall clock) instead of once the set-up is
+   * done: {@link #execute} prepares everything first (output folder, data log, listeners, sinks,
+   * collector) and then waits, so the first users' intended start is {@code at} itself. When
+   * {@code at} has passed by the time {@link #execute} is called, the run starts at once, as
+   * without it. Before {@link #execute} only.
+   */
+  public void startAt(Instant at) {
+    if (started) {
+      throw new IllegalStateException("The run has started: set its start time before it executes");
+    }
+    this.startAt = Objects.requireNonNull(at, "at");
   }
 
   /**
@@ -360,9 +376,13 @@ public final class RunEngine {
         csv || !calls.isEmpty()
             ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty())
             : null;
-    // The clock starts once the set-up is done, so the first interval is not stretched by it.
-    long startNanos = System.nanoTime();
-    long startEpoch = System.currentTimeMillis();
+    // The clock starts once the set-up is done, so the first interval is not stretched by it;
+    // with a start time, at that time, the set-up below happening before it.
+    Instant wallNow = Instant.now();
+    long nanoNow = System.nanoTime();
+    boolean ahead = startAt != null && wallNow.isBefore(startAt);
+    long startNanos = ahead ? nanoNow + Duration.between(wallNow, startAt).toNanos() : nanoNow;
+    long startEpoch = (ahead ? startAt : wallNow).toEpochMilli();
     List<RunInfo.PlannedPhase> planned = new ArrayList<>();
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
@@ -471,6 +491,7 @@ public final class RunEngine {
 
     timer = new TimerWheel();
     try {
+      sleepUntil(startNanos); // a run given a start time waits for it here, its set-up done
       runPhases();
     } finally {
       stopUsers();
