@@ -18,13 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -187,6 +187,20 @@ final class AgentCommand implements Callable<Integer> {
               clockTolerance));
       return 1;
     }
+    // Built before this agent says it is ready, so that nothing of it happens after T is known.
+    // Snapshots carry server time: the engine's clock is this process's, unskewed.
+    long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
+    ServerSink sink =
+        ServerSink.builder()
+            .server(server)
+            .token(tok)
+            .runId(runId)
+            .agent(reportAs)
+            .epochOffsetMillis(epochOffset)
+            .messages(System.out)
+            .build();
+    Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
+    plan.plugins().forEach(load::plugin);
     JsonNode ready =
         c.post(
             "/api/v1/agents/" + id + "/ready",
@@ -223,19 +237,6 @@ final class AgentCommand implements Callable<Integer> {
       }
     }
 
-    // Snapshots carry server time: the engine's clock is this process's, unskewed.
-    long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
-    ServerSink sink =
-        ServerSink.builder()
-            .server(server)
-            .token(tok)
-            .runId(runId)
-            .agent(reportAs)
-            .epochOffsetMillis(epochOffset)
-            .messages(System.out)
-            .build();
-    Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
-    plan.plugins().forEach(load::plugin);
     AtomicReference<String> stopReason = new AtomicReference<>();
     Thread heartbeat =
         Thread.ofPlatform()
@@ -266,11 +267,11 @@ final class AgentCommand implements Callable<Integer> {
                 + " ms after the run's start time "
                 + startMs
                 + " (server time): this agent learned it"
-                + " late, so its share runs that much behind the others'");
-    long wakeAt = System.nanoTime() + Math.max(0, waitMs) * 1_000_000L;
-    while (System.nanoTime() - wakeAt < 0 && stopReason.get() == null) {
-      LockSupport.parkNanos(Math.min(wakeAt - System.nanoTime(), 50_000_000L));
-    }
+                + " late, so its load starts that much behind the others' (its intervals keep"
+                + " time with theirs)");
+    // The engine sets itself up now and starts at T by this process's clock: T minus the same
+    // whole-ms offset the sink adds back, so the first interval starts at T in server time exactly.
+    load.startAt(Instant.ofEpochMilli(startMs - epochOffset));
     RunSummary summary;
     try {
       summary = stopReason.get() != null && fenced.get() ? null : load.execute();

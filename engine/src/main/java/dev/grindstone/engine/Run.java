@@ -167,8 +167,10 @@ public final class Run {
    * {@link #execute} prepares everything first (the results folder, the data log, listeners, sinks
    * and the collector) and then waits, so that the first users' intended start is {@code at}
    * itself, however long the set-up took. Agents of a distributed run start together this way.
-   * When {@code at} has already passed at {@link #execute}, the run starts at once. Before {@link
-   * #execute} only.
+   * When {@code at} has already passed, the run's clock still starts at {@code at}, so that its
+   * intervals and phases keep time with the other agents', and its load starts at once, behind:
+   * arrivals planned before now start at once and count as late starts. Before {@link #execute}
+   * only.
    */
   public Run startAt(Instant at) {
     engine.startAt(at);

@@ -49,21 +49,30 @@ class StartAtTest {
   }
 
   @Test
-  void a_run_given_a_start_time_already_past_starts_at_once() {
-    long before = System.currentTimeMillis();
+  void a_run_given_a_start_time_already_past_keeps_its_clock_there_and_starts_its_load_at_once() {
+    Instant at = Instant.now().minusMillis(100);
     AtomicLong calls = new AtomicLong();
     RunSummary summary =
         Run.of(
-                config(),
+                RunConfig.builder("behind")
+                    .phase(Phase.hold("hold", Duration.ofMillis(600), 2))
+                    .outputRoot(null)
+                    .console(false)
+                    .period(Duration.ofMillis(100))
+                    .build(),
                 user -> {
                   calls.incrementAndGet();
                   user.sleep(Duration.ofMillis(10));
                 },
                 QUIET)
-            .startAt(Instant.now().minusSeconds(5))
+            .startAt(at)
             .execute();
-    assertThat(summary.info().startEpochMillis()).isGreaterThanOrEqualTo(before);
-    assertThat(calls.get()).isPositive();
+    assertThat(summary.info().startEpochMillis())
+        .as("the clock keeps time with runs that started at the start time")
+        .isEqualTo(at.toEpochMilli());
+    assertThat(calls.get()).as("the load runs, behind").isPositive();
+    assertThat(summary.sinkProblems())
+        .anySatisfy(n -> assertThat(n).contains("The run's load started", "after its start time"));
   }
 
   @Test

@@ -27,6 +27,7 @@ import dev.grindstone.stats.latency.LatencyRecorder;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -221,8 +222,10 @@ public final class RunEngine {
    * Starts the run's clock at {@code at} (this process's wall clock) instead of once the set-up is
    * done: {@link #execute} prepares everything first (output folder, data log, listeners, sinks,
    * collector) and then waits, so the first users' intended start is {@code at} itself. When
-   * {@code at} has passed by the time {@link #execute} is called, the run starts at once, as
-   * without it. Before {@link #execute} only.
+   * {@code at} has passed, the run's clock still starts at {@code at} (so that its intervals and
+   * phases keep time with those of runs started at {@code at} elsewhere) and its load starts at
+   * once, behind: arrivals planned before now start at once and count as late starts. Before
+   * {@link #execute} only.
    */
   public void startAt(Instant at) {
     if (started) {
@@ -380,9 +383,9 @@ public final class RunEngine {
     // with a start time, at that time, the set-up below happening before it.
     Instant wallNow = Instant.now();
     long nanoNow = System.nanoTime();
-    boolean ahead = startAt != null && wallNow.isBefore(startAt);
-    long startNanos = ahead ? nanoNow + Duration.between(wallNow, startAt).toNanos() : nanoNow;
-    long startEpoch = (ahead ? startAt : wallNow).toEpochMilli();
+    long startNanos =
+        startAt == null ? nanoNow : nanoNow + Duration.between(wallNow, startAt).toNanos();
+    long startEpoch = (startAt == null ? wallNow : startAt).toEpochMilli();
     List<RunInfo.PlannedPhase> planned = new ArrayList<>();
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
@@ -491,7 +494,19 @@ public final class RunEngine {
 
     timer = new TimerWheel();
     try {
-      sleepUntil(startNanos); // a run given a start time waits for it here, its set-up done
+      long behind = System.nanoTime() - startNanos;
+      if (behind < 0) {
+        warmUp();
+        sleepUntil(startNanos); // a run given a start time waits for it here, its set-up done
+      } else if (startAt != null && behind >= 1_000_000) {
+        problems.add(
+            "The run's load started "
+                + behind / 1_000_000
+                + " ms after its start time "
+                + startAt
+                + " (its clock and intervals kept to that time): it was given the start time"
+                + " too late, or its set-up took that long.");
+      }
       runPhases();
     } finally {
       stopUsers();
@@ -602,9 +617,38 @@ public final class RunEngine {
         : slots.stream().map(s -> s.name).toList();
   }
 
+  /**
+   * Does once, before a given start time, what the first users would otherwise wait for at the
+   * start: loading the users' classes and starting the virtual threads' scheduler.
+   */
+  private static void warmUp() {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    try {
+      for (Class<?> c :
+          List.of(
+              UserThread.class,
+              ArrivalUser.class,
+              WorkerContext.class,
+              TestRecorder.class,
+              dev.grindstone.engine.Test.class)) {
+        lookup.ensureInitialized(c);
+      }
+      Thread.ofVirtual().name("grindstone-warm-up").start(() -> {}).join();
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e); // the engine's own classes: cannot happen
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void collectLoop(long startNanos) {
     long period = config.period().toNanos();
     long next = startNanos + period;
+    long now = System.nanoTime();
+    if (next - now < 0) {
+      // A run that started behind its start time: its intervals stay on the start time's grid.
+      next = startNanos + ((now - startNanos) / period + 1) * period;
+    }
     while (!Thread.currentThread().isInterrupted()) {
       long wait = next - System.nanoTime();
       if (wait > 0) {
