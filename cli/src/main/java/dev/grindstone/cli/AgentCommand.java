@@ -92,6 +92,15 @@ final class AgentCommand implements Callable<Integer> {
               + " this (default 50ms)")
   String clockTolerance = "50ms";
 
+  @Option(
+      names = "--clock-every",
+      paramLabel = "TIME",
+      defaultValue = "${sys:grindstone.agent.clockEvery:-1m}",
+      description =
+          "How often the clock is measured again while the run goes on; the measures are logged and"
+              + " kept with the run's offsets (default 1m)")
+  String clockEvery;
+
   private final AtomicBoolean fenced = new AtomicBoolean();
 
   @Override
@@ -107,6 +116,10 @@ final class AgentCommand implements Callable<Integer> {
                 ? System.getenv("POD_NAME")
                 : ServerSink.defaultAgentName();
     Duration tolerance = RunCommand.parseDuration("--clock-tolerance", clockTolerance);
+    Duration remeasure = RunCommand.parseDuration("--clock-every", clockEvery);
+    if (!remeasure.isPositive()) {
+      throw new BadInputException("--clock-every must be longer than 0, got " + clockEvery);
+    }
     long deadline =
         waitFor == null
             ? Long.MAX_VALUE
@@ -258,6 +271,11 @@ final class AgentCommand implements Callable<Integer> {
                     }
                   }
                 });
+    Thread clockWatch =
+        Thread.ofPlatform()
+            .daemon()
+            .name("grindstone-agent-clock")
+            .start(() -> watchClock(c, id, clock, tolerance, remeasure));
     long waitMs = Math.round(startMs - clock.serverNowMillis());
     say(
         waitMs >= 0
@@ -277,6 +295,7 @@ final class AgentCommand implements Callable<Integer> {
       summary = stopReason.get() != null && fenced.get() ? null : load.execute();
     } finally {
       heartbeat.interrupt();
+      clockWatch.interrupt();
       RunCommand.closeScenario(plan.scenario());
     }
     if (fenced.get() || summary == null) {
@@ -336,6 +355,63 @@ final class AgentCommand implements Callable<Integer> {
     var notes = body.putArray("notes");
     s.sinkProblems().forEach(notes::add);
     return body.toString();
+  }
+
+  /**
+   * Measures the clock again every {@code every} while the run goes on, says what it found, and
+   * sends it to the server, which keeps it with the run's offsets. The run keeps the offset it
+   * started with: its snapshots' times stay on one scale, and a drift shows in the measures.
+   */
+  private static void watchClock(
+      CoordinatorClient c, String id, ClockOffset first, Duration tolerance, Duration every) {
+    while (!Thread.currentThread().isInterrupted()) {
+      sleep(every.toMillis());
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      ClockOffset again;
+      try {
+        again =
+            ClockOffset.measure(
+                () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(),
+                16);
+        c.post(
+            "/api/v1/agents/" + id + "/clock-samples",
+            String.format(
+                Locale.ROOT,
+                "{\"clockOffsetMs\":%.3f,\"clockRttMs\":%.3f}",
+                again.offsetMillis(),
+                again.rttMillis()));
+      } catch (IOException | RuntimeException e) {
+        say("could not measure the clock again: " + e.getMessage());
+        continue;
+      }
+      double drift = again.offsetMillis() - first.offsetMillis();
+      say(
+          String.format(
+              Locale.ROOT,
+              "clock measured again: offset %+.1f ms (±%.1f ms), %+.1f ms from the start's",
+              again.offsetMillis(),
+              again.rttMillis() / 2,
+              drift));
+      if (again.rttMillis() / 2 > tolerance.toMillis()) {
+        say(
+            String.format(
+                Locale.ROOT,
+                "this measure is known only to ±%.1f ms, beyond --clock-tolerance %d ms",
+                again.rttMillis() / 2,
+                tolerance.toMillis()));
+      } else if (Math.abs(drift) > tolerance.toMillis()) {
+        say(
+            String.format(
+                Locale.ROOT,
+                "the clocks drift apart: %+.1f ms since the start, beyond --clock-tolerance %d"
+                    + " ms; this agent's times keep the start's offset, so they are off by that"
+                    + " much",
+                drift,
+                tolerance.toMillis()));
+      }
+    }
   }
 
   private static byte[] gzip(Path file) throws IOException {

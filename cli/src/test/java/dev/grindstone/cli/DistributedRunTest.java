@@ -302,6 +302,7 @@ class DistributedRunTest {
       o.add(
           "-Dgrindstone.agent.clockSkewMs="
               + skew); // test-only: this agent's clock is that far off
+      o.add("-Dgrindstone.agent.clockEvery=700ms"); // --clock-every's default: measured again
       options.add(o);
     }
     CliRunner.Result r;
@@ -326,6 +327,21 @@ class DistributedRunTest {
     for (int i = 0; i < skews.length; i++) {
       // The offset is server minus the agent's skewed clock; the bound of its error is printed.
       assertThat(offsets.get(i)).as("agent %d's clock offset", i).isCloseTo(-skews[i], within(50.0));
+    }
+    // Measured again while the run went on, and kept with the run's offsets in results.json.
+    JsonNode listed =
+        JSON.readTree(resultsFolder(out).resolve("results.json").toFile()).get("agents");
+    assertThat(listed).as("results.json's agents").hasSize(4);
+    for (JsonNode a : listed) {
+      int i = a.get("index").asInt();
+      assertThat(a.get("clockOffsetMs").asDouble()).isEqualTo(offsets.get(i));
+      assertThat(a.get("clockSamples")).as("agent %d's clock measured again", i).isNotEmpty();
+      for (JsonNode sample : a.get("clockSamples")) {
+        assertThat(sample.get("offsetMs").asDouble())
+            .as("agent %d's clock measured again", i)
+            .isCloseTo(-skews[i], within(50.0));
+        assertThat(sample.get("atMs").asLong()).isGreaterThan(run.get("createdMs").asLong());
+      }
     }
     // Each agent's first interval starts at T, in server time, exactly: the engine prepares the
     // run first and starts its clock at T by the agent's corrected clock.
