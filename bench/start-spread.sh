@@ -15,4 +15,6 @@ for i in $(seq 1 "$runs"); do
     >/dev/null 2>&1 || echo "run $i failed: see cli/target/surefire-reports"
   grep -ho "start spread.*ms;" cli/target/surefire-reports/TEST-dev.grindstone.cli.DistributedRunTest.xml \
     | sed "s/^/run $i ($(date -u +%H:%M), load $(cut -d' ' -f1 /proc/loadavg)): /"
+  grep -ho "agent [0-9] ([^,]*, attempt [^)]*): The run's load started [0-9]* ms" \
+    cli/target/surefire-reports/TEST-dev.grindstone.cli.DistributedRunTest.xml | sort -u || true
 done
