@@ -373,8 +373,7 @@ final class AgentCommand implements Callable<Integer> {
       try {
         again =
             ClockOffset.measure(
-                () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(),
-                16);
+                () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
         c.post(
             "/api/v1/agents/" + id + "/clock-samples",
             String.format(

@@ -326,7 +326,9 @@ class DistributedRunTest {
     }
     for (int i = 0; i < skews.length; i++) {
       // The offset is server minus the agent's skewed clock; the bound of its error is printed.
-      assertThat(offsets.get(i)).as("agent %d's clock offset", i).isCloseTo(-skews[i], within(50.0));
+      assertThat(offsets.get(i))
+          .as("agent %d's clock offset", i)
+          .isCloseTo(-skews[i], within(50.0));
     }
     // Measured again while the run went on, and kept with the run's offsets in results.json.
     JsonNode listed =

@@ -166,8 +166,8 @@ public final class Run {
    * Starts the run at {@code at} by this process's clock, instead of as soon as it is set up:
    * {@link #execute} prepares everything first (the results folder, the data log, listeners, sinks
    * and the collector) and then waits, so that the first users' intended start is {@code at}
-   * itself, however long the set-up took. Agents of a distributed run start together this way.
-   * When {@code at} has already passed, the run's clock still starts at {@code at}, so that its
+   * itself, however long the set-up took. Agents of a distributed run start together this way. When
+   * {@code at} has already passed, the run's clock still starts at {@code at}, so that its
    * intervals and phases keep time with the other agents', and its load starts at once, behind:
    * arrivals planned before now start at once and count as late starts. Before {@link #execute}
    * only.

@@ -180,7 +180,8 @@ abstract class CoordinatorContractTest {
     long at = clock.millis();
     Http.Response kept =
         http.post(
-            "/api/v1/agents/" + a + "/clock-samples", "{\"clockOffsetMs\":4.25,\"clockRttMs\":0.5}");
+            "/api/v1/agents/" + a + "/clock-samples",
+            "{\"clockOffsetMs\":4.25,\"clockRttMs\":0.5}");
     assertThat(kept.status()).as(kept.body()).isEqualTo(204);
     Http.Response bad =
         http.post(

@@ -221,11 +221,11 @@ public final class RunEngine {
   /**
    * Starts the run's clock at {@code at} (this process's wall clock) instead of once the set-up is
    * done: {@link #execute} prepares everything first (output folder, data log, listeners, sinks,
-   * collector) and then waits, so the first users' intended start is {@code at} itself. When
-   * {@code at} has passed, the run's clock still starts at {@code at} (so that its intervals and
-   * phases keep time with those of runs started at {@code at} elsewhere) and its load starts at
-   * once, behind: arrivals planned before now start at once and count as late starts. Before
-   * {@link #execute} only.
+   * collector) and then waits, so the first users' intended start is {@code at} itself. When {@code
+   * at} has passed, the run's clock still starts at {@code at} (so that its intervals and phases
+   * keep time with those of runs started at {@code at} elsewhere) and its load starts at once,
+   * behind: arrivals planned before now start at once and count as late starts. Before {@link
+   * #execute} only.
    */
   public void startAt(Instant at) {
     if (started) {

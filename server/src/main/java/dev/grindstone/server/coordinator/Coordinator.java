@@ -322,9 +322,9 @@ public final class Coordinator {
     db.read(
             hd ->
                 hd.createQuery(
-                        "SELECT S.AGENT_ID, S.AT_MS, S.OFFSET_MS, S.RTT_MS FROM DIST_CLOCK_SAMPLES S"
-                            + " JOIN DIST_AGENTS A ON A.ID = S.AGENT_ID WHERE A.RUN_ID = :r"
-                            + " ORDER BY S.AGENT_ID, S.AT_MS")
+                        "SELECT S.AGENT_ID, S.AT_MS, S.OFFSET_MS, S.RTT_MS FROM DIST_CLOCK_SAMPLES"
+                            + " S JOIN DIST_AGENTS A ON A.ID = S.AGENT_ID WHERE A.RUN_ID = :r ORDER"
+                            + " BY S.AGENT_ID, S.AT_MS")
                     .bind("r", runId)
                     .map(
                         (rs, ctx) ->
