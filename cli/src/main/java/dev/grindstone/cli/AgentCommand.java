@@ -185,9 +185,7 @@ final class AgentCommand implements Callable<Integer> {
     command.applyOptions(config);
     config.outputRoot(out).console(false);
 
-    ClockOffset clock =
-        ClockOffset.measure(
-            () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+    ClockOffset clock = measureClock(c, id);
     if (clock.rttMillis() / 2 > tolerance.toMillis()) {
       say(
           String.format(
@@ -357,6 +355,12 @@ final class AgentCommand implements Callable<Integer> {
     return body.toString();
   }
 
+  /** The clock's offset from the server's: the best of 16 round trips. */
+  private static ClockOffset measureClock(CoordinatorClient c, String id) throws IOException {
+    return ClockOffset.measure(
+        () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+  }
+
   /**
    * Measures the clock again every {@code every} while the run goes on, says what it found, and
    * sends it to the server, which keeps it with the run's offsets. The run keeps the offset it
@@ -371,9 +375,7 @@ final class AgentCommand implements Callable<Integer> {
       }
       ClockOffset again;
       try {
-        again =
-            ClockOffset.measure(
-                () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+        again = measureClock(c, id);
         c.post(
             "/api/v1/agents/" + id + "/clock-samples",
             String.format(

@@ -502,10 +502,8 @@ public final class RunEngine {
         problems.add(
             "The run's load started "
                 + behind / 1_000_000
-                + " ms after its start time "
-                + startAt
-                + " (its clock and intervals kept to that time): it was given the start time"
-                + " too late, or its set-up took that long.");
+                + " ms after its start time (its clock and intervals kept to that time): it"
+                + " was given the start time too late, or its set-up took that long.");
       }
       runPhases();
     } finally {
