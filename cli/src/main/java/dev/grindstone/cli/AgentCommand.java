@@ -18,13 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,6 +92,15 @@ final class AgentCommand implements Callable<Integer> {
               + " this (default 50ms)")
   String clockTolerance = "50ms";
 
+  @Option(
+      names = "--clock-every",
+      paramLabel = "TIME",
+      defaultValue = "${sys:grindstone.agent.clockEvery:-1m}",
+      description =
+          "How often the clock is measured again while the run goes on; the measures are logged and"
+              + " kept with the run's offsets (default 1m)")
+  String clockEvery;
+
   private final AtomicBoolean fenced = new AtomicBoolean();
 
   @Override
@@ -107,6 +116,10 @@ final class AgentCommand implements Callable<Integer> {
                 ? System.getenv("POD_NAME")
                 : ServerSink.defaultAgentName();
     Duration tolerance = RunCommand.parseDuration("--clock-tolerance", clockTolerance);
+    Duration remeasure = RunCommand.parseDuration("--clock-every", clockEvery);
+    if (!remeasure.isPositive()) {
+      throw new BadInputException("--clock-every must be longer than 0, got " + clockEvery);
+    }
     long deadline =
         waitFor == null
             ? Long.MAX_VALUE
@@ -175,9 +188,7 @@ final class AgentCommand implements Callable<Integer> {
     command.applyOptions(config);
     config.outputRoot(out).console(false);
 
-    ClockOffset clock =
-        ClockOffset.measure(
-            () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+    ClockOffset clock = measureClock(c, id);
     if (clock.rttMillis() / 2 > tolerance.toMillis()) {
       say(
           String.format(
@@ -190,6 +201,23 @@ final class AgentCommand implements Callable<Integer> {
               clockTolerance));
       return 1;
     }
+    // Built before this agent says it is ready, so that nothing of it happens after T is known.
+    // Snapshots carry server time: the engine's clock is this process's, unskewed.
+    long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
+    ServerSink sink =
+        ServerSink.builder()
+            .server(server)
+            .token(tok)
+            .runId(runId)
+            .agent(reportAs)
+            .epochOffsetMillis(epochOffset)
+            .messages(System.out)
+            // Snapshots the server could not take yet are spooled and sent again: wait for them
+            // as long as for the server, so the total comes after them.
+            .finishWait(CoordinatorClient.OUTAGE_LIMIT)
+            .build();
+    Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
+    plan.plugins().forEach(load::plugin);
     JsonNode ready =
         c.post(
             "/api/v1/agents/" + id + "/ready",
@@ -226,22 +254,6 @@ final class AgentCommand implements Callable<Integer> {
       }
     }
 
-    // Snapshots carry server time: the engine's clock is this process's, unskewed.
-    long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
-    ServerSink sink =
-        ServerSink.builder()
-            .server(server)
-            .token(tok)
-            .runId(runId)
-            .agent(reportAs)
-            .epochOffsetMillis(epochOffset)
-            .messages(System.out)
-            // Snapshots the server could not take yet are spooled and sent again: wait for them
-            // as long as for the server, so the total comes after them.
-            .finishWait(CoordinatorClient.OUTAGE_LIMIT)
-            .build();
-    Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
-    plan.plugins().forEach(load::plugin);
     AtomicReference<String> stopReason = new AtomicReference<>();
     Thread heartbeat =
         Thread.ofPlatform()
@@ -263,6 +275,11 @@ final class AgentCommand implements Callable<Integer> {
                     }
                   }
                 });
+    Thread clockWatch =
+        Thread.ofPlatform()
+            .daemon()
+            .name("grindstone-agent-clock")
+            .start(() -> watchClock(c, id, clock, tolerance, remeasure));
     long waitMs = Math.round(startMs - clock.serverNowMillis());
     say(
         waitMs >= 0
@@ -272,16 +289,17 @@ final class AgentCommand implements Callable<Integer> {
                 + " ms after the run's start time "
                 + startMs
                 + " (server time): this agent learned it"
-                + " late, so its share runs that much behind the others'");
-    long wakeAt = System.nanoTime() + Math.max(0, waitMs) * 1_000_000L;
-    while (System.nanoTime() - wakeAt < 0 && stopReason.get() == null) {
-      LockSupport.parkNanos(Math.min(wakeAt - System.nanoTime(), 50_000_000L));
-    }
+                + " late, so its load starts that much behind the others' (its intervals keep"
+                + " time with theirs)");
+    // The engine sets itself up now and starts at T by this process's clock: T minus the same
+    // whole-ms offset the sink adds back, so the first interval starts at T in server time exactly.
+    load.startAt(Instant.ofEpochMilli(startMs - epochOffset));
     RunSummary summary;
     try {
       summary = stopReason.get() != null && fenced.get() ? null : load.execute();
     } finally {
       heartbeat.interrupt();
+      clockWatch.interrupt();
       RunCommand.closeScenario(plan.scenario());
     }
     if (fenced.get() || summary == null) {
@@ -341,6 +359,66 @@ final class AgentCommand implements Callable<Integer> {
     var notes = body.putArray("notes");
     s.sinkProblems().forEach(notes::add);
     return body.toString();
+  }
+
+  /** The clock's offset from the server's: the best of 16 round trips. */
+  private static ClockOffset measureClock(CoordinatorClient c, String id) throws IOException {
+    return ClockOffset.measure(
+        () -> c.post("/api/v1/agents/" + id + "/clock", "{}").get("serverUs").asLong(), 16);
+  }
+
+  /**
+   * Measures the clock again every {@code every} while the run goes on, says what it found, and
+   * sends it to the server, which keeps it with the run's offsets. The run keeps the offset it
+   * started with: its snapshots' times stay on one scale, and a drift shows in the measures.
+   */
+  private static void watchClock(
+      CoordinatorClient c, String id, ClockOffset first, Duration tolerance, Duration every) {
+    while (!Thread.currentThread().isInterrupted()) {
+      sleep(every.toMillis());
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+      ClockOffset again;
+      try {
+        again = measureClock(c, id);
+        c.post(
+            "/api/v1/agents/" + id + "/clock-samples",
+            String.format(
+                Locale.ROOT,
+                "{\"clockOffsetMs\":%.3f,\"clockRttMs\":%.3f}",
+                again.offsetMillis(),
+                again.rttMillis()));
+      } catch (IOException | RuntimeException e) {
+        say("could not measure the clock again: " + e.getMessage());
+        continue;
+      }
+      double drift = again.offsetMillis() - first.offsetMillis();
+      say(
+          String.format(
+              Locale.ROOT,
+              "clock measured again: offset %+.1f ms (±%.1f ms), %+.1f ms from the start's",
+              again.offsetMillis(),
+              again.rttMillis() / 2,
+              drift));
+      if (again.rttMillis() / 2 > tolerance.toMillis()) {
+        say(
+            String.format(
+                Locale.ROOT,
+                "this measure is known only to ±%.1f ms, beyond --clock-tolerance %d ms",
+                again.rttMillis() / 2,
+                tolerance.toMillis()));
+      } else if (Math.abs(drift) > tolerance.toMillis()) {
+        say(
+            String.format(
+                Locale.ROOT,
+                "the clocks drift apart: %+.1f ms since the start, beyond --clock-tolerance %d"
+                    + " ms; this agent's times keep the start's offset, so they are off by that"
+                    + " much",
+                drift,
+                tolerance.toMillis()));
+      }
+    }
   }
 
   private static byte[] gzip(Path file) throws IOException {

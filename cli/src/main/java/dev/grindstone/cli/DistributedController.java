@@ -1,6 +1,7 @@
 package dev.grindstone.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.engine.MergedRun;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
@@ -263,9 +264,11 @@ final class DistributedController {
               + run.get("reason").asText()
               + ".");
     }
+    clockNotes(run, notes);
     RunSummary summary =
         merged.finish(
             end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
+    writeAgents(merged, run);
     if (lost && distribution.onAgentLoss().equals("fail")) {
       System.err.println(
           "An agent was lost and on_agent_loss is fail: exit code " + EXIT_AGENT_LOST);
@@ -273,6 +276,85 @@ final class DistributedController {
     }
     return RunOutcome.finish(
         summary, null, options.tolerances.options(), options.junitXml, System.out);
+  }
+
+  /**
+   * Says when an agent's clock, measured again during the run, moved from the offset it started
+   * with by more than the two measures' error bounds: its times are off by that much.
+   */
+  private static void clockNotes(JsonNode run, List<String> notes) {
+    for (JsonNode m : run.get("members")) {
+      JsonNode samples = m.path("clockSamples");
+      if (samples.isEmpty() || m.path("clockOffsetMs").isNull()) {
+        continue;
+      }
+      double first = m.get("clockOffsetMs").asDouble();
+      double firstBound = m.get("clockRttMs").asDouble() / 2;
+      JsonNode worst = null;
+      double worstBeyond = 0;
+      for (JsonNode sample : samples) {
+        double beyond =
+            Math.abs(sample.get("offsetMs").asDouble() - first)
+                - firstBound
+                - sample.get("rttMs").asDouble() / 2;
+        if (beyond > worstBeyond) {
+          worstBeyond = beyond;
+          worst = sample;
+        }
+      }
+      if (worst != null) {
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "agent %d (%s, attempt %s): its clock drifted: measured again at %s UTC, its offset"
+                    + " was %+.1f ms (±%.1f ms) against %+.1f ms (±%.1f ms) at the start; its times"
+                    + " keep the start's offset, so they are off by up to %.1f ms",
+                m.get("index").asInt(),
+                m.get("name").asText(),
+                m.get("attempt").asText(),
+                TIME.format(Instant.ofEpochMilli(worst.get("atMs").asLong())),
+                worst.get("offsetMs").asDouble(),
+                worst.get("rttMs").asDouble() / 2,
+                first,
+                firstBound,
+                Math.abs(worst.get("offsetMs").asDouble() - first)));
+      }
+    }
+  }
+
+  /**
+   * Adds to results.json each agent process of the run with its clock offsets: the one it started
+   * with and those measured while it ran.
+   */
+  private static void writeAgents(MergedRun merged, JsonNode run) {
+    Path out = merged.info().outputDirectory();
+    if (out == null || !Files.exists(out.resolve("results.json"))) {
+      return;
+    }
+    try {
+      ObjectNode results =
+          (ObjectNode) CoordinatorClient.JSON.readTree(out.resolve("results.json").toFile());
+      var agents = results.putArray("agents");
+      for (JsonNode m : run.get("members")) {
+        ObjectNode a = agents.addObject();
+        for (String field :
+            List.of(
+                "index",
+                "name",
+                "attempt",
+                "status",
+                "reportAs",
+                "clockOffsetMs",
+                "clockRttMs",
+                "clockSamples")) {
+          a.set(field, m.get(field));
+        }
+      }
+      Files.writeString(
+          out.resolve("results.json"), CoordinatorClient.JSON.writeValueAsString(results));
+    } catch (IOException e) {
+      System.err.println("results.json does not list the agents' clock offsets: " + e.getMessage());
+    }
   }
 
   /** Says when an agent's snapshots on the server hold fewer calls than its final total. */

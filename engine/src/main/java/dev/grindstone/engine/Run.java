@@ -13,6 +13,7 @@ import dev.grindstone.engine.sink.SummaryFileSink;
 import dev.grindstone.engine.spi.CallListener;
 import dev.grindstone.engine.spi.Plugin;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -158,6 +159,21 @@ public final class Run {
    */
   public Run shard(Shard shard) {
     engine.shard(shard);
+    return this;
+  }
+
+  /**
+   * Starts the run at {@code at} by this process's clock, instead of as soon as it is set up:
+   * {@link #execute} prepares everything first (the results folder, the data log, listeners, sinks
+   * and the collector) and then waits, so that the first users' intended start is {@code at}
+   * itself, however long the set-up took. Agents of a distributed run start together this way. When
+   * {@code at} has already passed, the run's clock still starts at {@code at}, so that its
+   * intervals and phases keep time with the other agents', and its load starts at once, behind:
+   * arrivals planned before now start at once and count as late starts. Before {@link #execute}
+   * only.
+   */
+  public Run startAt(Instant at) {
+    engine.startAt(at);
     return this;
   }
 

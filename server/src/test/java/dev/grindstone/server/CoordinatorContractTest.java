@@ -185,6 +185,34 @@ abstract class CoordinatorContractTest {
   }
 
   @Test
+  void clock_measures_taken_during_the_run_are_kept_with_its_offsets() throws Exception {
+    String id = createRun(1, "&leadMs=1000");
+    String a = register("pod-a", null, UUID.randomUUID().toString());
+    poll(a);
+    ready(a);
+    clock.advance(Duration.ofSeconds(60));
+    long at = clock.millis();
+    Http.Response kept =
+        http.post(
+            "/api/v1/agents/" + a + "/clock-samples",
+            "{\"clockOffsetMs\":4.25,\"clockRttMs\":0.5}");
+    assertThat(kept.status()).as(kept.body()).isEqualTo(204);
+    Http.Response bad =
+        http.post(
+            "/api/v1/agents/" + a + "/clock-samples", "{\"clockOffsetMs\":1,\"clockRttMs\":-2}");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().get("field").asText()).isEqualTo("clockRttMs");
+    JsonNode member = run(id).get("members").get(0);
+    assertThat(member.get("clockOffsetMs").asDouble()).isEqualTo(1.5);
+    assertThat(member.get("clockSamples")).hasSize(1);
+    JsonNode sample = member.get("clockSamples").get(0);
+    assertThat(sample.get("atMs").asLong()).isEqualTo(at);
+    assertThat(sample.get("offsetMs").asDouble()).isEqualTo(4.25);
+    assertThat(sample.get("rttMs").asDouble()).isEqualTo(0.5);
+    drain(id);
+  }
+
+  @Test
   void the_ready_deadline_fails_the_run_naming_joined_and_missing_agents() throws Exception {
     String id = createRun(3, "&readyTimeoutMs=60000");
     String a = register("pod-a", null, "att-1");

@@ -27,8 +27,10 @@ import dev.grindstone.stats.latency.LatencyRecorder;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,6 +134,7 @@ public final class RunEngine {
   private final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Object phaseChange = new Object();
   private Shard shard = Shard.WHOLE;
+  private Instant startAt;
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -213,6 +216,22 @@ public final class RunEngine {
     for (Slot s : slots) {
       s.share = new UserShare(shard);
     }
+  }
+
+  /**
+   * Starts the run's clock at {@code at} (this process's wall clock) instead of once the set-up is
+   * done: {@link #execute} prepares everything first (output folder, data log, listeners, sinks,
+   * collector) and then waits, so the first users' intended start is {@code at} itself. When {@code
+   * at} has passed, the run's clock still starts at {@code at} (so that its intervals and phases
+   * keep time with those of runs started at {@code at} elsewhere) and its load starts at once,
+   * behind: arrivals planned before now start at once and count as late starts. Before {@link
+   * #execute} only.
+   */
+  public void startAt(Instant at) {
+    if (started) {
+      throw new IllegalStateException("The run has started: set its start time before it executes");
+    }
+    this.startAt = Objects.requireNonNull(at, "at");
   }
 
   /**
@@ -360,9 +379,13 @@ public final class RunEngine {
         csv || !calls.isEmpty()
             ? new DataLogRing(schema, config.dataLogCapacity(), !calls.isEmpty())
             : null;
-    // The clock starts once the set-up is done, so the first interval is not stretched by it.
-    long startNanos = System.nanoTime();
-    long startEpoch = System.currentTimeMillis();
+    // The clock starts once the set-up is done, so the first interval is not stretched by it;
+    // with a start time, at that time, the set-up below happening before it.
+    Instant wallNow = Instant.now();
+    long nanoNow = System.nanoTime();
+    long startNanos =
+        startAt == null ? nanoNow : nanoNow + Duration.between(wallNow, startAt).toNanos();
+    long startEpoch = (startAt == null ? wallNow : startAt).toEpochMilli();
     List<RunInfo.PlannedPhase> planned = new ArrayList<>();
     for (Phase p : config.phases()) {
       planned.add(new RunInfo.PlannedPhase(p.name(), p.duration()));
@@ -471,6 +494,17 @@ public final class RunEngine {
 
     timer = new TimerWheel();
     try {
+      long behind = System.nanoTime() - startNanos;
+      if (behind < 0) {
+        warmUp();
+        sleepUntil(startNanos); // a run given a start time waits for it here, its set-up done
+      } else if (startAt != null && behind >= 1_000_000) {
+        problems.add(
+            "The run's load started "
+                + behind / 1_000_000
+                + " ms after its start time (its clock and intervals kept to that time): it"
+                + " was given the start time too late, or its set-up took that long.");
+      }
       runPhases();
     } finally {
       stopUsers();
@@ -581,9 +615,38 @@ public final class RunEngine {
         : slots.stream().map(s -> s.name).toList();
   }
 
+  /**
+   * Does once, before a given start time, what the first users would otherwise wait for at the
+   * start: loading the users' classes and starting the virtual threads' scheduler.
+   */
+  private static void warmUp() {
+    MethodHandles.Lookup lookup = MethodHandles.lookup();
+    try {
+      for (Class<?> c :
+          List.of(
+              UserThread.class,
+              ArrivalUser.class,
+              WorkerContext.class,
+              TestRecorder.class,
+              dev.grindstone.engine.Test.class)) {
+        lookup.ensureInitialized(c);
+      }
+      Thread.ofVirtual().name("grindstone-warm-up").start(() -> {}).join();
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e); // the engine's own classes: cannot happen
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void collectLoop(long startNanos) {
     long period = config.period().toNanos();
     long next = startNanos + period;
+    long now = System.nanoTime();
+    if (next - now < 0) {
+      // A run that started behind its start time: its intervals stay on the start time's grid.
+      next = startNanos + ((now - startNanos) / period + 1) * period;
+    }
     while (!Thread.currentThread().isInterrupted()) {
       long wait = next - System.nanoTime();
       if (wait > 0) {

@@ -10,7 +10,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -361,6 +363,54 @@ public final class Coordinator {
               return a.runId;
             });
     return run(runId);
+  }
+
+  /**
+   * One measure of an agent's clock against the server's, taken again while its run goes on.
+   *
+   * @param atMs when the server received it, epoch ms
+   * @param offsetMs server time minus the agent's clock, ms
+   * @param rttMs the best round trip of the measure, ms (the offset's error is at most half)
+   */
+  public record ClockSample(long atMs, double offsetMs, double rttMs) {}
+
+  /** Keeps a measure of the agent's clock, taken while its run goes on, with the run's offsets. */
+  public void clockSample(String agentId, double offsetMs, double rttMs) {
+    long now = clock.millis();
+    db.write(
+        hd -> assignedAgent(hd, agentId),
+        (hd, a) ->
+            hd.createUpdate(
+                    "INSERT INTO DIST_CLOCK_SAMPLES (AGENT_ID, AT_MS, OFFSET_MS, RTT_MS)"
+                        + " VALUES (:id, :at, :o, :rtt)")
+                .bind("id", agentId)
+                .bind("at", now)
+                .bind("o", offsetMs)
+                .bind("rtt", rttMs)
+                .execute());
+  }
+
+  /** The measures of the clocks of a run's agents taken while it ran, by agent id, oldest first. */
+  public Map<String, List<ClockSample>> clockSamples(String runId) {
+    Map<String, List<ClockSample>> all = new LinkedHashMap<>();
+    db.read(
+            hd ->
+                hd.createQuery(
+                        "SELECT S.AGENT_ID, S.AT_MS, S.OFFSET_MS, S.RTT_MS FROM DIST_CLOCK_SAMPLES"
+                            + " S JOIN DIST_AGENTS A ON A.ID = S.AGENT_ID WHERE A.RUN_ID = :r ORDER"
+                            + " BY S.AGENT_ID, S.AT_MS")
+                    .bind("r", runId)
+                    .map(
+                        (rs, ctx) ->
+                            Map.entry(
+                                rs.getString("AGENT_ID"),
+                                new ClockSample(
+                                    rs.getLong("AT_MS"),
+                                    rs.getDouble("OFFSET_MS"),
+                                    rs.getDouble("RTT_MS"))))
+                    .list())
+        .forEach(e -> all.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+    return all;
   }
 
   /** The agent's final cumulative figures: its part of the run is done. */

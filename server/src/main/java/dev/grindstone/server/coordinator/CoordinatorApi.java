@@ -59,7 +59,20 @@ public final class CoordinatorApi {
 
   public void register(Routes r, BodyReader body) {
     r.post("/api/v1/distributed", this::create);
-    r.get("/api/v1/distributed/{id}", ctx -> ctx.json(json(coordinator.run(ctx.pathParam("id")))));
+    r.get(
+        "/api/v1/distributed/{id}",
+        ctx -> {
+          DistRun run = coordinator.run(ctx.pathParam("id"));
+          Map<String, Object> m = json(run);
+          // The clock's measures during the run, with each agent's first offset (not in polls).
+          Map<String, List<Coordinator.ClockSample>> samples = coordinator.clockSamples(run.id());
+          for (Object member : (List<?>) m.get("members")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> a = (Map<String, Object>) member;
+            a.put("clockSamples", samples.getOrDefault((String) a.get("agentId"), List.of()));
+          }
+          ctx.json(m);
+        });
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
     r.post(
         "/api/v1/distributed/{id}/stop",
@@ -101,6 +114,14 @@ public final class CoordinatorApi {
           double offset = b.number("clockOffsetMs");
           double rtt = b.nonNegative("clockRttMs");
           ctx.json(json(coordinator.ready(ctx.pathParam("id"), offset, rtt)));
+        });
+    r.post(
+        "/api/v1/agents/{id}/clock-samples",
+        ctx -> {
+          JsonBody b = JsonBody.parseObject(mapper, body.read(ctx));
+          coordinator.clockSample(
+              ctx.pathParam("id"), b.number("clockOffsetMs"), b.nonNegative("clockRttMs"));
+          ctx.status(204);
         });
     r.post(
         "/api/v1/agents/{id}/datalog",
