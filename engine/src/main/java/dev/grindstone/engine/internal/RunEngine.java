@@ -716,13 +716,11 @@ public final class RunEngine {
     PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
     adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
-    List<LoadShape.Steps.Step> schedule = steps.schedule();
     int wave = 0;
     List<ArrivalUser> pool = new ArrayList<>();
     int waveUsers = 0; // over every agent
     while (!stopping && System.nanoTime() - end < 0) {
-      LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
-      int size = load.of(step.users()); // over every agent
+      int size = load.of(steps.waveUsers(wave)); // over every agent
       for (; waveUsers < size; waveUsers++) {
         int n = slot.share.nextPooled();
         if (n >= 0) {
@@ -749,8 +747,14 @@ public final class RunEngine {
         }
       }
       slot.active(0);
-      Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
-      sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
+      if (pool.isEmpty() && !steps.wavesGrowAfter(wave)) {
+        // No user of this process in any wave to come: nothing to do here but hold the phase.
+        if (p.duration() != null) {
+          sleepUntil(end);
+        }
+        break;
+      }
+      // As in gradual, the next wave starts as soon as this one has finished: no ramp_up_wait.
       wave++;
       if (load.iterations() > 0 && wave >= load.iterations()) {
         break;
