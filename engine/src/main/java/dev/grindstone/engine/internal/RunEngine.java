@@ -541,7 +541,14 @@ public final class RunEngine {
             interrupted,
             abort,
             OmissionCheck.check(
-                config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
+                config.phases(),
+                phaseResults,
+                collector.phaseScenarioTests(),
+                tests,
+                totals,
+                scenarioResults,
+                schema,
+                skippedPacedStarts.get()),
             health(workers, callRecords),
             scenarioResults);
     RunSummary ended = summary;
