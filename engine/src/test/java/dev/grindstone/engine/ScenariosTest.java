@@ -143,6 +143,75 @@ class ScenariosTest {
   }
 
   @org.junit.jupiter.api.Test
+  void the_data_log_of_several_scenarios_names_each_call_s_scenario_in_a_last_column(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    RunConfig config =
+        quiet("log")
+            .outputRoot(dir)
+            .phase(
+                Phase.of(
+                    "once",
+                    null,
+                    ScenarioLoad.of("browse").users(2).withIterations(3),
+                    ScenarioLoad.of("buy").users(1).withIterations(2)))
+            .build();
+    RunSummary s =
+        Run.of(
+                config,
+                Map.of(
+                    "browse",
+                        (Scenario)
+                            user -> {
+                              BROWSE.record(() -> {});
+                              PING.record(() -> {});
+                            },
+                    "buy",
+                        (Scenario)
+                            user -> {
+                              BUY.record(() -> {});
+                              PING.record(() -> {});
+                            }))
+            .execute();
+    java.nio.file.Path csv = s.info().outputDirectory().resolve("data.csv");
+    List<String> lines = java.nio.file.Files.readAllLines(csv);
+    assertThat(lines.getFirst())
+        .isEqualTo(
+            "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario");
+    Map<String, Map<Integer, Long>> calls = new java.util.TreeMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(", ");
+      calls
+          .computeIfAbsent(v[v.length - 1], k -> new java.util.TreeMap<>())
+          .merge(Integer.parseInt(v[2]), 1L, Long::sum);
+    }
+    for (ScenarioResult r : s.scenarios()) {
+      Map<Integer, Long> expected = new java.util.TreeMap<>();
+      r.tests().forEach(t -> expected.put(t.test(), t.tests() + t.errors()));
+      assertThat(calls.get(r.name())).as(r.name() + "'s calls by test").isEqualTo(expected);
+    }
+    var analyzer = dev.grindstone.engine.analyze.DataLogAnalyzer.create();
+    analyzer.add(csv);
+    var analysis = analyzer.analyze(java.util.OptionalLong.empty());
+    assertThat(analysis.totals().tests())
+        .as("grindstone analyze reads the column as a registered one")
+        .isEqualTo(s.totals().tests());
+
+    RunSummary one =
+        Run.of(
+                quiet("one")
+                    .outputRoot(dir)
+                    .phase(new Phase("once", null, new LoadShape.Constant(1), null, null, 2, null))
+                    .build(),
+                user -> BROWSE.record(() -> {}))
+            .execute();
+    assertThat(
+            java.nio.file.Files.readAllLines(one.info().outputDirectory().resolve("data.csv"))
+                .getFirst())
+        .as("a run of one scenario keeps The Grinder's columns")
+        .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors");
+  }
+
+  @org.junit.jupiter.api.Test
   void each_scenario_makes_its_own_iterations_and_the_phase_ends_when_all_are_done() {
     RunConfig config =
         quiet("iterations")

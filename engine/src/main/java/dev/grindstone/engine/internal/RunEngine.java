@@ -343,7 +343,10 @@ public final class RunEngine {
     for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
       (r.dataLog() ? dataLogColumns : summaryView).add(r.view(schema));
     }
-    DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
+    // Only a run of named scenarios adds the Scenario column: one scenario's log stays Grinder's.
+    DataLogFormat dataLogFormat =
+        DataLogFormat.forRun(
+            pluginSchema, dataLogColumns.views(), slots.getFirst().name != null);
     Path out =
         config.outputRoot() == null
             ? null
