@@ -10,6 +10,14 @@ import org.HdrHistogram.Histogram;
 final class LiveFigures {
   private LiveFigures() {}
 
+  static List<LiveMetrics.ScenarioFigures> ofScenarios(List<SnapshotPost.ScenarioEntry> scenarios) {
+    List<LiveMetrics.ScenarioFigures> out = new ArrayList<>();
+    for (SnapshotPost.ScenarioEntry s : scenarios) {
+      out.add(new LiveMetrics.ScenarioFigures(s.name(), s.activeUsers(), of(s.tests())));
+    }
+    return out;
+  }
+
   static List<LiveMetrics.TestFigures> of(List<TestEntry> entries) {
     List<LiveMetrics.TestFigures> out = new ArrayList<>(entries.size());
     for (TestEntry e : entries) {

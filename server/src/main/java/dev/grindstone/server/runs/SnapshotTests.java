@@ -42,17 +42,29 @@ final class SnapshotTests {
    * @throws ApiError 400 naming the first field at fault
    */
   static List<TestEntry> parse(JsonNode tests) {
+    return parse(tests, "tests");
+  }
+
+  /**
+   * The entries of {@code tests}, checked, {@code field} naming the array in messages.
+   *
+   * @throws ApiError 400 naming the first field at fault
+   */
+  static List<TestEntry> parse(JsonNode tests, String field) {
     if (tests == null || tests.isNull()) {
-      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
+      throw ApiError.badRequest(
+          field, "missing required field '" + field + "' (an array, may be empty)");
     }
     if (!tests.isArray()) {
       throw ApiError.badRequest(
-          "tests", "'tests' must be a JSON array, got " + JsonBody.kind(tests));
+          field, "'" + field + "' must be a JSON array, got " + JsonBody.kind(tests));
     }
     if (tests.size() > Limits.MAX_TESTS_PER_SNAPSHOT) {
       throw ApiError.badRequest(
-          "tests",
-          "'tests' holds "
+          field,
+          "'"
+              + field
+              + "' holds "
               + tests.size()
               + " tests; a snapshot takes at most "
               + Limits.MAX_TESTS_PER_SNAPSHOT);
@@ -61,7 +73,7 @@ final class SnapshotTests {
         new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     List<TestEntry> out = new ArrayList<>(tests.size());
     for (int i = 0; i < tests.size(); i++) {
-      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget));
+      out.add(test(JsonBody.of(tests.get(i), field + "[" + i + "]"), budget));
     }
     return out;
   }
