@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run of two scenarios reported to the real metrics server: the server's figures per scenario,
- * in the run's detail and in {@code /metrics}, equal the run's own.
+ * A run of two scenarios reported to the real metrics server: the server's figures per scenario, in
+ * the run's detail and in {@code /metrics}, equal the run's own.
  */
 class ScenariosToServerTest {
 
@@ -158,7 +158,8 @@ class ScenariosToServerTest {
   /** The value of the one sample of {@code name} whose labels hold every one of {@code labels}. */
   private static long value(String exposition, String name, String... labels) {
     Matcher m =
-        Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$").matcher(exposition);
+        Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$")
+            .matcher(exposition);
     Long found = null;
     while (m.find()) {
       boolean all = true;
@@ -170,7 +171,9 @@ class ScenariosToServerTest {
         found = (long) Double.parseDouble(m.group(2));
       }
     }
-    assertThat(found).as(name + " with " + String.join(",", labels) + " in\n" + exposition).isNotNull();
+    assertThat(found)
+        .as(name + " with " + String.join(",", labels) + " in\n" + exposition)
+        .isNotNull();
     return found;
   }
 }

@@ -168,8 +168,7 @@ class RunTest {
     Runnable w = t.wrap(() -> sleepMillis(5));
     RunConfig config =
         RunConfig.builder("waves")
-            .phase(
-                Phase.hold("waves", Duration.ofSeconds(3), 1).withShape(steps).withIterations(4))
+            .phase(Phase.hold("waves", Duration.ofSeconds(3), 1).withShape(steps).withIterations(4))
             .outputRoot(null)
             .console(false)
             .dataLog(false)

@@ -175,8 +175,7 @@ class ScenariosTest {
     java.nio.file.Path csv = s.info().outputDirectory().resolve("data.csv");
     List<String> lines = java.nio.file.Files.readAllLines(csv);
     assertThat(lines.getFirst())
-        .isEqualTo(
-            "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario");
+        .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario");
     Map<String, Map<Integer, Long>> calls = new java.util.TreeMap<>();
     for (String line : lines.subList(1, lines.size())) {
       String[] v = line.split(", ");

@@ -46,9 +46,9 @@ import java.util.regex.Pattern;
  * (iterations that started more than 10 ms late). In a run of several scenarios the series of
  * calls, durations and active users are per scenario, labelled {@code scenario}: {@code sum by
  * (test)} gives a test's figures over the scenarios (histograms add exactly). Every value is
- * cumulative since the run started,
- * and each series starts with a 0 at the start of the period it first appears in, so {@code
- * increase()} over the whole run, evaluated at the run's last sample, is exact.
+ * cumulative since the run started, and each series starts with a 0 at the start of the period it
+ * first appears in, so {@code increase()} over the whole run, evaluated at the run's last sample,
+ * is exact.
  *
  * <p>A receiver that is slow or down never holds up the run: periods wait in a bounded buffer and
  * are retried from a thread of their own (see {@link Sender}); what had to be dropped is counted,
@@ -230,7 +230,8 @@ public final class RemoteWriteSink implements Sink {
       points.add(new Point.Value(USERS, runLabels, -1, at, s.activeUsers()));
     } else {
       for (ScenarioResult r : s.scenarios()) {
-        points.add(new Point.Value(USERS, with(runLabels, "scenario", r.name()), -1, at, r.users()));
+        points.add(
+            new Point.Value(USERS, with(runLabels, "scenario", r.name()), -1, at, r.users()));
       }
     }
     points.add(new Point.Value(LATE, runLabels, zeroAt, at, lateStarts));

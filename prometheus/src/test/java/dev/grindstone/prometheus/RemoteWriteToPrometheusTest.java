@@ -208,11 +208,15 @@ class RemoteWriteToPrometheusTest {
           String test = series + ",test=\"" + t.test() + "\"";
           assertThat(
                   prometheus.scalar(
-                      "sum(increase(grindstone_calls_total{" + test + ",outcome=\"success\"}[10m]))",
+                      "sum(increase(grindstone_calls_total{"
+                          + test
+                          + ",outcome=\"success\"}[10m]))",
                       at))
               .as(r.name() + ", test " + t.test())
               .isEqualTo((double) t.tests());
-          assertThat(prometheus.scalar("sum(grindstone_calls_total{" + test + ",outcome=\"error\"})", at))
+          assertThat(
+                  prometheus.scalar(
+                      "sum(grindstone_calls_total{" + test + ",outcome=\"error\"})", at))
               .isEqualTo((double) t.errors());
           assertThat(
                   prometheus.scalar(

@@ -27,8 +27,8 @@ import java.util.Map;
  *     the server's {@code /metrics}; not stored)
  * @param lateStarts iterations in the interval that started more than 10 ms late, or null (a live
  *     figure for {@code /metrics}; not stored)
- * @param scenarios in a run of several scenarios, each one's figures over the interval (their
- *     calls add up to {@code tests}'); null otherwise, and then not sent
+ * @param scenarios in a run of several scenarios, each one's figures over the interval (their calls
+ *     add up to {@code tests}'); null otherwise, and then not sent
  */
 public record SnapshotPost(
     String agent,
@@ -59,8 +59,8 @@ public record SnapshotPost(
   }
 
   /**
-   * One scenario's figures over the interval: on the wire {@code {"name", "activeUsers",
-   * "tests"}}, each test as in {@code tests}.
+   * One scenario's figures over the interval: on the wire {@code {"name", "activeUsers", "tests"}},
+   * each test as in {@code tests}.
    *
    * @param activeUsers its virtual users running at the end of the interval, or null
    */

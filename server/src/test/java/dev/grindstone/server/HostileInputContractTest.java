@@ -813,7 +813,8 @@ abstract class HostileInputContractTest {
   @Test
   void scenarios_that_do_not_add_up_to_the_tests_are_refused_by_field_and_nothing_is_stored() {
     String run = newRun();
-    String one = test(1, "{\"errors\":1,\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":0}}", null);
+    String one =
+        test(1, "{\"errors\":1,\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":0}}", null);
     String part =
         test(1, "{\"errors\":1,\"timedTests\":{\"count\":1,\"sum\":5,\"variance\":0}}", null);
     String rest = test(1, "{\"timedTests\":{\"count\":1,\"sum\":5,\"variance\":0}}", null);

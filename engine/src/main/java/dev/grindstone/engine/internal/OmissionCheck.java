@@ -55,8 +55,7 @@ final class OmissionCheck {
       TestFigures totals,
       StatisticsSchema schema,
       long skippedPacedStarts) {
-    return check(
-        phases, results, List.of(), tests, totals, List.of(), schema, skippedPacedStarts);
+    return check(phases, results, List.of(), tests, totals, List.of(), schema, skippedPacedStarts);
   }
 
   /**

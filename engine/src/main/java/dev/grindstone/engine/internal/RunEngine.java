@@ -345,8 +345,7 @@ public final class RunEngine {
     }
     // Only a run of named scenarios adds the Scenario column: one scenario's log stays Grinder's.
     DataLogFormat dataLogFormat =
-        DataLogFormat.forRun(
-            pluginSchema, dataLogColumns.views(), slots.getFirst().name != null);
+        DataLogFormat.forRun(pluginSchema, dataLogColumns.views(), slots.getFirst().name != null);
     Path out =
         config.outputRoot() == null
             ? null

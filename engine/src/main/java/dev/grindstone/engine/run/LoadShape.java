@@ -134,8 +134,8 @@ public sealed interface LoadShape {
     }
 
     /**
-     * The users of wave {@code wave} (0-based) of a {@code runOnce} scenario: {@code min}, then each
-     * step applied to the previous wave, one step per wave, up to {@code max}. Unlike {@link
+     * The users of wave {@code wave} (0-based) of a {@code runOnce} scenario: {@code min}, then
+     * each step applied to the previous wave, one step per wave, up to {@code max}. Unlike {@link
      * #schedule}, a step that keeps the count is a wave of its own, as in gradual.
      */
     public int waveUsers(int wave) {

@@ -136,9 +136,9 @@ public record RunSummary(
   /**
    * Coordinated omission in the closed-model phases. A closed-model user sends nothing while it
    * waits for a slow call, so a stall holds back the calls that would have met it, and the raw
-   * percentiles hide it. Each test's successful calls are corrected per phase and per scenario
-   * with HdrHistogram's expected-interval correction, the interval being the scenario's intended
-   * cycle in the phase: its pace, or else its mean think time plus the test's median call in that
+   * percentiles hide it. Each test's successful calls are corrected per phase and per scenario with
+   * HdrHistogram's expected-interval correction, the interval being the scenario's intended cycle
+   * in the phase: its pace, or else its mean think time plus the test's median call in that
    * scenario, or else that median call alone. Open-model loads (timed from each intended start),
    * run_once waves and loads with an explicit {@code expected_interval} (already corrected) are
    * taken as they are. A test's corrected figures over several scenarios are the sum of the

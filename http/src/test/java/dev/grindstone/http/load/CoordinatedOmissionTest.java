@@ -152,7 +152,9 @@ class CoordinatedOmissionTest {
     assertThat(merged.cycle()).isEqualTo("fast: pace 50.00 ms; slow: pace 100.00 ms");
     assertThat(s.omission().totals().successes().getTotalCount())
         .isEqualTo(expected.getTotalCount());
-    assertThat(merged.corrected().tests()).as("counts as measured").isEqualTo(s.tests().getFirst().tests());
+    assertThat(merged.corrected().tests())
+        .as("counts as measured")
+        .isEqualTo(s.tests().getFirst().tests());
 
     Path out = s.info().outputDirectory();
     assertThat(Files.readString(out.resolve("summary.txt")))
@@ -162,7 +164,10 @@ class CoordinatedOmissionTest {
         .contains("Scenario slow: percentiles corrected for coordinated omission")
         .contains("Coordinated omission in scenario fast, test 1 \"stall\"")
         .contains("against an intended cycle of pace 100.00 ms");
-    JsonNode co = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("coordinatedOmission");
+    JsonNode co =
+        new ObjectMapper()
+            .readTree(out.resolve("results.json").toFile())
+            .get("coordinatedOmission");
     assertThat(co.at("/tests/0/p99").asDouble()).isEqualTo(merged.corrected().percentileMillis(99));
     for (int k = 0; k < 2; k++) {
       RunSummary.ScenarioOmission o = s.omission().scenarios().get(k);

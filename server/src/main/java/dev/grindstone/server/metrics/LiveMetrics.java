@@ -189,7 +189,9 @@ public final class LiveMetrics implements MultiCollector {
       for (ScenarioFigures sc : scenarios) {
         add(run.scenarioTests.computeIfAbsent(sc.name(), k -> new TreeMap<>()), sc.tests());
         if (sc.activeUsers() != null) {
-          run.scenarioUsers.computeIfAbsent(sc.name(), k -> new TreeMap<>()).put(agent, sc.activeUsers());
+          run.scenarioUsers
+              .computeIfAbsent(sc.name(), k -> new TreeMap<>())
+              .put(agent, sc.activeUsers());
         }
       }
       if (activeUsers != null) {

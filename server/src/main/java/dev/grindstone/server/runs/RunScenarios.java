@@ -18,8 +18,8 @@ import java.util.TreeMap;
  * {@link RunFigures}, a cache caught up from the store by ordinal: a read folds only the snapshots
  * stored since the last one. A run without scenarios costs one query that finds none.
  *
- * <p>Memory: the histograms of each scenario's tests and totals, for at most {@link #MAX_RUNS} runs,
- * the least recently read dropped first. Thread-safe: reads of one run are serialised.
+ * <p>Memory: the histograms of each scenario's tests and totals, for at most {@link #MAX_RUNS}
+ * runs, the least recently read dropped first. Thread-safe: reads of one run are serialised.
  */
 final class RunScenarios {
   static final int MAX_RUNS = 32;

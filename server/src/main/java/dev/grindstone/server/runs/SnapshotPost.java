@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  *     /metrics}, and kept for the controller of a distributed run)
  * @param lateStarts iterations of the interval that started more than 10 ms late, or null (the
  *     same)
- * @param scenarios in a run of several scenarios, each one's figures, checked; empty otherwise
- *     (and in snapshots of clients that do not send them)
+ * @param scenarios in a run of several scenarios, each one's figures, checked; empty otherwise (and
+ *     in snapshots of clients that do not send them)
  * @param scenariosJson the {@code scenarios} array as posted, which the store keeps; null when
  *     absent
  */
@@ -116,7 +116,10 @@ record SnapshotPost(
     if (node.size() > MAX_SCENARIOS) {
       throw ApiError.badRequest(
           "scenarios",
-          "'scenarios' holds " + node.size() + " scenarios; a snapshot takes at most " + MAX_SCENARIOS);
+          "'scenarios' holds "
+              + node.size()
+              + " scenarios; a snapshot takes at most "
+              + MAX_SCENARIOS);
     }
     List<ScenarioEntry> out = new ArrayList<>(node.size());
     Set<String> names = new HashSet<>();
@@ -165,7 +168,9 @@ record SnapshotPost(
     if (!calls.isEmpty()) {
       throw ApiError.badRequest(
           "scenarios",
-          "the scenarios name test " + calls.keySet().iterator().next() + ", which 'tests' has not");
+          "the scenarios name test "
+              + calls.keySet().iterator().next()
+              + ", which 'tests' has not");
     }
     return out;
   }
