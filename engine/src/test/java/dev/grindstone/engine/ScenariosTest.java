@@ -87,7 +87,7 @@ class ScenariosTest {
   }
 
   @org.junit.jupiter.api.Test
-  void summary_results_json_and_report_show_each_scenario_and_a_run_of_one_shows_none(
+  void summary_results_json_report_and_data_log_show_each_scenario_and_a_run_of_one_shows_none(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     RunConfig config =
         quiet("files")
@@ -124,55 +124,7 @@ class ScenariosTest {
     assertThat(json.path("intervals").get(0).path("scenarios")).hasSize(2);
     assertThat(java.nio.file.Files.readString(out.resolve("report.html")))
         .contains("\"scenarios\"");
-
-    RunSummary one =
-        Run.of(
-                quiet("one")
-                    .outputRoot(dir)
-                    .phase(new Phase("once", null, new LoadShape.Constant(1), null, null, 2, null))
-                    .build(),
-                user -> BROWSE.record(() -> {}))
-            .execute();
-    var oneJson =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(one.info().outputDirectory().resolve("results.json").toFile());
-    assertThat(oneJson.has("scenarios")).isFalse();
-    assertThat(oneJson.path("intervals").get(0).has("scenarios")).isFalse();
-    assertThat(java.nio.file.Files.readString(one.info().outputDirectory().resolve("summary.txt")))
-        .doesNotContain("Scenario ");
-  }
-
-  @org.junit.jupiter.api.Test
-  void the_data_log_of_several_scenarios_names_each_call_s_scenario_in_a_last_column(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    RunConfig config =
-        quiet("log")
-            .outputRoot(dir)
-            .phase(
-                Phase.of(
-                    "once",
-                    null,
-                    ScenarioLoad.of("browse").users(2).withIterations(3),
-                    ScenarioLoad.of("buy").users(1).withIterations(2)))
-            .build();
-    RunSummary s =
-        Run.of(
-                config,
-                Map.of(
-                    "browse",
-                        (Scenario)
-                            user -> {
-                              BROWSE.record(() -> {});
-                              PING.record(() -> {});
-                            },
-                    "buy",
-                        (Scenario)
-                            user -> {
-                              BUY.record(() -> {});
-                              PING.record(() -> {});
-                            }))
-            .execute();
-    java.nio.file.Path csv = s.info().outputDirectory().resolve("data.csv");
+    java.nio.file.Path csv = out.resolve("data.csv");
     List<String> lines = java.nio.file.Files.readAllLines(csv);
     assertThat(lines.getFirst())
         .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario");
@@ -190,9 +142,8 @@ class ScenariosTest {
     }
     var analyzer = dev.grindstone.engine.analyze.DataLogAnalyzer.create();
     analyzer.add(csv);
-    var analysis = analyzer.analyze(java.util.OptionalLong.empty());
-    assertThat(analysis.totals().tests())
-        .as("grindstone analyze reads the column as a registered one")
+    assertThat(analyzer.analyze(java.util.OptionalLong.empty()).totals().tests())
+        .as("grindstone analyze reads the Scenario column as a registered one")
         .isEqualTo(s.totals().tests());
 
     RunSummary one =
@@ -203,6 +154,13 @@ class ScenariosTest {
                     .build(),
                 user -> BROWSE.record(() -> {}))
             .execute();
+    var oneJson =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(one.info().outputDirectory().resolve("results.json").toFile());
+    assertThat(oneJson.has("scenarios")).isFalse();
+    assertThat(oneJson.path("intervals").get(0).has("scenarios")).isFalse();
+    assertThat(java.nio.file.Files.readString(one.info().outputDirectory().resolve("summary.txt")))
+        .doesNotContain("Scenario ");
     assertThat(
             java.nio.file.Files.readAllLines(one.info().outputDirectory().resolve("data.csv"))
                 .getFirst())
