@@ -207,7 +207,13 @@ async function runPage(id) {
       el('p', {}, mark, ' ', el('a', { href: trendHref(r.name), id: 'trend-link' }, 'Trend of ', r.name),
         baseline ? el('span', {}, ' · compared with its baseline ',
           el('a', { href: '#/runs/' + encodeURIComponent(baseline.run.id), id: 'baseline-link' }, baseline.run.id)) : null));
-    rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }),
+    // A run of several scenarios: each one's tables after the run's (test descriptions from the run's).
+    const described = new Map(r.tests.map(t => [t.number, t.description]));
+    const scenarios = (r.scenarios || []).map((sc, k) => el('div', {},
+      el('h2', {}, 'Scenario ', sc.name),
+      table(figureColumns('Test'), [...sc.tests.map(t => ({ ...t, description: described.get(t.number) })), sc.totals],
+        { id: 'run-scenario-' + k })));
+    rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }), ...scenarios,
       baseline ? el('div', {}, el('h2', {}, 'Beside its baseline'), baselineTable(r, baseline.run)) : null);
   };
   showRun(run);

@@ -158,6 +158,25 @@ class RunTest {
     assertThat(s.totals().tests()).isGreaterThan(users);
   }
 
+  @org.junit.jupiter.api.Test
+  void run_once_waves_start_the_next_wave_as_soon_as_the_last_has_finished() {
+    // ramp_up_wait is 10 s: were it waited between waves, the 3 s phase would run one wave only.
+    var steps =
+        new dev.grindstone.engine.run.LoadShape.Steps(
+            1, 8, null, List.of(2.0), List.of(Duration.ofSeconds(10)), true);
+    Test t = new Test(1, "Once");
+    Runnable w = t.wrap(() -> sleepMillis(5));
+    RunConfig config =
+        RunConfig.builder("waves")
+            .phase(Phase.hold("waves", Duration.ofSeconds(3), 1).withShape(steps).withIterations(4))
+            .outputRoot(null)
+            .console(false)
+            .dataLog(false)
+            .build();
+    RunSummary s = Run.of(config, user -> w.run()).execute();
+    assertThat(s.totals().tests()).as("waves of 1, 2, 4 and 8 users, one call each").isEqualTo(15);
+  }
+
   static void sleepMillis(long ms) {
     try {
       Thread.sleep(ms);

@@ -87,7 +87,7 @@ class ScenariosTest {
   }
 
   @org.junit.jupiter.api.Test
-  void summary_results_json_and_report_show_each_scenario_and_a_run_of_one_shows_none(
+  void summary_results_json_report_and_data_log_show_each_scenario_and_a_run_of_one_shows_none(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     RunConfig config =
         quiet("files")
@@ -124,6 +124,27 @@ class ScenariosTest {
     assertThat(json.path("intervals").get(0).path("scenarios")).hasSize(2);
     assertThat(java.nio.file.Files.readString(out.resolve("report.html")))
         .contains("\"scenarios\"");
+    java.nio.file.Path csv = out.resolve("data.csv");
+    List<String> lines = java.nio.file.Files.readAllLines(csv);
+    assertThat(lines.getFirst())
+        .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario");
+    Map<String, Map<Integer, Long>> calls = new java.util.TreeMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] v = line.split(", ");
+      calls
+          .computeIfAbsent(v[v.length - 1], k -> new java.util.TreeMap<>())
+          .merge(Integer.parseInt(v[2]), 1L, Long::sum);
+    }
+    for (ScenarioResult r : s.scenarios()) {
+      Map<Integer, Long> expected = new java.util.TreeMap<>();
+      r.tests().forEach(t -> expected.put(t.test(), t.tests() + t.errors()));
+      assertThat(calls.get(r.name())).as(r.name() + "'s calls by test").isEqualTo(expected);
+    }
+    var analyzer = dev.grindstone.engine.analyze.DataLogAnalyzer.create();
+    analyzer.add(csv);
+    assertThat(analyzer.analyze(java.util.OptionalLong.empty()).totals().tests())
+        .as("grindstone analyze reads the Scenario column as a registered one")
+        .isEqualTo(s.totals().tests());
 
     RunSummary one =
         Run.of(
@@ -140,6 +161,11 @@ class ScenariosTest {
     assertThat(oneJson.path("intervals").get(0).has("scenarios")).isFalse();
     assertThat(java.nio.file.Files.readString(one.info().outputDirectory().resolve("summary.txt")))
         .doesNotContain("Scenario ");
+    assertThat(
+            java.nio.file.Files.readAllLines(one.info().outputDirectory().resolve("data.csv"))
+                .getFirst())
+        .as("a run of one scenario keeps The Grinder's columns")
+        .isEqualTo("Thread, Run, Test, Start time (ms since Epoch), Test time, Errors");
   }
 
   @org.junit.jupiter.api.Test

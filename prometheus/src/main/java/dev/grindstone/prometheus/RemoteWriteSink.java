@@ -3,6 +3,7 @@ package dev.grindstone.prometheus;
 import dev.grindstone.engine.sink.IntervalSnapshot;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.prometheus.internal.Encoder;
 import dev.grindstone.prometheus.internal.NativeBuckets;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,9 +43,12 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * and per run {@code grindstone_active_users} (gauge) and {@code grindstone_late_starts_total}
- * (iterations that started more than 10 ms late). Every value is cumulative since the run started,
- * and each series starts with a 0 at the start of the period it first appears in, so {@code
- * increase()} over the whole run, evaluated at the run's last sample, is exact.
+ * (iterations that started more than 10 ms late). In a run of several scenarios the series of
+ * calls, durations and active users are per scenario, labelled {@code scenario}: {@code sum by
+ * (test)} gives a test's figures over the scenarios (histograms add exactly). Every value is
+ * cumulative since the run started, and each series starts with a 0 at the start of the period it
+ * first appears in, so {@code increase()} over the whole run, evaluated at the run's last sample,
+ * is exact.
  *
  * <p>A receiver that is slow or down never holds up the run: periods wait in a bounded buffer and
  * are retried from a thread of their own (see {@link Sender}); what had to be dropped is counted,
@@ -70,7 +75,7 @@ public final class RemoteWriteSink implements Sink {
 
   /** Labels the sink sets itself; {@code instance} may be replaced by a tag. */
   private static final Set<String> RESERVED =
-      Set.of("run", "run_id", "test", "description", "outcome", "le");
+      Set.of("run", "run_id", "scenario", "test", "description", "outcome", "le");
 
   private static final List<Encoder.Family> FAMILIES =
       List.of(
@@ -98,7 +103,14 @@ public final class RemoteWriteSink implements Sink {
   private final Duration requestTimeout;
   private final int maxPendingSamples;
 
-  private final Map<Integer, TestState> tests = new TreeMap<>();
+  /** By scenario (null in a run of one scenario), then test number. */
+  private final Map<TestKey, TestState> tests =
+      new TreeMap<>(
+          Comparator.comparing(TestKey::scenario, Comparator.nullsFirst(Comparator.naturalOrder()))
+              .thenComparingInt(TestKey::test));
+
+  private record TestKey(String scenario, int test) {}
+
   private Map<String, String> runLabels;
   private Sender sender;
   private long lateStarts;
@@ -173,14 +185,16 @@ public final class RemoteWriteSink implements Sink {
     long at = s.endEpochMillis();
     long zeroAt = started ? -1 : s.startEpochMillis();
     List<Point> points = new ArrayList<>();
-    for (TestFigures t : s.tests()) {
-      TestState state = tests.computeIfAbsent(t.test(), n -> new TestState(testLabels(t)));
-      state.successes += t.tests();
-      state.errors += t.errors();
-      state.cancelled += t.cancelled();
-      state.sumMicros += t.timedSumMicros();
-      LatencyBuckets.add(t.successes(), state.classic);
-      state.nativeBuckets.add(t.successes());
+    if (s.scenarios().isEmpty()) {
+      for (TestFigures t : s.tests()) {
+        add(null, t);
+      }
+    } else {
+      for (ScenarioResult r : s.scenarios()) {
+        for (TestFigures t : r.tests()) {
+          add(r.name(), t);
+        }
+      }
     }
     for (TestState state : tests.values()) {
       long testZeroAt = state.announced ? -1 : s.startEpochMillis();
@@ -212,7 +226,14 @@ public final class RemoteWriteSink implements Sink {
       state.announced = true;
     }
     lateStarts += s.lateStarts();
-    points.add(new Point.Value(USERS, runLabels, -1, at, s.activeUsers()));
+    if (s.scenarios().isEmpty()) {
+      points.add(new Point.Value(USERS, runLabels, -1, at, s.activeUsers()));
+    } else {
+      for (ScenarioResult r : s.scenarios()) {
+        points.add(
+            new Point.Value(USERS, with(runLabels, "scenario", r.name()), -1, at, r.users()));
+      }
+    }
     points.add(new Point.Value(LATE, runLabels, zeroAt, at, lateStarts));
     started = true;
     sender.offer(new Sender.Batch(at, points));
@@ -257,8 +278,24 @@ public final class RemoteWriteSink implements Sink {
     return "Prometheus remote write";
   }
 
-  private Map<String, String> testLabels(TestFigures t) {
+  /** Adds one interval's figures of a test (in {@code scenario}, or null) to its state. */
+  private void add(String scenario, TestFigures t) {
+    TestState state =
+        tests.computeIfAbsent(
+            new TestKey(scenario, t.test()), k -> new TestState(testLabels(scenario, t)));
+    state.successes += t.tests();
+    state.errors += t.errors();
+    state.cancelled += t.cancelled();
+    state.sumMicros += t.timedSumMicros();
+    LatencyBuckets.add(t.successes(), state.classic);
+    state.nativeBuckets.add(t.successes());
+  }
+
+  private Map<String, String> testLabels(String scenario, TestFigures t) {
     Map<String, String> labels = new LinkedHashMap<>(runLabels);
+    if (scenario != null) {
+      labels.put("scenario", scenario);
+    }
     labels.put("test", Integer.toString(t.test()));
     if (t.description() != null && !t.description().isEmpty()) {
       labels.put("description", t.description()); // an empty label is no label to Prometheus
@@ -308,8 +345,8 @@ public final class RemoteWriteSink implements Sink {
     /**
      * A label on every series, e.g. {@code env=staging}. Names are Prometheus label names ({@code
      * [a-zA-Z_][a-zA-Z0-9_]*}, not starting with {@code __}), other than those the sink sets
-     * ({@code run}, {@code run_id}, {@code test}, {@code description}, {@code outcome}, {@code
-     * le}); {@code instance} replaces the default host-pid.
+     * ({@code run}, {@code run_id}, {@code scenario}, {@code test}, {@code description}, {@code
+     * outcome}, {@code le}); {@code instance} replaces the default host-pid.
      */
     public Builder tag(String name, String value) {
       Objects.requireNonNull(name, "name");

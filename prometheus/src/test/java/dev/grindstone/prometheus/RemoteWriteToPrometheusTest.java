@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.grindstone.engine.Run;
+import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ScenarioLoad;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.prometheus.internal.NativeBuckets;
 import dev.grindstone.prometheus.testing.PrometheusProcess;
 import dev.grindstone.stats.latency.LatencyBuckets;
@@ -18,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,6 +161,83 @@ class RemoteWriteToPrometheusTest {
       assertThat(prometheus.scalar("grindstone_late_starts_total{" + run + "}", at))
           .isEqualTo(summary.lateStarts());
       assertThat(messages.toString()).contains("samples in").doesNotContain("DROPPED");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_run_of_several_scenarios_writes_each_one_s_series_with_a_scenario_label()
+      throws Exception {
+    try (PrometheusProcess prometheus = PrometheusProcess.builder().nativeHistograms().start()) {
+      RemoteWriteSink sink =
+          RemoteWriteSink.builder(prometheus.remoteWriteUrl())
+              .messages(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+              .build();
+      RunConfig config =
+          RunConfig.builder("scenarios")
+              .phase(
+                  Phase.of(
+                      "mixed",
+                      Duration.ofSeconds(2),
+                      ScenarioLoad.of("browse").users(3),
+                      ScenarioLoad.of("buy").users(1)))
+              .period(Duration.ofMillis(200))
+              .console(false)
+              .build();
+      RunSummary summary =
+          Run.of(
+                  config,
+                  Map.of(
+                      "browse", (Scenario) user -> iteration(),
+                      "buy",
+                          (Scenario)
+                              user ->
+                                  BUY.record(
+                                      () -> {
+                                        Thread.sleep(2);
+                                        return null;
+                                      })))
+              .sink(sink)
+              .execute();
+      String runId = summary.info().id();
+      assertThat(sink.report().droppedSamples()).isZero();
+      double at = lastSample(prometheus, runId);
+      assertThat(summary.scenarios()).hasSize(2);
+      for (ScenarioResult r : summary.scenarios()) {
+        String series = "run_id=\"" + runId + "\",scenario=\"" + r.name() + "\"";
+        for (TestFigures t : r.tests()) {
+          String test = series + ",test=\"" + t.test() + "\"";
+          assertThat(
+                  prometheus.scalar(
+                      "sum(increase(grindstone_calls_total{"
+                          + test
+                          + ",outcome=\"success\"}[10m]))",
+                      at))
+              .as(r.name() + ", test " + t.test())
+              .isEqualTo((double) t.tests());
+          assertThat(
+                  prometheus.scalar(
+                      "sum(grindstone_calls_total{" + test + ",outcome=\"error\"})", at))
+              .isEqualTo((double) t.errors());
+          assertThat(
+                  prometheus.scalar(
+                      "histogram_count(sum(grindstone_call_duration_seconds{" + test + "}))", at))
+              .isEqualTo((double) t.successes().getTotalCount());
+        }
+        assertThat(
+                prometheus.scalar(
+                    "sum(grindstone_calls_total{" + series + ",outcome=\"success\"})", at))
+            .as(r.name() + "'s totals")
+            .isEqualTo((double) r.totals().tests());
+      }
+      TestFigures buy = summary.tests().get(1);
+      assertThat(
+              prometheus.scalar(
+                  "sum(grindstone_calls_total{run_id=\""
+                      + runId
+                      + "\",test=\"2\",outcome=\"success\"})",
+                  at))
+          .as("summed over the scenarios, a test's figures are the run's")
+          .isEqualTo((double) buy.tests());
     }
   }
 

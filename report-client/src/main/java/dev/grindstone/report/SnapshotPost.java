@@ -27,6 +27,8 @@ import java.util.Map;
  *     the server's {@code /metrics}; not stored)
  * @param lateStarts iterations in the interval that started more than 10 ms late, or null (a live
  *     figure for {@code /metrics}; not stored)
+ * @param scenarios in a run of several scenarios, each one's figures over the interval (their calls
+ *     add up to {@code tests}'); null otherwise, and then not sent
  */
 public record SnapshotPost(
     String agent,
@@ -36,9 +38,36 @@ public record SnapshotPost(
     long endMs,
     List<TestFigures> tests,
     Integer activeUsers,
-    Long lateStarts) {
+    Long lateStarts,
+    List<Scenario> scenarios) {
   public SnapshotPost {
     tests = List.copyOf(tests);
+    scenarios = scenarios == null || scenarios.isEmpty() ? null : List.copyOf(scenarios);
+  }
+
+  /** A snapshot of a run of one scenario. */
+  public SnapshotPost(
+      String agent,
+      long seq,
+      String phase,
+      long startMs,
+      long endMs,
+      List<TestFigures> tests,
+      Integer activeUsers,
+      Long lateStarts) {
+    this(agent, seq, phase, startMs, endMs, tests, activeUsers, lateStarts, null);
+  }
+
+  /**
+   * One scenario's figures over the interval: on the wire {@code {"name", "activeUsers", "tests"}},
+   * each test as in {@code tests}.
+   *
+   * @param activeUsers its virtual users running at the end of the interval, or null
+   */
+  public record Scenario(String name, Integer activeUsers, List<TestFigures> tests) {
+    public Scenario {
+      tests = List.copyOf(tests);
+    }
   }
 
   /** A snapshot without the live figures. */

@@ -809,4 +809,45 @@ abstract class HostileInputContractTest {
     assertThat(read.json().get("totals").get("histogramCount").asLong()).isEqualTo(half);
     assertThat(http.get("/api/v1/runs/" + run + "/series").status()).isEqualTo(200);
   }
+
+  @Test
+  void scenarios_that_do_not_add_up_to_the_tests_are_refused_by_field_and_nothing_is_stored() {
+    String run = newRun();
+    String one =
+        test(1, "{\"errors\":1,\"timedTests\":{\"count\":2,\"sum\":10,\"variance\":0}}", null);
+    String part =
+        test(1, "{\"errors\":1,\"timedTests\":{\"count\":1,\"sum\":5,\"variance\":0}}", null);
+    String rest = test(1, "{\"timedTests\":{\"count\":1,\"sum\":5,\"variance\":0}}", null);
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("scenarios", "[{\"name\":\"a\",\"tests\":[" + part + "]}]");
+    cases.put("scenarios ", "{\"name\":\"a\"}");
+    cases.put("scenarios[0].name", "[{\"name\":\"a b\",\"tests\":[" + one + "]}]");
+    cases.put(
+        "scenarios[1].name",
+        "[{\"name\":\"a\",\"tests\":[" + part + "]},{\"name\":\"a\",\"tests\":[" + rest + "]}]");
+    cases.put("scenarios[0].tests", "[{\"name\":\"a\"}]");
+    cases.put(
+        "scenarios[0].tests[0].statistics.errors",
+        "[{\"name\":\"a\",\"tests\":[" + test(1, "{\"errors\":-1}", null) + "]}]");
+    for (Map.Entry<String, String> e : cases.entrySet()) {
+      String body = snapshotWith(0, "[" + one + "]");
+      body = body.substring(0, body.length() - 1) + ",\"scenarios\":" + e.getValue() + "}";
+      assertError(http.post("/api/v1/runs/" + run + "/snapshots", body), 400, e.getKey().trim());
+    }
+    assertThat(http.get("/api/v1/runs/" + run).json().get("snapshots").asInt()).isZero();
+    String body = snapshotWith(0, "[" + one + "]");
+    body =
+        body.substring(0, body.length() - 1)
+            + ",\"scenarios\":[{\"name\":\"a\",\"activeUsers\":2,\"tests\":["
+            + part
+            + "]},{\"name\":\"b\",\"tests\":["
+            + rest
+            + "]}]}";
+    assertThat(http.post("/api/v1/runs/" + run + "/snapshots", body).status()).isEqualTo(201);
+    var detail = http.get("/api/v1/runs/" + run).json();
+    assertThat(detail.at("/scenarios/0/name").asText()).isEqualTo("a");
+    assertThat(detail.at("/scenarios/0/totals/errors").asLong()).isEqualTo(1);
+    assertThat(detail.at("/scenarios/1/tests/0/tests").asLong()).isEqualTo(1);
+    assertThat(detail.at("/totals/tests").asLong()).isEqualTo(2);
+  }
 }

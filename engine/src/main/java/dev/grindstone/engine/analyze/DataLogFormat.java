@@ -25,6 +25,11 @@ import java.util.List;
  * plug-ins' other columns are whole numbers. A call cancelled at stop has its first four values and
  * every other one empty ({@code 3, 41, 2, 1700000000123,,}).
  *
+ * <p>A run of several scenarios adds one last column, {@code Scenario}: the name of the scenario
+ * whose user made the call, in cancelled rows too ({@code 3, 41, 2, 1700000000123,,, browse}). It
+ * comes last so that the columns of a run of one scenario, and their places, are The Grinder's
+ * whatever the run: a reader that knows nothing of it reads it as a registered column.
+ *
  * <p>A format is made for a run ({@link #forRun}) or read from a header line ({@link #parse});
  * {@link DataLogReader} parses the rows of a format. Immutable and thread-safe; {@link #appendRow}
  * does not allocate (it may grow the builder).
@@ -36,6 +41,9 @@ public final class DataLogFormat {
       List.of("Thread", "Run", "Test", "Start time (ms since Epoch)", "Test time", "Errors");
 
   static final String STANDARD_LINE = String.join(", ", STANDARD_COLUMNS);
+
+  /** The last column of a run of several scenarios: the scenario of the call's user. */
+  public static final String SCENARIO_COLUMN = "Scenario";
 
   /** One plug-in column of this format: its declaration and its slot in the schema. */
   record PluginColumn(Plugin plugin, DataLogColumn column, LongIndex index) {
@@ -49,24 +57,33 @@ public final class DataLogFormat {
   private final List<Plugin> plugins;
   private final List<PluginColumn> pluginColumns;
   private final List<ExpressionView> registered;
+  private final boolean scenarioColumn;
 
   private DataLogFormat(
       List<String> columns,
       List<Plugin> plugins,
       List<PluginColumn> pluginColumns,
-      List<ExpressionView> registered) {
+      List<ExpressionView> registered,
+      boolean scenarioColumn) {
     this.columns = List.copyOf(columns);
     this.plugins = List.copyOf(plugins);
     this.pluginColumns = List.copyOf(pluginColumns);
     this.registered = List.copyOf(registered);
+    this.scenarioColumn = scenarioColumn;
+  }
+
+  /** The format a run of one scenario writes (see {@link #forRun(PluginSchema, List, boolean)}). */
+  public static DataLogFormat forRun(PluginSchema schema, List<ExpressionView> registered) {
+    return forRun(schema, registered, false);
   }
 
   /**
    * The format a run writes: every plug-in's columns of {@code schema}, then {@code registered}
-   * (registered data-log expressions). Throws {@link BadInputException} when a registered column
-   * takes the name of another column.
+   * (registered data-log expressions), then with {@code scenarios} the {@link #SCENARIO_COLUMN}.
+   * Throws {@link BadInputException} when a registered column takes the name of another column.
    */
-  public static DataLogFormat forRun(PluginSchema schema, List<ExpressionView> registered) {
+  public static DataLogFormat forRun(
+      PluginSchema schema, List<ExpressionView> registered, boolean scenarios) {
     List<String> names = new ArrayList<>(STANDARD_COLUMNS);
     List<PluginColumn> pluginColumns = new ArrayList<>();
     List<Plugin> plugins = new ArrayList<>();
@@ -97,7 +114,17 @@ public final class DataLogFormat {
       }
       names.add(v.displayName());
     }
-    return new DataLogFormat(names, plugins, pluginColumns, registered);
+    if (scenarios) {
+      if (names.contains(SCENARIO_COLUMN)) {
+        throw new BadInputException(
+            "The data-log column '"
+                + SCENARIO_COLUMN
+                + "' of a run of several scenarios names each call's scenario; choose another"
+                + " name for the registered column");
+      }
+      names.add(SCENARIO_COLUMN);
+    }
+    return new DataLogFormat(names, plugins, pluginColumns, registered, scenarios);
   }
 
   /**
@@ -179,6 +206,7 @@ public final class DataLogFormat {
       }
       plugins.add(p);
     }
+    int afterPlugins = i;
     for (; i < names.size(); i++) {
       String n = names.get(i);
       if (n.isEmpty()) {
@@ -204,7 +232,8 @@ public final class DataLogFormat {
         }
       }
     }
-    return new DataLogFormat(names, plugins, pluginColumns, List.of());
+    boolean scenarios = names.size() > afterPlugins && names.getLast().equals(SCENARIO_COLUMN);
+    return new DataLogFormat(names, plugins, pluginColumns, List.of(), scenarios);
   }
 
   /** The known plug-in whose columns start with {@code name} and are not there yet, or null. */
@@ -250,6 +279,11 @@ public final class DataLogFormat {
     return columns.get(column - 1);
   }
 
+  /** True when the last column is the {@link #SCENARIO_COLUMN} of a run of several scenarios. */
+  public boolean hasScenarioColumn() {
+    return scenarioColumn;
+  }
+
   /** The plug-ins whose columns this format holds, in order. */
   public List<Plugin> plugins() {
     return plugins;
@@ -263,7 +297,7 @@ public final class DataLogFormat {
   /**
    * Appends the line of one completed call, without its newline: its time ({@code micros}), whether
    * it failed, and its statistics ({@code call}: the plug-ins' values and what registered
-   * expressions read).
+   * expressions read), and its scenario's name when the format has the {@link #SCENARIO_COLUMN}.
    */
   public void appendRow(
       StringBuilder b,
@@ -273,7 +307,8 @@ public final class DataLogFormat {
       long startEpochMillis,
       long micros,
       boolean failed,
-      StatisticsSource call) {
+      StatisticsSource call,
+      String scenario) {
     b.append(thread)
         .append(", ")
         .append(run)
@@ -297,14 +332,17 @@ public final class DataLogFormat {
       b.append(", ");
       appendValue(b, registered.get(i).expression(), call);
     }
+    if (scenarioColumn) {
+      b.append(", ").append(scenario);
+    }
   }
 
   /**
    * Appends the line of a call cancelled at stop, without its newline: its first four values and
-   * every other one empty.
+   * every other one empty but its scenario's name.
    */
   public void appendCancelledRow(
-      StringBuilder b, int thread, long run, int test, long startEpochMillis) {
+      StringBuilder b, int thread, long run, int test, long startEpochMillis, String scenario) {
     b.append(thread)
         .append(", ")
         .append(run)
@@ -312,8 +350,11 @@ public final class DataLogFormat {
         .append(test)
         .append(", ")
         .append(startEpochMillis);
-    for (int i = 4; i < columns.size(); i++) {
+    for (int i = 4, n = columns.size() - (scenarioColumn ? 1 : 0); i < n; i++) {
       b.append(',');
+    }
+    if (scenarioColumn) {
+      b.append(", ").append(scenario);
     }
   }
 

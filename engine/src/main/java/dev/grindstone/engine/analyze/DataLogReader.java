@@ -314,6 +314,10 @@ final class DataLogReader {
     if (emptyField()) {
       for (int column = 6; column <= header.size(); column++) {
         separator(column);
+        if (column == header.size() && header.hasScenarioColumn()) {
+          skipField(); // a cancelled call keeps its scenario
+          continue;
+        }
         if (!emptyField()) {
           throw bad(
               column,

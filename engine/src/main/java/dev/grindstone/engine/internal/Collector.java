@@ -146,6 +146,13 @@ final class Collector {
               .get(k)
               .computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
               .add(interval, s, ok, failed, full);
+          if (phase != null) {
+            phase
+                .scenarios
+                .get(k)
+                .computeIfAbsent(r.number(), n -> new Cumulative(List.of(r)))
+                .add(interval, s, ok, failed, full);
+          }
           byTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(interval);
           recordersByTest.computeIfAbsent(r.number(), n -> new ArrayList<>()).add(r);
         }
@@ -290,6 +297,31 @@ final class Collector {
   }
 
   /**
+   * Each phase's figures per scenario and test, by scenario name, in the order of {@link
+   * #phaseResults}; empty maps in a run of one unnamed scenario. A scenario that made no call in a
+   * phase is left out of that phase's map.
+   */
+  synchronized List<Map<String, List<TestFigures>>> phaseScenarioTests() {
+    List<Map<String, List<TestFigures>>> list = new ArrayList<>();
+    for (PhaseCumulative p : phases) {
+      long length = Math.max(1, p.endEpochMillis - p.startEpochMillis);
+      Map<String, List<TestFigures>> byScenario = new LinkedHashMap<>();
+      for (int k = 0; k < p.scenarios.size(); k++) {
+        List<TestFigures> tests = new ArrayList<>();
+        for (Cumulative c : p.scenarios.get(k).values()) {
+          tests.add(c.figures(length));
+        }
+        if (!tests.isEmpty()) {
+          tests.sort((a, b) -> Integer.compare(a.test(), b.test()));
+          byScenario.put(scenarioNames.get(k), tests);
+        }
+      }
+      list.add(byScenario);
+    }
+    return list;
+  }
+
+  /**
    * The totals over the non-composite tests, with {@code peak} as their peak TPS (-1: their own
    * TPS).
    */
@@ -391,6 +423,10 @@ final class Collector {
     long endEpochMillis;
     double totalsPeak;
     final Map<Integer, Cumulative> tests = new LinkedHashMap<>();
+
+    /** Per scenario (several only): each test's figures in this phase. */
+    final List<Map<Integer, Cumulative>> scenarios = new ArrayList<>();
+
     final Histogram lateness = Histograms.newHistogram();
 
     PhaseCumulative(String name, int index, long startEpochMillis) {
@@ -398,6 +434,9 @@ final class Collector {
       this.index = index;
       this.startEpochMillis = startEpochMillis;
       this.endEpochMillis = startEpochMillis;
+      for (int k = 0; k < scenarioNames.size(); k++) {
+        scenarios.add(new LinkedHashMap<>());
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -22,6 +23,7 @@ public final class DataLogWriter {
   private final CallListeners calls;
   private final Thread thread;
   private final StringBuilder line = new StringBuilder(256);
+  private final List<String> scenarios;
   private volatile boolean stopping;
   private IOException failure;
 
@@ -36,6 +38,7 @@ public final class DataLogWriter {
     this.recording = recording;
     this.format = format;
     this.calls = calls;
+    this.scenarios = recording.scenarioNames();
     if (file != null) {
       this.out = new BufferedWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8), 1 << 16);
       out.write(format.header());
@@ -84,7 +87,8 @@ public final class DataLogWriter {
     line.setLength(0);
     long startEpochMillis = recording.epochMillis(row.startNanos);
     if (row.cancelled) {
-      format.appendCancelledRow(line, row.thread, row.run, row.test, startEpochMillis);
+      format.appendCancelledRow(
+          line, row.thread, row.run, row.test, startEpochMillis, scenario(row));
     } else {
       format.appendRow(
           line,
@@ -94,10 +98,15 @@ public final class DataLogWriter {
           startEpochMillis,
           row.micros,
           row.failed,
-          row.statistics);
+          row.statistics,
+          scenario(row));
     }
     line.append('\n');
     out.append(line);
+  }
+
+  private String scenario(DataLogRing.Row row) {
+    return row.scenario >= 0 && row.scenario < scenarios.size() ? scenarios.get(row.scenario) : "";
   }
 
   /** Writes every remaining row, closes the file and finishes the call listeners. */

@@ -362,7 +362,9 @@ public final class RunEngine {
     for (ScriptStatistics.Registration r : ScriptStatistics.takePending()) {
       (r.dataLog() ? dataLogColumns : summaryView).add(r.view(schema));
     }
-    DataLogFormat dataLogFormat = DataLogFormat.forRun(pluginSchema, dataLogColumns.views());
+    // Only a run of named scenarios adds the Scenario column: one scenario's log stays Grinder's.
+    DataLogFormat dataLogFormat =
+        DataLogFormat.forRun(pluginSchema, dataLogColumns.views(), slots.getFirst().name != null);
     Path out =
         config.outputRoot() == null
             ? null
@@ -575,7 +577,14 @@ public final class RunEngine {
             interrupted,
             abort,
             OmissionCheck.check(
-                config.phases(), phaseResults, tests, totals, schema, skippedPacedStarts.get()),
+                config.phases(),
+                phaseResults,
+                collector.phaseScenarioTests(),
+                tests,
+                totals,
+                scenarioResults,
+                schema,
+                skippedPacedStarts.get()),
             health(workers, callRecords),
             scenarioResults);
     RunSummary ended = summary;
@@ -779,13 +788,11 @@ public final class RunEngine {
     PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
     adjustUsers(slot, 0);
     long end = p.duration() == null ? Long.MAX_VALUE : startNanos + p.duration().toNanos();
-    List<LoadShape.Steps.Step> schedule = steps.schedule();
     int wave = 0;
     List<ArrivalUser> pool = new ArrayList<>();
     int waveUsers = 0; // over every agent
     while (!stopping && System.nanoTime() - end < 0) {
-      LoadShape.Steps.Step step = schedule.get(Math.min(wave, schedule.size() - 1));
-      int size = load.of(step.users()); // over every agent
+      int size = load.of(steps.waveUsers(wave)); // over every agent
       for (; waveUsers < size; waveUsers++) {
         int n = slot.share.nextPooled();
         if (n >= 0) {
@@ -812,8 +819,14 @@ public final class RunEngine {
         }
       }
       slot.active(0);
-      Duration wait = steps.waits().get(Math.min(wave, steps.waits().size() - 1));
-      sleepUntil(Math.min(end, System.nanoTime() + wait.toNanos()));
+      if (pool.isEmpty() && !steps.wavesGrowAfter(wave)) {
+        // No user of this process in any wave to come: nothing to do here but hold the phase.
+        if (p.duration() != null) {
+          sleepUntil(end);
+        }
+        break;
+      }
+      // As in gradual, the next wave starts as soon as this one has finished: no ramp_up_wait.
       wave++;
       if (load.iterations() > 0 && wave >= load.iterations()) {
         break;

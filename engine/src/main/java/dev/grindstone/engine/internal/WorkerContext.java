@@ -34,7 +34,6 @@ public final class WorkerContext {
   private final int scenario;
   private long runNumber;
   private int phaseIndex;
-  private int scenarioIndex;
 
   private Frame[] frames = new Frame[1]; // grows for nested tests; most users never nest
   private int depth;
@@ -134,11 +133,6 @@ public final class WorkerContext {
   /** The phase (its index in the run) whose iterations the user runs from now on. */
   public void setPhase(int index) {
     this.phaseIndex = index;
-  }
-
-  /** The scenario (its index in the run) the user runs; 0 unless the run has several. */
-  public void setScenario(int index) {
-    this.scenarioIndex = index;
   }
 
   /** Starts the next iteration (The Grinder's "run"). */
@@ -336,7 +330,7 @@ public final class WorkerContext {
   }
 
   private long route(Test test) {
-    return DataLogRing.route(phaseIndex, scenarioIndex, recording.listenerMask(test));
+    return DataLogRing.route(phaseIndex, scenario, recording.listenerMask(test));
   }
 
   // ---- the Statistics API ---------------------------------------------------------------------

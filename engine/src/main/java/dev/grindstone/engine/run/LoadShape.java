@@ -65,8 +65,9 @@ public sealed interface LoadShape {
    * multiply by {@code multiply[i]}), the last value of each list repeating, until {@code max}. As
    * in gradual, a step may add 0 or multiply by 1 (the count stays for that step); when the
    * repeating last value does so, the count stays where it is for the rest of the phase. With
-   * {@code runOnce}, each user makes one iteration and the next wave waits for the previous one to
-   * finish.
+   * {@code runOnce}, each user makes one iteration and, as in gradual, the next wave starts as soon
+   * as the previous one has finished: the waits are not used, each step is a wave ({@link
+   * #waveUsers}).
    */
   record Steps(
       int min,
@@ -130,6 +131,33 @@ public sealed interface LoadShape {
         steps.add(new Step(t, users));
       }
       return steps;
+    }
+
+    /**
+     * The users of wave {@code wave} (0-based) of a {@code runOnce} scenario: {@code min}, then
+     * each step applied to the previous wave, one step per wave, up to {@code max}. Unlike {@link
+     * #schedule}, a step that keeps the count is a wave of its own, as in gradual.
+     */
+    public int waveUsers(int wave) {
+      Validation.atLeast("wave", wave, 0);
+      int users = min;
+      int last = Math.max(add.size(), multiply.size()) - 1;
+      for (int i = 0; i < wave && users < max; i++) {
+        double m = multiply.isEmpty() ? 0 : multiply.get(Math.min(i, last));
+        long next =
+            multiply.isEmpty()
+                ? (long) users + add.get(Math.min(i, last))
+                : m == 1 ? users : (long) Math.ceil(Math.max(users, 1) * m);
+        users = (int) Math.min(max, next);
+      }
+      return users;
+    }
+
+    /** Whether a wave after {@code wave} has more users than it (see {@link #waveUsers}). */
+    public boolean wavesGrowAfter(int wave) {
+      // Past the lists the last value repeats: it grows the count at every step or at none, so a
+      // count that has not grown by then never will.
+      return waveUsers(wave + add.size() + multiply.size() + 1) > waveUsers(wave);
     }
 
     public int usersAt(Duration elapsed, Duration length) {

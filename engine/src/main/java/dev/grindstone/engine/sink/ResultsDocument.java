@@ -156,17 +156,20 @@ public final class ResultsDocument {
     RunSummary.Omission omission = s.omission();
     if (!omission.tests().isEmpty() || omission.skippedPacedStarts() > 0) {
       Map<String, Object> co = new LinkedHashMap<>();
-      List<Map<String, Object>> corrected = new ArrayList<>();
-      for (RunSummary.CorrectedTest c : omission.tests()) {
-        Map<String, Object> m = test(info, c.corrected());
-        m.put("intendedCycle", c.cycle());
-        m.put("stalls", c.stalls());
-        m.put("omittedCalls", c.omittedCalls());
-        corrected.add(m);
-      }
-      co.put("tests", corrected);
+      co.put("tests", corrected(info, omission.tests()));
       co.put("totals", omission.totals() == null ? null : test(info, omission.totals()));
       co.put("skippedPacedStarts", omission.skippedPacedStarts());
+      if (!omission.scenarios().isEmpty()) {
+        List<Map<String, Object>> scenarios = new ArrayList<>();
+        for (RunSummary.ScenarioOmission o : omission.scenarios()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("name", o.name());
+          m.put("tests", corrected(info, o.tests()));
+          m.put("totals", test(info, o.totals()));
+          scenarios.add(m);
+        }
+        co.put("scenarios", scenarios);
+      }
       doc.put("coordinatedOmission", co);
     }
     doc.put("iterationFailures", s.iterationFailures());
@@ -191,6 +194,19 @@ public final class ResultsDocument {
 
   public String toJson(RunSummary s) throws Exception {
     return Json.MAPPER.writeValueAsString(build(s));
+  }
+
+  private static List<Map<String, Object>> corrected(
+      RunInfo info, List<RunSummary.CorrectedTest> list) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (RunSummary.CorrectedTest c : list) {
+      Map<String, Object> m = test(info, c.corrected());
+      m.put("intendedCycle", c.cycle());
+      m.put("stalls", c.stalls());
+      m.put("omittedCalls", c.omittedCalls());
+      out.add(m);
+    }
+    return out;
   }
 
   private static List<Map<String, Object>> tests(RunInfo info, List<TestFigures> list) {

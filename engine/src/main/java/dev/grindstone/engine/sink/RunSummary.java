@@ -136,24 +136,51 @@ public record RunSummary(
   /**
    * Coordinated omission in the closed-model phases. A closed-model user sends nothing while it
    * waits for a slow call, so a stall holds back the calls that would have met it, and the raw
-   * percentiles hide it. Each test's successful calls are corrected per phase with HdrHistogram's
-   * expected-interval correction, the interval being the phase's intended cycle: its pace, or else
-   * its mean think time plus the test's median call, or else the median call alone. Open-model
-   * phases (timed from each intended start), run_once waves and phases with an explicit {@code
-   * expected_interval} (already corrected) are taken as they are.
+   * percentiles hide it. Each test's successful calls are corrected per phase and per scenario with
+   * HdrHistogram's expected-interval correction, the interval being the scenario's intended cycle
+   * in the phase: its pace, or else its mean think time plus the test's median call in that
+   * scenario, or else that median call alone. Open-model loads (timed from each intended start),
+   * run_once waves and loads with an explicit {@code expected_interval} (already corrected) are
+   * taken as they are. A test's corrected figures over several scenarios are the sum of the
+   * scenarios' corrected histograms.
    *
    * @param tests the tests whose percentiles the correction moves (to at least twice the raw value,
-   *     and by 1 ms or more, at p50, p90, p95 or p99), in test order; empty when the raw
-   *     percentiles hide nothing that matters
+   *     and by 1 ms or more, at p50, p90, p95 or p99) over the whole run or in any one scenario, in
+   *     test order; empty when the raw percentiles hide nothing that matters
    * @param totals the corrected totals over every non-composite test; null when {@code tests} is
    *     empty
    * @param skippedPacedStarts paced starts that users skipped because an iteration ran past them
+   * @param scenarios in a run of several scenarios, each scenario whose percentiles the correction
+   *     moves, with its own corrected figures, in the run's scenario order; empty otherwise
    */
-  public record Omission(List<CorrectedTest> tests, TestFigures totals, long skippedPacedStarts) {
+  public record Omission(
+      List<CorrectedTest> tests,
+      TestFigures totals,
+      long skippedPacedStarts,
+      List<ScenarioOmission> scenarios) {
 
     public static final Omission NONE = new Omission(List.of(), null, 0);
 
     public Omission {
+      tests = List.copyOf(tests);
+      scenarios = scenarios == null ? List.of() : List.copyOf(scenarios);
+    }
+
+    /** Coordinated omission in a run of one unnamed scenario. */
+    public Omission(List<CorrectedTest> tests, TestFigures totals, long skippedPacedStarts) {
+      this(tests, totals, skippedPacedStarts, List.of());
+    }
+  }
+
+  /**
+   * One scenario's figures corrected for coordinated omission, with its own intended cycles.
+   *
+   * @param tests the scenario's tests whose percentiles the correction moves, in test order
+   * @param totals the scenario's corrected totals over its non-composite tests
+   */
+  public record ScenarioOmission(String name, List<CorrectedTest> tests, TestFigures totals) {
+
+    public ScenarioOmission {
       tests = List.copyOf(tests);
     }
   }
@@ -163,7 +190,8 @@ public record RunSummary(
    *
    * @param corrected the test's figures with the corrected histogram of its successful calls: its
    *     percentiles are the corrected ones; its statistics (counts, mean, min, max) are as measured
-   * @param cycle the intended cycle used, per phase, e.g. {@code "pace 1000.00 ms"}
+   * @param cycle the intended cycle used, per phase (and per scenario in a test's figures over
+   *     several scenarios), e.g. {@code "pace 1000.00 ms"}
    * @param stalls calls that took more than twice the intended cycle, so held back at least one
    * @param omittedCalls the calls the correction adds: those the stalls held back
    */

@@ -158,7 +158,10 @@ public final class ServerSink implements Sink {
             s.endEpochMillis() + epochOffset,
             s.tests(),
             s.activeUsers(),
-            s.lateStarts());
+            s.lateStarts(),
+            s.scenarios().stream()
+                .map(r -> new SnapshotPost.Scenario(r.name(), r.users(), r.tests()))
+                .toList());
     write(RunRequest.snapshot(spec.id(), post));
     if (reporter != null) {
       reporter.post(post);

@@ -44,6 +44,14 @@ public final class SummaryText {
         .append("\n\n");
     b.append(table(info.summaryView(), s.tests(), s.totals())).append('\n');
     b.append(percentiles(s.tests(), s.totals())).append('\n');
+    if (!s.omission().tests().isEmpty()) {
+      b.append(
+          s.scenarios().isEmpty()
+              ? "Percentiles corrected for coordinated omission (closed model; see the notes)\n"
+              : "Percentiles corrected for coordinated omission, all scenarios (each corrected with"
+                  + " its own cycle, then added; closed model; see the notes)\n");
+      b.append(percentiles(corrected(s.omission().tests()), s.omission().totals())).append('\n');
+    }
     for (ScenarioResult r : s.scenarios()) {
       b.append("Scenario ")
           .append(r.name())
@@ -53,14 +61,15 @@ public final class SummaryText {
           .append(")\n");
       b.append(table(info.summaryView(), r.tests(), r.totals())).append('\n');
       b.append(percentiles(r.tests(), r.totals())).append('\n');
-    }
-    if (!s.omission().tests().isEmpty()) {
-      b.append("Percentiles corrected for coordinated omission (closed model; see the notes)\n");
-      b.append(
-              percentiles(
-                  s.omission().tests().stream().map(RunSummary.CorrectedTest::corrected).toList(),
-                  s.omission().totals()))
-          .append('\n');
+      for (RunSummary.ScenarioOmission o : s.omission().scenarios()) {
+        if (o.name().equals(r.name())) {
+          b.append("Scenario ")
+              .append(r.name())
+              .append(": percentiles corrected for coordinated omission (closed model; see the")
+              .append(" notes)\n");
+          b.append(percentiles(corrected(o.tests()), o.totals())).append('\n');
+        }
+      }
     }
     if (s.phases().size() > 1) {
       b.append("Phases\n");
@@ -199,25 +208,24 @@ public final class SummaryText {
       }
       notes.add(note);
     }
-    for (RunSummary.CorrectedTest c : s.omission().tests()) {
-      TestFigures t = c.corrected();
-      notes.add(
-          String.format(
-              Locale.ROOT,
-              "Coordinated omission in test %d%s: the longest call took %s ms against an intended"
-                  + " cycle of %s, and %d %s took more than twice the cycle. A closed-model user"
-                  + " sends nothing while it waits: counting the %d calls it never sent"
-                  + " (HdrHistogram's expected interval) moves p99 from %s ms to %s ms; see the"
-                  + " corrected table.",
-              t.test(),
-              t.description().isEmpty() ? "" : " \"" + t.description() + "\"",
-              fmt(t.maxMillis()),
-              c.cycle(),
-              c.stalls(),
-              c.stalls() == 1 ? "call" : "calls",
-              c.omittedCalls(),
-              fmt(rawP99(s, t.test())),
-              fmt(t.percentileMillis(99))));
+    if (s.scenarios().isEmpty()) {
+      for (RunSummary.CorrectedTest c : s.omission().tests()) {
+        notes.add(omissionNote("", c, rawP99(s.tests(), c.corrected().test())));
+      }
+    } else {
+      // Each scenario's own: its cycle is its own, and so is the stall's share of its calls.
+      for (RunSummary.ScenarioOmission o : s.omission().scenarios()) {
+        List<TestFigures> raw =
+            s.scenarios().stream()
+                .filter(r -> r.name().equals(o.name()))
+                .findFirst()
+                .map(ScenarioResult::tests)
+                .orElse(List.of());
+        for (RunSummary.CorrectedTest c : o.tests()) {
+          notes.add(
+              omissionNote("scenario " + o.name() + ", ", c, rawP99(raw, c.corrected().test())));
+        }
+      }
     }
     if (s.omission().skippedPacedStarts() > 0) {
       notes.add(
@@ -235,8 +243,33 @@ public final class SummaryText {
     return notes;
   }
 
-  private static double rawP99(RunSummary s, int test) {
-    return s.tests().stream()
+  private static String omissionNote(String where, RunSummary.CorrectedTest c, double rawP99) {
+    TestFigures t = c.corrected();
+    return String.format(
+        Locale.ROOT,
+        "Coordinated omission in %stest %d%s: the longest call took %s ms against an intended"
+            + " cycle of %s, and %d %s took more than twice the cycle. A closed-model user"
+            + " sends nothing while it waits: counting the %d calls it never sent"
+            + " (HdrHistogram's expected interval) moves p99 from %s ms to %s ms; see the"
+            + " corrected table.",
+        where,
+        t.test(),
+        t.description().isEmpty() ? "" : " \"" + t.description() + "\"",
+        fmt(t.maxMillis()),
+        c.cycle(),
+        c.stalls(),
+        c.stalls() == 1 ? "call" : "calls",
+        c.omittedCalls(),
+        fmt(rawP99),
+        fmt(t.percentileMillis(99)));
+  }
+
+  private static List<TestFigures> corrected(List<RunSummary.CorrectedTest> tests) {
+    return tests.stream().map(RunSummary.CorrectedTest::corrected).toList();
+  }
+
+  private static double rawP99(List<TestFigures> tests, int test) {
+    return tests.stream()
         .filter(t -> t.test() == test)
         .findFirst()
         .map(t -> t.percentileMillis(99))

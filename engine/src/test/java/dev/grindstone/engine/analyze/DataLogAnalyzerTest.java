@@ -426,4 +426,18 @@ class DataLogAnalyzerTest {
     assertThat(badInput(HEADER + "\n0, 0, 1, 1000,,,\n"))
         .startsWith("data0.log:2: column 7: unexpected");
   }
+
+  @Test
+  void a_log_of_several_scenarios_is_read_with_its_scenario_column_cancelled_rows_too() {
+    DataLogAnalysis a =
+        analyze(
+            """
+            Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario
+            0, 0, 1, 1700000000000, 10, 0, browse
+            1, 0, 2, 1700000000005, 20, 0, buy
+            1, 1, 2, 1700000000030,,, buy
+            """);
+    assertThat(a.rows()).isEqualTo(3);
+    assertThat(a.totals().tests()).isEqualTo(2);
+  }
 }

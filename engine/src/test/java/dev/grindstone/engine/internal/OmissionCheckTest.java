@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.ScenarioLoad;
 import dev.grindstone.engine.run.ThinkTime;
+import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.RunSummary.Omission;
 import dev.grindstone.engine.sink.RunSummary.PhaseResult;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -123,5 +127,68 @@ class OmissionCheckTest {
                     stalled)
                 .tests())
         .isEmpty();
+  }
+
+  @Test
+  void each_scenario_of_a_phase_is_corrected_with_its_own_cycle_and_the_test_adds_them() {
+    Phase phase =
+        Phase.of(
+            "mixed",
+            Duration.ofSeconds(10),
+            ScenarioLoad.of("paced")
+                .users(1)
+                .withThinkTime(new ThinkTime.Pace(Duration.ofMillis(100))),
+            ScenarioLoad.of("free").users(1),
+            ScenarioLoad.of("open").rate(10, 5));
+    TestFigures paced = figures(calls(50, 2_000, 1_000_000));
+    TestFigures free = figures(calls(1_000, 4_000, 1_000_000));
+    TestFigures open = figures(calls(100, 2_000, 1_000_000));
+    TestFigures all =
+        TestFigures.merge(1, "call", false, 10_000, -1, schema, List.of(paced, free, open));
+    TestFigures totals =
+        TestFigures.merge(TestFigures.TOTALS, "", false, 10_000, -1, schema, List.of(all));
+    PhaseResult r =
+        new PhaseResult(phase.name(), 0, 10_000, List.of(all), totals, Histograms.newHistogram());
+    Omission o =
+        OmissionCheck.check(
+            List.of(phase),
+            List.of(r),
+            List.of(Map.of("paced", List.of(paced), "free", List.of(free), "open", List.of(open))),
+            List.of(all),
+            totals,
+            List.of(scenario("paced", paced), scenario("free", free), scenario("open", open)),
+            schema,
+            0);
+
+    Histogram pacedCorrected = paced.successes().copyCorrectedForCoordinatedOmission(100_000);
+    long median = free.successes().getValueAtPercentile(50); // 4 ms, as the histogram holds it
+    Histogram freeCorrected = free.successes().copyCorrectedForCoordinatedOmission(median);
+    assertThat(o.scenarios())
+        .extracting(RunSummary.ScenarioOmission::name)
+        .as("an open model is timed from intended starts: nothing to correct")
+        .containsExactly("paced", "free");
+    assertThat(o.scenarios().get(0).tests().getFirst().corrected().successes())
+        .isEqualTo(pacedCorrected);
+    assertThat(o.scenarios().get(0).tests().getFirst().cycle()).isEqualTo("pace 100.00 ms");
+    assertThat(o.scenarios().get(1).tests().getFirst().corrected().successes())
+        .isEqualTo(freeCorrected);
+    assertThat(o.scenarios().get(1).tests().getFirst().cycle()).isEqualTo("median call 4.00 ms");
+    Histogram sum = pacedCorrected.copy();
+    sum.add(freeCorrected);
+    sum.add(open.successes());
+    RunSummary.CorrectedTest merged = o.tests().getFirst();
+    assertThat(merged.corrected().successes()).isEqualTo(sum);
+    assertThat(merged.omittedCalls())
+        .isEqualTo(sum.getTotalCount() - all.successes().getTotalCount());
+    assertThat(merged.cycle()).isEqualTo("paced: pace 100.00 ms; free: median call 4.00 ms");
+    assertThat(o.totals().successes()).isEqualTo(sum);
+  }
+
+  private ScenarioResult scenario(String name, TestFigures t) {
+    return new ScenarioResult(
+        name,
+        1,
+        List.of(t),
+        TestFigures.merge(TestFigures.TOTALS, "", false, 10_000, -1, schema, List.of(t)));
   }
 }

@@ -73,6 +73,23 @@ class LoadShapeTest {
   }
 
   @Test
+  void run_once_waves_apply_one_step_per_wave_as_gradual_does() {
+    // gradual's example again: a step multiplying by 1 is a wave of the same size, not skipped
+    var multiply =
+        new LoadShape.Steps(1, 10, null, List.of(1.0, 2.0, 3.0), List.of(s(1), s(2), s(3)), true);
+    assertThat(java.util.stream.IntStream.range(0, 6).map(multiply::waveUsers))
+        .containsExactly(1, 1, 2, 6, 10, 10);
+    var add = new LoadShape.Steps(2, 7, List.of(0, 2), null, null, true);
+    assertThat(java.util.stream.IntStream.range(0, 5).map(add::waveUsers))
+        .containsExactly(2, 2, 4, 6, 7);
+    assertThat(add.wavesGrowAfter(3)).isTrue();
+    assertThat(add.wavesGrowAfter(4)).as("at max_concurrency").isFalse();
+    var stays = new LoadShape.Steps(0, 5, null, List.of(1.0), null, true);
+    assertThat(stays.waveUsers(3)).isZero();
+    assertThat(stays.wavesGrowAfter(0)).as("multiplying 0 by 1 never grows").isFalse();
+  }
+
+  @Test
   void steps_without_waits_use_the_default_wait_and_without_increments_jump_to_max() {
     var steps = new LoadShape.Steps(2, 5, null, null, null, false);
     assertThat(steps.schedule())

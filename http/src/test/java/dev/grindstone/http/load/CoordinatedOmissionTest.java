@@ -6,16 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.demo.DemoService;
 import dev.grindstone.engine.Run;
+import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.run.ScenarioLoad;
+import dev.grindstone.engine.run.ThinkTime;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.engine.sink.SummaryText;
 import dev.grindstone.http.HttpClient;
+import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -84,6 +92,102 @@ class CoordinatedOmissionTest {
     assertThat(Files.readString(s.info().outputDirectory().resolve("report.html")))
         .contains("Corrected for coordinated omission")
         .contains("\"coordinatedOmission\"");
+  }
+
+  @org.junit.jupiter.api.Test
+  void each_scenario_of_a_phase_is_corrected_with_its_own_pace_and_the_run_adds_them()
+      throws Exception {
+    RunSummary s;
+    try (DemoService demo = DemoService.start();
+        HttpClient client = HttpStatistics.clientBuilder().build()) {
+      Test call = new Test(1, "stall");
+      String url = demo.url() + "/stall?every=1500ms&for=1s";
+      Scenario scenario = user -> call.record(() -> client.get(url));
+      RunConfig config =
+          RunConfig.builder("stall")
+              .phase(
+                  Phase.of(
+                      "mixed",
+                      Duration.ofMillis(2_500),
+                      ScenarioLoad.of("fast").users(1).withThinkTime(pace(50)),
+                      ScenarioLoad.of("slow").users(1).withThinkTime(pace(100))))
+              .outputRoot(dir)
+              .console(false)
+              .build();
+      s =
+          Run.of(config, Map.of("fast", scenario, "slow", scenario))
+              .plugin(HttpPlugin.INSTANCE)
+              .execute();
+    }
+    Histogram expected = Histograms.newHistogram();
+    for (String name : List.of("fast", "slow")) {
+      long paceMicros = name.equals("fast") ? 50_000 : 100_000;
+      Histogram raw = scenario(s, name).tests().getFirst().successes();
+      assertThat(raw.getMaxValue()).as(name + ": the stalled call").isGreaterThan(500_000);
+      Histogram theirs = raw.copyCorrectedForCoordinatedOmission(paceMicros);
+      expected.add(theirs);
+      RunSummary.ScenarioOmission o =
+          s.omission().scenarios().stream()
+              .filter(x -> x.name().equals(name))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(name + " is not reported"));
+      assertThat(o.tests())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.cycle()).isEqualTo("pace %d.00 ms", paceMicros / 1000);
+                assertThat(c.corrected().successes())
+                    .as(name + ": corrected with its own pace, bucket by bucket as HdrHistogram")
+                    .isEqualTo(theirs);
+                assertThat(c.omittedCalls())
+                    .isEqualTo(theirs.getTotalCount() - raw.getTotalCount())
+                    .isPositive();
+              });
+      assertThat(o.totals().successes().getTotalCount()).isEqualTo(theirs.getTotalCount());
+    }
+    RunSummary.CorrectedTest merged = s.omission().tests().getFirst();
+    assertThat(merged.corrected().successes())
+        .as("the run's corrected test adds the scenarios' corrected histograms")
+        .isEqualTo(expected);
+    assertThat(merged.cycle()).isEqualTo("fast: pace 50.00 ms; slow: pace 100.00 ms");
+    assertThat(s.omission().totals().successes().getTotalCount())
+        .isEqualTo(expected.getTotalCount());
+    assertThat(merged.corrected().tests())
+        .as("counts as measured")
+        .isEqualTo(s.tests().getFirst().tests());
+
+    Path out = s.info().outputDirectory();
+    assertThat(Files.readString(out.resolve("summary.txt")))
+        .isEqualTo(SummaryText.render(s))
+        .contains("Percentiles corrected for coordinated omission, all scenarios")
+        .contains("Scenario fast: percentiles corrected for coordinated omission")
+        .contains("Scenario slow: percentiles corrected for coordinated omission")
+        .contains("Coordinated omission in scenario fast, test 1 \"stall\"")
+        .contains("against an intended cycle of pace 100.00 ms");
+    JsonNode co =
+        new ObjectMapper()
+            .readTree(out.resolve("results.json").toFile())
+            .get("coordinatedOmission");
+    assertThat(co.at("/tests/0/p99").asDouble()).isEqualTo(merged.corrected().percentileMillis(99));
+    for (int k = 0; k < 2; k++) {
+      RunSummary.ScenarioOmission o = s.omission().scenarios().get(k);
+      assertThat(co.at("/scenarios/" + k + "/name").asText()).isEqualTo(o.name());
+      assertThat(co.at("/scenarios/" + k + "/tests/0/p99").asDouble())
+          .isEqualTo(o.tests().getFirst().corrected().percentileMillis(99));
+      assertThat(co.at("/scenarios/" + k + "/totals/p90").asDouble())
+          .isEqualTo(o.totals().percentileMillis(90));
+    }
+    assertThat(Files.readString(out.resolve("report.html")))
+        .contains("corrected for coordinated omission")
+        .contains("pace 50.00 ms");
+  }
+
+  private static ThinkTime pace(long millis) {
+    return new ThinkTime.Pace(Duration.ofMillis(millis));
+  }
+
+  private static ScenarioResult scenario(RunSummary s, String name) {
+    return s.scenarios().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
   }
 
   @org.junit.jupiter.api.Test

@@ -69,6 +69,13 @@ public final class LiveMetrics implements MultiCollector {
       int number, long successes, long errors, long cancelled, double sumMicros, long[] buckets) {}
 
   /**
+   * One scenario's figures in one stored snapshot of a run of several scenarios.
+   *
+   * @param activeUsers its virtual users running at the end of the interval, or null
+   */
+  public record ScenarioFigures(String name, Integer activeUsers, List<TestFigures> tests) {}
+
+  /**
    * A run as the store knows it.
    *
    * @param descriptions test descriptions by number (an empty one is left out of the labels)
@@ -124,6 +131,12 @@ public final class LiveMetrics implements MultiCollector {
   private static final class RunState {
     final Map<Integer, TestState> tests = new TreeMap<>();
     final Map<String, Integer> activeUsers = new TreeMap<>();
+
+    /** A run of several scenarios: each one's tests, and its users by agent. */
+    final Map<String, Map<Integer, TestState>> scenarioTests = new TreeMap<>();
+
+    final Map<String, Map<String, Integer>> scenarioUsers = new TreeMap<>();
+
     long lateStarts;
     boolean lateStartsReported;
     long lastSnapshotMillis;
@@ -155,17 +168,30 @@ public final class LiveMetrics implements MultiCollector {
   /** A snapshot that was stored (not a re-post): adds its figures to its run. */
   public void snapshotStored(
       String runId, String agent, List<TestFigures> tests, Integer activeUsers, Long lateStarts) {
+    snapshotStored(runId, agent, tests, activeUsers, lateStarts, List.of());
+  }
+
+  /**
+   * A snapshot that was stored (not a re-post): adds its figures to its run, and, for a run of
+   * several scenarios, each scenario's to the scenario's.
+   */
+  public void snapshotStored(
+      String runId,
+      String agent,
+      List<TestFigures> tests,
+      Integer activeUsers,
+      Long lateStarts,
+      List<ScenarioFigures> scenarios) {
     synchronized (lock) {
       RunState run = runs.computeIfAbsent(runId, k -> new RunState());
       run.lastSnapshotMillis = clock.millis();
-      for (TestFigures f : tests) {
-        TestState t = run.tests.computeIfAbsent(f.number(), k -> new TestState());
-        t.successes += f.successes();
-        t.errors += f.errors();
-        t.cancelled += f.cancelled();
-        t.sumMicros += f.sumMicros();
-        for (int i = 0; i < t.buckets.length; i++) {
-          t.buckets[i] += f.buckets()[i];
+      add(run.tests, tests);
+      for (ScenarioFigures sc : scenarios) {
+        add(run.scenarioTests.computeIfAbsent(sc.name(), k -> new TreeMap<>()), sc.tests());
+        if (sc.activeUsers() != null) {
+          run.scenarioUsers
+              .computeIfAbsent(sc.name(), k -> new TreeMap<>())
+              .put(agent, sc.activeUsers());
         }
       }
       if (activeUsers != null) {
@@ -179,6 +205,19 @@ public final class LiveMetrics implements MultiCollector {
       while (runs.size() > MAX_RUNS) {
         eldest.next();
         eldest.remove();
+      }
+    }
+  }
+
+  private static void add(Map<Integer, TestState> into, List<TestFigures> tests) {
+    for (TestFigures f : tests) {
+      TestState t = into.computeIfAbsent(f.number(), k -> new TestState());
+      t.successes += f.successes();
+      t.errors += f.errors();
+      t.cancelled += f.cancelled();
+      t.sumMicros += f.sumMicros();
+      for (int i = 0; i < t.buckets.length; i++) {
+        t.buckets[i] += f.buckets()[i];
       }
     }
   }
@@ -241,29 +280,29 @@ public final class LiveMetrics implements MultiCollector {
       for (Map.Entry<String, RunState> e : live.entrySet()) {
         RunState run = e.getValue();
         Labels runLabels = Labels.of("run", run.view.name(), "run_id", e.getKey());
-        for (Map.Entry<Integer, TestState> te : run.tests.entrySet()) {
-          TestState t = te.getValue();
-          String description = run.view.descriptions().getOrDefault(te.getKey(), "");
-          Labels labels =
-              description.isEmpty()
-                  ? runLabels.add("test", Integer.toString(te.getKey()))
-                  : runLabels
-                      .add("test", Integer.toString(te.getKey()))
-                      .add("description", description);
-          calls.dataPoint(counter(labels.add("outcome", "success"), t.successes));
-          calls.dataPoint(counter(labels.add("outcome", "error"), t.errors));
-          if (t.cancelled > 0) {
-            calls.dataPoint(counter(labels.add("outcome", "cancelled"), t.cancelled));
+        if (run.scenarioTests.isEmpty()) {
+          addTests(calls, durations, run, runLabels, run.tests);
+        } else {
+          // A run of several scenarios: series per scenario, as remote write sends them; sum by
+          // (test) gives a test's figures over the scenarios.
+          for (Map.Entry<String, Map<Integer, TestState>> se : run.scenarioTests.entrySet()) {
+            addTests(calls, durations, run, runLabels.add("scenario", se.getKey()), se.getValue());
           }
-          durations.dataPoint(histogram(labels, t.buckets, t.sumMicros / 1e6));
         }
-        if (!run.activeUsers.isEmpty()) {
-          long sum = 0;
-          for (int n : run.activeUsers.values()) {
-            sum += n;
+        if (!run.scenarioUsers.isEmpty()) {
+          for (Map.Entry<String, Map<String, Integer>> se : run.scenarioUsers.entrySet()) {
+            users.dataPoint(
+                GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                    .labels(runLabels.add("scenario", se.getKey()))
+                    .value(sum(se.getValue()))
+                    .build());
           }
+        } else if (!run.activeUsers.isEmpty()) {
           users.dataPoint(
-              GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(runLabels).value(sum).build());
+              GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                  .labels(runLabels)
+                  .value(sum(run.activeUsers))
+                  .build());
         }
         if (run.lateStartsReported) {
           late.dataPoint(counter(runLabels, run.lateStarts));
@@ -276,6 +315,36 @@ public final class LiveMetrics implements MultiCollector {
       addCases(out);
     }
     return new MetricSnapshots(out.stream().filter(m -> !m.getDataPoints().isEmpty()).toList());
+  }
+
+  private static long sum(Map<String, Integer> byAgent) {
+    long sum = 0;
+    for (int n : byAgent.values()) {
+      sum += n;
+    }
+    return sum;
+  }
+
+  private static void addTests(
+      CounterSnapshot.Builder calls,
+      HistogramSnapshot.Builder durations,
+      RunState run,
+      Labels base,
+      Map<Integer, TestState> tests) {
+    for (Map.Entry<Integer, TestState> te : tests.entrySet()) {
+      TestState t = te.getValue();
+      String description = run.view.descriptions().getOrDefault(te.getKey(), "");
+      Labels labels =
+          description.isEmpty()
+              ? base.add("test", Integer.toString(te.getKey()))
+              : base.add("test", Integer.toString(te.getKey())).add("description", description);
+      calls.dataPoint(counter(labels.add("outcome", "success"), t.successes));
+      calls.dataPoint(counter(labels.add("outcome", "error"), t.errors));
+      if (t.cancelled > 0) {
+        calls.dataPoint(counter(labels.add("outcome", "cancelled"), t.cancelled));
+      }
+      durations.dataPoint(histogram(labels, t.buckets, t.sumMicros / 1e6));
+    }
   }
 
   /** The runs to export, their store view refreshed; those past their time leave. */

@@ -77,7 +77,18 @@ public final class MetricsEndpoint {
       java.util.List<LiveMetrics.TestFigures> tests,
       Integer activeUsers,
       Long lateStarts) {
-    live.snapshotStored(runId, agent, tests, activeUsers, lateStarts);
+    snapshotStored(runId, agent, tests, activeUsers, lateStarts, java.util.List.of());
+  }
+
+  /** A run snapshot was stored (not a re-post), with each scenario's figures in it. */
+  public void snapshotStored(
+      String runId,
+      String agent,
+      java.util.List<LiveMetrics.TestFigures> tests,
+      Integer activeUsers,
+      Long lateStarts,
+      java.util.List<LiveMetrics.ScenarioFigures> scenarios) {
+    live.snapshotStored(runId, agent, tests, activeUsers, lateStarts, scenarios);
     ingested.labelValues("run_snapshot").inc();
   }
 

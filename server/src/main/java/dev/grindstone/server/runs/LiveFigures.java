@@ -9,6 +9,14 @@ import java.util.List;
 final class LiveFigures {
   private LiveFigures() {}
 
+  static List<LiveMetrics.ScenarioFigures> ofScenarios(List<SnapshotPost.ScenarioEntry> scenarios) {
+    List<LiveMetrics.ScenarioFigures> out = new ArrayList<>();
+    for (SnapshotPost.ScenarioEntry s : scenarios) {
+      out.add(new LiveMetrics.ScenarioFigures(s.name(), s.activeUsers(), of(s.tests())));
+    }
+    return out;
+  }
+
   /**
    * @param entries as posted: their buckets were counted when they were checked
    */

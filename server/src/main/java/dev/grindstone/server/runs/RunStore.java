@@ -25,11 +25,13 @@ public final class RunStore {
   private final Database db;
   private final ObjectMapper mapper;
   private final RunFigures figures;
+  private final RunScenarios scenarios;
 
   public RunStore(Database db, ObjectMapper mapper) {
     this.db = db;
     this.mapper = mapper;
     this.figures = new RunFigures(db, mapper);
+    this.scenarios = new RunScenarios(db, mapper);
   }
 
   /** The database the runs are stored in, for the baselines kept beside them. */
@@ -196,6 +198,7 @@ public final class RunStore {
               .bind("t", s.testsJson())
               .bind("o", ordinal)
               .execute();
+          storeScenarios(hd, s);
           hd.createUpdate(
                   "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e,"
                       + " HISTOGRAM_TOTAL = :h, ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE"
@@ -209,6 +212,21 @@ public final class RunStore {
               .execute();
           return ordinal;
         });
+  }
+
+  /** Keeps a snapshot's scenarios, in the write that stores the snapshot. */
+  private static void storeScenarios(Handle hd, SnapshotPost s) {
+    if (s.scenariosJson() == null) {
+      return;
+    }
+    hd.createUpdate(
+            "UPDATE RUN_SNAPSHOTS SET SCENARIOS = :sc WHERE RUN_ID = :r AND AGENT = :a AND SEQ"
+                + " = :s")
+        .bind("sc", s.scenariosJson())
+        .bind("r", s.runId())
+        .bind("a", s.agent())
+        .bind("s", s.seq())
+        .execute();
   }
 
   /** What a snapshot write found: its ordinal and the run's totals with it. */
@@ -415,6 +433,16 @@ public final class RunStore {
     m.put("snapshots", figures.snapshots());
     m.put("skippedSnapshots", figures.skippedSnapshots());
     m.put("version", figures.version());
+    List<Map<String, Object>> scenarios =
+        this.scenarios.figures(
+            runId,
+            figures.version(),
+            figures.dataStartMs() == null
+                ? 0
+                : Math.max(1, figures.dataEndMs() - figures.dataStartMs()));
+    if (!scenarios.isEmpty()) {
+      m.put("scenarios", scenarios);
+    }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> phases = (List<Map<String, Object>>) m.get("phases");
     for (Map<String, Object> p : phases) {

@@ -100,7 +100,12 @@ public final class RunsApi {
       ack.put("version", version);
       events.publish(runId, "snapshot", json(ack));
       metrics.snapshotStored(
-          runId, s.agent(), LiveFigures.of(s.tests()), s.activeUsers(), s.lateStarts());
+          runId,
+          s.agent(),
+          LiveFigures.of(s.tests()),
+          s.activeUsers(),
+          s.lateStarts(),
+          LiveFigures.ofScenarios(s.scenarios()));
     }
     ack.put("duplicate", !inserted);
     ctx.status(201).json(ack);

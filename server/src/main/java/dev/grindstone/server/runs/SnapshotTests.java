@@ -51,21 +51,39 @@ final class SnapshotTests {
    * @throws ApiError 400 naming the first field at fault
    */
   static List<TestEntry> parse(JsonNode tests) {
-    return parse(tests, true);
+    return parse(tests, "tests");
   }
 
-  private static List<TestEntry> parse(JsonNode tests, boolean buckets) {
+  /**
+   * The entries of {@code tests} as posted, checked, {@code field} naming the array in messages,
+   * with their {@code /metrics} buckets counted.
+   *
+   * @throws ApiError 400 naming the first field at fault
+   */
+  static List<TestEntry> parse(JsonNode tests, String field) {
+    return parse(tests, field, true);
+  }
+
+  /** A stored array of entries, checked again, without {@code /metrics} buckets. */
+  static List<TestEntry> parseStored(JsonNode tests) {
+    return parse(tests, "tests", false);
+  }
+
+  private static List<TestEntry> parse(JsonNode tests, String field, boolean buckets) {
     if (tests == null || tests.isNull()) {
-      throw ApiError.badRequest("tests", "missing required field 'tests' (an array, may be empty)");
+      throw ApiError.badRequest(
+          field, "missing required field '" + field + "' (an array, may be empty)");
     }
     if (!tests.isArray()) {
       throw ApiError.badRequest(
-          "tests", "'tests' must be a JSON array, got " + JsonBody.kind(tests));
+          field, "'" + field + "' must be a JSON array, got " + JsonBody.kind(tests));
     }
     if (tests.size() > Limits.MAX_TESTS_PER_SNAPSHOT) {
       throw ApiError.badRequest(
-          "tests",
-          "'tests' holds "
+          field,
+          "'"
+              + field
+              + "' holds "
               + tests.size()
               + " tests; a snapshot takes at most "
               + Limits.MAX_TESTS_PER_SNAPSHOT);
@@ -74,7 +92,7 @@ final class SnapshotTests {
         new HistogramDecoder.Budget(Limits.MAX_HISTOGRAM_BYTES_PER_SNAPSHOT);
     List<TestEntry> out = new ArrayList<>(tests.size());
     for (int i = 0; i < tests.size(); i++) {
-      out.add(test(JsonBody.of(tests.get(i), "tests[" + i + "]"), budget, buckets));
+      out.add(test(JsonBody.of(tests.get(i), field + "[" + i + "]"), budget, buckets));
     }
     return out;
   }
@@ -82,7 +100,7 @@ final class SnapshotTests {
   /** A stored snapshot's entries, or null when it is unreadable or no longer passes the rules. */
   static List<TestEntry> readStored(ObjectMapper mapper, String testsJson) {
     try {
-      return parse(mapper.readTree(testsJson), false);
+      return parseStored(mapper.readTree(testsJson));
     } catch (JsonProcessingException | ApiError e) {
       return null;
     }
