@@ -2,6 +2,11 @@ package dev.grindstone.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static dev.grindstone.cli.DistributedHarness.SMALL_JVM;
+import static dev.grindstone.cli.DistributedHarness.dataLogs;
+import static dev.grindstone.cli.DistributedHarness.resultsFolder;
+import static dev.grindstone.cli.DistributedHarness.runId;
+import static dev.grindstone.cli.DistributedHarness.small;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DistributedRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SMALL_JVM =
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
   @TempDir Path dir;
   MetricsServer server;
@@ -60,34 +61,7 @@ class DistributedRunTest {
   }
 
   private Path plan(String name, String distributed, String phases) throws IOException {
-    Path folder = Files.createDirectories(dir.resolve(name + "-plan"));
-    Files.writeString(
-        folder.resolve("run.yaml"),
-        "name: "
-            + name
-            + "\nscenario: "
-            + ShardedScenario.class.getName()
-            + "\nperiod: 500ms\ngraceful_stop: 1s\nthresholds: [\"errors<50%\"]\ndistributed: "
-            + distributed
-            + "\nphases:\n"
-            + phases);
-    return folder.resolve("run.yaml");
-  }
-
-  private static List<List<String>> small(int n) {
-    return java.util.Collections.nCopies(n, SMALL_JVM);
-  }
-
-  private static String runId(String out) {
-    Matcher m = Pattern.compile("Distributed run (\\S+) on").matcher(out);
-    assertThat(m.find()).as(out).isTrue();
-    return m.group(1);
-  }
-
-  private static Path resultsFolder(Path out) throws IOException {
-    try (Stream<Path> s = Files.list(out)) {
-      return s.filter(Files::isDirectory).findFirst().orElseThrow();
-    }
+    return DistributedHarness.plan(dir, name, distributed, phases);
   }
 
   private static void awaitLog(Path log, String text, long seconds) throws Exception {
@@ -109,20 +83,8 @@ class DistributedRunTest {
 
   /** Runs the controller, bounded; on a timeout the agents' output says why. */
   private CliRunner.Result controller(Path file, Path out, LocalAgents agents) throws Exception {
-    CompletableFuture<CliRunner.Result> run =
-        CompletableFuture.supplyAsync(
-            () ->
-                CliRunner.run(
-                    "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
-    try {
-      return run.get(100, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      StringBuilder logs = new StringBuilder();
-      for (Path log : agents.logs()) {
-        logs.append(log).append(":\n").append(Files.readString(log)).append('\n');
-      }
-      throw new AssertionError("the run did not end; the agents said:\n" + logs, e);
-    }
+    return DistributedHarness.controller(
+        agents, "run", file.toString(), "--server", url.toString(), "--out", out.toString());
   }
 
   private JsonNode get(String path) throws Exception {
@@ -199,37 +161,6 @@ class DistributedRunTest {
         .isEqualTo(before.get("tests").asLong())
         .isEqualTo(totals.get("tests").asLong());
     assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
-  }
-
-  /**
-   * Every call of the agents' data logs in the merged results folder, by test: {successes, errors};
-   * the successes' times (µs) go to {@code times}, their exact min and max to {@code minMax}.
-   */
-  private static Map<Integer, long[]> dataLogs(
-      Path results, int agents, Histogram times, long[] minMax) throws IOException {
-    Map<Integer, long[]> counts = new HashMap<>();
-    for (int agent = 0; agent < agents; agent++) {
-      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
-      assertThat(rows.size()).as("agent %d's data log", agent).isGreaterThan(10);
-      for (String row : rows.subList(1, rows.size())) {
-        String[] f = row.split(", ");
-        int user = Integer.parseInt(f[0]);
-        assertThat(Math.floorMod(user, agents))
-            .as("user %d runs on agent u mod %d", user, agents)
-            .isEqualTo(agent);
-        long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
-        if (f[5].equals("0")) {
-          c[0]++;
-          long micros = Math.round(Double.parseDouble(f[4]) * 1000);
-          times.recordValue(micros);
-          minMax[0] = Math.min(minMax[0], micros);
-          minMax[1] = Math.max(minMax[1], micros);
-        } else {
-          c[1]++;
-        }
-      }
-    }
-    return counts;
   }
 
   /** A metrics server in a child JVM on {@code port} and the SQLite file {@code db}. */
