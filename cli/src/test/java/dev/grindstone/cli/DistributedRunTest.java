@@ -1,12 +1,12 @@
 package dev.grindstone.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 import static dev.grindstone.cli.DistributedHarness.SMALL_JVM;
 import static dev.grindstone.cli.DistributedHarness.dataLogs;
 import static dev.grindstone.cli.DistributedHarness.resultsFolder;
 import static dev.grindstone.cli.DistributedHarness.runId;
 import static dev.grindstone.cli.DistributedHarness.small;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
