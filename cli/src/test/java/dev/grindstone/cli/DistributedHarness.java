@@ -2,6 +2,8 @@ package dev.grindstone.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +86,29 @@ final class DistributedHarness {
       logs.append(log).append(":\n").append(Files.readString(log)).append('\n');
     }
     return logs.toString();
+  }
+
+  /**
+   * Asserts that the merged results.json in {@code results} counts, test by test and in total,
+   * exactly the calls of the {@code agents} agents' data logs there, and returns it; the successes'
+   * times (µs) go to {@code times}, their exact min and max to {@code minMax}.
+   */
+  static JsonNode mergedEqualsDataLogs(Path results, int agents, Histogram times, long[] minMax)
+      throws IOException {
+    JsonNode json = new ObjectMapper().readTree(results.resolve("results.json").toFile());
+    Map<Integer, long[]> counts = dataLogs(results, agents, times, minMax);
+    long errors = 0;
+    for (JsonNode t : json.get("tests")) {
+      long[] c = counts.get(t.get("test").asInt());
+      assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
+      assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
+      errors += c[1];
+    }
+    assertThat(json.get("tests")).as("tests in results.json").hasSameSizeAs(counts.keySet());
+    JsonNode totals = json.get("totals");
+    assertThat(totals.get("tests").asLong()).isEqualTo(times.getTotalCount());
+    assertThat(totals.get("errors").asLong()).isEqualTo(errors);
+    return json;
   }
 
   /**

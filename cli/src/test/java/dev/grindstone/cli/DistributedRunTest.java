@@ -1,7 +1,7 @@
 package dev.grindstone.cli;
 
 import static dev.grindstone.cli.DistributedHarness.SMALL_JVM;
-import static dev.grindstone.cli.DistributedHarness.dataLogs;
+import static dev.grindstone.cli.DistributedHarness.mergedEqualsDataLogs;
 import static dev.grindstone.cli.DistributedHarness.resultsFolder;
 import static dev.grindstone.cli.DistributedHarness.runId;
 import static dev.grindstone.cli.DistributedHarness.small;
@@ -123,19 +123,11 @@ class DistributedRunTest {
         .contains("All 2 agents ready", "All thresholds passed")
         .doesNotContain("snapshots on the server hold");
     Path results = resultsFolder(out);
-    JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
     Histogram all = Histograms.newHistogram();
     long[] minMax = {Long.MAX_VALUE, Long.MIN_VALUE};
-    Map<Integer, long[]> counts = dataLogs(results, 2, all, minMax);
+    JsonNode totals = mergedEqualsDataLogs(results, 2, all, minMax).get("totals");
     long min = minMax[0];
     long max = minMax[1];
-    for (JsonNode t : json.get("tests")) {
-      long[] c = counts.get(t.get("test").asInt());
-      assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
-      assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
-    }
-    JsonNode totals = json.get("totals");
-    assertThat(totals.get("tests").asLong()).isEqualTo(all.getTotalCount());
     assertThat(totals.get("p50").asDouble()).isEqualTo(Histograms.percentileMillis(all, 50));
     assertThat(totals.get("p99").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99));
     assertThat(totals.get("p999").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99.9));
@@ -243,21 +235,10 @@ class DistributedRunTest {
       }
       assertThat(r.out()).doesNotContain("snapshots on the server hold", "was lost");
 
-      Path results = resultsFolder(out);
-      JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+      // Nothing lost, nothing counted twice: the merged counts are the data logs' calls.
       Histogram all = Histograms.newHistogram();
-      Map<Integer, long[]> counts = dataLogs(results, 2, all, new long[2]);
-      long sum = 0;
-      for (JsonNode t : json.get("tests")) {
-        long[] c = counts.get(t.get("test").asInt());
-        assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
-        assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
-        sum += c[0];
-      }
-      assertThat(json.get("totals").get("tests").asLong())
-          .as("nothing lost, nothing counted twice")
-          .isEqualTo(sum)
-          .isEqualTo(all.getTotalCount());
+      mergedEqualsDataLogs(resultsFolder(out), 2, all, new long[2]);
+      long sum = all.getTotalCount();
       // The server's own totals of the run agree: the re-sent snapshots were taken once.
       assertThat(get("/api/v1/runs/" + runId(r.out())).get("totals").get("tests").asLong())
           .isEqualTo(sum);
