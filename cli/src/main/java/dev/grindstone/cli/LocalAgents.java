@@ -51,7 +51,23 @@ final class LocalAgents implements AutoCloseable {
   Process add(
       int index, URI server, String token, Path folder, List<String> jvmOptions, String label)
       throws IOException {
-    List<String> cmd = new ArrayList<>();
+    return add(List.of(), index, server, token, folder, jvmOptions, label);
+  }
+
+  /**
+   * Starts one more agent as {@link #add(int, URI, String, Path, List, String)} does, its Java
+   * command run by {@code launcher} ({@code ip netns exec NS} puts it in a network namespace).
+   */
+  Process add(
+      List<String> launcher,
+      int index,
+      URI server,
+      String token,
+      Path folder,
+      List<String> jvmOptions,
+      String label)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmOptions);
     String classPath = System.getProperty("java.class.path");

@@ -1,5 +1,10 @@
 package dev.grindstone.cli;
 
+import static dev.grindstone.cli.DistributedHarness.SMALL_JVM;
+import static dev.grindstone.cli.DistributedHarness.mergedEqualsDataLogs;
+import static dev.grindstone.cli.DistributedHarness.resultsFolder;
+import static dev.grindstone.cli.DistributedHarness.runId;
+import static dev.grindstone.cli.DistributedHarness.small;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -19,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +41,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class DistributedRunTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> SMALL_JVM =
-      List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xshare:auto");
 
   @TempDir Path dir;
   MetricsServer server;
@@ -60,34 +61,7 @@ class DistributedRunTest {
   }
 
   private Path plan(String name, String distributed, String phases) throws IOException {
-    Path folder = Files.createDirectories(dir.resolve(name + "-plan"));
-    Files.writeString(
-        folder.resolve("run.yaml"),
-        "name: "
-            + name
-            + "\nscenario: "
-            + ShardedScenario.class.getName()
-            + "\nperiod: 500ms\ngraceful_stop: 1s\nthresholds: [\"errors<50%\"]\ndistributed: "
-            + distributed
-            + "\nphases:\n"
-            + phases);
-    return folder.resolve("run.yaml");
-  }
-
-  private static List<List<String>> small(int n) {
-    return java.util.Collections.nCopies(n, SMALL_JVM);
-  }
-
-  private static String runId(String out) {
-    Matcher m = Pattern.compile("Distributed run (\\S+) on").matcher(out);
-    assertThat(m.find()).as(out).isTrue();
-    return m.group(1);
-  }
-
-  private static Path resultsFolder(Path out) throws IOException {
-    try (Stream<Path> s = Files.list(out)) {
-      return s.filter(Files::isDirectory).findFirst().orElseThrow();
-    }
+    return DistributedHarness.plan(dir, name, distributed, phases);
   }
 
   private static void awaitLog(Path log, String text, long seconds) throws Exception {
@@ -109,20 +83,8 @@ class DistributedRunTest {
 
   /** Runs the controller, bounded; on a timeout the agents' output says why. */
   private CliRunner.Result controller(Path file, Path out, LocalAgents agents) throws Exception {
-    CompletableFuture<CliRunner.Result> run =
-        CompletableFuture.supplyAsync(
-            () ->
-                CliRunner.run(
-                    "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
-    try {
-      return run.get(100, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      StringBuilder logs = new StringBuilder();
-      for (Path log : agents.logs()) {
-        logs.append(log).append(":\n").append(Files.readString(log)).append('\n');
-      }
-      throw new AssertionError("the run did not end; the agents said:\n" + logs, e);
-    }
+    return DistributedHarness.controller(
+        agents, "run", file.toString(), "--server", url.toString(), "--out", out.toString());
   }
 
   private JsonNode get(String path) throws Exception {
@@ -161,19 +123,11 @@ class DistributedRunTest {
         .contains("All 2 agents ready", "All thresholds passed")
         .doesNotContain("snapshots on the server hold");
     Path results = resultsFolder(out);
-    JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
     Histogram all = Histograms.newHistogram();
     long[] minMax = {Long.MAX_VALUE, Long.MIN_VALUE};
-    Map<Integer, long[]> counts = dataLogs(results, 2, all, minMax);
+    JsonNode totals = mergedEqualsDataLogs(results, 2, all, minMax).get("totals");
     long min = minMax[0];
     long max = minMax[1];
-    for (JsonNode t : json.get("tests")) {
-      long[] c = counts.get(t.get("test").asInt());
-      assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
-      assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
-    }
-    JsonNode totals = json.get("totals");
-    assertThat(totals.get("tests").asLong()).isEqualTo(all.getTotalCount());
     assertThat(totals.get("p50").asDouble()).isEqualTo(Histograms.percentileMillis(all, 50));
     assertThat(totals.get("p99").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99));
     assertThat(totals.get("p999").asDouble()).isEqualTo(Histograms.percentileMillis(all, 99.9));
@@ -199,37 +153,6 @@ class DistributedRunTest {
         .isEqualTo(before.get("tests").asLong())
         .isEqualTo(totals.get("tests").asLong());
     assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
-  }
-
-  /**
-   * Every call of the agents' data logs in the merged results folder, by test: {successes, errors};
-   * the successes' times (µs) go to {@code times}, their exact min and max to {@code minMax}.
-   */
-  private static Map<Integer, long[]> dataLogs(
-      Path results, int agents, Histogram times, long[] minMax) throws IOException {
-    Map<Integer, long[]> counts = new HashMap<>();
-    for (int agent = 0; agent < agents; agent++) {
-      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
-      assertThat(rows.size()).as("agent %d's data log", agent).isGreaterThan(10);
-      for (String row : rows.subList(1, rows.size())) {
-        String[] f = row.split(", ");
-        int user = Integer.parseInt(f[0]);
-        assertThat(Math.floorMod(user, agents))
-            .as("user %d runs on agent u mod %d", user, agents)
-            .isEqualTo(agent);
-        long[] c = counts.computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
-        if (f[5].equals("0")) {
-          c[0]++;
-          long micros = Math.round(Double.parseDouble(f[4]) * 1000);
-          times.recordValue(micros);
-          minMax[0] = Math.min(minMax[0], micros);
-          minMax[1] = Math.max(minMax[1], micros);
-        } else {
-          c[1]++;
-        }
-      }
-    }
-    return counts;
   }
 
   /** A metrics server in a child JVM on {@code port} and the SQLite file {@code db}. */
@@ -312,21 +235,10 @@ class DistributedRunTest {
       }
       assertThat(r.out()).doesNotContain("snapshots on the server hold", "was lost");
 
-      Path results = resultsFolder(out);
-      JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+      // Nothing lost, nothing counted twice: the merged counts are the data logs' calls.
       Histogram all = Histograms.newHistogram();
-      Map<Integer, long[]> counts = dataLogs(results, 2, all, new long[2]);
-      long sum = 0;
-      for (JsonNode t : json.get("tests")) {
-        long[] c = counts.get(t.get("test").asInt());
-        assertThat(t.get("tests").asLong()).as("test %s", t.get("test")).isEqualTo(c[0]);
-        assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
-        sum += c[0];
-      }
-      assertThat(json.get("totals").get("tests").asLong())
-          .as("nothing lost, nothing counted twice")
-          .isEqualTo(sum)
-          .isEqualTo(all.getTotalCount());
+      mergedEqualsDataLogs(resultsFolder(out), 2, all, new long[2]);
+      long sum = all.getTotalCount();
       // The server's own totals of the run agree: the re-sent snapshots were taken once.
       assertThat(get("/api/v1/runs/" + runId(r.out())).get("totals").get("tests").asLong())
           .isEqualTo(sum);
