@@ -83,14 +83,22 @@ class NetworkNamespaceAgentsTest {
     // A test JVM ended from outside skips @AfterAll: this hook still removes what was added.
     cleanupOnExit = new Thread(NetworkNamespaceAgentsTest::removeNamespace);
     Runtime.getRuntime().addShutdownHook(cleanupOnExit);
-    must("link", "add", HOST_END, "type", "veth", "peer", "name", NAMESPACE_END);
-    pairAdded = true;
-    must("link", "set", NAMESPACE_END, "netns", NAMESPACE);
-    must("addr", "add", HOST_ADDRESS + "/30", "dev", HOST_END);
-    must("link", "set", HOST_END, "up");
-    mustInside("link", "set", "lo", "up");
-    mustInside("addr", "add", NAMESPACE_ADDRESS + "/30", "dev", NAMESPACE_END);
-    mustInside("link", "set", NAMESPACE_END, "up");
+    try {
+      must("link", "add", HOST_END, "type", "veth", "peer", "name", NAMESPACE_END);
+      pairAdded = true;
+      must("link", "set", NAMESPACE_END, "netns", NAMESPACE);
+      must("addr", "add", HOST_ADDRESS + "/30", "dev", HOST_END);
+      must("link", "set", HOST_END, "up");
+      mustInside("link", "set", "lo", "up");
+      mustInside("addr", "add", NAMESPACE_ADDRESS + "/30", "dev", NAMESPACE_END);
+      mustInside("link", "set", NAMESPACE_END, "up");
+    } catch (AssertionError | IOException e) {
+      // A sandbox may allow namespaces but not veth pairs: that too is the machine forbidding it.
+      unavailable =
+          "agents in network namespaces not tested: a namespace was made, but its veth pair could"
+              + " not be set up here: "
+              + e.getMessage().strip();
+    }
   }
 
   @AfterAll
