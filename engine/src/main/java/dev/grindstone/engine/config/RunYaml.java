@@ -74,11 +74,9 @@ public final class RunYaml {
       Set.of("name", "jdbc", "table", "batch_size", "user", "password_env");
   static final Set<String> SINK_RETRY_FIELDS =
       Set.of("max_consecutive_failures", "backoff", "max_backoff");
-  static final Set<String> PHASE_FIELDS =
+  /** The fields of a load: what a phase and each of its scenarios take alike. */
+  static final Set<String> LOAD_FIELDS =
       Set.of(
-          "name",
-          "duration",
-          "run_time",
           "users",
           "rate",
           "max_users",
@@ -93,31 +91,21 @@ public final class RunYaml {
           "iterations",
           "runs",
           "expected_interval",
-          "scenarios",
           "pace");
+
+  static final Set<String> PHASE_FIELDS =
+      union(LOAD_FIELDS, "name", "duration", "run_time", "scenarios");
 
   /**
    * The fields of a scenario's entry in a phase: its load, and what it runs ({@code scenario:}).
    */
-  static final Set<String> SCENARIO_FIELDS =
-      Set.of(
-          "users",
-          "rate",
-          "max_users",
-          "min_concurrency",
-          "max_concurrency",
-          "ramp_up_add",
-          "ramp_up_multiply",
-          "ramp_up_wait",
-          "run_once",
-          "think_time",
-          "initial_sleep",
-          "iterations",
-          "runs",
-          "expected_interval",
-          "weight",
-          "scenario",
-          "pace");
+  static final Set<String> SCENARIO_FIELDS = union(LOAD_FIELDS, "weight", "scenario");
+
+  private static Set<String> union(Set<String> fields, String... more) {
+    Set<String> all = new HashSet<>(fields);
+    all.addAll(List.of(more));
+    return Set.copyOf(all);
+  }
 
   /**
    * Keys of gradual's documentation that Grindstone does not read, with why and what to do instead:
