@@ -74,6 +74,7 @@ public final class RunYaml {
       Set.of("name", "jdbc", "table", "batch_size", "user", "password_env");
   static final Set<String> SINK_RETRY_FIELDS =
       Set.of("max_consecutive_failures", "backoff", "max_backoff");
+
   /** The fields of a load: what a phase and each of its scenarios take alike. */
   static final Set<String> LOAD_FIELDS =
       Set.of(
