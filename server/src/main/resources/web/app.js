@@ -155,7 +155,9 @@ function baselineTable(run, baseline) {
 // drawn dashed on the same charts, both against the time since each run's first interval.
 async function runPage(id) {
   const base = '/api/v1/runs/' + encodeURIComponent(id);
-  const [run, series] = await Promise.all([api(base), api(base + '/series')]);
+  // A distributed run's agents and their clocks; a run of one process has none (404).
+  const dist = () => api('/api/v1/distributed/' + encodeURIComponent(id)).catch(() => null);
+  const [run, series, distributed] = await Promise.all([api(base), api(base + '/series'), dist()]);
   let baseline = null;
   if (run.baselineId && run.baselineId !== run.id) {
     const b = '/api/v1/runs/' + encodeURIComponent(run.baselineId);
@@ -216,11 +218,14 @@ async function runPage(id) {
     rows.replaceChildren(table(figureColumns('Test'), [...r.tests, r.totals], { id: 'run-tests' }), ...scenarios,
       baseline ? el('div', {}, el('h2', {}, 'Beside its baseline'), baselineTable(r, baseline.run)) : null);
   };
+  const agents = el('div', {});
+  const showAgents = d => agents.replaceChildren(...(d ? [el('h2', {}, 'Agents'), agentsTable(d)] : []));
   showRun(run);
+  showAgents(distributed);
   const ivs = intervals();
   view.replaceChildren(header,
     el('div', { class: 'charts' }, charted.map(([id, title, series]) => lineChart(title, labels(ivs), datasets(ivs, series), id))),
-    el('h2', {}, 'Tests'), rows);
+    el('h2', {}, 'Tests'), rows, agents);
   const redraw = () => {
     const all = intervals();
     for (const [canvas, , series] of charted) {
@@ -232,9 +237,11 @@ async function runPage(id) {
     }
   };
   const refresh = async () => {
-    const [r, s] = await Promise.all([api(base), api(base + '/series?after=' + state.version)]);
+    const [r, s, d] = await Promise.all([api(base), api(base + '/series?after=' + state.version),
+      distributed ? dist() : null]);
     absorb(s);
     showRun(r);
+    if (d) showAgents(d);
     redraw();
   };
   if (run.status === 'running' && !stream) {
@@ -246,6 +253,30 @@ async function runPage(id) {
     stream.addEventListener('snapshot', again);
     stream.addEventListener('finished', () => { stream.close(); stream = null; again(); });
   }
+}
+
+// A distributed run's agent processes: each one's clock offset from the server when it started
+// (± half the round trip of its best sample) and the largest move of its later measures from it.
+function agentsTable(d) {
+  const ms = (v, bound) => (v === null || v === undefined) ? '–'
+    : (v >= 0 ? '+' : '') + v.toFixed(1) + ' ms' + (bound === undefined ? '' : ' ±' + bound.toFixed(1) + ' ms');
+  const drift = a => {
+    const samples = a.clockSamples || [];
+    if (!samples.length || a.clockOffsetMs === null) return '–';
+    const worst = samples.reduce((w, s) => Math.abs(s.offsetMs - a.clockOffsetMs) > Math.abs(w.offsetMs - a.clockOffsetMs) ? s : w);
+    return ms(worst.offsetMs - a.clockOffsetMs);
+  };
+  const members = d.members.slice().sort((a, b) => (a.index ?? 1e9) - (b.index ?? 1e9) || a.registeredMs - b.registeredMs);
+  return table([
+    { title: 'Index', num: true, value: a => a.index },
+    { title: 'Agent', value: a => a.name },
+    { title: 'Attempt', value: a => a.attempt },
+    { title: 'Status', value: a => el('span', { class: 'state state-' + a.status }, a.status) },
+    { title: 'Clock offset', num: true, value: a => ms(a.clockOffsetMs, a.clockRttMs === null ? undefined : a.clockRttMs / 2) },
+    { title: 'Measured again', num: true, value: a => (a.clockSamples || []).length },
+    { title: 'Largest drift', num: true, value: drift },
+    { title: 'Note', value: a => a.reason || '' },
+  ], members, { id: 'run-agents' });
 }
 
 // A run name's runs over time: p99, TPS and error rate per run; a point opens its run.

@@ -52,7 +52,7 @@ class DashboardBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    assertThat(r.statusCode()).as(r.body()).isIn(200, 201, 204);
     return r.body();
   }
 
@@ -330,6 +330,90 @@ class DashboardBrowserTest {
                     HttpRequest.newBuilder(URI.create(url)).build(),
                     HttpResponse.BodyHandlers.ofString())
                 .body());
+  }
+
+  @Test
+  void a_distributed_runs_page_lists_its_agents_with_their_clock_offsets_and_drift()
+      throws Exception {
+    requireChromium();
+    try (MetricsServer server =
+        MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("d.db")).start()) {
+      HttpClient c = HttpClient.newHttpClient();
+      String base = server.url();
+      java.io.ByteArrayOutputStream zip = new java.io.ByteArrayOutputStream();
+      try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(zip)) {
+        z.putNextEntry(new java.util.zip.ZipEntry("run.yaml"));
+        z.write("name: checkout\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      HttpResponse<String> created =
+          c.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          base + "/api/v1/distributed?name=checkout&agents=2&runFile=run.yaml"))
+                  .header("Content-Type", "application/zip")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(zip.toByteArray()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      String id = new ObjectMapper().readTree(created.body()).get("id").asText();
+      String[] agents = new String[2];
+      double[][] clocks = {{1.5, 0.4}, {-250.5, 3.0}};
+      for (int i = 0; i < 2; i++) {
+        agents[i] =
+            new ObjectMapper()
+                .readTree(
+                    post(
+                        c,
+                        base + "/api/v1/agents",
+                        "{\"name\":\"host-"
+                            + i
+                            + "\",\"version\":\"1\",\"cores\":2,\"maxHeap\":1000000,\"index\":"
+                            + i
+                            + ",\"attempt\":\"a"
+                            + i
+                            + "\"}"))
+                .get("id")
+                .asText();
+        post(c, base + "/api/v1/agents/" + agents[i] + "/poll", "{}");
+      }
+      for (int i = 0; i < 2; i++) {
+        post(
+            c,
+            base + "/api/v1/agents/" + agents[i] + "/ready",
+            "{\"clockOffsetMs\":" + clocks[i][0] + ",\"clockRttMs\":" + clocks[i][1] + "}");
+      }
+      for (double offset : new double[] {0.5, 4.0}) {
+        post(
+            c,
+            base + "/api/v1/agents/" + agents[0] + "/clock-samples",
+            "{\"clockOffsetMs\":" + offset + ",\"clockRttMs\":0.6}");
+      }
+      finishedRun(c, base, id, "checkout", 1_700_000_000_000L, 2, 1000);
+
+      WebDriver driver = chromium();
+      try {
+        driver.get(base + "/#/runs/" + id);
+        WebElement table =
+            new WebDriverWait(driver, Duration.ofSeconds(30))
+                .until(
+                    d ->
+                        d.findElements(By.cssSelector("#run-agents tbody tr")).size() == 2
+                            ? d.findElement(By.id("run-agents"))
+                            : null);
+        List<List<String>> rows =
+            table.findElements(By.cssSelector("tbody tr")).stream()
+                .map(
+                    r ->
+                        r.findElements(By.tagName("td")).stream().map(WebElement::getText).toList())
+                .toList();
+        assertThat(rows.get(0).subList(0, 7))
+            .containsExactly("0", "host-0", "a0", "running", "+1.5 ms ±0.2 ms", "2", "+2.5 ms");
+        assertThat(rows.get(1).subList(0, 7))
+            .containsExactly("1", "host-1", "a1", "running", "-250.5 ms ±1.5 ms", "0", "–");
+      } finally {
+        driver.quit();
+      }
+    }
   }
 
   @Test
