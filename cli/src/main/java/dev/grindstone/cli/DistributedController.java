@@ -56,6 +56,11 @@ final class DistributedController {
   private final CoordinatorClient client;
   private final AtomicBoolean stopRequested = new AtomicBoolean();
   private final Map<String, TreeMap<Long, JsonNode>> byAgent = new HashMap<>();
+
+  /** Test numbers the agents' snapshots carry, and those the run on the server has described. */
+  private final Set<Integer> reported = new HashSet<>();
+
+  private final Set<Integer> described = new HashSet<>();
   private long ordinal;
   private long nextSeq;
 
@@ -158,17 +163,16 @@ final class DistributedController {
     plugins.addAll(plan.plugins());
     MergedRun merged = new MergedRun(config, plugins, System.out, startMs);
     StatisticsSchema schema = merged.schema();
-    describeTests(id, merged);
     while (true) {
       boolean done = run.get("status").asText().equals("done");
       fetch(id);
+      describeTests(id, merged);
       emit(merged, schema, run, done);
       if (done) {
         break;
       }
       sleep(250);
       run = client.get("/api/v1/distributed/" + id);
-      describeTests(id, merged);
     }
     return finish(id, run, merged, schema);
   }
@@ -414,11 +418,19 @@ final class DistributedController {
     }
   }
 
+  /**
+   * Names the tests from the run on the server, when a snapshot carried a test not yet named: the
+   * server computes the whole run's figures for that answer, too much to ask for every 250 ms.
+   */
   private void describeTests(String id, MergedRun merged) {
+    if (!described.isEmpty() && described.containsAll(reported)) {
+      return;
+    }
     try {
       JsonNode r = client.get("/api/v1/runs/" + id);
       for (JsonNode t : r.path("tests")) {
         if (t.has("number")) {
+          described.add(t.get("number").asInt());
           merged.describe(t.get("number").asInt(), t.path("description").asText(""));
         }
       }
@@ -434,6 +446,7 @@ final class DistributedController {
       JsonNode list = page.get("snapshots");
       for (JsonNode s : list) {
         ordinal = Math.max(ordinal, s.get("ordinal").asLong());
+        s.get("tests").forEach(t -> reported.add(t.path("number").asInt()));
         byAgent
             .computeIfAbsent(s.get("agent").asText(), a -> new TreeMap<>())
             .put(s.get("seq").asLong(), s);
