@@ -185,7 +185,7 @@ final class AgentCommand implements Callable<Integer> {
       return Main.EXIT_BAD_INPUT;
     }
     RunConfig.Builder config = plan.config();
-    command.applyOptions(config);
+    command.applyOptions(config, plan.named() != null);
     config.outputRoot(out).console(false);
 
     ClockOffset clock = measureClock(c, id);
@@ -216,7 +216,7 @@ final class AgentCommand implements Callable<Integer> {
             // as long as for the server, so the total comes after them.
             .finishWait(CoordinatorClient.OUTAGE_LIMIT)
             .build();
-    Run load = Run.of(config.build(), plan.scenario()).sink(sink).shard(shard);
+    Run load = plan.run().sink(sink).shard(shard);
     plan.plugins().forEach(load::plugin);
     JsonNode ready =
         c.post(
@@ -300,7 +300,7 @@ final class AgentCommand implements Callable<Integer> {
     } finally {
       heartbeat.interrupt();
       clockWatch.interrupt();
-      RunCommand.closeScenario(plan.scenario());
+      RunCommand.closeScenarios(plan.scenarios());
     }
     if (fenced.get() || summary == null) {
       say("replaced by a newer attempt of index " + shardIndex + ": its figures are not sent");
@@ -346,11 +346,17 @@ final class AgentCommand implements Callable<Integer> {
             "",
             s.info().startEpochMillis() + epochOffset,
             s.endEpochMillis() + epochOffset,
-            s.tests());
+            s.tests(),
+            null,
+            null,
+            s.scenarios().stream()
+                .map(r -> new SnapshotPost.Scenario(r.name(), r.users(), r.tests()))
+                .toList());
     ObjectNode body =
         (ObjectNode) CoordinatorClient.JSON.readTree(RunRequest.snapshot("total", whole).body());
     body.put("lateStarts", s.lateStarts());
     body.put("droppedStarts", s.droppedStarts());
+    body.put("skippedPacedStarts", s.omission().skippedPacedStarts());
     body.put("droppedDataLogRows", s.droppedDataLogRows());
     body.put("interrupted", s.interrupted());
     body.put("lateness", Histograms.encode(s.lateness()));

@@ -159,9 +159,16 @@ final class DistributedController {
       }
     }
 
-    List<Plugin> plugins = new ArrayList<>(plan.scenario().plugins());
+    List<Plugin> plugins = new ArrayList<>();
+    plan.scenarios().forEach(s -> plugins.addAll(s.plugins()));
     plugins.addAll(plan.plugins());
-    MergedRun merged = new MergedRun(config, plugins, System.out, startMs);
+    MergedRun merged =
+        new MergedRun(
+            config,
+            plugins,
+            System.out,
+            startMs,
+            plan.named() == null ? List.of() : List.copyOf(plan.named().keySet()));
     StatisticsSchema schema = merged.schema();
     while (true) {
       boolean done = run.get("status").asText().equals("done");
@@ -188,6 +195,7 @@ final class DistributedController {
     Map<String, Long> failures = new LinkedHashMap<>();
     Histogram lateness = dev.grindstone.stats.latency.Histograms.newHistogram();
     long lateStarts = 0;
+    long skippedPaced = 0;
     long end = startOf(run);
     for (TreeMap<Long, JsonNode> snaps : byAgent.values()) {
       if (!snaps.isEmpty()) {
@@ -245,6 +253,7 @@ final class DistributedController {
           interrupted |= total.path("interrupted").asBoolean();
           dropped += total.path("droppedStarts").asLong();
           lateStarts += total.path("lateStarts").asLong();
+          skippedPaced += total.path("skippedPacedStarts").asLong();
           if (total.hasNonNull("lateness")) {
             lateness.add(
                 dev.grindstone.stats.latency.Histograms.decode(total.get("lateness").asText()));
@@ -271,7 +280,15 @@ final class DistributedController {
     clockNotes(run, notes);
     RunSummary summary =
         merged.finish(
-            end, notes, interrupted, dropped, failures, droppedRows, lateness, lateStarts);
+            end,
+            notes,
+            interrupted,
+            dropped,
+            failures,
+            droppedRows,
+            lateness,
+            lateStarts,
+            skippedPaced);
     writeAgents(merged, run);
     if (lost && distribution.onAgentLoss().equals("fail")) {
       System.err.println(
@@ -496,25 +513,59 @@ final class DistributedController {
         start = Math.min(start, s.get("startMs").asLong());
         end = Math.max(end, s.get("endMs").asLong());
       }
+      long span = Math.max(1, end - start);
       for (JsonNode s : parts) {
         users += s.path("activeUsers").asInt(0);
         for (JsonNode t : s.get("tests")) {
-          TestFigures f = WireFigures.read(t, schema, Math.max(1, end - start));
+          TestFigures f = WireFigures.read(t, schema, span);
           tests.computeIfAbsent(f.test(), k -> new ArrayList<>()).add(f);
         }
       }
-      List<TestFigures> mergedTests = new ArrayList<>();
-      for (Map.Entry<Integer, List<TestFigures>> e : tests.entrySet()) {
-        mergedTests.add(
-            TestFigures.merge(
-                e.getKey(), "", false, Math.max(1, end - start), -1, schema, e.getValue()));
+      // A run of several scenarios: each one's tests and users, merged over the agents likewise.
+      Map<String, Map<Integer, List<TestFigures>>> scenarioTests = new LinkedHashMap<>();
+      Map<String, Integer> scenarioUsers = new HashMap<>();
+      for (JsonNode s : parts) {
+        for (JsonNode sc : s.path("scenarios")) {
+          String name = sc.get("name").asText();
+          scenarioUsers.merge(name, sc.path("activeUsers").asInt(0), Integer::sum);
+          Map<Integer, List<TestFigures>> byTest =
+              scenarioTests.computeIfAbsent(name, k -> new TreeMap<>());
+          for (JsonNode t : sc.get("tests")) {
+            TestFigures f = WireFigures.read(t, schema, span);
+            byTest.computeIfAbsent(f.test(), k -> new ArrayList<>()).add(f);
+          }
+        }
+      }
+      List<MergedRun.ScenarioInterval> scenarios = new ArrayList<>();
+      for (Map.Entry<String, Map<Integer, List<TestFigures>>> e : scenarioTests.entrySet()) {
+        scenarios.add(
+            new MergedRun.ScenarioInterval(
+                e.getKey(), scenarioUsers.get(e.getKey()), merge(e.getValue(), span, schema)));
       }
       // Late starts per interval need their lateness histogram, which the snapshots do not carry:
       // the summary has them, from each agent's final figures.
       merged.interval(
-          seq, parts.getFirst().path("phase").asText(""), start, end, users, 0, null, mergedTests);
+          seq,
+          parts.getFirst().path("phase").asText(""),
+          start,
+          end,
+          users,
+          0,
+          null,
+          merge(tests, span, schema),
+          scenarios);
       nextSeq++;
     }
+  }
+
+  /** Each test's figures merged over the agents. */
+  private static List<TestFigures> merge(
+      Map<Integer, List<TestFigures>> byTest, long span, StatisticsSchema schema) {
+    List<TestFigures> merged = new ArrayList<>();
+    for (Map.Entry<Integer, List<TestFigures>> e : byTest.entrySet()) {
+      merged.add(TestFigures.merge(e.getKey(), "", false, span, -1, schema, e.getValue()));
+    }
+    return merged;
   }
 
   private static long startOf(JsonNode run) {

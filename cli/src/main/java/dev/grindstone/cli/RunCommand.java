@@ -197,24 +197,18 @@ final class RunCommand implements Callable<Integer> {
     Scenario scenario = plan.scenario();
     RunConfig.Builder config = plan.config();
     List<Plugin> plugins = plan.plugins();
-    if (plan.named() != null) {
-      if (agents != null || plan.distributed() != null) {
-        closeScenarios(plan.named().values());
-        throw new BadInputException(
-            "a run of several scenarios runs in one process for now: drop --agents (or"
-                + " distributed:), or run one scenario per run file");
-      }
-      applyOptions(config, true);
-      return execute(config, plan.named(), null, plugins, baselineRun, comparison);
-    }
     Distribution distribution = distribution(plan);
     if (distribution != null) {
-      applyOptions(config);
+      applyOptions(config, plan.named() != null);
       try {
         return new DistributedController(this, plan, distribution).run();
       } finally {
-        closeScenario(scenario);
+        closeScenarios(plan.scenarios());
       }
+    }
+    if (plan.named() != null) {
+      applyOptions(config, true);
+      return execute(config, plan.named(), null, plugins, baselineRun, comparison);
     }
     applyOptions(config);
     return execute(config, null, scenario, plugins, baselineRun, comparison);
@@ -287,6 +281,16 @@ final class RunCommand implements Callable<Integer> {
         Path file,
         Distribution distributed) {
       this(scenario, config, plugins, file, distributed, null);
+    }
+
+    /** The plan's scenarios: the named ones in the run file's order, or its one scenario. */
+    List<Scenario> scenarios() {
+      return named == null ? List.of(scenario) : List.copyOf(named.values());
+    }
+
+    /** A run of the plan's scenarios. */
+    Run run() {
+      return named == null ? Run.of(config.build(), scenario) : Run.of(config.build(), named);
     }
   }
 

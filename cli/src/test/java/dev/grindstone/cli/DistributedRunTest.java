@@ -155,6 +155,131 @@ class DistributedRunTest {
     assertThat(after.get("errors").asLong()).isEqualTo(before.get("errors").asLong());
   }
 
+  @Test
+  void a_run_of_two_scenarios_merges_each_scenarios_figures_exactly() throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("scenarios-plan"));
+    String scenario = ShardedScenario.class.getName();
+    Path file =
+        Files.writeString(
+            folder.resolve("run.yaml"),
+            """
+            name: two-scenarios
+            period: 500ms
+            graceful_stop: 1s
+            distributed: {agents: 2, lead: 1s}
+            thresholds: ["errors<50%%", {threshold: "errors<50%%", scenario: steady}]
+            phases:
+              - name: mixed
+                duration: 2s
+                scenarios:
+                  steady: {users: 3, scenario: %1$s}
+                  arrivals: {rate: 40, max_users: 10, scenario: %1$s}
+            """
+                .formatted(scenario));
+    Path out = dir.resolve("scenarios-out");
+    CliRunner.Result r;
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve("scenarios-agents"), small(2))) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    Path results = resultsFolder(out);
+
+    // Each scenario's calls per test, from the agents' data logs (their last column).
+    Map<String, Map<Integer, long[]>> logged = new HashMap<>();
+    for (int agent = 0; agent < 2; agent++) {
+      List<String> rows = Files.readAllLines(results.resolve("agents/" + agent + "/data.csv"));
+      assertThat(rows.getFirst()).endsWith(", Scenario");
+      for (String row : rows.subList(1, rows.size())) {
+        String[] f = row.split(", ");
+        long[] c =
+            logged
+                .computeIfAbsent(f[f.length - 1], k -> new HashMap<>())
+                .computeIfAbsent(Integer.parseInt(f[2]), k -> new long[2]);
+        c[f[5].equals("0") ? 0 : 1]++;
+      }
+    }
+    assertThat(logged).containsOnlyKeys("steady", "arrivals");
+    JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+    JsonNode scenarios = json.get("scenarios");
+    assertThat(scenarios).hasSize(2);
+    assertThat(scenarios.get(0).get("name").asText()).isEqualTo("steady");
+    assertThat(scenarios.get(0).get("maxUsers").asInt())
+        .as("2 users on one agent, 1 on the other")
+        .isEqualTo(3);
+    assertThat(scenarios.get(1).get("name").asText()).isEqualTo("arrivals");
+    long all = 0;
+    for (JsonNode sc : scenarios) {
+      Map<Integer, long[]> mine = logged.get(sc.get("name").asText());
+      assertThat(sc.get("tests")).as("%s's tests", sc.get("name")).hasSameSizeAs(mine.keySet());
+      for (JsonNode t : sc.get("tests")) {
+        long[] c = mine.get(t.get("test").asInt());
+        assertThat(t.get("tests").asLong())
+            .as("%s test %s", sc.get("name"), t.get("test"))
+            .isEqualTo(c[0]);
+        assertThat(t.get("errors").asLong())
+            .as("%s test %s", sc.get("name"), t.get("test"))
+            .isEqualTo(c[1]);
+        all += c[0] + c[1];
+      }
+    }
+    JsonNode totals = json.get("totals");
+    assertThat(totals.get("tests").asLong() + totals.get("errors").asLong())
+        .as("the scenarios' calls add up to the run's")
+        .isEqualTo(all);
+    assertThat(Files.readString(results.resolve("summary.txt")))
+        .contains("Scenario steady (at most 3 users)", "Scenario arrivals (at most")
+        .contains("scenario steady: errors<50%");
+  }
+
+  @Test
+  void the_merged_run_is_corrected_for_coordinated_omission_as_one_process_would_be()
+      throws Exception {
+    Path folder = Files.createDirectories(dir.resolve("stall-plan"));
+    Path file =
+        Files.writeString(
+            folder.resolve("run.yaml"),
+            """
+            name: stalls
+            scenario: %s
+            period: 500ms
+            graceful_stop: 1s
+            distributed: {agents: 2, lead: 1s}
+            phases:
+              - {name: paced, duration: 2s, users: 4, pace: 10ms}
+            """
+                .formatted(StallingScenario.class.getName()));
+    Path out = dir.resolve("stall-out");
+    CliRunner.Result r;
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve("stall-agents"), small(2))) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    Path results = resultsFolder(out);
+    Histogram raw = Histograms.newHistogram();
+    mergedEqualsDataLogs(results, 2, raw, new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
+    // One process's correction of the same calls: HdrHistogram's, with the phase's pace.
+    Histogram corrected = raw.copyCorrectedForCoordinatedOmission(10_000);
+    JsonNode co =
+        JSON.readTree(results.resolve("results.json").toFile()).get("coordinatedOmission");
+    assertThat(co).as("results.json's coordinatedOmission").isNotNull();
+    JsonNode step = co.get("tests").get(0);
+    assertThat(step.get("test").asInt()).isEqualTo(3);
+    assertThat(step.get("intendedCycle").asText()).isEqualTo("pace 10.00 ms");
+    assertThat(step.get("omittedCalls").asLong())
+        .isEqualTo(corrected.getTotalCount() - raw.getTotalCount())
+        .isPositive();
+    for (String[] p : new String[][] {{"p50", "50"}, {"p90", "90"}, {"p99", "99"}}) {
+      assertThat(step.get(p[0]).asDouble())
+          .as("corrected %s", p[0])
+          .isEqualTo(Histograms.percentileMillis(corrected, Double.parseDouble(p[1])));
+    }
+    assertThat(Files.readString(results.resolve("summary.txt"))).contains("coordinated omission");
+  }
+
   /** A metrics server in a child JVM on {@code port} and the SQLite file {@code db}. */
   private Process childServer(int port, Path db, Path log) throws Exception {
     Process p =

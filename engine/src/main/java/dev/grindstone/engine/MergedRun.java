@@ -30,7 +30,35 @@ public final class MergedRun {
    */
   public MergedRun(
       RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
-    this.engine = new MergedRunEngine(config, plugins, console, startEpochMillis);
+    this(config, plugins, console, startEpochMillis, List.of());
+  }
+
+  /**
+   * A merged run of several scenarios.
+   *
+   * @param scenarios the run's scenarios in the run file's order (the order of its tables); empty
+   *     for a run of one unnamed scenario
+   */
+  public MergedRun(
+      RunConfig config,
+      List<Plugin> plugins,
+      PrintStream console,
+      long startEpochMillis,
+      List<String> scenarios) {
+    this.engine = new MergedRunEngine(config, plugins, console, startEpochMillis, scenarios);
+  }
+
+  /**
+   * One scenario's figures over an interval, merged over the processes.
+   *
+   * @param activeUsers its virtual users at the interval's end, summed over the processes
+   * @param tests each test it called, its figures merged over the processes (one entry per test)
+   */
+  public record ScenarioInterval(String name, int activeUsers, List<TestFigures> tests) {
+    public ScenarioInterval {
+      java.util.Objects.requireNonNull(name, "name");
+      tests = List.copyOf(tests);
+    }
   }
 
   /** The statistics the intervals' figures are read into. */
@@ -62,7 +90,27 @@ public final class MergedRun {
       long lateStarts,
       Histogram lateness,
       List<TestFigures> tests) {
-    engine.interval(sequence, phase, startMs, endMs, activeUsers, lateStarts, lateness, tests);
+    interval(sequence, phase, startMs, endMs, activeUsers, lateStarts, lateness, tests, List.of());
+  }
+
+  /**
+   * One interval of a run of several scenarios.
+   *
+   * @param scenarios each scenario's figures over the interval, merged over the processes; their
+   *     calls add up to {@code tests}'
+   */
+  public void interval(
+      long sequence,
+      String phase,
+      long startMs,
+      long endMs,
+      int activeUsers,
+      long lateStarts,
+      Histogram lateness,
+      List<TestFigures> tests,
+      List<ScenarioInterval> scenarios) {
+    engine.interval(
+        sequence, phase, startMs, endMs, activeUsers, lateStarts, lateness, tests, scenarios);
   }
 
   /**
@@ -71,6 +119,7 @@ public final class MergedRun {
    * @param notes what the summary should say went wrong
    * @param lateness the run's start lateness (µs) merged over the processes, or null to keep the
    *     intervals'
+   * @param skippedPacedStarts paced starts the processes' users skipped, summed
    */
   public RunSummary finish(
       long endMs,
@@ -80,7 +129,8 @@ public final class MergedRun {
       Map<String, Long> iterationFailures,
       long droppedDataLogRows,
       Histogram lateness,
-      long lateStarts) {
+      long lateStarts,
+      long skippedPacedStarts) {
     return engine.finish(
         endMs,
         notes,
@@ -89,6 +139,7 @@ public final class MergedRun {
         iterationFailures,
         droppedDataLogRows,
         lateness,
-        lateStarts);
+        lateStarts,
+        skippedPacedStarts);
   }
 }

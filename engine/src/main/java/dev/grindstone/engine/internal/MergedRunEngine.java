@@ -1,5 +1,6 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.engine.MergedRun;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.ConsoleSink;
@@ -9,6 +10,7 @@ import dev.grindstone.engine.sink.ResultsFilesSink;
 import dev.grindstone.engine.sink.ResultsFolder;
 import dev.grindstone.engine.sink.RunInfo;
 import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.sink.ScenarioResult;
 import dev.grindstone.engine.sink.Sink;
 import dev.grindstone.engine.sink.SummaryFileSink;
 import dev.grindstone.engine.spi.Plugin;
@@ -47,6 +49,8 @@ public final class MergedRunEngine {
   private final Map<Integer, String> descriptions = new TreeMap<>();
   private final Map<Integer, Cumulative> run = new TreeMap<>();
   private final List<PhaseCumulative> phases = new ArrayList<>();
+  private final List<String> scenarioNames;
+  private final Map<String, ScenarioCumulative> scenarios = new LinkedHashMap<>();
   private final Histogram lateness = Histograms.newHistogram();
   private long lateStarts;
   private double runPeak;
@@ -56,10 +60,20 @@ public final class MergedRunEngine {
    * @param plugins the run's plug-ins (the scenario's and the run file's), whose statistics the
    *     agents' snapshots carry
    * @param startEpochMillis when the agents started (server time)
+   * @param scenarioNames the run's scenarios in the run file's order; empty for one unnamed
+   *     scenario
    */
   public MergedRunEngine(
-      RunConfig config, List<Plugin> plugins, PrintStream console, long startEpochMillis) {
+      RunConfig config,
+      List<Plugin> plugins,
+      PrintStream console,
+      long startEpochMillis,
+      List<String> scenarioNames) {
     this.config = config;
+    this.scenarioNames = List.copyOf(scenarioNames);
+    for (String name : this.scenarioNames) {
+      scenarios.put(name, new ScenarioCumulative());
+    }
     PluginSchema pluginSchema = PluginSchema.of(plugins);
     this.schema = pluginSchema.statistics();
     Path out =
@@ -119,6 +133,7 @@ public final class MergedRunEngine {
    *
    * @param tests each test's figures over the interval, merged over the agents (one per test)
    * @param lateness how late the interval's iterations started (µs), merged; null for none known
+   * @param scenarioParts in a run of several scenarios, each one's figures over the interval
    */
   public void interval(
       long sequence,
@@ -128,7 +143,8 @@ public final class MergedRunEngine {
       int activeUsers,
       long lateStarts,
       Histogram lateness,
-      List<TestFigures> tests) {
+      List<TestFigures> tests,
+      List<MergedRun.ScenarioInterval> scenarioParts) {
     long length = Math.max(1, endMs - startMs);
     int phaseIndex = phaseIndex(phase);
     PhaseCumulative p =
@@ -156,6 +172,32 @@ public final class MergedRunEngine {
     double tps = full ? totals.tps() : 0;
     runPeak = Math.max(runPeak, tps);
     p.peak = Math.max(p.peak, tps);
+    Map<String, MergedRun.ScenarioInterval> byName = new LinkedHashMap<>();
+    for (MergedRun.ScenarioInterval part : scenarioParts) {
+      byName.put(part.name(), part);
+      scenarios.putIfAbsent(part.name(), new ScenarioCumulative());
+    }
+    // Every scenario in every interval, as a local run lists them (an idle one with no calls).
+    List<ScenarioResult> intervalScenarios = new ArrayList<>();
+    for (Map.Entry<String, ScenarioCumulative> e : scenarios.entrySet()) {
+      MergedRun.ScenarioInterval part = byName.get(e.getKey());
+      List<TestFigures> mine = new ArrayList<>();
+      for (TestFigures t : part == null ? List.<TestFigures>of() : part.tests()) {
+        TestFigures n = t.as(t.test(), descriptions.getOrDefault(t.test(), t.description()));
+        mine.add(n);
+        e.getValue().tests.computeIfAbsent(t.test(), k -> new Cumulative()).add(n, full);
+        p.scenarios
+            .computeIfAbsent(e.getKey(), k -> new TreeMap<>())
+            .computeIfAbsent(t.test(), k -> new Cumulative())
+            .add(n, full);
+      }
+      mine.sort((a, b) -> Integer.compare(a.test(), b.test()));
+      int users = part == null ? 0 : part.activeUsers();
+      TestFigures scenarioTotals = totals(mine, length, -1);
+      e.getValue().users = Math.max(e.getValue().users, users);
+      e.getValue().peak = Math.max(e.getValue().peak, full ? scenarioTotals.tps() : 0);
+      intervalScenarios.add(new ScenarioResult(e.getKey(), users, mine, scenarioTotals));
+    }
     IntervalSnapshot s =
         new IntervalSnapshot(
             sequence,
@@ -168,7 +210,8 @@ public final class MergedRunEngine {
             named,
             totals,
             late,
-            lateStarts);
+            lateStarts,
+            intervalScenarios);
     workers.forEach(w -> w.interval(s));
   }
 
@@ -189,6 +232,7 @@ public final class MergedRunEngine {
    * @param lateness how late the run's iterations started (µs), merged over the agents; null to
    *     keep what the intervals carried
    * @param lateStarts with {@code lateness}: the iterations that started more than 10 ms late
+   * @param skippedPacedStarts paced starts the processes' users skipped, summed
    */
   public RunSummary finish(
       long endMs,
@@ -198,7 +242,8 @@ public final class MergedRunEngine {
       Map<String, Long> iterationFailures,
       long droppedDataLogRows,
       Histogram lateness,
-      long lateStarts) {
+      long lateStarts,
+      long skippedPacedStarts) {
     if (lateness != null) {
       this.lateness.reset();
       this.lateness.add(lateness);
@@ -212,49 +257,110 @@ public final class MergedRunEngine {
     }
     TestFigures totals = totals(tests, length, runPeak);
     List<RunSummary.PhaseResult> phaseResults = new ArrayList<>();
+    List<Map<String, List<TestFigures>>> phaseScenarios = new ArrayList<>();
     for (PhaseCumulative p : phases) {
       long pl = Math.max(1, p.end - p.start);
       List<TestFigures> pt = new ArrayList<>();
       for (Map.Entry<Integer, Cumulative> e : p.tests.entrySet()) {
         pt.add(e.getValue().figures(e.getKey(), pl));
       }
+      Map<String, List<TestFigures>> byScenario = new LinkedHashMap<>();
+      p.scenarios.forEach(
+          (name, byTest) -> {
+            List<TestFigures> st = new ArrayList<>();
+            byTest.forEach((n, c) -> st.add(c.figures(n, pl)));
+            byScenario.put(name, st);
+          });
+      phaseScenarios.add(byScenario);
       phaseResults.add(
           new RunSummary.PhaseResult(
               p.name, p.start, p.end, pt, totals(pt, pl, p.peak), p.lateness));
     }
+    List<ScenarioResult> scenarioResults = new ArrayList<>();
+    for (Map.Entry<String, ScenarioCumulative> e : scenarios.entrySet()) {
+      List<TestFigures> st = new ArrayList<>();
+      for (Map.Entry<Integer, Cumulative> t : e.getValue().tests.entrySet()) {
+        st.add(t.getValue().figures(t.getKey(), length));
+      }
+      scenarioResults.add(
+          new ScenarioResult(
+              e.getKey(), e.getValue().users, st, totals(st, length, e.getValue().peak)));
+    }
     problems.addAll(notes);
+    // Corrected as one process corrects its own: with the run's (whole) loads and the merged
+    // calls of each phase, so the same calls give the same corrected figures.
+    RunSummary.Omission omission =
+        OmissionCheck.check(
+            config.phases(),
+            phaseResults,
+            phaseScenarios,
+            tests,
+            totals,
+            scenarioResults,
+            schema,
+            skippedPacedStarts);
     RunSummary summary =
-        new RunSummary(
-            info,
+        summary(
             end,
             tests,
             totals,
             phaseResults,
-            ThresholdCheck.check(config.thresholds(), tests, totals, phaseResults, List.of(), null),
-            lateness,
-            lateStarts,
+            ThresholdCheck.check(
+                config.thresholds(), tests, totals, phaseResults, scenarioResults, null),
             droppedStarts,
             new LinkedHashMap<>(iterationFailures),
             droppedDataLogRows,
-            List.copyOf(problems),
-            interrupted);
+            interrupted,
+            omission,
+            scenarioResults);
     for (SinkWorker w : workers) {
       w.finish(summary, 60_000);
     }
+    // Again, with what the sinks said as they finished.
+    return summary(
+        end,
+        tests,
+        totals,
+        phaseResults,
+        summary.thresholds(),
+        droppedStarts,
+        summary.iterationFailures(),
+        droppedDataLogRows,
+        interrupted,
+        omission,
+        scenarioResults);
+  }
+
+  private RunSummary summary(
+      long end,
+      List<TestFigures> tests,
+      TestFigures totals,
+      List<RunSummary.PhaseResult> phaseResults,
+      List<RunSummary.ThresholdResult> thresholds,
+      long droppedStarts,
+      Map<String, Long> iterationFailures,
+      long droppedDataLogRows,
+      boolean interrupted,
+      RunSummary.Omission omission,
+      List<ScenarioResult> scenarioResults) {
     return new RunSummary(
         info,
         end,
         tests,
         totals,
         phaseResults,
-        summary.thresholds(),
+        thresholds,
         lateness,
         lateStarts,
         droppedStarts,
-        summary.iterationFailures(),
+        iterationFailures,
         droppedDataLogRows,
         List.copyOf(problems),
-        interrupted);
+        interrupted,
+        null,
+        omission,
+        List.of(),
+        scenarioResults);
   }
 
   private TestFigures totals(List<TestFigures> tests, long lengthMillis, double peak) {
@@ -300,6 +406,13 @@ public final class MergedRunEngine {
     }
   }
 
+  /** One scenario's figures so far, with the most users it had at an interval's end. */
+  private final class ScenarioCumulative {
+    final Map<Integer, Cumulative> tests = new TreeMap<>();
+    int users;
+    double peak;
+  }
+
   private final class PhaseCumulative {
     final String name;
     final int index;
@@ -307,6 +420,7 @@ public final class MergedRunEngine {
     long end;
     double peak;
     final Map<Integer, Cumulative> tests = new TreeMap<>();
+    final Map<String, Map<Integer, Cumulative>> scenarios = new LinkedHashMap<>();
     final Histogram lateness = Histograms.newHistogram();
 
     PhaseCumulative(String name, int index, long start) {

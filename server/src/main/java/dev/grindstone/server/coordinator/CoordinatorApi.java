@@ -246,7 +246,8 @@ public final class CoordinatorApi {
             hd ->
                 hd.createQuery(
                         "SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL, ACTIVE_USERS,"
-                            + " LATE_STARTS, TESTS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL"
+                            + " LATE_STARTS, TESTS, SCENARIOS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r"
+                            + " AND ORDINAL"
                             + " > :after ORDER BY ORDINAL LIMIT 2000")
                     .bind("r", id)
                     .bind("after", after)
@@ -264,6 +265,10 @@ public final class CoordinatorApi {
                           long late = rs.getLong("LATE_STARTS");
                           m.put("lateStarts", rs.wasNull() ? null : late);
                           m.put("tests", parse(rs.getString("TESTS")));
+                          String scenarios = rs.getString("SCENARIOS");
+                          if (scenarios != null) {
+                            m.put("scenarios", parse(scenarios));
+                          }
                           return m;
                         })
                     .list());
