@@ -15,6 +15,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -44,8 +45,22 @@ final class DistributedController {
   /** Exit code when an agent was lost and the policy is {@code fail}. */
   static final int EXIT_AGENT_LOST = 97;
 
-  /** Exit code when the run never started (the ready deadline passed, or it was stopped first). */
+  /**
+   * Exit code when the run never started (the ready deadline passed, or it was stopped first), or
+   * the server stopped answering for longer than the outage limit (the merged results then hold
+   * what had arrived).
+   */
   static final int EXIT_NOT_STARTED = 1;
+
+  /**
+   * How long the controller rides out an unreachable server; a test-only setting ({@code
+   * grindstone.controller.outageLimitMs}, read by each controller) shortens it.
+   */
+  private static Duration outageLimit() {
+    return Duration.ofMillis(
+        Long.getLong(
+            "grindstone.controller.outageLimitMs", CoordinatorClient.OUTAGE_LIMIT.toMillis()));
+  }
 
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
@@ -71,7 +86,7 @@ final class DistributedController {
     this.distribution = distribution;
     this.client =
         new CoordinatorClient(options.reportTo, options.token)
-            .patient(CoordinatorClient.OUTAGE_LIMIT, System.err::println);
+            .patient(outageLimit(), System.err::println);
   }
 
   int run() throws IOException {
@@ -170,18 +185,55 @@ final class DistributedController {
             startMs,
             plan.named() == null ? List.of() : List.copyOf(plan.named().keySet()));
     StatisticsSchema schema = merged.schema();
-    while (true) {
-      boolean done = run.get("status").asText().equals("done");
-      fetch(id);
-      describeTests(id, merged);
-      emit(merged, schema, run, done);
-      if (done) {
-        break;
+    try {
+      while (true) {
+        boolean done = run.get("status").asText().equals("done");
+        fetch(id);
+        describeTests(id, merged);
+        emit(merged, schema, run, done);
+        if (done) {
+          break;
+        }
+        sleep(250);
+        run = client.get("/api/v1/distributed/" + id);
       }
-      sleep(250);
-      run = client.get("/api/v1/distributed/" + id);
+    } catch (IOException serverGone) {
+      return partial(run, merged, schema, serverGone);
     }
     return finish(id, run, merged, schema);
+  }
+
+  /**
+   * Writes the merged results of what had arrived when the server stopped answering for longer than
+   * the outage limit: every interval received, named as such in the notes.
+   */
+  private int partial(JsonNode run, MergedRun merged, StatisticsSchema schema, IOException cause) {
+    emit(merged, schema, run, true);
+    long end = startOf(run);
+    for (TreeMap<Long, JsonNode> snaps : byAgent.values()) {
+      if (!snaps.isEmpty()) {
+        end = Math.max(end, snaps.lastEntry().getValue().get("endMs").asLong());
+      }
+    }
+    String note =
+        String.format(
+            Locale.ROOT,
+            "The metrics server %s stopped answering (%s): these results hold only the agents'"
+                + " snapshots received up to %s UTC (%.1f s of the run); the agents' final totals"
+                + " and data logs were not read (each agent keeps its data log in its own results"
+                + " folder).",
+            client.base(),
+            cause.getMessage(),
+            TIME.format(Instant.ofEpochMilli(end)),
+            (end - startOf(run)) / 1000.0);
+    merged.finish(end, List.of(note), true, 0, Map.of(), 0, null, 0, 0);
+    System.err.println(note);
+    Path out = merged.info().outputDirectory();
+    System.err.println(
+        "The run's results are incomplete: exit code "
+            + EXIT_NOT_STARTED
+            + (out == null ? "" : "; what arrived is in " + out));
+    return EXIT_NOT_STARTED;
   }
 
   private int finish(String id, JsonNode run, MergedRun merged, StatisticsSchema schema)

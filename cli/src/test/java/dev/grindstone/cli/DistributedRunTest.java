@@ -280,6 +280,51 @@ class DistributedRunTest {
     assertThat(Files.readString(results.resolve("summary.txt"))).contains("coordinated omission");
   }
 
+  @Test
+  void a_server_gone_for_longer_than_the_outage_limit_leaves_the_merged_results_of_what_arrived()
+      throws Exception {
+    Path file =
+        plan("gone", "{agents: 2, lead: 1s}", "  - {name: hold, duration: 30s, users: 2}\n");
+    Path out = dir.resolve("gone-out");
+    System.setProperty("grindstone.controller.outageLimitMs", "1500");
+    try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("gone"), small(2))) {
+      CompletableFuture<CliRunner.Result> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  CliRunner.run(
+                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      awaitLog(agents.logs().get(1), "starting at", 90);
+      // Until the controller has merged some intervals.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (snapshotsStored() < 6 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      server.close(); // and never back
+      CliRunner.Result r = run.get(90, TimeUnit.SECONDS);
+      assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(r.err()).contains("The run's results are incomplete");
+      Path results = resultsFolder(out);
+      assertThat(Files.readString(results.resolve("summary.txt")))
+          .contains("stopped answering", "these results hold only the agents' snapshots");
+      JsonNode totals = JSON.readTree(results.resolve("results.json").toFile()).get("totals");
+      assertThat(totals.get("tests").asLong() + totals.get("errors").asLong())
+          .as("the calls of the intervals that arrived")
+          .isPositive();
+    } finally {
+      System.clearProperty("grindstone.controller.outageLimitMs");
+    }
+  }
+
+  /** The snapshots the server holds of its one run (a distributed run's id is its own). */
+  private int snapshotsStored() throws Exception {
+    JsonNode runs = get("/api/v1/runs").path("runs");
+    return runs.isEmpty()
+        ? 0
+        : get("/api/v1/distributed/" + runs.get(0).get("id").asText() + "/snapshots")
+            .get("snapshots")
+            .size();
+  }
+
   /** A metrics server in a child JVM on {@code port} and the SQLite file {@code db}. */
   private Process childServer(int port, Path db, Path log) throws Exception {
     Process p =
