@@ -43,6 +43,12 @@ public final class AnalysisReport {
   /** Calls cancelled at stop (lines with an empty Test time); a key only when there are any. */
   public static final String CANCELLED_KEY = "cancelled";
 
+  /**
+   * The last key in logs of a run of several scenarios: the scenario of a row, null (JSON) or empty
+   * (CSV) in the rows of the whole logs.
+   */
+  public static final String SCENARIO_KEY = "scenario";
+
   private final DataLogAnalysis analysis;
   private final StatisticsView view;
   private final List<String> keys;
@@ -71,6 +77,7 @@ public final class AnalysisReport {
     fixed.addAll(LATENCY_KEYS);
     reserved.addAll(fixed);
     reserved.add(CANCELLED_KEY);
+    reserved.add(SCENARIO_KEY);
     List<String> k = new ArrayList<>(fixed);
     for (ExpressionView r : registered) {
       if (reserved.contains(r.displayName())) {
@@ -85,6 +92,9 @@ public final class AnalysisReport {
       if (view.add(r)) {
         k.add(r.displayName());
       }
+    }
+    if (!analysis.scenarios().isEmpty()) {
+      k.add(SCENARIO_KEY);
     }
     this.keys = List.copyOf(k);
   }
@@ -105,7 +115,7 @@ public final class AnalysisReport {
 
   /**
    * The summary table (with the columns of the plug-ins whose columns the logs have), then the
-   * percentile table.
+   * percentile table; in logs of several scenarios, both again for each scenario.
    */
   public String text() {
     String text =
@@ -126,7 +136,16 @@ public final class AnalysisReport {
               + String.join(", ", which)
               + ".\n";
     }
-    return text;
+    StringBuilder out = new StringBuilder(text);
+    for (DataLogAnalysis.ScenarioFigures sc : analysis.scenarios()) {
+      out.append("\nScenario ")
+          .append(sc.name())
+          .append("\n")
+          .append(SummaryTable.render(view, sc.tests(), sc.totals(), null))
+          .append("\n")
+          .append(PercentileTable.render(sc.tests(), sc.totals()));
+    }
+    return out.toString();
   }
 
   private boolean hasCancelled() {
@@ -135,12 +154,21 @@ public final class AnalysisReport {
 
   public String json() {
     StringBuilder out = new StringBuilder("[\n");
-    for (TestFigures t : analysis.tests()) {
-      jsonObject(out, Integer.toString(t.test()), t);
+    jsonObjects(out, analysis.tests(), analysis.totals(), null);
+    for (DataLogAnalysis.ScenarioFigures sc : analysis.scenarios()) {
+      out.append(",\n");
+      jsonObjects(out, sc.tests(), sc.totals(), sc.name());
+    }
+    return out.append("\n]\n").toString();
+  }
+
+  private void jsonObjects(
+      StringBuilder out, List<TestFigures> tests, TestFigures totals, String scenario) {
+    for (TestFigures t : tests) {
+      jsonObject(out, Integer.toString(t.test()), t, scenario);
       out.append(",\n");
     }
-    jsonObject(out, "\"Totals\"", analysis.totals());
-    return out.append("\n]\n").toString();
+    jsonObject(out, "\"Totals\"", totals, scenario);
   }
 
   public String csv() {
@@ -150,9 +178,15 @@ public final class AnalysisReport {
     }
     out.append('\n');
     for (TestFigures t : analysis.tests()) {
-      csvRow(out, Integer.toString(t.test()), t);
+      csvRow(out, Integer.toString(t.test()), t, null);
     }
-    csvRow(out, "Totals", analysis.totals());
+    csvRow(out, "Totals", analysis.totals(), null);
+    for (DataLogAnalysis.ScenarioFigures sc : analysis.scenarios()) {
+      for (TestFigures t : sc.tests()) {
+        csvRow(out, Integer.toString(t.test()), t, sc.name());
+      }
+      csvRow(out, "Totals", sc.totals(), sc.name());
+    }
     return out.toString();
   }
 
@@ -187,7 +221,7 @@ public final class AnalysisReport {
     return Double.isFinite(d) ? d : null;
   }
 
-  private void jsonObject(StringBuilder out, String test, TestFigures f) {
+  private void jsonObject(StringBuilder out, String test, TestFigures f, String scenario) {
     out.append("  {\"test\": ").append(test).append(", \"description\": null");
     List<Number> values = figures(f);
     for (int i = 0; i < values.size(); i++) {
@@ -195,16 +229,29 @@ public final class AnalysisReport {
       jsonString(out, keys.get(i + 2));
       out.append(": ").append(values.get(i) == null ? "null" : values.get(i).toString());
     }
+    if (!analysis.scenarios().isEmpty()) {
+      out.append(", ");
+      jsonString(out, SCENARIO_KEY);
+      out.append(": ");
+      if (scenario == null) {
+        out.append("null");
+      } else {
+        jsonString(out, scenario);
+      }
+    }
     out.append('}');
   }
 
-  private void csvRow(StringBuilder out, String test, TestFigures f) {
+  private void csvRow(StringBuilder out, String test, TestFigures f, String scenario) {
     out.append(test).append(',');
     for (Number v : figures(f)) {
       out.append(',');
       if (v != null) {
         out.append(v);
       }
+    }
+    if (!analysis.scenarios().isEmpty()) {
+      out.append(',').append(scenario == null ? "" : csvText(scenario));
     }
     out.append('\n');
   }

@@ -18,6 +18,8 @@ import java.util.List;
  * @param periodMillis the period TPS is computed over, in milliseconds
  * @param tests one entry per test number, in ascending order
  * @param totals the merge of every test
+ * @param scenarios in logs of a run of several scenarios (their last column, {@code Scenario}),
+ *     each scenario's own figures, in the order the logs first name them; empty otherwise
  */
 public record DataLogAnalysis(
     PluginSchema known,
@@ -25,11 +27,23 @@ public record DataLogAnalysis(
     long rows,
     long periodMillis,
     List<TestFigures> tests,
-    TestFigures totals) {
+    TestFigures totals,
+    List<ScenarioFigures> scenarios) {
 
   public DataLogAnalysis {
     plugins = List.copyOf(plugins);
     tests = List.copyOf(tests);
+    scenarios = List.copyOf(scenarios);
+  }
+
+  /**
+   * One scenario's lines, added up as the whole logs are: per test and in total, over the same
+   * period.
+   */
+  public record ScenarioFigures(String name, List<TestFigures> tests, TestFigures totals) {
+    public ScenarioFigures {
+      tests = List.copyOf(tests);
+    }
   }
 
   /** The schema of every figure: the standard statistics and the known plug-ins'. */

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -344,14 +345,29 @@ public final class DataLogAnalyzer {
               ? 0
               : Math.floorDiv(total.maxEndMicros - total.minStartMillis * 1000 + 500, 1000);
     }
-    List<Integer> numbers = total.testNumbers();
+    Figures whole = figures(total, p);
+    List<DataLogAnalysis.ScenarioFigures> scenarios = new ArrayList<>();
+    total.scenarios.forEach(
+        (name, part) -> {
+          Figures f = figures(part, p);
+          scenarios.add(new DataLogAnalysis.ScenarioFigures(name, f.tests(), f.totals()));
+        });
+    return new DataLogAnalysis(
+        known, total.plugins(), total.rows, p, whole.tests(), whole.totals(), scenarios);
+  }
+
+  private record Figures(List<TestFigures> tests, TestFigures totals) {}
+
+  /** Each test's figures of {@code part} and their totals, over {@code p} ms. */
+  private Figures figures(Partial part, long p) {
+    List<Integer> numbers = part.testNumbers();
     StatisticsSet totals = new StatisticsSet(schema);
     Histogram totalSuccesses = Histograms.newHistogram();
     Histogram totalFailures = Histograms.newHistogram();
     long totalCancelled = 0;
     List<TestFigures> tests = new ArrayList<>();
     for (int n : numbers) {
-      Accumulator a = total.get(n);
+      Accumulator a = part.get(n);
       totalCancelled += a.cancelled;
       requireAddable(totals, a.statistics, "the totals");
       totals.add(a.statistics);
@@ -365,14 +381,10 @@ public final class DataLogAnalyzer {
       if (columnBySlot[slot] != null && columnBySlot[slot].merge() == DataLogColumn.Merge.LAST) {
         totals.setLong(
             known.longIndex(columnBySlot[slot].statistic()),
-            total.hasLast[slot] ? total.last[slot] : 0);
+            part.hasLast[slot] ? part.last[slot] : 0);
       }
     }
-    return new DataLogAnalysis(
-        known,
-        total.plugins(),
-        total.rows,
-        p,
+    return new Figures(
         tests,
         figures(TestFigures.TOTALS, p, totals, totalSuccesses, totalFailures, totalCancelled));
   }
@@ -471,6 +483,17 @@ public final class DataLogAnalyzer {
     /** The plug-ins whose columns the files had. */
     private final Set<Plugin> withColumns = new HashSet<>();
 
+    /** In logs of a run of several scenarios: each scenario's lines, in the order first read. */
+    final Map<String, Partial> scenarios = new LinkedHashMap<>();
+
+    /** The format of the file being read, for the scenarios' partials made while reading it. */
+    private DataLogFormat format;
+
+    /** The scenario of the last line, and its partial: lines of one scenario often follow. */
+    private String lastScenario;
+
+    private Partial lastScenarioPart;
+
     /** The columns of the file being read, by position after Errors: their statistics' slots. */
     private LongIndex[] indexes = new LongIndex[0];
 
@@ -537,10 +560,33 @@ public final class DataLogAnalyzer {
       for (int n : later.testNumbers()) {
         accumulator(n).merge(n, later.get(n));
       }
+      later.scenarios.forEach((name, part) -> scenario(name).merge(part));
+    }
+
+    /** The partial of {@code name}'s lines. */
+    private Partial scenario(String name) {
+      if (name == lastScenario) { // the reader hands out one String per name
+        return lastScenarioPart;
+      }
+      Partial part = scenarios.get(name);
+      if (part == null) {
+        part = new Partial();
+        if (format != null) {
+          part.header(format);
+        }
+        scenarios.put(name, part);
+      }
+      lastScenario = name;
+      lastScenarioPart = part;
+      return part;
     }
 
     @Override
     public void header(DataLogFormat format) {
+      this.format = format;
+      for (Partial part : scenarios.values()) {
+        part.header(format);
+      }
       withColumns.addAll(format.plugins());
       List<DataLogFormat.PluginColumn> c = format.pluginColumns();
       indexes = new LongIndex[c.size()];
@@ -554,7 +600,10 @@ public final class DataLogAnalyzer {
     }
 
     @Override
-    public void cancelled(int test, long startMillis) {
+    public void cancelled(int test, long startMillis, String scenario) {
+      if (scenario != null) {
+        scenario(scenario).cancelled(test, startMillis, null);
+      }
       rows++;
       if (startMillis < minStartMillis) {
         minStartMillis = startMillis;
@@ -564,7 +613,16 @@ public final class DataLogAnalyzer {
     }
 
     @Override
-    public void row(int test, long startMillis, long timeMicros, boolean error, long[] values) {
+    public void row(
+        int test,
+        long startMillis,
+        long timeMicros,
+        boolean error,
+        long[] values,
+        String scenario) {
+      if (scenario != null) {
+        scenario(scenario).row(test, startMillis, timeMicros, error, values, null);
+      }
       rows++;
       if (startMillis < minStartMillis) {
         minStartMillis = startMillis;

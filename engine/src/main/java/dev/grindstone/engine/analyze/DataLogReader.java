@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads the rows of a data log in its {@link DataLogFormat}: streams the file through a reused byte
@@ -37,14 +38,25 @@ final class DataLogReader {
      * order, in their stored unit (µs for times), or is null when it has none; it is reused for the
      * next line. Throws {@link RowRejected} when the line cannot be added; the reader names the
      * file and line.
+     *
+     * @param scenario the line's {@code Scenario} (the last column of a run of several scenarios),
+     *     one String instance per name within a reader; null when the file has no such column
      */
-    void row(int test, long startMillis, long timeMicros, boolean error, long[] plugins);
+    void row(
+        int test,
+        long startMillis,
+        long timeMicros,
+        boolean error,
+        long[] plugins,
+        String scenario);
 
     /**
      * A line with the first four values only and every other one empty: a call that was still in
      * progress when its run cancelled it at stop. It has no time and no outcome.
+     *
+     * @param scenario as for {@link #row}
      */
-    void cancelled(int test, long startMillis);
+    void cancelled(int test, long startMillis, String scenario);
   }
 
   /** Thrown by a {@link RowHandler} for a line it cannot add; {@code column} is 1-based. */
@@ -85,6 +97,11 @@ final class DataLogReader {
   private DataLogFormat header;
   private int p;
   private int end;
+
+  /** The scenario names read so far, as bytes and as the one String handed out for each. */
+  private byte[][] scenarioBytes = new byte[0][];
+
+  private String[] scenarioNames = new String[0];
 
   /**
    * @param known the plug-ins whose columns a header may hold
@@ -311,11 +328,12 @@ final class DataLogReader {
       throw bad(4, "'" + startMillis + "' is out of range for milliseconds since the Epoch");
     }
     separator(5);
+    String scenario = null;
     if (emptyField()) {
       for (int column = 6; column <= header.size(); column++) {
         separator(column);
         if (column == header.size() && header.hasScenarioColumn()) {
-          skipField(); // a cancelled call keeps its scenario
+          scenario = scenario(); // a cancelled call keeps its scenario
           continue;
         }
         if (!emptyField()) {
@@ -328,7 +346,7 @@ final class DataLogReader {
         }
       }
       requireLineEnd();
-      handler.cancelled((int) test, startMillis);
+      handler.cancelled((int) test, startMillis, scenario);
       return;
     }
     long timeMicros = millisAsMicros(5);
@@ -345,11 +363,15 @@ final class DataLogReader {
     }
     for (; column <= header.size(); column++) {
       separator(column);
-      skipField();
+      if (column == header.size() && header.hasScenarioColumn()) {
+        scenario = scenario();
+      } else {
+        skipField();
+      }
     }
     requireLineEnd();
     try {
-      handler.row((int) test, startMillis, timeMicros, errors != 0, h);
+      handler.row((int) test, startMillis, timeMicros, errors != 0, h, scenario);
     } catch (RowRejected e) {
       throw bad(e.column, e.getMessage());
     }
@@ -399,6 +421,34 @@ final class DataLogReader {
   private boolean emptyField() {
     skipSpaces();
     return p >= end || buf[p] == ',';
+  }
+
+  /**
+   * The scenario named by the field at the position (spaces around it dropped), the same String for
+   * the same name: a data log names a few scenarios over millions of lines.
+   */
+  private String scenario() {
+    skipSpaces();
+    int from = p;
+    skipField();
+    int to = p;
+    while (to > from && (buf[to - 1] == ' ' || buf[to - 1] == '\t')) {
+      to--;
+    }
+    for (int i = 0; i < scenarioBytes.length; i++) {
+      if (Arrays.equals(scenarioBytes[i], 0, scenarioBytes[i].length, buf, from, to)) {
+        return scenarioNames[i];
+      }
+    }
+    if (to == from) {
+      throw bad(header.size(), "the Scenario is empty; each line names its call's scenario");
+    }
+    int n = scenarioBytes.length;
+    scenarioBytes = Arrays.copyOf(scenarioBytes, n + 1);
+    scenarioNames = Arrays.copyOf(scenarioNames, n + 1);
+    scenarioBytes[n] = Arrays.copyOfRange(buf, from, to);
+    scenarioNames[n] = new String(scenarioBytes[n], StandardCharsets.UTF_8);
+    return scenarioNames[n];
   }
 
   private void skipField() {

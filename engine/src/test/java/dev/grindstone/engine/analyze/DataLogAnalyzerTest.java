@@ -9,6 +9,7 @@ import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.expr.Expressions;
+import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,8 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Random;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -439,5 +445,98 @@ class DataLogAnalyzerTest {
             """);
     assertThat(a.rows()).isEqualTo(3);
     assertThat(a.totals().tests()).isEqualTo(2);
+    assertThat(a.scenarios())
+        .extracting(DataLogAnalysis.ScenarioFigures::name)
+        .containsExactly("browse", "buy");
+    assertThat(a.scenarios().get(1).totals().cancelled()).isEqualTo(1);
+  }
+
+  @Test
+  void each_scenario_s_figures_are_its_lines_added_up_over_the_logs_period(@TempDir Path dir)
+      throws IOException {
+    // Test 1 is called by both scenarios; lines of both interleave, over many chunks.
+    StringBuilder log =
+        new StringBuilder(
+            "Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario\n");
+    Map<String, Histogram> times = new HashMap<>();
+    Map<String, long[]> counts = new HashMap<>();
+    Random random = new Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      String scenario = random.nextInt(3) == 0 ? "buy" : "browse";
+      int test = scenario.equals("buy") && random.nextBoolean() ? 2 : 1;
+      long micros = 1_000 + random.nextInt(50_000);
+      boolean error = random.nextInt(20) == 0;
+      log.append(i % 7)
+          .append(", ")
+          .append(i)
+          .append(", ")
+          .append(test)
+          .append(", ")
+          .append(1_700_000_000_000L + i)
+          .append(", ")
+          .append(micros / 1000)
+          .append('.')
+          .append(String.format(Locale.ROOT, "%03d", micros % 1000))
+          .append(", ")
+          .append(error ? 1 : 0)
+          .append(", ")
+          .append(scenario)
+          .append('\n');
+      long[] c = counts.computeIfAbsent(scenario + test, k -> new long[2]);
+      c[error ? 1 : 0]++;
+      if (!error) {
+        times.computeIfAbsent(scenario + test, k -> Histograms.newHistogram()).recordValue(micros);
+      }
+    }
+    Path file = Files.writeString(dir.resolve("data.csv"), log);
+    for (int threads : new int[] {1, 4}) {
+      DataLogAnalyzer analyzer =
+          DataLogAnalyzer.builder().threads(threads).minChunkBytes(4096).bufferBytes(1024).build();
+      analyzer.add(file);
+      DataLogAnalysis a = analyzer.analyze(OptionalLong.empty());
+      assertThat(a.scenarios())
+          .as("%d threads", threads)
+          .extracting(DataLogAnalysis.ScenarioFigures::name)
+          .containsExactly("browse", "buy");
+      long all = 0;
+      for (DataLogAnalysis.ScenarioFigures sc : a.scenarios()) {
+        for (TestFigures t : sc.tests()) {
+          String key = sc.name() + t.test();
+          assertThat(t.tests()).as(key).isEqualTo(counts.get(key)[0]);
+          assertThat(t.errors()).as(key).isEqualTo(counts.get(key)[1]);
+          assertThat(t.successes()).as(key).isEqualTo(times.get(key));
+          assertThat(t.spanMillis()).as("the logs' period").isEqualTo(a.periodMillis());
+          all += t.tests() + t.errors();
+        }
+        assertThat(sc.totals().tests())
+            .isEqualTo(sc.tests().stream().mapToLong(TestFigures::tests).sum());
+      }
+      assertThat(all).isEqualTo(a.totals().tests() + a.totals().errors()).isEqualTo(20_000);
+      // Test 1 over the whole logs is the exact merge of both scenarios' test 1.
+      Histogram test1 = times.get("browse1").copy();
+      test1.add(times.get("buy1"));
+      assertThat(a.tests().getFirst().successes()).isEqualTo(test1);
+    }
+  }
+
+  @Test
+  void the_report_of_logs_of_several_scenarios_has_each_scenario_s_tables_and_rows() {
+    DataLogAnalysis a =
+        analyze(
+            """
+            Thread, Run, Test, Start time (ms since Epoch), Test time, Errors, Scenario
+            0, 0, 1, 1700000000000, 10, 0, browse
+            1, 0, 2, 1700000000005, 20, 0, buy
+            1, 1, 1, 1700000000030, 30, 1, buy
+            """);
+    AnalysisReport report = AnalysisReport.of(a, List.of());
+    assertThat(report.text()).contains("\nScenario browse\n", "\nScenario buy\n");
+    assertThat(report.keys()).last().isEqualTo(AnalysisReport.SCENARIO_KEY);
+    String[] csv = report.csv().split("\n");
+    assertThat(csv).hasSize(1 + 3 + 2 + 3);
+    assertThat(csv[1]).startsWith("1,").endsWith(",");
+    assertThat(csv[4]).startsWith("1,").endsWith(",browse");
+    assertThat(csv[8]).startsWith("Totals,").endsWith(",buy");
+    assertThat(report.json()).contains("\"scenario\": null", "\"scenario\": \"buy\"");
   }
 }
