@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -105,6 +106,51 @@ class LegacyStoreTest {
           .isEqualTo(201);
       assertThat(http.get("/api/v1/runs/old").json().get("totals").get("errors").asLong())
           .isEqualTo((1L << 53) - 1);
+    }
+  }
+
+  @Test
+  void a_row_the_runs_figures_leave_out_is_left_out_of_its_scenarios_figures_too()
+      throws Exception {
+    String url = "jdbc:sqlite:" + dir.resolve("scenarios.db");
+    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(url).start()) {
+      Http http = new Http(server.url());
+      assertThat(
+              http.post(
+                      "/api/v1/runs",
+                      "{\"id\":\"two\",\"name\":\"two\",\"agent\":\"a\",\"startMs\":1000}")
+                  .status())
+          .isEqualTo(201);
+    }
+    long nearLimit = (1L << 53) - 10;
+    String kept = "[{\"number\":1,\"statistics\":{\"errors\":" + nearLimit + "}}]";
+    // Each row passes alone; the second takes the run's errors beyond 2^53 - 1.
+    String poisoned = "[{\"number\":1,\"statistics\":{\"errors\":20}}]";
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS,"
+                    + " SCENARIOS, ORDINAL) VALUES ('two', 'a', ?, NULL, ?, ?, ?, ?, ?)")) {
+      String[] rows = {kept, poisoned};
+      for (int i = 0; i < rows.length; i++) {
+        p.setLong(1, i);
+        p.setLong(2, 1000 + i * 1000L);
+        p.setLong(3, 2000 + i * 1000L);
+        p.setString(4, rows[i]);
+        p.setString(5, "[{\"name\":\"browse\",\"tests\":" + rows[i] + "}]");
+        p.setLong(6, i + 1);
+        p.executeUpdate();
+      }
+      c.createStatement()
+          .execute("UPDATE RUNS SET SNAPSHOTS = 2, TOTALS_KNOWN = 0 WHERE ID = 'two'");
+    }
+    try (MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(url).start()) {
+      JsonNode run = new Http(server.url()).get("/api/v1/runs/two").json();
+      assertThat(run.get("skippedSnapshots").asLong()).isEqualTo(1);
+      assertThat(run.get("totals").get("errors").asLong()).isEqualTo(nearLimit);
+      assertThat(run.get("scenarios").get(0).get("totals").get("errors").asLong())
+          .as("the scenario's figures add up to the run's")
+          .isEqualTo(nearLimit);
     }
   }
 

@@ -67,7 +67,8 @@ final class RunFigures {
       Long dataStartMs,
       Long dataEndMs,
       long snapshots,
-      long skippedSnapshots) {}
+      long skippedSnapshots,
+      Set<Long> skippedOrdinals) {}
 
   /**
    * The intervals of a run that changed after a version, in time order, each already in JSON (a
@@ -519,7 +520,8 @@ final class RunFigures {
           any ? minStart : null,
           any ? maxEnd : null,
           snapshots,
-          skipped.size());
+          skipped.size(),
+          Set.copyOf(skipped));
     }
   }
 }

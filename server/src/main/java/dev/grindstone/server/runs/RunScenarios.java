@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -48,8 +49,12 @@ final class RunScenarios {
    * read), in the order they first appear: {@code name}, {@code tests} (each {@code number} with
    * its figures) and {@code totals}, the tables over {@code spanMillis}; empty for a run of one
    * scenario.
+   *
+   * @param skipped the ordinals of the snapshots the run's figures leave out (their sums would
+   *     overflow): left out of the scenarios' too, so that they add up to the run's
    */
-  List<Map<String, Object>> figures(String runId, long version, long spanMillis) {
+  List<Map<String, Object>> figures(
+      String runId, long version, long spanMillis, Set<Long> skipped) {
     State s;
     synchronized (runs) {
       s = runs.computeIfAbsent(runId, k -> new State());
@@ -62,7 +67,7 @@ final class RunScenarios {
     }
     synchronized (s) {
       if (version > s.version) {
-        fold(runId, s, version);
+        fold(runId, s, version, skipped);
       }
       List<Map<String, Object>> out = new ArrayList<>();
       s.scenarios.forEach(
@@ -85,17 +90,24 @@ final class RunScenarios {
     }
   }
 
-  private void fold(String runId, State s, long version) {
+  private void fold(String runId, State s, long version, Set<Long> skipped) {
     db.read(
         hd -> {
           hd.createQuery(
-                  "SELECT SCENARIOS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL > :from AND"
-                      + " ORDINAL <= :to AND SCENARIOS IS NOT NULL ORDER BY ORDINAL")
+                  "SELECT ORDINAL, SCENARIOS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND ORDINAL >"
+                      + " :from AND ORDINAL <= :to AND SCENARIOS IS NOT NULL ORDER BY ORDINAL")
               .bind("r", runId)
               .bind("from", s.version)
               .bind("to", version)
-              .mapTo(String.class)
-              .forEach(json -> add(s, json));
+              .map(
+                  (rs, c) ->
+                      skipped.contains(rs.getLong("ORDINAL")) ? null : rs.getString("SCENARIOS"))
+              .forEach(
+                  json -> {
+                    if (json != null) {
+                      add(s, json);
+                    }
+                  });
           return null;
         });
     s.version = version;

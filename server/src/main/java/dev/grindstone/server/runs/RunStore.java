@@ -439,7 +439,8 @@ public final class RunStore {
             figures.version(),
             figures.dataStartMs() == null
                 ? 0
-                : Math.max(1, figures.dataEndMs() - figures.dataStartMs()));
+                : Math.max(1, figures.dataEndMs() - figures.dataStartMs()),
+            figures.skippedOrdinals());
     if (!scenarios.isEmpty()) {
       m.put("scenarios", scenarios);
     }
