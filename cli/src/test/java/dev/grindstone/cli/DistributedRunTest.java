@@ -176,15 +176,7 @@ class DistributedRunTest {
                   arrivals: {rate: 40, max_users: 10, scenario: %1$s}
             """
                 .formatted(scenario));
-    Path out = dir.resolve("scenarios-out");
-    CliRunner.Result r;
-    try (LocalAgents agents =
-        LocalAgents.start(2, url, null, dir.resolve("scenarios-agents"), small(2))) {
-      r = controller(file, out, agents);
-      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
-    }
-    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-    Path results = resultsFolder(out);
+    Path results = runOnTwoAgents(file, "scenarios");
 
     // Each scenario's calls per test, from the agents' data logs (their last column).
     Map<String, Map<Integer, long[]>> logged = new HashMap<>();
@@ -250,15 +242,7 @@ class DistributedRunTest {
               - {name: paced, duration: 2s, users: 4, pace: 10ms}
             """
                 .formatted(StallingScenario.class.getName()));
-    Path out = dir.resolve("stall-out");
-    CliRunner.Result r;
-    try (LocalAgents agents =
-        LocalAgents.start(2, url, null, dir.resolve("stall-agents"), small(2))) {
-      r = controller(file, out, agents);
-      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
-    }
-    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-    Path results = resultsFolder(out);
+    Path results = runOnTwoAgents(file, "stall");
     Histogram raw = Histograms.newHistogram();
     mergedEqualsDataLogs(results, 2, raw, new long[] {Long.MAX_VALUE, Long.MIN_VALUE});
     // One process's correction of the same calls: HdrHistogram's, with the phase's pace.
@@ -313,6 +297,22 @@ class DistributedRunTest {
     } finally {
       System.clearProperty("grindstone.controller.outageLimitMs");
     }
+  }
+
+  /**
+   * Runs {@code file} on 2 agents to its end, which must pass, and returns the merged results
+   * folder ({@code <name>-out/...}).
+   */
+  private Path runOnTwoAgents(Path file, String name) throws Exception {
+    Path out = dir.resolve(name + "-out");
+    CliRunner.Result r;
+    try (LocalAgents agents =
+        LocalAgents.start(2, url, null, dir.resolve(name + "-agents"), small(2))) {
+      r = controller(file, out, agents);
+      assertThat(agents.await(30)).as("the agents end with their run").isTrue();
+    }
+    assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+    return resultsFolder(out);
   }
 
   /** The snapshots the server holds of its one run (a distributed run's id is its own). */
