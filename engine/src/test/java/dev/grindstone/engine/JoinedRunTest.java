@@ -45,12 +45,13 @@ class JoinedRunTest {
   void a_joined_closed_model_run_skips_ended_phases_and_starts_the_shards_users_of_the_moment() {
     Set<Integer> users = ConcurrentHashMap.newKeySet();
     Intervals intervals = new Intervals();
-    Instant started = Instant.now().minusMillis(1_500);
+    Instant started = Instant.now().minusMillis(500);
     RunSummary s =
         Run.of(
                 config(
-                        Phase.ramp("ramp", Duration.ofMillis(1_000), 0, 2),
-                        Phase.hold("hold", Duration.ofMillis(1_200), 8))
+                        Phase.ramp("ramp", Duration.ofMillis(300), 0, 2),
+                        // Long enough to outlast a first run's set-up on a busy machine.
+                        Phase.hold("hold", Duration.ofMillis(2_500), 8))
                     .build(),
                 user -> {
                   users.add(user.number());
