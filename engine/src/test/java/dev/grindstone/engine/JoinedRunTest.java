@@ -71,9 +71,10 @@ class JoinedRunTest {
     // Numbered as a process running from the start numbers that interval: one per 100 ms boundary
     // before it, and the cut where "hold" began.
     assertThat(first.sequence()).isEqualTo(elapsed / 100 + 1);
+    // It ends at the next boundary of the start time's grid (later only on a machine too busy
+    // to run the collector on time).
     assertThat(first.endEpochMillis() - started.toEpochMilli())
-        .as("the next interval ends on the start time's grid")
-        .isEqualTo((elapsed / 100 + 1) * 100);
+        .isGreaterThanOrEqualTo((elapsed / 100 + 1) * 100);
     assertThat(s.lateStarts()).as("users started now are not late").isZero();
     assertThat(s.sinkProblems()).anyMatch(n -> n.contains("joined the run") && n.contains("hold"));
   }

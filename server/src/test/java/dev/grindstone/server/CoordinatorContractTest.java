@@ -385,18 +385,31 @@ abstract class CoordinatorContractTest {
     assertThat(r.status()).as(r.body()).isEqualTo(201);
   }
 
+  /**
+   * Two agents, indexes 0 and 1 with attempts {@code <prefix>0} and {@code <prefix>1}, take the
+   * waiting run and are ready: it runs. Returns their ids and the start time.
+   */
+  String[] runningWithTwo(String prefix) {
+    String a = register("pod-0", 0, prefix + "0");
+    String b = register("pod-1", 1, prefix + "1");
+    poll(a);
+    poll(b);
+    ready(a);
+    JsonNode r = ready(b).json();
+    assertThat(r.get("status").asText()).isEqualTo("running");
+    return new String[] {a, b, r.get("startMs").asText()};
+  }
+
   @Test
   void a_replacement_rejoins_the_running_run_at_its_index_and_its_gap_is_recorded()
       throws Exception {
     String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000");
-    String a = register("pod-0", 0, "a-1");
-    String b = register("pod-1", 1, "b-1");
-    poll(a);
-    poll(b);
-    ready(a);
-    long start = ready(b).json().get("startMs").asLong();
-    snapshot(id, "0.a-1", 0, start, start + 500);
-    snapshot(id, "1.b-1", 0, start, start + 500);
+    String[] agents = runningWithTwo("g-");
+    String a = agents[0];
+    String b = agents[1];
+    long start = Long.parseLong(agents[2]);
+    snapshot(id, "0.g-0", 0, start, start + 500);
+    snapshot(id, "1.g-1", 0, start, start + 500);
     clock.advance(Duration.ofSeconds(2)); // b stalls (within the loss timeout) ...
     poll(a);
     String b2 = register("pod-1-again", 1, "b-2"); // ... and its replacement fences it
@@ -423,7 +436,7 @@ abstract class CoordinatorContractTest {
     assertThat(r.get("gaps")).hasSize(1);
     JsonNode gap = r.get("gaps").get(0);
     assertThat(gap.get("index").asInt()).isEqualTo(1);
-    assertThat(gap.get("before").asText()).isEqualTo("1.b-1");
+    assertThat(gap.get("before").asText()).isEqualTo("1.g-1");
     assertThat(gap.get("after").asText()).isEqualTo("1.b-2");
     assertThat(gap.get("fromMs").asLong()).isEqualTo(start + 500);
     assertThat(gap.get("toMs").asLong()).isEqualTo(start + 2100);
@@ -438,12 +451,7 @@ abstract class CoordinatorContractTest {
       throws Exception {
     // An index already done is not run again.
     String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000");
-    String a = register("pod-0", 0, "d-1");
-    String b = register("pod-1", 1, "d-2");
-    poll(a);
-    poll(b);
-    ready(a);
-    ready(b);
+    String a = runningWithTwo("d-")[0];
     assertThat(http.post("/api/v1/agents/" + a + "/total", "{\"tests\":[]}").status())
         .isEqualTo(200);
     String again = register("pod-0-again", 0, "d-3");
@@ -467,12 +475,9 @@ abstract class CoordinatorContractTest {
   void a_lost_index_is_rejoined_under_continue_and_not_under_fail() throws Exception {
     for (String policy : new String[] {"fail", "continue"}) {
       String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000&onAgentLoss=" + policy);
-      String a = register("pod-0", 0, policy + "-l0");
-      String b = register("pod-1", 1, policy + "-l1");
-      poll(a);
-      poll(b);
-      ready(a);
-      ready(b);
+      String[] agents = runningWithTwo(policy + "-l");
+      String a = agents[0];
+      String b = agents[1];
       clock.advance(Duration.ofSeconds(4));
       poll(a);
       clock.advance(Duration.ofSeconds(2));

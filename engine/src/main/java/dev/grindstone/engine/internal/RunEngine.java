@@ -521,6 +521,11 @@ public final class RunEngine {
               config.period(),
               Duration.ofNanos(joining - startNanos));
       collector.skipTo(joining, joinPoint.intervals());
+      if (joinPoint.phase() < config.phases().size() && joinPoint.inside()) {
+        // Before the collector's first sample, so that every interval is the phase's.
+        collector.beginPhase(
+            config.phases().get(joinPoint.phase()).name(), joinPoint.phase(), joining);
+      }
       problems.add(joinNote(joinPoint));
     }
     Thread collectorThread =
@@ -769,7 +774,9 @@ public final class RunEngine {
       } else if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }
-      collector.beginPhase(p.name(), i, inside ? joinNanos : now);
+      if (!inside) {
+        collector.beginPhase(p.name(), i, now); // a joined phase began before the collector ran
+      }
       List<Phase.Load> loads = p.loads();
       List<Slot> running = new ArrayList<>();
       for (Phase.Load load : loads) {
