@@ -293,14 +293,14 @@ final class AgentCommand implements Callable<Integer> {
                 + " (server time), at the plan's point then: ended phases are skipped, the"
                 + " current one runs for its remaining time"
             : waitMs >= 0
-            ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
-            : "starting "
-                + -waitMs
-                + " ms after the run's start time "
-                + startMs
-                + " (server time): this agent learned it"
-                + " late, so its load starts that much behind the others' (its intervals keep"
-                + " time with theirs)");
+                ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
+                : "starting "
+                    + -waitMs
+                    + " ms after the run's start time "
+                    + startMs
+                    + " (server time): this agent learned it"
+                    + " late, so its load starts that much behind the others' (its intervals keep"
+                    + " time with theirs)");
     // The engine sets itself up now and starts at T by this process's clock: T minus the same
     // whole-ms offset the sink adds back, so the first interval starts at T in server time exactly.
     // A replacement joins at the plan's point once its set-up is done, on the same clock.

@@ -319,8 +319,7 @@ class DistributedRunTest {
   }
 
   @Test
-  void a_replacement_of_a_stopped_agent_rejoins_mid_run_and_the_gap_is_reported()
-      throws Exception {
+  void a_replacement_of_a_stopped_agent_rejoins_mid_run_and_the_gap_is_reported() throws Exception {
     Path file =
         plan(
             "rejoin",
@@ -337,7 +336,8 @@ class DistributedRunTest {
       Path oldLog = agents.logs().get(1);
       awaitLog(oldLog, "starting at", 90);
       java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("run (\\S+): agent 1 of 2").matcher(Files.readString(oldLog));
+          java.util.regex.Pattern.compile("run (\\S+): agent 1 of 2")
+              .matcher(Files.readString(oldLog));
       assertThat(m.find()).isTrue();
       String id = m.group(1);
       String old = agentSnapshots(id, "1.").keySet().stream().findFirst().orElse(null);
@@ -388,8 +388,7 @@ class DistributedRunTest {
       long[] accepted = {0, 0};
       for (JsonNode snap : oldSnaps) {
         for (JsonNode t : snap.get("tests")) {
-          var f =
-              WireFigures.read(t, dev.grindstone.stats.StatisticsSchema.standard(), 1);
+          var f = WireFigures.read(t, dev.grindstone.stats.StatisticsSchema.standard(), 1);
           counts.computeIfAbsent(f.test(), k -> new long[2])[0] += f.tests();
           counts.get(f.test())[1] += f.errors();
           accepted[0] += f.tests() + f.errors();
@@ -430,7 +429,8 @@ class DistributedRunTest {
         by.computeIfAbsent(s.get("agent").asText(), a -> new java.util.ArrayList<>()).add(s);
       }
     }
-    by.values().forEach(l -> l.sort(java.util.Comparator.comparingLong(n -> n.get("seq").asLong())));
+    by.values()
+        .forEach(l -> l.sort(java.util.Comparator.comparingLong(n -> n.get("seq").asLong())));
     return by;
   }
 

@@ -183,10 +183,10 @@ public final class Run {
    * the plan up where it stands once the set-up is done (see {@link
    * dev.grindstone.engine.run.PlanPoint}) instead of catching up. Phases that ended are skipped;
    * the phase going on runs for its remaining time, with the closed-model users the plan has then
-   * (started now) or the open-model arrivals from now on at the plan's times, none counted late
-   * for the time before; a phase bounded by iterations runs in full from now; waves of {@code
-   * run_once} start again with the first. The summary says where the run was joined. Before {@link
-   * #execute} only.
+   * (started now) or the open-model arrivals from now on at the plan's times, none counted late for
+   * the time before; a phase bounded by iterations runs in full from now; waves of {@code run_once}
+   * start again with the first. The summary says where the run was joined. Before {@link #execute}
+   * only.
    */
   public Run joinAt(Instant at) {
     engine.joinAt(at);

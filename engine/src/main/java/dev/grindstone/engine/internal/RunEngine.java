@@ -768,9 +768,7 @@ public final class RunEngine {
         // The phase started elsewhere at its time (the cut counted in the interval numbers); one
         // bounded by iterations runs in full from now.
         now =
-            p.duration() == null
-                ? joinNanos
-                : recording.startNanos() + from.phaseStart().toNanos();
+            p.duration() == null ? joinNanos : recording.startNanos() + from.phaseStart().toNanos();
       } else if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }

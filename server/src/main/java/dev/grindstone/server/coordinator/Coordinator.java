@@ -153,10 +153,11 @@ public final class Coordinator {
             // time.
             hd.createUpdate(
                     "UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = CASE WHEN STATUS = 'lost'"
-                        + " THEN COALESCE(REASON, 'lost') || '; then ' || :why ELSE :why END WHERE (IDX = :i OR"
-                        + " WANTED_INDEX = :i) AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN"
-                        + " ('assigned', 'ready', 'running', 'lost') AND RUN_ID IN (SELECT ID FROM"
-                        + " DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
+                        + " THEN COALESCE(REASON, 'lost') || '; then ' || :why ELSE :why END WHERE"
+                        + " (IDX = :i OR WANTED_INDEX = :i) AND ATTEMPT <> :at AND (STATUS = 'idle'"
+                        + " OR STATUS IN ('assigned', 'ready', 'running', 'lost') AND RUN_ID IN"
+                        + " (SELECT ID FROM DIST_RUNS WHERE STATUS IN ('waiting', 'running',"
+                        + " 'stopping')))")
                 .bind("i", r.index())
                 .bind("at", r.attempt())
                 .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index())
@@ -397,7 +398,8 @@ public final class Coordinator {
                       .bind("r", a.runId)
                       .mapTo(Integer.class)
                       .one();
-              // A replacement joining a run in progress runs at once, from the plan's current point.
+              // A replacement joining a run in progress runs at once, from the plan's current
+              // point.
               hd.createUpdate(
                       "UPDATE DIST_AGENTS SET STATUS = 'running' WHERE ID = :id AND STATUS ="
                           + " 'ready' AND JOINED_MS IS NOT NULL AND RUN_ID IN (SELECT ID FROM"
