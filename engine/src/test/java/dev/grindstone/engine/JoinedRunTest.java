@@ -97,6 +97,32 @@ class JoinedRunTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_run_joined_in_the_wait_between_phases_starts_the_next_at_its_time() {
+    Set<Integer> users = ConcurrentHashMap.newKeySet();
+    Intervals intervals = new Intervals();
+    Instant started = Instant.now().minusMillis(300);
+    Run.of(
+            config(
+                    Phase.hold("first", Duration.ofMillis(200), 2),
+                    Phase.hold("second", Duration.ofMillis(300), 3))
+                .waitBetweenPhases(Duration.ofMillis(2_000))
+                .build(),
+            user -> {
+              users.add(user.number());
+              user.sleep(Duration.ofMillis(5));
+            },
+            QUIET)
+        .sink(intervals)
+        .joinAt(started)
+        .execute();
+    assertThat(users).containsExactlyInAnyOrder(0, 1, 2);
+    // The wait's intervals are the first phase's, as in a process that ran it.
+    assertThat(intervals.all.getFirst().phase()).isEqualTo("first");
+    assertThat(intervals.all.getLast().phase()).isEqualTo("second");
+    assertThat(intervals.all).allMatch(i -> !i.phase().isEmpty());
+  }
+
+  @org.junit.jupiter.api.Test
   void a_run_joined_after_its_plan_ended_runs_nothing_and_says_so() {
     AtomicLong iterations = new AtomicLong();
     RunSummary s =

@@ -521,10 +521,11 @@ public final class RunEngine {
               config.period(),
               Duration.ofNanos(joining - startNanos));
       collector.skipTo(joining, joinPoint.intervals());
-      if (joinPoint.phase() < config.phases().size() && joinPoint.inside()) {
-        // Before the collector's first sample, so that every interval is the phase's.
-        collector.beginPhase(
-            config.phases().get(joinPoint.phase()).name(), joinPoint.phase(), joining);
+      if (joinPoint.phase() < config.phases().size()) {
+        // Before the collector's first sample, so that every interval is the phase's: the one
+        // going on, or in the wait before a phase the one before it, as everywhere else.
+        int current = joinPoint.inside() ? joinPoint.phase() : joinPoint.phase() - 1;
+        collector.beginPhase(config.phases().get(current).name(), current, joining);
       }
       problems.add(joinNote(joinPoint));
     }
