@@ -152,12 +152,15 @@ final class AgentCommand implements Callable<Integer> {
       }
     }
     String runId = run.get("id").asText();
+    // A run already running when this agent got it: it replaces an attempt of its index, and joins
+    // the run where it stands.
+    boolean joining = run.path("status").asText().equals("running");
     JsonNode me = member(run, id);
     int shardIndex = me.get("index").asInt();
     int agents = run.get("agents").asInt();
     String reportAs = me.get("reportAs").asText();
     Shard shard = new Shard(shardIndex, agents);
-    say("run " + runId + ": " + shard);
+    say("run " + runId + ": " + shard + (joining ? ", joining it in progress" : ""));
 
     // The bundle comes from the server this agent registered with, and must match its digest.
     byte[] bundle = c.postForBytes("/api/v1/agents/" + id + "/bundle");
@@ -282,18 +285,30 @@ final class AgentCommand implements Callable<Integer> {
             .start(() -> watchClock(c, id, clock, tolerance, remeasure));
     long waitMs = Math.round(startMs - clock.serverNowMillis());
     say(
-        waitMs >= 0
-            ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
-            : "starting "
+        joining
+            ? "joining the run "
                 + -waitMs
-                + " ms after the run's start time "
+                + " ms after its start time "
                 + startMs
-                + " (server time): this agent learned it"
-                + " late, so its load starts that much behind the others' (its intervals keep"
-                + " time with theirs)");
+                + " (server time), at the plan's point then: ended phases are skipped, the"
+                + " current one runs for its remaining time"
+            : waitMs >= 0
+                ? "starting at " + startMs + " (server time), in " + waitMs + " ms"
+                : "starting "
+                    + -waitMs
+                    + " ms after the run's start time "
+                    + startMs
+                    + " (server time): this agent learned it"
+                    + " late, so its load starts that much behind the others' (its intervals keep"
+                    + " time with theirs)");
     // The engine sets itself up now and starts at T by this process's clock: T minus the same
     // whole-ms offset the sink adds back, so the first interval starts at T in server time exactly.
-    load.startAt(Instant.ofEpochMilli(startMs - epochOffset));
+    // A replacement joins at the plan's point once its set-up is done, on the same clock.
+    if (joining) {
+      load.joinAt(Instant.ofEpochMilli(startMs - epochOffset));
+    } else {
+      load.startAt(Instant.ofEpochMilli(startMs - epochOffset));
+    }
     RunSummary summary;
     try {
       summary = stopReason.get() != null && fenced.get() ? null : load.execute();

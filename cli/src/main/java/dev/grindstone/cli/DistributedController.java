@@ -268,6 +268,24 @@ final class DistributedController {
           byAgent.getOrDefault(m.path("reportAs").asText(), new TreeMap<>());
       long covered =
           snaps.isEmpty() ? startOf(run) : snaps.lastEntry().getValue().get("endMs").asLong();
+      JsonNode gap = gapAfter(run, m.path("reportAs").asText());
+      if (gap != null && !gap.path("toMs").isNull() && !status.equals("done")) {
+        // Replaced by an attempt that rejoined the run: the index missed only the gap.
+        long from = gap.get("fromMs").asLong();
+        long to = gap.get("toMs").asLong();
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "%s was replaced by attempt %s, which rejoined the run: the index's share of the"
+                    + " load is missing from %s to %s UTC (a gap of %.1f s); %s",
+                who,
+                gap.get("after").asText().substring(gap.get("after").asText().indexOf('.') + 1),
+                TIME.format(Instant.ofEpochMilli(from)),
+                TIME.format(Instant.ofEpochMilli(to)),
+                (to - from) / 1000.0,
+                m.path("reason").asText("")));
+        continue;
+      }
       switch (status) {
         case "fenced" -> {
           if (snaps.isEmpty()) {
@@ -341,7 +359,7 @@ final class DistributedController {
             lateness,
             lateStarts,
             skippedPaced);
-    writeAgents(merged, run);
+    writeAgents(merged, run, end);
     if (lost && distribution.onAgentLoss().equals("fail")) {
       System.err.println(
           "An agent was lost and on_agent_loss is fail: exit code " + EXIT_AGENT_LOST);
@@ -395,11 +413,21 @@ final class DistributedController {
     }
   }
 
+  /** The gap that followed the attempt reporting as {@code reportAs}, or null. */
+  private static JsonNode gapAfter(JsonNode run, String reportAs) {
+    for (JsonNode g : run.path("gaps")) {
+      if (g.path("before").asText().equals(reportAs)) {
+        return g;
+      }
+    }
+    return null;
+  }
+
   /**
-   * Adds to results.json each agent process of the run with its clock offsets: the one it started
-   * with and those measured while it ran.
+   * Adds to results.json each agent process of the run with its clock offsets (the one it started
+   * with and those measured while it ran), and the gaps between an index's attempts.
    */
-  private static void writeAgents(MergedRun merged, JsonNode run) {
+  private static void writeAgents(MergedRun merged, JsonNode run, long end) {
     Path out = merged.info().outputDirectory();
     if (out == null || !Files.exists(out.resolve("results.json"))) {
       return;
@@ -422,6 +450,18 @@ final class DistributedController {
                 "clockSamples")) {
           a.set(field, m.get(field));
         }
+      }
+      var gaps = results.putArray("gaps");
+      for (JsonNode g : run.path("gaps")) {
+        ObjectNode gap = gaps.addObject();
+        gap.put("index", g.get("index").asInt());
+        gap.put("before", g.get("before").asText());
+        gap.put("after", g.get("after").asText());
+        gap.put("fromMs", g.get("fromMs").asLong());
+        // Still open at the end (the replacement reported nothing): missing to the run's end.
+        long to = g.path("toMs").isNull() ? end : g.get("toMs").asLong();
+        gap.put("toMs", to);
+        gap.put("seconds", (to - g.get("fromMs").asLong()) / 1000.0);
       }
       Files.writeString(
           out.resolve("results.json"), CoordinatorClient.JSON.writeValueAsString(results));
@@ -532,6 +572,10 @@ final class DistributedController {
    */
   private void emit(MergedRun merged, StatisticsSchema schema, JsonNode run, boolean all) {
     List<String> waitFor = new ArrayList<>();
+    Set<String> joined = new HashSet<>();
+    for (JsonNode g : run.path("gaps")) {
+      joined.add(g.path("after").asText());
+    }
     for (JsonNode m : run.get("members")) {
       String status = m.get("status").asText();
       if (status.equals("running") || status.equals("ready")) {
@@ -550,7 +594,9 @@ final class DistributedController {
       }
       for (String a : waitFor) {
         TreeMap<Long, JsonNode> agent = byAgent.get(a);
-        if (agent == null || !agent.containsKey(seq)) {
+        // An attempt that rejoined the run reports from its interval number on, none before it.
+        boolean before = joined.contains(a) && agent != null && seq < agent.firstKey();
+        if (!before && (agent == null || !agent.containsKey(seq))) {
           complete = false;
         }
       }

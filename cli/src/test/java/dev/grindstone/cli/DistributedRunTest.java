@@ -489,6 +489,129 @@ class DistributedRunTest {
   }
 
   @Test
+  void a_replacement_of_a_stopped_agent_rejoins_mid_run_and_the_gap_is_reported() throws Exception {
+    Path file =
+        plan(
+            "rejoin",
+            "{agents: 2, lead: 1s, loss_timeout: 30s}",
+            "  - {name: hold, duration: 8s, users: 4}\n");
+    Path out = dir.resolve("rejoin-out");
+    Path folder = dir.resolve("rejoin-agents");
+    try (LocalAgents agents = LocalAgents.start(2, url, null, folder, small(2))) {
+      CompletableFuture<CliRunner.Result> run =
+          CompletableFuture.supplyAsync(
+              () ->
+                  CliRunner.run(
+                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      Path oldLog = agents.logs().get(1);
+      awaitLog(oldLog, "starting at", 90);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("run (\\S+): agent 1 of 2")
+              .matcher(Files.readString(oldLog));
+      assertThat(m.find()).isTrue();
+      String id = m.group(1);
+      String old = agentSnapshots(id, "1.").keySet().stream().findFirst().orElse(null);
+      while (old == null || agentSnapshots(id, old).get(old).size() < 2) {
+        Thread.sleep(50); // until the old attempt has reported two intervals
+        old = agentSnapshots(id, "1.").keySet().stream().findFirst().orElse(null);
+      }
+      Process oldProcess = agents.processes().get(1);
+      signal("STOP", oldProcess);
+      Process replacement = agents.add(1, url, null, folder, SMALL_JVM, "1-again");
+      awaitLog(folder.resolve("agent-1-again.log"), "joining the run", 60);
+      signal("CONT", oldProcess);
+      assertThat(oldProcess.waitFor(30, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
+      assertThat(oldProcess.exitValue()).isEqualTo(AgentCommand.EXIT_FENCED);
+      CliRunner.Result r = run.get(90, TimeUnit.SECONDS);
+      assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+      assertThat(replacement.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(replacement.exitValue()).isZero();
+
+      Path results = resultsFolder(out);
+      assertThat(Files.readString(results.resolve("summary.txt")))
+          .contains(
+              "agent 1 (local-1, attempt",
+              "was replaced by attempt",
+              "which rejoined the run",
+              "a gap of",
+              "joined the run");
+      JsonNode json = JSON.readTree(results.resolve("results.json").toFile());
+      JsonNode gap = json.get("gaps").get(0);
+      assertThat(json.get("gaps")).hasSize(1);
+      assertThat(gap.get("index").asInt()).isEqualTo(1);
+      assertThat(gap.get("before").asText()).isEqualTo(old);
+      List<JsonNode> oldSnaps = agentSnapshots(id, old).get(old);
+      assertThat(gap.get("fromMs").asLong())
+          .as("the gap starts where the old attempt's last accepted interval ends")
+          .isEqualTo(oldSnaps.getLast().get("endMs").asLong());
+      String after = gap.get("after").asText();
+      assertThat(gap.get("toMs").asLong())
+          .as("and ends where the replacement's first interval starts")
+          .isEqualTo(agentSnapshots(id, after).get(after).get(0).get("startMs").asLong());
+      assertThat(gap.get("toMs").asLong()).isGreaterThan(gap.get("fromMs").asLong());
+
+      // The merged totals: agent 0's and the replacement's data logs, plus the old attempt's
+      // accepted intervals, each counted once.
+      Histogram times = Histograms.newHistogram();
+      Map<Integer, long[]> counts =
+          DistributedHarness.dataLogs(results, 2, times, new long[] {Long.MAX_VALUE, 0});
+      long[] accepted = {0, 0};
+      for (JsonNode snap : oldSnaps) {
+        for (JsonNode t : snap.get("tests")) {
+          var f = WireFigures.read(t, dev.grindstone.stats.StatisticsSchema.standard(), 1);
+          counts.computeIfAbsent(f.test(), k -> new long[2])[0] += f.tests();
+          counts.get(f.test())[1] += f.errors();
+          accepted[0] += f.tests() + f.errors();
+        }
+      }
+      String debug =
+          Files.readString(results.resolve("summary.txt"))
+              + "\nold accepted "
+              + accepted[0]
+              + " in "
+              + oldSnaps.size()
+              + " snapshots\n"
+              + r.out()
+              + DistributedHarness.logs(agents);
+      for (JsonNode t : json.get("tests")) {
+        long[] c = counts.get(t.get("test").asInt());
+        assertThat(t.get("tests").asLong()).as("test %s %s", t.get("test"), debug).isEqualTo(c[0]);
+        assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
+      }
+      // The old attempt's own data log holds its accepted calls, and the few it made after its
+      // last accepted interval, before it learned it was replaced.
+      long oldRows = 0;
+      try (Stream<Path> logs = Files.walk(folder.resolve("agent-1"))) {
+        for (Path log : logs.filter(p -> p.endsWith("data.csv")).toList()) {
+          oldRows += Files.readAllLines(log).size() - 1;
+        }
+      }
+      assertThat(oldRows).isGreaterThanOrEqualTo(accepted[0]);
+      assertThat(accepted[0]).isPositive();
+    }
+  }
+
+  /** The snapshots on the server of the agents whose name starts with {@code prefix}. */
+  private Map<String, List<JsonNode>> agentSnapshots(String id, String prefix) throws Exception {
+    Map<String, List<JsonNode>> by = new java.util.TreeMap<>();
+    for (JsonNode s : get("/api/v1/distributed/" + id + "/snapshots").get("snapshots")) {
+      if (s.get("agent").asText().startsWith(prefix)) {
+        by.computeIfAbsent(s.get("agent").asText(), a -> new java.util.ArrayList<>()).add(s);
+      }
+    }
+    by.values()
+        .forEach(l -> l.sort(java.util.Comparator.comparingLong(n -> n.get("seq").asLong())));
+    return by;
+  }
+
+  /** Sends {@code SIGname} to the process. */
+  private static void signal(String name, Process p) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).as("kill -%s", name).isZero();
+  }
+
+  @Test
   void agents_with_clocks_seconds_apart_start_together_by_the_server_clock() throws Exception {
     Path file = plan("skew", "{agents: 4}", "  - {name: hold, duration: 2s, users: 4}\n");
     Path out = dir.resolve("skew-out");

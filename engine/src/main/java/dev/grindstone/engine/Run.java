@@ -178,6 +178,22 @@ public final class Run {
   }
 
   /**
+   * Joins a run that started at {@code at} (this process's clock) elsewhere, as a replacement agent
+   * of a distributed run does: as {@link #startAt}, but when {@code at} has passed, the load takes
+   * the plan up where it stands once the set-up is done (see {@link
+   * dev.grindstone.engine.run.PlanPoint}) instead of catching up. Phases that ended are skipped;
+   * the phase going on runs for its remaining time, with the closed-model users the plan has then
+   * (started now) or the open-model arrivals from now on at the plan's times, none counted late for
+   * the time before; a phase bounded by iterations runs in full from now; waves of {@code run_once}
+   * start again with the first. The summary says where the run was joined. Before {@link #execute}
+   * only.
+   */
+  public Run joinAt(Instant at) {
+    engine.joinAt(at);
+    return this;
+  }
+
+  /**
    * Adds a call listener: it receives every call's record (or only those of the tests that name it
    * with {@link Test#listeners}), off the virtual users' threads, through the data-log queue. Names
    * must differ; at most 32. Before {@link #execute} only.

@@ -373,4 +373,128 @@ abstract class CoordinatorContractTest {
             });
     drain(id);
   }
+
+  /** Creates the run's entry under /api/v1/runs and posts one snapshot of {@code agent}. */
+  void snapshot(String id, String agent, int seq, long startMs, long endMs) {
+    http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"checkout\"}");
+    Http.Response r =
+        http.post(
+            "/api/v1/runs/" + id + "/snapshots",
+            "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":%d,\"endMs\":%d,\"tests\":[]}"
+                .formatted(agent, seq, startMs, endMs));
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+  }
+
+  /**
+   * Two agents, indexes 0 and 1 with attempts {@code <prefix>0} and {@code <prefix>1}, take the
+   * waiting run and are ready: it runs. Returns their ids and the start time.
+   */
+  String[] runningWithTwo(String prefix) {
+    String a = register("pod-0", 0, prefix + "0");
+    String b = register("pod-1", 1, prefix + "1");
+    poll(a);
+    poll(b);
+    ready(a);
+    JsonNode r = ready(b).json();
+    assertThat(r.get("status").asText()).isEqualTo("running");
+    return new String[] {a, b, r.get("startMs").asText()};
+  }
+
+  @Test
+  void a_replacement_rejoins_the_running_run_at_its_index_and_its_gap_is_recorded()
+      throws Exception {
+    String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000");
+    String[] agents = runningWithTwo("g-");
+    String a = agents[0];
+    String b = agents[1];
+    long start = Long.parseLong(agents[2]);
+    snapshot(id, "0.g-0", 0, start, start + 500);
+    snapshot(id, "1.g-1", 0, start, start + 500);
+    clock.advance(Duration.ofSeconds(2)); // b stalls (within the loss timeout) ...
+    poll(a);
+    String b2 = register("pod-1-again", 1, "b-2"); // ... and its replacement fences it
+    assertThat(http.post("/api/v1/agents/" + b + "/poll", "").status()).isEqualTo(409);
+    JsonNode given = poll(b2);
+    assertThat(given.get("id").asText()).isEqualTo(id);
+    assertThat(given.get("status").asText()).isEqualTo("running");
+    assertThat(given.get("startMs").asLong()).isEqualTo(start);
+    assertThat(given.get("members").get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(given.get("members").get(0).get("reportAs").asText()).isEqualTo("1.b-2");
+    JsonNode joined = ready(b2).json();
+    assertThat(joined.get("members"))
+        .anySatisfy(
+            m -> {
+              assertThat(m.get("attempt").asText()).isEqualTo("b-2");
+              assertThat(m.get("status").asText()).as("it runs at once").isEqualTo("running");
+            });
+    JsonNode open = run(id).get("gaps");
+    assertThat(open).hasSize(1);
+    assertThat(open.get(0).get("toMs").isNull()).as("open until the replacement reports").isTrue();
+    snapshot(id, "1.b-2", 4, start + 2100, start + 2500);
+    restart(Duration.ZERO); // kept in the store
+    JsonNode r = run(id);
+    assertThat(r.get("gaps")).hasSize(1);
+    JsonNode gap = r.get("gaps").get(0);
+    assertThat(gap.get("index").asInt()).isEqualTo(1);
+    assertThat(gap.get("before").asText()).isEqualTo("1.g-1");
+    assertThat(gap.get("after").asText()).isEqualTo("1.b-2");
+    assertThat(gap.get("fromMs").asLong()).isEqualTo(start + 500);
+    assertThat(gap.get("toMs").asLong()).isEqualTo(start + 2100);
+    String total = "{\"tests\":[]}";
+    assertThat(http.post("/api/v1/agents/" + a + "/total", total).status()).isEqualTo(200);
+    assertThat(http.post("/api/v1/agents/" + b2 + "/total", total).json().get("status").asText())
+        .isEqualTo("done");
+  }
+
+  @Test
+  void a_running_run_is_rejoined_only_at_an_index_fenced_or_lost_and_not_replaced()
+      throws Exception {
+    // An index already done is not run again.
+    String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000");
+    String a = runningWithTwo("d-")[0];
+    assertThat(http.post("/api/v1/agents/" + a + "/total", "{\"tests\":[]}").status())
+        .isEqualTo(200);
+    String again = register("pod-0-again", 0, "d-3");
+    assertThat(poll(again).isNull()).as("index 0 is done").isTrue();
+    // An agent without an index only takes waiting runs.
+    String any = register("pod-any", null, "d-4");
+    assertThat(poll(any).isNull()).isTrue();
+    // A second replacement of a replaced index fences the first and takes its place.
+    String b2 = register("pod-1-again", 1, "d-5");
+    assertThat(poll(b2).get("id").asText()).isEqualTo(id);
+    String b3 = register("pod-1-third", 1, "d-6");
+    assertThat(http.post("/api/v1/agents/" + b2 + "/poll", "").status()).isEqualTo(409);
+    assertThat(poll(b3).get("members").get(0).get("reportAs").asText()).isEqualTo("1.d-6");
+    drain(id);
+    assertThat(http.post("/api/v1/agents/" + again + "/poll", "").status())
+        .as("a stopped run is not rejoined")
+        .isEqualTo(200);
+  }
+
+  @Test
+  void a_lost_index_is_rejoined_under_continue_and_not_under_fail() throws Exception {
+    for (String policy : new String[] {"fail", "continue"}) {
+      String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000&onAgentLoss=" + policy);
+      String[] agents = runningWithTwo(policy + "-l");
+      String a = agents[0];
+      String b = agents[1];
+      clock.advance(Duration.ofSeconds(4));
+      poll(a);
+      clock.advance(Duration.ofSeconds(2));
+      assertThat(run(id).get("members"))
+          .anySatisfy(m -> assertThat(m.get("status").asText()).isEqualTo("lost"));
+      String b2 = register("pod-1-again", 1, policy + "-l2");
+      JsonNode given = poll(b2);
+      if (policy.equals("fail")) {
+        assertThat(given.isNull()).as("the loss stopped the run").isTrue();
+      } else {
+        assertThat(given.get("id").asText()).isEqualTo(id);
+        // The lost attempt, should it come back, is fenced: its figures would overlap.
+        Http.Response back = http.post("/api/v1/agents/" + b + "/poll", "");
+        assertThat(back.status()).isEqualTo(409);
+        assertThat(back.json().get("error").asText()).contains("lost", "replaced by attempt");
+      }
+      drain(id);
+    }
+  }
 }

@@ -100,6 +100,15 @@ final class Collector {
     this.lastSampleNanos = recording.startNanos();
   }
 
+  /**
+   * Makes the next interval start at {@code nowNanos} with number {@code sequence}: a process that
+   * joins a run late reports from when it joined, numbered as the others number that interval.
+   */
+  synchronized void skipTo(long nowNanos, long sequence) {
+    this.lastSampleNanos = nowNanos;
+    this.sequence = sequence;
+  }
+
   /** Starts a phase's cumulative figures; later samples count towards it. */
   synchronized void beginPhase(String name, int index, long nowNanos) {
     phases.add(new PhaseCumulative(name, index, recording.epochMillis(nowNanos)));

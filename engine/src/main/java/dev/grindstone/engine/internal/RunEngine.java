@@ -6,6 +6,7 @@ import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.PlanPoint;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.run.ThinkTime;
@@ -135,6 +136,12 @@ public final class RunEngine {
   private final Object phaseChange = new Object();
   private Shard shard = Shard.WHOLE;
   private Instant startAt;
+  private boolean join;
+
+  /** Where a run that joins late takes the plan up, or null; set once before the load starts. */
+  private PlanPoint joinPoint;
+
+  private long joinNanos;
 
   private volatile Recording recording;
   private volatile TimerWheel timer;
@@ -232,6 +239,22 @@ public final class RunEngine {
       throw new IllegalStateException("The run has started: set its start time before it executes");
     }
     this.startAt = Objects.requireNonNull(at, "at");
+    this.join = false;
+  }
+
+  /**
+   * Joins a run that started at {@code at} (this process's wall clock) elsewhere, as a replacement
+   * agent does: as {@link #startAt}, but when {@code at} has passed, the load takes the plan up
+   * where it stands once the set-up is done ({@link PlanPoint}) instead of catching up: phases that
+   * ended are skipped; the phase going on runs for its remaining time, closed-model users at the
+   * count the plan has then, started now, and open-model arrivals from now on at the plan's times
+   * (none counts late for the time before); a phase bounded by iterations, which time cannot place,
+   * runs in full from now; waves of {@code run_once} start again with the first for the phase's
+   * remaining time. Intervals keep the start time's grid and numbers. Before {@link #execute} only.
+   */
+  public void joinAt(Instant at) {
+    startAt(at);
+    this.join = true;
   }
 
   /**
@@ -488,6 +511,24 @@ public final class RunEngine {
             config.period().toMillis(),
             scenarioNames(),
             i -> slots.get(i).activeUsers);
+    long joining = System.nanoTime();
+    if (join && joining - startNanos > 0) {
+      joinNanos = joining;
+      joinPoint =
+          PlanPoint.at(
+              config.phases(),
+              config.waitBetweenPhases(),
+              config.period(),
+              Duration.ofNanos(joining - startNanos));
+      collector.skipTo(joining, joinPoint.intervals());
+      if (joinPoint.phase() < config.phases().size()) {
+        // Before the collector's first sample, so that every interval is the phase's: the one
+        // going on, or in the wait before a phase the one before it, as everywhere else.
+        int current = joinPoint.inside() ? joinPoint.phase() : joinPoint.phase() - 1;
+        collector.beginPhase(config.phases().get(current).name(), current, joining);
+      }
+      problems.add(joinNote(joinPoint));
+    }
     Thread collectorThread =
         Thread.ofPlatform()
             .daemon()
@@ -500,7 +541,7 @@ public final class RunEngine {
       if (behind < 0) {
         warmUp();
         sleepUntil(startNanos); // a run given a start time waits for it here, its set-up done
-      } else if (startAt != null && behind >= 1_000_000) {
+      } else if (startAt != null && joinPoint == null && behind >= 1_000_000) {
         problems.add(
             "The run's load started "
                 + behind / 1_000_000
@@ -651,7 +692,9 @@ public final class RunEngine {
   private void collectLoop(long startNanos) {
     long period = config.period().toNanos();
     long next = startNanos + period;
-    long now = System.nanoTime();
+    // A joined run's first interval ends at the first boundary after it joined, however late
+    // this thread starts.
+    long now = joinPoint != null ? joinNanos : System.nanoTime();
     if (next - now < 0) {
       // A run that started behind its start time: its intervals stay on the start time's grid.
       next = startNanos + ((now - startNanos) / period + 1) * period;
@@ -670,11 +713,50 @@ public final class RunEngine {
     }
   }
 
+  /** What the summary says of a run that joined late. */
+  private String joinNote(PlanPoint point) {
+    long ms = point.elapsed().toMillis();
+    if (point.phase() >= config.phases().size()) {
+      return "This process joined the run "
+          + ms
+          + " ms after its start, when its plan was over: it ran no load.";
+    }
+    Phase p = config.phases().get(point.phase());
+    String where =
+        !point.inside()
+            ? "before phase '" + p.name() + "', which it started at its time"
+            : p.duration() == null
+                ? "in phase '"
+                    + p.name()
+                    + "', bounded by iterations, which it ran in full from then on"
+                : "in phase '"
+                    + p.name()
+                    + "', "
+                    + point.elapsed().minus(point.phaseStart()).toMillis()
+                    + " ms into it";
+    return "This process joined the run "
+        + ms
+        + " ms after its start, "
+        + where
+        + (point.phase() > 0 ? "; the phases before it were skipped" : "")
+        + ": its share of the load before then is not in its figures.";
+  }
+
   private void runPhases() {
     List<Phase> phases = config.phases();
-    for (int i = 0; i < phases.size() && !stopping; i++) {
+    PlanPoint from = joinPoint;
+    int first = from == null ? 0 : from.phase();
+    for (int i = first; i < phases.size() && !stopping; i++) {
       Phase p = phases.get(i);
-      if (i > 0 && config.waitBetweenPhases().isPositive()) {
+      boolean joined = from != null && i == first;
+      if (joined && !from.inside()) {
+        // Joined in the wait before this phase: it starts at its time, as everywhere else.
+        slots.forEach(s -> adjustUsers(s, 0));
+        sleepUntil(recording.startNanos() + from.phaseStart().toNanos());
+        if (stopping) {
+          break;
+        }
+      } else if (!joined && i > 0 && config.waitBetweenPhases().isPositive()) {
         slots.forEach(s -> adjustUsers(s, 0));
         sleepUntil(System.nanoTime() + config.waitBetweenPhases().toNanos());
         if (stopping) {
@@ -682,10 +764,18 @@ public final class RunEngine {
         }
       }
       long now = i == 0 ? recording.startNanos() : System.nanoTime();
-      if (i > 0) {
+      boolean inside = joined && from.inside();
+      if (inside) {
+        // The phase started elsewhere at its time (the cut counted in the interval numbers); one
+        // bounded by iterations runs in full from now.
+        now =
+            p.duration() == null ? joinNanos : recording.startNanos() + from.phaseStart().toNanos();
+      } else if (i > 0) {
         collector.sample(now); // cut: the interval so far belongs to the previous phase
       }
-      collector.beginPhase(p.name(), i, now);
+      if (!inside) {
+        collector.beginPhase(p.name(), i, now); // a joined phase began before the collector ran
+      }
       List<Phase.Load> loads = p.loads();
       List<Slot> running = new ArrayList<>();
       for (Phase.Load load : loads) {
@@ -710,8 +800,11 @@ public final class RunEngine {
         phaseChange.notifyAll();
       }
       boolean last = i == phases.size() - 1;
+      long phaseStart = now;
+      // Arrivals planned before this process joined are the old one's, not late ones here.
+      long arrivalsFrom = inside ? joinNanos : now;
       if (loads.size() == 1) {
-        runLoad(p, loads.getFirst(), running.getFirst(), now, last);
+        runLoad(p, loads.getFirst(), running.getFirst(), phaseStart, arrivalsFrom, last);
         continue;
       }
       // Several scenarios at once: each load is driven by a thread of its own; the phase ends
@@ -723,7 +816,7 @@ public final class RunEngine {
         drivers.add(
             Thread.ofVirtual()
                 .name("grindstone-load-" + slot.name)
-                .start(() -> runLoad(p, load, slot, now, last)));
+                .start(() -> runLoad(p, load, slot, phaseStart, arrivalsFrom, last)));
       }
       for (Thread d : drivers) {
         try {
@@ -737,11 +830,13 @@ public final class RunEngine {
   }
 
   /** Drives one scenario's load through a phase, on the calling thread, until it ends. */
-  private void runLoad(Phase p, Phase.Load load, Slot slot, long startNanos, boolean last) {
+  private void runLoad(
+      Phase p, Phase.Load load, Slot slot, long startNanos, long arrivalsFrom, boolean last) {
     slot.driver = Thread.currentThread();
     try {
       switch (load.shape()) {
-        case LoadShape.ArrivalRate rate -> runOpen(p, slot, share(load, rate), startNanos, last);
+        case LoadShape.ArrivalRate rate ->
+            runOpen(p, slot, share(load, rate), startNanos, arrivalsFrom, last);
         case LoadShape.Steps steps when steps.runOnce() ->
             runWaves(p, load, slot, steps, startNanos);
         default -> runClosed(p, load, slot, startNanos);
@@ -840,7 +935,12 @@ public final class RunEngine {
    *     #stopUsers}, so the graceful stop is waited out once
    */
   private void runOpen(
-      Phase p, Slot slot, LoadShape.ArrivalRate rate, long startNanos, boolean last) {
+      Phase p,
+      Slot slot,
+      LoadShape.ArrivalRate rate,
+      long startNanos,
+      long arrivalsFrom,
+      boolean last) {
     PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
     adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
@@ -858,6 +958,9 @@ public final class RunEngine {
       long intended = startNanos + (long) (t * 1e9);
       if (intended - end >= 0) {
         break;
+      }
+      if (intended - arrivalsFrom < 0) {
+        continue; // before this process joined the run
       }
       sleepUntil(intended);
       if (stopping) {

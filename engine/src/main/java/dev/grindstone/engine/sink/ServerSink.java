@@ -66,7 +66,6 @@ public final class ServerSink implements Sink {
   private BufferedWriter requests;
   private RunReporter reporter;
   private Thread resender;
-  private long sequence;
 
   private ServerSink(Builder b) {
     this.server = b.server;
@@ -152,7 +151,9 @@ public final class ServerSink implements Sink {
     SnapshotPost post =
         new SnapshotPost(
             spec.agent(),
-            sequence++,
+            // The run's own interval number: a process that joined a run late numbers its
+            // intervals as the others do, so they merge with theirs.
+            s.sequence(),
             s.phase(),
             s.startEpochMillis() + epochOffset,
             s.endEpochMillis() + epochOffset,

@@ -138,7 +138,8 @@ public final class Coordinator {
 
   /**
    * Registers an agent process. A process with an index and a new attempt fences the older attempts
-   * of that index in unfinished runs: they get 409 from then on and stop.
+   * of that index in unfinished runs, lost ones included (so they cannot come back): they get 409
+   * from then on and stop.
    *
    * @return the agent's id
    */
@@ -151,10 +152,12 @@ public final class Coordinator {
             // Agents serve one run at a time on a server, so an index names one agent process at a
             // time.
             hd.createUpdate(
-                    "UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = :why WHERE (IDX = :i OR"
-                        + " WANTED_INDEX = :i) AND ATTEMPT <> :at AND (STATUS = 'idle' OR STATUS IN"
-                        + " ('assigned', 'ready', 'running') AND RUN_ID IN (SELECT ID FROM"
-                        + " DIST_RUNS WHERE STATUS IN ('waiting', 'running', 'stopping')))")
+                    "UPDATE DIST_AGENTS SET STATUS = 'fenced', REASON = CASE WHEN STATUS = 'lost'"
+                        + " THEN COALESCE(REASON, 'lost') || '; then ' || :why ELSE :why END WHERE"
+                        + " (IDX = :i OR WANTED_INDEX = :i) AND ATTEMPT <> :at AND (STATUS = 'idle'"
+                        + " OR STATUS IN ('assigned', 'ready', 'running', 'lost') AND RUN_ID IN"
+                        + " (SELECT ID FROM DIST_RUNS WHERE STATUS IN ('waiting', 'running',"
+                        + " 'stopping')))")
                 .bind("i", r.index())
                 .bind("at", r.attempt())
                 .bind("why", "replaced by attempt " + r.attempt() + " of index " + r.index())
@@ -179,8 +182,10 @@ public final class Coordinator {
   }
 
   /**
-   * An agent's poll: its heartbeat, and its work. An idle agent takes a free index of the oldest
-   * waiting run (its own index when it has one).
+   * An agent's poll: its heartbeat, and its work. An idle agent with an index first rejoins the
+   * oldest running run whose attempt of that index was fenced or lost and not replaced yet (see
+   * {@link #rejoin}); otherwise an idle agent takes a free index of the oldest waiting run (its own
+   * index when it has one).
    *
    * @return the agent's run, or empty while there is no work
    * @throws ApiError 404 for an unknown agent, 409 for a fenced one
@@ -216,6 +221,10 @@ public final class Coordinator {
               stored.put(agentId, now);
               if (a.runId != null || !a.status.equals("idle")) {
                 return a.runId;
+              }
+              String rejoined = rejoin(hd, agentId, a, now);
+              if (rejoined != null) {
+                return rejoined;
               }
               for (String run :
                   hd.createQuery(
@@ -268,6 +277,48 @@ public final class Coordinator {
       return Optional.empty();
     }
     return Optional.of(run(runId));
+  }
+
+  /**
+   * Gives a replacement agent its index of a run in progress: the oldest running run where that
+   * index has no live or finished attempt ({@code assigned}, {@code ready}, {@code running}, {@code
+   * done}) but one fenced (by this agent's registration, say) or lost. A lost agent under {@code
+   * on_agent_loss: fail} has stopped its run already, so there a replacement can only fence a
+   * stalled attempt before the loss timeout; under {@code continue} it may come later. The agent
+   * then joins at the plan's current point; the span the index missed is the run's gap.
+   *
+   * @return the run, or null when there is none to rejoin
+   */
+  private static String rejoin(Handle hd, String agentId, AgentRow a, long now) {
+    if (a.wantedIndex == null) {
+      return null;
+    }
+    String run =
+        hd.createQuery(
+                "SELECT R.ID FROM DIST_RUNS R WHERE R.STATUS = 'running' AND R.START_MS IS NOT"
+                    + " NULL AND :i < R.AGENTS AND EXISTS (SELECT 1 FROM DIST_AGENTS G WHERE"
+                    + " G.RUN_ID = R.ID AND G.IDX = :i AND G.STATUS IN ('fenced', 'lost')) AND"
+                    + " NOT EXISTS (SELECT 1 FROM DIST_AGENTS L WHERE L.RUN_ID = R.ID AND L.IDX"
+                    + " = :i AND L.STATUS IN ('assigned', 'ready', 'running', 'done')) ORDER BY"
+                    + " R.CREATED_MS, R.ID")
+            .bind("i", a.wantedIndex)
+            .mapTo(String.class)
+            .findFirst()
+            .orElse(null);
+    if (run == null) {
+      return null;
+    }
+    String reportAs = a.wantedIndex + "." + a.attempt.replaceAll("[^A-Za-z0-9._-]", "_");
+    hd.createUpdate(
+            "UPDATE DIST_AGENTS SET RUN_ID = :r, IDX = :i, STATUS = 'assigned', REPORT_AS = :as,"
+                + " JOINED_MS = :now WHERE ID = :id")
+        .bind("r", run)
+        .bind("i", a.wantedIndex)
+        .bind("as", reportAs.length() > 256 ? reportAs.substring(0, 256) : reportAs)
+        .bind("now", now)
+        .bind("id", agentId)
+        .execute();
+    return run;
   }
 
   /**
@@ -347,6 +398,14 @@ public final class Coordinator {
                       .bind("r", a.runId)
                       .mapTo(Integer.class)
                       .one();
+              // A replacement joining a run in progress runs at once, from the plan's current
+              // point.
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET STATUS = 'running' WHERE ID = :id AND STATUS ="
+                          + " 'ready' AND JOINED_MS IS NOT NULL AND RUN_ID IN (SELECT ID FROM"
+                          + " DIST_RUNS WHERE STATUS = 'running')")
+                  .bind("id", agentId)
+                  .execute();
               if (ready == n) {
                 hd.createUpdate(
                         "UPDATE DIST_RUNS SET STATUS = 'running', START_MS = :now + LEAD_MS"
@@ -411,6 +470,45 @@ public final class Coordinator {
                     .list())
         .forEach(e -> all.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
     return all;
+  }
+
+  /**
+   * A span of the run one index did not cover: from the end of its older attempt's last accepted
+   * snapshot (or the run's start) to the start of its replacement's first (null while it has
+   * reported none yet).
+   *
+   * @param fromMs server time, epoch ms
+   * @param toMs server time, epoch ms, or null
+   */
+  public record Gap(int index, String before, String after, long fromMs, Long toMs) {}
+
+  /** The gaps of the run's indexes that a replacement rejoined, by index and time. */
+  public List<Gap> gaps(String runId) {
+    return db.read(
+        hd ->
+            hd.createQuery(
+                    "SELECT N.IDX, O.REPORT_AS AS BEFORE_AS, N.REPORT_AS AS AFTER_AS,"
+                        + " COALESCE((SELECT MAX(S.END_MS) FROM RUN_SNAPSHOTS S WHERE S.RUN_ID ="
+                        + " N.RUN_ID AND S.AGENT = O.REPORT_AS), R.START_MS) AS FROM_MS, (SELECT"
+                        + " MIN(S.START_MS) FROM RUN_SNAPSHOTS S WHERE S.RUN_ID = N.RUN_ID AND"
+                        + " S.AGENT = N.REPORT_AS) AS TO_MS FROM DIST_AGENTS N JOIN DIST_RUNS R ON"
+                        + " R.ID = N.RUN_ID JOIN DIST_AGENTS O ON O.RUN_ID = N.RUN_ID AND O.IDX ="
+                        + " N.IDX AND O.STATUS IN ('fenced', 'lost') AND O.REGISTERED_MS <="
+                        + " N.REGISTERED_MS AND O.ID <> N.ID WHERE N.RUN_ID = :r AND N.JOINED_MS"
+                        + " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM DIST_AGENTS M WHERE"
+                        + " M.RUN_ID = N.RUN_ID AND M.IDX = N.IDX AND M.ID <> O.ID AND M.ID <>"
+                        + " N.ID AND M.REGISTERED_MS > O.REGISTERED_MS AND M.REGISTERED_MS <="
+                        + " N.REGISTERED_MS) ORDER BY N.IDX, N.REGISTERED_MS")
+                .bind("r", runId)
+                .map(
+                    (rs, ctx) ->
+                        new Gap(
+                            rs.getInt("IDX"),
+                            rs.getString("BEFORE_AS"),
+                            rs.getString("AFTER_AS"),
+                            rs.getLong("FROM_MS"),
+                            nullableLong(rs, "TO_MS")))
+                .list());
   }
 
   /** The agent's final cumulative figures: its part of the run is done. */

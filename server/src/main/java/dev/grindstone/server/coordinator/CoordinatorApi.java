@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code POST
  *       /api/v1/distributed?name=&agents=&runFile=[&readyTimeoutMs=&leadMs=&onAgentLoss=&lossTimeoutMs=]}
  *       with the run bundle (a zip archive) as the body: 201 with the run;
- *   <li>{@code GET /api/v1/distributed/{id}}: the run, its agents, its start time;
+ *   <li>{@code GET /api/v1/distributed/{id}}: the run, its agents, its start time, and its gaps
+ *       (what an index missed between an attempt and its replacement);
  *   <li>{@code GET /api/v1/distributed/{id}/snapshots?after=N}: the snapshots its agents reported,
  *       as posted, after ordinal N (what the controller merges);
  *   <li>{@code POST /api/v1/distributed/{id}/stop};
@@ -71,6 +72,8 @@ public final class CoordinatorApi {
             Map<String, Object> a = (Map<String, Object>) member;
             a.put("clockSamples", samples.getOrDefault((String) a.get("agentId"), List.of()));
           }
+          // The spans indexes did not cover between an attempt and its replacement.
+          m.put("gaps", coordinator.gaps(run.id()));
           ctx.json(m);
         });
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
