@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -68,6 +69,25 @@ public final class Coordinator {
 
   /** When agents' polls last checked each run's deadlines (epoch ms). */
   private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
+
+  /**
+   * The agent process reporting snapshots of a run under a name, by {@code runId + '\n' +
+   * reportAs}: empty for a reporter that is no agent of a distributed run. It spares every snapshot
+   * a read of the store. Kept correct by {@link #forgetReporters} after every write that fences an
+   * agent or gives it a name to report as; a restarted server loads it again from the store.
+   */
+  private final ConcurrentHashMap<String, Optional<Reporter>> reporters = new ConcurrentHashMap<>();
+
+  /** Counts {@link #forgetReporters} calls, so that a read racing with one is not kept. */
+  private final AtomicLong reportersForgotten = new AtomicLong();
+
+  /**
+   * A run's agent process as its snapshots name it.
+   *
+   * @param agentId the latest registered process reporting under that name
+   * @param fenced why one of them was fenced, or null
+   */
+  private record Reporter(String agentId, String fenced) {}
 
   public Coordinator(Database db, Clock clock) {
     this.db = db;
@@ -175,6 +195,9 @@ public final class Coordinator {
               .execute();
           return null;
         });
+    if (r.index() != null) {
+      forgetReporters(); // it may have fenced an older attempt
+    }
     return id;
   }
 
@@ -267,6 +290,7 @@ public final class Coordinator {
     if (runId == null) {
       return Optional.empty();
     }
+    forgetReporters(); // the agent has a name to report as now
     return Optional.of(run(runId));
   }
 
@@ -475,24 +499,71 @@ public final class Coordinator {
 
   /**
    * Refuses a snapshot of a fenced agent (409): an older attempt replaced by a newer one of its
-   * index. Snapshots of anything else, distributed or not, pass.
+   * index. Snapshots of anything else, distributed or not, pass. Answered from memory once the
+   * reporter is known.
    */
   public void checkReporter(String runId, String reportAs) {
-    String why =
-        db.read(
-            hd ->
-                hd.createQuery(
-                        "SELECT REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND REPORT_AS = :a"
-                            + " AND STATUS = 'fenced'")
-                    .bind("r", runId)
-                    .bind("a", reportAs)
-                    .mapTo(String.class)
-                    .findFirst()
-                    .orElse(null));
-    if (why != null) {
+    Optional<Reporter> r = reporter(runId, reportAs);
+    if (r.isPresent() && r.get().fenced() != null) {
       throw ApiError.conflict(
-          "agent", "agent " + reportAs + " was " + why + "; its snapshots are refused");
+          "agent", "agent " + reportAs + " was " + r.get().fenced() + "; its snapshots are refused");
     }
+  }
+
+  /**
+   * The agent process of a distributed run that reports as {@code reportAs} (the latest registered
+   * one), or empty for a reporter that is no agent of a distributed run. Answered from memory once
+   * the reporter is known.
+   */
+  public Optional<String> agentReportingAs(String runId, String reportAs) {
+    return reporter(runId, reportAs).map(Reporter::agentId);
+  }
+
+  private Optional<Reporter> reporter(String runId, String reportAs) {
+    String key = runId + '\n' + reportAs;
+    Optional<Reporter> known = reporters.get(key);
+    if (known != null) {
+      return known;
+    }
+    long forgotten = reportersForgotten.get();
+    Optional<Reporter> read =
+        db.read(
+            hd -> {
+              String latest = null;
+              String fenced = null;
+              for (String[] row :
+                  hd.createQuery(
+                          "SELECT ID, STATUS, REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND"
+                              + " REPORT_AS = :a ORDER BY REGISTERED_MS DESC, ID")
+                      .bind("r", runId)
+                      .bind("a", reportAs)
+                      .map(
+                          (rs, c) ->
+                              new String[] {
+                                rs.getString("ID"), rs.getString("STATUS"), rs.getString("REASON")
+                              })
+                      .list()) {
+                latest = latest == null ? row[0] : latest;
+                if (fenced == null && row[1].equals("fenced")) {
+                  fenced = row[2];
+                }
+              }
+              return latest == null ? Optional.empty() : Optional.of(new Reporter(latest, fenced));
+            });
+    if (reporters.size() > 10_000) {
+      reporters.clear(); // reporters come and go over a server's life; the store knows them all
+    }
+    reporters.put(key, read);
+    if (reportersForgotten.get() != forgotten) {
+      reporters.remove(key); // read before a write that may have changed it: read it again
+    }
+    return read;
+  }
+
+  /** After a write that fences an agent or names one in a run (then committed). */
+  private void forgetReporters() {
+    reportersForgotten.incrementAndGet();
+    reporters.clear();
   }
 
   // ------------------------------------------------------------------ deadlines
