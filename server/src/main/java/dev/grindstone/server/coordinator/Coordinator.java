@@ -51,6 +51,9 @@ public final class Coordinator {
   public record Registration(
       String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
 
+  /** The agent process a snapshot came from, and its run as its poll sees it. */
+  public record Reported(String agentId, DistRun run) {}
+
   /** How often a polling agent's heartbeat is written to the store at most (ms). */
   static final long HEARTBEAT_STORE_MS = 5_000;
 
@@ -211,23 +214,12 @@ public final class Coordinator {
   public Optional<DistRun> poll(String agentId) {
     long now = clock.millis();
     AgentRow seen = db.read(hd -> liveAgent(hd, agentId)); // 404 or 409 before anything is kept
-    heartbeats.merge(agentId, now, Math::max);
     if (seen.runId != null || !seen.status.equals("idle")) {
-      // Nothing to assign: a heartbeat, stored only now and then.
-      if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
-        stored.put(agentId, now);
-        forgetOld(now);
-        db.write(
-            hd ->
-                hd.createUpdate(
-                        "UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id"
-                            + " AND LAST_SEEN_MS < :now")
-                    .bind("id", agentId)
-                    .bind("now", now)
-                    .execute());
-      }
+      // Nothing to assign: a heartbeat.
+      beat(agentId, now);
       return seen.runId == null ? Optional.empty() : Optional.of(polled(seen.runId, agentId, now));
     }
+    heartbeats.merge(agentId, now, Math::max);
     String runId =
         db.write(
             hd -> liveAgent(hd, agentId),
@@ -292,6 +284,23 @@ public final class Coordinator {
     }
     forgetReporters(); // the agent has a name to report as now
     return Optional.of(run(runId));
+  }
+
+  /** An agent's heartbeat: kept in memory, and stored only every HEARTBEAT_STORE_MS. */
+  private void beat(String agentId, long now) {
+    heartbeats.merge(agentId, now, Math::max);
+    if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
+      stored.put(agentId, now);
+      forgetOld(now);
+      db.write(
+          hd ->
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id"
+                          + " AND LAST_SEEN_MS < :now")
+                  .bind("id", agentId)
+                  .bind("now", now)
+                  .execute());
+    }
   }
 
   /**
@@ -511,12 +520,23 @@ public final class Coordinator {
   }
 
   /**
-   * The agent process of a distributed run that reports as {@code reportAs} (the latest registered
-   * one), or empty for a reporter that is no agent of a distributed run. Answered from memory once
-   * the reporter is known.
+   * A snapshot taken from an agent of a distributed run is its heartbeat, as a poll is, and is
+   * answered as its poll would be: the agent need not poll as well while its snapshots come every
+   * second. Its reporter is known from memory (refused before the snapshot was stored when fenced),
+   * so this costs no read of the agent.
+   *
+   * @return the agent process and its run, as its poll would see it; empty when the reporter is no
+   *     agent of a distributed run
    */
-  public Optional<String> agentReportingAs(String runId, String reportAs) {
-    return reporter(runId, reportAs).map(Reporter::agentId);
+  public Optional<Reported> reported(String runId, String reportAs) {
+    Optional<Reporter> r = reporter(runId, reportAs);
+    if (r.isEmpty() || r.get().fenced() != null) {
+      return Optional.empty();
+    }
+    String agentId = r.get().agentId();
+    long now = clock.millis();
+    beat(agentId, now);
+    return Optional.of(new Reported(agentId, polled(runId, agentId, now)));
   }
 
   private Optional<Reporter> reporter(String runId, String reportAs) {

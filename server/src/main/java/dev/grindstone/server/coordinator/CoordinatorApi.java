@@ -173,22 +173,13 @@ public final class CoordinatorApi {
   /**
    * What a snapshot's answer carries for an agent of a distributed run, once the snapshot is
    * stored: what its poll would answer ({@code serverMs} and {@code run}), the snapshot being its
-   * heartbeat. Null for a reporter that is no agent of a distributed run, and for an agent fenced
-   * meanwhile (its next poll learns it).
+   * heartbeat. Null for a reporter that is no agent of a distributed run.
    */
   public Map<String, Object> reported(String runId, String agent) {
-    Optional<String> id = coordinator.agentReportingAs(runId, agent);
-    if (id.isEmpty()) {
-      return null;
-    }
-    try {
-      return pollAnswer(id.get(), coordinator.poll(id.get()));
-    } catch (ApiError e) {
-      if (e.status() == 409) {
-        return null;
-      }
-      throw e;
-    }
+    return coordinator
+        .reported(runId, agent)
+        .map(r -> pollAnswer(r.agentId(), Optional.of(r.run())))
+        .orElse(null);
   }
 
   /** A poll's answer: the agent's run with this agent alone among its members. */
