@@ -385,8 +385,7 @@ abstract class CoordinatorContractTest {
     ready(b);
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"s\"}").status())
         .isEqualTo(201);
-    String snapshot =
-        "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    String snapshot = "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
     // Agent b only posts snapshots, agent a only polls: both are heard.
     for (int second = 1; second <= 6; second++) {
       clock.advance(Duration.ofSeconds(1));
@@ -427,8 +426,7 @@ abstract class CoordinatorContractTest {
     poll(old);
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"f\"}").status())
         .isEqualTo(201);
-    String snapshot =
-        "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    String snapshot = "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
     assertThat(
             http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("0.uid-f1", 0))
                 .json()

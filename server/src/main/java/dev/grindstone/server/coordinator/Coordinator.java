@@ -515,7 +515,8 @@ public final class Coordinator {
     Optional<Reporter> r = reporter(runId, reportAs);
     if (r.isPresent() && r.get().fenced() != null) {
       throw ApiError.conflict(
-          "agent", "agent " + reportAs + " was " + r.get().fenced() + "; its snapshots are refused");
+          "agent",
+          "agent " + reportAs + " was " + r.get().fenced() + "; its snapshots are refused");
     }
   }
 

@@ -27,9 +27,10 @@ import org.HdrHistogram.Histogram;
  * The coordinator's cost: N simulated agents of one distributed run, each posting one interval
  * snapshot of T tests (statistics and a compressed histogram per test) a second, spread over the
  * second, and, as agents do, a poll (its heartbeat) when the snapshot's answer does not carry what
- * a poll answers; and a controller reading the run's state and its new snapshots every 250 ms, all over raw HTTP/1.1 keep-alive connections on loopback. Reports the server's CPU
- * (this process's CPU time minus the CPU time of the generator's own threads) as a share of one
- * core, and the snapshot posts' latency as the agents see it.
+ * a poll answers; and a controller reading the run's state and its new snapshots every 250 ms, all
+ * over raw HTTP/1.1 keep-alive connections on loopback. Reports the server's CPU (this process's
+ * CPU time minus the CPU time of the generator's own threads) as a share of one core, and the
+ * snapshot posts' latency as the agents see it.
  *
  * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]}
  * (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of the
