@@ -207,6 +207,9 @@ final class AgentCommand implements Callable<Integer> {
     // Built before this agent says it is ready, so that nothing of it happens after T is known.
     // Snapshots carry server time: the engine's clock is this process's, unskewed.
     long epochOffset = Math.round(clock.offsetMillis() + ClockOffset.TEST_SKEW_MILLIS);
+    // The server's answer to a snapshot carries what a poll would answer (under "poll"; servers
+    // before it leave it out): the latest since the last heartbeat stands for that beat's poll.
+    AtomicReference<JsonNode> answered = new AtomicReference<>();
     ServerSink sink =
         ServerSink.builder()
             .server(server)
@@ -214,6 +217,7 @@ final class AgentCommand implements Callable<Integer> {
             .runId(runId)
             .agent(reportAs)
             .epochOffsetMillis(epochOffset)
+            .snapshotAnswers(body -> answered.set(polled(body)))
             .messages(System.out)
             // Snapshots the server could not take yet are spooled and sent again: wait for them
             // as long as for the server, so the total comes after them.
@@ -266,7 +270,8 @@ final class AgentCommand implements Callable<Integer> {
                 () -> {
                   while (!Thread.currentThread().isInterrupted()) {
                     sleep(1000);
-                    JsonNode r = poll(c, id);
+                    JsonNode a = answered.getAndSet(null);
+                    JsonNode r = a != null ? a : poll(c, id);
                     String status = r == null ? null : r.path("status").asText();
                     if (fenced.get() || "stopping".equals(status) || "failed".equals(status)) {
                       if (stopReason.compareAndSet(
@@ -501,6 +506,16 @@ final class AgentCommand implements Callable<Integer> {
       return null;
     } catch (IOException e) {
       return null; // the server is away: the next poll tries again
+    }
+  }
+
+  /** The run a snapshot's answer carries (as a poll's answer does), or null when it has none. */
+  static JsonNode polled(String answer) {
+    try {
+      JsonNode run = CoordinatorClient.JSON.readTree(answer).path("poll").path("run");
+      return run.isObject() ? run : null;
+    } catch (IOException e) {
+      return null; // not JSON: the next heartbeat polls
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Streams one run to a Grindstone metrics server: creates the run, posts interval snapshots in
@@ -47,6 +48,7 @@ public final class RunReporter implements AutoCloseable {
 
   private RunReporter(Builder b) {
     this.spec = b.spec;
+    Consumer<String> snapshotAnswers = b.snapshotAnswers;
     ServerConnection server =
         ServerConnection.builder(b.server)
             .token(b.token)
@@ -62,7 +64,14 @@ public final class RunReporter implements AutoCloseable {
             spec.id() + "__" + spec.agent().replaceAll("[^A-Za-z0-9._-]", "_") + Spool.EXTENSION);
     this.outbox =
         Outbox.<RunRequest>builder(
-                batch -> server.post(batch.get(0).path(), batch.get(0).body()).outcome())
+                batch -> {
+                  RunRequest request = batch.get(0);
+                  ServerConnection.Response r = server.post(request.path(), request.body());
+                  if (r.delivered() && request.path().endsWith("/snapshots")) {
+                    snapshotAnswers.accept(r.body());
+                  }
+                  return r.outcome();
+                })
             .name("run-reporter-" + spec.id())
             .capacity(b.queueCapacity)
             .backoff(b.initialBackoff, b.maxBackoff)
@@ -187,6 +196,7 @@ public final class RunReporter implements AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(5);
     private Duration connectTimeout = Duration.ofSeconds(2);
     private Duration requestTimeout = Duration.ofSeconds(10);
+    private Consumer<String> snapshotAnswers = body -> {};
 
     private Builder(URI server, RunSpec spec) {
       this.server = Objects.requireNonNull(server, "server");
@@ -216,6 +226,16 @@ public final class RunReporter implements AutoCloseable {
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = initial;
       this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * Called with the body of each snapshot the server took, on the sending thread (default: none).
+     * A coordinating server's answer to an agent of a distributed run carries what the agent's poll
+     * would answer, under {@code poll}.
+     */
+    public Builder snapshotAnswers(Consumer<String> answers) {
+      this.snapshotAnswers = Objects.requireNonNull(answers, "answers");
       return this;
     }
 

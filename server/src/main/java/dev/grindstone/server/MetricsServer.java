@@ -238,6 +238,7 @@ public final class MetricsServer implements AutoCloseable {
       CoordinatorApi coordinator =
           new CoordinatorApi(new Coordinator(db, clock), db, mapper, clock, bundleLimit);
       runs.checkReporters(coordinator::checkReporter);
+      runs.answerReporters(coordinator::reported);
       metrics.readRunsFrom(id -> runView(runStore, id));
       LiveCheckApi livecheck = new LiveCheckApi(liveCheckStore, mapper, metrics);
       BodyReader body = new BodyReader(bodyLimit);

@@ -497,4 +497,87 @@ abstract class CoordinatorContractTest {
       drain(id);
     }
   }
+
+  @Test
+  void a_snapshot_of_an_agent_answers_as_its_poll_and_counts_as_its_heartbeat() throws Exception {
+    String id = createRun(2, "&lossTimeoutMs=5000&leadMs=0");
+    String a = register("pod-a", null, "att-sa");
+    String b = register("pod-b", null, "att-sb");
+    poll(a);
+    poll(b);
+    ready(a);
+    ready(b);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"s\"}").status())
+        .isEqualTo(201);
+    String snapshot = "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    // Agent b only posts snapshots, agent a only polls: both are heard.
+    for (int second = 1; second <= 6; second++) {
+      clock.advance(Duration.ofSeconds(1));
+      poll(a);
+      Http.Response r =
+          http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("1.att-sb", second));
+      assertThat(r.status()).as(r.body()).isEqualTo(201);
+      JsonNode answer = r.json().get("poll");
+      assertThat(answer.get("serverMs").asLong()).isEqualTo(clock.millis());
+      assertThat(answer.get("run").get("status").asText()).isEqualTo("running");
+      assertThat(answer.get("run").get("members"))
+          .as("as a poll's: the agent alone")
+          .singleElement()
+          .satisfies(m -> assertThat(m.get("agentId").asText()).isEqualTo(b));
+    }
+    assertThat(run(id).get("members"))
+        .extracting(m -> m.get("status").asText())
+        .containsExactly("running", "running");
+    // A re-post is a heartbeat too, and its answer carries what changed: the run stops.
+    http.post("/api/v1/distributed/" + id + "/stop", "");
+    Http.Response again =
+        http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("1.att-sb", 6));
+    assertThat(again.json().get("duplicate").asBoolean()).isTrue();
+    assertThat(again.json().get("poll").get("run").get("status").asText()).isEqualTo("stopping");
+    // A reporter that is no agent of a distributed run gets no poll answer.
+    Http.Response other =
+        http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("controller", 0));
+    assertThat(other.status()).isEqualTo(201);
+    assertThat(other.json().has("poll")).isFalse();
+    drain(id);
+  }
+
+  @Test
+  void a_fenced_attempt_stays_refused_after_a_restart_and_its_replacement_is_taken()
+      throws Exception {
+    String id = createRun(1, "&leadMs=0");
+    String old = register("pod-0", 0, "uid-f1");
+    poll(old);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"f\"}").status())
+        .isEqualTo(201);
+    String snapshot = "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    assertThat(
+            http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("0.uid-f1", 0))
+                .json()
+                .get("poll")
+                .get("run")
+                .get("status")
+                .asText())
+        .isEqualTo("waiting");
+    String replacement = register("pod-0b", 0, "uid-f2");
+    assertThat(
+            http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("0.uid-f1", 1))
+                .status())
+        .isEqualTo(409);
+    restart(Duration.ZERO);
+    Http.Response refused =
+        http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("0.uid-f1", 2));
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.json().get("field").asText()).isEqualTo("agent");
+    assertThat(refused.json().get("error").asText())
+        .contains("replaced by attempt uid-f2 of index 0");
+    JsonNode r = poll(replacement);
+    String reportAs = r.get("members").get(0).get("reportAs").asText();
+    Http.Response taken =
+        http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(reportAs, 0));
+    assertThat(taken.status()).as(taken.body()).isEqualTo(201);
+    assertThat(taken.json().get("poll").get("run").get("members").get(0).get("agentId").asText())
+        .isEqualTo(replacement);
+    drain(id);
+  }
 }

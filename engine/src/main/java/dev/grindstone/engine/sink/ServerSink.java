@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Reports a run to the Grindstone metrics server: its creation, one snapshot per interval (each
@@ -58,6 +59,7 @@ public final class ServerSink implements Sink {
   private final String agent;
   private final String runId;
   private final long epochOffset;
+  private final Consumer<String> snapshotAnswers;
   private final Set<Integer> described = new HashSet<>();
   private final List<RunSpec.TestInfo> tests = new ArrayList<>();
   private final List<String> resent = new CopyOnWriteArrayList<>();
@@ -70,6 +72,7 @@ public final class ServerSink implements Sink {
   private ServerSink(Builder b) {
     this.server = b.server;
     this.token = b.token;
+    this.snapshotAnswers = b.snapshotAnswers;
     this.messages = b.messages;
     this.finishWait = b.finishWait;
     this.agent = b.agent != null ? b.agent : defaultAgentName();
@@ -120,6 +123,7 @@ public final class ServerSink implements Sink {
     if (token != null) {
       b.token(token);
     }
+    b.snapshotAnswers(snapshotAnswers);
     reporter = b.start();
     messages.println("Reporting to " + server + " as run " + spec.id());
     if (results != null && results.getParent() != null) {
@@ -249,8 +253,18 @@ public final class ServerSink implements Sink {
     private String agent;
     private String runId;
     private long epochOffsetMillis;
+    private Consumer<String> snapshotAnswers = body -> {};
 
     private Builder() {}
+
+    /**
+     * Called with the body of each snapshot the server took, on the sending thread (default: none):
+     * a distributed run's agent reads its run's state there.
+     */
+    public Builder snapshotAnswers(Consumer<String> answers) {
+      this.snapshotAnswers = Objects.requireNonNull(answers, "answers");
+      return this;
+    }
 
     /**
      * The run's id on the server (default: the run's own, {@link RunInfo#id()}): the id every agent

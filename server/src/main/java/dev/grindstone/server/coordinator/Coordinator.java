@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -50,6 +51,9 @@ public final class Coordinator {
   public record Registration(
       String name, String version, int cores, long maxHeap, Integer index, String attempt) {}
 
+  /** The agent process a snapshot came from, and its run as its poll sees it. */
+  public record Reported(String agentId, DistRun run) {}
+
   /** How often a polling agent's heartbeat is written to the store at most (ms). */
   static final long HEARTBEAT_STORE_MS = 5_000;
 
@@ -68,6 +72,25 @@ public final class Coordinator {
 
   /** When agents' polls last checked each run's deadlines (epoch ms). */
   private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
+
+  /**
+   * The agent process reporting snapshots of a run under a name, by {@code runId + '\n' +
+   * reportAs}: empty for a reporter that is no agent of a distributed run. It spares every snapshot
+   * a read of the store. Kept correct by {@link #forgetReporters} after every write that fences an
+   * agent or gives it a name to report as; a restarted server loads it again from the store.
+   */
+  private final ConcurrentHashMap<String, Optional<Reporter>> reporters = new ConcurrentHashMap<>();
+
+  /** Counts {@link #forgetReporters} calls, so that a read racing with one is not kept. */
+  private final AtomicLong reportersForgotten = new AtomicLong();
+
+  /**
+   * A run's agent process as its snapshots name it.
+   *
+   * @param agentId the latest registered process reporting under that name
+   * @param fenced why one of them was fenced, or null
+   */
+  private record Reporter(String agentId, String fenced) {}
 
   public Coordinator(Database db, Clock clock) {
     this.db = db;
@@ -178,6 +201,9 @@ public final class Coordinator {
               .execute();
           return null;
         });
+    if (r.index() != null) {
+      forgetReporters(); // it may have fenced an older attempt
+    }
     return id;
   }
 
@@ -193,23 +219,12 @@ public final class Coordinator {
   public Optional<DistRun> poll(String agentId) {
     long now = clock.millis();
     AgentRow seen = db.read(hd -> liveAgent(hd, agentId)); // 404 or 409 before anything is kept
-    heartbeats.merge(agentId, now, Math::max);
     if (seen.runId != null || !seen.status.equals("idle")) {
-      // Nothing to assign: a heartbeat, stored only now and then.
-      if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
-        stored.put(agentId, now);
-        forgetOld(now);
-        db.write(
-            hd ->
-                hd.createUpdate(
-                        "UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id"
-                            + " AND LAST_SEEN_MS < :now")
-                    .bind("id", agentId)
-                    .bind("now", now)
-                    .execute());
-      }
+      // Nothing to assign: a heartbeat.
+      beat(agentId, now);
       return seen.runId == null ? Optional.empty() : Optional.of(polled(seen.runId, agentId, now));
     }
+    heartbeats.merge(agentId, now, Math::max);
     String runId =
         db.write(
             hd -> liveAgent(hd, agentId),
@@ -276,7 +291,25 @@ public final class Coordinator {
     if (runId == null) {
       return Optional.empty();
     }
+    forgetReporters(); // the agent has a name to report as now
     return Optional.of(run(runId));
+  }
+
+  /** An agent's heartbeat: kept in memory, and stored only every HEARTBEAT_STORE_MS. */
+  private void beat(String agentId, long now) {
+    heartbeats.merge(agentId, now, Math::max);
+    if (now - stored.getOrDefault(agentId, Long.MIN_VALUE / 2) >= HEARTBEAT_STORE_MS) {
+      stored.put(agentId, now);
+      forgetOld(now);
+      db.write(
+          hd ->
+              hd.createUpdate(
+                      "UPDATE DIST_AGENTS SET LAST_SEEN_MS = :now WHERE ID = :id"
+                          + " AND LAST_SEEN_MS < :now")
+                  .bind("id", agentId)
+                  .bind("now", now)
+                  .execute());
+    }
   }
 
   /**
@@ -573,24 +606,83 @@ public final class Coordinator {
 
   /**
    * Refuses a snapshot of a fenced agent (409): an older attempt replaced by a newer one of its
-   * index. Snapshots of anything else, distributed or not, pass.
+   * index. Snapshots of anything else, distributed or not, pass. Answered from memory once the
+   * reporter is known.
    */
   public void checkReporter(String runId, String reportAs) {
-    String why =
-        db.read(
-            hd ->
-                hd.createQuery(
-                        "SELECT REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND REPORT_AS = :a"
-                            + " AND STATUS = 'fenced'")
-                    .bind("r", runId)
-                    .bind("a", reportAs)
-                    .mapTo(String.class)
-                    .findFirst()
-                    .orElse(null));
-    if (why != null) {
+    Optional<Reporter> r = reporter(runId, reportAs);
+    if (r.isPresent() && r.get().fenced() != null) {
       throw ApiError.conflict(
-          "agent", "agent " + reportAs + " was " + why + "; its snapshots are refused");
+          "agent",
+          "agent " + reportAs + " was " + r.get().fenced() + "; its snapshots are refused");
     }
+  }
+
+  /**
+   * A snapshot taken from an agent of a distributed run is its heartbeat, as a poll is, and is
+   * answered as its poll would be: the agent need not poll as well while its snapshots come every
+   * second. Its reporter is known from memory (refused before the snapshot was stored when fenced),
+   * so this costs no read of the agent.
+   *
+   * @return the agent process and its run, as its poll would see it; empty when the reporter is no
+   *     agent of a distributed run
+   */
+  public Optional<Reported> reported(String runId, String reportAs) {
+    Optional<Reporter> r = reporter(runId, reportAs);
+    if (r.isEmpty() || r.get().fenced() != null) {
+      return Optional.empty();
+    }
+    String agentId = r.get().agentId();
+    long now = clock.millis();
+    beat(agentId, now);
+    return Optional.of(new Reported(agentId, polled(runId, agentId, now)));
+  }
+
+  private Optional<Reporter> reporter(String runId, String reportAs) {
+    String key = runId + '\n' + reportAs;
+    Optional<Reporter> known = reporters.get(key);
+    if (known != null) {
+      return known;
+    }
+    long forgotten = reportersForgotten.get();
+    Optional<Reporter> read =
+        db.read(
+            hd -> {
+              String latest = null;
+              String fenced = null;
+              for (String[] row :
+                  hd.createQuery(
+                          "SELECT ID, STATUS, REASON FROM DIST_AGENTS WHERE RUN_ID = :r AND"
+                              + " REPORT_AS = :a ORDER BY REGISTERED_MS DESC, ID")
+                      .bind("r", runId)
+                      .bind("a", reportAs)
+                      .map(
+                          (rs, c) ->
+                              new String[] {
+                                rs.getString("ID"), rs.getString("STATUS"), rs.getString("REASON")
+                              })
+                      .list()) {
+                latest = latest == null ? row[0] : latest;
+                if (fenced == null && row[1].equals("fenced")) {
+                  fenced = row[2];
+                }
+              }
+              return latest == null ? Optional.empty() : Optional.of(new Reporter(latest, fenced));
+            });
+    if (reporters.size() > 10_000) {
+      reporters.clear(); // reporters come and go over a server's life; the store knows them all
+    }
+    reporters.put(key, read);
+    if (reportersForgotten.get() != forgotten) {
+      reporters.remove(key); // read before a write that may have changed it: read it again
+    }
+    return read;
+  }
+
+  /** After a write that fences an agent or names one in a run (then committed). */
+  private void forgetReporters() {
+    reportersForgotten.incrementAndGet();
+    reporters.clear();
   }
 
   // ------------------------------------------------------------------ deadlines

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -89,13 +90,8 @@ public final class CoordinatorApi {
         "/api/v1/agents/{id}/poll",
         ctx -> {
           body.read(ctx);
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("serverMs", clock.millis());
-          // The agent's run with this agent alone among its members: a hundred agents polling a
-          // run of a hundred each second would otherwise make ten thousand members a second.
           String agent = ctx.pathParam("id");
-          m.put("run", coordinator.poll(agent).map(run -> json(run, agent)).orElse(null));
-          ctx.json(m);
+          ctx.json(pollAnswer(agent, coordinator.poll(agent)));
         });
     r.post(
         "/api/v1/agents/{id}/bundle",
@@ -175,6 +171,28 @@ public final class CoordinatorApi {
   /** Checks a snapshot's reporter before it is stored: a fenced attempt's is refused (409). */
   public void checkReporter(String runId, String agent) {
     coordinator.checkReporter(runId, agent);
+  }
+
+  /**
+   * What a snapshot's answer carries for an agent of a distributed run, once the snapshot is
+   * stored: what its poll would answer ({@code serverMs} and {@code run}), the snapshot being its
+   * heartbeat. Null for a reporter that is no agent of a distributed run.
+   */
+  public Map<String, Object> reported(String runId, String agent) {
+    return coordinator
+        .reported(runId, agent)
+        .map(r -> pollAnswer(r.agentId(), Optional.of(r.run())))
+        .orElse(null);
+  }
+
+  /** A poll's answer: the agent's run with this agent alone among its members. */
+  private Map<String, Object> pollAnswer(String agentId, Optional<DistRun> run) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("serverMs", clock.millis());
+    // A hundred agents polling a run of a hundred each second would otherwise make ten thousand
+    // members a second.
+    m.put("run", run.map(r -> json(r, agentId)).orElse(null));
+    return m;
   }
 
   private void create(Context ctx) {

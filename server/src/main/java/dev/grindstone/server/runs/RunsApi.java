@@ -27,6 +27,8 @@ public final class RunsApi {
   private final BaselinesApi baselines;
   private final MetricsEndpoint metrics;
   private volatile java.util.function.BiConsumer<String, String> reporterCheck = (run, agent) -> {};
+  private volatile java.util.function.BiFunction<String, String, Object> reporterAnswer =
+      (run, agent) -> null;
 
   public RunsApi(
       RunStore store, ObjectMapper mapper, Clock clock, RunEvents events, MetricsEndpoint metrics) {
@@ -44,6 +46,15 @@ public final class RunsApi {
    */
   public void checkReporters(java.util.function.BiConsumer<String, String> check) {
     this.reporterCheck = java.util.Objects.requireNonNull(check, "check");
+  }
+
+  /**
+   * What a snapshot's answer carries under {@code poll} once it is stored (or known as a re-post):
+   * the coordinator answers an agent of a distributed run as its poll would, so the agent need not
+   * poll as well; nothing (null) for other reporters.
+   */
+  public void answerReporters(java.util.function.BiFunction<String, String, Object> answer) {
+    this.reporterAnswer = java.util.Objects.requireNonNull(answer, "answer");
   }
 
   public void register(Routes r, BodyReader body) {
@@ -108,6 +119,10 @@ public final class RunsApi {
           LiveFigures.ofScenarios(s.scenarios()));
     }
     ack.put("duplicate", !inserted);
+    Object poll = reporterAnswer.apply(runId, s.agent());
+    if (poll != null) {
+      ack.put("poll", poll);
+    }
     ctx.status(201).json(ack);
   }
 

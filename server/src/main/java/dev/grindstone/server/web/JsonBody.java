@@ -85,7 +85,9 @@ public final class JsonBody {
     } catch (IOException e) {
       throw ApiError.badBody("the body could not be read as JSON");
     }
-    checkStrings(n, "");
+    if (!clean(n)) {
+      checkStrings(n, ""); // names where: only now, not for every node of every body
+    }
     return n;
   }
 
@@ -114,6 +116,28 @@ public final class JsonBody {
         + " characters, names "
         + Limits.JSON_MAX_NAME_LENGTH
         + " characters)";
+  }
+
+  /** Whether no string of the document, name or value, has what {@link #checkStrings} refuses. */
+  private static boolean clean(JsonNode n) {
+    if (n.isTextual()) {
+      return badText(n.textValue()) == null;
+    }
+    if (n.isArray()) {
+      for (int i = 0; i < n.size(); i++) {
+        if (!clean(n.get(i))) {
+          return false;
+        }
+      }
+    } else if (n.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (badText(e.getKey()) != null || !clean(e.getValue())) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** Refuses NUL characters and unpaired surrogates anywhere in a document, names and values. */

@@ -25,11 +25,12 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The coordinator's cost: N simulated agents of one distributed run, each posting one interval
- * snapshot of T tests (statistics and a compressed histogram per test) and one poll (its heartbeat)
- * a second, spread over the second, and a controller reading the run's state and its new snapshots
- * every 250 ms, all over raw HTTP/1.1 keep-alive connections on loopback. Reports the server's CPU
- * (this process's CPU time minus the CPU time of the generator's own threads) as a share of one
- * core, and the snapshot posts' latency as the agents see it.
+ * snapshot of T tests (statistics and a compressed histogram per test) a second, spread over the
+ * second, and, as agents do, a poll (its heartbeat) when the snapshot's answer does not carry what
+ * a poll answers; and a controller reading the run's state and its new snapshots every 250 ms, all
+ * over raw HTTP/1.1 keep-alive connections on loopback. Reports the server's CPU (this process's
+ * CPU time minus the CPU time of the generator's own threads) as a share of one core, and the
+ * snapshot posts' latency as the agents see it.
  *
  * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]}
  * (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of the
@@ -144,14 +145,14 @@ public final class CoordinatorBench {
                                     + "}")
                                 .getBytes(StandardCharsets.UTF_8);
                         long s0 = System.nanoTime();
-                        int status =
+                        Raw.Response answer =
                             raw.send(
-                                    "POST",
-                                    "/api/v1/runs/" + runId + "/snapshots",
-                                    body,
-                                    "application/json")
-                                .status;
+                                "POST",
+                                "/api/v1/runs/" + runId + "/snapshots",
+                                body,
+                                "application/json");
                         long took = System.nanoTime() - s0;
+                        int status = answer.status;
                         if (status != 201) {
                           failures.incrementAndGet();
                         } else if (s0 > measureFrom) {
@@ -160,7 +161,9 @@ public final class CoordinatorBench {
                           }
                           posted.incrementAndGet();
                         }
-                        if (full) {
+                        // As an agent does: a snapshot whose answer carries what a poll would
+                        // answer stands for that second's poll.
+                        if (full && (status != 201 || !answers(answer.body, "\"poll\":{"))) {
                           raw.send(
                               "POST",
                               "/api/v1/agents/" + ids[a] + "/poll",
@@ -281,6 +284,21 @@ public final class CoordinatorBench {
           .append("\"}");
     }
     return b.append(']').toString();
+  }
+
+  /** Whether the bytes hold {@code text} (ASCII). */
+  private static boolean answers(byte[] bytes, String text) {
+    byte[] t = text.getBytes(StandardCharsets.US_ASCII);
+    outer:
+    for (int i = 0; i + t.length <= bytes.length; i++) {
+      for (int k = 0; k < t.length; k++) {
+        if (bytes[i + k] != t[k]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   private static byte[] bundle() throws IOException {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.report.RunReporter;
 import dev.grindstone.report.RunRequest;
 import dev.grindstone.report.RunUpload;
@@ -83,6 +84,29 @@ class RunUploadTest {
     assertThat(Spool.serverKey(URI.create("http://u:secret@host:8080/t/abc123/api/v1/")))
         .isEqualTo("http://host:8080/t/-/api/v1");
     assertThat(Spool.serverKey(URI.create("https://host/"))).isEqualTo("https://host");
+  }
+
+  @Test
+  void the_answers_of_the_snapshots_the_server_took_are_handed_on_and_no_other() throws Exception {
+    List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (MetricsServer server =
+        MetricsServer.builder().port(0).jdbcUrl("jdbc:sqlite:" + dir.resolve("a.db")).start()) {
+      RunReporter r =
+          RunReporter.builder(URI.create(server.url()), spec("r-answers"))
+              .spoolDir(dir.resolve("spool"))
+              .snapshotAnswers(answers::add)
+              .start();
+      r.post(snapshot(0));
+      r.post(snapshot(1));
+      r.post(snapshot(1)); // a re-post is answered too
+      assertThat(r.finish(1_700_000_003_000L, Duration.ofSeconds(10))).isTrue();
+      r.close();
+    }
+    assertThat(answers).hasSize(3);
+    assertThat(answers)
+        .extracting(a -> new ObjectMapper().readTree(a).get("seq").asLong())
+        .containsExactly(0L, 1L, 1L);
+    assertThat(answers.getLast()).contains("\"duplicate\":true");
   }
 
   @Test
