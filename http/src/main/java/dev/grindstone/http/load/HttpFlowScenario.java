@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs an {@link HttpFlow}: each virtual user gets its own session (cookies) and variables; each
@@ -46,6 +47,9 @@ import java.util.regex.Matcher;
  * iteration, as gradual does (see {@link HttpFlow.StepChoice}).
  */
 public final class HttpFlowScenario implements Scenario, AutoCloseable {
+
+  /** A variable's text that a JSON body takes as a number: a whole number of at most 18 digits. */
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("-?(0|[1-9]\\d{0,17})");
 
   private static final String SESSION = "__http.session";
   private static final String PINNED = "__http.step";
@@ -305,7 +309,7 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
               : f.numberNode(n.longValue());
         }
         String s = String.valueOf(v);
-        if (s.matches("-?(0|[1-9]\\d{0,17})")) {
+        if (WHOLE_NUMBER.matcher(s).matches()) {
           return f.numberNode(Long.parseLong(s));
         }
         return f.textNode(s);
