@@ -42,7 +42,7 @@ class KafkaTransportContractTest extends TransportContract {
 
   @Override
   protected Duration patience() {
-    return Duration.ofSeconds(30);
+    return Duration.ofSeconds(60);
   }
 
   /** The app's group is stable with every member and every partition assigned. */
