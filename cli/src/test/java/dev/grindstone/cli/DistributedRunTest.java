@@ -81,6 +81,14 @@ class DistributedRunTest {
     throw new AssertionError("'" + text + "' not in " + log + "; the agents said:\n" + all);
   }
 
+  /** Starts the controller of {@code file} in this JVM, its results under {@code out}. */
+  private CompletableFuture<CliRunner.Result> startController(Path file, Path out) {
+    return CompletableFuture.supplyAsync(
+        () ->
+            CliRunner.run(
+                "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+  }
+
   /** Runs the controller, bounded; on a timeout the agents' output says why. */
   private CliRunner.Result controller(Path file, Path out, LocalAgents agents) throws Exception {
     return DistributedHarness.controller(
@@ -272,11 +280,7 @@ class DistributedRunTest {
     Path out = dir.resolve("gone-out");
     System.setProperty("grindstone.controller.outageLimitMs", "1500");
     try (LocalAgents agents = LocalAgents.start(2, url, null, dir.resolve("gone"), small(2))) {
-      CompletableFuture<CliRunner.Result> run =
-          CompletableFuture.supplyAsync(
-              () ->
-                  CliRunner.run(
-                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      CompletableFuture<CliRunner.Result> run = startController(file, out);
       awaitLog(agents.logs().get(1), "starting at", 90);
       // Until the controller has merged some intervals.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -382,11 +386,7 @@ class DistributedRunTest {
     Path out = dir.resolve("restart-out");
     try (LocalAgents agents =
         LocalAgents.start(2, url, null, dir.resolve("restart-agents"), small(2))) {
-      CompletableFuture<CliRunner.Result> run =
-          CompletableFuture.supplyAsync(
-              () ->
-                  CliRunner.run(
-                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      CompletableFuture<CliRunner.Result> run = startController(file, out);
       awaitLog(agents.logs().get(0), "starting at", 90);
       Thread.sleep(1500);
       first.destroyForcibly(); // SIGKILL: mid-run, with snapshots in flight
@@ -431,11 +431,7 @@ class DistributedRunTest {
     Path out = dir.resolve("kill-" + policy + "-out");
     try (LocalAgents agents =
         LocalAgents.start(2, url, null, dir.resolve("kill-" + policy), small(2))) {
-      CompletableFuture<CliRunner.Result> run =
-          CompletableFuture.supplyAsync(
-              () ->
-                  CliRunner.run(
-                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      CompletableFuture<CliRunner.Result> run = startController(file, out);
       awaitLog(agents.logs().get(1), "starting at", 90);
       Thread.sleep(1500);
       agents.processes().get(1).destroyForcibly(); // SIGKILL: no goodbye
@@ -465,11 +461,7 @@ class DistributedRunTest {
         plan("fence", "{agents: 2, lead: 1s}", "  - {name: hold, duration: 1s, users: 2}\n");
     Path out = dir.resolve("fence-out");
     Path folder = dir.resolve("fence-agents");
-    CompletableFuture<CliRunner.Result> run =
-        CompletableFuture.supplyAsync(
-            () ->
-                CliRunner.run(
-                    "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+    CompletableFuture<CliRunner.Result> run = startController(file, out);
     try (LocalAgents agents = LocalAgents.start(0, url, null, folder, List.of())) {
       // An agent that registers before the run is uploaded waits for it.
       Process old = agents.add(0, url, null, folder, SMALL_JVM, "0-old");
@@ -498,11 +490,7 @@ class DistributedRunTest {
     Path out = dir.resolve("rejoin-out");
     Path folder = dir.resolve("rejoin-agents");
     try (LocalAgents agents = LocalAgents.start(2, url, null, folder, small(2))) {
-      CompletableFuture<CliRunner.Result> run =
-          CompletableFuture.supplyAsync(
-              () ->
-                  CliRunner.run(
-                      "run", file.toString(), "--server", url.toString(), "--out", out.toString()));
+      CompletableFuture<CliRunner.Result> run = startController(file, out);
       Path oldLog = agents.logs().get(1);
       awaitLog(oldLog, "starting at", 90);
       java.util.regex.Matcher m =
