@@ -260,19 +260,22 @@ final class HistogramDecoder {
     long index = 0;
     long total = 0;
     while (pos < payload.length) {
-      long raw = 0;
-      for (int shift = 0; ; shift += 7) {
-        if (pos >= payload.length) {
-          throw bad(field, "ends in the middle of a count");
-        }
-        int b = payload[pos++] & 0xff;
-        if (shift == 56) {
-          raw |= (long) b << 56;
-          break;
-        }
-        raw |= (long) (b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-          break;
+      long raw = payload[pos++];
+      if (raw < 0) { // more than one byte (most counts and runs of a latency histogram take one)
+        raw &= 0x7f;
+        for (int shift = 7; ; shift += 7) {
+          if (pos >= payload.length) {
+            throw bad(field, "ends in the middle of a count");
+          }
+          int b = payload[pos++] & 0xff;
+          if (shift == 56) {
+            raw |= (long) b << 56;
+            break;
+          }
+          raw |= (long) (b & 0x7f) << shift;
+          if ((b & 0x80) == 0) {
+            break;
+          }
         }
       }
       long value = (raw >>> 1) ^ -(raw & 1);

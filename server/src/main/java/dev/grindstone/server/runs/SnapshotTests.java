@@ -240,20 +240,42 @@ final class SnapshotTests {
    * highest value equivalent to it at the agents' precision, where {@link LatencyBuckets#add}
    * counts a recorded bucket, so the counts are those of decoding into a histogram of that
    * precision and adding it. The decoder hands values in increasing order, so the bucket is found
-   * by moving up from the last one rather than by a search per value. Not thread-safe.
+   * by moving up from the last one, comparing the value with the first value beyond each bucket
+   * (worked out once for all) rather than working out each value's equivalent. Not thread-safe.
    */
   private static final class LiveBuckets implements HistogramDecoder.Counts {
+    /**
+     * For each bucket, the lowest value whose highest equivalent at the agents' precision is beyond
+     * the bucket's bound: values below it count in that bucket or a lower one.
+     */
+    private static final long[] FIRST_BEYOND = firstBeyond();
+
     final long[] counts = new long[LatencyBuckets.count()];
     private int bucket;
 
+    private static long[] firstBeyond() {
+      long[] first = new long[LatencyBuckets.count()];
+      for (int b = 0; b < first.length; b++) {
+        long bound = LatencyBuckets.upperBoundMicros(b);
+        // The values equivalent to the bound go beyond it with it when its range does.
+        first[b] =
+            bound == Long.MAX_VALUE
+                ? Long.MAX_VALUE
+                : LAYOUT.highestEquivalentValue(bound) > bound
+                    ? LAYOUT.lowestEquivalentValue(bound)
+                    : bound + 1;
+      }
+      return first;
+    }
+
     @Override
     public void add(long value, long count) {
-      long at = LAYOUT.highestEquivalentValue(value);
-      if (bucket > 0 && at <= LatencyBuckets.upperBoundMicros(bucket - 1)) {
-        bucket = LatencyBuckets.bucketOf(at); // out of order: never from the decoder, but exact
+      if (bucket > 0 && value < FIRST_BEYOND[bucket - 1]) {
+        // Out of order: never from the decoder, but exact.
+        bucket = LatencyBuckets.bucketOf(LAYOUT.highestEquivalentValue(value));
       }
-      while (at > LatencyBuckets.upperBoundMicros(bucket)) {
-        bucket++; // the last bound is Long.MAX_VALUE
+      while (value >= FIRST_BEYOND[bucket]) {
+        bucket++; // the last is Long.MAX_VALUE, beyond any value
       }
       counts[bucket] += count;
     }

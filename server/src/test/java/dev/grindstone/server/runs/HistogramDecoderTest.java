@@ -262,8 +262,10 @@ class HistogramDecoderTest {
   void a_posted_snapshots_metrics_buckets_equal_those_of_its_histogram_decoded_and_added()
       throws Exception {
     Random random = new Random(7);
-    for (int digits = 1; digits <= 3; digits++) {
-      Histogram h = new Histogram(1, LatencyStripe.HIGHEST_TRACKABLE_MICROS, digits);
+    for (int layout = 0; layout < 4; layout++) {
+      int digits = Math.min(3, layout + 1);
+      long lowest = layout < 3 ? 1 : 1000; // buckets of 512 µs and more at the lowest
+      Histogram h = new Histogram(lowest, LatencyStripe.HIGHEST_TRACKABLE_MICROS, digits);
       for (int i = 0; i < 5_000; i++) {
         h.recordValue((long) Math.exp(random.nextDouble() * 21)); // 1 µs to about 20 minutes
       }
@@ -280,7 +282,9 @@ class HistogramDecoderTest {
       HistogramDecoder.decode(encode(h), "h", null, decoded);
       long[] expected = new long[dev.grindstone.stats.latency.LatencyBuckets.count()];
       dev.grindstone.stats.latency.LatencyBuckets.add(decoded, expected);
-      assertThat(posted.getFirst().buckets()).as("%d digits", digits).containsExactly(expected);
+      assertThat(posted.getFirst().buckets())
+          .as("%d digits, lowest %d", digits, lowest)
+          .containsExactly(expected);
     }
   }
 }
