@@ -798,6 +798,33 @@ abstract class ServerContractTest {
     assertThat(http.get("/api/v1/runs/" + id).json().get("snapshots").asInt()).isZero();
   }
 
+  @Test
+  void a_snapshot_counts_as_its_json_says_spaced_out_or_naming_a_field_twice_and_bad_entries_store_nothing() {
+    String id = http.post("/api/v1/runs", "{\"name\":\"x\"}").json().get("id").asText();
+    String route = "/api/v1/runs/" + id + "/snapshots";
+    String spaced =
+        snapshot("a", 0, 0, 1000, new long[] {1000, 3000}, 0)
+            .replace(",", " ,\n\t")
+            .replace(":", " : ");
+    assertThat(http.post(route, spaced).status()).isEqualTo(201);
+    String twice =
+        snapshot("a", 1, 1000, 2000, new long[] {2000}, 0)
+            .replace("\"errors\":0", "\"errors\":7,\"errors\":2");
+    assertThat(http.post(route, twice).status()).isEqualTo(201);
+    String good = snapshot("a", 2, 2000, 3000, new long[] {4000}, 0);
+    assertError(http.post(route, good.replace("\"histogram\":", "\"histogram\"")), 400, null);
+    assertError(
+        http.post(route, good.replace("\"tests\":[", "\"tests\":[1,")), 400, "tests[0]");
+    assertError(
+        http.post(route, good.replace("\"tests\":[{", "\"tests\":[{\"number\":2},{")),
+        400,
+        "tests[0].statistics");
+    JsonNode run = http.get("/api/v1/runs/" + id).json();
+    assertThat(run.get("snapshots").asInt()).isEqualTo(2);
+    assertThat(run.at("/totals/tests").asLong()).isEqualTo(3);
+    assertThat(run.at("/totals/errors").asLong()).isEqualTo(2);
+  }
+
   // ------------------------------------------------------------ one commit, good and bad requests
 
   @Test

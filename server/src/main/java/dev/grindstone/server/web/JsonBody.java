@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -28,9 +31,21 @@ public final class JsonBody {
   private final JsonNode node;
   private final String path;
 
+  /** The body as posted, for {@link #postedText}; null when the values' spans are not known. */
+  private final byte[] body;
+
+  /** Where each top-level array or object value lies in {@link #body}: start and end offsets. */
+  private final Map<String, int[]> spans;
+
   private JsonBody(JsonNode node, String path) {
+    this(node, path, null, Map.of());
+  }
+
+  private JsonBody(JsonNode node, String path, byte[] body, Map<String, int[]> spans) {
     this.node = node;
     this.path = path;
+    this.body = body;
+    this.spans = spans;
   }
 
   /** The server's mapper: the parser limits of {@link Limits}. Thread-safe once built. */
@@ -47,8 +62,15 @@ public final class JsonBody {
     return JsonMapper.builder(factory).build();
   }
 
-  /** Parses a request body that must be a JSON object. */
+  /**
+   * Parses a request body that must be a JSON object, keeping where each of its top-level arrays
+   * and objects lies in the body, so that {@link #postedText} can give one as posted.
+   */
   public static JsonBody parseObject(ObjectMapper mapper, byte[] body) {
+    JsonBody spanned = spanned(mapper, body);
+    if (spanned != null) {
+      return spanned;
+    }
     JsonNode n = parse(mapper, body);
     if (!n.isObject()) {
       throw ApiError.badRequest(null, "the body must be a JSON object, got " + kind(n));
@@ -89,6 +111,58 @@ public final class JsonBody {
       checkStrings(n, ""); // names where: only now, not for every node of every body
     }
     return n;
+  }
+
+  /**
+   * The object of a UTF-8 body, read a top-level field at a time with each field's value span
+   * recorded; null for anything else (a body that is no object, or malformed, or not UTF-8, or
+   * that names a field twice in some object), which {@link #parse} then reads and refuses as
+   * usual. Field names must be unique here so that a value's text as posted means what its tree
+   * means to every reader, whether the first or the last of a repeated name wins for it.
+   */
+  private static JsonBody spanned(ObjectMapper mapper, byte[] body) {
+    try (JsonParser p = mapper.createParser(body)) {
+      p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      if (p.nextToken() != JsonToken.START_OBJECT
+          || p.currentTokenLocation().getByteOffset() < 0) {
+        return null; // not an object, or a body in UTF-16 or UTF-32 (offsets in characters)
+      }
+      ObjectNode object = mapper.createObjectNode();
+      Map<String, int[]> spans = new HashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken first = p.nextToken();
+        long start = p.currentTokenLocation().getByteOffset();
+        object.set(name, mapper.readTree(p));
+        if (first == JsonToken.START_ARRAY || first == JsonToken.START_OBJECT) {
+          // The value's last token is its closing bracket, one byte.
+          long end = p.currentTokenLocation().getByteOffset() + 1;
+          spans.put(name, new int[] {(int) start, (int) end});
+        }
+      }
+      if (!p.hasToken(JsonToken.END_OBJECT) || p.nextToken() != null) {
+        return null;
+      }
+      if (!plainAscii(body) && !clean(object)) {
+        return null; // the general path names the string at fault
+      }
+      return new JsonBody(object, "", body, spans);
+    } catch (IOException | RuntimeException e) {
+      return null; // the general path gives the error
+    }
+  }
+
+  /**
+   * True when every byte is ASCII other than NUL and none is a backslash: then no string of the
+   * document can hold a NUL or a surrogate (neither raw, nor escaped), so it need not be walked.
+   */
+  private static boolean plainAscii(byte[] body) {
+    for (byte b : body) {
+      if (b <= 0 || b == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String where(JsonLocation at) {
@@ -211,6 +285,20 @@ public final class JsonBody {
 
   public JsonNode raw(String field) {
     return node.get(field);
+  }
+
+  /**
+   * The JSON text of a field's value: as posted (spacing included) when it is a top-level array or
+   * object of a body read by {@link #parseObject}, else written out from its tree; null when the
+   * field is absent. Either text reads back as the same tree.
+   */
+  public String postedText(String field) {
+    int[] span = spans.get(field);
+    if (span != null) {
+      return new String(body, span[0], span[1] - span[0], StandardCharsets.UTF_8);
+    }
+    JsonNode v = node.get(field);
+    return v == null ? null : v.toString();
   }
 
   private JsonNode required(String field) {

@@ -1,0 +1,83 @@
+package dev.grindstone.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class JsonBodyTest {
+  private static final ObjectMapper MAPPER = JsonBody.newMapper();
+
+  private static JsonBody parse(String body) {
+    return JsonBody.parseObject(MAPPER, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ApiError refused(String body) {
+    return catchThrowableOfType(ApiError.class, () -> parse(body));
+  }
+
+  @Test
+  void a_top_level_array_or_object_is_given_as_posted_and_reads_back_as_its_tree()
+      throws Exception {
+    String tests = "[ {\"number\": 1,\n  \"statistics\": {\"errors\": 1e0}},\t{\"number\":2} ]";
+    JsonBody b = parse("{\"agent\":\"a\", \"tests\": " + tests + " ,\"extra\":{\"k\":[1, 2]}}");
+    assertThat(b.postedText("tests")).isEqualTo(tests);
+    assertThat(b.postedText("extra")).isEqualTo("{\"k\":[1, 2]}");
+    assertThat(MAPPER.readTree(b.postedText("tests"))).isEqualTo(b.raw("tests"));
+    assertThat(b.raw("tests").get(1).get("number").asInt()).isEqualTo(2);
+    assertThat(b.text("agent", 10)).isEqualTo("a");
+    assertThat(b.postedText("agent")).isEqualTo("\"a\"");
+    assertThat(b.postedText("missing")).isNull();
+  }
+
+  @Test
+  void a_body_naming_a_field_twice_reads_as_before_and_its_text_is_written_from_its_tree() {
+    JsonBody b =
+        parse("{\"tests\":[{\"number\":1,\"statistics\":{\"errors\":5,\"errors\":0}}],\"n\":1}");
+    assertThat(b.raw("tests").get(0).get("statistics").get("errors").asInt()).isZero();
+    assertThat(b.postedText("tests")).isEqualTo("[{\"number\":1,\"statistics\":{\"errors\":0}}]");
+    assertThat(parse("{\"tests\":[1],\"tests\":[2]}").postedText("tests")).isEqualTo("[2]");
+  }
+
+  @Test
+  void a_body_in_utf16_reads_as_before() {
+    JsonBody b =
+        JsonBody.parseObject(
+            MAPPER, "{\"tests\": [1, \"é\"]}".getBytes(StandardCharsets.UTF_16BE));
+    assertThat(b.raw("tests").get(1).asText()).isEqualTo("é");
+    assertThat(b.postedText("tests")).isEqualTo("[1,\"é\"]");
+  }
+
+  @Test
+  void a_nul_or_a_lone_surrogate_is_refused_by_field_whatever_else_the_body_holds() {
+    for (String other : new String[] {"plain", "é", "\\\\", "\\n"}) {
+      ApiError nul = refused("{\"o\":\"" + other + "\",\"tests\":[{\"h\":\"x\\u0000\"}]}");
+      assertThat(nul.field()).as(other).isEqualTo("tests[0].h");
+      assertThat(nul.getMessage()).contains("NUL");
+      ApiError surrogate = refused("{\"o\":\"" + other + "\",\"tests\":[{\"h\":\"\\udc00\"}]}");
+      assertThat(surrogate.field()).as(other).isEqualTo("tests[0].h");
+      assertThat(surrogate.getMessage()).contains("unpaired surrogate");
+    }
+    JsonBody emoji = parse("{\"tests\":[\"\\ud83d\\ude00\", \"é\"]}");
+    assertThat(emoji.raw("tests").get(0).asText()).isEqualTo("\uD83D\uDE00");
+    assertThat(emoji.postedText("tests")).isEqualTo("[\"\\ud83d\\ude00\", \"é\"]");
+  }
+
+  @Test
+  void malformed_or_trailing_content_and_other_values_get_the_same_errors_as_ever() {
+    ApiError malformed = refused("{\"tests\":[{\"number\":1,}]}");
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.getMessage()).startsWith("malformed JSON at line 1, column 23");
+    assertThat(refused("{\"tests\":[]} {}").getMessage())
+        .startsWith("unexpected content after the JSON value at line 1, column 14");
+    assertThat(refused("[{\"tests\":[]}]").getMessage())
+        .isEqualTo("the body must be a JSON object, got an array");
+    assertThat(refused("").getMessage()).startsWith("the body is empty");
+    JsonNode nested = parse("{\"a\":null,\"b\":[null]}").node();
+    assertThat(nested.get("a").isNull()).isTrue();
+    assertThat(nested.get("b").get(0).isNull()).isTrue();
+  }
+}
