@@ -580,4 +580,32 @@ abstract class CoordinatorContractTest {
         .isEqualTo(replacement);
     drain(id);
   }
+
+  @Test
+  void the_snapshots_page_gives_each_snapshots_tests_and_scenarios_as_posted() throws Exception {
+    String id = createRun(1, "&leadMs=0");
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"p\"}").status())
+        .isEqualTo(201);
+    String tests =
+        "[ {\"number\": 1, \"statistics\": {\"errors\": 1, \"timedTests\": {\"count\": 2,"
+            + " \"sum\": 30, \"variance\": 25, \"min\": 10, \"max\": 20}},\n \"histogram\": \""
+            + ServerContractTest.histogram(10, 20)
+            + "\"} ]";
+    String scenarios = "[{\"name\":\"s\",\"activeUsers\":3,\"tests\":" + tests + "}]";
+    String body =
+        "{\"agent\":\"x\",\"seq\":0,\"startMs\":1,\"endMs\":2,\"tests\":"
+            + tests
+            + ",\"scenarios\":"
+            + scenarios
+            + "}";
+    Http.Response r = http.post("/api/v1/runs/" + id + "/snapshots", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    JsonNode page = http.get("/api/v1/distributed/" + id + "/snapshots?after=0").json();
+    JsonNode posted = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+    assertThat(page.get("snapshots")).hasSize(1);
+    assertThat(page.at("/snapshots/0/tests")).isEqualTo(posted.get("tests"));
+    assertThat(page.at("/snapshots/0/scenarios")).isEqualTo(posted.get("scenarios"));
+    assertThat(page.at("/snapshots/0/agent").asText()).isEqualTo("x");
+    drain(id);
+  }
 }

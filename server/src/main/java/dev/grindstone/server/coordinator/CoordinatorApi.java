@@ -2,6 +2,7 @@ package dev.grindstone.server.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
@@ -285,10 +286,12 @@ public final class CoordinatorApi {
                           m.put("activeUsers", rs.wasNull() ? null : users);
                           long late = rs.getLong("LATE_STARTS");
                           m.put("lateStarts", rs.wasNull() ? null : late);
-                          m.put("tests", parse(rs.getString("TESTS")));
+                          // As stored: JSON this server checked before it stored it, so it
+                          // goes out as it is, not read into a tree and written out again.
+                          m.put("tests", new RawValue(rs.getString("TESTS")));
                           String scenarios = rs.getString("SCENARIOS");
                           if (scenarios != null) {
-                            m.put("scenarios", parse(scenarios));
+                            m.put("scenarios", new RawValue(scenarios));
                           }
                           return m;
                         })
