@@ -534,6 +534,16 @@ abstract class CoordinatorContractTest {
         http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("1.att-sb", 6));
     assertThat(again.json().get("duplicate").asBoolean()).isTrue();
     assertThat(again.json().get("poll").get("run").get("status").asText()).isEqualTo("stopping");
+    // Between deadline checks (the clock stands still) the answer still shows each change at once.
+    assertThat(
+            http.post("/api/v1/agents/" + b + "/total", "{\"tests\":[]}")
+                .json()
+                .get("status")
+                .asText())
+        .isEqualTo("stopping");
+    Http.Response done =
+        http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("1.att-sb", 7));
+    assertThat(done.json().at("/poll/run/members/0/status").asText()).isEqualTo("done");
     // A reporter that is no agent of a distributed run gets no poll answer.
     Http.Response other =
         http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted("controller", 0));

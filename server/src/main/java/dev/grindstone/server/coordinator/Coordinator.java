@@ -74,6 +74,17 @@ public final class Coordinator {
   private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
 
   /**
+   * Each run as its deadlines' last check read it: between two checks of its agents' polls, their
+   * polls and snapshots are answered from it rather than by a read of the store. Kept correct by
+   * {@link #forgetRuns} after every write that changes a run or its agents as answers show them
+   * (heartbeats excepted: the latest is taken from memory whatever the run's age).
+   */
+  private final ConcurrentHashMap<String, DistRun> lastRead = new ConcurrentHashMap<>();
+
+  /** Counts {@link #forgetRuns} calls, so that a read racing with one is not kept. */
+  private final AtomicLong runsForgotten = new AtomicLong();
+
+  /**
    * The agent process reporting snapshots of a run under a name, by {@code runId + '\n' +
    * reportAs}: empty for a reporter that is no agent of a distributed run. It spares every snapshot
    * a read of the store. Kept correct by {@link #forgetReporters} after every write that fences an
@@ -156,6 +167,7 @@ public final class Coordinator {
               .execute();
           return null;
         });
+    forgetRuns();
     return run(id);
   }
 
@@ -203,6 +215,7 @@ public final class Coordinator {
         });
     if (r.index() != null) {
       forgetReporters(); // it may have fenced an older attempt
+      forgetRuns();
     }
     return id;
   }
@@ -292,6 +305,7 @@ public final class Coordinator {
       return Optional.empty();
     }
     forgetReporters(); // the agent has a name to report as now
+    forgetRuns();
     return Optional.of(run(runId));
   }
 
@@ -363,6 +377,7 @@ public final class Coordinator {
       heartbeats.values().removeIf(t -> now - t > 3_600_000);
       stored.values().removeIf(t -> now - t > 3_600_000);
       checked.values().removeIf(t -> now - t > 3_600_000);
+      lastRead.keySet().retainAll(checked.keySet());
     }
   }
 
@@ -380,9 +395,33 @@ public final class Coordinator {
       checked.put(runId, now);
       return run(runId);
     }
+    DistRun known = lastRead.get(runId);
+    if (known != null) {
+      return withHeartbeats(alone(known, agentId));
+    }
     return db.read(hd -> load(hd, runId, agentId))
         .map(this::withHeartbeats)
         .orElseThrow(() -> unknownRun(runId));
+  }
+
+  /** The run with {@code agentId} alone among its members. */
+  private static DistRun alone(DistRun r, String agentId) {
+    return new DistRun(
+        r.id(),
+        r.name(),
+        r.agents(),
+        r.status(),
+        r.runFile(),
+        r.bundleSha256(),
+        r.bundleBytes(),
+        r.createdMs(),
+        r.readyDeadlineMs(),
+        r.leadMs(),
+        r.startMs(),
+        r.onAgentLoss(),
+        r.lossTimeoutMs(),
+        r.reason(),
+        r.members().stream().filter(m -> m.agentId().equals(agentId)).toList());
   }
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
@@ -454,6 +493,7 @@ public final class Coordinator {
               }
               return a.runId;
             });
+    forgetRuns();
     return run(runId);
   }
 
@@ -561,6 +601,7 @@ public final class Coordinator {
               finishIfDone(hd, a.runId);
               return a.runId;
             });
+    forgetRuns();
     return run(runId);
   }
 
@@ -685,6 +726,23 @@ public final class Coordinator {
     reporters.clear();
   }
 
+  /** After a write that changes a run or its agents other than their heartbeats (then committed). */
+  private void forgetRuns() {
+    runsForgotten.incrementAndGet();
+    lastRead.clear();
+  }
+
+  /** Keeps the run as a check read it, unless a write may have changed it since the read began. */
+  private Optional<DistRun> remember(String id, long forgotten, Optional<DistRun> read) {
+    if (read.isPresent()) {
+      lastRead.put(id, read.get());
+      if (runsForgotten.get() != forgotten) {
+        lastRead.remove(id);
+      }
+    }
+    return read;
+  }
+
   // ------------------------------------------------------------------ deadlines
 
   /**
@@ -694,9 +752,10 @@ public final class Coordinator {
    */
   private Optional<DistRun> check(String id) {
     long now = clock.millis();
+    long forgotten = runsForgotten.get();
     Optional<DistRun> seen = db.read(hd -> load(hd, id)).map(this::withHeartbeats);
     if (seen.isEmpty() || !due(seen.get(), now)) {
-      return seen;
+      return remember(id, forgotten, seen);
     }
     db.write(
         hd -> {
@@ -774,7 +833,9 @@ public final class Coordinator {
           }
           return null;
         });
-    return db.read(hd -> load(hd, id)).map(this::withHeartbeats);
+    forgetRuns();
+    long after = runsForgotten.get();
+    return remember(id, after, db.read(hd -> load(hd, id)).map(this::withHeartbeats));
   }
 
   /** True when {@link #check} has something to write: a deadline passed, or the run is over. */
