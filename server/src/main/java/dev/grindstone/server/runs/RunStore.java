@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -22,10 +23,20 @@ import org.jdbi.v3.core.Handle;
  */
 public final class RunStore {
 
+  /** How many (run, agent) and (run, test) pairs {@link #known} holds at most. */
+  private static final int MAX_KNOWN = 100_000;
+
   private final Database db;
   private final ObjectMapper mapper;
   private final RunFigures figures;
   private final RunScenarios scenarios;
+
+  /**
+   * Runs' agents ({@code runId + '\n' + agent}) and tests ({@code runId + '\t' + number}) known to
+   * be stored, so that a snapshot writes them only the first time: rows of RUN_AGENTS and RUN_TESTS
+   * are never deleted, and a pair is added only once the write that stored it has committed.
+   */
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
 
   public RunStore(Database db, ObjectMapper mapper) {
     this.db = db;
@@ -146,72 +157,86 @@ public final class RunStore {
    */
   long append(SnapshotPost s) {
     String runId = s.runId();
-    return db.write(
-        hd -> {
-          StoredTotals run = lockRun(hd, runId);
-          if (hd.createQuery(
-                      "SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT = :a AND SEQ"
-                          + " = :s")
+    long version =
+        db.write(
+            hd -> {
+              StoredTotals run = lockRun(hd, s);
+              if (run.stored()) {
+                return null; // a re-post: already stored
+              }
+              RunTotals totals = run.known() ? run.totals() : sumStored(hd, runId);
+              return new Append(run.snapshots() + 1, totals.plus(s.tests()));
+            },
+            (hd, append) -> append == null ? -1L : insert(hd, s, append));
+    if (version > 0) {
+      // Committed with the snapshot: they need not be written again.
+      if (known.size() > MAX_KNOWN) {
+        known.clear();
+      }
+      known.add(runId + '\n' + s.agent());
+      for (TestEntry t : s.tests()) {
+        known.add(runId + '\t' + t.number());
+      }
+    }
+    return version;
+  }
+
+  /** Stores a snapshot the check found new, with its agent and tests; returns its ordinal. */
+  private long insert(Handle hd, SnapshotPost s, Append append) {
+    String runId = s.runId();
+    if (!known.contains(runId + '\n' + s.agent())) {
+      addAgent(hd, runId, s.agent());
+    }
+    List<Integer> unknown = new ArrayList<>();
+    for (TestEntry t : s.tests()) {
+      if (!known.contains(runId + '\t' + t.number())) {
+        unknown.add(t.number());
+      }
+    }
+    if (!unknown.isEmpty()) {
+      // One read for the tests the run has, rather than an insert per test.
+      Set<Integer> stored =
+          new HashSet<>(
+              hd.createQuery("SELECT NUMBER FROM RUN_TESTS WHERE RUN_ID = :r")
                   .bind("r", runId)
-                  .bind("a", s.agent())
-                  .bind("s", s.seq())
-                  .mapTo(Long.class)
-                  .one()
-              > 0) {
-            return null; // a re-post: already stored
-          }
-          RunTotals totals = run.known() ? run.totals() : sumStored(hd, runId);
-          return new Append(run.snapshots() + 1, totals.plus(s.tests()));
-        },
-        (hd, append) -> {
-          if (append == null) {
-            return -1L;
-          }
-          addAgent(hd, runId, s.agent());
-          // One read for the tests the run knows (all of them, after its first snapshots), rather
-          // than an insert per test per snapshot.
-          Set<Integer> known =
-              new HashSet<>(
-                  hd.createQuery("SELECT NUMBER FROM RUN_TESTS WHERE RUN_ID = :r")
-                      .bind("r", runId)
-                      .mapTo(Integer.class)
-                      .list());
-          for (TestEntry t : s.tests()) {
-            if (!known.contains(t.number())) {
-              addTest(hd, runId, t.number(), "");
-            }
-          }
-          long ordinal = append.ordinal();
-          RunTotals next = append.totals();
-          hd.createUpdate(
-                  "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS,"
-                      + " ORDINAL, ACTIVE_USERS, LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t,"
-                      + " :o, :au, :ls)")
-              .bind("au", s.activeUsers())
-              .bind("ls", s.lateStarts())
-              .bind("r", runId)
-              .bind("a", s.agent())
-              .bind("s", s.seq())
-              .bind("p", s.phase())
-              .bind("st", s.startMs())
-              .bind("e", s.endMs())
-              .bind("t", s.testsJson())
-              .bind("o", ordinal)
-              .execute();
-          storeScenarios(hd, s);
-          hd.createUpdate(
-                  "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e,"
-                      + " HISTOGRAM_TOTAL = :h, ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE"
-                      + " ID = :r")
-              .bind("r", runId)
-              .bind("o", ordinal)
-              .bind("t", next.tests())
-              .bind("e", next.errors())
-              .bind("h", next.histogram())
-              .bind("eh", next.errorHistogram())
-              .execute();
-          return ordinal;
-        });
+                  .mapTo(Integer.class)
+                  .list());
+      for (int number : unknown) {
+        if (stored.add(number)) {
+          addTest(hd, runId, number, "");
+        }
+      }
+    }
+    long ordinal = append.ordinal();
+    RunTotals next = append.totals();
+    hd.createUpdate(
+            "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS,"
+                + " ORDINAL, ACTIVE_USERS, LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t,"
+                + " :o, :au, :ls)")
+        .bind("au", s.activeUsers())
+        .bind("ls", s.lateStarts())
+        .bind("r", runId)
+        .bind("a", s.agent())
+        .bind("s", s.seq())
+        .bind("p", s.phase())
+        .bind("st", s.startMs())
+        .bind("e", s.endMs())
+        .bind("t", s.testsJson())
+        .bind("o", ordinal)
+        .execute();
+    storeScenarios(hd, s);
+    hd.createUpdate(
+            "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e,"
+                + " HISTOGRAM_TOTAL = :h, ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE"
+                + " ID = :r")
+        .bind("r", runId)
+        .bind("o", ordinal)
+        .bind("t", next.tests())
+        .bind("e", next.errors())
+        .bind("h", next.histogram())
+        .bind("eh", next.errorHistogram())
+        .execute();
+    return ordinal;
   }
 
   /** Keeps a snapshot's scenarios, in the write that stores the snapshot. */
@@ -232,19 +257,28 @@ public final class RunStore {
   /** What a snapshot write found: its ordinal and the run's totals with it. */
   private record Append(long ordinal, RunTotals totals) {}
 
-  /** A run's row as a snapshot write sees it, locked until the write commits. */
-  private record StoredTotals(long snapshots, RunTotals totals, boolean known) {}
+  /**
+   * A run's row as a snapshot write sees it, locked until the write commits.
+   *
+   * @param stored whether the snapshot's agent has one of its sequence number stored already
+   */
+  private record StoredTotals(long snapshots, RunTotals totals, boolean known, boolean stored) {}
 
   /**
    * Reads (and on PostgreSQL locks) the run's counters, so concurrent writes to one run, from this
-   * server or another sharing the store, check totals and take ordinals one after another.
+   * server or another sharing the store, check totals and take ordinals one after another; and, in
+   * the same statement, whether the snapshot was stored before.
    */
-  private StoredTotals lockRun(Handle hd, String runId) {
+  private StoredTotals lockRun(Handle hd, SnapshotPost s) {
+    String runId = s.runId();
     return hd.createQuery(
             "SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL,"
-                + " TOTALS_KNOWN FROM RUNS WHERE ID = :r"
+                + " TOTALS_KNOWN, (SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT ="
+                + " :a AND SEQ = :s) AS STORED FROM RUNS WHERE ID = :r"
                 + db.forUpdate())
         .bind("r", runId)
+        .bind("a", s.agent())
+        .bind("s", s.seq())
         .map(
             (rs, c) ->
                 new StoredTotals(
@@ -254,7 +288,8 @@ public final class RunStore {
                         rs.getLong("ERRORS_TOTAL"),
                         rs.getLong("HISTOGRAM_TOTAL"),
                         rs.getLong("ERROR_HISTOGRAM_TOTAL")),
-                    rs.getInt("TOTALS_KNOWN") != 0))
+                    rs.getInt("TOTALS_KNOWN") != 0,
+                    rs.getLong("STORED") > 0))
         .findOne()
         .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
   }
