@@ -6,6 +6,7 @@ import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.latency.LatencyStripe;
 import java.nio.ByteBuffer;
 import java.util.Base64;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.HdrHistogram.AbstractHistogram;
@@ -113,6 +114,32 @@ final class HistogramDecoder {
    *     into} may have been given counts by then
    */
   static long decode(String base64, String field, Budget budget, Counts into) {
+    Payload p = payload(base64, field, budget);
+    return into == null
+        ? walk(p.counts(), p.layout(), field, null, null)
+        : counts(p.counts(), p.layout(), field, into);
+  }
+
+  /**
+   * Checks {@code base64} and adds its counts to {@code into}, range by range of {@code ranges}
+   * ({@code into[b]} takes the counts of range b). Returns its total count.
+   *
+   * @throws ApiError 400 naming {@code field} when the histogram is beyond the bounds above; {@code
+   *     into} may have been given counts by then
+   */
+  static long decode(String base64, String field, Budget budget, Ranges ranges, long[] into) {
+    if (into.length != ranges.bounds.length) {
+      throw new IllegalArgumentException(
+          "into: must have " + ranges.bounds.length + " slots, got " + into.length);
+    }
+    Payload p = payload(base64, field, budget);
+    return walk(p.counts(), p.layout(), field, ranges.ends(p.layout()), into);
+  }
+
+  /** A histogram's checked layout and its counts as encoded (V2's payload). */
+  private record Payload(byte[] counts, Layout layout) {}
+
+  private static Payload payload(String base64, String field, Budget budget) {
     byte[] bytes;
     try {
       bytes = Base64.getDecoder().decode(base64);
@@ -231,7 +258,7 @@ final class HistogramDecoder {
                 + inflater.getRemaining()
                 + " bytes earlier");
       }
-      return counts(payload, layout, field, into);
+      return new Payload(payload, layout);
     } catch (DataFormatException e) {
       throw bad(field, "is not valid compressed data (" + e.getMessage() + ")");
     } finally {
@@ -252,68 +279,207 @@ final class HistogramDecoder {
   }
 
   /**
+   * Ranges of values that {@link #decode(String, String, Budget, Ranges, long[])} counts calls in:
+   * range b holds the values from {@code bounds[b - 1]} (0 for the first) to below {@code
+   * bounds[b]}, the last bound being {@link Long#MAX_VALUE}. Each histogram's layout (precision and
+   * unit) turns them into ranges of its counts' indexes once, then kept. Thread-safe.
+   */
+  static final class Ranges {
+    private final long[] bounds;
+
+    /** Each layout's first index beyond each range, by precision and unit magnitude. */
+    private final ConcurrentHashMap<Long, long[]> ends = new ConcurrentHashMap<>();
+
+    /**
+     * @param bounds increasing, the last {@link Long#MAX_VALUE}
+     */
+    Ranges(long[] bounds) {
+      if (bounds.length == 0 || bounds[bounds.length - 1] != Long.MAX_VALUE) {
+        throw new IllegalArgumentException("bounds: the last must be Long.MAX_VALUE");
+      }
+      for (int b = 1; b < bounds.length; b++) {
+        if (bounds[b] <= bounds[b - 1]) {
+          throw new IllegalArgumentException("bounds: must increase, got " + bounds[b] + " at " + b);
+        }
+      }
+      this.bounds = bounds.clone();
+    }
+
+    private long[] ends(Layout layout) {
+      // At most 4 precisions times 32 unit magnitudes within the bounds above.
+      return ends.computeIfAbsent(
+          (long) layout.digits << 32 | layout.unitMagnitude, k -> endsOf(layout));
+    }
+
+    /** For each range, the first index of the layout whose value is beyond it. */
+    private long[] endsOf(Layout layout) {
+      // Indexes map to values the same way whatever the highest trackable value.
+      Layout widest =
+          new Layout(layout.digits, 1L << layout.unitMagnitude, MAX_HIGHEST_TRACKABLE);
+      long[] out = new long[bounds.length];
+      for (int b = 0; b < bounds.length; b++) {
+        int lo = 0;
+        int hi = widest.countsLength; // values at indexes from hi on are never decoded
+        while (lo < hi) {
+          int mid = (lo + hi) >>> 1;
+          if (widest.valueFromIndex(mid) >= bounds[b]) {
+            hi = mid;
+          } else {
+            lo = mid + 1;
+          }
+        }
+        out[b] = lo == widest.countsLength ? Long.MAX_VALUE : lo;
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Walks V2's payload as {@link #counts} does, adding each count to {@code into[r]} for the range
+   * r whose indexes, from {@code ends[r - 1]} to below {@code ends[r]}, hold it (both null: only
+   * checks). A count or a run of empty indexes that takes one byte, as most of a latency
+   * histogram's do, is taken without a branch on its sign: the data decides it, and no prediction
+   * can.
+   */
+  private static long walk(byte[] payload, Layout layout, String field, long[] ends, long[] into) {
+    Varints in = new Varints(payload, field);
+    long countsLength = layout.countsLength;
+    long index = 0;
+    long total = 0;
+    int range = 0;
+    long rangeStart = 0; // the total when the range began
+    long next = ends == null ? Long.MAX_VALUE : ends[0];
+    while (in.pos < payload.length) {
+      if (index >= next) { // a count from here on is in a later range
+        into[range] += total - rangeStart;
+        rangeStart = total;
+        do {
+          range++;
+        } while (index >= ends[range]);
+        next = ends[range];
+      }
+      long value = payload[in.pos];
+      if (value >= 0) {
+        in.pos++;
+        value = (value >>> 1) ^ -(value & 1); // from -64 to 63
+        long run = value >> 63; // -1 for a run of empty indexes, 0 for a count
+        total += value & ~run;
+        index += (run & -value) | (~run & 1);
+        if (index > countsLength) {
+          throw beyond(field, layout);
+        }
+        if (total > Limits.MAX_COUNT) {
+          throw tooMany(field);
+        }
+      } else {
+        value = in.next();
+        if (value < 0) {
+          index = skip(index, -value, field, layout);
+        } else {
+          total = add(index, total, value, field, layout);
+          index++;
+        }
+      }
+    }
+    if (into != null) {
+      into[range] += total - rangeStart;
+    }
+    return total;
+  }
+
+  /**
    * Walks V2's payload: ZigZag LEB128 longs (at most 9 bytes), a count for the next index when 0 or
    * more, a run of that many empty indexes when negative.
    */
   private static long counts(byte[] payload, Layout layout, String field, Counts into) {
-    int pos = 0;
+    Varints in = new Varints(payload, field);
     long index = 0;
     long total = 0;
-    while (pos < payload.length) {
-      long raw = payload[pos++];
-      if (raw < 0) { // more than one byte (most counts and runs of a latency histogram take one)
-        raw &= 0x7f;
-        for (int shift = 7; ; shift += 7) {
-          if (pos >= payload.length) {
-            throw bad(field, "ends in the middle of a count");
-          }
-          int b = payload[pos++] & 0xff;
-          if (shift == 56) {
-            raw |= (long) b << 56;
-            break;
-          }
-          raw |= (long) (b & 0x7f) << shift;
-          if ((b & 0x80) == 0) {
-            break;
-          }
-        }
-      }
-      long value = (raw >>> 1) ^ -(raw & 1);
+    while (in.pos < payload.length) {
+      long value = in.next();
       if (value < 0) {
-        long zeros = -value;
-        if (zeros < 0 || zeros > layout.countsLength - index) {
-          throw bad(field, "has counts beyond the " + layout.countsLength + " its header allows");
-        }
-        index += zeros;
+        index = skip(index, -value, field, layout);
         continue;
       }
-      if (index >= layout.countsLength) {
-        throw bad(field, "has counts beyond the " + layout.countsLength + " its header allows");
-      }
+      total = add(index, total, value, field, layout);
       if (value > 0) {
-        if (value > Limits.MAX_COUNT - total) {
-          throw bad(field, "holds more than " + Limits.MAX_COUNT + " values (2^53 - 1)");
-        }
-        total += value;
-        if (into != null) {
-          into.add(layout.valueFromIndex((int) index), value);
-        }
+        into.add(layout.valueFromIndex((int) index), value);
       }
       index++;
     }
     return total;
   }
 
+  /** The index after a run of {@code zeros} empty indexes from {@code index}. */
+  private static long skip(long index, long zeros, String field, Layout layout) {
+    if (zeros < 0 || zeros > layout.countsLength - index) {
+      throw beyond(field, layout);
+    }
+    return index + zeros;
+  }
+
+  /** The total with a count of {@code value} at {@code index}. */
+  private static long add(long index, long total, long value, String field, Layout layout) {
+    if (index >= layout.countsLength) {
+      throw beyond(field, layout);
+    }
+    if (value > Limits.MAX_COUNT - total) {
+      throw tooMany(field);
+    }
+    return total + value;
+  }
+
+  private static ApiError beyond(String field, Layout layout) {
+    return bad(field, "has counts beyond the " + layout.countsLength + " its header allows");
+  }
+
+  private static ApiError tooMany(String field) {
+    return bad(field, "holds more than " + Limits.MAX_COUNT + " values (2^53 - 1)");
+  }
+
+  /** Reads ZigZag LEB128 longs of at most 9 bytes from a payload. Not thread-safe. */
+  private static final class Varints {
+    private final byte[] bytes;
+    private final String field;
+    int pos;
+
+    Varints(byte[] bytes, String field) {
+      this.bytes = bytes;
+      this.field = field;
+    }
+
+    long next() {
+      long raw = 0;
+      for (int shift = 0; ; shift += 7) {
+        if (pos >= bytes.length) {
+          throw bad(field, "ends in the middle of a count");
+        }
+        int b = bytes[pos++] & 0xff;
+        if (shift == 56) {
+          raw |= (long) b << 56;
+          break;
+        }
+        raw |= (long) (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) {
+          break;
+        }
+      }
+      return (raw >>> 1) ^ -(raw & 1);
+    }
+  }
+
   /**
    * HdrHistogram's bucket layout for a precision and range (as its AbstractHistogram computes it).
    */
   private static final class Layout {
+    final int digits;
     final int unitMagnitude;
     final int subBucketHalfCountMagnitude;
     final int subBucketHalfCount;
     final int countsLength;
 
     Layout(int digits, long lowest, long highest) {
+      this.digits = digits;
       long largestValueWithSingleUnitResolution = 2 * (long) Math.pow(10, digits);
       unitMagnitude = (int) Math.floor(Math.log(lowest) / Math.log(2));
       int subBucketCountMagnitude =

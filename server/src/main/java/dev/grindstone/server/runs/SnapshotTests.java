@@ -39,6 +39,14 @@ final class SnapshotTests {
    */
   private static final Histogram LAYOUT = new Histogram(HistogramDecoder.MAX_SIGNIFICANT_DIGITS);
 
+  /**
+   * The {@link LatencyBuckets} as ranges of decoded values: each HdrHistogram bucket counts at its
+   * highest equivalent value at the agents' precision, where {@link LatencyBuckets#add} counts it,
+   * so the counts are those of decoding into a histogram of that precision and adding it. Bucket b
+   * ends at the lowest value whose highest equivalent is beyond its bound.
+   */
+  private static final HistogramDecoder.Ranges BUCKETS = buckets();
+
   /** The largest {@code timedTests.sum}: whole µs in a long, with room to add snapshots up. */
   private static final double MAX_SUM_MICROS = 0x1p62;
 
@@ -214,11 +222,13 @@ final class SnapshotTests {
     }
     String histogram = t.optText("histogram", Integer.MAX_VALUE, null);
     String errorHistogram = t.optText("errorHistogram", Integer.MAX_VALUE, null);
-    LiveBuckets live = buckets ? new LiveBuckets() : null;
+    long[] live = buckets ? new long[LatencyBuckets.count()] : null;
     long histogramCount =
         histogram == null || histogram.isEmpty()
             ? 0
-            : HistogramDecoder.decode(histogram, t.path("histogram"), budget, live);
+            : live == null
+                ? HistogramDecoder.decode(histogram, t.path("histogram"), budget)
+                : HistogramDecoder.decode(histogram, t.path("histogram"), budget, BUCKETS, live);
     long errorHistogramCount = count(errorHistogram, t.path("errorHistogram"), budget);
     return new TestEntry(
         number,
@@ -232,53 +242,22 @@ final class SnapshotTests {
         histogramCount,
         empty(errorHistogram),
         errorHistogramCount,
-        live == null ? null : live.counts);
+        live);
   }
 
-  /**
-   * Counts a histogram's calls per {@link LatencyBuckets} bucket as it is decoded: each at the
-   * highest value equivalent to it at the agents' precision, where {@link LatencyBuckets#add}
-   * counts a recorded bucket, so the counts are those of decoding into a histogram of that
-   * precision and adding it. The decoder hands values in increasing order, so the bucket is found
-   * by moving up from the last one, comparing the value with the first value beyond each bucket
-   * (worked out once for all) rather than working out each value's equivalent. Not thread-safe.
-   */
-  private static final class LiveBuckets implements HistogramDecoder.Counts {
-    /**
-     * For each bucket, the lowest value whose highest equivalent at the agents' precision is beyond
-     * the bucket's bound: values below it count in that bucket or a lower one.
-     */
-    private static final long[] FIRST_BEYOND = firstBeyond();
-
-    final long[] counts = new long[LatencyBuckets.count()];
-    private int bucket;
-
-    private static long[] firstBeyond() {
-      long[] first = new long[LatencyBuckets.count()];
-      for (int b = 0; b < first.length; b++) {
-        long bound = LatencyBuckets.upperBoundMicros(b);
-        // The values equivalent to the bound go beyond it with it when its range does.
-        first[b] =
-            bound == Long.MAX_VALUE
-                ? Long.MAX_VALUE
-                : LAYOUT.highestEquivalentValue(bound) > bound
-                    ? LAYOUT.lowestEquivalentValue(bound)
-                    : bound + 1;
-      }
-      return first;
+  private static HistogramDecoder.Ranges buckets() {
+    long[] first = new long[LatencyBuckets.count()];
+    for (int b = 0; b < first.length; b++) {
+      long bound = LatencyBuckets.upperBoundMicros(b);
+      // The values equivalent to the bound go beyond it with it when its range does.
+      first[b] =
+          bound == Long.MAX_VALUE
+              ? Long.MAX_VALUE
+              : LAYOUT.highestEquivalentValue(bound) > bound
+                  ? LAYOUT.lowestEquivalentValue(bound)
+                  : bound + 1;
     }
-
-    @Override
-    public void add(long value, long count) {
-      if (bucket > 0 && value < FIRST_BEYOND[bucket - 1]) {
-        // Out of order: never from the decoder, but exact.
-        bucket = LatencyBuckets.bucketOf(LAYOUT.highestEquivalentValue(value));
-      }
-      while (value >= FIRST_BEYOND[bucket]) {
-        bucket++; // the last is Long.MAX_VALUE, beyond any value
-      }
-      counts[bucket] += count;
-    }
+    return new HistogramDecoder.Ranges(first);
   }
 
   private static double within(JsonBody b, String field, double min, double max, String range) {

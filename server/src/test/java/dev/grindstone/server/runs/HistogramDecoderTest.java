@@ -211,6 +211,13 @@ class HistogramDecoderTest {
     assertRefused(craft(3, 1, 3000, varints(-100_000, 1)), "beyond");
     assertRefused(craft(3, 1, 3000, varints(-3072, 1)), "beyond");
     assertRefused(craft(3, 1, 3000, varints(Long.MIN_VALUE)), "beyond");
+    long[] runs = new long[49]; // runs of 64 empty indexes, one byte each, up to the last index
+    java.util.Arrays.fill(runs, -64);
+    runs[48] = 1;
+    assertRefused(craft(3, 1, 3000, varints(runs)), "beyond the 3072");
+    runs[47] = 1;
+    assertThat(HistogramDecoder.decode(craft(3, 1, 3000, varints(runs)), "h", null)).isEqualTo(2);
+    assertRefused(craft(3, 1, 3000, varints(Limits.MAX_COUNT - 1, 2)), "more than 9007199254740991");
     assertRefused(craft(3, 1, 3000, new byte[] {(byte) 0x80}), "middle of a count");
     assertRefused(craft(3, 1, 3000, varints(Limits.MAX_COUNT, 1)), "more than 9007199254740991");
     assertRefused(craft(3, 1, 3000, varints(Long.MAX_VALUE)), "more than 9007199254740991");
@@ -247,15 +254,29 @@ class HistogramDecoderTest {
     assertThat(decoded).isBetween(1000, 9999);
   }
 
+  /** Refused for the same reason whether only checked, decoded into a histogram or into ranges. */
   private static void assertRefused(String base64, String because) {
-    assertThatThrownBy(() -> HistogramDecoder.decode(base64, "tests[3].errorHistogram", null))
-        .isInstanceOfSatisfying(
-            ApiError.class,
-            e -> {
-              assertThat(e.status()).isEqualTo(400);
-              assertThat(e.field()).isEqualTo("tests[3].errorHistogram");
-              assertThat(e.getMessage()).contains(because);
-            });
+    String field = "tests[3].errorHistogram";
+    Histogram into = new Histogram(3);
+    into.setAutoResize(true);
+    HistogramDecoder.Ranges ranges = new HistogramDecoder.Ranges(new long[] {100, Long.MAX_VALUE});
+    List<String> messages = new ArrayList<>();
+    for (org.assertj.core.api.ThrowableAssert.ThrowingCallable decode :
+        List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            () -> HistogramDecoder.decode(base64, field, null),
+            () -> HistogramDecoder.decode(base64, field, null, into),
+            () -> HistogramDecoder.decode(base64, field, null, ranges, new long[2]))) {
+      assertThatThrownBy(decode)
+          .isInstanceOfSatisfying(
+              ApiError.class,
+              e -> {
+                assertThat(e.status()).isEqualTo(400);
+                assertThat(e.field()).isEqualTo(field);
+                assertThat(e.getMessage()).contains(because);
+                messages.add(e.getMessage());
+              });
+    }
+    assertThat(messages).as("the same words on every path").containsOnly(messages.getFirst());
   }
 
   @Test
