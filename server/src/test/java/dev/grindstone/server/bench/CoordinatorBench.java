@@ -32,9 +32,11 @@ import org.HdrHistogram.Histogram;
  * CPU time minus the CPU time of the generator's own threads) as a share of one core, and the
  * snapshot posts' latency as the agents see it.
  *
- * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]}
- * (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of the
- * snapshots alone.
+ * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]
+ * [warmup=5]} (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of
+ * the snapshots alone; {@code warmup} is how many seconds of the same load come before the measured
+ * ones. At a hundred requests a second the request path's methods reach the JIT's last tier only
+ * after a minute or two, so a short warm-up measures mostly the JIT's warm-up.
  */
 public final class CoordinatorBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -46,13 +48,15 @@ public final class CoordinatorBench {
     int tests = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     boolean full = args.length <= 3 || !args[3].equals("snapshots");
+    int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     try (BenchStore db = BenchStore.open("sqlite");
         MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
-      run(URI.create(server.url()), agents, tests, seconds, full);
+      run(URI.create(server.url()), agents, tests, seconds, full, warmup);
     }
   }
 
-  private static void run(URI url, int agents, int tests, int seconds, boolean full)
+  private static void run(
+      URI url, int agents, int tests, int seconds, boolean full, int warmupSeconds)
       throws Exception {
     Raw setup = new Raw(url);
     String runId =
@@ -104,7 +108,7 @@ public final class CoordinatorBench {
           "application/json");
     }
     String testsJson = tests(tests);
-    long warmup = 5_000_000_000L;
+    long warmup = warmupSeconds * 1_000_000_000L;
     long start = System.nanoTime();
     long measureFrom = start + warmup;
     long end = measureFrom + seconds * 1_000_000_000L;
@@ -230,13 +234,15 @@ public final class CoordinatorBench {
     double server = (cpu1 - cpu0 - (gen1 - gen0)) / (double) wall;
     System.out.printf(
         Locale.ROOT,
-        "coordinator mode=%s agents=%d tests=%d seconds=%d snapshots/s=%.1f failures=%d"
+        "coordinator mode=%s agents=%d tests=%d seconds=%d warmup=%d s snapshots/s=%.1f"
+            + " failures=%d"
             + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) snapshot p50=%.1f"
             + " ms p99=%.1f ms max=%.1f ms load=%.1f%n",
         full ? "full" : "snapshots",
         agents,
         tests,
         seconds,
+        warmupSeconds,
         posted.get() / (double) seconds,
         failures.get(),
         server * 100,
