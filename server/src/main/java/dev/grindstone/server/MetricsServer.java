@@ -450,6 +450,10 @@ public final class MetricsServer implements AutoCloseable {
    * text) is answered 400 on every store, as a NUL in a body is.
    */
   private static void refuseUnstorableParameters(Context ctx) {
+    String query = ctx.queryString();
+    if (query == null || query.isEmpty()) {
+      return; // most requests: nothing to parse
+    }
     for (Map.Entry<String, java.util.List<String>> e : ctx.queryParamMap().entrySet()) {
       boolean bad = e.getKey().indexOf('\0') >= 0;
       for (String v : e.getValue()) {

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +52,19 @@ public final class RunEvents {
 
   /** Queues one event for every subscriber of the run; returns at once. */
   public void publish(String runId, String event, String data) {
+    publish(runId, event, () -> data);
+  }
+
+  /**
+   * Queues one event for every subscriber of the run; returns at once. Its data is written only
+   * when the run has subscribers.
+   */
+  public void publish(String runId, String event, Supplier<String> data) {
     Set<Subscriber> set = subscribers.get(runId);
     if (set == null) {
       return;
     }
-    Event e = new Event(event, data);
+    Event e = new Event(event, data.get());
     for (Subscriber s : List.copyOf(set)) {
       s.offer(e);
     }

@@ -109,7 +109,7 @@ public final class RunsApi {
     ack.put("endMs", s.endMs());
     if (inserted) {
       ack.put("version", version);
-      events.publish(runId, "snapshot", json(ack));
+      events.publish(runId, "snapshot", () -> json(ack)); // written out now, if at all
       metrics.snapshotStored(
           runId,
           s.agent(),

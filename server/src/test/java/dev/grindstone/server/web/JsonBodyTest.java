@@ -61,6 +61,18 @@ class JsonBodyTest {
       assertThat(surrogate.field()).as(other).isEqualTo("tests[0].h");
       assertThat(surrogate.getMessage()).contains("unpaired surrogate");
     }
+    for (int pad = 0; pad < 9; pad++) { // the escape in each of the eight bytes read together
+      String x = "x".repeat(pad);
+      assertThat(refused("{\"p\":\"" + x + "\",\"t\":[\"\\u0000\"]}").field()).isEqualTo("t[0]");
+      assertThat(refused("{\"p\":\"" + x + "\\ud800\",\"t\":[]}").field()).isEqualTo("p");
+      assertThat(parse("{\"p\":\"" + x + "\\u00e9\"}").text("p", 20)).isEqualTo(x + "é");
+    }
+    byte[] raw = "{\"p\":\"x___\"}".getBytes(StandardCharsets.US_ASCII);
+    raw[7] = (byte) 0xed; // a surrogate in raw UTF-8 (CESU-8), not escaped
+    raw[8] = (byte) 0xa0;
+    raw[9] = (byte) 0x80;
+    ApiError cesu = catchThrowableOfType(ApiError.class, () -> JsonBody.parseObject(MAPPER, raw));
+    assertThat(cesu.status()).isEqualTo(400);
     JsonBody emoji = parse("{\"tests\":[\"\\ud83d\\ude00\", \"é\"]}");
     assertThat(emoji.raw("tests").get(0).asText()).isEqualTo("\uD83D\uDE00");
     assertThat(emoji.postedText("tests")).isEqualTo("[\"\\ud83d\\ude00\", \"é\"]");
