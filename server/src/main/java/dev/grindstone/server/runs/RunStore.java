@@ -3,6 +3,7 @@ package dev.grindstone.server.runs;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.Jdbc;
 import dev.grindstone.server.web.ApiError;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -26,10 +27,23 @@ public final class RunStore {
   /** How many (run, agent) and (run, test) pairs {@link #known} holds at most. */
   private static final int MAX_KNOWN = 100_000;
 
+  /** A snapshot's row: the statement every snapshot runs, so plain JDBC ({@link Jdbc}). */
+  private static final String INSERT_SNAPSHOT =
+      "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS, ORDINAL,"
+          + " ACTIVE_USERS, LATE_STARTS, SCENARIOS) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** The run's counters with a snapshot: every snapshot runs it, so plain JDBC. */
+  private static final String UPDATE_TOTALS =
+      "UPDATE RUNS SET SNAPSHOTS = ?, TESTS_TOTAL = ?, ERRORS_TOTAL = ?, HISTOGRAM_TOTAL = ?,"
+          + " ERROR_HISTOGRAM_TOTAL = ?, TOTALS_KNOWN = 1 WHERE ID = ?";
+
   private final Database db;
   private final ObjectMapper mapper;
   private final RunFigures figures;
   private final RunScenarios scenarios;
+
+  /** Reads and locks a run's counters, and whether a snapshot is stored (see {@link #lockRun}). */
+  private final String lockRunSql;
 
   /**
    * Runs' agents ({@code runId + '\n' + agent}) and tests ({@code runId + '\t' + number}) known to
@@ -43,6 +57,11 @@ public final class RunStore {
     this.mapper = mapper;
     this.figures = new RunFigures(db, mapper);
     this.scenarios = new RunScenarios(db, mapper);
+    this.lockRunSql =
+        "SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL,"
+            + " TOTALS_KNOWN, (SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = ? AND AGENT = ?"
+            + " AND SEQ = ?) AS STORED FROM RUNS WHERE ID = ?"
+            + db.forUpdate();
   }
 
   /** The database the runs are stored in, for the baselines kept beside them. */
@@ -209,49 +228,34 @@ public final class RunStore {
     }
     long ordinal = append.ordinal();
     RunTotals next = append.totals();
-    hd.createUpdate(
-            "INSERT INTO RUN_SNAPSHOTS (RUN_ID, AGENT, SEQ, PHASE, START_MS, END_MS, TESTS,"
-                + " ORDINAL, ACTIVE_USERS, LATE_STARTS) VALUES (:r, :a, :s, :p, :st, :e, :t,"
-                + " :o, :au, :ls)")
-        .bind("au", s.activeUsers())
-        .bind("ls", s.lateStarts())
-        .bind("r", runId)
-        .bind("a", s.agent())
-        .bind("s", s.seq())
-        .bind("p", s.phase())
-        .bind("st", s.startMs())
-        .bind("e", s.endMs())
-        .bind("t", s.testsJson())
-        .bind("o", ordinal)
-        .execute();
-    storeScenarios(hd, s);
-    hd.createUpdate(
-            "UPDATE RUNS SET SNAPSHOTS = :o, TESTS_TOTAL = :t, ERRORS_TOTAL = :e,"
-                + " HISTOGRAM_TOTAL = :h, ERROR_HISTOGRAM_TOTAL = :eh, TOTALS_KNOWN = 1 WHERE"
-                + " ID = :r")
-        .bind("r", runId)
-        .bind("o", ordinal)
-        .bind("t", next.tests())
-        .bind("e", next.errors())
-        .bind("h", next.histogram())
-        .bind("eh", next.errorHistogram())
-        .execute();
+    Jdbc.update(
+        hd,
+        INSERT_SNAPSHOT,
+        ps -> {
+          ps.setString(1, runId);
+          ps.setString(2, s.agent());
+          ps.setLong(3, s.seq());
+          Jdbc.setString(ps, 4, s.phase());
+          ps.setLong(5, s.startMs());
+          ps.setLong(6, s.endMs());
+          ps.setString(7, s.testsJson());
+          ps.setLong(8, ordinal);
+          Jdbc.setInt(ps, 9, s.activeUsers());
+          Jdbc.setLong(ps, 10, s.lateStarts());
+          Jdbc.setString(ps, 11, s.scenariosJson());
+        });
+    Jdbc.update(
+        hd,
+        UPDATE_TOTALS,
+        ps -> {
+          ps.setLong(1, ordinal);
+          ps.setLong(2, next.tests());
+          ps.setLong(3, next.errors());
+          ps.setLong(4, next.histogram());
+          ps.setLong(5, next.errorHistogram());
+          ps.setString(6, runId);
+        });
     return ordinal;
-  }
-
-  /** Keeps a snapshot's scenarios, in the write that stores the snapshot. */
-  private static void storeScenarios(Handle hd, SnapshotPost s) {
-    if (s.scenariosJson() == null) {
-      return;
-    }
-    hd.createUpdate(
-            "UPDATE RUN_SNAPSHOTS SET SCENARIOS = :sc WHERE RUN_ID = :r AND AGENT = :a AND SEQ"
-                + " = :s")
-        .bind("sc", s.scenariosJson())
-        .bind("r", s.runId())
-        .bind("a", s.agent())
-        .bind("s", s.seq())
-        .execute();
   }
 
   /** What a snapshot write found: its ordinal and the run's totals with it. */
@@ -271,16 +275,16 @@ public final class RunStore {
    */
   private StoredTotals lockRun(Handle hd, SnapshotPost s) {
     String runId = s.runId();
-    return hd.createQuery(
-            "SELECT SNAPSHOTS, TESTS_TOTAL, ERRORS_TOTAL, HISTOGRAM_TOTAL, ERROR_HISTOGRAM_TOTAL,"
-                + " TOTALS_KNOWN, (SELECT COUNT(*) FROM RUN_SNAPSHOTS WHERE RUN_ID = :r AND AGENT ="
-                + " :a AND SEQ = :s) AS STORED FROM RUNS WHERE ID = :r"
-                + db.forUpdate())
-        .bind("r", runId)
-        .bind("a", s.agent())
-        .bind("s", s.seq())
-        .map(
-            (rs, c) ->
+    return Jdbc.first(
+            hd,
+            lockRunSql,
+            ps -> {
+              ps.setString(1, runId);
+              ps.setString(2, s.agent());
+              ps.setLong(3, s.seq());
+              ps.setString(4, runId);
+            },
+            rs ->
                 new StoredTotals(
                     rs.getLong("SNAPSHOTS"),
                     new RunTotals(
@@ -290,7 +294,6 @@ public final class RunStore {
                         rs.getLong("ERROR_HISTOGRAM_TOTAL")),
                     rs.getInt("TOTALS_KNOWN") != 0,
                     rs.getLong("STORED") > 0))
-        .findOne()
         .orElseThrow(() -> ApiError.notFound("id", "no run with id '" + runId + "'"));
   }
 
