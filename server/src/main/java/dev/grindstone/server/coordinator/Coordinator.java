@@ -406,22 +406,7 @@ public final class Coordinator {
 
   /** The run with {@code agentId} alone among its members. */
   private static DistRun alone(DistRun r, String agentId) {
-    return new DistRun(
-        r.id(),
-        r.name(),
-        r.agents(),
-        r.status(),
-        r.runFile(),
-        r.bundleSha256(),
-        r.bundleBytes(),
-        r.createdMs(),
-        r.readyDeadlineMs(),
-        r.leadMs(),
-        r.startMs(),
-        r.onAgentLoss(),
-        r.lossTimeoutMs(),
-        r.reason(),
-        r.members().stream().filter(m -> m.agentId().equals(agentId)).toList());
+    return r.withMembers(r.members().stream().filter(m -> m.agentId().equals(agentId)).toList());
   }
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
@@ -895,22 +880,7 @@ public final class Coordinator {
                   m.total(),
                   m.reason()));
     }
-    return new DistRun(
-        r.id(),
-        r.name(),
-        r.agents(),
-        r.status(),
-        r.runFile(),
-        r.bundleSha256(),
-        r.bundleBytes(),
-        r.createdMs(),
-        r.readyDeadlineMs(),
-        r.leadMs(),
-        r.startMs(),
-        r.onAgentLoss(),
-        r.lossTimeoutMs(),
-        r.reason(),
-        members);
+    return r.withMembers(members);
   }
 
   /** A run whose every index has a final total, or is lost, is done. */

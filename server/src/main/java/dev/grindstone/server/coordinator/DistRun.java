@@ -31,6 +31,26 @@ public record DistRun(
     members = List.copyOf(members);
   }
 
+  /** The same run with {@code members} instead of its own. */
+  public DistRun withMembers(List<Member> members) {
+    return new DistRun(
+        id,
+        name,
+        agents,
+        status,
+        runFile,
+        bundleSha256,
+        bundleBytes,
+        createdMs,
+        readyDeadlineMs,
+        leadMs,
+        startMs,
+        onAgentLoss,
+        lossTimeoutMs,
+        reason,
+        members);
+  }
+
   /**
    * One agent process of the run.
    *
