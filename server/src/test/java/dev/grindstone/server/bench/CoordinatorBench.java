@@ -112,6 +112,9 @@ public final class CoordinatorBench {
     long start = System.nanoTime();
     long measureFrom = start + warmup;
     long end = measureFrom + seconds * 1_000_000_000L;
+    // The load goes on a second past the measured span, so that every generator thread is alive
+    // when its CPU time is read at the end (a finished thread's reads as none).
+    long stop = end + 1_000_000_000L;
     Histogram latency = new Histogram(3_600_000_000L, 3);
     AtomicLong failures = new AtomicLong();
     AtomicLong posted = new AtomicLong();
@@ -131,7 +134,7 @@ public final class CoordinatorBench {
                         if (wait > 0) {
                           Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                         }
-                        if (System.nanoTime() > end) {
+                        if (System.nanoTime() > stop) {
                           return;
                         }
                         long t = System.currentTimeMillis();
@@ -159,7 +162,7 @@ public final class CoordinatorBench {
                         int status = answer.status;
                         if (status != 201) {
                           failures.incrementAndGet();
-                        } else if (s0 > measureFrom) {
+                        } else if (s0 > measureFrom && s0 <= end) {
                           synchronized (latency) {
                             latency.recordValue(took / 1000);
                           }
@@ -192,7 +195,7 @@ public final class CoordinatorBench {
                   try {
                     Raw raw = new Raw(url);
                     long ordinal = 0;
-                    while (System.nanoTime() < end) {
+                    while (System.nanoTime() < stop) {
                       raw.json("GET", "/api/v1/distributed/" + runId, null, null);
                       JsonNode page =
                           raw.json(
