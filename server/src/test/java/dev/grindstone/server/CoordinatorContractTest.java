@@ -618,4 +618,30 @@ abstract class CoordinatorContractTest {
     assertThat(page.at("/snapshots/0/agent").asText()).isEqualTo("x");
     drain(id);
   }
+
+  @Test
+  void an_agent_silent_beyond_the_loss_timeout_is_found_by_the_next_snapshots_check()
+      throws Exception {
+    String id = createRun(2, "&lossTimeoutMs=100&leadMs=0");
+    String a = register("pod-a", null, "att-la");
+    String b = register("pod-b", null, "att-lb");
+    poll(a);
+    poll(b);
+    ready(a);
+    ready(b);
+    assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"l\"}").status())
+        .isEqualTo(201);
+    String snapshot = "{\"agent\":\"0.att-la\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
+    Http.Response first = http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(0));
+    assertThat(first.json().at("/poll/run/status").asText()).isEqualTo("running");
+    // Agent b says nothing for 150 ms: the check that agent a's next snapshot brings finds it
+    // lost (without a read of the run since it started, the run as read then and the heartbeats).
+    clock.advance(Duration.ofMillis(150));
+    Http.Response next = http.post("/api/v1/runs/" + id + "/snapshots", snapshot.formatted(1));
+    assertThat(next.json().at("/poll/run/status").asText()).isEqualTo("stopping");
+    assertThat(run(id).get("members"))
+        .extracting(m -> m.get("status").asText())
+        .containsExactly("running", "lost");
+    drain(id);
+  }
 }

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,12 @@ public final class Coordinator {
   /** How often agents' polls check their run's deadlines at most (ms). */
   static final long POLL_CHECK_MS = 100;
 
+  /**
+   * How long agents' polls check their run's deadlines on the run as last read (ms): after that
+   * a check reads it again, so that what another server sharing the store changed is seen.
+   */
+  static final long RUN_READ_MS = 1_000;
+
   private final Database db;
   private final Clock clock;
   private final long startedMs;
@@ -74,12 +81,34 @@ public final class Coordinator {
   private final ConcurrentHashMap<String, Long> checked = new ConcurrentHashMap<>();
 
   /**
-   * Each run as its deadlines' last check read it: between two checks of its agents' polls, their
-   * polls and snapshots are answered from it rather than by a read of the store. Kept correct by
-   * {@link #forgetRuns} after every write that changes a run or its agents as answers show them
-   * (heartbeats excepted: the latest is taken from memory whatever the run's age).
+   * Each run as its deadlines' last check read it: its agents' polls and snapshots are answered
+   * from it, and their checks run on it for up to {@link #RUN_READ_MS}, rather than reading the
+   * store. Kept correct by {@link #forgetRuns} after every write that changes a run or its agents
+   * as answers show them (heartbeats excepted: the latest is taken from memory whatever the run's
+   * age).
    */
-  private final ConcurrentHashMap<String, DistRun> lastRead = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Read> lastRead = new ConcurrentHashMap<>();
+
+  /**
+   * A run as read at {@code atMs} (epoch ms), with its members by agent id.
+   *
+   * @param members by agent id
+   */
+  private record Read(DistRun run, Map<String, DistRun.Member> members, long atMs) {
+    static Read of(DistRun run, long atMs) {
+      Map<String, DistRun.Member> members = new HashMap<>();
+      for (DistRun.Member m : run.members()) {
+        members.put(m.agentId(), m);
+      }
+      return new Read(run, members, atMs);
+    }
+
+    /** The run with {@code agentId} alone among its members. */
+    DistRun alone(String agentId) {
+      DistRun.Member m = members.get(agentId);
+      return run.withMembers(m == null ? List.of() : List.of(m));
+    }
+  }
 
   /** Counts {@link #forgetRuns} calls, so that a read racing with one is not kept. */
   private final AtomicLong runsForgotten = new AtomicLong();
@@ -383,30 +412,29 @@ public final class Coordinator {
 
   /**
    * The run as a poll of one of its agents sees it: its deadlines checked every {@link
-   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too), and in between
-   * only the run and the polling agent read, so a hundred agents' polls do not each read every
-   * agent of the run.
+   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too), on the run as
+   * last read and the heartbeats since while that read is recent (the store is read, and written,
+   * when a deadline has passed); in between only the run and the polling agent, so a hundred
+   * agents' polls do not each read every agent of the run.
    *
    * @return the run, its members only the polling agent unless its deadlines were checked
    */
   private DistRun polled(String runId, String agentId, long now) {
+    Read known = lastRead.get(runId);
     Long last = checked.get(runId);
     if (last == null || now - last >= POLL_CHECK_MS || now < last) {
       checked.put(runId, now);
-      return run(runId);
+      boolean recent = known != null && now >= known.atMs() && now - known.atMs() < RUN_READ_MS;
+      if (!recent || due(withHeartbeats(known.run()), now)) {
+        return run(runId);
+      }
     }
-    DistRun known = lastRead.get(runId);
     if (known != null) {
-      return withHeartbeats(alone(known, agentId));
+      return withHeartbeats(known.alone(agentId));
     }
     return db.read(hd -> load(hd, runId, agentId))
         .map(this::withHeartbeats)
         .orElseThrow(() -> unknownRun(runId));
-  }
-
-  /** The run with {@code agentId} alone among its members. */
-  private static DistRun alone(DistRun r, String agentId) {
-    return r.withMembers(r.members().stream().filter(m -> m.agentId().equals(agentId)).toList());
   }
 
   /** The bundle of the agent's run, checked against the digest stored with it. */
@@ -718,9 +746,10 @@ public final class Coordinator {
   }
 
   /** Keeps the run as a check read it, unless a write may have changed it since the read began. */
-  private Optional<DistRun> remember(String id, long forgotten, Optional<DistRun> read) {
+  private Optional<DistRun> remember(
+      String id, long forgotten, long now, Optional<DistRun> read) {
     if (read.isPresent()) {
-      lastRead.put(id, read.get());
+      lastRead.put(id, Read.of(read.get(), now));
       if (runsForgotten.get() != forgotten) {
         lastRead.remove(id);
       }
@@ -740,7 +769,7 @@ public final class Coordinator {
     long forgotten = runsForgotten.get();
     Optional<DistRun> seen = db.read(hd -> load(hd, id)).map(this::withHeartbeats);
     if (seen.isEmpty() || !due(seen.get(), now)) {
-      return remember(id, forgotten, seen);
+      return remember(id, forgotten, now, seen);
     }
     db.write(
         hd -> {
@@ -820,7 +849,7 @@ public final class Coordinator {
         });
     forgetRuns();
     long after = runsForgotten.get();
-    return remember(id, after, db.read(hd -> load(hd, id)).map(this::withHeartbeats));
+    return remember(id, after, now, db.read(hd -> load(hd, id)).map(this::withHeartbeats));
   }
 
   /** True when {@link #check} has something to write: a deadline passed, or the run is over. */
