@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
+import dev.grindstone.server.web.JsonAnswer;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
@@ -76,7 +77,7 @@ public final class CoordinatorApi {
           }
           // The spans indexes did not cover between an attempt and its replacement.
           m.put("gaps", coordinator.gaps(run.id()));
-          ctx.json(m);
+          JsonAnswer.send(ctx, mapper, m);
         });
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
     r.post(
@@ -92,7 +93,7 @@ public final class CoordinatorApi {
         ctx -> {
           body.read(ctx);
           String agent = ctx.pathParam("id");
-          ctx.json(pollAnswer(agent, coordinator.poll(agent)));
+          JsonAnswer.send(ctx, mapper, pollAnswer(agent, coordinator.poll(agent)));
         });
     r.post(
         "/api/v1/agents/{id}/bundle",
@@ -296,7 +297,7 @@ public final class CoordinatorApi {
                           return m;
                         })
                     .list());
-    ctx.json(Map.of("snapshots", rows));
+    JsonAnswer.send(ctx, mapper, Map.of("snapshots", rows));
   }
 
   private JsonNode parse(String json) {

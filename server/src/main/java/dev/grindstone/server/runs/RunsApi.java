@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.metrics.MetricsEndpoint;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
+import dev.grindstone.server.web.JsonAnswer;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
@@ -123,7 +124,7 @@ public final class RunsApi {
     if (poll != null) {
       ack.put("poll", poll);
     }
-    ctx.status(201).json(ack);
+    JsonAnswer.send(ctx.status(201), mapper, ack);
   }
 
   private void finish(Context ctx, String runId, byte[] bytes) {
