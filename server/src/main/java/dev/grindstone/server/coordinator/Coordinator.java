@@ -62,8 +62,9 @@ public final class Coordinator {
   static final long POLL_CHECK_MS = 100;
 
   /**
-   * How long agents' polls check their run's deadlines on the run as last read (ms): after that
-   * a check reads it again, so that what another server sharing the store changed is seen.
+   * How long a check of a run's deadlines takes the run as last read (ms), with the heartbeats
+   * since: after that it reads the run again, so that what another server sharing the store
+   * changed is seen.
    */
   static final long RUN_READ_MS = 1_000;
 
@@ -82,8 +83,8 @@ public final class Coordinator {
 
   /**
    * Each run as its deadlines' last check read it: its agents' polls and snapshots are answered
-   * from it, and their checks run on it for up to {@link #RUN_READ_MS}, rather than reading the
-   * store. Kept correct by {@link #forgetRuns} after every write that changes a run or its agents
+   * from it, and checks (its agents' and its controller's) run on it for up to {@link
+   * #RUN_READ_MS}, rather than reading the store. Kept correct by {@link #forgetRuns} after every write that changes a run or its agents
    * as answers show them (heartbeats excepted: the latest is taken from memory whatever the run's
    * age).
    */
@@ -412,23 +413,19 @@ public final class Coordinator {
 
   /**
    * The run as a poll of one of its agents sees it: its deadlines checked every {@link
-   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too), on the run as
-   * last read and the heartbeats since while that read is recent (the store is read, and written,
-   * when a deadline has passed); in between only the run and the polling agent, so a hundred
-   * agents' polls do not each read every agent of the run.
+   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too); in between
+   * the run as last read, with the polling agent alone, so a hundred agents' polls do not each
+   * read every agent of the run.
    *
    * @return the run, its members only the polling agent unless its deadlines were checked
    */
   private DistRun polled(String runId, String agentId, long now) {
-    Read known = lastRead.get(runId);
     Long last = checked.get(runId);
     if (last == null || now - last >= POLL_CHECK_MS || now < last) {
       checked.put(runId, now);
-      boolean recent = known != null && now >= known.atMs() && now - known.atMs() < RUN_READ_MS;
-      if (!recent || due(withHeartbeats(known.run()), now)) {
-        return run(runId);
-      }
+      return run(runId);
     }
+    Read known = lastRead.get(runId);
     if (known != null) {
       return withHeartbeats(known.alone(agentId));
     }
@@ -761,11 +758,20 @@ public final class Coordinator {
 
   /**
    * Applies the run's deadlines at the server's time (the ready deadline, and agents gone silent)
-   * and returns the run. It reads first and writes only when a deadline has passed, so reading a
-   * run costs no write.
+   * and returns the run. It reads first (or takes the run as read less than {@link #RUN_READ_MS}
+   * ago) and writes only when a deadline has passed, so reading a run costs no write.
    */
   private Optional<DistRun> check(String id) {
     long now = clock.millis();
+    Read known = lastRead.get(id);
+    if (known != null && now >= known.atMs() && now - known.atMs() < RUN_READ_MS) {
+      // Read less than a second ago, and unchanged by this server since: its deadlines are
+      // checked on it, with the heartbeats since.
+      DistRun r = withHeartbeats(known.run());
+      if (!due(r, now)) {
+        return Optional.of(r);
+      }
+    }
     long forgotten = runsForgotten.get();
     Optional<DistRun> seen = db.read(hd -> load(hd, id)).map(this::withHeartbeats);
     if (seen.isEmpty() || !due(seen.get(), now)) {
