@@ -3,7 +3,7 @@
 # one snapshot of T tests and one poll a second, and a controller reading the run every 250 ms,
 # against a metrics server on SQLite in the same JVM. Prints the server's CPU share of one core
 # and the snapshot latency.
-# Usage: bench/coordinator.sh [agents=100] [tests=20] [seconds=30] [full|snapshots] [warmup=5]
+# Usage: bench/coordinator.sh [agents=100] [tests=20] [seconds=30] [full|snapshots|healthz] [warmup=5]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

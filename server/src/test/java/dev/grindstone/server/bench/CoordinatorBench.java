@@ -32,10 +32,11 @@ import org.HdrHistogram.Histogram;
  * CPU time minus the CPU time of the generator's own threads) as a share of one core, and the
  * snapshot posts' latency as the agents see it.
  *
- * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots]
- * [warmup=5]} (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of
- * the snapshots alone; {@code warmup} is how many seconds of the same load come before the measured
- * ones. At a hundred requests a second the request path's methods reach the JIT's last tier only
+ * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30]
+ * [full|snapshots|healthz] [warmup=5]} (SQLite); {@code snapshots} leaves out the polls and the
+ * controller, for the cost of the snapshots alone; {@code healthz} has each agent send {@code GET
+ * /healthz} (which reads no store) instead of its snapshot, for the cost of the requests alone;
+ * {@code warmup} is how many seconds of the same load come before the measured ones. At a hundred requests a second the request path's methods reach the JIT's last tier only
  * after a minute or two, so a short warm-up measures mostly the JIT's warm-up.
  */
 public final class CoordinatorBench {
@@ -47,17 +48,23 @@ public final class CoordinatorBench {
     int agents = args.length > 0 ? Integer.parseInt(args[0]) : 100;
     int tests = args.length > 1 ? Integer.parseInt(args[1]) : 20;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
-    boolean full = args.length <= 3 || !args[3].equals("snapshots");
+    String mode = args.length > 3 ? args[3] : "full";
+    if (!List.of("full", "snapshots", "healthz").contains(mode)) {
+      throw new IllegalArgumentException(
+          "mode: full, snapshots or healthz, got '" + mode + "'");
+    }
     int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     try (BenchStore db = BenchStore.open("sqlite");
         MetricsServer server = MetricsServer.builder().port(0).jdbcUrl(db.jdbcUrl()).start()) {
-      run(URI.create(server.url()), agents, tests, seconds, full, warmup);
+      run(URI.create(server.url()), agents, tests, seconds, mode, warmup);
     }
   }
 
   private static void run(
-      URI url, int agents, int tests, int seconds, boolean full, int warmupSeconds)
+      URI url, int agents, int tests, int seconds, String mode, int warmupSeconds)
       throws Exception {
+    boolean full = mode.equals("full");
+    boolean healthz = mode.equals("healthz");
     Raw setup = new Raw(url);
     String runId =
         setup
@@ -153,14 +160,16 @@ public final class CoordinatorBench {
                                 .getBytes(StandardCharsets.UTF_8);
                         long s0 = System.nanoTime();
                         Raw.Response answer =
-                            raw.send(
-                                "POST",
-                                "/api/v1/runs/" + runId + "/snapshots",
-                                body,
-                                "application/json");
+                            healthz
+                                ? raw.send("GET", "/healthz", null, null)
+                                : raw.send(
+                                    "POST",
+                                    "/api/v1/runs/" + runId + "/snapshots",
+                                    body,
+                                    "application/json");
                         long took = System.nanoTime() - s0;
                         int status = answer.status;
-                        if (status != 201) {
+                        if (status != (healthz ? 200 : 201)) {
                           failures.incrementAndGet();
                         } else if (s0 > measureFrom && s0 <= end) {
                           synchronized (latency) {
@@ -237,20 +246,21 @@ public final class CoordinatorBench {
     double server = (cpu1 - cpu0 - (gen1 - gen0)) / (double) wall;
     System.out.printf(
         Locale.ROOT,
-        "coordinator mode=%s agents=%d tests=%d seconds=%d warmup=%d s snapshots/s=%.1f"
-            + " failures=%d"
-            + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) snapshot p50=%.1f"
+        "coordinator mode=%s agents=%d tests=%d seconds=%d warmup=%d s %s/s=%.1f failures=%d"
+            + " serverCpu=%.1f%% of one core (process %.1f%%, generator %.1f%%) %s p50=%.1f"
             + " ms p99=%.1f ms max=%.1f ms load=%.1f%n",
-        full ? "full" : "snapshots",
+        mode,
         agents,
         tests,
         seconds,
         warmupSeconds,
+        healthz ? "requests" : "snapshots",
         posted.get() / (double) seconds,
         failures.get(),
         server * 100,
         (cpu1 - cpu0) * 100.0 / wall,
         (gen1 - gen0) * 100.0 / wall,
+        healthz ? "request" : "snapshot",
         latency.getValueAtPercentile(50) / 1000.0,
         latency.getValueAtPercentile(99) / 1000.0,
         latency.getMaxValue() / 1000.0,
