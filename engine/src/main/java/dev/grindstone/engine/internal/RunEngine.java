@@ -868,10 +868,9 @@ public final class RunEngine {
         break;
       }
       int target = load.of(load.shape().usersAt(Duration.ofNanos(now - startNanos), length));
-      adjustUsers(slot, target);
-      if (p.duration() == null
-          && load.iterations() > 0
-          && slot.usersDoneWithPhase.get() >= target) {
+      int mine = adjustUsers(slot, target);
+      // This process's users, not the plan's: an agent runs its share of them.
+      if (p.duration() == null && load.iterations() > 0 && slot.usersDoneWithPhase.get() >= mine) {
         break;
       }
       LockSupport.parkNanos(Math.min(10_000_000, end - now));
@@ -1016,11 +1015,13 @@ public final class RunEngine {
    * Moves {@code slot} to {@code target} closed-model users over every agent; this agent starts and
    * stops its own. Called by the thread driving the slot's load, and by the controller when no
    * driver runs.
+   *
+   * @return how many of the slot's users run in this process then
    */
-  private void adjustUsers(Slot slot, int target) {
+  private int adjustUsers(Slot slot, int target) {
     synchronized (slot) {
       if (stopping && target > slot.share.globalUsers()) {
-        return;
+        return slot.users.size();
       }
       UserShare.Change change = slot.share.moveTo(target);
       for (int n : change.start()) {
@@ -1033,6 +1034,7 @@ public final class RunEngine {
         slot.users.removeLast().requestStop(); // ramp down: the newest users leave first
       }
       slot.active(slot.users.size());
+      return slot.users.size();
     }
   }
 

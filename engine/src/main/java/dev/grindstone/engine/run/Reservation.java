@@ -22,6 +22,11 @@ import java.util.function.BooleanSupplier;
  * beyond the positions taken. A taker that finds nothing reserved (a burst beyond the margin, or
  * a coordinator away) waits for the next answer.
  *
+ * <p>A {@linkplain #counted counted} sequence (the iterations of a phase bounded by iterations) is
+ * not reserved ahead: its positions are taken freely and reported to the coordinator at least every
+ * interval, so a replacement starts after the positions its older attempt had taken as it last
+ * reported them; those it took after that are taken again.
+ *
  * <p>Thread-safe. {@link #tryTake} does not lock or allocate while a position is reserved.
  */
 public final class Reservation {
@@ -32,14 +37,21 @@ public final class Reservation {
   /** The fewest positions asked for ahead. */
   public static final long FLOOR = 16;
 
+  /** The longest key: a longer one is cut to this many characters. */
+  public static final int MAX_KEY = 256;
+
   private final String key;
+  private final boolean counted;
   private final long end;
   private final long minimum;
 
   /** The next position to take; never beyond {@link #limit} nor {@link #end}. */
   private final AtomicLong next = new AtomicLong();
 
-  /** Positions below it are reserved for this attempt. Only grows. */
+  /**
+   * Positions below it are reserved for this attempt (of a counted sequence: acknowledged by the
+   * coordinator). Only grows.
+   */
   private volatile long limit;
 
   /** Where this attempt started: the coordinator's first answer; -1 before it. */
@@ -63,13 +75,29 @@ public final class Reservation {
   private boolean measured;
 
   /**
-   * @param key what the positions are, unique within a run, e.g. {@code queue feeder 'users.csv'}
+   * A sequence reserved ahead.
+   *
+   * @param key what the positions are, unique within a run, e.g. {@code queue feeder 'users.csv'};
+   *     cut to {@link #MAX_KEY} characters
    * @param end how many positions there are (a feeder's rows); {@link Long#MAX_VALUE} for no end
    * @param minimum the fewest positions to keep reserved ahead, beyond {@link #FLOOR}: the users
    *     that may take one at once
    * @throws IllegalArgumentException for a blank key, a negative end or minimum
    */
   public Reservation(String key, long end, long minimum) {
+    this(key, end, minimum, false);
+  }
+
+  /**
+   * A sequence whose positions are taken freely and reported after (see the class comment).
+   *
+   * @param end how many positions there are (the iterations of a phase's share)
+   */
+  public static Reservation counted(String key, long end) {
+    return new Reservation(key, end, 0, true);
+  }
+
+  private Reservation(String key, long end, long minimum, boolean counted) {
     if (key == null || key.isBlank()) {
       throw new IllegalArgumentException("A reservation needs a key, got '" + key + "'");
     }
@@ -77,7 +105,8 @@ public final class Reservation {
       throw new IllegalArgumentException(
           "end and minimum must be 0 or more, got " + end + " and " + minimum);
     }
-    this.key = key;
+    this.key = key.length() > MAX_KEY ? key.substring(0, MAX_KEY) : key;
+    this.counted = counted;
     this.end = end;
     this.minimum = Math.max(FLOOR, minimum);
     this.ahead = this.minimum;
@@ -93,6 +122,11 @@ public final class Reservation {
     return end;
   }
 
+  /** True for a sequence taken freely and reported after, not reserved ahead. */
+  public boolean isCounted() {
+    return counted;
+  }
+
   /** Runs {@code r} (quickly, on the taker's thread) when the asking side should ask now. */
   public void onDemand(Runnable r) {
     onDemand = r;
@@ -101,13 +135,19 @@ public final class Reservation {
   /**
    * The next position, or {@link #NONE} when none is reserved now (then {@link #await}); a position
    * at or beyond {@link #end} when every position is taken (it is not taken: the sequence is used
-   * up).
+   * up). A counted sequence's next position is never {@link #NONE}.
    */
   public long tryTake() {
     while (true) {
       long n = next.get();
       if (n >= end) {
         return n;
+      }
+      if (counted) {
+        if (next.compareAndSet(n, n + 1)) {
+          return n;
+        }
+        continue;
       }
       long l = limit;
       if (n >= l) {
@@ -203,6 +243,9 @@ public final class Reservation {
    * @param periodNanos the run's interval
    */
   public long ask(long nowNanos, long periodNanos) {
+    if (counted) {
+      return 0;
+    }
     demanded.set(false); // a taker that needs more from now on asks again
     long used = used();
     if (!measured) {
@@ -223,9 +266,15 @@ public final class Reservation {
     return Math.min(end - used, 2 * ahead + waiters);
   }
 
+  /** True when a counted sequence has taken positions the coordinator has not acknowledged. */
+  public boolean reportDue() {
+    return counted && used() > limit;
+  }
+
   /**
    * The coordinator's answer: this attempt starts at {@code from} (the first answer says it; later
-   * ones repeat it) and may take positions below {@code reserved}.
+   * ones repeat it) and may take positions below {@code reserved} (of a counted sequence: the
+   * coordinator holds the positions taken below it).
    *
    * @throws IllegalStateException when the coordinator moves the start of an attempt that began
    */
