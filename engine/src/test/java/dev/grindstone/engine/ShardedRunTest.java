@@ -99,17 +99,24 @@ class ShardedRunTest {
     long total = 0;
     for (int i = 0; i < 2; i++) {
       AtomicLong once = new AtomicLong();
-      Run.of(
-              config,
-              user -> {
-                if (user.phase().equals("once")) {
-                  once.incrementAndGet();
-                }
-              },
-              QUIET)
-          .shard(new Shard(i, 2))
-          .execute();
-      assertThat(once.get()).as("agent %d of 2: 3 iterations of each of its users", i).isEqualTo(i == 0 ? 9 : 6);
+      Run run =
+          Run.of(
+                  config,
+                  user -> {
+                    if (user.phase().equals("once")) {
+                      once.incrementAndGet();
+                    }
+                  },
+                  QUIET)
+              .shard(new Shard(i, 2));
+      // Counted as an agent counts them for its replacements: the same iterations.
+      var counts = run.iterationCounts();
+      counts.getFirst().answered(0, 0);
+      run.execute();
+      assertThat(once.get())
+          .as("agent %d of 2: 3 iterations of each of its users", i)
+          .isEqualTo(i == 0 ? 9 : 6);
+      assertThat(counts.getFirst().used()).isEqualTo(once.get());
       total += once.get();
     }
     assertThat(total).isEqualTo(15L);

@@ -195,6 +195,27 @@ class ReservationTest {
         .hasMessageContaining("0 or more, got -1");
   }
 
+  @Test
+  void a_counted_sequence_is_taken_freely_from_where_its_attempt_starts_and_reported_after() {
+    Reservation r = Reservation.counted("iterations of phase 2 'once'", 10);
+    assertThat(r.isCounted()).isTrue();
+    r.answered(4, 4);
+    assertThat(r.reportDue()).isFalse();
+    assertThat(List.of(r.tryTake(), r.tryTake())).containsExactly(4L, 5L);
+    assertThat(r.ask(0, SECOND)).as("never reserved ahead").isZero();
+    assertThat(r.reportDue()).isTrue();
+    r.answered(4, 6);
+    assertThat(r.reportDue()).isFalse();
+    take(r, 4);
+    assertThat(r.tryTake()).as("all 10 taken").isEqualTo(10);
+    assertThat(r.used()).isEqualTo(10);
+  }
+
+  @Test
+  void a_key_longer_than_the_limit_is_cut() {
+    assertThat(new Reservation("k".repeat(300), 1, 0).key()).hasSize(Reservation.MAX_KEY);
+  }
+
   private static void take(Reservation r, int n) {
     for (int i = 0; i < n; i++) {
       assertThat(r.tryTake()).as("take %d", i).isNotEqualTo(Reservation.NONE);
