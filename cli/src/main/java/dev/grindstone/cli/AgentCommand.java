@@ -230,14 +230,19 @@ final class AgentCommand implements Callable<Integer> {
     Run load = plan.run().sink(sink).shard(shard);
     plan.plugins().forEach(load::plugin);
     // Queue feeders take their rows within what the server reserves for this index, so that a
-    // replacement of this agent never uses a row this attempt may have used; the first rows are
-    // reserved before the start, where a replacement learns what its older attempts reserved.
+    // replacement of this agent never uses a row this attempt may have used; the iterations of
+    // phases bounded by iterations are counted there, so that a replacement runs only those its
+    // index has not started. Both are asked for before the start, where a replacement learns where
+    // its older attempts left them.
     RunConfig built = config.build();
+    List<Reservation> shared =
+        new ArrayList<>(queueRows(plan, Reserver.concurrentUsers(built, shard)));
+    shared.addAll(load.iterationCounts());
     Reserver reserver =
         new Reserver(
             c,
             id,
-            queueRows(plan, Reserver.concurrentUsers(built, shard)),
+            shared,
             built.period(),
             AgentCommand::say,
             () -> {

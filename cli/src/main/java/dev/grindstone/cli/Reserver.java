@@ -16,12 +16,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * An agent's side of the reservations of its queue feeders' rows: asks the coordinator ({@code
- * POST /api/v1/agents/<id>/reserve}) to reserve rows of its index ahead of need, once before the
- * run starts and then from a thread of its own, at least every interval and at once when a user
- * needs more ({@link Reservation} says how many). A request carries, for each reservation to
- * extend, the positions used so far and how many to reserve beyond; the answer, where this attempt
- * started and what is reserved for it. Thread-safe.
+ * An agent's side of the sequences its index's attempts share on the coordinator ({@code POST
+ * /api/v1/agents/<id>/reserve}): its queue feeders' rows, reserved ahead of need, and its counts
+ * of the iterations of phases bounded by iterations, reported. It asks once before the run starts
+ * and then from a thread of its own, at least every interval and at once when a user needs more
+ * rows ({@link Reservation} says how many). A request carries, for each sequence to extend or
+ * report, the positions used so far and how many to reserve beyond (none for a count); the answer,
+ * where this attempt started and what is reserved for it (of a count: what the server holds).
+ * Thread-safe.
  */
 final class Reserver implements AutoCloseable {
 
@@ -101,8 +103,9 @@ final class Reserver implements AutoCloseable {
       unsupported = true;
       reservations.forEach(Reservation::unlimited);
       say.accept(
-          "the server does not reserve queue feeders' rows (an older version): this agent takes"
-              + " them from its share's first row, and a replacement of it would use them again");
+          "the server keeps no reservations (an older version): this agent takes its queue"
+              + " feeders' rows from its share's first, and a replacement of it would use them"
+              + " again and run a phase bounded by iterations in full");
     }
   }
 
@@ -147,7 +150,7 @@ final class Reserver implements AutoCloseable {
     ObjectNode asks = body.putObject("reserve");
     for (Reservation r : reservations) {
       long more = r.ask(now, periodNanos);
-      if (more > 0 || all) {
+      if (more > 0 || all || r.reportDue()) {
         ObjectNode a = asks.putObject(r.key());
         a.put("used", r.used());
         a.put("ahead", more);
@@ -169,6 +172,9 @@ final class Reserver implements AutoCloseable {
   List<String> notes() {
     List<String> notes = new ArrayList<>();
     for (Reservation r : reservations) {
+      if (r.isCounted()) {
+        continue; // the engine's note on the phase it joined says what it took up
+      }
       if (!unsupported && r.from() > 0) {
         notes.add(
             "The "

@@ -481,7 +481,7 @@ class DistributedRunTest {
   }
 
   @Test
-  void a_replacement_of_a_stopped_agent_rejoins_mid_run_reported_with_its_gap_and_reuses_no_row()
+  void a_replacement_of_a_stopped_agent_rejoins_with_its_gap_reported_reusing_no_row_nor_iteration()
       throws Exception {
     // The target counts each row of the queue feeder it receives.
     Map<Integer, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
@@ -505,7 +505,8 @@ class DistributedRunTest {
       csv.append(row).append('\n');
     }
     Files.writeString(folder.resolve("rows.csv"), csv);
-    // Long enough for a replacement JVM started on a busy machine to join with seconds to go.
+    // A phase bounded by iterations: the replacement joins it whenever it comes, and runs only
+    // the iterations its index had not started.
     Path file =
         Files.writeString(
             folder.resolve("run.yaml"),
@@ -521,7 +522,7 @@ class DistributedRunTest {
               - {test: 1, request: hit}
               - {pause: 20ms}
             phases:
-              - {name: hold, duration: 12s, users: 4}
+              - {name: rows, users: 4, iterations: 400}
             """
                 .formatted(target.getAddress().getPort()));
     Path out = dir.resolve("rejoin-out");
@@ -643,6 +644,22 @@ class DistributedRunTest {
                   + old
                   + " were skipped",
               "The queue feeder 'rows.csv' started at row " + reserved + " of this agent's share");
+      // Its users make 400 iterations each, 800 in all: the replacement made those the old
+      // attempt had not started as it last reported them.
+      java.util.regex.Matcher took =
+          java.util.regex.Pattern.compile(
+                  "in phase 'rows', bounded by iterations, of which it took up the iterations its"
+                      + " index had not started: (\\d+) of its share's 800 \\(the attempts before"
+                      + " it had started (\\d+), as they last reported\\)")
+              .matcher(summary);
+      assertThat(took.find()).as(debug).isTrue();
+      long before = Long.parseLong(took.group(2));
+      assertThat(before).isPositive();
+      assertThat(Long.parseLong(took.group(1))).isEqualTo(800 - before);
+      assertThat(Files.readAllLines(results.resolve("agents/1/data.csv")))
+          .as("the replacement's calls, one an iteration")
+          .hasSize(1 + (int) (800 - before));
+      assertThat(Files.readAllLines(results.resolve("agents/0/data.csv"))).hasSize(1 + 800);
       java.util.TreeSet<Long> positions = new java.util.TreeSet<>();
       received.keySet().stream().filter(row -> row % 2 == 1).forEach(row -> positions.add((row - 1) / 2L));
       assertThat(positions.tailSet(reserved)).as("the replacement's rows").isNotEmpty();
