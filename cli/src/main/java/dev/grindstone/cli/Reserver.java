@@ -123,7 +123,13 @@ final class Reserver implements AutoCloseable {
   private void loop() {
     long retry = 0;
     while (!closed && !Thread.currentThread().isInterrupted()) {
-      LockSupport.parkNanos(retry > 0 ? retry : periodNanos);
+      // A wake-up that came during a request was taken by the HTTP client's own wait: the flags
+      // say whether a taker asked meanwhile.
+      long wait =
+          retry > 0 ? retry : reservations.stream().anyMatch(Reservation::demanded) ? 0 : periodNanos;
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
       if (closed) {
         return;
       }

@@ -199,6 +199,14 @@ public final class Reservation {
     }
   }
 
+  /**
+   * True when a taker asked for more since the last {@link #ask}: the asking side checks it before
+   * it sleeps, as a wake-up may be lost while it waits for the coordinator.
+   */
+  public boolean demanded() {
+    return demanded.get();
+  }
+
   /** The positions taken so far, this attempt's and those before it: the next one to take. */
   public long used() {
     return next.get();
