@@ -2,11 +2,11 @@ package dev.grindstone.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.Reservation;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
-import dev.grindstone.engine.run.LoadShape;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,12 +17,12 @@ import java.util.function.Consumer;
 
 /**
  * An agent's side of the sequences its index's attempts share on the coordinator ({@code POST
- * /api/v1/agents/<id>/reserve}): its queue feeders' rows, reserved ahead of need, and its counts
- * of the iterations of phases bounded by iterations, reported. It asks once before the run starts
- * and then from a thread of its own, at least every interval and at once when a user needs more
- * rows ({@link Reservation} says how many). A request carries, for each sequence to extend or
- * report, the positions used so far and how many to reserve beyond (none for a count); the answer,
- * where this attempt started and what is reserved for it (of a count: what the server holds).
+ * /api/v1/agents/<id>/reserve}): its queue feeders' rows, reserved ahead of need, and its counts of
+ * the iterations of phases bounded by iterations, reported. It asks once before the run starts and
+ * then from a thread of its own, at least every interval and at once when a user needs more rows
+ * ({@link Reservation} says how many). A request carries, for each sequence to extend or report,
+ * the positions used so far and how many to reserve beyond (none for a count); the answer, where
+ * this attempt started and what is reserved for it (of a count: what the server holds).
  * Thread-safe.
  */
 final class Reserver implements AutoCloseable {
@@ -75,8 +75,7 @@ final class Reserver implements AutoCloseable {
         if (load.shape() instanceof LoadShape.ArrivalRate rate) {
           double fraction = load.share() == null ? 1 : load.share().fraction();
           double perSecond = Math.max(rate.fromPerSecond(), rate.toPerSecond()) * fraction;
-          users =
-              (int) Math.max(users, Math.ceil(2 * perSecond * periodSeconds / shard.count()));
+          users = (int) Math.max(users, Math.ceil(2 * perSecond * periodSeconds / shard.count()));
         }
         phase += users;
       }
@@ -126,7 +125,9 @@ final class Reserver implements AutoCloseable {
       // A wake-up that came during a request was taken by the HTTP client's own wait: the flags
       // say whether a taker asked meanwhile.
       long wait =
-          retry > 0 ? retry : reservations.stream().anyMatch(Reservation::demanded) ? 0 : periodNanos;
+          retry > 0
+              ? retry
+              : reservations.stream().anyMatch(Reservation::demanded) ? 0 : periodNanos;
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }

@@ -486,8 +486,7 @@ class DistributedRunTest {
     // The target counts each row of the queue feeder it receives.
     Map<Integer, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
     com.sun.net.httpserver.HttpServer target =
-        com.sun.net.httpserver.HttpServer.create(
-            new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
     target.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     target.createContext(
         "/hit",
@@ -661,7 +660,9 @@ class DistributedRunTest {
           .hasSize(1 + (int) (800 - before));
       assertThat(Files.readAllLines(results.resolve("agents/0/data.csv"))).hasSize(1 + 800);
       java.util.TreeSet<Long> positions = new java.util.TreeSet<>();
-      received.keySet().stream().filter(row -> row % 2 == 1).forEach(row -> positions.add((row - 1) / 2L));
+      received.keySet().stream()
+          .filter(row -> row % 2 == 1)
+          .forEach(row -> positions.add((row - 1) / 2L));
       assertThat(positions.tailSet(reserved)).as("the replacement's rows").isNotEmpty();
       long unused = reserved - positions.headSet(reserved).size();
       assertThat(unused)

@@ -134,7 +134,10 @@ class ReserverTest {
       reserver.start();
     }
     assertThat(List.of(rows.tryTake(), rows.tryTake(), rows.tryTake())).containsExactly(0L, 1L, 2L);
-    assertThat(said).singleElement().asString().contains("keeps no reservations (an older version)");
+    assertThat(said)
+        .singleElement()
+        .asString()
+        .contains("keeps no reservations (an older version)");
   }
 
   @Test

@@ -144,6 +144,7 @@ class ScenariosCommandTest {
             "nothing.yaml:2:52: phases[0].scenarios.idle: says nothing of what scenario"
                 + " 'idle' runs");
   }
+
   @Test
   void an_agent_s_share_of_a_run_of_several_scenarios_keeps_its_rows_of_each_queue_feeder()
       throws Exception {

@@ -150,6 +150,7 @@ class JoinedRunTest {
         .execute();
     assertThat(users).containsExactlyInAnyOrder(0, 1, 2);
   }
+
   @org.junit.jupiter.api.Test
   void a_run_joined_in_a_phase_bounded_by_iterations_runs_only_those_its_index_has_not_started() {
     AtomicLong once = new AtomicLong();

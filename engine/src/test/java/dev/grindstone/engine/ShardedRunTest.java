@@ -84,6 +84,7 @@ class ShardedRunTest {
     }
     assertThat(total).isEqualTo(100L);
   }
+
   @org.junit.jupiter.api.Test
   @org.junit.jupiter.api.Timeout(
       value = 20,

@@ -580,6 +580,7 @@ abstract class CoordinatorContractTest {
         .isEqualTo(replacement);
     drain(id);
   }
+
   static final String ROWS = "queue feeder 'users.csv'";
 
   /** Asks the server to reserve {@code ahead} rows of {@link #ROWS} beyond {@code used}. */
@@ -614,9 +615,7 @@ abstract class CoordinatorContractTest {
     assertThat(fenced.status()).as("the replaced attempt reserves nothing more").isEqualTo(409);
     assertThat(fenced.json().get("field").asText()).isEqualTo("agent");
     assertThat(fenced.json().get("error").asText()).contains("replaced by attempt q-b2");
-    assertThat(reserve(b2, 0, 10).status())
-        .as("an agent without its run yet")
-        .isEqualTo(409);
+    assertThat(reserve(b2, 0, 10).status()).as("an agent without its run yet").isEqualTo(409);
     assertThat(poll(b2).get("id").asText()).isEqualTo(id);
     assertThat(reserved(b2, 0, 10))
         .as("the replacement starts after the 60 rows its older attempt reserved")
@@ -639,7 +638,13 @@ abstract class CoordinatorContractTest {
     poll(b3);
     assertThat(reserved(b3, 0, 5)).containsExactly(70, 75);
     assertThat(run(id).get("skipped"))
-        .extracting(n -> n.get("before").asText() + ">" + n.get("after").asText() + ":" + n.get("atMost").asLong())
+        .extracting(
+            n ->
+                n.get("before").asText()
+                    + ">"
+                    + n.get("after").asText()
+                    + ":"
+                    + n.get("atMost").asLong())
         .containsExactly("1.q-1>1.q-b2:40", "1.q-b2>1.q-b3:5");
     drain(id);
   }
@@ -660,10 +665,14 @@ abstract class CoordinatorContractTest {
     assertThat(negative.json().get("field").asText()).isEqualTo("reserve.rows.used");
     Http.Response noAhead = http.post(path, "{\"reserve\":{\"rows\":{\"used\":1}}}");
     assertThat(noAhead.json().get("field").asText()).isEqualTo("reserve.rows.ahead");
-    Http.Response unknown = http.post("/api/v1/agents/nobody/reserve", "{\"reserve\":{\"rows\":{\"used\":0,\"ahead\":2}}}");
+    Http.Response unknown =
+        http.post(
+            "/api/v1/agents/nobody/reserve", "{\"reserve\":{\"rows\":{\"used\":0,\"ahead\":2}}}");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.json().get("field").asText()).isEqualTo("agent");
-    assertThat(reserved(a, 0, 0)).as("nothing was reserved by the refused requests").containsExactly(0, 0);
+    assertThat(reserved(a, 0, 0))
+        .as("nothing was reserved by the refused requests")
+        .containsExactly(0, 0);
     drain(id);
   }
 }

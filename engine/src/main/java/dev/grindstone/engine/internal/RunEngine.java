@@ -98,8 +98,7 @@ public final class RunEngine {
     final List<UserThread> users = new ArrayList<>();
 
     final AtomicInteger usersDoneWithPhase = new AtomicInteger();
-    volatile PhaseState phase =
-        new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, null);
+    volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, null);
     volatile int activeUsers;
 
     /** The most users the scenario had active at once. */

@@ -19,8 +19,8 @@ import java.util.function.BooleanSupplier;
  * coordinator is asked again when less than {@link #ahead()} positions are left: two intervals'
  * worth at the rate positions were taken over the last interval, and never less than the minimum
  * given (the users that may start at once, say) or {@link #FLOOR}; it is asked for twice that
- * beyond the positions taken. A taker that finds nothing reserved (a burst beyond the margin, or
- * a coordinator away) waits for the next answer.
+ * beyond the positions taken. A taker that finds nothing reserved (a burst beyond the margin, or a
+ * coordinator away) waits for the next answer.
  *
  * <p>A {@linkplain #counted counted} sequence (the iterations of a phase bounded by iterations) is
  * not reserved ahead: its positions are taken freely and reported to the coordinator at least every

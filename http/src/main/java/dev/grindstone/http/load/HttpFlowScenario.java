@@ -66,6 +66,7 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
    * Set before the run starts its users.
    */
   private final Reservation[] reserved;
+
   private final WebSocketRunner webSockets;
 
   /** The next step in turn (ROUND_ROBIN), or the next user's step (PER_USER). */
@@ -97,8 +98,8 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
    * yet waits for the coordinator's answer (or the run's stop). Before the run only.
    *
    * @param scenario the scenario's name in a run of several, or null
-   * @param minimum the fewest rows to keep reserved ahead: the users that may start an iteration
-   *     at once
+   * @param minimum the fewest rows to keep reserved ahead: the users that may start an iteration at
+   *     once
    * @return one reservation per {@code queue} feeder, keyed by its name (and scenario)
    */
   public List<Reservation> reserveQueueRows(String scenario, long minimum) {

@@ -202,7 +202,9 @@ class HttpFlowTest {
     List<String> used = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow)) {
       List<Reservation> reservations = scenario.reserveQueueRows(null, 0);
-      assertThat(reservations).extracting(Reservation::key).containsExactly("queue feeder 'more.csv'");
+      assertThat(reservations)
+          .extracting(Reservation::key)
+          .containsExactly("queue feeder 'more.csv'");
       // An older attempt of this agent's index reserved row 0; rows 1 and 2 are this one's.
       reservations.getFirst().answered(1, 3);
       dev.grindstone.engine.Scenario recording =
@@ -227,7 +229,9 @@ class HttpFlowTest {
               .console(false)
               .build();
       RunSummary s = Run.of(config, recording).plugin(HttpPlugin.INSTANCE).execute();
-      assertThat(used).as("row 3 is not reserved: the user waits until the run stops").containsExactly("bob", "cy");
+      assertThat(used)
+          .as("row 3 is not reserved: the user waits until the run stops")
+          .containsExactly("bob", "cy");
       assertThat(s.iterationFailures()).isEmpty();
       assertThat(s.tests().stream().filter(t -> t.test() == 1).findFirst().orElseThrow().tests())
           .isEqualTo(2);

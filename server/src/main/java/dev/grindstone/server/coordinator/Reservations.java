@@ -16,9 +16,9 @@ import org.jdbi.v3.core.Handle;
  * What the attempts of a distributed run's agent indexes reserve of the sequences they share, such
  * as the rows of a queue feeder's share (DIST_RESERVATIONS): an attempt asks ahead of need, saying
  * how many positions it has taken, and takes only what is reserved for it; a newer attempt of the
- * index (a replacement) starts after every position any older one reserved, so no position is
- * taken twice, and the positions an older attempt reserved beyond those it said it had taken are
- * the ones that may have been skipped ({@link #skipped}).
+ * index (a replacement) starts after every position any older one reserved, so no position is taken
+ * twice, and the positions an older attempt reserved beyond those it said it had taken are the ones
+ * that may have been skipped ({@link #skipped}).
  *
  * <p>A reservation only grows, so a request sent twice (a retry) changes nothing the second time.
  * Writes go through the store's writer, one at a time, so an attempt fenced by its replacement's
