@@ -260,14 +260,7 @@ public final class Reservations {
                       rs.getString("REASON")
                     })
             .findOne()
-            .orElseThrow(
-                () ->
-                    ApiError.notFound(
-                        "agent",
-                        "no agent "
-                            + agentId
-                            + " is registered here: register with"
-                            + " POST /api/v1/agents (a restarted agent registers again)"));
+            .orElseThrow(() -> Coordinator.unknownAgent(agentId));
     if (row[0].equals("fenced")) {
       throw ApiError.conflict("agent", "this agent was " + row[3] + "; it stops");
     }
