@@ -421,6 +421,19 @@ final class DistributedController {
    */
   private static void skippedNotes(JsonNode run, List<String> notes) {
     for (JsonNode s : run.path("skipped")) {
+      if (s.get("atMost").asLong() == 0) {
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "agent %d: no row of %s was skipped: attempt %s had said it used every row it"
+                    + " reserved (%d of the index's share) before attempt %s replaced it",
+                s.get("index").asInt(),
+                s.get("counter").asText(),
+                s.get("before").asText(),
+                s.get("reserved").asLong(),
+                s.get("after").asText()));
+        continue;
+      }
       notes.add(
           String.format(
               Locale.ROOT,
