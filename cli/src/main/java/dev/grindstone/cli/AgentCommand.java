@@ -3,10 +3,12 @@ package dev.grindstone.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.engine.Run;
+import dev.grindstone.engine.run.Reservation;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.engine.sink.ServerSink;
+import dev.grindstone.http.load.HttpFlowScenario;
 import dev.grindstone.report.RunRequest;
 import dev.grindstone.report.SnapshotPost;
 import dev.grindstone.stats.BadInputException;
@@ -19,7 +21,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -225,6 +229,35 @@ final class AgentCommand implements Callable<Integer> {
             .build();
     Run load = plan.run().sink(sink).shard(shard);
     plan.plugins().forEach(load::plugin);
+    // Queue feeders take their rows within what the server reserves for this index, so that a
+    // replacement of this agent never uses a row this attempt may have used; the iterations of
+    // phases bounded by iterations are counted there, so that a replacement runs only those its
+    // index has not started. Both are asked for before the start, where a replacement learns where
+    // its older attempts left them.
+    RunConfig built = config.build();
+    List<Reservation> shared =
+        new ArrayList<>(queueRows(plan, Reserver.concurrentUsers(built, shard)));
+    shared.addAll(load.iterationCounts());
+    Reserver reserver =
+        new Reserver(
+            c,
+            id,
+            shared,
+            built.period(),
+            AgentCommand::say,
+            () -> {
+              fenced.set(true);
+              say("replaced by a newer attempt: the server refuses to reserve rows for this one");
+            });
+    try {
+      reserver.begin();
+    } catch (CoordinatorClient.Refused e) {
+      if (e.status == 409) {
+        say(e.getMessage());
+        return EXIT_FENCED;
+      }
+      throw e;
+    }
     JsonNode ready =
         c.post(
             "/api/v1/agents/" + id + "/ready",
@@ -283,6 +316,7 @@ final class AgentCommand implements Callable<Integer> {
                     }
                   }
                 });
+    reserver.start();
     Thread clockWatch =
         Thread.ofPlatform()
             .daemon()
@@ -320,6 +354,7 @@ final class AgentCommand implements Callable<Integer> {
     } finally {
       heartbeat.interrupt();
       clockWatch.interrupt();
+      reserver.close();
       RunCommand.closeScenarios(plan.scenarios());
     }
     if (fenced.get() || summary == null) {
@@ -336,7 +371,9 @@ final class AgentCommand implements Callable<Integer> {
       }
     }
     try {
-      c.post("/api/v1/agents/" + id + "/total", total(summary, reportAs, epochOffset));
+      c.post(
+          "/api/v1/agents/" + id + "/total",
+          total(summary, reportAs, epochOffset, reserver.notes()));
     } catch (CoordinatorClient.Refused e) {
       if (e.status == 409) {
         say("replaced by a newer attempt: " + e.getMessage());
@@ -358,7 +395,8 @@ final class AgentCommand implements Callable<Integer> {
    * The agent's final cumulative figures: a snapshot of the whole run, plus what only the end
    * knows.
    */
-  static String total(RunSummary s, String reportAs, long epochOffset) throws IOException {
+  static String total(RunSummary s, String reportAs, long epochOffset, List<String> notes)
+      throws IOException {
     SnapshotPost whole =
         new SnapshotPost(
             reportAs,
@@ -382,9 +420,32 @@ final class AgentCommand implements Callable<Integer> {
     body.put("lateness", Histograms.encode(s.lateness()));
     ObjectNode failures = body.putObject("iterationFailures");
     s.iterationFailures().forEach(failures::put);
-    var notes = body.putArray("notes");
-    s.sinkProblems().forEach(notes::add);
+    var all = body.putArray("notes");
+    s.sinkProblems().forEach(all::add);
+    notes.forEach(all::add);
     return body.toString();
+  }
+
+  /**
+   * The queue feeders' reservations of the plan's HTTP flows, each keeping at least {@code users}
+   * rows reserved ahead.
+   */
+  private static List<Reservation> queueRows(RunCommand.Plan plan, long users) {
+    List<Reservation> all = new ArrayList<>();
+    if (plan.named() == null) {
+      if (plan.scenario() instanceof HttpFlowScenario flow) {
+        all.addAll(flow.reserveQueueRows(null, users));
+      }
+    } else {
+      plan.named()
+          .forEach(
+              (name, s) -> {
+                if (s instanceof HttpFlowScenario flow) {
+                  all.addAll(flow.reserveQueueRows(name, users));
+                }
+              });
+    }
+    return all;
   }
 
   /** The clock's offset from the server's: the best of 16 round trips. */

@@ -348,6 +348,7 @@ final class DistributedController {
               + ".");
     }
     clockNotes(run, notes);
+    skippedNotes(run, notes);
     RunSummary summary =
         merged.finish(
             end,
@@ -413,6 +414,43 @@ final class DistributedController {
     }
   }
 
+  /**
+   * Says how many rows of its queue feeders each replaced attempt may have left unused: its
+   * replacement started after every row it had reserved, so those beyond what it last said it had
+   * used were skipped, unless it used them after it last said so.
+   */
+  private static void skippedNotes(JsonNode run, List<String> notes) {
+    for (JsonNode s : run.path("skipped")) {
+      if (s.get("atMost").asLong() == 0) {
+        notes.add(
+            String.format(
+                Locale.ROOT,
+                "agent %d: no row of %s was skipped: attempt %s had said it used every row it"
+                    + " reserved (%d of the index's share) before attempt %s replaced it",
+                s.get("index").asInt(),
+                s.get("counter").asText(),
+                s.get("before").asText(),
+                s.get("reserved").asLong(),
+                s.get("after").asText()));
+        continue;
+      }
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "agent %d: up to %d rows of %s reserved by attempt %s were skipped: attempt %s, which"
+                  + " replaced it, started after them (at row %d of the index's share; %s had last"
+                  + " said it used %d)",
+              s.get("index").asInt(),
+              s.get("atMost").asLong(),
+              s.get("counter").asText(),
+              s.get("before").asText(),
+              s.get("after").asText(),
+              s.get("reserved").asLong(),
+              s.get("before").asText(),
+              s.get("used").asLong()));
+    }
+  }
+
   /** The gap that followed the attempt reporting as {@code reportAs}, or null. */
   private static JsonNode gapAfter(JsonNode run, String reportAs) {
     for (JsonNode g : run.path("gaps")) {
@@ -425,7 +463,8 @@ final class DistributedController {
 
   /**
    * Adds to results.json each agent process of the run with its clock offsets (the one it started
-   * with and those measured while it ran), and the gaps between an index's attempts.
+   * with and those measured while it ran), the gaps between an index's attempts, and the rows of
+   * queue feeders replaced attempts may have left unused.
    */
   private static void writeAgents(MergedRun merged, JsonNode run, long end) {
     Path out = merged.info().outputDirectory();
@@ -463,6 +502,9 @@ final class DistributedController {
         gap.put("toMs", to);
         gap.put("seconds", (to - g.get("fromMs").asLong()) / 1000.0);
       }
+      // The rows replaced attempts reserved of their queue feeders and may have left unused.
+      var skipped = results.putArray("skipped");
+      run.path("skipped").forEach(skipped::add);
       Files.writeString(
           out.resolve("results.json"), CoordinatorClient.JSON.writeValueAsString(results));
     } catch (IOException e) {

@@ -349,9 +349,6 @@ final class RunCommand implements Callable<Integer> {
       config = loaded.config();
       if (flow != null) {
         flow = adjust(flow);
-        if (shard != null) {
-          flow = flow.shard(shard);
-        }
         scenario = new HttpFlowScenario(flow);
       } else {
         scenario =
@@ -452,9 +449,12 @@ final class RunCommand implements Callable<Integer> {
         base.lossTimeout());
   }
 
-  /** An HTTP flow with the command line's --base-url and --insecure. */
+  /**
+   * An HTTP flow with the command line's --base-url and --insecure, and on an agent its share of
+   * the queue feeders' rows.
+   */
   private HttpFlow adjust(HttpFlow flow) {
-    HttpFlow f = flow;
+    HttpFlow f = shard == null ? flow : flow.shard(shard);
     if (baseUrl != null) {
       f = f.withBaseUrl(baseUrl);
     }

@@ -481,15 +481,52 @@ class DistributedRunTest {
   }
 
   @Test
-  void a_replacement_of_a_stopped_agent_rejoins_mid_run_and_the_gap_is_reported() throws Exception {
+  void a_replacement_of_a_stopped_agent_rejoins_with_its_gap_reported_reusing_no_row_nor_iteration()
+      throws Exception {
+    // The target counts each row of the queue feeder it receives.
+    Map<Integer, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
+    com.sun.net.httpserver.HttpServer target =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    target.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    target.createContext(
+        "/hit",
+        exchange -> {
+          String row = exchange.getRequestURI().getQuery().replaceFirst("^row=", "");
+          received.merge(Integer.parseInt(row), 1, Integer::sum);
+          exchange.sendResponseHeaders(200, 2);
+          exchange.getResponseBody().write("ok".getBytes());
+          exchange.close();
+        });
+    target.start();
+    Path folder = Files.createDirectories(dir.resolve("rejoin-plan"));
+    StringBuilder csv = new StringBuilder("id\n");
+    for (int row = 0; row < 20_000; row++) {
+      csv.append(row).append('\n');
+    }
+    Files.writeString(folder.resolve("rows.csv"), csv);
+    // A phase bounded by iterations: the replacement joins it whenever it comes, and runs only
+    // the iterations its index had not started.
     Path file =
-        plan(
-            "rejoin",
-            "{agents: 2, lead: 1s, loss_timeout: 30s}",
-            "  - {name: hold, duration: 8s, users: 4}\n");
+        Files.writeString(
+            folder.resolve("run.yaml"),
+            """
+            name: rejoin
+            period: 500ms
+            graceful_stop: 1s
+            distributed: {agents: 2, lead: 1s, loss_timeout: 30s}
+            base_url: http://127.0.0.1:%d
+            feeders: [{csv: rows.csv, mode: queue}]
+            requests: {hit: {url: "/hit?row=${id}", checks: [{status: 200}]}}
+            flow:
+              - {test: 1, request: hit}
+              - {pause: 20ms}
+            phases:
+              - {name: rows, users: 4, iterations: 400}
+            """
+                .formatted(target.getAddress().getPort()));
     Path out = dir.resolve("rejoin-out");
-    Path folder = dir.resolve("rejoin-agents");
-    try (LocalAgents agents = LocalAgents.start(2, url, null, folder, small(2))) {
+    Path agentsFolder = dir.resolve("rejoin-agents");
+    try (LocalAgents agents = LocalAgents.start(2, url, null, agentsFolder, small(2))) {
       CompletableFuture<CliRunner.Result> run = startController(file, out);
       Path oldLog = agents.logs().get(1);
       awaitLog(oldLog, "starting at", 90);
@@ -505,8 +542,8 @@ class DistributedRunTest {
       }
       Process oldProcess = agents.processes().get(1);
       signal("STOP", oldProcess);
-      Process replacement = agents.add(1, url, null, folder, SMALL_JVM, "1-again");
-      awaitLog(folder.resolve("agent-1-again.log"), "joining the run", 60);
+      Process replacement = agents.add(1, url, null, agentsFolder, SMALL_JVM, "1-again");
+      awaitLog(agentsFolder.resolve("agent-1-again.log"), "joining the run", 60);
       signal("CONT", oldProcess);
       assertThat(oldProcess.waitFor(30, TimeUnit.SECONDS)).as("the old attempt stops").isTrue();
       assertThat(oldProcess.exitValue()).isEqualTo(AgentCommand.EXIT_FENCED);
@@ -516,7 +553,8 @@ class DistributedRunTest {
       assertThat(replacement.exitValue()).isZero();
 
       Path results = resultsFolder(out);
-      assertThat(Files.readString(results.resolve("summary.txt")))
+      String summary = Files.readString(results.resolve("summary.txt"));
+      assertThat(summary)
           .contains(
               "agent 1 (local-1, attempt",
               "was replaced by attempt",
@@ -541,8 +579,13 @@ class DistributedRunTest {
       // The merged totals: agent 0's and the replacement's data logs, plus the old attempt's
       // accepted intervals, each counted once.
       Histogram times = Histograms.newHistogram();
-      Map<Integer, long[]> counts =
-          DistributedHarness.dataLogs(results, 2, times, new long[] {Long.MAX_VALUE, 0});
+      Map<Integer, long[]> counts;
+      try {
+        counts = DistributedHarness.dataLogs(results, 2, times, new long[] {Long.MAX_VALUE, 0});
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage() + "\n" + summary + r.out() + DistributedHarness.logs(agents), e);
+      }
       long[] accepted = {0, 0};
       for (JsonNode snap : oldSnaps) {
         for (JsonNode t : snap.get("tests")) {
@@ -553,7 +596,7 @@ class DistributedRunTest {
         }
       }
       String debug =
-          Files.readString(results.resolve("summary.txt"))
+          summary
               + "\nold accepted "
               + accepted[0]
               + " in "
@@ -569,13 +612,67 @@ class DistributedRunTest {
       // The old attempt's own data log holds its accepted calls, and the few it made after its
       // last accepted interval, before it learned it was replaced.
       long oldRows = 0;
-      try (Stream<Path> logs = Files.walk(folder.resolve("agent-1"))) {
+      try (Stream<Path> logs = Files.walk(agentsFolder.resolve("agent-1"))) {
         for (Path log : logs.filter(p -> p.endsWith("data.csv")).toList()) {
           oldRows += Files.readAllLines(log).size() - 1;
         }
       }
       assertThat(oldRows).isGreaterThanOrEqualTo(accepted[0]);
       assertThat(accepted[0]).isPositive();
+
+      // No row of the queue feeder was used twice, over agent 0, the old attempt and its
+      // replacement; agent 1's rows are the odd ones, position p of its share being row 2p + 1.
+      assertThat(received.entrySet())
+          .as("rows received more than once " + debug)
+          .allSatisfy(e -> assertThat(e.getValue()).as("row %d", e.getKey()).isEqualTo(1));
+      JsonNode skipped = json.get("skipped");
+      assertThat(skipped).as(debug).hasSize(1);
+      JsonNode s = skipped.get(0);
+      assertThat(s.get("index").asInt()).isEqualTo(1);
+      assertThat(s.get("before").asText()).isEqualTo(old);
+      assertThat(s.get("after").asText()).isEqualTo(after);
+      assertThat(s.get("counter").asText()).isEqualTo("queue feeder 'rows.csv'");
+      long reserved = s.get("reserved").asLong();
+      long atMost = s.get("atMost").asLong();
+      // None when the old attempt had said it used every row it reserved (users waiting for more).
+      assertThat(atMost).isNotNegative().isEqualTo(reserved - s.get("used").asLong());
+      assertThat(summary)
+          .contains(
+              atMost > 0
+                  ? "up to "
+                      + atMost
+                      + " rows of queue feeder 'rows.csv' reserved by attempt "
+                      + old
+                      + " were skipped"
+                  : "no row of queue feeder 'rows.csv' was skipped: attempt " + old,
+              "The queue feeder 'rows.csv' started at row " + reserved + " of this agent's share");
+      // Its users make 400 iterations each, 800 in all: the replacement made those the old
+      // attempt had not started as it last reported them.
+      java.util.regex.Matcher took =
+          java.util.regex.Pattern.compile(
+                  "in phase 'rows', bounded by iterations, of which it took up the iterations its"
+                      + " index had not started: (\\d+) of its share's 800 \\(the attempts before"
+                      + " it had started (\\d+), as they last reported\\)")
+              .matcher(summary);
+      assertThat(took.find()).as(debug).isTrue();
+      long before = Long.parseLong(took.group(2));
+      assertThat(before).isPositive();
+      assertThat(Long.parseLong(took.group(1))).isEqualTo(800 - before);
+      assertThat(Files.readAllLines(results.resolve("agents/1/data.csv")))
+          .as("the replacement's calls, one an iteration")
+          .hasSize(1 + (int) (800 - before));
+      assertThat(Files.readAllLines(results.resolve("agents/0/data.csv"))).hasSize(1 + 800);
+      java.util.TreeSet<Long> positions = new java.util.TreeSet<>();
+      received.keySet().stream()
+          .filter(row -> row % 2 == 1)
+          .forEach(row -> positions.add((row - 1) / 2L));
+      assertThat(positions.tailSet(reserved)).as("the replacement's rows").isNotEmpty();
+      long unused = reserved - positions.headSet(reserved).size();
+      assertThat(unused)
+          .as("rows the old attempt reserved and did not use")
+          .isLessThanOrEqualTo(atMost);
+    } finally {
+      target.stop(0);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.grindstone.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.demo.DemoService;
+import dev.grindstone.http.load.HttpFlowScenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -142,5 +143,46 @@ class ScenariosCommandTest {
         .contains(
             "nothing.yaml:2:52: phases[0].scenarios.idle: says nothing of what scenario"
                 + " 'idle' runs");
+  }
+
+  @Test
+  void an_agent_s_share_of_a_run_of_several_scenarios_keeps_its_rows_of_each_queue_feeder()
+      throws Exception {
+    write("users.csv", "name\nann\nbob\ncy\ndee\neve\n");
+    Path file =
+        write(
+            "shares.yaml",
+            """
+            name: shares
+            base_url: %s
+            feeders: [{csv: users.csv, mode: queue}]
+            requests: {home: {url: "/ping?u=${name}"}}
+            phases:
+              - name: p
+                duration: 1s
+                scenarios:
+                  browse: {users: 2, flow: [home]}
+                  buy: {users: 2, flow: [home]}
+            """
+                .formatted(demo.url()));
+    RunCommand command = new RunCommand();
+    command.target = file.toString();
+    command.shard = new dev.grindstone.engine.run.Shard(1, 2);
+    RunCommand.Plan plan = command.loadPlan();
+    try {
+      for (var e : plan.named().entrySet()) {
+        var rows = ((HttpFlowScenario) e.getValue()).reserveQueueRows(e.getKey(), 0);
+        assertThat(rows)
+            .singleElement()
+            .satisfies(
+                r -> {
+                  assertThat(r.key())
+                      .isEqualTo("queue feeder 'users.csv' of scenario '" + e.getKey() + "'");
+                  assertThat(r.end()).as("rows 1 and 3 of 5 are agent 1's").isEqualTo(2);
+                });
+      }
+    } finally {
+      RunCommand.closeScenarios(plan.scenarios());
+    }
   }
 }

@@ -184,13 +184,27 @@ public final class Run {
    * dev.grindstone.engine.run.PlanPoint}) instead of catching up. Phases that ended are skipped;
    * the phase going on runs for its remaining time, with the closed-model users the plan has then
    * (started now) or the open-model arrivals from now on at the plan's times, none counted late for
-   * the time before; a phase bounded by iterations runs in full from now; waves of {@code run_once}
-   * start again with the first. The summary says where the run was joined. Before {@link #execute}
-   * only.
+   * the time before; a phase bounded by iterations runs from now, only the iterations its index has
+   * not started when they are counted ({@link #iterationCounts}), else in full; waves of {@code
+   * run_once} start again with the first. The summary says where the run was joined. Before {@link
+   * #execute} only.
    */
   public Run joinAt(Instant at) {
     engine.joinAt(at);
     return this;
+  }
+
+  /**
+   * On an agent of a distributed run, counts the iterations of each closed-model phase bounded by
+   * iterations (with a fixed number of users) that its users start: a sequence per phase and
+   * scenario, {@code users × iterations} of this agent's share, that the agent reports to its
+   * coordinator and starts where its index's older attempts left it. A replacement that joins in
+   * such a phase then runs only the iterations its index has not started, its users taking them
+   * between them (each at most the phase's iterations). After {@link #shard}, before {@link
+   * #execute}.
+   */
+  public List<dev.grindstone.engine.run.Reservation> iterationCounts() {
+    return engine.iterationCounts();
   }
 
   /**

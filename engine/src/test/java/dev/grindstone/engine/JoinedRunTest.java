@@ -150,4 +150,56 @@ class JoinedRunTest {
         .execute();
     assertThat(users).containsExactlyInAnyOrder(0, 1, 2);
   }
+
+  @org.junit.jupiter.api.Test
+  void a_run_joined_in_a_phase_bounded_by_iterations_runs_only_those_its_index_has_not_started() {
+    AtomicLong once = new AtomicLong();
+    AtomicLong after = new AtomicLong();
+    Instant started = Instant.now().minusMillis(400);
+    Run run =
+        Run.of(
+                config(
+                        Phase.hold("first", Duration.ofMillis(200), 2),
+                        new Phase(
+                            "once",
+                            null,
+                            new dev.grindstone.engine.run.LoadShape.Constant(6),
+                            null,
+                            null,
+                            5,
+                            null),
+                        Phase.hold("last", Duration.ofMillis(200), 2))
+                    .build(),
+                user -> {
+                  if (user.phase().equals("once")) {
+                    once.incrementAndGet();
+                  } else if (user.phase().equals("last")) {
+                    after.incrementAndGet();
+                    user.sleep(Duration.ofMillis(5));
+                  }
+                },
+                QUIET)
+            .shard(new Shard(1, 2))
+            .joinAt(started);
+    List<dev.grindstone.engine.run.Reservation> counts = run.iterationCounts();
+    assertThat(counts)
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.key()).isEqualTo("iterations of phase 2 'once'");
+              assertThat(c.end()).as("3 users of agent 1, 5 iterations each").isEqualTo(15);
+            });
+    // The attempt it replaces had started 11 of them, as it last reported.
+    counts.getFirst().answered(11, 11);
+    RunSummary s = run.execute();
+    assertThat(once).as("the 4 iterations its index had not started").hasValue(4);
+    assertThat(counts.getFirst().used()).isEqualTo(15);
+    assertThat(counts.getFirst().reportDue()).as("4 not acknowledged yet").isTrue();
+    assertThat(after.get()).as("and then the phases after it").isPositive();
+    assertThat(s.sinkProblems())
+        .anyMatch(
+            n ->
+                n.contains("in phase 'once', bounded by iterations, of which it took up")
+                    && n.contains("4 of its share's 15 (the attempts before it had started 11"));
+  }
 }

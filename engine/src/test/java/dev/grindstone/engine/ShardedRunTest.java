@@ -84,4 +84,42 @@ class ShardedRunTest {
     }
     assertThat(total).isEqualTo(100L);
   }
+
+  @org.junit.jupiter.api.Test
+  @org.junit.jupiter.api.Timeout(
+      value = 20,
+      threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void agents_of_a_phase_bounded_by_iterations_make_their_users_iterations_and_go_on() {
+    RunConfig config =
+        RunConfig.builder("iterations")
+            .phase(new Phase("once", null, new LoadShape.Constant(5), null, null, 3, null))
+            .phase(Phase.hold("after", Duration.ofMillis(100), 1))
+            .outputRoot(null)
+            .console(false)
+            .build();
+    long total = 0;
+    for (int i = 0; i < 2; i++) {
+      AtomicLong once = new AtomicLong();
+      Run run =
+          Run.of(
+                  config,
+                  user -> {
+                    if (user.phase().equals("once")) {
+                      once.incrementAndGet();
+                    }
+                  },
+                  QUIET)
+              .shard(new Shard(i, 2));
+      // Counted as an agent counts them for its replacements: the same iterations.
+      var counts = run.iterationCounts();
+      counts.getFirst().answered(0, 0);
+      run.execute();
+      assertThat(once.get())
+          .as("agent %d of 2: 3 iterations of each of its users", i)
+          .isEqualTo(i == 0 ? 9 : 6);
+      assertThat(counts.getFirst().used()).isEqualTo(once.get());
+      total += once.get();
+    }
+    assertThat(total).isEqualTo(15L);
+  }
 }

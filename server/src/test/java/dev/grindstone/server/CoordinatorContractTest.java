@@ -644,4 +644,99 @@ abstract class CoordinatorContractTest {
         .containsExactly("running", "lost");
     drain(id);
   }
+
+  static final String ROWS = "queue feeder 'users.csv'";
+
+  /** Asks the server to reserve {@code ahead} rows of {@link #ROWS} beyond {@code used}. */
+  Http.Response reserve(String agent, long used, long ahead) {
+    return http.post(
+        "/api/v1/agents/" + agent + "/reserve",
+        "{\"reserve\":{\"%s\":{\"used\":%d,\"ahead\":%d}}}".formatted(ROWS, used, ahead));
+  }
+
+  /** The answer for {@link #ROWS}: {from, reserved}. */
+  long[] reserved(String agent, long used, long ahead) {
+    Http.Response r = reserve(agent, used, ahead);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    JsonNode a = r.json().get("reserved").get(ROWS);
+    return new long[] {a.get("from").asLong(), a.get("reserved").asLong()};
+  }
+
+  @Test
+  void a_replacement_takes_the_rows_up_after_every_row_its_older_attempt_reserved()
+      throws Exception {
+    String id = createRun(2, "&leadMs=0&lossTimeoutMs=5000");
+    String[] agents = runningWithTwo("q-");
+    String a = agents[0];
+    String b = agents[1];
+    assertThat(reserved(b, 0, 32)).containsExactly(0, 32);
+    assertThat(reserved(b, 20, 40)).as("20 used, 40 beyond").containsExactly(0, 60);
+    assertThat(reserved(b, 20, 40)).as("a retry changes nothing").containsExactly(0, 60);
+    assertThat(reserved(b, 18, 10)).as("a reservation only grows").containsExactly(0, 60);
+    assertThat(reserved(a, 0, 16)).as("each index has its own rows").containsExactly(0, 16);
+    String b2 = register("pod-1-again", 1, "q-b2");
+    Http.Response fenced = reserve(b, 30, 40);
+    assertThat(fenced.status()).as("the replaced attempt reserves nothing more").isEqualTo(409);
+    assertThat(fenced.json().get("field").asText()).isEqualTo("agent");
+    assertThat(fenced.json().get("error").asText()).contains("replaced by attempt q-b2");
+    assertThat(reserve(b2, 0, 10).status()).as("an agent without its run yet").isEqualTo(409);
+    assertThat(poll(b2).get("id").asText()).isEqualTo(id);
+    assertThat(reserved(b2, 0, 10))
+        .as("the replacement starts after the 60 rows its older attempt reserved")
+        .containsExactly(60, 70);
+    restart(Duration.ZERO); // kept in the store
+    assertThat(reserved(b2, 65, 0)).containsExactly(60, 70);
+    JsonNode skipped = run(id).get("skipped");
+    assertThat(skipped).hasSize(1);
+    JsonNode s = skipped.get(0);
+    assertThat(s.get("index").asInt()).isEqualTo(1);
+    assertThat(s.get("before").asText()).isEqualTo("1.q-1");
+    assertThat(s.get("after").asText()).isEqualTo("1.q-b2");
+    assertThat(s.get("counter").asText()).isEqualTo(ROWS);
+    assertThat(s.get("from").asLong()).isZero();
+    assertThat(s.get("used").asLong()).as("as it last said").isEqualTo(20);
+    assertThat(s.get("reserved").asLong()).isEqualTo(60);
+    assertThat(s.get("atMost").asLong()).isEqualTo(40);
+    // A third attempt starts after the second's reservation; the second's unused rows are listed.
+    String b3 = register("pod-1-third", 1, "q-b3");
+    poll(b3);
+    assertThat(reserved(b3, 0, 5)).containsExactly(70, 75);
+    assertThat(run(id).get("skipped"))
+        .extracting(
+            n ->
+                n.get("before").asText()
+                    + ">"
+                    + n.get("after").asText()
+                    + ":"
+                    + n.get("atMost").asLong())
+        .containsExactly("1.q-1>1.q-b2:40", "1.q-b2>1.q-b3:5");
+    drain(id);
+  }
+
+  @Test
+  void a_reservation_request_is_refused_naming_what_is_wrong() throws Exception {
+    String id = createRun(1, "&leadMs=0");
+    String a = register("pod-0", 0, "r-0");
+    poll(a);
+    String path = "/api/v1/agents/" + a + "/reserve";
+    Http.Response missing = http.post(path, "{}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().get("field").asText()).isEqualTo("reserve");
+    assertThat(http.post(path, "{\"reserve\":{}}").json().get("error").asText())
+        .contains("1 to 256 sequences, got 0");
+    Http.Response negative = http.post(path, "{\"reserve\":{\"rows\":{\"used\":-1,\"ahead\":2}}}");
+    assertThat(negative.status()).isEqualTo(400);
+    assertThat(negative.json().get("field").asText()).isEqualTo("reserve.rows.used");
+    Http.Response noAhead = http.post(path, "{\"reserve\":{\"rows\":{\"used\":1}}}");
+    assertThat(noAhead.json().get("field").asText()).isEqualTo("reserve.rows.ahead");
+    Http.Response unknown =
+        http.post(
+            "/api/v1/agents/nobody/reserve", "{\"reserve\":{\"rows\":{\"used\":0,\"ahead\":2}}}");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().get("field").asText()).isEqualTo("agent");
+    assertThat(reserved(a, 0, 0))
+        .as("nothing was reserved by the refused requests")
+        .containsExactly(0, 0);
+    drain(id);
+  }
 }

@@ -16,6 +16,7 @@ import dev.grindstone.engine.sink.SummaryFileSink;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.engine.spi.PluginSchema;
 import dev.grindstone.stats.StatisticsSchema;
+import dev.grindstone.stats.StatisticsSet;
 import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.PrintStream;
@@ -369,7 +370,11 @@ public final class MergedRunEngine {
 
   /** One test's figures so far: the intervals fed, merged. */
   private final class Cumulative {
-    final List<TestFigures> parts = new ArrayList<>();
+    // Running sums: each interval is added once, so a long run costs the same per interval.
+    final StatisticsSet statistics = new StatisticsSet(schema);
+    final Histogram successes = Histograms.newHistogram();
+    final Histogram failures = Histograms.newHistogram();
+    long cancelled;
     double peak;
     boolean composite;
     String description = "";
@@ -380,29 +385,20 @@ public final class MergedRunEngine {
       }
       composite = interval.composite();
       description = interval.description();
-      // Folded at once, so a long run keeps one set of figures per test, not one per interval.
-      TestFigures merged =
-          TestFigures.merge(
-              interval.test(),
-              description,
-              composite,
-              interval.spanMillis(),
-              0,
-              schema,
-              parts.isEmpty() ? List.of(interval) : List.of(parts.getFirst(), interval));
-      parts.clear();
-      parts.add(merged);
+      cancelled += interval.addTo(statistics, successes, failures);
     }
 
     TestFigures figures(int test, long lengthMillis) {
-      return TestFigures.merge(
+      return new TestFigures(
           test,
           descriptions.getOrDefault(test, description),
           composite,
           lengthMillis,
           peak,
-          schema,
-          parts);
+          statistics,
+          successes,
+          failures,
+          cancelled);
     }
   }
 

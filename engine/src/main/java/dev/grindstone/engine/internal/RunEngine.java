@@ -7,6 +7,7 @@ import dev.grindstone.engine.run.JdbcListenerConfig;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
 import dev.grindstone.engine.run.PlanPoint;
+import dev.grindstone.engine.run.Reservation;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.run.Shard;
 import dev.grindstone.engine.run.ThinkTime;
@@ -58,14 +59,29 @@ import org.HdrHistogram.Histogram;
  */
 public final class RunEngine {
 
-  /** What virtual users need to know of the phase in force. */
+  /**
+   * What virtual users need to know of the phase in force.
+   *
+   * @param counted where a user of an agent takes each iteration of a phase bounded by iterations
+   *     (see {@link #iterationCounts}), or null
+   */
   record PhaseState(
       int index,
       String name,
       ThinkTime thinkTime,
       Duration initialSleep,
       long iterations,
-      long expectedIntervalMicros) {}
+      long expectedIntervalMicros,
+      Reservation counted) {
+
+    /**
+     * Takes one of the phase's iterations of this agent's index: false when they are all taken,
+     * earlier attempts' included. Always true without {@link #counted}.
+     */
+    boolean takeIteration() {
+      return counted == null || counted.tryTake() < counted.end();
+    }
+  }
 
   private static final int MAX_FAILURE_KINDS = 50;
 
@@ -82,7 +98,7 @@ public final class RunEngine {
     final List<UserThread> users = new ArrayList<>();
 
     final AtomicInteger usersDoneWithPhase = new AtomicInteger();
-    volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0);
+    volatile PhaseState phase = new PhaseState(-1, "", ThinkTime.NONE, Duration.ZERO, 0, 0, null);
     volatile int activeUsers;
 
     /** The most users the scenario had active at once. */
@@ -137,6 +153,12 @@ public final class RunEngine {
   private Shard shard = Shard.WHOLE;
   private Instant startAt;
   private boolean join;
+
+  /**
+   * By phase and slot, the iterations of this agent's index in closed-model phases bounded by
+   * iterations ({@link #iterationCounts}); null when they are not counted (a single process).
+   */
+  private Reservation[][] counts;
 
   /** Where a run that joins late takes the plan up, or null; set once before the load starts. */
   private PlanPoint joinPoint;
@@ -219,10 +241,74 @@ public final class RunEngine {
     if (started) {
       throw new IllegalStateException("The run has started: set its shard before it executes");
     }
+    if (counts != null) {
+      throw new IllegalStateException("Set the run's shard before its iterations are counted");
+    }
     this.shard = Objects.requireNonNull(shard, "shard");
     for (Slot s : slots) {
       s.share = new UserShare(shard);
     }
+  }
+
+  /**
+   * Counts, on an agent of a distributed run, the iterations its users start in each closed-model
+   * phase bounded by iterations (no duration) whose number of users is fixed ({@code users} or a
+   * ramp): its share of the phase's iterations, {@code users × iterations} of its users, is a
+   * sequence its index's attempts share. An agent reports each count to its coordinator and starts
+   * it where its index's older attempts left it, so a replacement that joins in such a phase runs
+   * only the iterations its index has not started. Its users then take those between them, each at
+   * most the phase's iterations. After {@link #shard}, before {@link #execute}.
+   *
+   * @return one count per such phase and scenario, in the plan's order, keyed {@code iterations of
+   *     phase <n> '<name>'} (and {@code of scenario '<name>'})
+   */
+  public List<Reservation> iterationCounts() {
+    if (started) {
+      throw new IllegalStateException("The run has started: count its iterations before");
+    }
+    if (counts == null) {
+      List<Phase> phases = config.phases();
+      counts = new Reservation[phases.size()][slots.size()];
+      for (int i = 0; i < phases.size(); i++) {
+        Phase p = phases.get(i);
+        if (p.duration() != null) {
+          continue;
+        }
+        for (Phase.Load load : p.loads()) {
+          if (load.iterations() <= 0
+              || !(load.shape() instanceof LoadShape.Constant
+                  || load.shape() instanceof LoadShape.Ramp)) {
+            continue; // time bounds it, or its users change as it goes (gradual's steps, waves)
+          }
+          Slot slot = slot(load.scenario());
+          long users = shard.share(load.of(load.shape().usersAt(Duration.ZERO, Duration.ZERO)));
+          long all =
+              users == 0
+                  ? 0
+                  : load.iterations() > Long.MAX_VALUE / users
+                      ? Long.MAX_VALUE
+                      : users * load.iterations();
+          counts[i][slot.index] =
+              Reservation.counted(
+                  "iterations of phase "
+                      + (i + 1)
+                      + " '"
+                      + p.name()
+                      + "'"
+                      + (slot.name == null ? "" : " of scenario '" + slot.name + "'"),
+                  all);
+        }
+      }
+    }
+    List<Reservation> list = new ArrayList<>();
+    for (Reservation[] phase : counts) {
+      for (Reservation r : phase) {
+        if (r != null) {
+          list.add(r);
+        }
+      }
+    }
+    return list;
   }
 
   /**
@@ -249,8 +335,10 @@ public final class RunEngine {
    * ended are skipped; the phase going on runs for its remaining time, closed-model users at the
    * count the plan has then, started now, and open-model arrivals from now on at the plan's times
    * (none counts late for the time before); a phase bounded by iterations, which time cannot place,
-   * runs in full from now; waves of {@code run_once} start again with the first for the phase's
-   * remaining time. Intervals keep the start time's grid and numbers. Before {@link #execute} only.
+   * runs from now: the iterations its index has not started when they are counted ({@link
+   * #iterationCounts}), else in full; waves of {@code run_once} start again with the first for the
+   * phase's remaining time. Intervals keep the start time's grid and numbers. Before {@link
+   * #execute} only.
    */
   public void joinAt(Instant at) {
     startAt(at);
@@ -713,6 +801,39 @@ public final class RunEngine {
     }
   }
 
+  /**
+   * What a process joining in a phase bounded by iterations runs of it: the iterations its index
+   * had not started, where they are counted, else all of them.
+   */
+  private String iterationsLeft(PlanPoint point) {
+    List<String> counted = new ArrayList<>();
+    boolean some = false;
+    for (Phase.Load load : config.phases().get(point.phase()).loads()) {
+      Reservation r = counts == null ? null : counts[point.phase()][slot(load.scenario()).index];
+      if (r == null) {
+        continue;
+      }
+      long before = Math.min(r.end(), Math.max(0, r.from()));
+      counted.add(
+          (r.end() - before)
+              + " of its share's "
+              + r.end()
+              + (load.scenario() == null ? "" : " of scenario '" + load.scenario() + "'")
+              + " (the attempts before it had started "
+              + before
+              + ", as they last reported)");
+      some = true;
+    }
+    if (!some) {
+      return "which it ran in full from then on";
+    }
+    return "of which it took up the iterations its index had not started: "
+        + String.join("; ", counted)
+        + (counted.size() < config.phases().get(point.phase()).loads().size()
+            ? "; its other scenarios' in full"
+            : "");
+  }
+
   /** What the summary says of a run that joined late. */
   private String joinNote(PlanPoint point) {
     long ms = point.elapsed().toMillis();
@@ -726,9 +847,7 @@ public final class RunEngine {
         !point.inside()
             ? "before phase '" + p.name() + "', which it started at its time"
             : p.duration() == null
-                ? "in phase '"
-                    + p.name()
-                    + "', bounded by iterations, which it ran in full from then on"
+                ? "in phase '" + p.name() + "', bounded by iterations, " + iterationsLeft(point)
                 : "in phase '"
                     + p.name()
                     + "', "
@@ -767,7 +886,7 @@ public final class RunEngine {
       boolean inside = joined && from.inside();
       if (inside) {
         // The phase started elsewhere at its time (the cut counted in the interval numbers); one
-        // bounded by iterations runs in full from now.
+        // bounded by iterations runs from now (only what its index has left, when counted).
         now =
             p.duration() == null ? joinNanos : recording.startNanos() + from.phaseStart().toNanos();
       } else if (i > 0) {
@@ -789,7 +908,8 @@ public final class RunEngine {
                 load.thinkTime(),
                 load.initialSleep(),
                 load.iterations(),
-                load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000);
+                load.expectedInterval() == null ? 0 : load.expectedInterval().toNanos() / 1000,
+                counts == null ? null : counts[i][slot.index]);
       }
       for (Slot s : slots) {
         if (!running.contains(s)) {
@@ -868,10 +988,9 @@ public final class RunEngine {
         break;
       }
       int target = load.of(load.shape().usersAt(Duration.ofNanos(now - startNanos), length));
-      adjustUsers(slot, target);
-      if (p.duration() == null
-          && load.iterations() > 0
-          && slot.usersDoneWithPhase.get() >= target) {
+      int mine = adjustUsers(slot, target);
+      // This process's users, not the plan's: an agent runs its share of them.
+      if (p.duration() == null && load.iterations() > 0 && slot.usersDoneWithPhase.get() >= mine) {
         break;
       }
       LockSupport.parkNanos(Math.min(10_000_000, end - now));
@@ -1016,11 +1135,13 @@ public final class RunEngine {
    * Moves {@code slot} to {@code target} closed-model users over every agent; this agent starts and
    * stops its own. Called by the thread driving the slot's load, and by the controller when no
    * driver runs.
+   *
+   * @return how many of the slot's users run in this process then
    */
-  private void adjustUsers(Slot slot, int target) {
+  private int adjustUsers(Slot slot, int target) {
     synchronized (slot) {
       if (stopping && target > slot.share.globalUsers()) {
-        return;
+        return slot.users.size();
       }
       UserShare.Change change = slot.share.moveTo(target);
       for (int n : change.start()) {
@@ -1033,6 +1154,7 @@ public final class RunEngine {
         slot.users.removeLast().requestStop(); // ramp down: the newest users leave first
       }
       slot.active(slot.users.size());
+      return slot.users.size();
     }
   }
 

@@ -57,7 +57,8 @@ final class UserThread extends BaseUser implements Runnable {
           context.setPhase(phase.index());
           context.setExpectedIntervalMicros(phase.expectedIntervalMicros());
         }
-        if (phase.iterations() > 0 && doneInPhase >= phase.iterations()) {
+        if (phase.iterations() > 0
+            && (doneInPhase >= phase.iterations() || !phase.takeIteration())) {
           engine.userDoneWithPhase(slot, phaseIndex);
           engine.awaitPhaseChange(phaseIndex, this);
           continue;

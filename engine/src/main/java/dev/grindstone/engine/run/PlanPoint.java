@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <p>The plan's time line is known up to its first phase bounded by iterations (no duration): time
  * cannot say how far such a phase has gone, so a point at or beyond its start lies in it, and a
- * process joining there runs the phase in full from then on.
+ * process joining there runs the phase from then on (an agent counts its index's iterations to run
+ * only those not started: see {@code Run.iterationCounts}).
  *
  * @param phase the index of the phase to run first, or {@code phases.size()} when the plan is over
  * @param phaseStart the phase's start, from the run's start

@@ -123,4 +123,76 @@ class TimerWheelTest {
     wheel.sleepUntil(new TimerWheel.Sleeper(), afterClose, () -> false);
     assertThat(System.nanoTime() - afterClose).isGreaterThanOrEqualTo(0);
   }
+
+  @Test
+  void with_nobody_asleep_the_timer_parks_until_a_sleeper_comes() throws Exception {
+    try (TimerWheel wheel = new TimerWheel()) {
+      awaitParkedWithoutTimeout(wheel.timerThread());
+      for (int round = 0; round < 3; round++) {
+        long deadline = System.nanoTime() + 5 * MS;
+        Thread user =
+            Thread.ofVirtual()
+                .start(() -> wheel.sleepUntil(new TimerWheel.Sleeper(), deadline, () -> false));
+        user.join(10_000);
+        assertThat(user.isAlive()).as("the sleeper is woken").isFalse();
+        assertThat(System.nanoTime() - deadline).isGreaterThanOrEqualTo(0);
+        awaitParkedWithoutTimeout(wheel.timerThread());
+      }
+    }
+  }
+
+  @Test
+  void a_sleeper_due_before_the_timer_would_wake_wakes_it_and_later_sleepers_keep_their_time()
+      throws Exception {
+    try (TimerWheel wheel = new TimerWheel()) {
+      long start = System.nanoTime();
+      // The timer parks until the first one's tick; the second is beyond a turn of the wheel
+      // (about 4.1 s), so its bucket comes round once before it is due.
+      long[] deadlines = {start + 3_000 * MS, start + 4_300 * MS};
+      long[] woke = new long[2];
+      List<Thread> later = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        int k = i;
+        later.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      wheel.sleepUntil(new TimerWheel.Sleeper(), deadlines[k], () -> false);
+                      woke[k] = System.nanoTime();
+                    }));
+      }
+      Thread.sleep(100); // the timer has placed them and parked until the first one's tick
+      long shortDeadline = System.nanoTime() + 5 * MS;
+      long[] shortWoke = new long[1];
+      Thread shortSleeper =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    wheel.sleepUntil(new TimerWheel.Sleeper(), shortDeadline, () -> false);
+                    shortWoke[0] = System.nanoTime();
+                  });
+      shortSleeper.join(10_000);
+      assertThat(shortSleeper.isAlive()).isFalse();
+      assertThat(shortWoke[0] - shortDeadline).isGreaterThanOrEqualTo(0);
+      assertThat(shortWoke[0] - deadlines[0])
+          .as("the short sleep ended without waiting for the timer's planned wake")
+          .isNegative();
+      for (int i = 0; i < 2; i++) {
+        later.get(i).join(20_000);
+        assertThat(later.get(i).isAlive()).isFalse();
+        assertThat(woke[i] - deadlines[i]).as("woke after its deadline").isGreaterThanOrEqualTo(0);
+      }
+    }
+  }
+
+  /** Waits until {@code timer} parks without a timeout (the wheel is empty). */
+  private static void awaitParkedWithoutTimeout(Thread timer) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000 * MS;
+    while (timer.getState() != Thread.State.WAITING) {
+      assertThat(System.nanoTime() - deadline)
+          .as("the timer thread parks without a timeout; it is %s", timer.getState())
+          .isNegative();
+      Thread.sleep(5);
+    }
+  }
 }

@@ -148,7 +148,7 @@ public record HttpFlow(
     for (Feeder f : feeders) {
       mine.add(f.queue() ? new Feeder(f.name(), shard.rows(f.rows()), false, true) : f);
     }
-    return new HttpFlow(baseUrl, client, variables, mine, requests, steps);
+    return new HttpFlow(baseUrl, client, variables, mine, requests, steps, choice);
   }
 
   /** One request, with templates for its URL, headers, parameters and body. */

@@ -9,6 +9,7 @@ import dev.grindstone.engine.IterationFailure;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.engine.run.Reservation;
 import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
@@ -58,6 +59,14 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
   private final HttpClient client;
   private final Map<Timed, Test> tests = new HashMap<>();
   private final List<AtomicLong> feederPositions = new ArrayList<>();
+
+  /**
+   * Where each {@code queue} feeder takes its rows on an agent whose coordinator reserves them
+   * ({@link #reserveQueueRows}); null entries (every one in a single process) take the next row.
+   * Set before the run starts its users.
+   */
+  private final Reservation[] reserved;
+
   private final WebSocketRunner webSockets;
 
   /** The next step in turn (ROUND_ROBIN), or the next user's step (PER_USER). */
@@ -79,6 +88,39 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     for (int i = 0; i < flow.feeders().size(); i++) {
       feederPositions.add(new AtomicLong());
     }
+    this.reserved = new Reservation[flow.feeders().size()];
+  }
+
+  /**
+   * Makes each {@code queue} feeder take its rows within what a coordinator reserves for this
+   * agent's index ({@link Reservation}): a replacement of the agent then takes the rows up after
+   * those its older attempts reserved, so no row is used twice. A user whose row is not reserved
+   * yet waits for the coordinator's answer (or the run's stop). Before the run only.
+   *
+   * @param scenario the scenario's name in a run of several, or null
+   * @param minimum the fewest rows to keep reserved ahead: the users that may start an iteration at
+   *     once
+   * @return one reservation per {@code queue} feeder, keyed by its name (and scenario)
+   */
+  public List<Reservation> reserveQueueRows(String scenario, long minimum) {
+    List<Reservation> list = new ArrayList<>();
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < reserved.length; i++) {
+      Feeder f = flow.feeders().get(i);
+      if (!f.queue()) {
+        continue;
+      }
+      int same = seen.merge(f.name(), 1, Integer::sum);
+      String key =
+          "queue feeder '"
+              + f.name()
+              + "'"
+              + (same > 1 ? " #" + same : "")
+              + (scenario == null ? "" : " of scenario '" + scenario + "'");
+      reserved[i] = new Reservation(key, f.rows().size(), minimum);
+      list.add(reserved[i]);
+    }
+    return list;
   }
 
   /**
@@ -110,7 +152,19 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       Feeder f = flow.feeders().get(i);
       int row;
       if (f.queue()) {
-        long next = feederPositions.get(i).getAndIncrement();
+        Reservation r = reserved[i];
+        long next;
+        if (r == null) {
+          next = feederPositions.get(i).getAndIncrement();
+        } else {
+          next = r.tryTake();
+          while (next == Reservation.NONE) {
+            if (!r.await(user::isStopping)) {
+              return; // the run stops: no row, no call
+            }
+            next = r.tryTake();
+          }
+        }
         if (next >= f.rows().size()) {
           throw new dev.grindstone.engine.IterationFailure(
               "the queue feeder '"

@@ -9,6 +9,7 @@ import dev.grindstone.engine.Test;
 import dev.grindstone.engine.config.RunYaml;
 import dev.grindstone.engine.run.LoadShape;
 import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.Reservation;
 import dev.grindstone.engine.run.RunConfig;
 import dev.grindstone.engine.sink.RunSummary;
 import dev.grindstone.http.HttpClient;
@@ -127,6 +128,11 @@ class HttpFlowTest {
 
   private HttpFlow flow(String yaml) throws Exception {
     Files.writeString(dir.resolve("shoppers.csv"), "name,product\nann,3\nbob,7\n");
+    return read(yaml);
+  }
+
+  /** The flow of {@code yaml}, its files in {@link #dir}. */
+  private HttpFlow read(String yaml) throws Exception {
     RunYaml.Loaded loaded = RunYaml.load(new StringReader(yaml), "shop.yaml", dir, HttpFlow.FIELDS);
     HttpFlow flow = HttpFlow.read(loaded.root(), dir, loaded.reader());
     loaded.reader().problems().throwIfAny();
@@ -167,6 +173,12 @@ class HttpFlowTest {
     assertThat(flow.shard(new dev.grindstone.engine.run.Shard(1, 2)).feeders().getFirst().rows())
         .extracting(row -> row.get("name"))
         .containsExactly("bob");
+    assertThat(
+            flow.withChoice(HttpFlow.StepChoice.PER_USER)
+                .shard(new dev.grindstone.engine.run.Shard(1, 2))
+                .choice())
+        .as("an agent's share makes the same steps")
+        .isEqualTo(HttpFlow.StepChoice.PER_USER);
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow)) {
       RunSummary s = runOnce(null, scenario, 1, 3);
       assertThat(s.tests().stream().filter(t -> t.test() == 1).findFirst().orElseThrow().tests())
@@ -176,6 +188,54 @@ class HttpFlowTest {
           .containsEntry(
               "the queue feeder 'shoppers.csv' has no rows left: it gives each of its 2 rows once",
               1L);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_reserved_queue_feeder_takes_rows_from_its_attempts_start_and_only_those_reserved()
+      throws Exception {
+    Files.writeString(dir.resolve("more.csv"), "name,product\nann,3\nbob,7\ncy,1\ndee,2\n");
+    HttpFlow flow =
+        read(
+            SHOP.replace(
+                "feeders: [{csv: shoppers.csv}]", "feeders: [{csv: more.csv, mode: queue}]"));
+    List<String> used = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    try (HttpFlowScenario scenario = new HttpFlowScenario(flow)) {
+      List<Reservation> reservations = scenario.reserveQueueRows(null, 0);
+      assertThat(reservations)
+          .extracting(Reservation::key)
+          .containsExactly("queue feeder 'more.csv'");
+      // An older attempt of this agent's index reserved row 0; rows 1 and 2 are this one's.
+      reservations.getFirst().answered(1, 3);
+      dev.grindstone.engine.Scenario recording =
+          new dev.grindstone.engine.Scenario() {
+            @Override
+            public void beforeUser(dev.grindstone.engine.VirtualUser user) {
+              scenario.beforeUser(user);
+            }
+
+            @Override
+            public void iteration(dev.grindstone.engine.VirtualUser user) throws Exception {
+              user.vars().remove("name");
+              scenario.iteration(user);
+              if (user.vars().get("name") != null) {
+                used.add((String) user.vars().get("name"));
+              }
+            }
+          };
+      RunConfig config =
+          RunConfig.builder("reserved")
+              .phase(Phase.hold("hold", java.time.Duration.ofMillis(500), 1))
+              .console(false)
+              .build();
+      RunSummary s = Run.of(config, recording).plugin(HttpPlugin.INSTANCE).execute();
+      assertThat(used)
+          .as("row 3 is not reserved: the user waits until the run stops")
+          .containsExactly("bob", "cy");
+      assertThat(s.iterationFailures()).isEmpty();
+      assertThat(s.tests().stream().filter(t -> t.test() == 1).findFirst().orElseThrow().tests())
+          .isEqualTo(2);
+      assertThat(reservations.getFirst().waits()).isEqualTo(1);
     }
   }
 

@@ -984,14 +984,17 @@ public final class Coordinator {
                     rs.getString("ATTEMPT"),
                     rs.getString("REASON")))
         .findOne()
-        .orElseThrow(
-            () ->
-                ApiError.notFound(
-                    "agent",
-                    "no agent "
-                        + agentId
-                        + " is registered here: register with"
-                        + " POST /api/v1/agents (a restarted agent registers again)"));
+        .orElseThrow(() -> unknownAgent(agentId));
+  }
+
+  /** 404 for an agent id this server does not know. */
+  static ApiError unknownAgent(String agentId) {
+    return ApiError.notFound(
+        "agent",
+        "no agent "
+            + agentId
+            + " is registered here: register with"
+            + " POST /api/v1/agents (a restarted agent registers again)");
   }
 
   private static Optional<DistRun> load(Handle hd, String id) {

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /api/v1/distributed/{id}/stop};
  *   <li>{@code POST /api/v1/agents} (register), {@code POST /api/v1/agents/{id}/poll} (the agent's
  *       run, with the agent alone among its members), {@code .../bundle}, {@code .../clock}, {@code
- *       .../ready}, {@code .../total}.
+ *       .../ready}, {@code .../reserve} (rows of queue feeders, see {@link Reservations}), {@code
+ *       .../total}.
  * </ul>
  *
  * Thread-safe.
@@ -45,6 +46,7 @@ public final class CoordinatorApi {
   private static final Pattern RUN_FILE = Pattern.compile("[A-Za-z0-9._-][A-Za-z0-9._/-]{0,511}");
 
   private final Coordinator coordinator;
+  private final Reservations reservations;
   private final Database db;
   private final ObjectMapper mapper;
   private final Clock clock;
@@ -54,6 +56,7 @@ public final class CoordinatorApi {
   public CoordinatorApi(
       Coordinator coordinator, Database db, ObjectMapper mapper, Clock clock, int bundleLimit) {
     this.coordinator = coordinator;
+    this.reservations = new Reservations(db);
     this.db = db;
     this.mapper = mapper;
     this.clock = clock;
@@ -77,6 +80,8 @@ public final class CoordinatorApi {
           }
           // The spans indexes did not cover between an attempt and its replacement.
           m.put("gaps", coordinator.gaps(run.id()));
+          // What replaced attempts reserved of their queue feeders and may have left unused.
+          m.put("skipped", reservations.skipped(run.id()));
           JsonAnswer.send(ctx, mapper, m);
         });
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
@@ -115,6 +120,12 @@ public final class CoordinatorApi {
           double offset = b.number("clockOffsetMs");
           double rtt = b.nonNegative("clockRttMs");
           ctx.json(json(coordinator.ready(ctx.pathParam("id"), offset, rtt)));
+        });
+    r.post(
+        "/api/v1/agents/{id}/reserve",
+        ctx -> {
+          var asks = Reservations.parse(JsonBody.parseObject(mapper, body.read(ctx)));
+          ctx.json(Map.of("reserved", reservations.reserve(ctx.pathParam("id"), asks)));
         });
     r.post(
         "/api/v1/agents/{id}/clock-samples",

@@ -123,6 +123,28 @@ class TestFiguresTest {
   }
 
   @Test
+  void merged_and_renamed_figures_hand_out_copies_and_add_to_running_sums_as_a_merge_does() {
+    TestFigures a = figures(1_000, 10_000, 20_000);
+    TestFigures b = figures(1_000, 30_000, 40_000);
+    TestFigures merged = TestFigures.merge(1, "", false, 2_000, -1, schema, List.of(a, b));
+    TestFigures renamed = merged.as(2, "renamed");
+    merged.successes().recordValue(90_000);
+    renamed.successes().recordValue(90_000);
+    assertThat(merged.successes().getTotalCount()).isEqualTo(4);
+    assertThat(renamed.successes().getTotalCount()).isEqualTo(4);
+    assertThat(renamed.maxMillis()).isEqualTo(40.0);
+
+    StatisticsSet sums = new StatisticsSet(schema);
+    Histogram ok = Histograms.newHistogram();
+    Histogram failed = Histograms.newHistogram();
+    long cancelled = a.addTo(sums, ok, failed) + b.addTo(sums, ok, failed);
+    TestFigures added =
+        new TestFigures(1, "", false, 2_000, merged.peakTps(), sums, ok, failed, cancelled);
+    assertThat(added).isEqualTo(merged);
+    assertThat(a.successes().getTotalCount()).as("the parts are unchanged").isEqualTo(2);
+  }
+
+  @Test
   void refuses_a_negative_span_or_cancelled_count() {
     StatisticsSet s = new StatisticsSet(schema);
     assertThatThrownBy(() -> new TestFigures(1, "", false, -1, 0, s, null, null, 0))
