@@ -799,7 +799,8 @@ abstract class ServerContractTest {
   }
 
   @Test
-  void a_snapshot_counts_as_its_json_says_spaced_out_or_naming_a_field_twice_and_bad_entries_store_nothing() {
+  void
+      a_snapshot_counts_as_its_json_says_spaced_out_or_naming_a_field_twice_and_bad_entries_store_nothing() {
     String id = http.post("/api/v1/runs", "{\"name\":\"x\"}").json().get("id").asText();
     String route = "/api/v1/runs/" + id + "/snapshots";
     String spaced =
@@ -813,8 +814,7 @@ abstract class ServerContractTest {
     assertThat(http.post(route, twice).status()).isEqualTo(201);
     String good = snapshot("a", 2, 2000, 3000, new long[] {4000}, 0);
     assertError(http.post(route, good.replace("\"histogram\":", "\"histogram\"")), 400, null);
-    assertError(
-        http.post(route, good.replace("\"tests\":[", "\"tests\":[1,")), 400, "tests[0]");
+    assertError(http.post(route, good.replace("\"tests\":[", "\"tests\":[1,")), 400, "tests[0]");
     assertError(
         http.post(route, good.replace("\"tests\":[{", "\"tests\":[{\"number\":2},{")),
         400,

@@ -63,8 +63,8 @@ public final class Coordinator {
 
   /**
    * How long a check of a run's deadlines takes the run as last read (ms), with the heartbeats
-   * since: after that it reads the run again, so that what another server sharing the store
-   * changed is seen.
+   * since: after that it reads the run again, so that what another server sharing the store changed
+   * is seen.
    */
   static final long RUN_READ_MS = 1_000;
 
@@ -84,9 +84,9 @@ public final class Coordinator {
   /**
    * Each run as its deadlines' last check read it: its agents' polls and snapshots are answered
    * from it, and checks (its agents' and its controller's) run on it for up to {@link
-   * #RUN_READ_MS}, rather than reading the store. Kept correct by {@link #forgetRuns} after every write that changes a run or its agents
-   * as answers show them (heartbeats excepted: the latest is taken from memory whatever the run's
-   * age).
+   * #RUN_READ_MS}, rather than reading the store. Kept correct by {@link #forgetRuns} after every
+   * write that changes a run or its agents as answers show them (heartbeats excepted: the latest is
+   * taken from memory whatever the run's age).
    */
   private final ConcurrentHashMap<String, Read> lastRead = new ConcurrentHashMap<>();
 
@@ -413,9 +413,9 @@ public final class Coordinator {
 
   /**
    * The run as a poll of one of its agents sees it: its deadlines checked every {@link
-   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too); in between
-   * the run as last read, with the polling agent alone, so a hundred agents' polls do not each
-   * read every agent of the run.
+   * #POLL_CHECK_MS} at most (every read of the run by a controller checks them too); in between the
+   * run as last read, with the polling agent alone, so a hundred agents' polls do not each read
+   * every agent of the run.
    *
    * @return the run, its members only the polling agent unless its deadlines were checked
    */
@@ -736,15 +736,16 @@ public final class Coordinator {
     reporters.clear();
   }
 
-  /** After a write that changes a run or its agents other than their heartbeats (then committed). */
+  /**
+   * After a write that changes a run or its agents other than their heartbeats (then committed).
+   */
   private void forgetRuns() {
     runsForgotten.incrementAndGet();
     lastRead.clear();
   }
 
   /** Keeps the run as a check read it, unless a write may have changed it since the read began. */
-  private Optional<DistRun> remember(
-      String id, long forgotten, long now, Optional<DistRun> read) {
+  private Optional<DistRun> remember(String id, long forgotten, long now, Optional<DistRun> read) {
     if (read.isPresent()) {
       lastRead.put(id, Read.of(read.get(), now));
       if (runsForgotten.get() != forgotten) {

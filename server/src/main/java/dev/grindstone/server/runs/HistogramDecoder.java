@@ -299,7 +299,8 @@ final class HistogramDecoder {
       }
       for (int b = 1; b < bounds.length; b++) {
         if (bounds[b] <= bounds[b - 1]) {
-          throw new IllegalArgumentException("bounds: must increase, got " + bounds[b] + " at " + b);
+          throw new IllegalArgumentException(
+              "bounds: must increase, got " + bounds[b] + " at " + b);
         }
       }
       this.bounds = bounds.clone();
@@ -314,8 +315,7 @@ final class HistogramDecoder {
     /** For each range, the first index of the layout whose value is beyond it. */
     private long[] endsOf(Layout layout) {
       // Indexes map to values the same way whatever the highest trackable value.
-      Layout widest =
-          new Layout(layout.digits, 1L << layout.unitMagnitude, MAX_HIGHEST_TRACKABLE);
+      Layout widest = new Layout(layout.digits, 1L << layout.unitMagnitude, MAX_HIGHEST_TRACKABLE);
       long[] out = new long[bounds.length];
       for (int b = 0; b < bounds.length; b++) {
         int lo = 0;

@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
  * @param startMs epoch milliseconds
  * @param endMs epoch milliseconds, not before {@code startMs}
  * @param tests the entries, checked ({@link SnapshotTests})
- * @param testsJson the {@code tests} array as posted, which is what the store keeps: its text as
- *     it came (see {@link JsonBody#postedText})
+ * @param testsJson the {@code tests} array as posted, which is what the store keeps: its text as it
+ *     came (see {@link JsonBody#postedText})
  * @param activeUsers virtual users running at the end of the interval, or null (for {@code
  *     /metrics}, and kept for the controller of a distributed run)
  * @param lateStarts iterations of the interval that started more than 10 ms late, or null (the

@@ -9,11 +9,11 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 
 /**
- * Plain JDBC statements on a handle's connection, for the few that every interval snapshot runs:
- * on statements that small, JDBI's statement context, argument lookup and row mapping cost more
- * than the store's own work. Parameters are positional ({@code ?}). A failure comes out as a
- * {@link JdbiException}, as from JDBI's own statements, so that the writer ({@link Database#write})
- * tells a failing store from a refused request. Stateless and thread-safe.
+ * Plain JDBC statements on a handle's connection, for the few that every interval snapshot runs: on
+ * statements that small, JDBI's statement context, argument lookup and row mapping cost more than
+ * the store's own work. Parameters are positional ({@code ?}). A failure comes out as a {@link
+ * JdbiException}, as from JDBI's own statements, so that the writer ({@link Database#write}) tells
+ * a failing store from a refused request. Stateless and thread-safe.
  */
 public final class Jdbc {
   private Jdbc() {}
@@ -71,8 +71,7 @@ public final class Jdbc {
   }
 
   /** Binds a string that may be null, as SQL's NULL. */
-  public static void setString(PreparedStatement ps, int index, String value)
-      throws SQLException {
+  public static void setString(PreparedStatement ps, int index, String value) throws SQLException {
     if (value == null) {
       ps.setNull(index, Types.VARCHAR);
     } else {

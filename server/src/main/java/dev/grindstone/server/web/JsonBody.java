@@ -124,16 +124,15 @@ public final class JsonBody {
 
   /**
    * The object of a UTF-8 body, read a top-level field at a time with each field's value span
-   * recorded; null for anything else (a body that is no object, or malformed, or not UTF-8, or
-   * that names a field twice in some object), which {@link #parse} then reads and refuses as
-   * usual. Field names must be unique here so that a value's text as posted means what its tree
-   * means to every reader, whether the first or the last of a repeated name wins for it.
+   * recorded; null for anything else (a body that is no object, or malformed, or not UTF-8, or that
+   * names a field twice in some object), which {@link #parse} then reads and refuses as usual.
+   * Field names must be unique here so that a value's text as posted means what its tree means to
+   * every reader, whether the first or the last of a repeated name wins for it.
    */
   private static JsonBody spanned(ObjectMapper mapper, byte[] body) {
     try (JsonParser p = mapper.createParser(body)) {
       p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-      if (p.nextToken() != JsonToken.START_OBJECT
-          || p.currentTokenLocation().getByteOffset() < 0) {
+      if (p.nextToken() != JsonToken.START_OBJECT || p.currentTokenLocation().getByteOffset() < 0) {
         return null; // not an object, or a body in UTF-16 or UTF-32 (offsets in characters)
       }
       ObjectNode object = mapper.createObjectNode();

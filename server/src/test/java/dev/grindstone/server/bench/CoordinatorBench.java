@@ -32,12 +32,13 @@ import org.HdrHistogram.Histogram;
  * CPU time minus the CPU time of the generator's own threads) as a share of one core, and the
  * snapshot posts' latency as the agents see it.
  *
- * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30]
- * [full|snapshots|healthz] [warmup=5]} (SQLite); {@code snapshots} leaves out the polls and the
- * controller, for the cost of the snapshots alone; {@code healthz} has each agent send {@code GET
- * /healthz} (which reads no store) instead of its snapshot, for the cost of the requests alone;
- * {@code warmup} is how many seconds of the same load come before the measured ones. At a hundred requests a second the request path's methods reach the JIT's last tier only
- * after a minute or two, so a short warm-up measures mostly the JIT's warm-up.
+ * <p>Usage: {@code CoordinatorBench [agents=100] [tests=20] [seconds=30] [full|snapshots|healthz]
+ * [warmup=5]} (SQLite); {@code snapshots} leaves out the polls and the controller, for the cost of
+ * the snapshots alone; {@code healthz} has each agent send {@code GET /healthz} (which reads no
+ * store) instead of its snapshot, for the cost of the requests alone; {@code warmup} is how many
+ * seconds of the same load come before the measured ones. At a hundred requests a second the
+ * request path's methods reach the JIT's last tier only after a minute or two, so a short warm-up
+ * measures mostly the JIT's warm-up.
  */
 public final class CoordinatorBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,8 +51,7 @@ public final class CoordinatorBench {
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
     String mode = args.length > 3 ? args[3] : "full";
     if (!List.of("full", "snapshots", "healthz").contains(mode)) {
-      throw new IllegalArgumentException(
-          "mode: full, snapshots or healthz, got '" + mode + "'");
+      throw new IllegalArgumentException("mode: full, snapshots or healthz, got '" + mode + "'");
     }
     int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 5;
     try (BenchStore db = BenchStore.open("sqlite");

@@ -217,7 +217,8 @@ class HistogramDecoderTest {
     assertRefused(craft(3, 1, 3000, varints(runs)), "beyond the 3072");
     runs[47] = 1;
     assertThat(HistogramDecoder.decode(craft(3, 1, 3000, varints(runs)), "h", null)).isEqualTo(2);
-    assertRefused(craft(3, 1, 3000, varints(Limits.MAX_COUNT - 1, 2)), "more than 9007199254740991");
+    assertRefused(
+        craft(3, 1, 3000, varints(Limits.MAX_COUNT - 1, 2)), "more than 9007199254740991");
     assertRefused(craft(3, 1, 3000, new byte[] {(byte) 0x80}), "middle of a count");
     assertRefused(craft(3, 1, 3000, varints(Limits.MAX_COUNT, 1)), "more than 9007199254740991");
     assertRefused(craft(3, 1, 3000, varints(Long.MAX_VALUE)), "more than 9007199254740991");

@@ -45,8 +45,7 @@ class JsonBodyTest {
   @Test
   void a_body_in_utf16_reads_as_before() {
     JsonBody b =
-        JsonBody.parseObject(
-            MAPPER, "{\"tests\": [1, \"é\"]}".getBytes(StandardCharsets.UTF_16BE));
+        JsonBody.parseObject(MAPPER, "{\"tests\": [1, \"é\"]}".getBytes(StandardCharsets.UTF_16BE));
     assertThat(b.raw("tests").get(1).asText()).isEqualTo("é");
     assertThat(b.postedText("tests")).isEqualTo("[1,\"é\"]");
   }
