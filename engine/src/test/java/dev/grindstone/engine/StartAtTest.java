@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +48,35 @@ class StartAtTest {
     assertThat(firstCall.get())
         .as("no user starts before the start time")
         .isGreaterThanOrEqualTo(at.toEpochMilli() - 2);
+  }
+
+  @Test
+  void the_warm_up_before_a_start_time_runs_nothing_of_the_scenario() {
+    Instant at = Instant.now().plusMillis(300);
+    Set<Integer> users = ConcurrentHashMap.newKeySet();
+    AtomicLong before = new AtomicLong();
+    AtomicLong early = new AtomicLong();
+    Scenario scenario =
+        new Scenario() {
+          @Override
+          public void beforeUser(VirtualUser user) {
+            before.incrementAndGet();
+            users.add(user.number());
+            if (System.currentTimeMillis() < at.toEpochMilli() - 2) {
+              early.incrementAndGet();
+            }
+          }
+
+          @Override
+          public void iteration(VirtualUser user) {
+            users.add(user.number());
+            user.sleep(Duration.ofMillis(10));
+          }
+        };
+    Run.of(config(), scenario, QUIET).startAt(at).execute();
+    assertThat(before.get()).as("users started: the plan's two, no other").isEqualTo(2);
+    assertThat(users).as("the users' numbers").containsExactlyInAnyOrder(0, 1);
+    assertThat(early.get()).as("users started before the start time").isZero();
   }
 
   @Test
