@@ -359,17 +359,18 @@ final class AgentCommand implements Callable<Integer> {
     }
     if (fenced.get() || summary == null) {
       say("replaced by a newer attempt of index " + shardIndex + ": its figures are not sent");
+      if (summary != null) {
+        // Its calls up to the fence are in the run's figures: its data log is their record.
+        try {
+          sendDataLog(c, id, summary);
+        } catch (IOException e) {
+          say("the data log stays in " + summary.info().outputDirectory() + ": " + e.getMessage());
+        }
+      }
       return EXIT_FENCED;
     }
     Path dir = summary.info().outputDirectory();
-    if (dir != null && Files.exists(dir.resolve("data.csv"))) {
-      try {
-        c.post(
-            "/api/v1/agents/" + id + "/datalog", gzip(dir.resolve("data.csv")), "application/gzip");
-      } catch (CoordinatorClient.Refused e) {
-        say("the data log stays in " + dir + ": " + e.getMessage());
-      }
-    }
+    sendDataLog(c, id, summary);
     try {
       c.post(
           "/api/v1/agents/" + id + "/total",
@@ -389,6 +390,21 @@ final class AgentCommand implements Callable<Integer> {
             + " errors; results in "
             + dir);
     return 0;
+  }
+
+  /** Sends the run's data log to the server, for the controller's results folder. */
+  private static void sendDataLog(CoordinatorClient c, String id, RunSummary summary)
+      throws IOException {
+    Path dir = summary.info().outputDirectory();
+    if (dir == null || !Files.exists(dir.resolve("data.csv"))) {
+      return;
+    }
+    try {
+      c.post(
+          "/api/v1/agents/" + id + "/datalog", gzip(dir.resolve("data.csv")), "application/gzip");
+    } catch (CoordinatorClient.Refused e) {
+      say("the data log stays in " + dir + ": " + e.getMessage());
+    }
   }
 
   /**

@@ -284,6 +284,9 @@ final class DistributedController {
                 TIME.format(Instant.ofEpochMilli(to)),
                 (to - from) / 1000.0,
                 m.path("reason").asText("")));
+        if (status.equals("fenced")) {
+          saveReplacedDataLog(id, m, merged, who, notes);
+        }
         continue;
       }
       switch (status) {
@@ -303,6 +306,7 @@ final class DistributedController {
                     (end - covered) / 1000.0,
                     m.path("reason").asText("")));
           }
+          saveReplacedDataLog(id, m, merged, who, notes);
         }
         case "lost" -> {
           lost = true;
@@ -551,13 +555,7 @@ final class DistributedController {
     }
     Path dir = out.resolve("agents").resolve(Integer.toString(member.get("index").asInt()));
     try {
-      byte[] gz =
-          client.getBytes(
-              "/api/v1/distributed/" + id + "/datalogs/" + member.get("agentId").asText());
-      Files.createDirectories(dir);
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
-        Files.copy(in, dir.resolve("data.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
+      writeDataLog(id, member, dir);
     } catch (IOException | RuntimeException e) {
       System.err.println(
           "agent "
@@ -566,6 +564,51 @@ final class DistributedController {
               + dir
               + ": "
               + e.getMessage());
+    }
+  }
+
+  /**
+   * Saves the data log of an attempt replaced by a newer one, when it sent one, in {@code
+   * agents/<index>/attempt-<attempt>/}, and says what it holds: its calls up to its last accepted
+   * interval are in the merged figures, any it made after (before it learned it was replaced) are
+   * not. An attempt killed outright sends none.
+   */
+  private void saveReplacedDataLog(
+      String id, JsonNode member, MergedRun merged, String who, List<String> notes) {
+    Path out = merged.info().outputDirectory();
+    if (out == null) {
+      return;
+    }
+    Path agents = out.resolve("agents");
+    Path dir =
+        agents
+            .resolve(Integer.toString(member.get("index").asInt()))
+            .resolve(
+                "attempt-" + member.get("attempt").asText().replaceAll("[^A-Za-z0-9._-]", "_"));
+    try {
+      writeDataLog(id, member, dir);
+      notes.add(
+          who
+              + "'s data log is in "
+              + agents.getParent().relativize(dir.resolve("data.csv"))
+              + ": its calls up to its last accepted interval are in the merged figures, any"
+              + " after it are not");
+    } catch (CoordinatorClient.Refused e) {
+      if (e.status != 404) {
+        notes.add(who + "'s data log could not be read from the server: " + e.getMessage());
+      }
+    } catch (IOException | RuntimeException e) {
+      notes.add(who + "'s data log could not be written to " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private void writeDataLog(String id, JsonNode member, Path dir) throws IOException {
+    byte[] gz =
+        client.getBytes(
+            "/api/v1/distributed/" + id + "/datalogs/" + member.get("agentId").asText());
+    Files.createDirectories(dir);
+    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+      Files.copy(in, dir.resolve("data.csv"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -610,15 +610,30 @@ class DistributedRunTest {
         assertThat(t.get("errors").asLong()).as("test %s", t.get("test")).isEqualTo(c[1]);
       }
       // The old attempt's own data log holds its accepted calls, and the few it made after its
-      // last accepted interval, before it learned it was replaced.
-      long oldRows = 0;
+      // last accepted interval, before it learned it was replaced; it sent it to the server as it
+      // stopped, and the controller saved it beside the replacement's.
+      Path local;
       try (Stream<Path> logs = Files.walk(agentsFolder.resolve("agent-1"))) {
-        for (Path log : logs.filter(p -> p.endsWith("data.csv")).toList()) {
-          oldRows += Files.readAllLines(log).size() - 1;
-        }
+        local = logs.filter(p -> p.endsWith("data.csv")).findFirst().orElseThrow();
       }
+      Path sent;
+      try (Stream<Path> dirs = Files.list(results.resolve("agents/1"))) {
+        sent =
+            dirs.filter(p -> p.getFileName().toString().startsWith("attempt-"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no replaced attempt's data log " + debug))
+                .resolve("data.csv");
+      }
+      assertThat(Files.mismatch(local, sent))
+          .as("the data log as the old attempt wrote it")
+          .isEqualTo(-1);
+      long oldRows = Files.readAllLines(sent).size() - 1;
       assertThat(oldRows).isGreaterThanOrEqualTo(accepted[0]);
       assertThat(accepted[0]).isPositive();
+      assertThat(summary)
+          .contains(
+              "'s data log is in " + results.relativize(sent),
+              "are in the merged figures, any after it are not");
 
       // No row of the queue feeder was used twice, over agent 0, the old attempt and its
       // replacement; agent 1's rows are the odd ones, position p of its share being row 2p + 1.

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -581,6 +584,23 @@ abstract class CoordinatorContractTest {
     assertThat(refused.json().get("field").asText()).isEqualTo("agent");
     assertThat(refused.json().get("error").asText())
         .contains("replaced by attempt uid-f2 of index 0");
+    // Its data log is still taken: the calls it made up to the fence are in the run's figures.
+    byte[] log = gzip("Thread, Run, Test\n0, 0, 1\n");
+    Http.Response sent =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/agents/" + old + "/datalog"))
+                .header("Content-Type", "application/gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(log)));
+    assertThat(sent.status()).as(sent.body()).isEqualTo(204);
+    HttpResponse<byte[]> kept =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(server.url() + "/api/v1/distributed/" + id + "/datalogs/" + old))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(kept.statusCode()).isEqualTo(200);
+    assertThat(kept.body()).isEqualTo(log);
     JsonNode r = poll(replacement);
     String reportAs = r.get("members").get(0).get("reportAs").asText();
     Http.Response taken =
@@ -738,5 +758,13 @@ abstract class CoordinatorContractTest {
         .as("nothing was reserved by the refused requests")
         .containsExactly(0, 0);
     drain(id);
+  }
+
+  static byte[] gzip(String text) throws java.io.IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(bytes)) {
+      out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return bytes.toByteArray();
   }
 }

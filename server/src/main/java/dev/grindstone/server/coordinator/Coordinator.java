@@ -615,10 +615,18 @@ public final class Coordinator {
     return run(runId);
   }
 
-  /** Keeps the agent's data log (gzip), replacing one it sent before. */
+  /** Keeps the agent's data log (gzip), replacing one it sent before; a fenced attempt's too. */
   public void dataLog(String agentId, byte[] gzip) {
     db.write(
-        hd -> assignedAgent(hd, agentId),
+        hd -> {
+          // A fenced attempt's too: its calls up to the fence are in the run's figures, and its
+          // log is the record of them (and of the few it made after, which are not).
+          AgentRow a = agent(hd, agentId);
+          if (a.runId == null) {
+            throw ApiError.conflict("agent", "this agent has no run: it has no data log to send");
+          }
+          return a;
+        },
         (hd, a) -> {
           int index =
               hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id")
