@@ -133,6 +133,19 @@ abstract class CoordinatorContractTest {
         "/api/v1/agents/" + agent + "/ready", "{\"clockOffsetMs\":1.5,\"clockRttMs\":0.4}");
   }
 
+  /**
+   * Registers agents pod-a and pod-b with these attempts, each polled (so given the run) and ready.
+   */
+  String[] twoReady(String attemptA, String attemptB) {
+    String a = register("pod-a", null, attemptA);
+    String b = register("pod-b", null, attemptB);
+    poll(a);
+    poll(b);
+    ready(a);
+    ready(b);
+    return new String[] {a, b};
+  }
+
   JsonNode run(String id) {
     return http.get("/api/v1/distributed/" + id).json();
   }
@@ -328,12 +341,9 @@ abstract class CoordinatorContractTest {
   void a_restarted_server_resumes_the_run_and_gives_its_agents_a_loss_timeout_before_loss()
       throws Exception {
     String id = createRun(2, "&lossTimeoutMs=5000&leadMs=0");
-    String a = register("pod-a", null, "att-ra");
-    String b = register("pod-b", null, "att-rb");
-    poll(a);
-    poll(b);
-    ready(a);
-    ready(b);
+    String[] agents = twoReady("att-ra", "att-rb");
+    String a = agents[0];
+    String b = agents[1];
     JsonNode before = run(id);
     assertThat(before.get("status").asText()).isEqualTo("running");
     String snapshot = "{\"agent\":\"0.att-ra\",\"seq\":0,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
@@ -504,12 +514,9 @@ abstract class CoordinatorContractTest {
   @Test
   void a_snapshot_of_an_agent_answers_as_its_poll_and_counts_as_its_heartbeat() throws Exception {
     String id = createRun(2, "&lossTimeoutMs=5000&leadMs=0");
-    String a = register("pod-a", null, "att-sa");
-    String b = register("pod-b", null, "att-sb");
-    poll(a);
-    poll(b);
-    ready(a);
-    ready(b);
+    String[] agents = twoReady("att-sa", "att-sb");
+    String a = agents[0];
+    String b = agents[1];
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"s\"}").status())
         .isEqualTo(201);
     String snapshot = "{\"agent\":\"%s\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
@@ -643,12 +650,9 @@ abstract class CoordinatorContractTest {
   void an_agent_silent_beyond_the_loss_timeout_is_found_by_the_next_snapshots_check()
       throws Exception {
     String id = createRun(2, "&lossTimeoutMs=100&leadMs=0");
-    String a = register("pod-a", null, "att-la");
-    String b = register("pod-b", null, "att-lb");
-    poll(a);
-    poll(b);
-    ready(a);
-    ready(b);
+    String[] agents = twoReady("att-la", "att-lb");
+    String a = agents[0];
+    String b = agents[1];
     assertThat(http.post("/api/v1/runs", "{\"id\":\"" + id + "\",\"name\":\"l\"}").status())
         .isEqualTo(201);
     String snapshot = "{\"agent\":\"0.att-la\",\"seq\":%d,\"startMs\":1,\"endMs\":2,\"tests\":[]}";
