@@ -618,15 +618,9 @@ public final class Coordinator {
   /** Keeps the agent's data log (gzip), replacing one it sent before; a fenced attempt's too. */
   public void dataLog(String agentId, byte[] gzip) {
     db.write(
-        hd -> {
-          // A fenced attempt's too: its calls up to the fence are in the run's figures, and its
-          // log is the record of them (and of the few it made after, which are not).
-          AgentRow a = agent(hd, agentId);
-          if (a.runId == null) {
-            throw ApiError.conflict("agent", "this agent has no run: it has no data log to send");
-          }
-          return a;
-        },
+        // A fenced attempt's too: its calls up to the fence are in the run's figures, and its log
+        // is the record of them (and of the few it made after, which are not).
+        hd -> withRun(agent(hd, agentId)),
         (hd, a) -> {
           int index =
               hd.createQuery("SELECT IDX FROM DIST_AGENTS WHERE ID = :id")
@@ -973,7 +967,11 @@ public final class Coordinator {
 
   /** The agent, unless fenced, with a run (409 otherwise). */
   private static AgentRow assignedAgent(Handle hd, String agentId) {
-    AgentRow a = liveAgent(hd, agentId);
+    return withRun(liveAgent(hd, agentId));
+  }
+
+  /** The agent, when it has a run (409 otherwise). */
+  private static AgentRow withRun(AgentRow a) {
     if (a.runId == null) {
       throw ApiError.conflict("agent", "this agent has no run yet: poll until it gets one");
     }
