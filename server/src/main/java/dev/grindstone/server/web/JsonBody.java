@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -130,8 +132,11 @@ public final class JsonBody {
    * every reader, whether the first or the last of a repeated name wins for it.
    */
   private static JsonBody spanned(ObjectMapper mapper, byte[] body) {
+    boolean ascii = plainAscii(body);
     try (JsonParser p = mapper.createParser(body)) {
-      p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      if (!ascii) {
+        p.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      }
       if (p.nextToken() != JsonToken.START_OBJECT || p.currentTokenLocation().getByteOffset() < 0) {
         return null; // not an object, or a body in UTF-16 or UTF-32 (offsets in characters)
       }
@@ -141,7 +146,10 @@ public final class JsonBody {
         String name = p.currentName();
         JsonToken first = p.nextToken();
         long start = p.currentTokenLocation().getByteOffset();
-        object.set(name, mapper.readTree(p));
+        JsonNode value = ascii ? tree(p, body, mapper.getNodeFactory()) : mapper.readTree(p);
+        if (value == null || object.replace(name, value) != null) {
+          return null; // a name given twice
+        }
         if (first == JsonToken.START_ARRAY || first == JsonToken.START_OBJECT) {
           // The value's last token is its closing bracket, one byte.
           long end = p.currentTokenLocation().getByteOffset() + 1;
@@ -151,12 +159,89 @@ public final class JsonBody {
       if (!p.hasToken(JsonToken.END_OBJECT) || p.nextToken() != null) {
         return null;
       }
-      if (!plainAscii(body) && !clean(object)) {
+      if (!ascii && !clean(object)) {
         return null; // the general path names the string at fault
       }
       return new JsonBody(object, "", body, spans);
     } catch (IOException | RuntimeException e) {
       return null; // the general path gives the error
+    }
+  }
+
+  /**
+   * The value at the parser's current token of a {@link #plainAscii} body, as {@link
+   * ObjectMapper#readTree} makes it; null when some object in it names a field twice (or for a
+   * number that is not a JSON double), which the general path then reads.
+   *
+   * <p>Why not {@code readTree}: a snapshot is mostly long strings (its histograms), which the
+   * parser would decode into characters and then into a string. In such a body a string's text is
+   * its bytes up to the next quote (no escape, no byte beyond ASCII), so it is taken from them in
+   * one copy, and the parser, which then skips the string, still checks it.
+   */
+  private static JsonNode tree(JsonParser p, byte[] body, JsonNodeFactory nodes)
+      throws IOException {
+    JsonToken token = p.currentToken();
+    if (token == null) {
+      return null;
+    }
+    switch (token) {
+      case START_OBJECT -> {
+        ObjectNode o = nodes.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          p.nextToken();
+          JsonNode v = tree(p, body, nodes);
+          if (v == null || o.replace(name, v) != null) {
+            return null;
+          }
+        }
+        return p.hasToken(JsonToken.END_OBJECT) ? o : null;
+      }
+      case START_ARRAY -> {
+        ArrayNode a = nodes.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          JsonNode v = tree(p, body, nodes);
+          if (v == null) {
+            return null;
+          }
+          a.add(v);
+        }
+        return a;
+      }
+      case VALUE_STRING -> {
+        int from = (int) p.currentTokenLocation().getByteOffset() + 1; // after the opening quote
+        int to = from;
+        while (body[to] != '"') {
+          to++;
+        }
+        return nodes.textNode(new String(body, from, to - from, StandardCharsets.ISO_8859_1));
+      }
+      case VALUE_NUMBER_INT -> {
+        return switch (p.getNumberType()) {
+          case INT -> nodes.numberNode(p.getIntValue());
+          case LONG -> nodes.numberNode(p.getLongValue());
+          default -> nodes.numberNode(p.getBigIntegerValue());
+        };
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        // A double, as readTree makes it of JSON text (other types are left to readTree).
+        JsonParser.NumberTypeFP type = p.getNumberTypeFP();
+        return type == JsonParser.NumberTypeFP.UNKNOWN || type == JsonParser.NumberTypeFP.DOUBLE64
+            ? nodes.numberNode(p.getDoubleValue())
+            : null;
+      }
+      case VALUE_TRUE -> {
+        return nodes.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return nodes.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return nodes.nullNode();
+      }
+      default -> {
+        return null;
+      }
     }
   }
 

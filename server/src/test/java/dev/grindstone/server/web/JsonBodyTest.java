@@ -34,6 +34,33 @@ class JsonBodyTest {
   }
 
   @Test
+  void a_plain_ascii_body_reads_as_the_same_tree_as_the_parser_makes() throws Exception {
+    String body =
+        "{\"agent\":\"a b\",\"tests\":[{\"number\":1,\"n\":-7,\"long\":12345678901,"
+            + "\"big\":123456789012345678901234567890,\"f\":1.5e3,\"z\":-0.0,\"i\":2.0,"
+            + "\"t\":true,\"u\":false,\"v\":null,\"h\":\"SGVsbG8=\",\"e\":\"\","
+            + "\"a\":[[],{},[1,\"x\",[null]]]}],\"o\":{\"k\":{\"j\":[0.1,1e400]}},\"s\":\"end\"}";
+    JsonBody b = parse(body);
+    assertThat(b.node()).isEqualTo(MAPPER.readTree(body)); // node types included
+    JsonNode test = b.raw("tests").get(0);
+    assertThat(test.get("long").isLong()).isTrue();
+    assertThat(test.get("big").isBigInteger()).isTrue();
+    assertThat(test.get("i").isDouble()).isTrue();
+    assertThat(test.get("h").textValue()).isEqualTo("SGVsbG8=");
+    assertThat(test.get("e").textValue()).isEmpty();
+    assertThat(b.postedText("tests"))
+        .isEqualTo(body.substring(body.indexOf("[{"), body.indexOf(",\"o\"")));
+  }
+
+  @Test
+  void a_control_character_or_an_unterminated_string_in_an_ascii_body_is_malformed() {
+    ApiError tab = refused("{\"a\":\"x\ty\",\"b\":1}");
+    assertThat(tab.status()).isEqualTo(400);
+    assertThat(tab.getMessage()).startsWith("malformed JSON at line 1");
+    assertThat(refused("{\"a\":\"xy").getMessage()).startsWith("malformed JSON at line 1");
+  }
+
+  @Test
   void a_body_naming_a_field_twice_reads_as_before_and_its_text_is_written_from_its_tree() {
     JsonBody b =
         parse("{\"tests\":[{\"number\":1,\"statistics\":{\"errors\":5,\"errors\":0}}],\"n\":1}");
