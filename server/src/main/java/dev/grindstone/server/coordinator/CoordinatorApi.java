@@ -1,8 +1,13 @@
 package dev.grindstone.server.coordinator;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import dev.grindstone.server.store.Database;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
@@ -10,12 +15,14 @@ import dev.grindstone.server.web.JsonAnswer;
 import dev.grindstone.server.web.JsonBody;
 import dev.grindstone.server.web.Routes;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -70,19 +77,23 @@ public final class CoordinatorApi {
         "/api/v1/distributed/{id}",
         ctx -> {
           DistRun run = coordinator.run(ctx.pathParam("id"));
-          Map<String, Object> m = json(run);
-          // The clock's measures during the run, with each agent's first offset (not in polls).
-          Map<String, List<Coordinator.ClockSample>> samples = coordinator.clockSamples(run.id());
-          for (Object member : (List<?>) m.get("members")) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> a = (Map<String, Object>) member;
-            a.put("clockSamples", samples.getOrDefault((String) a.get("agentId"), List.of()));
-          }
+          Map<String, Object> more = new LinkedHashMap<>();
           // The spans indexes did not cover between an attempt and its replacement.
-          m.put("gaps", coordinator.gaps(run.id()));
+          more.put("gaps", coordinator.gaps(run.id()));
           // What replaced attempts reserved of their queue feeders and may have left unused.
-          m.put("skipped", reservations.skipped(run.id()));
-          JsonAnswer.send(ctx, mapper, m);
+          more.put("skipped", reservations.skipped(run.id()));
+          JsonAnswer.send(
+              ctx,
+              mapper,
+              new RunJson(
+                  run,
+                  null,
+                  clock.millis(),
+                  this::parse,
+                  // The clock's measures during the run, with each agent's first offset (not in
+                  // polls).
+                  coordinator.clockSamples(run.id()),
+                  more));
         });
     r.get("/api/v1/distributed/{id}/snapshots", this::snapshots);
     r.post(
@@ -300,10 +311,10 @@ public final class CoordinatorApi {
                           m.put("lateStarts", rs.wasNull() ? null : late);
                           // As stored: JSON this server checked before it stored it, so it
                           // goes out as it is, not read into a tree and written out again.
-                          m.put("tests", new RawValue(rs.getString("TESTS")));
+                          m.put("tests", JsonAnswer.raw(rs.getString("TESTS")));
                           String scenarios = rs.getString("SCENARIOS");
                           if (scenarios != null) {
-                            m.put("scenarios", new RawValue(scenarios));
+                            m.put("scenarios", JsonAnswer.raw(scenarios));
                           }
                           return m;
                         })
@@ -315,59 +326,171 @@ public final class CoordinatorApi {
     try {
       return mapper.readTree(json);
     } catch (Exception e) {
-      throw new IllegalStateException("a stored snapshot is not JSON", e);
+      throw new IllegalStateException("a stored total is not JSON", e);
     }
   }
 
-  private Map<String, Object> json(DistRun r) {
+  private RunJson json(DistRun r) {
     return json(r, null);
   }
 
   /** The run, with every member or only {@code onlyAgent}'s when it is not null. */
-  private Map<String, Object> json(DistRun r, String onlyAgent) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", r.id());
-    m.put("name", r.name());
-    m.put("agents", r.agents());
-    m.put("status", r.status());
-    m.put("runFile", r.runFile());
-    m.put("bundleSha256", r.bundleSha256());
-    m.put("bundleBytes", r.bundleBytes());
-    m.put("createdMs", r.createdMs());
-    m.put("readyDeadlineMs", r.readyDeadlineMs());
-    m.put("leadMs", r.leadMs());
-    m.put("startMs", r.startMs());
-    m.put("onAgentLoss", r.onAgentLoss());
-    m.put("lossTimeoutMs", r.lossTimeoutMs());
-    m.put("reason", r.reason());
-    m.put("serverMs", clock.millis());
-    m.put(
-        "members",
-        r.members().stream()
-            .filter(a -> onlyAgent == null || a.agentId().equals(onlyAgent))
-            .map(this::json)
-            .toList());
-    return m;
+  private RunJson json(DistRun r, String onlyAgent) {
+    return new RunJson(r, onlyAgent, clock.millis(), this::parse, null, Map.of());
   }
 
-  private Map<String, Object> json(DistRun.Member a) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("agentId", a.agentId());
-    m.put("index", a.index());
-    m.put("name", a.name());
-    m.put("attempt", a.attempt());
-    m.put("version", a.version());
-    m.put("cores", a.cores());
-    m.put("maxHeap", a.maxHeap());
-    m.put("status", a.status());
-    m.put("reportAs", a.reportAs());
-    m.put("registeredMs", a.registeredMs());
-    m.put("lastSeenMs", a.lastSeenMs());
-    m.put("clockOffsetMs", a.clockOffsetMs());
-    m.put("clockRttMs", a.clockRttMs());
-    m.put("reason", a.reason());
-    m.put("total", a.total() == null ? null : parse(a.total()));
-    return m;
+  /**
+   * A run as JSON, written field by field as it is answered rather than built as maps first: a
+   * poll's answer, which a snapshot's answer carries, holds one and goes out a hundred times a
+   * second with a hundred agents, and a controller reads the whole run four times a second.
+   *
+   * @param onlyAgent the one member to give, or null for all
+   * @param serverMs the server's clock when the answer was made
+   * @param parse reads a member's stored total
+   * @param clockSamples each member's clock samples by agent id, or null to leave them out
+   * @param more fields after the run's own
+   */
+  private record RunJson(
+      DistRun run,
+      String onlyAgent,
+      long serverMs,
+      Function<String, JsonNode> parse,
+      Map<String, List<Coordinator.ClockSample>> clockSamples,
+      Map<String, Object> more)
+      implements JsonSerializable {
+    // Field names encoded once, as Jackson's own serializers keep them.
+    private static final SerializableString ID = name("id");
+    private static final SerializableString NAME = name("name");
+    private static final SerializableString AGENTS = name("agents");
+    private static final SerializableString STATUS = name("status");
+    private static final SerializableString RUN_FILE = name("runFile");
+    private static final SerializableString BUNDLE_SHA256 = name("bundleSha256");
+    private static final SerializableString BUNDLE_BYTES = name("bundleBytes");
+    private static final SerializableString CREATED_MS = name("createdMs");
+    private static final SerializableString READY_DEADLINE_MS = name("readyDeadlineMs");
+    private static final SerializableString LEAD_MS = name("leadMs");
+    private static final SerializableString START_MS = name("startMs");
+    private static final SerializableString ON_AGENT_LOSS = name("onAgentLoss");
+    private static final SerializableString LOSS_TIMEOUT_MS = name("lossTimeoutMs");
+    private static final SerializableString REASON = name("reason");
+    private static final SerializableString SERVER_MS = name("serverMs");
+    private static final SerializableString MEMBERS = name("members");
+    private static final SerializableString AGENT_ID = name("agentId");
+    private static final SerializableString INDEX = name("index");
+    private static final SerializableString ATTEMPT = name("attempt");
+    private static final SerializableString VERSION = name("version");
+    private static final SerializableString CORES = name("cores");
+    private static final SerializableString MAX_HEAP = name("maxHeap");
+    private static final SerializableString REPORT_AS = name("reportAs");
+    private static final SerializableString REGISTERED_MS = name("registeredMs");
+    private static final SerializableString LAST_SEEN_MS = name("lastSeenMs");
+    private static final SerializableString CLOCK_OFFSET_MS = name("clockOffsetMs");
+    private static final SerializableString CLOCK_RTT_MS = name("clockRttMs");
+    private static final SerializableString TOTAL = name("total");
+    private static final SerializableString CLOCK_SAMPLES = name("clockSamples");
+
+    private static SerializableString name(String name) {
+      SerializedString s = new SerializedString(name);
+      s.asQuotedUTF8(); // encoded now, not by the first answer
+      return s;
+    }
+
+    @Override
+    public void serialize(JsonGenerator g, SerializerProvider provider) throws IOException {
+      DistRun r = run;
+      g.writeStartObject();
+      field(g, ID, r.id());
+      field(g, NAME, r.name());
+      field(g, AGENTS, r.agents());
+      field(g, STATUS, r.status());
+      field(g, RUN_FILE, r.runFile());
+      field(g, BUNDLE_SHA256, r.bundleSha256());
+      field(g, BUNDLE_BYTES, r.bundleBytes());
+      field(g, CREATED_MS, r.createdMs());
+      field(g, READY_DEADLINE_MS, r.readyDeadlineMs());
+      field(g, LEAD_MS, r.leadMs());
+      field(g, START_MS, r.startMs());
+      field(g, ON_AGENT_LOSS, r.onAgentLoss());
+      field(g, LOSS_TIMEOUT_MS, r.lossTimeoutMs());
+      field(g, REASON, r.reason());
+      field(g, SERVER_MS, serverMs);
+      g.writeFieldName(MEMBERS);
+      g.writeStartArray();
+      for (DistRun.Member a : r.members()) {
+        if (onlyAgent == null || a.agentId().equals(onlyAgent)) {
+          member(g, provider, a);
+        }
+      }
+      g.writeEndArray();
+      for (Map.Entry<String, Object> e : more.entrySet()) {
+        provider.defaultSerializeField(e.getKey(), e.getValue(), g);
+      }
+      g.writeEndObject();
+    }
+
+    private void member(JsonGenerator g, SerializerProvider provider, DistRun.Member a)
+        throws IOException {
+      g.writeStartObject();
+      field(g, AGENT_ID, a.agentId());
+      field(g, INDEX, a.index());
+      field(g, NAME, a.name());
+      field(g, ATTEMPT, a.attempt());
+      field(g, VERSION, a.version());
+      field(g, CORES, a.cores());
+      field(g, MAX_HEAP, a.maxHeap());
+      field(g, STATUS, a.status());
+      field(g, REPORT_AS, a.reportAs());
+      field(g, REGISTERED_MS, a.registeredMs());
+      field(g, LAST_SEEN_MS, a.lastSeenMs());
+      field(g, CLOCK_OFFSET_MS, a.clockOffsetMs());
+      field(g, CLOCK_RTT_MS, a.clockRttMs());
+      field(g, REASON, a.reason());
+      g.writeFieldName(TOTAL);
+      g.writeTree(a.total() == null ? null : parse.apply(a.total()));
+      if (clockSamples != null) {
+        g.writeFieldName(CLOCK_SAMPLES);
+        provider.defaultSerializeValue(clockSamples.getOrDefault(a.agentId(), List.of()), g);
+      }
+      g.writeEndObject();
+    }
+
+    private static void field(JsonGenerator g, SerializableString name, String value)
+        throws IOException {
+      g.writeFieldName(name);
+      g.writeString(value); // null as null
+    }
+
+    private static void field(JsonGenerator g, SerializableString name, long value)
+        throws IOException {
+      g.writeFieldName(name);
+      g.writeNumber(value);
+    }
+
+    private static void field(JsonGenerator g, SerializableString name, Long value)
+        throws IOException {
+      g.writeFieldName(name);
+      if (value == null) {
+        g.writeNull();
+      } else {
+        g.writeNumber(value);
+      }
+    }
+
+    private static void field(JsonGenerator g, SerializableString name, Double value)
+        throws IOException {
+      g.writeFieldName(name);
+      if (value == null) {
+        g.writeNull();
+      } else {
+        g.writeNumber(value);
+      }
+    }
+
+    @Override
+    public void serializeWithType(
+        JsonGenerator g, SerializerProvider provider, TypeSerializer typeSer) throws IOException {
+      serialize(g, provider);
+    }
   }
 
   private static String required(Context ctx, String name) {
