@@ -35,6 +35,14 @@ public final class BodyReader {
         throw new ApiError(
             413, "the body is " + declared + " bytes; the limit is " + limit + " bytes", null);
       }
+      if (declared >= 0) {
+        // Its length known: read into one array of that size, not in chunks copied together.
+        byte[] bytes = new byte[(int) declared];
+        if (in.readNBytes(bytes, 0, bytes.length) < bytes.length || in.read() != -1) {
+          throw new IOException("the body is not as long as its Content-Length");
+        }
+        return bytes;
+      }
       byte[] bytes = in.readNBytes(limit + 1);
       if (bytes.length > limit) {
         drain(in);
