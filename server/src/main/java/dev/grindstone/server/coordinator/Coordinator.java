@@ -539,22 +539,22 @@ public final class Coordinator {
   /** The measures of the clocks of a run's agents taken while it ran, by agent id, oldest first. */
   public Map<String, List<ClockSample>> clockSamples(String runId) {
     Map<String, List<ClockSample>> all = new LinkedHashMap<>();
+    // Plain JDBC: a controller reads these four times a second, a row a minute for each agent.
     db.read(
             hd ->
-                hd.createQuery(
-                        "SELECT S.AGENT_ID, S.AT_MS, S.OFFSET_MS, S.RTT_MS FROM DIST_CLOCK_SAMPLES"
-                            + " S JOIN DIST_AGENTS A ON A.ID = S.AGENT_ID WHERE A.RUN_ID = :r ORDER"
-                            + " BY S.AGENT_ID, S.AT_MS")
-                    .bind("r", runId)
-                    .map(
-                        (rs, ctx) ->
-                            Map.entry(
-                                rs.getString("AGENT_ID"),
-                                new ClockSample(
-                                    rs.getLong("AT_MS"),
-                                    rs.getDouble("OFFSET_MS"),
-                                    rs.getDouble("RTT_MS"))))
-                    .list())
+                Jdbc.list(
+                    hd,
+                    "SELECT S.AGENT_ID, S.AT_MS, S.OFFSET_MS, S.RTT_MS FROM DIST_CLOCK_SAMPLES S"
+                        + " JOIN DIST_AGENTS A ON A.ID = S.AGENT_ID WHERE A.RUN_ID = ? ORDER BY"
+                        + " S.AGENT_ID, S.AT_MS",
+                    ps -> ps.setString(1, runId),
+                    rs ->
+                        Map.entry(
+                            rs.getString("AGENT_ID"),
+                            new ClockSample(
+                                rs.getLong("AT_MS"),
+                                rs.getDouble("OFFSET_MS"),
+                                rs.getDouble("RTT_MS")))))
         .forEach(e -> all.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
     return all;
   }

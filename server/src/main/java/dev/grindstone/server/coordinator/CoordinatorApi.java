@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.Jdbc;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.BodyReader;
 import dev.grindstone.server.web.JsonAnswer;
@@ -289,36 +290,36 @@ public final class CoordinatorApi {
     List<Map<String, Object>> rows =
         db.read(
             hd ->
-                hd.createQuery(
-                        "SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL, ACTIVE_USERS,"
-                            + " LATE_STARTS, TESTS, SCENARIOS FROM RUN_SNAPSHOTS WHERE RUN_ID = :r"
-                            + " AND ORDINAL"
-                            + " > :after ORDER BY ORDINAL LIMIT 2000")
-                    .bind("r", id)
-                    .bind("after", after)
-                    .map(
-                        (rs, c) -> {
-                          Map<String, Object> m = new LinkedHashMap<>();
-                          m.put("agent", rs.getString("AGENT"));
-                          m.put("seq", rs.getLong("SEQ"));
-                          m.put("phase", rs.getString("PHASE"));
-                          m.put("startMs", rs.getLong("START_MS"));
-                          m.put("endMs", rs.getLong("END_MS"));
-                          m.put("ordinal", rs.getLong("ORDINAL"));
-                          int users = rs.getInt("ACTIVE_USERS");
-                          m.put("activeUsers", rs.wasNull() ? null : users);
-                          long late = rs.getLong("LATE_STARTS");
-                          m.put("lateStarts", rs.wasNull() ? null : late);
-                          // As stored: JSON this server checked before it stored it, so it
-                          // goes out as it is, not read into a tree and written out again.
-                          m.put("tests", JsonAnswer.raw(rs.getString("TESTS")));
-                          String scenarios = rs.getString("SCENARIOS");
-                          if (scenarios != null) {
-                            m.put("scenarios", JsonAnswer.raw(scenarios));
-                          }
-                          return m;
-                        })
-                    .list());
+                Jdbc.list(
+                    hd,
+                    "SELECT AGENT, SEQ, PHASE, START_MS, END_MS, ORDINAL, ACTIVE_USERS,"
+                        + " LATE_STARTS, TESTS, SCENARIOS FROM RUN_SNAPSHOTS WHERE RUN_ID = ? AND"
+                        + " ORDINAL > ? ORDER BY ORDINAL LIMIT 2000",
+                    ps -> {
+                      ps.setString(1, id);
+                      ps.setLong(2, after);
+                    },
+                    rs -> {
+                      Map<String, Object> m = new LinkedHashMap<>();
+                      m.put("agent", rs.getString("AGENT"));
+                      m.put("seq", rs.getLong("SEQ"));
+                      m.put("phase", rs.getString("PHASE"));
+                      m.put("startMs", rs.getLong("START_MS"));
+                      m.put("endMs", rs.getLong("END_MS"));
+                      m.put("ordinal", rs.getLong("ORDINAL"));
+                      int users = rs.getInt("ACTIVE_USERS");
+                      m.put("activeUsers", rs.wasNull() ? null : users);
+                      long late = rs.getLong("LATE_STARTS");
+                      m.put("lateStarts", rs.wasNull() ? null : late);
+                      // As stored: JSON this server checked before it stored it, so it goes out
+                      // as it is, not read into a tree and written out again.
+                      m.put("tests", JsonAnswer.raw(rs.getString("TESTS")));
+                      String scenarios = rs.getString("SCENARIOS");
+                      if (scenarios != null) {
+                        m.put("scenarios", JsonAnswer.raw(scenarios));
+                      }
+                      return m;
+                    }));
     JsonAnswer.send(ctx, mapper, Map.of("snapshots", rows));
   }
 

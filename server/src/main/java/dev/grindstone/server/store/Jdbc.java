@@ -4,16 +4,19 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 
 /**
- * Plain JDBC statements on a handle's connection, for the few that every interval snapshot runs: on
- * statements that small, JDBI's statement context, argument lookup and row mapping cost more than
- * the store's own work. Parameters are positional ({@code ?}). A failure comes out as a {@link
- * JdbiException}, as from JDBI's own statements, so that the writer ({@link Database#write}) tells
- * a failing store from a refused request. Stateless and thread-safe.
+ * Plain JDBC statements on a handle's connection, for the few that every interval snapshot runs (or
+ * a controller's read, four times a second): on statements that small, JDBI's statement context,
+ * argument lookup and row mapping cost more than the store's own work. Parameters are positional
+ * ({@code ?}). A failure comes out as a {@link JdbiException}, as from JDBI's own statements, so
+ * that the writer ({@link Database#write}) tells a failing store from a refused request. Stateless
+ * and thread-safe.
  */
 public final class Jdbc {
   private Jdbc() {}
@@ -46,6 +49,22 @@ public final class Jdbc {
       binder.bind(ps);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(row.read(rs)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new Failed(sql, e);
+    }
+  }
+
+  /** Runs a query; returns every row, read. */
+  public static <T> List<T> list(Handle hd, String sql, Binder binder, Row<T> row) {
+    try (PreparedStatement ps = hd.getConnection().prepareStatement(sql)) {
+      binder.bind(ps);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(row.read(rs));
+        }
+        return rows;
       }
     } catch (SQLException e) {
       throw new Failed(sql, e);
