@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -26,6 +27,9 @@ public final class RunStore {
 
   /** How many (run, agent) and (run, test) pairs {@link #known} holds at most. */
   private static final int MAX_KNOWN = 100_000;
+
+  /** A run none of whose agents and tests is known to be stored. */
+  private static final Known NONE_KNOWN = new Known(Set.of(), Set.of());
 
   /** A snapshot's row: the statement every snapshot runs, so plain JDBC ({@link Jdbc}). */
   private static final String INSERT_SNAPSHOT =
@@ -46,11 +50,21 @@ public final class RunStore {
   private final String lockRunSql;
 
   /**
-   * Runs' agents ({@code runId + '\n' + agent}) and tests ({@code runId + '\t' + number}) known to
-   * be stored, so that a snapshot writes them only the first time: rows of RUN_AGENTS and RUN_TESTS
-   * are never deleted, and a pair is added only once the write that stored it has committed.
+   * Each run's agents and tests known to be stored, so that a snapshot writes them only the first
+   * time: rows of RUN_AGENTS and RUN_TESTS are never deleted, and one is added here only once the
+   * write that stored it has committed.
    */
-  private final Set<String> known = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
+
+  /** How many pairs {@link #known} holds, roughly (for its bound). */
+  private final AtomicInteger knownPairs = new AtomicInteger();
+
+  /** One run's agents and tests known to be stored. Thread-safe. */
+  private record Known(Set<String> agents, Set<Integer> tests) {
+    Known() {
+      this(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet());
+    }
+  }
 
   public RunStore(Database db, ObjectMapper mapper) {
     this.db = db;
@@ -189,12 +203,18 @@ public final class RunStore {
             (hd, append) -> append == null ? -1L : insert(hd, s, append));
     if (version > 0) {
       // Committed with the snapshot: they need not be written again.
-      if (known.size() > MAX_KNOWN) {
+      if (knownPairs.get() > MAX_KNOWN) {
         known.clear();
+        knownPairs.set(0);
       }
-      known.add(runId + '\n' + s.agent());
+      Known run = known.computeIfAbsent(runId, id -> new Known());
+      if (run.agents().add(s.agent())) {
+        knownPairs.incrementAndGet();
+      }
       for (TestEntry t : s.tests()) {
-        known.add(runId + '\t' + t.number());
+        if (run.tests().add(t.number())) {
+          knownPairs.incrementAndGet();
+        }
       }
     }
     return version;
@@ -203,12 +223,13 @@ public final class RunStore {
   /** Stores a snapshot the check found new, with its agent and tests; returns its ordinal. */
   private long insert(Handle hd, SnapshotPost s, Append append) {
     String runId = s.runId();
-    if (!known.contains(runId + '\n' + s.agent())) {
+    Known run = known.getOrDefault(runId, NONE_KNOWN);
+    if (!run.agents().contains(s.agent())) {
       addAgent(hd, runId, s.agent());
     }
     List<Integer> unknown = new ArrayList<>();
     for (TestEntry t : s.tests()) {
-      if (!known.contains(runId + '\t' + t.number())) {
+      if (!run.tests().contains(t.number())) {
         unknown.add(t.number());
       }
     }
