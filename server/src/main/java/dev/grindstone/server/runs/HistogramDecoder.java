@@ -224,7 +224,7 @@ final class HistogramDecoder {
                 + ratio
                 + "; send an integer histogram of µs (ratio 1)");
       }
-      Layout layout = new Layout(digits, lowest, highest);
+      Layout layout = Layout.of(digits, lowest, highest);
       long most = (long) layout.countsLength * MAX_BYTES_PER_COUNT;
       if (payloadLength < 0 || payloadLength > most) {
         throw bad(
@@ -349,7 +349,8 @@ final class HistogramDecoder {
     int range = 0;
     long rangeStart = 0; // the total when the range began
     long next = ends == null ? Long.MAX_VALUE : ends[0];
-    while (in.pos < payload.length) {
+    int pos = 0; // a local, not the reader's field, in the loop over one-byte values
+    while (pos < payload.length) {
       if (index >= next) { // a count from here on is in a later range
         into[range] += total - rangeStart;
         rangeStart = total;
@@ -358,9 +359,9 @@ final class HistogramDecoder {
         } while (index >= ends[range]);
         next = ends[range];
       }
-      long value = payload[in.pos];
+      long value = payload[pos];
       if (value >= 0) {
-        in.pos++;
+        pos++;
         value = (value >>> 1) ^ -(value & 1); // from -64 to 63
         long run = value >> 63; // -1 for a run of empty indexes, 0 for a count
         total += value & ~run;
@@ -372,7 +373,9 @@ final class HistogramDecoder {
           throw tooMany(field);
         }
       } else {
+        in.pos = pos;
         value = in.next();
+        pos = in.pos;
         if (value < 0) {
           index = skip(index, -value, field, layout);
         } else {
@@ -472,6 +475,11 @@ final class HistogramDecoder {
    * HdrHistogram's bucket layout for a precision and range (as its AbstractHistogram computes it).
    */
   private static final class Layout {
+    /** The layouts met so far, by precision and range: agents send few, each a thousand times. */
+    private static final ConcurrentHashMap<Key, Layout> KNOWN = new ConcurrentHashMap<>();
+
+    private record Key(int digits, long lowest, long highest) {}
+
     final int digits;
     final int unitMagnitude;
     final int subBucketHalfCountMagnitude;
@@ -494,6 +502,15 @@ final class HistogramDecoder {
         buckets++;
       }
       countsLength = (buckets + 1) * subBucketHalfCount;
+    }
+
+    /** The layout of that precision and range, made once (it takes logarithms). */
+    static Layout of(int digits, long lowest, long highest) {
+      if (KNOWN.size() > 1000) {
+        KNOWN.clear(); // a server sent many ranges does not keep them all
+      }
+      return KNOWN.computeIfAbsent(
+          new Key(digits, lowest, highest), k -> new Layout(digits, lowest, highest));
     }
 
     long valueFromIndex(int index) {
