@@ -309,7 +309,10 @@ public final class MetricsServer implements AutoCloseable {
                     ApiError.class,
                     (e, ctx) -> {
                       if (e.logged()) {
-                        LOG.warn("{} rejected: {}", describe(ctx), e.getMessage());
+                        LOG.warn(
+                            "{} rejected: {}",
+                            Objects.requireNonNullElse(describe(ctx), "a request that had ended"),
+                            e.getMessage());
                       }
                       error(ctx, e.status(), e.getMessage(), e.field());
                     });
@@ -331,8 +334,16 @@ public final class MetricsServer implements AutoCloseable {
                 cfg.routes.exception(
                     Exception.class,
                     (e, ctx) -> {
+                      String request = describe(ctx);
+                      if (request == null) {
+                        // Javalin goes on with an event stream's last steps when its client has
+                        // left and Jetty has recycled the exchange; they fail on it, and there is
+                        // no one to answer nor anything to store.
+                        LOG.debug("a step of a request that had ended failed: {}", e.toString());
+                        return;
+                      }
                       String reference = reference();
-                      LOG.error("{} failed (reference {})", describe(ctx), reference, e);
+                      LOG.error("{} failed (reference {})", request, reference, e);
                       try {
                         error(ctx, 500, internalError(reference), null);
                       } catch (RuntimeException gone) {
@@ -468,13 +479,14 @@ public final class MetricsServer implements AutoCloseable {
   }
 
   /**
-   * "METHOD path" for a log line, the token of a /t/ path hidden; a finished exchange has neither.
+   * "METHOD path" for a log line, the token of a /t/ path hidden; null for an exchange that has
+   * ended (Jetty has recycled it), which has neither.
    */
   private static String describe(Context ctx) {
     try {
       return ctx.method() + " " + Secrets.redactPath(ctx.path());
     } catch (RuntimeException e) {
-      return "a request that has already ended";
+      return null;
     }
   }
 
