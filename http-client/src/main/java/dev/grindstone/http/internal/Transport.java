@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -36,7 +38,9 @@ import java.util.function.Consumer;
  *
  * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request
  * itself (on a plain connection straight to the socket, see {@link Connection}), then parks; the
- * event loop decodes the response into the {@link Exchange} and unparks it. One periodic task per
+ * event loop decodes the response into the {@link Exchange} and unparks it. An asynchronous
+ * exchange ({@link #executeAsync}) has no thread to unpark: the event loop that completes it
+ * releases the connection and tells the caller's {@link Completion} itself. One periodic task per
  * client enforces request deadlines (so parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
@@ -132,22 +136,13 @@ public final class Transport implements AutoCloseable {
       long startNanos,
       long timeoutNanos,
       boolean retryStale) {
-    if (closed) {
-      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
-    }
-    PoolKey key = new PoolKey(tls, host, port);
-    HostPool pool = pools.get(key);
-    if (pool == null) {
-      pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
-    }
+    HostPool pool = pool(tls, host, port);
     long deadline = startNanos + timeoutNanos;
     Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes, headRequest);
     Connection conn = acquire(pool, ex, deadline);
     boolean reusable = false;
     try {
-      ex.connection = conn;
-      conn.current = ex;
-      conn.write(ex, head, body);
+      start(conn, ex, head, body);
       ex.await();
       if (ex.isDone()) {
         reusable = ex.keepAlive;
@@ -156,14 +151,195 @@ public final class Transport implements AutoCloseable {
     } finally {
       release(conn, reusable);
     }
-    if (retryStale
+    if (retries(ex, retryStale)) {
+      return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
+    }
+    throw failure(ex);
+  }
+
+  /**
+   * Told how an {@link #executeAsync} ended; called once, on one of the client's event loops (on
+   * the calling thread when the client is closed and its loops take no more tasks).
+   */
+  public interface Completion {
+    /** The response is complete, and its connection back in the pool. */
+    void completed(Exchange ex);
+
+    /**
+     * No response: an {@link HttpFailure} with the exchange's timings (or, after a defect, any
+     * other exception).
+     */
+    void failed(Throwable cause);
+  }
+
+  /**
+   * Sends one request as {@link #execute} does, with the same pool, timeouts and stale-connection
+   * retry, but returns at once and tells {@code done} on an event loop when the response is
+   * complete or has failed. No thread waits for the response: the event loop that reads it calls
+   * {@code done}.
+   *
+   * <p>A pooled idle connection is used on the calling thread, which writes the request. Waiting
+   * for a free connection and opening a new one (DNS, connect, TLS: blocking steps, once per
+   * connection) run on a virtual thread of their own, through the same code as {@link #execute}.
+   * Only a client already closed fails at once, on the calling thread.
+   */
+  public void executeAsync(
+      boolean tls,
+      String host,
+      int port,
+      byte[] head,
+      byte[] body,
+      boolean headRequest,
+      long startNanos,
+      long timeoutNanos,
+      boolean retryStale,
+      Completion done) {
+    HostPool pool;
+    try {
+      pool = pool(tls, host, port);
+    } catch (HttpFailure f) {
+      done.failed(f);
+      return;
+    }
+    AsyncAttempt attempt =
+        new AsyncAttempt(pool, head, body, headRequest, startNanos, timeoutNanos, retryStale, done);
+    boolean permit = pool.permits.tryAcquire();
+    if (permit) {
+      Connection conn = pollIdle(pool);
+      if (conn != null) {
+        start(conn, attempt.ex, head, body);
+        return;
+      }
+    }
+    Thread.startVirtualThread(() -> attempt.acquireAndStart(permit));
+  }
+
+  /**
+   * One try of an {@link #executeAsync}: ends its exchange the way {@link #execute} does after
+   * {@link Exchange#await()}, on the event loop.
+   */
+  private final class AsyncAttempt implements Exchange.Ending {
+    private final HostPool pool;
+    private final byte[] head;
+    private final byte[] body;
+    private final boolean retryStale;
+    private final Completion done;
+    final Exchange ex;
+
+    AsyncAttempt(
+        HostPool pool,
+        byte[] head,
+        byte[] body,
+        boolean headRequest,
+        long startNanos,
+        long timeoutNanos,
+        boolean retryStale,
+        Completion done) {
+      this.pool = pool;
+      this.head = head;
+      this.body = body;
+      this.retryStale = retryStale;
+      this.done = done;
+      this.ex =
+          new Exchange(startNanos, startNanos + timeoutNanos, maxBodyBytes, headRequest, this);
+    }
+
+    /** On a virtual thread: waits for a connection or opens one, and writes the request. */
+    void acquireAndStart(boolean permitHeld) {
+      Connection conn;
+      try {
+        conn =
+            permitHeld
+                ? idleOrConnect(pool, ex, ex.deadlineNanos)
+                : acquire(pool, ex, ex.deadlineNanos);
+      } catch (RuntimeException | Error e) {
+        onLoop(group.next(), () -> done.failed(e));
+        return;
+      }
+      start(conn, ex, head, body);
+    }
+
+    @Override
+    public void ended(Exchange ex) {
+      Connection conn = ex.connection;
+      if (ex.isDone()) { // on the event loop, from the response parser
+        release(conn, ex.keepAlive);
+        done.completed(ex);
+      } else {
+        // A failure may come from the thread writing the request, which may be a caller's stage
+        // running on the event loop: a task of its own keeps a retry or the caller's next request
+        // from nesting in that call.
+        onLoop(conn.channel.eventLoop(), () -> failedOnLoop(conn));
+      }
+    }
+
+    private void failedOnLoop(Connection conn) {
+      release(conn, false);
+      if (retries(ex, retryStale)) {
+        PoolKey key = pool.key;
+        executeAsync(
+            key.tls(),
+            key.host(),
+            key.port(),
+            head,
+            body,
+            ex.headRequest,
+            ex.startNanos,
+            ex.deadlineNanos - ex.startNanos,
+            false,
+            done);
+      } else {
+        done.failed(failure(ex));
+      }
+    }
+  }
+
+  /**
+   * Runs {@code task} on {@code loop}, or on this thread when the loop no longer takes tasks (the
+   * client was closed).
+   */
+  private static void onLoop(EventExecutor loop, Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  /** The pool for a scheme, host and port; throws {@code CLIENT_CLOSED} once closed. */
+  private HostPool pool(boolean tls, String host, int port) {
+    if (closed) {
+      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
+    }
+    PoolKey key = new PoolKey(tls, host, port);
+    HostPool pool = pools.get(key);
+    if (pool == null) {
+      pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
+    }
+    return pool;
+  }
+
+  /** Makes {@code ex} the connection's exchange and writes its request. */
+  private static void start(Connection conn, Exchange ex, byte[] head, byte[] body) {
+    ex.connection = conn;
+    conn.current = ex;
+    conn.write(ex, head, body);
+  }
+
+  /**
+   * Whether a failed exchange is sent again: a reused connection closed before any response byte
+   * (the target closed it while idle), and time left.
+   */
+  private static boolean retries(Exchange ex, boolean retryStale) {
+    return retryStale
         && !ex.newConnection
         && ex.firstByteAtNanos == 0
         && ex.failureKind == FailureKind.RESET
-        && System.nanoTime() < deadline) {
-      return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
-    }
-    throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
+        && System.nanoTime() < ex.deadlineNanos;
+  }
+
+  private static HttpFailure failure(Exchange ex) {
+    return new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
   }
 
   /**
@@ -216,6 +392,7 @@ public final class Transport implements AutoCloseable {
     return closed;
   }
 
+  /** Waits for a permit of the pool until {@code deadline}, then as {@link #idleOrConnect}. */
   private Connection acquire(HostPool pool, Exchange ex, long deadline) {
     if (!pool.permits.tryAcquire()) {
       long remaining = deadline - System.nanoTime();
@@ -237,20 +414,33 @@ public final class Transport implements AutoCloseable {
             null);
       }
     }
+    return idleOrConnect(pool, ex, deadline);
+  }
+
+  /**
+   * With a permit held: an idle connection, else a new one; gives the permit back when it throws.
+   */
+  private Connection idleOrConnect(HostPool pool, Exchange ex, long deadline) {
     try {
-      Connection c;
-      while ((c = pool.idle.pollFirst()) != null) {
-        Channel ch = c.channel;
-        if (ch.isActive()) {
-          return c;
-        }
-        ch.close();
-      }
-      return connect(pool, ex, deadline);
+      Connection c = pollIdle(pool);
+      return c != null ? c : connect(pool, ex, deadline);
     } catch (RuntimeException | Error e) {
       pool.permits.release();
       throw e;
     }
+  }
+
+  /** The most recently used idle connection that is still open, or null; closes dead ones. */
+  private static Connection pollIdle(HostPool pool) {
+    Connection c;
+    while ((c = pool.idle.pollFirst()) != null) {
+      Channel ch = c.channel;
+      if (ch.isActive()) {
+        return c;
+      }
+      ch.close();
+    }
+    return null;
   }
 
   private void release(Connection conn, boolean reusable) {
