@@ -347,6 +347,34 @@ class SendAsyncTest {
   }
 
   @Test
+  void bytes_after_a_response_never_become_the_response_of_the_next_request() throws Exception {
+    // The first connection answers with two bytes more than its Content-Length; the stage that
+    // sends the next request runs before the event loop has looked at them.
+    AtomicInteger connections = new AtomicInteger();
+    RawServer server =
+        closeLater(
+            new RawServer(
+                s -> {
+                  boolean first = connections.incrementAndGet() == 1;
+                  InputStream in = s.getInputStream();
+                  while (!RawServer.readHead(in).isEmpty()) {
+                    RawServer.write(
+                        s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" + (first ? "XX" : ""));
+                  }
+                }));
+    HttpClient client = client();
+    HttpRequest request = HttpRequest.get(server.url("/")).build();
+    HttpResponse second =
+        client
+            .sendAsync(request)
+            .thenCompose(first -> client.sendAsync(request))
+            .get(10, TimeUnit.SECONDS);
+    assertThat(second.status()).isEqualTo(200);
+    assertThat(second.bodyString()).isEqualTo("ok");
+    assertThat(second.newConnection()).isTrue();
+  }
+
+  @Test
   void a_blocking_stage_runs_on_an_executor_of_its_own() throws Exception {
     JdkServer server = server();
     HttpClient client = client();
