@@ -166,7 +166,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
    * One {@link #sendAsync} through its redirects: each hop is sent when the previous one's response
    * completed, on the event loop that read it.
    */
-  private final class AsyncSend implements Transport.Completion {
+  private final class AsyncSend extends Transport.AsyncRequest {
     private final HttpRequest request;
     private final RedirectPolicy policy;
     private final CookieJar cookies;
@@ -198,7 +198,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     }
 
     @Override
-    public void completed(Exchange ex) {
+    protected void completed(Exchange ex) {
       try {
         HttpResponse response = received(hop, cookies, ex, followed);
         HttpRequest next = nextHop(policy, request, response, followed);
@@ -215,7 +215,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     }
 
     @Override
-    public void failed(Throwable cause) {
+    protected void failed(Throwable cause) {
       if (cause instanceof HttpFailure f) {
         notifyFailure(hop, f);
       }

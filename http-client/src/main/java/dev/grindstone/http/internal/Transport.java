@@ -40,7 +40,7 @@ import java.util.function.Consumer;
  * itself (on a plain connection straight to the socket, see {@link Connection}), then parks; the
  * event loop decodes the response into the {@link Exchange} and unparks it. An asynchronous
  * exchange ({@link #executeAsync}) has no thread to unpark: the event loop that completes it
- * releases the connection and tells the caller's {@link Completion} itself. One periodic task per
+ * releases the connection and tells the caller's {@link AsyncRequest} itself. One periodic task per
  * client enforces request deadlines (so parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
@@ -158,25 +158,87 @@ public final class Transport implements AutoCloseable {
   }
 
   /**
-   * Told how an {@link #executeAsync} ended; called once, on one of the client's event loops (on
-   * the calling thread when the client is closed and its loops take no more tasks).
+   * One request sent with {@link #executeAsync}: what the transport needs to send it again (a
+   * stale connection's retry) and whom it tells how it ended. The caller subclasses it, one object
+   * per request, which the transport reuses for each of its tries and the caller may reuse for its
+   * next hop once told; so a request in flight costs the transport no object of its own.
    */
-  public interface Completion {
-    /** The response is complete, and its connection back in the pool. */
-    void completed(Exchange ex);
+  public abstract static class AsyncRequest implements Exchange.Ending {
+    private Transport transport;
+    private byte[] head;
+    private byte[] body;
+    private boolean retryStale;
+
+    /**
+     * The response is complete, and its connection back in the pool. Called once per request, on
+     * the event loop that read the response.
+     */
+    protected abstract void completed(Exchange ex);
 
     /**
      * No response: an {@link HttpFailure} with the exchange's timings (or, after a defect, any
-     * other exception).
+     * other exception). Called once per request, on one of the client's event loops (on the
+     * calling thread when the client is closed and its loops take no more tasks).
      */
-    void failed(Throwable cause);
+    protected abstract void failed(Throwable cause);
+
+    /** Ends an exchange the way {@link #execute} does after {@link Exchange#await()}. */
+    @Override
+    public final void ended(Exchange ex) {
+      Connection conn = ex.connection;
+      if (ex.isDone()) { // on the event loop, from the response parser
+        transport.release(conn, ex.keepAlive);
+        completed(ex);
+      } else {
+        // A failure may come from the thread writing the request, which may be a caller's stage
+        // running on the event loop: a task of its own keeps a retry or the caller's next request
+        // from nesting in that call.
+        onLoop(conn.channel.eventLoop(), () -> failedOnLoop(ex));
+      }
+    }
+
+    private void failedOnLoop(Exchange ex) {
+      Connection conn = ex.connection;
+      transport.release(conn, false);
+      if (retries(ex, retryStale)) {
+        PoolKey key = conn.pool.key;
+        transport.executeAsync(
+            key.tls(),
+            key.host(),
+            key.port(),
+            head,
+            body,
+            ex.headRequest,
+            ex.startNanos,
+            ex.deadlineNanos - ex.startNanos,
+            false,
+            this);
+      } else {
+        failed(failure(ex));
+      }
+    }
+
+    /** On a virtual thread: waits for a connection or opens one, and writes the request. */
+    private void acquireAndStart(HostPool pool, Exchange ex, boolean permitHeld) {
+      Connection conn;
+      try {
+        conn =
+            permitHeld
+                ? transport.idleOrConnect(pool, ex, ex.deadlineNanos)
+                : transport.acquire(pool, ex, ex.deadlineNanos);
+      } catch (RuntimeException | Error e) {
+        onLoop(transport.group.next(), () -> failed(e));
+        return;
+      }
+      start(conn, ex, head, body);
+    }
   }
 
   /**
    * Sends one request as {@link #execute} does, with the same pool, timeouts and stale-connection
-   * retry, but returns at once and tells {@code done} on an event loop when the response is
-   * complete or has failed. No thread waits for the response: the event loop that reads it calls
-   * {@code done}.
+   * retry, but returns at once and tells {@code request} on an event loop when the response is
+   * complete or has failed. No thread waits for the response: the event loop that reads it tells
+   * {@code request}.
    *
    * <p>A pooled idle connection is used on the calling thread, which writes the request. Waiting
    * for a free connection and opening a new one (DNS, connect, TLS: blocking steps, once per
@@ -193,105 +255,29 @@ public final class Transport implements AutoCloseable {
       long startNanos,
       long timeoutNanos,
       boolean retryStale,
-      Completion done) {
+      AsyncRequest request) {
     HostPool pool;
     try {
       pool = pool(tls, host, port);
     } catch (HttpFailure f) {
-      done.failed(f);
+      request.failed(f);
       return;
     }
-    AsyncAttempt attempt =
-        new AsyncAttempt(pool, head, body, headRequest, startNanos, timeoutNanos, retryStale, done);
+    request.transport = this;
+    request.head = head;
+    request.body = body;
+    request.retryStale = retryStale;
+    Exchange ex =
+        new Exchange(startNanos, startNanos + timeoutNanos, maxBodyBytes, headRequest, request);
     boolean permit = pool.permits.tryAcquire();
     if (permit) {
       Connection conn = pollIdle(pool);
       if (conn != null) {
-        start(conn, attempt.ex, head, body);
+        start(conn, ex, head, body);
         return;
       }
     }
-    Thread.startVirtualThread(() -> attempt.acquireAndStart(permit));
-  }
-
-  /**
-   * One try of an {@link #executeAsync}: ends its exchange the way {@link #execute} does after
-   * {@link Exchange#await()}, on the event loop.
-   */
-  private final class AsyncAttempt implements Exchange.Ending {
-    private final HostPool pool;
-    private final byte[] head;
-    private final byte[] body;
-    private final boolean retryStale;
-    private final Completion done;
-    final Exchange ex;
-
-    AsyncAttempt(
-        HostPool pool,
-        byte[] head,
-        byte[] body,
-        boolean headRequest,
-        long startNanos,
-        long timeoutNanos,
-        boolean retryStale,
-        Completion done) {
-      this.pool = pool;
-      this.head = head;
-      this.body = body;
-      this.retryStale = retryStale;
-      this.done = done;
-      this.ex =
-          new Exchange(startNanos, startNanos + timeoutNanos, maxBodyBytes, headRequest, this);
-    }
-
-    /** On a virtual thread: waits for a connection or opens one, and writes the request. */
-    void acquireAndStart(boolean permitHeld) {
-      Connection conn;
-      try {
-        conn =
-            permitHeld
-                ? idleOrConnect(pool, ex, ex.deadlineNanos)
-                : acquire(pool, ex, ex.deadlineNanos);
-      } catch (RuntimeException | Error e) {
-        onLoop(group.next(), () -> done.failed(e));
-        return;
-      }
-      start(conn, ex, head, body);
-    }
-
-    @Override
-    public void ended(Exchange ex) {
-      Connection conn = ex.connection;
-      if (ex.isDone()) { // on the event loop, from the response parser
-        release(conn, ex.keepAlive);
-        done.completed(ex);
-      } else {
-        // A failure may come from the thread writing the request, which may be a caller's stage
-        // running on the event loop: a task of its own keeps a retry or the caller's next request
-        // from nesting in that call.
-        onLoop(conn.channel.eventLoop(), () -> failedOnLoop(conn));
-      }
-    }
-
-    private void failedOnLoop(Connection conn) {
-      release(conn, false);
-      if (retries(ex, retryStale)) {
-        PoolKey key = pool.key;
-        executeAsync(
-            key.tls(),
-            key.host(),
-            key.port(),
-            head,
-            body,
-            ex.headRequest,
-            ex.startNanos,
-            ex.deadlineNanos - ex.startNanos,
-            false,
-            done);
-      } else {
-        done.failed(failure(ex));
-      }
-    }
+    Thread.startVirtualThread(() -> request.acquireAndStart(pool, ex, permit));
   }
 
   /**
