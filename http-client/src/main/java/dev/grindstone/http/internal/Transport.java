@@ -21,6 +21,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -164,10 +166,29 @@ public final class Transport implements AutoCloseable {
    * next hop once told; so a request in flight costs the transport no object of its own.
    */
   public abstract static class AsyncRequest implements Exchange.Ending {
+    private static final VarHandle STEPS;
+
+    static {
+      try {
+        STEPS = MethodHandles.lookup().findVarHandle(AsyncRequest.class, "steps", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private Transport transport;
     private byte[] head;
     private byte[] body;
     private boolean retryStale;
+
+    /**
+     * How many of the two steps of a try are over: its writer has returned, and its exchange has
+     * ended. Whichever comes second ends the try. The response may well complete before the thread
+     * that wrote the request has returned from the write; until it has, the connection is still
+     * that thread's (its direct buffer, its queued loop write), and must not go back to the pool.
+     */
+    @SuppressWarnings("unused") // accessed through STEPS
+    private volatile int steps;
 
     /**
      * The response is complete, and its connection back in the pool. Called once per request, on
@@ -182,11 +203,24 @@ public final class Transport implements AutoCloseable {
      */
     protected abstract void failed(Throwable cause);
 
-    /** Ends an exchange the way {@link #execute} does after {@link Exchange#await()}. */
     @Override
     public final void ended(Exchange ex) {
+      if ((int) STEPS.getAndAdd(this, 1) == 1) { // the writer has returned already
+        finish(ex);
+      }
+    }
+
+    /** Called by the thread that wrote {@code ex}'s request once the write has returned. */
+    private void written(Exchange ex) {
+      if ((int) STEPS.getAndAdd(this, 1) == 1) { // the exchange ended first: rare
+        onLoop(ex.connection.channel.eventLoop(), () -> finish(ex));
+      }
+    }
+
+    /** Ends a try the way {@link #execute} does after {@link Exchange#await()}. */
+    private void finish(Exchange ex) {
       Connection conn = ex.connection;
-      if (ex.isDone()) { // on the event loop, from the response parser
+      if (ex.isDone()) { // on the event loop
         transport.release(conn, ex.keepAlive);
         completed(ex);
       } else {
@@ -231,6 +265,7 @@ public final class Transport implements AutoCloseable {
         return;
       }
       start(conn, ex, head, body);
+      written(ex);
     }
   }
 
@@ -267,6 +302,7 @@ public final class Transport implements AutoCloseable {
     request.head = head;
     request.body = body;
     request.retryStale = retryStale;
+    request.steps = 0;
     Exchange ex =
         new Exchange(startNanos, startNanos + timeoutNanos, maxBodyBytes, headRequest, request);
     boolean permit = pool.permits.tryAcquire();
@@ -274,6 +310,7 @@ public final class Transport implements AutoCloseable {
       Connection conn = pollIdle(pool);
       if (conn != null) {
         start(conn, ex, head, body);
+        request.written(ex);
         return;
       }
     }
