@@ -160,10 +160,10 @@ public final class Transport implements AutoCloseable {
   }
 
   /**
-   * One request sent with {@link #executeAsync}: what the transport needs to send it again (a
-   * stale connection's retry) and whom it tells how it ended. The caller subclasses it, one object
-   * per request, which the transport reuses for each of its tries and the caller may reuse for its
-   * next hop once told; so a request in flight costs the transport no object of its own.
+   * One request sent with {@link #executeAsync}: what the transport needs to send it again (a stale
+   * connection's retry) and whom it tells how it ended. The caller subclasses it, one object per
+   * request, which the transport reuses for each of its tries and the caller may reuse for its next
+   * hop once told; so a request in flight costs the transport no object of its own.
    */
   public abstract static class AsyncRequest implements Exchange.Ending {
     private static final VarHandle STEPS;
@@ -198,8 +198,8 @@ public final class Transport implements AutoCloseable {
 
     /**
      * No response: an {@link HttpFailure} with the exchange's timings (or, after a defect, any
-     * other exception). Called once per request, on one of the client's event loops (on the
-     * calling thread when the client is closed and its loops take no more tasks).
+     * other exception). Called once per request, on one of the client's event loops (on the calling
+     * thread when the client is closed and its loops take no more tasks).
      */
     protected abstract void failed(Throwable cause);
 
@@ -208,6 +208,20 @@ public final class Transport implements AutoCloseable {
       if ((int) STEPS.getAndAdd(this, 1) == 1) { // the writer has returned already
         finish(ex);
       }
+    }
+
+    /**
+     * Writes {@code ex}'s request on {@code conn}, then counts the write's step; a defect in the
+     * write fails the exchange rather than leaving it in flight for ever.
+     */
+    private void write(Connection conn, Exchange ex) {
+      try {
+        start(conn, ex, head, body);
+      } catch (RuntimeException e) {
+        conn.failCurrent(
+            ex, FailureKind.IO, "cannot write the request: " + Failures.describe(e), e);
+      }
+      written(ex);
     }
 
     /** Called by the thread that wrote {@code ex}'s request once the write has returned. */
@@ -264,8 +278,7 @@ public final class Transport implements AutoCloseable {
         onLoop(transport.group.next(), () -> failed(e));
         return;
       }
-      start(conn, ex, head, body);
-      written(ex);
+      write(conn, ex);
     }
   }
 
@@ -309,8 +322,7 @@ public final class Transport implements AutoCloseable {
     if (permit) {
       Connection conn = pollIdle(pool);
       if (conn != null) {
-        start(conn, ex, head, body);
-        request.written(ex);
+        request.write(conn, ex);
         return;
       }
     }
