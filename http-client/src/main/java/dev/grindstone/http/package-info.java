@@ -1,9 +1,9 @@
 /**
  * Grindstone's HTTP client: a blocking HTTP/1.1 client for virtual users (with an asynchronous send
- * for several requests at once), with per-user cookie
- * jars, TLS, and the timing breakdown and the {@link dev.grindstone.http.HttpRequestListener} that
- * the load plugin ({@code grindstone-http}) turns into The Grinder's {@code httpplugin.*}
- * statistics. It knows no load-test engine and can be used on its own.
+ * for several requests at once), with per-user cookie jars, TLS, and the timing breakdown and the
+ * {@link dev.grindstone.http.HttpRequestListener} that the load plugin ({@code grindstone-http})
+ * turns into The Grinder's {@code httpplugin.*} statistics. It knows no load-test engine and can be
+ * used on its own.
  *
  * <h2>Cost model</h2>
  *

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * What the client's tests share: clients that report to one {@link RecordingListener}, and
- * loopback servers, all closed after each test in the reverse order of their making.
+ * What the client's tests share: clients that report to one {@link RecordingListener}, and loopback
+ * servers, all closed after each test in the reverse order of their making.
  */
 abstract class LoopbackTest {
   final RecordingListener listener = new RecordingListener();

@@ -98,7 +98,8 @@ class SendAsyncTest extends LoopbackTest {
       assertThat(r.bodyString()).isEqualTo("ok");
       assertThat(r.newConnection()).isEqualTo(i == 0);
       assertThat(r.timings().firstByteMicros()).isGreaterThanOrEqualTo(100_000);
-      assertThat(r.timings().lastByteMicros()).isGreaterThanOrEqualTo(r.timings().firstByteMicros());
+      assertThat(r.timings().lastByteMicros())
+          .isGreaterThanOrEqualTo(r.timings().firstByteMicros());
       assertThat(completer.get()).isNotSameAs(caller);
       assertThat(completer.get().getName()).startsWith("grindstone-http");
       assertThat(completer.get().isVirtual()).isFalse();
@@ -275,7 +276,8 @@ class SendAsyncTest extends LoopbackTest {
                   while (!(head = RawServer.readHead(in)).isEmpty()) {
                     String path = head.substring(4, head.indexOf(' ', 4));
                     RawServer.write(
-                        s, "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
+                        s,
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + path.length() + "\r\n\r\n" + path);
                   }
                 }));
     HttpClient small = client(HttpClient.builder().maxConnectionsPerHost(4));
