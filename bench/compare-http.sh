@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --skip-gatling) skip_gatling=1; shift ;;
     --async) async=1; shift ;;
-    -h|--help) sed -n 2,21p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "compare-http: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
