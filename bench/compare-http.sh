@@ -4,10 +4,14 @@
 # with the same number of keep-alive connections and the same measured duration.
 #
 # Usage: bench/compare-http.sh [--duration SECONDS] [--warmup SECONDS] [--connections N] [--rounds N] [--skip-gatling]
+#                              [--async]
 #
 # wrk and Grindstone run --rounds times (default 3), alternating, then Gatling once (it takes a minute
 # to start). Prints each run's requests/s and requests per generator CPU-second, the medians, and the
-# ratios of the medians Grindstone/wrk and Grindstone/Gatling. CPU time comes from /proc/<pid>/stat of each generator:
+# ratios of the medians Grindstone/wrk and Grindstone/Gatling. Grindstone runs HttpLoad's virtual-thread
+# mode (a virtual thread per user calling send); with --async each round also runs its async mode (no
+# thread per user: each completion sends the user's next sendAsync on the event loop), the two modes'
+# order swapped every other round. CPU time comes from /proc/<pid>/stat of each generator:
 #   wrk         whole process (it needs no warm-up), via the cutime/cstime of the shell that waited for it;
 #   Grindstone  the JVM's own /proc/self/stat over the measured window, after --warmup seconds;
 #   Gatling     its Maven process and all its descendants, sampled at Gatling's console reports, over the
@@ -20,6 +24,7 @@ warmup=10
 connections=50
 rounds=3
 skip_gatling=0
+async=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration=$2; shift 2 ;;
@@ -27,7 +32,8 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --skip-gatling) skip_gatling=1; shift ;;
-    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
+    --async) async=1; shift ;;
+    -h|--help) sed -n 2,18p "$0"; exit 0 ;;
     *) echo "compare-http: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -91,8 +97,19 @@ echo "Target: $target at $url; $connections connections, ${duration}s measured (
 
 # ---- wrk and Grindstone, alternating ------------------------------------------------------------------
 wrk_rps_all=(); wrk_pc_all=(); gs_rps_all=(); gs_pc_all=(); gs_err_all=(); gs_lat_all=()
+ga_rps_all=(); ga_pc_all=(); ga_err_all=(); ga_lat_all=()
+# Runs HttpLoad in mode $1 (threads or async); sets $g_out_rps, $g_out_pc, $g_out_err and $g_out_lat.
+run_grindstone() {
+  "$java" $netty_opts -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 "$1" \
+    >"$tmp/gs.out" 2>&1
+  res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
+  kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+  g_out_rps=$(kv rps); g_out_pc=$(per_cpu "$(kv requests)" "$(kv cpuSeconds)"); g_out_err=$(kv errors)
+  g_out_lat=$(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us|^allocBytesPer' | tr '\n' ' ')
+  echo "  Grindstone ($1) $g_out_rps requests/s ($g_out_pc per CPU-s), errors $g_out_err, $g_out_lat; load average $(cut -d' ' -f1 /proc/loadavg)"
+}
 for round in $(seq 1 "$rounds"); do
-  echo "Round $round of $rounds: wrk ..."
+  echo "Round $round of $rounds: load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; wrk ..."
   bash -c 'wrk -t1 -c'"$connections"' -d'"$duration"'s "$1" > "$2"; read -r s < /proc/$$/stat; echo "$s" > "$3"' \
     _ "$url" "$tmp/wrk.out" "$tmp/wrk.stat"
   wrk_rps=$(awk '/Requests\/sec/ {print $2}' "$tmp/wrk.out")
@@ -100,14 +117,21 @@ for round in $(seq 1 "$rounds"); do
   # The shell's cutime/cstime hold wrk's CPU time: only wrk has finished under it.
   wrk_cpu=$(sed 's/.*) //' "$tmp/wrk.stat" | awk -v t="$clk_tck" '{printf "%.2f", ($14 + $15) / t}')
   wrk_rps_all+=("$wrk_rps"); wrk_pc_all+=("$(per_cpu "$wrk_req" "$wrk_cpu")")
+  echo "  wrk ${wrk_rps_all[-1]} requests/s (${wrk_pc_all[-1]} per CPU-s); load average $(cut -d' ' -f1 /proc/loadavg)"
 
-  echo "Round $round of $rounds: Grindstone ..."
-  "$java" $netty_opts -cp "$jar" dev.grindstone.bench.http.HttpLoad "$url" "$connections" "$duration" "$warmup" 1 >"$tmp/gs.out" 2>&1
-  res=$(grep '^RESULT' "$tmp/gs.out") || { cat "$tmp/gs.out"; exit 1; }
-  kv() { echo "$res" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
-  gs_rps_all+=("$(kv rps)"); gs_pc_all+=("$(per_cpu "$(kv requests)" "$(kv cpuSeconds)")")
-  gs_err_all+=("$(kv errors)"); gs_lat_all+=("$(echo "$res" | tr ' ' '\n' | grep -E '^p(50|99)us|^allocBytesPer' | tr '\n' ' ')")
-  echo "  wrk ${wrk_rps_all[-1]} requests/s (${wrk_pc_all[-1]} per CPU-s); Grindstone $(kv rps) requests/s (${gs_pc_all[-1]} per CPU-s), ${gs_lat_all[-1]}; load average $(cut -d' ' -f1 /proc/loadavg)"
+  modes=(threads)
+  if [ $async -eq 1 ]; then
+    if [ $((round % 2)) -eq 1 ]; then modes=(threads async); else modes=(async threads); fi
+  fi
+  for mode in "${modes[@]}"; do
+    echo "Round $round of $rounds: Grindstone ($mode) ..."
+    run_grindstone "$mode"
+    if [ "$mode" = threads ]; then
+      gs_rps_all+=("$g_out_rps"); gs_pc_all+=("$g_out_pc"); gs_err_all+=("$g_out_err"); gs_lat_all+=("$g_out_lat")
+    else
+      ga_rps_all+=("$g_out_rps"); ga_pc_all+=("$g_out_pc"); ga_err_all+=("$g_out_err"); ga_lat_all+=("$g_out_lat")
+    fi
+  done
 done
 
 # ---- Gatling --------------------------------------------------------------------------------------------
@@ -121,16 +145,20 @@ fi
 g_pc=$( [ -n "$g_req" ] && per_cpu "$g_req" "$g_cpu" || echo "-")
 echo
 machine
-printf '%-8s %-12s %12s %18s %10s\n' round generator "requests/s" "requests/CPU-s" "errors"
+printf '%-8s %-18s %12s %18s %10s\n' round generator "requests/s" "requests/CPU-s" "errors"
 for i in $(seq 0 $((rounds - 1))); do
-  printf '%-8s %-12s %12.0f %18s %10s\n' $((i + 1)) wrk "${wrk_rps_all[$i]}" "${wrk_pc_all[$i]}" "-"
-  printf '%-8s %-12s %12.0f %18s %10s   %s\n' $((i + 1)) Grindstone "${gs_rps_all[$i]}" "${gs_pc_all[$i]}" \
+  printf '%-8s %-18s %12.0f %18s %10s\n' $((i + 1)) wrk "${wrk_rps_all[$i]}" "${wrk_pc_all[$i]}" "-"
+  printf '%-8s %-18s %12.0f %18s %10s   %s\n' $((i + 1)) Grindstone "${gs_rps_all[$i]}" "${gs_pc_all[$i]}" \
     "${gs_err_all[$i]}" "${gs_lat_all[$i]}"
+  if [ $async -eq 1 ]; then
+    printf '%-8s %-18s %12.0f %18s %10s   %s\n' $((i + 1)) "Grindstone async" "${ga_rps_all[$i]}" "${ga_pc_all[$i]}" \
+      "${ga_err_all[$i]}" "${ga_lat_all[$i]}"
+  fi
 done
 if [ -n "$g_req" ]; then
-  printf '%-8s %-12s %12.0f %18s %10s\n' 1 Gatling "$g_rps" "$g_pc" "-"
+  printf '%-8s %-18s %12.0f %18s %10s\n' 1 Gatling "$g_rps" "$g_pc" "-"
 else
-  printf '%-8s %-12s %12s\n' - Gatling "not run"
+  printf '%-8s %-18s %12s\n' - Gatling "not run"
 fi
 wrk_rps_med=$(median "${wrk_rps_all[@]}"); wrk_pc_med=$(median "${wrk_pc_all[@]}")
 gs_rps_med=$(median "${gs_rps_all[@]}"); gs_pc_med=$(median "${gs_pc_all[@]}")
@@ -139,3 +167,10 @@ printf 'Medians of %d rounds: wrk %s requests/s (%s per CPU-s), Grindstone %s re
   "$rounds" "$wrk_rps_med" "$wrk_pc_med" "$gs_rps_med" "$gs_pc_med"
 echo "Grindstone/wrk:     requests/s $(ratio "$gs_rps_med" "$wrk_rps_med"), requests per CPU-second $(ratio "$gs_pc_med" "$wrk_pc_med")"
 echo "Grindstone/Gatling: requests/s $(ratio "$gs_rps_med" "$g_rps"), requests per CPU-second $(ratio "$gs_pc_med" "$g_pc")"
+if [ $async -eq 1 ]; then
+  ga_rps_med=$(median "${ga_rps_all[@]}"); ga_pc_med=$(median "${ga_pc_all[@]}")
+  echo "Grindstone async: medians $ga_rps_med requests/s ($ga_pc_med per CPU-s)"
+  echo "Grindstone async/wrk:        requests/s $(ratio "$ga_rps_med" "$wrk_rps_med"), requests per CPU-second $(ratio "$ga_pc_med" "$wrk_pc_med")"
+  echo "Grindstone async/Gatling:    requests/s $(ratio "$ga_rps_med" "$g_rps"), requests per CPU-second $(ratio "$ga_pc_med" "$g_pc")"
+  echo "Grindstone async/Grindstone: requests/s $(ratio "$ga_rps_med" "$gs_rps_med"), requests per CPU-second $(ratio "$ga_pc_med" "$gs_pc_med")"
+fi

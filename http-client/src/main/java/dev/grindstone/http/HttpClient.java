@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -41,9 +42,13 @@ import javax.net.ssl.TrustManagerFactory;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Network failures are thrown as {@link HttpFailure} with a {@link FailureKind};
- * nothing else a target does can break the calling thread. One event loop is enough for tens of
- * thousands of requests per second; close the client to release its threads and connections.
+ * <p>{@link #sendAsync(HttpRequest, CookieJar)} sends without waiting: its future completes on the
+ * event loop that read the response, so one caller can have several requests in flight at once.
+ *
+ * <p>Thread-safe. Network failures are thrown as {@link HttpFailure} with a {@link FailureKind} (or
+ * complete a {@code sendAsync} future with it); nothing else a target does can break the calling
+ * thread. One event loop is enough for tens of thousands of requests per second; close the client
+ * to release its threads and connections.
  */
 public final class HttpClient implements HttpOperations, AutoCloseable {
   private static final String[] NO_BODY_HEADERS = {
@@ -113,36 +118,143 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
   public HttpResponse send(HttpRequest request, CookieJar cookies) {
     Objects.requireNonNull(request, "request");
     request = decorate(request);
-    RedirectPolicy policy = request.redirects() != null ? request.redirects() : redirects;
+    RedirectPolicy policy = policyOf(request);
     HttpRequest hop = request;
     int followed = 0;
     while (true) {
       HttpResponse response = sendOnce(hop, cookies, followed);
-      int s = response.status();
-      if (!policy.follows() || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      HttpRequest next = nextHop(policy, request, response, followed);
+      if (next == null) {
         return response;
       }
-      String location = response.header("Location"); // decodes the headers: only for redirects
-      if (location == null) {
-        return response;
-      }
-      if (followed == policy.maxRedirects()) {
-        throw new HttpFailure(
-            FailureKind.TOO_MANY_REDIRECTS,
-            "more than "
-                + policy.maxRedirects()
-                + " redirects, starting at "
-                + request
-                + "; the last one was "
-                + s
-                + " to "
-                + location,
-            response.timings(),
-            null);
-      }
-      hop = redirect(hop, s, location);
+      hop = next;
       followed++;
     }
+  }
+
+  /** Sends without cookies and without waiting (see {@link #sendAsync(HttpRequest, CookieJar)}). */
+  public CompletableFuture<HttpResponse> sendAsync(HttpRequest request) {
+    return sendAsync(request, null);
+  }
+
+  /**
+   * Sends {@code request} as {@link #send(HttpRequest, CookieJar)} does (decorators, redirects,
+   * cookies, stale-connection retry, the listener, timeouts) but returns at once, with a future
+   * that completes with the response, or exceptionally with the {@link HttpFailure} {@code send}
+   * would have thrown. No thread waits for the response: the client's event loop that reads it
+   * completes the future, so several requests may be in flight from one caller at once.
+   *
+   * <p>The future completes on the event loop (when the client is already closed: at once, on the
+   * calling thread). Dependent stages added without an executor ({@code thenApply}, {@code
+   * whenComplete}...) run there too and hold up every connection of that loop while they run: they
+   * must be quick and never block. Whatever blocks or takes time (another {@code send}, a {@code
+   * join}, I/O) goes into an {@code ...Async(fn, executor)} stage, for example on a virtual-thread
+   * executor. Sending another {@code sendAsync} from a stage is fine: it does not block.
+   *
+   * @throws NullPointerException when {@code request} is null (a decorator's defect is thrown here
+   *     too, as {@code send} would throw it)
+   */
+  public CompletableFuture<HttpResponse> sendAsync(HttpRequest request, CookieJar cookies) {
+    Objects.requireNonNull(request, "request");
+    request = decorate(request);
+    AsyncSend send = new AsyncSend(request, policyOf(request), cookies);
+    send.sendHop();
+    return send.result;
+  }
+
+  /**
+   * One {@link #sendAsync} through its redirects: each hop is sent when the previous one's response
+   * completed, on the event loop that read it.
+   */
+  private final class AsyncSend extends Transport.AsyncRequest {
+    private final HttpRequest request;
+    private final RedirectPolicy policy;
+    private final CookieJar cookies;
+    final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
+    private HttpRequest hop;
+    private int followed;
+
+    AsyncSend(HttpRequest request, RedirectPolicy policy, CookieJar cookies) {
+      this.request = request;
+      this.policy = policy;
+      this.cookies = cookies;
+      this.hop = request;
+    }
+
+    void sendHop() {
+      long start = System.nanoTime();
+      byte[] head = wireHead(hop, cookies);
+      transport.executeAsync(
+          hop.isHttps(),
+          hop.host(),
+          hop.port(),
+          head,
+          hop.body().unsafeBytes(),
+          hop.method().equals("HEAD"),
+          start,
+          timeoutOf(hop),
+          retryStale,
+          this);
+    }
+
+    @Override
+    protected void completed(Exchange ex) {
+      try {
+        HttpResponse response = received(hop, cookies, ex, followed);
+        HttpRequest next = nextHop(policy, request, response, followed);
+        if (next == null) {
+          result.complete(response);
+        } else {
+          hop = next;
+          followed++;
+          sendHop();
+        }
+      } catch (RuntimeException | Error e) { // a failed redirect, or a defect: never on the loop
+        result.completeExceptionally(e);
+      }
+    }
+
+    @Override
+    protected void failed(Throwable cause) {
+      if (cause instanceof HttpFailure f) {
+        notifyFailure(hop, f);
+      }
+      result.completeExceptionally(cause);
+    }
+  }
+
+  /**
+   * The request to send after {@code response} under {@code policy}, or null when {@code response}
+   * is the answer.
+   *
+   * @throws HttpFailure {@code TOO_MANY_REDIRECTS}, or {@code PROTOCOL} for an unusable {@code
+   *     Location}
+   */
+  private static HttpRequest nextHop(
+      RedirectPolicy policy, HttpRequest request, HttpResponse response, int followed) {
+    int s = response.status();
+    if (!policy.follows() || !(s == 301 || s == 302 || s == 303 || s == 307 || s == 308)) {
+      return null;
+    }
+    String location = response.header("Location"); // decodes the headers: only for redirects
+    if (location == null) {
+      return null;
+    }
+    if (followed == policy.maxRedirects()) {
+      throw new HttpFailure(
+          FailureKind.TOO_MANY_REDIRECTS,
+          "more than "
+              + policy.maxRedirects()
+              + " redirects, starting at "
+              + request
+              + "; the last one was "
+              + s
+              + " to "
+              + location,
+          response.timings(),
+          null);
+    }
+    return redirect(response.request(), s, location);
   }
 
   /**
@@ -259,6 +371,29 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
 
   private HttpResponse sendOnce(HttpRequest request, CookieJar cookies, int followed) {
     long start = System.nanoTime();
+    byte[] head = wireHead(request, cookies);
+    Exchange ex;
+    try {
+      ex =
+          transport.execute(
+              request.isHttps(),
+              request.host(),
+              request.port(),
+              head,
+              request.body().unsafeBytes(),
+              request.method().equals("HEAD"),
+              start,
+              timeoutOf(request),
+              retryStale);
+    } catch (HttpFailure f) {
+      notifyFailure(request, f);
+      throw f;
+    }
+    return received(request, cookies, ex, followed);
+  }
+
+  /** The request's head as sent, with the jar's cookies for its URI when {@code cookies} is set. */
+  private byte[] wireHead(HttpRequest request, CookieJar cookies) {
     Object[] wire = request.wireHead(userAgent);
     byte[] head = (byte[]) wire[2];
     String cookie = (String) wire[3];
@@ -274,30 +409,19 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
       head = Arrays.copyOf(prefix, prefix.length + line.length);
       System.arraycopy(line, 0, head, prefix.length, line.length);
     }
-    long timeout = request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
-    Exchange ex;
-    try {
-      ex =
-          transport.execute(
-              request.isHttps(),
-              request.host(),
-              request.port(),
-              head,
-              request.body().unsafeBytes(),
-              request.method().equals("HEAD"),
-              start,
-              timeout,
-              retryStale);
-    } catch (HttpFailure f) {
-      notify(
-          request,
-          0,
-          0,
-          f.timings(),
-          f.timings().connectMicros() > 0 || f.timings().dnsMicros() > 0,
-          f.kind());
-      throw f;
-    }
+    return head;
+  }
+
+  private RedirectPolicy policyOf(HttpRequest request) {
+    return request.redirects() != null ? request.redirects() : redirects;
+  }
+
+  private long timeoutOf(HttpRequest request) {
+    return request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
+  }
+
+  /** Stores the response's cookies, tells the listener, and wraps the completed exchange. */
+  private HttpResponse received(HttpRequest request, CookieJar cookies, Exchange ex, int followed) {
     if (cookies != null && ex.setsCookies()) {
       List<String> setCookies = ex.headers().getAll("Set-Cookie");
       if (!setCookies.isEmpty()) {
@@ -306,6 +430,16 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     }
     notify(request, ex.status(), ex.bodyLength(), ex.timings(), ex.isNewConnection(), null);
     return new HttpResponse(request, ex, followed);
+  }
+
+  private void notifyFailure(HttpRequest request, HttpFailure f) {
+    notify(
+        request,
+        0,
+        0,
+        f.timings(),
+        f.timings().connectMicros() > 0 || f.timings().dnsMicros() > 0,
+        f.kind());
   }
 
   private void notify(

@@ -6,8 +6,10 @@ package dev.grindstone.http;
  * httpplugin.*} statistics of the current test.
  *
  * <p>Called on the thread that made the request (the virtual user's thread), after the response is
- * fully read or the failure is known, and before {@code send} returns or throws. It must be quick
- * and must not throw; an exception it throws is swallowed so that it can never break a request.
+ * fully read or the failure is known, and before {@code send} returns or throws; for {@code
+ * sendAsync}, on the client's event loop before the future completes, so off the virtual user's
+ * thread (a listener that looks up the caller's context there finds none). It must be quick and
+ * must not throw; an exception it throws is swallowed so that it can never break a request.
  */
 @FunctionalInterface
 public interface HttpRequestListener {

@@ -1,11 +1,13 @@
 package dev.grindstone.http;
 
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A virtual user's view of an {@link HttpClient}: the client's connections and settings, plus this
  * user's {@link CookieJar}. Cheap to create (one per virtual user); use it from one thread at a
- * time.
+ * time, which may have several {@link #sendAsync} requests in flight at once (their cookies are
+ * stored as each response arrives).
  */
 public final class HttpSession implements HttpOperations {
   private final HttpClient client;
@@ -19,6 +21,14 @@ public final class HttpSession implements HttpOperations {
   @Override
   public HttpResponse send(HttpRequest request) {
     return client.send(request, cookies);
+  }
+
+  /**
+   * Sends with this user's cookies without waiting (see {@link HttpClient#sendAsync(HttpRequest,
+   * CookieJar)}: the future completes on the client's event loop).
+   */
+  public CompletableFuture<HttpResponse> sendAsync(HttpRequest request) {
+    return client.sendAsync(request, cookies);
   }
 
   /**

@@ -20,35 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class HttpClientTest {
-  private final RecordingListener listener = new RecordingListener();
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  private HttpClient client(HttpClient.Builder b) {
-    HttpClient c = b.listener(listener).build();
-    closeables.add(c);
-    return c;
-  }
-
-  private HttpClient client() {
-    return client(HttpClient.builder());
-  }
-
-  private <T extends AutoCloseable> T closeLater(T t) {
-    closeables.add(t);
-    return t;
-  }
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (AutoCloseable c : closeables.reversed()) {
-      c.close();
-    }
-  }
-
+class HttpClientTest extends LoopbackTest {
   private JdkServer echo() throws Exception {
     return closeLater(
         JdkServer.http()

@@ -117,6 +117,37 @@ class TlsTest {
   }
 
   @Test
+  void send_async_over_tls_completes_on_the_event_loop_and_reuses_the_connection()
+      throws Exception {
+    try (HttpClient client = HttpClient.builder().insecure().build()) {
+      HttpRequest hello = HttpRequest.get(server.url("/hello")).build();
+      HttpResponse first = client.sendAsync(hello).get(10, TimeUnit.SECONDS);
+      assertThat(first.bodyString()).isEqualTo("secure hello");
+      assertThat(first.timings().tlsMicros()).isPositive();
+      // The second request is written from the event loop, through the TLS handler.
+      HttpResponse second =
+          client
+              .sendAsync(hello)
+              .thenCompose(r -> client.sendAsync(hello))
+              .get(10, TimeUnit.SECONDS);
+      assertThat(second.bodyString()).isEqualTo("secure hello");
+      assertThat(second.newConnection()).isFalse();
+    }
+  }
+
+  @Test
+  void send_async_fails_an_untrusted_certificate_with_kind_tls() throws Exception {
+    try (HttpClient client = HttpClient.builder().build()) {
+      assertThat(client.sendAsync(HttpRequest.get(server.url("/hello")).build()))
+          .failsWithin(10, TimeUnit.SECONDS)
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .havingCause()
+          .isInstanceOfSatisfying(
+              HttpFailure.class, f -> assertThat(f.kind()).isEqualTo(FailureKind.TLS));
+    }
+  }
+
+  @Test
   void default_trust_rejects_a_self_signed_certificate_with_kind_tls() {
     RecordingListener listener = new RecordingListener();
     try (HttpClient client = HttpClient.builder().listener(listener).build()) {

@@ -8,14 +8,16 @@ import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One request in flight: the hand-off between the event loop, which fills it, and the calling
- * (virtual) thread, which parks until it is done.
+ * One request in flight: the hand-off between the event loop, which fills it, and either the
+ * calling (virtual) thread, which parks until it is done, or an {@link Ending} told when it is
+ * done.
  *
  * <p>IMPLEMENTATION NOTES: the caller parks with {@link LockSupport#park} and no timeout, because a
  * timed park of a virtual thread schedules and cancels a timer task on every call; the transport's
  * scanner enforces deadlines instead. Fields are written by the event loop before the volatile
  * {@code state} is published and read by the caller after it saw the state change, so they need no
- * synchronisation of their own.
+ * synchronisation of their own. An exchange with an {@link Ending} has no waiter: the thread that
+ * completes or fails it calls the ending instead of unparking anyone.
  */
 public final class Exchange {
   static final int PENDING = 0;
@@ -32,7 +34,17 @@ public final class Exchange {
     }
   }
 
+  /** Told when an exchange that no thread waits for has ended. */
+  interface Ending {
+    /**
+     * Called once, by the thread that completed or failed {@code ex}: the event loop, or for a
+     * failure the thread that wrote the request.
+     */
+    void ended(Exchange ex);
+  }
+
   private final Thread waiter;
+  private final Ending ending;
   final long startNanos;
   final long deadlineNanos;
   final int maxBodyBytes;
@@ -66,9 +78,17 @@ public final class Exchange {
 
   final boolean headRequest;
 
+  /** An exchange the calling thread waits for with {@link #await()}. */
   Exchange(long startNanos, long deadlineNanos, int maxBodyBytes, boolean headRequest) {
+    this(startNanos, deadlineNanos, maxBodyBytes, headRequest, null);
+  }
+
+  /** An exchange that tells {@code ending}, when not null, instead of unparking its creator. */
+  Exchange(
+      long startNanos, long deadlineNanos, int maxBodyBytes, boolean headRequest, Ending ending) {
     this.headRequest = headRequest;
-    this.waiter = Thread.currentThread();
+    this.ending = ending;
+    this.waiter = ending == null ? Thread.currentThread() : null;
     this.startNanos = startNanos;
     this.deadlineNanos = deadlineNanos;
     this.maxBodyBytes = maxBodyBytes;
@@ -145,7 +165,7 @@ public final class Exchange {
   void complete() {
     lastByteAtNanos = System.nanoTime();
     if (STATE.compareAndSet(this, PENDING, DONE)) {
-      LockSupport.unpark(waiter);
+      signal();
     }
   }
 
@@ -158,10 +178,18 @@ public final class Exchange {
     failureMessage = message;
     failureCause = cause;
     if (STATE.compareAndSet(this, PENDING, FAILED)) {
-      LockSupport.unpark(waiter);
+      signal();
       return true;
     }
     return false;
+  }
+
+  private void signal() {
+    if (ending == null) {
+      LockSupport.unpark(waiter);
+    } else {
+      ending.ended(this);
+    }
   }
 
   public int status() {

@@ -60,6 +60,13 @@ final class ResponseParser extends ChannelInboundHandlerAdapter {
         if (!step(ex, buf)) {
           return;
         }
+        if (buf.isReadable() && !ex.isPending()) {
+          // Bytes after a complete response, before any request: the same as above. (The
+          // exchange's ending may already have put its connection back and sent the next request,
+          // whose response these bytes must not become.)
+          ctx.close();
+          return;
+        }
       }
     } finally {
       buf.release();

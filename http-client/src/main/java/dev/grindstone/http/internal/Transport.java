@@ -18,14 +18,18 @@ import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -36,7 +40,9 @@ import java.util.function.Consumer;
  *
  * <p>IMPLEMENTATION NOTES: the calling thread resolves the name, connects and writes the request
  * itself (on a plain connection straight to the socket, see {@link Connection}), then parks; the
- * event loop decodes the response into the {@link Exchange} and unparks it. One periodic task per
+ * event loop decodes the response into the {@link Exchange} and unparks it. An asynchronous
+ * exchange ({@link #executeAsync}) has no thread to unpark: the event loop that completes it
+ * releases the connection and tells the caller's {@link AsyncRequest} itself. One periodic task per
  * client enforces request deadlines (so parking needs no timer) and evicts idle connections.
  */
 public final class Transport implements AutoCloseable {
@@ -132,22 +138,13 @@ public final class Transport implements AutoCloseable {
       long startNanos,
       long timeoutNanos,
       boolean retryStale) {
-    if (closed) {
-      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
-    }
-    PoolKey key = new PoolKey(tls, host, port);
-    HostPool pool = pools.get(key);
-    if (pool == null) {
-      pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
-    }
+    HostPool pool = pool(tls, host, port);
     long deadline = startNanos + timeoutNanos;
     Exchange ex = new Exchange(startNanos, deadline, maxBodyBytes, headRequest);
     Connection conn = acquire(pool, ex, deadline);
     boolean reusable = false;
     try {
-      ex.connection = conn;
-      conn.current = ex;
-      conn.write(ex, head, body);
+      start(conn, ex, head, body);
       ex.await();
       if (ex.isDone()) {
         reusable = ex.keepAlive;
@@ -156,14 +153,228 @@ public final class Transport implements AutoCloseable {
     } finally {
       release(conn, reusable);
     }
-    if (retryStale
+    if (retries(ex, retryStale)) {
+      return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
+    }
+    throw failure(ex);
+  }
+
+  /**
+   * One request sent with {@link #executeAsync}: what the transport needs to send it again (a stale
+   * connection's retry) and whom it tells how it ended. The caller subclasses it, one object per
+   * request, which the transport reuses for each of its tries and the caller may reuse for its next
+   * hop once told; so a request in flight costs the transport no object of its own.
+   */
+  public abstract static class AsyncRequest implements Exchange.Ending {
+    private static final VarHandle STEPS;
+
+    static {
+      try {
+        STEPS = MethodHandles.lookup().findVarHandle(AsyncRequest.class, "steps", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private Transport transport;
+    private byte[] head;
+    private byte[] body;
+    private boolean retryStale;
+
+    /**
+     * How many of the two steps of a try are over: its writer has returned, and its exchange has
+     * ended. Whichever comes second ends the try. The response may well complete before the thread
+     * that wrote the request has returned from the write; until it has, the connection is still
+     * that thread's (its direct buffer, its queued loop write), and must not go back to the pool.
+     */
+    @SuppressWarnings("unused") // accessed through STEPS
+    private volatile int steps;
+
+    /**
+     * The response is complete, and its connection back in the pool. Called once per request, on
+     * the event loop that read the response.
+     */
+    protected abstract void completed(Exchange ex);
+
+    /**
+     * No response: an {@link HttpFailure} with the exchange's timings (or, after a defect, any
+     * other exception). Called once per request, on one of the client's event loops (on the calling
+     * thread when the client is closed and its loops take no more tasks).
+     */
+    protected abstract void failed(Throwable cause);
+
+    @Override
+    public final void ended(Exchange ex) {
+      if ((int) STEPS.getAndAdd(this, 1) == 1) { // the writer has returned already
+        finish(ex);
+      }
+    }
+
+    /**
+     * Writes {@code ex}'s request on {@code conn}, then counts the write's step; a defect in the
+     * write fails the exchange rather than leaving it in flight for ever.
+     */
+    private void write(Connection conn, Exchange ex) {
+      try {
+        start(conn, ex, head, body);
+      } catch (RuntimeException e) {
+        conn.failCurrent(
+            ex, FailureKind.IO, "cannot write the request: " + Failures.describe(e), e);
+      }
+      written(ex);
+    }
+
+    /** Called by the thread that wrote {@code ex}'s request once the write has returned. */
+    private void written(Exchange ex) {
+      if ((int) STEPS.getAndAdd(this, 1) == 1) { // the exchange ended first: rare
+        onLoop(ex.connection.channel.eventLoop(), () -> finish(ex));
+      }
+    }
+
+    /** Ends a try the way {@link #execute} does after {@link Exchange#await()}. */
+    private void finish(Exchange ex) {
+      Connection conn = ex.connection;
+      if (ex.isDone()) { // on the event loop
+        transport.release(conn, ex.keepAlive);
+        completed(ex);
+      } else {
+        // A failure may come from the thread writing the request, which may be a caller's stage
+        // running on the event loop: a task of its own keeps a retry or the caller's next request
+        // from nesting in that call.
+        onLoop(conn.channel.eventLoop(), () -> failedOnLoop(ex));
+      }
+    }
+
+    private void failedOnLoop(Exchange ex) {
+      Connection conn = ex.connection;
+      transport.release(conn, false);
+      if (retries(ex, retryStale)) {
+        PoolKey key = conn.pool.key;
+        transport.executeAsync(
+            key.tls(),
+            key.host(),
+            key.port(),
+            head,
+            body,
+            ex.headRequest,
+            ex.startNanos,
+            ex.deadlineNanos - ex.startNanos,
+            false,
+            this);
+      } else {
+        failed(failure(ex));
+      }
+    }
+
+    /** On a virtual thread: waits for a connection or opens one, and writes the request. */
+    private void acquireAndStart(HostPool pool, Exchange ex, boolean permitHeld) {
+      Connection conn;
+      try {
+        conn =
+            permitHeld
+                ? transport.idleOrConnect(pool, ex, ex.deadlineNanos)
+                : transport.acquire(pool, ex, ex.deadlineNanos);
+      } catch (RuntimeException | Error e) {
+        onLoop(transport.group.next(), () -> failed(e));
+        return;
+      }
+      write(conn, ex);
+    }
+  }
+
+  /**
+   * Sends one request as {@link #execute} does, with the same pool, timeouts and stale-connection
+   * retry, but returns at once and tells {@code request} on an event loop when the response is
+   * complete or has failed. No thread waits for the response: the event loop that reads it tells
+   * {@code request}.
+   *
+   * <p>A pooled idle connection is used on the calling thread, which writes the request. Waiting
+   * for a free connection and opening a new one (DNS, connect, TLS: blocking steps, once per
+   * connection) run on a virtual thread of their own, through the same code as {@link #execute}.
+   * Only a client already closed fails at once, on the calling thread.
+   */
+  public void executeAsync(
+      boolean tls,
+      String host,
+      int port,
+      byte[] head,
+      byte[] body,
+      boolean headRequest,
+      long startNanos,
+      long timeoutNanos,
+      boolean retryStale,
+      AsyncRequest request) {
+    HostPool pool;
+    try {
+      pool = pool(tls, host, port);
+    } catch (HttpFailure f) {
+      request.failed(f);
+      return;
+    }
+    request.transport = this;
+    request.head = head;
+    request.body = body;
+    request.retryStale = retryStale;
+    request.steps = 0;
+    Exchange ex =
+        new Exchange(startNanos, startNanos + timeoutNanos, maxBodyBytes, headRequest, request);
+    boolean permit = pool.permits.tryAcquire();
+    if (permit) {
+      Connection conn = pollIdle(pool);
+      if (conn != null) {
+        request.write(conn, ex);
+        return;
+      }
+    }
+    Thread.startVirtualThread(() -> request.acquireAndStart(pool, ex, permit));
+  }
+
+  /**
+   * Runs {@code task} on {@code loop}, or on this thread when the loop no longer takes tasks (the
+   * client was closed).
+   */
+  private static void onLoop(EventExecutor loop, Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  /** The pool for a scheme, host and port; throws {@code CLIENT_CLOSED} once closed. */
+  private HostPool pool(boolean tls, String host, int port) {
+    if (closed) {
+      throw new HttpFailure(FailureKind.CLIENT_CLOSED, "the HTTP client is closed", null, null);
+    }
+    PoolKey key = new PoolKey(tls, host, port);
+    HostPool pool = pools.get(key);
+    if (pool == null) {
+      pool = pools.computeIfAbsent(key, k -> new HostPool(k, maxConnectionsPerHost));
+    }
+    return pool;
+  }
+
+  /** Makes {@code ex} the connection's exchange and writes its request. */
+  private static void start(Connection conn, Exchange ex, byte[] head, byte[] body) {
+    ex.connection = conn;
+    conn.current = ex;
+    conn.write(ex, head, body);
+  }
+
+  /**
+   * Whether a failed exchange is sent again: a reused connection closed before any response byte
+   * (the target closed it while idle), and time left.
+   */
+  private static boolean retries(Exchange ex, boolean retryStale) {
+    return retryStale
         && !ex.newConnection
         && ex.firstByteAtNanos == 0
         && ex.failureKind == FailureKind.RESET
-        && System.nanoTime() < deadline) {
-      return execute(tls, host, port, head, body, headRequest, startNanos, timeoutNanos, false);
-    }
-    throw new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
+        && System.nanoTime() < ex.deadlineNanos;
+  }
+
+  private static HttpFailure failure(Exchange ex) {
+    return new HttpFailure(ex.failureKind, ex.failureMessage, ex.timings(), ex.failureCause);
   }
 
   /**
@@ -216,6 +427,7 @@ public final class Transport implements AutoCloseable {
     return closed;
   }
 
+  /** Waits for a permit of the pool until {@code deadline}, then as {@link #idleOrConnect}. */
   private Connection acquire(HostPool pool, Exchange ex, long deadline) {
     if (!pool.permits.tryAcquire()) {
       long remaining = deadline - System.nanoTime();
@@ -237,20 +449,33 @@ public final class Transport implements AutoCloseable {
             null);
       }
     }
+    return idleOrConnect(pool, ex, deadline);
+  }
+
+  /**
+   * With a permit held: an idle connection, else a new one; gives the permit back when it throws.
+   */
+  private Connection idleOrConnect(HostPool pool, Exchange ex, long deadline) {
     try {
-      Connection c;
-      while ((c = pool.idle.pollFirst()) != null) {
-        Channel ch = c.channel;
-        if (ch.isActive()) {
-          return c;
-        }
-        ch.close();
-      }
-      return connect(pool, ex, deadline);
+      Connection c = pollIdle(pool);
+      return c != null ? c : connect(pool, ex, deadline);
     } catch (RuntimeException | Error e) {
       pool.permits.release();
       throw e;
     }
+  }
+
+  /** The most recently used idle connection that is still open, or null; closes dead ones. */
+  private static Connection pollIdle(HostPool pool) {
+    Connection c;
+    while ((c = pool.idle.pollFirst()) != null) {
+      Channel ch = c.channel;
+      if (ch.isActive()) {
+        return c;
+      }
+      ch.close();
+    }
+    return null;
   }
 
   private void release(Connection conn, boolean reusable) {

@@ -20,6 +20,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +114,42 @@ class ReadmeExampleTest {
   }
 
   @Test
+  void the_readme_async_example_runs() {
+    List<Integer> seenStatuses = null;
+    HttpResponse seen = null;
+    // README-ASYNC-BEGIN
+    try (DemoService demo = DemoService.start();
+        HttpClient client = HttpClient.create();
+        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor()) {
+      HttpSession user = client.newSession();
+      user.post(
+          demo.url() + "/shop/login", Body.json(Map.of("username", "ann", "password", "secret")));
+      // A page's resources in parallel (k6's http.batch, Gatling's resources), with the cookies
+      List<CompletableFuture<HttpResponse>> batch =
+          Stream.of("/shop/products", "/shop/products/1", "/shop/cart")
+              .map(path -> user.sendAsync(HttpRequest.get(demo.url() + path).build()))
+              .toList();
+      CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).join(); // one wait for all
+      List<Integer> statuses = batch.stream().map(f -> f.join().status()).toList();
+      // Stages run on the client's event loop: a stage that blocks gets an executor of its own
+      HttpResponse details =
+          user.sendAsync(HttpRequest.get(demo.url() + "/shop/products").build())
+              .thenApply(r -> r.json().at("/products/0/id").asInt()) // quick: on the event loop
+              .thenApplyAsync(id -> user.get(demo.url() + "/shop/products/" + id), blocking)
+              .join();
+      System.out.println(statuses + " then " + details.bodyString());
+      // README-ASYNC-END
+      seenStatuses = statuses;
+      seen = details;
+      // README-ASYNC-BEGIN
+    }
+    // README-ASYNC-END
+    assertThat(seenStatuses).containsExactly(200, 200, 200);
+    assertThat(seen.status()).isEqualTo(200);
+    assertThat(seen.json().get("id").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void the_readme_shows_exactly_these_examples() throws IOException {
     Path readme = Path.of("..", "README.md");
     Assumptions.assumeTrue(
@@ -119,7 +159,8 @@ class ReadmeExampleTest {
             Path.of("src/test/java/dev/grindstone/http/load/ReadmeExampleTest.java"));
     assertThat(Files.readString(readme))
         .contains(example(source, "README"))
-        .contains(example(source, "README-WS"));
+        .contains(example(source, "README-WS"))
+        .contains(example(source, "README-ASYNC"));
   }
 
   /** The lines between {@code // marker-BEGIN} and {@code // marker-END}, at the margin. */
