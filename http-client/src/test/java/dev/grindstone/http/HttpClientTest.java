@@ -73,16 +73,7 @@ class HttpClientTest extends LoopbackTest {
 
   @Test
   void first_byte_time_includes_a_50_ms_wait_of_the_server() throws Exception {
-    RawServer server =
-        closeLater(
-            new RawServer(
-                s -> {
-                  InputStream in = s.getInputStream();
-                  while (!RawServer.readHead(in).isEmpty()) {
-                    Thread.sleep(50);
-                    RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  }
-                }));
+    RawServer server = okAfter(50);
     HttpClient client = client();
     for (int i = 0; i < 2; i++) {
       HttpResponse r = client.get(server.url("/slow"));

@@ -1,6 +1,7 @@
 package dev.grindstone.http;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -46,6 +47,21 @@ abstract class LoopbackTest {
             s -> {
               RawServer.readHead(s.getInputStream());
               release.await(10, TimeUnit.SECONDS);
+            }));
+  }
+
+  /**
+   * A server that answers each request of a connection with {@code 200 ok} after {@code millis}.
+   */
+  RawServer okAfter(long millis) throws IOException {
+    return closeLater(
+        new RawServer(
+            s -> {
+              InputStream in = s.getInputStream();
+              while (!RawServer.readHead(in).isEmpty()) {
+                Thread.sleep(millis);
+                RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+              }
             }));
   }
 

@@ -75,16 +75,7 @@ class SendAsyncTest extends LoopbackTest {
   void completes_with_the_response_on_an_event_loop_not_on_the_caller() throws Exception {
     // The server answers after 100 ms, so that the stage below is in place before the response
     // completes the future (a stage added to a completed future runs on the thread adding it).
-    RawServer server =
-        closeLater(
-            new RawServer(
-                s -> {
-                  InputStream in = s.getInputStream();
-                  while (!RawServer.readHead(in).isEmpty()) {
-                    Thread.sleep(100);
-                    RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  }
-                }));
+    RawServer server = okAfter(100);
     HttpClient client = client();
     Thread caller = Thread.currentThread();
     for (int i = 0; i < 2; i++) { // a new connection, then the pooled one

@@ -467,23 +467,14 @@ public final class CoordinatorApi {
       g.writeNumber(value);
     }
 
-    private static void field(JsonGenerator g, SerializableString name, Long value)
+    /** A Long or a Double that may be null. */
+    private static void field(JsonGenerator g, SerializableString name, Number value)
         throws IOException {
       g.writeFieldName(name);
-      if (value == null) {
-        g.writeNull();
-      } else {
-        g.writeNumber(value);
-      }
-    }
-
-    private static void field(JsonGenerator g, SerializableString name, Double value)
-        throws IOException {
-      g.writeFieldName(name);
-      if (value == null) {
-        g.writeNull();
-      } else {
-        g.writeNumber(value);
+      switch (value) {
+        case null -> g.writeNull();
+        case Double d -> g.writeNumber(d);
+        default -> g.writeNumber(value.longValue());
       }
     }
 
