@@ -455,16 +455,7 @@ class HttpClientTest extends LoopbackTest {
   @Test
   void a_target_closing_idle_keep_alive_connections_is_retried_on_a_new_connection()
       throws Exception {
-    // Answers one request per connection but claims keep-alive, then closes: the next request
-    // finds a dead pooled connection.
-    RawServer server =
-        closeLater(
-            new RawServer(
-                s -> {
-                  RawServer.readHead(s.getInputStream());
-                  RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  Thread.sleep(50);
-                }));
+    RawServer server = oneAnswerPerConnection();
     HttpClient client = client();
     assertThat(client.get(server.url("/")).status()).isEqualTo(200);
     Thread.sleep(150);

@@ -65,6 +65,20 @@ abstract class LoopbackTest {
             }));
   }
 
+  /**
+   * A server that answers one request per connection but claims keep-alive, then closes: the next
+   * request on that connection finds it dead in the pool.
+   */
+  RawServer oneAnswerPerConnection() throws IOException {
+    return closeLater(
+        new RawServer(
+            s -> {
+              RawServer.readHead(s.getInputStream());
+              RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+              Thread.sleep(50);
+            }));
+  }
+
   /** A loopback port nothing listens on (it was free a moment ago). */
   static int closedPort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -216,14 +216,7 @@ class SendAsyncTest extends LoopbackTest {
 
   @Test
   void a_pooled_connection_closed_by_the_target_is_retried_on_a_new_one() throws Exception {
-    RawServer server =
-        closeLater(
-            new RawServer(
-                s -> {
-                  RawServer.readHead(s.getInputStream());
-                  RawServer.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-                  Thread.sleep(50);
-                }));
+    RawServer server = oneAnswerPerConnection();
     HttpClient client = client();
     assertThat(client.sendAsync(HttpRequest.get(server.url("/")).build()).join().status())
         .isEqualTo(200);
