@@ -8,6 +8,10 @@ import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A numbered, described unit of timed work. Every call made through a test's {@link #wrap wrapper}
@@ -159,6 +163,31 @@ public final class Test {
   /** Calls {@code work} now as one call of this test and returns its result. */
   public <T> T record(Callable<T> work) throws Exception {
     return WorkerContext.require(this).call(this, work);
+  }
+
+  /**
+   * In an iteration that runs as stages ({@link StagedScenario#startIteration}): starts one call of
+   * this test now and returns at once. The call ends when the stage {@code start} returns
+   * completes: {@code finish} then runs inside the call, on the thread that completed the stage,
+   * and may check the result, update the statistics of the test in progress or throw to make the
+   * call an error. The call is timed from before {@code start} to after {@code finish}; a stage
+   * that completes exceptionally is an error. The returned future completes with what {@code
+   * finish} returns, or exceptionally with the stage's failure (unwrapped from a {@link
+   * java.util.concurrent.CompletionException}) or what {@code finish} threw. Stages added to it
+   * without an executor run as a staged iteration does: they may call tests again.
+   *
+   * <pre>{@code
+   * return fetch.recordAsync(() -> client.sendAsync(request), HttpResponse::status);
+   * }</pre>
+   *
+   * @throws InvalidContextException off a staged iteration: on a user's thread a call's time is
+   *     taken with {@link #record}
+   */
+  public <R, T> CompletableFuture<T> recordAsync(
+      Supplier<? extends CompletionStage<R>> start, Function<? super R, ? extends T> finish) {
+    Objects.requireNonNull(start, "start");
+    Objects.requireNonNull(finish, "finish");
+    return WorkerContext.requireStaged(this).callAsync(this, start, finish);
   }
 
   @Override

@@ -170,6 +170,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     private final HttpRequest request;
     private final RedirectPolicy policy;
     private final CookieJar cookies;
+    private final HttpRequestListener told = asyncListener();
     final CompletableFuture<HttpResponse> result = new CompletableFuture<>();
     private HttpRequest hop;
     private int followed;
@@ -200,7 +201,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     @Override
     protected void completed(Exchange ex) {
       try {
-        HttpResponse response = received(hop, cookies, ex, followed);
+        HttpResponse response = received(hop, cookies, ex, followed, told);
         HttpRequest next = nextHop(policy, request, response, followed);
         if (next == null) {
           result.complete(response);
@@ -217,7 +218,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     @Override
     protected void failed(Throwable cause) {
       if (cause instanceof HttpFailure f) {
-        notifyFailure(hop, f);
+        notifyFailure(hop, f, told);
       }
       result.completeExceptionally(cause);
     }
@@ -386,10 +387,10 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
               timeoutOf(request),
               retryStale);
     } catch (HttpFailure f) {
-      notifyFailure(request, f);
+      notifyFailure(request, f, listener);
       throw f;
     }
-    return received(request, cookies, ex, followed);
+    return received(request, cookies, ex, followed, listener);
   }
 
   /** The request's head as sent, with the jar's cookies for its URI when {@code cookies} is set. */
@@ -420,20 +421,22 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
     return request.timeout() != null ? request.timeout().toNanos() : requestTimeoutNanos;
   }
 
-  /** Stores the response's cookies, tells the listener, and wraps the completed exchange. */
-  private HttpResponse received(HttpRequest request, CookieJar cookies, Exchange ex, int followed) {
+  /** Stores the response's cookies, tells {@code told}, and wraps the completed exchange. */
+  private HttpResponse received(
+      HttpRequest request, CookieJar cookies, Exchange ex, int followed, HttpRequestListener told) {
     if (cookies != null && ex.setsCookies()) {
       List<String> setCookies = ex.headers().getAll("Set-Cookie");
       if (!setCookies.isEmpty()) {
         cookies.receive(request.uri(), setCookies);
       }
     }
-    notify(request, ex.status(), ex.bodyLength(), ex.timings(), ex.isNewConnection(), null);
+    notify(told, request, ex.status(), ex.bodyLength(), ex.timings(), ex.isNewConnection(), null);
     return new HttpResponse(request, ex, followed);
   }
 
-  private void notifyFailure(HttpRequest request, HttpFailure f) {
+  private static void notifyFailure(HttpRequest request, HttpFailure f, HttpRequestListener told) {
     notify(
+        told,
         request,
         0,
         0,
@@ -442,7 +445,18 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
         f.kind());
   }
 
-  private void notify(
+  /** The listener bound for one {@code sendAsync} (see {@link HttpRequestListener#forAsync}). */
+  private HttpRequestListener asyncListener() {
+    try {
+      HttpRequestListener bound = listener.forAsync();
+      return bound != null ? bound : listener;
+    } catch (RuntimeException e) {
+      return listener; // a listener must never break a request
+    }
+  }
+
+  private static void notify(
+      HttpRequestListener told,
       HttpRequest request,
       int status,
       long length,
@@ -450,7 +464,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
       boolean newConnection,
       FailureKind failure) {
     try {
-      listener.requestCompleted(request, status, length, timings, newConnection, failure);
+      told.requestCompleted(request, status, length, timings, newConnection, failure);
     } catch (RuntimeException ignored) {
       // A listener must never break a request (see HttpRequestListener).
     }
@@ -503,7 +517,7 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
               start,
               timeout);
     } catch (HttpFailure f) {
-      notify(upgrade, 0, 0, f.timings(), true, f.kind());
+      notify(listener, upgrade, 0, 0, f.timings(), true, f.kind());
       throw f;
     }
     Exchange handshake = connection.handshakeExchange();
@@ -521,9 +535,9 @@ public final class HttpClient implements HttpOperations, AutoCloseable {
           cookies.receive(upgrade.uri(), setCookies);
         }
       }
-      notify(upgrade, handshake.status(), handshake.bodyLength(), timings, true, null);
+      notify(listener, upgrade, handshake.status(), handshake.bodyLength(), timings, true, null);
     } else {
-      notify(upgrade, 0, 0, timings, true, failed == null ? null : failed.kind());
+      notify(listener, upgrade, 0, 0, timings, true, failed == null ? null : failed.kind());
     }
     if (failed != null) {
       throw failed;

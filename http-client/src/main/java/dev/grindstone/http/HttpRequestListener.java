@@ -8,8 +8,9 @@ package dev.grindstone.http;
  * <p>Called on the thread that made the request (the virtual user's thread), after the response is
  * fully read or the failure is known, and before {@code send} returns or throws; for {@code
  * sendAsync}, on the client's event loop before the future completes, so off the virtual user's
- * thread (a listener that looks up the caller's context there finds none). It must be quick and
- * must not throw; an exception it throws is swallowed so that it can never break a request.
+ * thread: a listener that looks up the caller's context binds it in {@link #forAsync}, which runs
+ * on the calling thread. It must be quick and must not throw; an exception it throws is swallowed
+ * so that it can never break a request.
  */
 @FunctionalInterface
 public interface HttpRequestListener {
@@ -30,6 +31,16 @@ public interface HttpRequestListener {
       Timings timings,
       boolean newConnection,
       FailureKind failure);
+
+  /**
+   * The listener to tell about one {@code sendAsync} and its redirect hops, asked on the thread
+   * that calls {@code sendAsync}: a listener that finds what it updates in the calling thread's
+   * context (the load plug-in: the test in progress) returns one bound to it here. This listener
+   * itself by default.
+   */
+  default HttpRequestListener forAsync() {
+    return this;
+  }
 
   /** A listener that does nothing. */
   HttpRequestListener NONE = (request, status, length, timings, newConnection, failure) -> {};

@@ -1,7 +1,10 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.StagedScenario;
 import dev.grindstone.engine.run.ThinkTime;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,12 +15,16 @@ import java.util.concurrent.locks.LockSupport;
 final class UserThread extends BaseUser implements Runnable {
 
   private final Scenario scenario;
+  private final StagedIterations staged; // null unless the scenario can run as stages
   private volatile boolean stopping;
   private Thread thread;
+  private Thread
+      own; // the thread that runs this user, set by itself (start() may not have returned)
 
   UserThread(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
     super(engine, slot, recording, number, seed);
     this.scenario = slot.scenario;
+    this.staged = scenario instanceof StagedScenario s ? new StagedIterations(this, s) : null;
   }
 
   void start() {
@@ -31,6 +38,7 @@ final class UserThread extends BaseUser implements Runnable {
 
   @Override
   public void run() {
+    own = Thread.currentThread();
     context.attach();
     engine.userStarted(this);
     try {
@@ -65,8 +73,12 @@ final class UserThread extends BaseUser implements Runnable {
         }
         long started = System.nanoTime();
         engine.recordLateness(started - plannedStart);
-        runIteration(scenario, 0);
-        doneInPhase++;
+        long ran = staged == null ? 0 : staged.run(phase);
+        if (ran == 0) {
+          runIteration(scenario, 0);
+          ran = 1;
+        }
+        doneInPhase += ran;
         long now = System.nanoTime();
         ThinkTime think = phase.thinkTime();
         if (think instanceof ThinkTime.Pace pace) {
@@ -87,6 +99,25 @@ final class UserThread extends BaseUser implements Runnable {
       engine.userFinished(this);
       context.detach();
     }
+  }
+
+  /**
+   * Sleeps as {@link BaseUser#sleep} says, on this user's own thread only: the stages of a staged
+   * iteration run on other threads (the HTTP client's event loop), which must never block.
+   */
+  @Override
+  public void sleep(Duration duration) {
+    if (Thread.currentThread() != own) {
+      throw new InvalidContextException(
+          "user.sleep("
+              + duration
+              + ") was called on "
+              + Thread.currentThread()
+              + ", not on the user's own thread: a stage of an iteration that runs as stages must"
+              + " not block. Run such an iteration on the user's thread (return null from"
+              + " StagedScenario.startIteration) to pause in it.");
+    }
+    super.sleep(duration);
   }
 
   /**

@@ -10,7 +10,13 @@ import dev.grindstone.stats.StatisticIndex.LongIndex;
 import dev.grindstone.stats.StatisticIndex.SampleIndex;
 import dev.grindstone.stats.StatisticsSchema;
 import dev.grindstone.stats.StatisticsSet;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One virtual user's test state: the tests in progress (a stack, for nested tests), the last
@@ -53,6 +59,7 @@ public final class WorkerContext {
   private boolean pending;
 
   private boolean delayReports;
+  private boolean staged;
   private long expectedIntervalMicros;
   private long intendedStartNanos;
 
@@ -103,6 +110,27 @@ public final class WorkerContext {
               + " iteration (a virtual user), not from set-up code or another thread.");
     }
     return c;
+  }
+
+  /**
+   * The calling thread's context when it runs a staged iteration ({@link StagedIterations}), or an
+   * explanation of why {@code test} cannot be recorded asynchronously here.
+   */
+  public static WorkerContext requireStaged(Test test) {
+    WorkerContext c = require(test);
+    if (!c.staged) {
+      throw new InvalidContextException(
+          test
+              + ".recordAsync was called in an iteration that runs on the user's thread; it times"
+              + " calls of an iteration that runs as stages (StagedScenario.startIteration). On the"
+              + " user's thread, wait for the call inside record() instead.");
+    }
+    return c;
+  }
+
+  /** Whether the user's iteration runs as stages (set by {@link StagedIterations}). */
+  void setStaged(boolean staged) {
+    this.staged = staged;
   }
 
   static WorkerContext requireForStatistics() {
@@ -187,6 +215,71 @@ public final class WorkerContext {
       return result;
     } finally {
       exit(f, threw);
+    }
+  }
+
+  /**
+   * One call of {@code test} that ends when the stage {@code start} returns completes: {@code
+   * finish} then runs inside the call, with this context attached to the thread that completed the
+   * stage, and the call is timed from before {@code start} to after {@code finish}. A stage that
+   * completes exceptionally, or a {@code start} or {@code finish} that throws, makes the call an
+   * error. What the returned future's dependents do runs with this context attached when they run
+   * as it completes. Only for a user whose thread waits while its iteration runs as stages ({@link
+   * StagedIterations}): then the stages are this context's only user.
+   */
+  public <R, T> CompletableFuture<T> callAsync(
+      Test test,
+      Supplier<? extends CompletionStage<R>> start,
+      Function<? super R, ? extends T> finish) {
+    TestRecorder rec = recording.recorder(scenario, test);
+    Frame f = isInProgress(rec) ? null : enter(test, rec);
+    CompletionStage<R> stage;
+    try {
+      stage = Objects.requireNonNull(start.get(), "the stage a test call started");
+    } catch (RuntimeException | Error e) {
+      if (f != null) {
+        exit(f, true);
+      }
+      throw e;
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete(
+        (r, failure) -> {
+          WorkerContext outer = CURRENT.get();
+          CURRENT.set(this);
+          try {
+            finishAsync(f, r, failure, finish, out);
+          } finally {
+            CURRENT.set(outer);
+          }
+        });
+    return out;
+  }
+
+  private <R, T> void finishAsync(
+      Frame f,
+      R result,
+      Throwable failure,
+      Function<? super R, ? extends T> finish,
+      CompletableFuture<T> out) {
+    T value = null;
+    if (failure == null) {
+      try {
+        value = finish.apply(result);
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+    }
+    if (f != null) {
+      exit(f, failure != null);
+    }
+    if (failure != null) {
+      out.completeExceptionally(
+          failure instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : failure);
+    } else {
+      out.complete(value);
     }
   }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.grindstone.engine.Grindstone;
 import dev.grindstone.engine.IterationFailure;
-import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.StagedScenario;
 import dev.grindstone.engine.Test;
 import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.run.Reservation;
@@ -33,6 +33,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
@@ -47,7 +49,7 @@ import java.util.regex.Pattern;
  * holds its own WebSockets. A flow read from gradual's request list makes one request per
  * iteration, as gradual does (see {@link HttpFlow.StepChoice}).
  */
-public final class HttpFlowScenario implements Scenario, AutoCloseable {
+public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
 
   /** A variable's text that a JSON body takes as a number: a whole number of at most 18 digits. */
   private static final Pattern WHOLE_NUMBER = Pattern.compile("-?(0|[1-9]\\d{0,17})");
@@ -69,6 +71,9 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
   private final WebSocketRunner webSockets;
 
+  /** Whether every step is an HTTP call: then iterations may run as stages. */
+  private final boolean callsOnly;
+
   /** The next step in turn (ROUND_ROBIN), or the next user's step (PER_USER). */
   private final AtomicLong turn = new AtomicLong();
 
@@ -76,6 +81,7 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
     this.flow = flow;
     this.client = flow.newClient();
     this.webSockets = new WebSocketRunner(flow);
+    this.callsOnly = flow.steps().stream().allMatch(s -> s instanceof Call);
     for (Step s : flow.steps()) {
       if (s instanceof Timed t) {
         Test test = new Test(t.test(), t.description());
@@ -145,6 +151,65 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
 
   @Override
   public void iteration(VirtualUser user) throws Exception {
+    List<Step> steps = prepare(user);
+    if (steps == null) {
+      return; // the run stops: no row, no call
+    }
+    HttpSession session = (HttpSession) user.vars().get(SESSION);
+    for (Step step : steps) {
+      switch (step) {
+        case Pause p -> user.sleep(p.duration());
+        case Call c -> call(c, session, user);
+        case WsConnect w -> webSockets.connect(w, tests.get(w), session, user);
+        case WsSend w -> webSockets.send(w, tests.get(w), user);
+        case WsReceive w -> webSockets.receive(w, tests.get(w), user);
+        case WsClose w -> webSockets.close(w, tests.get(w), user);
+      }
+      if (user.isStopping()) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * The iteration as stages, with no thread waiting for a response ({@link HttpClient#sendAsync}):
+   * for a flow of HTTP calls only, whose {@code queue} feeders take their rows without waiting (no
+   * coordinator reserves them). Each call starts when the one before it has completed and passed
+   * its checks, on the thread that completed it. Null otherwise: pauses and WebSocket steps block,
+   * and run on the user's thread.
+   */
+  @Override
+  public CompletionStage<?> startIteration(VirtualUser user) {
+    if (!runsStaged()) {
+      return null;
+    }
+    List<Step> steps;
+    try {
+      steps = prepare(user);
+    } catch (IterationFailure e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return new StagedCalls(steps, (HttpSession) user.vars().get(SESSION), user).start();
+  }
+
+  /** Whether iterations run as stages: every step an HTTP call, no feeder rows reserved. */
+  boolean runsStaged() {
+    if (!callsOnly) {
+      return false;
+    }
+    for (Reservation r : reserved) {
+      if (r != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Starts an iteration: sets its variables, takes a row from every feeder, and picks its steps.
+   * Null when the run stops while a queue feeder waits for its coordinator's rows.
+   */
+  private List<Step> prepare(VirtualUser user) {
     Map<String, Object> vars = user.vars();
     vars.put("user", user.number());
     vars.put("iteration", user.iteration());
@@ -160,13 +225,13 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
           next = r.tryTake();
           while (next == Reservation.NONE) {
             if (!r.await(user::isStopping)) {
-              return; // the run stops: no row, no call
+              return null;
             }
             next = r.tryTake();
           }
         }
         if (next >= f.rows().size()) {
-          throw new dev.grindstone.engine.IterationFailure(
+          throw new IterationFailure(
               "the queue feeder '"
                   + f.name()
                   + "' has no rows left: it"
@@ -183,66 +248,114 @@ public final class HttpFlowScenario implements Scenario, AutoCloseable {
       }
       vars.putAll(f.rows().get(row));
     }
-    HttpSession session = (HttpSession) vars.get(SESSION);
-    List<Step> steps =
-        switch (flow.choice()) {
-          case ALL -> flow.steps();
-          case ROUND_ROBIN ->
-              List.of(flow.steps().get((int) (turn.getAndIncrement() % flow.steps().size())));
-          case PER_USER -> List.of(flow.steps().get((Integer) vars.get(PINNED)));
-        };
-    for (Step step : steps) {
-      switch (step) {
-        case Pause p -> user.sleep(p.duration());
-        case Call c -> call(c, session, user);
-        case WsConnect w -> webSockets.connect(w, tests.get(w), session, user);
-        case WsSend w -> webSockets.send(w, tests.get(w), user);
-        case WsReceive w -> webSockets.receive(w, tests.get(w), user);
-        case WsClose w -> webSockets.close(w, tests.get(w), user);
-      }
-      if (user.isStopping()) {
+    return switch (flow.choice()) {
+      case ALL -> flow.steps();
+      case ROUND_ROBIN ->
+          List.of(flow.steps().get((int) (turn.getAndIncrement() % flow.steps().size())));
+      case PER_USER -> List.of(flow.steps().get((Integer) vars.get(PINNED)));
+    };
+  }
+
+  /** One staged iteration's calls, each started by the completion of the one before. */
+  private final class StagedCalls {
+    private final List<Step> steps;
+    private final HttpSession session;
+    private final VirtualUser user;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private int index;
+
+    StagedCalls(List<Step> steps, HttpSession session, VirtualUser user) {
+      this.steps = steps;
+      this.session = session;
+      this.user = user;
+    }
+
+    CompletableFuture<Void> start() {
+      next();
+      return done;
+    }
+
+    /** Starts the next call, or ends the iteration; the user's context at hand. */
+    private void next() {
+      if (index == steps.size() || (index > 0 && user.isStopping())) {
+        done.complete(null);
         return;
       }
+      Call c = (Call) steps.get(index++);
+      HttpRequest request;
+      try {
+        request = build(c, user);
+      } catch (IterationFailure e) {
+        done.completeExceptionally(e);
+        return;
+      }
+      tests
+          .get(c)
+          .recordAsync(() -> session.sendAsync(request), response -> checked(c, response, user))
+          .whenComplete(
+              (problem, failure) -> {
+                if (failure != null) {
+                  done.completeExceptionally(
+                      failure instanceof HttpFailure e ? failed(c, request, e) : failure);
+                } else if (problem != null) {
+                  done.completeExceptionally(failedCheck(c, problem));
+                } else {
+                  next();
+                }
+              });
     }
   }
 
   private void call(Call c, HttpSession session, VirtualUser user) throws Exception {
-    HttpRequest request;
+    HttpRequest request = build(c, user);
+    String problem;
     try {
-      request = build(c.request(), user);
+      problem = tests.get(c).record(() -> checked(c, session.send(request), user));
+    } catch (HttpFailure e) {
+      throw failed(c, request, e);
+    }
+    if (problem != null) {
+      throw failedCheck(c, problem);
+    }
+  }
+
+  /** The call's request, or why its templates cannot make it. */
+  private HttpRequest build(Call c, VirtualUser user) {
+    try {
+      return build(c.request(), user);
     } catch (Template.UnknownVariableException e) {
       throw new IterationFailure("step '" + c.description() + "': " + e.getMessage());
     }
-    String[] failure = new String[1];
-    try {
-      tests
-          .get(c)
-          .record(
-              () -> {
-                HttpResponse response = session.send(request);
-                String problem = verify(c.request(), response, user.vars());
-                if (problem != null) {
-                  Grindstone.statistics().getForCurrentTest().setSuccess(false);
-                  failure[0] = problem;
-                }
-                return response;
-              });
-    } catch (HttpFailure e) {
-      throw new IterationFailure(
-          "HTTP "
-              + e.kind()
-              + " in '"
-              + c.description()
-              + "' ("
-              + request.method()
-              + " "
-              + request.uri().getPath()
-              + ")",
-          e);
+  }
+
+  /**
+   * Checks {@code response} inside the call's test and extracts its values: null when it passes,
+   * else the reason, and the test in progress is marked failed.
+   */
+  private static String checked(Call c, HttpResponse response, VirtualUser user) {
+    String problem = verify(c.request(), response, user.vars());
+    if (problem != null) {
+      Grindstone.statistics().getForCurrentTest().setSuccess(false);
     }
-    if (failure[0] != null) {
-      throw new IterationFailure(failure[0].replace("%STEP%", c.description()));
-    }
+    return problem;
+  }
+
+  private static IterationFailure failed(Call c, HttpRequest request, HttpFailure e) {
+    return new IterationFailure(
+        "HTTP "
+            + e.kind()
+            + " in '"
+            + c.description()
+            + "' ("
+            + request.method()
+            + " "
+            + request.uri().getPath()
+            + ")",
+        e);
+  }
+
+  private static IterationFailure failedCheck(Call c, String problem) {
+    return new IterationFailure(problem.replace("%STEP%", c.description()));
   }
 
   /** Null when every check passes and every value is extracted, else the reason. */

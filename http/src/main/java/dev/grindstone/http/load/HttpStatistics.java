@@ -44,6 +44,9 @@ import dev.grindstone.http.WebSocketMessage;
  * websocket.messagesSent} and {@code websocket.messagesReceived} count messages: the statistics of
  * the {@link WebSocketPlugin}.
  *
+ * <p>A request sent with {@code sendAsync} from inside a test counts in that test, as {@link
+ * #forAsync} binds it there.
+ *
  * <p>Every request is also told to the run's call listeners ({@link TestStatistics#request}): its
  * method, URL, status (0 when no response came) and response length.
  */
@@ -99,9 +102,33 @@ public final class HttpStatistics implements HttpRequestListener, WebSocketListe
       boolean newConnection,
       FailureKind failure) {
     TestStatistics s = TestStatistics.current();
-    if (s == null) {
-      return;
+    if (s != null) {
+      record(s, request, status, responseLength, timings, newConnection, failure);
     }
+  }
+
+  /**
+   * For a {@code sendAsync}: the test in progress on the calling user, bound, since the request
+   * completes on the client's event loop. The test stays in progress, and its statistics untouched
+   * by its user, until the request's future completes ({@code Test.recordAsync}).
+   */
+  @Override
+  public HttpRequestListener forAsync() {
+    TestStatistics s = TestStatistics.current();
+    return s == null
+        ? HttpRequestListener.NONE
+        : (request, status, length, timings, newConnection, failure) ->
+            record(s, request, status, length, timings, newConnection, failure);
+  }
+
+  private static void record(
+      TestStatistics s,
+      HttpRequest request,
+      int status,
+      long responseLength,
+      Timings timings,
+      boolean newConnection,
+      FailureKind failure) {
     s.request(
         request.method(),
         request.uri().toString(),

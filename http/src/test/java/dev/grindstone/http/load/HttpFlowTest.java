@@ -18,6 +18,7 @@ import dev.grindstone.stats.results.TestFigures;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +138,53 @@ class HttpFlowTest {
     HttpFlow flow = HttpFlow.read(loaded.root(), dir, loaded.reader());
     loaded.reader().problems().throwIfAny();
     return flow.withBaseUrl(demo.url());
+  }
+
+  @org.junit.jupiter.api.Test
+  void a_flow_of_calls_runs_its_iterations_back_to_back_as_stages_and_every_request_counts()
+      throws Exception {
+    String yaml =
+        """
+        name: staged
+        requests:
+          ping: {url: /ping, checks: [{status: 200}, {body_contains: pong}]}
+          missing: {url: /no-such-page}
+        flow:
+          - {test: 1, request: ping, description: Ping}
+          - {test: 2, request: missing, description: Missing}
+        phases: [{name: hold, duration: 500ms, users: 4}]
+        """;
+    try (HttpFlowScenario scenario = new HttpFlowScenario(read(yaml))) {
+      assertThat(scenario.runsStaged()).isTrue();
+      RunConfig config =
+          RunConfig.builder("staged")
+              .phase(Phase.hold("hold", Duration.ofMillis(500), 4))
+              .console(false)
+              .build();
+      RunSummary s = Run.of(config, scenario).execute();
+
+      assertThat(s.iterationFailures()).isEmpty();
+      TestFigures ping = s.tests().get(0);
+      TestFigures missing = s.tests().get(1);
+      assertThat(ping.tests()).isGreaterThan(20);
+      assertThat(ping.errors()).isZero();
+      assertThat(stat(ping, HttpPlugin.RESPONSE_STATUS.name()))
+          .as("each response's status, summed over the calls")
+          .isEqualTo(200 * ping.tests());
+      assertThat(stat(ping, HttpPlugin.RESPONSE_LENGTH.name()))
+          .as("\"pong\", 4 bytes a call")
+          .isEqualTo(4 * ping.tests());
+      assertThat(stat(ping, HttpPlugin.CONNECTIONS_ESTABLISHED.name()))
+          .as("one keep-alive connection a user")
+          .isBetween(1L, 4L);
+      assertThat(missing.errors()).as("a 404 does not fail the call by itself").isZero();
+      assertThat(stat(missing, HttpPlugin.RESPONSE_ERRORS.name())).isEqualTo(missing.tests());
+      assertThat(missing.tests()).isBetween(ping.tests() - 4, ping.tests());
+    }
+    try (HttpFlowScenario paused =
+        new HttpFlowScenario(read(yaml.replace("flow:\n", "flow:\n  - {pause: 1ms}\n")))) {
+      assertThat(paused.runsStaged()).as("a pause blocks: it runs on the user's thread").isFalse();
+    }
   }
 
   @org.junit.jupiter.api.Test
