@@ -47,11 +47,7 @@ public final class HttpLoad {
       System.exit(2);
     }
     HttpRequest request = HttpRequest.get(url).build();
-    String host = request.host();
-    if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1"))) {
-      System.err.println("HttpLoad sends load to loopback targets only, not to " + host);
-      System.exit(2);
-    }
+    LoadWindow.requireLoopback("HttpLoad", request.host());
     Recorder recorder = new Recorder(3_600_000_000L, 3);
     LongAdder errors = new LongAdder();
     LongAdder requests = new LongAdder();

@@ -14,7 +14,7 @@ import org.HdrHistogram.Recorder;
  * The measured window of {@link HttpLoad} and {@link WebSocketLoad}: after the warm-up, the calls
  * completed, the errors, the process's CPU time ({@code /proc/self/stat}), the bytes the whole
  * process allocated on the heap, and the latencies recorded, over {@code seconds}. Prints one
- * {@code RESULT key=value ...} line.
+ * {@code RESULT key=value ...} line, whose format {@link FlowLoad} shares ({@link #result}).
  */
 final class LoadWindow {
   private LoadWindow() {}
@@ -51,24 +51,65 @@ final class LoadWindow {
     for (Thread t : users) {
       t.join();
     }
-    double window = (t1 - t0) / 1e9;
-    double cpu = (cpu1 - cpu0) / 100.0; // USER_HZ is 100 on Linux
-    long n = n1 - n0;
-    System.out.printf(
+    System.out.println(
+        result(
+            n1 - n0,
+            e1 - e0,
+            (t1 - t0) / 1e9,
+            cpu1 - cpu0,
+            alloc0 >= 0 && alloc1 >= 0 ? alloc1 - alloc0 : -1,
+            h,
+            extra.get()));
+  }
+
+  /**
+   * The {@code RESULT key=value ...} line of a measured window: requests per second over {@code
+   * seconds}, requests per CPU-second, heap bytes allocated per request (-1 when unknown), and the
+   * latencies' median, 99th percentile and maximum (µs) read from {@code latencies}.
+   *
+   * @param cpuTicks the process's CPU time over the window, in clock ticks (USER_HZ, 100 on Linux)
+   * @param allocatedBytes the heap bytes the process allocated over the window, or -1 when unknown
+   * @param latencies the window's call times in µs
+   * @param extra appended to the line, such as {@code " connections=50"}
+   */
+  static String result(
+      long requests,
+      long errors,
+      double seconds,
+      long cpuTicks,
+      long allocatedBytes,
+      Histogram latencies,
+      String extra) {
+    double cpu = cpuTicks / 100.0; // USER_HZ is 100 on Linux
+    return String.format(
         Locale.ROOT,
         "RESULT requests=%d errors=%d seconds=%.3f rps=%.0f cpuSeconds=%.2f"
-            + " perCpuSecond=%.0f allocBytesPer=%.0f p50us=%d p99us=%d maxus=%d%s%n",
-        n,
-        e1 - e0,
-        window,
-        n / window,
+            + " perCpuSecond=%.0f allocBytesPer=%.0f p50us=%d p99us=%d maxus=%d%s",
+        requests,
+        errors,
+        seconds,
+        requests / seconds,
         cpu,
-        cpu > 0 ? n / cpu : 0.0,
-        n > 0 && alloc0 >= 0 ? (double) (alloc1 - alloc0) / n : -1.0,
-        h.getValueAtPercentile(50),
-        h.getValueAtPercentile(99),
-        h.getMaxValue(),
-        extra.get());
+        cpu > 0 ? requests / cpu : 0.0,
+        requests > 0 && allocatedBytes >= 0 ? (double) allocatedBytes / requests : -1.0,
+        latencies.getValueAtPercentile(50),
+        latencies.getValueAtPercentile(99),
+        latencies.getMaxValue(),
+        extra);
+  }
+
+  /**
+   * Ends the process (status 2) unless {@code host} is the loopback interface: the load generators
+   * send load to this machine only.
+   *
+   * @param program the generator's name, for the message
+   * @param host a URL's host, an IPv6 address with or without its brackets
+   */
+  static void requireLoopback(String program, String host) {
+    if (!List.of("127.0.0.1", "localhost", "::1", "[::1]").contains(host)) {
+      System.err.println(program + " sends load to loopback targets only, not to " + host);
+      System.exit(2);
+    }
   }
 
   /**

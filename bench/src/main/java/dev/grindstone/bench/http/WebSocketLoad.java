@@ -33,11 +33,7 @@ public final class WebSocketLoad {
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-    String host = URI.create(url).getHost();
-    if (!(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
-      System.err.println("WebSocketLoad sends load to loopback targets only, not to " + host);
-      System.exit(2);
-    }
+    LoadWindow.requireLoopback("WebSocketLoad", URI.create(url).getHost());
     Recorder recorder = new Recorder(3_600_000_000L, 3);
     LongAdder errors = new LongAdder();
     LongAdder echoes = new LongAdder();
