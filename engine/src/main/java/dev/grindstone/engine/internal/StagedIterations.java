@@ -7,6 +7,7 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
  * Runs a closed-model user's iterations of a {@link StagedScenario} as stages while the user's
@@ -45,6 +46,7 @@ final class StagedIterations {
   private final StagedScenario scenario;
   private final WorkerContext context;
   private final RunEngine engine;
+  private final BiConsumer<Object, Throwable> whenCompleted = this::completed;
 
   // Written by the run's stages one after the other, read by the user's thread after `over`.
   private RunEngine.PhaseState phase;
@@ -124,7 +126,7 @@ final class StagedIterations {
         return;
       }
       STATE.setVolatile(this, STARTING);
-      stage.whenComplete(this::completed);
+      stage.whenComplete(whenCompleted);
       if ((int) STATE.compareAndExchange(this, STARTING, STARTED) == STARTING) {
         return; // in flight: its completion goes on
       }

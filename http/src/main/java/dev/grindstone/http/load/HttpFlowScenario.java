@@ -60,6 +60,13 @@ public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
   private final HttpFlow flow;
   private final HttpClient client;
   private final Map<Timed, Test> tests = new HashMap<>();
+
+  /**
+   * The requests of calls whose every part is constant (no variable, no {@code ${uuid}}), built
+   * once: a request encodes its head once, and is immutable.
+   */
+  private final Map<Call, HttpRequest> constant = new HashMap<>();
+
   private final List<AtomicLong> feederPositions = new ArrayList<>();
 
   /**
@@ -89,6 +96,13 @@ public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
           test = test.listeners(c.request().listeners().toArray(String[]::new));
         }
         tests.put(t, test);
+      }
+      if (s instanceof Call c && isConstant(c.request())) {
+        try {
+          constant.put(c, build(c.request(), Map.of(), null));
+        } catch (RuntimeException e) {
+          // Left to each call, which fails as it would with variables: counted, named.
+        }
       }
     }
     for (int i = 0; i < flow.feeders().size(); i++) {
@@ -321,8 +335,12 @@ public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
 
   /** The call's request, or why its templates cannot make it. */
   private HttpRequest build(Call c, VirtualUser user) {
+    HttpRequest built = constant.get(c);
+    if (built != null) {
+      return built;
+    }
     try {
-      return build(c.request(), user);
+      return build(c.request(), user.vars(), user.random());
     } catch (Template.UnknownVariableException e) {
       throw new IterationFailure("step '" + c.description() + "': " + e.getMessage());
     }
@@ -415,35 +433,42 @@ public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
         + (e.regex() != null ? " /" + e.regex() + "/" : "");
   }
 
-  private HttpRequest build(RequestSpec spec, VirtualUser user) {
-    Map<String, Object> vars = user.vars();
-    String url = spec.url().render(vars, user.random());
+  private static boolean isConstant(RequestSpec spec) {
+    return spec.url().isConstant()
+        && spec.headers().values().stream().allMatch(Template::isConstant)
+        && spec.params().values().stream().allMatch(Template::isConstant)
+        && switch (spec.body()) {
+          case null -> true;
+          case HttpFlow.JsonBody j -> !j.template().toString().contains("${");
+          case HttpFlow.FormBody f -> f.fields().values().stream().allMatch(Template::isConstant);
+          case HttpFlow.TextBody t -> t.text().isConstant();
+        };
+  }
+
+  private HttpRequest build(RequestSpec spec, Map<String, Object> vars, RandomGenerator random) {
+    String url = spec.url().render(vars, random);
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
       url = flow.baseUrl() + url;
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(spec.method(), url);
-    spec.headers().forEach((k, v) -> b.header(k, v.render(vars, user.random())));
-    spec.params().forEach((k, v) -> b.query(k, v.render(vars, user.random())));
+    spec.headers().forEach((k, v) -> b.header(k, v.render(vars, random)));
+    spec.params().forEach((k, v) -> b.query(k, v.render(vars, random)));
     if (spec.timeout() != null) {
       b.timeout(spec.timeout());
     }
     switch (spec.body()) {
       case null -> {}
       case HttpFlow.JsonBody j ->
-          b.body(
-              dev.grindstone.http.Body.jsonText(
-                  render(j.template(), vars, user.random()).toString()));
+          b.body(dev.grindstone.http.Body.jsonText(render(j.template(), vars, random).toString()));
       case HttpFlow.FormBody f -> {
         Map<String, String> fields = new LinkedHashMap<>();
-        f.fields().forEach((k, v) -> fields.put(k, v.render(vars, user.random())));
+        f.fields().forEach((k, v) -> fields.put(k, v.render(vars, random)));
         b.form(fields);
       }
       case HttpFlow.TextBody t ->
           b.body(
               dev.grindstone.http.Body.bytes(
-                  t.text()
-                      .render(vars, user.random())
-                      .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  t.text().render(vars, random).getBytes(java.nio.charset.StandardCharsets.UTF_8),
                   t.contentType()));
     }
     return b.build();
