@@ -3,6 +3,14 @@ package dev.grindstone.http.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.grindstone.demo.DemoService;
+import dev.grindstone.engine.Run;
+import dev.grindstone.engine.StagedScenario;
+import dev.grindstone.engine.Test;
+import dev.grindstone.engine.VirtualUser;
+import dev.grindstone.engine.run.Phase;
+import dev.grindstone.engine.run.RunConfig;
+import dev.grindstone.engine.sink.RunSummary;
+import dev.grindstone.engine.spi.Plugin;
 import dev.grindstone.http.Body;
 import dev.grindstone.http.HttpClient;
 import dev.grindstone.http.HttpFailure;
@@ -14,6 +22,7 @@ import dev.grindstone.http.Timings;
 import dev.grindstone.http.WebSocket;
 import dev.grindstone.http.WebSocketMessage;
 import dev.grindstone.http.WebSocketRequest;
+import dev.grindstone.stats.results.TestFigures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,18 +30,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 
 /**
- * The README's client example, verbatim between the markers, so that it keeps compiling and
+ * The README's client examples, verbatim between the markers, so that it keeps compiling and
  * working.
  */
 class ReadmeExampleTest {
-  @Test
+  @org.junit.jupiter.api.Test
   void the_readme_example_runs() {
     HttpResponse seen = null;
     // README-BEGIN
@@ -76,7 +85,7 @@ class ReadmeExampleTest {
     assertThat(seen.json().at("/items/0/quantity").asInt()).isEqualTo(2);
   }
 
-  @Test
+  @org.junit.jupiter.api.Test
   void the_readme_websocket_example_runs() {
     WebSocketMessage seen = null;
     // README-WS-BEGIN
@@ -113,7 +122,7 @@ class ReadmeExampleTest {
     assertThat(seen.json().get("text").asText()).isEqualTo("hello");
   }
 
-  @Test
+  @org.junit.jupiter.api.Test
   void the_readme_async_example_runs() {
     List<Integer> seenStatuses = null;
     HttpResponse seen = null;
@@ -149,7 +158,77 @@ class ReadmeExampleTest {
     assertThat(seen.json().get("id").asInt()).isEqualTo(1);
   }
 
-  @Test
+  @org.junit.jupiter.api.Test
+  void the_readme_staged_example_runs() throws Exception {
+    try (DemoService demo = DemoService.start()) {
+      // README-STAGED-BEGIN
+      /** Lists the products, then views the first: two calls an iteration, run as stages. */
+      class Browse implements StagedScenario, AutoCloseable {
+        static final Test LIST = new Test(1, "List");
+        static final Test VIEW = new Test(2, "View");
+        final HttpClient client = HttpStatistics.clientBuilder().build(); // fills httpplugin.*
+        final String base;
+
+        Browse(String base) {
+          this.base = base;
+        }
+
+        @Override
+        public CompletionStage<?> startIteration(VirtualUser user) {
+          return LIST.recordAsync(
+                  () -> client.sendAsync(HttpRequest.get(base + "/shop/products").build()),
+                  r -> r.json().at("/products/0/id").asInt()) // inside the call: a throw fails it
+              .thenCompose( // runs where LIST completed, with the user's tests at hand
+                  id ->
+                      VIEW.recordAsync(
+                          () ->
+                              client.sendAsync(
+                                  HttpRequest.get(base + "/shop/products/" + id).build()),
+                          HttpResponse::status));
+        }
+
+        @Override
+        public void iteration(VirtualUser user) throws Exception { // the same on the user's thread
+          int id =
+              LIST.record(
+                  () -> client.get(base + "/shop/products").json().at("/products/0/id").asInt());
+          VIEW.record(() -> client.get(base + "/shop/products/" + id));
+        }
+
+        @Override
+        public List<Plugin> plugins() {
+          return List.of(HttpPlugin.INSTANCE);
+        }
+
+        @Override
+        public void close() {
+          client.close();
+        }
+      }
+      // README-STAGED-END
+      try (Browse browse = new Browse(demo.url())) {
+        RunSummary s =
+            Run.of(
+                    RunConfig.builder("browse")
+                        .phase(Phase.hold("hold", Duration.ofMillis(300), 4))
+                        .console(false)
+                        .build(),
+                    browse)
+                .execute();
+        assertThat(s.iterationFailures()).isEmpty();
+        assertThat(s.tests()).extracting(TestFigures::errors).containsOnly(0L);
+        TestFigures view = s.tests().get(1);
+        assertThat(view.tests()).isPositive();
+        assertThat(
+                view.statistics()
+                    .getLong(
+                        view.statistics().schema().longIndex(HttpPlugin.RESPONSE_STATUS.name())))
+            .isEqualTo(200 * view.tests());
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void the_readme_shows_exactly_these_examples() throws IOException {
     Path readme = Path.of("..", "README.md");
     Assumptions.assumeTrue(
@@ -160,21 +239,25 @@ class ReadmeExampleTest {
     assertThat(Files.readString(readme))
         .contains(example(source, "README"))
         .contains(example(source, "README-WS"))
-        .contains(example(source, "README-ASYNC"));
+        .contains(example(source, "README-ASYNC"))
+        .contains(example(source, "README-STAGED"));
   }
 
   /** The lines between {@code // marker-BEGIN} and {@code // marker-END}, at the margin. */
   private static String example(List<String> source, String marker) {
     StringBuilder example = new StringBuilder();
     boolean inside = false;
+    int depth = -1;
     for (String line : source) {
       if (line.trim().equals("// " + marker + "-BEGIN")) {
         inside = true;
+        depth = depth < 0 ? line.indexOf('/') : depth; // the first marker's depth
+
       } else if (line.trim().equals("// " + marker + "-END")) {
         inside = false;
       } else if (inside) {
-        // 4 spaces deep in the source (a method body), at the margin in the README
-        example.append(line.length() >= 4 ? line.substring(4) : line.strip()).append('\n');
+        // as deep in the source as its first marker, at the margin in the README
+        example.append(line.length() >= depth ? line.substring(depth) : line.strip()).append('\n');
       }
     }
     return example.toString();
