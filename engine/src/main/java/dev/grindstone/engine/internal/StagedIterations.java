@@ -154,6 +154,9 @@ final class StagedIterations {
       } else {
         end();
       }
+    } catch (RuntimeException | Error defect) { // never leave the user's thread waiting
+      engine.iterationFailed(defect);
+      end();
     } finally {
       if (outer == null) {
         context.detach();

@@ -18,8 +18,8 @@ final class UserThread extends BaseUser implements Runnable {
   private final StagedIterations staged; // null unless the scenario can run as stages
   private volatile boolean stopping;
   private Thread thread;
-  private Thread
-      own; // the thread that runs this user, set by itself (start() may not have returned)
+  // The thread that runs this user, set by itself: start() may not have returned yet.
+  private Thread own;
 
   UserThread(RunEngine engine, RunEngine.Slot slot, Recording recording, int number, long seed) {
     super(engine, slot, recording, number, seed);

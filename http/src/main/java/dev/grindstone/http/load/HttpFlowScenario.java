@@ -296,27 +296,25 @@ public final class HttpFlowScenario implements StagedScenario, AutoCloseable {
         return;
       }
       Call c = (Call) steps.get(index++);
-      HttpRequest request;
       try {
-        request = build(c, user);
-      } catch (IterationFailure e) {
+        HttpRequest request = build(c, user);
+        tests
+            .get(c)
+            .recordAsync(() -> session.sendAsync(request), response -> checked(c, response, user))
+            .whenComplete(
+                (problem, failure) -> {
+                  if (failure != null) {
+                    done.completeExceptionally(
+                        failure instanceof HttpFailure e ? failed(c, request, e) : failure);
+                  } else if (problem != null) {
+                    done.completeExceptionally(failedCheck(c, problem));
+                  } else {
+                    next();
+                  }
+                });
+      } catch (RuntimeException | Error e) { // a step's own failure, or a defect: never lost
         done.completeExceptionally(e);
-        return;
       }
-      tests
-          .get(c)
-          .recordAsync(() -> session.sendAsync(request), response -> checked(c, response, user))
-          .whenComplete(
-              (problem, failure) -> {
-                if (failure != null) {
-                  done.completeExceptionally(
-                      failure instanceof HttpFailure e ? failed(c, request, e) : failure);
-                } else if (problem != null) {
-                  done.completeExceptionally(failedCheck(c, problem));
-                } else {
-                  next();
-                }
-              });
     }
   }
 

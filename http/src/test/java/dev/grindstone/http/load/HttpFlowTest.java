@@ -188,6 +188,39 @@ class HttpFlowTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_later_call_whose_request_cannot_be_made_fails_its_iteration_and_the_user_goes_on()
+      throws Exception {
+    String yaml =
+        """
+        name: unmakeable
+        variables: {port: "not-a-port"}
+        requests:
+          ping: {url: /ping}
+          broken: {url: "http://127.0.0.1:${port}/x"}
+        flow:
+          - {test: 1, request: ping, description: Ping}
+          - {test: 2, request: broken, description: Broken}
+        phases: [{name: hold, duration: 300ms, users: 2}]
+        """;
+    try (HttpFlowScenario scenario = new HttpFlowScenario(read(yaml))) {
+      RunSummary s =
+          Run.of(
+                  RunConfig.builder("unmakeable")
+                      .phase(Phase.hold("hold", Duration.ofMillis(300), 2))
+                      .console(false)
+                      .build(),
+                  scenario)
+              .execute();
+
+      long pings = s.tests().getFirst().tests();
+      assertThat(pings).as("each user went on after each failure").isGreaterThan(4);
+      assertThat(s.iterationFailures().values().stream().mapToLong(Long::longValue).sum())
+          .isBetween(pings - 2, pings);
+      assertThat(s.iterationFailures().keySet()).allSatisfy(k -> assertThat(k).contains("port"));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void a_flow_feeds_extracts_checks_and_writes_the_http_data_log_columns() throws Exception {
     try (HttpFlowScenario scenario = new HttpFlowScenario(flow(SHOP))) {
       RunSummary s = runOnce(dir.resolve("out"), scenario, 2, 2);
