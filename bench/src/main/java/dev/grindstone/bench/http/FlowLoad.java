@@ -16,7 +16,9 @@ import dev.grindstone.http.load.HttpRunFiles;
 import dev.grindstone.stats.latency.Histograms;
 import dev.grindstone.stats.results.TestFigures;
 import java.io.StringReader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -40,21 +42,31 @@ import org.HdrHistogram.Histogram;
  * <p>The flow's client has one event loop: a run file cannot set it, and the client's default is
  * one. Its connections per host are {@code users}, so that every user has its own.
  *
- * <p>Usage: {@code FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10]}. Loopback targets
- * only.
+ * <p>With {@code data-log} as the fifth argument the run also writes its data log, as {@code
+ * grindstone run} does by default, into a temporary results folder removed at the end.
+ *
+ * <p>Usage: {@code FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log]}. Loopback
+ * targets only.
  */
 public final class FlowLoad {
   private FlowLoad() {}
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10]");
+      System.err.println(
+          "usage: FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log]");
       System.exit(2);
     }
     String url = args[0];
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
+    boolean dataLog = args.length > 4 && args[4].equals("data-log");
+    if (args.length > 4 && !dataLog) {
+      System.err.println(
+          "FlowLoad's fifth argument is 'data-log' or nothing, not '" + args[4] + "'");
+      System.exit(2);
+    }
     if (users < 1 || seconds < 1 || warmup < 0) {
       System.err.println(
           "FlowLoad needs users and seconds of at least 1 and warmupSeconds of at least 0, got "
@@ -67,7 +79,8 @@ public final class FlowLoad {
     }
     LoadWindow.requireLoopback("FlowLoad", HttpRequest.get(url).build().host());
 
-    Plan plan = plan(url, users, warmup + seconds);
+    Path results = dataLog ? Files.createTempDirectory("flow-load") : null;
+    Plan plan = plan(url, users, warmup + seconds, results);
     Window window = new Window(warmup * 1000L, (warmup + seconds) * 1000L);
     RunSummary summary;
     try (HttpFlowScenario scenario = new HttpFlowScenario(plan.flow())) {
@@ -76,7 +89,12 @@ public final class FlowLoad {
       summary = run.execute();
     }
     summary.sinkProblems().forEach(p -> System.err.println("FlowLoad: " + p));
-    String result = window.result(" users=" + users + " mode=flow");
+    if (results != null) {
+      try (var files = Files.walk(results)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    String result = window.result(" users=" + users + " mode=flow" + (dataLog ? "+data-log" : ""));
     if (result == null) {
       System.exit(1);
     }
@@ -87,13 +105,21 @@ public final class FlowLoad {
    * What the run file of {@link #runFile} gives, read as {@code grindstone run flow.yaml} reads a
    * run file of one flow.
    *
-   * @param config the run's settings, without a results folder
+   * @param config the run's settings, without a results folder unless the data log is on
    * @param plugins the plug-ins the run file asks for beyond the flow's own
    */
   record Plan(RunConfig config, HttpFlow flow, List<Plugin> plugins) {}
 
   /** Reads the run file of {@link #runFile}; a problem in it throws, naming its line and field. */
   static Plan plan(String url, int users, int seconds) {
+    return plan(url, users, seconds, null);
+  }
+
+  /**
+   * As {@link #plan(String, int, int)}, with the data log on and written under {@code results} when
+   * it is not null.
+   */
+  static Plan plan(String url, int users, int seconds, Path results) {
     RunYaml.Loaded loaded =
         RunYaml.load(
             new StringReader(runFile(url, users, seconds)),
@@ -105,8 +131,12 @@ public final class FlowLoad {
     List<Plugin> plugins = HttpRunFiles.plugins(loaded.root(), reader);
     HttpFlow flow = HttpFlow.read(loaded.root(), loaded.directory(), reader);
     reader.problems().throwIfAny();
-    // No results folder: by default a run writes one under ./results.
-    return new Plan(loaded.config().outputRoot(null).build(), flow, plugins);
+    // No results folder unless asked for: by default a run writes one under ./results.
+    RunConfig.Builder config =
+        results == null
+            ? loaded.config().outputRoot(null)
+            : loaded.config().outputRoot(results).dataLog(true);
+    return new Plan(config.build(), flow, plugins);
   }
 
   /**

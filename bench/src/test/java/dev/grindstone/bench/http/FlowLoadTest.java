@@ -45,6 +45,17 @@ class FlowLoadTest {
   }
 
   @Test
+  void with_a_results_folder_the_run_writes_its_data_log_there() {
+    java.nio.file.Path results = java.nio.file.Path.of("results-of-flow-load");
+
+    FlowLoad.Plan plan = FlowLoad.plan("http://127.0.0.1:8080/ping", 7, 12, results);
+
+    assertThat(plan.config().dataLog()).isTrue();
+    assertThat(plan.config().outputRoot()).isEqualTo(results);
+    assertThat(plan.config().console()).isFalse();
+  }
+
+  @Test
   void window_adds_up_the_intervals_that_start_after_the_warm_up_and_before_the_end()
       throws Exception {
     FlowLoad.Window window = new FlowLoad.Window(1_000, 3_000);
