@@ -19,7 +19,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class HttpClientTest extends LoopbackTest {
@@ -85,6 +87,35 @@ class HttpClientTest extends LoopbackTest {
     assertThat(listener.calls)
         .extracting(RecordingListener.Call::newConnection)
         .containsExactly(true, false);
+  }
+
+  @Test
+  void an_interrupted_caller_waits_parked_for_its_response_and_keeps_its_interrupt()
+      throws Exception {
+    RawServer server = okAfter(300);
+    HttpClient client = client();
+    client.get(server.url("/slow")); // the connection the interrupted call reuses
+    AtomicReference<HttpResponse> got = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
+    Thread caller =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  Thread.currentThread().interrupt(); // as the run's stop does to its users
+                  got.set(client.get(server.url("/slow")));
+                  stillInterrupted.set(Thread.currentThread().isInterrupted());
+                });
+    Thread.sleep(100);
+    int parked = 0;
+    for (int i = 0; i < 10; i++) {
+      parked += caller.getState() == Thread.State.WAITING ? 1 : 0; // a spinning one is RUNNABLE
+      Thread.sleep(10);
+    }
+    caller.join(5_000);
+
+    assertThat(parked).as("samples of the caller parked, of 10").isGreaterThanOrEqualTo(5);
+    assertThat(got.get().bodyString()).isEqualTo("ok");
+    assertThat(stillInterrupted).isTrue();
   }
 
   @Test

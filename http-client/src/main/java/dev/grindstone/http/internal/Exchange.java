@@ -102,10 +102,19 @@ public final class Exchange {
     return state == DONE;
   }
 
-  /** Parks the calling thread until the event loop completes or fails this exchange. */
+  /**
+   * Parks the calling thread until the event loop completes or fails this exchange. An interrupt
+   * does not end the wait (the request's deadline does) and stays set: a park returns at once while
+   * the flag is set, so it is cleared for the wait, which would otherwise spin.
+   */
   void await() {
+    boolean interrupted = false;
     while (state == PENDING) {
       LockSupport.park(this);
+      interrupted |= Thread.interrupted();
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -115,14 +124,22 @@ public final class Exchange {
    * that the transport's scanner does not watch.
    */
   boolean awaitUntil(long deadlineNanos) {
-    while (state == PENDING) {
-      long remaining = deadlineNanos - System.nanoTime();
-      if (remaining <= 0) {
-        return true;
+    boolean interrupted = false; // kept, not obeyed, as in await()
+    try {
+      while (state == PENDING) {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+          return true;
+        }
+        LockSupport.parkNanos(this, remaining);
+        interrupted |= Thread.interrupted();
       }
-      LockSupport.parkNanos(this, remaining);
+      return false;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
-    return false;
   }
 
   /** The response's header lines, and room for {@code bodyBytes} of body (0 when not known). */

@@ -349,6 +349,7 @@ public final class WebSocketConnection {
     pingPayload = payload;
     pingWaiter = Thread.currentThread();
     long start = System.nanoTime();
+    boolean interrupted = false; // kept, not obeyed: the deadline ends the wait (no spinning)
     try {
       write(new PingWebSocketFrame(Unpooled.copyLong(payload)), deadline, "ping");
       while (pongAtNanos == 0 && ended == null) {
@@ -357,9 +358,13 @@ public final class WebSocketConnection {
           throw timedOut("no pong", timeoutNanos);
         }
         LockSupport.parkNanos(this, remaining);
+        interrupted |= Thread.interrupted();
       }
     } finally {
       pingWaiter = null;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (pongAtNanos == 0) {
       throw endedFailure("no pong");
