@@ -111,6 +111,36 @@ class StagedScenarioTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_staged_call_still_in_flight_when_the_graceful_stop_runs_out_is_cancelled_never_timed()
+      throws Exception {
+    Test slow = new Test(1, "Completes after 600 ms");
+    RunConfig c =
+        config("cancel")
+            .gracefulStop(Duration.ofMillis(150))
+            .phase(Phase.hold("hold", Duration.ofMillis(100), 2))
+            .build();
+    StagedScenario scenario =
+        new StagedScenario() {
+          @Override
+          public CompletionStage<?> startIteration(VirtualUser user) {
+            return slow.recordAsync(() -> later(600, 0), r -> r);
+          }
+
+          @Override
+          public void iteration(VirtualUser user) {}
+        };
+
+    RunSummary s = Run.of(c, scenario).execute();
+
+    TestFigures t = s.tests().getFirst();
+    assertThat(t.cancelled()).as("each user's one call").isEqualTo(2);
+    assertThat(t.tests()).isZero();
+    assertThat(t.errors()).isZero();
+    assertThat(t.successes().getTotalCount() + t.failures().getTotalCount()).isZero();
+    assertThat(s.iterationFailures()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
   void a_failed_stage_or_a_failed_check_is_an_error_and_ends_its_iteration() throws Exception {
     Test failing = new Test(1, "Fails");
     Test checked = new Test(2, "Checked");
