@@ -9,7 +9,9 @@ import java.util.concurrent.CompletionStage;
  * loop), and its own virtual thread waits once for the whole run of them instead of once per
  * request. Iterations follow each other that way while the phase has no think time, pace or
  * iteration count, and the user is not asked to stop; otherwise each iteration runs as stages
- * alone. Open-model arrivals call {@link #iteration} on a thread of their own.
+ * alone. An open-model arrival starts as stages from the thread that paces the arrivals, with no
+ * thread of its own, once its user has run a first iteration (with {@link #iteration}, on a thread
+ * of its own, after {@code beforeUser}).
  *
  * <p>Time each call with {@link Test#recordAsync}, and start each next call from what it returns (a
  * dependent stage added without an executor), where the user's tests and statistics are at hand.

@@ -50,12 +50,25 @@ class StagedScenarioTest {
     return f;
   }
 
+  /**
+   * Which thread starts an iteration: a closed-model user's own ("user"), the loop that completes
+   * the stages ("loop"), an arrival's own ("virtual") or the run's pacing thread, here the test's
+   * ("platform").
+   */
+  private static String starter() {
+    Thread t = Thread.currentThread();
+    if (t.isVirtual()) {
+      return t.getName().startsWith("user-") ? "user" : "virtual";
+    }
+    return t.getName().equals("test-loop") ? "loop" : "platform";
+  }
+
   /** A staged scenario of one call of {@code test} per iteration, each completed after 2 ms. */
   private StagedScenario twoMillisecondCalls(Test test, Set<String> starters, AtomicLong finished) {
     return new StagedScenario() {
       @Override
       public CompletionStage<?> startIteration(VirtualUser user) {
-        starters.add(Thread.currentThread().getName().startsWith("user-") ? "user" : "other");
+        starters.add(starter());
         return test.recordAsync(
             () -> later(2, user.number()),
             n -> {
@@ -65,8 +78,13 @@ class StagedScenarioTest {
       }
 
       @Override
-      public void iteration(VirtualUser user) throws Exception {
-        throw new AssertionError("every iteration runs as stages");
+      public void iteration(VirtualUser user) throws Exception { // the same on the user's thread
+        starters.add("iteration on " + starter());
+        test.record(
+            () -> {
+              user.sleep(Duration.ofMillis(2));
+              finished.incrementAndGet();
+            });
       }
     };
   }
@@ -88,7 +106,7 @@ class StagedScenarioTest {
     assertThat(t.minMillis()).as("timed to its completion").isGreaterThanOrEqualTo(2.0);
     assertThat(starters)
         .as("the first on the user's thread, the next on the loop")
-        .contains("user", "other");
+        .containsExactlyInAnyOrder("user", "loop");
     assertThat(s.iterationFailures()).isEmpty();
   }
 
@@ -138,6 +156,61 @@ class StagedScenarioTest {
     assertThat(t.errors()).isZero();
     assertThat(t.successes().getTotalCount() + t.failures().getTotalCount()).isZero();
     assertThat(s.iterationFailures()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void open_model_arrivals_start_as_stages_from_the_pacing_thread_once_their_user_has_started()
+      throws Exception {
+    Test call = new Test(1, "Staged 2 ms call");
+    Set<String> starters = ConcurrentHashMap.newKeySet();
+    AtomicLong finished = new AtomicLong();
+    RunConfig c =
+        config("open").phase(Phase.rate("arrivals", Duration.ofMillis(400), 200, 10)).build();
+
+    RunSummary s = Run.of(c, twoMillisecondCalls(call, starters, finished)).execute();
+
+    TestFigures t = s.tests().getFirst();
+    assertThat(t.tests()).as("every completed call, and only those").isEqualTo(finished.get());
+    assertThat(t.tests() + s.droppedStarts()).as("one call per arrival").isBetween(70L, 80L);
+    assertThat(t.errors()).isZero();
+    assertThat(t.minMillis()).isGreaterThanOrEqualTo(2.0);
+    assertThat(starters)
+        .as("a user's first arrival on a thread of its own, later ones from the pacing thread")
+        .containsExactlyInAnyOrder("iteration on virtual", "platform");
+    assertThat(s.iterationFailures()).isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void the_graceful_stop_waits_for_staged_arrivals_and_cancels_those_it_outlasts()
+      throws Exception {
+    Test quick = new Test(1, "First arrival, on a thread");
+    Test slow = new Test(2, "Staged, completes after 600 ms");
+    RunConfig c =
+        config("open-cancel")
+            .gracefulStop(Duration.ofMillis(150))
+            // arrivals at 0, 100 and 200 ms for one user: on a thread, staged, dropped (user busy)
+            .phase(Phase.rate("arrivals", Duration.ofMillis(250), 10, 1))
+            .build();
+    StagedScenario scenario =
+        new StagedScenario() {
+          @Override
+          public CompletionStage<?> startIteration(VirtualUser user) {
+            return slow.recordAsync(() -> later(600, 0), r -> r);
+          }
+
+          @Override
+          public void iteration(VirtualUser user) {
+            quick.record(() -> {});
+          }
+        };
+
+    RunSummary s = Run.of(c, scenario).execute();
+
+    assertThat(s.tests().get(0).tests()).isEqualTo(1);
+    TestFigures t = s.tests().get(1);
+    assertThat(t.cancelled()).as("in flight when the graceful stop ran out").isEqualTo(1);
+    assertThat(t.tests() + t.errors()).isZero();
+    assertThat(s.droppedStarts()).isEqualTo(1);
   }
 
   @org.junit.jupiter.api.Test

@@ -1,10 +1,16 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.StagedScenario;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * An open-model virtual user: kept in a pool, it runs one iteration per arrival on a fresh virtual
- * thread, timed from the arrival's intended start.
+ * thread, timed from the arrival's intended start; or, for a {@link StagedScenario}, starts it as
+ * stages from the thread that paces the arrivals, with no thread of its own ({@link #startStaged}).
  */
 final class ArrivalUser extends BaseUser {
 
@@ -37,6 +43,97 @@ final class ArrivalUser extends BaseUser {
     } finally {
       context.detach();
     }
+  }
+
+  /**
+   * Starts one iteration of {@code phase} as stages on the calling thread (the one that paces the
+   * arrivals), timed from {@code intendedNanos}; {@code done} runs once it is over, on the thread
+   * that completed it. False, with nothing started, when the scenario gives no stage for it or the
+   * user has not started yet (its {@code beforeUser} may block): then the caller runs it with
+   * {@link #runOnce} on a thread.
+   */
+  boolean startStaged(
+      StagedScenario staged, RunEngine.PhaseState phase, long intendedNanos, Runnable done) {
+    if (!initialized) {
+      return false;
+    }
+    phaseName = phase.name();
+    context.setPhase(phase.index());
+    WorkerContext outer = WorkerContext.current();
+    context.attach();
+    try {
+      long late = System.nanoTime() - intendedNanos;
+      context.beginIteration(iteration, intendedNanos);
+      context.setStaged(true);
+      CompletionStage<?> stage;
+      try {
+        stage = staged.startIteration(this);
+      } catch (Throwable t) {
+        engine.recordLateness(late);
+        ended(t);
+        done.run();
+        return true;
+      }
+      if (stage == null) {
+        context.setStaged(false);
+        context.endIteration();
+        return false;
+      }
+      engine.recordLateness(late);
+      engine.stagedArrivalStarted();
+      stage.whenComplete(
+          (r, t) -> {
+            WorkerContext there = WorkerContext.current();
+            context.attach();
+            try {
+              ended(t);
+            } finally {
+              restore(there);
+              engine.stagedArrivalEnded();
+              done.run();
+            }
+          });
+      return true;
+    } finally {
+      restore(outer);
+    }
+  }
+
+  /** Ends a staged iteration as {@link BaseUser#runIteration} ends one. */
+  private void ended(Throwable t) {
+    context.setStaged(false);
+    if (t != null && !context.recording().cancels(System.nanoTime())) {
+      engine.iterationFailed(
+          t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t);
+    }
+    context.endIteration();
+    iteration++;
+  }
+
+  private void restore(WorkerContext outer) {
+    if (outer == null) {
+      context.detach();
+    } else {
+      outer.attach();
+    }
+  }
+
+  /**
+   * Sleeps as {@link BaseUser#sleep} says, except in a staged iteration: it has no thread of its
+   * own, and its stages run where they must not block.
+   */
+  @Override
+  public void sleep(Duration duration) {
+    if (context.isStaged()) {
+      throw new InvalidContextException(
+          "user.sleep("
+              + duration
+              + ") was called in an iteration that runs as stages, on "
+              + Thread.currentThread()
+              + ": its stages must not block. Run such an iteration on the user's thread (return"
+              + " null from StagedScenario.startIteration) to pause in it.");
+    }
+    super.sleep(duration);
   }
 
   /** Ends the user: after its last iteration, on the thread that closes the pool. */

@@ -1,6 +1,7 @@
 package dev.grindstone.engine.internal;
 
 import dev.grindstone.engine.Scenario;
+import dev.grindstone.engine.StagedScenario;
 import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.analyze.DataLogFormat;
 import dev.grindstone.engine.run.JdbcListenerConfig;
@@ -143,6 +144,9 @@ public final class RunEngine {
 
   /** Every thread running a user's code now: closed-model users, arrivals and waves. */
   private final Set<Thread> running = ConcurrentHashMap.newKeySet();
+
+  /** Open-model arrivals in flight as stages, with no thread ({@link ArrivalUser#startStaged}). */
+  private final AtomicInteger stagedArrivals = new AtomicInteger();
 
   private final LatencyRecorder lateness = new LatencyRecorder();
   private final AtomicLong lateStarts = new AtomicLong();
@@ -1075,6 +1079,7 @@ public final class RunEngine {
       long arrivalsFrom,
       boolean last) {
     PhaseState phase = slot.phase; // this phase's, whichever is current when a user starts
+    StagedScenario staged = slot.scenario instanceof StagedScenario s ? s : null;
     adjustUsers(slot, 0);
     double lengthSeconds = p.duration().toNanos() / 1e9;
     long end = startNanos + p.duration().toNanos();
@@ -1114,16 +1119,22 @@ public final class RunEngine {
       }
       ArrivalUser u = user;
       slot.active(inFlight.incrementAndGet());
-      startUser(
-          Thread.ofVirtual(),
+      Runnable done =
           () -> {
-            try {
-              u.runOnce(phase, intended);
-            } finally {
-              slot.active(inFlight.decrementAndGet());
-              idle.offer(u);
-            }
-          });
+            slot.active(inFlight.decrementAndGet());
+            idle.offer(u);
+          };
+      if (staged == null || !u.startStaged(staged, phase, intended, done)) {
+        startUser(
+            Thread.ofVirtual(),
+            () -> {
+              try {
+                u.runOnce(phase, intended);
+              } finally {
+                done.run();
+              }
+            });
+      }
     }
     sleepUntil(end);
     if (!last && !stopping) {
@@ -1198,20 +1209,33 @@ public final class RunEngine {
       phaseChange.notifyAll();
     }
     long deadline = System.nanoTime() + config.gracefulStop().toNanos();
-    while (!running.isEmpty() && System.nanoTime() - deadline < 0) {
+    while (usersRunning() && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(5_000_000);
     }
-    if (!running.isEmpty()) {
+    if (usersRunning()) {
       recording.cancelCallsInProgress(System.nanoTime()); // before the interrupts, which end calls
       for (Thread t : running) {
         t.interrupt();
       }
       long hard = System.nanoTime() + 1_000_000_000L;
-      while (!running.isEmpty() && System.nanoTime() - hard < 0) {
+      while (usersRunning() && System.nanoTime() - hard < 0) {
         LockSupport.parkNanos(5_000_000);
       }
     }
     slots.forEach(s -> s.active(0));
+  }
+
+  /** Whether any user's code runs: on a thread, or as a staged arrival in flight. */
+  private boolean usersRunning() {
+    return !running.isEmpty() || stagedArrivals.get() > 0;
+  }
+
+  void stagedArrivalStarted() {
+    stagedArrivals.incrementAndGet();
+  }
+
+  void stagedArrivalEnded() {
+    stagedArrivals.decrementAndGet();
   }
 
   // ---- plug-in listeners ----------------------------------------------------------------------

@@ -128,9 +128,16 @@ public final class WorkerContext {
     return c;
   }
 
-  /** Whether the user's iteration runs as stages (set by {@link StagedIterations}). */
+  /**
+   * Whether the user's iteration runs as stages (set by {@link StagedIterations} and {@link
+   * ArrivalUser#startStaged}).
+   */
   void setStaged(boolean staged) {
     this.staged = staged;
+  }
+
+  boolean isStaged() {
+    return staged;
   }
 
   static WorkerContext requireForStatistics() {
