@@ -42,11 +42,14 @@ import org.HdrHistogram.Histogram;
  * <p>The flow's client has one event loop: a run file cannot set it, and the client's default is
  * one. Its connections per host are {@code users}, so that every user has its own.
  *
- * <p>With {@code data-log} as the fifth argument the run also writes its data log, as {@code
- * grindstone run} does by default, into a temporary results folder removed at the end.
+ * <p>Options after the four numbers: {@code data-log} also writes the run's data log, as {@code
+ * grindstone run} does by default, into a temporary results folder removed at the end; {@code
+ * rate=N} makes the phase an open model of {@code N} arrivals per second with at most {@code users}
+ * users; {@code pause} puts a {@code pause: 0ms} step before the call, which keeps the flow's
+ * iterations on the users' threads (the comparison with stages).
  *
- * <p>Usage: {@code FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log]}. Loopback
- * targets only.
+ * <p>Usage: {@code FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log] [rate=N]
+ * [pause]}. Loopback targets only.
  */
 public final class FlowLoad {
   private FlowLoad() {}
@@ -54,18 +57,31 @@ public final class FlowLoad {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println(
-          "usage: FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log]");
+          "usage: FlowLoad <url> [users=50] [seconds=20] [warmupSeconds=10] [data-log] [rate=N]"
+              + " [pause]");
       System.exit(2);
     }
     String url = args[0];
     int users = args.length > 1 ? Integer.parseInt(args[1]) : 50;
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 10;
-    boolean dataLog = args.length > 4 && args[4].equals("data-log");
-    if (args.length > 4 && !dataLog) {
-      System.err.println(
-          "FlowLoad's fifth argument is 'data-log' or nothing, not '" + args[4] + "'");
-      System.exit(2);
+    boolean dataLog = false;
+    boolean pause = false;
+    int rate = 0;
+    for (int i = 4; i < args.length; i++) {
+      if (args[i].equals("data-log")) {
+        dataLog = true;
+      } else if (args[i].equals("pause")) {
+        pause = true;
+      } else if (args[i].matches("rate=[1-9][0-9]{0,8}")) {
+        rate = Integer.parseInt(args[i].substring(5));
+      } else {
+        System.err.println(
+            "FlowLoad's options are data-log, rate=N (N arrivals per second) and pause, not '"
+                + args[i]
+                + "'");
+        System.exit(2);
+      }
     }
     if (users < 1 || seconds < 1 || warmup < 0) {
       System.err.println(
@@ -80,7 +96,7 @@ public final class FlowLoad {
     LoadWindow.requireLoopback("FlowLoad", HttpRequest.get(url).build().host());
 
     Path results = dataLog ? Files.createTempDirectory("flow-load") : null;
-    Plan plan = plan(url, users, warmup + seconds, results);
+    Plan plan = plan(runFile(url, users, warmup + seconds, rate, pause), results);
     Window window = new Window(warmup * 1000L, (warmup + seconds) * 1000L);
     RunSummary summary;
     try (HttpFlowScenario scenario = new HttpFlowScenario(plan.flow())) {
@@ -94,7 +110,14 @@ public final class FlowLoad {
         files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
       }
     }
-    String result = window.result(" users=" + users + " mode=flow" + (dataLog ? "+data-log" : ""));
+    String result =
+        window.result(
+            " users="
+                + users
+                + " mode=flow"
+                + (rate > 0 ? "+rate=" + rate : "")
+                + (pause ? "+pause" : "")
+                + (dataLog ? "+data-log" : ""));
     if (result == null) {
       System.exit(1);
     }
@@ -112,17 +135,17 @@ public final class FlowLoad {
 
   /** Reads the run file of {@link #runFile}; a problem in it throws, naming its line and field. */
   static Plan plan(String url, int users, int seconds) {
-    return plan(url, users, seconds, null);
+    return plan(runFile(url, users, seconds), null);
   }
 
   /**
-   * As {@link #plan(String, int, int)}, with the data log on and written under {@code results} when
-   * it is not null.
+   * The plan of the run file {@code yaml}, with the data log on and written under {@code results}
+   * when it is not null; a problem in it throws, naming its line and field.
    */
-  static Plan plan(String url, int users, int seconds, Path results) {
+  static Plan plan(String yaml, Path results) {
     RunYaml.Loaded loaded =
         RunYaml.load(
-            new StringReader(runFile(url, users, seconds)),
+            new StringReader(yaml),
             "flow-load.yaml",
             Path.of("").toAbsolutePath(),
             HttpRunFiles.extraFields(),
@@ -145,7 +168,17 @@ public final class FlowLoad {
    * HttpLoad}. The URL is a double-quoted YAML string, escaped as JSON (a subset of YAML).
    */
   static String runFile(String url, int users, int seconds) {
+    return runFile(url, users, seconds, 0, false);
+  }
+
+  /**
+   * As {@link #runFile(String, int, int)}; with {@code rate} above 0 an open model of that many
+   * arrivals per second and at most {@code users} users, and with {@code pause} a {@code pause:
+   * 0ms} step before the call.
+   */
+  static String runFile(String url, int users, int seconds, int rate, boolean pause) {
     String quoted = "\"" + url.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    String load = rate > 0 ? "rate: %d, max_users: %d".formatted(rate, users) : "users: " + users;
     return """
     name: flow-load
     console: false
@@ -157,11 +190,11 @@ public final class FlowLoad {
         url: %s
         checks: [{status: 200}]
     flow:
-      - {test: 1, request: get, description: GET}
+    %s  - {test: 1, request: get, description: GET}
     phases:
-      - {name: load, duration: %ds, users: %d}
+      - {name: load, duration: %ds, %s}
     """
-        .formatted(users, quoted, seconds, users);
+        .formatted(users, quoted, pause ? "  - {pause: 0ms}\n" : "", seconds, load);
   }
 
   /**

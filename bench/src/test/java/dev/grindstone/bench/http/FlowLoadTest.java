@@ -45,10 +45,23 @@ class FlowLoadTest {
   }
 
   @Test
+  void rate_makes_an_open_model_and_pause_a_zero_pause_before_the_call() {
+    FlowLoad.Plan plan =
+        FlowLoad.plan(FlowLoad.runFile("http://127.0.0.1:8080/ping", 7, 12, 500, true), null);
+
+    assertThat(plan.config().phases().getFirst().shape())
+        .isEqualTo(new LoadShape.ArrivalRate(500, 500, 7));
+    assertThat(plan.flow().steps()).hasSize(2);
+    assertThat(plan.flow().steps().getFirst()).isEqualTo(new HttpFlow.Pause(Duration.ZERO));
+    assertThat(plan.flow().steps().get(1)).isInstanceOf(HttpFlow.Call.class);
+  }
+
+  @Test
   void with_a_results_folder_the_run_writes_its_data_log_there() {
     java.nio.file.Path results = java.nio.file.Path.of("results-of-flow-load");
 
-    FlowLoad.Plan plan = FlowLoad.plan("http://127.0.0.1:8080/ping", 7, 12, results);
+    FlowLoad.Plan plan =
+        FlowLoad.plan(FlowLoad.runFile("http://127.0.0.1:8080/ping", 7, 12), results);
 
     assertThat(plan.config().dataLog()).isTrue();
     assertThat(plan.config().outputRoot()).isEqualTo(results);
