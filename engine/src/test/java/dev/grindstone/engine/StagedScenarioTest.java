@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +49,25 @@ class StagedScenarioTest {
     CompletableFuture<T> f = new CompletableFuture<>();
     loop.schedule(() -> f.complete(value), millis, TimeUnit.MILLISECONDS);
     return f;
+  }
+
+  /**
+   * A staged scenario whose iterations start with {@code start}, and run {@code onThread} when they
+   * run on a thread.
+   */
+  private static StagedScenario staged(
+      Function<VirtualUser, CompletionStage<?>> start, Scenario onThread) {
+    return new StagedScenario() {
+      @Override
+      public CompletionStage<?> startIteration(VirtualUser user) {
+        return start.apply(user);
+      }
+
+      @Override
+      public void iteration(VirtualUser user) throws Exception {
+        onThread.iteration(user);
+      }
+    };
   }
 
   /**
@@ -138,15 +158,7 @@ class StagedScenarioTest {
             .phase(Phase.hold("hold", Duration.ofMillis(100), 2))
             .build();
     StagedScenario scenario =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            return slow.recordAsync(() -> later(600, 0), r -> r);
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {}
-        };
+        staged(user -> slow.recordAsync(() -> later(600, 0), r -> r), user -> {});
 
     RunSummary s = Run.of(c, scenario).execute();
 
@@ -192,17 +204,8 @@ class StagedScenarioTest {
             .phase(Phase.rate("arrivals", Duration.ofMillis(250), 10, 1))
             .build();
     StagedScenario scenario =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            return slow.recordAsync(() -> later(600, 0), r -> r);
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {
-            quick.record(() -> {});
-          }
-        };
+        staged(
+            user -> slow.recordAsync(() -> later(600, 0), r -> r), user -> quick.record(() -> {}));
 
     RunSummary s = Run.of(c, scenario).execute();
 
@@ -222,23 +225,19 @@ class StagedScenarioTest {
             .phase(new Phase("four each", null, new LoadShape.Constant(2), null, null, 4, null))
             .build();
     StagedScenario scenario =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            return user.iteration() % 2 == 0
-                ? failing.recordAsync(
-                    () -> CompletableFuture.failedFuture(new IterationFailure("refused")), r -> r)
-                : checked.recordAsync(
-                    () -> later(1, "body"),
-                    body -> {
-                      Grindstone.statistics().getForCurrentTest().setSuccess(false);
-                      return body;
-                    });
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {}
-        };
+        staged(
+            user ->
+                user.iteration() % 2 == 0
+                    ? failing.recordAsync(
+                        () -> CompletableFuture.failedFuture(new IterationFailure("refused")),
+                        r -> r)
+                    : checked.recordAsync(
+                        () -> later(1, "body"),
+                        body -> {
+                          Grindstone.statistics().getForCurrentTest().setSuccess(false);
+                          return body;
+                        }),
+            user -> {});
 
     RunSummary s = Run.of(c, scenario).execute();
 
@@ -257,18 +256,14 @@ class StagedScenarioTest {
     AtomicLong deepest = new AtomicLong();
     RunConfig c = config("at-once").phase(Phase.hold("hold", Duration.ofMillis(300), 1)).build();
     StagedScenario scenario =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            if (user.iteration() % 500 == 0) {
-              deepest.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
-            }
-            return call.recordAsync(() -> CompletableFuture.completedFuture(1), r -> r);
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {}
-        };
+        staged(
+            user -> {
+              if (user.iteration() % 500 == 0) {
+                deepest.accumulateAndGet(Thread.currentThread().getStackTrace().length, Math::max);
+              }
+              return call.recordAsync(() -> CompletableFuture.completedFuture(1), r -> r);
+            },
+            user -> {});
 
     RunSummary s = Run.of(c, scenario).execute();
 
@@ -283,21 +278,15 @@ class StagedScenarioTest {
     Set<String> threads = ConcurrentHashMap.newKeySet();
     RunConfig c = config("no-stage").phase(Phase.hold("hold", Duration.ofMillis(200), 2)).build();
     StagedScenario scenario =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            return null;
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {
-            call.record(
-                () -> {
-                  threads.add(Thread.currentThread().getName());
-                });
-            user.sleep(Duration.ofMillis(1));
-          }
-        };
+        staged(
+            user -> null,
+            user -> {
+              call.record(
+                  () -> {
+                    threads.add(Thread.currentThread().getName());
+                  });
+              user.sleep(Duration.ofMillis(1));
+            });
 
     RunSummary s = Run.of(c, scenario).execute();
 
@@ -311,20 +300,15 @@ class StagedScenarioTest {
     Test call = new Test(1, "Call");
     RunConfig c = config("refused").phase(Phase.hold("hold", Duration.ofMillis(200), 1)).build();
     StagedScenario sleeps =
-        new StagedScenario() {
-          @Override
-          public CompletionStage<?> startIteration(VirtualUser user) {
-            return call.recordAsync(
-                () -> later(1, 0),
-                r -> {
-                  user.sleep(Duration.ofMillis(1));
-                  return r;
-                });
-          }
-
-          @Override
-          public void iteration(VirtualUser user) {}
-        };
+        staged(
+            user ->
+                call.recordAsync(
+                    () -> later(1, 0),
+                    r -> {
+                      user.sleep(Duration.ofMillis(1));
+                      return r;
+                    }),
+            user -> {});
 
     RunSummary s = Run.of(c, sleeps).execute();
 

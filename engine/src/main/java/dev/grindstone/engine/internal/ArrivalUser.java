@@ -4,7 +4,6 @@ import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.StagedScenario;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -99,15 +98,9 @@ final class ArrivalUser extends BaseUser {
     }
   }
 
-  /** Ends a staged iteration as {@link BaseUser#runIteration} ends one. */
   private void ended(Throwable t) {
     context.setStaged(false);
-    if (t != null && !context.recording().cancels(System.nanoTime())) {
-      engine.iterationFailed(
-          t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t);
-    }
-    context.endIteration();
-    iteration++;
+    endStagedIteration(t);
   }
 
   private void restore(WorkerContext outer) {

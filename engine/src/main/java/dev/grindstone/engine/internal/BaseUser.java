@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 
@@ -81,6 +82,22 @@ abstract class BaseUser implements VirtualUser {
     } finally {
       context.endIteration();
     }
+    iteration++;
+  }
+
+  /**
+   * Ends an iteration that ran as stages as {@link #runIteration} ends one: what it failed with
+   * ({@code failure}, unwrapped from a {@link CompletionException}) is counted unless the run's
+   * cancellation of the calls in progress ended it.
+   */
+  void endStagedIteration(Throwable failure) {
+    if (failure != null && !context.recording().cancels(System.nanoTime())) {
+      engine.iterationFailed(
+          failure instanceof CompletionException c && c.getCause() != null
+              ? c.getCause()
+              : failure);
+    }
+    context.endIteration();
     iteration++;
   }
 

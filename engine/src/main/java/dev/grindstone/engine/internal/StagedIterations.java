@@ -4,7 +4,6 @@ import dev.grindstone.engine.StagedScenario;
 import dev.grindstone.engine.run.ThinkTime;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -166,15 +165,9 @@ final class StagedIterations {
     }
   }
 
-  /** Ends the iteration as {@link BaseUser#runIteration} does. */
   private void ended(Throwable t) {
     failure = null;
-    if (t != null && !context.recording().cancels(System.nanoTime())) {
-      engine.iterationFailed(
-          t instanceof CompletionException c && c.getCause() != null ? c.getCause() : t);
-    }
-    context.endIteration();
-    user.iteration++;
+    user.endStagedIteration(t);
     ran++;
     endedAt = System.nanoTime();
   }
