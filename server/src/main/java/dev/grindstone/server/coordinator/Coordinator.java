@@ -594,7 +594,7 @@ public final class Coordinator {
                             rs.getString("BEFORE_AS"),
                             rs.getString("AFTER_AS"),
                             rs.getLong("FROM_MS"),
-                            nullableLong(rs, "TO_MS")))
+                            Jdbc.nullableLong(rs, "TO_MS")))
                 .list());
   }
 
@@ -991,7 +991,7 @@ public final class Coordinator {
                 new AgentRow(
                     rs.getString("STATUS"),
                     rs.getString("RUN_ID"),
-                    nullableInt(rs, "WANTED_INDEX"),
+                    Jdbc.nullableInt(rs, "WANTED_INDEX"),
                     rs.getString("ATTEMPT"),
                     rs.getString("REASON")))
         .findOne()
@@ -1042,7 +1042,7 @@ public final class Coordinator {
                     rs.getLong("CREATED_MS"),
                     rs.getLong("READY_DEADLINE_MS"),
                     rs.getLong("LEAD_MS"),
-                    nullableLong(rs, "START_MS"),
+                    Jdbc.nullableLong(rs, "START_MS"),
                     rs.getString("ON_AGENT_LOSS"),
                     rs.getLong("LOSS_TIMEOUT_MS"),
                     rs.getString("REASON"),
@@ -1063,25 +1063,10 @@ public final class Coordinator {
         rs.getString("REPORT_AS"),
         rs.getLong("REGISTERED_MS"),
         rs.getLong("LAST_SEEN_MS"),
-        nullableDouble(rs, "CLOCK_OFFSET_MS"),
-        nullableDouble(rs, "CLOCK_RTT_MS"),
+        Jdbc.nullableDouble(rs, "CLOCK_OFFSET_MS"),
+        Jdbc.nullableDouble(rs, "CLOCK_RTT_MS"),
         rs.getString("TOTAL"),
         rs.getString("REASON"));
-  }
-
-  private static Integer nullableInt(ResultSet rs, String column) throws SQLException {
-    int v = rs.getInt(column);
-    return rs.wasNull() ? null : v;
-  }
-
-  private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
-  }
-
-  private static Double nullableDouble(ResultSet rs, String column) throws SQLException {
-    double v = rs.getDouble(column);
-    return rs.wasNull() ? null : v;
   }
 
   private static ApiError unknownRun(String id) {

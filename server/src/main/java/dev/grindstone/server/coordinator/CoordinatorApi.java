@@ -307,10 +307,8 @@ public final class CoordinatorApi {
                       m.put("startMs", rs.getLong("START_MS"));
                       m.put("endMs", rs.getLong("END_MS"));
                       m.put("ordinal", rs.getLong("ORDINAL"));
-                      int users = rs.getInt("ACTIVE_USERS");
-                      m.put("activeUsers", rs.wasNull() ? null : users);
-                      long late = rs.getLong("LATE_STARTS");
-                      m.put("lateStarts", rs.wasNull() ? null : late);
+                      m.put("activeUsers", Jdbc.nullableInt(rs, "ACTIVE_USERS"));
+                      m.put("lateStarts", Jdbc.nullableLong(rs, "LATE_STARTS"));
                       // As stored: JSON this server checked before it stored it, so it goes out
                       // as it is, not read into a tree and written out again.
                       m.put("tests", JsonAnswer.raw(rs.getString("TESTS")));

@@ -2,6 +2,7 @@ package dev.grindstone.server.livecheck;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -147,8 +148,7 @@ public final class LiveCheckStore {
     m.put("test_id", rs.getString("TEST_ID"));
     m.put("test_name", rs.getString("TEST_NAME"));
     m.put("timestamp", rs.getDouble("TS"));
-    double rt = rs.getDouble("RUNTIME");
-    m.put("runtime", rs.wasNull() ? null : rt);
+    m.put("runtime", Jdbc.nullableDouble(rs, "RUNTIME"));
     String sl = rs.getString("SIGNAL_LATENCY");
     try {
       m.put("signal_latency", sl == null ? null : mapper.readTree(sl));

@@ -1,6 +1,7 @@
 package dev.grindstone.server.runs;
 
 import dev.grindstone.server.store.Database;
+import dev.grindstone.server.store.Jdbc;
 import dev.grindstone.server.web.ApiError;
 import dev.grindstone.server.web.Pages;
 import dev.grindstone.server.web.Routes;
@@ -154,8 +155,7 @@ final class BaselinesApi {
                         .bind("l", limit)
                         .map(
                             (rs, c) -> {
-                              long end = rs.getLong("END_MS");
-                              Long endMs = rs.wasNull() ? null : end;
+                              Long endMs = Jdbc.nullableLong(rs, "END_MS");
                               return new Row(
                                   rs.getString("ID"),
                                   rs.getLong("START_MS"),
@@ -204,10 +204,8 @@ final class BaselinesApi {
                           m.put("errors", rs.getLong("ERRORS"));
                           m.put("errorRate", rs.getDouble("ERROR_RATE"));
                           m.put("tps", rs.getDouble("TPS"));
-                          double mean = rs.getDouble("MEAN_MS");
-                          m.put("meanMs", rs.wasNull() ? null : mean);
-                          double p99 = rs.getDouble("P99_MS");
-                          m.put("p99Ms", rs.wasNull() ? null : p99);
+                          m.put("meanMs", Jdbc.nullableDouble(rs, "MEAN_MS"));
+                          m.put("p99Ms", Jdbc.nullableDouble(rs, "P99_MS"));
                           return m;
                         })
                     .findOne()

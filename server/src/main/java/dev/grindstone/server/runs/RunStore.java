@@ -426,8 +426,7 @@ public final class RunStore {
                         x.put("name", rs.getString("NAME"));
                         x.put("status", rs.getString("STATUS"));
                         x.put("startMs", rs.getLong("START_MS"));
-                        long e = rs.getLong("END_MS");
-                        x.put("endMs", rs.wasNull() ? null : e);
+                        x.put("endMs", Jdbc.nullableLong(rs, "END_MS"));
                         return x;
                       })
                   .one();

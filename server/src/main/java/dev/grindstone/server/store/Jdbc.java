@@ -71,6 +71,24 @@ public final class Jdbc {
     }
   }
 
+  /** The column's int, or null when it is SQL NULL. */
+  public static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /** The column's long, or null when it is SQL NULL. */
+  public static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /** The column's double, or null when it is SQL NULL. */
+  public static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
+  }
+
   /** Binds an integer that may be null, as SQL's NULL. */
   public static void setInt(PreparedStatement ps, int index, Integer value) throws SQLException {
     if (value == null) {
