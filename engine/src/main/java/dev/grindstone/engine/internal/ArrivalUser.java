@@ -1,9 +1,7 @@
 package dev.grindstone.engine.internal;
 
-import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.StagedScenario;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -58,8 +56,7 @@ final class ArrivalUser extends BaseUser {
     }
     phaseName = phase.name();
     context.setPhase(phase.index());
-    WorkerContext outer = WorkerContext.current();
-    context.attach();
+    WorkerContext outer = context.enterStage();
     try {
       long late = System.nanoTime() - intendedNanos;
       context.beginIteration(iteration, intendedNanos);
@@ -82,19 +79,18 @@ final class ArrivalUser extends BaseUser {
       engine.stagedArrivalStarted();
       stage.whenComplete(
           (r, t) -> {
-            WorkerContext there = WorkerContext.current();
-            context.attach();
+            WorkerContext there = context.enterStage();
             try {
               ended(t);
             } finally {
-              restore(there);
+              context.restore(there);
               engine.stagedArrivalEnded();
               done.run();
             }
           });
       return true;
     } finally {
-      restore(outer);
+      context.restore(outer);
     }
   }
 
@@ -103,30 +99,10 @@ final class ArrivalUser extends BaseUser {
     endStagedIteration(t);
   }
 
-  private void restore(WorkerContext outer) {
-    if (outer == null) {
-      context.detach();
-    } else {
-      outer.attach();
-    }
-  }
-
-  /**
-   * Sleeps as {@link BaseUser#sleep} says, except in a staged iteration: it has no thread of its
-   * own, and its stages run where they must not block.
-   */
+  /** Not in a staged iteration: it has no thread of its own. */
   @Override
-  public void sleep(Duration duration) {
-    if (context.isStaged()) {
-      throw new InvalidContextException(
-          "user.sleep("
-              + duration
-              + ") was called in an iteration that runs as stages, on "
-              + Thread.currentThread()
-              + ": its stages must not block. Run such an iteration on the user's thread (return"
-              + " null from StagedScenario.startIteration) to pause in it.");
-    }
-    super.sleep(duration);
+  boolean maySleepHere() {
+    return !context.isStaged();
   }
 
   /** Ends the user: after its last iteration, on the thread that closes the pool. */

@@ -1,5 +1,6 @@
 package dev.grindstone.engine.internal;
 
+import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.VirtualUser;
 import dev.grindstone.engine.run.ScriptSleep;
@@ -108,9 +109,24 @@ abstract class BaseUser implements VirtualUser {
    */
   @Override
   public void sleep(Duration duration) {
+    if (!maySleepHere()) {
+      throw new InvalidContextException(
+          "user.sleep("
+              + duration
+              + ") was called in an iteration that runs as stages, on "
+              + Thread.currentThread()
+              + ": its stages must not block. Run such an iteration on the user's thread (return"
+              + " null from StagedScenario.startIteration) to pause in it.");
+    }
     ScriptSleep how = engine.scriptSleep();
     pause(how.isExact() ? duration.toNanos() : how.nanos(duration.toNanos(), random));
   }
+
+  /**
+   * Whether the calling thread may block for this user: not a stage of a staged iteration, which
+   * runs where other users' stages run too (the HTTP client's event loop).
+   */
+  abstract boolean maySleepHere();
 
   /** Sleeps {@code nanos} exactly (think time, pacing), ended early as {@link #sleep} says. */
   void pause(long nanos) {

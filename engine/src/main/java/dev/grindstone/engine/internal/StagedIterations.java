@@ -144,8 +144,7 @@ final class StagedIterations {
     if ((int) STATE.compareAndExchange(this, STARTING, COMPLETED) == STARTING) {
       return; // the starter has not returned from whenComplete: it goes on
     }
-    WorkerContext outer = WorkerContext.current();
-    context.attach();
+    WorkerContext outer = context.enterStage();
     try {
       ended(t);
       if (goesOn()) {
@@ -157,11 +156,7 @@ final class StagedIterations {
       engine.iterationFailed(defect);
       end();
     } finally {
-      if (outer == null) {
-        context.detach();
-      } else {
-        outer.attach();
-      }
+      context.restore(outer);
     }
   }
 

@@ -1,10 +1,8 @@
 package dev.grindstone.engine.internal;
 
-import dev.grindstone.engine.InvalidContextException;
 import dev.grindstone.engine.Scenario;
 import dev.grindstone.engine.StagedScenario;
 import dev.grindstone.engine.run.ThinkTime;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -102,22 +100,12 @@ final class UserThread extends BaseUser implements Runnable {
   }
 
   /**
-   * Sleeps as {@link BaseUser#sleep} says, on this user's own thread only: the stages of a staged
-   * iteration run on other threads (the HTTP client's event loop), which must never block.
+   * Only on this user's own thread: the stages of a staged iteration run on other threads (the HTTP
+   * client's event loop).
    */
   @Override
-  public void sleep(Duration duration) {
-    if (Thread.currentThread() != own) {
-      throw new InvalidContextException(
-          "user.sleep("
-              + duration
-              + ") was called on "
-              + Thread.currentThread()
-              + ", not on the user's own thread: a stage of an iteration that runs as stages must"
-              + " not block. Run such an iteration on the user's thread (return null from"
-              + " StagedScenario.startIteration) to pause in it.");
-    }
-    super.sleep(duration);
+  boolean maySleepHere() {
+    return Thread.currentThread() == own;
   }
 
   /**

@@ -92,6 +92,29 @@ public final class WorkerContext {
     CURRENT.remove();
   }
 
+  /**
+   * Binds this context to the calling thread for a stage of a staged iteration, which may run on a
+   * thread that serves other users' stages too (an event loop).
+   *
+   * @return the context the thread had, for {@link #restore}; null when it had none
+   */
+  WorkerContext enterStage() {
+    WorkerContext outer = CURRENT.get();
+    if (outer != this) {
+      CURRENT.set(this);
+    }
+    return outer;
+  }
+
+  /** Gives the calling thread back the context it had before {@link #enterStage}. */
+  void restore(WorkerContext outer) {
+    if (outer == null) {
+      CURRENT.remove();
+    } else if (outer != this) {
+      CURRENT.set(outer);
+    }
+  }
+
   /** The calling thread's context, or null off a virtual user. */
   public static WorkerContext current() {
     return CURRENT.get();
@@ -252,12 +275,11 @@ public final class WorkerContext {
     CompletableFuture<T> out = new CompletableFuture<>();
     stage.whenComplete(
         (r, failure) -> {
-          WorkerContext outer = CURRENT.get();
-          CURRENT.set(this);
+          WorkerContext outer = enterStage();
           try {
             finishAsync(f, r, failure, finish, out);
           } finally {
-            CURRENT.set(outer);
+            restore(outer);
           }
         });
     return out;
